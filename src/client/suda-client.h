@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "suda-connection.h"
+#include "suda-conversation.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_CLIENT (suda_client_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaClient, suda_client, SUDA, CLIENT, GObject)
+
+/* The chat as the window shows it, without widgets: one connection, the
+ * conversations it feeds, the slash commands, transcripts.
+ *
+ * Signals:
+ *   "attention" (SudaConversation *, SudaMessage *): a mention or a private
+ *       message arrived while the window was not in front
+ *   "conversation-opened" (SudaConversation *): the person joined a room or
+ *       started a private conversation; the window shows it
+ * Properties: "connection", "conversations", "active-conversation",
+ *   "window-active", "keep-transcripts", "transcript-dir". */
+
+SudaClient       *suda_client_new                     (void);
+SudaConnection   *suda_client_get_connection          (SudaClient       *self);
+GListModel       *suda_client_get_conversations       (SudaClient       *self);
+SudaConversation *suda_client_get_server_conversation (SudaClient       *self);
+SudaConversation *suda_client_find_conversation       (SudaClient       *self,
+                                                       const char       *name);
+SudaConversation *suda_client_get_active_conversation (SudaClient       *self);
+void              suda_client_set_active_conversation (SudaClient       *self,
+                                                       SudaConversation *conversation);
+void              suda_client_set_window_active       (SudaClient       *self,
+                                                       gboolean          active);
+void              suda_client_set_keep_transcripts    (SudaClient       *self,
+                                                       gboolean          keep);
+void              suda_client_set_transcript_dir      (SudaClient       *self,
+                                                       const char       *dir);
+void              suda_client_set_autojoin            (SudaClient       *self,
+                                                       const char       *room);
+void              suda_client_connect                 (SudaClient       *self,
+                                                       const char       *host,
+                                                       guint16           port,
+                                                       const char       *nick,
+                                                       const char       *password);
+void              suda_client_disconnect              (SudaClient       *self);
+void              suda_client_submit                  (SudaClient       *self,
+                                                       SudaConversation *conversation,
+                                                       const char       *input);
+void              suda_client_close_conversation      (SudaClient       *self,
+                                                       SudaConversation *conversation);
+gboolean          suda_client_has_service             (SudaClient       *self,
+                                                       SudaConversation *conversation);
+void              suda_client_add_local               (SudaClient       *self,
+                                                       SudaConversation *conversation,
+                                                       SudaMessageKind   kind,
+                                                       const char       *text);
+gboolean          suda_text_mentions                  (const char       *text,
+                                                       const char       *nick);
+
+G_END_DECLS

@@ -1,0 +1,587 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-conversation.h"
+#include "suda-irc-message.h"
+
+struct _SudaConversation
+{
+  GObject               parent_instance;
+
+  SudaConversationKind  kind;
+  char                 *name;
+  char                 *topic;
+  GPtrArray            *items;          /* SudaMessage, separators included */
+  guint                 n_messages;     /* separators excluded */
+  guint                 unread_count;
+  gboolean              mention;
+  gboolean              joined;
+
+  /* The local day of the last message, so that a separator is only worked
+   * out when the day changes rather than once per message. */
+  gint64                day_start;
+  gint64                day_end;
+
+  GListStore           *members;
+  GPtrArray            *pending_names;  /* SudaMember from 353 until 366 */
+};
+
+enum {
+  PROP_0,
+  PROP_KIND,
+  PROP_NAME,
+  PROP_TOPIC,
+  PROP_JOINED,
+  PROP_UNREAD_COUNT,
+  PROP_MENTION,
+  PROP_N_MESSAGES,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_ENUM_TYPE (SudaConversationKind, suda_conversation_kind,
+  G_DEFINE_ENUM_VALUE (SUDA_CONVERSATION_SERVER, "server"),
+  G_DEFINE_ENUM_VALUE (SUDA_CONVERSATION_ROOM, "room"),
+  G_DEFINE_ENUM_VALUE (SUDA_CONVERSATION_PRIVATE, "private"))
+
+static GType
+suda_conversation_get_item_type (GListModel *model)
+{
+  return SUDA_TYPE_MESSAGE;
+}
+
+static guint
+suda_conversation_get_n_items (GListModel *model)
+{
+  return SUDA_CONVERSATION (model)->items->len;
+}
+
+static gpointer
+suda_conversation_get_item (GListModel *model,
+                            guint       position)
+{
+  SudaConversation *self = SUDA_CONVERSATION (model);
+
+  if (position >= self->items->len)
+    return NULL;
+  return g_object_ref (g_ptr_array_index (self->items, position));
+}
+
+static void
+list_model_iface_init (GListModelInterface *iface)
+{
+  iface->get_item_type = suda_conversation_get_item_type;
+  iface->get_n_items = suda_conversation_get_n_items;
+  iface->get_item = suda_conversation_get_item;
+}
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (SudaConversation, suda_conversation, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_LIST_MODEL, list_model_iface_init))
+
+static void
+suda_conversation_dispose (GObject *object)
+{
+  SudaConversation *self = SUDA_CONVERSATION (object);
+
+  g_clear_object (&self->members);
+  g_clear_pointer (&self->pending_names, g_ptr_array_unref);
+  G_OBJECT_CLASS (suda_conversation_parent_class)->dispose (object);
+}
+
+static void
+suda_conversation_finalize (GObject *object)
+{
+  SudaConversation *self = SUDA_CONVERSATION (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->topic, g_free);
+  G_OBJECT_CLASS (suda_conversation_parent_class)->finalize (object);
+}
+
+static void
+suda_conversation_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  SudaConversation *self = SUDA_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND: g_value_set_enum (value, self->kind); break;
+    case PROP_NAME: g_value_set_string (value, self->name); break;
+    case PROP_TOPIC: g_value_set_string (value, self->topic); break;
+    case PROP_JOINED: g_value_set_boolean (value, self->joined); break;
+    case PROP_UNREAD_COUNT: g_value_set_uint (value, self->unread_count); break;
+    case PROP_MENTION: g_value_set_boolean (value, self->mention); break;
+    case PROP_N_MESSAGES: g_value_set_uint (value, self->n_messages); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+suda_conversation_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  SudaConversation *self = SUDA_CONVERSATION (object);
+
+  switch (prop_id)
+    {
+    case PROP_KIND: self->kind = g_value_get_enum (value); break;
+    case PROP_NAME: suda_conversation_set_name (self, g_value_get_string (value)); break;
+    case PROP_TOPIC: suda_conversation_set_topic (self, g_value_get_string (value)); break;
+    case PROP_JOINED: suda_conversation_set_joined (self, g_value_get_boolean (value)); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+suda_conversation_class_init (SudaConversationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags rw = G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+  GParamFlags ro = G_PARAM_READABLE | G_PARAM_STATIC_STRINGS;
+
+  object_class->dispose = suda_conversation_dispose;
+  object_class->finalize = suda_conversation_finalize;
+  object_class->get_property = suda_conversation_get_property;
+  object_class->set_property = suda_conversation_set_property;
+
+  properties[PROP_KIND] =
+    g_param_spec_enum ("kind", NULL, NULL, SUDA_TYPE_CONVERSATION_KIND, SUDA_CONVERSATION_ROOM,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, rw);
+  properties[PROP_TOPIC] = g_param_spec_string ("topic", NULL, NULL, NULL, rw);
+  properties[PROP_JOINED] = g_param_spec_boolean ("joined", NULL, NULL, FALSE, rw);
+  properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_MENTION] = g_param_spec_boolean ("mention", NULL, NULL, FALSE, ro);
+  properties[PROP_N_MESSAGES] = g_param_spec_uint ("n-messages", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+suda_conversation_init (SudaConversation *self)
+{
+  self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->members = g_list_store_new (SUDA_TYPE_MEMBER);
+  self->day_start = G_MAXINT64;
+  self->day_end = G_MININT64;
+}
+
+SudaConversation *
+suda_conversation_new (SudaConversationKind  kind,
+                       const char           *name)
+{
+  return g_object_new (SUDA_TYPE_CONVERSATION, "kind", kind, "name", name, NULL);
+}
+
+SudaConversationKind
+suda_conversation_get_kind (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return self->kind;
+}
+
+const char *
+suda_conversation_get_name (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  return self->name;
+}
+
+void
+suda_conversation_set_name (SudaConversation *self,
+                            const char       *name)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (g_strcmp0 (self->name, name) == 0)
+    return;
+  g_free (self->name);
+  self->name = g_strdup (name);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NAME]);
+}
+
+const char *
+suda_conversation_get_topic (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  return self->topic;
+}
+
+void
+suda_conversation_set_topic (SudaConversation *self,
+                             const char       *topic)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (g_strcmp0 (self->topic, topic) == 0)
+    return;
+  g_free (self->topic);
+  self->topic = g_strdup (topic);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TOPIC]);
+}
+
+gboolean
+suda_conversation_get_joined (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  return self->joined;
+}
+
+void
+suda_conversation_set_joined (SudaConversation *self,
+                              gboolean          joined)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  joined = !!joined;
+  if (self->joined == joined)
+    return;
+  self->joined = joined;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOINED]);
+}
+
+guint
+suda_conversation_get_unread_count (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return self->unread_count;
+}
+
+gboolean
+suda_conversation_get_mention (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  return self->mention;
+}
+
+void
+suda_conversation_mark_read (SudaConversation *self)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (self->unread_count != 0)
+    {
+      self->unread_count = 0;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+  if (self->mention)
+    {
+      self->mention = FALSE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
+    }
+}
+
+guint
+suda_conversation_get_n_messages (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return self->n_messages;
+}
+
+/* Appends MESSAGE and, when it starts a new local day, a separator before it. */
+static void
+push_message (SudaConversation *self,
+              SudaMessage      *message)
+{
+  gint64 time = suda_message_get_time (message);
+
+  if (time < self->day_start || time >= self->day_end)
+    {
+      g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (time / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) start = NULL;
+      g_autoptr(GDateTime) end = NULL;
+
+      start = g_date_time_new_local (g_date_time_get_year (local),
+                                     g_date_time_get_month (local),
+                                     g_date_time_get_day_of_month (local), 0, 0, 0);
+      end = g_date_time_add_days (start, 1);
+      self->day_start = g_date_time_to_unix (start) * G_USEC_PER_SEC;
+      self->day_end = g_date_time_to_unix (end) * G_USEC_PER_SEC;
+      g_ptr_array_add (self->items,
+                       suda_message_new (SUDA_MESSAGE_KIND_DATE_SEPARATOR, self->day_start,
+                                         NULL, NULL));
+    }
+  g_ptr_array_add (self->items, g_object_ref (message));
+}
+
+static gboolean
+counts_as_unread (SudaMessage *message)
+{
+  switch (suda_message_get_kind (message))
+    {
+    case SUDA_MESSAGE_KIND_MESSAGE:
+    case SUDA_MESSAGE_KIND_ACTION:
+    case SUDA_MESSAGE_KIND_NOTICE:
+      return !suda_message_get_own (message) && !suda_message_get_replayed (message);
+    default:
+      return FALSE;
+    }
+}
+
+void
+suda_conversation_append_many (SudaConversation  *self,
+                               SudaMessage      **messages,
+                               guint              n_messages,
+                               gboolean           unread)
+{
+  guint old_len, new_unread = 0;
+  gboolean new_mention = FALSE;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (n_messages == 0)
+    return;
+
+  old_len = self->items->len;
+  g_ptr_array_set_size (self->items, old_len);
+  for (guint i = 0; i < n_messages; i++)
+    {
+      push_message (self, messages[i]);
+      if (unread && counts_as_unread (messages[i]))
+        {
+          new_unread++;
+          new_mention |= suda_message_get_mention (messages[i]);
+        }
+    }
+  self->n_messages += n_messages;
+
+  g_list_model_items_changed (G_LIST_MODEL (self), old_len, 0, self->items->len - old_len);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MESSAGES]);
+  if (new_unread > 0)
+    {
+      self->unread_count += new_unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+  if (new_mention && !self->mention)
+    {
+      self->mention = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
+    }
+}
+
+void
+suda_conversation_append (SudaConversation *self,
+                          SudaMessage      *message,
+                          gboolean          unread)
+{
+  g_return_if_fail (SUDA_IS_MESSAGE (message));
+  suda_conversation_append_many (self, &message, 1, unread);
+}
+
+void
+suda_conversation_clear (SudaConversation *self)
+{
+  guint old_len;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  old_len = self->items->len;
+  g_ptr_array_set_size (self->items, 0);
+  self->n_messages = 0;
+  self->day_start = G_MAXINT64;
+  self->day_end = G_MININT64;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MESSAGES]);
+  suda_conversation_mark_read (self);
+}
+
+/* The position of the last message before BEFORE (or from the end when
+ * BEFORE is negative) whose text contains NEEDLE, ignoring case; -1 if none. */
+gint
+suda_conversation_find (SudaConversation *self,
+                        const char       *needle,
+                        gint              before)
+{
+  g_autofree char *folded = NULL;
+  gint start;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), -1);
+  if (needle == NULL || *needle == '\0')
+    return -1;
+  folded = g_utf8_casefold (needle, -1);
+  start = before < 0 || (guint) before > self->items->len ? (gint) self->items->len : before;
+  for (gint i = start - 1; i >= 0; i--)
+    if (suda_message_matches (g_ptr_array_index (self->items, i), folded))
+      return i;
+  return -1;
+}
+
+GListModel *
+suda_conversation_get_members (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  return G_LIST_MODEL (self->members);
+}
+
+static gint
+find_member_position (SudaConversation *self,
+                      const char       *nick)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->members));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMember) member = g_list_model_get_item (G_LIST_MODEL (self->members), i);
+
+      if (suda_irc_casecmp (suda_member_get_nick (member), nick) == 0)
+        return i;
+    }
+  return -1;
+}
+
+SudaMember *
+suda_conversation_find_member (SudaConversation *self,
+                               const char       *nick)
+{
+  SudaMember *member;
+  gint pos;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  pos = find_member_position (self, nick);
+  if (pos < 0)
+    return NULL;
+  /* The store keeps its own reference, so a borrowed pointer stays valid. */
+  member = g_list_model_get_item (G_LIST_MODEL (self->members), pos);
+  g_object_unref (member);
+  return member;
+}
+
+void
+suda_conversation_add_member (SudaConversation *self,
+                              const char       *nick,
+                              const char       *prefixes)
+{
+  g_autoptr(SudaMember) member = NULL;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (find_member_position (self, nick) >= 0)
+    return;
+  member = suda_member_new (nick, prefixes);
+  g_list_store_insert_sorted (self->members, member, suda_member_compare, NULL);
+}
+
+gboolean
+suda_conversation_remove_member (SudaConversation *self,
+                                 const char       *nick)
+{
+  gint pos;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  pos = find_member_position (self, nick);
+  if (pos < 0)
+    return FALSE;
+  g_list_store_remove (self->members, pos);
+  return TRUE;
+}
+
+/* Re-inserts the member at POS so that the order stays right after a change
+ * of nick or rank. */
+static void
+resort_member (SudaConversation *self,
+               guint             pos)
+{
+  g_autoptr(SudaMember) member = g_list_model_get_item (G_LIST_MODEL (self->members), pos);
+
+  g_list_store_remove (self->members, pos);
+  g_list_store_insert_sorted (self->members, member, suda_member_compare, NULL);
+}
+
+gboolean
+suda_conversation_rename_member (SudaConversation *self,
+                                 const char       *old_nick,
+                                 const char       *new_nick)
+{
+  SudaMember *member;
+  gint pos;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  pos = find_member_position (self, old_nick);
+  if (pos < 0)
+    return FALSE;
+  member = suda_conversation_find_member (self, old_nick);
+  suda_member_set_nick (member, new_nick);
+  resort_member (self, pos);
+  return TRUE;
+}
+
+void
+suda_conversation_set_member_mode (SudaConversation *self,
+                                   const char       *nick,
+                                   char              prefix,
+                                   gboolean          add)
+{
+  SudaMember *member;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  member = suda_conversation_find_member (self, nick);
+  if (member == NULL)
+    return;
+  if (add)
+    suda_member_add_prefix (member, prefix);
+  else
+    suda_member_remove_prefix (member, prefix);
+  resort_member (self, find_member_position (self, nick));
+}
+
+void
+suda_conversation_add_pending_name (SudaConversation *self,
+                                    const char       *nick,
+                                    const char       *prefixes)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (self->pending_names == NULL)
+    self->pending_names = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->pending_names, suda_member_new (nick, prefixes));
+}
+
+/* g_ptr_array_sort_with_data() hands over pointers to the elements. */
+static gint
+compare_member_ptrs (gconstpointer a,
+                     gconstpointer b,
+                     gpointer      user_data)
+{
+  return suda_member_compare (*(SudaMember **) a, *(SudaMember **) b, NULL);
+}
+
+/* RPL_ENDOFNAMES: the names gathered since the last one replace the list in
+ * one change, so the member list view rebuilds once, not once per name. */
+void
+suda_conversation_commit_names (SudaConversation *self)
+{
+  guint n_old;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (self->pending_names == NULL)
+    self->pending_names = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_sort_with_data (self->pending_names, compare_member_ptrs, NULL);
+  n_old = g_list_model_get_n_items (G_LIST_MODEL (self->members));
+  g_list_store_splice (self->members, 0, n_old, self->pending_names->pdata,
+                       self->pending_names->len);
+  g_clear_pointer (&self->pending_names, g_ptr_array_unref);
+}
+
+void
+suda_conversation_clear_members (SudaConversation *self)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_list_store_remove_all (self->members);
+  g_clear_pointer (&self->pending_names, g_ptr_array_unref);
+}
+
+char **
+suda_conversation_dup_member_nicks (SudaConversation *self)
+{
+  GListModel *model = G_LIST_MODEL (self->members);
+  guint n = g_list_model_get_n_items (model);
+  char **nicks = g_new0 (char *, n + 1);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMember) member = g_list_model_get_item (model, i);
+
+      nicks[i] = g_strdup (suda_member_get_nick (member));
+    }
+  return nicks;
+}

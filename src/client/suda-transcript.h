@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "suda-log-entry.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_TRANSCRIPT (suda_transcript_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaTranscript, suda_transcript, SUDA, TRANSCRIPT, GObject)
+
+/* Appends each conversation's events as JSON Lines to
+ * BASE_DIR/HOST/CONVERSATION.jsonl, in the server log's format. */
+SudaTranscript *suda_transcript_new             (const char     *base_dir,
+                                                 const char     *host);
+char           *suda_transcript_dup_default_dir (void);
+char           *suda_transcript_dup_path        (SudaTranscript *self,
+                                                 const char     *conversation);
+gboolean        suda_transcript_append          (SudaTranscript *self,
+                                                 const char     *conversation,
+                                                 SudaLogEntry   *entry,
+                                                 GError        **error);
+char           *suda_transcript_safe_name       (const char     *name);
+
+G_END_DECLS

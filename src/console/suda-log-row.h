@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib-object.h>
+
+#include "suda-log-entry.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_LOG_ROW (suda_log_row_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaLogRow, suda_log_row, SUDA, LOG_ROW, GObject)
+
+/* One row of a log view: a decoded entry, or a malformed line kept as raw
+ * text.  Rows are immutable and made on demand, so a view of a million
+ * lines holds only the rows on screen. */
+SudaLogRow *suda_log_row_new_from_line   (const char   *line,
+                                          gsize         len,
+                                          guint         line_number);
+SudaLogRow *suda_log_row_new_from_entry  (SudaLogEntry *entry);
+gint64      suda_log_row_get_time        (SudaLogRow   *self);
+const char *suda_log_row_get_event       (SudaLogRow   *self);
+const char *suda_log_row_get_channel     (SudaLogRow   *self);
+const char *suda_log_row_get_nick        (SudaLogRow   *self);
+const char *suda_log_row_get_text        (SudaLogRow   *self);
+gboolean    suda_log_row_get_malformed   (SudaLogRow   *self);
+guint       suda_log_row_get_line_number (SudaLogRow   *self);
+
+G_END_DECLS

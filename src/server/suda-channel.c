@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "suda-channel.h"
+#include "suda-irc-message.h"
+
+SudaChannel *
+suda_channel_new (const char *name)
+{
+  SudaChannel *self = g_new0 (SudaChannel, 1);
+
+  self->name = g_strdup (name);
+  self->created = g_get_real_time () / G_USEC_PER_SEC;
+  self->members = g_array_new (FALSE, FALSE, sizeof (SudaMember));
+  self->modes = SUDA_CHANNEL_NO_EXTERNAL | SUDA_CHANNEL_TOPIC_LOCK;
+  return self;
+}
+
+void
+suda_channel_free (SudaChannel *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->name);
+  g_free (self->topic);
+  g_free (self->topic_setter);
+  g_free (self->key);
+  g_array_unref (self->members);
+  g_clear_pointer (&self->invited, g_hash_table_unref);
+  g_clear_pointer (&self->bans, g_ptr_array_unref);
+  g_free (self);
+}
+
+SudaMember *
+suda_channel_find_member (SudaChannel *self,
+                          SudaSession *session)
+{
+  for (guint i = 0; i < self->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (self->members, SudaMember, i);
+
+      if (member->session == session)
+        return member;
+    }
+  return NULL;
+}
+
+gboolean
+suda_channel_has_member (SudaChannel *self,
+                         SudaSession *session)
+{
+  return suda_channel_find_member (self, session) != NULL;
+}
+
+gboolean
+suda_channel_is_op (SudaChannel *self,
+                    SudaSession *session)
+{
+  SudaMember *member = suda_channel_find_member (self, session);
+
+  return member != NULL && (member->flags & SUDA_MEMBER_OP) != 0;
+}
+
+SudaMember *
+suda_channel_add_member (SudaChannel *self,
+                         SudaSession *session,
+                         guint        flags)
+{
+  SudaMember member = { session, flags };
+
+  g_array_append_val (self->members, member);
+  return &g_array_index (self->members, SudaMember, self->members->len - 1);
+}
+
+void
+suda_channel_remove_member (SudaChannel *self,
+                            SudaSession *session)
+{
+  for (guint i = 0; i < self->members->len; i++)
+    if (g_array_index (self->members, SudaMember, i).session == session)
+      {
+        g_array_remove_index (self->members, i);
+        return;
+      }
+}
+
+guint
+suda_channel_get_n_members (SudaChannel *self)
+{
+  return self->members->len;
+}
+
+char *
+suda_channel_dup_modes (SudaChannel *self,
+                        gboolean     with_key)
+{
+  GString *modes = g_string_new ("+");
+
+  if (self->modes & SUDA_CHANNEL_INVITE_ONLY)
+    g_string_append_c (modes, 'i');
+  if (self->key)
+    g_string_append_c (modes, 'k');
+  if (self->limit)
+    g_string_append_c (modes, 'l');
+  if (self->modes & SUDA_CHANNEL_MODERATED)
+    g_string_append_c (modes, 'm');
+  if (self->modes & SUDA_CHANNEL_NO_EXTERNAL)
+    g_string_append_c (modes, 'n');
+  if (self->modes & SUDA_CHANNEL_TOPIC_LOCK)
+    g_string_append_c (modes, 't');
+  if (self->key)
+    g_string_append_printf (modes, " %s", with_key ? self->key : "*");
+  if (self->limit)
+    g_string_append_printf (modes, " %u", self->limit);
+  return g_string_free (modes, FALSE);
+}
+
+static void
+history_item_free (gpointer data)
+{
+  SudaHistoryItem *item = data;
+
+  g_free (item->source);
+  g_free (item->command);
+  g_free (item->text);
+  g_free (item);
+}
+
+SudaHistory *
+suda_history_new (guint max)
+{
+  SudaHistory *self = g_new0 (SudaHistory, 1);
+
+  g_queue_init (&self->items);
+  self->max = max;
+  return self;
+}
+
+void
+suda_history_free (SudaHistory *self)
+{
+  if (self == NULL)
+    return;
+  g_queue_clear_full (&self->items, history_item_free);
+  g_free (self);
+}
+
+void
+suda_history_add (SudaHistory *self,
+                  gint64       time,
+                  const char  *source,
+                  const char  *command,
+                  const char  *text)
+{
+  SudaHistoryItem *item;
+
+  if (self->max == 0)
+    return;
+  item = g_new (SudaHistoryItem, 1);
+  item->time = time;
+  item->source = g_strdup (source);
+  item->command = g_strdup (command);
+  item->text = g_strdup (text);
+  g_queue_push_tail (&self->items, item);
+  while (self->items.length > self->max)
+    history_item_free (g_queue_pop_head (&self->items));
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct _SudaSession SudaSession;
+
+typedef enum {
+  SUDA_MEMBER_VOICE = 1 << 0,
+  SUDA_MEMBER_OP    = 1 << 1,
+} SudaMemberFlags;
+
+typedef enum {
+  SUDA_CHANNEL_INVITE_ONLY = 1 << 0,
+  SUDA_CHANNEL_MODERATED   = 1 << 1,
+  SUDA_CHANNEL_NO_EXTERNAL = 1 << 2,
+  SUDA_CHANNEL_TOPIC_LOCK  = 1 << 3,
+} SudaChannelModes;
+
+typedef struct {
+  SudaSession *session;
+  guint        flags;
+} SudaMember;
+
+/* One room.  Members are an array, not a hash table: a broadcast walks
+ * them in order, and that walk is the server's hottest loop. */
+typedef struct {
+  char       *name;
+  char       *topic;
+  char       *topic_setter;
+  gint64      topic_time;     /* unix seconds */
+  gint64      created;        /* unix seconds */
+  GArray     *members;        /* SudaMember */
+  guint       modes;
+  char       *key;
+  guint       limit;
+  GHashTable *invited;        /* casefolded nicks */
+  GPtrArray  *bans;           /* casefolded nick!user@host globs */
+} SudaChannel;
+
+/* One room's recent messages, replayed on JOIN. */
+typedef struct {
+  gint64  time;               /* unix usec */
+  char   *source;
+  char   *command;
+  char   *text;
+} SudaHistoryItem;
+
+typedef struct {
+  GQueue items;
+  guint  max;
+} SudaHistory;
+
+SudaChannel *suda_channel_new           (const char  *name);
+void         suda_channel_free          (SudaChannel *self);
+SudaMember  *suda_channel_find_member   (SudaChannel *self,
+                                         SudaSession *session);
+gboolean     suda_channel_has_member    (SudaChannel *self,
+                                         SudaSession *session);
+gboolean     suda_channel_is_op         (SudaChannel *self,
+                                         SudaSession *session);
+SudaMember  *suda_channel_add_member    (SudaChannel *self,
+                                         SudaSession *session,
+                                         guint        flags);
+void         suda_channel_remove_member (SudaChannel *self,
+                                         SudaSession *session);
+guint        suda_channel_get_n_members (SudaChannel *self);
+char        *suda_channel_dup_modes     (SudaChannel *self,
+                                         gboolean     with_key);
+
+SudaHistory *suda_history_new           (guint        max);
+void         suda_history_free          (SudaHistory *self);
+void         suda_history_add           (SudaHistory *self,
+                                         gint64       time,
+                                         const char  *source,
+                                         const char  *command,
+                                         const char  *text);
+
+G_END_DECLS

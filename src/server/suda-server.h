@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "suda-log-entry.h"
+#include "suda-server-config.h"
+#include "suda-session.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_SERVER (suda_server_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaServer, suda_server, SUDA, SERVER, GObject)
+
+/* Signals:
+ *   "log-entry" (SudaLogEntry *entry): every event, as it is written to the log
+ *   "started", "stopped"
+ * Properties: "running" (boolean), "port" (uint), "n-users" (uint). */
+
+SudaServer       *suda_server_new               (const SudaServerConfig *config);
+const SudaServerConfig *suda_server_get_config  (SudaServer   *self);
+gboolean          suda_server_start             (SudaServer   *self,
+                                                 GError      **error);
+void              suda_server_stop              (SudaServer   *self,
+                                                 const char   *reason);
+gboolean          suda_server_get_running       (SudaServer   *self);
+guint16           suda_server_get_port          (SudaServer   *self);
+char             *suda_server_dup_address       (SudaServer   *self);
+GDateTime        *suda_server_get_started_at    (SudaServer   *self);
+guint             suda_server_get_n_users       (SudaServer   *self);
+GListModel       *suda_server_get_sessions      (SudaServer   *self);
+SudaSession      *suda_server_find_session      (SudaServer   *self,
+                                                 const char   *nick);
+gboolean          suda_server_kick              (SudaServer   *self,
+                                                 const char   *nick,
+                                                 const char   *reason,
+                                                 GError      **error);
+gboolean          suda_server_disconnect        (SudaServer   *self,
+                                                 const char   *nick,
+                                                 const char   *reason,
+                                                 GError      **error);
+void              suda_server_reopen_log        (SudaServer   *self);
+void              suda_server_log               (SudaServer   *self,
+                                                 SudaLogEntry *entry);
+const char       *suda_server_get_log_path      (SudaServer   *self);
+
+G_END_DECLS

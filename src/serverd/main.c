@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <crypt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <glib-unix.h>
+
+#include "suda-server.h"
+
+static gboolean
+on_quit_signal (gpointer data)
+{
+  g_main_loop_quit (data);
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+on_hangup (gpointer data)
+{
+  suda_server_reopen_log (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* Reads a password from standard input (without echo on a terminal) and
+ * prints its crypt(3) hash for the [operators] group. */
+static int
+hash_password (void)
+{
+  struct termios saved, quiet;
+  gboolean tty = isatty (STDIN_FILENO) && tcgetattr (STDIN_FILENO, &saved) == 0;
+  char line[512];
+  g_autofree char *salt = NULL;
+  struct crypt_data data = { 0 };
+  const char *hash;
+
+  if (tty)
+    {
+      fprintf (stderr, "%s", _("Password: "));
+      quiet = saved;
+      quiet.c_lflag &= ~ECHO;
+      tcsetattr (STDIN_FILENO, TCSANOW, &quiet);
+    }
+  if (fgets (line, sizeof line, stdin) == NULL)
+    line[0] = '\0';
+  if (tty)
+    {
+      tcsetattr (STDIN_FILENO, TCSANOW, &saved);
+      fprintf (stderr, "\n");
+    }
+  line[strcspn (line, "\r\n")] = '\0';
+  if (line[0] == '\0')
+    {
+      g_printerr ("%s\n", _("No password given."));
+      return 1;
+    }
+  salt = crypt_gensalt_ra (NULL, 0, NULL, 0);
+  hash = salt ? crypt_r (line, salt, &data) : NULL;
+  if (hash == NULL || hash[0] == '*')
+    {
+      g_printerr ("%s\n", _("Could not hash the password."));
+      return 1;
+    }
+  g_print ("%s\n", hash);
+  return 0;
+}
+
+static void
+replace_if_set (char **setting,
+                char **flag)
+{
+  if (*flag == NULL)
+    return;
+  g_free (*setting);
+  *setting = g_steal_pointer (flag);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *listen = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *password = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *address = NULL;
+  int port = -1, max_clients = -1;
+  gboolean version = FALSE, hash = FALSE;
+  GOptionEntry entries[] = {
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, &config_path, N_("Read settings from FILE"), N_("FILE") },
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, &listen, N_("Listen on ADDR (default: every interface)"), N_("ADDR") },
+    { "port", 'p', 0, G_OPTION_ARG_INT, &port, N_("Listen on port N (default 6667; 0 picks a free port)"), N_("N") },
+    { "log", 0, 0, G_OPTION_ARG_FILENAME, &log_path, N_("Write the JSON Lines log to FILE"), N_("FILE") },
+    { "max-clients", 0, 0, G_OPTION_ARG_INT, &max_clients, N_("Accept at most N connections (default 100)"), N_("N") },
+    { "password", 0, 0, G_OPTION_ARG_STRING, &password, N_("Require the server password PASS"), N_("PASS") },
+    { "name", 0, 0, G_OPTION_ARG_STRING, &name, N_("The server's name, as clients see it"), N_("NAME") },
+    { "hash-password", 0, 0, G_OPTION_ARG_NONE, &hash, N_("Read a password and print its hash for [operators]"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("Suda chat server (IRC protocol), without a window."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("suda-serverd: %s\n", error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("suda-serverd %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  if (hash)
+    return hash_password ();
+
+  if (config_path && !suda_server_config_load_file (config, config_path, &error))
+    {
+      g_printerr (_("suda-serverd: cannot read %s: %s\n"), config_path, error->message);
+      return 2;
+    }
+  if (port != -1)
+    {
+      if (port < 0 || port > 65535)
+        {
+          g_printerr (_("suda-serverd: %d is not a port (0 to 65535)\n"), port);
+          return 2;
+        }
+      config->port = port;
+    }
+  if (max_clients != -1)
+    {
+      if (max_clients < 1)
+        {
+          g_printerr (_("suda-serverd: --max-clients must be at least 1\n"));
+          return 2;
+        }
+      config->max_clients = max_clients;
+    }
+  replace_if_set (&config->listen_address, &listen);
+  replace_if_set (&config->log_path, &log_path);
+  replace_if_set (&config->password, &password);
+  replace_if_set (&config->server_name, &name);
+
+  server = suda_server_new (config);
+  if (!suda_server_start (server, &error))
+    {
+      g_printerr (_("suda-serverd: cannot listen on port %u: %s\n"), config->port, error->message);
+      return 1;
+    }
+
+  address = suda_server_dup_address (server);
+  /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
+  g_print ("listening on %s\n", address);
+  g_print (_("log: %s\n"), suda_server_get_log_path (server) ? suda_server_get_log_path (server) : _("(none)"));
+  fflush (stdout);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  g_unix_signal_add (SIGINT, on_quit_signal, loop);
+  g_unix_signal_add (SIGTERM, on_quit_signal, loop);
+  g_unix_signal_add (SIGHUP, on_hangup, server);
+  g_main_loop_run (loop);
+
+  suda_server_stop (server, "Server shutting down");
+  g_print ("%s\n", _("stopped"));
+  return 0;
+}

@@ -1,0 +1,299 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "suda-line-buffer.h"
+#include "suda-test-util.h"
+
+struct _SudaTestClient
+{
+  GSocket        *socket;
+  SudaLineBuffer  in;
+  gboolean        closed;
+};
+
+char *
+suda_test_make_tmpdir (void)
+{
+  g_autoptr(GError) error = NULL;
+  char *dir = g_dir_make_tmp ("suda-test-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  return dir;
+}
+
+SudaServer *
+suda_test_server_new (const SudaServerConfig *config)
+{
+  g_autoptr(SudaServerConfig) copy = config ? suda_server_config_copy (config)
+                                            : suda_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  SudaServer *server;
+
+  g_free (copy->listen_address);
+  copy->listen_address = g_strdup ("127.0.0.1");
+  if (config == NULL || config->log_path == NULL)
+    {
+      g_autofree char *dir = suda_test_make_tmpdir ();
+
+      g_free (copy->log_path);
+      copy->log_path = g_build_filename (dir, "server.jsonl", NULL);
+    }
+  server = suda_server_new (copy);
+  suda_server_start (server, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (suda_server_get_port (server), >, 0);
+  return server;
+}
+
+void
+suda_test_iterate (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+}
+
+gboolean
+suda_test_wait_until (gboolean (*cond) (gpointer),
+                      gpointer   data,
+                      guint      timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  while (!cond (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (500);
+    }
+  return TRUE;
+}
+
+SudaTestClient *
+suda_test_client_connect (guint16 port)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, port);
+  SudaTestClient *self = g_new0 (SudaTestClient, 1);
+
+  self->socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  g_socket_set_blocking (self->socket, FALSE);
+  if (!g_socket_connect (self->socket, address, NULL, &error))
+    {
+      g_assert_true (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PENDING));
+      g_clear_error (&error);
+    }
+  /* Let the server accept while the connection completes. */
+  for (int i = 0; i < 5000; i++)
+    {
+      if (g_socket_condition_check (self->socket, G_IO_OUT))
+        break;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (200);
+    }
+  g_socket_check_connect_result (self->socket, &error);
+  g_assert_no_error (error);
+  suda_line_buffer_init (&self->in, 1024 * 1024);
+  return self;
+}
+
+void
+suda_test_client_send_raw (SudaTestClient *self,
+                           const void     *data,
+                           gsize           len)
+{
+  gsize sent = 0;
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while (sent < len)
+    {
+      g_autoptr(GError) error = NULL;
+      gssize n = g_socket_send (self->socket, (const char *) data + sent, len - sent, NULL, &error);
+
+      if (n < 0)
+        {
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK) &&
+              !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_BROKEN_PIPE) &&
+              !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_CLOSED))
+            g_assert_no_error (error);
+          if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+            return;  /* the server hung up: what it said is still readable */
+          g_assert_cmpint (g_get_monotonic_time (), <, end);
+          g_main_context_iteration (NULL, FALSE);
+          continue;
+        }
+      sent += n;
+    }
+}
+
+void
+suda_test_client_send (SudaTestClient *self,
+                       const char     *format,
+                       ...)
+{
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  line = g_strconcat (text, "\r\n", NULL);
+  suda_test_client_send_raw (self, line, strlen (line));
+}
+
+/* Returns the next line, or NULL after TIMEOUT_MS or when the server closed. */
+char *
+suda_test_client_read_line (SudaTestClient *self,
+                            guint           timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  for (;;)
+    {
+      char *line;
+      gsize len;
+      char buffer[16384];
+      gssize n;
+
+      if (suda_line_buffer_pop (&self->in, &line, &len) == SUDA_LINE_OK)
+        return g_strndup (line, len);
+      if (self->closed || g_get_monotonic_time () > end)
+        return NULL;
+
+      {
+        g_autoptr(GError) error = NULL;
+
+        n = g_socket_receive (self->socket, buffer, sizeof buffer, NULL, &error);
+        if (n > 0)
+          {
+            suda_line_buffer_append (&self->in, buffer, n);
+            continue;
+          }
+        if (n == 0 || !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+          self->closed = TRUE;
+      }
+      if (!g_main_context_iteration (NULL, FALSE))
+        g_usleep (200);
+    }
+}
+
+char *
+suda_test_client_expect_within (SudaTestClient *self,
+                                const char     *pattern,
+                                guint           timeout_ms)
+{
+  g_autoptr(GPatternSpec) spec = g_pattern_spec_new (pattern);
+  gint64 end = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  for (;;)
+    {
+      gint64 left = (end - g_get_monotonic_time ()) / 1000;
+      char *line = suda_test_client_read_line (self, MAX (left, 0));
+
+      if (line == NULL)
+        {
+          g_test_message ("no line matching “%s” within %u ms", pattern, timeout_ms);
+          return NULL;
+        }
+      if (g_pattern_spec_match_string (spec, line))
+        return line;
+      g_free (line);
+    }
+}
+
+char *
+suda_test_client_expect (SudaTestClient *self,
+                         const char     *pattern)
+{
+  char *line = suda_test_client_expect_within (self, pattern, 5000);
+
+  if (line == NULL)
+    g_error ("expected a line matching “%s”", pattern);
+  return line;
+}
+
+SudaTestClient *
+suda_test_client_register (guint16     port,
+                           const char *nick,
+                           const char *caps)
+{
+  SudaTestClient *self = suda_test_client_connect (port);
+  g_autofree char *welcome = NULL;
+
+  if (caps && *caps)
+    {
+      g_autofree char *ack_pattern = g_strdup_printf ("* CAP * ACK :%s", caps);
+      g_autofree char *ack = NULL;
+
+      suda_test_client_send (self, "CAP LS 302");
+      suda_test_client_send (self, "NICK %s", nick);
+      suda_test_client_send (self, "USER %s 0 * :Test %s", nick, nick);
+      g_free (suda_test_client_expect (self, "* CAP * LS *"));
+      suda_test_client_send (self, "CAP REQ :%s", caps);
+      ack = suda_test_client_expect (self, ack_pattern);
+      suda_test_client_send (self, "CAP END");
+    }
+  else
+    {
+      suda_test_client_send (self, "NICK %s", nick);
+      suda_test_client_send (self, "USER %s 0 * :Test %s", nick, nick);
+    }
+  welcome = suda_test_client_expect (self, "* 001 *");
+  /* The end of the MOTD, or 422 when there is none, ends registration. */
+  for (;;)
+    {
+      g_autofree char *line = suda_test_client_read_line (self, 5000);
+
+      if (line == NULL)
+        g_error ("registration of %s did not finish", nick);
+      if (strstr (line, " 376 ") || strstr (line, " 422 "))
+        break;
+    }
+  return self;
+}
+
+gboolean
+suda_test_client_wait_closed (SudaTestClient *self,
+                              guint           timeout_ms)
+{
+  gint64 end = g_get_monotonic_time () + timeout_ms * (gint64) 1000;
+
+  while (!self->closed)
+    {
+      g_autofree char *line = suda_test_client_read_line (self, 50);
+
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+GSocket *
+suda_test_client_get_socket (SudaTestClient *self)
+{
+  return self->socket;
+}
+
+void
+suda_test_client_free (SudaTestClient *self)
+{
+  if (self == NULL)
+    return;
+  g_socket_close (self->socket, NULL);
+  g_object_unref (self->socket);
+  suda_line_buffer_clear (&self->in);
+  g_free (self);
+}

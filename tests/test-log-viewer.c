@@ -1,0 +1,364 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "suda-log-cells.h"
+#include "suda-log-row.h"
+#include "suda-log-viewer-window.h"
+
+/* tests/fixtures/chat-log.jsonl: 13 lines, 2 of them malformed (not JSON,
+ * and a bad time), one blank line that is not a row. */
+#define FIXTURE_ROWS 13
+
+typedef struct {
+  SudaLogViewerWindow *window;
+  SudaLogModel        *model;
+  char                *tmpdir;
+} Fixture;
+
+static gboolean
+wait_for_n_items (GListModel *model,
+                  guint       n,
+                  guint       timeout_ms)
+{
+  gint64 deadline = g_get_monotonic_time () + timeout_ms * 1000;
+
+  while (g_list_model_get_n_items (model) != n && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  return g_list_model_get_n_items (model) == n;
+}
+
+static void
+iterate_pending (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
+static GtkWidget *
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                   SUDA_TYPE_LOG_VIEWER_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static GFile *
+fixture_file (void)
+{
+  return g_file_new_for_path (g_test_get_filename (G_TEST_DIST, "fixtures", "chat-log.jsonl", NULL));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->window = g_object_ref_sink (suda_log_viewer_window_new (NULL));
+  fixture->model = suda_log_viewer_window_get_model (fixture->window);
+  fixture->tmpdir = g_dir_make_tmp ("suda-log-viewer-XXXXXX", NULL);
+  g_assert_nonnull (fixture->tmpdir);
+  gtk_window_present (GTK_WINDOW (fixture->window));
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_autoptr(GDir) dir = g_dir_open (fixture->tmpdir, 0, NULL);
+  const char *name;
+
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  while (dir && (name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = g_build_filename (fixture->tmpdir, name, NULL);
+
+      g_chmod (path, 0600);
+      g_unlink (path);
+    }
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->tmpdir);
+  iterate_pending ();
+}
+
+static void
+open_fixture (Fixture *fixture)
+{
+  g_autoptr(GFile) file = fixture_file ();
+
+  g_assert_true (suda_log_viewer_window_open (fixture->window, file));
+  iterate_pending ();
+}
+
+static void
+test_load_counts_rows (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  GtkStack *stack = GTK_STACK (child (fixture, "stack"));
+  GtkLabel *status = GTK_LABEL (child (fixture, "status_label"));
+  g_autoptr(SudaLogRow) first = NULL;
+  g_autoptr(SudaLogRow) escaped = NULL;
+  g_autoptr(SudaLogRow) emoji = NULL;
+
+  open_fixture (fixture);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "log");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, FIXTURE_ROWS);
+  g_assert_cmpuint (suda_log_model_get_n_lines (fixture->model), ==, FIXTURE_ROWS);
+  g_assert_cmpstr (gtk_label_get_text (status), ==, "13 lines");
+
+  first = g_list_model_get_item (G_LIST_MODEL (fixture->model), 0);
+  g_assert_cmpstr (suda_log_row_get_event (first), ==, "server-start");
+  g_assert_cmpint (suda_log_row_get_time (first), ==, G_GINT64_CONSTANT (1795165200) * G_USEC_PER_SEC);
+
+  escaped = g_list_model_get_item (G_LIST_MODEL (fixture->model), 6);
+  g_assert_cmpstr (suda_log_row_get_text (escaped), ==, "hello alice, \"quoted\"\tand a tab");
+  emoji = g_list_model_get_item (G_LIST_MODEL (fixture->model), 11);
+  g_assert_cmpstr (suda_log_row_get_text (emoji), ==, "Été HELLO 😀");
+}
+
+static void
+test_malformed_line_shown_as_malformed (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  g_autoptr(SudaLogRow) not_json = NULL;
+  g_autoptr(SudaLogRow) bad_time = NULL;
+  g_autoptr(SudaLogRow) after = NULL;
+
+  open_fixture (fixture);
+  not_json = g_list_model_get_item (G_LIST_MODEL (fixture->model), 7);
+  g_assert_true (suda_log_row_get_malformed (not_json));
+  g_assert_cmpstr (suda_log_row_get_text (not_json), ==, "this line is not JSON");
+  g_assert_cmpuint (suda_log_row_get_line_number (not_json), ==, 8);
+  bad_time = g_list_model_get_item (G_LIST_MODEL (fixture->model), 10);
+  g_assert_true (suda_log_row_get_malformed (bad_time));
+  /* the lines after a bad one still read normally */
+  after = g_list_model_get_item (G_LIST_MODEL (fixture->model), 8);
+  g_assert_false (suda_log_row_get_malformed (after));
+  g_assert_cmpstr (suda_log_row_get_text (after), ==, "안녕하세요");
+
+  /* the event filter's last choice keeps only the malformed lines */
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (fixture, "event_dropdown")),
+                              g_strv_length ((char **) _suda_log_cells_get_events ()) + 1);
+  g_assert_cmpstr (suda_log_model_get_event (fixture->model), ==, "malformed");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 2);
+}
+
+static void
+test_filter_by_nick (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GListModel *model = G_LIST_MODEL (fixture->model);
+
+  open_fixture (fixture);
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "nick_entry")), "alice");
+  /* the entry waits for a pause in typing before it filters */
+  g_assert_true (wait_for_n_items (model, 4, 3000));
+  for (guint i = 0; i < 4; i++)
+    {
+      g_autoptr(SudaLogRow) row = g_list_model_get_item (model, i);
+
+      g_assert_cmpint (g_ascii_strcasecmp (suda_log_row_get_nick (row), "alice"), ==, 0);
+    }
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (fixture, "status_label"))), ==,
+                   "4 of 13 lines shown");
+
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "nick_entry")), "");
+  g_assert_true (wait_for_n_items (model, FIXTURE_ROWS, 3000));
+}
+
+static void
+test_filter_by_text (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  GtkEditable *search = GTK_EDITABLE (child (fixture, "search_entry"));
+
+  open_fixture (fixture);
+  /* ASCII case folds, and the escaped line matches its decoded text */
+  gtk_editable_set_text (search, "HELLO");
+  g_assert_true (wait_for_n_items (model, 3, 3000));
+
+  /* non-ASCII text folds case too */
+  gtk_editable_set_text (search, "été");
+  g_assert_true (wait_for_n_items (model, 1, 3000));
+
+  gtk_editable_set_text (search, "안녕");
+  g_assert_true (wait_for_n_items (model, 1, 3000));
+
+  /* a malformed line is searched as raw text */
+  gtk_editable_set_text (search, "not json");
+  g_assert_true (wait_for_n_items (model, 1, 3000));
+
+  gtk_editable_set_text (search, "no such words");
+  g_assert_true (wait_for_n_items (model, 0, 3000));
+  gtk_editable_set_text (search, "");
+  g_assert_true (wait_for_n_items (model, FIXTURE_ROWS, 3000));
+}
+
+static void
+test_filter_by_date_range (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  GtkWidget *since = child (fixture, "since_entry");
+  GtkWidget *until = child (fixture, "until_entry");
+
+  open_fixture (fixture);
+  gtk_editable_set_text (GTK_EDITABLE (since), "2026-11-21");
+  g_assert_true (wait_for_n_items (model, 4, 3000));
+
+  gtk_editable_set_text (GTK_EDITABLE (since), "");
+  gtk_editable_set_text (GTK_EDITABLE (until), "2026-11-20");
+  g_assert_true (wait_for_n_items (model, 7, 3000));
+
+  /* a date that does not parse is marked and leaves the range alone */
+  gtk_editable_set_text (GTK_EDITABLE (until), "2026-13-01");
+  iterate_pending ();
+  g_usleep (300 * 1000);
+  iterate_pending ();
+  g_assert_true (gtk_widget_has_css_class (until, "error"));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 7);
+}
+
+static void
+test_filter_by_event (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GtkDropDown *dropdown = GTK_DROP_DOWN (child (fixture, "event_dropdown"));
+
+  open_fixture (fixture);
+  /* item 1 is the first event type, "message" */
+  gtk_drop_down_set_selected (dropdown, 1);
+  g_assert_cmpstr (suda_log_model_get_event (fixture->model), ==, "message");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, 4);
+  gtk_drop_down_set_selected (dropdown, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, FIXTURE_ROWS);
+}
+
+static void
+append_text (const char *path,
+             const char *text)
+{
+  FILE *out = fopen (path, "a");
+
+  g_assert_nonnull (out);
+  fputs (text, out);
+  fclose (out);
+}
+
+static void
+test_follow_appended_lines (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "growing.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  g_autoptr(SudaLogRow) last = NULL;
+
+  g_assert_true (g_file_set_contents (path,
+      "{\"time\":\"2026-11-21T10:00:00.000Z\",\"event\":\"join\",\"channel\":\"#a\",\"nick\":\"amy\"}\n",
+      -1, NULL));
+  g_assert_true (suda_log_viewer_window_open (fixture->window, file));
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.follow", NULL);
+  g_assert_true (suda_log_model_get_following (fixture->model));
+
+  append_text (path, "{\"time\":\"2026-11-21T10:00:01.000Z\",\"event\":\"message\",\"channel\":\"#a\",\"nick\":\"amy\",\"text\":\"one\"}\n"
+                     "{\"time\":\"2026-11-21T10:00:02.000Z\",\"event\":\"message\",");
+  g_assert_true (wait_for_n_items (model, 3, 5000));
+  /* the unfinished last line shows as it is, then completes in place */
+  last = g_list_model_get_item (model, 2);
+  g_assert_true (suda_log_row_get_malformed (last));
+  g_clear_object (&last);
+
+  append_text (path, "\"channel\":\"#a\",\"nick\":\"amy\",\"text\":\"two\"}\n");
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    do
+      {
+        g_clear_object (&last);
+        g_main_context_iteration (NULL, FALSE);
+        last = g_list_model_get_item (model, 2);
+      }
+    while (suda_log_row_get_malformed (last) && g_get_monotonic_time () < deadline);
+  }
+  g_assert_false (suda_log_row_get_malformed (last));
+  g_assert_cmpstr (suda_log_row_get_text (last), ==, "two");
+  g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
+
+  /* following also respects the filters */
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "search_entry")), "three");
+  g_assert_true (wait_for_n_items (model, 0, 3000));
+  append_text (path, "{\"time\":\"2026-11-21T10:00:03.000Z\",\"event\":\"message\",\"channel\":\"#a\",\"nick\":\"amy\",\"text\":\"three\"}\n");
+  g_assert_true (wait_for_n_items (model, 1, 5000));
+  g_assert_cmpuint (suda_log_model_get_n_lines (fixture->model), ==, 4);
+}
+
+static void
+test_open_missing_file_says_so (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "nowhere.jsonl", NULL);
+  g_autoptr(GFile) missing = g_file_new_for_path (path);
+  g_autoptr(GFile) folder = g_file_new_for_path (fixture->tmpdir);
+  AdwStatusPage *page = ADW_STATUS_PAGE (child (fixture, "error_page"));
+  GtkStack *stack = GTK_STACK (child (fixture, "stack"));
+
+  g_assert_false (suda_log_viewer_window_open (fixture->window, missing));
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "error");
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "does not exist"));
+
+  g_assert_false (suda_log_viewer_window_open (fixture->window, folder));
+  g_assert_nonnull (strstr (adw_status_page_get_description (page), "is a folder"));
+
+  /* root reads everything, so only an ordinary user can see this one */
+  if (geteuid () != 0)
+    {
+      g_autofree char *locked = g_build_filename (fixture->tmpdir, "locked.jsonl", NULL);
+      g_autoptr(GFile) locked_file = g_file_new_for_path (locked);
+
+      g_assert_true (g_file_set_contents (locked, "{}\n", -1, NULL));
+      g_assert_cmpint (g_chmod (locked, 0), ==, 0);
+      g_assert_false (suda_log_viewer_window_open (fixture->window, locked_file));
+      g_assert_nonnull (strstr (adw_status_page_get_description (page), "not allowed"));
+    }
+
+  /* the window recovers with the next good file */
+  open_fixture (fixture);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "log");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_setenv ("TZ", "UTC", TRUE);
+  /* no accessibility bus under Xvfb; its warning would abort the test */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/log-viewer/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("load/counts-rows", test_load_counts_rows);
+  ADD ("load/malformed-line-shown-as-malformed", test_malformed_line_shown_as_malformed);
+  ADD ("load/missing-or-unreadable-file-says-why", test_open_missing_file_says_so);
+  ADD ("filter/by-nick", test_filter_by_nick);
+  ADD ("filter/by-text", test_filter_by_text);
+  ADD ("filter/by-event", test_filter_by_event);
+  ADD ("filter/by-date-range", test_filter_by_date_range);
+  ADD ("follow/shows-appended-lines", test_follow_appended_lines);
+#undef ADD
+
+  return g_test_run ();
+}

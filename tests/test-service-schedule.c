@@ -1,0 +1,491 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gstdio.h>
+
+#include "suda-scheduler.h"
+#include "suda-service-private.h"
+#include "suda-test-util.h"
+
+/* The service user's "schedule" command, end to end: real clients over
+ * real sockets, the scheduler's clock driven by the test. */
+
+typedef struct {
+  GDateTime *now;
+} TestClock;
+
+static GDateTime *
+test_clock_now (gpointer user_data)
+{
+  TestClock *clock = user_data;
+
+  return g_date_time_ref (clock->now);
+}
+
+static void
+test_clock_advance (TestClock *clock,
+                    double     seconds)
+{
+  GDateTime *later = g_date_time_add_seconds (clock->now, seconds);
+
+  g_date_time_unref (clock->now);
+  clock->now = later;
+}
+
+typedef struct {
+  SudaServer     *server;
+  guint16         port;
+  TestClock       clock;
+  SudaTestClient *alice;
+  SudaTestClient *bob;
+  GPtrArray      *entries;   /* SudaLogEntry with event "schedule" */
+} Fixture;
+
+static SudaScheduler *
+get_scheduler (SudaServer *server)
+{
+  SudaService *service = server->service;
+
+  g_assert_nonnull (service);
+  g_assert_nonnull (service->scheduler);
+  return SUDA_SCHEDULER (service->scheduler);
+}
+
+static void
+on_log_entry (SudaServer   *server,
+              SudaLogEntry *entry,
+              GPtrArray    *entries)
+{
+  if (g_strcmp0 (suda_log_entry_get_event (entry), "schedule") == 0)
+    g_ptr_array_add (entries, g_object_ref (entry));
+}
+
+static void
+join (SudaTestClient *client,
+      const char     *nick,
+      const char     *channel)
+{
+  g_autofree char *pattern = g_strdup_printf ("* 366 %s %s *", nick, channel);
+  g_autofree char *line = NULL;
+
+  suda_test_client_send (client, "JOIN %s", channel);
+  line = suda_test_client_expect (client, pattern);
+}
+
+static void
+expect (SudaTestClient *client,
+        const char     *pattern)
+{
+  g_autofree char *line = suda_test_client_expect (client, pattern);
+
+  g_assert_nonnull (line);
+}
+
+/* Waits for the PONG of a fresh PING and fails if any line before it
+ * matches FORBIDDEN: proves that something did not happen. */
+static void
+expect_nothing_before_pong (SudaTestClient *client,
+                            const char     *forbidden)
+{
+  static guint counter;
+  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
+  g_autofree char *pong = g_strdup_printf ("*PONG*%s*", token);
+
+  suda_test_client_send (client, "PING %s", token);
+  for (;;)
+    {
+      g_autofree char *line = suda_test_client_read_line (client, 5000);
+
+      g_assert_nonnull (line);
+      g_assert_false (g_pattern_match_simple (forbidden, line));
+      if (g_pattern_match_simple (pong, line))
+        break;
+    }
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->server = suda_test_server_new (NULL);
+  fixture->port = suda_server_get_port (fixture->server);
+  fixture->entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (fixture->server, "log-entry", G_CALLBACK (on_log_entry), fixture->entries);
+
+  /* A fixed local morning, so absolute times are predictable. */
+  fixture->clock.now = g_date_time_new_local (2026, 11, 21, 10, 0, 0);
+  suda_scheduler_set_clock (get_scheduler (fixture->server), test_clock_now, &fixture->clock, NULL);
+
+  /* Alice joins first and so is the room's operator; Bob is not. */
+  fixture->alice = suda_test_client_register (fixture->port, "alice", NULL);
+  join (fixture->alice, "alice", "#lobby");
+  fixture->bob = suda_test_client_register (fixture->port, "bob", NULL);
+  join (fixture->bob, "bob", "#lobby");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&fixture->alice, suda_test_client_free);
+  g_clear_pointer (&fixture->bob, suda_test_client_free);
+  g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
+  suda_server_stop (fixture->server, NULL);
+  g_clear_object (&fixture->server);
+  g_ptr_array_unref (fixture->entries);
+  g_date_time_unref (fixture->clock.now);
+}
+
+static void
+advance_and_check (Fixture *fixture,
+                   double   seconds)
+{
+  test_clock_advance (&fixture->clock, seconds);
+  suda_scheduler_check_due (get_scheduler (fixture->server));
+}
+
+static SudaLogEntry *
+find_entry (Fixture    *fixture,
+            const char *action,
+            const char *text)
+{
+  for (guint i = 0; i < fixture->entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (fixture->entries, i);
+
+      if (g_strcmp0 (suda_log_entry_get_field (entry, "action"), action) == 0
+          && g_strcmp0 (suda_log_entry_get_text (entry), text) == 0)
+        return entry;
+    }
+  return NULL;
+}
+
+/* Scheduling and posting */
+
+static void
+test_relative_posts_when_due (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +10m meeting in five");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:10:00;*");
+
+  advance_and_check (fixture, 599);
+  expect_nothing_before_pong (fixture->bob, "*Scheduled by*");
+
+  advance_and_check (fixture, 1);
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
+
+  entry = find_entry (fixture, "scheduled", "meeting in five");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_nick (entry), ==, "alice");
+  g_assert_cmpstr (suda_log_entry_get_channel (entry), ==, "#lobby");
+  entry = find_entry (fixture, "posted", "meeting in five");
+  g_assert_nonnull (entry);
+  g_assert_null (suda_log_entry_get_field (entry, "late"));
+}
+
+static void
+test_absolute_posts_at_time_of_day (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:30 standup");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:30:00;*");
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:45:30 coffee");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 2 for #lobby at 10:45:30;*");
+  /* Nine o'clock has passed: it means tomorrow's, and the date says so. */
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 09:00 tomorrow");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 3 for #lobby at 2026-11-22 09:00:00;*");
+
+  advance_and_check (fixture, 29 * 60 + 59);
+  expect_nothing_before_pong (fixture->bob, "*Scheduled by*");
+  advance_and_check (fixture, 1);
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] standup");
+  advance_and_check (fixture, 15 * 60 + 30);
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] coffee");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 1);
+}
+
+static void
+test_private_message_names_the_room (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  suda_test_client_send (fixture->bob, "PRIVMSG suda :schedule #LOBBY +90s from a private message");
+  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 for #lobby at 10:01:30;"
+                        " cancel it with schedule cancel 1.");
+  advance_and_check (fixture, 90);
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by bob] from a private message");
+}
+
+static void
+test_real_timer_posts (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  g_autofree char *line = NULL;
+
+  /* The real clock and the real main-loop timer, once. */
+  suda_scheduler_set_clock (get_scheduler (fixture->server), NULL, NULL, NULL);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +1s right now");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at *");
+  line = suda_test_client_expect_within (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] right now", 3000);
+  g_assert_nonnull (line);
+}
+
+/* Listing and cancelling */
+
+static void
+test_list_shows_own_messages (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule list");
+  expect (fixture->alice, ":suda!* NOTICE alice :You have no scheduled messages.");
+
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +20m second");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +5m bob's");
+  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 2 *");
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:10 first");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 3 *");
+
+  suda_test_client_send (fixture->alice, "PRIVMSG suda :schedule list");
+  expect (fixture->alice, ":suda!* NOTICE alice :You have 2 scheduled messages:");
+  expect (fixture->alice, ":suda!* NOTICE alice :3 · #lobby · 10:10:00 · first");
+  expect (fixture->alice, ":suda!* NOTICE alice :1 · #lobby · 10:20:00 · second");
+  expect_nothing_before_pong (fixture->alice, "*bob's*");
+}
+
+static void
+test_cancel_by_author (Fixture       *fixture,
+                       gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +10m never mind");
+  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 *");
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule cancel 1");
+  expect (fixture->bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at 10:10:00).");
+
+  advance_and_check (fixture, 3600);
+  expect_nothing_before_pong (fixture->alice, "*Scheduled by*");
+  entry = find_entry (fixture, "cancelled", "never mind");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "by"), ==, "bob");
+}
+
+static void
+test_cancel_by_someone_else_refused (Fixture       *fixture,
+                                     gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +10m mine");
+  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule cancel 1");
+  expect (fixture->bob, ":suda!* NOTICE bob :Message 1 was scheduled by alice;*");
+
+  advance_and_check (fixture, 600);
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] mine");
+}
+
+static void
+test_cancel_by_channel_operator_allowed (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  /* Alice joined #lobby first, so she is its operator. */
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +10m spam");
+  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 *");
+  suda_test_client_send (fixture->alice, "PRIVMSG suda :schedule cancel 1");
+  expect (fixture->alice, ":suda!* NOTICE alice :Cancelled message 1 (#lobby at 10:10:00).");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 0);
+}
+
+static void
+test_cancel_unknown_id (Fixture       *fixture,
+                        gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule cancel 99");
+  expect (fixture->alice, ":suda!* NOTICE alice :No scheduled message has the id 99");
+}
+
+/* Bad input gets a reason and the usage line */
+
+static void
+expect_refusal (SudaTestClient *client,
+                const char     *nick,
+                const char     *command,
+                const char     *reason,
+                gboolean        in_channel)
+{
+  g_autofree char *reason_pattern = g_strdup_printf (":suda!* NOTICE %s :%s", nick, reason);
+  g_autofree char *usage_pattern = g_strdup_printf (":suda!* NOTICE %s :Usage: %s*", nick,
+                                                    in_channel ? "!schedule HH:MM" : "schedule #room");
+
+  g_test_message ("%s", command);
+  suda_test_client_send (client, "%s", command);
+  if (reason != NULL)
+    expect (client, reason_pattern);
+  expect (client, usage_pattern);
+}
+
+static void
+test_bad_input_gets_usage (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  SudaTestClient *alice = fixture->alice;
+
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule", NULL, TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule +10m", "There is no text to post", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule 15:30   ", "There is no text to post", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule 25:00 hello", "“25:00” is not a time of day*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule 12:60 hello", "“12:60” is not a time of day*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule +0s hello", "“+0s” is no time from now*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule soon hello", "“soon” is not a time*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule +8d hello", "“+8d” is too far ahead*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule cancel x", "Which message?*", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule #elsewhere +1m hi", "You are not in #elsewhere.", TRUE);
+  expect_refusal (alice, "alice", "PRIVMSG suda :schedule", NULL, FALSE);
+  expect_refusal (alice, "alice", "PRIVMSG suda :schedule +1m hi", "Which room?*", FALSE);
+  expect_refusal (alice, "alice", "PRIVMSG suda :schedule #elsewhere +1m hi", "You are not in #elsewhere.", FALSE);
+  expect_refusal (alice, "alice", "PRIVMSG suda :schedule #lobby", "When?*", FALSE);
+  expect_refusal (alice, "alice", "PRIVMSG suda :schedule #lobby 7:7 hi", "“7:7” is not a time*", FALSE);
+
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 0);
+  g_assert_cmpuint (fixture->entries->len, ==, 0);
+}
+
+static void
+test_21st_pending_refused (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  for (guint i = 1; i <= 20; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf (":suda!* NOTICE alice :Scheduled message %u *", i);
+
+      suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +%um number %u", i, i);
+      expect (fixture->alice, pattern);
+    }
+  expect_refusal (fixture->alice, "alice", "PRIVMSG #lobby :!schedule +30m one too many",
+                  "You already have 20 messages waiting*", TRUE);
+
+  /* The limit is per author. */
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +30m mine");
+  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 21 *");
+}
+
+/* Restart */
+
+static GDateTime *
+clock_two_hours_ago (gpointer user_data)
+{
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+
+  return g_date_time_add_hours (now, -2);
+}
+
+static GPtrArray *
+read_log (SudaServer *server)
+{
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  GPtrArray *entries = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_assert_true (g_file_get_contents (suda_server_get_log_path (server), &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (*lines[i] != '\0')
+      g_ptr_array_add (entries, suda_log_entry_new_from_line (lines[i], -1, NULL));
+  return entries;
+}
+
+static void
+test_restart_keeps_pending_and_posts_late (void)
+{
+  g_autofree char *state_dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) first = NULL;
+  g_autoptr(SudaServer) second = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(GPtrArray) log = NULL;
+  g_autofree char *state_path = g_build_filename (state_dir, "scheduled.json", NULL);
+  gboolean saw_late_message = FALSE, saw_late_entry = FALSE;
+
+  config->state_dir = g_strdup (state_dir);
+
+  /* The first server's clock runs two hours behind: "+1h" there is an
+   * hour ago by the real clock the second server uses. */
+  first = suda_test_server_new (config);
+  suda_scheduler_set_clock (get_scheduler (first), clock_two_hours_ago, NULL, NULL);
+  alice = suda_test_client_register (suda_server_get_port (first), "alice", NULL);
+  join (alice, "alice", "#lobby");
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +1h missed while down");
+  expect (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +3h still ahead");
+  expect (alice, ":suda!* NOTICE alice :Scheduled message 2 *");
+  g_clear_pointer (&alice, suda_test_client_free);
+  suda_server_stop (first, NULL);
+  g_clear_object (&first);
+  g_assert_true (g_file_test (state_path, G_FILE_TEST_IS_REGULAR));
+
+  second = suda_test_server_new (config);
+  log = read_log (second);
+  for (guint i = 0; i < log->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (log, i);
+      const char *event = suda_log_entry_get_event (entry);
+      const char *text = suda_log_entry_get_text (entry);
+
+      if (g_strcmp0 (event, "message") == 0
+          && g_pattern_match_simple ("[Scheduled by alice, late: it was due at *] missed while down", text))
+        saw_late_message = TRUE;
+      if (g_strcmp0 (event, "schedule") == 0
+          && g_strcmp0 (suda_log_entry_get_field (entry, "action"), "posted") == 0)
+        {
+          JsonObject *extra = suda_log_entry_get_extra (entry);
+
+          g_assert_cmpstr (text, ==, "missed while down");
+          g_assert_true (json_object_get_boolean_member_with_default (extra, "late", FALSE));
+          saw_late_entry = TRUE;
+        }
+    }
+  g_assert_true (saw_late_message);
+  g_assert_true (saw_late_entry);
+
+  /* The other one is still waiting, under its old id. */
+  alice = suda_test_client_register (suda_server_get_port (second), "alice", NULL);
+  join (alice, "alice", "#lobby");
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule list");
+  expect (alice, ":suda!* NOTICE alice :You have 1 scheduled message:");
+  expect (alice, ":suda!* NOTICE alice :2 · #lobby · * · still ahead");
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +1m new");
+  expect (alice, ":suda!* NOTICE alice :Scheduled message 3 *");
+
+  g_clear_pointer (&alice, suda_test_client_free);
+  suda_server_stop (second, NULL);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+#define ADD_FIXTURE_TEST(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+
+  ADD_FIXTURE_TEST ("/service/schedule/relative-posts-when-due", test_relative_posts_when_due);
+  ADD_FIXTURE_TEST ("/service/schedule/absolute-posts-at-time-of-day", test_absolute_posts_at_time_of_day);
+  ADD_FIXTURE_TEST ("/service/schedule/private-message-names-the-room", test_private_message_names_the_room);
+  ADD_FIXTURE_TEST ("/service/schedule/real-timer-posts", test_real_timer_posts);
+  ADD_FIXTURE_TEST ("/service/schedule/list-shows-own-messages", test_list_shows_own_messages);
+  ADD_FIXTURE_TEST ("/service/schedule/cancel/by-author", test_cancel_by_author);
+  ADD_FIXTURE_TEST ("/service/schedule/cancel/by-someone-else-refused", test_cancel_by_someone_else_refused);
+  ADD_FIXTURE_TEST ("/service/schedule/cancel/by-channel-operator-allowed", test_cancel_by_channel_operator_allowed);
+  ADD_FIXTURE_TEST ("/service/schedule/cancel/unknown-id", test_cancel_unknown_id);
+  ADD_FIXTURE_TEST ("/service/schedule/bad-input-gets-usage", test_bad_input_gets_usage);
+  ADD_FIXTURE_TEST ("/service/schedule/21st-pending-refused", test_21st_pending_refused);
+  g_test_add_func ("/service/schedule/restart-keeps-pending-and-posts-late", test_restart_keeps_pending_and_posts_late);
+
+  return g_test_run ();
+}
