@@ -9,250 +9,27 @@
 
 #include "suda-assistant.h"
 #include "suda-assistant-private.h"
+#include "suda-test-fake-api.h"
 #include "suda-text.h"
 
 #define TEST_KEY "sk-test-5ecret-never-shown"
 
-/* A stand-in for the chat completions API on 127.0.0.1: it answers from a
- * script and records what it was sent. */
-
-typedef struct {
-  guint  status;
-  char  *body;
-  char  *retry_after;
-  guint  delay_ms;
-} Reply;
-
-typedef struct {
-  SoupServer *server;
-  char       *base_url;
-  GQueue      replies;          /* Reply, used in order */
-  GPtrArray  *bodies;           /* char *, each request's body */
-  GPtrArray  *authorizations;   /* char *, "" when absent */
-  GArray     *times;            /* gint64, monotonic time of each request */
-  guint       n_active;
-  guint       max_active;
-  GPtrArray  *paused;           /* DelayedReply */
-} FakeApi;
-
-typedef struct {
-  FakeApi           *api;
-  SoupServerMessage *msg;
-  Reply             *reply;
-  guint              timeout_id;
-  gboolean           gone;
-} DelayedReply;
-
-static const char *
-success_body (const char *content)
-{
-  static char *last;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autoptr(JsonNode) root = NULL;
-
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "object");
-  json_builder_add_string_value (builder, "chat.completion");
-  json_builder_set_member_name (builder, "choices");
-  json_builder_begin_array (builder);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "index");
-  json_builder_add_int_value (builder, 0);
-  json_builder_set_member_name (builder, "message");
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, "assistant");
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, content);
-  json_builder_end_object (builder);
-  json_builder_set_member_name (builder, "finish_reason");
-  json_builder_add_string_value (builder, "stop");
-  json_builder_end_object (builder);
-  json_builder_end_array (builder);
-  json_builder_end_object (builder);
-
-  root = json_builder_get_root (builder);
-  g_free (last);
-  last = json_to_string (root, FALSE);
-  return last;
-}
+/* The API is a SudaFakeApi on 127.0.0.1 (suda-test-fake-api.c). */
 
 static void
-fake_api_script (FakeApi    *api,
-                 guint       status,
-                 const char *body,
-                 const char *retry_after,
-                 guint       delay_ms)
+script_success (SudaFakeApi *api,
+                const char  *content,
+                guint        delay_ms)
 {
-  Reply *reply = g_new0 (Reply, 1);
+  g_autofree char *body = suda_fake_api_success_body (content);
 
-  reply->status = status;
-  reply->body = g_strdup (body);
-  reply->retry_after = g_strdup (retry_after);
-  reply->delay_ms = delay_ms;
-  g_queue_push_tail (&api->replies, reply);
+  suda_fake_api_script (api, 200, body, NULL, delay_ms);
 }
-
-static void
-reply_free (Reply *reply)
-{
-  g_free (reply->body);
-  g_free (reply->retry_after);
-  g_free (reply);
-}
-
-static void
-fake_api_respond (FakeApi           *api,
-                  SoupServerMessage *msg,
-                  Reply             *reply)
-{
-  soup_server_message_set_status (msg, reply->status, NULL);
-  if (reply->retry_after != NULL)
-    soup_message_headers_replace (soup_server_message_get_response_headers (msg),
-                                  "Retry-After", reply->retry_after);
-  soup_server_message_set_response (msg, "application/json", SOUP_MEMORY_COPY,
-                                    reply->body, strlen (reply->body));
-  api->n_active--;
-}
-
-static void
-on_delayed_gone (SoupServerMessage *msg,
-                 DelayedReply      *delayed)
-{
-  delayed->gone = TRUE;
-}
-
-static gboolean
-on_delay_over (gpointer user_data)
-{
-  DelayedReply *delayed = user_data;
-
-  delayed->timeout_id = 0;
-  if (delayed->gone)
-    {
-      delayed->api->n_active--;
-      return G_SOURCE_REMOVE;
-    }
-
-  fake_api_respond (delayed->api, delayed->msg, delayed->reply);
-  soup_server_message_unpause (delayed->msg);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-delayed_reply_free (DelayedReply *delayed)
-{
-  g_clear_handle_id (&delayed->timeout_id, g_source_remove);
-  g_signal_handlers_disconnect_by_data (delayed->msg, delayed);
-  g_object_unref (delayed->msg);
-  reply_free (delayed->reply);
-  g_free (delayed);
-}
-
-static void
-fake_api_handler (SoupServer        *server,
-                  SoupServerMessage *msg,
-                  const char        *path,
-                  GHashTable        *query,
-                  gpointer           user_data)
-{
-  FakeApi *api = user_data;
-  SoupMessageBody *body = soup_server_message_get_request_body (msg);
-  const char *authorization;
-  Reply *reply;
-  gint64 now = g_get_monotonic_time ();
-
-  authorization = soup_message_headers_get_one (soup_server_message_get_request_headers (msg),
-                                                "Authorization");
-  g_ptr_array_add (api->bodies, g_strndup (body->data, body->length));
-  g_ptr_array_add (api->authorizations, g_strdup (authorization != NULL ? authorization : ""));
-  g_array_append_val (api->times, now);
-  api->n_active++;
-  api->max_active = MAX (api->max_active, api->n_active);
-
-  if (strcmp (soup_server_message_get_method (msg), "POST") != 0)
-    {
-      soup_server_message_set_status (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, NULL);
-      api->n_active--;
-      return;
-    }
-
-  reply = g_queue_pop_head (&api->replies);
-  if (reply == NULL)
-    {
-      Reply fallback = { 200, (char *) success_body ("default answer"), NULL, 0 };
-
-      fake_api_respond (api, msg, &fallback);
-      return;
-    }
-
-  if (reply->delay_ms == 0)
-    {
-      fake_api_respond (api, msg, reply);
-      reply_free (reply);
-      return;
-    }
-
-  {
-    DelayedReply *delayed = g_new0 (DelayedReply, 1);
-
-    delayed->api = api;
-    delayed->msg = g_object_ref (msg);
-    delayed->reply = reply;
-    g_signal_connect (msg, "disconnected", G_CALLBACK (on_delayed_gone), delayed);
-    g_signal_connect (msg, "finished", G_CALLBACK (on_delayed_gone), delayed);
-    soup_server_message_pause (msg);
-    delayed->timeout_id = g_timeout_add (reply->delay_ms, on_delay_over, delayed);
-    g_ptr_array_add (api->paused, delayed);
-  }
-}
-
-static FakeApi *
-fake_api_new (void)
-{
-  FakeApi *api = g_new0 (FakeApi, 1);
-  g_autoptr(GError) error = NULL;
-  GSList *uris;
-
-  api->server = soup_server_new (NULL, NULL);
-  api->bodies = g_ptr_array_new_with_free_func (g_free);
-  api->authorizations = g_ptr_array_new_with_free_func (g_free);
-  api->times = g_array_new (FALSE, FALSE, sizeof (gint64));
-  api->paused = g_ptr_array_new_with_free_func ((GDestroyNotify) delayed_reply_free);
-  g_queue_init (&api->replies);
-
-  soup_server_add_handler (api->server, "/v1/chat/completions", fake_api_handler, api, NULL);
-  soup_server_listen_local (api->server, 0, SOUP_SERVER_LISTEN_IPV4_ONLY, &error);
-  g_assert_no_error (error);
-
-  uris = soup_server_get_uris (api->server);
-  g_assert_nonnull (uris);
-  api->base_url = g_strdup_printf ("http://127.0.0.1:%d/v1", g_uri_get_port (uris->data));
-  g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
-
-  return api;
-}
-
-static void
-fake_api_free (FakeApi *api)
-{
-  soup_server_disconnect (api->server);
-  g_ptr_array_unref (api->paused);
-  g_clear_object (&api->server);
-  g_queue_clear_full (&api->replies, (GDestroyNotify) reply_free);
-  g_ptr_array_unref (api->bodies);
-  g_ptr_array_unref (api->authorizations);
-  g_array_unref (api->times);
-  g_free (api->base_url);
-  g_free (api);
-}
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeApi, fake_api_free)
 
 /* Helpers for the assistant side */
 
 static GKeyFile *
-key_file_for (FakeApi *api)
+key_file_for (SudaFakeApi *api)
 {
   GKeyFile *kf = g_key_file_new ();
 
@@ -328,13 +105,13 @@ assert_no_key (const char *text)
 static void
 test_success (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_api_script (api, 200, success_body ("  Rust is a programming language.\n"), NULL, 0);
+  script_success (api, "  Rust is a programming language.\n", 0);
   answer = ask (assistant, "alice", "what is rust?", &error);
 
   g_assert_no_error (error);
@@ -349,7 +126,7 @@ test_success (void)
 static void
 test_request_json_and_headers (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -391,7 +168,7 @@ test_request_json_and_headers (void)
 static void
 test_request_token_field_max_tokens_without_key (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -462,7 +239,7 @@ test_config_bad_values_rejected (void)
 static void
 test_error_401_key_rejected (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(GAsyncResult) result = NULL;
@@ -473,7 +250,7 @@ test_error_401_key_rejected (void)
   g_unsetenv ("OPENAI_API_KEY");
 
   /* OpenAI's own 401 quotes part of the key: none of it may travel on. */
-  fake_api_script (api, 401,
+  suda_fake_api_script (api, 401,
                    "{\"error\":{\"message\":\"Incorrect API key provided: " TEST_KEY "\","
                    "\"type\":\"invalid_request_error\",\"code\":\"invalid_api_key\"}}",
                    NULL, 0);
@@ -492,13 +269,13 @@ test_error_401_key_rejected (void)
 static void
 test_error_429_quota_not_retried (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_api_script (api, 429,
+  suda_fake_api_script (api, 429,
                    "{\"error\":{\"message\":\"You exceeded your current quota\","
                    "\"type\":\"insufficient_quota\",\"code\":\"insufficient_quota\"}}",
                    "1", 0);
@@ -511,16 +288,16 @@ test_error_429_quota_not_retried (void)
 static void
 test_retry_429_retry_after_then_success (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
   gint64 waited;
 
-  fake_api_script (api, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}",
+  suda_fake_api_script (api, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}",
                    "1", 0);
-  fake_api_script (api, 200, success_body ("after the wait"), NULL, 0);
+  script_success (api, "after the wait", 0);
   answer = ask (assistant, "alice", "hello", &error);
 
   g_assert_no_error (error);
@@ -536,14 +313,14 @@ test_retry_429_retry_after_then_success (void)
 static void
 test_retry_429_longer_than_deadline_fails_at_once (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
   gint64 start = g_get_monotonic_time ();
 
-  fake_api_script (api, 429, "{}", "120", 0);
+  suda_fake_api_script (api, 429, "{}", "120", 0);
   answer = ask (assistant, "alice", "hello", &error);
 
   g_assert_error (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_TOO_MANY_REQUESTS);
@@ -554,14 +331,14 @@ test_retry_429_longer_than_deadline_fails_at_once (void)
 static void
 test_retry_500_then_success (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_api_script (api, 500, "{\"error\":{\"message\":\"oops\",\"type\":\"server_error\"}}", NULL, 0);
-  fake_api_script (api, 200, success_body ("second time lucky"), NULL, 0);
+  suda_fake_api_script (api, 500, "{\"error\":{\"message\":\"oops\",\"type\":\"server_error\"}}", NULL, 0);
+  script_success (api, "second time lucky", 0);
   answer = ask (assistant, "alice", "hello", &error);
 
   g_assert_no_error (error);
@@ -573,14 +350,14 @@ test_retry_500_then_success (void)
 static void
 test_retry_500_three_times_fails (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
 
   for (guint i = 0; i < 4; i++)
-    fake_api_script (api, 503, "Service Unavailable", NULL, 0);
+    suda_fake_api_script (api, 503, "Service Unavailable", NULL, 0);
 
   suda_assistant_ask_async (assistant, "alice", "hello", NULL, on_asked, &result);
   wait_for (&result);
@@ -598,7 +375,7 @@ test_retry_500_three_times_fails (void)
 static void
 test_error_malformed_json (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -606,12 +383,12 @@ test_error_malformed_json (void)
   g_autoptr(SudaAssistantAnswer) answer2 = NULL;
   g_autoptr(GError) error2 = NULL;
 
-  fake_api_script (api, 200, "{\"choices\": [ {\"message\": ", NULL, 0);
+  suda_fake_api_script (api, 200, "{\"choices\": [ {\"message\": ", NULL, 0);
   answer = ask (assistant, "alice", "hello", &error);
   g_assert_error (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_BAD_RESPONSE);
 
   /* Valid JSON of the wrong shape is no better. */
-  fake_api_script (api, 200, "{\"choices\": [ {\"message\": {\"content\": [1, 2]}} ]}", NULL, 0);
+  suda_fake_api_script (api, 200, "{\"choices\": [ {\"message\": {\"content\": [1, 2]}} ]}", NULL, 0);
   answer2 = ask (assistant, "alice", "hello again", &error2);
   g_assert_error (error2, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_BAD_RESPONSE);
   g_assert_cmpstr (error2->message, ==, "The AI service sent a reply that could not be read.");
@@ -620,7 +397,7 @@ test_error_malformed_json (void)
 static void
 test_error_empty_choices (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -628,11 +405,11 @@ test_error_empty_choices (void)
   g_autoptr(SudaAssistantAnswer) answer2 = NULL;
   g_autoptr(GError) error2 = NULL;
 
-  fake_api_script (api, 200, "{\"choices\": []}", NULL, 0);
+  suda_fake_api_script (api, 200, "{\"choices\": []}", NULL, 0);
   answer = ask (assistant, "alice", "hello", &error);
   g_assert_error (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER);
 
-  fake_api_script (api, 200, success_body (" \n "), NULL, 0);
+  script_success (api, " \n ", 0);
   answer2 = ask (assistant, "alice", "hello again", &error2);
   g_assert_error (error2, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER);
 }
@@ -640,7 +417,7 @@ test_error_empty_choices (void)
 static void
 test_error_timeout (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -649,7 +426,7 @@ test_error_timeout (void)
 
   g_key_file_set_string (kf, "ai", "timeout", "0.3");
   assistant = assistant_new (kf);
-  fake_api_script (api, 200, success_body ("too late"), NULL, 5000);
+  script_success (api, "too late", 5000);
 
   start = g_get_monotonic_time ();
   answer = ask (assistant, "alice", "hello", &error);
@@ -694,7 +471,7 @@ test_error_unreachable (void)
 static void
 test_long_korean_answer_split (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
@@ -715,7 +492,7 @@ test_long_korean_answer_split (void)
       if (i % 40 == 39)
         g_string_append (long_answer, ". ");
     }
-  fake_api_script (api, 200, success_body (long_answer->str), NULL, 0);
+  script_success (api, long_answer->str, 0);
   answer = ask (assistant, "alice", "긴 대답을 해 주세요", &error);
   g_assert_no_error (error);
 
@@ -748,7 +525,7 @@ test_long_korean_answer_split (void)
 static void
 test_cache_second_identical_query (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = assistant_new (kf);
   g_autoptr(SudaAssistantAnswer) first = NULL;
@@ -756,7 +533,7 @@ test_cache_second_identical_query (void)
   g_autoptr(SudaAssistantAnswer) third = NULL;
   g_autoptr(GError) error = NULL;
 
-  fake_api_script (api, 200, success_body ("Seoul."), NULL, 0);
+  script_success (api, "Seoul.", 0);
   first = ask (assistant, "alice", "What is the capital of Korea?", &error);
   g_assert_no_error (error);
   g_assert_false (first->cached);
@@ -786,7 +563,7 @@ fake_clock (gpointer user_data)
 static void
 test_cache_expires_after_ttl (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(GError) error = NULL;
@@ -822,7 +599,7 @@ test_cache_expires_after_ttl (void)
 static void
 test_cache_evicts_least_recently_used (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   static const char *sequence[] = { "a", "b", "a", "c", "a", "b" };
@@ -861,7 +638,7 @@ test_cache_normalized_query (void)
 static void
 test_rate_limit_per_user (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   const char *queries[] = { "one", "two" };
@@ -907,7 +684,7 @@ test_rate_limit_per_user (void)
 static void
 test_concurrency_cap_queues_the_rest (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   GAsyncResult *results[4] = { NULL, };
@@ -915,7 +692,7 @@ test_concurrency_cap_queues_the_rest (void)
   g_key_file_set_string (kf, "ai", "max-concurrent", "2");
   assistant = assistant_new (kf);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    fake_api_script (api, 200, success_body ("slow answer"), NULL, 150);
+    script_success (api, "slow answer", 150);
 
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
@@ -946,7 +723,7 @@ test_concurrency_cap_queues_the_rest (void)
 static void
 test_cancel_queued_ask (void)
 {
-  g_autoptr(FakeApi) api = fake_api_new ();
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
   g_autoptr(GKeyFile) kf = key_file_for (api);
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
@@ -957,7 +734,7 @@ test_cancel_queued_ask (void)
 
   g_key_file_set_string (kf, "ai", "max-concurrent", "1");
   assistant = assistant_new (kf);
-  fake_api_script (api, 200, success_body ("first"), NULL, 200);
+  script_success (api, "first", 200);
 
   suda_assistant_ask_async (assistant, "alice", "first", NULL, on_asked, &first);
   suda_assistant_ask_async (assistant, "bob", "second", cancellable, on_asked, &second);

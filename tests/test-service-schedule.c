@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <crypt.h>
+
 #include <glib/gstdio.h>
 
 #include "suda-scheduler.h"
@@ -309,6 +311,45 @@ test_cancel_unknown_id (Fixture       *fixture,
   expect (fixture->alice, ":suda!* NOTICE alice :No scheduled message has the id 99");
 }
 
+static void
+test_cancel_by_server_operator_allowed (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autofree char *salt = crypt_gensalt_ra (NULL, 0, NULL, 0);
+  struct crypt_data data = { 0 };
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  guint16 port;
+
+  g_key_file_set_string (config->key_file, "operators", "teacher",
+                         crypt_r ("letmein", salt, &data));
+  server = suda_test_server_new (config);
+  port = suda_server_get_port (server);
+  alice = suda_test_client_register (port, "alice", NULL);
+  join (alice, "alice", "#lobby");
+  bob = suda_test_client_register (port, "bob", NULL);
+  join (bob, "bob", "#lobby");
+
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +10m from alice");
+  expect (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+
+  /* Bob is no operator of #lobby, but a server operator may cancel, and
+   * may list everyone's messages. */
+  suda_test_client_send (bob, "OPER teacher letmein");
+  expect (bob, "* 381 bob *");
+  suda_test_client_send (bob, "PRIVMSG suda :schedule list all");
+  expect (bob, ":suda!* NOTICE bob :1 message is scheduled:");
+  expect (bob, ":suda!* NOTICE bob :1 · #lobby · * · alice: from alice");
+  suda_test_client_send (bob, "PRIVMSG suda :schedule cancel 1");
+  expect (bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at *).");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (server)), ==, 0);
+
+  g_clear_pointer (&alice, suda_test_client_free);
+  g_clear_pointer (&bob, suda_test_client_free);
+  suda_server_stop (server, NULL);
+}
+
 /* Bad input gets a reason and the usage line */
 
 static void
@@ -429,6 +470,13 @@ test_restart_keeps_pending_and_posts_late (void)
   g_assert_true (g_file_test (state_path, G_FILE_TEST_IS_REGULAR));
 
   second = suda_test_server_new (config);
+
+  /* It was posted at start: whoever joins finds it in the room's history. */
+  alice = suda_test_client_register (suda_server_get_port (second), "alice", NULL);
+  suda_test_client_send (alice, "JOIN #lobby");
+  expect (alice, "* 366 alice #lobby *");
+  expect (alice, "* #lobby :*<suda> [Scheduled by alice, late: it was due at *] missed while down");
+
   log = read_log (second);
   for (guint i = 0; i < log->len; i++)
     {
@@ -453,8 +501,6 @@ test_restart_keeps_pending_and_posts_late (void)
   g_assert_true (saw_late_entry);
 
   /* The other one is still waiting, under its old id. */
-  alice = suda_test_client_register (suda_server_get_port (second), "alice", NULL);
-  join (alice, "alice", "#lobby");
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule list");
   expect (alice, ":suda!* NOTICE alice :You have 1 scheduled message:");
   expect (alice, ":suda!* NOTICE alice :2 · #lobby · * · still ahead");
@@ -483,6 +529,7 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/service/schedule/cancel/by-someone-else-refused", test_cancel_by_someone_else_refused);
   ADD_FIXTURE_TEST ("/service/schedule/cancel/by-channel-operator-allowed", test_cancel_by_channel_operator_allowed);
   ADD_FIXTURE_TEST ("/service/schedule/cancel/unknown-id", test_cancel_unknown_id);
+  g_test_add_func ("/service/schedule/cancel/by-server-operator-allowed", test_cancel_by_server_operator_allowed);
   ADD_FIXTURE_TEST ("/service/schedule/bad-input-gets-usage", test_bad_input_gets_usage);
   ADD_FIXTURE_TEST ("/service/schedule/21st-pending-refused", test_21st_pending_refused);
   g_test_add_func ("/service/schedule/restart-keeps-pending-and-posts-late", test_restart_keeps_pending_and_posts_late);

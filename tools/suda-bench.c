@@ -118,6 +118,8 @@ typedef struct {
   gint64  t_all_registered;
   gint64  t_all_joined;
   gint64  slowest_join_us;
+  double  join_cpu_start;
+  double  join_cpu_end;
   guint64 bytes_in;
   gint64  t_last_byte;
   char   *first_error;
@@ -535,9 +537,9 @@ on_line (BenchClient *c, char *line, gsize len, const RecvTime *t_recv)
       bench.nick_collisions++;
       client_kill (c, line);
     }
-  else if (cmd[0] == '4' || cmd[0] == '5')
+  else if ((cmd[0] == '4' || cmd[0] == '5') && memcmp (cmd, "422 ", 4) != 0)
     {
-      /* an error numeric (too many channels, banned, ...) */
+      /* an error numeric (too many channels, banned, ...); 422 "no MOTD" is not one */
       if (c->state != CLIENT_JOINED)
         note_error (line);
     }
@@ -679,6 +681,8 @@ run_join_phase (void)
   gint64 deadline;
 
   bench.t_phase_start = now_us ();
+  if (bench.pid > 0)
+    bench.join_cpu_start = proc_cpu_seconds (bench.pid);
   deadline = bench.t_phase_start + (gint64) (bench.join_timeout * G_USEC_PER_SEC);
   while (bench.joined + bench.dead < bench.n_clients && now_us () < deadline)
     {
@@ -688,6 +692,8 @@ run_join_phase (void)
         client_start (&bench.clients[bench.started]);
       poll_once (10 * 1000);
     }
+  if (bench.pid > 0)
+    bench.join_cpu_end = proc_cpu_seconds (bench.pid);
   return bench.joined == bench.n_clients;
 }
 
@@ -831,6 +837,7 @@ report_join (void)
   g_autofree char *s_reg = fmt_double (t_reg, 3);
   g_autofree char *s_join = fmt_double (t_join, 3);
   g_autofree char *s_slow = fmt_double (bench.slowest_join_us / 1000.0, 1);
+  g_autofree char *s_cpu = fmt_double (bench.join_cpu_end - bench.join_cpu_start, 2);
 
   if (!bench.machine)
     {
@@ -839,6 +846,8 @@ report_join (void)
       printf (_("all registered in %.3f s, all joined in %.3f s (slowest client %.1f ms from connect to end of NAMES)\n"),
               t_reg, t_join, bench.slowest_join_us / 1000.0);
       printf (_("received during the join phase: %.1f MiB\n"), bench.bytes_in / 1048576.0);
+      if (bench.pid > 0)
+        printf (_("server CPU during the join phase: %.2f s\n"), bench.join_cpu_end - bench.join_cpu_start);
     }
   kv ("clients", "%d", bench.n_clients);
   kv ("registered", "%d", bench.registered);
@@ -847,6 +856,8 @@ report_join (void)
   kv ("join_s", "%s", s_join);
   kv ("slowest_join_ms", "%s", s_slow);
   kv ("join_bytes", "%" G_GUINT64_FORMAT, bench.bytes_in);
+  if (bench.pid > 0)
+    kv ("join_server_cpu_s", "%s", s_cpu);
 }
 
 static void

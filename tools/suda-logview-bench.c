@@ -35,20 +35,25 @@ ms_since (gint64 start)
   return (now_usec () - start) / 1000.0;
 }
 
+static long
+status_kb (const char *status,
+           const char *key)
+{
+  const char *p = strstr (status, key);
+
+  return p ? atol (p + strlen (key)) : -1;
+}
+
 static void
-read_memory (long *rss_kb,
-             long *peak_kb)
+print_memory (const char *when)
 {
   g_autofree char *status = NULL;
-  const char *p;
 
-  *rss_kb = *peak_kb = -1;
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL))
     return;
-  if ((p = strstr (status, "VmRSS:")))
-    *rss_kb = atol (p + 6);
-  if ((p = strstr (status, "VmHWM:")))
-    *peak_kb = atol (p + 6);
+  printf ("rss %s: %.1f MB (anonymous %.1f MB, file %.1f MB), peak %.1f MB\n", when,
+          status_kb (status, "VmRSS:") / 1024.0, status_kb (status, "RssAnon:") / 1024.0,
+          status_kb (status, "RssFile:") / 1024.0, status_kb (status, "VmHWM:") / 1024.0);
 }
 
 static void
@@ -138,7 +143,6 @@ main (int   argc,
   SudaLogModel *model;
   struct stat st;
   gint64 start;
-  long rss, peak;
 
   g_setenv ("GTK_A11Y", "none", FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
@@ -158,8 +162,7 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
-  read_memory (&rss, &peak);
-  printf ("rss before opening: %.1f MB\n", rss / 1024.0);
+  print_memory ("before opening");
 
   start = now_usec ();
   window = suda_log_viewer_window_new (NULL);
@@ -196,8 +199,7 @@ main (int   argc,
     }
   printf ("50 page-ups, each painted: %.0f ms (%.1f ms a page)\n", ms_since (start), ms_since (start) / 50);
 
-  read_memory (&rss, &peak);
-  printf ("rss after open and scroll: %.1f MB (peak %.1f MB)\n", rss / 1024.0, peak / 1024.0);
+  print_memory ("after opening and scrolling");
 
 #define TIME_FILTER(label, stmt) G_STMT_START {                                     \
     gint64 t0 = now_usec ();                                                       \
@@ -223,8 +225,7 @@ main (int   argc,
 #undef TIME_FILTER
 
   wait_idle ();
-  read_memory (&rss, &peak);
-  printf ("rss at the end: %.1f MB (peak %.1f MB)\n", rss / 1024.0, peak / 1024.0);
+  print_memory ("after filtering");
 
   gtk_window_destroy (GTK_WINDOW (window));
   wait_idle ();

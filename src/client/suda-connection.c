@@ -18,7 +18,7 @@
 /* Lines beyond a short burst are paced, so a long paste does not trip the
  * server's flood control and get us disconnected. */
 #define SEND_BURST 8
-#define SEND_INTERVAL_MS 400
+#define SEND_INTERVAL_MS 600
 /* Room kept for ":nick!user@host " that the server puts in front of our
  * lines when it relays them: user up to 10 bytes, host up to 63. */
 #define RELAY_PREFIX_SLACK (1 + 10 + 1 + 63 + 1)
@@ -48,6 +48,7 @@ struct _SudaConnection
   GSource             *out_source;
   SudaLineBuffer       lines;
   gboolean             discarding;      /* skipping the rest of an overlong line */
+  gboolean             write_failed;
   GString             *outbuf;
 
   GQueue               held;            /* lines waiting for registration or pacing */
@@ -178,7 +179,7 @@ static void
 write_line (SudaConnection *self,
             const char     *line)
 {
-  if (self->socket == NULL)
+  if (self->socket == NULL || self->write_failed)
     return;
   g_string_append (self->outbuf, line);
   g_string_append (self->outbuf, "\r\n");
@@ -283,8 +284,12 @@ flush_output (SudaConnection *self)
                 }
               return;
             }
+          /* The peer is gone, but what it said last (an ERROR line, say)
+           * may still wait to be read: the read side notices the close
+           * after reading it and decides what happens next. */
           g_debug ("send failed: %s", error->message);
-          handle_loss (self);
+          g_string_truncate (self->outbuf, 0);
+          self->write_failed = TRUE;
           return;
         }
       g_string_erase (self->outbuf, 0, sent);
@@ -489,7 +494,7 @@ static gint
 find_channel (SudaConnection *self,
               const char     *channel)
 {
-  for (guint i = 0; i < self->channels->len; i++)
+  for (guint i = 0; i + 1 < self->channels->len; i++)   /* the last one is NULL */
     if (suda_irc_casecmp (g_ptr_array_index (self->channels, i), channel) == 0)
       return i;
   return -1;
@@ -1037,6 +1042,7 @@ close_socket (SudaConnection *self)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   g_clear_object (&self->connection);
   self->socket = NULL;
+  self->write_failed = FALSE;
   suda_line_buffer_clear (&self->lines);
   self->discarding = FALSE;
   g_string_truncate (self->outbuf, 0);

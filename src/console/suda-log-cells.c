@@ -112,11 +112,11 @@ log_cell_bind_text (GtkSignalListItemFactory *factory,
 {
   GtkLabel *label;
   SudaLogRow *row = item_row (item, &label);
-  const char *text = suda_log_row_get_text (row);
+  g_autofree char *text = suda_log_row_dup_summary (row);
 
-  set_optional_text (label, text);
+  gtk_label_set_text (label, text);
   gtk_widget_set_tooltip_text (GTK_WIDGET (label),
-                               text && g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL);
+                               g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL);
 }
 
 void

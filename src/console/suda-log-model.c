@@ -36,10 +36,12 @@ struct _SudaLogModel
   GArray       *view;          /* guint line numbers that match; NULL = all */
   GFileMonitor *monitor;
   gboolean      following;
+  gboolean      emptied;       /* reads as empty while views drop their rows */
 
   char         *search_text;
   char         *search_needle;
   SearchMode    search_mode;
+  char         *fold_anchors[3]; /* forms of the needle's first non-ASCII letter */
   char         *nick;
   char         *event;
   gint64        since;
@@ -77,7 +79,28 @@ n_lines (SudaLogModel *self)
 static guint
 n_items (SudaLogModel *self)
 {
+  if (self->emptied)
+    return 0;
   return self->view != NULL ? self->view->len : n_lines (self);
+}
+
+/* Announces that every item changed.  GTK 4.8's list views look up every
+ * added item for a row widget to reuse when one change both removes and
+ * adds; with a million items that costs a second and leaves the heap
+ * bloated.  Removing everything first and then adding makes that search
+ * empty. */
+static void
+replace_all_items (SudaLogModel *self,
+                   guint         old_n)
+{
+  if (old_n > 0)
+    {
+      self->emptied = TRUE;
+      g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, 0);
+      self->emptied = FALSE;
+    }
+  if (n_items (self) > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, 0, n_items (self));
 }
 
 static gboolean
@@ -105,18 +128,33 @@ line_bounds (SudaLogModel *self,
 }
 
 /* Pages already read stay resident and would count against the viewer's
- * memory; the few rows on screen fault their pages back in cheaply. */
+ * memory; the few rows on screen fault their pages back in cheaply.  Scans
+ * release what they read as they go, so the peak stays low too. */
+static void
+release_range (SudaLogModel *self,
+               gsize         from,
+               gsize         to)
+{
+#ifdef MADV_DONTNEED
+  gsize page = sysconf (_SC_PAGESIZE);
+
+  if (self->data == NULL || (guintptr) self->data % page != 0)
+    return;
+  from -= from % page;
+  to = MIN (to, self->size);
+  to -= to % page;
+  if (to > from)
+    madvise ((void *) (self->data + from), to - from, MADV_DONTNEED);
+#endif
+}
+
 static void
 release_pages (SudaLogModel *self)
 {
-#ifdef MADV_DONTNEED
-  long page = sysconf (_SC_PAGESIZE);
-
-  if (self->data != NULL && self->size > 0 && page > 0 &&
-      (guintptr) self->data % page == 0)
-    madvise ((void *) self->data, self->size, MADV_DONTNEED);
-#endif
+  release_range (self, 0, self->size + sysconf (_SC_PAGESIZE));
 }
+
+#define RELEASE_EVERY (16 * 1024 * 1024)
 
 /* Indexes the lines from byte FROM to the end of the mapping. */
 static void
@@ -125,10 +163,17 @@ index_lines (SudaLogModel *self,
 {
   const char *p = self->data + from;
   const char *end = self->data + self->size;
+  gsize released = from;
 
   while (p < end)
     {
       const char *nl = memchr (p, '\n', end - p);
+
+      if ((gsize) (p - self->data) - released > RELEASE_EVERY)
+        {
+          release_range (self, released, p - self->data);
+          released = p - self->data;
+        }
 
       if (nl == NULL)
         {
@@ -179,6 +224,24 @@ ascii_case_contains (const char *hay,
   return FALSE;
 }
 
+static gboolean
+contains_bytes (const char *hay,
+                gsize       hay_len,
+                const char *needle)
+{
+  gsize needle_len = strlen (needle);
+  const char *end = hay + hay_len;
+
+  for (const char *p = hay; (gsize) (end - p) >= needle_len; p++)
+    {
+      if (!(p = memchr (p, needle[0], end - p)) || (gsize) (end - p) < needle_len)
+        return FALSE;
+      if (memcmp (p, needle, needle_len) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static const char *
 slice_text (const SudaLogSlice *slice,
             GString            *scratch,
@@ -211,6 +274,18 @@ slice_contains (SudaLogModel       *self,
   if (self->search_mode == SEARCH_BYTES)
     return ascii_case_contains (text, len, self->search_needle, strlen (self->search_needle));
 
+  /* Case folding every line is slow; a line can only match if it holds
+   * some case of the needle's first non-ASCII letter, which memmem finds
+   * fast. */
+  if (self->fold_anchors[0] != NULL)
+    {
+      gboolean found = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (self->fold_anchors) && self->fold_anchors[i] && !found; i++)
+        found = contains_bytes (text, len, self->fold_anchors[i]);
+      if (!found)
+        return FALSE;
+    }
   if (!g_utf8_validate_len (text, len, NULL))
     text = valid = g_utf8_make_valid (text, len), len = strlen (valid);
   folded = g_utf8_casefold (text, len);
@@ -270,7 +345,9 @@ line_matches (SudaLogModel *self,
     return FALSE;
   if (self->event != NULL && !slice_equals (&fields.event, self->event, FALSE, scratch))
     return FALSE;
-  if (self->nick != NULL && !slice_equals (&fields.nick, self->nick, TRUE, scratch))
+  /* a kick or whisper aimed at the nick is about them too */
+  if (self->nick != NULL && !slice_equals (&fields.nick, self->nick, TRUE, scratch) &&
+      !slice_equals (&fields.target, self->nick, TRUE, scratch))
     return FALSE;
   if (canonical)
     {
@@ -286,7 +363,8 @@ line_matches (SudaLogModel *self,
     return TRUE;
   return slice_contains (self, &fields.text, scratch) ||
          slice_contains (self, &fields.nick, scratch) ||
-         slice_contains (self, &fields.channel, scratch);
+         slice_contains (self, &fields.channel, scratch) ||
+         slice_contains (self, &fields.target, scratch);
 
 malformed:
   if ((self->event != NULL && !wants_malformed) ||
@@ -303,6 +381,7 @@ filter_lines (SudaLogModel *self,
               guint         first)
 {
   g_autoptr(GString) scratch = g_string_new (NULL);
+  gsize released = first < n_lines (self) ? g_array_index (self->starts, gsize, first) : 0;
 
   for (guint i = first; i < n_lines (self); i++)
     {
@@ -310,6 +389,11 @@ filter_lines (SudaLogModel *self,
       gsize len;
 
       line_bounds (self, i, &line, &len);
+      if ((gsize) (line - self->data) - released > RELEASE_EVERY)
+        {
+          release_range (self, released, line - self->data);
+          released = line - self->data;
+        }
       if (line_matches (self, line, len, scratch))
         g_array_append_val (self->view, i);
     }
@@ -327,7 +411,7 @@ rebuild_view (SudaLogModel *self)
       filter_lines (self, 0);
       release_pages (self);
     }
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, n_items (self));
+  replace_all_items (self, old_n);
 }
 
 static void
@@ -462,7 +546,7 @@ suda_log_model_load (SudaLogModel  *self,
   release_pages (self);
   update_monitor (self);
 
-  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_n, n_items (self));
+  replace_all_items (self, old_n);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FILE]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_LINES]);
   return TRUE;
@@ -586,6 +670,8 @@ suda_log_model_finalize (GObject *object)
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->search_text, g_free);
   g_clear_pointer (&self->search_needle, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->fold_anchors); i++)
+    g_clear_pointer (&self->fold_anchors[i], g_free);
   g_clear_pointer (&self->nick, g_free);
   g_clear_pointer (&self->event, g_free);
   g_clear_pointer (&self->since_tag, g_free);
@@ -772,6 +858,31 @@ classify_search (const char *text)
   return SEARCH_BYTES;
 }
 
+static void
+set_fold_anchors (SudaLogModel *self)
+{
+  const char *p;
+  gunichar forms[3];
+  guint n = 0;
+
+  for (p = self->search_needle; *p && (guchar) *p < 0x80; p++)
+    ;
+  if (*p == '\0')
+    return;
+  forms[0] = g_utf8_get_char (p);
+  forms[1] = g_unichar_toupper (forms[0]);
+  forms[2] = g_unichar_totitle (forms[0]);
+  for (guint i = 0; i < G_N_ELEMENTS (forms); i++)
+    {
+      gboolean seen = FALSE;
+
+      for (guint j = 0; j < i; j++)
+        seen |= forms[j] == forms[i];
+      if (!seen)
+        self->fold_anchors[n++] = g_ucs4_to_utf8 (&forms[i], 1, NULL, NULL, NULL);
+    }
+}
+
 const char *
 suda_log_model_get_search_text (SudaLogModel *self)
 {
@@ -792,12 +903,17 @@ suda_log_model_set_search_text (SudaLogModel *self,
     return;
   g_free (self->search_text);
   g_clear_pointer (&self->search_needle, g_free);
+  for (guint i = 0; i < G_N_ELEMENTS (self->fold_anchors); i++)
+    g_clear_pointer (&self->fold_anchors[i], g_free);
   self->search_text = g_steal_pointer (&search);
   self->search_mode = self->search_text ? classify_search (self->search_text) : SEARCH_NONE;
   if (self->search_mode == SEARCH_BYTES)
     self->search_needle = g_ascii_strdown (self->search_text, -1);
   else if (self->search_mode == SEARCH_FOLD)
-    self->search_needle = g_utf8_casefold (self->search_text, -1);
+    {
+      self->search_needle = g_utf8_casefold (self->search_text, -1);
+      set_fold_anchors (self);
+    }
 
   rebuild_view (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SEARCH_TEXT]);

@@ -16,6 +16,8 @@ struct _SudaLogRow
   char     *channel;
   char     *nick;
   char     *text;
+  char     *target;
+  char     *address;
   guint     line_number;
   gboolean  malformed;
 };
@@ -31,6 +33,8 @@ suda_log_row_finalize (GObject *object)
   g_clear_pointer (&self->channel, g_free);
   g_clear_pointer (&self->nick, g_free);
   g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->target, g_free);
+  g_clear_pointer (&self->address, g_free);
 
   G_OBJECT_CLASS (suda_log_row_parent_class)->finalize (object);
 }
@@ -87,6 +91,8 @@ suda_log_row_new_from_line (const char *line,
   self->channel = _suda_log_slice_dup (&fields.channel);
   self->nick = _suda_log_slice_dup (&fields.nick);
   self->text = _suda_log_slice_dup (&fields.text);
+  self->target = _suda_log_slice_dup (&fields.target);
+  self->address = _suda_log_slice_dup (&fields.address);
   return self;
 }
 
@@ -103,6 +109,8 @@ suda_log_row_new_from_entry (SudaLogEntry *entry)
   self->channel = g_strdup (suda_log_entry_get_channel (entry));
   self->nick = g_strdup (suda_log_entry_get_nick (entry));
   self->text = g_strdup (suda_log_entry_get_text (entry));
+  self->target = g_strdup (suda_log_entry_get_field (entry, "target"));
+  self->address = g_strdup (suda_log_entry_get_field (entry, "address"));
   return self;
 }
 
@@ -139,6 +147,35 @@ suda_log_row_get_text (SudaLogRow *self)
 {
   g_return_val_if_fail (SUDA_IS_LOG_ROW (self), NULL);
   return self->text;
+}
+
+const char *
+suda_log_row_get_target (SudaLogRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_LOG_ROW (self), NULL);
+  return self->target;
+}
+
+const char *
+suda_log_row_get_address (SudaLogRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_LOG_ROW (self), NULL);
+  return self->address;
+}
+
+/* The text column: the text, with whom it was aimed at ("→ bob: reason")
+ * or where a connection came from when the event has no text. */
+char *
+suda_log_row_dup_summary (SudaLogRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_LOG_ROW (self), NULL);
+
+  if (self->target != NULL)
+    return self->text ? g_strdup_printf ("→ %s: %s", self->target, self->text)
+                      : g_strdup_printf ("→ %s", self->target);
+  if (self->text == NULL && self->address != NULL)
+    return g_strdup (self->address);
+  return g_strdup (self->text ? self->text : "");
 }
 
 gboolean

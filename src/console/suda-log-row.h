@@ -23,6 +23,9 @@ const char *suda_log_row_get_event       (SudaLogRow   *self);
 const char *suda_log_row_get_channel     (SudaLogRow   *self);
 const char *suda_log_row_get_nick        (SudaLogRow   *self);
 const char *suda_log_row_get_text        (SudaLogRow   *self);
+const char *suda_log_row_get_target      (SudaLogRow   *self);
+const char *suda_log_row_get_address     (SudaLogRow   *self);
+char       *suda_log_row_dup_summary     (SudaLogRow   *self);
 gboolean    suda_log_row_get_malformed   (SudaLogRow   *self);
 guint       suda_log_row_get_line_number (SudaLogRow   *self);
 

@@ -107,8 +107,12 @@ slot_for_key (SudaLogFields      *fields,
       return NULL;
     case 5:
       return memcmp (key->ptr, "event", 5) == 0 ? &fields->event : NULL;
+    case 6:
+      return memcmp (key->ptr, "target", 6) == 0 ? &fields->target : NULL;
     case 7:
-      return memcmp (key->ptr, "channel", 7) == 0 ? &fields->channel : NULL;
+      if (memcmp (key->ptr, "channel", 7) == 0)
+        return &fields->channel;
+      return memcmp (key->ptr, "address", 7) == 0 ? &fields->address : NULL;
     default:
       return NULL;
     }

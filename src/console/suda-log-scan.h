@@ -18,6 +18,8 @@ typedef struct {
   SudaLogSlice channel;
   SudaLogSlice nick;
   SudaLogSlice text;
+  SudaLogSlice target;   /* who a kick or whisper was aimed at */
+  SudaLogSlice address;  /* where a connection came from */
 } SudaLogFields;
 
 /* Allocation-free scanners used to index and filter logs of millions of

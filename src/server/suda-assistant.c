@@ -584,7 +584,8 @@ on_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* Seconds from a Retry-After header (delta-seconds or an HTTP date), or
+/* The wait a Retry-After header asks for (delta-seconds or an HTTP date)
+ * in milliseconds, or
  * -1 when there is none that makes sense. */
 static gint64
 parse_retry_after_ms (SoupMessage *message)
@@ -1214,7 +1215,7 @@ suda_assistant_new_from_key_file (GKeyFile  *key_file,
   else
     self->system_prompt = g_strdup (DEFAULT_SYSTEM_PROMPT);
 
-  if (!read_uint (key_file, "max-tokens", 1024, 0, 1000000, &self->max_tokens, error) ||
+  if (!read_uint (key_file, "max-tokens", 400, 0, 1000000, &self->max_tokens, error) ||
       !read_seconds_as_ms (key_file, "timeout", 30, 0.001, &self->timeout_ms, error) ||
       !read_seconds_as_ms (key_file, "retry-backoff", 1, 0, &self->retry_backoff_ms, error) ||
       !read_uint (key_file, "max-concurrent", 4, 1, 64, &self->max_concurrent, error) ||
@@ -1350,9 +1351,7 @@ suda_assistant_dispose (GObject *object)
 {
   SudaAssistant *self = SUDA_ASSISTANT (object);
 
-  /* Every pending ask holds a reference, so none is left here. */
-  g_assert (self->queue.length == 0);
-
+  /* Every pending ask holds a reference, so normally none is left here. */
   if (self->session != NULL)
     soup_session_abort (self->session);
   g_clear_object (&self->session);

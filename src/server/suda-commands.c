@@ -232,10 +232,12 @@ send_motd (SudaSession *s)
       _suda_session_numeric (s, "422", ":%s", _("MOTD File is missing"));
       return;
     }
-  lines = g_strsplit (motd, "\\n", -1);
+  /* GKeyFile has already turned the file's "\n" into a real newline: each
+   * line is a 372 of its own, and no CR or LF may reach the wire. */
+  lines = g_strsplit (motd, "\n", -1);
   _suda_session_numeric (s, "375", ":- %s Message of the day - ", server_name (s));
   for (guint i = 0; lines[i]; i++)
-    _suda_session_numeric (s, "372", ":- %s", lines[i]);
+    _suda_session_numeric (s, "372", ":- %s", g_strdelimit (lines[i], "\r", ' '));
   _suda_session_numeric (s, "376", ":End of /MOTD command.");
 }
 
@@ -676,7 +678,7 @@ _suda_commands_join (SudaSession *s,
   log_entry (s, "join", channel->name, NULL);
   {
     SudaOutLine line = { .time = g_get_real_time (), .source = s->mask, .nick = s->nick,
-                         .command = "JOIN", .text = channel->name };
+                         .command = "JOIN", .target = channel->name };
 
     broadcast (channel, &line, NULL);
     _suda_out_line_clear (&line);

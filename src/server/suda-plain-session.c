@@ -62,7 +62,7 @@ _suda_commands_render_plain (SudaSession *s,
         g_string_printf (out, "[%s] %s %s: %s", hhmm, _("(whisper)"), nick, text);
     }
   else if (g_str_equal (command, "JOIN"))
-    g_string_printf (out, _("[%s] * %s joined %s"), hhmm, nick, line->text);
+    g_string_printf (out, _("[%s] * %s joined %s"), hhmm, nick, line->target);
   else if (g_str_equal (command, "PART"))
     g_string_printf (out, _("[%s] * %s left %s"), hhmm, nick, line->target);
   else if (g_str_equal (command, "QUIT"))

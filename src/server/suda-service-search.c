@@ -23,6 +23,7 @@ typedef struct {
   char        *asker_nick;  /* the nick when asking, in case they leave */
   char        *channel;     /* NULL: a private message */
   char        *query;
+  gint64       asked_at;    /* monotonic µs: the log's latency, failures included */
 } Search;
 
 static void
@@ -120,12 +121,12 @@ log_search (SudaService               *self,
             const char                *nick,
             const SudaAssistantAnswer *answer,
             const char                *outcome,
-            guint                      latency_ms,
             guint                      n_lines,
             guint                      n_omitted)
 {
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaAssistant *assistant = SUDA_ASSISTANT (self->assistant);
+  gint64 latency_ms = (g_get_monotonic_time () - search->asked_at) / 1000;
 
   entry = suda_log_entry_new (0, "search", search->channel, nick,
                               answer != NULL ? answer->text : NULL);
@@ -172,7 +173,7 @@ post_answer (SudaService               *self,
 
   /* The log comes first: whatever a client saw is in it. */
   log_search (self, search, nick, answer, answer->cached ? "cached" : "answered",
-              answer->latency_ms, g_strv_length (lines), n_omitted);
+              g_strv_length (lines), n_omitted);
 
   for (guint i = 0; lines[i] != NULL; i++)
     suda_service_say (self, target, lines[i]);
@@ -221,14 +222,14 @@ on_answered (GObject      *object,
       else if (asker_here)
         post_answer (self, search, nick, nick, answer);
       else
-        log_search (self, search, nick, answer, "asker-left", answer->latency_ms, 0, 0);
+        log_search (self, search, nick, answer, "asker-left", 0, 0);
       return;
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  log_search (self, search, nick, NULL, suda_assistant_error_get_name (error), 0, 0, 0);
+  log_search (self, search, nick, NULL, suda_assistant_error_get_name (error), 0, 0);
   /* Asking too often is the asker's doing, not a fault of the server. */
   if (!g_error_matches (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_RATE_LIMITED))
     log_error (self, search->channel, nick, error->message,
@@ -269,6 +270,7 @@ _suda_service_search (SudaService *self,
   search->asker_nick = g_strdup (asker->nick);
   search->channel = g_strdup (channel);
   search->query = g_strdup (args);
+  search->asked_at = g_get_monotonic_time ();
 
   /* The session, not the nick, is who asks: a /nick does not reset the
    * rate limit. */

@@ -265,7 +265,7 @@ _suda_session_set_nick (SudaSession *self,
   g_free (self->nick);
   self->nick = copy;
   g_free (self->mask);
-  self->mask = g_strdup_printf ("%s!%s@%s", nick, self->user ? self->user : nick, self->host);
+  self->mask = g_strdup_printf ("%s!%s@%s", copy, self->user ? self->user : copy, self->host);
   if (self->registered)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NICK]);
 }
@@ -363,11 +363,6 @@ build_variant (SudaOutLine *line,
                int          variant)
 {
   GString *out = g_string_sized_new (128);
-  const char *params[2];
-  guint n = 0;
-
-  if (variant == SUDA_VARIANT_PLAIN)
-    return out;  /* filled in by suda-commands.c's plain renderer */
 
   if (variant == SUDA_VARIANT_TIME || variant == SUDA_VARIANT_TIME_TAGS)
     {
@@ -381,11 +376,14 @@ build_variant (SudaOutLine *line,
   else if (variant == SUDA_VARIANT_TAGS && line->client_tags)
     g_string_append_printf (out, "@%s ", line->client_tags);
 
+  g_string_append_printf (out, ":%s %s", line->source, line->command);
   if (line->target)
-    params[n++] = line->target;
+    g_string_append_printf (out, " %s", line->target);
+  /* Relayed text always goes as a trailing parameter, as most servers
+   * send it, so simple clients need not handle the other form. */
   if (line->text)
-    params[n++] = line->text;
-  suda_irc_append_line (out, NULL, line->source, line->command, params, n);
+    g_string_append_printf (out, " :%s", line->text);
+  g_string_append (out, "\r\n");
   return out;
 }
 
@@ -631,7 +629,7 @@ on_readable (GSocket      *socket,
 
   /* The seeds' console clients send a message as one write with no newline:
    * a plain session ends such a line after a short pause. */
-  if (self->plain && suda_line_buffer_get_pending (&self->in) > 0)
+  if ((self->plain || !self->greeted) && suda_line_buffer_get_pending (&self->in) > 0)
     {
       g_clear_handle_id (&self->plain_flush_id, g_source_remove);
       self->plain_flush_id = g_timeout_add (300, on_plain_pause, self);
@@ -653,7 +651,11 @@ on_plain_pause (gpointer data)
 
       if (len > 0 && partial[len - 1] == '\r')
         partial[--len] = '\0';
-      _suda_commands_plain_line (self, partial, len);
+      /* A first line may also come without a newline: it decides. */
+      if (self->plain)
+        _suda_commands_plain_line (self, partial, len);
+      else
+        _suda_commands_dispatch (self, partial, len);
     }
   return G_SOURCE_REMOVE;
 }

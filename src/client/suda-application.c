@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-application.h"
+#include "suda-window.h"
+
+struct _SudaApplication
+{
+  AdwApplication  parent_instance;
+
+  GSettings      *settings;
+  char           *cli_nick;     /* --nick, for this instance's first window */
+};
+
+G_DEFINE_FINAL_TYPE (SudaApplication, suda_application, ADW_TYPE_APPLICATION)
+
+/* irc://HOST[:PORT][/[#]ROOM], the form the DESIGN's command line takes.
+ * "irc://host/#room" puts the room in the fragment, so both places count. */
+gboolean
+suda_parse_irc_uri (const char  *uri,
+                    char       **host,
+                    guint16     *port,
+                    char       **room,
+                    GError     **error)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *path, *fragment, *name = NULL;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, error);
+  if (parsed == NULL)
+    return FALSE;
+  if (g_strcmp0 (g_uri_get_scheme (parsed), "irc") != 0 || g_uri_get_host (parsed) == NULL ||
+      *g_uri_get_host (parsed) == '\0')
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not an address of the form irc://HOST[:PORT]/ROOM"), uri);
+      return FALSE;
+    }
+  *host = g_strdup (g_uri_get_host (parsed));
+  *port = g_uri_get_port (parsed) > 0 ? g_uri_get_port (parsed) : 6667;
+
+  path = g_uri_get_path (parsed);
+  fragment = g_uri_get_fragment (parsed);
+  if (path != NULL && path[0] == '/' && path[1] != '\0')
+    name = path + 1;
+  else if (fragment != NULL && *fragment != '\0')
+    name = fragment;
+  if (name == NULL)
+    *room = NULL;
+  else if (name[0] == '#')
+    *room = g_strdup (name);
+  else
+    *room = g_strconcat ("#", name, NULL);
+  return TRUE;
+}
+
+static SudaWindow *
+ensure_window (SudaApplication *self)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+
+  if (window == NULL)
+    {
+      window = GTK_WINDOW (suda_window_new (GTK_APPLICATION (self), self->settings));
+      if (self->cli_nick != NULL)
+        suda_window_fill_form (SUDA_WINDOW (window), NULL, 0, self->cli_nick, NULL);
+    }
+  return SUDA_WINDOW (window);
+}
+
+static void
+suda_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (ensure_window (SUDA_APPLICATION (app))));
+}
+
+static void
+suda_application_open (GApplication  *app,
+                       GFile        **files,
+                       int            n_files,
+                       const char    *hint)
+{
+  SudaApplication *self = SUDA_APPLICATION (app);
+  SudaWindow *window = ensure_window (self);
+
+  gtk_window_present (GTK_WINDOW (window));
+  for (int i = 0; i < n_files; i++)
+    {
+      g_autofree char *uri = g_file_get_uri (files[i]);
+      g_autofree char *host = NULL;
+      g_autofree char *room = NULL;
+      g_autoptr(GError) error = NULL;
+      guint16 port;
+
+      if (!suda_parse_irc_uri (uri, &host, &port, &room, &error))
+        {
+          g_printerr ("suda: %s\n", error->message);
+          continue;
+        }
+      suda_window_fill_form (window, host, port, self->cli_nick, room);
+      /* An address on the command line means "connect now". */
+      suda_window_connect (window);
+      break;
+    }
+}
+
+static int
+suda_application_handle_local_options (GApplication *app,
+                                       GVariantDict *options)
+{
+  SudaApplication *self = SUDA_APPLICATION (app);
+
+  g_variant_dict_lookup (options, "nick", "s", &self->cli_nick);
+  return -1;   /* go on as usual */
+}
+
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  GList *windows = gtk_application_get_windows (app);
+
+  /* Closing through the window saves its size and says goodbye to the server. */
+  for (GList *l = windows; l != NULL; )
+    {
+      GList *next = l->next;
+
+      gtk_window_close (l->data);
+      l = next;
+    }
+  g_application_quit (G_APPLICATION (app));
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  GtkApplication *app = user_data;
+  static const char *developers[] = { "The Suda developers", NULL };
+
+  adw_show_about_window (gtk_application_get_active_window (app),
+                         "application-name", _("Suda"),
+                         "application-icon", "chat.suda.Suda",
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Chat with your class, lab or team"),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         NULL);
+}
+
+static void
+show_conversation_action (GSimpleAction *action,
+                          GVariant      *parameter,
+                          gpointer       user_data)
+{
+  SudaApplication *self = user_data;
+  SudaWindow *window = ensure_window (self);
+  SudaConversation *conv;
+
+  conv = suda_client_find_conversation (suda_window_get_client (window),
+                                        g_variant_get_string (parameter, NULL));
+  if (conv != NULL)
+    suda_window_show_conversation (window, conv);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
+static const GActionEntry app_actions[] = {
+  { "quit", quit_action },
+  { "about", about_action },
+  { "show-conversation", show_conversation_action, "s" },
+};
+
+static void
+suda_application_startup (GApplication *app)
+{
+  SudaApplication *self = SUDA_APPLICATION (app);
+  g_autoptr(GAction) keep = NULL;
+  static const struct {
+    const char *action;
+    const char *accels[2];
+  } accels[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.leave", { "<Control>w", NULL } },
+    { "win.jump-to-conversation", { "<Control>k", NULL } },
+    { "win.find", { "<Control>f", NULL } },
+    { "win.close-search", { "Escape", NULL } },
+  };
+
+  G_APPLICATION_CLASS (suda_application_parent_class)->startup (app);
+
+  self->settings = g_settings_new ("chat.suda.Suda");
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  keep = g_settings_create_action (self->settings, "keep-transcripts");
+  g_action_map_add_action (G_ACTION_MAP (app), keep);
+  for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
+}
+
+static void
+suda_application_finalize (GObject *object)
+{
+  SudaApplication *self = SUDA_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+  g_clear_pointer (&self->cli_nick, g_free);
+  G_OBJECT_CLASS (suda_application_parent_class)->finalize (object);
+}
+
+static void
+suda_application_class_init (SudaApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = suda_application_finalize;
+  app_class->activate = suda_application_activate;
+  app_class->open = suda_application_open;
+  app_class->startup = suda_application_startup;
+  app_class->handle_local_options = suda_application_handle_local_options;
+}
+
+static void
+suda_application_init (SudaApplication *self)
+{
+  static const GOptionEntry options[] = {
+    { "nick", 'n', 0, G_OPTION_ARG_STRING, NULL, N_("Nickname to use"), N_("NICK") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), options);
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[irc://HOST[:PORT]/ROOM]"));
+}
+
+SudaApplication *
+suda_application_new (void)
+{
+  return g_object_new (SUDA_TYPE_APPLICATION,
+                       "application-id", "chat.suda.Suda",
+                       "flags", G_APPLICATION_HANDLES_OPEN,
+                       "resource-base-path", "/chat/suda/Suda",
+                       NULL);
+}

@@ -1,0 +1,295 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-message.h"
+#include "suda-message-row.h"
+
+struct _SudaMessageRow
+{
+  GtkWidget    parent_instance;
+
+  GtkWidget   *box;
+  GtkLabel    *time_label;
+  GtkWidget   *replay_icon;
+  GtkLabel    *nick_label;
+  GtkLabel    *text_label;
+
+  SudaMessage *message;
+};
+
+G_DEFINE_FINAL_TYPE (SudaMessageRow, suda_message_row, GTK_TYPE_WIDGET)
+
+static const char * const kind_classes[] = {
+  "message", "action", "notice", "event", "date-separator", "error", "info",
+};
+
+/* A colour per nickname that stays the same across sessions and machines:
+ * the hue comes from a hash of the casefolded name, saturation and
+ * lightness are fixed so that every colour reads on light and dark themes. */
+char *
+suda_nick_color (const char *nick)
+{
+  guint hash = suda_irc_casefold_hash (nick ? nick : "");
+  double h = (hash % 360) / 60.0;
+  double s = 0.65, l = 0.45;
+  double c = (1 - fabs (2 * l - 1)) * s;
+  double x = c * (1 - fabs (fmod (h, 2) - 1));
+  double m = l - c / 2;
+  double r = 0, g = 0, b = 0;
+
+  switch ((int) h)
+    {
+    case 0: r = c, g = x; break;
+    case 1: r = x, g = c; break;
+    case 2: g = c, b = x; break;
+    case 3: g = x, b = c; break;
+    case 4: r = x, b = c; break;
+    default: r = c, b = x; break;
+    }
+  return g_strdup_printf ("#%02x%02x%02x", (int) ((r + m) * 255), (int) ((g + m) * 255),
+                          (int) ((b + m) * 255));
+}
+
+static gsize
+link_length (const char *p)
+{
+  gsize len = 0;
+
+  while (p[len] != '\0' && !g_ascii_isspace (p[len]) && p[len] != '<' && p[len] != '>' &&
+         p[len] != '"')
+    len++;
+  /* Punctuation that ends a sentence is not part of the link. */
+  while (len > 0 && strchr (".,;:!?)]}'", p[len - 1]) != NULL)
+    len--;
+  return len;
+}
+
+/* Escapes TEXT for Pango markup and turns web addresses into links. */
+char *
+suda_markup_linkify (const char *text)
+{
+  GString *out = g_string_new (NULL);
+  const char *p = text ? text : "";
+
+  while (*p != '\0')
+    {
+      gboolean at_word_start = p == text || g_ascii_isspace (p[-1]) || p[-1] == '(' || p[-1] == '<';
+      gboolean scheme = g_str_has_prefix (p, "https://") || g_str_has_prefix (p, "http://");
+      gboolean www = at_word_start && g_str_has_prefix (p, "www.");
+      gsize len = (scheme || www) ? link_length (p) : 0;
+      const char *next;
+
+      if (len > (scheme ? 8u : 4u))
+        {
+          g_autofree char *target = g_strndup (p, len);
+          g_autofree char *href = www ? g_strconcat ("https://", target, NULL) : g_strdup (target);
+          g_autofree char *href_escaped = g_markup_escape_text (href, -1);
+          g_autofree char *label_escaped = g_markup_escape_text (target, -1);
+
+          g_string_append_printf (out, "<a href=\"%s\">%s</a>", href_escaped, label_escaped);
+          p += len;
+          continue;
+        }
+      next = g_utf8_next_char (p);
+      {
+        g_autofree char *escaped = g_markup_escape_text (p, next - p);
+
+        g_string_append (out, escaped);
+      }
+      p = next;
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+suda_format_day (gint64 unix_usec,
+                 gint64 now_usec)
+{
+  g_autoptr(GDateTime) day = g_date_time_new_from_unix_local (unix_usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) now = g_date_time_new_from_unix_local (now_usec / G_USEC_PER_SEC);
+  int y1, m1, d1, y2, m2, d2;
+  GDate a, b;
+
+  g_date_time_get_ymd (day, &y1, &m1, &d1);
+  g_date_time_get_ymd (now, &y2, &m2, &d2);
+  g_date_clear (&a, 1);
+  g_date_clear (&b, 1);
+  g_date_set_dmy (&a, d1, m1, y1);
+  g_date_set_dmy (&b, d2, m2, y2);
+
+  switch (g_date_days_between (&a, &b))
+    {
+    case 0: return g_strdup (_("Today"));
+    case 1: return g_strdup (_("Yesterday"));
+    default:
+      /* Translators: a date in the history, see g_date_time_format(). */
+      return g_date_time_format (day, y1 == y2 ? _("%A, %B %-d") : _("%A, %B %-d, %Y"));
+    }
+}
+
+static void
+clear_classes (SudaMessageRow *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (kind_classes); i++)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), kind_classes[i]);
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "own");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
+  gtk_widget_remove_css_class (GTK_WIDGET (self), "replayed");
+}
+
+static gboolean
+on_query_tooltip (GtkWidget  *widget,
+                  int         x,
+                  int         y,
+                  gboolean    keyboard,
+                  GtkTooltip *tooltip,
+                  gpointer    user_data)
+{
+  SudaMessageRow *self = user_data;
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *text = NULL;
+
+  if (self->message == NULL)
+    return FALSE;
+  /* Formatted only when asked for: most rows never show their tooltip. */
+  dt = suda_message_dup_datetime (self->message);
+  text = g_date_time_format (dt, "%A, %x %X");
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
+void
+suda_message_row_set_message (SudaMessageRow *self,
+                              SudaMessage    *message)
+{
+  SudaMessageKind kind;
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *markup = NULL;
+  const char *sender, *text;
+
+  g_return_if_fail (SUDA_IS_MESSAGE_ROW (self));
+
+  g_set_object (&self->message, message);
+  clear_classes (self);
+  if (message == NULL)
+    return;
+
+  kind = suda_message_get_kind (message);
+  sender = suda_message_get_sender (message);
+  text = suda_message_get_text (message);
+  gtk_widget_add_css_class (GTK_WIDGET (self), kind_classes[kind]);
+  if (suda_message_get_own (message))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "own");
+  if (suda_message_get_mention (message))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
+  if (suda_message_get_replayed (message))
+    gtk_widget_add_css_class (GTK_WIDGET (self), "replayed");
+  gtk_widget_set_visible (self->replay_icon, suda_message_get_replayed (message));
+
+  if (kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+    {
+      g_autofree char *day = suda_format_day (suda_message_get_time (message), g_get_real_time ());
+
+      gtk_widget_set_visible (GTK_WIDGET (self->time_label), FALSE);
+      gtk_widget_set_visible (GTK_WIDGET (self->nick_label), FALSE);
+      gtk_label_set_xalign (self->text_label, 0.5);
+      gtk_label_set_selectable (self->text_label, FALSE);
+      gtk_label_set_text (self->text_label, day);
+      return;
+    }
+
+  gtk_widget_set_visible (GTK_WIDGET (self->time_label), TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (self->nick_label), TRUE);
+  gtk_label_set_xalign (self->text_label, 0);
+  gtk_label_set_selectable (self->text_label, TRUE);
+
+  dt = suda_message_dup_datetime (message);
+  time = g_date_time_format (dt, "%H:%M");
+  gtk_label_set_text (self->time_label, time);
+
+  if (sender != NULL && (kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_NOTICE))
+    {
+      g_autofree char *color = suda_nick_color (sender);
+      g_autofree char *escaped = g_markup_escape_text (sender, -1);
+      g_autofree char *nick_markup =
+        g_strdup_printf (kind == SUDA_MESSAGE_KIND_NOTICE ? "<span foreground=\"%s\">-%s-</span>"
+                                                          : "<span foreground=\"%s\">%s</span>",
+                         color, escaped);
+
+      gtk_label_set_markup (self->nick_label, nick_markup);
+    }
+  else if (kind == SUDA_MESSAGE_KIND_ACTION)
+    gtk_label_set_text (self->nick_label, "*");
+  else if (kind == SUDA_MESSAGE_KIND_EVENT)
+    gtk_label_set_text (self->nick_label, "•");
+  else if (kind == SUDA_MESSAGE_KIND_ERROR)
+    gtk_label_set_text (self->nick_label, "!");
+  else
+    gtk_label_set_text (self->nick_label, "");
+
+  if (kind == SUDA_MESSAGE_KIND_ACTION && sender != NULL)
+    {
+      g_autofree char *color = suda_nick_color (sender);
+      g_autofree char *escaped = g_markup_escape_text (sender, -1);
+      g_autofree char *body = suda_markup_linkify (text);
+
+      markup = g_strdup_printf ("<span foreground=\"%s\">%s</span> %s", color, escaped, body);
+    }
+  else
+    markup = suda_markup_linkify (text);
+  gtk_label_set_markup (self->text_label, markup);
+}
+
+SudaMessage *
+suda_message_row_get_message (SudaMessageRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE_ROW (self), NULL);
+  return self->message;
+}
+
+static void
+suda_message_row_dispose (GObject *object)
+{
+  SudaMessageRow *self = SUDA_MESSAGE_ROW (object);
+
+  g_clear_object (&self->message);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_MESSAGE_ROW);
+  G_OBJECT_CLASS (suda_message_row_parent_class)->dispose (object);
+}
+
+static void
+suda_message_row_class_init (SudaMessageRowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = suda_message_row_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Suda/suda-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, box);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, time_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, replay_icon);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, nick_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, text_label);
+  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
+  gtk_widget_class_set_css_name (widget_class, "messagerow");
+}
+
+static void
+suda_message_row_init (SudaMessageRow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
+}
+
+GtkWidget *
+suda_message_row_new (void)
+{
+  return g_object_new (SUDA_TYPE_MESSAGE_ROW, NULL);
+}

@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-console-application.h"
+#include "suda-console-window.h"
+#include "suda-log-viewer-window.h"
+
+struct _SudaConsoleApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SudaConsoleApplication, suda_console_application, ADW_TYPE_APPLICATION)
+
+static SudaConsoleWindow *
+ensure_console_window (SudaConsoleApplication *self)
+{
+  for (GList *l = gtk_application_get_windows (GTK_APPLICATION (self)); l; l = l->next)
+    if (SUDA_IS_CONSOLE_WINDOW (l->data))
+      return l->data;
+  return suda_console_window_new (GTK_APPLICATION (self));
+}
+
+static void
+suda_console_application_activate (GApplication *app)
+{
+  gtk_window_present (GTK_WINDOW (ensure_console_window (SUDA_CONSOLE_APPLICATION (app))));
+}
+
+/* Options are handled here rather than locally, so a second
+ * `suda-server --view-log FILE` opens its viewer in the running instance. */
+static int
+suda_console_application_command_line (GApplication            *app,
+                                       GApplicationCommandLine *command_line)
+{
+  SudaConsoleApplication *self = SUDA_CONSOLE_APPLICATION (app);
+  GVariantDict *options = g_application_command_line_get_options_dict (command_line);
+  g_autofree char *view_log = NULL;
+  SudaConsoleWindow *window;
+  gboolean start = FALSE;
+  gint32 port = -1;
+
+  if (g_variant_dict_lookup (options, "view-log", "^ay", &view_log))
+    {
+      g_autoptr(GFile) file = g_application_command_line_create_file_for_arg (command_line, view_log);
+      SudaLogViewerWindow *viewer = suda_log_viewer_window_new (GTK_APPLICATION (app));
+
+      suda_log_viewer_window_open (viewer, file);
+      gtk_window_present (GTK_WINDOW (viewer));
+      return 0;
+    }
+
+  g_variant_dict_lookup (options, "start", "b", &start);
+  g_variant_dict_lookup (options, "port", "i", &port);
+  if (port > 65535)
+    {
+      g_application_command_line_printerr (command_line, _("%d is not a port number (0–65535)\n"), port);
+      return 1;
+    }
+
+  window = ensure_console_window (self);
+  if (port >= 0)
+    suda_console_window_set_port (window, port);
+  gtk_window_present (GTK_WINDOW (window));
+  if (start)
+    gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  return 0;
+}
+
+static void
+open_log_action (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  SudaLogViewerWindow *viewer = suda_log_viewer_window_new (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (viewer));
+  gtk_widget_activate_action (GTK_WIDGET (viewer), "win.open", NULL);
+}
+
+static void
+about_action (GSimpleAction *action,
+              GVariant      *parameter,
+              gpointer       user_data)
+{
+  static const char *developers[] = { "The Suda authors", NULL };
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  adw_show_about_window (parent,
+                         "application-name", _("Suda Server"),
+                         "application-icon", "chat.suda.Server",
+                         "version", PACKAGE_VERSION,
+                         "comments", _("Run a chat server for a class, a lab or a team"),
+                         "developers", developers,
+                         "license-type", GTK_LICENSE_GPL_3_0,
+                         "translator-credits", _("translator-credits"),
+                         NULL);
+}
+
+/* Closing each window lets a running server's window ask first. */
+static void
+quit_action (GSimpleAction *action,
+             GVariant      *parameter,
+             gpointer       user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_close (l->data);
+  g_list_free (windows);
+}
+
+static const GActionEntry app_actions[] = {
+  { "open-log", open_log_action },
+  { "about", about_action },
+  { "quit", quit_action },
+};
+
+static void
+suda_console_application_startup (GApplication *app)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *open_accels[] = { "<Control>o", NULL };
+  static const char *start_accels[] = { "<Control>Return", NULL };
+
+  G_APPLICATION_CLASS (suda_console_application_parent_class)->startup (app);
+
+  g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-log", open_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.start", start_accels);
+}
+
+static void
+suda_console_application_class_init (SudaConsoleApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = suda_console_application_activate;
+  app_class->command_line = suda_console_application_command_line;
+  app_class->startup = suda_console_application_startup;
+}
+
+static void
+suda_console_application_init (SudaConsoleApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "start", 's', 0, G_OPTION_ARG_NONE, NULL,
+      N_("Start serving at once"), NULL },
+    { "port", 'p', 0, G_OPTION_ARG_INT, NULL,
+      N_("Listen on port N (0 picks a free port)"), N_("N") },
+    { "view-log", 'l', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Open the log viewer on FILE"), N_("FILE") },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_application_set_option_context_summary (G_APPLICATION (self),
+                                            _("The Suda chat server with its console window."));
+}
+
+SudaConsoleApplication *
+suda_console_application_new (void)
+{
+  return g_object_new (SUDA_TYPE_CONSOLE_APPLICATION,
+                       "application-id", "chat.suda.Server",
+                       "flags", G_APPLICATION_HANDLES_COMMAND_LINE,
+                       "resource-base-path", "/chat/suda/Server",
+                       NULL);
+}

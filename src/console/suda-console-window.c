@@ -1,0 +1,893 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-console-window.h"
+#include "suda-log-cells.h"
+#include "suda-log-row.h"
+#include "suda-log-viewer-window.h"
+#include "suda-session.h"
+
+/* The live log keeps the newest entries only; the log file has them all.
+ * Old rows go in batches so a busy server does not splice on every line. */
+#define LIVE_LOG_MAX   5000
+#define LIVE_LOG_BATCH 500
+
+struct _SudaConsoleWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *start_button;
+  GtkWidget            *stop_button;
+  GtkLabel             *status_label;
+  GtkLabel             *error_label;
+  GtkWidget            *settings_group;
+  AdwEntryRow          *address_row;
+  GtkSpinButton        *port_spin;
+  GtkSpinButton        *max_clients_spin;
+  AdwEntryRow          *name_row;
+  AdwEntryRow          *password_row;
+  AdwActionRow         *log_row;
+  GtkSearchEntry       *log_search;
+  GtkDropDown          *log_event_dropdown;
+  GtkScrolledWindow    *log_scrolled;
+  GtkColumnView        *log_view;
+  GtkWidget            *users_box;
+  GtkColumnView        *users_view;
+  GtkLabel             *users_label;
+  GMenuModel           *user_menu;
+
+  GSettings            *settings;
+  SudaServer           *server;
+  GListStore           *log_store;
+  GtkCustomFilter      *log_filter;
+  char                 *log_needle;   /* case-folded search text, or NULL */
+  GtkFilterListModel   *users_filtered;
+  GtkFilter            *users_filter;
+  GtkSingleSelection   *users_selection;
+  GtkWidget            *user_popover;
+  GtkFileChooserNative *chooser;
+  gboolean              close_confirmed;
+};
+
+G_DEFINE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static char *
+format_moment (GDateTime *moment)
+{
+  g_autoptr(GDateTime) local = g_date_time_to_local (moment);
+  g_autoptr(GDateTime) now = g_date_time_new_now_local ();
+
+  if (g_date_time_get_year (local) == g_date_time_get_year (now) &&
+      g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
+    return g_date_time_format (local, "%H:%M:%S");
+  return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+static gboolean
+is_running (SudaConsoleWindow *self)
+{
+  return self->server != NULL && suda_server_get_running (self->server);
+}
+
+static SudaSession *
+selected_session (SudaConsoleWindow *self)
+{
+  return gtk_single_selection_get_selected_item (self->users_selection);
+}
+
+static void
+update_state (SudaConsoleWindow *self)
+{
+  gboolean running = is_running (self);
+  guint n_users = running ? suda_server_get_n_users (self->server) : 0;
+  g_autofree char *users = NULL;
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kick-selected",
+                                 running && selected_session (self) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.disconnect-selected",
+                                 running && selected_session (self) != NULL);
+  /* what the server was started with cannot change under it */
+  gtk_widget_set_sensitive (self->settings_group, !running);
+
+  if (running)
+    {
+      g_autofree char *address = suda_server_dup_address (self->server);
+      g_autofree char *since = format_moment (suda_server_get_started_at (self->server));
+      g_autofree char *status = NULL;
+
+      status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                             "Listening on %s since %s · %u user",
+                                             "Listening on %s since %s · %u users", n_users),
+                                address, since, n_users);
+      gtk_label_set_text (self->status_label, status);
+    }
+  else
+    gtk_label_set_text (self->status_label, _("Stopped"));
+
+  users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user connected",
+                                        "%u users connected", n_users), n_users);
+  gtk_label_set_text (self->users_label, users);
+}
+
+static void
+show_error (SudaConsoleWindow *self,
+            const char        *text)
+{
+  gtk_label_set_text (self->error_label, text ? text : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
+}
+
+static void
+toast (SudaConsoleWindow *self,
+       const char        *text)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
+}
+
+/* The live log ------------------------------------------------------------- */
+
+static const char *
+selected_event (GtkDropDown *dropdown)
+{
+  const char * const *events = _suda_log_cells_get_events ();
+  guint selected = gtk_drop_down_get_selected (dropdown);
+
+  /* item 0 is "every event" */
+  if (selected == 0 || selected == GTK_INVALID_LIST_POSITION ||
+      selected > g_strv_length ((char **) events))
+    return NULL;
+  return events[selected - 1];
+}
+
+static gboolean
+folded_contains (const char *text,
+                 const char *needle)
+{
+  g_autofree char *folded = NULL;
+
+  if (text == NULL)
+    return FALSE;
+  folded = g_utf8_casefold (text, -1);
+  return strstr (folded, needle) != NULL;
+}
+
+static gboolean
+log_filter_func (gpointer item,
+                 gpointer user_data)
+{
+  SudaConsoleWindow *self = user_data;
+  SudaLogRow *row = item;
+  const char *event = selected_event (self->log_event_dropdown);
+
+  if (event != NULL && g_strcmp0 (suda_log_row_get_event (row), event) != 0)
+    return FALSE;
+  if (self->log_needle == NULL)
+    return TRUE;
+  return folded_contains (suda_log_row_get_text (row), self->log_needle) ||
+         folded_contains (suda_log_row_get_nick (row), self->log_needle) ||
+         folded_contains (suda_log_row_get_channel (row), self->log_needle) ||
+         folded_contains (suda_log_row_get_target (row), self->log_needle);
+}
+
+static void
+log_filter_changed_cb (SudaConsoleWindow *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->log_search));
+
+  if (self->log_filter == NULL)
+    return;
+  g_clear_pointer (&self->log_needle, g_free);
+  if (*text != '\0')
+    self->log_needle = g_utf8_casefold (text, -1);
+  gtk_filter_changed (GTK_FILTER (self->log_filter), GTK_FILTER_CHANGE_DIFFERENT);
+}
+
+static void
+server_log_entry_cb (SudaServer        *server,
+                     SudaLogEntry      *entry,
+                     SudaConsoleWindow *self)
+{
+  g_autoptr(SudaLogRow) row = suda_log_row_new_from_entry (entry);
+  guint n;
+
+  g_list_store_append (self->log_store, row);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->log_store));
+  if (n > LIVE_LOG_MAX)
+    g_list_store_splice (self->log_store, 0, n - LIVE_LOG_MAX + LIVE_LOG_BATCH, NULL, 0);
+}
+
+/* The server --------------------------------------------------------------- */
+
+static void
+server_changed_cb (SudaConsoleWindow *self)
+{
+  update_state (self);
+}
+
+/* Filter models do not watch their items, and a session is listed from its
+ * connection on; a change in the number of users is when one registered,
+ * and registering only ever adds matches. */
+static void
+server_users_changed_cb (SudaConsoleWindow *self)
+{
+  gtk_filter_changed (self->users_filter, GTK_FILTER_CHANGE_LESS_STRICT);
+  update_state (self);
+}
+
+static void
+set_server (SudaConsoleWindow *self,
+            SudaServer        *server)
+{
+  if (self->server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->server, self);
+      suda_server_stop (self->server, NULL);
+      g_clear_object (&self->server);
+    }
+  self->server = server;
+  if (server != NULL)
+    {
+      g_signal_connect (server, "log-entry", G_CALLBACK (server_log_entry_cb), self);
+      g_signal_connect_swapped (server, "notify::running", G_CALLBACK (server_changed_cb), self);
+      g_signal_connect_swapped (server, "notify::n-users", G_CALLBACK (server_users_changed_cb), self);
+    }
+  gtk_filter_list_model_set_model (self->users_filtered,
+                                   server ? suda_server_get_sessions (server) : NULL);
+  update_state (self);
+}
+
+static char *
+dup_default_log_path (void)
+{
+  g_autoptr(SudaServerConfig) defaults = suda_server_config_new ();
+
+  return suda_server_config_dup_log_path (defaults);
+}
+
+static char *
+dup_log_path (SudaConsoleWindow *self)
+{
+  g_autofree char *chosen = g_settings_get_string (self->settings, "log-file");
+
+  return *chosen != '\0' ? g_steal_pointer (&chosen) : dup_default_log_path ();
+}
+
+static char *
+dup_field (AdwEntryRow *row)
+{
+  g_autofree char *text = g_strdup (gtk_editable_get_text (GTK_EDITABLE (row)));
+
+  g_strstrip (text);
+  return *text != '\0' ? g_steal_pointer (&text) : NULL;
+}
+
+static SudaServerConfig *
+config_from_fields (SudaConsoleWindow *self)
+{
+  SudaServerConfig *config = suda_server_config_new ();
+  g_autofree char *name = dup_field (self->name_row);
+  const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
+
+  /* a number typed but not yet confirmed with Enter still counts */
+  gtk_spin_button_update (self->port_spin);
+  gtk_spin_button_update (self->max_clients_spin);
+
+  config->listen_address = dup_field (self->address_row);
+  config->port = gtk_spin_button_get_value_as_int (self->port_spin);
+  config->max_clients = gtk_spin_button_get_value_as_int (self->max_clients_spin);
+  if (name != NULL)
+    {
+      g_free (config->server_name);
+      config->server_name = g_steal_pointer (&name);
+    }
+  config->password = *password != '\0' ? g_strdup (password) : NULL;
+  config->log_path = dup_log_path (self);
+  return config;
+}
+
+/* Says in words why listening failed, since the person at the window can
+ * act on "the port is taken" but not on an errno. */
+static char *
+describe_start_error (const SudaServerConfig *config,
+                      const GError           *error)
+{
+  const char *address = config->listen_address;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    return g_strdup_printf (_("Port %u is already in use by another program. "
+                              "Stop that program or choose another port."), config->port);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
+    {
+      if (config->port != 0 && config->port < 1024)
+        return g_strdup_printf (_("Ports below 1024 need administrator rights. "
+                                  "Choose port 1024 or above, such as 6667."));
+      return g_strdup_printf (_("The system does not allow listening on port %u."), config->port);
+    }
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) && address != NULL)
+    return g_strdup_printf (_("“%s” is not an IP address. Enter one such as 192.168.0.10, "
+                              "or leave the field empty."), address);
+  if (address != NULL && strstr (error->message, g_strerror (EADDRNOTAVAIL)) != NULL)
+    return g_strdup_printf (_("%s is not an address of this computer. Leave the field empty "
+                              "to listen on every interface, or enter one of this computer’s "
+                              "addresses."), address);
+  return g_strdup_printf (_("The server could not start: %s"), error->message);
+}
+
+static void
+start_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  g_autoptr(SudaServerConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (is_running (self))
+    return;
+  config = config_from_fields (self);
+  set_server (self, suda_server_new (config));
+  if (!suda_server_start (self->server, &error))
+    {
+      g_autofree char *why = describe_start_error (config, error);
+
+      g_message ("Could not start the server: %s", error->message);
+      set_server (self, NULL);
+      show_error (self, why);
+      return;
+    }
+  show_error (self, NULL);
+  update_state (self);
+}
+
+static void
+stop_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+
+  if (is_running (self))
+    suda_server_stop (self->server, _("The server is shutting down"));
+  update_state (self);
+}
+
+/* Users -------------------------------------------------------------------- */
+
+static void
+user_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  gboolean kick = g_str_equal (action_name, "win.kick-user");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+  const char *nick, *reason;
+  gboolean ok;
+
+  g_variant_get (parameter, "(&s&s)", &nick, &reason);
+  if (!is_running (self))
+    return;
+  if (*reason == '\0')
+    reason = NULL;
+  ok = kick ? suda_server_kick (self->server, nick, reason, &error)
+            : suda_server_disconnect (self->server, nick, reason, &error);
+  if (!ok)
+    {
+      toast (self, error->message);
+      return;
+    }
+  done = g_strdup_printf (kick ? _("Kicked %s") : _("Disconnected %s"), nick);
+  toast (self, done);
+}
+
+static void
+reason_response_cb (AdwMessageDialog  *dialog,
+                    const char        *response,
+                    SudaConsoleWindow *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  const char *nick = g_object_get_data (G_OBJECT (dialog), "suda-nick");
+  const char *action = g_object_get_data (G_OBJECT (dialog), "suda-action");
+
+  if (g_str_equal (response, "confirm"))
+    gtk_widget_activate_action (GTK_WIDGET (self), action, "(ss)",
+                                nick, gtk_editable_get_text (entry));
+}
+
+static void
+ask_reason (SudaConsoleWindow *self,
+            gboolean           kick)
+{
+  SudaSession *session = selected_session (self);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog, *entry;
+  const char *nick;
+
+  if (session == NULL || !(nick = suda_session_get_nick (session)))
+    return;
+  if (kick)
+    {
+      heading = g_strdup_printf (_("Kick %s?"), nick);
+      body = g_strdup_printf (_("%s leaves every room and is disconnected. "
+                                "The rooms see the reason."), nick);
+    }
+  else
+    {
+      heading = g_strdup_printf (_("Disconnect %s?"), nick);
+      body = g_strdup_printf (_("%s’s connection is closed; they may connect again."), nick);
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason (optional)"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "confirm", kick ? _("_Kick") : _("_Disconnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "suda-nick", g_strdup (nick), g_free);
+  g_object_set_data (G_OBJECT (dialog), "suda-action",
+                     (gpointer) (kick ? "win.kick-user" : "win.disconnect-user"));
+  g_signal_connect (dialog, "response", G_CALLBACK (reason_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ask_reason_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ask_reason (SUDA_CONSOLE_WINDOW (widget), g_str_equal (action_name, "win.kick-selected"));
+}
+
+static void
+user_cell_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      GtkListItem     *item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (gtk_widget_get_root (cell));
+  guint position = gtk_list_item_get_position (item);
+  double bx, by;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_single_selection_set_selected (self->users_selection, position);
+  if (!gtk_widget_translate_coordinates (cell, self->users_box, x, y, &bx, &by))
+    return;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->user_popover),
+                               &(GdkRectangle) { bx, by, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->user_popover));
+}
+
+static void
+user_cell_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkGesture *gesture = gtk_gesture_click_new ();
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (user_cell_pressed_cb), item);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (gesture));
+  gtk_list_item_set_child (item, label);
+}
+
+/* Nick and rooms change while a row is shown, so those cells follow the
+ * session's properties until the row is recycled. */
+static void
+bind_cell_property (GtkListItem *item,
+                    const char  *property)
+{
+  GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), property,
+                                              gtk_list_item_get_child (item), "label",
+                                              G_BINDING_SYNC_CREATE);
+
+  g_object_set_data_full (G_OBJECT (item), "suda-binding", g_object_ref (binding), g_object_unref);
+}
+
+static void
+user_cell_bind_nick (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  bind_cell_property (item, "nick");
+}
+
+static void
+user_cell_bind_rooms (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  bind_cell_property (item, "channels");
+}
+
+static void
+user_cell_bind_address (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item)
+{
+  SudaSession *session = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      suda_session_get_address (session));
+}
+
+static void
+user_cell_bind_since (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  SudaSession *session = gtk_list_item_get_item (item);
+  GDateTime *connected = suda_session_get_connected_at (session);
+  g_autofree char *text = connected ? format_moment (connected) : NULL;
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
+}
+
+static void
+user_cell_unbind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item)
+{
+  GBinding *binding = g_object_steal_data (G_OBJECT (item), "suda-binding");
+
+  if (binding != NULL)
+    {
+      g_binding_unbind (binding);
+      g_object_unref (binding);
+    }
+}
+
+static void
+users_selection_changed_cb (SudaConsoleWindow *self)
+{
+  update_state (self);
+}
+
+/* The log file ------------------------------------------------------------- */
+
+static void
+update_log_row (SudaConsoleWindow *self)
+{
+  g_autofree char *chosen = g_settings_get_string (self->settings, "log-file");
+  g_autofree char *path = dup_log_path (self);
+  g_autofree char *display = g_filename_display_name (path);
+
+  if (*chosen == '\0')
+    {
+      g_autofree char *subtitle = g_strdup_printf (_("%s (default)"), display);
+
+      adw_action_row_set_subtitle (self->log_row, subtitle);
+    }
+  else
+    adw_action_row_set_subtitle (self->log_row, display);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reset-log-file", *chosen != '\0');
+}
+
+static void
+chooser_response_cb (SudaConsoleWindow    *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path != NULL)
+        g_settings_set_string (self->settings, "log-file", path);
+    }
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_log_file_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  g_autofree char *path = dup_log_path (self);
+  g_autofree char *folder_path = g_path_get_dirname (path);
+  g_autofree char *name = g_path_get_basename (path);
+  g_autoptr(GFile) folder = g_file_new_for_path (folder_path);
+
+  if (self->chooser != NULL)
+    return;
+  /* a save dialog, because the log may not exist yet; the server appends */
+  self->chooser = gtk_file_chooser_native_new (_("Log File"), GTK_WINDOW (self),
+                                               GTK_FILE_CHOOSER_ACTION_SAVE,
+                                               _("_Select"), _("_Cancel"));
+  gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (self->chooser), name);
+  g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+reset_log_file_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  g_settings_reset (SUDA_CONSOLE_WINDOW (widget)->settings, "log-file");
+}
+
+static void
+view_server_log_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  g_autofree char *path = self->server ? g_strdup (suda_server_get_log_path (self->server)) : NULL;
+  g_autoptr(GFile) file = NULL;
+  SudaLogViewerWindow *viewer;
+
+  if (path == NULL || *path == '\0')
+    {
+      g_free (path);
+      path = dup_log_path (self);
+    }
+  file = g_file_new_for_path (path);
+  viewer = suda_log_viewer_window_new (gtk_window_get_application (GTK_WINDOW (self)));
+  if (suda_log_viewer_window_open (viewer, file))
+    g_object_set (viewer, "following", TRUE, NULL);
+  gtk_window_present (GTK_WINDOW (viewer));
+}
+
+/* Closing ------------------------------------------------------------------ */
+
+static void
+close_response_cb (AdwMessageDialog  *dialog,
+                   const char        *response,
+                   SudaConsoleWindow *self)
+{
+  if (!g_str_equal (response, "stop"))
+    return;
+  if (is_running (self))
+    suda_server_stop (self->server, _("The server is shutting down"));
+  self->close_confirmed = TRUE;
+  gtk_window_close (GTK_WINDOW (self));
+}
+
+static gboolean
+suda_console_window_close_request (GtkWindow *window)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (window);
+  int width, height;
+
+  gtk_window_get_default_size (window, &width, &height);
+  g_settings_set_int (self->settings, "window-width", width);
+  g_settings_set_int (self->settings, "window-height", height);
+  g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
+
+  if (is_running (self) && !self->close_confirmed)
+    {
+      guint n = suda_server_get_n_users (self->server);
+      g_autofree char *body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+        "%u user is connected. Closing this window stops the server and disconnects everyone.",
+        "%u users are connected. Closing this window stops the server and disconnects everyone.",
+        n), n);
+      GtkWidget *dialog = adw_message_dialog_new (window, _("Stop the Server?"), body);
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "cancel", _("_Keep Running"),
+                                        "stop", _("_Stop and Close"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "stop",
+                                                  ADW_RESPONSE_DESTRUCTIVE);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+      g_signal_connect (dialog, "response", G_CALLBACK (close_response_cb), self);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
+  return GTK_WINDOW_CLASS (suda_console_window_parent_class)->close_request (window);
+}
+
+/* Setup -------------------------------------------------------------------- */
+
+static void
+suda_console_window_dispose (GObject *object)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
+
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
+  if (self->server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->server, self);
+      suda_server_stop (self->server, _("The server is shutting down"));
+      g_clear_object (&self->server);
+    }
+  if (self->users_filtered != NULL)
+    gtk_filter_list_model_set_model (self->users_filtered, NULL);
+  g_clear_pointer (&self->user_popover, gtk_widget_unparent);
+  gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_CONSOLE_WINDOW);
+  g_clear_object (&self->users_selection);
+  g_clear_object (&self->users_filtered);
+  g_clear_object (&self->users_filter);
+  g_clear_object (&self->log_filter);
+  g_clear_object (&self->log_store);
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (suda_console_window_parent_class)->dispose (object);
+}
+
+static void
+suda_console_window_finalize (GObject *object)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
+
+  g_clear_pointer (&self->log_needle, g_free);
+
+  G_OBJECT_CLASS (suda_console_window_parent_class)->finalize (object);
+}
+
+static void
+suda_console_window_class_init (SudaConsoleWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->dispose = suda_console_window_dispose;
+  object_class->finalize = suda_console_window_finalize;
+  window_class->close_request = suda_console_window_close_request;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, settings_group);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, address_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, port_spin);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, max_clients_spin);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, name_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, password_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_search);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_event_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_scrolled);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_view);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_box);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_view);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, user_menu);
+  gtk_widget_class_bind_template_callback (widget_class, log_filter_changed_cb);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_nick);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_address);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_since);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_rooms);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_unbind);
+  _suda_log_cells_bind_callbacks (widget_class);
+
+  gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
+  gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.kick-user", "(ss)", user_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-user", "(ss)", user_action);
+  gtk_widget_class_install_action (widget_class, "win.kick-selected", NULL, ask_reason_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-selected", NULL, ask_reason_action);
+  gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
+  gtk_widget_class_install_action (widget_class, "win.reset-log-file", NULL, reset_log_file_action);
+  gtk_widget_class_install_action (widget_class, "win.view-server-log", NULL, view_server_log_action);
+}
+
+static void
+setup_live_log (SudaConsoleWindow *self)
+{
+  g_autoptr(GtkStringList) events = gtk_string_list_new (NULL);
+  GtkFilterListModel *filtered;
+  GtkNoSelection *selection;
+
+  gtk_string_list_append (events, _("Every event"));
+  for (const char * const *event = _suda_log_cells_get_events (); *event; event++)
+    gtk_string_list_append (events, *event);
+  gtk_drop_down_set_model (self->log_event_dropdown, G_LIST_MODEL (events));
+
+  self->log_store = g_list_store_new (SUDA_TYPE_LOG_ROW);
+  self->log_filter = gtk_custom_filter_new (log_filter_func, self, NULL);
+  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->log_store)),
+                                        g_object_ref (GTK_FILTER (self->log_filter)));
+  selection = gtk_no_selection_new (G_LIST_MODEL (filtered));
+  gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (selection));
+  g_object_unref (selection);
+  _suda_scroll_follow_attach (self->log_scrolled);
+}
+
+static void
+setup_users (SudaConsoleWindow *self)
+{
+  GtkExpression *registered = gtk_property_expression_new (SUDA_TYPE_SESSION, NULL, "registered");
+
+  /* a connection shows once it has a nick, that is once it registered */
+  self->users_filter = GTK_FILTER (gtk_bool_filter_new (registered));
+  self->users_filtered = gtk_filter_list_model_new (NULL, g_object_ref (self->users_filter));
+  self->users_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->users_filtered)));
+  gtk_single_selection_set_autoselect (self->users_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->users_selection, TRUE);
+  g_signal_connect_swapped (self->users_selection, "notify::selected",
+                            G_CALLBACK (users_selection_changed_cb), self);
+  gtk_column_view_set_model (self->users_view, GTK_SELECTION_MODEL (self->users_selection));
+
+  self->user_popover = gtk_popover_menu_new_from_model (self->user_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->user_popover), FALSE);
+  gtk_widget_set_halign (self->user_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->user_popover, self->users_box);
+}
+
+static void
+bind_settings (SudaConsoleWindow *self)
+{
+  g_settings_bind (self->settings, "listen-address", self->address_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "port", gtk_spin_button_get_adjustment (self->port_spin),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "max-clients", gtk_spin_button_get_adjustment (self->max_clients_spin),
+                   "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "server-name", self->name_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "password", self->password_row, "text", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self->settings, "changed::log-file", G_CALLBACK (update_log_row), self);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
+                               g_settings_get_int (self->settings, "window-height"));
+  if (g_settings_get_boolean (self->settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
+}
+
+static void
+suda_console_window_init (SudaConsoleWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  self->settings = g_settings_new ("chat.suda.Server");
+  setup_live_log (self);
+  setup_users (self);
+  bind_settings (self);
+  update_log_row (self);
+  update_state (self);
+}
+
+SudaConsoleWindow *
+suda_console_window_new (GtkApplication *application)
+{
+  return g_object_new (SUDA_TYPE_CONSOLE_WINDOW, "application", application, NULL);
+}
+
+SudaServer *
+suda_console_window_get_server (SudaConsoleWindow *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONSOLE_WINDOW (self), NULL);
+  return self->server;
+}
+
+GListModel *
+suda_console_window_get_log (SudaConsoleWindow *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONSOLE_WINDOW (self), NULL);
+  return G_LIST_MODEL (self->log_store);
+}
+
+void
+suda_console_window_set_port (SudaConsoleWindow *self,
+                              guint              port)
+{
+  g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
+  gtk_spin_button_set_value (self->port_spin, port);
+}

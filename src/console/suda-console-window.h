@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "suda-server.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_CONSOLE_WINDOW (suda_console_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, SUDA, CONSOLE_WINDOW, AdwApplicationWindow)
+
+/* Actions: win.start, win.stop, win.kick-user and win.disconnect-user
+ * ("(ss)": nick, reason), win.kick-selected and win.disconnect-selected
+ * (ask for a reason first), win.choose-log-file, win.reset-log-file,
+ * win.view-server-log. */
+
+SudaConsoleWindow *suda_console_window_new         (GtkApplication    *application);
+SudaServer        *suda_console_window_get_server  (SudaConsoleWindow *self);
+GListModel        *suda_console_window_get_log     (SudaConsoleWindow *self);
+void               suda_console_window_set_port    (SudaConsoleWindow *self,
+                                                    guint              port);
+
+G_END_DECLS

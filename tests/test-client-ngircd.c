@@ -1,0 +1,271 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The client against a standard IRC server: Debian's ngIRCd, started on a
+ * loopback port with the config kept in tests/ngircd.conf. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-client.h"
+#include "suda-test-util.h"
+
+#define NGIRCD "/usr/sbin/ngircd"
+
+typedef struct {
+  GSubprocess *process;
+  char        *dir;
+  guint16      port;
+} Ngircd;
+
+static guint16
+free_port (void)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+accepts_connections (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
+static Ngircd *
+ngircd_start (void)
+{
+  Ngircd *self = g_new0 (Ngircd, 1);
+  g_autofree char *template_path = g_test_build_filename (G_TEST_DIST, "ngircd.conf", NULL);
+  g_autofree char *template = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *pid_path = NULL;
+  g_autofree char *conf_path = NULL;
+  g_autoptr(GString) conf = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline;
+
+  g_assert_true (g_file_get_contents (template_path, &template, NULL, &error));
+  self->dir = suda_test_make_tmpdir ();
+  self->port = free_port ();
+  port_text = g_strdup_printf ("%u", self->port);
+  pid_path = g_build_filename (self->dir, "ngircd.pid", NULL);
+  conf = g_string_new (template);
+  g_string_replace (conf, "@PORT@", port_text, 0);
+  g_string_replace (conf, "@PIDFILE@", pid_path, 0);
+  conf_path = g_build_filename (self->dir, "ngircd.conf", NULL);
+  g_assert_true (g_file_set_contents (conf_path, conf->str, -1, &error));
+
+  self->process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                                    &error, NGIRCD, "-n", "-f", conf_path, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  while (!accepts_connections (self->port))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20000);
+    }
+  return self;
+}
+
+static void
+ngircd_stop (Ngircd *self)
+{
+  g_subprocess_send_signal (self->process, SIGTERM);
+  g_subprocess_wait (self->process, NULL, NULL);
+  g_object_unref (self->process);
+  g_free (self->dir);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Ngircd, ngircd_stop)
+
+static gboolean
+have_ngircd (void)
+{
+  if (g_file_test (NGIRCD, G_FILE_TEST_IS_EXECUTABLE))
+    return TRUE;
+  g_test_skip ("ngircd is not installed (apt install ngircd)");
+  return FALSE;
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return suda_connection_is_connected (suda_client_get_connection (data));
+}
+
+typedef struct {
+  SudaConversation *conversation;
+  const char       *text;
+  SudaMessageKind   kind;
+} Expect;
+
+static gboolean
+has_message (gpointer data)
+{
+  Expect *e = data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (e->conversation));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (e->conversation), i);
+
+      if (suda_message_get_kind (m) == e->kind && strstr (suda_message_get_text (m), e->text))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_message (SudaConversation *conv,
+              SudaMessageKind   kind,
+              const char       *text)
+{
+  Expect e = { conv, text, kind };
+
+  if (!suda_test_wait_until (has_message, &e, 5000))
+    g_error ("no message “%s” in %s", text, suda_conversation_get_name (conv));
+}
+
+static guint
+count_messages (SudaConversation *conv,
+                const char       *text)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conv)), count = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), i);
+
+      count += g_strcmp0 (suda_message_get_text (m), text) == 0;
+    }
+  return count;
+}
+
+static SudaConversation *
+wait_room (SudaClient *client,
+           const char *room)
+{
+  gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  SudaConversation *conv;
+
+  while ((conv = suda_client_find_conversation (client, room)) == NULL ||
+         !suda_conversation_get_joined (conv) ||
+         g_list_model_get_n_items (suda_conversation_get_members (conv)) == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, end);
+      suda_test_iterate (10);
+    }
+  return conv;
+}
+
+static void
+test_registers_and_talks (void)
+{
+  g_autoptr(Ngircd) server = NULL;
+  g_autoptr(SudaClient) client = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  SudaConnection *connection;
+  SudaConversation *room;
+  SudaMember *me;
+
+  if (!have_ngircd ())
+    return;
+  server = ngircd_start ();
+  client = suda_client_new ();
+  connection = suda_client_get_connection (client);
+  suda_client_set_autojoin (client, "#suda-test");
+  suda_client_connect (client, "127.0.0.1", server->port, "alice", NULL);
+  g_assert_true (suda_test_wait_until (is_connected, client, 5000));
+
+  /* ngIRCd offers multi-prefix but neither server-time nor echo-message. */
+  g_assert_true (suda_connection_has_cap (connection, "multi-prefix"));
+  g_assert_false (suda_connection_has_cap (connection, "echo-message"));
+  wait_message (suda_client_get_server_conversation (client), SUDA_MESSAGE_KIND_INFO,
+                "Welcome to the Suda test ngIRCd");
+
+  room = wait_room (client, "#suda-test");
+  me = suda_conversation_find_member (room, "alice");
+  g_assert_nonnull (me);
+  g_assert_true (suda_member_get_operator (me));   /* first in the room */
+
+  bob = suda_test_client_register (server->port, "bob", NULL);
+  suda_test_client_send (bob, "JOIN #suda-test");
+  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_send (bob, "PRIVMSG #suda-test :hello alice");
+  wait_message (room, SUDA_MESSAGE_KIND_MESSAGE, "hello alice");
+  g_assert_nonnull (suda_conversation_find_member (room, "bob"));
+
+  /* Without echo-message our own line is shown once, made up locally. */
+  suda_client_submit (client, room, "hi bob");
+  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #suda-test :hi bob"));
+  g_assert_cmpuint (count_messages (room, "hi bob"), ==, 1);
+
+  /* Members sort operators first; a mode change moves bob up. */
+  suda_client_submit (client, room, "/me waves");
+  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #suda-test :\001ACTION waves\001"));
+}
+
+static void
+test_service_commands_unavailable (void)
+{
+  g_autoptr(Ngircd) server = NULL;
+  g_autoptr(SudaClient) client = NULL;
+  SudaConversation *room;
+
+  if (!have_ngircd ())
+    return;
+  server = ngircd_start ();
+  client = suda_client_new ();
+  suda_client_set_autojoin (client, "#plain");
+  suda_client_connect (client, "127.0.0.1", server->port, "carol", NULL);
+  room = wait_room (client, "#plain");
+
+  g_assert_false (suda_client_has_service (client, room));
+  suda_client_submit (client, room, "/search what is a socket");
+  wait_message (room, SUDA_MESSAGE_KIND_ERROR, "does not offer /search");
+  suda_client_submit (client, room, "/schedule +1m later");
+  wait_message (room, SUDA_MESSAGE_KIND_ERROR, "does not offer /schedule");
+}
+
+static void
+test_nick_taken_on_standard_server (void)
+{
+  g_autoptr(Ngircd) server = NULL;
+  g_autoptr(SudaClient) client = NULL;
+  g_autoptr(SudaTestClient) first = NULL;
+
+  if (!have_ngircd ())
+    return;
+  server = ngircd_start ();
+  first = suda_test_client_register (server->port, "dora", NULL);
+  client = suda_client_new ();
+  suda_client_connect (client, "127.0.0.1", server->port, "dora", NULL);
+  g_assert_true (suda_test_wait_until (is_connected, client, 5000));
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (client)), ==, "dora_");
+  wait_message (suda_client_get_server_conversation (client), SUDA_MESSAGE_KIND_ERROR,
+                "already taken");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/client/ngircd/registers-and-talks", test_registers_and_talks);
+  g_test_add_func ("/client/ngircd/service-commands-unavailable", test_service_commands_unavailable);
+  g_test_add_func ("/client/ngircd/nick-taken", test_nick_taken_on_standard_server);
+
+  return g_test_run ();
+}

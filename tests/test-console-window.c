@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "suda-console-window.h"
+#include "suda-log-row.h"
+#include "suda-test-util.h"
+
+typedef struct {
+  SudaConsoleWindow *window;
+  GSettings         *settings;
+  char              *tmpdir;
+  char              *log_path;
+} Fixture;
+
+static GtkWidget *
+child (Fixture    *fixture,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                   SUDA_TYPE_CONSOLE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return GTK_WIDGET (object);
+}
+
+static const char *
+status_text (Fixture *fixture)
+{
+  return gtk_label_get_text (GTK_LABEL (child (fixture, "status_label")));
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  fixture->tmpdir = suda_test_make_tmpdir ();
+  fixture->log_path = g_build_filename (fixture->tmpdir, "server.jsonl", NULL);
+  fixture->settings = g_settings_new ("chat.suda.Server");
+  /* only this machine, a free port, a log of the test's own */
+  g_settings_set_string (fixture->settings, "listen-address", "127.0.0.1");
+  g_settings_set_int (fixture->settings, "port", 0);
+  g_settings_set_string (fixture->settings, "log-file", fixture->log_path);
+
+  fixture->window = g_object_ref_sink (suda_console_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  suda_test_iterate (10);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  suda_test_iterate (10);
+  for (const char * const *key = (const char * const[]) { "listen-address", "port", "log-file",
+                                                          "max-clients", "server-name",
+                                                          "password", NULL }; *key; key++)
+    g_settings_reset (fixture->settings, *key);
+  g_clear_object (&fixture->settings);
+  g_unlink (fixture->log_path);
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->log_path);
+  g_free (fixture->tmpdir);
+}
+
+static guint16
+start_server (Fixture *fixture)
+{
+  SudaServer *server;
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  server = suda_console_window_get_server (fixture->window);
+  g_assert_nonnull (server);
+  g_assert_true (suda_server_get_running (server));
+  g_assert_cmpuint (suda_server_get_port (server), >, 0);
+  return suda_server_get_port (server);
+}
+
+typedef struct {
+  GListModel *log;
+  const char *event;
+  const char *nick;
+  const char *text;
+} LogWait;
+
+static gboolean
+log_has_entry (gpointer data)
+{
+  LogWait *wait = data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (wait->log); i++)
+    {
+      g_autoptr(SudaLogRow) row = g_list_model_get_item (wait->log, i);
+
+      if (g_strcmp0 (suda_log_row_get_event (row), wait->event) == 0 &&
+          (wait->nick == NULL || g_strcmp0 (suda_log_row_get_nick (row), wait->nick) == 0 ||
+           g_strcmp0 (suda_log_row_get_target (row), wait->nick) == 0) &&
+          (wait->text == NULL || g_strcmp0 (suda_log_row_get_text (row), wait->text) == 0))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+assert_log_gets (Fixture    *fixture,
+                 const char *event,
+                 const char *nick,
+                 const char *text)
+{
+  LogWait wait = { suda_console_window_get_log (fixture->window), event, nick, text };
+
+  if (!suda_test_wait_until (log_has_entry, &wait, 5000))
+    g_error ("the live log never showed %s %s %s", event, nick ? nick : "", text ? text : "");
+}
+
+static gboolean
+status_mentions (gpointer data)
+{
+  Fixture *fixture = ((gpointer *) data)[0];
+  const char *words = ((gpointer *) data)[1];
+
+  return strstr (status_text (fixture), words) != NULL;
+}
+
+static void
+assert_status_gets (Fixture    *fixture,
+                    const char *words)
+{
+  gpointer data[] = { fixture, (gpointer) words };
+
+  if (!suda_test_wait_until (status_mentions, data, 5000))
+    g_error ("status stayed “%s”, never mentioned “%s”", status_text (fixture), words);
+}
+
+static void
+test_start_and_stop_with_a_client (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) client = NULL;
+  g_autofree char *listening = NULL;
+  g_autofree char *log = NULL;
+  guint16 port;
+
+  g_assert_cmpstr (status_text (fixture), ==, "Stopped");
+  g_assert_true (gtk_widget_get_sensitive (child (fixture, "start_button")));
+  g_assert_false (gtk_widget_get_sensitive (child (fixture, "stop_button")));
+
+  port = start_server (fixture);
+  listening = g_strdup_printf ("Listening on 127.0.0.1:%u since ", port);
+  g_assert_true (g_str_has_prefix (status_text (fixture), listening));
+  g_assert_false (gtk_widget_get_sensitive (child (fixture, "start_button")));
+  g_assert_true (gtk_widget_get_sensitive (child (fixture, "stop_button")));
+  /* the fields cannot change under a running server */
+  g_assert_false (gtk_widget_is_sensitive (child (fixture, "address_row")));
+  g_assert_false (gtk_widget_is_sensitive (child (fixture, "port_spin")));
+
+  client = suda_test_client_register (port, "alice", NULL);
+  assert_status_gets (fixture, "· 1 user");
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  /* stopping is graceful: the client is told before the socket closes */
+  g_free (suda_test_client_expect (client, "ERROR *"));
+  g_assert_true (suda_test_client_wait_closed (client, 5000));
+  g_assert_cmpstr (status_text (fixture), ==, "Stopped");
+  g_assert_true (gtk_widget_get_sensitive (child (fixture, "start_button")));
+  g_assert_true (gtk_widget_is_sensitive (child (fixture, "port_spin")));
+  assert_log_gets (fixture, "server-stop", NULL, NULL);
+
+  g_assert_true (g_file_get_contents (fixture->log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "\"event\":\"server-start\""));
+  g_assert_nonnull (strstr (log, "\"event\":\"server-stop\""));
+
+  /* and it starts again */
+  start_server (fixture);
+}
+
+static void
+test_port_in_use_says_why (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GSocketListener) squatter = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) taken = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkLabel *error_label = GTK_LABEL (child (fixture, "error_label"));
+  g_autofree char *expected = NULL;
+  guint16 port;
+
+  g_assert_true (g_socket_listener_add_address (squatter, address, G_SOCKET_TYPE_STREAM,
+                                                G_SOCKET_PROTOCOL_TCP, NULL, &taken, &error));
+  g_assert_no_error (error);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (taken));
+
+  suda_console_window_set_port (fixture->window, port);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+
+  expected = g_strdup_printf ("Port %u is already in use by another program.", port);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (error_label), expected));
+  g_assert_cmpstr (status_text (fixture), ==, "Stopped");
+  g_assert_true (gtk_widget_is_sensitive (child (fixture, "port_spin")));
+  g_assert_true (gtk_widget_get_sensitive (child (fixture, "start_button")));
+
+  /* the window stays usable: another port starts and the error goes */
+  suda_console_window_set_port (fixture->window, 0);
+  start_server (fixture);
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+}
+
+static void
+test_bad_addresses_say_why (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  GtkLabel *error_label = GTK_LABEL (child (fixture, "error_label"));
+  GtkEditable *address = GTK_EDITABLE (child (fixture, "address_row"));
+
+  gtk_editable_set_text (address, "999.1.2.3");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  g_assert_cmpstr (gtk_label_get_text (error_label), ==,
+                   "“999.1.2.3” is not an IP address. Enter one such as 192.168.0.10, "
+                   "or leave the field empty.");
+
+  /* TEST-NET-1 (RFC 5737) belongs to no machine */
+  gtk_editable_set_text (address, "192.0.2.1");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  g_assert_true (g_str_has_prefix (gtk_label_get_text (error_label),
+                                   "192.0.2.1 is not an address of this computer."));
+  g_assert_null (suda_console_window_get_server (fixture->window));
+}
+
+static void
+test_live_log_follows_a_chat (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) client = NULL;
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (fixture, "log_view"));
+  GtkEditable *search = GTK_EDITABLE (child (fixture, "log_search"));
+  GListModel *shown = G_LIST_MODEL (gtk_column_view_get_model (view));
+  guint16 port = start_server (fixture);
+
+  assert_log_gets (fixture, "server-start", NULL, NULL);
+  client = suda_test_client_register (port, "alice", NULL);
+  assert_log_gets (fixture, "connect", NULL, NULL);
+  suda_test_client_send (client, "JOIN #lobby");
+  g_free (suda_test_client_expect (client, ":alice!* JOIN #lobby*"));
+  assert_log_gets (fixture, "join", "alice", NULL);
+  suda_test_client_send (client, "PRIVMSG #lobby :안녕하세요, console");
+  assert_log_gets (fixture, "message", "alice", "안녕하세요, console");
+
+  /* the view shows them all, and the search narrows it to the message */
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==,
+                    g_list_model_get_n_items (suda_console_window_get_log (fixture->window)));
+  gtk_editable_set_text (search, "CONSOLE");
+  g_signal_emit_by_name (search, "activate");
+  {
+    gint64 deadline = g_get_monotonic_time () + 2 * G_USEC_PER_SEC;
+
+    while (g_list_model_get_n_items (shown) != 1 && g_get_monotonic_time () < deadline)
+      suda_test_iterate (20);
+  }
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+}
+
+static void
+test_kick_disconnects_and_logs (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  GtkColumnView *users = GTK_COLUMN_VIEW (child (fixture, "users_view"));
+  GListModel *shown = G_LIST_MODEL (gtk_column_view_get_model (users));
+  guint16 port = start_server (fixture);
+
+  alice = suda_test_client_register (port, "alice", NULL);
+  bob = suda_test_client_register (port, "bob", NULL);
+  suda_test_client_send (alice, "JOIN #lobby");
+  g_free (suda_test_client_expect (alice, ":alice!* JOIN #lobby*"));
+  suda_test_client_send (bob, "JOIN #lobby");
+  g_free (suda_test_client_expect (bob, ":bob!* JOIN #lobby*"));
+  assert_status_gets (fixture, "· 2 users");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.kick-user", "(ss)",
+                              "alice", "too loud");
+  /* the room hears why, and alice's connection ends */
+  g_free (suda_test_client_expect (bob, "* KICK #lobby alice :too loud"));
+  g_assert_true (suda_test_client_wait_closed (alice, 5000));
+  assert_log_gets (fixture, "kick", "alice", "too loud");
+  assert_log_gets (fixture, "disconnect", "alice", NULL);
+  assert_status_gets (fixture, "· 1 user");
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.disconnect-user", "(ss)",
+                              "bob", "");
+  g_assert_true (suda_test_client_wait_closed (bob, 5000));
+  assert_log_gets (fixture, "disconnect", "bob", NULL);
+  assert_status_gets (fixture, "· 0 users");
+}
+
+static void
+test_selected_user_actions_follow_selection (Fixture       *fixture,
+                                             gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) client = NULL;
+  GtkColumnView *users = GTK_COLUMN_VIEW (child (fixture, "users_view"));
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (users));
+  guint16 port = start_server (fixture);
+  GtkWindow *dialog = NULL;
+  GListModel *toplevels;
+
+  client = suda_test_client_register (port, "carol", NULL);
+  assert_status_gets (fixture, "· 1 user");
+  gtk_single_selection_set_selected (selection, 0);
+
+  /* Kick… asks for a reason before it does anything */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.kick-selected", NULL);
+  suda_test_iterate (20);
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        dialog = window;
+    }
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Kick carol?");
+  gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog))),
+                         "spam");
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+  g_assert_true (suda_test_client_wait_closed (client, 5000));
+  assert_log_gets (fixture, "disconnect", "carol", NULL);
+}
+
+static void
+test_close_while_running_asks (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) client = NULL;
+  SudaServer *server;
+  GtkWindow *dialog = NULL;
+  GListModel *toplevels;
+  guint16 port = start_server (fixture);
+
+  client = suda_test_client_register (port, "dave", NULL);
+  server = suda_console_window_get_server (fixture->window);
+  gtk_window_close (GTK_WINDOW (fixture->window));
+  suda_test_iterate (20);
+  g_assert_true (suda_server_get_running (server));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+
+  toplevels = gtk_window_get_toplevels ();
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window))
+        dialog = window;
+    }
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
+  g_free (suda_test_client_expect (client, "ERROR *"));
+  g_assert_true (suda_test_client_wait_closed (client, 5000));
+  g_assert_false (suda_server_get_running (server));
+  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* no accessibility bus under Xvfb; its warning would abort the test */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/console/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("start/and-stop-with-a-client-between", test_start_and_stop_with_a_client);
+  ADD ("start/port-in-use-says-why-and-window-stays-usable", test_port_in_use_says_why);
+  ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
+  ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
+  ADD ("users/kick-disconnects-and-logs", test_kick_disconnects_and_logs);
+  ADD ("users/kick-selected-asks-for-a-reason", test_selected_user_actions_follow_selection);
+  ADD ("close/while-running-asks-then-stops", test_close_while_running_asks);
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <crypt.h>
+#include <string.h>
+
+#include "suda-test-util.h"
+
+static SudaServer *
+server_with_operator (char **log_path)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autofree char *salt = crypt_gensalt_ra (NULL, 0, NULL, 0);
+  struct crypt_data data = { 0 };
+  const char *hash = crypt_r ("letmein", salt, &data);
+  SudaServer *server;
+
+  g_assert_nonnull (hash);
+  g_key_file_set_string (config->key_file, "operators", "teacher", hash);
+  server = suda_test_server_new (config);
+  *log_path = g_strdup (suda_server_get_log_path (server));
+  return server;
+}
+
+static void
+test_oper_right_and_wrong (void)
+{
+  g_autofree char *log_path = NULL;
+  g_autoptr(SudaServer) server = server_with_operator (&log_path);
+  g_autoptr(SudaTestClient) c = suda_test_client_register (suda_server_get_port (server), "kim", NULL);
+  g_autofree char *log = NULL;
+
+  suda_test_client_send (c, "OPER teacher wrong");
+  g_free (suda_test_client_expect (c, "* 464 kim :Password incorrect"));
+  suda_test_client_send (c, "OPER nobody letmein");
+  g_free (suda_test_client_expect (c, "* 464 kim :Password incorrect"));
+  suda_test_client_send (c, "OPER teacher letmein");
+  g_free (suda_test_client_expect (c, "* 381 kim :You are now an IRC operator"));
+  suda_test_client_send (c, "PING sync");
+  g_free (suda_test_client_expect (c, "* PONG * sync"));
+
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "\"event\":\"error\",\"nick\":\"kim\",\"text\":\"failed OPER as teacher\""));
+  g_assert_null (strstr (log, "letmein"));
+}
+
+static void
+test_kill_and_kick_anywhere (void)
+{
+  g_autofree char *log_path = NULL;
+  g_autoptr(SudaServer) server = server_with_operator (&log_path);
+  guint16 port = suda_server_get_port (server);
+  g_autoptr(SudaTestClient) owner = suda_test_client_register (port, "owner", NULL);
+  g_autoptr(SudaTestClient) kim = suda_test_client_register (port, "kim", NULL);
+  g_autoptr(SudaTestClient) troll = suda_test_client_register (port, "troll", NULL);
+
+  suda_test_client_send (owner, "JOIN #room");
+  g_free (suda_test_client_expect (owner, "* 366 *"));
+  suda_test_client_send (troll, "JOIN #room");
+  g_free (suda_test_client_expect (troll, "* 366 *"));
+  suda_test_client_send (kim, "JOIN #room");
+  g_free (suda_test_client_expect (kim, "* 366 *"));
+
+  /* Not yet an operator: neither channel operator nor server operator. */
+  suda_test_client_send (kim, "KICK #room troll :go");
+  g_free (suda_test_client_expect (kim, "* 482 kim #room :*"));
+  suda_test_client_send (kim, "KILL troll :go");
+  g_free (suda_test_client_expect (kim, "* 481 kim :*"));
+
+  suda_test_client_send (kim, "OPER teacher letmein");
+  g_free (suda_test_client_expect (kim, "* 381 *"));
+  suda_test_client_send (kim, "KICK #room troll :behave");
+  g_free (suda_test_client_expect (owner, ":kim!* KICK #room troll :behave"));
+
+  suda_test_client_send (kim, "KILL troll :enough");
+  g_free (suda_test_client_expect (troll, "ERROR :*Killed (kim (enough))*"));
+  g_assert_true (suda_test_client_wait_closed (troll, 5000));
+  suda_test_client_send (kim, "KILL nobody");
+  g_free (suda_test_client_expect (kim, "* 401 kim nobody :*"));
+}
+
+/* The seed's room: at most 10 people, and a room limit. */
+static void
+test_seed_limits (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) suda_test_client_free);
+  g_autoptr(SudaTestClient) extra = NULL;
+  guint16 port;
+
+  config->max_clients = 10;
+  server = suda_test_server_new (config);
+  port = suda_server_get_port (server);
+  for (int i = 0; i < 10; i++)
+    {
+      g_autofree char *nick = g_strdup_printf ("student%d", i);
+      g_ptr_array_add (clients, suda_test_client_register (port, nick, NULL));
+    }
+  extra = suda_test_client_connect (port);
+  g_free (suda_test_client_expect (extra, "ERROR :Server is full (10 clients)"));
+  g_assert_true (suda_test_client_wait_closed (extra, 5000));
+
+  suda_test_client_send (clients->pdata[0], "JOIN #small");
+  g_free (suda_test_client_expect (clients->pdata[0], "* 366 *"));
+  suda_test_client_send (clients->pdata[0], "MODE #small +l 2");
+  g_free (suda_test_client_expect (clients->pdata[0], ":student0!* MODE #small +l 2"));
+  suda_test_client_send (clients->pdata[1], "JOIN #small");
+  g_free (suda_test_client_expect (clients->pdata[1], "* 366 *"));
+  suda_test_client_send (clients->pdata[2], "JOIN #small");
+  g_free (suda_test_client_expect (clients->pdata[2], "* 471 student2 #small :*"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/server/oper/right-and-wrong-password", test_oper_right_and_wrong);
+  g_test_add_func ("/server/oper/kill-and-kick-in-any-room", test_kill_and_kick_anywhere);
+  g_test_add_func ("/server/limits/ten-clients-and-room-limit", test_seed_limits);
+  return g_test_run ();
+}

@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Plain-text sessions: nc, telnet and the seeds' console clients. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-test-util.h"
+
+typedef struct {
+  SudaServer     *server;
+  guint16         port;
+  SudaTestClient *irc;     /* alice, an IRC client in #lobby */
+} Fixture;
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  config->flood_control = FALSE;
+  f->server = suda_test_server_new (config);
+  f->port = suda_server_get_port (f->server);
+  f->irc = suda_test_client_register (f->port, "alice", NULL);
+  suda_test_client_send (f->irc, "JOIN #lobby");
+  g_free (suda_test_client_expect (f->irc, "* 366 *"));
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  suda_test_client_free (f->irc);
+  g_object_unref (f->server);
+}
+
+static SudaTestClient *
+plain_connect (Fixture    *f,
+               const char *first_line)
+{
+  SudaTestClient *c = suda_test_client_connect (f->port);
+
+  /* The greeting tells a person what to type; IRC clients ignore NOTICE. */
+  g_free (suda_test_client_expect (c, ":* NOTICE * :*type your nickname*"));
+  suda_test_client_send (c, "%s", first_line);
+  g_free (suda_test_client_expect (c, "*** Welcome to Suda!*"));
+  return c;
+}
+
+static void
+test_nick_from_first_line (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = plain_connect (f, "bob");
+  g_autofree char *line = NULL;
+
+  g_free (suda_test_client_expect (f->irc, ":bob!*@127.0.0.1 JOIN #lobby"));
+  g_free (suda_test_client_expect (bob, "[??:??] * bob joined #lobby"));
+
+  /* Both ways: plain to IRC, IRC to plain. */
+  suda_test_client_send (bob, "hello from nc");
+  g_free (suda_test_client_expect (f->irc, ":bob!* PRIVMSG #lobby :hello from nc"));
+  suda_test_client_send (f->irc, "PRIVMSG #lobby :hi bob");
+  line = suda_test_client_expect (bob, "[??:??] *");
+  g_assert_true (g_pattern_match_simple ("[??:??] alice: hi bob", line));
+}
+
+static void
+test_guest_nick (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) c = plain_connect (f, "hello everyone, I am new");
+  g_autofree char *line = NULL;
+
+  /* Not a nickname: a guest nick, and the line is its first message. */
+  line = suda_test_client_expect (f->irc, ":guest-*!* PRIVMSG #lobby :hello everyone, I am new");
+  g_assert_true (g_str_has_prefix (line, ":guest-"));
+}
+
+static void
+test_taken_nick_gets_guest (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) c = plain_connect (f, "alice");
+
+  g_free (suda_test_client_expect (f->irc, ":guest-*!* PRIVMSG #lobby :alice"));
+}
+
+/* The seeds' clients send a message as one write with no newline. */
+static void
+test_line_without_newline (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) c = suda_test_client_connect (f->port);
+
+  g_free (suda_test_client_expect (c, ":* NOTICE * *"));
+  suda_test_client_send_raw (c, "carol", 5);
+  g_free (suda_test_client_expect (c, "*** Welcome to Suda!*"));
+  suda_test_client_send_raw (c, "no newline here", 15);
+  g_free (suda_test_client_expect (f->irc, ":carol!* PRIVMSG #lobby :no newline here"));
+}
+
+static void
+test_slash_commands (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) dan = plain_connect (f, "dan");
+  g_autofree char *line = NULL;
+
+  suda_test_client_send (dan, "/users");
+  line = suda_test_client_expect (dan, "*** 2 people in #lobby: *");
+  g_assert_nonnull (strstr (line, "@alice"));
+  g_assert_nonnull (strstr (line, "dan"));
+
+  suda_test_client_send (dan, "/nick daniel");
+  g_free (suda_test_client_expect (f->irc, ":dan!* NICK :daniel"));
+  g_free (suda_test_client_expect (dan, "[??:??] * dan is now known as daniel"));
+
+  suda_test_client_send (dan, "/nick alice");
+  g_free (suda_test_client_expect (dan, "*** That nickname is taken."));
+  suda_test_client_send (dan, "/nick 9lives");
+  g_free (suda_test_client_expect (dan, "*** That nickname is not allowed*"));
+  suda_test_client_send (dan, "/whisper");
+  g_free (suda_test_client_expect (dan, "*** Usage: /whisper NICK TEXT"));
+  suda_test_client_send (dan, "/bogus");
+  g_free (suda_test_client_expect (dan, "*** Unknown command /bogus*"));
+  suda_test_client_send (dan, "/help");
+  g_free (suda_test_client_expect (dan, "*** /quit*"));
+
+  /* A whisper each way between a plain-text user and an IRC user. */
+  suda_test_client_send (dan, "/whisper alice just for you");
+  g_free (suda_test_client_expect (f->irc, ":daniel!* PRIVMSG alice :just for you"));
+  suda_test_client_send (f->irc, "PRIVMSG daniel :got it");
+  g_free (suda_test_client_expect (dan, "[??:??] (whisper) alice: got it"));
+
+  suda_test_client_send (dan, "/quit see you");
+  g_free (suda_test_client_expect (f->irc, ":daniel!* QUIT :see you"));
+  g_assert_true (suda_test_client_wait_closed (dan, 5000));
+}
+
+/* IRC numerics and syntax never reach a plain session. */
+static void
+test_no_protocol_shown (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) eve = plain_connect (f, "eve");
+
+  suda_test_client_send (f->irc, "TOPIC #lobby :Exams on Friday");
+  g_free (suda_test_client_expect (eve, "[??:??] * alice set the topic: Exams on Friday"));
+  suda_test_client_send (f->irc, "NOTICE #lobby :a notice");
+  suda_test_client_send (f->irc, "PRIVMSG #lobby :\001ACTION waves\001");
+  g_free (suda_test_client_expect (eve, "[??:??] * alice waves"));
+  suda_test_client_send (eve, "/users");
+  for (;;)
+    {
+      g_autofree char *line = suda_test_client_read_line (eve, 2000);
+
+      g_assert_nonnull (line);
+      g_assert_false (g_pattern_match_simple (":* ??? *", line));
+      if (strstr (line, "people in #lobby"))
+        break;
+    }
+}
+
+/* To IRC users a plain-text user is an ordinary user. */
+static void
+test_ordinary_to_irc (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) frank = plain_connect (f, "frank");
+  g_autofree char *line = NULL;
+
+  suda_test_client_send (f->irc, "WHOIS frank");
+  g_free (suda_test_client_expect (f->irc, "* 311 alice frank * 127.0.0.1 * :*"));
+  suda_test_client_send (f->irc, "NAMES #lobby");
+  line = suda_test_client_expect (f->irc, "* 353 alice = #lobby :*");
+  g_assert_nonnull (strstr (line, "frank"));
+  suda_test_client_send (f->irc, "KICK #lobby frank :out");
+  g_free (suda_test_client_expect (frank, "[??:??] * alice kicked frank (out)"));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+#define ADD(path, func) \
+  g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
+  ADD ("/server/plain/nick-from-first-line-and-chat-both-ways", test_nick_from_first_line);
+  ADD ("/server/plain/guest-nick-and-first-message", test_guest_nick);
+  ADD ("/server/plain/taken-nick-gets-guest", test_taken_nick_gets_guest);
+  ADD ("/server/plain/line-ended-by-a-pause", test_line_without_newline);
+  ADD ("/server/plain/slash-commands-and-whispers", test_slash_commands);
+  ADD ("/server/plain/no-protocol-shown", test_no_protocol_shown);
+  ADD ("/server/plain/ordinary-user-to-irc", test_ordinary_to_irc);
+  return g_test_run ();
+}

@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-assistant.h"
+#include "suda-service-private.h"
+#include "suda-test-fake-api.h"
+#include "suda-test-util.h"
+
+/* The service user's "search" command, end to end: real clients over real
+ * sockets, a real server, and a SudaFakeApi standing in for the AI. */
+
+typedef struct {
+  SudaFakeApi    *api;
+  SudaServer     *server;
+  guint16         port;
+  SudaTestClient *alice;
+  SudaTestClient *bob;
+  GPtrArray      *entries;   /* SudaLogEntry: "search" and "error" events */
+} Fixture;
+
+typedef void (*ConfigureFunc) (GKeyFile    *key_file,
+                               SudaFakeApi *api);
+
+static void
+on_log_entry (SudaServer   *server,
+              SudaLogEntry *entry,
+              GPtrArray    *entries)
+{
+  const char *event = suda_log_entry_get_event (entry);
+
+  if (g_strcmp0 (event, "search") == 0 || g_strcmp0 (event, "error") == 0)
+    g_ptr_array_add (entries, g_object_ref (entry));
+}
+
+static void
+expect (SudaTestClient *client,
+        const char     *pattern)
+{
+  g_autofree char *line = suda_test_client_expect (client, pattern);
+
+  g_assert_nonnull (line);
+}
+
+static void
+join (SudaTestClient *client,
+      const char     *nick,
+      const char     *channel)
+{
+  g_autofree char *pattern = g_strdup_printf ("* 366 %s %s *", nick, channel);
+
+  suda_test_client_send (client, "JOIN %s", channel);
+  expect (client, pattern);
+}
+
+/* Waits for the PONG of a fresh PING and fails if any line before it
+ * matches FORBIDDEN: proves that something did not happen. */
+static void
+expect_nothing_before_pong (SudaTestClient *client,
+                            const char     *forbidden)
+{
+  static guint counter;
+  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
+  g_autofree char *pong = g_strdup_printf ("*PONG*%s*", token);
+
+  suda_test_client_send (client, "PING %s", token);
+  for (;;)
+    {
+      g_autofree char *line = suda_test_client_read_line (client, 5000);
+
+      g_assert_nonnull (line);
+      g_assert_false (g_pattern_match_simple (forbidden, line));
+      if (g_pattern_match_simple (pong, line))
+        break;
+    }
+}
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  ConfigureFunc configure = (ConfigureFunc) data;
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  /* The round-trip test sends more lines than a flood burst allows. */
+  config->flood_control = FALSE;
+  config->port = 0;
+  fixture->api = suda_fake_api_new ();
+  g_key_file_set_string (config->key_file, "ai", "base-url", fixture->api->base_url);
+  g_key_file_set_string (config->key_file, "ai", "model", "test-model");
+  g_key_file_set_string (config->key_file, "ai", "retry-backoff", "0.01");
+  if (configure != NULL)
+    configure (config->key_file, fixture->api);
+
+  fixture->server = suda_test_server_new (config);
+  fixture->port = suda_server_get_port (fixture->server);
+  fixture->entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect (fixture->server, "log-entry", G_CALLBACK (on_log_entry), fixture->entries);
+
+  fixture->alice = suda_test_client_register (fixture->port, "alice", NULL);
+  join (fixture->alice, "alice", "#lobby");
+  fixture->bob = suda_test_client_register (fixture->port, "bob", NULL);
+  join (fixture->bob, "bob", "#lobby");
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  g_clear_pointer (&fixture->alice, suda_test_client_free);
+  g_clear_pointer (&fixture->bob, suda_test_client_free);
+  if (fixture->server != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
+      suda_server_stop (fixture->server, NULL);
+      g_clear_object (&fixture->server);
+    }
+  g_ptr_array_unref (fixture->entries);
+  g_clear_pointer (&fixture->api, suda_fake_api_free);
+}
+
+static void
+script_success (SudaFakeApi *api,
+                const char  *content,
+                guint        delay_ms)
+{
+  g_autofree char *body = suda_fake_api_success_body (content);
+
+  suda_fake_api_script (api, 200, body, NULL, delay_ms);
+}
+
+static SudaLogEntry *
+find_entry (Fixture    *fixture,
+            const char *event)
+{
+  for (guint i = 0; i < fixture->entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (fixture->entries, i);
+
+      if (g_strcmp0 (suda_log_entry_get_event (entry), event) == 0)
+        return entry;
+    }
+  return NULL;
+}
+
+static void
+test_channel_answer_goes_to_everyone (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  script_success (fixture->api, "Rust is a systems programming language.", 0);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search what is rust?");
+
+  /* Everyone sees the question, then the answer naming whom it answers. */
+  expect (fixture->bob, ":alice!* PRIVMSG #lobby :!search what is rust?");
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
+
+  entry = find_entry (fixture, "search");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_channel (entry), ==, "#lobby");
+  g_assert_cmpstr (suda_log_entry_get_nick (entry), ==, "alice");
+  g_assert_cmpstr (suda_log_entry_get_text (entry), ==, "Rust is a systems programming language.");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "query"), ==, "what is rust?");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "model"), ==, "test-model");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "outcome"), ==, "answered");
+  g_assert_true (json_object_has_member (suda_log_entry_get_extra (entry), "latency_ms"));
+  g_assert_false (json_object_get_boolean_member (suda_log_entry_get_extra (entry), "cached"));
+  g_assert_null (find_entry (fixture, "error"));
+}
+
+static void
+test_private_answer_goes_to_asker_only (Fixture       *fixture,
+                                        gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  script_success (fixture->api, "A private answer.", 0);
+  suda_test_client_send (fixture->bob, "PRIVMSG suda :search something private");
+
+  expect (fixture->bob, ":suda!* PRIVMSG bob :A private answer.");
+  expect_nothing_before_pong (fixture->alice, "*private answer*");
+
+  entry = find_entry (fixture, "search");
+  g_assert_nonnull (entry);
+  g_assert_null (suda_log_entry_get_channel (entry));
+  g_assert_cmpstr (suda_log_entry_get_nick (entry), ==, "bob");
+}
+
+static void
+test_cached_answer_says_so (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  script_success (fixture->api, "Seoul.", 0);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search capital of Korea?");
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Seoul.");
+
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!search Capital of  KOREA?");
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :bob: (cached answer) Seoul.");
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 1);
+}
+
+static gboolean
+log_file_has_error (gpointer data)
+{
+  Fixture *fixture = data;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  if (!g_file_get_contents (suda_server_get_log_path (fixture->server), &contents, NULL, NULL))
+    return FALSE;
+
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autoptr(SudaLogEntry) entry = NULL;
+
+      if (lines[i][0] == '\0')
+        continue;
+      entry = suda_log_entry_new_from_line (lines[i], -1, NULL);
+      g_assert_nonnull (entry);
+      if (g_strcmp0 (suda_log_entry_get_event (entry), "error") == 0 &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "code"), "server-error") == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_server_errors_tell_the_asker (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  for (guint i = 0; i < 3; i++)
+    suda_fake_api_script (fixture->api, 500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}",
+                          NULL, 0);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search will this work?");
+
+  expect (fixture->alice, ":suda!* NOTICE alice :The AI service had an error (HTTP 500); "
+                          "please try again later.");
+  /* The room is not told about one person's failure. */
+  expect_nothing_before_pong (fixture->bob, ":suda!*");
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 3);
+
+  entry = find_entry (fixture, "error");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "code"), ==, "server-error");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "detail"), ==,
+                   "HTTP 500 (server_error) after 3 attempt(s)");
+  entry = find_entry (fixture, "search");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "outcome"), ==, "server-error");
+
+  g_assert_true (suda_test_wait_until (log_file_has_error, fixture, 5000));
+}
+
+static gboolean
+request_is_pending (gpointer data)
+{
+  Fixture *fixture = data;
+
+  return fixture->api->n_active == 1;
+}
+
+static gint64
+privmsg_round_trip (Fixture    *fixture,
+                    const char *text)
+{
+  /* A trailing parameter without spaces may come without its colon. */
+  g_autofree char *pattern = g_strdup_printf (":bob!* PRIVMSG alice *%s", text);
+  gint64 start = g_get_monotonic_time ();
+
+  suda_test_client_send (fixture->bob, "PRIVMSG alice :%s", text);
+  expect (fixture->alice, pattern);
+  return g_get_monotonic_time () - start;
+}
+
+static void
+test_chat_flows_while_answer_pending (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  gint64 before = G_MAXINT64, during = G_MAXINT64;
+
+  /* The best of a few, so a busy machine does not decide the figures. */
+  for (guint i = 0; i < 5; i++)
+    before = MIN (before, privmsg_round_trip (fixture, "warm-up"));
+
+  script_success (fixture->api, "Worth the wait.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search a slow question");
+  g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
+
+  for (guint i = 0; i < 5; i++)
+    during = MIN (during, privmsg_round_trip (fixture, "still there?"));
+  g_test_message ("PRIVMSG round trip: %" G_GINT64_FORMAT " µs idle, %" G_GINT64_FORMAT
+                  " µs with an AI request pending", before, during);
+  /* Blocking on the API would hold the message for as long as the API
+   * holds its answer, which is until the release below. */
+  g_assert_cmpint (during, <, MAX (20 * before, 100 * 1000));
+  g_assert_cmpuint (fixture->api->n_active, ==, 1);
+
+  suda_fake_api_release (fixture->api);
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Worth the wait.");
+}
+
+static void
+configure_three_lines (GKeyFile    *key_file,
+                       SudaFakeApi *api)
+{
+  g_key_file_set_string (key_file, "ai", "max-lines", "3");
+}
+
+static void
+test_long_answer_cut_to_max_lines (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(GString) answer = g_string_new (NULL);
+  SudaLogEntry *entry;
+
+  /* About 4.5 kB of Korean without spaces: ten lines' worth. */
+  for (guint i = 0; i < 1500; i++)
+    g_string_append_unichar (answer, 0xAC00 + (i * 97) % 11172);
+  script_success (fixture->api, answer->str, 0);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search 길게 말해 주세요");
+
+  for (guint i = 0; i < 3; i++)
+    {
+      /* Lines without a space may come without the trailing colon. */
+      g_autofree char *line = suda_test_client_expect (fixture->bob, ":suda!* PRIVMSG #lobby *");
+
+      /* 512 bytes with CR LF, which the reader strips. */
+      g_assert_cmpuint (strlen (line), <=, 510);
+      g_assert_cmpuint (strlen (line), >, 400);
+      g_assert_true (g_utf8_validate (line, -1, NULL));
+      if (i == 0)
+        g_assert_true (g_str_has_prefix (strstr (line, " :") + 2, "alice: 가"));
+    }
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :(* more lines of the answer were cut)");
+
+  entry = find_entry (fixture, "search");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_text (entry), ==, answer->str);
+  g_assert_cmpint (json_object_get_int_member (suda_log_entry_get_extra (entry), "lines"), ==, 3);
+}
+
+static void
+configure_no_key (GKeyFile    *key_file,
+                  SudaFakeApi *api)
+{
+  g_key_file_remove_key (key_file, "ai", "base-url", NULL);
+}
+
+static void
+test_not_configured_says_so (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  suda_test_client_send (fixture->alice, "PRIVMSG suda :search anything");
+  expect (fixture->alice, ":suda!* NOTICE alice :AI search is not set up on this server.");
+
+  entry = find_entry (fixture, "error");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "code"), ==, "not-configured");
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 0);
+}
+
+static void
+configure_one_per_minute (GKeyFile    *key_file,
+                          SudaFakeApi *api)
+{
+  g_key_file_set_string (key_file, "ai", "rate-per-minute", "1");
+}
+
+static void
+test_rate_limit_survives_nick_change (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search first");
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :alice: default answer");
+
+  suda_test_client_send (fixture->alice, "NICK alicia");
+  expect (fixture->alice, ":alice!* NICK *alicia");
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search second");
+  expect (fixture->alice, ":suda!* NOTICE alicia :You have searched often in the last minute;*");
+
+  /* Someone else may still ask. */
+  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!search third");
+  expect (fixture->bob, ":suda!* PRIVMSG #lobby :bob: default answer");
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 2);
+  /* Asking too often is no fault of the server's. */
+  g_assert_null (find_entry (fixture, "error"));
+}
+
+static void
+test_usage_without_question (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search   ");
+  expect (fixture->alice, ":suda!* NOTICE alice :Usage: !search QUESTION");
+  suda_test_client_send (fixture->alice, "PRIVMSG suda :search");
+  expect (fixture->alice, ":suda!* NOTICE alice :Usage: search QUESTION");
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 0);
+}
+
+static gboolean
+has_search_entry (gpointer data)
+{
+  return find_entry (data, "search") != NULL;
+}
+
+static void
+test_asker_leaving_before_answer (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  script_success (fixture->api, "Too late for alice.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->alice, "PRIVMSG suda :search quickly");
+  g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
+  suda_test_client_send (fixture->alice, "QUIT :bye");
+  expect (fixture->bob, ":alice!* QUIT *");
+
+  suda_fake_api_release (fixture->api);
+  expect_nothing_before_pong (fixture->bob, "*Too late*");
+  g_assert_true (suda_test_wait_until (has_search_entry, fixture, 5000));
+  entry = find_entry (fixture, "search");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "outcome"), ==, "asker-left");
+}
+
+static gboolean
+assistant_is_idle (gpointer data)
+{
+  return suda_assistant_get_n_active (data) == 0;
+}
+
+static void
+test_server_freed_while_pending (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  g_autoptr(SudaAssistant) assistant = NULL;
+
+  script_success (fixture->api, "Nobody is left to read this.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search are you there?");
+  g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
+  assistant = g_object_ref (SUDA_ASSISTANT (fixture->server->service->assistant));
+  g_assert_cmpuint (suda_assistant_get_n_active (assistant), ==, 1);
+
+  g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
+  suda_server_stop (fixture->server, NULL);
+  g_clear_object (&fixture->server);
+
+  /* The service took its pending search with it: the request is cancelled
+   * rather than answered into a server that is gone (the API would hold it
+   * for the whole 30 s timeout). */
+  g_assert_true (suda_test_wait_until (assistant_is_idle, assistant, 2000));
+  g_assert_cmpuint (fixture->entries->len, ==, 0);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  /* A developer's real key must never reach a test server. */
+  g_unsetenv ("OPENAI_API_KEY");
+
+#define ADD(path, configure, func) \
+  g_test_add (path, Fixture, (gconstpointer) (configure), fixture_set_up, func, fixture_tear_down)
+
+  ADD ("/service/search/channel-answer-goes-to-everyone", NULL, test_channel_answer_goes_to_everyone);
+  ADD ("/service/search/private-answer-goes-to-asker-only", NULL,
+       test_private_answer_goes_to_asker_only);
+  ADD ("/service/search/cached-answer-says-so", NULL, test_cached_answer_says_so);
+  ADD ("/service/search/server-errors-tell-the-asker-and-the-log", NULL,
+       test_server_errors_tell_the_asker);
+  ADD ("/service/search/chat-flows-while-answer-pending", NULL, test_chat_flows_while_answer_pending);
+  ADD ("/service/search/long-answer-cut-to-max-lines", configure_three_lines,
+       test_long_answer_cut_to_max_lines);
+  ADD ("/service/search/not-configured-says-so", configure_no_key, test_not_configured_says_so);
+  ADD ("/service/search/rate-limit-survives-nick-change", configure_one_per_minute,
+       test_rate_limit_survives_nick_change);
+  ADD ("/service/search/usage-without-question", NULL, test_usage_without_question);
+  ADD ("/service/search/asker-leaving-before-answer", NULL, test_asker_leaving_before_answer);
+  ADD ("/service/search/server-freed-while-pending", NULL, test_server_freed_while_pending);
+
+#undef ADD
+
+  return g_test_run ();
+}

@@ -1,0 +1,239 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# Runs the four scenarios of issue 2 ("Built to be fast") against suda-serverd
+# and against Debian's ngircd as a reference, each scenario on a freshly
+# started server, and prints a side-by-side markdown table.
+#
+#   tools/run-benchmarks.sh BUILD_DIR [--servers "suda ngircd"] [--scenarios "1 2 3 4"]
+#                                     [--duration SECONDS] [--results DIR]
+#
+# It builds nothing: BUILD_DIR must hold tools/suda-bench and
+# src/serverd/suda-serverd.  Everything listens on 127.0.0.1 only.
+
+set -u
+
+usage () {
+  sed -n '3,12p' "$0" | sed 's/^# \{0,1\}//'
+  exit 2
+}
+
+[ $# -ge 1 ] || usage
+build=$(cd "$1" && pwd) || usage
+shift
+servers="suda ngircd"
+scenarios="1 2 3 4"
+duration=10
+results=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --servers) servers=$2; shift 2 ;;
+    --scenarios) scenarios=$2; shift 2 ;;
+    --duration) duration=$2; shift 2 ;;
+    --results) results=$2; shift 2 ;;
+    *) usage ;;
+  esac
+done
+
+bench=$build/tools/suda-bench
+serverd=$build/src/serverd/suda-serverd
+ngircd=${NGIRCD:-/usr/sbin/ngircd}
+[ -x "$bench" ] || { echo "no $bench: build first (ninja -C $build)" >&2; exit 1; }
+
+work=$(mktemp -d /tmp/suda-bench.XXXXXX)
+[ -n "$results" ] || results=$work/results
+mkdir -p "$results"
+server_pid=""
+
+stop_server () {
+  [ -n "$server_pid" ] || return 0
+  kill -TERM "$server_pid" 2>/dev/null
+  # a server with thousands of clients may take a moment to say goodbye
+  for _ in $(seq 50); do
+    kill -0 "$server_pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  kill -KILL "$server_pid" 2>/dev/null
+  wait "$server_pid" 2>/dev/null
+  server_pid=""
+}
+trap 'stop_server; rm -rf "$work/ngircd.conf" "$work/suda.conf"' EXIT
+trap 'exit 130' INT TERM
+
+# 5000 clients need 5000 descriptors on both ends of every connection.
+ulimit -n "$(ulimit -Hn)"
+
+wait_for_line () {   # FILE PATTERN SECONDS
+  local i
+  for i in $(seq $(($3 * 10))); do
+    grep -q "$2" "$1" 2>/dev/null && return 0
+    kill -0 "$server_pid" 2>/dev/null || return 1
+    sleep 0.1
+  done
+  return 1
+}
+
+start_suda () {
+  local log=$work/suda-$1
+  [ -x "$serverd" ] || { echo "no $serverd" >&2; return 1; }
+  cat > "$work/suda.conf" <<EOF
+[server]
+max-clients=10000
+
+[limits]
+flood-control=false
+EOF
+  "$serverd" --listen 127.0.0.1 --port 0 --config "$work/suda.conf" \
+    --log "$work/suda-$1.jsonl" > "$log.out" 2> "$log.err" &
+  server_pid=$!
+  wait_for_line "$log.out" "listening on" 10 || { echo "suda-serverd did not start:" >&2; cat "$log.err" >&2; return 1; }
+  port=$(grep -m1 "listening on" "$log.out" | sed 's/.*:\([0-9][0-9]*\)[^0-9]*$/\1/')
+}
+
+free_port () {
+  local p
+  for p in $(seq 16667 16767); do
+    ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return 0; }
+  done
+  return 1
+}
+
+start_ngircd () {
+  local log=$work/ngircd-$1
+  [ -x "$ngircd" ] || { echo "no $ngircd" >&2; return 1; }
+  port=$(free_port) || return 1
+  # ngircd has no global flood switch: MaxPenaltyTime = 0 turns command
+  # penalties off, MaxConnectionsIP = 0 allows every client from 127.0.0.1,
+  # MaxJoins = 0 lifts the channel limit, long timeouts keep idle clients.
+  cat > "$work/ngircd.conf" <<EOF
+[Global]
+Name = bench.localhost
+Info = suda-bench reference server
+AdminInfo1 = suda-bench
+AdminInfo2 = localhost
+AdminEMail = bench@localhost
+Listen = 127.0.0.1
+Ports = $port
+MotdPhrase = bench
+[Limits]
+MaxConnections = 0
+MaxConnectionsIP = 0
+MaxJoins = 0
+MaxNickLength = 16
+MaxPenaltyTime = 0
+PingTimeout = 600
+PongTimeout = 600
+[Options]
+DNS = no
+Ident = no
+PAM = no
+EOF
+  "$ngircd" -n -f "$work/ngircd.conf" > "$log.out" 2>&1 &
+  server_pid=$!
+  wait_for_line "$log.out" "Now listening" 10 || { echo "ngircd did not start:" >&2; cat "$log.out" >&2; return 1; }
+}
+
+scenario_args () {
+  case "$1" in
+    1) echo "--clients 100 --senders 10 --rate 10" ;;
+    2) echo "--clients 1000 --senders 20 --rate 20" ;;
+    3) echo "--clients 1000 --senders 50 --rate 50" ;;
+    4) echo "--clients 5000 --idle --join-timeout 180" ;;
+  esac
+}
+
+declare -A R   # R[server.scenario.key] = value
+
+run_one () {   # SERVER SCENARIO
+  local out=$results/$1-$2.txt key value
+  "start_$1" "$2" || return 1
+  echo "== $1, scenario $2: suda-bench $(scenario_args "$2") --duration $duration" >&2
+  # shellcheck disable=SC2046
+  timeout 400 "$bench" --port "$port" --pid "$server_pid" --duration "$duration" --machine \
+    $(scenario_args "$2") > "$out" 2> "$out.err"
+  stop_server
+  while IFS='=' read -r key value; do
+    R[$1.$2.$key]=$value
+  done < "$out"
+  cat "$out.err" >&2
+}
+
+for s in $servers; do
+  for n in $scenarios; do
+    run_one "$s" "$n"
+  done
+done
+
+get () { echo "${R[$1]:-–}"; }
+mib () { local v=${R[$1]:-}; [ -n "$v" ] && awk -v v="$v" 'BEGIN { printf "%.1f", v / 1024 }' || echo "–"; }
+label () {
+  case "$1" in
+    suda) echo "suda-serverd" ;;
+    ngircd) "$ngircd" --version 2>/dev/null | head -1 | sed 's/-.*//; s/ngIRCd /ngircd /' ;;
+  esac
+}
+
+row () {   # TITLE TARGET FORMATTER...  (the formatter prints one server's cell)
+  local title=$1 target=$2 s
+  shift 2
+  printf '| %s |' "$title"
+  for s in $servers; do
+    printf ' %s |' "$("$@" "$s")"
+  done
+  printf ' %s |\n' "$target"
+}
+
+cell_join () { echo "$(get "$1.$n.join_s") s"; }
+cell_joined () { echo "$(get "$1.$n.joined") / $(get "$1.$n.clients")"; }
+cell_loss () { echo "$(get "$1.$n.delivered") / $(get "$1.$n.expected") (lost $(get "$1.$n.lost"))"; }
+cell_rate () { get "$1.$n.deliveries_per_s"; }
+cell_lat () { echo "$(get "$1.$n.p50_ms") / $(get "$1.$n.p90_ms") / $(get "$1.$n.p99_ms") / $(get "$1.$n.max_ms")"; }
+cell_read () { echo "$(get "$1.$n.read_p50_ms") / $(get "$1.$n.read_p99_ms")"; }
+cell_cpu () { echo "$(get "$1.$n.server_cpu_pct") %"; }
+cell_rss () { echo "$(mib "$1.$n.server_rss_peak_kib") MiB"; }
+cell_bench () { echo "$(get "$1.$n.bench_cpu_pct") %"; }
+cell_disc () { get "$1.$n.disconnects"; }
+cell_idle_rss () { echo "$(mib "$1.$n.rss_base_kib") → $(mib "$1.$n.rss_joined_kib") MiB"; }
+cell_per_client () { echo "$(get "$1.$n.rss_per_client_kib") KiB"; }
+
+printf '\n| scenario / metric |'
+for s in $servers; do printf ' %s |' "$(label "$s")"; done
+printf ' target |\n|---|'
+for s in $servers; do printf -- '---|'; done
+printf -- '---|\n'
+
+for n in $scenarios; do
+  case "$n" in
+    1) printf '| **1. 100 members, 10 senders × 10 msg/s** |' ;;
+    2) printf '| **2. 1000 members, 20 senders × 20 msg/s** |' ;;
+    3) printf '| **3. 1000 members, 50 senders × 50 msg/s** |' ;;
+    4) printf '| **4. 5000 idle members** |' ;;
+  esac
+  for s in $servers; do printf ' |'; done
+  printf ' |\n'
+  if [ "$n" = 4 ]; then
+    row "registered and joined" "" cell_joined
+    row "time to register and join all" "" cell_join
+    row "server RSS before → after" "" cell_idle_rss
+    row "RSS per idle client" "≤ 4 KiB" cell_per_client
+    row "disconnected by the server" "0" cell_disc
+    continue
+  fi
+  target_lat="" target_cpu="" target_loss="" target_join=""
+  case "$n" in
+    1) target_lat="p99 ≤ 1 ms" ;;
+    2) target_lat="p99 ≤ 10 ms"; target_cpu="≤ 40 %"; target_join="≤ 1 s" ;;
+    3) target_lat="p99 ≤ 30 ms"; target_loss="no loss" ;;
+  esac
+  row "time to register and join all" "$target_join" cell_join
+  row "delivered / expected" "$target_loss" cell_loss
+  row "deliveries per second" "" cell_rate
+  row "latency p50 / p90 / p99 / max (ms)" "$target_lat" cell_lat
+  row "latency to the bench's read, p50 / p99 (ms)" "" cell_read
+  row "server CPU (of one core)" "$target_cpu" cell_cpu
+  row "server peak RSS" "" cell_rss
+  row "bench CPU (of one core)" "" cell_bench
+  row "clients disconnected by the server" "0" cell_disc
+done
+echo
+echo "raw results: $results" >&2
