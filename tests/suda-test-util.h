@@ -7,8 +7,9 @@ G_BEGIN_DECLS
 
 typedef struct _SudaTestClient SudaTestClient;
 
-/* A server on 127.0.0.1, port 0, logging to a fresh temporary folder.
- * CONFIG may be NULL; it is copied, with listen address and port forced. */
+/* A server on 127.0.0.1, logging to a fresh temporary folder unless CONFIG
+ * names a log.  CONFIG may be NULL; it is copied; its default port (6667)
+ * becomes 0, any free port. */
 SudaServer     *suda_test_server_new          (const SudaServerConfig *config);
 char           *suda_test_make_tmpdir         (void);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -372,6 +373,77 @@ test_close_while_running_asks (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
 }
 
+static guint16
+find_free_port (void)
+{
+  g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any_port = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_socket_listener_add_address (listener, any_port, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, NULL, &bound, &error);
+  g_assert_no_error (error);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+static gboolean
+port_accepts (guint16 port)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
+  return connection != NULL;
+}
+
+static void
+test_command_line_starts_serving (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "console",
+                                                    "suda-server", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(SudaTestClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port_text = NULL;
+  g_autofree char *log_path = NULL;
+  g_autofree char *log = NULL;
+  guint16 port = find_free_port ();
+  gint64 deadline;
+
+  /* the program logs to its default place, under this test's folder */
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", fixture->tmpdir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
+  port_text = g_strdup_printf ("%u", port);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--start",
+                                         "--listen", "127.0.0.1", "--port", port_text, NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!port_accepts (port) && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  client = suda_test_client_register (port, "erin", NULL);
+
+  /* a TERM stops it the way the Stop button does */
+  g_subprocess_send_signal (process, SIGTERM);
+  g_free (suda_test_client_expect (client, "ERROR *"));
+  g_assert_true (g_subprocess_wait (process, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
+
+  log_path = g_build_filename (fixture->tmpdir, "suda", "server.jsonl", NULL);
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "\"event\":\"register\""));
+  g_assert_nonnull (strstr (log, "\"event\":\"server-stop\""));
+  g_unlink (log_path);
+  log_path[strlen (log_path) - strlen ("/server.jsonl")] = '\0';
+  g_rmdir (log_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -390,6 +462,7 @@ main (int   argc,
   ADD ("users/kick-disconnects-and-logs", test_kick_disconnects_and_logs);
   ADD ("users/kick-selected-asks-for-a-reason", test_selected_user_actions_follow_selection);
   ADD ("close/while-running-asks-then-stops", test_close_while_running_asks);
+  ADD ("command-line/start-listen-and-port", test_command_line_starts_serving);
 #undef ADD
 
   return g_test_run ();

@@ -304,6 +304,114 @@ test_follow_appended_lines (Fixture       *fixture,
   g_assert_cmpuint (suda_log_model_get_n_lines (fixture->model), ==, 4);
 }
 
+static gboolean
+adjustment_at_end (GtkAdjustment *adj)
+{
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - 2.0;
+}
+
+/* Layout and the jump to the end take a few frames on a loaded machine. */
+static gboolean
+wait_at_end (GtkAdjustment *adj)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  while ((!adjustment_at_end (adj) || gtk_adjustment_get_upper (adj) <= gtk_adjustment_get_page_size (adj)) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  return adjustment_at_end (adj);
+}
+
+static void
+append_lines (const char *path,
+              guint       first,
+              guint       n)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  for (guint i = first; i < first + n; i++)
+    g_string_append_printf (lines, "{\"time\":\"2026-11-21T10:00:00.000Z\",\"event\":\"message\","
+                                   "\"channel\":\"#a\",\"nick\":\"amy\",\"text\":\"line %u\"}\n", i);
+  append_text (path, lines->str);
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+}
+
+static void
+test_follow_keeps_newest_in_sight (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "busy.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GListModel *model = G_LIST_MODEL (fixture->model);
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (child (fixture, "scrolled")));
+  double value;
+
+  g_assert_true (g_file_set_contents (path, "", -1, NULL));
+  append_lines (path, 0, 300);
+  g_assert_true (suda_log_viewer_window_open (fixture->window, file));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.follow", NULL);
+  g_assert_true (wait_at_end (adj));
+  g_assert_cmpfloat (gtk_adjustment_get_upper (adj), >, 2 * gtk_adjustment_get_page_size (adj));
+
+  append_lines (path, 300, 100);
+  g_assert_true (wait_for_n_items (model, 400, 5000));
+  /* the list grows below the view first, then the view catches up */
+  {
+    gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+    while (gtk_adjustment_get_upper (adj) < 400 * 15 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  }
+  g_assert_true (wait_at_end (adj));
+
+  /* once the person scrolls up, new lines no longer pull the view down */
+  gtk_adjustment_set_value (adj, 0);
+  iterate_for (100);
+  append_lines (path, 400, 100);
+  g_assert_true (wait_for_n_items (model, 500, 5000));
+  iterate_for (300);
+  value = gtk_adjustment_get_value (adj);
+  g_assert_cmpfloat (value, <, gtk_adjustment_get_page_size (adj));
+  g_assert_false (adjustment_at_end (adj));
+}
+
+static void
+test_dropped_file_opens (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (GTK_WIDGET (fixture->window));
+  g_autoptr(GFile) file = fixture_file ();
+  g_auto(GValue) value = G_VALUE_INIT;
+  GtkDropTarget *target = NULL;
+  gboolean accepted = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_DROP_TARGET (controller))
+        target = GTK_DROP_TARGET (controller);
+    }
+  g_assert_nonnull (target);
+
+  /* what a file manager drops: a list of files, of which the first opens */
+  g_value_init (&value, GDK_TYPE_FILE_LIST);
+  g_value_take_boxed (&value, g_slist_append (NULL, g_object_ref (file)));
+  g_signal_emit_by_name (target, "drop", &value, 10.0, 10.0, &accepted);
+  g_assert_true (accepted);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), ==, FIXTURE_ROWS);
+  g_assert_true (g_file_equal (suda_log_model_get_file (fixture->model), file));
+}
+
 static void
 test_open_missing_file_says_so (Fixture       *fixture,
                                 gconstpointer  data)
@@ -353,11 +461,13 @@ main (int   argc,
   ADD ("load/counts-rows", test_load_counts_rows);
   ADD ("load/malformed-line-shown-as-malformed", test_malformed_line_shown_as_malformed);
   ADD ("load/missing-or-unreadable-file-says-why", test_open_missing_file_says_so);
+  ADD ("load/dropped-file-opens", test_dropped_file_opens);
   ADD ("filter/by-nick", test_filter_by_nick);
   ADD ("filter/by-text", test_filter_by_text);
   ADD ("filter/by-event", test_filter_by_event);
   ADD ("filter/by-date-range", test_filter_by_date_range);
   ADD ("follow/shows-appended-lines", test_follow_appended_lines);
+  ADD ("follow/keeps-newest-in-sight-until-scrolled-up", test_follow_keeps_newest_in_sight);
 #undef ADD
 
   return g_test_run ();

@@ -767,7 +767,7 @@ test_multiple_targets (void)
   assert_quiet (alice);
 
   suda_test_client_send (alice, "PRIVMSG a,b,c,d,e :too many");
-  expect (alice, ":suda.local 407 alice a,b,c,d,e :Too many targets. No message delivered");
+  expect (alice, ":suda.local 407 alice e :Too many targets. No message delivered");
 }
 
 static void

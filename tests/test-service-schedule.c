@@ -109,9 +109,11 @@ static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(GError) error = NULL;
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
 
-  fixture->server = suda_test_server_new (NULL);
+  /* Bad-input tests send lines in bursts; flood control would pace them. */
+  config->flood_control = FALSE;
+  fixture->server = suda_test_server_new (config);
   fixture->port = suda_server_get_port (fixture->server);
   fixture->entries = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect (fixture->server, "log-entry", G_CALLBACK (on_log_entry), fixture->entries);
@@ -235,6 +237,25 @@ test_real_timer_posts (Fixture       *fixture,
   expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at *");
   line = suda_test_client_expect_within (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] right now", 3000);
   g_assert_nonnull (line);
+}
+
+static void
+test_plain_text_session (Fixture       *fixture,
+                         gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) carol = suda_test_client_connect (fixture->port);
+
+  /* nc and the seed's console clients: a nickname, then slash commands. */
+  suda_test_client_send (carol, "carol");
+  expect (carol, "*carol joined*");
+  suda_test_client_send (carol, "/schedule +10m from the console");
+  expect (carol, "*Scheduled message 1 for #lobby at 10:10:00;*");
+  suda_test_client_send (carol, "/schedule 99:00 oops");
+  expect (carol, "*Usage: !schedule*");
+
+  advance_and_check (fixture, 600);
+  expect (carol, "*[Scheduled by carol] from the console");
+  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by carol] from the console");
 }
 
 /* Listing and cancelling */
@@ -524,6 +545,7 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/service/schedule/absolute-posts-at-time-of-day", test_absolute_posts_at_time_of_day);
   ADD_FIXTURE_TEST ("/service/schedule/private-message-names-the-room", test_private_message_names_the_room);
   ADD_FIXTURE_TEST ("/service/schedule/real-timer-posts", test_real_timer_posts);
+  ADD_FIXTURE_TEST ("/service/schedule/plain-text-session", test_plain_text_session);
   ADD_FIXTURE_TEST ("/service/schedule/list-shows-own-messages", test_list_shows_own_messages);
   ADD_FIXTURE_TEST ("/service/schedule/cancel/by-author", test_cancel_by_author);
   ADD_FIXTURE_TEST ("/service/schedule/cancel/by-someone-else-refused", test_cancel_by_someone_else_refused);

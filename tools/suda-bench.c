@@ -120,6 +120,7 @@ typedef struct {
   gint64  slowest_join_us;
   double  join_cpu_start;
   double  join_cpu_end;
+  long    join_rss_peak;
   guint64 bytes_in;
   gint64  t_last_byte;
   char   *first_error;
@@ -261,6 +262,23 @@ proc_rss_kib (int pid)
   if (p == NULL)
     return -1;
   return strtol (p + strlen ("\nVmRSS:"), NULL, 10);
+}
+
+/* CPU seconds every process on the box has used: with the server's and the
+ * bench's own subtracted, what is left tells how noisy the measurement was. */
+static double
+box_busy_seconds (void)
+{
+  g_autofree char *text = NULL;
+  unsigned long long v[8] = { 0 };
+
+  if (!g_file_get_contents ("/proc/stat", &text, NULL, NULL))
+    return -1.0;
+  if (sscanf (text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
+              &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8)
+    return -1.0;
+  /* user nice system idle iowait irq softirq steal: all but idle and iowait */
+  return (double) (v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) / (double) sysconf (_SC_CLK_TCK);
 }
 
 static double
@@ -559,7 +577,8 @@ client_read (BenchClient *c)
   RecvTime t_recv;
   ssize_t n;
 
-  memcpy (buf, c->carry, c->carry_len);
+  if (c->carry_len > 0)
+    memcpy (buf, c->carry, c->carry_len);
   iov.iov_base = buf + c->carry_len;
   iov.iov_len = READ_CHUNK;
   msg.msg_iov = &iov;
@@ -624,7 +643,8 @@ client_read (BenchClient *c)
         c->carry_cap *= 2;
       c->carry = g_realloc (c->carry, c->carry_cap);
     }
-  memcpy (c->carry, p, c->carry_len);
+  if (c->carry_len > 0)
+    memcpy (c->carry, p, c->carry_len);
 }
 
 /* One epoll round: waits at most timeout_us, handles what is ready. */
@@ -678,7 +698,7 @@ wait_quiet (void)
 static gboolean
 run_join_phase (void)
 {
-  gint64 deadline;
+  gint64 deadline, next_sample = 0;
 
   bench.t_phase_start = now_us ();
   if (bench.pid > 0)
@@ -690,6 +710,11 @@ run_join_phase (void)
        * overflows costs a 1 s SYN retransmit and would be measured as latency */
       while (bench.started < bench.n_clients && bench.in_flight < bench.concurrency)
         client_start (&bench.clients[bench.started]);
+      if (bench.pid > 0 && now_us () >= next_sample)
+        {
+          bench.join_rss_peak = MAX (bench.join_rss_peak, proc_rss_kib (bench.pid));
+          next_sample = now_us () + RSS_SAMPLE_US;
+        }
       poll_once (10 * 1000);
     }
   if (bench.pid > 0)
@@ -717,6 +742,7 @@ send_bench_message (BenchClient *c)
 typedef struct {
   double cpu_start, cpu_end;
   double self_start, self_end;
+  double box_start, box_end;
   long   rss_peak;
   long   rss_end;
   gint64 t_drained;
@@ -751,6 +777,7 @@ run_message_phase (Window *w)
           if (bench.pid > 0)
             w->cpu_start = proc_cpu_seconds (bench.pid);
           w->self_start = self_cpu_seconds ();
+          w->box_start = box_busy_seconds ();
         }
       if (bench.pid > 0 && now >= next_sample)
         {
@@ -782,6 +809,7 @@ run_message_phase (Window *w)
               if (bench.pid > 0)
                 w->cpu_end = proc_cpu_seconds (bench.pid);
               w->self_end = self_cpu_seconds ();
+              w->box_end = box_busy_seconds ();
               w->t_drained = -1;
             }
           if (bench.delivered_window >= expected || now >= drain_deadline)
@@ -843,11 +871,16 @@ report_join (void)
     {
       printf (_("clients: %d registered, %d joined %s, %d lost\n"),
               bench.registered, bench.joined, bench.channel, bench.dead);
-      printf (_("all registered in %.3f s, all joined in %.3f s (slowest client %.1f ms from connect to end of NAMES)\n"),
-              t_reg, t_join, bench.slowest_join_us / 1000.0);
+      if (bench.t_all_joined > 0)
+        printf (_("all registered in %.3f s, all joined in %.3f s (slowest client %.1f ms from connect to end of NAMES)\n"),
+                t_reg, t_join, bench.slowest_join_us / 1000.0);
+      else
+        printf (_("%d of %d joined after %.3f s\n"), bench.joined, bench.n_clients,
+                (now_us () - bench.t_phase_start) / 1e6);
       printf (_("received during the join phase: %.1f MiB\n"), bench.bytes_in / 1048576.0);
       if (bench.pid > 0)
-        printf (_("server CPU during the join phase: %.2f s\n"), bench.join_cpu_end - bench.join_cpu_start);
+        printf (_("server during the join phase: %.2f CPU s, peak RSS %ld KiB\n"),
+                bench.join_cpu_end - bench.join_cpu_start, bench.join_rss_peak);
     }
   kv ("clients", "%d", bench.n_clients);
   kv ("registered", "%d", bench.registered);
@@ -857,7 +890,10 @@ report_join (void)
   kv ("slowest_join_ms", "%s", s_slow);
   kv ("join_bytes", "%" G_GUINT64_FORMAT, bench.bytes_in);
   if (bench.pid > 0)
-    kv ("join_server_cpu_s", "%s", s_cpu);
+    {
+      kv ("join_server_cpu_s", "%s", s_cpu);
+      kv ("join_rss_peak_kib", "%ld", bench.join_rss_peak);
+    }
 }
 
 static void
@@ -892,29 +928,31 @@ report_window (const Window *w)
   double server_cpu = w->cpu_end - w->cpu_start;
   double self_cpu = w->self_end - w->self_start;
   double rate = bench.delivered_window / secs;
+  double others = (w->box_end - w->box_start) - self_cpu - (bench.pid > 0 ? server_cpu : 0);
 
   if (!bench.machine)
     {
       printf (_("window: %.1f s after %.1f s warm-up, %d members, %d senders × %g msg/s\n"),
               secs, bench.warmup, bench.members_at_start, bench.n_senders, bench.rate);
-      printf (_("messages sent %" G_GUINT64_FORMAT ", delivered %" G_GUINT64_FORMAT
-                ", expected %" G_GUINT64_FORMAT ", lost %" G_GUINT64_FORMAT "\n"),
-              bench.sent_window, bench.delivered_window, expected, lost);
+      printf (_("messages sent %llu, delivered %llu, expected %llu, lost %llu\n"),
+              (unsigned long long) bench.sent_window, (unsigned long long) bench.delivered_window,
+              (unsigned long long) expected, (unsigned long long) lost);
       printf (_("deliveries per second: %.0f\n"), rate);
       printf (_("latency to arrival, ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n"), p50, p90, p99, max);
       printf (_("latency to the bench's read, ms: p50 %.3f  p99 %.3f  max %.3f\n"), r50, r99, rmax);
-      printf (_("%" G_GUINT64_FORMAT " reads, %" G_GUINT64_FORMAT " with a kernel receive timestamp\n"),
-              bench.reads, bench.kernel_stamps);
+      printf (_("%llu reads, %llu with a kernel receive timestamp\n"),
+              (unsigned long long) bench.reads, (unsigned long long) bench.kernel_stamps);
       if (bench.pid > 0)
         printf (_("server: %.2f CPU s in %.1f s (%.1f %% of one core), peak RSS %ld KiB\n"),
                 server_cpu, secs, 100.0 * server_cpu / secs, w->rss_peak);
-      printf (_("bench itself: %.1f %% of one core\n"), 100.0 * self_cpu / secs);
+      printf (_("bench itself: %.1f %% of one core; everything else on the box: %.1f %%\n"),
+              100.0 * self_cpu / secs, 100.0 * MAX (others, 0) / secs);
       if (w->t_drained > bench.t_window_end)
         printf (_("last deliveries arrived %.3f s after the window closed\n"),
                 (w->t_drained - bench.t_window_end) / 1e6);
       if (bench.out_overflows > 0)
-        printf (_("the server stopped reading: %" G_GUINT64_FORMAT " messages could not be sent\n"),
-                bench.out_overflows);
+        printf (_("the server stopped reading: %llu messages could not be sent\n"),
+                (unsigned long long) bench.out_overflows);
     }
   else
     {
@@ -929,6 +967,7 @@ report_window (const Window *w)
       g_autofree char *s_cpu = fmt_double (server_cpu, 2);
       g_autofree char *s_pct = fmt_double (100.0 * server_cpu / secs, 1);
       g_autofree char *s_self = fmt_double (100.0 * self_cpu / secs, 1);
+      g_autofree char *s_others = fmt_double (100.0 * MAX (others, 0) / secs, 1);
       g_autofree char *s_drain = fmt_double (w->t_drained > bench.t_window_end ? (w->t_drained - bench.t_window_end) / 1e6 : 0, 3);
 
       kv ("members", "%d", bench.members_at_start);
@@ -951,6 +990,7 @@ report_window (const Window *w)
           kv ("server_rss_peak_kib", "%ld", w->rss_peak);
         }
       kv ("bench_cpu_pct", "%s", s_self);
+      kv ("others_cpu_pct", "%s", s_others);
       kv ("drain_s", "%s", s_drain);
       kv ("send_overflows", "%" G_GUINT64_FORMAT, bench.out_overflows);
     }
@@ -1030,7 +1070,6 @@ main (int argc, char **argv)
 {
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *default_prefix = NULL;
   long rss_base = -1;
   gboolean all_joined;
   GOptionEntry entries[] = {
@@ -1057,8 +1096,6 @@ main (int argc, char **argv)
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  bench.host = g_strdup ("127.0.0.1");
-  bench.channel = g_strdup ("#bench");
   bench.n_clients = 100;
   bench.n_senders = 10;
   bench.rate = 10;
@@ -1075,6 +1112,10 @@ main (int argc, char **argv)
       g_printerr ("%s\n", error->message);
       return 2;
     }
+  if (bench.host == NULL)
+    bench.host = g_strdup ("127.0.0.1");
+  if (bench.channel == NULL)
+    bench.channel = g_strdup ("#bench");
   raise_fd_limit ();
   if (!check_options (&error))
     {
@@ -1086,8 +1127,7 @@ main (int argc, char **argv)
   if (bench.nick_prefix == NULL)
     {
       /* two letters per run, so a second run against a live server does not collide */
-      default_prefix = g_strdup_printf ("b%c%c", 'a' + bench.run_id % 26, 'a' + bench.run_id / 26 % 26);
-      bench.nick_prefix = g_strdup (default_prefix);
+      bench.nick_prefix = g_strdup_printf ("b%c%c", 'a' + bench.run_id % 26, 'a' + bench.run_id / 26 % 26);
     }
   bench.addr.sin_family = AF_INET;
   bench.addr.sin_port = htons ((guint16) bench.port);
@@ -1155,6 +1195,10 @@ main (int argc, char **argv)
     }
   g_free (bench.clients);
   g_free (bench.read_buf);
+  g_free (bench.host);
+  g_free (bench.channel);
+  g_free (bench.nick_prefix);
+  g_free (bench.first_error);
   close (bench.epfd);
   return 0;
 }

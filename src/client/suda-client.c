@@ -395,13 +395,15 @@ handle_end_of_names (SudaClient   *self,
 {
   SudaConversation *conv = suda_client_find_conversation (self, event->target);
   g_autofree char *folded = suda_irc_casefold (event->target);
+  const char *asked_in = NULL;
 
   if (conv == NULL)
     conv = self->server;
   suda_conversation_commit_names (conv);
 
-  if (g_hash_table_remove (self->names_wanted, folded))
+  if (g_hash_table_lookup_extended (self->names_wanted, folded, NULL, (gpointer *) &asked_in))
     {
+      SudaConversation *reply_to = suda_client_find_conversation (self, asked_in);
       GListModel *members = suda_conversation_get_members (conv);
       guint n = g_list_model_get_n_items (members);
       g_autoptr(GString) list = g_string_new (NULL);
@@ -418,7 +420,8 @@ handle_end_of_names (SudaClient   *self,
       text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u person in %s: %s",
                                            "%u people in %s: %s", n),
                               n, event->target, list->str);
-      suda_client_add_local (self, current_or_server (self), SUDA_MESSAGE_KIND_INFO, text);
+      suda_client_add_local (self, reply_to ? reply_to : self->server, SUDA_MESSAGE_KIND_INFO, text);
+      g_hash_table_remove (self->names_wanted, folded);
     }
 }
 
@@ -804,7 +807,9 @@ run_command (SudaClient       *self,
           }
         if (!require_connection (self, conv))
           break;
-        g_hash_table_add (self->names_wanted, suda_irc_casefold (which));
+        /* The answer goes where the question was asked. */
+        g_hash_table_insert (self->names_wanted, suda_irc_casefold (which),
+                             g_strdup (suda_conversation_get_name (conv)));
         suda_connection_send_command (self->connection, "NAMES", which, NULL);
       }
       break;
@@ -1089,7 +1094,7 @@ suda_client_init (SudaClient *self)
   self->connection = suda_connection_new ();
   self->conversations = g_list_store_new (SUDA_TYPE_CONVERSATION);
   self->server = suda_conversation_new (SUDA_CONVERSATION_SERVER, _("Server"));
-  self->names_wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->names_wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   g_list_store_append (self->conversations, self->server);
   self->active = self->server;
   g_signal_connect (self->connection, "event", G_CALLBACK (on_event), self);

@@ -36,7 +36,8 @@ suda_nick_color (const char *nick)
 {
   guint hash = suda_irc_casefold_hash (nick ? nick : "");
   double h = (hash % 360) / 60.0;
-  double s = 0.65, l = 0.45;
+  /* Yellow to cyan look pale at the lightness that suits red and blue. */
+  double s = 0.7, l = (h >= 0.7 && h <= 3.3) ? 0.34 : 0.45;
   double c = (1 - fabs (2 * l - 1)) * s;
   double x = c * (1 - fabs (fmod (h, 2) - 1));
   double m = l - c / 2;
@@ -132,14 +133,26 @@ suda_format_day (gint64 unix_usec,
     }
 }
 
+/* All classes in one call: each separate change would restyle the row
+ * again, and rows are rebound by the hundred while scrolling. */
 static void
-clear_classes (SudaMessageRow *self)
+set_classes (SudaMessageRow *self,
+             SudaMessage    *message)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (kind_classes); i++)
-    gtk_widget_remove_css_class (GTK_WIDGET (self), kind_classes[i]);
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "own");
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "mention");
-  gtk_widget_remove_css_class (GTK_WIDGET (self), "replayed");
+  const char *classes[5] = { NULL };
+  guint n = 0;
+
+  if (message != NULL)
+    {
+      classes[n++] = kind_classes[suda_message_get_kind (message)];
+      if (suda_message_get_own (message))
+        classes[n++] = "own";
+      if (suda_message_get_mention (message))
+        classes[n++] = "mention";
+      if (suda_message_get_replayed (message))
+        classes[n++] = "replayed";
+    }
+  gtk_widget_set_css_classes (GTK_WIDGET (self), classes);
 }
 
 static gboolean
@@ -176,21 +189,18 @@ suda_message_row_set_message (SudaMessageRow *self,
   g_return_if_fail (SUDA_IS_MESSAGE_ROW (self));
 
   g_set_object (&self->message, message);
-  clear_classes (self);
+  set_classes (self, message);
   if (message == NULL)
     return;
 
   kind = suda_message_get_kind (message);
   sender = suda_message_get_sender (message);
   text = suda_message_get_text (message);
-  gtk_widget_add_css_class (GTK_WIDGET (self), kind_classes[kind]);
-  if (suda_message_get_own (message))
-    gtk_widget_add_css_class (GTK_WIDGET (self), "own");
-  if (suda_message_get_mention (message))
-    gtk_widget_add_css_class (GTK_WIDGET (self), "mention");
-  if (suda_message_get_replayed (message))
-    gtk_widget_add_css_class (GTK_WIDGET (self), "replayed");
-  gtk_widget_set_visible (self->replay_icon, suda_message_get_replayed (message));
+  /* Hidden by opacity, not visibility, so that every row keeps the same
+   * columns and the text of replayed lines lines up with the rest. */
+  gtk_widget_set_opacity (self->replay_icon, suda_message_get_replayed (message) ? 1.0 : 0.0);
+  gtk_widget_set_has_tooltip (self->replay_icon, suda_message_get_replayed (message));
+  gtk_widget_set_visible (self->replay_icon, kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR);
 
   if (kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
     {

@@ -55,6 +55,8 @@ struct _SudaWindow
   GtkSingleSelection   *history_selection;
   SudaConversation     *shown;            /* the conversation in the history view */
   gboolean              sticks_to_bottom;
+  double                last_scroll_value;
+  guint                 follow_id;
   gboolean              show_members;
 
   GPtrArray            *sent;             /* what was sent, for Up */
@@ -164,12 +166,27 @@ on_state_notify (SudaConnection *connection,
 
 /* Sticking to the bottom */
 
+/* Asks the list view to show the last row at the bottom.  Setting the
+ * adjustment to its upper end instead would use estimated row heights,
+ * and would take several frames (and rows bound for nothing) to settle. */
 static void
 scroll_to_end (SudaWindow *self)
 {
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (self->history_scroller);
+  guint n = self->shown ? g_list_model_get_n_items (G_LIST_MODEL (self->shown)) : 0;
 
-  gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj));
+  if (n > 0)
+    gtk_widget_activate_action (GTK_WIDGET (self->history_list), "list.scroll-to-item", "u", n - 1);
+}
+
+static void
+on_history_items_changed (GListModel *model,
+                          guint       position,
+                          guint       removed,
+                          guint       added,
+                          SudaWindow *self)
+{
+  if (self->sticks_to_bottom && added > 0)
+    scroll_to_end (self);
 }
 
 static void
@@ -180,22 +197,43 @@ set_sticks (SudaWindow *self,
   gtk_widget_set_visible (self->jump_button, !sticks);
 }
 
+/* Only a move up lets go of the bottom.  The list view also moves the
+ * value itself while it measures new rows, and those moves must not count
+ * as the person scrolling away. */
 static void
 on_vadjustment_value_changed (GtkAdjustment *adj,
                               SudaWindow    *self)
 {
+  double value = gtk_adjustment_get_value (adj);
   double bottom = gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj);
 
-  set_sticks (self, gtk_adjustment_get_value (adj) >= bottom - BOTTOM_SLACK);
+  if (value >= bottom - BOTTOM_SLACK)
+    set_sticks (self, TRUE);
+  else if (value < self->last_scroll_value - 1)
+    set_sticks (self, FALSE);
+  self->last_scroll_value = value;
 }
 
-/* The list grew or the view changed size: follow the end if we were there. */
+static gboolean
+follow_end (gpointer user_data)
+{
+  SudaWindow *self = user_data;
+
+  self->follow_id = 0;
+  if (self->sticks_to_bottom)
+    scroll_to_end (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The list grew or the view changed size: follow the end if we were there.
+ * Not right here: this runs while the list view lays itself out, and it
+ * does not listen to its adjustment then, so the move would be undone. */
 static void
 on_vadjustment_changed (GtkAdjustment *adj,
                         SudaWindow    *self)
 {
-  if (self->sticks_to_bottom)
-    scroll_to_end (self);
+  if (self->sticks_to_bottom && self->follow_id == 0)
+    self->follow_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE + 20, follow_end, self, NULL);
 }
 
 gboolean
@@ -297,12 +335,15 @@ suda_window_show_conversation (SudaWindow       *self,
       members = gtk_no_selection_new (g_object_ref (suda_conversation_get_members (conversation)));
       gtk_list_view_set_model (self->member_list, GTK_SELECTION_MODEL (members));
       g_signal_connect (conversation, "notify::topic", G_CALLBACK (on_shown_notify), self);
+      g_signal_connect (conversation, "items-changed", G_CALLBACK (on_history_items_changed), self);
       g_signal_connect (conversation, "notify::name", G_CALLBACK (on_shown_notify), self);
       g_signal_connect (suda_conversation_get_members (conversation), "items-changed",
                         G_CALLBACK (on_members_changed), self);
     }
   gtk_list_view_set_model (self->history_list, GTK_SELECTION_MODEL (self->history_selection));
   suda_client_set_active_conversation (self->client, conversation);
+  /* A new model starts the view at the top; that is no scroll up. */
+  self->last_scroll_value = 0;
   set_sticks (self, TRUE);
   scroll_to_end (self);
   self->search_position = -1;
@@ -342,7 +383,10 @@ on_attention (SudaClient       *client,
   g_autofree char *title = NULL;
   g_autofree char *id = NULL;
 
-  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)))
+  /* Without a session bus (a bare X server, a test) there is nobody to
+   * show notifications, and GIO would complain loudly. */
+  if (app == NULL || gtk_window_is_active (GTK_WINDOW (self)) ||
+      g_application_get_dbus_connection (app) == NULL)
     return;
   if (suda_conversation_get_kind (conversation) == SUDA_CONVERSATION_PRIVATE)
     title = g_strdup_printf (_("%s (private)"), suda_message_get_sender (message));
@@ -774,11 +818,8 @@ jump_to_latest_action (GtkWidget  *widget,
                        GVariant   *parameter)
 {
   SudaWindow *self = SUDA_WINDOW (widget);
-  guint n = self->shown ? g_list_model_get_n_items (G_LIST_MODEL (self->shown)) : 0;
 
   set_sticks (self, TRUE);
-  if (n > 0)
-    gtk_widget_activate_action (GTK_WIDGET (self->history_list), "list.scroll-to-item", "u", n - 1);
   scroll_to_end (self);
 }
 
@@ -978,6 +1019,7 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (self->shown, self);
       g_signal_handlers_disconnect_by_data (suda_conversation_get_members (self->shown), self);
     }
+  g_clear_handle_id (&self->follow_id, g_source_remove);
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;

@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
+
+#include <glib-unix.h>
 #include <glib/gi18n-lib.h>
 
 #include "suda-console-application.h"
@@ -38,6 +41,7 @@ suda_console_application_command_line (GApplication            *app,
   SudaConsoleApplication *self = SUDA_CONSOLE_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *view_log = NULL;
+  const char *listen = NULL;
   SudaConsoleWindow *window;
   gboolean start = FALSE;
   gint32 port = -1;
@@ -54,6 +58,7 @@ suda_console_application_command_line (GApplication            *app,
 
   g_variant_dict_lookup (options, "start", "b", &start);
   g_variant_dict_lookup (options, "port", "i", &port);
+  g_variant_dict_lookup (options, "listen", "&s", &listen);
   if (port > 65535)
     {
       g_application_command_line_printerr (command_line, _("%d is not a port number (0–65535)\n"), port);
@@ -63,6 +68,8 @@ suda_console_application_command_line (GApplication            *app,
   window = ensure_console_window (self);
   if (port >= 0)
     suda_console_window_set_port (window, port);
+  if (listen != NULL)
+    suda_console_window_set_listen_address (window, listen);
   gtk_window_present (GTK_WINDOW (window));
   if (start)
     gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
@@ -112,6 +119,20 @@ quit_action (GSimpleAction *action,
   g_list_free (windows);
 }
 
+/* Ctrl+C or a TERM from the session ends the server as Stop does, without
+ * asking: a console window stops its server when it is destroyed. */
+static gboolean
+quit_on_signal_cb (gpointer user_data)
+{
+  GList *windows = g_list_copy (gtk_application_get_windows (GTK_APPLICATION (user_data)));
+
+  for (GList *l = windows; l; l = l->next)
+    gtk_window_destroy (l->data);
+  g_list_free (windows);
+  g_application_quit (G_APPLICATION (user_data));
+  return G_SOURCE_CONTINUE;
+}
+
 static const GActionEntry app_actions[] = {
   { "open-log", open_log_action },
   { "about", about_action },
@@ -131,6 +152,9 @@ suda_console_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-log", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.start", start_accels);
+
+  g_unix_signal_add (SIGINT, quit_on_signal_cb, app);
+  g_unix_signal_add (SIGTERM, quit_on_signal_cb, app);
 }
 
 static void
@@ -151,6 +175,8 @@ suda_console_application_init (SudaConsoleApplication *self)
       N_("Start serving at once"), NULL },
     { "port", 'p', 0, G_OPTION_ARG_INT, NULL,
       N_("Listen on port N (0 picks a free port)"), N_("N") },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, NULL,
+      N_("Listen on the IP address ADDR only"), N_("ADDR") },
     { "view-log", 'l', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open the log viewer on FILE"), N_("FILE") },
     { NULL }

@@ -6,59 +6,20 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "suda-console-window.h"
+#include "suda-console-window-private.h"
 #include "suda-log-cells.h"
 #include "suda-log-row.h"
 #include "suda-log-viewer-window.h"
-#include "suda-session.h"
 
 /* The live log keeps the newest entries only; the log file has them all.
  * Old rows go in batches so a busy server does not splice on every line. */
 #define LIVE_LOG_MAX   5000
 #define LIVE_LOG_BATCH 500
 
-struct _SudaConsoleWindow
-{
-  AdwApplicationWindow  parent_instance;
-
-  AdwToastOverlay      *toast_overlay;
-  GtkWidget            *start_button;
-  GtkWidget            *stop_button;
-  GtkLabel             *status_label;
-  GtkLabel             *error_label;
-  GtkWidget            *settings_group;
-  AdwEntryRow          *address_row;
-  GtkSpinButton        *port_spin;
-  GtkSpinButton        *max_clients_spin;
-  AdwEntryRow          *name_row;
-  AdwEntryRow          *password_row;
-  AdwActionRow         *log_row;
-  GtkSearchEntry       *log_search;
-  GtkDropDown          *log_event_dropdown;
-  GtkScrolledWindow    *log_scrolled;
-  GtkColumnView        *log_view;
-  GtkWidget            *users_box;
-  GtkColumnView        *users_view;
-  GtkLabel             *users_label;
-  GMenuModel           *user_menu;
-
-  GSettings            *settings;
-  SudaServer           *server;
-  GListStore           *log_store;
-  GtkCustomFilter      *log_filter;
-  char                 *log_needle;   /* case-folded search text, or NULL */
-  GtkFilterListModel   *users_filtered;
-  GtkFilter            *users_filter;
-  GtkSingleSelection   *users_selection;
-  GtkWidget            *user_popover;
-  GtkFileChooserNative *chooser;
-  gboolean              close_confirmed;
-};
-
 G_DEFINE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, ADW_TYPE_APPLICATION_WINDOW)
 
-static char *
-format_moment (GDateTime *moment)
+char *
+_suda_console_format_moment (GDateTime *moment)
 {
   g_autoptr(GDateTime) local = g_date_time_to_local (moment);
   g_autoptr(GDateTime) now = g_date_time_new_now_local ();
@@ -69,38 +30,38 @@ format_moment (GDateTime *moment)
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
 }
 
-static gboolean
-is_running (SudaConsoleWindow *self)
+gboolean
+_suda_console_window_is_running (SudaConsoleWindow *self)
 {
   return self->server != NULL && suda_server_get_running (self->server);
 }
 
-static SudaSession *
-selected_session (SudaConsoleWindow *self)
+SudaSession *
+_suda_console_window_selected_session (SudaConsoleWindow *self)
 {
   return gtk_single_selection_get_selected_item (self->users_selection);
 }
 
-static void
-update_state (SudaConsoleWindow *self)
+void
+_suda_console_window_update_state (SudaConsoleWindow *self)
 {
-  gboolean running = is_running (self);
+  gboolean running = _suda_console_window_is_running (self);
   guint n_users = running ? suda_server_get_n_users (self->server) : 0;
   g_autofree char *users = NULL;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", !running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kick-selected",
-                                 running && selected_session (self) != NULL);
+                                 running && _suda_console_window_selected_session (self) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.disconnect-selected",
-                                 running && selected_session (self) != NULL);
+                                 running && _suda_console_window_selected_session (self) != NULL);
   /* what the server was started with cannot change under it */
   gtk_widget_set_sensitive (self->settings_group, !running);
 
   if (running)
     {
       g_autofree char *address = suda_server_dup_address (self->server);
-      g_autofree char *since = format_moment (suda_server_get_started_at (self->server));
+      g_autofree char *since = _suda_console_format_moment (suda_server_get_started_at (self->server));
       g_autofree char *status = NULL;
 
       status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -125,8 +86,8 @@ show_error (SudaConsoleWindow *self,
   gtk_widget_set_visible (GTK_WIDGET (self->error_label), text != NULL);
 }
 
-static void
-toast (SudaConsoleWindow *self,
+void
+_suda_console_window_toast (SudaConsoleWindow *self,
        const char        *text)
 {
   adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (text));
@@ -209,7 +170,7 @@ server_log_entry_cb (SudaServer        *server,
 static void
 server_changed_cb (SudaConsoleWindow *self)
 {
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 /* Filter models do not watch their items, and a session is listed from its
@@ -219,7 +180,7 @@ static void
 server_users_changed_cb (SudaConsoleWindow *self)
 {
   gtk_filter_changed (self->users_filter, GTK_FILTER_CHANGE_LESS_STRICT);
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 static void
@@ -241,7 +202,7 @@ set_server (SudaConsoleWindow *self,
     }
   gtk_filter_list_model_set_model (self->users_filtered,
                                    server ? suda_server_get_sessions (server) : NULL);
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 static char *
@@ -307,8 +268,8 @@ describe_start_error (const SudaServerConfig *config,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED))
     {
       if (config->port != 0 && config->port < 1024)
-        return g_strdup_printf (_("Ports below 1024 need administrator rights. "
-                                  "Choose port 1024 or above, such as 6667."));
+        return g_strdup (_("Ports below 1024 need administrator rights. "
+                           "Choose port 1024 or above, such as 6667."));
       return g_strdup_printf (_("The system does not allow listening on port %u."), config->port);
     }
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT) && address != NULL)
@@ -330,7 +291,7 @@ start_action (GtkWidget  *widget,
   g_autoptr(SudaServerConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (is_running (self))
+  if (_suda_console_window_is_running (self))
     return;
   config = config_from_fields (self);
   set_server (self, suda_server_new (config));
@@ -338,13 +299,13 @@ start_action (GtkWidget  *widget,
     {
       g_autofree char *why = describe_start_error (config, error);
 
-      g_message ("Could not start the server: %s", error->message);
+      g_debug ("Could not start the server: %s", error->message);
       set_server (self, NULL);
       show_error (self, why);
       return;
     }
   show_error (self, NULL);
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 static void
@@ -354,208 +315,9 @@ stop_action (GtkWidget  *widget,
 {
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
 
-  if (is_running (self))
+  if (_suda_console_window_is_running (self))
     suda_server_stop (self->server, _("The server is shutting down"));
-  update_state (self);
-}
-
-/* Users -------------------------------------------------------------------- */
-
-static void
-user_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
-  gboolean kick = g_str_equal (action_name, "win.kick-user");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *done = NULL;
-  const char *nick, *reason;
-  gboolean ok;
-
-  g_variant_get (parameter, "(&s&s)", &nick, &reason);
-  if (!is_running (self))
-    return;
-  if (*reason == '\0')
-    reason = NULL;
-  ok = kick ? suda_server_kick (self->server, nick, reason, &error)
-            : suda_server_disconnect (self->server, nick, reason, &error);
-  if (!ok)
-    {
-      toast (self, error->message);
-      return;
-    }
-  done = g_strdup_printf (kick ? _("Kicked %s") : _("Disconnected %s"), nick);
-  toast (self, done);
-}
-
-static void
-reason_response_cb (AdwMessageDialog  *dialog,
-                    const char        *response,
-                    SudaConsoleWindow *self)
-{
-  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
-  const char *nick = g_object_get_data (G_OBJECT (dialog), "suda-nick");
-  const char *action = g_object_get_data (G_OBJECT (dialog), "suda-action");
-
-  if (g_str_equal (response, "confirm"))
-    gtk_widget_activate_action (GTK_WIDGET (self), action, "(ss)",
-                                nick, gtk_editable_get_text (entry));
-}
-
-static void
-ask_reason (SudaConsoleWindow *self,
-            gboolean           kick)
-{
-  SudaSession *session = selected_session (self);
-  g_autofree char *heading = NULL;
-  g_autofree char *body = NULL;
-  GtkWidget *dialog, *entry;
-  const char *nick;
-
-  if (session == NULL || !(nick = suda_session_get_nick (session)))
-    return;
-  if (kick)
-    {
-      heading = g_strdup_printf (_("Kick %s?"), nick);
-      body = g_strdup_printf (_("%s leaves every room and is disconnected. "
-                                "The rooms see the reason."), nick);
-    }
-  else
-    {
-      heading = g_strdup_printf (_("Disconnect %s?"), nick);
-      body = g_strdup_printf (_("%s’s connection is closed; they may connect again."), nick);
-    }
-  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
-  entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason (optional)"));
-  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
-  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
-                                    "cancel", _("_Cancel"),
-                                    "confirm", kick ? _("_Kick") : _("_Disconnect"),
-                                    NULL);
-  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
-                                              ADW_RESPONSE_DESTRUCTIVE);
-  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
-  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data_full (G_OBJECT (dialog), "suda-nick", g_strdup (nick), g_free);
-  g_object_set_data (G_OBJECT (dialog), "suda-action",
-                     (gpointer) (kick ? "win.kick-user" : "win.disconnect-user"));
-  g_signal_connect (dialog, "response", G_CALLBACK (reason_response_cb), self);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-ask_reason_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
-{
-  ask_reason (SUDA_CONSOLE_WINDOW (widget), g_str_equal (action_name, "win.kick-selected"));
-}
-
-static void
-user_cell_pressed_cb (GtkGestureClick *gesture,
-                      int              n_press,
-                      double           x,
-                      double           y,
-                      GtkListItem     *item)
-{
-  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
-  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (gtk_widget_get_root (cell));
-  guint position = gtk_list_item_get_position (item);
-  double bx, by;
-
-  if (position == GTK_INVALID_LIST_POSITION)
-    return;
-  gtk_single_selection_set_selected (self->users_selection, position);
-  if (!gtk_widget_translate_coordinates (cell, self->users_box, x, y, &bx, &by))
-    return;
-  gtk_popover_set_pointing_to (GTK_POPOVER (self->user_popover),
-                               &(GdkRectangle) { bx, by, 1, 1 });
-  gtk_popover_popup (GTK_POPOVER (self->user_popover));
-}
-
-static void
-user_cell_setup (GtkSignalListItemFactory *factory,
-                 GtkListItem              *item)
-{
-  GtkWidget *label = gtk_label_new (NULL);
-  GtkGesture *gesture = gtk_gesture_click_new ();
-
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
-  g_signal_connect (gesture, "pressed", G_CALLBACK (user_cell_pressed_cb), item);
-  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (gesture));
-  gtk_list_item_set_child (item, label);
-}
-
-/* Nick and rooms change while a row is shown, so those cells follow the
- * session's properties until the row is recycled. */
-static void
-bind_cell_property (GtkListItem *item,
-                    const char  *property)
-{
-  GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), property,
-                                              gtk_list_item_get_child (item), "label",
-                                              G_BINDING_SYNC_CREATE);
-
-  g_object_set_data_full (G_OBJECT (item), "suda-binding", g_object_ref (binding), g_object_unref);
-}
-
-static void
-user_cell_bind_nick (GtkSignalListItemFactory *factory,
-                     GtkListItem              *item)
-{
-  bind_cell_property (item, "nick");
-}
-
-static void
-user_cell_bind_rooms (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item)
-{
-  bind_cell_property (item, "channels");
-}
-
-static void
-user_cell_bind_address (GtkSignalListItemFactory *factory,
-                        GtkListItem              *item)
-{
-  SudaSession *session = gtk_list_item_get_item (item);
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      suda_session_get_address (session));
-}
-
-static void
-user_cell_bind_since (GtkSignalListItemFactory *factory,
-                      GtkListItem              *item)
-{
-  SudaSession *session = gtk_list_item_get_item (item);
-  GDateTime *connected = suda_session_get_connected_at (session);
-  g_autofree char *text = connected ? format_moment (connected) : NULL;
-
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
-}
-
-static void
-user_cell_unbind (GtkSignalListItemFactory *factory,
-                  GtkListItem              *item)
-{
-  GBinding *binding = g_object_steal_data (G_OBJECT (item), "suda-binding");
-
-  if (binding != NULL)
-    {
-      g_binding_unbind (binding);
-      g_object_unref (binding);
-    }
-}
-
-static void
-users_selection_changed_cb (SudaConsoleWindow *self)
-{
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 /* The log file ------------------------------------------------------------- */
@@ -656,7 +418,7 @@ close_response_cb (AdwMessageDialog  *dialog,
 {
   if (!g_str_equal (response, "stop"))
     return;
-  if (is_running (self))
+  if (_suda_console_window_is_running (self))
     suda_server_stop (self->server, _("The server is shutting down"));
   self->close_confirmed = TRUE;
   gtk_window_close (GTK_WINDOW (self));
@@ -673,7 +435,7 @@ suda_console_window_close_request (GtkWindow *window)
   g_settings_set_int (self->settings, "window-height", height);
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
 
-  if (is_running (self) && !self->close_confirmed)
+  if (_suda_console_window_is_running (self) && !self->close_confirmed)
     {
       guint n = suda_server_get_n_users (self->server);
       g_autofree char *body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -770,20 +532,11 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, user_menu);
   gtk_widget_class_bind_template_callback (widget_class, log_filter_changed_cb);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_setup);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_nick);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_address);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_since);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_rooms);
-  gtk_widget_class_bind_template_callback (widget_class, user_cell_unbind);
   _suda_log_cells_bind_callbacks (widget_class);
+  _suda_console_window_users_class_init (widget_class);
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
-  gtk_widget_class_install_action (widget_class, "win.kick-user", "(ss)", user_action);
-  gtk_widget_class_install_action (widget_class, "win.disconnect-user", "(ss)", user_action);
-  gtk_widget_class_install_action (widget_class, "win.kick-selected", NULL, ask_reason_action);
-  gtk_widget_class_install_action (widget_class, "win.disconnect-selected", NULL, ask_reason_action);
   gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.reset-log-file", NULL, reset_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.view-server-log", NULL, view_server_log_action);
@@ -812,27 +565,6 @@ setup_live_log (SudaConsoleWindow *self)
 }
 
 static void
-setup_users (SudaConsoleWindow *self)
-{
-  GtkExpression *registered = gtk_property_expression_new (SUDA_TYPE_SESSION, NULL, "registered");
-
-  /* a connection shows once it has a nick, that is once it registered */
-  self->users_filter = GTK_FILTER (gtk_bool_filter_new (registered));
-  self->users_filtered = gtk_filter_list_model_new (NULL, g_object_ref (self->users_filter));
-  self->users_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->users_filtered)));
-  gtk_single_selection_set_autoselect (self->users_selection, FALSE);
-  gtk_single_selection_set_can_unselect (self->users_selection, TRUE);
-  g_signal_connect_swapped (self->users_selection, "notify::selected",
-                            G_CALLBACK (users_selection_changed_cb), self);
-  gtk_column_view_set_model (self->users_view, GTK_SELECTION_MODEL (self->users_selection));
-
-  self->user_popover = gtk_popover_menu_new_from_model (self->user_menu);
-  gtk_popover_set_has_arrow (GTK_POPOVER (self->user_popover), FALSE);
-  gtk_widget_set_halign (self->user_popover, GTK_ALIGN_START);
-  gtk_widget_set_parent (self->user_popover, self->users_box);
-}
-
-static void
 bind_settings (SudaConsoleWindow *self)
 {
   g_settings_bind (self->settings, "listen-address", self->address_row, "text", G_SETTINGS_BIND_DEFAULT);
@@ -858,10 +590,10 @@ suda_console_window_init (SudaConsoleWindow *self)
 
   self->settings = g_settings_new ("chat.suda.Server");
   setup_live_log (self);
-  setup_users (self);
+  _suda_console_window_setup_users (self);
   bind_settings (self);
   update_log_row (self);
-  update_state (self);
+  _suda_console_window_update_state (self);
 }
 
 SudaConsoleWindow *
@@ -890,4 +622,12 @@ suda_console_window_set_port (SudaConsoleWindow *self,
 {
   g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
   gtk_spin_button_set_value (self->port_spin, port);
+}
+
+void
+suda_console_window_set_listen_address (SudaConsoleWindow *self,
+                                        const char        *address)
+{
+  g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->address_row), address ? address : "");
 }

@@ -16,10 +16,12 @@ G_DECLARE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, SUDA, CONSOLE_WIND
  * (ask for a reason first), win.choose-log-file, win.reset-log-file,
  * win.view-server-log. */
 
-SudaConsoleWindow *suda_console_window_new         (GtkApplication    *application);
-SudaServer        *suda_console_window_get_server  (SudaConsoleWindow *self);
-GListModel        *suda_console_window_get_log     (SudaConsoleWindow *self);
-void               suda_console_window_set_port    (SudaConsoleWindow *self,
-                                                    guint              port);
+SudaConsoleWindow *suda_console_window_new                (GtkApplication    *application);
+SudaServer        *suda_console_window_get_server         (SudaConsoleWindow *self);
+GListModel        *suda_console_window_get_log            (SudaConsoleWindow *self);
+void               suda_console_window_set_port           (SudaConsoleWindow *self,
+                                                           guint              port);
+void               suda_console_window_set_listen_address (SudaConsoleWindow *self,
+                                                           const char        *address);
 
 G_END_DECLS

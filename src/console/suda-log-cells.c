@@ -133,7 +133,10 @@ _suda_log_cells_bind_callbacks (GtkWidgetClass *widget_class)
 typedef struct {
   GtkAdjustment *adj;
   gboolean enabled;
-  gboolean at_end;   /* the view showed its last row at the last look */
+  gboolean at_end;      /* the person left the view at its end */
+  gboolean pending;     /* a jump to the end the list has not seen yet */
+  guint    idle_id;
+  double   last_value;
 } ScrollFollow;
 
 static gboolean
@@ -143,22 +146,61 @@ adjustment_at_end (GtkAdjustment *adj)
          gtk_adjustment_get_upper (adj) - 2.0;
 }
 
+/* A list view only moves its rows when the value changes, and a value set
+ * before its first allocation may already equal the end it later computes;
+ * a one-pixel step first makes sure it sees a change. */
+static void
+scroll_to_end (ScrollFollow *follow)
+{
+  double end = gtk_adjustment_get_upper (follow->adj) - gtk_adjustment_get_page_size (follow->adj);
+
+  if (end <= 0)
+    {
+      follow->pending = TRUE;
+      return;
+    }
+  follow->pending = FALSE;
+  gtk_adjustment_set_value (follow->adj, end - 1);
+  gtk_adjustment_set_value (follow->adj, end);
+}
+
+/* Only a move up is the person leaving the end: list views also move the
+ * value themselves as rows are added below, but never upwards. */
 static void
 follow_value_changed_cb (GtkAdjustment *adj,
                          ScrollFollow  *follow)
 {
-  follow->at_end = adjustment_at_end (adj);
+  double value = gtk_adjustment_get_value (adj);
+
+  if (adjustment_at_end (adj))
+    follow->at_end = TRUE;
+  else if (value < follow->last_value - 0.5)
+    follow->at_end = FALSE;
+  follow->last_value = value;
+}
+
+static gboolean
+scroll_to_end_idle_cb (gpointer data)
+{
+  ScrollFollow *follow = data;
+
+  follow->idle_id = 0;
+  if (follow->enabled && follow->at_end)
+    scroll_to_end (follow);
+  return G_SOURCE_REMOVE;
 }
 
 /* Growth changes "upper" without touching "value": that is the moment to
- * catch up, if the view was at its end before the growth. */
+ * catch up, if the view was at its end before the growth.  The list view
+ * ignores its adjustment while it lays itself out, which is when this
+ * runs, so the jump waits for an idle moment. */
 static void
 follow_changed_cb (GtkAdjustment *adj,
                    ScrollFollow  *follow)
 {
-  if (follow->enabled && follow->at_end && !adjustment_at_end (adj))
-    gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
-                                   gtk_adjustment_get_page_size (adj));
+  if (follow->enabled && follow->at_end && (follow->pending || !adjustment_at_end (adj)) &&
+      follow->idle_id == 0)
+    follow->idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, scroll_to_end_idle_cb, follow, NULL);
 }
 
 static void
@@ -166,6 +208,7 @@ scroll_follow_free (gpointer data)
 {
   ScrollFollow *follow = data;
 
+  g_clear_handle_id (&follow->idle_id, g_source_remove);
   g_signal_handlers_disconnect_by_data (follow->adj, follow);
   g_object_unref (follow->adj);
   g_free (follow);
@@ -190,7 +233,6 @@ _suda_scroll_follow_set_enabled (GtkScrolledWindow *scrolled,
                                  gboolean           enabled)
 {
   ScrollFollow *follow = g_object_get_data (G_OBJECT (scrolled), "suda-scroll-follow");
-  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
 
   g_return_if_fail (follow != NULL);
 
@@ -198,13 +240,6 @@ _suda_scroll_follow_set_enabled (GtkScrolledWindow *scrolled,
   if (enabled)
     {
       follow->at_end = TRUE;
-      gtk_adjustment_set_value (adj, gtk_adjustment_get_upper (adj) -
-                                     gtk_adjustment_get_page_size (adj));
+      scroll_to_end (follow);
     }
-}
-
-gboolean
-_suda_scroll_follow_is_at_end (GtkScrolledWindow *scrolled)
-{
-  return adjustment_at_end (gtk_scrolled_window_get_vadjustment (scrolled));
 }

@@ -31,6 +31,7 @@ struct _SudaLogModel
   const char   *data;
   gsize         size;
   GArray       *starts;        /* gsize: first byte of every line */
+  GArray       *blanks;        /* guint: for each skipped blank line, the next line's index */
   gsize         indexed_end;   /* end of the last newline-terminated line */
   gboolean      partial_tail;  /* the last line has no newline yet */
   GArray       *view;          /* guint line numbers that match; NULL = all */
@@ -184,6 +185,8 @@ index_lines (SudaLogModel *self,
         }
       if (nl > p && !(nl == p + 1 && *p == '\r'))
         g_array_append_vals (self->starts, &(gsize) { p - self->data }, 1);
+      else
+        g_array_append_val (self->blanks, self->starts->len);
       p = nl + 1;
       self->indexed_end = p - self->data;
     }
@@ -421,6 +424,7 @@ clear_file (SudaLogModel *self)
   self->data = NULL;
   self->size = 0;
   g_array_set_size (self->starts, 0);
+  g_array_set_size (self->blanks, 0);
   self->indexed_end = 0;
   self->partial_tail = FALSE;
   if (self->view != NULL)
@@ -623,6 +627,25 @@ suda_log_model_get_n_items (GListModel *model)
   return n_items (SUDA_LOG_MODEL (model));
 }
 
+/* The line number an editor would show, counting the blank lines too. */
+static guint
+file_line_number (SudaLogModel *self,
+                  guint         index)
+{
+  guint low = 0, high = self->blanks->len;
+
+  while (low < high)
+    {
+      guint mid = low + (high - low) / 2;
+
+      if (g_array_index (self->blanks, guint, mid) <= index)
+        low = mid + 1;
+      else
+        high = mid;
+    }
+  return index + 1 + low;
+}
+
 static gpointer
 suda_log_model_get_item (GListModel *model,
                          guint       position)
@@ -636,7 +659,7 @@ suda_log_model_get_item (GListModel *model,
     return NULL;
   index = self->view != NULL ? g_array_index (self->view, guint, position) : position;
   line_bounds (self, index, &line, &len);
-  return suda_log_row_new_from_line (line, len, index + 1);
+  return suda_log_row_new_from_line (line, len, file_line_number (self, index));
 }
 
 static void
@@ -666,6 +689,7 @@ suda_log_model_finalize (GObject *object)
 
   g_clear_pointer (&self->mapped, g_mapped_file_unref);
   g_clear_pointer (&self->starts, g_array_unref);
+  g_clear_pointer (&self->blanks, g_array_unref);
   g_clear_pointer (&self->view, g_array_unref);
   g_clear_pointer (&self->path, g_free);
   g_clear_pointer (&self->search_text, g_free);
@@ -788,6 +812,7 @@ static void
 suda_log_model_init (SudaLogModel *self)
 {
   self->starts = g_array_new (FALSE, FALSE, sizeof (gsize));
+  self->blanks = g_array_new (FALSE, FALSE, sizeof (guint));
 }
 
 SudaLogModel *

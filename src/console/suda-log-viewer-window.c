@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <stdio.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "suda-log-cells.h"
@@ -15,6 +17,7 @@ struct _SudaLogViewerWindow
   AdwApplicationWindow  parent_instance;
 
   AdwWindowTitle       *window_title;
+  GtkWidget            *filter_bar;
   GtkSearchEntry       *search_entry;
   GtkEntry             *nick_entry;
   GtkDropDown          *event_dropdown;
@@ -54,10 +57,10 @@ update_status (SudaLogViewerWindow *self)
       return;
     }
   if (shown == total)
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u line", "%u lines", total), total);
+    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u line", "%'u lines", total), total);
   else
-    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u of %u line shown",
-                                           "%u of %u lines shown", total),
+    counts = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%'u of %'u line shown",
+                                           "%'u of %'u lines shown", total),
                               shown, total);
   if (suda_log_model_get_following (self->model))
     {
@@ -204,9 +207,13 @@ suda_log_viewer_window_open (SudaLogViewerWindow *self,
 
   if (!suda_log_model_load (self->model, file, &error))
     {
-      g_message ("Cannot open log: %s", error->message);
+      g_debug ("Cannot open log: %s", error->message);
       adw_status_page_set_description (self->error_page, error->message);
       gtk_stack_set_visible_child_name (self->stack, "error");
+      gtk_widget_set_sensitive (self->filter_bar, FALSE);
+      gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.follow", FALSE);
+      set_following (self, FALSE);
+      update_status (self);
       return FALSE;
     }
 
@@ -215,6 +222,7 @@ suda_log_viewer_window_open (SudaLogViewerWindow *self,
   adw_window_title_set_subtitle (self->window_title, basename);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->window_title), display);
   gtk_stack_set_visible_child_name (self->stack, "log");
+  gtk_widget_set_sensitive (self->filter_bar, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.follow", TRUE);
   update_status (self);
   return TRUE;
@@ -384,6 +392,7 @@ suda_log_viewer_window_class_init (SudaLogViewerWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-log-viewer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, filter_bar);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, nick_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, event_dropdown);
@@ -432,6 +441,7 @@ suda_log_viewer_window_init (SudaLogViewerWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
 
   gtk_stack_set_visible_child_name (self->stack, "empty");
+  gtk_widget_set_sensitive (self->filter_bar, FALSE);
 }
 
 SudaLogViewerWindow *

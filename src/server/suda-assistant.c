@@ -584,9 +584,8 @@ on_retry (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-/* The wait a Retry-After header asks for (delta-seconds or an HTTP date)
- * in milliseconds, or
- * -1 when there is none that makes sense. */
+/* The wait a Retry-After header asks for (delta-seconds or an HTTP date),
+ * in milliseconds, or -1 when there is none that makes sense. */
 static gint64
 parse_retry_after_ms (SoupMessage *message)
 {

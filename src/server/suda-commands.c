@@ -1474,7 +1474,12 @@ message_command (SudaSession    *s,
   n = g_strv_length (targets);
   if (n > s->server->config->max_targets)
     {
-      _suda_session_numeric (s, "407", "%s :%s", m->params[0], _("Too many targets. No message delivered"));
+      const char *over = targets[s->server->config->max_targets];
+
+      /* Name the first target over the limit, not the whole list: echoing
+       * a long list would push the explanation past the line limit. */
+      _suda_session_numeric (s, "407", "%s :%s", *over ? over : "*",
+                             _("Too many targets. No message delivered"));
       return;
     }
   client_tags = filter_client_tags (m->tags);
@@ -1777,13 +1782,15 @@ _suda_commands_dispatch (SudaSession *s,
     {
       const char *space = strchr (line, ' ');
 
-      if (space == NULL || space - line > SUDA_IRC_MAX_TAGS)
+      /* IRCv3 caps the tags at 8191 bytes with the '@' and the space. */
+      if ((space ? (gsize) (space - line) + 1 : len) > SUDA_IRC_MAX_TAGS)
         {
           _suda_session_numeric (s, "417", ":%s", _("Input line was too long"));
           _suda_session_close (s, "Line too long");
           return;
         }
-      body = space + 1;
+      /* Tags and no command: malformed, which the parser reports below. */
+      body = space ? space + 1 : line + len;
       body_len = len - (body - line);
     }
   /* The limit counts the line's CR LF, which the buffer has stripped. */

@@ -580,7 +580,7 @@ rearm_timer (SudaScheduler *self)
 }
 
 static void
-changed (SudaScheduler *self)
+pending_changed (SudaScheduler *self)
 {
   save_state (self);
   rearm_timer (self);
@@ -615,7 +615,7 @@ deliver_due (SudaScheduler *self,
       g_ptr_array_set_free_func (self->pending, NULL);
       g_ptr_array_remove_range (self->pending, 0, n_due);
       g_ptr_array_set_free_func (self->pending, (GDestroyNotify) suda_scheduled_message_unref);
-      changed (self);
+      pending_changed (self);
     }
   else
     rearm_timer (self);
@@ -959,7 +959,7 @@ suda_scheduler_add (SudaScheduler *self,
         break;
     }
   g_ptr_array_insert (self->pending, position, message);
-  changed (self);
+  pending_changed (self);
   return suda_scheduled_message_ref (message);
 }
 
@@ -1051,7 +1051,7 @@ suda_scheduler_cancel (SudaScheduler *self,
     }
 
   message = g_ptr_array_steal_index (self->pending, i);
-  changed (self);
+  pending_changed (self);
   return message;
 }
 

@@ -262,6 +262,9 @@ suda_server_config_dup_state_dir (const SudaServerConfig *self)
 
   if (self->state_dir != NULL && *self->state_dir != '\0')
     return g_strdup (self->state_dir);
+  /* Under systemd (StateDirectory=suda) state belongs in /var/lib/suda. */
+  if (g_getenv ("STATE_DIRECTORY") && *g_getenv ("STATE_DIRECTORY"))
+    return g_strdup (g_getenv ("STATE_DIRECTORY"));
   log_path = suda_server_config_dup_log_path (self);
   if (*log_path == '\0')
     return g_build_filename (g_get_user_state_dir (), "suda", NULL);

@@ -352,8 +352,27 @@ _suda_session_numeric (SudaSession *self,
     }
   line = g_strdup_printf (":%s %s %s %s", suda_server_get_config (self->server)->server_name,
                           numeric, _suda_session_target_name (self), body);
-  /* Replies never exceed the line limit, even with long user input echoed. */
-  len = suda_utf8_truncate (line, strlen (line), SUDA_IRC_MAX_LINE - 2);
+  /* Replies never exceed the line limit, even with long user input echoed.
+   * When the echoed parameters are what is too long, they are cut rather
+   * than the explanation after " :" (a middle parameter holds no " :"). */
+  len = strlen (line);
+  if (len > SUDA_IRC_MAX_LINE - 2)
+    {
+      const char *trailing = strstr (line + strlen (line) - strlen (body), " :");
+      gsize trailing_len = trailing ? strlen (trailing) : 0;
+      gsize head_len = trailing ? (gsize) (trailing - line) : 0;
+      gsize room = SUDA_IRC_MAX_LINE - 2 - MIN (trailing_len, SUDA_IRC_MAX_LINE - 2);
+
+      if (trailing && trailing_len <= 200 && head_len > room)
+        {
+          gsize keep = suda_utf8_truncate (line, head_len, room);
+
+          memmove (line + keep, trailing, trailing_len + 1);
+          len = keep + trailing_len;
+        }
+      else
+        len = suda_utf8_truncate (line, len, SUDA_IRC_MAX_LINE - 2);
+    }
   _suda_session_send (self, line, len);
   _suda_session_send (self, "\r\n", 2);
 }
@@ -499,11 +518,15 @@ _suda_session_close (SudaSession *self,
     return;
 
   _suda_commands_quit (self, reason);
+  /* Closing from here on: the last words below go out even past the sendq
+   * (a full sendq is a reason to close, and must not recurse into here),
+   * and last_active now dates the close for _suda_session_check_ping(). */
+  self->closing = 1;
+  self->last_active = g_get_monotonic_time ();
   if (!self->plain)
     _suda_session_sendf (self, "ERROR :Closing link: %s (%s)\r\n", self->host, reason);
   else
     _suda_session_sendf (self, "*** %s\r\n", reason);
-  self->closing = 1;
 
   if (self->read_source)
     {
@@ -668,7 +691,13 @@ _suda_session_check_ping (SudaSession *self,
   gint64 idle = now - self->last_active;
 
   if (self->closing)
-    return;
+    {
+      /* A peer that never reads its last words does not keep its socket
+       * and buffer here for ever. */
+      if (self->closing == 1 && idle > (gint64) config->ping_timeout_ms * 1000)
+        _suda_server_remove_session (self->server, self);
+      return;
+    }
   if (!self->registered && idle > (gint64) config->ping_timeout_ms * 1000)
     {
       _suda_session_close (self, "Registration timeout");

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "suda-console-window.h"
+#include "suda-session.h"
+
+G_BEGIN_DECLS
+
+/* The window is split by concern: suda-console-window.c holds the server,
+ * the fields and the live log, suda-console-window-users.c the users. */
+struct _SudaConsoleWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toast_overlay;
+  GtkWidget            *start_button;
+  GtkWidget            *stop_button;
+  GtkLabel             *status_label;
+  GtkLabel             *error_label;
+  GtkWidget            *settings_group;
+  AdwEntryRow          *address_row;
+  GtkSpinButton        *port_spin;
+  GtkSpinButton        *max_clients_spin;
+  AdwEntryRow          *name_row;
+  AdwEntryRow          *password_row;
+  AdwActionRow         *log_row;
+  GtkSearchEntry       *log_search;
+  GtkDropDown          *log_event_dropdown;
+  GtkScrolledWindow    *log_scrolled;
+  GtkColumnView        *log_view;
+  GtkWidget            *users_box;
+  GtkColumnView        *users_view;
+  GtkLabel             *users_label;
+  GMenuModel           *user_menu;
+
+  GSettings            *settings;
+  SudaServer           *server;
+  GListStore           *log_store;
+  GtkCustomFilter      *log_filter;
+  char                 *log_needle;   /* case-folded search text, or NULL */
+  GtkFilterListModel   *users_filtered;
+  GtkFilter            *users_filter;
+  GtkSingleSelection   *users_selection;
+  GtkWidget            *user_popover;
+  GtkFileChooserNative *chooser;
+  gboolean              close_confirmed;
+};
+
+gboolean     _suda_console_window_is_running       (SudaConsoleWindow *self);
+SudaSession *_suda_console_window_selected_session (SudaConsoleWindow *self);
+void         _suda_console_window_update_state     (SudaConsoleWindow *self);
+void         _suda_console_window_toast            (SudaConsoleWindow *self,
+                                                    const char        *text);
+char        *_suda_console_format_moment           (GDateTime         *moment);
+void         _suda_console_window_users_class_init (GtkWidgetClass    *widget_class);
+void         _suda_console_window_setup_users      (SudaConsoleWindow *self);
+
+G_END_DECLS

@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-console-window-private.h"
+
+/* The Users page: who is connected, and kicking or disconnecting them. */
+
+static void
+user_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  gboolean kick = g_str_equal (action_name, "win.kick-user");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *done = NULL;
+  const char *nick, *reason;
+  gboolean ok;
+
+  g_variant_get (parameter, "(&s&s)", &nick, &reason);
+  if (!_suda_console_window_is_running (self))
+    return;
+  if (*reason == '\0')
+    reason = NULL;
+  ok = kick ? suda_server_kick (self->server, nick, reason, &error)
+            : suda_server_disconnect (self->server, nick, reason, &error);
+  if (!ok)
+    {
+      _suda_console_window_toast (self, error->message);
+      return;
+    }
+  done = g_strdup_printf (kick ? _("Kicked %s") : _("Disconnected %s"), nick);
+  _suda_console_window_toast (self, done);
+}
+
+static void
+reason_response_cb (AdwMessageDialog  *dialog,
+                    const char        *response,
+                    SudaConsoleWindow *self)
+{
+  GtkEditable *entry = GTK_EDITABLE (adw_message_dialog_get_extra_child (dialog));
+  const char *nick = g_object_get_data (G_OBJECT (dialog), "suda-nick");
+  const char *action = g_object_get_data (G_OBJECT (dialog), "suda-action");
+
+  if (g_str_equal (response, "confirm"))
+    gtk_widget_activate_action (GTK_WIDGET (self), action, "(ss)",
+                                nick, gtk_editable_get_text (entry));
+}
+
+static void
+ask_reason (SudaConsoleWindow *self,
+            gboolean           kick)
+{
+  SudaSession *session = _suda_console_window_selected_session (self);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  GtkWidget *dialog, *entry;
+  const char *nick;
+
+  if (session == NULL || !(nick = suda_session_get_nick (session)))
+    return;
+  if (kick)
+    {
+      heading = g_strdup_printf (_("Kick %s?"), nick);
+      body = g_strdup_printf (_("%s leaves every room and is disconnected. "
+                                "The rooms see the reason."), nick);
+    }
+  else
+    {
+      heading = g_strdup_printf (_("Disconnect %s?"), nick);
+      body = g_strdup_printf (_("%s’s connection is closed; they may connect again."), nick);
+    }
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("Reason (optional)"));
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), entry);
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                    "cancel", _("_Cancel"),
+                                    "confirm", kick ? _("_Kick") : _("_Disconnect"),
+                                    NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "confirm",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data_full (G_OBJECT (dialog), "suda-nick", g_strdup (nick), g_free);
+  g_object_set_data (G_OBJECT (dialog), "suda-action",
+                     (gpointer) (kick ? "win.kick-user" : "win.disconnect-user"));
+  g_signal_connect (dialog, "response", G_CALLBACK (reason_response_cb), self);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+ask_reason_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  ask_reason (SUDA_CONSOLE_WINDOW (widget), g_str_equal (action_name, "win.kick-selected"));
+}
+
+static void
+user_cell_pressed_cb (GtkGestureClick *gesture,
+                      int              n_press,
+                      double           x,
+                      double           y,
+                      GtkListItem     *item)
+{
+  GtkWidget *cell = gtk_event_controller_get_widget (GTK_EVENT_CONTROLLER (gesture));
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (gtk_widget_get_root (cell));
+  guint position = gtk_list_item_get_position (item);
+  double bx, by;
+
+  if (position == GTK_INVALID_LIST_POSITION)
+    return;
+  gtk_single_selection_set_selected (self->users_selection, position);
+  if (!gtk_widget_translate_coordinates (cell, self->users_box, x, y, &bx, &by))
+    return;
+  gtk_popover_set_pointing_to (GTK_POPOVER (self->user_popover),
+                               &(GdkRectangle) { bx, by, 1, 1 });
+  gtk_popover_popup (GTK_POPOVER (self->user_popover));
+}
+
+static void
+user_cell_setup (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+  GtkGesture *gesture = gtk_gesture_click_new ();
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
+  g_signal_connect (gesture, "pressed", G_CALLBACK (user_cell_pressed_cb), item);
+  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (gesture));
+  gtk_list_item_set_child (item, label);
+}
+
+/* Nick and rooms change while a row is shown, so those cells follow the
+ * session's properties until the row is recycled. */
+static void
+bind_cell_property (GtkListItem *item,
+                    const char  *property)
+{
+  GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), property,
+                                              gtk_list_item_get_child (item), "label",
+                                              G_BINDING_SYNC_CREATE);
+
+  g_object_set_data_full (G_OBJECT (item), "suda-binding", g_object_ref (binding), g_object_unref);
+}
+
+static void
+user_cell_bind_nick (GtkSignalListItemFactory *factory,
+                     GtkListItem              *item)
+{
+  bind_cell_property (item, "nick");
+}
+
+static void
+user_cell_bind_rooms (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  bind_cell_property (item, "channels");
+}
+
+static void
+user_cell_bind_address (GtkSignalListItemFactory *factory,
+                        GtkListItem              *item)
+{
+  SudaSession *session = gtk_list_item_get_item (item);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
+                      suda_session_get_address (session));
+}
+
+static void
+user_cell_bind_since (GtkSignalListItemFactory *factory,
+                      GtkListItem              *item)
+{
+  SudaSession *session = gtk_list_item_get_item (item);
+  GDateTime *connected = suda_session_get_connected_at (session);
+  g_autofree char *text = connected ? _suda_console_format_moment (connected) : NULL;
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
+}
+
+static void
+user_cell_unbind (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item)
+{
+  GBinding *binding = g_object_steal_data (G_OBJECT (item), "suda-binding");
+
+  if (binding != NULL)
+    {
+      g_binding_unbind (binding);
+      g_object_unref (binding);
+    }
+}
+
+static void
+users_selection_changed_cb (SudaConsoleWindow *self)
+{
+  _suda_console_window_update_state (self);
+}
+
+void
+_suda_console_window_setup_users (SudaConsoleWindow *self)
+{
+  GtkExpression *registered = gtk_property_expression_new (SUDA_TYPE_SESSION, NULL, "registered");
+
+  /* a connection shows once it has a nick, that is once it registered */
+  self->users_filter = GTK_FILTER (gtk_bool_filter_new (registered));
+  self->users_filtered = gtk_filter_list_model_new (NULL, g_object_ref (self->users_filter));
+  self->users_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->users_filtered)));
+  gtk_single_selection_set_autoselect (self->users_selection, FALSE);
+  gtk_single_selection_set_can_unselect (self->users_selection, TRUE);
+  g_signal_connect_swapped (self->users_selection, "notify::selected",
+                            G_CALLBACK (users_selection_changed_cb), self);
+  gtk_column_view_set_model (self->users_view, GTK_SELECTION_MODEL (self->users_selection));
+
+  self->user_popover = gtk_popover_menu_new_from_model (self->user_menu);
+  gtk_popover_set_has_arrow (GTK_POPOVER (self->user_popover), FALSE);
+  gtk_widget_set_halign (self->user_popover, GTK_ALIGN_START);
+  gtk_widget_set_parent (self->user_popover, self->users_box);
+}
+
+void
+_suda_console_window_users_class_init (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_setup);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_nick);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_address);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_since);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_bind_rooms);
+  gtk_widget_class_bind_template_callback (widget_class, user_cell_unbind);
+
+  gtk_widget_class_install_action (widget_class, "win.kick-user", "(ss)", user_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-user", "(ss)", user_action);
+  gtk_widget_class_install_action (widget_class, "win.kick-selected", NULL, ask_reason_action);
+  gtk_widget_class_install_action (widget_class, "win.disconnect-selected", NULL, ask_reason_action);
+}

@@ -1,0 +1,409 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The client window under a real display (the suite runs under xvfb-run). */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-test-util.h"
+#include "suda-window.h"
+
+typedef struct {
+  SudaServer *server;
+  GSettings  *settings;
+  SudaWindow *window;
+  char       *data_dir;
+} Fixture;
+
+static gpointer
+child (Fixture    *f,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), SUDA_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  config->port = 0;
+  f->server = suda_test_server_new (config);
+  f->settings = g_settings_new ("chat.suda.Suda");
+  g_settings_set_string (f->settings, "room", "#lab");
+  g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
+  f->window = suda_window_new (NULL, f->settings);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  suda_test_iterate (50);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_clear_object (&f->settings);
+  g_clear_object (&f->server);
+  suda_test_iterate (20);
+}
+
+static void
+fill_form (Fixture    *f,
+           const char *host,
+           guint16     port,
+           const char *nick)
+{
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), host);
+  gtk_spin_button_set_value (child (f, "port_spin"), port);
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "nick_entry")), nick);
+}
+
+static SudaConnection *
+connection (Fixture *f)
+{
+  return suda_client_get_connection (suda_window_get_client (f->window));
+}
+
+static gboolean
+lab_is_shown (gpointer data)
+{
+  Fixture *f = data;
+  SudaConversation *active = suda_client_get_active_conversation (suda_window_get_client (f->window));
+
+  return g_strcmp0 (suda_conversation_get_name (active), "#lab") == 0 &&
+         suda_conversation_get_joined (active) &&
+         suda_conversation_find_member (active, "alice") != NULL;
+}
+
+static GListModel *
+history_model (Fixture *f)
+{
+  GtkSelectionModel *selection = gtk_list_view_get_model (child (f, "history_list"));
+
+  return gtk_single_selection_get_model (GTK_SINGLE_SELECTION (selection));
+}
+
+typedef struct {
+  GListModel *model;
+  const char *text;
+} Find;
+
+static gboolean
+model_has_text (gpointer data)
+{
+  Find *find = data;
+  guint n = g_list_model_get_n_items (find->model);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (find->model, i);
+
+      if (g_strcmp0 (suda_message_get_text (m), find->text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+wait_history_text (Fixture    *f,
+                   const char *text)
+{
+  Find find = { history_model (f), text };
+
+  if (!suda_test_wait_until (model_has_text, &find, 5000))
+    g_error ("“%s” never reached the history", text);
+}
+
+static void
+set_input (Fixture    *f,
+           const char *text)
+{
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (f, "input_view")), text, -1);
+}
+
+static char *
+dup_input (Fixture *f)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (f, "input_view"));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  return suda_connection_get_state (data) == SUDA_CONNECTION_DISCONNECTED;
+}
+
+static void
+test_connect_receive_send_disconnect (Fixture       *f,
+                                      gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autofree char *input = NULL;
+  GtkWidget *connect_button = child (f, "connect_button");
+  GtkWidget *disconnect_button = child (f, "disconnect_button");
+
+  g_assert_true (gtk_widget_get_sensitive (connect_button));
+  g_assert_false (gtk_widget_get_sensitive (disconnect_button));
+
+  fill_form (f, "127.0.0.1", suda_server_get_port (f->server), "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  g_assert_true (suda_test_wait_until (lab_is_shown, f, 5000));
+  g_assert_false (gtk_widget_get_sensitive (connect_button));
+  g_assert_true (gtk_widget_get_sensitive (disconnect_button));
+  g_assert_false (gtk_widget_get_sensitive (child (f, "server_entry")));
+  g_assert_cmpstr (adw_window_title_get_subtitle (child (f, "window_title")), ==, "alice on 127.0.0.1");
+  g_assert_cmpstr (g_settings_get_string (f->settings, "server"), ==, "127.0.0.1");
+
+  bob = suda_test_client_register (suda_server_get_port (f->server), "bob", NULL);
+  suda_test_client_send (bob, "JOIN #lab");
+  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_send (bob, "PRIVMSG #lab :hello from bob");
+  wait_history_text (f, "hello from bob");
+
+  set_input (f, "hi bob, nice to see you");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :hi bob, nice to see you"));
+  wait_history_text (f, "hi bob, nice to see you");
+  input = dup_input (f);
+  g_assert_cmpstr (input, ==, "");
+  g_assert_true (suda_window_get_sticks_to_bottom (f->window));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.disconnect", NULL);
+  g_free (suda_test_client_expect (bob, ":alice!* QUIT *"));
+  g_assert_true (suda_test_wait_until (is_disconnected, connection (f), 2000));
+  g_assert_true (gtk_widget_get_sensitive (connect_button));
+  g_assert_false (gtk_widget_get_sensitive (disconnect_button));
+  g_assert_cmpstr (adw_window_title_get_subtitle (child (f, "window_title")), ==, "Not connected");
+}
+
+static gboolean
+error_shown (gpointer data)
+{
+  return gtk_revealer_get_reveal_child (data);
+}
+
+static void
+test_refused_port_keeps_typed_text (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                            G_SOCKET_PROTOCOL_TCP, NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  guint16 port;
+
+  /* A port that was just free and that nobody listens on. */
+  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
+  bound = g_socket_get_local_address (socket, NULL);
+  port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  g_socket_close (socket, NULL);
+
+  fill_form (f, "127.0.0.1", port, "zed");
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "password_entry")), "typed secret");
+  set_input (f, "a draft I do not want to lose");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  g_assert_true (suda_test_wait_until (error_shown, child (f, "error_revealer"), 5000));
+  g_assert_nonnull (strstr (gtk_label_get_text (child (f, "error_label")), "refused"));
+
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (f, "server_entry"))), ==, "127.0.0.1");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (child (f, "port_spin")), ==, port);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (f, "nick_entry"))), ==, "zed");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (child (f, "password_entry"))), ==, "typed secret");
+  {
+    g_autofree char *draft = dup_input (f);
+
+    g_assert_cmpstr (draft, ==, "a draft I do not want to lose");
+  }
+  g_assert_true (gtk_widget_get_sensitive (child (f, "connect_button")));
+  g_assert_true (gtk_widget_get_sensitive (child (f, "server_entry")));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.dismiss-error", NULL);
+  g_assert_false (gtk_revealer_get_reveal_child (child (f, "error_revealer")));
+}
+
+static void
+test_form_is_checked_before_connecting (Fixture       *f,
+                                        gconstpointer  data)
+{
+  fill_form (f, "   ", 6667, "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  g_assert_true (gtk_revealer_get_reveal_child (child (f, "error_revealer")));
+  g_assert_cmpint (suda_connection_get_state (connection (f)), ==, SUDA_CONNECTION_DISCONNECTED);
+
+  fill_form (f, "localhost", 6667, "9 lives");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  g_assert_nonnull (strstr (gtk_label_get_text (child (f, "error_label")), "nickname"));
+  g_assert_cmpint (suda_connection_get_state (connection (f)), ==, SUDA_CONNECTION_DISCONNECTED);
+}
+
+static AdwMessageDialog *
+find_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (ADW_IS_MESSAGE_DIALOG (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return ADW_MESSAGE_DIALOG (window);
+    }
+  return NULL;
+}
+
+static void
+test_long_paste_asks_first (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autofree char *after_cancel = NULL;
+  g_autofree char *after_send = NULL;
+  AdwMessageDialog *dialog;
+  SudaConversation *server = suda_client_get_server_conversation (suda_window_get_client (f->window));
+  guint before = g_list_model_get_n_items (G_LIST_MODEL (server));
+
+  set_input (f, "one\ntwo\nthree\nfour\nfive\nsix");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  /* What clicking a button does: respond, then close. */
+  adw_message_dialog_response (dialog, "cancel");
+  gtk_window_close (GTK_WINDOW (dialog));
+  suda_test_iterate (20);
+  after_cancel = dup_input (f);
+  g_assert_cmpstr (after_cancel, ==, "one\ntwo\nthree\nfour\nfive\nsix");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (server)), ==, before);
+
+  /* Sending anyway: six lines go out as six (here: six refusals, as the
+   * server's conversation takes no messages). */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  dialog = find_dialog ();
+  g_assert_nonnull (dialog);
+  adw_message_dialog_response (dialog, "send");
+  gtk_window_close (GTK_WINDOW (dialog));
+  suda_test_iterate (20);
+  after_send = dup_input (f);
+  g_assert_cmpstr (after_send, ==, "");
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (server)), >=, before + 6);
+
+  /* Five lines or fewer go without asking. */
+  set_input (f, "/help\n/help kick");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  suda_test_iterate (20);
+  g_assert_null (find_dialog ());
+}
+
+static void
+test_search_and_escape (Fixture       *f,
+                        gconstpointer  data)
+{
+  GtkSearchBar *bar = child (f, "search_bar");
+  GtkSingleSelection *selection;
+  SudaConversation *server = suda_client_get_server_conversation (suda_window_get_client (f->window));
+
+  suda_client_add_local (suda_window_get_client (f->window), server, SUDA_MESSAGE_KIND_INFO, "needle in a haystack");
+  suda_client_add_local (suda_window_get_client (f->window), server, SUDA_MESSAGE_KIND_INFO, "just hay");
+
+  g_assert_false (gtk_widget_is_sensitive (GTK_WIDGET (bar)) && gtk_search_bar_get_search_mode (bar));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.find", NULL);
+  g_assert_true (gtk_search_bar_get_search_mode (bar));
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "search_entry")), "NEEDLE");
+  g_signal_emit_by_name (child (f, "search_entry"), "search-changed");
+  selection = GTK_SINGLE_SELECTION (gtk_list_view_get_model (child (f, "history_list")));
+  {
+    SudaMessage *found = gtk_single_selection_get_selected_item (selection);
+
+    g_assert_nonnull (found);
+    g_assert_cmpstr (suda_message_get_text (found), ==, "needle in a haystack");
+  }
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.close-search", NULL);
+  g_assert_false (gtk_search_bar_get_search_mode (bar));
+  g_assert_null (gtk_single_selection_get_selected_item (selection));
+}
+
+static gboolean
+at_bottom (gpointer data)
+{
+  GtkAdjustment *adj = data;
+
+  return gtk_adjustment_get_value (adj) >= gtk_adjustment_get_upper (adj) - gtk_adjustment_get_page_size (adj) - 1 &&
+         gtk_adjustment_get_upper (adj) > gtk_adjustment_get_page_size (adj);
+}
+
+static void
+append_lines (SudaConversation *conv,
+              guint             n,
+              const char       *prefix)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%s %u", prefix, i);
+      g_autoptr(SudaMessage) m = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, g_get_real_time (), "bot", text);
+
+      suda_conversation_append (conv, m, FALSE);
+    }
+}
+
+static void
+test_sticks_to_bottom_unless_scrolled_up (Fixture       *f,
+                                          gconstpointer  data)
+{
+  SudaConversation *server = suda_client_get_server_conversation (suda_window_get_client (f->window));
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (child (f, "history_scroller"));
+  GtkWidget *jump = child (f, "jump_button");
+
+  append_lines (server, 300, "line");
+  g_assert_true (suda_test_wait_until (at_bottom, adj, 3000));
+  g_assert_false (gtk_widget_get_visible (jump));
+
+  /* Scrolled up, new lines leave the view where it is. */
+  gtk_adjustment_set_value (adj, 0);
+  suda_test_iterate (50);
+  g_assert_false (suda_window_get_sticks_to_bottom (f->window));
+  g_assert_true (gtk_widget_get_visible (jump));
+  append_lines (server, 50, "more");
+  suda_test_iterate (100);
+  g_assert_cmpfloat (gtk_adjustment_get_value (adj), <, 1);
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.jump-to-latest", NULL);
+  g_assert_true (suda_test_wait_until (at_bottom, adj, 3000));
+  g_assert_true (suda_window_get_sticks_to_bottom (f->window));
+  g_assert_false (gtk_widget_get_visible (jump));
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  /* No session bus under xvfb-run: without this GTK warns that it cannot
+   * reach the accessibility bus, and warnings are fatal in tests. */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("no display: run under xvfb-run\n");
+      return 77;
+    }
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/client/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("connect-receive-send-disconnect", test_connect_receive_send_disconnect);
+  ADD ("refused-port-keeps-typed-text", test_refused_port_keeps_typed_text);
+  ADD ("form-is-checked-before-connecting", test_form_is_checked_before_connecting);
+  ADD ("long-paste-asks-first", test_long_paste_asks_first);
+  ADD ("search-and-escape", test_search_and_escape);
+  ADD ("sticks-to-bottom-unless-scrolled-up", test_sticks_to_bottom_unless_scrolled_up);
+#undef ADD
+
+  return g_test_run ();
+}
