@@ -267,6 +267,41 @@ test_live_log_follows_a_chat (Fixture       *fixture,
       suda_test_iterate (20);
   }
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+
+  /* the event filter: item 4 is "join" */
+  gtk_editable_set_text (search, "");
+  g_signal_emit_by_name (search, "activate");
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (fixture, "log_event_dropdown")), 4);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  {
+    g_autoptr(SudaLogRow) row = g_list_model_get_item (shown, 0);
+
+    g_assert_cmpstr (suda_log_row_get_event (row), ==, "join");
+  }
+}
+
+static void
+test_fields_persist (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaConsoleWindow) second = NULL;
+
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "name_row")), "class.example");
+  suda_console_window_set_port (fixture->window, 7000);
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "port"), ==, 7000);
+  {
+    g_autofree char *name = g_settings_get_string (fixture->settings, "server-name");
+
+    g_assert_cmpstr (name, ==, "class.example");
+  }
+
+  /* the next window starts from them */
+  second = g_object_ref_sink (suda_console_window_new (NULL));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (gtk_widget_get_template_child (
+                     GTK_WIDGET (second), SUDA_TYPE_CONSOLE_WINDOW, "name_row"))), ==, "class.example");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (gtk_widget_get_template_child (
+                     GTK_WIDGET (second), SUDA_TYPE_CONSOLE_WINDOW, "port_spin"))), ==, 7000);
+  gtk_window_destroy (GTK_WINDOW (second));
 }
 
 static void
@@ -444,6 +479,62 @@ test_command_line_starts_serving (Fixture       *fixture,
   g_rmdir (log_path);
 }
 
+/* The port the log's server-start entry names, or 0 while there is none. */
+static guint16
+logged_port (const char *log_path)
+{
+  g_autofree char *log = NULL;
+  g_autofree char *digits = NULL;
+  const char *start;
+  guint64 port = 0;
+
+  if (!g_file_get_contents (log_path, &log, NULL, NULL) ||
+      (start = strstr (log, "\"event\":\"server-start\",\"text\":\"127.0.0.1:")) == NULL)
+    return 0;
+  start += strlen ("\"event\":\"server-start\",\"text\":\"127.0.0.1:");
+  digits = g_strndup (start, strspn (start, "0123456789"));
+  g_ascii_string_to_unsigned (digits, 10, 1, 65535, &port, NULL);
+  return port;
+}
+
+/* GApplication drops an int option whose value is 0, so "--port 0" must
+ * not fall back to the port of the settings. */
+static void
+test_command_line_port_zero (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autofree char *program = g_test_build_filename (G_TEST_BUILT, "..", "src", "console",
+                                                    "suda-server", NULL);
+  g_autofree char *log_path = g_build_filename (fixture->tmpdir, "suda", "server.jsonl", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(SudaTestClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  guint16 port = 0;
+  gint64 deadline;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", fixture->tmpdir, TRUE);
+  g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
+  process = g_subprocess_launcher_spawn (launcher, &error, program, "--start",
+                                         "--listen", "127.0.0.1", "--port", "0", NULL);
+  g_assert_no_error (error);
+
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while ((port = logged_port (log_path)) == 0 && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  g_assert_cmpuint (port, !=, 0);
+  g_assert_cmpuint (port, !=, 6667);
+  client = suda_test_client_register (port, "frank", NULL);
+
+  g_subprocess_send_signal (process, SIGTERM);
+  g_free (suda_test_client_expect (client, "ERROR *"));
+  g_assert_true (g_subprocess_wait_check (process, NULL, &error));
+  g_assert_no_error (error);
+  g_unlink (log_path);
+  log_path[strlen (log_path) - strlen ("/server.jsonl")] = '\0';
+  g_rmdir (log_path);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -459,10 +550,12 @@ main (int   argc,
   ADD ("start/port-in-use-says-why-and-window-stays-usable", test_port_in_use_says_why);
   ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
   ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
+  ADD ("settings/fields-persist", test_fields_persist);
   ADD ("users/kick-disconnects-and-logs", test_kick_disconnects_and_logs);
   ADD ("users/kick-selected-asks-for-a-reason", test_selected_user_actions_follow_selection);
   ADD ("close/while-running-asks-then-stops", test_close_while_running_asks);
   ADD ("command-line/start-listen-and-port", test_command_line_starts_serving);
+  ADD ("command-line/port-zero-picks-a-free-port", test_command_line_port_zero);
 #undef ADD
 
   return g_test_run ();

@@ -135,6 +135,11 @@ test_sighup_reopens_log (void)
   rotated = g_strconcat (d.log, ".1", NULL);
   g_assert_cmpint (g_rename (d.log, rotated), ==, 0);
   g_subprocess_send_signal (d.process, SIGHUP);
+  /* The signal is handled by the daemon's main loop: wait for the file it
+   * opens anew before saying anything that must land in it. */
+  for (int i = 0; i < 500 && !g_file_test (d.log, G_FILE_TEST_EXISTS); i++)
+    g_usleep (10000);
+  g_assert_true (g_file_test (d.log, G_FILE_TEST_EXISTS));
   suda_test_client_send (alice, "PING sync");
   g_free (suda_test_client_expect (alice, "* PONG * sync"));
   suda_test_client_send (alice, "TOPIC #lobby :after rotation");

@@ -36,6 +36,19 @@ struct _Context
   SudaTestClient *wit2;
 };
 
+/* Whatever a client is sent, every line keeps the 512-byte limit (CR LF
+ * included, tags excluded) and is valid UTF-8. */
+static void
+assert_line_fits (const char *line)
+{
+  const char *body = line;
+
+  if (line[0] == '@' && strchr (line, ' '))
+    body = strchr (line, ' ') + 1;
+  if (strlen (body) + 2 > 512 || !g_utf8_validate (line, -1, NULL))
+    g_error ("line of %zu bytes or not UTF-8: %.100s…", strlen (body) + 2, line);
+}
+
 static void
 expect (SudaTestClient *c,
         const char     *pattern)
@@ -51,6 +64,7 @@ expect (SudaTestClient *c,
       if (line == NULL)
         g_error ("expected a line matching “%.200s”; skipped %u lines:\n%s",
                  pattern, n_skipped, skipped->str);
+      assert_line_fits (line);
       if (g_pattern_spec_match_string (spec, line))
         return;
       if (n_skipped++ < 20)
@@ -74,6 +88,7 @@ lines_until_pong (SudaTestClient *c)
       if (line == NULL)
         g_error ("no PONG %s after %u lines, the last: %.200s", token, lines->len,
                  lines->len ? (char *) g_ptr_array_index (lines, lines->len - 1) : "");
+      assert_line_fits (line);
       if (strstr (line, " PONG ") && g_str_has_suffix (line, token))
         {
           g_free (line);
@@ -236,6 +251,42 @@ make_huge_nick (void)
     g_string_append_c (s, 'n');
   g_string_append (s, "\r\n");
   return s;
+}
+
+static GString *
+make_filled (const char *head,
+             char        fill)
+{
+  GString *s = g_string_new (head);
+
+  while (s->len < 510)
+    g_string_append_c (s, fill);
+  g_string_append (s, "\r\n");
+  return s;
+}
+
+static GString *
+make_huge_ping (void)
+{
+  return make_filled ("PING :", 't');
+}
+
+static GString *
+make_huge_cap_req (void)
+{
+  return make_filled ("CAP REQ :", 'c');
+}
+
+static GString *
+make_huge_quit (void)
+{
+  return make_filled ("QUIT :", 'q');
+}
+
+static GString *
+make_huge_part (void)
+{
+  return make_filled ("PART #lobby :", 'p');
 }
 
 /* Rows that take more than one write ---------------------------------------- */
@@ -474,6 +525,12 @@ static const HostileRow rows[] = {
     .witness = ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :p1" },
   { "huge-realname", .custom = custom_huge_realname, .unregistered = TRUE },
   { "long-unknown-command", .custom = custom_long_unknown_command },
+  { "huge-ping-token", .make = make_huge_ping, .reply = ":suda.local PONG suda.local *tttttttttt*" },
+  { "huge-cap-request", .make = make_huge_cap_req, .reply = ":suda.local CAP mallory NAK :cccccccccc*" },
+  { "huge-quit-reason", .make = make_huge_quit, .disconnect = TRUE,
+    .reply = "ERROR :Closing link: 127.0.0.1 (Quit: qqqqqqqqqq*" },
+  { "huge-part-reason", .make = make_huge_part, .reply = ":mallory!~mallory@127.0.0.1 PART #lobby :pppppppppp*",
+    .witness = ":mallory!~mallory@127.0.0.1 PART #lobby :pppppppppp*" },
   { "binary-before-registration", BINARY_LINE, sizeof BINARY_LINE - 1,
     .reply = ":suda.local FAIL * INVALID_CHARACTER :*", .unregistered = TRUE },
 };

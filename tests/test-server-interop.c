@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "suda-test-util.h"
 
@@ -53,6 +54,13 @@ run_to_end (GSubprocess   *process,
   g_assert_no_error (c->error);
 }
 
+/* A failed assertion aborts this process: the daemon must not outlive it. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGTERM);
+}
+
 static void
 test_python_irc_clients_chat (void)
 {
@@ -61,6 +69,7 @@ test_python_irc_clients_chat (void)
   g_autofree char *log_path = g_build_filename (dir, "server.jsonl", NULL);
   g_autofree char *script = g_test_build_filename (G_TEST_DIST, "test-server-interop.py", NULL);
   const char *serverd = g_getenv ("SUDA_SERVERD");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GSubprocess) daemon = NULL;
   g_autoptr(GSubprocess) python = NULL;
   g_autoptr(GDataInputStream) daemon_out = NULL;
@@ -77,8 +86,10 @@ test_python_irc_clients_chat (void)
       return;
     }
 
-  daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error,
-                             serverd, "--port", "0", "--listen", "127.0.0.1", "--log", log_path, NULL);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  daemon = g_subprocess_launcher_spawn (launcher, &error, serverd, "--port", "0",
+                                        "--listen", "127.0.0.1", "--log", log_path, NULL);
   g_assert_no_error (error);
   daemon_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
   listening = g_data_input_stream_read_line_utf8 (daemon_out, NULL, NULL, &error);

@@ -11,9 +11,33 @@ packages=(
   libsoup-3.0-dev libjson-glib-dev libcrypt-dev
   # tests: a display, an independent IRC client library, a reference server
   xvfb xauth python3 python3-irc ngircd netcat-openbsd
+  # running the two windows from a root shell
+  dbus-daemon
+  # Hangul glyphs for the Korean UI
+  fonts-nanum
   # validation of what is installed
   desktop-file-utils appstream
 )
+
+# ---- Korean locale (translation tests) -------------------------------------
+# A server started with LANG=ko_KR.UTF-8 must talk Korean, and the test that
+# checks it needs the locale itself, not only Suda's catalogue.  Debian's
+# `locales` generates it on demand.  Done before the early exit below, which
+# would otherwise skip it whenever every package is present.
+if ! locale -a 2>/dev/null | grep -qix 'ko_KR\.utf8'; then
+  as_root=
+  [ "$(id -u)" -eq 0 ] || as_root=sudo
+  if ! command -v locale-gen >/dev/null 2>&1; then
+    $as_root apt-get update
+    $as_root env DEBIAN_FRONTEND=noninteractive \
+      apt-get install -y --no-install-recommends locales
+  fi
+  grep -q '^# *ko_KR.UTF-8 UTF-8' /etc/locale.gen ||
+    echo '# ko_KR.UTF-8 UTF-8' | $as_root tee -a /etc/locale.gen >/dev/null
+  $as_root sed -i 's/^# *ko_KR.UTF-8 UTF-8/ko_KR.UTF-8 UTF-8/' /etc/locale.gen
+  $as_root locale-gen
+fi
+# ---- end of the Korean locale ----------------------------------------------
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,12 +10,12 @@
 
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <linux/net_tstamp.h>
 #include <locale.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +23,6 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
-#include <linux/net_tstamp.h>
 #include <unistd.h>
 
 #include <glib.h>
@@ -117,6 +116,7 @@ typedef struct {
   gint64  t_phase_start;
   gint64  t_all_registered;
   gint64  t_all_joined;
+  gint64  t_join_end;
   gint64  slowest_join_us;
   double  join_cpu_start;
   double  join_cpu_end;
@@ -717,6 +717,7 @@ run_join_phase (void)
         }
       poll_once (10 * 1000);
     }
+  bench.t_join_end = now_us ();
   if (bench.pid > 0)
     bench.join_cpu_end = proc_cpu_seconds (bench.pid);
   return bench.joined == bench.n_clients;
@@ -876,7 +877,7 @@ report_join (void)
                 t_reg, t_join, bench.slowest_join_us / 1000.0);
       else
         printf (_("%d of %d joined after %.3f s\n"), bench.joined, bench.n_clients,
-                (now_us () - bench.t_phase_start) / 1e6);
+                (bench.t_join_end - bench.t_phase_start) / 1e6);
       printf (_("received during the join phase: %.1f MiB\n"), bench.bytes_in / 1048576.0);
       if (bench.pid > 0)
         printf (_("server during the join phase: %.2f CPU s, peak RSS %ld KiB\n"),
@@ -885,8 +886,17 @@ report_join (void)
   kv ("clients", "%d", bench.n_clients);
   kv ("registered", "%d", bench.registered);
   kv ("joined", "%d", bench.joined);
-  kv ("register_s", "%s", s_reg);
-  kv ("join_s", "%s", s_join);
+  /* absent when not everyone made it: a script must not read -1 as a time */
+  if (bench.t_all_registered > 0)
+    kv ("register_s", "%s", s_reg);
+  if (bench.t_all_joined > 0)
+    kv ("join_s", "%s", s_join);
+  else
+    {
+      g_autofree char *s_gave_up = fmt_double ((bench.t_join_end - bench.t_phase_start) / 1e6, 1);
+
+      kv ("join_gave_up_s", "%s", s_gave_up);
+    }
   kv ("slowest_join_ms", "%s", s_slow);
   kv ("join_bytes", "%" G_GUINT64_FORMAT, bench.bytes_in);
   if (bench.pid > 0)

@@ -304,7 +304,10 @@ handle_text_event (SudaClient   *self,
   suda_message_set_mention (message, mention);
   suda_message_set_replayed (message, event->replayed);
   suda_conversation_append (conv, message, conv != self->active || !self->window_active);
-  write_transcript (self, conv, message, log_event_for (kind));
+  /* A private conversation is a whisper in the log format of DESIGN.md. */
+  write_transcript (self, conv, message,
+                    suda_conversation_get_kind (conv) == SUDA_CONVERSATION_PRIVATE &&
+                    kind == SUDA_MESSAGE_KIND_MESSAGE ? "whisper" : log_event_for (kind));
 
   if ((mention || private) && !event->own && !event->replayed && !self->window_active)
     g_signal_emit (self, signals[SIGNAL_ATTENTION], 0, conv, message);

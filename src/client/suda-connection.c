@@ -15,6 +15,12 @@
 #define MAX_INCOMING_LINE (SUDA_IRC_MAX_TAGS + SUDA_IRC_MAX_LINE)
 #define MAX_RECONNECT_DELAY_MS 60000
 #define QUIT_GRACE_MS 1000
+/* A connection that has been silent this long gets a PING of ours; no
+ * answer within KEEPALIVE_TIMEOUT_S means the network is gone, even when
+ * the kernel has not noticed yet. */
+#define KEEPALIVE_IDLE_S 120
+#define KEEPALIVE_TIMEOUT_S 60
+#define KEEPALIVE_CHECK_S 15
 /* Lines beyond a short burst are paced, so a long paste does not trip the
  * server's flood control and get us disconnected. */
 #define SEND_BURST 8
@@ -67,6 +73,9 @@ struct _SudaConnection
   guint                reconnect_id;
   guint                timeout_id;
   guint                quit_id;
+  guint                keepalive_id;
+  gint64               last_received;   /* monotonic µs */
+  gint64               ping_sent;       /* monotonic µs, 0 when none is out */
   gboolean             timed_out;
   gboolean             quitting;
   gboolean             ever_registered;
@@ -631,6 +640,28 @@ handle_cap (SudaConnection       *self,
     }
 }
 
+static gboolean
+on_keepalive (gpointer user_data)
+{
+  SudaConnection *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+
+  if (self->ping_sent != 0 && now - self->ping_sent > KEEPALIVE_TIMEOUT_S * G_USEC_PER_SEC)
+    {
+      g_debug ("no answer to our PING: the connection is dead");
+      self->keepalive_id = 0;
+      close_socket (self);
+      handle_loss (self);
+      return G_SOURCE_REMOVE;
+    }
+  if (self->ping_sent == 0 && now - self->last_received > KEEPALIVE_IDLE_S * G_USEC_PER_SEC)
+    {
+      self->ping_sent = now;
+      send_now (self, "PING", "suda-keepalive", NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 handle_registered (SudaConnection       *self,
                    const SudaIrcMessage *msg)
@@ -643,6 +674,9 @@ handle_registered (SudaConnection       *self,
   self->reconnect_attempt = 0;
   self->ever_registered = TRUE;
   self->tokens = SEND_BURST;
+  self->ping_sent = 0;
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
+  self->keepalive_id = g_timeout_add_seconds (KEEPALIVE_CHECK_S, on_keepalive, self);
   set_state (self, SUDA_CONNECTION_CONNECTED);
 
   event->time = g_get_real_time ();
@@ -993,6 +1027,8 @@ on_socket_readable (GSocket      *socket,
           return G_SOURCE_REMOVE;
         }
 
+      self->last_received = g_get_monotonic_time ();
+      self->ping_sent = 0;
       suda_line_buffer_append (&self->lines, buf, n);
       while (self->socket == socket &&
              (status = suda_line_buffer_pop (&self->lines, &line, &len)) != SUDA_LINE_NONE)
@@ -1032,6 +1068,7 @@ close_socket (SudaConnection *self)
 {
   g_clear_handle_id (&self->timeout_id, g_source_remove);
   g_clear_handle_id (&self->quit_id, g_source_remove);
+  g_clear_handle_id (&self->keepalive_id, g_source_remove);
   if (self->in_source != NULL)
     {
       g_source_destroy (self->in_source);
@@ -1217,6 +1254,21 @@ on_connect_timeout (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* The login name as an IRC user name: letters and digits only, since
+ * servers reject or mangle the rest. */
+static char *
+dup_user_name (void)
+{
+  GString *user = g_string_new (NULL);
+
+  for (const char *p = g_get_user_name (); *p && user->len < 10; p++)
+    if (g_ascii_isalnum (*p))
+      g_string_append_c (user, *p);
+  if (user->len == 0)
+    g_string_append (user, "suda");
+  return g_string_free (user, FALSE);
+}
+
 static void
 on_connected (GObject      *source,
               GAsyncResult *result,
@@ -1253,11 +1305,16 @@ on_connected (GObject      *source,
   self->timeout_id = g_timeout_add (self->connect_timeout_ms * 2, on_connect_timeout, self);
 
   self->nick_attempt = 0;
+  self->last_received = g_get_monotonic_time ();
   send_now (self, "CAP", "LS", "302", NULL);
   if (self->password != NULL && *self->password != '\0')
     send_now (self, "PASS", self->password, NULL);
   send_now (self, "NICK", self->wanted_nick, NULL);
-  send_now (self, "USER", g_get_user_name (), "0", "*", g_get_real_name (), NULL);
+  {
+    g_autofree char *user = dup_user_name ();
+
+    send_now (self, "USER", user, "0", "*", g_get_real_name (), NULL);
+  }
 }
 
 static void

@@ -24,6 +24,9 @@ struct _SudaMessageRow
 
 G_DEFINE_FINAL_TYPE (SudaMessageRow, suda_message_row, GTK_TYPE_WIDGET)
 
+/* About the width of the narrowest text column the window allows. */
+#define LONG_WORD_BYTES 24
+
 static const char * const kind_classes[] = {
   "message", "action", "notice", "event", "date-separator", "error", "info",
 };
@@ -135,6 +138,20 @@ suda_format_day (gint64 unix_usec,
 
 /* All classes in one call: each separate change would restyle the row
  * again, and rows are rebound by the hundred while scrolling. */
+static gboolean
+has_long_word (const char *text)
+{
+  guint run = 0;
+
+  for (const char *p = text ? text : ""; *p; p++)
+    {
+      run = *p == ' ' ? 0 : run + 1;
+      if (run > LONG_WORD_BYTES)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 set_classes (SudaMessageRow *self,
              SudaMessage    *message)
@@ -253,6 +270,10 @@ suda_message_row_set_message (SudaMessageRow *self,
     }
   else
     markup = suda_markup_linkify (text);
+  /* Wrapping at any character costs several times more to measure than
+   * wrapping at words, so it is kept for text with a word too long to fit. */
+  gtk_label_set_wrap_mode (self->text_label,
+                           has_long_word (text) ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
   gtk_label_set_markup (self->text_label, markup);
 }
 

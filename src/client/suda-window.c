@@ -16,6 +16,7 @@
 #define INPUT_HISTORY_MAX 100
 /* How close to the end counts as "at the bottom", in pixels. */
 #define BOTTOM_SLACK 8.0
+#define FOLLOW_INTERVAL_MS 100
 
 struct _SudaWindow
 {
@@ -57,6 +58,8 @@ struct _SudaWindow
   gboolean              sticks_to_bottom;
   double                last_scroll_value;
   guint                 follow_id;
+  guint                 flood_id;
+  gint64                last_follow;
   gboolean              show_members;
 
   GPtrArray            *sent;             /* what was sent, for Up */
@@ -178,6 +181,22 @@ scroll_to_end (SudaWindow *self)
     gtk_widget_activate_action (GTK_WIDGET (self->history_list), "list.scroll-to-item", "u", n - 1);
 }
 
+static gboolean
+follow_flood (gpointer user_data)
+{
+  SudaWindow *self = user_data;
+
+  self->flood_id = 0;
+  self->last_follow = g_get_monotonic_time ();
+  if (self->sticks_to_bottom)
+    scroll_to_end (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Following the end binds a whole screen of new rows.  At chat speed that
+ * is once per message; in a flood (a paste, a replay, a bot) it happens
+ * at most FOLLOW_INTERVAL_MS apart, so the window keeps up and nobody
+ * could have read the skipped screens anyway. */
 static void
 on_history_items_changed (GListModel *model,
                           guint       position,
@@ -185,8 +204,19 @@ on_history_items_changed (GListModel *model,
                           guint       added,
                           SudaWindow *self)
 {
-  if (self->sticks_to_bottom && added > 0)
-    scroll_to_end (self);
+  gint64 now, due;
+
+  if (!self->sticks_to_bottom || added == 0 || self->flood_id != 0)
+    return;
+  now = g_get_monotonic_time ();
+  due = self->last_follow + FOLLOW_INTERVAL_MS * 1000;
+  if (now >= due)
+    {
+      self->last_follow = now;
+      scroll_to_end (self);
+    }
+  else
+    self->flood_id = g_timeout_add ((due - now) / 1000 + 1, follow_flood, self);
 }
 
 static void
@@ -830,8 +860,8 @@ find_action (GtkWidget  *widget,
 {
   SudaWindow *self = SUDA_WINDOW (widget);
 
+  /* The bar focuses its connected entry once it is shown. */
   gtk_search_bar_set_search_mode (self->search_bar, TRUE);
-  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
@@ -915,6 +945,10 @@ jump_to_conversation_action (GtkWidget  *widget,
   SudaWindow *self = SUDA_WINDOW (widget);
 
   gtk_editable_set_text (GTK_EDITABLE (self->jump_entry), "");
+  /* Below the top of the sidebar, where the list of conversations starts. */
+  gtk_popover_set_pointing_to (self->jump_popover,
+                               &(GdkRectangle) { 0, 0, gtk_widget_get_width (self->sidebar), 1 });
+  gtk_popover_set_position (self->jump_popover, GTK_POS_BOTTOM);
   gtk_popover_popup (self->jump_popover);
   gtk_widget_grab_focus (GTK_WIDGET (self->jump_entry));
 }
@@ -1020,6 +1054,7 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_conversation_get_members (self->shown), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  g_clear_handle_id (&self->flood_id, g_source_remove);
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;
@@ -1115,6 +1150,7 @@ suda_window_init (SudaWindow *self)
   self->show_members = TRUE;
   self->sticks_to_bottom = TRUE;
   gtk_widget_set_parent (GTK_WIDGET (self->jump_popover), self->sidebar);
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_message_row), NULL);

@@ -42,9 +42,10 @@ suda_console_application_command_line (GApplication            *app,
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *view_log = NULL;
   const char *listen = NULL;
+  const char *port_text = NULL;
   SudaConsoleWindow *window;
   gboolean start = FALSE;
-  gint32 port = -1;
+  guint64 port = 0;
 
   if (g_variant_dict_lookup (options, "view-log", "^ay", &view_log))
     {
@@ -57,16 +58,16 @@ suda_console_application_command_line (GApplication            *app,
     }
 
   g_variant_dict_lookup (options, "start", "b", &start);
-  g_variant_dict_lookup (options, "port", "i", &port);
+  g_variant_dict_lookup (options, "port", "&s", &port_text);
   g_variant_dict_lookup (options, "listen", "&s", &listen);
-  if (port > 65535)
+  if (port_text != NULL && !g_ascii_string_to_unsigned (port_text, 10, 0, 65535, &port, NULL))
     {
-      g_application_command_line_printerr (command_line, _("%d is not a port number (0–65535)\n"), port);
+      g_application_command_line_printerr (command_line, _("%s is not a port number (0–65535)\n"), port_text);
       return 1;
     }
 
   window = ensure_console_window (self);
-  if (port >= 0)
+  if (port_text != NULL)
     suda_console_window_set_port (window, port);
   if (listen != NULL)
     suda_console_window_set_listen_address (window, listen);
@@ -145,6 +146,7 @@ suda_console_application_startup (GApplication *app)
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *open_accels[] = { "<Control>o", NULL };
   static const char *start_accels[] = { "<Control>Return", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   G_APPLICATION_CLASS (suda_console_application_parent_class)->startup (app);
 
@@ -152,6 +154,7 @@ suda_console_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "app.open-log", open_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.start", start_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (app), "win.preferences", preferences_accels);
 
   g_unix_signal_add (SIGINT, quit_on_signal_cb, app);
   g_unix_signal_add (SIGTERM, quit_on_signal_cb, app);
@@ -173,7 +176,8 @@ suda_console_application_init (SudaConsoleApplication *self)
   static const GOptionEntry entries[] = {
     { "start", 's', 0, G_OPTION_ARG_NONE, NULL,
       N_("Start serving at once"), NULL },
-    { "port", 'p', 0, G_OPTION_ARG_INT, NULL,
+    /* a string, because GApplication drops an int option given as 0 */
+    { "port", 'p', 0, G_OPTION_ARG_STRING, NULL,
       N_("Listen on port N (0 picks a free port)"), N_("N") },
     { "listen", 0, 0, G_OPTION_ARG_STRING, NULL,
       N_("Listen on the IP address ADDR only"), N_("ADDR") },

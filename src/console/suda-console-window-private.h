@@ -17,6 +17,7 @@ struct _SudaConsoleWindow
   GtkWidget            *stop_button;
   GtkLabel             *status_label;
   GtkLabel             *error_label;
+  GtkLabel             *ai_label;
   GtkWidget            *settings_group;
   AdwEntryRow          *address_row;
   GtkSpinButton        *port_spin;
@@ -43,6 +44,7 @@ struct _SudaConsoleWindow
   GtkSingleSelection   *users_selection;
   GtkWidget            *user_popover;
   GtkFileChooserNative *chooser;
+  GtkWidget            *preferences;  /* weak */
   gboolean              close_confirmed;
 };
 

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-console-preferences.h"
 #include "suda-console-window-private.h"
 #include "suda-log-cells.h"
 #include "suda-log-row.h"
@@ -251,6 +252,8 @@ config_from_fields (SudaConsoleWindow *self)
     }
   config->password = *password != '\0' ? g_strdup (password) : NULL;
   config->log_path = dup_log_path (self);
+  /* the service user reads its AI settings from the [ai] group */
+  _suda_console_ai_write_config (self->settings, config->key_file);
   return config;
 }
 
@@ -409,6 +412,39 @@ view_server_log_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (viewer));
 }
 
+/* Preferences -------------------------------------------------------------- */
+
+static void
+update_ai_label (SudaConsoleWindow *self)
+{
+  g_autofree char *status = _suda_console_ai_dup_status (self->settings, NULL);
+
+  gtk_label_set_text (self->ai_label, status);
+}
+
+static void
+settings_changed_cb (SudaConsoleWindow *self,
+                     const char        *key)
+{
+  if (g_str_has_prefix (key, "ai-"))
+    update_ai_label (self);
+}
+
+static void
+preferences_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+
+  if (self->preferences == NULL)
+    {
+      self->preferences = GTK_WIDGET (suda_console_preferences_new (GTK_WINDOW (self)));
+      g_object_add_weak_pointer (G_OBJECT (self->preferences), (gpointer *) &self->preferences);
+    }
+  gtk_window_present (GTK_WINDOW (self->preferences));
+}
+
 /* Closing ------------------------------------------------------------------ */
 
 static void
@@ -438,11 +474,17 @@ suda_console_window_close_request (GtkWindow *window)
   if (_suda_console_window_is_running (self) && !self->close_confirmed)
     {
       guint n = suda_server_get_n_users (self->server);
-      g_autofree char *body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-        "%u user is connected. Closing this window stops the server and disconnects everyone.",
-        "%u users are connected. Closing this window stops the server and disconnects everyone.",
-        n), n);
-      GtkWidget *dialog = adw_message_dialog_new (window, _("Stop the Server?"), body);
+      g_autofree char *body = NULL;
+      GtkWidget *dialog;
+
+      if (n == 0)
+        body = g_strdup (_("Nobody is connected now. Closing this window stops the server."));
+      else
+        body = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+          "%u user is connected. Closing this window stops the server and disconnects everyone.",
+          "%u users are connected. Closing this window stops the server and disconnects everyone.",
+          n), n);
+      dialog = adw_message_dialog_new (window, _("Stop the Server?"), body);
 
       adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
                                         "cancel", _("_Keep Running"),
@@ -469,6 +511,14 @@ suda_console_window_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
+  if (self->preferences != NULL)
+    {
+      GtkWidget *preferences = self->preferences;
+
+      g_object_remove_weak_pointer (G_OBJECT (preferences), (gpointer *) &self->preferences);
+      self->preferences = NULL;
+      gtk_window_destroy (GTK_WINDOW (preferences));
+    }
   if (self->server != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
@@ -484,6 +534,8 @@ suda_console_window_dispose (GObject *object)
   g_clear_object (&self->users_filter);
   g_clear_object (&self->log_filter);
   g_clear_object (&self->log_store);
+  if (self->settings != NULL)
+    g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (suda_console_window_parent_class)->dispose (object);
@@ -516,6 +568,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, ai_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, settings_group);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, address_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, port_spin);
@@ -540,6 +593,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.reset-log-file", NULL, reset_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.view-server-log", NULL, view_server_log_action);
+  gtk_widget_class_install_action (widget_class, "win.preferences", NULL, preferences_action);
 }
 
 static void
@@ -575,6 +629,7 @@ bind_settings (SudaConsoleWindow *self)
   g_settings_bind (self->settings, "server-name", self->name_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "password", self->password_row, "text", G_SETTINGS_BIND_DEFAULT);
   g_signal_connect_swapped (self->settings, "changed::log-file", G_CALLBACK (update_log_row), self);
+  g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (self->settings, "window-width"),
@@ -593,6 +648,7 @@ suda_console_window_init (SudaConsoleWindow *self)
   _suda_console_window_setup_users (self);
   bind_settings (self);
   update_log_row (self);
+  update_ai_label (self);
   _suda_console_window_update_state (self);
 }
 

@@ -14,7 +14,7 @@ G_DECLARE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, SUDA, CONSOLE_WIND
 /* Actions: win.start, win.stop, win.kick-user and win.disconnect-user
  * ("(ss)": nick, reason), win.kick-selected and win.disconnect-selected
  * (ask for a reason first), win.choose-log-file, win.reset-log-file,
- * win.view-server-log. */
+ * win.view-server-log, win.preferences. */
 
 SudaConsoleWindow *suda_console_window_new                (GtkApplication    *application);
 SudaServer        *suda_console_window_get_server         (SudaConsoleWindow *self);

@@ -318,8 +318,12 @@ cmd_cap (SudaSession    *s,
         }
       if (ok)
         s->caps = (s->caps | add) & ~remove;
-      _suda_session_sendf (s, ":%s CAP %s %s :%s\r\n", server_name (s), nick,
-                           ok ? "ACK" : "NAK", wanted);
+      /* A NAK echoes whatever was asked for: cut it to keep within 512 bytes. */
+      _suda_session_sendf (s, ":%s CAP %s %s :%.*s\r\n", server_name (s), nick,
+                           ok ? "ACK" : "NAK",
+                           (int) suda_utf8_truncate (wanted, strlen (wanted),
+                                                     SUDA_IRC_MAX_LINE - 16 - strlen (server_name (s)) - strlen (nick)),
+                           wanted);
     }
   else if (g_ascii_strcasecmp (sub, "END") == 0)
     {
@@ -439,7 +443,10 @@ static void
 cmd_ping (SudaSession    *s,
           SudaIrcMessage *m)
 {
-  const char *token = m->params[0];
+  /* ":server PONG server :token" stays within 512 bytes, however long the token. */
+  gsize room = SUDA_IRC_MAX_LINE - MIN (2 * strlen (server_name (s)) + strlen (":  PONG  :\r\n"),
+                                        (gsize) SUDA_IRC_MAX_LINE);
+  g_autofree char *token = g_strndup (m->params[0], suda_utf8_truncate (m->params[0], strlen (m->params[0]), room));
   const char *params[] = { server_name (s), token };
   g_autoptr(GString) out = g_string_new (NULL);
 

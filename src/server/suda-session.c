@@ -382,6 +382,7 @@ build_variant (SudaOutLine *line,
                int          variant)
 {
   GString *out = g_string_sized_new (128);
+  gsize body_start;
 
   if (variant == SUDA_VARIANT_TIME || variant == SUDA_VARIANT_TIME_TAGS)
     {
@@ -395,13 +396,22 @@ build_variant (SudaOutLine *line,
   else if (variant == SUDA_VARIANT_TAGS && line->client_tags)
     g_string_append_printf (out, "@%s ", line->client_tags);
 
+  body_start = out->len;
   g_string_append_printf (out, ":%s %s", line->source, line->command);
   if (line->target)
     g_string_append_printf (out, " %s", line->target);
   /* Relayed text always goes as a trailing parameter, as most servers
-   * send it, so simple clients need not handle the other form. */
+   * send it, so simple clients need not handle the other form.  The
+   * sender's mask in front may push a line its client kept within 512
+   * bytes over the limit: the text is cut (on a UTF-8 boundary) to fit. */
   if (line->text)
-    g_string_append_printf (out, " :%s", line->text);
+    {
+      gsize used = out->len - body_start + strlen (" :") + strlen ("\r\n");
+      gsize room = used < SUDA_IRC_MAX_LINE ? SUDA_IRC_MAX_LINE - used : 0;
+
+      g_string_append (out, " :");
+      g_string_append_len (out, line->text, suda_utf8_truncate (line->text, strlen (line->text), room));
+    }
   g_string_append (out, "\r\n");
   return out;
 }
@@ -524,7 +534,13 @@ _suda_session_close (SudaSession *self,
   self->closing = 1;
   self->last_active = g_get_monotonic_time ();
   if (!self->plain)
-    _suda_session_sendf (self, "ERROR :Closing link: %s (%s)\r\n", self->host, reason);
+    {
+      /* The reason may be a client's long QUIT text: the line stays within 512 bytes. */
+      int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (self->host);
+
+      _suda_session_sendf (self, "ERROR :Closing link: %s (%.*s)\r\n", self->host,
+                           (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
+    }
   else
     _suda_session_sendf (self, "*** %s\r\n", reason);
 

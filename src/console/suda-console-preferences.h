@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define SUDA_TYPE_CONSOLE_PREFERENCES (suda_console_preferences_get_type ())
+
+G_DECLARE_FINAL_TYPE (SudaConsolePreferences, suda_console_preferences, SUDA, CONSOLE_PREFERENCES, AdwPreferencesWindow)
+
+/* The console's preferences: the AI search settings (the ai-* keys of
+ * chat.suda.Server).  Actions: prefs.choose-key-file, prefs.clear-key-file. */
+
+SudaConsolePreferences *suda_console_preferences_new (GtkWindow *parent);
+
+/* Shared with the console window, which starts the server. */
+void  _suda_console_ai_write_config (GSettings *settings,
+                                     GKeyFile  *key_file);
+char *_suda_console_ai_dup_status   (GSettings *settings,
+                                     gboolean  *out_ready);
+
+G_END_DECLS

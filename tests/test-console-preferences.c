@@ -1,0 +1,389 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <adwaita.h>
+
+#include "suda-console-preferences.h"
+#include "suda-console-window.h"
+#include "suda-test-fake-api.h"
+#include "suda-test-util.h"
+
+/* The console's AI search preferences: the window and its GSettings keys,
+ * and what a server started from the console makes of them. */
+
+#define DEFAULT_BASE_URL "https://api.openai.com/v1"
+#define TEST_KEY         "sk-test-preferences-0123456789"
+
+typedef struct {
+  SudaConsoleWindow *window;
+  GSettings         *settings;
+  char              *tmpdir;
+  char              *log_path;
+  char              *key_path;
+} Fixture;
+
+static const char * const reset_keys[] = {
+  "listen-address", "port", "log-file",
+  "ai-base-url", "ai-model", "ai-key-file", "ai-token-field",
+  NULL
+};
+
+static void
+fixture_set_up (Fixture       *fixture,
+                gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+
+  fixture->tmpdir = suda_test_make_tmpdir ();
+  fixture->log_path = g_build_filename (fixture->tmpdir, "server.jsonl", NULL);
+  fixture->key_path = g_build_filename (fixture->tmpdir, "openai.key", NULL);
+  g_file_set_contents (fixture->key_path, TEST_KEY "\n", -1, &error);
+  g_assert_no_error (error);
+
+  fixture->settings = g_settings_new ("chat.suda.Server");
+  g_settings_set_string (fixture->settings, "listen-address", "127.0.0.1");
+  g_settings_set_int (fixture->settings, "port", 0);
+  g_settings_set_string (fixture->settings, "log-file", fixture->log_path);
+
+  fixture->window = g_object_ref_sink (suda_console_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (fixture->window));
+  suda_test_iterate (10);
+}
+
+static void
+fixture_tear_down (Fixture       *fixture,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (fixture->window));
+  g_clear_object (&fixture->window);
+  suda_test_iterate (10);
+  for (guint i = 0; reset_keys[i] != NULL; i++)
+    g_settings_reset (fixture->settings, reset_keys[i]);
+  g_clear_object (&fixture->settings);
+  g_unlink (fixture->log_path);
+  g_unlink (fixture->key_path);
+  g_rmdir (fixture->tmpdir);
+  g_free (fixture->log_path);
+  g_free (fixture->key_path);
+  g_free (fixture->tmpdir);
+}
+
+static GObject *
+prefs_child (SudaConsolePreferences *prefs,
+             const char             *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (prefs),
+                                                   SUDA_TYPE_CONSOLE_PREFERENCES, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static const char *
+prefs_status (SudaConsolePreferences *prefs)
+{
+  return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (prefs_child (prefs, "status_row")));
+}
+
+static const char *
+window_status (Fixture *fixture)
+{
+  GObject *label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                  SUDA_TYPE_CONSOLE_WINDOW, "ai_label");
+
+  g_assert_nonnull (label);
+  return gtk_label_get_text (GTK_LABEL (label));
+}
+
+/* Every SudaConsolePreferences open now; borrowed. */
+static GPtrArray *
+list_preferences (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+  GPtrArray *found = g_ptr_array_new ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (SUDA_IS_CONSOLE_PREFERENCES (window))
+        g_ptr_array_add (found, window);
+    }
+  return found;
+}
+
+static SudaConsolePreferences *
+open_preferences (Fixture *fixture)
+{
+  g_autoptr(GPtrArray) found = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preferences", NULL));
+  suda_test_iterate (10);
+  found = list_preferences ();
+  g_assert_cmpuint (found->len, ==, 1);
+  return g_ptr_array_index (found, 0);
+}
+
+static SudaServer *
+start_server (Fixture *fixture)
+{
+  SudaServer *server;
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  server = suda_console_window_get_server (fixture->window);
+  g_assert_nonnull (server);
+  g_assert_true (suda_server_get_running (server));
+  return server;
+}
+
+static char *
+dup_ai_value (SudaServer *server,
+              const char *key)
+{
+  return g_key_file_get_string (suda_server_get_config (server)->key_file, "ai", key, NULL);
+}
+
+static void
+test_action_opens_one_window (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  g_autoptr(GPtrArray) again = NULL;
+
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (fixture->window));
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (prefs)));
+  /* the server's defaults are what the fields show at first */
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (prefs_child (prefs, "base_url_row"))),
+                   ==, DEFAULT_BASE_URL);
+  g_assert_cmpuint (adw_combo_row_get_selected (ADW_COMBO_ROW (prefs_child (prefs, "token_field_row"))),
+                    ==, 0);
+
+  /* a second activation brings the same window forward */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.preferences", NULL));
+  suda_test_iterate (10);
+  again = list_preferences ();
+  g_assert_cmpuint (again->len, ==, 1);
+  g_assert_true (g_ptr_array_index (again, 0) == (gpointer) prefs);
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  suda_test_iterate (10);
+  g_clear_pointer (&again, g_ptr_array_unref);
+  again = list_preferences ();
+  g_assert_cmpuint (again->len, ==, 0);
+}
+
+static void
+test_fields_follow_settings (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  GtkEditable *base_url = GTK_EDITABLE (prefs_child (prefs, "base_url_row"));
+  GtkEditable *model = GTK_EDITABLE (prefs_child (prefs, "model_row"));
+  AdwComboRow *token_field = ADW_COMBO_ROW (prefs_child (prefs, "token_field_row"));
+  AdwActionRow *key_file = ADW_ACTION_ROW (prefs_child (prefs, "key_file_row"));
+  g_autofree char *value = NULL;
+
+  /* settings → fields */
+  g_settings_set_string (fixture->settings, "ai-base-url", "http://127.0.0.1:11434/v1");
+  g_settings_set_string (fixture->settings, "ai-model", "llama3.2");
+  g_settings_set_string (fixture->settings, "ai-token-field", "max_tokens");
+  g_settings_set_string (fixture->settings, "ai-key-file", fixture->key_path);
+  g_assert_cmpstr (gtk_editable_get_text (base_url), ==, "http://127.0.0.1:11434/v1");
+  g_assert_cmpstr (gtk_editable_get_text (model), ==, "llama3.2");
+  g_assert_cmpuint (adw_combo_row_get_selected (token_field), ==, 1);
+  g_assert_cmpstr (adw_action_row_get_subtitle (key_file), ==, fixture->key_path);
+
+  /* fields → settings */
+  gtk_editable_set_text (base_url, "http://localhost:8080/v1");
+  gtk_editable_set_text (model, "qwen2.5");
+  adw_combo_row_set_selected (token_field, 0);
+  value = g_settings_get_string (fixture->settings, "ai-base-url");
+  g_assert_cmpstr (value, ==, "http://localhost:8080/v1");
+  g_free (value);
+  value = g_settings_get_string (fixture->settings, "ai-model");
+  g_assert_cmpstr (value, ==, "qwen2.5");
+  g_free (value);
+  value = g_settings_get_string (fixture->settings, "ai-token-field");
+  g_assert_cmpstr (value, ==, "max_completion_tokens");
+}
+
+static void
+test_clear_key_file (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  GtkWidget *clear = GTK_WIDGET (prefs_child (prefs, "key_file_clear_button"));
+  AdwActionRow *key_file = ADW_ACTION_ROW (prefs_child (prefs, "key_file_row"));
+  g_autofree char *value = NULL;
+
+  /* nothing to clear yet */
+  g_assert_false (gtk_widget_is_sensitive (clear));
+  g_assert_null (strstr (adw_action_row_get_subtitle (key_file), "/"));
+
+  g_settings_set_string (fixture->settings, "ai-key-file", fixture->key_path);
+  suda_test_iterate (10);
+  g_assert_true (gtk_widget_is_sensitive (clear));
+
+  g_signal_emit_by_name (clear, "clicked");
+  suda_test_iterate (10);
+  value = g_settings_get_string (fixture->settings, "ai-key-file");
+  g_assert_cmpstr (value, ==, "");
+  g_assert_false (gtk_widget_is_sensitive (clear));
+  g_assert_null (strstr (adw_action_row_get_subtitle (key_file), fixture->key_path));
+}
+
+static void
+test_status_says_whether_set_up (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  g_autofree char *missing = g_build_filename (fixture->tmpdir, "no-such.key", NULL);
+
+  /* no key and OpenAI's endpoint: !search cannot work */
+  g_assert_nonnull (strstr (prefs_status (prefs), "not set up"));
+  g_assert_nonnull (strstr (window_status (fixture), "not set up"));
+
+  /* a server on this machine needs no key */
+  g_settings_set_string (fixture->settings, "ai-base-url", "http://127.0.0.1:11434/v1");
+  g_settings_set_string (fixture->settings, "ai-model", "llama3.2");
+  g_assert_nonnull (strstr (prefs_status (prefs), "is set up"));
+  g_assert_nonnull (strstr (prefs_status (prefs), "llama3.2 at 127.0.0.1:11434"));
+  g_assert_nonnull (strstr (window_status (fixture), "is set up"));
+
+  /* OpenAI with a key file */
+  g_settings_reset (fixture->settings, "ai-base-url");
+  g_assert_nonnull (strstr (prefs_status (prefs), "not set up"));
+  g_settings_set_string (fixture->settings, "ai-key-file", fixture->key_path);
+  g_assert_nonnull (strstr (prefs_status (prefs), "is set up"));
+  g_assert_nonnull (strstr (prefs_status (prefs), "api.openai.com"));
+  g_assert_null (strstr (prefs_status (prefs), TEST_KEY));
+
+  /* a key file that cannot be read says so, without any key in it */
+  g_settings_set_string (fixture->settings, "ai-key-file", missing);
+  g_assert_nonnull (strstr (prefs_status (prefs), "will not work"));
+  g_assert_nonnull (strstr (window_status (fixture), "will not work"));
+
+  /* and so does an endpoint that is not a URL */
+  g_settings_reset (fixture->settings, "ai-key-file");
+  g_settings_set_string (fixture->settings, "ai-base-url", "ollama");
+  g_assert_nonnull (strstr (prefs_status (prefs), "will not work"));
+}
+
+static void
+test_start_writes_ai_group (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  SudaServer *server;
+  g_autofree char *base_url = NULL;
+  g_autofree char *model = NULL;
+  g_autofree char *key_file = NULL;
+  g_autofree char *token_field = NULL;
+
+  g_settings_set_string (fixture->settings, "ai-base-url", "http://127.0.0.1:11434/v1");
+  g_settings_set_string (fixture->settings, "ai-model", "llama3.2");
+  g_settings_set_string (fixture->settings, "ai-key-file", fixture->key_path);
+  g_settings_set_string (fixture->settings, "ai-token-field", "max_tokens");
+
+  server = start_server (fixture);
+  base_url = dup_ai_value (server, "base-url");
+  model = dup_ai_value (server, "model");
+  key_file = dup_ai_value (server, "api-key-file");
+  token_field = dup_ai_value (server, "token-field");
+  g_assert_cmpstr (base_url, ==, "http://127.0.0.1:11434/v1");
+  g_assert_cmpstr (model, ==, "llama3.2");
+  g_assert_cmpstr (key_file, ==, fixture->key_path);
+  g_assert_cmpstr (token_field, ==, "max_tokens");
+}
+
+static void
+test_start_leaves_out_empty_values (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  GKeyFile *key_file;
+
+  /* emptied fields mean the server's own defaults, not empty values */
+  g_settings_set_string (fixture->settings, "ai-base-url", "  ");
+  g_settings_set_string (fixture->settings, "ai-model", "");
+
+  key_file = suda_server_get_config (start_server (fixture))->key_file;
+  g_assert_false (g_key_file_has_key (key_file, "ai", "base-url", NULL));
+  g_assert_false (g_key_file_has_key (key_file, "ai", "model", NULL));
+  g_assert_false (g_key_file_has_key (key_file, "ai", "api-key-file", NULL));
+  g_assert_true (g_key_file_has_key (key_file, "ai", "token-field", NULL));
+}
+
+static void
+expect (SudaTestClient *client,
+        const char     *pattern)
+{
+  g_autofree char *line = suda_test_client_expect (client, pattern);
+
+  g_assert_nonnull (line);
+}
+
+static void
+test_search_answered_through_console (Fixture       *fixture,
+                                      gconstpointer  data)
+{
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autofree char *body = suda_fake_api_success_body ("Suda is a chat server for classes.");
+  const char *request;
+  guint16 port;
+
+  g_settings_set_string (fixture->settings, "ai-base-url", api->base_url);
+  g_settings_set_string (fixture->settings, "ai-model", "test-model");
+  g_settings_set_string (fixture->settings, "ai-key-file", fixture->key_path);
+  g_settings_set_string (fixture->settings, "ai-token-field", "max_tokens");
+  suda_fake_api_script (api, 200, body, NULL, 0);
+
+  port = suda_server_get_port (start_server (fixture));
+  alice = suda_test_client_register (port, "alice", NULL);
+  bob = suda_test_client_register (port, "bob", NULL);
+  suda_test_client_send (alice, "JOIN #lobby");
+  expect (alice, "* 366 alice #lobby *");
+  suda_test_client_send (bob, "JOIN #lobby");
+  expect (bob, "* 366 bob #lobby *");
+
+  suda_test_client_send (alice, "PRIVMSG #lobby :!search what is suda?");
+  expect (bob, ":alice!* PRIVMSG #lobby :!search what is suda?");
+  expect (bob, ":suda!* PRIVMSG #lobby :alice: Suda is a chat server for classes.");
+  expect (alice, ":suda!* PRIVMSG #lobby :alice: Suda is a chat server for classes.");
+
+  /* the API was asked as the preferences say */
+  g_assert_cmpuint (api->bodies->len, ==, 1);
+  request = g_ptr_array_index (api->bodies, 0);
+  g_assert_nonnull (strstr (request, "\"model\":\"test-model\""));
+  g_assert_nonnull (strstr (request, "\"max_tokens\""));
+  g_assert_null (strstr (request, "max_completion_tokens"));
+  g_assert_cmpstr (g_ptr_array_index (api->authorizations, 0), ==, "Bearer " TEST_KEY);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* no accessibility bus under Xvfb; its warning would abort the test */
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* "set up or not" must depend on the preferences alone */
+  g_unsetenv ("OPENAI_API_KEY");
+  gtk_test_init (&argc, &argv, NULL);
+  adw_init ();
+
+#define ADD(path, func) \
+  g_test_add ("/console-preferences/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
+  ADD ("window/opens-once-from-the-action", test_action_opens_one_window);
+  ADD ("fields/follow-settings-both-ways", test_fields_follow_settings);
+  ADD ("key-file/clear-button-resets-it", test_clear_key_file);
+  ADD ("status/says-whether-ai-search-is-set-up", test_status_says_whether_set_up);
+  ADD ("start/writes-the-ai-group", test_start_writes_ai_group);
+  ADD ("start/leaves-out-empty-values", test_start_leaves_out_empty_values);
+  ADD ("start/search-answered-through-the-fake-api", test_search_answered_through_console);
+#undef ADD
+
+  return g_test_run ();
+}
