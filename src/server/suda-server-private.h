@@ -101,6 +101,8 @@ struct _SudaServer
   GHashTable        *histories;     /* name (casefolded) → SudaHistory */
   GQueue             dirty;         /* sessions with output to flush */
   guint              flush_id;
+  gint64             flush_ended;   /* monotonic usec */
+  gint64             flush_took;    /* usec the last flush took */
   guint              ping_id;
   guint              n_connections;
   guint              n_registered;
