@@ -273,6 +273,7 @@ test_transcripts_are_json_lines (Fixture       *f,
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean seen = FALSE;
+  gboolean join_seen = FALSE;
 
   suda_test_client_send (bob, "PRIVMSG #lab :for the record 수다");
   wait_message (lab (f), SUDA_MESSAGE_KIND_MESSAGE, "for the record");
@@ -291,8 +292,16 @@ test_transcripts_are_json_lines (Fixture       *f,
           g_assert_cmpstr (suda_log_entry_get_nick (entry), ==, "bob");
           seen = TRUE;
         }
+      /* Events keep their parts, not the sentence the window shows. */
+      if (g_strcmp0 (suda_log_entry_get_event (entry), "join") == 0 &&
+          g_strcmp0 (suda_log_entry_get_nick (entry), "bob") == 0)
+        {
+          g_assert_null (suda_log_entry_get_text (entry));
+          join_seen = TRUE;
+        }
     }
   g_assert_true (seen);
+  g_assert_true (join_seen);
 }
 
 static void

@@ -7,6 +7,8 @@
 
 #include "suda-conversation.h"
 #include "suda-message-row.h"
+#include "suda-test-util.h"
+#include "suda-throttled-list.h"
 
 static gint64
 local_time (int year, int month, int day, int hour, int minute)
@@ -276,6 +278,88 @@ test_links_become_markup (void)
   g_assert_nonnull (strstr (korean, "<a href=\"http://예시.kr\">"));
 }
 
+typedef struct {
+  guint changes;
+  guint last_position, last_removed, last_added;
+} Changes;
+
+static void
+record_change (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               Changes    *c)
+{
+  c->changes++;
+  c->last_position = position;
+  c->last_removed = removed;
+  c->last_added = added;
+}
+
+static void
+append_n (SudaConversation *conv,
+          guint             n)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, 1000, "a", "x");
+
+      suda_conversation_append (conv, m, FALSE);
+    }
+}
+
+static gboolean
+caught_up (gpointer data)
+{
+  SudaThrottledList *list = data;
+
+  return g_list_model_get_n_items (G_LIST_MODEL (list)) ==
+         g_list_model_get_n_items (suda_throttled_list_get_model (list));
+}
+
+static void
+test_throttled_list_holds_back_floods (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#flood");
+  g_autoptr(SudaThrottledList) list = suda_throttled_list_new (G_LIST_MODEL (conv), 50);
+  Changes c = { 0 };
+  g_autoptr(SudaMessage) first = NULL;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (record_change), &c);
+
+  /* The first append after a quiet spell goes through at once... */
+  append_n (conv, 1);
+  g_assert_cmpuint (c.changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);   /* and its date */
+
+  /* ...the flood that follows is held back and passed on in one change. */
+  append_n (conv, 500);
+  g_assert_cmpuint (c.changes, ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
+  g_assert_null (g_list_model_get_item (G_LIST_MODEL (list), 2));
+  g_assert_true (suda_test_wait_until (caught_up, list, 2000));
+  g_assert_cmpuint (c.changes, ==, 2);
+  g_assert_cmpuint (c.last_position, ==, 2);
+  g_assert_cmpuint (c.last_added, ==, 500);
+  first = g_list_model_get_item (G_LIST_MODEL (list), 1);
+  g_assert_cmpstr (suda_message_get_text (first), ==, "x");
+
+  /* Anything but an append goes through at once, held items included. */
+  append_n (conv, 10);
+  suda_conversation_clear (conv);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 0);
+  g_assert_cmpuint (c.last_position, ==, 0);
+  g_assert_cmpuint (c.last_removed, ==, 502);
+  g_assert_cmpuint (c.last_added, ==, 0);
+
+  /* flush() passes on what is held back right away. */
+  suda_test_iterate (60);
+  append_n (conv, 1);
+  append_n (conv, 3);
+  suda_throttled_list_flush (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 5);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -288,6 +372,7 @@ main (int   argc,
   g_test_add_func ("/client/models/conversation/find-searches-backwards", test_find_searches_backwards);
   g_test_add_func ("/client/models/conversation/properties-notify-once", test_conversation_properties_notify_once);
   g_test_add_func ("/client/models/members/operators-first", test_members_operators_first);
+  g_test_add_func ("/client/models/throttled-list/holds-back-floods", test_throttled_list_holds_back_floods);
   g_test_add_func ("/client/models/row/day-labels", test_day_labels);
   g_test_add_func ("/client/models/row/nick-colours-are-stable", test_nick_colours_are_stable);
   g_test_add_func ("/client/models/row/links-become-markup", test_links_become_markup);

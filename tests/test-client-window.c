@@ -380,6 +380,94 @@ test_sticks_to_bottom_unless_scrolled_up (Fixture       *f,
   g_assert_false (gtk_widget_get_visible (jump));
 }
 
+/* GTK 4 cannot make key events; emitting the entry's key controller
+ * signal runs the same code a key press would. */
+static gboolean
+press (Fixture         *f,
+       guint            keyval,
+       GdkModifierType  state)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (child (f, "input_view"));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GtkEventController) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller) &&
+          gtk_event_controller_get_propagation_phase (controller) == GTK_PHASE_CAPTURE)
+        {
+          g_signal_emit_by_name (controller, "key-pressed", keyval, 0, state, &handled);
+          return handled;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+static void
+assert_input (Fixture    *f,
+              const char *expected)
+{
+  g_autofree char *text = dup_input (f);
+
+  g_assert_cmpstr (text, ==, expected);
+}
+
+static void
+test_tab_completes_and_up_recalls (Fixture       *f,
+                                   gconstpointer  data)
+{
+  SudaConversation *conv = suda_client_get_active_conversation (suda_window_get_client (f->window));
+
+  suda_conversation_add_member (conv, "bob", NULL);
+  suda_conversation_add_member (conv, "Bobby", "@");
+  suda_conversation_add_member (conv, "carol", NULL);
+
+  /* At the start of the line a nickname addresses someone; Tab cycles. */
+  set_input (f, "bo");
+  g_assert_true (press (f, GDK_KEY_Tab, 0));
+  assert_input (f, "bob: ");
+  g_assert_true (press (f, GDK_KEY_Tab, 0));
+  assert_input (f, "Bobby: ");
+  g_assert_true (press (f, GDK_KEY_Tab, 0));
+  assert_input (f, "bob: ");
+  set_input (f, "thanks CA");
+  g_assert_true (press (f, GDK_KEY_Tab, 0));
+  assert_input (f, "thanks carol ");
+  set_input (f, "nobody zz");
+  g_assert_true (press (f, GDK_KEY_Tab, 0));
+  assert_input (f, "nobody zz");
+
+  /* Enter sends, Shift+Enter is left to the text view for a new line. */
+  set_input (f, "/help kick");
+  g_assert_true (press (f, GDK_KEY_Return, 0));
+  assert_input (f, "");
+  set_input (f, "/help me");
+  g_assert_false (press (f, GDK_KEY_Return, GDK_SHIFT_MASK));
+  g_assert_true (press (f, GDK_KEY_KP_Enter, 0));
+  assert_input (f, "");
+
+  /* Up walks back through what was sent, Down forward to an empty line. */
+  g_assert_true (press (f, GDK_KEY_Up, 0));
+  assert_input (f, "/help me");
+  g_assert_true (press (f, GDK_KEY_Up, 0));
+  assert_input (f, "/help kick");
+  g_assert_true (press (f, GDK_KEY_Up, 0));
+  assert_input (f, "/help kick");
+  g_assert_true (press (f, GDK_KEY_Down, 0));
+  assert_input (f, "/help me");
+  g_assert_true (press (f, GDK_KEY_Down, 0));
+  assert_input (f, "");
+
+  /* In a text of several lines Up moves the cursor as usual. */
+  set_input (f, "one\ntwo");
+  g_assert_false (press (f, GDK_KEY_Up, 0));
+
+  /* Activating someone in the member list (operators first) whispers. */
+  g_signal_emit_by_name (child (f, "member_list"), "activate", 0);
+  assert_input (f, "/whisper Bobby ");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -403,6 +491,7 @@ main (int   argc,
   ADD ("long-paste-asks-first", test_long_paste_asks_first);
   ADD ("search-and-escape", test_search_and_escape);
   ADD ("sticks-to-bottom-unless-scrolled-up", test_sticks_to_bottom_unless_scrolled_up);
+  ADD ("tab-completes-and-up-recalls", test_tab_completes_and_up_recalls);
 #undef ADD
 
   return g_test_run ();

@@ -743,6 +743,12 @@ test_echo_message (void)
   suda_test_client_send (alice, "PRIVMSG bob :private echo");
   expect (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
   expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
+
+  /* A note to oneself comes back once, not once as message and once as echo. */
+  suda_test_client_send (alice, "PRIVMSG ALICE :note to self");
+  expect (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG alice :note to self");
+  assert_quiet (alice);
+  assert_quiet (bob);
 }
 
 static void

@@ -4,6 +4,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include <glib/gstdio.h>
 
@@ -37,6 +38,13 @@ read_stdout_line (Daemon *d)
   return line;
 }
 
+/* A daemon left behind by a failed assertion would hold its port. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 static void
 daemon_start (Daemon     *d,
               const char *extra)
@@ -60,8 +68,12 @@ daemon_start (Daemon     *d,
       g_ptr_array_add (argv, extra_args[i]);
   g_ptr_array_add (argv, NULL);
 
-  d->process = g_subprocess_newv ((const char * const *) argv->pdata,
-                                  G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  {
+    g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
+
+    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    d->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  }
   g_assert_no_error (error);
   d->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (d->process));
   line = read_stdout_line (d);

@@ -190,15 +190,13 @@ log_event_for (SudaMessageKind kind)
 }
 
 static void
-write_transcript (SudaClient       *self,
-                  SudaConversation *conv,
-                  SudaMessage      *message,
-                  const char       *event)
+append_transcript (SudaClient       *self,
+                   SudaConversation *conv,
+                   SudaLogEntry     *entry)
 {
-  g_autoptr(SudaLogEntry) entry = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!self->keep_transcripts || suda_message_get_replayed (message) || event == NULL)
+  if (!self->keep_transcripts)
     return;
   if (self->transcript == NULL)
     {
@@ -208,12 +206,6 @@ write_transcript (SudaClient       *self,
         return;
       self->transcript = suda_transcript_new (self->transcript_dir, host);
     }
-  entry = suda_log_entry_new (suda_message_get_time (message), event,
-                              suda_conversation_get_name (conv),
-                              suda_message_get_sender (message),
-                              suda_message_get_text (message));
-  if (suda_message_get_kind (message) == SUDA_MESSAGE_KIND_ACTION)
-    suda_log_entry_set_bool_field (entry, "action", TRUE);
   if (!suda_transcript_append (self->transcript, suda_conversation_get_name (conv), entry, &error))
     {
       /* Keeping the chat going matters more than the transcript. */
@@ -221,6 +213,26 @@ write_transcript (SudaClient       *self,
       self->keep_transcripts = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_KEEP_TRANSCRIPTS]);
     }
+}
+
+/* Replayed history was written when it first happened, so it is skipped. */
+static void
+write_transcript (SudaClient       *self,
+                  SudaConversation *conv,
+                  SudaMessage      *message,
+                  const char       *event)
+{
+  g_autoptr(SudaLogEntry) entry = NULL;
+
+  if (!self->keep_transcripts || suda_message_get_replayed (message) || event == NULL)
+    return;
+  entry = suda_log_entry_new (suda_message_get_time (message), event,
+                              suda_conversation_get_name (conv),
+                              suda_message_get_sender (message),
+                              suda_message_get_text (message));
+  if (suda_message_get_kind (message) == SUDA_MESSAGE_KIND_ACTION)
+    suda_log_entry_set_bool_field (entry, "action", TRUE);
+  append_transcript (self, conv, entry);
 }
 
 static SudaMessage *
@@ -257,6 +269,8 @@ current_or_server (SudaClient *self)
   return self->active ? self->active : self->server;
 }
 
+/* Shows TEXT, the readable sentence, and logs the event itself: the
+ * transcript keeps the raw parts (who, what reason), not the sentence. */
 static void
 add_event_line (SudaClient       *self,
                 SudaConversation *conv,
@@ -264,10 +278,21 @@ add_event_line (SudaClient       *self,
                 const char       *log_event,
                 const char       *text)
 {
-  SudaMessage *message = add_message (self, conv, SUDA_MESSAGE_KIND_EVENT, event->time,
-                                      event->nick, text, log_event);
+  g_autoptr(SudaMessage) message = suda_message_new (SUDA_MESSAGE_KIND_EVENT, event->time, event->nick, text);
+  g_autoptr(SudaLogEntry) entry = NULL;
 
   suda_message_set_replayed (message, event->replayed);
+  suda_conversation_append (conv, message, conv != self->active || !self->window_active);
+  if (event->replayed || !self->keep_transcripts)
+    return;
+
+  entry = suda_log_entry_new (event->time, log_event, suda_conversation_get_name (conv),
+                              event->nick, event->text);
+  if (g_strcmp0 (log_event, "nick") == 0)
+    suda_log_entry_set_field (entry, "new-nick", event->argument);
+  else if (g_strcmp0 (log_event, "kick") == 0)
+    suda_log_entry_set_field (entry, "target", event->argument);
+  append_transcript (self, conv, entry);
 }
 
 static void
@@ -974,7 +999,15 @@ suda_client_connect (SudaClient *self,
   g_return_if_fail (SUDA_IS_CLIENT (self));
 
   if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
-    g_clear_object (&self->transcript);
+    {
+      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+
+      /* Rooms and people of another server mean nothing on this one. */
+      g_clear_object (&self->transcript);
+      suda_client_set_active_conversation (self, self->server);
+      if (n > 1)
+        g_list_store_splice (self->conversations, 1, n - 1, NULL, 0);
+    }
   suda_connection_set_server (self->connection, host, port);
   suda_connection_set_nick (self->connection, nick);
   suda_connection_set_password (self->connection, password);

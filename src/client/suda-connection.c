@@ -824,6 +824,10 @@ handle_message (SudaConnection *self,
     parse_isupport (self, msg);
   if (numeric && (cmd[0] == '4' || cmd[0] == '5') && handle_error_numeric (self, msg))
     return;
+  /* A server from before IRCv3 does not know CAP; registration goes on
+   * without it, and the person need not hear about it. */
+  if (strcmp (cmd, "421") == 0 && g_strcmp0 (suda_irc_message_param (msg, 1), "CAP") == 0)
+    return;
 
   event = suda_irc_event_new (SUDA_IRC_EVENT_OTHER, cmd);
   event->time = time;
@@ -1057,7 +1061,9 @@ on_socket_readable (GSocket      *socket,
           g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
         }
     }
-  self->in_source = NULL;
+  /* A handler may have closed this connection and opened another. */
+  if (self->in_source == g_main_current_source ())
+    self->in_source = NULL;
   return G_SOURCE_REMOVE;
 }
 
@@ -1160,7 +1166,7 @@ handle_loss (SudaConnection *self)
       g_queue_clear_full (&self->held, g_free);
       set_state (self, SUDA_CONNECTION_DISCONNECTED);
       emit_error (self, SUDA_CONNECTION_ERROR_SERVER_FULL,
-                  _("The server is full: %s Try again later."), server_error);
+                  _("The server is full (%s). Try again later."), server_error);
       return;
     }
 

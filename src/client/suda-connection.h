@@ -68,12 +68,16 @@ gboolean             suda_connection_has_cap         (SudaConnection  *self,
 const char * const  *suda_connection_get_channels    (SudaConnection  *self);
 char                 suda_connection_get_mode_prefix (SudaConnection  *self,
                                                       char             mode);
-const char          *suda_connection_get_prefix_chars(SudaConnection  *self);
-void                 suda_connection_set_connect_timeout (SudaConnection *self,
+const char          *suda_connection_get_prefix_chars
+                                                     (SudaConnection  *self);
+void                 suda_connection_set_connect_timeout
+                                                     (SudaConnection  *self,
                                                       guint            timeout_ms);
-void                 suda_connection_set_reconnect_delay (SudaConnection *self,
+void                 suda_connection_set_reconnect_delay
+                                                     (SudaConnection  *self,
                                                       guint            delay_ms);
-guint                suda_connection_get_next_reconnect_delay (SudaConnection *self);
+guint                suda_connection_get_next_reconnect_delay
+                                                     (SudaConnection  *self);
 
 void                 suda_connection_connect         (SudaConnection  *self);
 void                 suda_connection_disconnect      (SudaConnection  *self,

@@ -34,13 +34,13 @@ typedef struct {
   char          *text;       /* SUDA_SLASH_TEXT: the text to send */
 } SudaSlashCommand;
 
-SudaSlashCommand *suda_slash_command_parse       (const char       *input);
-void              suda_slash_command_free        (SudaSlashCommand *self);
-const char       *suda_slash_command_get_usage   (SudaSlashKind     kind);
-const char       *suda_slash_command_get_summary (SudaSlashKind     kind);
-const char * const *suda_slash_command_get_aliases (SudaSlashKind   kind);
-char             *suda_slash_command_dup_help    (void);
-gboolean          suda_slash_parse_schedule_time (const char       *spec);
+SudaSlashCommand   *suda_slash_command_parse       (const char       *input);
+void                suda_slash_command_free        (SudaSlashCommand *self);
+const char         *suda_slash_command_get_usage   (SudaSlashKind     kind);
+const char         *suda_slash_command_get_summary (SudaSlashKind     kind);
+const char * const *suda_slash_command_get_aliases (SudaSlashKind     kind);
+char               *suda_slash_command_dup_help    (void);
+gboolean            suda_slash_parse_schedule_time (const char       *spec);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaSlashCommand, suda_slash_command_free)
 

@@ -8,6 +8,7 @@
 #include "suda-conversation-row.h"
 #include "suda-irc-message.h"
 #include "suda-message-row.h"
+#include "suda-throttled-list.h"
 #include "suda-window.h"
 
 /* More lines than this in one send asks first: a paste meant for a file
@@ -16,7 +17,9 @@
 #define INPUT_HISTORY_MAX 100
 /* How close to the end counts as "at the bottom", in pixels. */
 #define BOTTOM_SLACK 8.0
-#define FOLLOW_INTERVAL_MS 100
+/* How often a flood of new messages reaches the history view: each time
+ * costs a layout of the rows on screen. */
+#define HISTORY_THROTTLE_MS 250
 
 struct _SudaWindow
 {
@@ -55,11 +58,10 @@ struct _SudaWindow
   GtkSingleSelection   *conversation_selection;
   GtkSingleSelection   *history_selection;
   SudaConversation     *shown;            /* the conversation in the history view */
+  SudaThrottledList    *history;          /* what the view shows of it */
   gboolean              sticks_to_bottom;
   double                last_scroll_value;
   guint                 follow_id;
-  guint                 flood_id;
-  gint64                last_follow;
   gboolean              show_members;
 
   GPtrArray            *sent;             /* what was sent, for Up */
@@ -67,6 +69,7 @@ struct _SudaWindow
   char                 *completion_prefix;
   guint                 completion_index;
   gint                  completion_start; /* offset of the word being completed */
+  gboolean              completing;
   gint                  search_position;
 };
 
@@ -79,6 +82,10 @@ enum {
 static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SudaWindow, suda_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void on_history_selected (GtkSingleSelection *selection,
+                                 GParamSpec         *pspec,
+                                 SudaWindow         *self);
 
 /* Errors and state */
 
@@ -175,28 +182,14 @@ on_state_notify (SudaConnection *connection,
 static void
 scroll_to_end (SudaWindow *self)
 {
-  guint n = self->shown ? g_list_model_get_n_items (G_LIST_MODEL (self->shown)) : 0;
+  guint n = self->history ? g_list_model_get_n_items (G_LIST_MODEL (self->history)) : 0;
 
   if (n > 0)
     gtk_widget_activate_action (GTK_WIDGET (self->history_list), "list.scroll-to-item", "u", n - 1);
 }
 
-static gboolean
-follow_flood (gpointer user_data)
-{
-  SudaWindow *self = user_data;
-
-  self->flood_id = 0;
-  self->last_follow = g_get_monotonic_time ();
-  if (self->sticks_to_bottom)
-    scroll_to_end (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Following the end binds a whole screen of new rows.  At chat speed that
- * is once per message; in a flood (a paste, a replay, a bot) it happens
- * at most FOLLOW_INTERVAL_MS apart, so the window keeps up and nobody
- * could have read the skipped screens anyway. */
+/* The history view's model is throttled (see SudaThrottledList), so in a
+ * flood this runs a few times a second, not once per batch. */
 static void
 on_history_items_changed (GListModel *model,
                           guint       position,
@@ -204,19 +197,8 @@ on_history_items_changed (GListModel *model,
                           guint       added,
                           SudaWindow *self)
 {
-  gint64 now, due;
-
-  if (!self->sticks_to_bottom || added == 0 || self->flood_id != 0)
-    return;
-  now = g_get_monotonic_time ();
-  due = self->last_follow + FOLLOW_INTERVAL_MS * 1000;
-  if (now >= due)
-    {
-      self->last_follow = now;
-      scroll_to_end (self);
-    }
-  else
-    self->flood_id = g_timeout_add ((due - now) / 1000 + 1, follow_flood, self);
+  if (self->sticks_to_bottom && added > 0)
+    scroll_to_end (self);
 }
 
 static void
@@ -353,19 +335,27 @@ suda_window_show_conversation (SudaWindow       *self,
     }
   g_set_object (&self->shown, conversation);
 
+  if (self->history_selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->history_selection, self);
   g_clear_object (&self->history_selection);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
   if (conversation != NULL)
     {
       g_autoptr(GtkNoSelection) members = NULL;
 
-      self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (conversation)));
+      self->history = suda_throttled_list_new (G_LIST_MODEL (conversation), HISTORY_THROTTLE_MS);
+      self->history_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->history)));
       gtk_single_selection_set_autoselect (self->history_selection, FALSE);
       gtk_single_selection_set_can_unselect (self->history_selection, TRUE);
       gtk_single_selection_set_selected (self->history_selection, GTK_INVALID_LIST_POSITION);
+      g_signal_connect (self->history_selection, "notify::selected",
+                        G_CALLBACK (on_history_selected), self);
       members = gtk_no_selection_new (g_object_ref (suda_conversation_get_members (conversation)));
       gtk_list_view_set_model (self->member_list, GTK_SELECTION_MODEL (members));
       g_signal_connect (conversation, "notify::topic", G_CALLBACK (on_shown_notify), self);
-      g_signal_connect (conversation, "items-changed", G_CALLBACK (on_history_items_changed), self);
+      g_signal_connect (self->history, "items-changed", G_CALLBACK (on_history_items_changed), self);
       g_signal_connect (conversation, "notify::name", G_CALLBACK (on_shown_notify), self);
       g_signal_connect (suda_conversation_get_members (conversation), "items-changed",
                         G_CALLBACK (on_members_changed), self);
@@ -381,6 +371,39 @@ suda_window_show_conversation (SudaWindow       *self,
   update_title (self);
   update_members_heading (self);
   update_members_visibility (self);
+}
+
+/* The history's selection only marks what a search found: a click
+ * elsewhere selects nothing. */
+static void
+on_history_selected (GtkSingleSelection *selection,
+                     GParamSpec         *pspec,
+                     SudaWindow         *self)
+{
+  if (!gtk_search_bar_get_search_mode (self->search_bar) &&
+      gtk_single_selection_get_selected (selection) != GTK_INVALID_LIST_POSITION)
+    gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+}
+
+/* Activating someone in the member list starts a whisper to them. */
+static void
+on_member_activated (GtkListView *list,
+                     guint        position,
+                     SudaWindow  *self)
+{
+  g_autoptr(SudaMember) member = g_list_model_get_item (G_LIST_MODEL (gtk_list_view_get_model (list)),
+                                                        position);
+  g_autofree char *text = NULL;
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->input_view);
+  GtkTextIter end;
+
+  if (member == NULL)
+    return;
+  text = g_strdup_printf ("/whisper %s ", suda_member_get_nick (member));
+  gtk_text_buffer_set_text (buffer, text, -1);
+  gtk_text_buffer_get_end_iter (buffer, &end);
+  gtk_text_buffer_place_cursor (buffer, &end);
+  gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
 }
 
 static void
@@ -692,8 +715,19 @@ complete_nick (SudaWindow *self)
   self->completion_index++;
   /* At the start of a line a nickname addresses someone: "bob: ". */
   replacement = g_strconcat (choice, self->completion_start == 0 ? ": " : " ", NULL);
+  self->completing = TRUE;
   gtk_text_buffer_delete (buffer, &start, &cursor);
   gtk_text_buffer_insert (buffer, &start, replacement, -1);
+  self->completing = FALSE;
+}
+
+/* Any edit but our own ends a round of Tab presses. */
+static void
+on_input_changed (GtkTextBuffer *buffer,
+                  SudaWindow    *self)
+{
+  if (!self->completing)
+    reset_completion (self);
 }
 
 static gboolean
@@ -901,6 +935,7 @@ search_from (SudaWindow *self,
       gtk_label_set_text (self->search_status, "");
       return;
     }
+  suda_throttled_list_flush (self->history);
   found = suda_conversation_find (self->shown, needle, before);
   if (found < 0 && before >= 0)
     found = suda_conversation_find (self->shown, needle, -1);   /* wrap around */
@@ -1054,13 +1089,17 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_conversation_get_members (self->shown), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
-  g_clear_handle_id (&self->flood_id, g_source_remove);
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_WINDOW);
-  g_clear_object (&self->shown);
+  if (self->history_selection != NULL)
+    g_signal_handlers_disconnect_by_data (self->history_selection, self);
   g_clear_object (&self->history_selection);
+  if (self->history != NULL)
+    g_signal_handlers_disconnect_by_data (self->history, self);
+  g_clear_object (&self->history);
+  g_clear_object (&self->shown);
   g_clear_object (&self->conversation_selection);
   g_clear_object (&self->client);
   g_clear_object (&self->settings);
@@ -1179,6 +1218,8 @@ suda_window_init (SudaWindow *self)
   keys = gtk_event_controller_key_new ();
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (on_input_key_pressed), self);
+  g_signal_connect (gtk_text_view_get_buffer (self->input_view), "changed",
+                    G_CALLBACK (on_input_changed), self);
   gtk_widget_add_controller (GTK_WIDGET (self->input_view), keys);
 
   g_signal_connect (self->search_bar, "notify::search-mode-enabled", G_CALLBACK (on_search_mode), self);
@@ -1187,6 +1228,7 @@ suda_window_init (SudaWindow *self)
   g_signal_connect (self->search_entry, "next-match", G_CALLBACK (on_search_next), self);
   g_signal_connect (self->search_entry, "stop-search", G_CALLBACK (on_search_stop), self);
   g_signal_connect (self->jump_entry, "activate", G_CALLBACK (on_jump_activate), self);
+  g_signal_connect (self->member_list, "activate", G_CALLBACK (on_member_activated), self);
   g_signal_connect (self->jump_entry, "stop-search", G_CALLBACK (on_jump_stop), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_window_active), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-search", FALSE);

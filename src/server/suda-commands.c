@@ -189,7 +189,7 @@ send_isupport (SudaSession *s)
                          AWAYLEN, config->max_channels, CHANNELLEN, KICKLEN,
                          config->max_targets, config->network_name, NICKLEN);
   _suda_session_numeric (s, "005",
-                         "STATUSMSG=@+ TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
+                         "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
                          "TOPICLEN=%d UTF8ONLY :are supported by this server",
                          config->max_targets, config->max_targets, TOPICLEN);
 }
@@ -539,6 +539,24 @@ send_topic (SudaSession *s,
                          channel->topic_setter, channel->topic_time);
 }
 
+/* Cuts the trailing text of a built line ending in CR LF so that the line
+ * without its tags keeps the 512-byte limit: a message its sender kept
+ * within the limit gains a mask or a date in front when replayed. */
+static void
+fit_line (GString *out)
+{
+  gsize body = 0;
+  gsize text_len;
+
+  if (out->str[0] == '@')
+    body = strcspn (out->str, " ") + 1;
+  if (out->len - body <= SUDA_IRC_MAX_LINE || out->len < 2)
+    return;
+  text_len = suda_utf8_truncate (out->str, out->len - 2, body + SUDA_IRC_MAX_LINE - 2);
+  g_string_truncate (out, text_len);
+  g_string_append (out, "\r\n");
+}
+
 static void
 replay_history (SudaSession *s,
                 SudaChannel *channel)
@@ -597,7 +615,9 @@ replay_history (SudaSession *s,
 
           suda_irc_append_line (out, NULL, server_name (s), "NOTICE", params, 2);
         }
-      _suda_session_send (s, out->str, MIN (out->len, (gsize) SUDA_IRC_MAX_TAGS + SUDA_IRC_MAX_LINE));
+      if (!s->plain)
+        fit_line (out);
+      _suda_session_send (s, out->str, out->len);
     }
   if (tagged)
     _suda_session_sendf (s, ":%s BATCH -%s\r\n", server_name (s), batch);
@@ -1409,7 +1429,8 @@ _suda_commands_deliver_message (SudaSession *s,
     suda_server_log (server, entry);
 
     _suda_session_send_out_line (to, &line);
-    if (s->caps & SUDA_CAP_ECHO_MESSAGE)
+    /* A note to oneself arrives once, echo-message or not. */
+    if ((s->caps & SUDA_CAP_ECHO_MESSAGE) && to != s)
       _suda_session_send_out_line (s, &line);
     _suda_out_line_clear (&line);
     if (!notice && to->away)

@@ -358,7 +358,8 @@ _suda_session_numeric (SudaSession *self,
   len = strlen (line);
   if (len > SUDA_IRC_MAX_LINE - 2)
     {
-      const char *trailing = strstr (line + strlen (line) - strlen (body), " :");
+      /* From the space before the body, which may itself start with ':'. */
+      const char *trailing = strstr (line + strlen (line) - strlen (body) - 1, " :");
       gsize trailing_len = trailing ? strlen (trailing) : 0;
       gsize head_len = trailing ? (gsize) (trailing - line) : 0;
       gsize room = SUDA_IRC_MAX_LINE - 2 - MIN (trailing_len, SUDA_IRC_MAX_LINE - 2);
@@ -711,7 +712,14 @@ _suda_session_check_ping (SudaSession *self,
       /* A peer that never reads its last words does not keep its socket
        * and buffer here for ever. */
       if (self->closing == 1 && idle > (gint64) config->ping_timeout_ms * 1000)
-        _suda_server_remove_session (self->server, self);
+        {
+          if (self->write_source)
+            {
+              g_source_destroy (self->write_source);
+              g_clear_pointer (&self->write_source, g_source_unref);
+            }
+          _suda_server_remove_session (self->server, self);
+        }
       return;
     }
   if (!self->registered && idle > (gint64) config->ping_timeout_ms * 1000)
