@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "suda-application.h"
 #include "suda-test-util.h"
 #include "suda-window.h"
 
@@ -468,14 +469,318 @@ test_tab_completes_and_up_recalls (Fixture       *f,
   assert_input (f, "/whisper Bobby ");
 }
 
+/* Keyboard shortcuts window and accessible names */
+
+static void
+collect_shortcut_accels (GtkWidget *widget,
+                         GPtrArray *accels)
+{
+  if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
+    {
+      g_autofree char *accelerator = NULL;
+      g_auto(GStrv) each = NULL;
+
+      g_object_get (widget, "accelerator", &accelerator, NULL);
+      /* One shortcut may list several accelerators, space-separated. */
+      each = g_strsplit (accelerator != NULL ? accelerator : "", " ", -1);
+      for (guint i = 0; each[i] != NULL; i++)
+        if (*each[i] != '\0')
+          g_ptr_array_add (accels, g_strdup (each[i]));
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    collect_shortcut_accels (c, accels);
+}
+
+/* Compares what the keys mean, not how they are spelt: "<Primary>k" and
+ * "<Control>K" are the same shortcut. */
+static gboolean
+accels_contain (GPtrArray  *accels,
+                const char *wanted)
+{
+  guint want_key;
+  GdkModifierType want_mods;
+
+  g_assert_true (gtk_accelerator_parse (wanted, &want_key, &want_mods));
+  for (guint i = 0; i < accels->len; i++)
+    {
+      guint key;
+      GdkModifierType mods;
+
+      if (gtk_accelerator_parse (g_ptr_array_index (accels, i), &key, &mods) &&
+          gdk_keyval_to_lower (key) == gdk_keyval_to_lower (want_key) && mods == want_mods)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static GtkWidget *
+open_shortcuts_window (GtkWidget *window)
+{
+  GtkShortcutsWindow *overlay;
+
+  g_assert_true (gtk_widget_activate_action (window, "win.show-help-overlay", NULL));
+  suda_test_iterate (20);
+  overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
+  g_assert_nonnull (overlay);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
+  g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
+  return GTK_WIDGET (overlay);
+}
+
+static void
+test_shortcuts_window_opens_and_lists_keys (Fixture       *f,
+                                            gconstpointer  data)
+{
+  g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
+  GtkWidget *overlay = open_shortcuts_window (GTK_WIDGET (f->window));
+
+  collect_shortcut_accels (overlay, accels);
+  /* The window's own accelerators and the keys the message entry handles. */
+  for (const char * const *key = (const char * const[]) { "<Control>k", "<Control>q", "<Control>w",
+                                                          "<Control>f", "Escape", "<Control>question",
+                                                          "Return", "<Shift>Return", "Tab", "Up",
+                                                          NULL }; *key; key++)
+    if (!accels_contain (accels, *key))
+      g_error ("the shortcuts window does not list %s", *key);
+
+  /* Closing only hides it; it opens again. */
+  gtk_window_close (GTK_WINDOW (overlay));
+  suda_test_iterate (10);
+  g_assert_false (gtk_widget_get_visible (overlay));
+  g_assert_true (open_shortcuts_window (GTK_WIDGET (f->window)) == overlay);
+  gtk_window_close (GTK_WINDOW (overlay));
+}
+
+/* Every accelerator the application sets, now or later, must be listed. */
+static void
+test_shortcuts_window_lists_every_app_accelerator (void)
+{
+  g_autoptr(SudaApplication) app = suda_application_new ();
+  g_autoptr(GPtrArray) accels = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) actions = NULL;
+  g_auto(GStrv) help = NULL;
+  g_autoptr(GSettings) settings = g_settings_new ("chat.suda.Suda");
+  GtkWidget *window;
+  guint checked = 0;
+
+  /* Registering runs startup, which sets the accelerators; a non-unique
+   * application needs no session bus for it. */
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  help = gtk_application_get_accels_for_action (GTK_APPLICATION (app), "win.show-help-overlay");
+  g_assert_true (g_strv_contains ((const char * const *) help, "<Control>question"));
+
+  window = GTK_WIDGET (suda_window_new (GTK_APPLICATION (app), settings));
+  gtk_window_present (GTK_WINDOW (window));
+  suda_test_iterate (20);
+  collect_shortcut_accels (open_shortcuts_window (window), accels);
+
+  actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
+  for (guint i = 0; actions[i] != NULL; i++)
+    {
+      g_auto(GStrv) keys = gtk_application_get_accels_for_action (GTK_APPLICATION (app), actions[i]);
+
+      for (guint k = 0; keys[k] != NULL; k++, checked++)
+        if (!accels_contain (accels, keys[k]))
+          g_error ("%s (%s) is missing from the shortcuts window", keys[k], actions[i]);
+    }
+  g_assert_cmpuint (checked, >=, 6);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  suda_test_iterate (10);
+}
+
+static GtkMenuButton *
+find_primary_menu_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget) && gtk_menu_button_get_primary (GTK_MENU_BUTTON (widget)))
+    return GTK_MENU_BUTTON (widget);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkMenuButton *found = find_primary_menu_button (c);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+window_has_action (GtkWidget  *window,
+                   const char *name)
+{
+  g_autofree char *prefixed = g_strconcat ("win.", name, NULL);
+  const char *class_action, *property;
+  const GVariantType *parameter;
+  GType owner;
+
+  /* GtkApplicationWindow's own actions (show-help-overlay) ... */
+  if (g_action_group_has_action (G_ACTION_GROUP (window), name))
+    return TRUE;
+  /* ... and those SudaWindow installs on its class. */
+  for (guint i = 0; gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (window), i, &owner,
+                                                   &class_action, &parameter, &property); i++)
+    if (g_strcmp0 (class_action, prefixed) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static guint
+check_menu_actions (GMenuModel *menu,
+                    GtkWidget  *window,
+                    GActionGroup *app)
+{
+  guint checked = 0;
+
+  for (int i = 0; i < g_menu_model_get_n_items (menu); i++)
+    {
+      g_autofree char *action = NULL;
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (menu, i, G_MENU_LINK_SECTION);
+
+      if (section != NULL)
+        checked += check_menu_actions (section, window, app);
+      if (!g_menu_model_get_item_attribute (menu, i, G_MENU_ATTRIBUTE_ACTION, "s", &action))
+        continue;
+      if (!(g_str_has_prefix (action, "app.") && g_action_group_has_action (app, action + 4)) &&
+          !(g_str_has_prefix (action, "win.") && window_has_action (window, action + 4)))
+        g_error ("the main menu's %s does not exist", action);
+      checked++;
+    }
+  return checked;
+}
+
+/* Every item of the main menu names an action that exists: an item whose
+ * action is missing is shown greyed out and does nothing. */
+static void
+test_main_menu_actions_exist (void)
+{
+  g_autoptr(SudaApplication) app = suda_application_new ();
+  g_autoptr(GSettings) settings = g_settings_new ("chat.suda.Suda");
+  g_autoptr(GError) error = NULL;
+  GtkMenuButton *button;
+  GtkWidget *window;
+
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  window = GTK_WIDGET (suda_window_new (GTK_APPLICATION (app), settings));
+
+  button = find_primary_menu_button (window);
+  g_assert_nonnull (button);
+  g_assert_cmpuint (check_menu_actions (gtk_menu_button_get_menu_model (button), window,
+                                        G_ACTION_GROUP (app)), >=, 8);
+  gtk_window_destroy (GTK_WINDOW (window));
+  suda_test_iterate (10);
+}
+
+/* Run from the build tree, the About window still finds the app icon:
+ * GtkApplication adds <resource-base-path>/icons to the icon theme, and
+ * the icons are compiled into the resources there. */
+static void
+test_app_icon_found_uninstalled (void)
+{
+  g_autoptr(SudaApplication) app = suda_application_new ();
+  g_autoptr(GError) error = NULL;
+  GtkIconTheme *theme = gtk_icon_theme_get_for_display (gdk_display_get_default ());
+
+  g_assert_cmpstr (g_application_get_resource_base_path (G_APPLICATION (app)), ==, "/chat/suda/Suda");
+  g_application_set_flags (G_APPLICATION (app),
+                           g_application_get_flags (G_APPLICATION (app)) | G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Suda"));
+  g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Suda-symbolic"));
+}
+
+/* A button that shows only an icon: an icon name, or an image as its child. */
+static gboolean
+is_icon_only_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget))
+    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL &&
+           gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) == NULL;
+  if (GTK_IS_BUTTON (widget))
+    return gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL ||
+           GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (widget)));
+  return FALSE;
+}
+
+/* The accessible label, or NULL without one. has_property alone is not
+ * enough: GTK may hold the property with an "undefined" value. */
+static char *
+dup_accessible_label (GtkWidget *widget)
+{
+  char *value;
+
+  if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return NULL;
+  /* check_property answers with the value it found when that differs
+   * from the one expected, so expecting "" reads any non-empty label. */
+  value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, "");
+  if (value != NULL && strcmp (value, "undefined") == 0)
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+static void
+check_icon_buttons (GtkWidget *widget,
+                    guint     *checked)
+{
+  if (is_icon_only_button (widget))
+    {
+      GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget));
+      g_autofree char *label = dup_accessible_label (widget);
+
+      /* Buttons hidden from assistive technologies need no name; all
+       * others must have one. */
+      if (role != GTK_ACCESSIBLE_ROLE_NONE && role != GTK_ACCESSIBLE_ROLE_PRESENTATION && label == NULL)
+        g_error ("%s %s (icon “%s”, tooltip “%s”) has no accessible name",
+                 G_OBJECT_TYPE_NAME (widget), gtk_widget_get_name (widget),
+                 GTK_IS_MENU_BUTTON (widget) ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget))
+                                             : gtk_button_get_icon_name (GTK_BUTTON (widget)),
+                 gtk_widget_get_tooltip_text (widget));
+      g_test_message ("%s in %s is named “%s”", G_OBJECT_TYPE_NAME (widget),
+                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
+                      label != NULL ? label : "nothing (hidden)");
+      ++*checked;
+    }
+  /* A menu button's inner toggle is named by the menu button, and a
+   * spin button's steppers are part of the spin button, which says what
+   * they do. */
+  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget))
+    return;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    check_icon_buttons (c, checked);
+}
+
+static void
+test_icon_buttons_have_accessible_names (Fixture       *f,
+                                         gconstpointer  data)
+{
+  guint checked = 0;
+
+  check_icon_buttons (GTK_WIDGET (f->window), &checked);
+  /* menu, members, search, dismiss, jump to latest, search bar close and
+   * the window controls */
+  g_assert_cmpuint (checked, >=, 9);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, NULL);
   /* No session bus under xvfb-run: without this GTK warns that it cannot
-   * reach the accessibility bus, and warnings are fatal in tests. */
-  g_setenv ("GTK_A11Y", "none", TRUE);
+   * reach the accessibility bus, and warnings are fatal in tests. The
+   * "test" backend needs no bus and, unlike "none", keeps the accessible
+   * properties the accessible-name test reads. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   if (!gtk_init_check ())
     {
       g_printerr ("no display: run under xvfb-run\n");
@@ -492,7 +797,13 @@ main (int   argc,
   ADD ("search-and-escape", test_search_and_escape);
   ADD ("sticks-to-bottom-unless-scrolled-up", test_sticks_to_bottom_unless_scrolled_up);
   ADD ("tab-completes-and-up-recalls", test_tab_completes_and_up_recalls);
+  ADD ("shortcuts-window-opens-and-lists-keys", test_shortcuts_window_opens_and_lists_keys);
+  ADD ("icon-buttons-have-accessible-names", test_icon_buttons_have_accessible_names);
 #undef ADD
+  g_test_add_func ("/client/window/shortcuts-window-lists-every-app-accelerator",
+                   test_shortcuts_window_lists_every_app_accelerator);
+  g_test_add_func ("/client/window/app-icon-found-uninstalled", test_app_icon_found_uninstalled);
+  g_test_add_func ("/client/window/main-menu-actions-exist", test_main_menu_actions_exist);
 
   return g_test_run ();
 }

@@ -7,7 +7,10 @@
 #include <glib/gstdio.h>
 #include <adwaita.h>
 
+#include "suda-console-application.h"
+#include "suda-console-preferences.h"
 #include "suda-console-window.h"
+#include "suda-log-viewer-window.h"
 #include "suda-log-row.h"
 #include "suda-test-util.h"
 
@@ -535,12 +538,127 @@ test_command_line_port_zero (Fixture       *fixture,
   g_rmdir (log_path);
 }
 
+/* Accessible names and the app icon */
+
+/* A button that shows only an icon: an icon name, or an image as its child. */
+static gboolean
+is_icon_only_button (GtkWidget *widget)
+{
+  if (GTK_IS_MENU_BUTTON (widget))
+    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL &&
+           gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) == NULL;
+  if (GTK_IS_BUTTON (widget))
+    return gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL ||
+           GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (widget)));
+  return FALSE;
+}
+
+/* The accessible label, or NULL without one. has_property alone is not
+ * enough: GTK may hold the property with an "undefined" value. */
+static char *
+dup_accessible_label (GtkWidget *widget)
+{
+  char *value;
+
+  if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return NULL;
+  /* check_property answers with the value it found when that differs
+   * from the one expected, so expecting "" reads any non-empty label. */
+  value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, "");
+  if (value != NULL && strcmp (value, "undefined") == 0)
+    g_clear_pointer (&value, g_free);
+  return value;
+}
+
+static void
+check_icon_buttons (GtkWidget *widget,
+                    guint     *checked)
+{
+  if (is_icon_only_button (widget))
+    {
+      GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget));
+      g_autofree char *label = dup_accessible_label (widget);
+
+      /* Buttons hidden from assistive technologies need no name; all
+       * others must have one. */
+      if (role != GTK_ACCESSIBLE_ROLE_NONE && role != GTK_ACCESSIBLE_ROLE_PRESENTATION && label == NULL)
+        g_error ("%s (icon “%s”, tooltip “%s”) has no accessible name", G_OBJECT_TYPE_NAME (widget),
+                 GTK_IS_MENU_BUTTON (widget) ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget))
+                                             : gtk_button_get_icon_name (GTK_BUTTON (widget)),
+                 gtk_widget_get_tooltip_text (widget));
+      g_test_message ("%s in %s is named “%s”", G_OBJECT_TYPE_NAME (widget),
+                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
+                      label != NULL ? label : "nothing (hidden)");
+      ++*checked;
+    }
+  /* A menu button's inner toggle is named by the menu button, and a spin
+   * button's steppers are part of the spin button, which says what they do. */
+  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget))
+    return;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    check_icon_buttons (c, checked);
+}
+
+static void
+test_icon_buttons_have_accessible_names (Fixture       *fixture,
+                                         gconstpointer  data)
+{
+  GtkWidget *preferences, *viewer;
+  guint checked = 0;
+
+  /* menu, log file reset and choose, window controls */
+  check_icon_buttons (GTK_WIDGET (fixture->window), &checked);
+  g_assert_cmpuint (checked, >=, 4);
+
+  /* key file choose and clear */
+  preferences = GTK_WIDGET (suda_console_preferences_new (GTK_WINDOW (fixture->window)));
+  gtk_window_present (GTK_WINDOW (preferences));
+  suda_test_iterate (10);
+  checked = 0;
+  check_icon_buttons (preferences, &checked);
+  g_assert_cmpuint (checked, >=, 2);
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  /* open and follow */
+  viewer = GTK_WIDGET (suda_log_viewer_window_new (NULL));
+  gtk_window_present (GTK_WINDOW (viewer));
+  suda_test_iterate (10);
+  checked = 0;
+  check_icon_buttons (viewer, &checked);
+  g_assert_cmpuint (checked, >=, 2);
+  gtk_window_destroy (GTK_WINDOW (viewer));
+  suda_test_iterate (10);
+}
+
+/* Run from the build tree, the About window still finds the app icon:
+ * GtkApplication adds <resource-base-path>/icons to the display's icon
+ * theme, and the icons are compiled into the resources there. (The
+ * application is not started here: its startup traps SIGINT and SIGTERM
+ * for good.) */
+static void
+test_app_icon_in_resources (void)
+{
+  g_autoptr(SudaConsoleApplication) app = suda_console_application_new ();
+  g_autoptr(GtkIconTheme) theme = gtk_icon_theme_new ();
+  g_autofree char *icons = NULL;
+
+  icons = g_strconcat (g_application_get_resource_base_path (G_APPLICATION (app)), "/icons", NULL);
+  g_assert_cmpstr (icons, ==, "/chat/suda/Server/icons");
+  /* only the resources: an installed copy must not make this pass */
+  gtk_icon_theme_set_search_path (theme, (const char * const[]) { NULL });
+  gtk_icon_theme_set_resource_path (theme, (const char * const[]) { icons, NULL });
+  g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Server"));
+  g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Server-symbolic"));
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  /* no accessibility bus under Xvfb; its warning would abort the test */
-  g_setenv ("GTK_A11Y", "none", TRUE);
+  /* No accessibility bus under Xvfb; its warning would abort the test.
+   * The "test" backend needs no bus and, unlike "none", keeps the
+   * accessible properties the accessible-name test reads. */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   gtk_test_init (&argc, &argv, NULL);
   adw_init ();
 
@@ -556,7 +674,9 @@ main (int   argc,
   ADD ("close/while-running-asks-then-stops", test_close_while_running_asks);
   ADD ("command-line/start-listen-and-port", test_command_line_starts_serving);
   ADD ("command-line/port-zero-picks-a-free-port", test_command_line_port_zero);
+  ADD ("a11y/icon-buttons-have-accessible-names", test_icon_buttons_have_accessible_names);
 #undef ADD
+  g_test_add_func ("/console/about/app-icon-in-resources", test_app_icon_in_resources);
 
   return g_test_run ();
 }

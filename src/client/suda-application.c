@@ -189,6 +189,7 @@ suda_application_startup (GApplication *app)
     { "win.jump-to-conversation", { "<Control>k", NULL } },
     { "win.find", { "<Control>f", NULL } },
     { "win.close-search", { "Escape", NULL } },
+    { "win.show-help-overlay", { "<Control>question", NULL } },
   };
 
   G_APPLICATION_CLASS (suda_application_parent_class)->startup (app);

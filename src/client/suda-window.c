@@ -1174,6 +1174,31 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
 }
 
+/* The window loads its own shortcuts window rather than leaving it to
+ * GtkApplication's automatic gtk/help-overlay.ui, so that a window without
+ * an application (as in the tests) still has win.show-help-overlay. */
+static void
+add_help_overlay (SudaWindow *self)
+{
+  g_autoptr(GtkBuilder) builder = NULL;
+
+  builder = gtk_builder_new_from_resource ("/chat/suda/Suda/suda-shortcuts-window.ui");
+  gtk_application_window_set_help_overlay (GTK_APPLICATION_WINDOW (self),
+                                           GTK_SHORTCUTS_WINDOW (gtk_builder_get_object (builder, "shortcuts_window")));
+}
+
+/* GtkSearchBar makes its close button in C with only an icon and no
+ * accessible name (GTK 4.8): give it one a screen reader can say. */
+static void
+name_icon_buttons (GtkWidget  *widget,
+                   const char *name)
+{
+  if (GTK_IS_BUTTON (widget) && gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    name_icon_buttons (c, name);
+}
+
 static void
 suda_window_init (SudaWindow *self)
 {
@@ -1190,6 +1215,8 @@ suda_window_init (SudaWindow *self)
   self->sticks_to_bottom = TRUE;
   gtk_widget_set_parent (GTK_WIDGET (self->jump_popover), self->sidebar);
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  name_icon_buttons (GTK_WIDGET (self->search_bar), _("Close Search"));
+  add_help_overlay (self);
 
   factory = gtk_signal_list_item_factory_new ();
   g_signal_connect (factory, "setup", G_CALLBACK (setup_message_row), NULL);

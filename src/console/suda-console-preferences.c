@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-assistant.h"
+#include "suda-console-a11y.h"
 #include "suda-console-preferences.h"
 
 /* The combo's items, in order; the protocol names, so not translated. */
@@ -266,6 +267,7 @@ suda_console_preferences_init (SudaConsolePreferences *self)
   g_autoptr(GtkStringList) fields = gtk_string_list_new ((const char * const *) token_fields);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  suda_console_name_row_buttons (GTK_WIDGET (self));
   adw_combo_row_set_model (self->token_field_row, G_LIST_MODEL (fields));
 
   self->settings = g_settings_new ("chat.suda.Server");

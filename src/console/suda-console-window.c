@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-console-a11y.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window-private.h"
 #include "suda-log-cells.h"
@@ -642,6 +643,7 @@ static void
 suda_console_window_init (SudaConsoleWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  suda_console_name_row_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new ("chat.suda.Server");
   setup_live_log (self);
