@@ -70,6 +70,16 @@ suda_fake_api_script (SudaFakeApi *self,
   g_queue_push_tail (&self->replies, reply);
 }
 
+void
+suda_fake_api_script_success (SudaFakeApi *self,
+                              const char  *content,
+                              guint        delay_ms)
+{
+  g_autofree char *body = suda_fake_api_success_body (content);
+
+  suda_fake_api_script (self, 200, body, NULL, delay_ms);
+}
+
 static void
 reply_free (Reply *reply)
 {

@@ -35,6 +35,10 @@ void         suda_fake_api_script       (SudaFakeApi *self,
                                          const char  *body,
                                          const char  *retry_after,
                                          guint        delay_ms);
+/* The next request gets a success whose answer is CONTENT. */
+void         suda_fake_api_script_success (SudaFakeApi *self,
+                                           const char  *content,
+                                           guint        delay_ms);
 /* Answers every request held with SUDA_FAKE_API_HOLD. */
 void         suda_fake_api_release      (SudaFakeApi *self);
 /* A chat completion whose choices[0].message.content is CONTENT. */

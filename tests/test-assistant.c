@@ -10,21 +10,12 @@
 #include "suda-assistant.h"
 #include "suda-assistant-private.h"
 #include "suda-test-fake-api.h"
+#include "suda-test-util.h"
 #include "suda-text.h"
 
 #define TEST_KEY "sk-test-5ecret-never-shown"
 
 /* The API is a SudaFakeApi on 127.0.0.1 (suda-test-fake-api.c). */
-
-static void
-script_success (SudaFakeApi *api,
-                const char  *content,
-                guint        delay_ms)
-{
-  g_autofree char *body = suda_fake_api_success_body (content);
-
-  suda_fake_api_script (api, 200, body, NULL, delay_ms);
-}
 
 /* Helpers for the assistant side */
 
@@ -111,7 +102,7 @@ test_success (void)
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
 
-  script_success (api, "  Rust is a programming language.\n", 0);
+  suda_fake_api_script_success (api, "  Rust is a programming language.\n", 0);
   answer = ask (assistant, "alice", "what is rust?", &error);
 
   g_assert_no_error (error);
@@ -297,7 +288,7 @@ test_retry_429_retry_after_then_success (void)
 
   suda_fake_api_script (api, 429, "{\"error\":{\"message\":\"Rate limit reached\",\"code\":\"rate_limit_exceeded\"}}",
                    "1", 0);
-  script_success (api, "after the wait", 0);
+  suda_fake_api_script_success (api, "after the wait", 0);
   answer = ask (assistant, "alice", "hello", &error);
 
   g_assert_no_error (error);
@@ -338,7 +329,7 @@ test_retry_500_then_success (void)
   g_autoptr(GError) error = NULL;
 
   suda_fake_api_script (api, 500, "{\"error\":{\"message\":\"oops\",\"type\":\"server_error\"}}", NULL, 0);
-  script_success (api, "second time lucky", 0);
+  suda_fake_api_script_success (api, "second time lucky", 0);
   answer = ask (assistant, "alice", "hello", &error);
 
   g_assert_no_error (error);
@@ -409,7 +400,7 @@ test_error_empty_choices (void)
   answer = ask (assistant, "alice", "hello", &error);
   g_assert_error (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER);
 
-  script_success (api, " \n ", 0);
+  suda_fake_api_script_success (api, " \n ", 0);
   answer2 = ask (assistant, "alice", "hello again", &error2);
   g_assert_error (error2, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER);
 }
@@ -426,7 +417,7 @@ test_error_timeout (void)
 
   g_key_file_set_string (kf, "ai", "timeout", "0.3");
   assistant = assistant_new (kf);
-  script_success (api, "too late", 5000);
+  suda_fake_api_script_success (api, "too late", 5000);
 
   start = g_get_monotonic_time ();
   answer = ask (assistant, "alice", "hello", &error);
@@ -445,20 +436,10 @@ test_error_unreachable (void)
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GSocket) socket = NULL;
-  g_autoptr(GSocketAddress) bind_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
   g_autofree char *url = NULL;
 
   /* A port that was free a moment ago and has nobody listening. */
-  socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
-  g_assert_no_error (error);
-  bind_address = g_inet_socket_address_new_from_string ("127.0.0.1", 0);
-  g_assert_true (g_socket_bind (socket, bind_address, FALSE, &error));
-  bound = g_socket_get_local_address (socket, &error);
-  url = g_strdup_printf ("http://127.0.0.1:%u/v1",
-                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
-  g_socket_close (socket, NULL);
+  url = g_strdup_printf ("http://127.0.0.1:%u/v1", suda_test_free_port ());
 
   g_key_file_set_string (kf, "ai", "base-url", url);
   assistant = assistant_new (kf);
@@ -492,7 +473,7 @@ test_long_korean_answer_split (void)
       if (i % 40 == 39)
         g_string_append (long_answer, ". ");
     }
-  script_success (api, long_answer->str, 0);
+  suda_fake_api_script_success (api, long_answer->str, 0);
   answer = ask (assistant, "alice", "긴 대답을 해 주세요", &error);
   g_assert_no_error (error);
 
@@ -533,7 +514,7 @@ test_cache_second_identical_query (void)
   g_autoptr(SudaAssistantAnswer) third = NULL;
   g_autoptr(GError) error = NULL;
 
-  script_success (api, "Seoul.", 0);
+  suda_fake_api_script_success (api, "Seoul.", 0);
   first = ask (assistant, "alice", "What is the capital of Korea?", &error);
   g_assert_no_error (error);
   g_assert_false (first->cached);
@@ -692,7 +673,7 @@ test_concurrency_cap_queues_the_rest (void)
   g_key_file_set_string (kf, "ai", "max-concurrent", "2");
   assistant = assistant_new (kf);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    script_success (api, "slow answer", 150);
+    suda_fake_api_script_success (api, "slow answer", 150);
 
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
@@ -734,7 +715,7 @@ test_cancel_queued_ask (void)
 
   g_key_file_set_string (kf, "ai", "max-concurrent", "1");
   assistant = assistant_new (kf);
-  script_success (api, "first", 200);
+  suda_fake_api_script_success (api, "first", 200);
 
   suda_assistant_ask_async (assistant, "alice", "first", NULL, on_asked, &first);
   suda_assistant_ask_async (assistant, "bob", "second", cancellable, on_asked, &second);

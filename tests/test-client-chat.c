@@ -40,10 +40,7 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-
-  config->port = 0;
-  f->server = suda_test_server_new (config);
+  f->server = suda_test_server_new (NULL);
   f->client = suda_client_new ();
   f->logs = suda_test_make_tmpdir ();
   f->attention = g_ptr_array_new_with_free_func (g_object_unref);
@@ -112,8 +109,7 @@ bob_joins (Fixture *f)
 {
   SudaTestClient *bob = suda_test_client_register (suda_server_get_port (f->server), "bob", NULL);
 
-  suda_test_client_send (bob, "JOIN #lab");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (bob, "bob", "#lab");
   return bob;
 }
 
@@ -146,8 +142,8 @@ test_room_messages (Fixture       *f,
   g_assert_cmpuint (suda_conversation_get_unread_count (room), ==, 0);
 
   suda_client_submit (f->client, room, "hi bob\nhow are you?");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :hi bob"));
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :how are you?"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lab :hi bob");
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lab :how are you?");
   m = wait_message (room, SUDA_MESSAGE_KIND_MESSAGE, "how are you?");
   g_assert_true (suda_message_get_own (m));
   g_assert_cmpuint (suda_conversation_get_unread_count (room), ==, 0);
@@ -196,7 +192,7 @@ test_whisper_command_opens_conversation (Fixture       *f,
   SudaConversation *private;
 
   suda_client_submit (f->client, lab (f), "/w bob secret plan");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG bob :secret plan"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG bob :secret plan");
   private = suda_client_find_conversation (f->client, "bob");
   g_assert_nonnull (private);
   wait_message (private, SUDA_MESSAGE_KIND_MESSAGE, "secret plan");
@@ -238,7 +234,7 @@ test_service_commands_reach_the_service (Fixture       *f,
 
   g_assert_true (suda_client_has_service (f->client, lab (f)));
   suda_client_submit (f->client, lab (f), "/schedule +10m tea time");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :!schedule +10m tea time"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lab :!schedule +10m tea time");
   suda_client_submit (f->client, lab (f), "/schedule soon tea");
   wait_message (lab (f), SUDA_MESSAGE_KIND_ERROR, "Usage: /schedule");
 }
@@ -251,8 +247,7 @@ test_kicked_from_room (Fixture       *f,
   SudaConversation *room;
 
   /* bob opens #ops first and so runs it. */
-  suda_test_client_send (bob, "JOIN #ops");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (bob, "bob", "#ops");
   suda_client_submit (f->client, lab (f), "/join ops");
   while ((room = suda_client_find_conversation (f->client, "#ops")) == NULL ||
          !suda_conversation_get_joined (room))

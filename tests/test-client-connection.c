@@ -185,21 +185,6 @@ connect_registered (SudaServer *server,
   return rec;
 }
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  /* closed on return: nothing listens on the port afterwards */
-}
-
 static void
 test_registers_with_caps (void)
 {
@@ -241,8 +226,7 @@ test_join_send_receive_with_time (void)
   g_assert_cmpstr (suda_connection_get_channels (rec->connection)[0], ==, "#room");
 
   bob = suda_test_client_register (suda_server_get_port (server), "bob", NULL);
-  suda_test_client_send (bob, "JOIN #room");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (bob, "bob", "#room");
   suda_test_client_send (bob, "PRIVMSG #room :hello alice");
 
   event = wait_event (rec, SUDA_IRC_EVENT_MESSAGE, "#room", "hello alice");
@@ -261,7 +245,7 @@ test_join_send_receive_with_time (void)
   g_assert_true (event->own);
 
   suda_connection_send_action (rec->connection, "#room", "waves");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #room :\001ACTION waves\001"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG #room :\001ACTION waves\001");
   event = wait_event (rec, SUDA_IRC_EVENT_ACTION, "#room", "waves");
   g_assert_true (event->own);
 }
@@ -274,11 +258,9 @@ test_replayed_history_is_marked (void)
   g_autoptr(Recorder) rec = NULL;
   SudaIrcEvent *event;
 
-  suda_test_client_send (bob, "JOIN #history");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (bob, "bob", "#history");
   suda_test_client_send (bob, "PRIVMSG #history :said before you came");
-  suda_test_client_send (bob, "PING :sync");
-  g_free (suda_test_client_expect (bob, "*PONG*sync*"));
+  g_ptr_array_unref (suda_test_client_sync (bob));
 
   rec = connect_registered (server, "alice");
   suda_connection_send_command (rec->connection, "JOIN", "#history", NULL);
@@ -333,8 +315,7 @@ test_kicked_tells_who_and_why (void)
   guint from;
 
   /* oscar is first in the room, so oscar is its operator. */
-  suda_test_client_send (op, "JOIN #kick");
-  g_free (suda_test_client_expect (op, "* 366 *"));
+  suda_test_client_join (op, "oscar", "#kick");
   suda_connection_send_command (rec->connection, "JOIN", "#kick", NULL);
   wait_event (rec, SUDA_IRC_EVENT_END_OF_NAMES, "#kick", NULL);
 
@@ -409,12 +390,11 @@ test_deliberate_disconnect_stays_down (void)
 
   suda_connection_send_command (rec->connection, "JOIN", "#bye", NULL);
   wait_event (rec, SUDA_IRC_EVENT_END_OF_NAMES, "#bye", NULL);
-  suda_test_client_send (watcher, "JOIN #bye");
-  g_free (suda_test_client_expect (watcher, "* 366 *"));
+  suda_test_client_join (watcher, "hank", "#bye");
 
   suda_connection_disconnect (rec->connection, "see you");
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
-  g_free (suda_test_client_expect (watcher, ":gina!* QUIT :*see you*"));
+  suda_test_client_await (watcher, ":gina!* QUIT :*see you*");
   suda_test_iterate (1500);
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
   g_assert_cmpuint (rec->errors->len, ==, 0);
@@ -423,7 +403,7 @@ test_deliberate_disconnect_stays_down (void)
 static void
 test_refused_port (void)
 {
-  g_autoptr(Recorder) rec = recorder_new (free_port (), "ivy");
+  g_autoptr(Recorder) rec = recorder_new (suda_test_free_port (), "ivy");
   const GError *error;
 
   suda_connection_connect (rec->connection);
@@ -527,9 +507,9 @@ test_multiline_text_becomes_several_messages (void)
   g_autoptr(SudaTestClient) bob = suda_test_client_register (suda_server_get_port (server), "pete", NULL);
 
   suda_connection_send_message (rec->connection, "pete", "one\ntwo\r\n\nthree");
-  g_free (suda_test_client_expect (bob, ":olga!* PRIVMSG pete :one"));
-  g_free (suda_test_client_expect (bob, ":olga!* PRIVMSG pete :two"));
-  g_free (suda_test_client_expect (bob, ":olga!* PRIVMSG pete :three"));
+  suda_test_client_await (bob, ":olga!* PRIVMSG pete :one");
+  suda_test_client_await (bob, ":olga!* PRIVMSG pete :two");
+  suda_test_client_await (bob, ":olga!* PRIVMSG pete :three");
 }
 
 /* A fake server over a real socket, for what a real one will not do. */

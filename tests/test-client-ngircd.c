@@ -16,30 +16,6 @@ typedef struct {
   guint16      port;
 } Ngircd;
 
-static guint16
-free_port (void)
-{
-  g_autoptr(GSocket) socket = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
-                                            G_SOCKET_PROTOCOL_TCP, NULL);
-  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
-  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
-  g_autoptr(GSocketAddress) bound = NULL;
-
-  g_assert_true (g_socket_bind (socket, any, TRUE, NULL));
-  bound = g_socket_get_local_address (socket, NULL);
-  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-}
-
-static gboolean
-accepts_connections (guint16 port)
-{
-  g_autoptr(GSocketClient) client = g_socket_client_new ();
-  g_autoptr(GSocketConnection) connection = NULL;
-
-  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, NULL);
-  return connection != NULL;
-}
-
 static Ngircd *
 ngircd_start (void)
 {
@@ -55,7 +31,7 @@ ngircd_start (void)
 
   g_assert_true (g_file_get_contents (template_path, &template, NULL, &error));
   self->dir = suda_test_make_tmpdir ();
-  self->port = free_port ();
+  self->port = suda_test_free_port ();
   port_text = g_strdup_printf ("%u", self->port);
   pid_path = g_build_filename (self->dir, "ngircd.pid", NULL);
   conf = g_string_new (template);
@@ -69,7 +45,7 @@ ngircd_start (void)
   g_assert_no_error (error);
 
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (!accepts_connections (self->port))
+  while (!suda_test_port_accepts (self->port))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
@@ -201,19 +177,19 @@ test_registers_and_talks (void)
 
   bob = suda_test_client_register (server->port, "bob", NULL);
   suda_test_client_send (bob, "JOIN #suda-test");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_await (bob, "* 366 *");
   suda_test_client_send (bob, "PRIVMSG #suda-test :hello alice");
   wait_message (room, SUDA_MESSAGE_KIND_MESSAGE, "hello alice");
   g_assert_nonnull (suda_conversation_find_member (room, "bob"));
 
   /* Without echo-message our own line is shown once, made up locally. */
   suda_client_submit (client, room, "hi bob");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #suda-test :hi bob"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG #suda-test :hi bob");
   g_assert_cmpuint (count_messages (room, "hi bob"), ==, 1);
 
   /* Members sort operators first; a mode change moves bob up. */
   suda_client_submit (client, room, "/me waves");
-  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #suda-test :\001ACTION waves\001"));
+  suda_test_client_await (bob, ":alice!* PRIVMSG #suda-test :\001ACTION waves\001");
 }
 
 static void

@@ -5,34 +5,12 @@
 #include <json-glib/json-glib.h>
 
 #include "suda-scheduler.h"
-
-/* A clock the test moves by hand, so nothing waits for minutes to pass. */
-typedef struct {
-  GDateTime *now;
-} TestClock;
-
-static GDateTime *
-test_clock_now (gpointer user_data)
-{
-  TestClock *clock = user_data;
-
-  return g_date_time_ref (clock->now);
-}
-
-static void
-test_clock_advance (TestClock *clock,
-                    double     seconds)
-{
-  GDateTime *later = g_date_time_add_seconds (clock->now, seconds);
-
-  g_date_time_unref (clock->now);
-  clock->now = later;
-}
+#include "suda-test-util.h"
 
 typedef struct {
   char          *dir;
   char          *path;
-  TestClock      clock;
+  SudaTestClock  clock;
   SudaScheduler *scheduler;
   GPtrArray     *delivered;   /* SudaScheduledMessage */
   GArray        *late;        /* gboolean, one per delivered */
@@ -53,7 +31,7 @@ fixture_open_scheduler (Fixture *fixture)
 {
   SudaScheduler *scheduler = suda_scheduler_new (fixture->path);
 
-  suda_scheduler_set_clock (scheduler, test_clock_now, &fixture->clock, NULL);
+  suda_scheduler_set_clock (scheduler, suda_test_clock_now, &fixture->clock, NULL);
   g_signal_connect (scheduler, "due", G_CALLBACK (on_due), fixture);
   return scheduler;
 }
@@ -409,7 +387,7 @@ test_cancel_by_author (Fixture       *fixture,
   g_assert_null (suda_scheduler_get_next_due (fixture->scheduler));
 
   /* A cancelled message never comes due. */
-  test_clock_advance (&fixture->clock, 600);
+  suda_test_clock_advance (&fixture->clock, 600);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 0);
 }
@@ -465,11 +443,11 @@ test_due_when_clock_passes (Fixture       *fixture,
   g_autoptr(SudaScheduledMessage) later = add_in (fixture, "bob", 120, "second");
   g_autoptr(SudaScheduledMessage) sooner = add_in (fixture, "alice", 90, "first");
 
-  test_clock_advance (&fixture->clock, 89);
+  suda_test_clock_advance (&fixture->clock, 89);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 0);
 
-  test_clock_advance (&fixture->clock, 1);
+  suda_test_clock_advance (&fixture->clock, 1);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 1);
   g_assert_true (g_ptr_array_index (fixture->delivered, 0) == sooner);
@@ -477,7 +455,7 @@ test_due_when_clock_passes (Fixture       *fixture,
   g_assert_cmpuint (suda_scheduler_get_n_pending (fixture->scheduler), ==, 1);
 
   /* Both at once come in time order; each only once. */
-  test_clock_advance (&fixture->clock, 3600);
+  suda_test_clock_advance (&fixture->clock, 3600);
   suda_scheduler_check_due (fixture->scheduler);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 2);
@@ -494,7 +472,7 @@ test_due_in_time_order (Fixture       *fixture,
   g_autoptr(SudaScheduledMessage) b = add_in (fixture, "alice", 20, "b");
   g_autoptr(SudaScheduledMessage) b2 = add_in (fixture, "alice", 20, "b2");
 
-  test_clock_advance (&fixture->clock, 60);
+  suda_test_clock_advance (&fixture->clock, 60);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 4);
   g_assert_true (g_ptr_array_index (fixture->delivered, 0) == a);
@@ -529,12 +507,12 @@ test_due_handler_may_add (Fixture       *fixture,
   g_signal_connect (fixture->scheduler, "due", G_CALLBACK (reschedule_on_due), fixture);
   message = add_in (fixture, "alice", 10, "once");
 
-  test_clock_advance (&fixture->clock, 10);
+  suda_test_clock_advance (&fixture->clock, 10);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 1);
   g_assert_cmpuint (suda_scheduler_get_n_pending (fixture->scheduler), ==, 1);
 
-  test_clock_advance (&fixture->clock, 60);
+  suda_test_clock_advance (&fixture->clock, 60);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 2);
   g_assert_cmpstr (suda_scheduled_message_get_text (g_ptr_array_index (fixture->delivered, 1)), ==, "again");
@@ -641,7 +619,7 @@ test_persist_state_file_is_valid_json (Fixture       *fixture,
   messages = json_object_get_array_member (json_node_get_object (root), "messages");
   g_assert_cmpuint (json_array_get_length (messages), ==, 1);
 
-  test_clock_advance (&fixture->clock, 120);
+  suda_test_clock_advance (&fixture->clock, 120);
   suda_scheduler_check_due (fixture->scheduler);
   g_clear_pointer (&root, json_node_unref);
   root = read_state_file (fixture->path);
@@ -689,7 +667,7 @@ test_persist_restart_keeps_pending (Fixture       *fixture,
   g_assert_cmpuint (suda_scheduled_message_get_id (fresh), ==, 4);
 
   /* What was loaded still comes due on time. */
-  test_clock_advance (&fixture->clock, 60);
+  suda_test_clock_advance (&fixture->clock, 60);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 2);
   g_assert_cmpstr (suda_scheduled_message_get_text (g_ptr_array_index (fixture->delivered, 1)), ==, "one");
@@ -708,7 +686,7 @@ test_persist_late_delivery_at_load (Fixture       *fixture,
 
   g_clear_object (&fixture->scheduler);
   /* The server is down for an hour. */
-  test_clock_advance (&fixture->clock, 3600);
+  suda_test_clock_advance (&fixture->clock, 3600);
 
   fixture->scheduler = fixture_open_scheduler (fixture);
   g_assert_true (suda_scheduler_load (fixture->scheduler, &error));
@@ -723,7 +701,7 @@ test_persist_late_delivery_at_load (Fixture       *fixture,
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (root), "messages")), ==, 1);
 
   /* A message that comes due while running is not late. */
-  test_clock_advance (&fixture->clock, 3600);
+  suda_test_clock_advance (&fixture->clock, 3600);
   suda_scheduler_check_due (fixture->scheduler);
   g_assert_cmpuint (fixture->delivered->len, ==, 2);
   g_assert_false (g_array_index (fixture->late, gboolean, 1));

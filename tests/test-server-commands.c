@@ -8,73 +8,6 @@
 /* The server-time tag, UTC with milliseconds (split so no "??-" trigraph forms). */
 #define TIME_TAG "@time=????" "-??" "-??T??:??:??.???Z"
 
-/* Like suda_test_client_expect(), but says which lines it skipped when the
- * one it waits for never comes. */
-static void
-expect (SudaTestClient *c,
-        const char     *pattern)
-{
-  g_autoptr(GPatternSpec) spec = g_pattern_spec_new (pattern);
-  g_autoptr(GString) skipped = g_string_new (NULL);
-
-  for (;;)
-    {
-      g_autofree char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("expected a line matching “%s”; skipped:\n%s", pattern, skipped->str);
-      if (g_pattern_spec_match_string (spec, line))
-        return;
-      g_string_append_printf (skipped, "  %s\n", line);
-    }
-}
-
-/* Sends a PING and returns every line that arrived before its PONG. */
-static GPtrArray *
-lines_until_pong (SudaTestClient *c)
-{
-  static guint counter;
-  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-
-  suda_test_client_send (c, "PING %s", token);
-  for (;;)
-    {
-      char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("no PONG %s", token);
-      if (strstr (line, " PONG ") && g_str_has_suffix (line, token))
-        {
-          g_free (line);
-          return lines;
-        }
-      g_ptr_array_add (lines, line);
-    }
-}
-
-/* Nothing at all arrives for C (beyond what the server already sent). */
-static void
-assert_quiet (SudaTestClient *c)
-{
-  g_autoptr(GPtrArray) lines = lines_until_pong (c);
-
-  for (guint i = 0; i < lines->len; i++)
-    g_test_message ("unexpected line: %s", (char *) g_ptr_array_index (lines, i));
-  g_assert_cmpuint (lines->len, ==, 0);
-}
-
-static SudaServer *
-new_server (void)
-{
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-
-  config->port = 0;
-  /* These tests send many commands back to back; flooding is tested elsewhere. */
-  config->flood_control = FALSE;
-  return suda_test_server_new (config);
-}
-
 static SudaTestClient *
 user (SudaServer *server,
       const char *nick,
@@ -83,18 +16,14 @@ user (SudaServer *server,
   return suda_test_client_register (suda_server_get_port (server), nick, caps);
 }
 
-/* Joins CHANNEL and waits for the end of its NAMES. */
-static void
-join (SudaTestClient *c,
-      const char     *nick,
-      const char     *channel)
+/* A user already in CHANNEL. */
+static SudaTestClient *
+member (SudaServer *server,
+        const char *nick,
+        const char *caps,
+        const char *channel)
 {
-  g_autofree char *joined = g_strdup_printf ("*:%s!~%s@127.0.0.1 JOIN %s", nick, nick, channel);
-  g_autofree char *end = g_strdup_printf (":suda.local 366 %s %s :End of /NAMES list.", nick, channel);
-
-  suda_test_client_send (c, "JOIN %s", channel);
-  expect (c, joined);
-  expect (c, end);
+  return suda_test_client_register_joined (suda_server_get_port (server), nick, caps, channel);
 }
 
 /* Channels ------------------------------------------------------------------ */
@@ -102,78 +31,78 @@ join (SudaTestClient *c,
 static void
 test_join_first_is_op (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
 
   suda_test_client_send (alice, "JOIN #room");
-  expect (alice, ":alice!~alice@127.0.0.1 JOIN #room");
-  expect (alice, ":suda.local 353 alice = #room :suda @alice");
-  expect (alice, ":suda.local 366 alice #room :End of /NAMES list.");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #room");
+  suda_test_client_await (alice, ":suda.local 353 alice = #room :suda @alice");
+  suda_test_client_await (alice, ":suda.local 366 alice #room :End of /NAMES list.");
 
   suda_test_client_send (bob, "JOIN #ROOM");
-  expect (bob, ":bob!~bob@127.0.0.1 JOIN #room");
-  expect (bob, ":suda.local 353 bob = #room :suda @alice bob");
-  expect (bob, ":suda.local 366 bob #room :End of /NAMES list.");
-  expect (alice, ":bob!~bob@127.0.0.1 JOIN #room");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 JOIN #room");
+  suda_test_client_await (bob, ":suda.local 353 bob = #room :suda @alice bob");
+  suda_test_client_await (bob, ":suda.local 366 bob #room :End of /NAMES list.");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 JOIN #room");
 
   /* Joining again is a no-op. */
   suda_test_client_send (bob, "JOIN #room");
-  assert_quiet (bob);
-  assert_quiet (alice);
+  suda_test_client_assert_quiet (bob);
+  suda_test_client_assert_quiet (alice);
 
   suda_test_client_send (bob, "NAMES #room");
-  expect (bob, ":suda.local 353 bob = #room :suda @alice bob");
-  expect (bob, ":suda.local 366 bob #room :End of /NAMES list.");
+  suda_test_client_await (bob, ":suda.local 353 bob = #room :suda @alice bob");
+  suda_test_client_await (bob, ":suda.local 366 bob #room :End of /NAMES list.");
   suda_test_client_send (bob, "NAMES #nowhere");
-  expect (bob, ":suda.local 366 bob #nowhere :End of /NAMES list.");
+  suda_test_client_await (bob, ":suda.local 366 bob #nowhere :End of /NAMES list.");
 
   /* The room is gone once empty, so the next one in is op again. */
   suda_test_client_send (alice, "PART #room");
   suda_test_client_send (bob, "PART #room :see you");
-  expect (bob, ":bob!~bob@127.0.0.1 PART #room :see you");
-  expect (alice, ":alice!~alice@127.0.0.1 PART #room");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 PART #room :see you");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 PART #room");
   suda_test_client_send (bob, "JOIN #room");
-  expect (bob, ":suda.local 353 bob = #room :suda @bob");
+  suda_test_client_await (bob, ":suda.local 353 bob = #room :suda @bob");
 }
 
 static void
 test_join_several_with_keys (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
 
   suda_test_client_send (alice, "JOIN #a,#b,#c");
-  expect (alice, ":alice!~alice@127.0.0.1 JOIN #a");
-  expect (alice, ":alice!~alice@127.0.0.1 JOIN #b");
-  expect (alice, ":alice!~alice@127.0.0.1 JOIN #c");
-  expect (alice, ":suda.local 366 alice #c *");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #a");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #b");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #c");
+  suda_test_client_await (alice, ":suda.local 366 alice #c *");
   suda_test_client_send (alice, "MODE #a +k apple");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE #a +k apple");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #a +k apple");
   suda_test_client_send (alice, "MODE #b +k banana");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE #b +k banana");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #b +k banana");
   suda_test_client_send (alice, "MODE #a");
-  expect (alice, ":suda.local 324 alice #a +knt apple");
+  suda_test_client_await (alice, ":suda.local 324 alice #a +knt apple");
 
   suda_test_client_send (bob, "MODE #a");
-  expect (bob, ":suda.local 324 bob #a +knt *");
+  suda_test_client_await (bob, ":suda.local 324 bob #a +knt *");
   suda_test_client_send (bob, "JOIN #a,#b,#c apple,cherry");
-  expect (bob, ":bob!~bob@127.0.0.1 JOIN #a");
-  expect (bob, ":suda.local 475 bob #b :Cannot join channel (+k)");
-  expect (bob, ":bob!~bob@127.0.0.1 JOIN #c");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 JOIN #a");
+  suda_test_client_await (bob, ":suda.local 475 bob #b :Cannot join channel (+k)");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 JOIN #c");
   suda_test_client_send (bob, "JOIN #b");
-  expect (bob, ":suda.local 475 bob #b :Cannot join channel (+k)");
+  suda_test_client_await (bob, ":suda.local 475 bob #b :Cannot join channel (+k)");
   suda_test_client_send (bob, "JOIN #b banana");
-  expect (bob, ":bob!~bob@127.0.0.1 JOIN #b");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 JOIN #b");
 
   /* JOIN 0 leaves every room, and the others see it. */
   suda_test_client_send (bob, "JOIN 0");
-  expect (alice, ":bob!~bob@127.0.0.1 PART #*");
-  expect (alice, ":bob!~bob@127.0.0.1 PART #*");
-  expect (alice, ":bob!~bob@127.0.0.1 PART #*");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PART #*");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PART #*");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PART #*");
   suda_test_client_send (bob, "WHOIS bob");
-  expect (bob, ":suda.local 311 bob *");
+  suda_test_client_await (bob, ":suda.local 311 bob *");
   {
     g_autofree char *line = suda_test_client_expect (bob, ":suda.local 31? bob *");
 
@@ -185,307 +114,290 @@ test_join_several_with_keys (void)
 static void
 test_part_errors (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
 
-  join (alice, "alice", "#room");
   suda_test_client_send (bob, "PART #room");
-  expect (bob, ":suda.local 442 bob #room :You're not on that channel");
+  suda_test_client_await (bob, ":suda.local 442 bob #room :You're not on that channel");
   suda_test_client_send (bob, "PART #nowhere");
-  expect (bob, ":suda.local 403 bob #nowhere :No such channel");
+  suda_test_client_await (bob, ":suda.local 403 bob #nowhere :No such channel");
   suda_test_client_send (bob, "PART");
-  expect (bob, ":suda.local 461 bob PART :Not enough parameters");
+  suda_test_client_await (bob, ":suda.local 461 bob PART :Not enough parameters");
   suda_test_client_send (bob, "JOIN nohash");
-  expect (bob, ":suda.local 403 bob nohash :No such channel");
+  suda_test_client_await (bob, ":suda.local 403 bob nohash :No such channel");
   suda_test_client_send (bob, "JOIN");
-  expect (bob, ":suda.local 461 bob JOIN :Not enough parameters");
-  assert_quiet (alice);
+  suda_test_client_await (bob, ":suda.local 461 bob JOIN :Not enough parameters");
+  suda_test_client_assert_quiet (alice);
 }
 
 static void
 test_topic (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
   g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
 
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
   suda_test_client_send (bob, "TOPIC #room");
-  expect (bob, ":suda.local 331 bob #room :No topic is set");
+  suda_test_client_await (bob, ":suda.local 331 bob #room :No topic is set");
 
   /* +t is on by default: only an op sets the topic. */
   suda_test_client_send (bob, "TOPIC #room :bob was here");
-  expect (bob, ":suda.local 482 bob #room :You're not channel operator");
+  suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
   suda_test_client_send (alice, "TOPIC #room :Homework due Friday");
-  expect (alice, ":alice!~alice@127.0.0.1 TOPIC #room :Homework due Friday");
-  expect (bob, ":alice!~alice@127.0.0.1 TOPIC #room :Homework due Friday");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 TOPIC #room :Homework due Friday");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 TOPIC #room :Homework due Friday");
   suda_test_client_send (bob, "TOPIC #room");
-  expect (bob, ":suda.local 332 bob #room :Homework due Friday");
-  expect (bob, ":suda.local 333 bob #room alice *");
+  suda_test_client_await (bob, ":suda.local 332 bob #room :Homework due Friday");
+  suda_test_client_await (bob, ":suda.local 333 bob #room alice *");
 
   /* A newcomer sees the topic on JOIN; an outsider may read it too. */
   suda_test_client_send (carol, "TOPIC #room");
-  expect (carol, ":suda.local 332 carol #room :Homework due Friday");
+  suda_test_client_await (carol, ":suda.local 332 carol #room :Homework due Friday");
   suda_test_client_send (carol, "TOPIC #room :outsider");
-  expect (carol, ":suda.local 442 carol #room :You're not on that channel");
+  suda_test_client_await (carol, ":suda.local 442 carol #room :You're not on that channel");
   suda_test_client_send (carol, "JOIN #room");
-  expect (carol, ":suda.local 332 carol #room :Homework due Friday");
-  expect (carol, ":suda.local 353 carol = #room :suda @alice bob carol");
+  suda_test_client_await (carol, ":suda.local 332 carol #room :Homework due Friday");
+  suda_test_client_await (carol, ":suda.local 353 carol = #room :suda @alice bob carol");
 
   suda_test_client_send (alice, "MODE #room -t");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room -t");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room -t");
   suda_test_client_send (bob, "TOPIC #room :bob was here");
-  expect (alice, ":bob!~bob@127.0.0.1 TOPIC #room :bob was here");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 TOPIC #room :bob was here");
   suda_test_client_send (bob, "TOPIC #nowhere");
-  expect (bob, ":suda.local 403 bob #nowhere :No such channel");
+  suda_test_client_await (bob, ":suda.local 403 bob #nowhere :No such channel");
   suda_test_client_send (bob, "TOPIC");
-  expect (bob, ":suda.local 461 bob TOPIC :Not enough parameters");
+  suda_test_client_await (bob, ":suda.local 461 bob TOPIC :Not enough parameters");
 }
 
 static void
 test_mode_op_voice (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", "multi-prefix");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
-
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
-  join (carol, "carol", "#room");
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "multi-prefix", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
 
   /* A non-op is refused. */
   suda_test_client_send (bob, "MODE #room +v bob");
-  expect (bob, ":suda.local 482 bob #room :You're not channel operator");
+  suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
   suda_test_client_send (bob, "MODE #room +m");
-  expect (bob, ":suda.local 482 bob #room :You're not channel operator");
+  suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
 
   suda_test_client_send (alice, "MODE #room +o BOB");
-  expect (carol, ":alice!~alice@127.0.0.1 MODE #room +o bob");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room +o bob");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 MODE #room +o bob");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room +o bob");
   suda_test_client_send (bob, "MODE #room +v carol");
-  expect (alice, ":bob!~bob@127.0.0.1 MODE #room +v carol");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 MODE #room +v carol");
   suda_test_client_send (alice, "MODE #room +v alice");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE #room +v alice");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #room +v alice");
 
   /* multi-prefix shows every prefix; others see the highest. */
   suda_test_client_send (alice, "NAMES #room");
-  expect (alice, ":suda.local 353 alice = #room :suda @+alice @bob +carol");
+  suda_test_client_await (alice, ":suda.local 353 alice = #room :suda @+alice @bob +carol");
   suda_test_client_send (carol, "NAMES #room");
-  expect (carol, ":suda.local 353 carol = #room :suda @alice @bob +carol");
+  suda_test_client_await (carol, ":suda.local 353 carol = #room :suda @alice @bob +carol");
   suda_test_client_send (carol, "WHO #room");
-  expect (carol, ":suda.local 352 carol #room suda suda.local suda.local suda H :0 Suda service");
-  expect (carol, ":suda.local 352 carol #room ~alice 127.0.0.1 suda.local alice H@ :0 Test alice");
-  expect (carol, ":suda.local 352 carol #room ~bob 127.0.0.1 suda.local bob H@ :0 Test bob");
-  expect (carol, ":suda.local 352 carol #room ~carol 127.0.0.1 suda.local carol H+ :0 Test carol");
-  expect (carol, ":suda.local 315 carol #room :End of /WHO list.");
+  suda_test_client_await (carol, ":suda.local 352 carol #room suda suda.local suda.local suda H :0 Suda service");
+  suda_test_client_await (carol, ":suda.local 352 carol #room ~alice 127.0.0.1 suda.local alice H@ :0 Test alice");
+  suda_test_client_await (carol, ":suda.local 352 carol #room ~bob 127.0.0.1 suda.local bob H@ :0 Test bob");
+  suda_test_client_await (carol, ":suda.local 352 carol #room ~carol 127.0.0.1 suda.local carol H+ :0 Test carol");
+  suda_test_client_await (carol, ":suda.local 315 carol #room :End of /WHO list.");
 
   suda_test_client_send (alice, "MODE #room -o+v bob bob");
-  expect (carol, ":alice!~alice@127.0.0.1 MODE #room -o+v bob bob");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 MODE #room -o+v bob bob");
   suda_test_client_send (bob, "MODE #room -v carol");
-  expect (bob, ":suda.local 482 bob #room :You're not channel operator");
+  suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
 
   /* Errors: not on the channel, unknown mode, missing argument. */
   suda_test_client_send (alice, "MODE #room +o nobody");
-  expect (alice, ":suda.local 441 alice nobody #room :They aren't on that channel");
+  suda_test_client_await (alice, ":suda.local 441 alice nobody #room :They aren't on that channel");
   suda_test_client_send (alice, "MODE #room +z");
-  expect (alice, ":suda.local 472 alice z :is unknown mode char to me");
+  suda_test_client_await (alice, ":suda.local 472 alice z :is unknown mode char to me");
   suda_test_client_send (alice, "MODE #room +o");
-  expect (alice, ":suda.local 461 alice MODE :Not enough parameters");
+  suda_test_client_await (alice, ":suda.local 461 alice MODE :Not enough parameters");
   suda_test_client_send (alice, "MODE #nowhere +o bob");
-  expect (alice, ":suda.local 403 alice #nowhere :No such channel");
+  suda_test_client_await (alice, ":suda.local 403 alice #nowhere :No such channel");
   suda_test_client_send (alice, "MODE");
-  expect (alice, ":suda.local 461 alice MODE :Not enough parameters");
+  suda_test_client_await (alice, ":suda.local 461 alice MODE :Not enough parameters");
 }
 
 static void
 test_kick (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
   g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
 
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
-
   suda_test_client_send (bob, "KICK #room alice :mutiny");
-  expect (bob, ":suda.local 482 bob #room :You're not channel operator");
+  suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
   suda_test_client_send (alice, "KICK #room carol");
-  expect (alice, ":suda.local 441 alice carol #room :They aren't on that channel");
+  suda_test_client_await (alice, ":suda.local 441 alice carol #room :They aren't on that channel");
   suda_test_client_send (alice, "KICK #room nobody");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   suda_test_client_send (carol, "KICK #room bob");
-  expect (carol, ":suda.local 442 carol #room :You're not on that channel");
+  suda_test_client_await (carol, ":suda.local 442 carol #room :You're not on that channel");
   suda_test_client_send (carol, "KICK #nowhere bob");
-  expect (carol, ":suda.local 403 carol #nowhere :No such channel");
+  suda_test_client_await (carol, ":suda.local 403 carol #nowhere :No such channel");
   suda_test_client_send (carol, "KICK #room");
-  expect (carol, ":suda.local 461 carol KICK :Not enough parameters");
+  suda_test_client_await (carol, ":suda.local 461 carol KICK :Not enough parameters");
 
   suda_test_client_send (alice, "KICK #room Bob :be nice");
-  expect (alice, ":alice!~alice@127.0.0.1 KICK #room bob :be nice");
-  expect (bob, ":alice!~alice@127.0.0.1 KICK #room bob :be nice");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 KICK #room bob :be nice");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 KICK #room bob :be nice");
   /* Bob is out: his messages no longer reach the room (+n). */
   suda_test_client_send (bob, "PRIVMSG #room :hello?");
-  expect (bob, ":suda.local 404 bob #room :Cannot send to channel");
+  suda_test_client_await (bob, ":suda.local 404 bob #room :Cannot send to channel");
   suda_test_client_send (bob, "JOIN #room");
-  expect (alice, ":bob!~bob@127.0.0.1 JOIN #room");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 JOIN #room");
   suda_test_client_send (alice, "KICK #room bob");
-  expect (bob, ":alice!~alice@127.0.0.1 KICK #room bob :alice");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 KICK #room bob :alice");
 }
 
 static void
 test_mode_limit_and_key (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
   g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
 
-  join (alice, "alice", "#room");
   suda_test_client_send (alice, "MODE #room +l 2");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE #room +l 2");
-  join (bob, "bob", "#room");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #room +l 2");
+  suda_test_client_join (bob, "bob", "#room");
   suda_test_client_send (carol, "JOIN #room");
-  expect (carol, ":suda.local 471 carol #room :Cannot join channel (+l)");
+  suda_test_client_await (carol, ":suda.local 471 carol #room :Cannot join channel (+l)");
   suda_test_client_send (alice, "MODE #room +l zero");
-  expect (alice, ":suda.local 696 alice #room l zero :*");
+  suda_test_client_await (alice, ":suda.local 696 alice #room l zero :*");
   suda_test_client_send (alice, "MODE #room -l+k secret");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room -l+k secret");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room -l+k secret");
   suda_test_client_send (carol, "JOIN #room wrong");
-  expect (carol, ":suda.local 475 carol #room :Cannot join channel (+k)");
+  suda_test_client_await (carol, ":suda.local 475 carol #room :Cannot join channel (+k)");
   suda_test_client_send (carol, "JOIN #room secret");
-  expect (carol, ":carol!~carol@127.0.0.1 JOIN #room");
+  suda_test_client_await (carol, ":carol!~carol@127.0.0.1 JOIN #room");
   suda_test_client_send (alice, "MODE #room -k *");
-  expect (carol, ":alice!~alice@127.0.0.1 MODE #room -k *");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 MODE #room -k *");
   suda_test_client_send (alice, "MODE #room");
-  expect (alice, ":suda.local 324 alice #room +nt");
+  suda_test_client_await (alice, ":suda.local 324 alice #room +nt");
 }
 
 static void
 test_mode_invite_only (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
 
-  join (alice, "alice", "#room");
-  join (carol, "carol", "#room");
   suda_test_client_send (alice, "MODE #room +i");
-  expect (carol, ":alice!~alice@127.0.0.1 MODE #room +i");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 MODE #room +i");
   suda_test_client_send (bob, "JOIN #room");
-  expect (bob, ":suda.local 473 bob #room :Cannot join channel (+i)");
+  suda_test_client_await (bob, ":suda.local 473 bob #room :Cannot join channel (+i)");
 
   /* Only an op invites into a +i room. */
   suda_test_client_send (carol, "INVITE bob #room");
-  expect (carol, ":suda.local 482 carol #room :You're not channel operator");
+  suda_test_client_await (carol, ":suda.local 482 carol #room :You're not channel operator");
   suda_test_client_send (bob, "INVITE carol #room");
-  expect (bob, ":suda.local 442 bob #room :You're not on that channel");
+  suda_test_client_await (bob, ":suda.local 442 bob #room :You're not on that channel");
   suda_test_client_send (alice, "INVITE carol #room");
-  expect (alice, ":suda.local 443 alice carol #room :is already on channel");
+  suda_test_client_await (alice, ":suda.local 443 alice carol #room :is already on channel");
   suda_test_client_send (alice, "INVITE nobody #room");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   suda_test_client_send (alice, "INVITE bob #nowhere");
-  expect (alice, ":suda.local 403 alice #nowhere :No such channel");
+  suda_test_client_await (alice, ":suda.local 403 alice #nowhere :No such channel");
 
   suda_test_client_send (alice, "INVITE Bob #room");
-  expect (alice, ":suda.local 341 alice bob #room");
-  expect (bob, ":alice!~alice@127.0.0.1 INVITE bob #room");
-  join (bob, "bob", "#room");
-  expect (carol, ":bob!~bob@127.0.0.1 JOIN #room");
+  suda_test_client_await (alice, ":suda.local 341 alice bob #room");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 INVITE bob #room");
+  suda_test_client_join (bob, "bob", "#room");
+  suda_test_client_await (carol, ":bob!~bob@127.0.0.1 JOIN #room");
 
   /* An invitation is used up by the join. */
   suda_test_client_send (bob, "PART #room");
-  expect (bob, ":bob!~bob@127.0.0.1 PART #room");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 PART #room");
   suda_test_client_send (bob, "JOIN #room");
-  expect (bob, ":suda.local 473 bob #room :Cannot join channel (+i)");
+  suda_test_client_await (bob, ":suda.local 473 bob #room :Cannot join channel (+i)");
 }
 
 static void
 test_mode_moderated_and_external (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
   g_autoptr(SudaTestClient) outsider = user (server, "outsider", NULL);
-
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
 
   /* +n (default): no messages from outside. */
   suda_test_client_send (outsider, "PRIVMSG #room :knock knock");
-  expect (outsider, ":suda.local 404 outsider #room :Cannot send to channel");
+  suda_test_client_await (outsider, ":suda.local 404 outsider #room :Cannot send to channel");
   suda_test_client_send (alice, "MODE #room -n");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room -n");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room -n");
   suda_test_client_send (outsider, "PRIVMSG #room :knock knock");
-  expect (bob, ":outsider!~outsider@127.0.0.1 PRIVMSG #room :knock knock");
+  suda_test_client_await (bob, ":outsider!~outsider@127.0.0.1 PRIVMSG #room :knock knock");
 
   /* +m: only ops and voiced members talk. */
   suda_test_client_send (alice, "MODE #room +mn");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room +mn");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room +mn");
   suda_test_client_send (bob, "PRIVMSG #room :can I talk?");
-  expect (bob, ":suda.local 404 bob #room :Cannot send to channel");
+  suda_test_client_await (bob, ":suda.local 404 bob #room :Cannot send to channel");
   suda_test_client_send (alice, "PRIVMSG #room :ops can");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :ops can");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :ops can");
   suda_test_client_send (alice, "MODE #room +v bob");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room +v bob");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room +v bob");
   suda_test_client_send (bob, "PRIVMSG #room :now I can");
-  expect (alice, ":bob!~bob@127.0.0.1 PRIVMSG #room :now I can");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PRIVMSG #room :now I can");
 }
 
 static void
 test_mode_ban (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
 
-  join (alice, "alice", "#room");
   suda_test_client_send (alice, "MODE #room +b Bob!*@*");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE #room +b Bob!*@*");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #room +b Bob!*@*");
   suda_test_client_send (bob, "MODE #room b");
-  expect (bob, ":suda.local 367 bob #room bob!*@*");
-  expect (bob, ":suda.local 368 bob #room :End of channel ban list");
+  suda_test_client_await (bob, ":suda.local 367 bob #room bob!*@*");
+  suda_test_client_await (bob, ":suda.local 368 bob #room :End of channel ban list");
   suda_test_client_send (bob, "JOIN #room");
-  expect (bob, ":suda.local 474 bob #room :Cannot join channel (+b)");
+  suda_test_client_await (bob, ":suda.local 474 bob #room :Cannot join channel (+b)");
 
   /* An invitation lets a banned user in; lifting the ban empties the list. */
   suda_test_client_send (alice, "INVITE bob #room");
-  expect (alice, ":suda.local 341 alice bob #room");
-  join (bob, "bob", "#room");
+  suda_test_client_await (alice, ":suda.local 341 alice bob #room");
+  suda_test_client_join (bob, "bob", "#room");
   suda_test_client_send (alice, "MODE #room -b bob!*@*");
-  expect (bob, ":alice!~alice@127.0.0.1 MODE #room -b bob!*@*");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room -b bob!*@*");
   suda_test_client_send (bob, "MODE #room b");
-  expect (bob, ":suda.local 368 bob #room :End of channel ban list");
+  suda_test_client_await (bob, ":suda.local 368 bob #room :End of channel ban list");
 }
 
 static void
 test_user_mode (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
 
   suda_test_client_send (alice, "MODE alice");
-  expect (alice, ":suda.local 221 alice +");
+  suda_test_client_await (alice, ":suda.local 221 alice +");
   suda_test_client_send (alice, "MODE alice +i");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE alice :+i");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE alice :+i");
   suda_test_client_send (alice, "MODE ALICE");
-  expect (alice, ":suda.local 221 alice +i");
+  suda_test_client_await (alice, ":suda.local 221 alice +i");
   suda_test_client_send (alice, "MODE alice +i");
-  assert_quiet (alice);
+  suda_test_client_assert_quiet (alice);
   suda_test_client_send (alice, "MODE alice +x");
-  expect (alice, ":suda.local 501 alice :Unknown MODE flag");
+  suda_test_client_await (alice, ":suda.local 501 alice :Unknown MODE flag");
   suda_test_client_send (alice, "MODE alice -i");
-  expect (alice, ":alice!~alice@127.0.0.1 MODE alice :-i");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE alice :-i");
   suda_test_client_send (alice, "MODE bob +i");
-  expect (alice, ":suda.local 502 alice :Can't change mode for other users");
+  suda_test_client_await (alice, ":suda.local 502 alice :Can't change mode for other users");
   suda_test_client_send (alice, "MODE nobody");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   (void) bob;
 }
 
@@ -494,38 +406,36 @@ test_user_mode (void)
 static void
 test_queries (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
 
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
   suda_test_client_send (alice, "TOPIC #room :talk here");
 
   suda_test_client_send (alice, "WHOIS Bob");
-  expect (alice, ":suda.local 311 alice bob ~bob 127.0.0.1 * :Test bob");
-  expect (alice, ":suda.local 319 alice bob :#room");
-  expect (alice, ":suda.local 312 alice bob suda.local :Suda");
-  expect (alice, ":suda.local 317 alice bob * * :seconds idle, signon time");
-  expect (alice, ":suda.local 318 alice bob :End of /WHOIS list.");
+  suda_test_client_await (alice, ":suda.local 311 alice bob ~bob 127.0.0.1 * :Test bob");
+  suda_test_client_await (alice, ":suda.local 319 alice bob :#room");
+  suda_test_client_await (alice, ":suda.local 312 alice bob suda.local :Suda");
+  suda_test_client_await (alice, ":suda.local 317 alice bob * * :seconds idle, signon time");
+  suda_test_client_await (alice, ":suda.local 318 alice bob :End of /WHOIS list.");
   suda_test_client_send (bob, "WHOIS alice");
-  expect (bob, ":suda.local 319 bob alice :@#room");
+  suda_test_client_await (bob, ":suda.local 319 bob alice :@#room");
   suda_test_client_send (alice, "WHOIS nobody");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
-  expect (alice, ":suda.local 318 alice nobody :End of /WHOIS list.");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_await (alice, ":suda.local 318 alice nobody :End of /WHOIS list.");
   suda_test_client_send (alice, "WHOIS suda");
-  expect (alice, ":suda.local 311 alice suda suda suda.local * :Suda service");
+  suda_test_client_await (alice, ":suda.local 311 alice suda suda suda.local * :Suda service");
   suda_test_client_send (alice, "WHOIS");
-  expect (alice, ":suda.local 461 alice WHOIS :Not enough parameters");
+  suda_test_client_await (alice, ":suda.local 461 alice WHOIS :Not enough parameters");
 
   suda_test_client_send (alice, "WHO bob");
-  expect (alice, ":suda.local 352 alice * ~bob 127.0.0.1 suda.local bob H :0 Test bob");
-  expect (alice, ":suda.local 315 alice bob :End of /WHO list.");
+  suda_test_client_await (alice, ":suda.local 352 alice * ~bob 127.0.0.1 suda.local bob H :0 Test bob");
+  suda_test_client_await (alice, ":suda.local 315 alice bob :End of /WHO list.");
 
   suda_test_client_send (alice, "LIST");
-  expect (alice, ":suda.local 321 alice Channel :Users  Name");
+  suda_test_client_await (alice, ":suda.local 321 alice Channel :Users  Name");
   {
-    g_autoptr(GPtrArray) lines = lines_until_pong (alice);
+    g_autoptr(GPtrArray) lines = suda_test_client_sync (alice);
     gboolean lobby = FALSE, room = FALSE, end = FALSE;
 
     for (guint i = 0; i < lines->len; i++)
@@ -540,72 +450,68 @@ test_queries (void)
   }
 
   suda_test_client_send (alice, "LUSERS");
-  expect (alice, ":suda.local 251 alice :There are 2 users and 1 service on 1 server");
-  expect (alice, ":suda.local 254 alice 2 :channels formed");
-  expect (alice, ":suda.local 255 alice :I have 2 clients and 0 servers");
+  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 1 service on 1 server");
+  suda_test_client_await (alice, ":suda.local 254 alice 2 :channels formed");
+  suda_test_client_await (alice, ":suda.local 255 alice :I have 2 clients and 0 servers");
   suda_test_client_send (alice, "MOTD");
-  expect (alice, ":suda.local 422 alice :MOTD File is missing");
+  suda_test_client_await (alice, ":suda.local 422 alice :MOTD File is missing");
   suda_test_client_send (alice, "VERSION");
-  expect (alice, ":suda.local 351 alice suda-" PACKAGE_VERSION " suda.local :Suda chat server");
-  expect (alice, ":suda.local 005 alice *CASEMAPPING=rfc1459*");
+  suda_test_client_await (alice, ":suda.local 351 alice suda-" PACKAGE_VERSION " suda.local :Suda chat server");
+  suda_test_client_await (alice, ":suda.local 005 alice *CASEMAPPING=rfc1459*");
   suda_test_client_send (alice, "TIME");
-  expect (alice, ":suda.local 391 alice suda.local :* -- ??:??:?? *");
+  suda_test_client_await (alice, ":suda.local 391 alice suda.local :* -- ??:??:?? *");
 
   suda_test_client_send (alice, "USERHOST bob nobody ALICE");
-  expect (alice, ":suda.local 302 alice :bob=+~bob@127.0.0.1 alice=+~alice@127.0.0.1");
+  suda_test_client_await (alice, ":suda.local 302 alice :bob=+~bob@127.0.0.1 alice=+~alice@127.0.0.1");
   suda_test_client_send (alice, "ISON bob nobody SUDA Alice");
-  expect (alice, ":suda.local 303 alice :bob suda alice");
+  suda_test_client_await (alice, ":suda.local 303 alice :bob suda alice");
   suda_test_client_send (alice, "ISON :bob nobody");
-  expect (alice, ":suda.local 303 alice :bob");
+  suda_test_client_await (alice, ":suda.local 303 alice :bob");
   suda_test_client_send (alice, "ISON");
-  expect (alice, ":suda.local 461 alice ISON :Not enough parameters");
+  suda_test_client_await (alice, ":suda.local 461 alice ISON :Not enough parameters");
 
   suda_test_client_send (alice, "PING :are you there");
-  expect (alice, ":suda.local PONG suda.local :are you there");
+  suda_test_client_await (alice, ":suda.local PONG suda.local :are you there");
   suda_test_client_send (alice, "PING");
-  expect (alice, ":suda.local 461 alice PING :Not enough parameters");
+  suda_test_client_await (alice, ":suda.local 461 alice PING :Not enough parameters");
   suda_test_client_send (alice, "FROBNICATE #room");
-  expect (alice, ":suda.local 421 alice FROBNICATE :Unknown command");
+  suda_test_client_await (alice, ":suda.local 421 alice FROBNICATE :Unknown command");
   suda_test_client_send (alice, "frobnicate");
-  expect (alice, ":suda.local 421 alice FROBNICATE :Unknown command");
+  suda_test_client_await (alice, ":suda.local 421 alice FROBNICATE :Unknown command");
 }
 
 static void
 test_away (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", "away-notify");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
-
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
-  join (carol, "carol", "#room");
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "away-notify", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
 
   suda_test_client_send (bob, "AWAY :at lunch");
-  expect (bob, ":suda.local 306 bob :You have been marked as being away");
+  suda_test_client_await (bob, ":suda.local 306 bob :You have been marked as being away");
   /* away-notify members hear of it; the others do not. */
-  expect (alice, ":bob!~bob@127.0.0.1 AWAY :at lunch");
-  assert_quiet (carol);
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 AWAY :at lunch");
+  suda_test_client_assert_quiet (carol);
 
   suda_test_client_send (alice, "PRIVMSG bob :ping me later");
-  expect (alice, ":suda.local 301 alice bob :at lunch");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :ping me later");
+  suda_test_client_await (alice, ":suda.local 301 alice bob :at lunch");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :ping me later");
   suda_test_client_send (alice, "NOTICE bob :no auto-reply for notices");
-  assert_quiet (alice);
+  suda_test_client_assert_quiet (alice);
   suda_test_client_send (alice, "WHOIS bob");
-  expect (alice, ":suda.local 301 alice bob :at lunch");
+  suda_test_client_await (alice, ":suda.local 301 alice bob :at lunch");
   suda_test_client_send (alice, "USERHOST bob");
-  expect (alice, ":suda.local 302 alice :bob=-~bob@127.0.0.1");
+  suda_test_client_await (alice, ":suda.local 302 alice :bob=-~bob@127.0.0.1");
   suda_test_client_send (alice, "WHO #room");
-  expect (alice, ":suda.local 352 alice #room ~bob 127.0.0.1 suda.local bob G :0 Test bob");
+  suda_test_client_await (alice, ":suda.local 352 alice #room ~bob 127.0.0.1 suda.local bob G :0 Test bob");
 
   suda_test_client_send (bob, "AWAY");
-  expect (bob, ":suda.local 305 bob :You are no longer marked as being away");
-  expect (alice, ":bob!~bob@127.0.0.1 AWAY");
+  suda_test_client_await (bob, ":suda.local 305 bob :You are no longer marked as being away");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 AWAY");
   suda_test_client_send (alice, "PRIVMSG bob :back?");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :back?");
-  assert_quiet (alice);
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :back?");
+  suda_test_client_assert_quiet (alice);
 }
 
 /* Messages ------------------------------------------------------------------- */
@@ -615,7 +521,7 @@ test_away (void)
 static void
 test_fan_out (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   SudaTestClient *crowd[CROWD];
 
   /* Every other member takes server-time. */
@@ -624,11 +530,11 @@ test_fan_out (void)
       g_autofree char *nick = g_strdup_printf ("member%02u", i);
 
       crowd[i] = user (server, nick, i % 2 ? NULL : "server-time");
-      join (crowd[i], nick, "#crowd");
+      suda_test_client_join (crowd[i], nick, "#crowd");
     }
   /* Everyone has seen the last one come in before anyone talks. */
   for (guint i = 0; i + 1 < CROWD; i++)
-    expect (crowd[i], "*:member29!~member29@127.0.0.1 JOIN #crowd");
+    suda_test_client_await (crowd[i], "*:member29!~member29@127.0.0.1 JOIN #crowd");
 
   suda_test_client_send (crowd[7], "PRIVMSG #crowd :hello, everyone 안녕");
   for (guint i = 0; i < CROWD; i++)
@@ -655,15 +561,15 @@ test_fan_out (void)
         }
     }
   /* The sender does not get its own line back without echo-message. */
-  assert_quiet (crowd[7]);
+  suda_test_client_assert_quiet (crowd[7]);
 
   /* A second message reaches everyone in order, after the first. */
   suda_test_client_send (crowd[0], "PRIVMSG #crowd :one");
   suda_test_client_send (crowd[0], "PRIVMSG #crowd :two");
   for (guint i = 1; i < CROWD; i++)
     {
-      expect (crowd[i], "*:member00!~member00@127.0.0.1 PRIVMSG #crowd :one");
-      expect (crowd[i], "*:member00!~member00@127.0.0.1 PRIVMSG #crowd :two");
+      suda_test_client_await (crowd[i], "*:member00!~member00@127.0.0.1 PRIVMSG #crowd :one");
+      suda_test_client_await (crowd[i], "*:member00!~member00@127.0.0.1 PRIVMSG #crowd :two");
     }
 
   for (guint i = 0; i < CROWD; i++)
@@ -673,51 +579,51 @@ test_fan_out (void)
 static void
 test_nick_and_quit_seen_by_peers (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
   g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
 
-  join (alice, "alice", "#a");
-  join (bob, "bob", "#a");
-  join (alice, "alice", "#b");
-  join (bob, "bob", "#b");
+  suda_test_client_join (alice, "alice", "#a");
+  suda_test_client_join (bob, "bob", "#a");
+  suda_test_client_join (alice, "alice", "#b");
+  suda_test_client_join (bob, "bob", "#b");
 
   /* Once per peer, however many rooms they share; not to strangers. */
   suda_test_client_send (alice, "NICK :alicia");
-  expect (alice, ":alice!~alice@127.0.0.1 NICK :alicia");
-  expect (bob, ":alice!~alice@127.0.0.1 NICK :alicia");
-  assert_quiet (bob);
-  assert_quiet (carol);
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 NICK :alicia");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 NICK :alicia");
+  suda_test_client_assert_quiet (bob);
+  suda_test_client_assert_quiet (carol);
   /* A channel named in another case is the same channel. */
   suda_test_client_send (bob, "PRIVMSG #A :hi alicia");
-  expect (alice, ":bob!~bob@127.0.0.1 PRIVMSG #a :hi alicia");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PRIVMSG #a :hi alicia");
   suda_test_client_send (carol, "WHOIS alicia");
-  expect (carol, ":suda.local 319 carol alicia :*#a*");
+  suda_test_client_await (carol, ":suda.local 319 carol alicia :*#a*");
   suda_test_client_send (carol, "WHOIS alice");
-  expect (carol, ":suda.local 401 carol alice :No such nick/channel");
-  expect (carol, ":suda.local 318 carol alice :End of /WHOIS list.");
+  suda_test_client_await (carol, ":suda.local 401 carol alice :No such nick/channel");
+  suda_test_client_await (carol, ":suda.local 318 carol alice :End of /WHOIS list.");
 
   suda_test_client_send (alice, "QUIT :off to class");
-  expect (alice, "ERROR :Closing link: 127.0.0.1 (Quit: off to class)");
+  suda_test_client_await (alice, "ERROR :Closing link: 127.0.0.1 (Quit: off to class)");
   g_assert_true (suda_test_client_wait_closed (alice, 2000));
-  expect (bob, ":alicia!~alice@127.0.0.1 QUIT :Quit: off to class");
-  assert_quiet (bob);
-  assert_quiet (carol);
+  suda_test_client_await (bob, ":alicia!~alice@127.0.0.1 QUIT :Quit: off to class");
+  suda_test_client_assert_quiet (bob);
+  suda_test_client_assert_quiet (carol);
   suda_test_client_send (bob, "NAMES #a");
-  expect (bob, ":suda.local 353 bob = #a :suda bob");
+  suda_test_client_await (bob, ":suda.local 353 bob = #a :suda bob");
 }
 
 static void
 test_topic_truncated_on_utf8_boundary (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(GString) topic = g_string_new ("a");
   g_autofree char *line = NULL;
   const char *text;
 
-  join (alice, "alice", "#room");
+  suda_test_client_join (alice, "alice", "#room");
   for (guint i = 0; i < 150; i++)
     g_string_append (topic, "가");
   suda_test_client_send (alice, "TOPIC #room :%s", topic->str);
@@ -731,88 +637,85 @@ test_topic_truncated_on_utf8_boundary (void)
 static void
 test_echo_message (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(SudaTestClient) alice = user (server, "alice", "echo-message server-time message-tags");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", "message-tags");
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "echo-message server-time message-tags", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
 
-  join (alice, "alice", "#room");
-  join (bob, "bob", "#room");
   suda_test_client_send (alice, "@+draft/reply=abc;label=x PRIVMSG #room :echo me");
-  expect (alice, TIME_TAG ";+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
-  expect (bob, "@+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
+  suda_test_client_await (alice, TIME_TAG ";+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
+  suda_test_client_await (bob, "@+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
   suda_test_client_send (alice, "PRIVMSG bob :private echo");
-  expect (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
+  suda_test_client_await (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
 
   /* A note to oneself comes back once, not once as message and once as echo. */
   suda_test_client_send (alice, "PRIVMSG ALICE :note to self");
-  expect (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG alice :note to self");
-  assert_quiet (alice);
-  assert_quiet (bob);
+  suda_test_client_await (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG alice :note to self");
+  suda_test_client_assert_quiet (alice);
+  suda_test_client_assert_quiet (bob);
 }
 
 static void
 test_multiple_targets (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
   g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
 
-  join (alice, "alice", "#a");
-  join (bob, "bob", "#a");
-  join (alice, "alice", "#b");
+  suda_test_client_join (alice, "alice", "#a");
+  suda_test_client_join (bob, "bob", "#a");
+  suda_test_client_join (alice, "alice", "#b");
 
   /* Duplicates (in any case) are delivered once; unknown ones get 401. */
   suda_test_client_send (alice, "PRIVMSG #a,carol,nobody,CAROL :to all of you");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG #a :to all of you");
-  expect (carol, ":alice!~alice@127.0.0.1 PRIVMSG carol :to all of you");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
-  assert_quiet (carol);
-  assert_quiet (bob);
-  assert_quiet (alice);
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #a :to all of you");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG carol :to all of you");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_assert_quiet (carol);
+  suda_test_client_assert_quiet (bob);
+  suda_test_client_assert_quiet (alice);
 
   suda_test_client_send (alice, "PRIVMSG a,b,c,d,e :too many");
-  expect (alice, ":suda.local 407 alice e :Too many targets. No message delivered");
+  suda_test_client_await (alice, ":suda.local 407 alice e :Too many targets. No message delivered");
 }
 
 static void
 test_private_messages (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
   g_autoptr(SudaTestClient) bob = user (server, "Bob[1]", "server-time");
 
   suda_test_client_send (alice, "PRIVMSG bob{1} :psst, 비밀이야");
-  expect (bob, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG Bob[1] :psst, 비밀이야");
+  suda_test_client_await (bob, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG Bob[1] :psst, 비밀이야");
   suda_test_client_send (bob, "PRIVMSG Alice :what?");
-  expect (alice, ":Bob[1]!~Bob_1_@127.0.0.1 PRIVMSG alice :what?");
+  suda_test_client_await (alice, ":Bob[1]!~Bob_1_@127.0.0.1 PRIVMSG alice :what?");
   suda_test_client_send (bob, "NOTICE alice :a notice");
-  expect (alice, ":Bob[1]!~Bob_1_@127.0.0.1 NOTICE alice :a notice");
+  suda_test_client_await (alice, ":Bob[1]!~Bob_1_@127.0.0.1 NOTICE alice :a notice");
 
   suda_test_client_send (alice, "PRIVMSG nobody :hello?");
-  expect (alice, ":suda.local 401 alice nobody :No such nick/channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   suda_test_client_send (alice, "PRIVMSG #nowhere :hello?");
-  expect (alice, ":suda.local 403 alice #nowhere :No such channel");
+  suda_test_client_await (alice, ":suda.local 403 alice #nowhere :No such channel");
   suda_test_client_send (alice, "PRIVMSG");
-  expect (alice, ":suda.local 411 alice :No recipient given (PRIVMSG)");
+  suda_test_client_await (alice, ":suda.local 411 alice :No recipient given (PRIVMSG)");
   suda_test_client_send (alice, "PRIVMSG bob{1}");
-  expect (alice, ":suda.local 412 alice :No text to send");
+  suda_test_client_await (alice, ":suda.local 412 alice :No text to send");
   suda_test_client_send (alice, "PRIVMSG bob{1} :");
-  expect (alice, ":suda.local 412 alice :No text to send");
-  assert_quiet (bob);
+  suda_test_client_await (alice, ":suda.local 412 alice :No text to send");
+  suda_test_client_assert_quiet (bob);
 }
 
 static void
 test_notice_never_errors (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#closed");
 
-  join (bob, "bob", "#closed");
   suda_test_client_send (bob, "MODE #closed +m");
-  expect (bob, ":bob!~bob@127.0.0.1 MODE #closed +m");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 MODE #closed +m");
 
   suda_test_client_send (alice, "NOTICE nobody :x");
   suda_test_client_send (alice, "NOTICE #nowhere :x");
@@ -820,10 +723,10 @@ test_notice_never_errors (void)
   suda_test_client_send (alice, "NOTICE");
   suda_test_client_send (alice, "NOTICE bob");
   suda_test_client_send (alice, "NOTICE bob :");
-  assert_quiet (alice);
-  assert_quiet (bob);
+  suda_test_client_assert_quiet (alice);
+  suda_test_client_assert_quiet (bob);
   suda_test_client_send (alice, "NOTICE bob :but this arrives");
-  expect (bob, ":alice!~alice@127.0.0.1 NOTICE bob :but this arrives");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 NOTICE bob :but this arrives");
 }
 
 int

@@ -140,8 +140,7 @@ test_sighup_reopens_log (void)
 
   daemon_start (&d, NULL);
   alice = suda_test_client_register (d.port, "alice", NULL);
-  suda_test_client_send (alice, "JOIN #lobby");
-  g_free (suda_test_client_expect (alice, "* 366 *"));
+  suda_test_client_join (alice, "alice", "#lobby");
 
   /* What logrotate does: move the file, then SIGHUP. */
   rotated = g_strconcat (d.log, ".1", NULL);
@@ -152,10 +151,9 @@ test_sighup_reopens_log (void)
   for (int i = 0; i < 500 && !g_file_test (d.log, G_FILE_TEST_EXISTS); i++)
     g_usleep (10000);
   g_assert_true (g_file_test (d.log, G_FILE_TEST_EXISTS));
-  suda_test_client_send (alice, "PING sync");
-  g_free (suda_test_client_expect (alice, "* PONG * sync"));
+  g_ptr_array_unref (suda_test_client_sync (alice));
   suda_test_client_send (alice, "TOPIC #lobby :after rotation");
-  g_free (suda_test_client_expect (alice, "* TOPIC #lobby :after rotation"));
+  suda_test_client_await (alice, "* TOPIC #lobby :after rotation");
 
   g_assert_true (g_file_get_contents (rotated, &old_log, NULL, NULL));
   g_assert_true (g_file_get_contents (d.log, &new_log, NULL, NULL));
@@ -273,10 +271,10 @@ test_config_file_applies (void)
   c = suda_test_client_connect (d.port);
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :A");
-  g_free (suda_test_client_expect (c, ":class.example 001 alice *"));
-  g_free (suda_test_client_expect (c, ":class.example 372 alice :- Be kind"));
-  g_free (suda_test_client_expect (c, ":class.example 372 alice :- No spam"));
-  g_free (suda_test_client_expect (c, ":class.example 376 alice *"));
+  suda_test_client_await (c, ":class.example 001 alice *");
+  suda_test_client_await (c, ":class.example 372 alice :- Be kind");
+  suda_test_client_await (c, ":class.example 372 alice :- No spam");
+  suda_test_client_await (c, ":class.example 376 alice *");
   daemon_clear (&d);
 }
 

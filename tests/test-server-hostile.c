@@ -37,7 +37,8 @@ struct _Context
 };
 
 /* Whatever a client is sent, every line keeps the 512-byte limit (CR LF
- * included, tags excluded) and is valid UTF-8. */
+ * included, tags excluded) and is valid UTF-8: every client here checks
+ * each line it reads with this. */
 static void
 assert_line_fits (const char *line)
 {
@@ -47,75 +48,6 @@ assert_line_fits (const char *line)
     body = strchr (line, ' ') + 1;
   if (strlen (body) + 2 > 512 || !g_utf8_validate (line, -1, NULL))
     g_error ("line of %zu bytes or not UTF-8: %.100s…", strlen (body) + 2, line);
-}
-
-static void
-expect (SudaTestClient *c,
-        const char     *pattern)
-{
-  g_autoptr(GPatternSpec) spec = g_pattern_spec_new (pattern);
-  g_autoptr(GString) skipped = g_string_new (NULL);
-  guint n_skipped = 0;
-
-  for (;;)
-    {
-      g_autofree char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("expected a line matching “%.200s”; skipped %u lines:\n%s",
-                 pattern, n_skipped, skipped->str);
-      assert_line_fits (line);
-      if (g_pattern_spec_match_string (spec, line))
-        return;
-      if (n_skipped++ < 20)
-        g_string_append_printf (skipped, "  %.300s\n", line);
-    }
-}
-
-/* Sends a PING and returns every line that arrived before its PONG. */
-static GPtrArray *
-lines_until_pong (SudaTestClient *c)
-{
-  static guint counter;
-  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-
-  suda_test_client_send (c, "PING %s", token);
-  for (;;)
-    {
-      char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("no PONG %s after %u lines, the last: %.200s", token, lines->len,
-                 lines->len ? (char *) g_ptr_array_index (lines, lines->len - 1) : "");
-      assert_line_fits (line);
-      if (strstr (line, " PONG ") && g_str_has_suffix (line, token))
-        {
-          g_free (line);
-          return lines;
-        }
-      g_ptr_array_add (lines, line);
-    }
-}
-
-static void
-assert_quiet (SudaTestClient *c)
-{
-  g_autoptr(GPtrArray) lines = lines_until_pong (c);
-
-  for (guint i = 0; i < lines->len; i++)
-    g_test_message ("unexpected line: %.300s", (char *) g_ptr_array_index (lines, i));
-  g_assert_cmpuint (lines->len, ==, 0);
-}
-
-static void
-join_lobby (SudaTestClient *c,
-            const char     *nick)
-{
-  g_autofree char *end = g_strdup_printf (":suda.local 366 %s #lobby :End of /NAMES list.", nick);
-
-  suda_test_client_send (c, "JOIN #lobby");
-  expect (c, end);
 }
 
 static void
@@ -130,9 +62,9 @@ assert_others_served (Context *ctx)
     g_autofree char *in_private = g_strdup_printf (":wit2!~wit2@127.0.0.1 PRIVMSG wit1 :%s", text);
 
     suda_test_client_send (ctx->wit1, "PRIVMSG #lobby :%s", text);
-    expect (ctx->wit2, in_room);
+    suda_test_client_await (ctx->wit2, in_room);
     suda_test_client_send (ctx->wit2, "PRIVMSG wit1 :%s", text);
-    expect (ctx->wit1, in_private);
+    suda_test_client_await (ctx->wit1, in_private);
   }
 }
 
@@ -317,18 +249,18 @@ custom_huge_realname (Context *ctx)
     g_string_append (line, "긴");
   suda_test_client_send (ctx->attacker, "NICK big");
   suda_test_client_send (ctx->attacker, "%s", line->str);
-  expect (ctx->attacker, ":suda.local 001 big *");
-  expect (ctx->attacker, ":suda.local 422 big *");
+  suda_test_client_await (ctx->attacker, ":suda.local 001 big *");
+  suda_test_client_await (ctx->attacker, ":suda.local 422 big *");
   suda_test_client_send (ctx->attacker, "JOIN #lobby");
   suda_test_client_send (ctx->attacker, "WHOIS big");
   suda_test_client_send (ctx->attacker, "WHO #lobby");
   suda_test_client_send (ctx->wit1, "WHO big");
-  expect (ctx->wit1, ":big!~big@127.0.0.1 JOIN #lobby");
-  lines = lines_until_pong (ctx->attacker);
+  suda_test_client_await (ctx->wit1, ":big!~big@127.0.0.1 JOIN #lobby");
+  lines = suda_test_client_sync (ctx->attacker);
   g_assert_cmpuint (lines->len, >, 5);
   assert_lines_fit (lines);
   g_clear_pointer (&lines, g_ptr_array_unref);
-  lines = lines_until_pong (ctx->wit1);
+  lines = suda_test_client_sync (ctx->wit1);
   assert_lines_fit (lines);
 }
 
@@ -342,7 +274,7 @@ custom_long_unknown_command (Context *ctx)
   while (line->len < 505)
     g_string_append_c (line, 'Z');
   suda_test_client_send (ctx->attacker, "%s", line->str);
-  lines = lines_until_pong (ctx->attacker);
+  lines = suda_test_client_sync (ctx->attacker);
   g_assert_cmpuint (lines->len, ==, 1);
   g_assert_true (g_str_has_prefix (g_ptr_array_index (lines, 0), ":suda.local 421 mallory ZZZZ"));
   assert_lines_fit (lines);
@@ -356,7 +288,7 @@ custom_1000_joins (Context *ctx)
   guint joined = 0, refused = 0;
 
   suda_test_client_send_raw (ctx->attacker, joins->str, joins->len);
-  lines = lines_until_pong (ctx->attacker);
+  lines = suda_test_client_sync (ctx->attacker);
   for (guint i = 0; i < lines->len; i++)
     {
       const char *line = g_ptr_array_index (lines, i);
@@ -370,9 +302,9 @@ custom_1000_joins (Context *ctx)
   g_assert_cmpuint (joined, ==, 19);
   g_assert_cmpuint (refused, ==, 981);
   suda_test_client_send (ctx->attacker, "JOIN 0");
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 PART #lobby");
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 PART #lobby");
   suda_test_client_send (ctx->attacker, "JOIN #lobby");
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
 }
 
 static gboolean
@@ -388,10 +320,10 @@ custom_lines_after_quit (Context *ctx)
   static const char input[] = "QUIT :leaving\r\nPRIVMSG #lobby :after quit\r\nNICK ghost\r\n";
 
   suda_test_client_send_raw (ctx->attacker, input, sizeof input - 1);
-  expect (ctx->attacker, "ERROR :Closing link: 127.0.0.1 (Quit: leaving)");
+  suda_test_client_await (ctx->attacker, "ERROR :Closing link: 127.0.0.1 (Quit: leaving)");
   g_assert_true (suda_test_client_wait_closed (ctx->attacker, 5000));
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 QUIT :Quit: leaving");
-  assert_quiet (ctx->wit1);
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 QUIT :Quit: leaving");
+  suda_test_client_assert_quiet (ctx->wit1);
   g_assert_null (suda_server_find_session (ctx->server, "ghost"));
 }
 
@@ -406,8 +338,8 @@ custom_one_byte_writes (Context *ctx)
       suda_test_client_send_raw (ctx->attacker, input + i, 1);
       suda_test_iterate (1);
     }
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :piece by piece, 조각조각");
-  assert_quiet (ctx->attacker);
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :piece by piece, 조각조각");
+  suda_test_client_assert_quiet (ctx->attacker);
 }
 
 /* A hundred lines in one write all arrive, in order. */
@@ -426,7 +358,7 @@ custom_many_lines_one_write (Context *ctx)
 
       g_assert_cmpstr (line, ==, want);
     }
-  assert_quiet (ctx->wit1);
+  suda_test_client_assert_quiet (ctx->wit1);
 }
 
 /* The longest message a client may send, replayed from the room's history
@@ -438,14 +370,16 @@ custom_long_message_in_history (Context *ctx)
   g_autoptr(SudaTestClient) plain = suda_test_client_register (ctx->port, "newbie", NULL);
   g_autoptr(SudaTestClient) tagged = suda_test_client_register (ctx->port, "tagged", "batch server-time");
 
+  suda_test_client_set_line_check (plain, assert_line_fits);
+  suda_test_client_set_line_check (tagged, assert_line_fits);
   suda_test_client_send_raw (ctx->attacker, input->str, input->len);
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :bbbbbbbbbb*");
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :bbbbbbbbbb*");
   suda_test_client_send (plain, "JOIN #lobby");
-  expect (plain, ":suda.local NOTICE #lobby :[*] <mallory> bbbbbbbbbb*");
-  g_ptr_array_unref (lines_until_pong (plain));
+  suda_test_client_await (plain, ":suda.local NOTICE #lobby :[*] <mallory> bbbbbbbbbb*");
+  g_ptr_array_unref (suda_test_client_sync (plain));
   suda_test_client_send (tagged, "JOIN #lobby");
-  expect (tagged, "@batch=*;time=* :mallory!~mallory@127.0.0.1 PRIVMSG #lobby *bbbbbbbbbb*");
-  g_ptr_array_unref (lines_until_pong (tagged));
+  suda_test_client_await (tagged, "@batch=*;time=* :mallory!~mallory@127.0.0.1 PRIVMSG #lobby *bbbbbbbbbb*");
+  g_ptr_array_unref (suda_test_client_sync (tagged));
 }
 
 /* A client that never reads while the room is busy: once what waits for it
@@ -466,8 +400,8 @@ custom_sendq (Context *ctx)
        * iteration queues for it stays well under the sendq). */
       if (sent % 20 == 19)
         {
-          g_autoptr(GPtrArray) sender_lines = lines_until_pong (ctx->wit1);
-          g_autoptr(GPtrArray) lines = lines_until_pong (ctx->wit2);
+          g_autoptr(GPtrArray) sender_lines = suda_test_client_sync (ctx->wit1);
+          g_autoptr(GPtrArray) lines = suda_test_client_sync (ctx->wit2);
 
           for (guint i = 0; i < lines->len; i++)
             if (g_pattern_match_simple (":mallory!~mallory@127.0.0.1 QUIT :SendQ exceeded",
@@ -547,9 +481,9 @@ custom_flood (Context *ctx)
   while (more->len < config->recvq_bytes * 2)
     g_string_append (more, "PRIVMSG #lobby :more and more and more and more and more\r\n");
   suda_test_client_send_raw (ctx->attacker, more->str, more->len);
-  expect (ctx->attacker, "ERROR :Closing link: 127.0.0.1 (Excess Flood)");
+  suda_test_client_await (ctx->attacker, "ERROR :Closing link: 127.0.0.1 (Excess Flood)");
   g_assert_true (suda_test_client_wait_closed (ctx->attacker, 5000));
-  expect (ctx->wit1, ":mallory!~mallory@127.0.0.1 QUIT :Excess Flood");
+  suda_test_client_await (ctx->wit1, ":mallory!~mallory@127.0.0.1 QUIT :Excess Flood");
 }
 
 /* The table ------------------------------------------------------------------ */
@@ -662,14 +596,20 @@ test_row (gconstpointer data)
 
   wit1 = suda_test_client_register (ctx.port, "wit1", NULL);
   wit2 = suda_test_client_register (ctx.port, "wit2", NULL);
-  join_lobby (wit1, "wit1");
-  join_lobby (wit2, "wit2");
-  expect (wit1, ":wit2!~wit2@127.0.0.1 JOIN #lobby");
+  suda_test_client_set_line_check (wit1, assert_line_fits);
+  suda_test_client_set_line_check (wit2, assert_line_fits);
+  suda_test_client_join (wit1, "wit1", "#lobby");
+  suda_test_client_join (wit2, "wit2", "#lobby");
+  suda_test_client_await (wit1, ":wit2!~wit2@127.0.0.1 JOIN #lobby");
   if (row->unregistered)
-    attacker = suda_test_client_connect (ctx.port);
+    {
+      attacker = suda_test_client_connect (ctx.port);
+      suda_test_client_set_line_check (attacker, assert_line_fits);
+    }
   else
     {
       attacker = suda_test_client_register (ctx.port, "mallory", NULL);
+      suda_test_client_set_line_check (attacker, assert_line_fits);
       if (row->custom == custom_sendq)
         {
           SudaSession *session = suda_server_find_session (server, "mallory");
@@ -680,9 +620,9 @@ test_row (gconstpointer data)
                                SOL_SOCKET, SO_RCVBUF, 4096, NULL);
           g_socket_set_option (session->socket, SOL_SOCKET, SO_SNDBUF, 4096, NULL);
         }
-      join_lobby (attacker, "mallory");
-      expect (wit1, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
-      expect (wit2, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
+      suda_test_client_join (attacker, "mallory", "#lobby");
+      suda_test_client_await (wit1, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
+      suda_test_client_await (wit2, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
     }
   ctx.attacker = attacker;
   ctx.wit1 = wit1;
@@ -701,26 +641,26 @@ test_row (gconstpointer data)
       suda_test_client_send_raw (attacker, input->str, input->len);
 
       if (row->reply)
-        expect (attacker, row->reply);
+        suda_test_client_await (attacker, row->reply);
       if (row->disconnect)
         {
           if (!row->reply)
-            expect (attacker, "ERROR :Closing link: 127.0.0.1 (*)");
+            suda_test_client_await (attacker, "ERROR :Closing link: 127.0.0.1 (*)");
           g_assert_true (suda_test_client_wait_closed (attacker, 5000));
           if (!row->unregistered)
-            expect (wit1, ":mallory!~mallory@127.0.0.1 QUIT :*");
+            suda_test_client_await (wit1, ":mallory!~mallory@127.0.0.1 QUIT :*");
         }
       else if (row->more_replies)
-        g_ptr_array_unref (lines_until_pong (attacker));
+        g_ptr_array_unref (suda_test_client_sync (attacker));
       else
         {
           /* Nothing more than the reply, and the sender is still served. */
-          assert_quiet (attacker);
+          suda_test_client_assert_quiet (attacker);
         }
       if (row->witness)
-        expect (wit1, row->witness);
+        suda_test_client_await (wit1, row->witness);
       else if (!row->disconnect)
-        assert_quiet (wit1);
+        suda_test_client_assert_quiet (wit1);
     }
 
   assert_others_served (&ctx);

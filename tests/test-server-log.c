@@ -69,17 +69,15 @@ test_session_entries (void)
   SudaLogEntry *entry;
   g_autofree char *line = NULL;
 
-  suda_test_client_send (alice, "JOIN #lobby");
-  g_free (suda_test_client_expect (alice, "* 366 *"));
-  suda_test_client_send (bob, "JOIN #lobby");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (alice, "alice", "#lobby");
+  suda_test_client_join (bob, "bob", "#lobby");
   /* A text that tries to forge a second entry stays one field. */
   suda_test_client_send (alice, "PRIVMSG #lobby :안녕하세요 \"},{\"event\":\"forged\"");
   line = suda_test_client_expect (bob, ":alice!*PRIVMSG #lobby :안녕*");
   suda_test_client_send (bob, "PRIVMSG alice :psst");
-  g_free (suda_test_client_expect (alice, ":bob!* PRIVMSG alice :psst"));
+  suda_test_client_await (alice, ":bob!* PRIVMSG alice :psst");
   suda_test_client_send (alice, "TOPIC #lobby :Homework");
-  g_free (suda_test_client_expect (bob, "* TOPIC #lobby :Homework"));
+  suda_test_client_await (bob, "* TOPIC #lobby :Homework");
   suda_test_client_send (bob, "QUIT :bye");
   g_assert_true (suda_test_client_wait_closed (bob, 5000));
   suda_server_stop (server, NULL);
@@ -113,10 +111,8 @@ test_logged_before_delivered (void)
   g_autoptr(SudaTestClient) alice = suda_test_client_register (port, "alice", NULL);
   g_autoptr(SudaTestClient) bob = suda_test_client_register (port, "bob", NULL);
 
-  suda_test_client_send (alice, "JOIN #lobby");
-  g_free (suda_test_client_expect (alice, "* 366 *"));
-  suda_test_client_send (bob, "JOIN #lobby");
-  g_free (suda_test_client_expect (bob, "* 366 *"));
+  suda_test_client_join (alice, "alice", "#lobby");
+  suda_test_client_join (bob, "bob", "#lobby");
   for (int i = 0; i < 5; i++)
     {
       g_autofree char *pattern = g_strdup_printf ("* PRIVMSG #lobby :line %d", i);
@@ -124,7 +120,7 @@ test_logged_before_delivered (void)
       g_autofree char *contents = NULL;
 
       suda_test_client_send (alice, "PRIVMSG #lobby :line %d", i);
-      g_free (suda_test_client_expect (bob, pattern));
+      suda_test_client_await (bob, pattern);
       /* Read the file the moment the line arrived, without iterating. */
       g_assert_true (g_file_get_contents (suda_server_get_log_path (server), &contents, NULL, NULL));
       g_assert_nonnull (strstr (contents, needle));
@@ -145,8 +141,7 @@ test_history_after_restart (void)
     g_autoptr(SudaServer) server = suda_test_server_new (config);
     g_autoptr(SudaTestClient) alice = suda_test_client_register (suda_server_get_port (server), "alice", NULL);
 
-    suda_test_client_send (alice, "JOIN #class");
-    g_free (suda_test_client_expect (alice, "* 366 *"));
+    suda_test_client_join (alice, "alice", "#class");
     for (int i = 0; i < 60; i++)
       suda_test_client_send (alice, "PRIVMSG #class :message %d", i);
     suda_test_client_send (alice, "PING done");
@@ -200,12 +195,10 @@ test_unwritable_log (void)
       server = suda_test_server_new (config);
       alice = suda_test_client_register (suda_server_get_port (server), "alice", NULL);
       bob = suda_test_client_register (suda_server_get_port (server), "bob", NULL);
-      suda_test_client_send (alice, "JOIN #lobby");
-      g_free (suda_test_client_expect (alice, "* 366 *"));
-      suda_test_client_send (bob, "JOIN #lobby");
-      g_free (suda_test_client_expect (bob, "* 366 *"));
+      suda_test_client_join (alice, "alice", "#lobby");
+      suda_test_client_join (bob, "bob", "#lobby");
       suda_test_client_send (alice, "PRIVMSG #lobby :still chatting");
-      g_free (suda_test_client_expect (bob, "* PRIVMSG #lobby :still chatting"));
+      suda_test_client_await (bob, "* PRIVMSG #lobby :still chatting");
       return;
     }
   g_test_trap_subprocess (NULL, 20 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_DEFAULT);

@@ -31,13 +31,12 @@ test_oper_right_and_wrong (void)
   g_autofree char *log = NULL;
 
   suda_test_client_send (c, "OPER teacher wrong");
-  g_free (suda_test_client_expect (c, "* 464 kim :Password incorrect"));
+  suda_test_client_await (c, "* 464 kim :Password incorrect");
   suda_test_client_send (c, "OPER nobody letmein");
-  g_free (suda_test_client_expect (c, "* 464 kim :Password incorrect"));
+  suda_test_client_await (c, "* 464 kim :Password incorrect");
   suda_test_client_send (c, "OPER teacher letmein");
-  g_free (suda_test_client_expect (c, "* 381 kim :You are now an IRC operator"));
-  suda_test_client_send (c, "PING sync");
-  g_free (suda_test_client_expect (c, "* PONG * sync"));
+  suda_test_client_await (c, "* 381 kim :You are now an IRC operator");
+  g_ptr_array_unref (suda_test_client_sync (c));
 
   g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
   g_assert_nonnull (strstr (log, "\"event\":\"error\",\"nick\":\"kim\",\"text\":\"failed OPER as teacher\""));
@@ -54,29 +53,26 @@ test_kill_and_kick_anywhere (void)
   g_autoptr(SudaTestClient) kim = suda_test_client_register (port, "kim", NULL);
   g_autoptr(SudaTestClient) troll = suda_test_client_register (port, "troll", NULL);
 
-  suda_test_client_send (owner, "JOIN #room");
-  g_free (suda_test_client_expect (owner, "* 366 *"));
-  suda_test_client_send (troll, "JOIN #room");
-  g_free (suda_test_client_expect (troll, "* 366 *"));
-  suda_test_client_send (kim, "JOIN #room");
-  g_free (suda_test_client_expect (kim, "* 366 *"));
+  suda_test_client_join (owner, "owner", "#room");
+  suda_test_client_join (troll, "troll", "#room");
+  suda_test_client_join (kim, "kim", "#room");
 
   /* Not yet an operator: neither channel operator nor server operator. */
   suda_test_client_send (kim, "KICK #room troll :go");
-  g_free (suda_test_client_expect (kim, "* 482 kim #room :*"));
+  suda_test_client_await (kim, "* 482 kim #room :*");
   suda_test_client_send (kim, "KILL troll :go");
-  g_free (suda_test_client_expect (kim, "* 481 kim :*"));
+  suda_test_client_await (kim, "* 481 kim :*");
 
   suda_test_client_send (kim, "OPER teacher letmein");
-  g_free (suda_test_client_expect (kim, "* 381 *"));
+  suda_test_client_await (kim, "* 381 *");
   suda_test_client_send (kim, "KICK #room troll :behave");
-  g_free (suda_test_client_expect (owner, ":kim!* KICK #room troll :behave"));
+  suda_test_client_await (owner, ":kim!* KICK #room troll :behave");
 
   suda_test_client_send (kim, "KILL troll :enough");
-  g_free (suda_test_client_expect (troll, "ERROR :*Killed (kim (enough))*"));
+  suda_test_client_await (troll, "ERROR :*Killed (kim (enough))*");
   g_assert_true (suda_test_client_wait_closed (troll, 5000));
   suda_test_client_send (kim, "KILL nobody");
-  g_free (suda_test_client_expect (kim, "* 401 kim nobody :*"));
+  suda_test_client_await (kim, "* 401 kim nobody :*");
 }
 
 /* The seed's room: at most 10 people, and a room limit. */
@@ -98,17 +94,17 @@ test_seed_limits (void)
       g_ptr_array_add (clients, suda_test_client_register (port, nick, NULL));
     }
   extra = suda_test_client_connect (port);
-  g_free (suda_test_client_expect (extra, "ERROR :Server is full (10 clients)"));
+  suda_test_client_await (extra, "ERROR :Server is full (10 clients)");
   g_assert_true (suda_test_client_wait_closed (extra, 5000));
 
   suda_test_client_send (clients->pdata[0], "JOIN #small");
-  g_free (suda_test_client_expect (clients->pdata[0], "* 366 *"));
+  suda_test_client_await (clients->pdata[0], "* 366 *");
   suda_test_client_send (clients->pdata[0], "MODE #small +l 2");
-  g_free (suda_test_client_expect (clients->pdata[0], ":student0!* MODE #small +l 2"));
+  suda_test_client_await (clients->pdata[0], ":student0!* MODE #small +l 2");
   suda_test_client_send (clients->pdata[1], "JOIN #small");
-  g_free (suda_test_client_expect (clients->pdata[1], "* 366 *"));
+  suda_test_client_await (clients->pdata[1], "* 366 *");
   suda_test_client_send (clients->pdata[2], "JOIN #small");
-  g_free (suda_test_client_expect (clients->pdata[2], "* 471 student2 #small :*"));
+  suda_test_client_await (clients->pdata[2], "* 471 student2 #small :*");
 }
 
 int

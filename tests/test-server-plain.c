@@ -23,7 +23,7 @@ fixture_setup (Fixture       *f,
   f->port = suda_server_get_port (f->server);
   f->irc = suda_test_client_register (f->port, "alice", NULL);
   suda_test_client_send (f->irc, "JOIN #lobby");
-  g_free (suda_test_client_expect (f->irc, "* 366 *"));
+  suda_test_client_await (f->irc, "* 366 *");
 }
 
 static void
@@ -41,9 +41,9 @@ plain_connect (Fixture    *f,
   SudaTestClient *c = suda_test_client_connect (f->port);
 
   /* The greeting tells a person what to type; IRC clients ignore NOTICE. */
-  g_free (suda_test_client_expect (c, ":* NOTICE * :*type your nickname*"));
+  suda_test_client_await (c, ":* NOTICE * :*type your nickname*");
   suda_test_client_send (c, "%s", first_line);
-  g_free (suda_test_client_expect (c, "*** Welcome to Suda!*"));
+  suda_test_client_await (c, "*** Welcome to Suda!*");
   return c;
 }
 
@@ -54,12 +54,12 @@ test_nick_from_first_line (Fixture       *f,
   g_autoptr(SudaTestClient) bob = plain_connect (f, "bob");
   g_autofree char *line = NULL;
 
-  g_free (suda_test_client_expect (f->irc, ":bob!*@127.0.0.1 JOIN #lobby"));
-  g_free (suda_test_client_expect (bob, "[??:??] * bob joined #lobby"));
+  suda_test_client_await (f->irc, ":bob!*@127.0.0.1 JOIN #lobby");
+  suda_test_client_await (bob, "[??:??] * bob joined #lobby");
 
   /* Both ways: plain to IRC, IRC to plain. */
   suda_test_client_send (bob, "hello from nc");
-  g_free (suda_test_client_expect (f->irc, ":bob!* PRIVMSG #lobby :hello from nc"));
+  suda_test_client_await (f->irc, ":bob!* PRIVMSG #lobby :hello from nc");
   suda_test_client_send (f->irc, "PRIVMSG #lobby :hi bob");
   line = suda_test_client_expect (bob, "[??:??] *");
   g_assert_true (g_pattern_match_simple ("[??:??] alice: hi bob", line));
@@ -83,7 +83,7 @@ test_taken_nick_gets_guest (Fixture       *f,
 {
   g_autoptr(SudaTestClient) c = plain_connect (f, "alice");
 
-  g_free (suda_test_client_expect (f->irc, ":guest-*!* PRIVMSG #lobby :alice"));
+  suda_test_client_await (f->irc, ":guest-*!* PRIVMSG #lobby :alice");
 }
 
 /* The seeds' clients send a message as one write with no newline. */
@@ -93,11 +93,11 @@ test_line_without_newline (Fixture       *f,
 {
   g_autoptr(SudaTestClient) c = suda_test_client_connect (f->port);
 
-  g_free (suda_test_client_expect (c, ":* NOTICE * *"));
+  suda_test_client_await (c, ":* NOTICE * *");
   suda_test_client_send_raw (c, "carol", 5);
-  g_free (suda_test_client_expect (c, "*** Welcome to Suda!*"));
+  suda_test_client_await (c, "*** Welcome to Suda!*");
   suda_test_client_send_raw (c, "no newline here", 15);
-  g_free (suda_test_client_expect (f->irc, ":carol!* PRIVMSG #lobby :no newline here"));
+  suda_test_client_await (f->irc, ":carol!* PRIVMSG #lobby :no newline here");
 }
 
 static void
@@ -113,28 +113,28 @@ test_slash_commands (Fixture       *f,
   g_assert_nonnull (strstr (line, "dan"));
 
   suda_test_client_send (dan, "/nick daniel");
-  g_free (suda_test_client_expect (f->irc, ":dan!* NICK :daniel"));
-  g_free (suda_test_client_expect (dan, "[??:??] * dan is now known as daniel"));
+  suda_test_client_await (f->irc, ":dan!* NICK :daniel");
+  suda_test_client_await (dan, "[??:??] * dan is now known as daniel");
 
   suda_test_client_send (dan, "/nick alice");
-  g_free (suda_test_client_expect (dan, "*** That nickname is taken."));
+  suda_test_client_await (dan, "*** That nickname is taken.");
   suda_test_client_send (dan, "/nick 9lives");
-  g_free (suda_test_client_expect (dan, "*** That nickname is not allowed*"));
+  suda_test_client_await (dan, "*** That nickname is not allowed*");
   suda_test_client_send (dan, "/whisper");
-  g_free (suda_test_client_expect (dan, "*** Usage: /whisper NICK TEXT"));
+  suda_test_client_await (dan, "*** Usage: /whisper NICK TEXT");
   suda_test_client_send (dan, "/bogus");
-  g_free (suda_test_client_expect (dan, "*** Unknown command /bogus*"));
+  suda_test_client_await (dan, "*** Unknown command /bogus*");
   suda_test_client_send (dan, "/help");
-  g_free (suda_test_client_expect (dan, "*** /quit*"));
+  suda_test_client_await (dan, "*** /quit*");
 
   /* A whisper each way between a plain-text user and an IRC user. */
   suda_test_client_send (dan, "/whisper alice just for you");
-  g_free (suda_test_client_expect (f->irc, ":daniel!* PRIVMSG alice :just for you"));
+  suda_test_client_await (f->irc, ":daniel!* PRIVMSG alice :just for you");
   suda_test_client_send (f->irc, "PRIVMSG daniel :got it");
-  g_free (suda_test_client_expect (dan, "[??:??] (whisper) alice: got it"));
+  suda_test_client_await (dan, "[??:??] (whisper) alice: got it");
 
   suda_test_client_send (dan, "/quit see you");
-  g_free (suda_test_client_expect (f->irc, ":daniel!* QUIT :see you"));
+  suda_test_client_await (f->irc, ":daniel!* QUIT :see you");
   g_assert_true (suda_test_client_wait_closed (dan, 5000));
 }
 
@@ -146,10 +146,10 @@ test_no_protocol_shown (Fixture       *f,
   g_autoptr(SudaTestClient) eve = plain_connect (f, "eve");
 
   suda_test_client_send (f->irc, "TOPIC #lobby :Exams on Friday");
-  g_free (suda_test_client_expect (eve, "[??:??] * alice set the topic: Exams on Friday"));
+  suda_test_client_await (eve, "[??:??] * alice set the topic: Exams on Friday");
   suda_test_client_send (f->irc, "NOTICE #lobby :a notice");
   suda_test_client_send (f->irc, "PRIVMSG #lobby :\001ACTION waves\001");
-  g_free (suda_test_client_expect (eve, "[??:??] * alice waves"));
+  suda_test_client_await (eve, "[??:??] * alice waves");
   suda_test_client_send (eve, "/users");
   for (;;)
     {
@@ -171,12 +171,12 @@ test_ordinary_to_irc (Fixture       *f,
   g_autofree char *line = NULL;
 
   suda_test_client_send (f->irc, "WHOIS frank");
-  g_free (suda_test_client_expect (f->irc, "* 311 alice frank * 127.0.0.1 * :*"));
+  suda_test_client_await (f->irc, "* 311 alice frank * 127.0.0.1 * :*");
   suda_test_client_send (f->irc, "NAMES #lobby");
   line = suda_test_client_expect (f->irc, "* 353 alice = #lobby :*");
   g_assert_nonnull (strstr (line, "frank"));
   suda_test_client_send (f->irc, "KICK #lobby frank :out");
-  g_free (suda_test_client_expect (frank, "[??:??] * alice kicked frank (out)"));
+  suda_test_client_await (frank, "[??:??] * alice kicked frank (out)");
 }
 
 int

@@ -11,93 +11,6 @@
 /* Every reply names the server and the client's nick (or '*' before one is
  * accepted); the patterns spell both out so a wrong target fails too. */
 
-/* Like suda_test_client_expect(), but says which lines it skipped when the
- * one it waits for never comes. */
-static void
-expect (SudaTestClient *c,
-        const char     *pattern)
-{
-  g_autoptr(GPatternSpec) spec = g_pattern_spec_new (pattern);
-  g_autoptr(GString) skipped = g_string_new (NULL);
-
-  for (;;)
-    {
-      g_autofree char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("expected a line matching “%s”; skipped:\n%s", pattern, skipped->str);
-      if (g_pattern_spec_match_string (spec, line))
-        return;
-      g_string_append_printf (skipped, "  %s\n", line);
-    }
-}
-
-/* Sends a PING and returns every line that arrived before its PONG, so a
- * test can assert what was said — and that nothing else was. */
-static GPtrArray *
-lines_until_pong (SudaTestClient *c)
-{
-  static guint counter;
-  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
-  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
-
-  suda_test_client_send (c, "PING %s", token);
-  for (;;)
-    {
-      char *line = suda_test_client_read_line (c, 5000);
-
-      if (line == NULL)
-        g_error ("no PONG %s", token);
-      if (g_str_has_prefix (line, "PING :"))
-        {
-          /* The server's own keepalive is answered, not collected. */
-          suda_test_client_send (c, "PONG :%s", line + 6);
-          g_free (line);
-          continue;
-        }
-      if (strstr (line, " PONG ") && g_str_has_suffix (line, token))
-        {
-          g_free (line);
-          return lines;
-        }
-      g_ptr_array_add (lines, line);
-    }
-}
-
-static void
-assert_quiet (SudaTestClient *c)
-{
-  g_autoptr(GPtrArray) lines = lines_until_pong (c);
-
-  for (guint i = 0; i < lines->len; i++)
-    g_test_message ("unexpected line: %s", (char *) g_ptr_array_index (lines, i));
-  g_assert_cmpuint (lines->len, ==, 0);
-}
-
-static gboolean
-lines_match (GPtrArray  *lines,
-             const char *pattern)
-{
-  for (guint i = 0; i < lines->len; i++)
-    if (g_pattern_match_simple (pattern, g_ptr_array_index (lines, i)))
-      return TRUE;
-  return FALSE;
-}
-
-/* A server on a free port; flood control is off, since these tests send
- * commands back to back (flooding is tested in test-server-hostile.c). */
-static SudaServer *
-new_server (SudaServerConfig *config)
-{
-  g_autoptr(SudaServerConfig) fresh = config ? NULL : suda_server_config_new ();
-
-  if (config == NULL)
-    config = fresh;
-  config->flood_control = FALSE;
-  config->port = 0;
-  return suda_test_server_new (config);
-}
-
 /* Two registered clients still talk to each other. */
 static void
 assert_chat_works (SudaTestClient *from,
@@ -108,13 +21,13 @@ assert_chat_works (SudaTestClient *from,
   g_autofree char *pattern = g_strdup_printf (":%s!*@127.0.0.1 PRIVMSG %s :still here?", from_nick, to_nick);
 
   suda_test_client_send (from, "PRIVMSG %s :still here?", to_nick);
-  expect (to, pattern);
+  suda_test_client_await (to, pattern);
 }
 
 static void
 test_plain_registration (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
   g_autofree char *isupport1 = NULL;
   g_autofree char *isupport2 = NULL;
@@ -127,10 +40,10 @@ test_plain_registration (void)
 
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice Liddell");
-  expect (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
-  expect (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
-  expect (c, ":suda.local 003 alice :This server was created *");
-  expect (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnotv bkl");
+  suda_test_client_await (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
+  suda_test_client_await (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
+  suda_test_client_await (c, ":suda.local 003 alice :This server was created *");
+  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnotv bkl");
   isupport1 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport2 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport = g_strconcat (isupport1, " ", isupport2, NULL);
@@ -141,12 +54,12 @@ test_plain_registration (void)
     }
   /* Prefixed targets (PRIVMSG @#room) are not implemented, so not advertised. */
   g_assert_null (strstr (isupport, "STATUSMSG"));
-  expect (c, ":suda.local 251 alice :There are 1 users and 1 service on 1 server");
-  expect (c, ":suda.local 254 alice 1 :channels formed");
-  expect (c, ":suda.local 255 alice :I have 1 clients and 0 servers");
-  expect (c, ":suda.local 422 alice :MOTD File is missing");
+  suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 1 service on 1 server");
+  suda_test_client_await (c, ":suda.local 254 alice 1 :channels formed");
+  suda_test_client_await (c, ":suda.local 255 alice :I have 1 clients and 0 servers");
+  suda_test_client_await (c, ":suda.local 422 alice :MOTD File is missing");
   /* Registration does not put an IRC client in any room. */
-  assert_quiet (c);
+  suda_test_client_assert_quiet (c);
 
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 1);
 }
@@ -160,75 +73,75 @@ test_motd (void)
 
   /* As GKeyFile hands it over: "\n" in the file is a real newline. */
   config->motd = g_strdup ("Welcome to our class chat!\nBe kind.");
-  server = new_server (config);
+  server = suda_test_server_new_unthrottled (config);
   c = suda_test_client_connect (suda_server_get_port (server));
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
-  expect (c, ":suda.local 375 alice :- suda.local Message of the day - ");
-  expect (c, ":suda.local 372 alice :- Welcome to our class chat!");
-  expect (c, ":suda.local 372 alice :- Be kind.");
-  expect (c, ":suda.local 376 alice :End of /MOTD command.");
+  suda_test_client_await (c, ":suda.local 375 alice :- suda.local Message of the day - ");
+  suda_test_client_await (c, ":suda.local 372 alice :- Welcome to our class chat!");
+  suda_test_client_await (c, ":suda.local 372 alice :- Be kind.");
+  suda_test_client_await (c, ":suda.local 376 alice :End of /MOTD command.");
 
   suda_test_client_send (c, "MOTD");
-  expect (c, ":suda.local 375 alice *");
-  expect (c, ":suda.local 372 alice :- Welcome to our class chat!");
-  expect (c, ":suda.local 372 alice :- Be kind.");
-  expect (c, ":suda.local 376 alice *");
+  suda_test_client_await (c, ":suda.local 375 alice *");
+  suda_test_client_await (c, ":suda.local 372 alice :- Welcome to our class chat!");
+  suda_test_client_await (c, ":suda.local 372 alice :- Be kind.");
+  suda_test_client_await (c, ":suda.local 376 alice *");
 }
 
 static void
 test_cap_negotiation (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
   g_autoptr(SudaTestClient) other = NULL;
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  expect (c, ":suda.local CAP * LS :away-notify batch echo-message message-tags multi-prefix server-time");
+  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch echo-message message-tags multi-prefix server-time");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");
-  expect (c, ":suda.local CAP alice ACK :server-time echo-message");
+  suda_test_client_await (c, ":suda.local CAP alice ACK :server-time echo-message");
   suda_test_client_send (c, "CAP REQ :server-time no-such-cap");
-  expect (c, ":suda.local CAP alice NAK :server-time no-such-cap");
+  suda_test_client_await (c, ":suda.local CAP alice NAK :server-time no-such-cap");
   suda_test_client_send (c, "CAP LIST");
-  expect (c, ":suda.local CAP alice LIST :echo-message server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :echo-message server-time");
   suda_test_client_send (c, "CAP REQ :-echo-message");
-  expect (c, ":suda.local CAP alice ACK :-echo-message");
+  suda_test_client_await (c, ":suda.local CAP alice ACK :-echo-message");
   suda_test_client_send (c, "CAP FROB");
-  expect (c, ":suda.local 410 alice FROB :Invalid CAP command");
+  suda_test_client_await (c, ":suda.local 410 alice FROB :Invalid CAP command");
 
   /* NICK and USER are in, yet registration waits for CAP END. */
-  lines = lines_until_pong (c);
-  g_assert_false (lines_match (lines, "* 001 *"));
+  lines = suda_test_client_sync (c);
+  g_assert_null (suda_test_lines_find (lines, "* 001 *"));
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 0);
 
   suda_test_client_send (c, "CAP END");
-  expect (c, ":suda.local 001 alice :Welcome*");
-  expect (c, ":suda.local 422 alice *");
+  suda_test_client_await (c, ":suda.local 001 alice :Welcome*");
+  suda_test_client_await (c, ":suda.local 422 alice *");
   suda_test_client_send (c, "CAP LIST");
-  expect (c, ":suda.local CAP alice LIST :server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :server-time");
 
   /* The negotiated capability shows: a relayed line carries its time. */
   other = suda_test_client_register (suda_server_get_port (server), "bob", NULL);
   suda_test_client_send (other, "PRIVMSG alice :hello");
-  expect (c, TIME_TAG " :bob!~bob@127.0.0.1 PRIVMSG alice :hello");
+  suda_test_client_await (c, TIME_TAG " :bob!~bob@127.0.0.1 PRIVMSG alice :hello");
 }
 
 static void
 test_cap_after_registration (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) c = suda_test_client_register (suda_server_get_port (server), "alice", NULL);
 
   /* CAP LS after registration lists, and must not hold anything up. */
   suda_test_client_send (c, "CAP LS 302");
-  expect (c, ":suda.local CAP alice LS :*server-time*");
+  suda_test_client_await (c, ":suda.local CAP alice LS :*server-time*");
   suda_test_client_send (c, "CAP REQ :multi-prefix");
-  expect (c, ":suda.local CAP alice ACK :multi-prefix");
+  suda_test_client_await (c, ":suda.local CAP alice ACK :multi-prefix");
   suda_test_client_send (c, "JOIN #room");
-  expect (c, ":suda.local 353 alice = #room :suda @alice");
+  suda_test_client_await (c, ":suda.local 353 alice = #room :suda @alice");
 }
 
 static void
@@ -241,7 +154,7 @@ test_password (gconstpointer data)
   guint16 port;
 
   config->password = g_strdup ("open sesame");
-  server = new_server (config);
+  server = suda_test_server_new_unthrottled (config);
   port = suda_server_get_port (server);
   c = suda_test_client_connect (port);
 
@@ -250,7 +163,7 @@ test_password (gconstpointer data)
       suda_test_client_send (c, "PASS :open sesame");
       suda_test_client_send (c, "NICK alice");
       suda_test_client_send (c, "USER alice 0 * :Alice");
-      expect (c, ":suda.local 001 alice *");
+      suda_test_client_await (c, ":suda.local 001 alice *");
       g_assert_cmpuint (suda_server_get_n_users (server), ==, 1);
       return;
     }
@@ -260,9 +173,9 @@ test_password (gconstpointer data)
       suda_test_client_send (c, "PASS :open sesame");
       suda_test_client_send (c, "NICK alice");
       suda_test_client_send (c, "USER alice 0 * :Alice");
-      expect (c, ":suda.local CAP * LS *");
+      suda_test_client_await (c, ":suda.local CAP * LS *");
       suda_test_client_send (c, "CAP END");
-      expect (c, ":suda.local 001 alice *");
+      suda_test_client_await (c, ":suda.local 001 alice *");
       return;
     }
 
@@ -270,8 +183,8 @@ test_password (gconstpointer data)
     suda_test_client_send (c, "PASS sesame");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
-  expect (c, ":suda.local 464 alice :Password incorrect");
-  expect (c, "ERROR :Closing link: 127.0.0.1 (Bad password)");
+  suda_test_client_await (c, ":suda.local 464 alice :Password incorrect");
+  suda_test_client_await (c, "ERROR :Closing link: 127.0.0.1 (Bad password)");
   g_assert_true (suda_test_client_wait_closed (c, 2000));
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 0);
 
@@ -282,14 +195,14 @@ test_password (gconstpointer data)
     suda_test_client_send (again, "PASS :open sesame");
     suda_test_client_send (again, "NICK alice");
     suda_test_client_send (again, "USER alice 0 * :Alice");
-    expect (again, ":suda.local 001 alice *");
+    suda_test_client_await (again, ":suda.local 001 alice *");
   }
 }
 
 static void
 test_nick_collision (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   guint16 port = suda_server_get_port (server);
   g_autoptr(SudaTestClient) alice = suda_test_client_register (port, "alice", NULL);
   g_autoptr(SudaTestClient) brackets = suda_test_client_register (port, "[a]", NULL);
@@ -303,22 +216,22 @@ test_nick_collision (void)
       g_autofree char *pattern = g_strdup_printf (":suda.local 433 * %s :Nickname is already in use", taken[i]);
 
       suda_test_client_send (c, "NICK %s", taken[i]);
-      expect (c, pattern);
+      suda_test_client_await (c, pattern);
     }
   suda_test_client_send (c, "NICK bob");
   suda_test_client_send (c, "USER bob 0 * :Bob");
-  expect (c, ":suda.local 001 bob *");
+  suda_test_client_await (c, ":suda.local 001 bob *");
 
   /* After registration too, and a change of case of one's own nick is fine. */
   suda_test_client_send (c, "NICK ALICE");
-  expect (c, ":suda.local 433 bob ALICE :Nickname is already in use");
+  suda_test_client_await (c, ":suda.local 433 bob ALICE :Nickname is already in use");
   suda_test_client_send (c, "NICK Bob");
-  expect (c, ":bob!~bob@127.0.0.1 NICK :Bob");
+  suda_test_client_await (c, ":bob!~bob@127.0.0.1 NICK :Bob");
   suda_test_client_send (c, "NICK robert");
-  expect (c, ":Bob!~bob@127.0.0.1 NICK :robert");
+  suda_test_client_await (c, ":Bob!~bob@127.0.0.1 NICK :robert");
   /* The old nick is free again. */
   suda_test_client_send (alice, "NICK bob");
-  expect (alice, ":alice!~alice@127.0.0.1 NICK :bob");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 NICK :bob");
   assert_chat_works (c, "robert", alice, "bob");
   (void) brackets;
   (void) pipe;
@@ -327,24 +240,24 @@ test_nick_collision (void)
 static void
 test_nick_race_while_registering (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   guint16 port = suda_server_get_port (server);
   g_autoptr(SudaTestClient) first = suda_test_client_connect (port);
   g_autoptr(SudaTestClient) second = suda_test_client_connect (port);
 
   /* A nick is held from NICK on, even before USER completes registration. */
   suda_test_client_send (first, "NICK carol");
-  g_ptr_array_unref (lines_until_pong (first));  /* the server has taken it */
+  g_ptr_array_unref (suda_test_client_sync (first));  /* the server has taken it */
   suda_test_client_send (second, "NICK Carol");
-  expect (second, ":suda.local 433 * Carol :Nickname is already in use");
+  suda_test_client_await (second, ":suda.local 433 * Carol :Nickname is already in use");
   suda_test_client_send (first, "USER carol 0 * :Carol");
-  expect (first, ":suda.local 001 carol *");
+  suda_test_client_await (first, ":suda.local 001 carol *");
 }
 
 static void
 test_invalid_nicks (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
   const char *bad[] = {
     "1abc", "-dash", "#chan", "a@b", "a!b", "a.b", "a,b", "a*", "철수", "nick한글",
@@ -360,24 +273,24 @@ test_invalid_nicks (void)
         suda_test_client_send (c, "NICK %s", bad[i]);
       else
         suda_test_client_send (c, "NICK %s", bad[i]);
-      expect (c, pattern);
+      suda_test_client_await (c, pattern);
     }
   suda_test_client_send (c, "NICK");
-  expect (c, ":suda.local 431 * :No nickname given");
+  suda_test_client_await (c, ":suda.local 431 * :No nickname given");
   suda_test_client_send (c, "NICK :");
-  expect (c, ":suda.local 431 * :No nickname given");
+  suda_test_client_await (c, ":suda.local 431 * :No nickname given");
 
   /* The longest allowed nick and all the specials are fine. */
   suda_test_client_send (c, "NICK abcdefghijabcdefghijabcdefghij");
   suda_test_client_send (c, "NICK [\\]^_`{|}-9");
   suda_test_client_send (c, "USER u 0 * :U");
-  expect (c, ":suda.local 001 [\\]^_`{|}-9 *");
+  suda_test_client_await (c, ":suda.local 001 [\\]^_`{|}-9 *");
 }
 
 static void
 test_not_registered (void)
 {
-  g_autoptr(SudaServer) server = new_server (NULL);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
   g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
   const char *early[] = { "JOIN #lobby", "PRIVMSG #lobby :hi", "MODE #lobby", "WHOIS x", "LIST", "FROBNICATE" };
 
@@ -385,20 +298,20 @@ test_not_registered (void)
   for (guint i = 0; i < G_N_ELEMENTS (early); i++)
     {
       suda_test_client_send (c, "%s", early[i]);
-      expect (c, ":suda.local 451 dave :You have not registered");
+      suda_test_client_await (c, ":suda.local 451 dave :You have not registered");
     }
   suda_test_client_send (c, "USER");
-  expect (c, ":suda.local 461 dave USER :Not enough parameters");
+  suda_test_client_await (c, ":suda.local 461 dave USER :Not enough parameters");
   suda_test_client_send (c, "USER dave 0 *");
-  expect (c, ":suda.local 461 dave USER :Not enough parameters");
+  suda_test_client_await (c, ":suda.local 461 dave USER :Not enough parameters");
   suda_test_client_send (c, "USER dave 0 * :Dave");
-  expect (c, ":suda.local 001 dave *");
-  expect (c, ":suda.local 422 dave *");
+  suda_test_client_await (c, ":suda.local 001 dave *");
+  suda_test_client_await (c, ":suda.local 422 dave *");
 
   suda_test_client_send (c, "USER dave 0 * :Dave again");
-  expect (c, ":suda.local 462 dave :You may not reregister");
+  suda_test_client_await (c, ":suda.local 462 dave :You may not reregister");
   suda_test_client_send (c, "PASS secret");
-  expect (c, ":suda.local 462 dave :You may not reregister");
+  suda_test_client_await (c, ":suda.local 462 dave :You may not reregister");
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 1);
 }
 
@@ -415,13 +328,13 @@ test_max_clients (void)
   guint16 port;
 
   config->max_clients = 2;
-  server = new_server (config);
+  server = suda_test_server_new_unthrottled (config);
   port = suda_server_get_port (server);
   alice = suda_test_client_register (port, "alice", NULL);
   bob = suda_test_client_register (port, "bob", NULL);
   suda_test_client_send (alice, "JOIN #lobby");
   suda_test_client_send (bob, "JOIN #lobby");
-  expect (alice, ":bob!~bob@127.0.0.1 JOIN #lobby");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 JOIN #lobby");
 
   third = suda_test_client_connect (port);
   line = suda_test_client_read_line (third, 5000);
@@ -442,14 +355,14 @@ test_max_clients (void)
 
   /* No one else noticed. */
   suda_test_client_send (alice, "PRIVMSG #lobby :are we still two?");
-  expect (bob, ":alice!~alice@127.0.0.1 PRIVMSG #lobby :are we still two?");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #lobby :are we still two?");
   suda_test_client_send (bob, "PRIVMSG #lobby :yes");
-  expect (alice, ":bob!~bob@127.0.0.1 PRIVMSG #lobby :yes");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 PRIVMSG #lobby :yes");
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 2);
 
   /* A place frees up when someone leaves. */
   suda_test_client_send (bob, "QUIT :bye");
-  expect (alice, ":bob!~bob@127.0.0.1 QUIT :Quit: bye");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 QUIT :Quit: bye");
   g_assert_true (suda_test_client_wait_closed (bob, 2000));
   later = suda_test_client_register (port, "carol", NULL);
   assert_chat_works (later, "carol", alice, "alice");
@@ -497,28 +410,28 @@ test_ping_timeout (void)
   /* Small, with room for a loaded machine: lively answers within ms. */
   config->ping_interval_ms = 250;
   config->ping_timeout_ms = 600;
-  server = new_server (config);
+  server = suda_test_server_new_unthrottled (config);
   port = suda_server_get_port (server);
   lively = suda_test_client_register (port, "lively", NULL);
   silent = suda_test_client_register (port, "silent", NULL);
   unregistered = suda_test_client_connect (port);
   suda_test_client_send (lively, "JOIN #lobby");
   suda_test_client_send (silent, "JOIN #lobby");
-  expect (lively, ":silent!~silent@127.0.0.1 JOIN #lobby");
+  suda_test_client_await (lively, ":silent!~silent@127.0.0.1 JOIN #lobby");
 
   /* Silent is asked, says nothing, and is dropped; lively answers and stays. */
-  expect (silent, "PING :suda.local");
+  suda_test_client_await (silent, "PING :suda.local");
   g_assert_true (answer_pings_until (lively, ":silent!~silent@127.0.0.1 QUIT :Ping timeout", 3000));
-  expect (silent, "ERROR :Closing link: 127.0.0.1 (Ping timeout)");
+  suda_test_client_await (silent, "ERROR :Closing link: 127.0.0.1 (Ping timeout)");
   g_assert_true (suda_test_client_wait_closed (silent, 1000));
   /* A connection that never registers is dropped as well. */
-  expect (unregistered, "ERROR :Closing link: 127.0.0.1 (Registration timeout)");
+  suda_test_client_await (unregistered, "ERROR :Closing link: 127.0.0.1 (Registration timeout)");
 
-  assert_quiet (lively);
+  suda_test_client_assert_quiet (lively);
   g_assert_cmpuint (suda_server_get_n_users (server), ==, 1);
   suda_test_client_send (lively, "PRIVMSG #lobby :alone now");
   suda_test_client_send (lively, "WHOIS lively");
-  expect (lively, ":suda.local 311 lively lively ~lively 127.0.0.1 * :Test lively");
+  suda_test_client_await (lively, ":suda.local 311 lively lively ~lively 127.0.0.1 * :Test lively");
 }
 
 int

@@ -13,34 +13,8 @@
  * real sockets, the scheduler's clock driven by the test. */
 
 typedef struct {
-  GDateTime *now;
-} TestClock;
-
-static GDateTime *
-test_clock_now (gpointer user_data)
-{
-  TestClock *clock = user_data;
-
-  return g_date_time_ref (clock->now);
-}
-
-static void
-test_clock_advance (TestClock *clock,
-                    double     seconds)
-{
-  GDateTime *later = g_date_time_add_seconds (clock->now, seconds);
-
-  g_date_time_unref (clock->now);
-  clock->now = later;
-}
-
-typedef struct {
-  SudaServer     *server;
-  guint16         port;
-  TestClock       clock;
-  SudaTestClient *alice;
-  SudaTestClient *bob;
-  GPtrArray      *entries;   /* SudaLogEntry with event "schedule" */
+  SudaTestLobby lobby;   /* entries: SudaLogEntry with event "schedule" */
+  SudaTestClock clock;
 } Fixture;
 
 static SudaScheduler *
@@ -54,91 +28,25 @@ get_scheduler (SudaServer *server)
 }
 
 static void
-on_log_entry (SudaServer   *server,
-              SudaLogEntry *entry,
-              GPtrArray    *entries)
-{
-  if (g_strcmp0 (suda_log_entry_get_event (entry), "schedule") == 0)
-    g_ptr_array_add (entries, g_object_ref (entry));
-}
-
-static void
-join (SudaTestClient *client,
-      const char     *nick,
-      const char     *channel)
-{
-  g_autofree char *pattern = g_strdup_printf ("* 366 %s %s *", nick, channel);
-  g_autofree char *line = NULL;
-
-  suda_test_client_send (client, "JOIN %s", channel);
-  line = suda_test_client_expect (client, pattern);
-}
-
-static void
-expect (SudaTestClient *client,
-        const char     *pattern)
-{
-  g_autofree char *line = suda_test_client_expect (client, pattern);
-
-  g_assert_nonnull (line);
-}
-
-/* Waits for the PONG of a fresh PING and fails if any line before it
- * matches FORBIDDEN: proves that something did not happen. */
-static void
-expect_nothing_before_pong (SudaTestClient *client,
-                            const char     *forbidden)
-{
-  static guint counter;
-  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
-  g_autofree char *pong = g_strdup_printf ("*PONG*%s*", token);
-
-  suda_test_client_send (client, "PING %s", token);
-  for (;;)
-    {
-      g_autofree char *line = suda_test_client_read_line (client, 5000);
-
-      g_assert_nonnull (line);
-      g_assert_false (g_pattern_match_simple (forbidden, line));
-      if (g_pattern_match_simple (pong, line))
-        break;
-    }
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  static const char * const events[] = { "schedule", NULL };
 
-  /* Bad-input tests send lines in bursts; flood control would pace them. */
-  config->flood_control = FALSE;
-  fixture->server = suda_test_server_new (config);
-  fixture->port = suda_server_get_port (fixture->server);
-  fixture->entries = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (fixture->server, "log-entry", G_CALLBACK (on_log_entry), fixture->entries);
+  /* Bad-input tests send lines in bursts: the lobby's server has no flood
+   * control to pace them. */
+  suda_test_lobby_set_up (&fixture->lobby, NULL, events);
 
   /* A fixed local morning, so absolute times are predictable. */
   fixture->clock.now = g_date_time_new_local (2026, 11, 21, 10, 0, 0);
-  suda_scheduler_set_clock (get_scheduler (fixture->server), test_clock_now, &fixture->clock, NULL);
-
-  /* Alice joins first and so is the room's operator; Bob is not. */
-  fixture->alice = suda_test_client_register (fixture->port, "alice", NULL);
-  join (fixture->alice, "alice", "#lobby");
-  fixture->bob = suda_test_client_register (fixture->port, "bob", NULL);
-  join (fixture->bob, "bob", "#lobby");
+  suda_scheduler_set_clock (get_scheduler (fixture->lobby.server), suda_test_clock_now, &fixture->clock, NULL);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_pointer (&fixture->alice, suda_test_client_free);
-  g_clear_pointer (&fixture->bob, suda_test_client_free);
-  g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
-  suda_server_stop (fixture->server, NULL);
-  g_clear_object (&fixture->server);
-  g_ptr_array_unref (fixture->entries);
+  suda_test_lobby_tear_down (&fixture->lobby);
   g_date_time_unref (fixture->clock.now);
 }
 
@@ -146,8 +54,8 @@ static void
 advance_and_check (Fixture *fixture,
                    double   seconds)
 {
-  test_clock_advance (&fixture->clock, seconds);
-  suda_scheduler_check_due (get_scheduler (fixture->server));
+  suda_test_clock_advance (&fixture->clock, seconds);
+  suda_scheduler_check_due (get_scheduler (fixture->lobby.server));
 }
 
 static SudaLogEntry *
@@ -155,9 +63,9 @@ find_entry (Fixture    *fixture,
             const char *action,
             const char *text)
 {
-  for (guint i = 0; i < fixture->entries->len; i++)
+  for (guint i = 0; i < fixture->lobby.entries->len; i++)
     {
-      SudaLogEntry *entry = g_ptr_array_index (fixture->entries, i);
+      SudaLogEntry *entry = g_ptr_array_index (fixture->lobby.entries, i);
 
       if (g_strcmp0 (suda_log_entry_get_field (entry, "action"), action) == 0
           && g_strcmp0 (suda_log_entry_get_text (entry), text) == 0)
@@ -174,15 +82,15 @@ test_relative_posts_when_due (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +10m meeting in five");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:10:00;*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule +10m meeting in five");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:10:00;*");
 
   advance_and_check (fixture, 599);
-  expect_nothing_before_pong (fixture->bob, "*Scheduled by*");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.bob, "*Scheduled by*");
 
   advance_and_check (fixture, 1);
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :[Scheduled by alice] meeting in five");
 
   entry = find_entry (fixture, "scheduled", "meeting in five");
   g_assert_nonnull (entry);
@@ -197,32 +105,32 @@ static void
 test_absolute_posts_at_time_of_day (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:30 standup");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:30:00;*");
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:45:30 coffee");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 2 for #lobby at 10:45:30;*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule 10:30 standup");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at 10:30:00;*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule 10:45:30 coffee");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 2 for #lobby at 10:45:30;*");
   /* Nine o'clock has passed: it means tomorrow's, and the date says so. */
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 09:00 tomorrow");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 3 for #lobby at 2026-11-22 09:00:00;*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule 09:00 tomorrow");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 3 for #lobby at 2026-11-22 09:00:00;*");
 
   advance_and_check (fixture, 29 * 60 + 59);
-  expect_nothing_before_pong (fixture->bob, "*Scheduled by*");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.bob, "*Scheduled by*");
   advance_and_check (fixture, 1);
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] standup");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] standup");
   advance_and_check (fixture, 15 * 60 + 30);
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] coffee");
-  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 1);
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] coffee");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->lobby.server)), ==, 1);
 }
 
 static void
 test_private_message_names_the_room (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  suda_test_client_send (fixture->bob, "PRIVMSG suda :schedule #LOBBY +90s from a private message");
-  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 for #lobby at 10:01:30;"
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG suda :schedule #LOBBY +90s from a private message");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Scheduled message 1 for #lobby at 10:01:30;"
                         " cancel it with schedule cancel 1.");
   advance_and_check (fixture, 90);
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by bob] from a private message");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :[Scheduled by bob] from a private message");
 }
 
 static void
@@ -232,10 +140,10 @@ test_real_timer_posts (Fixture       *fixture,
   g_autofree char *line = NULL;
 
   /* The real clock and the real main-loop timer, once. */
-  suda_scheduler_set_clock (get_scheduler (fixture->server), NULL, NULL, NULL);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +1s right now");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at *");
-  line = suda_test_client_expect_within (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] right now", 3000);
+  suda_scheduler_set_clock (get_scheduler (fixture->lobby.server), NULL, NULL, NULL);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule +1s right now");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 1 for #lobby at *");
+  line = suda_test_client_expect_within (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] right now", 3000);
   g_assert_nonnull (line);
 }
 
@@ -243,19 +151,20 @@ static void
 test_plain_text_session (Fixture       *fixture,
                          gconstpointer  data)
 {
-  g_autoptr(SudaTestClient) carol = suda_test_client_connect (fixture->port);
+  g_autoptr(SudaTestClient) carol = suda_test_client_connect (fixture->lobby.port);
 
   /* nc and the seed's console clients: a nickname, then slash commands. */
   suda_test_client_send (carol, "carol");
-  expect (carol, "*carol joined*");
+  suda_test_client_await (carol, "*carol joined*");
   suda_test_client_send (carol, "/schedule +10m from the console");
-  expect (carol, "*Scheduled message 1 for #lobby at 10:10:00;*");
+  /* They type /schedule, so that is what they are told. */
+  suda_test_client_await (carol, "*Scheduled message 1 for #lobby at 10:10:00; cancel it with /schedule cancel 1.");
   suda_test_client_send (carol, "/schedule 99:00 oops");
-  expect (carol, "*Usage: !schedule*");
+  suda_test_client_await (carol, "*Usage: /schedule*");
 
   advance_and_check (fixture, 600);
-  expect (carol, "*[Scheduled by carol] from the console");
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :[Scheduled by carol] from the console");
+  suda_test_client_await (carol, "*[Scheduled by carol] from the console");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :[Scheduled by carol] from the console");
 }
 
 /* Listing and cancelling */
@@ -264,21 +173,21 @@ static void
 test_list_shows_own_messages (Fixture       *fixture,
                               gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule list");
-  expect (fixture->alice, ":suda!* NOTICE alice :You have no scheduled messages.");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule list");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :You have no scheduled messages.");
 
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +20m second");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 *");
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +5m bob's");
-  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 2 *");
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule 10:10 first");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 3 *");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule +20m second");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule +5m bob's");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Scheduled message 2 *");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule 10:10 first");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 3 *");
 
-  suda_test_client_send (fixture->alice, "PRIVMSG suda :schedule list");
-  expect (fixture->alice, ":suda!* NOTICE alice :You have 2 scheduled messages:");
-  expect (fixture->alice, ":suda!* NOTICE alice :3 · #lobby · 10:10:00 · first");
-  expect (fixture->alice, ":suda!* NOTICE alice :1 · #lobby · 10:20:00 · second");
-  expect_nothing_before_pong (fixture->alice, "*bob's*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG suda :schedule list");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :You have 2 scheduled messages:");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :3 · #lobby · 10:10:00 · first");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :1 · #lobby · 10:20:00 · second");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.alice, "*bob's*");
 }
 
 static void
@@ -287,13 +196,13 @@ test_cancel_by_author (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +10m never mind");
-  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 *");
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule cancel 1");
-  expect (fixture->bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at 10:10:00).");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule +10m never mind");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Scheduled message 1 *");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule cancel 1");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at 10:10:00).");
 
   advance_and_check (fixture, 3600);
-  expect_nothing_before_pong (fixture->alice, "*Scheduled by*");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.alice, "*Scheduled by*");
   entry = find_entry (fixture, "cancelled", "never mind");
   g_assert_nonnull (entry);
   g_assert_cmpstr (suda_log_entry_get_field (entry, "by"), ==, "bob");
@@ -303,13 +212,13 @@ static void
 test_cancel_by_someone_else_refused (Fixture       *fixture,
                                      gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +10m mine");
-  expect (fixture->alice, ":suda!* NOTICE alice :Scheduled message 1 *");
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule cancel 1");
-  expect (fixture->bob, ":suda!* NOTICE bob :Message 1 was scheduled by alice;*");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule +10m mine");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule cancel 1");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Message 1 was scheduled by alice;*");
 
   advance_and_check (fixture, 600);
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] mine");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :[Scheduled by alice] mine");
 }
 
 static void
@@ -317,19 +226,19 @@ test_cancel_by_channel_operator_allowed (Fixture       *fixture,
                                          gconstpointer  data)
 {
   /* Alice joined #lobby first, so she is its operator. */
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +10m spam");
-  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 1 *");
-  suda_test_client_send (fixture->alice, "PRIVMSG suda :schedule cancel 1");
-  expect (fixture->alice, ":suda!* NOTICE alice :Cancelled message 1 (#lobby at 10:10:00).");
-  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 0);
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule +10m spam");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Scheduled message 1 *");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG suda :schedule cancel 1");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Cancelled message 1 (#lobby at 10:10:00).");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->lobby.server)), ==, 0);
 }
 
 static void
 test_cancel_unknown_id (Fixture       *fixture,
                         gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule cancel 99");
-  expect (fixture->alice, ":suda!* NOTICE alice :No scheduled message has the id 99");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule cancel 99");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :No scheduled message has the id 99");
 }
 
 static void
@@ -347,23 +256,21 @@ test_cancel_by_server_operator_allowed (void)
                          crypt_r ("letmein", salt, &data));
   server = suda_test_server_new (config);
   port = suda_server_get_port (server);
-  alice = suda_test_client_register (port, "alice", NULL);
-  join (alice, "alice", "#lobby");
-  bob = suda_test_client_register (port, "bob", NULL);
-  join (bob, "bob", "#lobby");
+  alice = suda_test_client_register_joined (port, "alice", NULL, "#lobby");
+  bob = suda_test_client_register_joined (port, "bob", NULL, "#lobby");
 
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +10m from alice");
-  expect (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
 
   /* Bob is no operator of #lobby, but a server operator may cancel, and
    * may list everyone's messages. */
   suda_test_client_send (bob, "OPER teacher letmein");
-  expect (bob, "* 381 bob *");
+  suda_test_client_await (bob, "* 381 bob *");
   suda_test_client_send (bob, "PRIVMSG suda :schedule list all");
-  expect (bob, ":suda!* NOTICE bob :1 message is scheduled:");
-  expect (bob, ":suda!* NOTICE bob :1 · #lobby · * · alice: from alice");
+  suda_test_client_await (bob, ":suda!* NOTICE bob :1 message is scheduled:");
+  suda_test_client_await (bob, ":suda!* NOTICE bob :1 · #lobby · * · alice: from alice");
   suda_test_client_send (bob, "PRIVMSG suda :schedule cancel 1");
-  expect (bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at *).");
+  suda_test_client_await (bob, ":suda!* NOTICE bob :Cancelled message 1 (#lobby at *).");
   g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (server)), ==, 0);
 
   g_clear_pointer (&alice, suda_test_client_free);
@@ -387,15 +294,15 @@ expect_refusal (SudaTestClient *client,
   g_test_message ("%s", command);
   suda_test_client_send (client, "%s", command);
   if (reason != NULL)
-    expect (client, reason_pattern);
-  expect (client, usage_pattern);
+    suda_test_client_await (client, reason_pattern);
+  suda_test_client_await (client, usage_pattern);
 }
 
 static void
 test_bad_input_gets_usage (Fixture       *fixture,
                            gconstpointer  data)
 {
-  SudaTestClient *alice = fixture->alice;
+  SudaTestClient *alice = fixture->lobby.alice;
 
   expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule", NULL, TRUE);
   expect_refusal (alice, "alice", "PRIVMSG #lobby :!schedule +10m", "There is no text to post", TRUE);
@@ -413,8 +320,8 @@ test_bad_input_gets_usage (Fixture       *fixture,
   expect_refusal (alice, "alice", "PRIVMSG suda :schedule #lobby", "When?*", FALSE);
   expect_refusal (alice, "alice", "PRIVMSG suda :schedule #lobby 7:7 hi", "“7:7” is not a time*", FALSE);
 
-  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->server)), ==, 0);
-  g_assert_cmpuint (fixture->entries->len, ==, 0);
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (fixture->lobby.server)), ==, 0);
+  g_assert_cmpuint (fixture->lobby.entries->len, ==, 0);
 }
 
 static void
@@ -425,15 +332,15 @@ test_21st_pending_refused (Fixture       *fixture,
     {
       g_autofree char *pattern = g_strdup_printf (":suda!* NOTICE alice :Scheduled message %u *", i);
 
-      suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!schedule +%um number %u", i, i);
-      expect (fixture->alice, pattern);
+      suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!schedule +%um number %u", i, i);
+      suda_test_client_await (fixture->lobby.alice, pattern);
     }
-  expect_refusal (fixture->alice, "alice", "PRIVMSG #lobby :!schedule +30m one too many",
+  expect_refusal (fixture->lobby.alice, "alice", "PRIVMSG #lobby :!schedule +30m one too many",
                   "You already have 20 messages waiting*", TRUE);
 
   /* The limit is per author. */
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!schedule +30m mine");
-  expect (fixture->bob, ":suda!* NOTICE bob :Scheduled message 21 *");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!schedule +30m mine");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* NOTICE bob :Scheduled message 21 *");
 }
 
 /* Restart */
@@ -479,12 +386,11 @@ test_restart_keeps_pending_and_posts_late (void)
    * hour ago by the real clock the second server uses. */
   first = suda_test_server_new (config);
   suda_scheduler_set_clock (get_scheduler (first), clock_two_hours_ago, NULL, NULL);
-  alice = suda_test_client_register (suda_server_get_port (first), "alice", NULL);
-  join (alice, "alice", "#lobby");
+  alice = suda_test_client_register_joined (suda_server_get_port (first), "alice", NULL, "#lobby");
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +1h missed while down");
-  expect (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +3h still ahead");
-  expect (alice, ":suda!* NOTICE alice :Scheduled message 2 *");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :Scheduled message 2 *");
   g_clear_pointer (&alice, suda_test_client_free);
   suda_server_stop (first, NULL);
   g_clear_object (&first);
@@ -494,9 +400,8 @@ test_restart_keeps_pending_and_posts_late (void)
 
   /* It was posted at start: whoever joins finds it in the room's history. */
   alice = suda_test_client_register (suda_server_get_port (second), "alice", NULL);
-  suda_test_client_send (alice, "JOIN #lobby");
-  expect (alice, "* 366 alice #lobby *");
-  expect (alice, "* #lobby :*<suda> [Scheduled by alice, late: it was due at *] missed while down");
+  suda_test_client_join (alice, "alice", "#lobby");
+  suda_test_client_await (alice, "* #lobby :*<suda> [Scheduled by alice, late: it was due at *] missed while down");
 
   log = read_log (second);
   for (guint i = 0; i < log->len; i++)
@@ -523,10 +428,10 @@ test_restart_keeps_pending_and_posts_late (void)
 
   /* The other one is still waiting, under its old id. */
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule list");
-  expect (alice, ":suda!* NOTICE alice :You have 1 scheduled message:");
-  expect (alice, ":suda!* NOTICE alice :2 · #lobby · * · still ahead");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :You have 1 scheduled message:");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :2 · #lobby · * · still ahead");
   suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +1m new");
-  expect (alice, ":suda!* NOTICE alice :Scheduled message 3 *");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :Scheduled message 3 *");
 
   g_clear_pointer (&alice, suda_test_client_free);
   suda_server_stop (second, NULL);

@@ -12,80 +12,21 @@
  * sockets, a real server, and a SudaFakeApi standing in for the AI. */
 
 typedef struct {
-  SudaFakeApi    *api;
-  SudaServer     *server;
-  guint16         port;
-  SudaTestClient *alice;
-  SudaTestClient *bob;
-  GPtrArray      *entries;   /* SudaLogEntry: "search" and "error" events */
+  SudaFakeApi   *api;
+  SudaTestLobby  lobby;   /* entries: SudaLogEntry, "search" and "error" events */
 } Fixture;
 
 typedef void (*ConfigureFunc) (GKeyFile    *key_file,
                                SudaFakeApi *api);
 
 static void
-on_log_entry (SudaServer   *server,
-              SudaLogEntry *entry,
-              GPtrArray    *entries)
-{
-  const char *event = suda_log_entry_get_event (entry);
-
-  if (g_strcmp0 (event, "search") == 0 || g_strcmp0 (event, "error") == 0)
-    g_ptr_array_add (entries, g_object_ref (entry));
-}
-
-static void
-expect (SudaTestClient *client,
-        const char     *pattern)
-{
-  g_autofree char *line = suda_test_client_expect (client, pattern);
-
-  g_assert_nonnull (line);
-}
-
-static void
-join (SudaTestClient *client,
-      const char     *nick,
-      const char     *channel)
-{
-  g_autofree char *pattern = g_strdup_printf ("* 366 %s %s *", nick, channel);
-
-  suda_test_client_send (client, "JOIN %s", channel);
-  expect (client, pattern);
-}
-
-/* Waits for the PONG of a fresh PING and fails if any line before it
- * matches FORBIDDEN: proves that something did not happen. */
-static void
-expect_nothing_before_pong (SudaTestClient *client,
-                            const char     *forbidden)
-{
-  static guint counter;
-  g_autofree char *token = g_strdup_printf ("sync%u", ++counter);
-  g_autofree char *pong = g_strdup_printf ("*PONG*%s*", token);
-
-  suda_test_client_send (client, "PING %s", token);
-  for (;;)
-    {
-      g_autofree char *line = suda_test_client_read_line (client, 5000);
-
-      g_assert_nonnull (line);
-      g_assert_false (g_pattern_match_simple (forbidden, line));
-      if (g_pattern_match_simple (pong, line))
-        break;
-    }
-}
-
-static void
 fixture_set_up (Fixture       *fixture,
                 gconstpointer  data)
 {
+  static const char * const events[] = { "search", "error", NULL };
   ConfigureFunc configure = (ConfigureFunc) data;
   g_autoptr(SudaServerConfig) config = suda_server_config_new ();
 
-  /* The round-trip test sends more lines than a flood burst allows. */
-  config->flood_control = FALSE;
-  config->port = 0;
   fixture->api = suda_fake_api_new ();
   g_key_file_set_string (config->key_file, "ai", "base-url", fixture->api->base_url);
   g_key_file_set_string (config->key_file, "ai", "model", "test-model");
@@ -93,50 +34,26 @@ fixture_set_up (Fixture       *fixture,
   if (configure != NULL)
     configure (config->key_file, fixture->api);
 
-  fixture->server = suda_test_server_new (config);
-  fixture->port = suda_server_get_port (fixture->server);
-  fixture->entries = g_ptr_array_new_with_free_func (g_object_unref);
-  g_signal_connect (fixture->server, "log-entry", G_CALLBACK (on_log_entry), fixture->entries);
-
-  fixture->alice = suda_test_client_register (fixture->port, "alice", NULL);
-  join (fixture->alice, "alice", "#lobby");
-  fixture->bob = suda_test_client_register (fixture->port, "bob", NULL);
-  join (fixture->bob, "bob", "#lobby");
+  /* The round-trip test sends more lines than a flood burst allows: the
+   * lobby's server has no flood control. */
+  suda_test_lobby_set_up (&fixture->lobby, config, events);
 }
 
 static void
 fixture_tear_down (Fixture       *fixture,
                    gconstpointer  data)
 {
-  g_clear_pointer (&fixture->alice, suda_test_client_free);
-  g_clear_pointer (&fixture->bob, suda_test_client_free);
-  if (fixture->server != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
-      suda_server_stop (fixture->server, NULL);
-      g_clear_object (&fixture->server);
-    }
-  g_ptr_array_unref (fixture->entries);
+  suda_test_lobby_tear_down (&fixture->lobby);
   g_clear_pointer (&fixture->api, suda_fake_api_free);
-}
-
-static void
-script_success (SudaFakeApi *api,
-                const char  *content,
-                guint        delay_ms)
-{
-  g_autofree char *body = suda_fake_api_success_body (content);
-
-  suda_fake_api_script (api, 200, body, NULL, delay_ms);
 }
 
 static SudaLogEntry *
 find_entry (Fixture    *fixture,
             const char *event)
 {
-  for (guint i = 0; i < fixture->entries->len; i++)
+  for (guint i = 0; i < fixture->lobby.entries->len; i++)
     {
-      SudaLogEntry *entry = g_ptr_array_index (fixture->entries, i);
+      SudaLogEntry *entry = g_ptr_array_index (fixture->lobby.entries, i);
 
       if (g_strcmp0 (suda_log_entry_get_event (entry), event) == 0)
         return entry;
@@ -150,13 +67,13 @@ test_channel_answer_goes_to_everyone (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  script_success (fixture->api, "Rust is a systems programming language.", 0);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search what is rust?");
+  suda_fake_api_script_success (fixture->api, "Rust is a systems programming language.", 0);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search what is rust?");
 
   /* Everyone sees the question, then the answer naming whom it answers. */
-  expect (fixture->bob, ":alice!* PRIVMSG #lobby :!search what is rust?");
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
+  suda_test_client_await (fixture->lobby.bob, ":alice!* PRIVMSG #lobby :!search what is rust?");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :alice: Rust is a systems programming language.");
 
   entry = find_entry (fixture, "search");
   g_assert_nonnull (entry);
@@ -177,11 +94,11 @@ test_private_answer_goes_to_asker_only (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  script_success (fixture->api, "A private answer.", 0);
-  suda_test_client_send (fixture->bob, "PRIVMSG suda :search something private");
+  suda_fake_api_script_success (fixture->api, "A private answer.", 0);
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG suda :search something private");
 
-  expect (fixture->bob, ":suda!* PRIVMSG bob :A private answer.");
-  expect_nothing_before_pong (fixture->alice, "*private answer*");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG bob :A private answer.");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.alice, "*private answer*");
 
   entry = find_entry (fixture, "search");
   g_assert_nonnull (entry);
@@ -193,12 +110,12 @@ static void
 test_cached_answer_says_so (Fixture       *fixture,
                             gconstpointer  data)
 {
-  script_success (fixture->api, "Seoul.", 0);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search capital of Korea?");
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Seoul.");
+  suda_fake_api_script_success (fixture->api, "Seoul.", 0);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search capital of Korea?");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :alice: Seoul.");
 
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!search Capital of  KOREA?");
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :bob: (cached answer) Seoul.");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!search Capital of  KOREA?");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :bob: (cached answer) Seoul.");
   g_assert_cmpuint (fixture->api->bodies->len, ==, 1);
 }
 
@@ -209,7 +126,7 @@ log_file_has_error (gpointer data)
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
 
-  if (!g_file_get_contents (suda_server_get_log_path (fixture->server), &contents, NULL, NULL))
+  if (!g_file_get_contents (suda_server_get_log_path (fixture->lobby.server), &contents, NULL, NULL))
     return FALSE;
 
   lines = g_strsplit (contents, "\n", -1);
@@ -237,12 +154,12 @@ test_server_errors_tell_the_asker (Fixture       *fixture,
   for (guint i = 0; i < 3; i++)
     suda_fake_api_script (fixture->api, 500, "{\"error\":{\"message\":\"boom\",\"type\":\"server_error\"}}",
                           NULL, 0);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search will this work?");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search will this work?");
 
-  expect (fixture->alice, ":suda!* NOTICE alice :The AI service had an error (HTTP 500); "
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :The AI service had an error (HTTP 500); "
                           "please try again later.");
   /* The room is not told about one person's failure. */
-  expect_nothing_before_pong (fixture->bob, ":suda!*");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.bob, ":suda!*");
   g_assert_cmpuint (fixture->api->bodies->len, ==, 3);
 
   entry = find_entry (fixture, "error");
@@ -273,8 +190,8 @@ privmsg_round_trip (Fixture    *fixture,
   g_autofree char *pattern = g_strdup_printf (":bob!* PRIVMSG alice *%s", text);
   gint64 start = g_get_monotonic_time ();
 
-  suda_test_client_send (fixture->bob, "PRIVMSG alice :%s", text);
-  expect (fixture->alice, pattern);
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG alice :%s", text);
+  suda_test_client_await (fixture->lobby.alice, pattern);
   return g_get_monotonic_time () - start;
 }
 
@@ -288,8 +205,8 @@ test_chat_flows_while_answer_pending (Fixture       *fixture,
   for (guint i = 0; i < 5; i++)
     before = MIN (before, privmsg_round_trip (fixture, "warm-up"));
 
-  script_success (fixture->api, "Worth the wait.", SUDA_FAKE_API_HOLD);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search a slow question");
+  suda_fake_api_script_success (fixture->api, "Worth the wait.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search a slow question");
   g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
 
   for (guint i = 0; i < 5; i++)
@@ -302,7 +219,7 @@ test_chat_flows_while_answer_pending (Fixture       *fixture,
   g_assert_cmpuint (fixture->api->n_active, ==, 1);
 
   suda_fake_api_release (fixture->api);
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :alice: Worth the wait.");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :alice: Worth the wait.");
 }
 
 static void
@@ -322,13 +239,13 @@ test_long_answer_cut_to_max_lines (Fixture       *fixture,
   /* About 4.5 kB of Korean without spaces: ten lines' worth. */
   for (guint i = 0; i < 1500; i++)
     g_string_append_unichar (answer, 0xAC00 + (i * 97) % 11172);
-  script_success (fixture->api, answer->str, 0);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search 길게 말해 주세요");
+  suda_fake_api_script_success (fixture->api, answer->str, 0);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search 길게 말해 주세요");
 
   for (guint i = 0; i < 3; i++)
     {
       /* Lines without a space may come without the trailing colon. */
-      g_autofree char *line = suda_test_client_expect (fixture->bob, ":suda!* PRIVMSG #lobby *");
+      g_autofree char *line = suda_test_client_expect (fixture->lobby.bob, ":suda!* PRIVMSG #lobby *");
 
       /* 512 bytes with CR LF, which the reader strips. */
       g_assert_cmpuint (strlen (line), <=, 510);
@@ -337,7 +254,7 @@ test_long_answer_cut_to_max_lines (Fixture       *fixture,
       if (i == 0)
         g_assert_true (g_str_has_prefix (strstr (line, " :") + 2, "alice: 가"));
     }
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :(* more lines of the answer were cut)");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :(* more lines of the answer were cut)");
 
   entry = find_entry (fixture, "search");
   g_assert_nonnull (entry);
@@ -358,8 +275,8 @@ test_not_configured_says_so (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  suda_test_client_send (fixture->alice, "PRIVMSG suda :search anything");
-  expect (fixture->alice, ":suda!* NOTICE alice :AI search is not set up on this server.");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG suda :search anything");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :AI search is not set up on this server.");
 
   entry = find_entry (fixture, "error");
   g_assert_nonnull (entry);
@@ -378,17 +295,17 @@ static void
 test_rate_limit_survives_nick_change (Fixture       *fixture,
                                       gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search first");
-  expect (fixture->alice, ":suda!* PRIVMSG #lobby :alice: default answer");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search first");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* PRIVMSG #lobby :alice: default answer");
 
-  suda_test_client_send (fixture->alice, "NICK alicia");
-  expect (fixture->alice, ":alice!* NICK *alicia");
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search second");
-  expect (fixture->alice, ":suda!* NOTICE alicia :You have searched often in the last minute;*");
+  suda_test_client_send (fixture->lobby.alice, "NICK alicia");
+  suda_test_client_await (fixture->lobby.alice, ":alice!* NICK *alicia");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search second");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alicia :You have searched often in the last minute;*");
 
   /* Someone else may still ask. */
-  suda_test_client_send (fixture->bob, "PRIVMSG #lobby :!search third");
-  expect (fixture->bob, ":suda!* PRIVMSG #lobby :bob: default answer");
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG #lobby :!search third");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :bob: default answer");
   g_assert_cmpuint (fixture->api->bodies->len, ==, 2);
   /* Asking too often is no fault of the server's. */
   g_assert_null (find_entry (fixture, "error"));
@@ -398,10 +315,10 @@ static void
 test_usage_without_question (Fixture       *fixture,
                              gconstpointer  data)
 {
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search   ");
-  expect (fixture->alice, ":suda!* NOTICE alice :Usage: !search QUESTION");
-  suda_test_client_send (fixture->alice, "PRIVMSG suda :search");
-  expect (fixture->alice, ":suda!* NOTICE alice :Usage: search QUESTION");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search   ");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Usage: !search QUESTION");
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG suda :search");
+  suda_test_client_await (fixture->lobby.alice, ":suda!* NOTICE alice :Usage: search QUESTION");
   g_assert_cmpuint (fixture->api->bodies->len, ==, 0);
 }
 
@@ -417,14 +334,14 @@ test_asker_leaving_before_answer (Fixture       *fixture,
 {
   SudaLogEntry *entry;
 
-  script_success (fixture->api, "Too late for alice.", SUDA_FAKE_API_HOLD);
-  suda_test_client_send (fixture->alice, "PRIVMSG suda :search quickly");
+  suda_fake_api_script_success (fixture->api, "Too late for alice.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG suda :search quickly");
   g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
-  suda_test_client_send (fixture->alice, "QUIT :bye");
-  expect (fixture->bob, ":alice!* QUIT *");
+  suda_test_client_send (fixture->lobby.alice, "QUIT :bye");
+  suda_test_client_await (fixture->lobby.bob, ":alice!* QUIT *");
 
   suda_fake_api_release (fixture->api);
-  expect_nothing_before_pong (fixture->bob, "*Too late*");
+  suda_test_client_expect_nothing_before_sync (fixture->lobby.bob, "*Too late*");
   g_assert_true (suda_test_wait_until (has_search_entry, fixture, 5000));
   entry = find_entry (fixture, "search");
   g_assert_cmpstr (suda_log_entry_get_field (entry, "outcome"), ==, "asker-left");
@@ -442,21 +359,19 @@ test_server_freed_while_pending (Fixture       *fixture,
 {
   g_autoptr(SudaAssistant) assistant = NULL;
 
-  script_success (fixture->api, "Nobody is left to read this.", SUDA_FAKE_API_HOLD);
-  suda_test_client_send (fixture->alice, "PRIVMSG #lobby :!search are you there?");
+  suda_fake_api_script_success (fixture->api, "Nobody is left to read this.", SUDA_FAKE_API_HOLD);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search are you there?");
   g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
-  assistant = g_object_ref (SUDA_ASSISTANT (fixture->server->service->assistant));
+  assistant = g_object_ref (SUDA_ASSISTANT (fixture->lobby.server->service->assistant));
   g_assert_cmpuint (suda_assistant_get_n_active (assistant), ==, 1);
 
-  g_signal_handlers_disconnect_by_data (fixture->server, fixture->entries);
-  suda_server_stop (fixture->server, NULL);
-  g_clear_object (&fixture->server);
+  suda_test_lobby_stop_server (&fixture->lobby);
 
   /* The service took its pending search with it: the request is cancelled
    * rather than answered into a server that is gone (the API would hold it
    * for the whole 30 s timeout). */
   g_assert_true (suda_test_wait_until (assistant_is_idle, assistant, 2000));
-  g_assert_cmpuint (fixture->entries->len, ==, 0);
+  g_assert_cmpuint (fixture->lobby.entries->len, ==, 0);
 }
 
 int

@@ -180,7 +180,13 @@ send_usage (SudaService *self,
             SudaSession *asker,
             gboolean     in_channel)
 {
-  if (in_channel)
+  /* People on a plain terminal type /schedule, which reaches here as
+   * !schedule: tell them what they type. */
+  if (suda_session_is_plain (asker))
+    suda_service_notice (self, asker,
+                         _("Usage: /schedule HH:MM[:SS] TEXT, /schedule +10m TEXT (s, m, h), "
+                           "/schedule list, /schedule cancel ID"));
+  else if (in_channel)
     suda_service_notice (self, asker,
                          _("Usage: !schedule HH:MM[:SS] TEXT, !schedule +10m TEXT (s, m, h), "
                            "!schedule list, !schedule cancel ID"));
@@ -327,7 +333,7 @@ schedule_add (SudaService *self,
   g_autofree char *when = NULL;
   g_autofree char *reply = NULL;
   SudaChannel *room;
-  const char *prefix = in_channel ? "!" : "";
+  const char *prefix = suda_session_is_plain (asker) ? "/" : in_channel ? "!" : "";
 
   if (!suda_irc_is_channel (channel) || !_suda_service_session_in_channel (self, asker, channel))
     {
