@@ -206,6 +206,50 @@ test_unwritable_log (void)
   g_test_trap_assert_stderr ("*Cannot write the log /dev/full:*No space left on device*");
 }
 
+/* The console stops and starts the same server object: the second run
+ * serves as the first did, with the first run's history. */
+static void
+test_restart_same_object (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  for (int run = 0; run < 3; run++)
+    {
+      g_autoptr(SudaTestClient) alice = NULL;
+      g_autoptr(SudaTestClient) bob = NULL;
+      g_autofree char *said = g_strdup_printf ("PRIVMSG #lobby :run %d", run);
+      g_autofree char *heard = g_strdup_printf ("@time=* :alice!* PRIVMSG #lobby :run %d", run);
+
+      if (run > 0)
+        {
+          g_assert_true (suda_server_start (server, &error));
+          g_assert_no_error (error);
+        }
+      alice = suda_test_client_register (suda_server_get_port (server), "alice", NULL);
+      bob = suda_test_client_register (suda_server_get_port (server), "bob", "server-time batch");
+      suda_test_client_send (alice, "JOIN #lobby");
+      suda_test_client_await (alice, "* 366 *");
+      suda_test_client_send (bob, "JOIN #lobby");
+      if (run > 0)
+        {
+          g_autofree char *earlier = g_strdup_printf ("@batch=*;time=* :alice!* PRIVMSG #lobby :run %d", run - 1);
+          suda_test_client_await (bob, earlier);
+          suda_test_client_await (bob, "* BATCH -*");
+        }
+      else
+        suda_test_client_await (bob, "* 366 *");
+      suda_test_client_send (alice, "%s", said);
+      suda_test_client_await (bob, heard);
+      g_assert_cmpuint (suda_server_get_n_users (server), ==, 2);
+
+      suda_server_stop (server, NULL);
+      g_assert_false (suda_server_get_running (server));
+      g_assert_cmpuint (suda_server_get_n_users (server), ==, 0);
+      g_assert_true (suda_test_client_wait_closed (alice, 5000));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -215,5 +259,6 @@ main (int   argc,
   g_test_add_func ("/server/log/written-before-delivered", test_logged_before_delivered);
   g_test_add_func ("/server/log/history-replayed-after-restart", test_history_after_restart);
   g_test_add_func ("/server/log/full-disk-keeps-serving", test_unwritable_log);
+  g_test_add_func ("/server/lifecycle/stop-and-start-same-object", test_restart_same_object);
   return g_test_run ();
 }
