@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "suda-application.h"
+#include "suda-test-gtk.h"
 #include "suda-test-util.h"
 #include "suda-window.h"
 
@@ -698,66 +699,6 @@ test_app_icon_found_uninstalled (void)
   g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Suda-symbolic"));
 }
 
-/* A button that shows only an icon: an icon name, or an image as its child. */
-static gboolean
-is_icon_only_button (GtkWidget *widget)
-{
-  if (GTK_IS_MENU_BUTTON (widget))
-    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL &&
-           gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) == NULL;
-  if (GTK_IS_BUTTON (widget))
-    return gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL ||
-           GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (widget)));
-  return FALSE;
-}
-
-/* The accessible label, or NULL without one. has_property alone is not
- * enough: GTK may hold the property with an "undefined" value. */
-static char *
-dup_accessible_label (GtkWidget *widget)
-{
-  char *value;
-
-  if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
-    return NULL;
-  /* check_property answers with the value it found when that differs
-   * from the one expected, so expecting "" reads any non-empty label. */
-  value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, "");
-  if (value != NULL && strcmp (value, "undefined") == 0)
-    g_clear_pointer (&value, g_free);
-  return value;
-}
-
-static void
-check_icon_buttons (GtkWidget *widget,
-                    guint     *checked)
-{
-  if (is_icon_only_button (widget))
-    {
-      GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget));
-      g_autofree char *label = dup_accessible_label (widget);
-
-      /* Buttons hidden from assistive technologies need no name; all
-       * others must have one. */
-      if (role != GTK_ACCESSIBLE_ROLE_NONE && role != GTK_ACCESSIBLE_ROLE_PRESENTATION && label == NULL)
-        g_error ("%s %s (icon “%s”, tooltip “%s”) has no accessible name",
-                 G_OBJECT_TYPE_NAME (widget), gtk_widget_get_name (widget),
-                 GTK_IS_MENU_BUTTON (widget) ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget))
-                                             : gtk_button_get_icon_name (GTK_BUTTON (widget)),
-                 gtk_widget_get_tooltip_text (widget));
-      g_test_message ("%s in %s is named “%s”", G_OBJECT_TYPE_NAME (widget),
-                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
-                      label != NULL ? label : "nothing (hidden)");
-      ++*checked;
-    }
-  /* A menu button's inner toggle is named by the menu button, and a
-   * spin button's steppers are part of the spin button, which says what
-   * they do. */
-  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget))
-    return;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    check_icon_buttons (c, checked);
-}
 
 static void
 test_icon_buttons_have_accessible_names (Fixture       *f,
@@ -765,7 +706,7 @@ test_icon_buttons_have_accessible_names (Fixture       *f,
 {
   guint checked = 0;
 
-  check_icon_buttons (GTK_WIDGET (f->window), &checked);
+  suda_test_check_icon_buttons (GTK_WIDGET (f->window), &checked);
   /* menu, members, search, dismiss, jump to latest, search bar close and
    * the window controls */
   g_assert_cmpuint (checked, >=, 9);

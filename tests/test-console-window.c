@@ -12,6 +12,7 @@
 #include "suda-console-window.h"
 #include "suda-log-viewer-window.h"
 #include "suda-log-row.h"
+#include "suda-test-gtk.h"
 #include "suda-test-util.h"
 
 typedef struct {
@@ -540,64 +541,6 @@ test_command_line_port_zero (Fixture       *fixture,
 
 /* Accessible names and the app icon */
 
-/* A button that shows only an icon: an icon name, or an image as its child. */
-static gboolean
-is_icon_only_button (GtkWidget *widget)
-{
-  if (GTK_IS_MENU_BUTTON (widget))
-    return gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget)) != NULL &&
-           gtk_menu_button_get_label (GTK_MENU_BUTTON (widget)) == NULL;
-  if (GTK_IS_BUTTON (widget))
-    return gtk_button_get_icon_name (GTK_BUTTON (widget)) != NULL ||
-           GTK_IS_IMAGE (gtk_button_get_child (GTK_BUTTON (widget)));
-  return FALSE;
-}
-
-/* The accessible label, or NULL without one. has_property alone is not
- * enough: GTK may hold the property with an "undefined" value. */
-static char *
-dup_accessible_label (GtkWidget *widget)
-{
-  char *value;
-
-  if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL))
-    return NULL;
-  /* check_property answers with the value it found when that differs
-   * from the one expected, so expecting "" reads any non-empty label. */
-  value = gtk_test_accessible_check_property (GTK_ACCESSIBLE (widget), GTK_ACCESSIBLE_PROPERTY_LABEL, "");
-  if (value != NULL && strcmp (value, "undefined") == 0)
-    g_clear_pointer (&value, g_free);
-  return value;
-}
-
-static void
-check_icon_buttons (GtkWidget *widget,
-                    guint     *checked)
-{
-  if (is_icon_only_button (widget))
-    {
-      GtkAccessibleRole role = gtk_accessible_get_accessible_role (GTK_ACCESSIBLE (widget));
-      g_autofree char *label = dup_accessible_label (widget);
-
-      /* Buttons hidden from assistive technologies need no name; all
-       * others must have one. */
-      if (role != GTK_ACCESSIBLE_ROLE_NONE && role != GTK_ACCESSIBLE_ROLE_PRESENTATION && label == NULL)
-        g_error ("%s (icon “%s”, tooltip “%s”) has no accessible name", G_OBJECT_TYPE_NAME (widget),
-                 GTK_IS_MENU_BUTTON (widget) ? gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (widget))
-                                             : gtk_button_get_icon_name (GTK_BUTTON (widget)),
-                 gtk_widget_get_tooltip_text (widget));
-      g_test_message ("%s in %s is named “%s”", G_OBJECT_TYPE_NAME (widget),
-                      G_OBJECT_TYPE_NAME (gtk_widget_get_parent (widget)),
-                      label != NULL ? label : "nothing (hidden)");
-      ++*checked;
-    }
-  /* A menu button's inner toggle is named by the menu button, and a spin
-   * button's steppers are part of the spin button, which says what they do. */
-  if (GTK_IS_MENU_BUTTON (widget) || GTK_IS_SPIN_BUTTON (widget))
-    return;
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    check_icon_buttons (c, checked);
-}
 
 static void
 test_icon_buttons_have_accessible_names (Fixture       *fixture,
@@ -607,7 +550,7 @@ test_icon_buttons_have_accessible_names (Fixture       *fixture,
   guint checked = 0;
 
   /* menu, log file reset and choose, window controls */
-  check_icon_buttons (GTK_WIDGET (fixture->window), &checked);
+  suda_test_check_icon_buttons (GTK_WIDGET (fixture->window), &checked);
   g_assert_cmpuint (checked, >=, 4);
 
   /* key file choose and clear */
@@ -615,7 +558,7 @@ test_icon_buttons_have_accessible_names (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (preferences));
   suda_test_iterate (10);
   checked = 0;
-  check_icon_buttons (preferences, &checked);
+  suda_test_check_icon_buttons (preferences, &checked);
   g_assert_cmpuint (checked, >=, 2);
   gtk_window_destroy (GTK_WINDOW (preferences));
 
@@ -624,7 +567,7 @@ test_icon_buttons_have_accessible_names (Fixture       *fixture,
   gtk_window_present (GTK_WINDOW (viewer));
   suda_test_iterate (10);
   checked = 0;
-  check_icon_buttons (viewer, &checked);
+  suda_test_check_icon_buttons (viewer, &checked);
   g_assert_cmpuint (checked, >=, 2);
   gtk_window_destroy (GTK_WINDOW (viewer));
   suda_test_iterate (10);
