@@ -666,6 +666,66 @@ test_row (gconstpointer data)
   assert_others_served (&ctx);
 }
 
+/* When a member's sendq overflows in the middle of a broadcast, the
+ * members after it in the room still get that message and every other. */
+static void
+test_member_after_dropped_one (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) amy = NULL;
+  g_autoptr(SudaTestClient) slow = NULL;
+  g_autoptr(SudaTestClient) carl = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  guint sent, next_expected = 0;
+  gboolean dropped = FALSE;
+  guint16 port;
+
+  config->sendq_bytes = 32 * 1024;
+  config->ping_timeout_ms = 500;
+  server = suda_test_server_new_unthrottled (config);
+  port = suda_server_get_port (server);
+  amy = suda_test_client_register_joined (port, "amy", NULL, "#lobby");
+  slow = suda_test_client_register (port, "slow", NULL);
+  g_socket_set_option (suda_test_client_get_socket (slow), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  g_socket_set_option (suda_server_find_session (server, "slow")->socket,
+                       SOL_SOCKET, SO_SNDBUF, 4096, NULL);
+  suda_test_client_join (slow, "slow", "#lobby");
+  /* carl joins last, so he stands right after slow in the room */
+  carl = suda_test_client_register_joined (port, "carl", NULL, "#lobby");
+
+  while (text->len < 400)
+    g_string_append (text, "busy ");
+  for (sent = 0; sent < 5000 && !dropped; sent++)
+    {
+      suda_test_client_send (amy, "PRIVMSG #lobby :%u %s", sent, text->str);
+      if (sent % 10 == 9)
+        {
+          g_autoptr(GPtrArray) amy_lines = suda_test_client_sync (amy);
+          g_autoptr(GPtrArray) lines = suda_test_client_sync (carl);
+
+          for (guint i = 0; i < lines->len; i++)
+            {
+              const char *line = g_ptr_array_index (lines, i);
+              const char *body = strstr (line, " PRIVMSG #lobby :");
+
+              if (g_pattern_match_simple (":slow!* QUIT :SendQ exceeded", line))
+                dropped = TRUE;
+              else if (body != NULL)
+                {
+                  guint number = (guint) g_ascii_strtoull (body + strlen (" PRIVMSG #lobby :"), NULL, 10);
+
+                  if (number != next_expected)
+                    g_error ("carl got message %u where %u was due", number, next_expected);
+                  next_expected++;
+                }
+            }
+        }
+    }
+  g_assert_true (dropped);
+  g_assert_cmpuint (next_expected, ==, sent);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -677,5 +737,7 @@ main (int   argc,
 
       g_test_add_data_func (path, &rows[i], test_row);
     }
+  g_test_add_func ("/server/fanout/member-after-a-dropped-one-misses-nothing",
+                   test_member_after_dropped_one);
   return g_test_run ();
 }

@@ -81,6 +81,7 @@ struct _SudaSession
   guint              invisible : 1;
   guint              closing : 2;   /* 1: flushing its last words, 2: dead */
   guint              greeted : 1;
+  guint              sendq_exceeded : 1;  /* to be closed at the next flush */
 };
 
 struct _SudaServer

@@ -280,12 +280,15 @@ _suda_session_send (SudaSession *self,
   gsize pending = self->out_len - self->out_off;
   gsize sendq = suda_server_get_config (self->server)->sendq_bytes;
 
-  if (self->socket == NULL || self->closing == 2 || len == 0)
+  if (self->socket == NULL || self->closing == 2 || len == 0 || self->sendq_exceeded)
     return;
   if (pending + len > sendq && !self->closing)
     {
-      /* A client that does not read must not grow the server's memory. */
-      _suda_session_close (self, "SendQ exceeded");
+      /* A client that does not read must not grow the server's memory.
+       * It is closed at the flush, not here: this may run inside a
+       * broadcast walking the very member list that closing changes. */
+      self->sendq_exceeded = TRUE;
+      _suda_server_mark_dirty (self->server, self);
       return;
     }
 
@@ -470,6 +473,13 @@ on_writable (GSocket      *socket,
 gboolean
 _suda_session_flush (SudaSession *self)
 {
+  if (self->sendq_exceeded && !self->closing)
+    {
+      /* What it did not read is dropped; it gets only the ERROR line. */
+      self->out_off = self->out_len = 0;
+      self->sendq_exceeded = FALSE;
+      _suda_session_close (self, "SendQ exceeded");
+    }
   while (self->out_off < self->out_len && self->socket != NULL)
     {
       g_autoptr(GError) error = NULL;
