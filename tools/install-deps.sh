@@ -16,7 +16,7 @@ packages=(
   # Hangul glyphs for the Korean UI
   fonts-nanum
   # validation of what is installed
-  desktop-file-utils appstream
+  desktop-file-utils appstream libxml2-utils groff-base systemd
 )
 
 # ---- Korean locale (translation tests) -------------------------------------
