@@ -116,15 +116,6 @@ find_tag (const char *tags,
   return NULL;
 }
 
-gboolean
-suda_irc_message_has_tag (const SudaIrcMessage *msg,
-                          const char           *key)
-{
-  gsize len;
-
-  return msg->tags != NULL && find_tag (msg->tags, key, &len) != NULL;
-}
-
 char *
 suda_irc_message_dup_tag (const SudaIrcMessage *msg,
                           const char           *key)

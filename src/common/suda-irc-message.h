@@ -41,8 +41,6 @@ gboolean  suda_irc_message_parse      (SudaIrcMessage *msg,
                                        GError        **error);
 char     *suda_irc_message_dup_tag    (const SudaIrcMessage *msg,
                                        const char           *key);
-gboolean  suda_irc_message_has_tag    (const SudaIrcMessage *msg,
-                                       const char           *key);
 const char *suda_irc_message_param    (const SudaIrcMessage *msg,
                                        guint                 index);
 

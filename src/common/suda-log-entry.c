@@ -72,16 +72,6 @@ suda_log_entry_get_time (SudaLogEntry *self)
   return self->time;
 }
 
-GDateTime *
-suda_log_entry_dup_datetime (SudaLogEntry *self)
-{
-  g_autoptr(GDateTime) utc = NULL;
-
-  g_return_val_if_fail (SUDA_IS_LOG_ENTRY (self), NULL);
-  utc = g_date_time_new_from_unix_utc (self->time / G_USEC_PER_SEC);
-  return g_date_time_add (utc, self->time % G_USEC_PER_SEC);
-}
-
 const char *
 suda_log_entry_get_event (SudaLogEntry *self)
 {

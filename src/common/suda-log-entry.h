@@ -20,7 +20,6 @@ SudaLogEntry *suda_log_entry_new_from_line (const char   *line,
                                             gssize        len,
                                             GError      **error);
 gint64        suda_log_entry_get_time      (SudaLogEntry *self);
-GDateTime    *suda_log_entry_dup_datetime  (SudaLogEntry *self);
 const char   *suda_log_entry_get_event     (SudaLogEntry *self);
 const char   *suda_log_entry_get_channel   (SudaLogEntry *self);
 const char   *suda_log_entry_get_nick      (SudaLogEntry *self);

@@ -84,12 +84,6 @@ suda_channel_remove_member (SudaChannel *self,
       }
 }
 
-guint
-suda_channel_get_n_members (SudaChannel *self)
-{
-  return self->members->len;
-}
-
 char *
 suda_channel_dup_modes (SudaChannel *self,
                         gboolean     with_key)

@@ -66,7 +66,6 @@ SudaMember  *suda_channel_add_member    (SudaChannel *self,
                                          guint        flags);
 void         suda_channel_remove_member (SudaChannel *self,
                                          SudaSession *session);
-guint        suda_channel_get_n_members (SudaChannel *self);
 char        *suda_channel_dup_modes     (SudaChannel *self,
                                          gboolean     with_key);
 

@@ -197,6 +197,5 @@ gboolean     _suda_service_handle_message  (SudaService *self,
                                             SudaSession *from,
                                             const char  *channel,
                                             const char  *text);
-const char  *_suda_service_get_mask        (SudaService *self);
 
 G_END_DECLS

@@ -66,12 +66,6 @@ suda_service_get_nick (SudaService *self)
   return self->nick;
 }
 
-const char *
-_suda_service_get_mask (SudaService *self)
-{
-  return self->mask;
-}
-
 SudaServer *
 suda_service_get_server (SudaService *self)
 {
