@@ -159,7 +159,7 @@ try_finish_registration (SudaSession *s)
     {
       _suda_session_numeric (s, "464", ":%s", _("Password incorrect"));
       log_entry (s, "error", NULL, s->pass ? "wrong server password" : "missing server password");
-      _suda_session_close (s, "Bad password");
+      _suda_session_close (s, _("Bad password"));
       return;
     }
 

@@ -226,7 +226,7 @@ _suda_commands_plain_line (SudaSession *s,
       _suda_commands_deliver_message (s, "PRIVMSG", room, text, NULL);
     }
   else if (g_str_equal (command, "quit") || g_str_equal (command, "exit"))
-    _suda_session_close (s, *args ? args : "Quit");
+    _suda_session_close (s, *args ? args : _("Quit"));
   else if (g_str_equal (command, "help"))
     show_help (s);
   else

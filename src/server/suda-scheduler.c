@@ -936,7 +936,7 @@ suda_scheduler_add (SudaScheduler *self,
   if (count_by_author (self, author) >= self->max_per_author)
     {
       g_set_error (error, SUDA_SCHEDULER_ERROR, SUDA_SCHEDULER_ERROR_TOO_MANY,
-                   ngettext ("You already have %u message waiting, the most allowed",
+                   g_dngettext (GETTEXT_PACKAGE, "You already have %u message waiting, the most allowed",
                              "You already have %u messages waiting, the most allowed",
                              self->max_per_author),
                    self->max_per_author);

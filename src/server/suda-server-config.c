@@ -105,9 +105,13 @@ read_uint (GKeyFile    *kf,
   g_strstrip (text);
   if (!g_ascii_string_to_unsigned (text, 10, 0, max, &number, NULL))
     {
+      /* The bound is formatted apart: a G_GUINT64_FORMAT inside _()
+       * would cut the message xgettext extracts. */
+      g_autofree char *bound = g_strdup_printf ("%" G_GUINT64_FORMAT, max);
+
       g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[%s] %s: “%s” is not a whole number from 0 to %" G_GUINT64_FORMAT),
-                   group, key, text, max);
+                   _("[%s] %s: “%s” is not a whole number from 0 to %s"),
+                   group, key, text, bound);
       return FALSE;
     }
   *value = number;

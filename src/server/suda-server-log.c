@@ -156,11 +156,15 @@ suda_server_log_flush (SudaServerLog *self)
     {
       g_printerr (_("The log %s is writable again.\n"), self->path);
       if (self->dropped)
-        g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                                 "%" G_GUINT64_FORMAT " log entry was lost while it was not.\n",
-                                 "%" G_GUINT64_FORMAT " log entries were lost while it was not.\n",
-                                 self->dropped),
-                    self->dropped);
+        {
+          g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->dropped);
+
+          g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                                   "%s log entry was lost while it was not.\n",
+                                   "%s log entries were lost while it was not.\n",
+                                   self->dropped > G_MAXULONG ? G_MAXULONG : (gulong) self->dropped),
+                      count);
+        }
       self->dropped = 0;
       self->failing = FALSE;
     }

@@ -562,7 +562,7 @@ suda_server_stop (SudaServer *self,
     return;
 
   if (reason == NULL)
-    reason = "Server shutting down";
+    reason = _("Server shutting down");
   _suda_service_server_stopping (self->service);
   g_socket_service_stop (self->listener);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
@@ -674,8 +674,8 @@ suda_server_kick (SudaServer  *self,
   by = g_strdup (self->config->server_name);
   while (session->channels->len > 0)
     _suda_commands_kick (NULL, by, g_ptr_array_index (session->channels, 0), session,
-                         reason && *reason ? reason : "Kicked by the server console");
-  _suda_session_close (session, reason && *reason ? reason : "Kicked by the server console");
+                         reason && *reason ? reason : _("Kicked by the server console"));
+  _suda_session_close (session, reason && *reason ? reason : _("Kicked by the server console"));
   return TRUE;
 }
 
@@ -690,6 +690,6 @@ suda_server_disconnect (SudaServer  *self,
   g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
   if (!(session = lookup_or_fail (self, nick, error)))
     return FALSE;
-  _suda_session_close (session, reason && *reason ? reason : "Disconnected by the server console");
+  _suda_session_close (session, reason && *reason ? reason : _("Disconnected by the server console"));
   return TRUE;
 }

@@ -225,9 +225,9 @@ schedule_list (SudaService *self,
       return;
     }
 
-  header = g_strdup_printf (all ? ngettext ("%u message is scheduled:",
+  header = g_strdup_printf (all ? g_dngettext (GETTEXT_PACKAGE, "%u message is scheduled:",
                                             "%u messages are scheduled:", list->len)
-                                : ngettext ("You have %u scheduled message:",
+                                : g_dngettext (GETTEXT_PACKAGE, "You have %u scheduled message:",
                                             "You have %u scheduled messages:", list->len),
                             list->len);
   suda_service_notice (self, asker, header);
@@ -264,7 +264,7 @@ schedule_list (SudaService *self,
   if (list->len > MAX_LIST_LINES)
     {
       guint more = list->len - MAX_LIST_LINES;
-      g_autofree char *line = g_strdup_printf (ngettext ("…and %u more", "…and %u more", more), more);
+      g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "…and %u more", "…and %u more", more), more);
 
       suda_service_notice (self, asker, line);
     }

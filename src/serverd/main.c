@@ -178,7 +178,7 @@ main (int   argc,
   g_unix_signal_add (SIGHUP, on_hangup, server);
   g_main_loop_run (loop);
 
-  suda_server_stop (server, "Server shutting down");
+  suda_server_stop (server, _("Server shutting down"));
   g_print ("%s\n", _("stopped"));
   return 0;
 }
