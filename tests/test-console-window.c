@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "suda-console-application.h"
+#include "suda-console-file-chooser.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
 #include "suda-log-viewer-window.h"
@@ -594,6 +595,31 @@ test_app_icon_in_resources (void)
   g_assert_true (gtk_icon_theme_has_icon (theme, "chat.suda.Server-symbolic"));
 }
 
+/* What a file chooser answers becomes the log-file setting; a cancelled
+ * chooser, or a file with no local path, leaves it alone. */
+static void
+test_chosen_file_is_stored (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  g_autofree char *chosen = g_build_filename (fixture->tmpdir, "chosen.jsonl", NULL);
+  g_autofree char *other = g_build_filename (fixture->tmpdir, "other.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (chosen);
+  g_autoptr(GFile) other_file = g_file_new_for_path (other);
+  g_autoptr(GFile) remote = g_file_new_for_uri ("sftp://example.invalid/log.jsonl");
+  g_autofree char *stored = NULL;
+
+  _suda_console_file_chooser_store_path (fixture->settings, "log-file", GTK_RESPONSE_ACCEPT, file);
+  stored = g_settings_get_string (fixture->settings, "log-file");
+  g_assert_cmpstr (stored, ==, chosen);
+
+  _suda_console_file_chooser_store_path (fixture->settings, "log-file", GTK_RESPONSE_CANCEL, other_file);
+  _suda_console_file_chooser_store_path (fixture->settings, "log-file", GTK_RESPONSE_ACCEPT, NULL);
+  _suda_console_file_chooser_store_path (fixture->settings, "log-file", GTK_RESPONSE_ACCEPT, remote);
+  g_clear_pointer (&stored, g_free);
+  stored = g_settings_get_string (fixture->settings, "log-file");
+  g_assert_cmpstr (stored, ==, chosen);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -618,6 +644,7 @@ main (int   argc,
   ADD ("command-line/start-listen-and-port", test_command_line_starts_serving);
   ADD ("command-line/port-zero-picks-a-free-port", test_command_line_port_zero);
   ADD ("a11y/icon-buttons-have-accessible-names", test_icon_buttons_have_accessible_names);
+  ADD ("settings/chosen-file-is-stored", test_chosen_file_is_stored);
 #undef ADD
   g_test_add_func ("/console/about/app-icon-in-resources", test_app_icon_in_resources);
 

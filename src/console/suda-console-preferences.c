@@ -5,6 +5,7 @@
 
 #include "suda-assistant.h"
 #include "suda-console-a11y.h"
+#include "suda-console-file-chooser.h"
 #include "suda-console-preferences.h"
 
 /* The combo's items, in order; the protocol names, so not translated. */
@@ -180,14 +181,9 @@ chooser_response_cb (SudaConsolePreferences *self,
                      int                     response,
                      GtkFileChooserNative   *chooser)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+  g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
-      if (path != NULL)
-        g_settings_set_string (self->settings, "ai-key-file", path);
-    }
+  _suda_console_file_chooser_store_path (self->settings, "ai-key-file", response, chosen);
   g_clear_object (&self->chooser);
 }
 
