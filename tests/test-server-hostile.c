@@ -618,7 +618,7 @@ test_row (gconstpointer data)
            * queues itself passes the sendq after some 100 kB, not 4 MB. */
           g_socket_set_option (suda_test_client_get_socket (attacker),
                                SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-          g_socket_set_option (session->socket, SOL_SOCKET, SO_SNDBUF, 4096, NULL);
+          g_socket_set_option (_suda_session_get_socket (session), SOL_SOCKET, SO_SNDBUF, 4096, NULL);
         }
       suda_test_client_join (attacker, "mallory", "#lobby");
       suda_test_client_await (wit1, ":mallory!~mallory@127.0.0.1 JOIN #lobby");
@@ -688,7 +688,7 @@ test_member_after_dropped_one (void)
   amy = suda_test_client_register_joined (port, "amy", NULL, "#lobby");
   slow = suda_test_client_register (port, "slow", NULL);
   g_socket_set_option (suda_test_client_get_socket (slow), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
-  g_socket_set_option (suda_server_find_session (server, "slow")->socket,
+  g_socket_set_option (_suda_session_get_socket (suda_server_find_session (server, "slow")),
                        SOL_SOCKET, SO_SNDBUF, 4096, NULL);
   suda_test_client_join (slow, "slow", "#lobby");
   /* carl joins last, so he stands right after slow in the room */

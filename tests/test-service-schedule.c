@@ -20,11 +20,11 @@ typedef struct {
 static SudaScheduler *
 get_scheduler (SudaServer *server)
 {
-  SudaService *service = server->service;
+  SudaService *service = _suda_server_get_service (server);
 
   g_assert_nonnull (service);
-  g_assert_nonnull (service->scheduler);
-  return SUDA_SCHEDULER (service->scheduler);
+  g_assert_nonnull (_suda_service_get_scheduler (service));
+  return _suda_service_get_scheduler (service);
 }
 
 static void

@@ -362,7 +362,7 @@ test_server_freed_while_pending (Fixture       *fixture,
   suda_fake_api_script_success (fixture->api, "Nobody is left to read this.", SUDA_FAKE_API_HOLD);
   suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search are you there?");
   g_assert_true (suda_test_wait_until (request_is_pending, fixture, 5000));
-  assistant = g_object_ref (SUDA_ASSISTANT (fixture->lobby.server->service->assistant));
+  assistant = g_object_ref (_suda_service_get_assistant (_suda_server_get_service (fixture->lobby.server)));
   g_assert_cmpuint (suda_assistant_get_n_active (assistant), ==, 1);
 
   suda_test_lobby_stop_server (&fixture->lobby);

@@ -33,13 +33,13 @@ suda_channel_free (SudaChannel *self)
 
 SudaMember *
 suda_channel_find_member (SudaChannel *self,
-                          SudaSession *session)
+                          SudaClient  *client)
 {
   for (guint i = 0; i < self->members->len; i++)
     {
       SudaMember *member = &g_array_index (self->members, SudaMember, i);
 
-      if (member->session == session)
+      if (member->client == client)
         return member;
     }
   return NULL;
@@ -47,26 +47,26 @@ suda_channel_find_member (SudaChannel *self,
 
 gboolean
 suda_channel_has_member (SudaChannel *self,
-                         SudaSession *session)
+                         SudaClient  *client)
 {
-  return suda_channel_find_member (self, session) != NULL;
+  return suda_channel_find_member (self, client) != NULL;
 }
 
 gboolean
 suda_channel_is_op (SudaChannel *self,
-                    SudaSession *session)
+                    SudaClient  *client)
 {
-  SudaMember *member = suda_channel_find_member (self, session);
+  SudaMember *member = suda_channel_find_member (self, client);
 
   return member != NULL && (member->flags & SUDA_MEMBER_OP) != 0;
 }
 
 SudaMember *
 suda_channel_add_member (SudaChannel *self,
-                         SudaSession *session,
+                         SudaClient  *client,
                          guint        flags)
 {
-  SudaMember member = { session, flags };
+  SudaMember member = { client, flags };
 
   g_array_append_val (self->members, member);
   return &g_array_index (self->members, SudaMember, self->members->len - 1);
@@ -74,10 +74,10 @@ suda_channel_add_member (SudaChannel *self,
 
 void
 suda_channel_remove_member (SudaChannel *self,
-                            SudaSession *session)
+                            SudaClient  *client)
 {
   for (guint i = 0; i < self->members->len; i++)
-    if (g_array_index (self->members, SudaMember, i).session == session)
+    if (g_array_index (self->members, SudaMember, i).client == client)
       {
         g_array_remove_index (self->members, i);
         return;

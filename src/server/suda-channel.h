@@ -5,7 +5,7 @@
 
 G_BEGIN_DECLS
 
-typedef struct _SudaSession SudaSession;
+typedef struct _SudaClient SudaClient;
 
 typedef enum {
   SUDA_MEMBER_VOICE = 1 << 0,
@@ -20,7 +20,7 @@ typedef enum {
 } SudaChannelModes;
 
 typedef struct {
-  SudaSession *session;
+  SudaClient  *client;
   guint        flags;
 } SudaMember;
 
@@ -56,16 +56,16 @@ typedef struct {
 SudaChannel *suda_channel_new           (const char  *name);
 void         suda_channel_free          (SudaChannel *self);
 SudaMember  *suda_channel_find_member   (SudaChannel *self,
-                                         SudaSession *session);
+                                         SudaClient  *client);
 gboolean     suda_channel_has_member    (SudaChannel *self,
-                                         SudaSession *session);
+                                         SudaClient  *client);
 gboolean     suda_channel_is_op         (SudaChannel *self,
-                                         SudaSession *session);
+                                         SudaClient  *client);
 SudaMember  *suda_channel_add_member    (SudaChannel *self,
-                                         SudaSession *session,
+                                         SudaClient  *client,
                                          guint        flags);
 void         suda_channel_remove_member (SudaChannel *self,
-                                         SudaSession *session);
+                                         SudaClient  *client);
 char        *suda_channel_dup_modes     (SudaChannel *self,
                                          gboolean     with_key);
 

@@ -1,13 +1,85 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What the server core's layers share, bottom to top (src/server/README.md):
+ *   session   bytes in and out of one socket (suda-session.c)
+ *   registry  who: clients, nicks, rooms, histories, counts (suda-registry.c)
+ *   delivery  an event into log entry, history and fan-out (suda-delivery.c)
+ * The protocol handlers (irc/, plain/) and the service user (service/) sit
+ * above and have private headers of their own; the server (suda-server.c)
+ * puts the layers together.  A layer calls only the layers below it, and
+ * hears from them through the callbacks it gave them. */
 #pragma once
 
 #include "suda-channel.h"
 #include "suda-line-buffer.h"
 #include "suda-server-log.h"
 #include "suda-server.h"
-#include "suda-service.h"
 
 G_BEGIN_DECLS
+
+typedef struct _SudaRegistry SudaRegistry;
+typedef struct _SudaDelivery SudaDelivery;
+typedef struct _SudaService  SudaService;
+typedef struct _SudaCore     SudaCore;
+
+/* Session: transport only (suda-session.c) -------------------------------- */
+
+/* What a session tells the one who reads its lines. */
+typedef struct {
+  void (*line)     (gpointer owner, char *line, gsize len);
+  /* A line over the limit arrived; the session closes after this. */
+  void (*overlong) (gpointer owner);
+  /* The session is closing: the owner says its last words (they go out
+   * past the sendq) and forgets the session's place in the world. */
+  void (*closed)   (gpointer owner, const char *reason);
+} SudaSessionHandler;
+
+/* What a session tells the listener that made it. */
+typedef struct {
+  void (*dirty) (gpointer listener, SudaSession *session);  /* output waits */
+  void (*gone)  (gpointer listener, SudaSession *session);  /* done: drop it */
+} SudaSessionListener;
+
+SudaSession *_suda_session_new              (GSocketConnection         *connection,
+                                             const SudaServerConfig    *config,
+                                             const SudaSessionListener *listener,
+                                             gpointer                   listener_data);
+void         _suda_session_set_owner        (SudaSession              *self,
+                                             const SudaSessionHandler *handler,
+                                             gpointer                  owner,
+                                             GDestroyNotify            destroy);
+gpointer     _suda_session_get_owner        (SudaSession *self);
+void         _suda_session_set_pause_ends_line (SudaSession *self,
+                                             gboolean     pause_ends_line);
+void         _suda_session_set_keepalive    (SudaSession *self,
+                                             const char  *line);
+void         _suda_session_set_public_nick  (SudaSession *self,
+                                             const char  *nick);
+void         _suda_session_set_registered   (SudaSession *self);
+void         _suda_session_set_channels     (SudaSession *self,
+                                             const char  *text);
+void         _suda_session_send             (SudaSession *self,
+                                             const char  *data,
+                                             gsize        len);
+void         _suda_session_sendf            (SudaSession *self,
+                                             const char  *format,
+                                             ...) G_GNUC_PRINTF (2, 3);
+gboolean     _suda_session_flush            (SudaSession *self);
+void         _suda_session_flush_blocking   (SudaSession *self);
+void         _suda_session_close            (SudaSession *self,
+                                             const char  *reason);
+void         _suda_session_detach           (SudaSession *self);
+gboolean     _suda_session_is_closing       (SudaSession *self);
+void         _suda_session_check_ping       (SudaSession *self,
+                                             gint64       now);
+gint64       _suda_session_get_last_active  (SudaSession *self);
+guint        _suda_session_get_id           (SudaSession *self);
+void         _suda_session_set_id           (SudaSession *self,
+                                             guint        id);
+GList       *_suda_session_get_dirty_link   (SudaSession *self);
+/* For tests that shrink kernel buffers. */
+GSocket     *_suda_session_get_socket       (SudaSession *self);
+
+/* Registry: clients, nicks, rooms, histories, counts (suda-registry.c) ----- */
 
 typedef enum {
   SUDA_CAP_SERVER_TIME  = 1 << 0,
@@ -17,6 +89,115 @@ typedef enum {
   SUDA_CAP_MULTI_PREFIX = 1 << 4,
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
 } SudaCap;
+
+typedef struct _SudaClient SudaClient;
+
+/* How a client's lines are read and how replies reach it: the IRC handler
+ * (irc/) and the plain-text one (plain/) each give one. */
+typedef struct {
+  void (*line)     (SudaClient *client, char *line, gsize len);
+  void (*overlong) (SudaClient *client);
+  void (*closed)   (SudaClient *client, const char *reason);  /* last words */
+  void (*welcome)  (SudaClient *client);
+  void (*joined)   (SudaClient *client, SudaChannel *channel);
+  gboolean plain;   /* delivery renders "[HH:MM] nick: text" lines for it */
+} SudaProtocol;
+
+/* A person on one session.  The registry writes the identity (nick, mask,
+ * registered, channels); the protocol handler writes the rest. */
+struct _SudaClient
+{
+  SudaCore           *core;         /* not owned */
+  SudaSession        *session;      /* not owned: the session owns its client */
+  const SudaProtocol *protocol;
+  const SudaProtocol *fallback;     /* taken instead when the first line is no IRC */
+
+  char               *nick;
+  char               *user;
+  char               *realname;
+  char               *host;
+  char               *mask;         /* nick!user@host */
+  char               *pass;
+  char               *away;
+  GPtrArray          *channels;     /* SudaChannel*, not owned */
+  guint               caps;
+
+  guint               registered : 1;
+  guint               cap_negotiating : 1;
+  guint               greeted : 1;
+  guint               oper : 1;
+  guint               invisible : 1;
+};
+
+SudaRegistry *_suda_registry_new            (const SudaServerConfig *config);
+void          _suda_registry_free           (SudaRegistry *self);
+void          _suda_registry_reset          (SudaRegistry *self,
+                                             GHashTable   *histories);
+const char   *_suda_registry_get_service_nick (SudaRegistry *self);
+SudaClient   *_suda_registry_add_client     (SudaRegistry *self,
+                                             SudaCore     *core,
+                                             SudaSession  *session,
+                                             const char   *host);
+void          _suda_registry_remove_client  (SudaRegistry *self,
+                                             SudaClient   *client);
+SudaClient   *_suda_registry_find_client    (SudaRegistry *self,
+                                             const char   *nick);
+gboolean      _suda_registry_nick_in_use    (SudaRegistry *self,
+                                             const char   *nick);
+gboolean      _suda_registry_is_service     (SudaRegistry *self,
+                                             const char   *nick);
+void          _suda_registry_claim_nick     (SudaRegistry *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_registry_release_nick   (SudaRegistry *self,
+                                             SudaClient   *client);
+void          _suda_registry_set_registered (SudaRegistry *self,
+                                             SudaClient   *client);
+void          _suda_registry_set_counts_notify (SudaRegistry *self,
+                                             GCallback     notify,
+                                             gpointer      data);
+guint         _suda_registry_get_n_connections (SudaRegistry *self);
+guint         _suda_registry_get_n_registered  (SudaRegistry *self);
+guint         _suda_registry_get_max_registered (SudaRegistry *self);
+guint         _suda_registry_count_opers    (SudaRegistry *self);
+SudaChannel  *_suda_registry_find_channel   (SudaRegistry *self,
+                                             const char   *name);
+SudaChannel  *_suda_registry_ensure_channel (SudaRegistry *self,
+                                             const char   *name);
+void          _suda_registry_drop_channel_if_empty (SudaRegistry *self,
+                                             SudaChannel  *channel);
+GHashTable   *_suda_registry_get_channels   (SudaRegistry *self);
+void          _suda_registry_add_member     (SudaRegistry *self,
+                                             SudaChannel  *channel,
+                                             SudaClient   *client,
+                                             guint         flags);
+void          _suda_registry_remove_member  (SudaRegistry *self,
+                                             SudaChannel  *channel,
+                                             SudaClient   *client);
+void          _suda_registry_leave_all      (SudaRegistry *self,
+                                             SudaClient   *client);
+SudaHistory  *_suda_registry_get_history    (SudaRegistry *self,
+                                             const char   *channel);
+SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
+                                             const char   *channel);
+char         *_suda_registry_next_batch_id  (SudaRegistry *self);
+
+void          _suda_client_free             (gpointer      client);
+void          _suda_client_set_nick         (SudaClient   *client,
+                                             const char   *nick);
+const char   *_suda_client_target_name      (SudaClient   *client);
+void          _suda_client_send             (SudaClient   *client,
+                                             const char   *data,
+                                             gsize         len);
+void          _suda_client_sendf            (SudaClient   *client,
+                                             const char   *format,
+                                             ...) G_GNUC_PRINTF (2, 3);
+gboolean      _suda_client_is_closing       (SudaClient   *client);
+void          _suda_client_close            (SudaClient   *client,
+                                             const char   *reason);
+SudaClient   *_suda_client_from_session     (SudaSession  *session);
+
+/* Delivery: log entry, then history, then fan-out (suda-delivery.c) -------- */
 
 /* A line to several recipients.  It is serialized once per kind of
  * recipient (with or without tags, IRC or plain text), never per recipient. */
@@ -31,171 +212,85 @@ typedef struct {
   GString    *variants[5];
 } SudaOutLine;
 
-enum {
-  SUDA_VARIANT_BARE,
-  SUDA_VARIANT_TIME,
-  SUDA_VARIANT_TAGS,
-  SUDA_VARIANT_TIME_TAGS,
-  SUDA_VARIANT_PLAIN,
-};
+typedef void (*SudaLogFunc) (gpointer data, SudaLogEntry *entry);
 
-struct _SudaSession
+SudaDelivery *_suda_delivery_new            (SudaRegistry *registry,
+                                             const SudaServerConfig *config,
+                                             SudaLogFunc   log,
+                                             gpointer      log_data);
+void          _suda_delivery_free           (SudaDelivery *self);
+void          _suda_delivery_log            (SudaDelivery *self,
+                                             SudaLogEntry *entry);
+void          _suda_delivery_log_event      (SudaDelivery *self,
+                                             const char   *event,
+                                             const char   *channel,
+                                             const char   *nick,
+                                             const char   *text);
+gsize         _suda_delivery_text_budget    (const char   *source,
+                                             const char   *command,
+                                             const char   *target);
+void          _suda_delivery_send_line      (SudaOutLine  *line,
+                                             SudaClient   *to);
+void          _suda_delivery_to_channel     (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             SudaChannel  *channel,
+                                             SudaClient   *except,
+                                             gboolean      keep);
+void          _suda_delivery_to_client      (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             SudaClient   *to);
+void          _suda_delivery_to_peers       (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             SudaClient   *of,
+                                             gboolean      include_self,
+                                             guint         required_caps);
+/* The events every front end shares (suda-delivery-events.c). */
+gboolean      _suda_delivery_register       (SudaDelivery *self,
+                                             SudaClient   *client);
+void          _suda_delivery_nick           (SudaDelivery *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_delivery_join           (SudaDelivery *self,
+                                             SudaClient   *client,
+                                             SudaChannel  *channel);
+void          _suda_delivery_part           (SudaDelivery *self,
+                                             SudaClient   *client,
+                                             SudaChannel  *channel,
+                                             const char   *reason);
+void          _suda_delivery_kick           (SudaDelivery *self,
+                                             const char   *by_mask,
+                                             SudaChannel  *channel,
+                                             SudaClient   *victim,
+                                             const char   *reason);
+void          _suda_delivery_quit           (SudaDelivery *self,
+                                             SudaClient   *client,
+                                             const char   *reason);
+/* A PRIVMSG or NOTICE to a room (logged as "message" or "notice", kept in
+ * its history) or to one person (logged as "whisper"; ECHO, when not NULL,
+ * gets a copy).  The line's target is set to the name as registered. */
+void          _suda_delivery_message        (SudaDelivery *self,
+                                             SudaOutLine  *line,
+                                             SudaChannel  *channel,
+                                             SudaClient   *except);
+void          _suda_delivery_whisper        (SudaDelivery *self,
+                                             SudaOutLine  *line,
+                                             SudaClient   *to,
+                                             SudaClient   *echo);
+
+/* The layers of one running server, as the handlers see them. */
+struct _SudaCore
 {
-  GObject            parent_instance;
-
-  SudaServer        *server;        /* not owned: the server outlives its sessions */
-  GSocketConnection *connection;
-  GSocket           *socket;
-  GSource           *read_source;
-  GSource           *write_source;
-  SudaLineBuffer     in;
-
-  char              *out;           /* pending output, from out_off to out_len */
-  gsize              out_off;
-  gsize              out_len;
-  gsize              out_cap;
-  GList              dirty_link;    /* in server->dirty while output waits */
-
-  char              *nick;
-  char              *user;
-  char              *realname;
-  char              *host;
-  char              *mask;          /* nick!user@host */
-  char              *pass;
-  char              *away;
-  GPtrArray         *channels;      /* SudaChannel*, not owned */
-  GDateTime         *connected_at;
-  gint64             last_active;   /* monotonic usec of the last line read */
-  gint64             ping_sent;     /* monotonic usec, 0 when none pending */
-  double             tokens;
-  gint64             tokens_at;
-  guint              throttle_id;
-  guint              plain_flush_id;
-  guint              caps;
-  guint              id;
-
-  guint              cap_negotiating : 1;
-  guint              registered : 1;
-  guint              plain : 1;
-  guint              oper : 1;
-  guint              invisible : 1;
-  guint              closing : 2;   /* 1: flushing its last words, 2: dead */
-  guint              greeted : 1;
-  guint              sendq_exceeded : 1;  /* to be closed at the next flush */
+  const SudaServerConfig *config;
+  SudaRegistry           *registry;
+  SudaDelivery           *delivery;
+  SudaService            *service;   /* NULL when service-nick= is empty */
+  const char             *created_text;
 };
 
-struct _SudaServer
-{
-  GObject            parent_instance;
-
-  SudaServerConfig  *config;
-  GSocketService    *listener;
-  guint16            port;
-  char              *address;
-  GDateTime         *started_at;
-  char              *created_text;
-  gboolean           running;
-
-  GListStore        *sessions;
-  GHashTable        *nicks;         /* nick (casefolded) → SudaSession */
-  GHashTable        *channels;      /* name (casefolded) → SudaChannel */
-  GHashTable        *histories;     /* name (casefolded) → SudaHistory */
-  GQueue             dirty;         /* sessions with output to flush */
-  guint              flush_id;
-  gint64             flush_ended;   /* monotonic usec */
-  gint64             flush_took;    /* usec the last flush took */
-  guint              ping_id;
-  guint              n_connections;
-  guint              n_registered;
-  guint              max_registered;
-  guint              next_session_id;
-  guint              next_batch_id;
-
-  SudaServerLog     *log;
-  SudaService       *service;
-};
-
-/* Sessions (suda-session.c) */
-SudaSession *_suda_session_new             (SudaServer        *server,
-                                            GSocketConnection *connection);
-void         _suda_session_close           (SudaSession *self,
-                                            const char  *reason);
-void         _suda_session_send            (SudaSession *self,
-                                            const char  *data,
-                                            gsize        len);
-void         _suda_session_sendf           (SudaSession *self,
-                                            const char  *format,
-                                            ...) G_GNUC_PRINTF (2, 3);
-void         _suda_session_numeric         (SudaSession *self,
-                                            const char  *numeric,
-                                            const char  *format,
-                                            ...) G_GNUC_PRINTF (3, 4);
-void         _suda_session_send_out_line   (SudaSession *self,
-                                            SudaOutLine *line);
-gboolean     _suda_session_flush           (SudaSession *self);
-void         _suda_session_set_nick        (SudaSession *self,
-                                            const char  *nick);
-void         _suda_session_notify_channels (SudaSession *self);
-void         _suda_session_check_ping      (SudaSession *self,
-                                            gint64       now);
-const char  *_suda_session_target_name     (SudaSession *self);
-
-/* The out-line cache (suda-session.c) */
-void         _suda_out_line_clear          (SudaOutLine *line);
-
-/* The server (suda-server.c) */
-void         _suda_server_mark_dirty       (SudaServer  *self,
-                                            SudaSession *session);
-void         _suda_server_remove_session   (SudaServer  *self,
-                                            SudaSession *session);
-void         _suda_server_session_registered (SudaServer  *self,
-                                            SudaSession *session);
-SudaChannel *_suda_server_find_channel     (SudaServer  *self,
-                                            const char  *name);
-SudaChannel *_suda_server_ensure_channel   (SudaServer  *self,
-                                            const char  *name);
-void         _suda_server_drop_channel_if_empty (SudaServer  *self,
-                                            SudaChannel *channel);
-SudaHistory *_suda_server_get_history      (SudaServer  *self,
-                                            const char  *channel);
-void         _suda_server_log_event        (SudaServer  *self,
-                                            const char  *event,
-                                            const char  *channel,
-                                            const char  *nick,
-                                            const char  *text);
-gboolean     _suda_server_nick_in_use      (SudaServer  *self,
-                                            const char  *nick);
-char        *_suda_server_next_batch_id    (SudaServer  *self);
-
-/* Commands (suda-commands.c) */
-void         _suda_commands_dispatch       (SudaSession *session,
-                                            char        *line,
-                                            gsize        len);
-void         _suda_commands_quit           (SudaSession *session,
-                                            const char  *reason);
-void         _suda_commands_deliver_message(SudaSession *from,
-                                            const char  *command,
-                                            const char  *target,
-                                            const char  *text,
-                                            const char  *client_tags);
-void         _suda_commands_join           (SudaSession *session,
-                                            const char  *name,
-                                            const char  *key);
-void         _suda_commands_send_names     (SudaSession *session,
-                                            SudaChannel *channel);
-void         _suda_commands_kick           (SudaSession *by,
-                                            const char  *by_mask,
-                                            SudaChannel *channel,
-                                            SudaSession *victim,
-                                            const char  *reason);
-
-/* The service user (suda-service.c) */
-SudaService *_suda_service_new             (SudaServer  *server);
-void         _suda_service_server_started  (SudaService *self);
-void         _suda_service_server_stopping (SudaService *self);
-gboolean     _suda_service_handle_message  (SudaService *self,
-                                            SudaSession *from,
-                                            const char  *channel,
-                                            const char  *text);
+/* The server's own (suda-server.c), for tests. */
+SudaService  *_suda_server_get_service      (SudaServer *self);
 
 G_END_DECLS

@@ -1,12 +1,43 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The server: listens, gives each connection a session and a client, puts
+ * the layers together (registry, delivery, the service user, the IRC
+ * handler), flushes every session's output once per main-loop iteration,
+ * and answers the console. */
 #include "config.h"
 
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
+#include "irc/suda-irc-private.h"
+#include "plain/suda-plain-private.h"
+#include "service/suda-service-private.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
+
+struct _SudaServer
+{
+  GObject            parent_instance;
+
+  SudaServerConfig  *config;
+  SudaCore           core;          /* the layers handlers see */
+  GSocketService    *listener;
+  guint16            port;
+  char              *address;
+  GDateTime         *started_at;
+  char              *created_text;
+  gboolean           running;
+
+  GListStore        *sessions;
+  GQueue             dirty;         /* sessions with output to flush */
+  guint              flush_id;
+  gint64             flush_ended;   /* monotonic usec */
+  gint64             flush_took;    /* usec the last flush took */
+  guint              ping_id;
+  guint              next_session_id;
+
+  SudaServerLog     *log;
+};
 
 enum {
   PROP_0,
@@ -18,8 +49,6 @@ enum {
 
 enum {
   SIGNAL_LOG_ENTRY,
-  SIGNAL_STARTED,
-  SIGNAL_STOPPED,
   N_SIGNALS
 };
 
@@ -35,7 +64,7 @@ suda_server_dispose (GObject *object)
 
   if (self->running)
     suda_server_stop (self, NULL);
-  g_clear_object (&self->service);
+  g_clear_object (&self->core.service);
   g_clear_object (&self->sessions);
 
   G_OBJECT_CLASS (suda_server_parent_class)->dispose (object);
@@ -46,10 +75,9 @@ suda_server_finalize (GObject *object)
 {
   SudaServer *self = SUDA_SERVER (object);
 
+  g_clear_pointer (&self->core.delivery, _suda_delivery_free);
+  g_clear_pointer (&self->core.registry, _suda_registry_free);
   g_clear_pointer (&self->config, suda_server_config_free);
-  g_clear_pointer (&self->nicks, g_hash_table_unref);
-  g_clear_pointer (&self->channels, g_hash_table_unref);
-  g_clear_pointer (&self->histories, g_hash_table_unref);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->created_text, g_free);
@@ -74,7 +102,7 @@ suda_server_get_property (GObject    *object,
       g_value_set_uint (value, self->port);
       break;
     case PROP_N_USERS:
-      g_value_set_uint (value, self->n_registered);
+      g_value_set_uint (value, suda_server_get_n_users (self));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -104,23 +132,26 @@ suda_server_class_init (SudaServerClass *klass)
   signals[SIGNAL_LOG_ENTRY] =
     g_signal_new ("log-entry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SUDA_TYPE_LOG_ENTRY);
-  signals[SIGNAL_STARTED] =
-    g_signal_new ("started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
-  signals[SIGNAL_STOPPED] =
-    g_signal_new ("stopped", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
-                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
 suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
-  self->nicks = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
-                                       g_free, NULL);
-  self->channels = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
-                                          NULL, (GDestroyNotify) suda_channel_free);
   g_queue_init (&self->dirty);
+}
+
+static void
+on_counts_changed (gpointer data)
+{
+  g_object_notify_by_pspec (G_OBJECT (data), properties[PROP_N_USERS]);
+}
+
+static void
+log_to_server (gpointer      data,
+               SudaLogEntry *entry)
+{
+  suda_server_log (data, entry);
 }
 
 SudaServer *
@@ -129,7 +160,13 @@ suda_server_new (const SudaServerConfig *config)
   SudaServer *self = g_object_new (SUDA_TYPE_SERVER, NULL);
 
   self->config = config ? suda_server_config_copy (config) : suda_server_config_new ();
-  self->service = _suda_service_new (self);
+  self->core.config = self->config;
+  self->core.registry = _suda_registry_new (self->config);
+  _suda_registry_set_counts_notify (self->core.registry, G_CALLBACK (on_counts_changed), self);
+  self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
+  /* An empty service-nick= means no service user at all. */
+  if (_suda_registry_get_service_nick (self->core.registry) != NULL)
+    self->core.service = _suda_service_new (&self->core);
   return self;
 }
 
@@ -140,13 +177,19 @@ suda_server_get_config (SudaServer *self)
   return self->config;
 }
 
+SudaService *
+_suda_server_get_service (SudaServer *self)
+{
+  return self->core.service;
+}
+
 /* The flush ---------------------------------------------------------------- */
 
-/* Runs once per main-loop iteration in which anything was queued: the log
- * is written first, then every session with output sends it at once. */
 /* The longest a flush waits for more output to coalesce. */
 #define MAX_FLUSH_DELAY_USEC 5000
 
+/* Runs once per main-loop iteration in which anything was queued: the log
+ * is written first, then every session with output sends it at once. */
 static gboolean
 on_flush (gpointer data)
 {
@@ -196,15 +239,54 @@ schedule_flush (SudaServer *self)
                                        on_flush, self, NULL);
 }
 
-void
-_suda_server_mark_dirty (SudaServer  *self,
-                         SudaSession *session)
+static gboolean
+is_queued (SudaServer *self,
+           GList      *link)
 {
-  if (session->dirty_link.next == NULL && session->dirty_link.prev == NULL &&
-      self->dirty.head != &session->dirty_link)
-    g_queue_push_tail_link (&self->dirty, &session->dirty_link);
+  return link->next != NULL || link->prev != NULL || self->dirty.head == link;
+}
+
+static void
+on_session_dirty (gpointer     data,
+                  SudaSession *session)
+{
+  SudaServer *self = data;
+  GList *link = _suda_session_get_dirty_link (session);
+
+  if (!is_queued (self, link))
+    g_queue_push_tail_link (&self->dirty, link);
   schedule_flush (self);
 }
+
+static void
+on_session_gone (gpointer     data,
+                 SudaSession *session)
+{
+  SudaServer *self = data;
+  GList *link = _suda_session_get_dirty_link (session);
+  SudaClient *client = _suda_client_from_session (session);
+  guint position;
+
+  if (is_queued (self, link))
+    g_queue_unlink (&self->dirty, link);
+  _suda_session_detach (session);
+
+  if (g_list_store_find (self->sessions, session, &position))
+    {
+      g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "disconnect", NULL,
+                                                          client->registered ? client->nick : NULL,
+                                                          NULL);
+      suda_log_entry_set_field (entry, "address", client->host);
+      suda_server_log (self, entry);
+      _suda_registry_remove_client (self->core.registry, client);
+      g_list_store_remove (self->sessions, position);
+    }
+}
+
+static const SudaSessionListener session_listener = {
+  .dirty = on_session_dirty,
+  .gone = on_session_gone,
+};
 
 /* Logging ------------------------------------------------------------------ */
 
@@ -221,18 +303,6 @@ suda_server_log (SudaServer   *self,
       schedule_flush (self);
     }
   g_signal_emit (self, signals[SIGNAL_LOG_ENTRY], 0, entry);
-}
-
-void
-_suda_server_log_event (SudaServer *self,
-                        const char *event,
-                        const char *channel,
-                        const char *nick,
-                        const char *text)
-{
-  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel, nick, text);
-
-  suda_server_log (self, entry);
 }
 
 const char *
@@ -252,6 +322,56 @@ suda_server_reopen_log (SudaServer *self)
 
 /* Sessions ------------------------------------------------------------------ */
 
+static void
+on_client_line (gpointer  owner,
+                char     *line,
+                gsize     len)
+{
+  SudaClient *client = owner;
+
+  client->protocol->line (client, line, len);
+}
+
+static void
+on_client_overlong (gpointer owner)
+{
+  SudaClient *client = owner;
+
+  client->protocol->overlong (client);
+}
+
+/* Everyone it shared a room with sees it quit; then its last words. */
+static void
+on_client_closed (gpointer    owner,
+                  const char *reason)
+{
+  SudaClient *client = owner;
+
+  _suda_delivery_quit (client->core->delivery, client, reason);
+  client->protocol->closed (client, reason);
+}
+
+static const SudaSessionHandler client_handler = {
+  .line = on_client_line,
+  .overlong = on_client_overlong,
+  .closed = on_client_closed,
+};
+
+static void
+refuse_connection (SudaServer        *self,
+                   GSocketConnection *connection)
+{
+  g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
+                                           self->config->max_clients);
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  /* A new connection's send buffer is empty, so this cannot block. */
+  g_socket_send (socket, line, strlen (line), NULL, NULL);
+  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, "server full: connection refused");
+}
+
 static gboolean
 on_incoming (GSocketService    *listener,
              GSocketConnection *connection,
@@ -260,93 +380,43 @@ on_incoming (GSocketService    *listener,
 {
   SudaServer *self = data;
   g_autoptr(SudaSession) session = NULL;
+  g_autoptr(SudaLogEntry) entry = NULL;
+  SudaClient *client;
 
-  if (self->n_connections >= self->config->max_clients)
+  if (_suda_registry_get_n_connections (self->core.registry) >= self->config->max_clients)
     {
-      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
-                                               self->config->max_clients);
-      GSocket *socket = g_socket_connection_get_socket (connection);
-      g_autofree char *peer = NULL;
-
-      /* A new connection's send buffer is empty, so this cannot block. */
-      g_socket_send (socket, line, strlen (line), NULL, NULL);
-      g_socket_shutdown (socket, FALSE, TRUE, NULL);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      _suda_server_log_event (self, "error", NULL, NULL, "server full: connection refused");
+      refuse_connection (self, connection);
       return TRUE;
     }
 
-  session = _suda_session_new (self, connection);
-  session->id = ++self->next_session_id;
-  self->n_connections++;
+  session = _suda_session_new (connection, self->config, &session_listener, self);
+  _suda_session_set_id (session, ++self->next_session_id);
+  client = _suda_registry_add_client (self->core.registry, &self->core, session,
+                                      suda_session_get_address (session));
+  _suda_session_set_owner (session, &client_handler, client, _suda_client_free);
+  /* The first line decides between IRC and plain text. */
+  _suda_irc_accept (client, &_suda_plain_protocol);
   g_list_store_append (self->sessions, session);
-  {
-    g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
 
-    suda_log_entry_set_field (entry, "address", session->host);
-    suda_server_log (self, entry);
-  }
+  entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
+  suda_log_entry_set_field (entry, "address", client->host);
+  suda_server_log (self, entry);
   /* One line that a person on nc reads and IRC clients ignore. */
-  _suda_session_sendf (session, ":%s NOTICE * :%s\r\n", self->config->server_name,
+  _suda_irc_send_line (client, self->config->server_name, "NOTICE", "*",
                        _("*** Welcome to Suda. IRC clients register as usual; "
                          "on a plain terminal, type your nickname and press Enter."));
   return TRUE;
-}
-
-void
-_suda_server_remove_session (SudaServer  *self,
-                             SudaSession *session)
-{
-  guint position;
-
-  if (session->dirty_link.next || session->dirty_link.prev || self->dirty.head == &session->dirty_link)
-    g_queue_unlink (&self->dirty, &session->dirty_link);
-  if (session->socket != NULL)
-    g_io_stream_close (G_IO_STREAM (session->connection), NULL, NULL);
-  session->socket = NULL;
-  session->closing = 2;
-
-  if (g_list_store_find (self->sessions, session, &position))
-    {
-      g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "disconnect", NULL,
-                                                          session->registered ? session->nick : NULL,
-                                                          NULL);
-      suda_log_entry_set_field (entry, "address", session->host);
-      suda_server_log (self, entry);
-
-      self->n_connections--;
-      if (session->registered)
-        {
-          self->n_registered--;
-          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
-        }
-      g_list_store_remove (self->sessions, position);
-    }
-}
-
-void
-_suda_server_session_registered (SudaServer  *self,
-                                 SudaSession *session)
-{
-  self->n_registered++;
-  self->max_registered = MAX (self->max_registered, self->n_registered);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
-}
-
-gboolean
-_suda_server_nick_in_use (SudaServer *self,
-                          const char *nick)
-{
-  return g_hash_table_contains (self->nicks, nick) ||
-         suda_irc_casecmp (nick, suda_service_get_nick (self->service)) == 0;
 }
 
 SudaSession *
 suda_server_find_session (SudaServer *self,
                           const char *nick)
 {
+  SudaClient *client;
+
   g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
-  return nick ? g_hash_table_lookup (self->nicks, nick) : NULL;
+  client = _suda_registry_find_client (self->core.registry, nick);
+  return client ? client->session : NULL;
 }
 
 GListModel *
@@ -360,60 +430,7 @@ guint
 suda_server_get_n_users (SudaServer *self)
 {
   g_return_val_if_fail (SUDA_IS_SERVER (self), 0);
-  return self->n_registered;
-}
-
-/* Channels and history ----------------------------------------------------- */
-
-SudaChannel *
-_suda_server_find_channel (SudaServer *self,
-                           const char *name)
-{
-  return name ? g_hash_table_lookup (self->channels, name) : NULL;
-}
-
-SudaChannel *
-_suda_server_ensure_channel (SudaServer *self,
-                             const char *name)
-{
-  SudaChannel *channel = g_hash_table_lookup (self->channels, name);
-
-  if (channel == NULL)
-    {
-      channel = suda_channel_new (name);
-      g_hash_table_insert (self->channels, channel->name, channel);
-    }
-  return channel;
-}
-
-void
-_suda_server_drop_channel_if_empty (SudaServer  *self,
-                                    SudaChannel *channel)
-{
-  /* The default room stays, with its topic and modes, when everyone left. */
-  if (channel->members->len == 0 &&
-      suda_irc_casecmp (channel->name, self->config->default_channel) != 0)
-    g_hash_table_remove (self->channels, channel->name);
-}
-
-SudaHistory *
-_suda_server_get_history (SudaServer *self,
-                          const char *channel)
-{
-  SudaHistory *history = g_hash_table_lookup (self->histories, channel);
-
-  if (history == NULL && self->config->history_lines > 0)
-    {
-      history = suda_history_new (self->config->history_lines);
-      g_hash_table_insert (self->histories, suda_irc_casefold (channel), history);
-    }
-  return history;
-}
-
-char *
-_suda_server_next_batch_id (SudaServer *self)
-{
-  return g_strdup_printf ("h%u", ++self->next_batch_id);
+  return _suda_registry_get_n_registered (self->core.registry);
 }
 
 /* Start and stop ----------------------------------------------------------- */
@@ -520,14 +537,16 @@ suda_server_start (SudaServer  *self,
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
     self->log = suda_server_log_new (log_path);
-  g_clear_pointer (&self->histories, g_hash_table_unref);
-  self->histories = suda_server_log_load_history (log_path, self->config->history_lines);
-
-  _suda_server_ensure_channel (self, self->config->default_channel);
+  _suda_registry_reset (self->core.registry,
+                        suda_server_log_load_history (log_path, self->config->history_lines));
+  /* An empty default-channel= means no room until someone makes one. */
+  if (self->config->default_channel != NULL && *self->config->default_channel != '\0')
+    _suda_registry_ensure_channel (self->core.registry, self->config->default_channel);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   self->started_at = g_date_time_new_now_local ();
   g_free (self->created_text);
   self->created_text = g_date_time_format (self->started_at, "%Y-%m-%d %H:%M:%S %Z");
+  self->core.created_text = self->created_text;
 
   ping_every = CLAMP (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms) / 4, 50, 15000);
   self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
@@ -541,11 +560,11 @@ suda_server_start (SudaServer  *self,
     suda_log_entry_set_field (entry, "version", PACKAGE_VERSION);
     suda_server_log (self, entry);
   }
-  _suda_service_server_started (self->service);
+  if (self->core.service)
+    _suda_service_server_started (self->core.service);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-  g_signal_emit (self, signals[SIGNAL_STARTED], 0);
   return TRUE;
 }
 
@@ -563,7 +582,8 @@ suda_server_stop (SudaServer *self,
 
   if (reason == NULL)
     reason = _("Server shutting down");
-  _suda_service_server_stopping (self->service);
+  if (self->core.service)
+    _suda_service_server_stopping (self->core.service);
   g_socket_service_stop (self->listener);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
@@ -575,7 +595,7 @@ suda_server_stop (SudaServer *self,
 
       _suda_session_close (session, reason);
     }
-  _suda_server_log_event (self, "server-stop", NULL, NULL, reason);
+  _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Last words go out with blocking sends: the loop may not run again. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
@@ -585,33 +605,23 @@ suda_server_stop (SudaServer *self,
     {
       g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
 
-      if (session->socket)
-        {
-          g_socket_set_blocking (session->socket, TRUE);
-          g_socket_set_timeout (session->socket, 1);
-        }
-      if (_suda_session_flush (session) && !session->closing)
-        _suda_server_remove_session (self, session);
-      else if (g_list_store_find (self->sessions, session, NULL))
-        _suda_server_remove_session (self, session);
+      _suda_session_flush_blocking (session);
+      if (g_list_store_find (self->sessions, session, NULL))
+        on_session_gone (self, session);
     }
   g_queue_init (&self->dirty);
 
   g_clear_handle_id (&self->ping_id, g_source_remove);
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  g_hash_table_remove_all (self->nicks);
-  g_hash_table_remove_all (self->channels);
-  g_clear_pointer (&self->histories, g_hash_table_unref);
+  _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
-  self->n_connections = self->n_registered = 0;
   self->running = FALSE;
   self->port = 0;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
-  g_signal_emit (self, signals[SIGNAL_STOPPED], 0);
 }
 
 gboolean
@@ -665,17 +675,19 @@ suda_server_kick (SudaServer  *self,
                   GError     **error)
 {
   SudaSession *session;
-  g_autofree char *by = NULL;
+  SudaClient *client;
 
   g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
   if (!(session = lookup_or_fail (self, nick, error)))
     return FALSE;
 
-  by = g_strdup (self->config->server_name);
-  while (session->channels->len > 0)
-    _suda_commands_kick (NULL, by, g_ptr_array_index (session->channels, 0), session,
-                         reason && *reason ? reason : _("Kicked by the server console"));
-  _suda_session_close (session, reason && *reason ? reason : _("Kicked by the server console"));
+  if (reason == NULL || *reason == '\0')
+    reason = _("Kicked by the server console");
+  client = _suda_client_from_session (session);
+  while (client->channels->len > 0)
+    _suda_delivery_kick (self->core.delivery, self->config->server_name,
+                         g_ptr_array_index (client->channels, 0), client, reason);
+  _suda_session_close (session, reason);
   return TRUE;
 }
 

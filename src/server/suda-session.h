@@ -18,7 +18,5 @@ const char  *suda_session_get_address       (SudaSession *self);
 GDateTime   *suda_session_get_connected_at  (SudaSession *self);
 char        *suda_session_dup_channels      (SudaSession *self);
 gboolean     suda_session_get_registered    (SudaSession *self);
-gboolean     suda_session_is_plain          (SudaSession *self);
-gboolean     suda_session_is_oper           (SudaSession *self);
 
 G_END_DECLS

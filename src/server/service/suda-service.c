@@ -16,6 +16,10 @@ suda_service_dispose (GObject *object)
 {
   SudaService *self = SUDA_SERVICE (object);
 
+  /* No answer arrives for a server that no longer exists. */
+  if (self->searches)
+    g_cancellable_cancel (self->searches);
+  g_clear_object (&self->searches);
   g_clear_object (&self->assistant);
   g_clear_object (&self->scheduler);
 
@@ -45,17 +49,17 @@ suda_service_class_init (SudaServiceClass *klass)
 static void
 suda_service_init (SudaService *self)
 {
+  self->searches = g_cancellable_new ();
 }
 
 SudaService *
-_suda_service_new (SudaServer *server)
+_suda_service_new (SudaCore *core)
 {
   SudaService *self = g_object_new (SUDA_TYPE_SERVICE, NULL);
-  const SudaServerConfig *config = suda_server_get_config (server);
 
-  self->server = server;
-  self->nick = g_strdup (config->service_nick);
-  self->mask = g_strdup_printf ("%s!%s@%s", self->nick, self->nick, config->server_name);
+  self->core = core;
+  self->nick = g_strdup (core->config->service_nick);
+  self->mask = g_strdup_printf ("%s!%s@%s", self->nick, self->nick, core->config->server_name);
   return self;
 }
 
@@ -66,11 +70,16 @@ suda_service_get_nick (SudaService *self)
   return self->nick;
 }
 
-SudaServer *
-suda_service_get_server (SudaService *self)
+SudaAssistant *
+_suda_service_get_assistant (SudaService *self)
 {
-  g_return_val_if_fail (SUDA_IS_SERVICE (self), NULL);
-  return self->server;
+  return self->assistant;
+}
+
+SudaScheduler *
+_suda_service_get_scheduler (SudaService *self)
+{
+  return self->scheduler;
 }
 
 void
@@ -86,49 +95,34 @@ _suda_service_server_stopping (SudaService *self)
 }
 
 gboolean
-_suda_service_session_in_channel (SudaService *self,
-                                  SudaSession *session,
-                                  const char  *channel)
+_suda_service_client_in_channel (SudaService *self,
+                                 SudaClient  *client,
+                                 const char  *channel)
 {
-  SudaChannel *room = _suda_server_find_channel (self->server, channel);
+  SudaChannel *room = _suda_registry_find_channel (self->core->registry, channel);
 
-  return room != NULL && suda_channel_has_member (room, session);
+  return room != NULL && suda_channel_has_member (room, client);
 }
 
 gboolean
-_suda_service_session_is_op (SudaService *self,
-                             SudaSession *session,
-                             const char  *channel)
+_suda_service_client_is_op (SudaService *self,
+                            SudaClient  *client,
+                            const char  *channel)
 {
-  SudaChannel *room = _suda_server_find_channel (self->server, channel);
+  SudaChannel *room = _suda_registry_find_channel (self->core->registry, channel);
 
-  return session->oper || (room != NULL && suda_channel_is_op (room, session));
-}
-
-/* What fits after ":MASK PRIVMSG TARGET :" and before CR LF. */
-static gsize
-text_budget (SudaService *self,
-             const char  *target)
-{
-  gsize head = strlen (self->mask) + strlen (target) + strlen (":  PRIVMSG  :") + 2;
-
-  return SUDA_IRC_MAX_LINE - head;
+  return client->oper || (room != NULL && suda_channel_is_op (room, client));
 }
 
 void
-suda_service_say (SudaService *self,
-                  const char  *target,
-                  const char  *text)
+_suda_service_say (SudaService *self,
+                   const char  *target,
+                   const char  *text)
 {
-  SudaServer *server;
-  g_auto(GStrv) lines = NULL;
-  guint n_omitted = 0;
+  SudaRegistry *registry = self->core->registry;
+  gsize budget = _suda_delivery_text_budget (self->mask, "PRIVMSG", target);
+  g_auto(GStrv) lines = suda_text_split_lines (text, budget, 0, NULL);
 
-  g_return_if_fail (SUDA_IS_SERVICE (self));
-  g_return_if_fail (target != NULL && text != NULL);
-
-  server = self->server;
-  lines = suda_text_split_lines (text, text_budget (self, target), 0, &n_omitted);
   for (guint i = 0; lines[i]; i++)
     {
       SudaOutLine line = { .time = g_get_real_time (), .source = self->mask, .nick = self->nick,
@@ -136,64 +130,45 @@ suda_service_say (SudaService *self,
 
       if (suda_irc_is_channel (target))
         {
-          SudaChannel *channel = _suda_server_find_channel (server, target);
+          SudaChannel *channel = _suda_registry_find_channel (registry, target);
 
           if (channel == NULL)
             return;
-          line.target = channel->name;
-          _suda_server_log_event (server, "message", channel->name, self->nick, lines[i]);
-          {
-            SudaHistory *history = _suda_server_get_history (server, channel->name);
-
-            if (history)
-              suda_history_add (history, line.time, line.source, line.command, line.text);
-          }
-          for (guint m = 0; m < channel->members->len; m++)
-            _suda_session_send_out_line (g_array_index (channel->members, SudaMember, m).session, &line);
+          _suda_delivery_message (self->core->delivery, &line, channel, NULL);
         }
       else
         {
-          SudaSession *to = suda_server_find_session (server, target);
-          g_autoptr(SudaLogEntry) entry = NULL;
+          SudaClient *to = _suda_registry_find_client (registry, target);
 
           if (to == NULL)
             return;
-          entry = suda_log_entry_new (line.time, "whisper", NULL, self->nick,
-                                      server->config->log_whisper_text ? lines[i] : NULL);
-          suda_log_entry_set_field (entry, "target", to->nick);
-          suda_server_log (server, entry);
-          _suda_session_send_out_line (to, &line);
+          _suda_delivery_whisper (self->core->delivery, &line, to, NULL);
         }
-      _suda_out_line_clear (&line);
     }
 }
 
 void
-suda_service_notice (SudaService *self,
-                     SudaSession *to,
-                     const char  *text)
+_suda_service_notice (SudaService *self,
+                      SudaClient  *to,
+                      const char  *text)
 {
   g_auto(GStrv) lines = NULL;
 
-  g_return_if_fail (SUDA_IS_SERVICE (self));
-  g_return_if_fail (SUDA_IS_SESSION (to));
-
-  if (to->closing || to->nick == NULL)
+  if (_suda_client_is_closing (to) || to->nick == NULL)
     return;
-  lines = suda_text_split_lines (text, text_budget (self, to->nick), 0, NULL);
+  lines = suda_text_split_lines (text, _suda_delivery_text_budget (self->mask, "NOTICE", to->nick), 0, NULL);
   for (guint i = 0; lines[i]; i++)
     {
       SudaOutLine line = { .time = g_get_real_time (), .source = self->mask, .nick = self->nick,
                            .command = "NOTICE", .target = to->nick, .text = lines[i] };
 
-      _suda_session_send_out_line (to, &line);
-      _suda_out_line_clear (&line);
+      _suda_delivery_to_client (self->core->delivery, NULL, &line, to);
     }
 }
 
 static void
 send_help (SudaService *self,
-           SudaSession *to,
+           SudaClient  *to,
            gboolean     in_channel)
 {
   const char *lines[] = {
@@ -207,14 +182,14 @@ send_help (SudaService *self,
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (lines); i++)
-    suda_service_notice (self, to, lines[i]);
+    _suda_service_notice (self, to, lines[i]);
 }
 
 /* "!word args" in a channel, or "word args" in a private message.  An
  * unknown !word gets no reply, so the service never spams a room. */
 gboolean
 _suda_service_handle_message (SudaService *self,
-                              SudaSession *from,
+                              SudaClient  *from,
                               const char  *channel,
                               const char  *text)
 {
@@ -245,7 +220,7 @@ _suda_service_handle_message (SudaService *self,
     {
       g_autofree char *reply = g_strdup_printf (_("I don't know “%s”. Send “help” for what I can do."), word);
 
-      suda_service_notice (self, from, reply);
+      _suda_service_notice (self, from, reply);
     }
   else
     return FALSE;

@@ -13,13 +13,9 @@
 /* The service user's "search" command: "!search QUERY" in a room answers
  * the room, "search QUERY" in private answers privately. */
 
-/* Pending searches are cancelled when the service goes, so no answer
- * arrives for a server that no longer exists. */
-#define CANCELLABLE_KEY "suda-search-cancellable"
-
 typedef struct {
   GWeakRef     service;
-  SudaSession *asker;       /* owned */
+  SudaSession *session;     /* owned: keeps the asker's client while it waits */
   char        *asker_nick;  /* the nick when asking, in case they leave */
   char        *channel;     /* NULL: a private message */
   char        *query;
@@ -30,7 +26,7 @@ static void
 search_free (Search *search)
 {
   g_weak_ref_clear (&search->service);
-  g_clear_object (&search->asker);
+  g_clear_object (&search->session);
   g_free (search->asker_nick);
   g_free (search->channel);
   g_free (search->query);
@@ -38,26 +34,6 @@ search_free (Search *search)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Search, search_free)
-
-static void
-cancel_and_unref (gpointer data)
-{
-  g_cancellable_cancel (data);
-  g_object_unref (data);
-}
-
-static GCancellable *
-get_cancellable (SudaService *self)
-{
-  GCancellable *cancellable = g_object_get_data (G_OBJECT (self), CANCELLABLE_KEY);
-
-  if (cancellable == NULL)
-    {
-      cancellable = g_cancellable_new ();
-      g_object_set_data_full (G_OBJECT (self), CANCELLABLE_KEY, cancellable, cancel_and_unref);
-    }
-  return cancellable;
-}
 
 static void
 log_error (SudaService *self,
@@ -74,45 +50,33 @@ log_error (SudaService *self,
     suda_log_entry_set_field (entry, "code", code);
   if (detail != NULL)
     suda_log_entry_set_field (entry, "detail", detail);
-  suda_server_log (self->server, entry);
+  _suda_delivery_log (self->core->delivery, entry);
 }
 
 /* Made on first use, so a server without [ai] pays nothing for it; a
  * config that cannot work is reported each time someone tries. */
 static SudaAssistant *
 ensure_assistant (SudaService *self,
-                  SudaSession *asker,
+                  SudaClient  *asker,
                   const char  *channel)
 {
   g_autoptr(GError) error = NULL;
   const SudaServerConfig *config;
 
   if (self->assistant != NULL)
-    return SUDA_ASSISTANT (self->assistant);
+    return self->assistant;
 
-  config = suda_server_get_config (self->server);
-  self->assistant = G_OBJECT (suda_assistant_new_from_key_file (config->key_file, &error));
+  config = self->core->config;
+  self->assistant = suda_assistant_new_from_key_file (config->key_file, &error);
   if (self->assistant == NULL)
     {
       const char *message = _("AI search is not set up correctly on this server.");
 
       log_error (self, channel, asker->nick, message, "config", error->message);
-      suda_service_notice (self, asker, message);
+      _suda_service_notice (self, asker, message);
       return NULL;
     }
-
-  return SUDA_ASSISTANT (self->assistant);
-}
-
-/* The same sum as suda_service_say(), so each line we give it stays one
- * line: ":MASK PRIVMSG TARGET :TEXT\r\n" within 512 bytes. */
-static gsize
-text_budget (SudaService *self,
-             const char  *target)
-{
-  gsize head = strlen (self->mask) + strlen (target) + strlen (":  PRIVMSG  :") + 2;
-
-  return SUDA_IRC_MAX_LINE > head ? SUDA_IRC_MAX_LINE - head : 1;
+  return self->assistant;
 }
 
 static void
@@ -125,7 +89,7 @@ log_search (SudaService               *self,
             guint                      n_omitted)
 {
   g_autoptr(SudaLogEntry) entry = NULL;
-  SudaAssistant *assistant = SUDA_ASSISTANT (self->assistant);
+  SudaAssistant *assistant = self->assistant;
   gint64 latency_ms = (g_get_monotonic_time () - search->asked_at) / 1000;
 
   entry = suda_log_entry_new (0, "search", search->channel, nick,
@@ -141,7 +105,7 @@ log_search (SudaService               *self,
       suda_log_entry_set_int_field (entry, "lines", n_lines);
       suda_log_entry_set_int_field (entry, "omitted", n_omitted);
     }
-  suda_server_log (self->server, entry);
+  _suda_delivery_log (self->core->delivery, entry);
 }
 
 static void
@@ -151,7 +115,7 @@ post_answer (SudaService               *self,
              const char                *target,
              const SudaAssistantAnswer *answer)
 {
-  SudaAssistant *assistant = SUDA_ASSISTANT (self->assistant);
+  SudaAssistant *assistant = self->assistant;
   g_autofree char *text = NULL;
   g_auto(GStrv) lines = NULL;
   guint n_omitted = 0;
@@ -168,7 +132,8 @@ post_answer (SudaService               *self,
   else
     text = g_strdup (answer->text);
 
-  lines = suda_text_split_lines (text, text_budget (self, target),
+  /* The same budget as _suda_service_say(), so each line stays one line. */
+  lines = suda_text_split_lines (text, _suda_delivery_text_budget (self->mask, "PRIVMSG", target),
                                  suda_assistant_get_max_lines (assistant), &n_omitted);
 
   /* The log comes first: whatever a client saw is in it. */
@@ -176,7 +141,7 @@ post_answer (SudaService               *self,
               g_strv_length (lines), n_omitted);
 
   for (guint i = 0; lines[i] != NULL; i++)
-    suda_service_say (self, target, lines[i]);
+    _suda_service_say (self, target, lines[i]);
 
   if (n_omitted > 0)
     {
@@ -187,7 +152,7 @@ post_answer (SudaService               *self,
                                           "(%u more lines of the answer were cut)",
                                           n_omitted),
                              n_omitted);
-      suda_service_say (self, target, cut);
+      _suda_service_say (self, target, cut);
     }
 }
 
@@ -201,17 +166,18 @@ on_answered (GObject      *object,
   SudaAssistant *assistant = SUDA_ASSISTANT (object);
   g_autoptr(SudaAssistantAnswer) answer = NULL;
   g_autoptr(GError) error = NULL;
+  SudaClient *asker = _suda_client_from_session (search->session);
   gboolean asker_here;
   const char *nick;
 
   answer = suda_assistant_ask_finish (assistant, result, &error);
 
   /* The service (and its server) went away meanwhile, or is a new one. */
-  if (self == NULL || self->assistant != object)
+  if (self == NULL || G_OBJECT (self->assistant) != object)
     return;
 
-  asker_here = !search->asker->closing && search->asker->nick != NULL;
-  nick = asker_here ? search->asker->nick : search->asker_nick;
+  asker_here = !_suda_client_is_closing (asker) && asker->nick != NULL;
+  nick = asker_here ? asker->nick : search->asker_nick;
 
   if (answer != NULL)
     {
@@ -236,12 +202,12 @@ on_answered (GObject      *object,
                suda_assistant_error_get_name (error), suda_assistant_ask_get_detail (result));
 
   if (asker_here)
-    suda_service_notice (self, search->asker, error->message);
+    _suda_service_notice (self, asker, error->message);
 }
 
 void
 _suda_service_search (SudaService *self,
-                      SudaSession *asker,
+                      SudaClient  *asker,
                       const char  *channel,
                       const char  *args)
 {
@@ -250,13 +216,12 @@ _suda_service_search (SudaService *self,
   g_autofree char *rate_key = NULL;
 
   g_return_if_fail (SUDA_IS_SERVICE (self));
-  g_return_if_fail (SUDA_IS_SESSION (asker));
 
   if (args == NULL || args[0] == '\0')
     {
-      suda_service_notice (self, asker,
-                           channel != NULL ? _("Usage: !search QUESTION")
-                                           : _("Usage: search QUESTION"));
+      _suda_service_notice (self, asker,
+                            channel != NULL ? _("Usage: !search QUESTION")
+                                            : _("Usage: search QUESTION"));
       return;
     }
 
@@ -266,7 +231,7 @@ _suda_service_search (SudaService *self,
 
   search = g_new0 (Search, 1);
   g_weak_ref_init (&search->service, self);
-  search->asker = g_object_ref (asker);
+  search->session = g_object_ref (asker->session);
   search->asker_nick = g_strdup (asker->nick);
   search->channel = g_strdup (channel);
   search->query = g_strdup (args);
@@ -274,7 +239,7 @@ _suda_service_search (SudaService *self,
 
   /* The session, not the nick, is who asks: a /nick does not reset the
    * rate limit. */
-  rate_key = g_strdup_printf ("session-%u", asker->id);
-  suda_assistant_ask_async (assistant, rate_key, args, get_cancellable (self),
+  rate_key = g_strdup_printf ("session-%u", _suda_session_get_id (asker->session));
+  suda_assistant_ask_async (assistant, rate_key, args, self->searches,
                             on_answered, search);
 }

@@ -18,12 +18,6 @@
 /* How much of each message a listing shows. */
 #define LIST_TEXT_CHARS 60
 
-static SudaScheduler *
-get_scheduler (SudaService *self)
-{
-  return self->scheduler != NULL ? SUDA_SCHEDULER (self->scheduler) : NULL;
-}
-
 static char *
 format_local_time (GDateTime *when,
                    GDateTime *now)
@@ -58,7 +52,7 @@ log_schedule_event (SudaService          *self,
     suda_log_entry_set_field (entry, "by", by);
   if (late)
     suda_log_entry_set_bool_field (entry, "late", TRUE);
-  suda_server_log (self->server, entry);
+  _suda_delivery_log (self->core->delivery, entry);
 }
 
 static void
@@ -90,16 +84,16 @@ on_due (SudaScheduler        *scheduler,
 
   /* A room everyone has left (or one not yet rejoined after a restart)
    * still gets the message in its log and history, for whoever comes. */
-  room = _suda_server_ensure_channel (self->server, suda_scheduled_message_get_channel (message));
+  room = _suda_registry_ensure_channel (self->core->registry, suda_scheduled_message_get_channel (message));
   log_schedule_event (self, message, "posted", NULL, late);
-  suda_service_say (self, room->name, line);
-  _suda_server_drop_channel_if_empty (self->server, room);
+  _suda_service_say (self, room->name, line);
+  _suda_registry_drop_channel_if_empty (self->core->registry, room);
 }
 
 static SudaScheduler *
 open_scheduler (SudaService *self)
 {
-  const SudaServerConfig *config = suda_server_get_config (self->server);
+  const SudaServerConfig *config = self->core->config;
   g_autofree char *state_dir = suda_server_config_dup_state_dir (config);
   g_autofree char *path = g_build_filename (state_dir, STATE_FILE_NAME, NULL);
   g_autoptr(GError) error = NULL;
@@ -112,7 +106,7 @@ open_scheduler (SudaService *self)
   g_clear_error (&error);
 
   g_signal_connect_object (scheduler, "due", G_CALLBACK (on_due), self, 0);
-  self->scheduler = G_OBJECT (scheduler);
+  self->scheduler = scheduler;
 
   /* Loading posts, as late, what fell due while the server was down. */
   if (!suda_scheduler_load (scheduler, &error))
@@ -121,7 +115,7 @@ open_scheduler (SudaService *self)
                                                error->message);
 
       g_message ("%s", text);
-      _suda_server_log_event (self->server, "error", NULL, NULL, text);
+      _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
     }
   return scheduler;
 }
@@ -129,9 +123,7 @@ open_scheduler (SudaService *self)
 static SudaScheduler *
 ensure_scheduler (SudaService *self)
 {
-  SudaScheduler *scheduler = get_scheduler (self);
-
-  return scheduler != NULL ? scheduler : open_scheduler (self);
+  return self->scheduler != NULL ? self->scheduler : open_scheduler (self);
 }
 
 void
@@ -150,7 +142,7 @@ _suda_service_schedule_stop (SudaService *self)
   g_return_if_fail (SUDA_IS_SERVICE (self));
 
   /* Every change is already on disk; dropping the scheduler ends its timer. */
-  scheduler = get_scheduler (self);
+  scheduler = self->scheduler;
   if (scheduler != NULL)
     g_signal_handlers_disconnect_by_data (scheduler, self);
   g_clear_object (&self->scheduler);
@@ -177,49 +169,49 @@ next_word (const char **text)
 
 static void
 send_usage (SudaService *self,
-            SudaSession *asker,
+            SudaClient  *asker,
             gboolean     in_channel)
 {
   /* People on a plain terminal type /schedule, which reaches here as
    * !schedule: tell them what they type. */
-  if (suda_session_is_plain (asker))
-    suda_service_notice (self, asker,
+  if (asker->protocol->plain)
+    _suda_service_notice (self, asker,
                          _("Usage: /schedule HH:MM[:SS] TEXT, /schedule +10m TEXT (s, m, h), "
                            "/schedule list, /schedule cancel ID"));
   else if (in_channel)
-    suda_service_notice (self, asker,
+    _suda_service_notice (self, asker,
                          _("Usage: !schedule HH:MM[:SS] TEXT, !schedule +10m TEXT (s, m, h), "
                            "!schedule list, !schedule cancel ID"));
   else
-    suda_service_notice (self, asker,
+    _suda_service_notice (self, asker,
                          _("Usage: schedule #room HH:MM[:SS] TEXT, schedule #room +10m TEXT (s, m, h), "
                            "schedule list, schedule cancel ID"));
 }
 
 static void
 refuse (SudaService *self,
-        SudaSession *asker,
+        SudaClient  *asker,
         gboolean     in_channel,
         const char  *reason)
 {
-  suda_service_notice (self, asker, reason);
+  _suda_service_notice (self, asker, reason);
   send_usage (self, asker, in_channel);
 }
 
 static void
 schedule_list (SudaService *self,
-               SudaSession *asker,
+               SudaClient  *asker,
                const char  *args)
 {
   SudaScheduler *scheduler = ensure_scheduler (self);
-  gboolean all = g_strcmp0 (args, "all") == 0 && suda_session_is_oper (asker);
-  g_autoptr(GPtrArray) list = suda_scheduler_list (scheduler, all ? NULL : suda_session_get_nick (asker));
+  gboolean all = g_strcmp0 (args, "all") == 0 && asker->oper;
+  g_autoptr(GPtrArray) list = suda_scheduler_list (scheduler, all ? NULL : asker->nick);
   g_autoptr(GDateTime) now = suda_scheduler_dup_now (scheduler);
   g_autofree char *header = NULL;
 
   if (list->len == 0)
     {
-      suda_service_notice (self, asker,
+      _suda_service_notice (self, asker,
                            all ? _("No messages are scheduled.")
                                : _("You have no scheduled messages."));
       return;
@@ -230,7 +222,7 @@ schedule_list (SudaService *self,
                                 : g_dngettext (GETTEXT_PACKAGE, "You have %u scheduled message:",
                                             "You have %u scheduled messages:", list->len),
                             list->len);
-  suda_service_notice (self, asker, header);
+  _suda_service_notice (self, asker, header);
 
   for (guint i = 0; i < list->len && i < MAX_LIST_LINES; i++)
     {
@@ -258,7 +250,7 @@ schedule_list (SudaService *self,
                                 suda_scheduled_message_get_id (message),
                                 suda_scheduled_message_get_channel (message),
                                 when, shown);
-      suda_service_notice (self, asker, line);
+      _suda_service_notice (self, asker, line);
     }
 
   if (list->len > MAX_LIST_LINES)
@@ -266,13 +258,13 @@ schedule_list (SudaService *self,
       guint more = list->len - MAX_LIST_LINES;
       g_autofree char *line = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "…and %u more", "…and %u more", more), more);
 
-      suda_service_notice (self, asker, line);
+      _suda_service_notice (self, asker, line);
     }
 }
 
 static void
 schedule_cancel (SudaService *self,
-                 SudaSession *asker,
+                 SudaClient  *asker,
                  gboolean     in_channel,
                  const char  *args)
 {
@@ -283,7 +275,7 @@ schedule_cancel (SudaService *self,
   g_autofree char *when = NULL;
   g_autofree char *reply = NULL;
   SudaScheduledMessage *pending;
-  const char *nick = suda_session_get_nick (asker);
+  const char *nick = asker->nick;
   gboolean is_operator;
   guint64 id;
 
@@ -295,15 +287,15 @@ schedule_cancel (SudaService *self,
 
   /* A server operator, or an operator of the message's own room. */
   pending = suda_scheduler_lookup (scheduler, (guint) id);
-  is_operator = suda_session_is_oper (asker)
+  is_operator = asker->oper
                 || (pending != NULL
-                    && _suda_service_session_is_op (self, asker,
-                                                    suda_scheduled_message_get_channel (pending)));
+                    && _suda_service_client_is_op (self, asker,
+                                                   suda_scheduled_message_get_channel (pending)));
 
   message = suda_scheduler_cancel (scheduler, (guint) id, nick, is_operator, &error);
   if (message == NULL)
     {
-      suda_service_notice (self, asker, error->message);
+      _suda_service_notice (self, asker, error->message);
       return;
     }
 
@@ -313,12 +305,12 @@ schedule_cancel (SudaService *self,
   reply = g_strdup_printf (_("Cancelled message %u (%s at %s)."),
                            suda_scheduled_message_get_id (message),
                            suda_scheduled_message_get_channel (message), when);
-  suda_service_notice (self, asker, reply);
+  _suda_service_notice (self, asker, reply);
 }
 
 static void
 schedule_add (SudaService *self,
-              SudaSession *asker,
+              SudaClient  *asker,
               gboolean     in_channel,
               const char  *channel,
               const char  *when_spec,
@@ -333,9 +325,9 @@ schedule_add (SudaService *self,
   g_autofree char *when = NULL;
   g_autofree char *reply = NULL;
   SudaChannel *room;
-  const char *prefix = suda_session_is_plain (asker) ? "/" : in_channel ? "!" : "";
+  const char *prefix = asker->protocol->plain ? "/" : in_channel ? "!" : "";
 
-  if (!suda_irc_is_channel (channel) || !_suda_service_session_in_channel (self, asker, channel))
+  if (!suda_irc_is_channel (channel) || !_suda_service_client_in_channel (self, asker, channel))
     {
       g_autofree char *reason = g_strdup_printf (_("You are not in %s."), channel);
 
@@ -343,7 +335,7 @@ schedule_add (SudaService *self,
       return;
     }
   /* Post under the room's own spelling of its name. */
-  room = _suda_server_find_channel (self->server, channel);
+  room = _suda_registry_find_channel (self->core->registry, channel);
   if (room != NULL)
     channel = room->name;
 
@@ -359,7 +351,7 @@ schedule_add (SudaService *self,
       return;
     }
 
-  message = suda_scheduler_add (scheduler, suda_session_get_nick (asker), channel, due, text, &error);
+  message = suda_scheduler_add (scheduler, asker->nick, channel, due, text, &error);
   if (message == NULL)
     {
       refuse (self, asker, in_channel, error->message);
@@ -373,12 +365,12 @@ schedule_add (SudaService *self,
   reply = g_strdup_printf (_("Scheduled message %u for %s at %s; cancel it with %sschedule cancel %u."),
                            suda_scheduled_message_get_id (message), channel, when,
                            prefix, suda_scheduled_message_get_id (message));
-  suda_service_notice (self, asker, reply);
+  _suda_service_notice (self, asker, reply);
 }
 
 void
 _suda_service_schedule (SudaService *self,
-                        SudaSession *asker,
+                        SudaClient  *asker,
                         const char  *channel,
                         const char  *args)
 {
@@ -388,7 +380,6 @@ _suda_service_schedule (SudaService *self,
   g_autofree char *room = NULL;
 
   g_return_if_fail (SUDA_IS_SERVICE (self));
-  g_return_if_fail (SUDA_IS_SESSION (asker));
 
   word = next_word (&rest);
   if (word == NULL)

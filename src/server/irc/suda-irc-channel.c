@@ -1,0 +1,437 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Rooms: JOIN (with the history replay), PART, KICK, TOPIC, NAMES, LIST
+ * and INVITE. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-private.h"
+
+static char
+member_prefix (guint flags)
+{
+  return (flags & SUDA_MEMBER_OP) ? '@' : (flags & SUDA_MEMBER_VOICE) ? '+' : 0;
+}
+
+void
+_suda_irc_append_prefixes (GString    *out,
+                           guint       flags,
+                           SudaClient *viewer)
+{
+  if (viewer->caps & SUDA_CAP_MULTI_PREFIX)
+    {
+      if (flags & SUDA_MEMBER_OP)
+        g_string_append_c (out, '@');
+      if (flags & SUDA_MEMBER_VOICE)
+        g_string_append_c (out, '+');
+    }
+  else if (member_prefix (flags))
+    g_string_append_c (out, member_prefix (flags));
+}
+
+/* The room, when C may act on it (as a member, or an operator of it when
+ * NEED_OP); otherwise NULL, and C is told why.  Server operators may. */
+SudaChannel *
+_suda_irc_channel_for_op (SudaClient *c,
+                          const char *name,
+                          gboolean    need_op)
+{
+  SudaChannel *channel = _suda_registry_find_channel (c->core->registry, name);
+
+  if (channel == NULL)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, name, NULL);
+      return NULL;
+    }
+  if (!suda_channel_has_member (channel, c) && !c->oper)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOTONCHANNEL, channel->name, NULL);
+      return NULL;
+    }
+  if (need_op && !suda_channel_is_op (channel, c) && !c->oper)
+    {
+      _suda_irc_reply (c, SUDA_ERR_CHANOPRIVSNEEDED, channel->name, NULL);
+      return NULL;
+    }
+  return channel;
+}
+
+static void
+send_names (SudaClient  *c,
+            SudaChannel *channel)
+{
+  const char *service_nick = _suda_registry_get_service_nick (c->core->registry);
+  g_autoptr(GString) names = g_string_new (service_nick);
+  gsize head_len = strlen (_suda_irc_server_name (c)) + strlen (channel->name) + SUDA_IRC_NICKLEN + 16;
+
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+
+      if (names->len && head_len + names->len + SUDA_IRC_NICKLEN + 3 > SUDA_IRC_MAX_LINE - 2)
+        {
+          _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+          g_string_truncate (names, 0);
+        }
+      if (names->len)
+        g_string_append_c (names, ' ');
+      _suda_irc_append_prefixes (names, member->flags, c);
+      g_string_append (names, member->client->nick);
+    }
+  if (names->len)
+    _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+  _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);
+}
+
+static void
+send_topic (SudaClient  *c,
+            SudaChannel *channel)
+{
+  if (channel->topic == NULL || *channel->topic == '\0')
+    {
+      _suda_irc_reply (c, SUDA_RPL_NOTOPIC, channel->name, NULL);
+      return;
+    }
+  _suda_irc_replyf (c, "332", "%s :%s", channel->name, channel->topic);
+  _suda_irc_replyf (c, "333", "%s %s %" G_GINT64_FORMAT, channel->name,
+                    channel->topic_setter, channel->topic_time);
+}
+
+static void
+replay_item (SudaClient      *c,
+             SudaChannel     *channel,
+             SudaHistoryItem *item,
+             const char      *batch)
+{
+  g_autofree char *time = suda_irc_format_time_tag (item->time);
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *params[] = { channel->name, item->text };
+
+  if (batch != NULL || (c->caps & SUDA_CAP_SERVER_TIME))
+    {
+      g_autofree char *tags = batch ? g_strdup_printf ("batch=%s;time=%s", batch, time)
+                                    : g_strdup_printf ("time=%s", time);
+
+      suda_irc_append_line (out, tags, item->source, item->command, params, 2);
+    }
+  else
+    {
+      /* Without server-time a replayed line would look new: say when. */
+      g_autofree char *nick = suda_irc_source_nick (item->source);
+      g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (item->time / G_USEC_PER_SEC);
+      g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+      g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
+      g_autofree char *text = g_strdup_printf ("[%s] <%s> %s", when, nick, item->text);
+
+      params[1] = text;
+      suda_irc_append_line (out, NULL, _suda_irc_server_name (c), "NOTICE", params, 2);
+    }
+  /* A message its sender kept within the limit gains a mask or a date in
+   * front when replayed. */
+  _suda_irc_fit (out);
+  _suda_client_send (c, out->str, out->len);
+}
+
+static void
+replay_history (SudaClient  *c,
+                SudaChannel *channel)
+{
+  SudaHistory *history = _suda_registry_peek_history (c->core->registry, channel->name);
+  g_autofree char *batch = NULL;
+
+  if (history == NULL || history->items.length == 0)
+    return;
+
+  if ((c->caps & SUDA_CAP_BATCH) && (c->caps & SUDA_CAP_SERVER_TIME))
+    {
+      batch = _suda_registry_next_batch_id (c->core->registry);
+      _suda_irc_sendf (c, ":%s BATCH +%s chathistory %s\r\n", _suda_irc_server_name (c), batch, channel->name);
+    }
+  for (GList *l = history->items.head; l; l = l->next)
+    replay_item (c, channel, l->data, batch);
+  if (batch)
+    _suda_irc_sendf (c, ":%s BATCH -%s\r\n", _suda_irc_server_name (c), batch);
+}
+
+/* What an IRC client gets after its JOIN: the topic, the names, the history. */
+void
+_suda_irc_joined (SudaClient  *c,
+                  SudaChannel *channel)
+{
+  if (channel->topic)
+    send_topic (c, channel);
+  send_names (c, channel);
+  replay_history (c, channel);
+}
+
+static gboolean
+ban_matches (SudaChannel *channel,
+             SudaClient  *c)
+{
+  g_autofree char *mask = NULL;
+
+  if (channel->bans == NULL)
+    return FALSE;
+  mask = suda_irc_casefold (c->mask);
+  for (guint i = 0; i < channel->bans->len; i++)
+    if (g_pattern_match_simple (g_ptr_array_index (channel->bans, i), mask))
+      return TRUE;
+  return FALSE;
+}
+
+/* The numeric that keeps C out of CHANNEL, or -1. */
+static int
+refusal (SudaClient  *c,
+         SudaChannel *channel,
+         const char  *key)
+{
+  gboolean invited = channel->invited && c->nick && g_hash_table_contains (channel->invited, c->nick);
+
+  if ((channel->modes & SUDA_CHANNEL_INVITE_ONLY) && !invited && !c->oper)
+    return SUDA_ERR_INVITEONLYCHAN;
+  if (invited)
+    return -1;
+  if (ban_matches (channel, c))
+    return SUDA_ERR_BANNEDFROMCHAN;
+  if (channel->key && g_strcmp0 (key, channel->key) != 0)
+    return SUDA_ERR_BADCHANNELKEY;
+  if (channel->limit && channel->members->len >= channel->limit)
+    return SUDA_ERR_CHANNELISFULL;
+  return -1;
+}
+
+/* JOIN for IRC and plain-text clients alike; the protocol's joined() then
+ * shows the room to the one who came in. */
+void
+_suda_irc_join (SudaClient *c,
+                const char *name,
+                const char *key)
+{
+  SudaRegistry *registry = c->core->registry;
+  SudaChannel *channel;
+  int refused;
+
+  if (!suda_irc_is_valid_channel (name, SUDA_IRC_CHANNELLEN))
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, name, NULL);
+      return;
+    }
+  channel = _suda_registry_find_channel (registry, name);
+  if (channel && suda_channel_has_member (channel, c))
+    return;
+  if (c->channels->len >= c->core->config->max_channels)
+    {
+      _suda_irc_reply (c, SUDA_ERR_TOOMANYCHANNELS, name, NULL);
+      return;
+    }
+  if (channel)
+    {
+      if ((refused = refusal (c, channel, key)) >= 0)
+        {
+          _suda_irc_reply (c, refused, channel->name, NULL);
+          return;
+        }
+      if (channel->invited && c->nick)
+        g_hash_table_remove (channel->invited, c->nick);
+    }
+  else
+    channel = _suda_registry_ensure_channel (registry, name);
+
+  _suda_delivery_join (c->core->delivery, c, channel);
+  c->protocol->joined (c, channel);
+}
+
+static void
+part_all (SudaClient *c)
+{
+  while (c->channels->len > 0)
+    _suda_delivery_part (c->core->delivery, c, g_ptr_array_index (c->channels, c->channels->len - 1), NULL);
+}
+
+void
+_suda_irc_cmd_join (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  g_auto(GStrv) names = NULL;
+  g_auto(GStrv) keys = NULL;
+  guint n_keys;
+
+  if (g_str_equal (m->params[0], "0"))
+    {
+      part_all (c);
+      return;
+    }
+  names = g_strsplit (m->params[0], ",", 0);
+  keys = g_strsplit (m->n_params > 1 ? m->params[1] : "", ",", 0);
+  n_keys = g_strv_length (keys);
+  for (guint i = 0; names[i] && !_suda_client_is_closing (c); i++)
+    if (*names[i])
+      _suda_irc_join (c, names[i], i < n_keys ? keys[i] : NULL);
+}
+
+void
+_suda_irc_cmd_part (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  g_auto(GStrv) names = g_strsplit (m->params[0], ",", 0);
+
+  for (guint i = 0; names[i]; i++)
+    {
+      SudaChannel *channel;
+
+      if (*names[i] == '\0')
+        continue;
+      channel = _suda_registry_find_channel (c->core->registry, names[i]);
+      if (channel == NULL)
+        _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, names[i], NULL);
+      else if (!suda_channel_has_member (channel, c))
+        _suda_irc_reply (c, SUDA_ERR_NOTONCHANNEL, channel->name, NULL);
+      else
+        _suda_delivery_part (c->core->delivery, c, channel, m->n_params > 1 ? m->params[1] : NULL);
+    }
+}
+
+void
+_suda_irc_cmd_kick (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  SudaChannel *channel = _suda_irc_channel_for_op (c, m->params[0], TRUE);
+  const char *reason = m->n_params > 2 && *m->params[2] ? m->params[2] : c->nick;
+  g_auto(GStrv) victims = NULL;
+
+  if (channel == NULL)
+    return;
+  victims = g_strsplit (m->params[1], ",", 0);
+  for (guint i = 0; victims[i]; i++)
+    {
+      SudaClient *victim = _suda_registry_find_client (c->core->registry, victims[i]);
+      gboolean last;
+
+      if (victim == NULL || !victim->registered)
+        {
+          _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, victims[i], NULL);
+          continue;
+        }
+      if (!suda_channel_has_member (channel, victim))
+        {
+          _suda_irc_reply (c, SUDA_ERR_USERNOTINCHANNEL, victim->nick, channel->name, NULL);
+          continue;
+        }
+      last = channel->members->len == 1;
+      _suda_delivery_kick (c->core->delivery, c->mask, channel, victim, reason);
+      if (last)
+        break;  /* the room is gone */
+    }
+}
+
+void
+_suda_irc_cmd_topic (SudaClient     *c,
+                     SudaIrcMessage *m)
+{
+  SudaChannel *channel = _suda_registry_find_channel (c->core->registry, m->params[0]);
+  g_autoptr(SudaLogEntry) entry = NULL;
+  SudaOutLine line = { .time = g_get_real_time (), .command = "TOPIC" };
+  const char *topic;
+
+  if (channel == NULL)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[0], NULL);
+      return;
+    }
+  if (m->n_params < 2)
+    {
+      send_topic (c, channel);
+      return;
+    }
+  if (!(channel = _suda_irc_channel_for_op (c, m->params[0], channel->modes & SUDA_CHANNEL_TOPIC_LOCK)))
+    return;
+
+  topic = m->params[1];
+  g_free (channel->topic);
+  channel->topic = g_strndup (topic, suda_utf8_truncate (topic, strlen (topic), SUDA_IRC_TOPICLEN));
+  g_free (channel->topic_setter);
+  channel->topic_setter = g_strdup (c->nick);
+  channel->topic_time = g_get_real_time () / G_USEC_PER_SEC;
+
+  entry = suda_log_entry_new (0, "topic", channel->name, c->nick, channel->topic);
+  line.source = c->mask;
+  line.nick = c->nick;
+  line.target = channel->name;
+  line.text = channel->topic;
+  _suda_delivery_to_channel (c->core->delivery, entry, &line, channel, NULL, FALSE);
+}
+
+void
+_suda_irc_cmd_names (SudaClient     *c,
+                     SudaIrcMessage *m)
+{
+  g_auto(GStrv) names = NULL;
+
+  if (m->n_params == 0)
+    {
+      for (guint i = 0; i < c->channels->len; i++)
+        send_names (c, g_ptr_array_index (c->channels, i));
+      _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, "*", NULL);
+      return;
+    }
+  names = g_strsplit (m->params[0], ",", 0);
+  for (guint i = 0; names[i] && i < c->core->config->max_targets; i++)
+    {
+      SudaChannel *channel = _suda_registry_find_channel (c->core->registry, names[i]);
+
+      if (channel)
+        send_names (c, channel);
+      else
+        _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, names[i], NULL);
+    }
+}
+
+void
+_suda_irc_cmd_list (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
+  GHashTableIter iter;
+  SudaChannel *channel;
+
+  _suda_irc_replyf (c, "321", "Channel :Users  Name");
+  g_hash_table_iter_init (&iter, _suda_registry_get_channels (c->core->registry));
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
+    _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
+                      channel->members->len + service, channel->topic ? channel->topic : "");
+  _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
+}
+
+void
+_suda_irc_cmd_invite (SudaClient     *c,
+                      SudaIrcMessage *m)
+{
+  SudaClient *target = _suda_registry_find_client (c->core->registry, m->params[0]);
+  SudaChannel *channel;
+
+  if (target == NULL || !target->registered)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, m->params[0], NULL);
+      return;
+    }
+  channel = _suda_registry_find_channel (c->core->registry, m->params[1]);
+  if (channel == NULL)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[1], NULL);
+      return;
+    }
+  if (!_suda_irc_channel_for_op (c, channel->name, channel->modes & SUDA_CHANNEL_INVITE_ONLY))
+    return;
+  if (suda_channel_has_member (channel, target))
+    {
+      _suda_irc_reply (c, SUDA_ERR_USERONCHANNEL, target->nick, channel->name, NULL);
+      return;
+    }
+  if (channel->invited == NULL)
+    channel->invited = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, NULL);
+  g_hash_table_add (channel->invited, g_strdup (target->nick));
+  _suda_irc_replyf (c, "341", "%s %s", target->nick, channel->name);
+  _suda_irc_sendf (target, ":%s INVITE %s %s\r\n", c->mask, target->nick, channel->name);
+}

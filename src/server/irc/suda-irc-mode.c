@@ -1,0 +1,342 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* MODE: a user's own modes (+i, -o) and a room's (+o +v +k +l +b +i +m +n
+ * +t), at most four changes a line, announced to the room once. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-private.h"
+
+#define MAX_MODE_CHANGES 4
+#define MAX_BANS 100
+
+typedef struct {
+  SudaClient     *client;
+  SudaIrcMessage *msg;
+  SudaChannel    *channel;
+  guint           next_arg;
+} ModeChange;
+
+static void
+append_change (GString *applied,
+               char    *last_sign,
+               gboolean add,
+               char     mode)
+{
+  if (*last_sign != (add ? '+' : '-'))
+    g_string_append_c (applied, *last_sign = add ? '+' : '-');
+  g_string_append_c (applied, mode);
+}
+
+static void
+user_mode (SudaClient     *c,
+           SudaIrcMessage *m)
+{
+  g_autoptr(GString) applied = g_string_new (NULL);
+  gboolean add = TRUE;
+  char last_sign = 0;
+
+  if (suda_irc_casecmp (m->params[0], c->nick) != 0)
+    {
+      if (_suda_registry_find_client (c->core->registry, m->params[0]))
+        _suda_irc_reply (c, SUDA_ERR_USERSDONTMATCH, NULL);
+      else
+        _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, m->params[0], NULL);
+      return;
+    }
+  if (m->n_params < 2)
+    {
+      _suda_irc_replyf (c, "221", "+%s%s", c->invisible ? "i" : "", c->oper ? "o" : "");
+      return;
+    }
+  for (const char *p = m->params[1]; *p; p++)
+    {
+      if (*p == '+' || *p == '-')
+        add = *p == '+';
+      else if (*p == 'i' && c->invisible != add)
+        {
+          c->invisible = add;
+          append_change (applied, &last_sign, add, 'i');
+        }
+      else if (*p == 'o' && !add && c->oper)
+        {
+          c->oper = FALSE;
+          append_change (applied, &last_sign, FALSE, 'o');
+        }
+      else if (*p != 'i' && *p != 'o')
+        _suda_irc_reply (c, SUDA_ERR_UMODEUNKNOWNFLAG, NULL);
+    }
+  if (applied->len)
+    _suda_irc_sendf (c, ":%s MODE %s :%s\r\n", c->mask, c->nick, applied->str);
+}
+
+/* The next parameter, or NULL (and 461) when there is none. */
+static const char *
+take_arg (ModeChange *change)
+{
+  if (change->next_arg >= change->msg->n_params)
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_NEEDMOREPARAMS, "MODE", NULL);
+      return NULL;
+    }
+  return change->msg->params[change->next_arg++];
+}
+
+static gboolean
+apply_member (ModeChange  *change,
+              char         mode,
+              gboolean     add,
+              const char **shown)
+{
+  guint bit = mode == 'o' ? SUDA_MEMBER_OP : SUDA_MEMBER_VOICE;
+  const char *arg = take_arg (change);
+  SudaClient *target;
+  SudaMember *member;
+
+  if (arg == NULL)
+    return FALSE;
+  target = _suda_registry_find_client (change->client->core->registry, arg);
+  member = target ? suda_channel_find_member (change->channel, target) : NULL;
+  if (member == NULL)
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_USERNOTINCHANNEL, arg, change->channel->name, NULL);
+      return FALSE;
+    }
+  if (((member->flags & bit) != 0) == add)
+    return FALSE;
+  member->flags = add ? member->flags | bit : member->flags & ~bit;
+  *shown = target->nick;
+  return TRUE;
+}
+
+static gboolean
+apply_key (ModeChange  *change,
+           gboolean     add,
+           const char **shown)
+{
+  SudaChannel *channel = change->channel;
+  const char *arg;
+
+  if (!add)
+    {
+      if (change->next_arg < change->msg->n_params)
+        change->next_arg++;
+      if (channel->key == NULL)
+        return FALSE;
+      g_clear_pointer (&channel->key, g_free);
+      *shown = "*";
+      return TRUE;
+    }
+  if ((arg = take_arg (change)) == NULL)
+    return FALSE;
+  if (*arg == '\0' || strchr (arg, ','))
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_INVALIDKEY, channel->name, NULL);
+      return FALSE;
+    }
+  g_free (channel->key);
+  channel->key = g_strdup (arg);
+  *shown = arg;
+  return TRUE;
+}
+
+static gboolean
+apply_limit (ModeChange  *change,
+             gboolean     add,
+             const char **shown)
+{
+  SudaChannel *channel = change->channel;
+  const char *arg;
+  guint64 limit;
+
+  if (!add)
+    {
+      if (!channel->limit)
+        return FALSE;
+      channel->limit = 0;
+      return TRUE;
+    }
+  if ((arg = take_arg (change)) == NULL)
+    return FALSE;
+  if (!g_ascii_string_to_unsigned (arg, 10, 1, 100000, &limit, NULL))
+    {
+      g_autofree char *params = g_strdup_printf ("%s l %s", channel->name, arg);
+
+      _suda_irc_reply (change->client, SUDA_ERR_INVALIDMODEPARAM, params, NULL);
+      return FALSE;
+    }
+  channel->limit = limit;
+  *shown = arg;
+  return TRUE;
+}
+
+static gboolean
+apply_ban (ModeChange  *change,
+           gboolean     add,
+           const char **shown)
+{
+  SudaChannel *channel = change->channel;
+  g_autofree char *folded = NULL;
+  const char *arg;
+  guint index;
+
+  if (change->next_arg >= change->msg->n_params)
+    return FALSE;
+  arg = change->msg->params[change->next_arg++];
+  folded = suda_irc_casefold (arg);
+  if (channel->bans == NULL)
+    channel->bans = g_ptr_array_new_with_free_func (g_free);
+  if (g_ptr_array_find_with_equal_func (channel->bans, folded, g_str_equal, &index) == add)
+    return FALSE;
+  if (add && channel->bans->len >= MAX_BANS)
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_BANLISTFULL, channel->name, arg, NULL);
+      return FALSE;
+    }
+  if (add)
+    g_ptr_array_add (channel->bans, g_steal_pointer (&folded));
+  else
+    g_ptr_array_remove_index (channel->bans, index);
+  *shown = arg;
+  return TRUE;
+}
+
+static guint
+flag_for (char mode)
+{
+  switch (mode)
+    {
+    case 'i': return SUDA_CHANNEL_INVITE_ONLY;
+    case 'm': return SUDA_CHANNEL_MODERATED;
+    case 'n': return SUDA_CHANNEL_NO_EXTERNAL;
+    case 't': return SUDA_CHANNEL_TOPIC_LOCK;
+    default:  return 0;
+    }
+}
+
+/* TRUE when MODE changed the room; *SHOWN is the parameter to announce. */
+static gboolean
+apply_one (ModeChange  *change,
+           char         mode,
+           gboolean     add,
+           const char **shown)
+{
+  SudaChannel *channel = change->channel;
+  guint flag;
+  char text[2] = { mode, '\0' };
+
+  switch (mode)
+    {
+    case 'o':
+    case 'v':
+      return apply_member (change, mode, add, shown);
+    case 'k':
+      return apply_key (change, add, shown);
+    case 'l':
+      return apply_limit (change, add, shown);
+    case 'b':
+      return apply_ban (change, add, shown);
+    default:
+      break;
+    }
+  if ((flag = flag_for (mode)) == 0)
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_UNKNOWNMODE, text, NULL);
+      return FALSE;
+    }
+  if (((channel->modes & flag) != 0) == add)
+    return FALSE;
+  channel->modes = add ? channel->modes | flag : channel->modes & ~flag;
+  return TRUE;
+}
+
+/* MODE #room with no change, or +b with no mask: the room's modes or bans. */
+static gboolean
+channel_mode_query (SudaClient     *c,
+                    SudaIrcMessage *m,
+                    SudaChannel    *channel)
+{
+  if (m->n_params < 2)
+    {
+      g_autofree char *modes = suda_channel_dup_modes (channel, suda_channel_has_member (channel, c));
+
+      _suda_irc_replyf (c, "324", "%s %s", channel->name, modes);
+      _suda_irc_replyf (c, "329", "%s %" G_GINT64_FORMAT, channel->name, channel->created);
+      return TRUE;
+    }
+  if ((g_str_equal (m->params[1], "b") || g_str_equal (m->params[1], "+b")) && m->n_params == 2)
+    {
+      for (guint i = 0; channel->bans && i < channel->bans->len; i++)
+        _suda_irc_replyf (c, "367", "%s %s", channel->name, (char *) g_ptr_array_index (channel->bans, i));
+      _suda_irc_reply (c, SUDA_RPL_ENDOFBANLIST, channel->name, NULL);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+announce (SudaClient  *c,
+          SudaChannel *channel,
+          GString     *applied,
+          GString     *args)
+{
+  g_autofree char *target = g_strdup_printf ("%s %s%s", channel->name, applied->str, args->str);
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "mode", channel->name, c->nick,
+                                                      target + strlen (channel->name) + 1);
+  SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
+                       .command = "MODE", .target = target };
+
+  _suda_delivery_to_channel (c->core->delivery, entry, &line, channel, NULL, FALSE);
+}
+
+static void
+channel_mode (SudaClient     *c,
+              SudaIrcMessage *m)
+{
+  ModeChange change = { .client = c, .msg = m, .next_arg = 2 };
+  g_autoptr(GString) applied = g_string_new (NULL);
+  g_autoptr(GString) args = g_string_new (NULL);
+  guint n_changes = 0;
+  gboolean add = TRUE;
+  char last_sign = 0;
+
+  change.channel = _suda_registry_find_channel (c->core->registry, m->params[0]);
+  if (change.channel == NULL)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[0], NULL);
+      return;
+    }
+  if (channel_mode_query (c, m, change.channel) || !_suda_irc_channel_for_op (c, m->params[0], TRUE))
+    return;
+
+  for (const char *p = m->params[1]; *p && n_changes < MAX_MODE_CHANGES; p++)
+    {
+      const char *shown = NULL;
+
+      if (*p == '+' || *p == '-')
+        {
+          add = *p == '+';
+          continue;
+        }
+      if (!apply_one (&change, *p, add, &shown))
+        continue;
+      append_change (applied, &last_sign, add, *p);
+      if (shown)
+        g_string_append_printf (args, " %s", shown);
+      n_changes++;
+    }
+  if (applied->len)
+    announce (c, change.channel, applied, args);
+}
+
+void
+_suda_irc_cmd_mode (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  if (suda_irc_is_channel (m->params[0]))
+    channel_mode (c, m);
+  else
+    user_mode (c, m);
+}

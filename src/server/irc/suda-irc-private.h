@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The IRC handler: one dispatch table (suda-irc.c), one numerics table
+ * (suda-irc-reply.c), and the commands by concern, one file each. */
+#pragma once
+
+#include "suda-irc-message.h"
+#include "suda-server-private.h"
+
+G_BEGIN_DECLS
+
+#define SUDA_IRC_NICKLEN    30
+#define SUDA_IRC_CHANNELLEN 50
+#define SUDA_IRC_TOPICLEN   390
+#define SUDA_IRC_KICKLEN    390
+#define SUDA_IRC_AWAYLEN    200
+
+/* Every numeric the server sends with a text of its own; the text is in
+ * the table in suda-irc-reply.c. */
+typedef enum {
+  SUDA_RPL_UNAWAY,
+  SUDA_RPL_NOWAWAY,
+  SUDA_RPL_ENDOFWHO,
+  SUDA_RPL_ENDOFWHOIS,
+  SUDA_RPL_LISTEND,
+  SUDA_RPL_NOTOPIC,
+  SUDA_RPL_ENDOFNAMES,
+  SUDA_RPL_ENDOFBANLIST,
+  SUDA_RPL_ENDOFMOTD,
+  SUDA_RPL_YOUREOPER,
+  SUDA_ERR_NOSUCHNICK,
+  SUDA_ERR_NOSUCHCHANNEL,
+  SUDA_ERR_CANNOTSENDTOCHAN,
+  SUDA_ERR_TOOMANYCHANNELS,
+  SUDA_ERR_TOOMANYTARGETS,
+  SUDA_ERR_INVALIDCAPCMD,
+  SUDA_ERR_NORECIPIENT,
+  SUDA_ERR_NOTEXTTOSEND,
+  SUDA_ERR_INPUTTOOLONG,
+  SUDA_ERR_UNKNOWNCOMMAND,
+  SUDA_ERR_MALFORMED,
+  SUDA_ERR_NOMOTD,
+  SUDA_ERR_NONICKNAMEGIVEN,
+  SUDA_ERR_ERRONEUSNICKNAME,
+  SUDA_ERR_NICKNAMEINUSE,
+  SUDA_ERR_USERNOTINCHANNEL,
+  SUDA_ERR_NOTONCHANNEL,
+  SUDA_ERR_USERONCHANNEL,
+  SUDA_ERR_NOTREGISTERED,
+  SUDA_ERR_NEEDMOREPARAMS,
+  SUDA_ERR_ALREADYREGISTERED,
+  SUDA_ERR_PASSWDMISMATCH,
+  SUDA_ERR_CHANNELISFULL,
+  SUDA_ERR_UNKNOWNMODE,
+  SUDA_ERR_INVITEONLYCHAN,
+  SUDA_ERR_BANNEDFROMCHAN,
+  SUDA_ERR_BADCHANNELKEY,
+  SUDA_ERR_BANLISTFULL,
+  SUDA_ERR_NOPRIVILEGES,
+  SUDA_ERR_CHANOPRIVSNEEDED,
+  SUDA_ERR_UMODEUNKNOWNFLAG,
+  SUDA_ERR_USERSDONTMATCH,
+  SUDA_ERR_INVALIDKEY,
+  SUDA_ERR_INVALIDMODEPARAM,
+  SUDA_N_NUMERICS
+} SudaNumeric;
+
+typedef void (*SudaIrcCommandFunc) (SudaClient *client, SudaIrcMessage *msg);
+
+/* The handler (suda-irc.c) */
+extern const SudaProtocol _suda_irc_protocol;
+void        _suda_irc_accept            (SudaClient         *client,
+                                         const SudaProtocol *fallback);
+
+/* Replies (suda-irc-reply.c) */
+const char *_suda_irc_text              (SudaNumeric  numeric);
+void        _suda_irc_reply             (SudaClient  *client,
+                                         SudaNumeric  numeric,
+                                         ...) G_GNUC_NULL_TERMINATED;
+void        _suda_irc_replyf            (SudaClient  *client,
+                                         const char  *number,
+                                         const char  *format,
+                                         ...) G_GNUC_PRINTF (3, 4);
+void        _suda_irc_fail              (SudaClient  *client,
+                                         const char  *command,
+                                         const char  *code,
+                                         const char  *text);
+void        _suda_irc_sendf             (SudaClient  *client,
+                                         const char  *format,
+                                         ...) G_GNUC_PRINTF (2, 3);
+void        _suda_irc_send_line         (SudaClient  *client,
+                                         const char  *source,
+                                         const char  *command,
+                                         const char  *target,
+                                         const char  *text);
+void        _suda_irc_fit               (GString     *line);
+const char *_suda_irc_server_name       (SudaClient  *client);
+
+/* Registration and CAP (suda-irc-registration.c) */
+void        _suda_irc_try_register      (SudaClient  *client);
+void        _suda_irc_change_nick       (SudaClient  *client,
+                                         const char  *nick);
+void        _suda_irc_welcome           (SudaClient  *client);
+void        _suda_irc_send_isupport     (SudaClient  *client);
+void        _suda_irc_send_lusers       (SudaClient  *client);
+void        _suda_irc_send_motd         (SudaClient  *client);
+void        _suda_irc_cmd_cap           (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_pass          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_nick          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_user          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_ping          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_pong          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_quit          (SudaClient *c, SudaIrcMessage *m);
+
+/* Channels (suda-irc-channel.c) */
+void        _suda_irc_join              (SudaClient  *client,
+                                         const char  *name,
+                                         const char  *key);
+void        _suda_irc_joined            (SudaClient  *client,
+                                         SudaChannel *channel);
+SudaChannel *_suda_irc_channel_for_op   (SudaClient  *client,
+                                         const char  *name,
+                                         gboolean     need_op);
+void        _suda_irc_append_prefixes   (GString     *out,
+                                         guint        flags,
+                                         SudaClient  *viewer);
+void        _suda_irc_cmd_join          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_part          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_kick          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_topic         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_names         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_list          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_invite        (SudaClient *c, SudaIrcMessage *m);
+
+/* Modes (suda-irc-mode.c) */
+void        _suda_irc_cmd_mode          (SudaClient *c, SudaIrcMessage *m);
+
+/* Messages (suda-irc-messaging.c) */
+void        _suda_irc_deliver_message   (SudaClient  *client,
+                                         const char  *command,
+                                         const char  *target,
+                                         const char  *text,
+                                         const char  *client_tags);
+void        _suda_irc_cmd_privmsg       (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_notice        (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_tagmsg        (SudaClient *c, SudaIrcMessage *m);
+
+/* Queries (suda-irc-queries.c) */
+void        _suda_irc_cmd_away          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_who           (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_whois         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_lusers        (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_motd          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_version       (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_time          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_userhost      (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_ison          (SudaClient *c, SudaIrcMessage *m);
+
+/* Operators (suda-irc-operator.c) */
+void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_kill          (SudaClient *c, SudaIrcMessage *m);
+
+G_END_DECLS

@@ -1,0 +1,292 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Registration: CAP, PASS, NICK, USER, then the welcome burst (001–005,
+ * LUSERS, MOTD); PING, PONG and QUIT, which work before it too. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-private.h"
+
+static const struct {
+  const char *name;
+  SudaCap     cap;
+} capabilities[] = {
+  { "away-notify", SUDA_CAP_AWAY_NOTIFY },
+  { "batch", SUDA_CAP_BATCH },
+  { "echo-message", SUDA_CAP_ECHO_MESSAGE },
+  { "message-tags", SUDA_CAP_MESSAGE_TAGS },
+  { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
+  { "server-time", SUDA_CAP_SERVER_TIME },
+};
+
+void
+_suda_irc_try_register (SudaClient *c)
+{
+  if (c->registered || c->nick == NULL || c->user == NULL || c->cap_negotiating)
+    return;
+  if (!_suda_delivery_register (c->core->delivery, c))
+    {
+      _suda_irc_reply (c, SUDA_ERR_PASSWDMISMATCH, NULL);
+      _suda_client_close (c, _("Bad password"));
+      return;
+    }
+  c->protocol->welcome (c);
+}
+
+void
+_suda_irc_send_isupport (SudaClient *c)
+{
+  const SudaServerConfig *config = c->core->config;
+
+  _suda_irc_replyf (c, "005",
+                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnt "
+                    "CHANNELLEN=%d CHANTYPES=# KICKLEN=%d MAXTARGETS=%u MODES=4 "
+                    "NETWORK=%s NICKLEN=%d PREFIX=(ov)@+ :are supported by this server",
+                    SUDA_IRC_AWAYLEN, config->max_channels, SUDA_IRC_CHANNELLEN, SUDA_IRC_KICKLEN,
+                    config->max_targets, config->network_name, SUDA_IRC_NICKLEN);
+  _suda_irc_replyf (c, "005",
+                    "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
+                    "TOPICLEN=%d UTF8ONLY :are supported by this server",
+                    config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN);
+}
+
+void
+_suda_irc_send_lusers (SudaClient *c)
+{
+  SudaRegistry *registry = c->core->registry;
+  guint users = _suda_registry_get_n_registered (registry);
+  guint max = _suda_registry_get_max_registered (registry);
+  guint opers = _suda_registry_count_opers (registry);
+  guint unknown = _suda_registry_get_n_connections (registry) - users;
+  guint services = _suda_registry_get_service_nick (registry) != NULL ? 1 : 0;
+
+  _suda_irc_replyf (c, "251", ":There are %u users and %u service%s on 1 server",
+                    users, services, services == 1 ? "" : "s");
+  if (opers)
+    _suda_irc_replyf (c, "252", "%u :operator(s) online", opers);
+  if (unknown)
+    _suda_irc_replyf (c, "253", "%u :unknown connection(s)", unknown);
+  _suda_irc_replyf (c, "254", "%u :channels formed", g_hash_table_size (_suda_registry_get_channels (registry)));
+  _suda_irc_replyf (c, "255", ":I have %u clients and 0 servers", users);
+  _suda_irc_replyf (c, "265", "%u %u :Current local users %u, max %u", users, max, users, max);
+  _suda_irc_replyf (c, "266", "%u %u :Current global users %u, max %u", users, max, users, max);
+}
+
+void
+_suda_irc_send_motd (SudaClient *c)
+{
+  const char *motd = c->core->config->motd;
+  g_auto(GStrv) lines = NULL;
+
+  if (motd == NULL || *motd == '\0')
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOMOTD, NULL);
+      return;
+    }
+  /* GKeyFile has already turned the file's "\n" into a real newline: each
+   * line is a 372 of its own, and no CR or LF may reach the wire. */
+  lines = g_strsplit (motd, "\n", -1);
+  _suda_irc_replyf (c, "375", ":- %s Message of the day - ", _suda_irc_server_name (c));
+  for (guint i = 0; lines[i]; i++)
+    _suda_irc_replyf (c, "372", ":- %s", g_strdelimit (lines[i], "\r", ' '));
+  _suda_irc_reply (c, SUDA_RPL_ENDOFMOTD, NULL);
+}
+
+void
+_suda_irc_welcome (SudaClient *c)
+{
+  const SudaServerConfig *config = c->core->config;
+  const char *name = config->server_name;
+  g_autofree char *ping = g_strdup_printf ("PING :%s\r\n", name);
+
+  /* Registered IRC clients answer PING, so an idle one is asked. */
+  _suda_session_set_keepalive (c->session, ping);
+  _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
+  _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
+  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnotv bkl", name, PACKAGE_VERSION);
+  _suda_irc_send_isupport (c);
+  _suda_irc_send_lusers (c);
+  _suda_irc_send_motd (c);
+}
+
+static void
+cap_list (SudaClient *c,
+          gboolean    ls)
+{
+  g_autoptr(GString) list = g_string_new (NULL);
+
+  if (ls && !c->registered)
+    c->cap_negotiating = TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (capabilities); i++)
+    if (ls || (c->caps & capabilities[i].cap))
+      {
+        if (list->len)
+          g_string_append_c (list, ' ');
+        g_string_append (list, capabilities[i].name);
+      }
+  _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
+                   _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);
+}
+
+static void
+cap_req (SudaClient *c,
+         const char *wanted)
+{
+  g_auto(GStrv) names = g_strsplit (wanted, " ", -1);
+  guint add = 0, remove = 0;
+  gboolean ok = TRUE;
+
+  if (!c->registered)
+    c->cap_negotiating = TRUE;
+  for (guint i = 0; names[i] && ok; i++)
+    {
+      const char *name = names[i];
+      gboolean minus = name[0] == '-';
+      guint j;
+
+      if (*name == '\0')
+        continue;
+      if (minus)
+        name++;
+      for (j = 0; j < G_N_ELEMENTS (capabilities); j++)
+        if (g_str_equal (name, capabilities[j].name))
+          break;
+      if (j == G_N_ELEMENTS (capabilities))
+        ok = FALSE;
+      else if (minus)
+        remove |= capabilities[j].cap;
+      else
+        add |= capabilities[j].cap;
+    }
+  if (ok)
+    c->caps = (c->caps | add) & ~remove;
+  /* A NAK echoes whatever was asked for: the line is cut to 512 bytes. */
+  _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
+                   _suda_client_target_name (c), ok ? "ACK" : "NAK", wanted);
+}
+
+void
+_suda_irc_cmd_cap (SudaClient     *c,
+                   SudaIrcMessage *m)
+{
+  const char *sub = m->params[0];
+
+  if (g_ascii_strcasecmp (sub, "LS") == 0 || g_ascii_strcasecmp (sub, "LIST") == 0)
+    cap_list (c, g_ascii_strcasecmp (sub, "LS") == 0);
+  else if (g_ascii_strcasecmp (sub, "REQ") == 0)
+    cap_req (c, m->n_params > 1 ? m->params[1] : "");
+  else if (g_ascii_strcasecmp (sub, "END") == 0)
+    {
+      c->cap_negotiating = FALSE;
+      _suda_irc_try_register (c);
+    }
+  else
+    _suda_irc_reply (c, SUDA_ERR_INVALIDCAPCMD, sub, NULL);
+}
+
+void
+_suda_irc_cmd_pass (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  if (c->registered)
+    {
+      _suda_irc_reply (c, SUDA_ERR_ALREADYREGISTERED, NULL);
+      return;
+    }
+  g_free (c->pass);
+  c->pass = g_strdup (m->params[0]);
+}
+
+static gboolean
+check_nick (SudaClient *c,
+            const char *nick)
+{
+  if (!suda_irc_is_valid_nick (nick, SUDA_IRC_NICKLEN))
+    {
+      _suda_irc_reply (c, SUDA_ERR_ERRONEUSNICKNAME, nick, NULL);
+      return FALSE;
+    }
+  if (_suda_registry_nick_in_use (c->core->registry, nick) &&
+      !(c->nick && suda_irc_casecmp (c->nick, nick) == 0))
+    {
+      _suda_irc_reply (c, SUDA_ERR_NICKNAMEINUSE, nick, NULL);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+_suda_irc_change_nick (SudaClient *c,
+                       const char *nick)
+{
+  if (!check_nick (c, nick) || g_strcmp0 (c->nick, nick) == 0)
+    return;
+  _suda_delivery_nick (c->core->delivery, c, nick);
+  if (!c->registered)
+    _suda_irc_try_register (c);
+}
+
+void
+_suda_irc_cmd_nick (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  if (m->n_params == 0 || *m->params[0] == '\0')
+    {
+      _suda_irc_reply (c, SUDA_ERR_NONICKNAMEGIVEN, NULL);
+      return;
+    }
+  _suda_irc_change_nick (c, m->params[0]);
+}
+
+void
+_suda_irc_cmd_user (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  char user[16];
+
+  if (c->registered || c->user)
+    {
+      _suda_irc_reply (c, SUDA_ERR_ALREADYREGISTERED, NULL);
+      return;
+    }
+  /* Ident is not checked: a '~' marks the user name as unverified. */
+  g_snprintf (user, sizeof user, "~%s", m->params[0]);
+  for (char *p = user; *p; p++)
+    if (!g_ascii_isalnum (*p) && !strchr ("~-_.", *p))
+      *p = '_';
+  c->user = g_strdup (user);
+  c->realname = g_strdup (m->params[3]);
+  _suda_irc_try_register (c);
+}
+
+void
+_suda_irc_cmd_ping (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  const char *name = _suda_irc_server_name (c);
+  /* ":server PONG server :token" stays within 512 bytes, however long the token. */
+  gsize room = SUDA_IRC_MAX_LINE - MIN (2 * strlen (name) + strlen (":  PONG  :\r\n"),
+                                        (gsize) SUDA_IRC_MAX_LINE);
+  g_autofree char *token = g_strndup (m->params[0], suda_utf8_truncate (m->params[0], strlen (m->params[0]), room));
+
+  _suda_irc_send_line (c, name, "PONG", name, token);
+}
+
+void
+_suda_irc_cmd_pong (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  /* Any line read answers the keepalive: the session saw this one. */
+}
+
+void
+_suda_irc_cmd_quit (SudaClient     *c,
+                    SudaIrcMessage *m)
+{
+  g_autofree char *reason = g_strdup_printf ("Quit: %s", m->n_params ? m->params[0] : "");
+
+  _suda_client_close (c, reason);
+}

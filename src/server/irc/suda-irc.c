@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The IRC handler: checks a line, parses it and dispatches it through the
+ * one command table below.  Adding a command is a row here and a function
+ * in the file of its concern. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-private.h"
+
+typedef struct {
+  const char         *name;
+  guint               min_params;
+  gboolean            registered_only;
+  SudaIrcCommandFunc  func;
+} SudaIrcCommand;
+
+/* Sorted by name: looked up with bsearch(). */
+static const SudaIrcCommand commands[] = {
+  { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
+  { "CAP",      1, FALSE, _suda_irc_cmd_cap },
+  { "INVITE",   2, TRUE,  _suda_irc_cmd_invite },
+  { "ISON",     1, TRUE,  _suda_irc_cmd_ison },
+  { "JOIN",     1, TRUE,  _suda_irc_cmd_join },
+  { "KICK",     2, TRUE,  _suda_irc_cmd_kick },
+  { "KILL",     1, TRUE,  _suda_irc_cmd_kill },
+  { "LIST",     0, TRUE,  _suda_irc_cmd_list },
+  { "LUSERS",   0, TRUE,  _suda_irc_cmd_lusers },
+  { "MODE",     1, TRUE,  _suda_irc_cmd_mode },
+  { "MOTD",     0, TRUE,  _suda_irc_cmd_motd },
+  { "NAMES",    0, TRUE,  _suda_irc_cmd_names },
+  { "NICK",     0, FALSE, _suda_irc_cmd_nick },
+  { "NOTICE",   0, TRUE,  _suda_irc_cmd_notice },
+  { "OPER",     2, TRUE,  _suda_irc_cmd_oper },
+  { "PART",     1, TRUE,  _suda_irc_cmd_part },
+  { "PASS",     1, FALSE, _suda_irc_cmd_pass },
+  { "PING",     1, FALSE, _suda_irc_cmd_ping },
+  { "PONG",     0, FALSE, _suda_irc_cmd_pong },
+  { "PRIVMSG",  0, TRUE,  _suda_irc_cmd_privmsg },
+  { "QUIT",     0, FALSE, _suda_irc_cmd_quit },
+  { "TAGMSG",   1, TRUE,  _suda_irc_cmd_tagmsg },
+  { "TIME",     0, TRUE,  _suda_irc_cmd_time },
+  { "TOPIC",    1, TRUE,  _suda_irc_cmd_topic },
+  { "USER",     4, FALSE, _suda_irc_cmd_user },
+  { "USERHOST", 1, TRUE,  _suda_irc_cmd_userhost },
+  { "VERSION",  0, TRUE,  _suda_irc_cmd_version },
+  { "WHO",      0, TRUE,  _suda_irc_cmd_who },
+  { "WHOIS",    1, TRUE,  _suda_irc_cmd_whois },
+};
+
+static int
+compare_command (const void *key,
+                 const void *element)
+{
+  return strcmp (key, ((const SudaIrcCommand *) element)->name);
+}
+
+static gboolean
+looks_like_irc (const char *line)
+{
+  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT" };
+  gsize word = strcspn (line, " ");
+
+  if (line[0] == '@' || line[0] == ':')
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (first); i++)
+    if (word == strlen (first[i]) && g_ascii_strncasecmp (line, first[i], word) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+static void
+too_long (SudaClient *c)
+{
+  _suda_irc_reply (c, SUDA_ERR_INPUTTOOLONG, NULL);
+  _suda_client_close (c, "Line too long");
+}
+
+/* FALSE when the line is refused (and the client told). */
+static gboolean
+check_line (SudaClient *c,
+            const char *line,
+            gsize       len)
+{
+  gsize body_len = len;
+
+  if (strlen (line) != len)
+    _suda_irc_fail (c, "*", "INVALID_CHARACTER", _("Line rejected: it contains a NUL byte"));
+  else if (strchr (line, '\r'))
+    _suda_irc_fail (c, "*", "INVALID_CHARACTER", _("Line rejected: it contains a bare carriage return"));
+  else if (!g_utf8_validate (line, len, NULL))
+    _suda_irc_fail (c, "*", "INVALID_UTF8", _("Line rejected: it is not valid UTF-8"));
+  else
+    {
+      if (line[0] == '@')
+        {
+          const char *space = strchr (line, ' ');
+
+          /* IRCv3 caps the tags at 8191 bytes with the '@' and the space. */
+          if ((space ? (gsize) (space - line) + 1 : len) > SUDA_IRC_MAX_TAGS)
+            {
+              too_long (c);
+              return FALSE;
+            }
+          /* Tags and no command: malformed, which the parser reports. */
+          body_len = space ? len - (space + 1 - line) : 0;
+        }
+      /* The limit counts the line's CR LF, which the reader has stripped. */
+      if (body_len + 2 > c->core->config->max_line)
+        {
+          too_long (c);
+          return FALSE;
+        }
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+dispatch (SudaClient     *c,
+          SudaIrcMessage *m)
+{
+  const SudaIrcCommand *command;
+
+  command = bsearch (m->command, commands, G_N_ELEMENTS (commands), sizeof (SudaIrcCommand),
+                     compare_command);
+  if (command == NULL)
+    {
+      if (c->registered)
+        _suda_irc_reply (c, SUDA_ERR_UNKNOWNCOMMAND, m->command, NULL);
+      else
+        _suda_irc_reply (c, SUDA_ERR_NOTREGISTERED, NULL);
+      return;
+    }
+  if (!c->registered && command->registered_only)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOTREGISTERED, NULL);
+      return;
+    }
+  if (m->n_params < command->min_params)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NEEDMOREPARAMS, command->name, NULL);
+      return;
+    }
+  command->func (c, m);
+}
+
+static void
+irc_line (SudaClient *c,
+          char       *line,
+          gsize       len)
+{
+  g_autoptr(GError) error = NULL;
+  SudaIrcMessage m;
+
+  if (len == 0 || strspn (line, " ") == len)
+    return;  /* RFC 1459: empty lines are ignored silently */
+  if (!check_line (c, line, len))
+    return;
+
+  /* A first line that is no IRC registration makes a plain-text session,
+   * so nc, telnet and the seeds' console clients can chat. */
+  if (!c->registered && !c->greeted && !looks_like_irc (line) && c->fallback)
+    {
+      c->greeted = TRUE;
+      c->protocol = c->fallback;
+      c->protocol->line (c, line, len);
+      return;
+    }
+
+  if (!suda_irc_message_parse (&m, line, &error))
+    {
+      if (!g_error_matches (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_EMPTY))
+        _suda_irc_reply (c, SUDA_ERR_MALFORMED, "*", NULL);
+      return;
+    }
+  if (!c->greeted)
+    {
+      c->greeted = TRUE;
+      _suda_session_set_pause_ends_line (c->session, FALSE);
+    }
+  dispatch (c, &m);
+}
+
+static void
+irc_overlong (SudaClient *c)
+{
+  _suda_irc_reply (c, SUDA_ERR_INPUTTOOLONG, NULL);
+}
+
+static void
+irc_closed (SudaClient *c,
+            const char *reason)
+{
+  /* The reason may be a client's long QUIT text: the line stays within 512 bytes. */
+  int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (c->host);
+
+  _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
+                      (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
+}
+
+const SudaProtocol _suda_irc_protocol = {
+  .line = irc_line,
+  .overlong = irc_overlong,
+  .closed = irc_closed,
+  .welcome = _suda_irc_welcome,
+  .joined = _suda_irc_joined,
+  .plain = FALSE,
+};
+
+/* Until its first line, a connection may be a person on a terminal, whose
+ * client sends a line with no newline: a pause ends it. */
+void
+_suda_irc_accept (SudaClient         *client,
+                  const SudaProtocol *fallback)
+{
+  client->protocol = &_suda_irc_protocol;
+  client->fallback = fallback;
+  _suda_session_set_pause_ends_line (client->session, TRUE);
+}

@@ -1,0 +1,325 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Delivery: the one place where an event becomes a log entry, then a line
+ * in its room's history, then bytes in each recipient's sendq.  The log
+ * comes first: whatever a client saw is in it. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-irc-message.h"
+#include "suda-server-private.h"
+
+enum {
+  VARIANT_BARE,
+  VARIANT_TIME,
+  VARIANT_TAGS,
+  VARIANT_TIME_TAGS,
+  VARIANT_PLAIN,
+};
+
+struct _SudaDelivery
+{
+  SudaRegistry           *registry;   /* borrowed */
+  const SudaServerConfig *config;
+  SudaLogFunc             log;
+  gpointer                log_data;
+};
+
+SudaDelivery *
+_suda_delivery_new (SudaRegistry           *registry,
+                    const SudaServerConfig *config,
+                    SudaLogFunc             log,
+                    gpointer                log_data)
+{
+  SudaDelivery *self = g_new0 (SudaDelivery, 1);
+
+  self->registry = registry;
+  self->config = config;
+  self->log = log;
+  self->log_data = log_data;
+  return self;
+}
+
+void
+_suda_delivery_free (SudaDelivery *self)
+{
+  g_free (self);
+}
+
+void
+_suda_delivery_log (SudaDelivery *self,
+                    SudaLogEntry *entry)
+{
+  self->log (self->log_data, entry);
+}
+
+void
+_suda_delivery_log_event (SudaDelivery *self,
+                          const char   *event,
+                          const char   *channel,
+                          const char   *nick,
+                          const char   *text)
+{
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel, nick, text);
+
+  self->log (self->log_data, entry);
+}
+
+/* What fits after ":SOURCE COMMAND TARGET :" and before CR LF, at least one
+ * byte however long the names are (the line is cut to fit in the end). */
+gsize
+_suda_delivery_text_budget (const char *source,
+                            const char *command,
+                            const char *target)
+{
+  gsize head = strlen (source) + strlen (command) + strlen (target) + strlen (":    :") + 2;
+
+  return head < SUDA_IRC_MAX_LINE ? SUDA_IRC_MAX_LINE - head : 1;
+}
+
+/* Serializing ------------------------------------------------------------------ */
+
+static char *
+format_hhmm (gint64 unix_usec)
+{
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = g_date_time_to_local (utc);
+
+  return g_date_time_format (local, "%H:%M");
+}
+
+static void
+render_plain_message (GString     *out,
+                      SudaOutLine *line,
+                      const char  *hhmm,
+                      const char  *nick)
+{
+  const char *text = line->text;
+
+  if (suda_irc_is_channel (line->target))
+    {
+      if (g_str_has_prefix (text, "\001ACTION "))
+        g_string_printf (out, "[%s] * %s %.*s", hhmm, nick, (int) strcspn (text + 8, "\001"), text + 8);
+      else
+        g_string_printf (out, "[%s] %s: %s", hhmm, nick, text);
+    }
+  else if (g_str_equal (line->command, "NOTICE"))
+    g_string_printf (out, "[%s] -%s- %s", hhmm, nick, text);
+  else
+    /* TRANSLATORS: a private message in a plain-text session */
+    g_string_printf (out, "[%s] %s %s: %s", hhmm, _("(whisper)"), nick, text);
+}
+
+/* A person on a terminal reads "[HH:MM] nick: text"; the lines they need
+ * not see render empty. */
+static GString *
+render_plain (SudaOutLine *line)
+{
+  g_autofree char *hhmm = format_hhmm (line->time);
+  const char *nick = line->nick ? line->nick : "*";
+  const char *command = line->command;
+  GString *out = g_string_new (NULL);
+
+  if (g_str_equal (command, "PRIVMSG") || g_str_equal (command, "NOTICE"))
+    render_plain_message (out, line, hhmm, nick);
+  else if (g_str_equal (command, "JOIN"))
+    g_string_printf (out, _("[%s] * %s joined %s"), hhmm, nick, line->target);
+  else if (g_str_equal (command, "PART"))
+    g_string_printf (out, _("[%s] * %s left %s"), hhmm, nick, line->target);
+  else if (g_str_equal (command, "QUIT"))
+    g_string_printf (out, _("[%s] * %s left (%s)"), hhmm, nick, line->text ? line->text : "");
+  else if (g_str_equal (command, "NICK"))
+    g_string_printf (out, _("[%s] * %s is now known as %s"), hhmm, nick, line->text);
+  else if (g_str_equal (command, "KICK"))
+    g_string_printf (out, _("[%s] * %s kicked %s (%s)"), hhmm, nick,
+                     strchr (line->target, ' ') + 1, line->text);
+  else if (g_str_equal (command, "TOPIC"))
+    g_string_printf (out, _("[%s] * %s set the topic: %s"), hhmm, nick, line->text);
+  else
+    return out;
+  g_string_append (out, "\r\n");
+  return out;
+}
+
+static GString *
+render_irc (SudaOutLine *line,
+            int          variant)
+{
+  GString *out = g_string_sized_new (128);
+  gsize body_start;
+
+  if (variant == VARIANT_TIME || variant == VARIANT_TIME_TAGS)
+    {
+      g_autofree char *time = suda_irc_format_time_tag (line->time);
+
+      g_string_append_printf (out, "@time=%s", time);
+      if (variant == VARIANT_TIME_TAGS && line->client_tags)
+        g_string_append_printf (out, ";%s", line->client_tags);
+      g_string_append_c (out, ' ');
+    }
+  else if (variant == VARIANT_TAGS && line->client_tags)
+    g_string_append_printf (out, "@%s ", line->client_tags);
+
+  body_start = out->len;
+  g_string_append_printf (out, ":%s %s", line->source, line->command);
+  if (line->target)
+    g_string_append_printf (out, " %s", line->target);
+  /* Relayed text always goes as a trailing parameter, as most servers
+   * send it, so simple clients need not handle the other form.  The
+   * sender's mask in front may push a line its client kept within 512
+   * bytes over the limit: the text is cut (on a UTF-8 boundary) to fit. */
+  if (line->text)
+    {
+      gsize used = out->len - body_start + strlen (" :") + strlen ("\r\n");
+      gsize room = used < SUDA_IRC_MAX_LINE ? SUDA_IRC_MAX_LINE - used : 0;
+
+      g_string_append (out, " :");
+      g_string_append_len (out, line->text, suda_utf8_truncate (line->text, strlen (line->text), room));
+    }
+  g_string_append (out, "\r\n");
+  return out;
+}
+
+/* The hot path: one pointer test per recipient, one serialization per
+ * kind of recipient. */
+void
+_suda_delivery_send_line (SudaOutLine *line,
+                          SudaClient  *to)
+{
+  int variant;
+
+  if (to->protocol->plain)
+    variant = VARIANT_PLAIN;
+  else
+    {
+      variant = (to->caps & SUDA_CAP_SERVER_TIME) ? VARIANT_TIME : VARIANT_BARE;
+      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && line->client_tags)
+        variant = variant == VARIANT_TIME ? VARIANT_TIME_TAGS : VARIANT_TAGS;
+    }
+
+  if (line->variants[variant] == NULL)
+    line->variants[variant] = variant == VARIANT_PLAIN ? render_plain (line) : render_irc (line, variant);
+  _suda_session_send (to->session, line->variants[variant]->str, line->variants[variant]->len);
+}
+
+static void
+out_line_clear (SudaOutLine *line)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (line->variants); i++)
+    if (line->variants[i])
+      g_string_free (g_steal_pointer (&line->variants[i]), TRUE);
+}
+
+/* Fan-out ---------------------------------------------------------------------- */
+
+/* ENTRY (may be NULL) is logged, LINE kept in the room's history when
+ * KEEP, then sent to every member but EXCEPT. */
+void
+_suda_delivery_to_channel (SudaDelivery *self,
+                           SudaLogEntry *entry,
+                           SudaOutLine  *line,
+                           SudaChannel  *channel,
+                           SudaClient   *except,
+                           gboolean      keep)
+{
+  if (entry)
+    self->log (self->log_data, entry);
+  if (keep)
+    {
+      SudaHistory *history = _suda_registry_get_history (self->registry, channel->name);
+
+      if (history)
+        suda_history_add (history, line->time, line->source, line->command, line->text);
+    }
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaClient *member = g_array_index (channel->members, SudaMember, i).client;
+
+      if (member != except)
+        _suda_delivery_send_line (line, member);
+    }
+  out_line_clear (line);
+}
+
+void
+_suda_delivery_to_client (SudaDelivery *self,
+                          SudaLogEntry *entry,
+                          SudaOutLine  *line,
+                          SudaClient   *to)
+{
+  if (entry)
+    self->log (self->log_data, entry);
+  _suda_delivery_send_line (line, to);
+  out_line_clear (line);
+}
+
+/* LINE once to everyone who shares a room with OF (and to OF itself when
+ * INCLUDE_SELF), for NICK, QUIT and AWAY. */
+void
+_suda_delivery_to_peers (SudaDelivery *self,
+                         SudaLogEntry *entry,
+                         SudaOutLine  *line,
+                         SudaClient   *of,
+                         gboolean      include_self,
+                         guint         required_caps)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  if (entry)
+    self->log (self->log_data, entry);
+  g_hash_table_add (seen, of);
+  if (include_self)
+    _suda_delivery_send_line (line, of);
+
+  for (guint c = 0; c < of->channels->len; c++)
+    {
+      SudaChannel *channel = g_ptr_array_index (of->channels, c);
+
+      for (guint i = 0; i < channel->members->len; i++)
+        {
+          SudaClient *member = g_array_index (channel->members, SudaMember, i).client;
+
+          if ((member->caps & required_caps) != required_caps)
+            continue;
+          if (g_hash_table_add (seen, member))
+            _suda_delivery_send_line (line, member);
+        }
+    }
+  out_line_clear (line);
+}
+
+/* Messages --------------------------------------------------------------------- */
+
+void
+_suda_delivery_message (SudaDelivery *self,
+                        SudaOutLine  *line,
+                        SudaChannel  *channel,
+                        SudaClient   *except)
+{
+  const char *event = g_str_equal (line->command, "NOTICE") ? "notice" : "message";
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel->name, line->nick, line->text);
+
+  line->target = channel->name;
+  _suda_delivery_to_channel (self, entry, line, channel, except, TRUE);
+}
+
+void
+_suda_delivery_whisper (SudaDelivery *self,
+                        SudaOutLine  *line,
+                        SudaClient   *to,
+                        SudaClient   *echo)
+{
+  g_autoptr(SudaLogEntry) entry = NULL;
+
+  line->target = to->nick;
+  entry = suda_log_entry_new (line->time, "whisper", NULL, line->nick,
+                              self->config->log_whisper_text ? line->text : NULL);
+  suda_log_entry_set_field (entry, "target", to->nick);
+  self->log (self->log_data, entry);
+  _suda_delivery_send_line (line, to);
+  if (echo)
+    _suda_delivery_send_line (line, echo);
+  out_line_clear (line);
+}

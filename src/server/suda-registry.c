@@ -1,0 +1,405 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Who is here: the clients by nick, the rooms by name, each room's recent
+ * history, and the counts LUSERS and the console show. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-irc-message.h"
+#include "suda-server-private.h"
+
+struct _SudaRegistry
+{
+  const SudaServerConfig *config;    /* the server's */
+  char                   *service_nick;  /* NULL when there is no service user */
+  GHashTable             *nicks;     /* nick (casefolded) → SudaClient */
+  GHashTable             *channels;  /* name (casefolded) → SudaChannel */
+  GHashTable             *histories; /* name (casefolded) → SudaHistory */
+  guint                   n_connections;
+  guint                   n_registered;
+  guint                   max_registered;
+  guint                   next_batch_id;
+  GCallback               counts_notify;
+  gpointer                counts_data;
+};
+
+SudaRegistry *
+_suda_registry_new (const SudaServerConfig *config)
+{
+  SudaRegistry *self = g_new0 (SudaRegistry, 1);
+
+  self->config = config;
+  if (config->service_nick != NULL && *config->service_nick != '\0')
+    self->service_nick = g_strdup (config->service_nick);
+  self->nicks = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                       g_free, NULL);
+  self->channels = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                          NULL, (GDestroyNotify) suda_channel_free);
+  return self;
+}
+
+void
+_suda_registry_free (SudaRegistry *self)
+{
+  if (self == NULL)
+    return;
+  g_hash_table_unref (self->nicks);
+  g_hash_table_unref (self->channels);
+  g_clear_pointer (&self->histories, g_hash_table_unref);
+  g_free (self->service_nick);
+  g_free (self);
+}
+
+/* A start begins with the histories loaded from the log; a stop (NULL)
+ * forgets everyone and everything. */
+void
+_suda_registry_reset (SudaRegistry *self,
+                      GHashTable   *histories)
+{
+  g_hash_table_remove_all (self->nicks);
+  g_hash_table_remove_all (self->channels);
+  g_clear_pointer (&self->histories, g_hash_table_unref);
+  self->histories = histories;
+  self->n_connections = self->n_registered = 0;
+}
+
+void
+_suda_registry_set_counts_notify (SudaRegistry *self,
+                                  GCallback     notify,
+                                  gpointer      data)
+{
+  self->counts_notify = notify;
+  self->counts_data = data;
+}
+
+static void
+counts_changed (SudaRegistry *self)
+{
+  if (self->counts_notify)
+    ((void (*) (gpointer)) self->counts_notify) (self->counts_data);
+}
+
+const char *
+_suda_registry_get_service_nick (SudaRegistry *self)
+{
+  return self->service_nick;
+}
+
+gboolean
+_suda_registry_is_service (SudaRegistry *self,
+                           const char   *nick)
+{
+  return self->service_nick != NULL && suda_irc_casecmp (nick, self->service_nick) == 0;
+}
+
+/* Clients ------------------------------------------------------------------ */
+
+void
+_suda_client_free (gpointer data)
+{
+  SudaClient *client = data;
+
+  g_free (client->nick);
+  g_free (client->user);
+  g_free (client->realname);
+  g_free (client->host);
+  g_free (client->mask);
+  g_free (client->pass);
+  g_free (client->away);
+  g_ptr_array_unref (client->channels);
+  g_free (client);
+}
+
+/* The client lives as long as its session: the caller makes the session
+ * its owner, with _suda_client_free(). */
+SudaClient *
+_suda_registry_add_client (SudaRegistry *self,
+                           SudaCore     *core,
+                           SudaSession  *session,
+                           const char   *host)
+{
+  SudaClient *client = g_new0 (SudaClient, 1);
+
+  client->core = core;
+  client->session = session;
+  client->host = g_strdup (host);
+  client->channels = g_ptr_array_new ();
+  self->n_connections++;
+  return client;
+}
+
+void
+_suda_registry_remove_client (SudaRegistry *self,
+                              SudaClient   *client)
+{
+  self->n_connections--;
+  if (client->registered)
+    {
+      self->n_registered--;
+      counts_changed (self);
+    }
+}
+
+SudaClient *
+_suda_client_from_session (SudaSession *session)
+{
+  return _suda_session_get_owner (session);
+}
+
+SudaClient *
+_suda_registry_find_client (SudaRegistry *self,
+                            const char   *nick)
+{
+  return nick ? g_hash_table_lookup (self->nicks, nick) : NULL;
+}
+
+/* The nick table holds registered users and those registering, so two
+ * connections can never register the same name. */
+gboolean
+_suda_registry_nick_in_use (SudaRegistry *self,
+                            const char   *nick)
+{
+  return g_hash_table_contains (self->nicks, nick) || _suda_registry_is_service (self, nick);
+}
+
+void
+_suda_registry_claim_nick (SudaRegistry *self,
+                           SudaClient   *client,
+                           const char   *nick)
+{
+  g_autofree char *copy = g_strdup (nick);  /* NICK may be client->nick itself */
+
+  if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
+    g_hash_table_remove (self->nicks, client->nick);
+  g_hash_table_insert (self->nicks, g_strdup (copy), client);
+  _suda_client_set_nick (client, copy);
+}
+
+void
+_suda_registry_release_nick (SudaRegistry *self,
+                             SudaClient   *client)
+{
+  if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
+    g_hash_table_remove (self->nicks, client->nick);
+}
+
+void
+_suda_registry_set_registered (SudaRegistry *self,
+                               SudaClient   *client)
+{
+  client->registered = TRUE;
+  _suda_client_set_nick (client, client->nick);  /* the mask, now with its user name */
+  _suda_session_set_registered (client->session);
+  self->n_registered++;
+  self->max_registered = MAX (self->max_registered, self->n_registered);
+  counts_changed (self);
+}
+
+guint
+_suda_registry_get_n_connections (SudaRegistry *self)
+{
+  return self->n_connections;
+}
+
+guint
+_suda_registry_get_n_registered (SudaRegistry *self)
+{
+  return self->n_registered;
+}
+
+guint
+_suda_registry_get_max_registered (SudaRegistry *self)
+{
+  return self->max_registered;
+}
+
+guint
+_suda_registry_count_opers (SudaRegistry *self)
+{
+  GHashTableIter iter;
+  SudaClient *client;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->nicks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
+    n += client->registered && client->oper;
+  return n;
+}
+
+void
+_suda_client_set_nick (SudaClient *client,
+                       const char *nick)
+{
+  char *copy = g_strdup (nick);
+
+  g_free (client->nick);
+  client->nick = copy;
+  g_free (client->mask);
+  client->mask = g_strdup_printf ("%s!%s@%s", copy, client->user ? client->user : copy, client->host);
+  _suda_session_set_public_nick (client->session, copy);
+}
+
+const char *
+_suda_client_target_name (SudaClient *client)
+{
+  return client->nick ? client->nick : "*";
+}
+
+void
+_suda_client_send (SudaClient *client,
+                   const char *data,
+                   gsize       len)
+{
+  _suda_session_send (client->session, data, len);
+}
+
+void
+_suda_client_sendf (SudaClient *client,
+                    const char *format,
+                    ...)
+{
+  g_autofree char *text = NULL;
+  va_list args;
+
+  va_start (args, format);
+  text = g_strdup_vprintf (format, args);
+  va_end (args);
+  _suda_session_send (client->session, text, strlen (text));
+}
+
+gboolean
+_suda_client_is_closing (SudaClient *client)
+{
+  return _suda_session_is_closing (client->session);
+}
+
+void
+_suda_client_close (SudaClient *client,
+                    const char *reason)
+{
+  _suda_session_close (client->session, reason);
+}
+
+/* Rooms ---------------------------------------------------------------------- */
+
+SudaChannel *
+_suda_registry_find_channel (SudaRegistry *self,
+                             const char   *name)
+{
+  return name ? g_hash_table_lookup (self->channels, name) : NULL;
+}
+
+SudaChannel *
+_suda_registry_ensure_channel (SudaRegistry *self,
+                               const char   *name)
+{
+  SudaChannel *channel = g_hash_table_lookup (self->channels, name);
+
+  if (channel == NULL)
+    {
+      channel = suda_channel_new (name);
+      g_hash_table_insert (self->channels, channel->name, channel);
+    }
+  return channel;
+}
+
+void
+_suda_registry_drop_channel_if_empty (SudaRegistry *self,
+                                      SudaChannel  *channel)
+{
+  /* The default room stays, with its topic and modes, when everyone left. */
+  if (channel->members->len == 0 &&
+      suda_irc_casecmp (channel->name, self->config->default_channel) != 0)
+    g_hash_table_remove (self->channels, channel->name);
+}
+
+GHashTable *
+_suda_registry_get_channels (SudaRegistry *self)
+{
+  return self->channels;
+}
+
+static void
+update_channels_text (SudaClient *client)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < client->channels->len; i++)
+    {
+      SudaChannel *channel = g_ptr_array_index (client->channels, i);
+
+      if (text->len)
+        g_string_append_c (text, ' ');
+      g_string_append (text, channel->name);
+    }
+  _suda_session_set_channels (client->session, text->str);
+}
+
+void
+_suda_registry_add_member (SudaRegistry *self,
+                           SudaChannel  *channel,
+                           SudaClient   *client,
+                           guint         flags)
+{
+  suda_channel_add_member (channel, client, flags);
+  g_ptr_array_add (client->channels, channel);
+  update_channels_text (client);
+}
+
+/* The room goes too when it was its last member (the default room aside):
+ * CHANNEL must not be used after this. */
+void
+_suda_registry_remove_member (SudaRegistry *self,
+                              SudaChannel  *channel,
+                              SudaClient   *client)
+{
+  suda_channel_remove_member (channel, client);
+  g_ptr_array_remove (client->channels, channel);
+  update_channels_text (client);
+  _suda_registry_drop_channel_if_empty (self, channel);
+}
+
+/* Quitting: no one watches its channel list any more. */
+void
+_suda_registry_leave_all (SudaRegistry *self,
+                          SudaClient   *client)
+{
+  while (client->channels->len > 0)
+    {
+      SudaChannel *channel = g_ptr_array_steal_index (client->channels, client->channels->len - 1);
+
+      suda_channel_remove_member (channel, client);
+      _suda_registry_drop_channel_if_empty (self, channel);
+    }
+}
+
+SudaHistory *
+_suda_registry_get_history (SudaRegistry *self,
+                            const char   *channel)
+{
+  SudaHistory *history;
+
+  if (self->histories == NULL)
+    return NULL;
+  history = g_hash_table_lookup (self->histories, channel);
+  if (history == NULL && self->config->history_lines > 0)
+    {
+      history = suda_history_new (self->config->history_lines);
+      g_hash_table_insert (self->histories, suda_irc_casefold (channel), history);
+    }
+  return history;
+}
+
+/* The history kept so far, without making one. */
+SudaHistory *
+_suda_registry_peek_history (SudaRegistry *self,
+                             const char   *channel)
+{
+  return self->histories ? g_hash_table_lookup (self->histories, channel) : NULL;
+}
+
+char *
+_suda_registry_next_batch_id (SudaRegistry *self)
+{
+  return g_strdup_printf ("h%u", ++self->next_batch_id);
+}
