@@ -262,16 +262,27 @@ _suda_irc_cmd_user (SudaClient     *c,
   _suda_irc_try_register (c);
 }
 
+/* The token a PONG always has room for, however long the server's name. */
+#define MIN_PONG_TOKEN 64
+
 void
 _suda_irc_cmd_ping (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   const char *name = _suda_irc_server_name (c);
-  /* ":server PONG server :token" stays within 512 bytes, however long the token. */
-  gsize room = SUDA_IRC_MAX_LINE - MIN (2 * strlen (name) + strlen (":  PONG  :\r\n"),
-                                        (gsize) SUDA_IRC_MAX_LINE);
-  g_autofree char *token = g_strndup (m->params[0], suda_utf8_truncate (m->params[0], strlen (m->params[0]), room));
+  gsize head = 2 * strlen (name) + strlen (":  PONG  :\r\n");
+  g_autofree char *token = NULL;
 
+  /* ":server PONG server :token", cut to 512 bytes; but the client matches
+   * the token, so when a long server name leaves it too little room, the
+   * middle parameter goes instead. */
+  if (head + MIN_PONG_TOKEN > SUDA_IRC_MAX_LINE)
+    {
+      _suda_irc_sendf (c, ":%s PONG :%s\r\n", name, m->params[0]);
+      return;
+    }
+  token = g_strndup (m->params[0], suda_utf8_truncate (m->params[0], strlen (m->params[0]),
+                                                       SUDA_IRC_MAX_LINE - head));
   _suda_irc_send_line (c, name, "PONG", name, token);
 }
 
