@@ -60,9 +60,6 @@ void         _suda_session_set_channels     (SudaSession *self,
 void         _suda_session_send             (SudaSession *self,
                                              const char  *data,
                                              gsize        len);
-void         _suda_session_sendf            (SudaSession *self,
-                                             const char  *format,
-                                             ...) G_GNUC_PRINTF (2, 3);
 gboolean     _suda_session_flush            (SudaSession *self);
 void         _suda_session_flush_blocking   (SudaSession *self);
 void         _suda_session_close            (SudaSession *self,

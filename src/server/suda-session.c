@@ -9,8 +9,6 @@
 #include <netinet/tcp.h>
 #include <string.h>
 
-#include <glib/gprintf.h>
-
 #include "suda-server-private.h"
 
 typedef enum {
@@ -60,6 +58,7 @@ struct _SudaSession
   guint                      registered : 1;
   guint                      pause_ends_line : 1;
   guint                      sendq_exceeded : 1;  /* to be closed at the next flush */
+  guint                      queued : 1;          /* the listener knows output waits */
 };
 
 enum {
@@ -374,6 +373,18 @@ _suda_session_is_closing (SudaSession *self)
 
 /* Output ------------------------------------------------------------------ */
 
+/* A broadcast appends to every member: the listener hears of each session
+ * once per flush, not once per line. */
+static inline void
+mark_dirty (SudaSession *self)
+{
+  if (!self->queued)
+    {
+      self->queued = TRUE;
+      self->listener->dirty (self->listener_data, self);
+    }
+}
+
 void
 _suda_session_send (SudaSession *self,
                     const char  *data,
@@ -389,7 +400,7 @@ _suda_session_send (SudaSession *self,
        * It is closed at the flush, not here: this may run inside a
        * broadcast walking the very member list that closing changes. */
       self->sendq_exceeded = TRUE;
-      self->listener->dirty (self->listener_data, self);
+      mark_dirty (self);
       return;
     }
 
@@ -411,23 +422,7 @@ _suda_session_send (SudaSession *self,
     }
   memcpy (self->out + self->out_len, data, len);
   self->out_len += len;
-  self->listener->dirty (self->listener_data, self);
-}
-
-void
-_suda_session_sendf (SudaSession *self,
-                     const char  *format,
-                     ...)
-{
-  g_autofree char *text = NULL;
-  va_list args;
-  int len;
-
-  va_start (args, format);
-  len = g_vasprintf (&text, format, args);
-  va_end (args);
-  if (len > 0)
-    _suda_session_send (self, text, len);
+  mark_dirty (self);
 }
 
 static gboolean
@@ -438,7 +433,7 @@ on_writable (GSocket      *socket,
   SudaSession *self = data;
 
   g_clear_pointer (&self->write_source, g_source_unref);
-  self->listener->dirty (self->listener_data, self);
+  mark_dirty (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -482,6 +477,7 @@ send_pending (SudaSession *self)
 gboolean
 _suda_session_flush (SudaSession *self)
 {
+  self->queued = FALSE;
   if (self->sendq_exceeded && self->state == STATE_OPEN)
     {
       /* What it did not read is dropped; it gets only its last words. */
@@ -542,7 +538,7 @@ _suda_session_close (SudaSession *self,
   destroy_source (&self->read_source);
   g_clear_handle_id (&self->throttle_id, g_source_remove);
   g_clear_handle_id (&self->pause_id, g_source_remove);
-  self->listener->dirty (self->listener_data, self);
+  mark_dirty (self);
 }
 
 /* The listener let go of it: the socket closes now. */

@@ -63,13 +63,6 @@ _suda_service_new (SudaCore *core)
   return self;
 }
 
-const char *
-suda_service_get_nick (SudaService *self)
-{
-  g_return_val_if_fail (SUDA_IS_SERVICE (self), NULL);
-  return self->nick;
-}
-
 SudaAssistant *
 _suda_service_get_assistant (SudaService *self)
 {
