@@ -109,6 +109,125 @@ suda_channel_dup_modes (SudaChannel *self,
   return g_string_free (modes, FALSE);
 }
 
+void
+suda_channel_set_topic (SudaChannel *self,
+                        const char  *topic,
+                        const char  *setter)
+{
+  g_free (self->topic);
+  self->topic = g_strdup (topic);
+  g_free (self->topic_setter);
+  self->topic_setter = g_strdup (setter);
+  self->topic_time = g_get_real_time () / G_USEC_PER_SEC;
+}
+
+gboolean
+suda_channel_set_flag (SudaChannel *self,
+                       guint        flag,
+                       gboolean     on)
+{
+  if (((self->modes & flag) != 0) == on)
+    return FALSE;
+  self->modes = on ? self->modes | flag : self->modes & ~flag;
+  return TRUE;
+}
+
+/* KEY NULL removes the key. */
+gboolean
+suda_channel_set_key (SudaChannel *self,
+                      const char  *key)
+{
+  if (key == NULL && self->key == NULL)
+    return FALSE;
+  g_free (self->key);
+  self->key = g_strdup (key);
+  return TRUE;
+}
+
+/* LIMIT 0 removes the limit. */
+gboolean
+suda_channel_set_limit (SudaChannel *self,
+                        guint        limit)
+{
+  if (limit == 0 && self->limit == 0)
+    return FALSE;
+  self->limit = limit;
+  return TRUE;
+}
+
+gboolean
+suda_channel_set_member_flag (SudaChannel *self,
+                              SudaClient  *client,
+                              guint        flag,
+                              gboolean     on)
+{
+  SudaMember *member = suda_channel_find_member (self, client);
+
+  if (member == NULL || ((member->flags & flag) != 0) == on)
+    return FALSE;
+  member->flags = on ? member->flags | flag : member->flags & ~flag;
+  return TRUE;
+}
+
+/* Bans are kept casefolded, as the masks they are matched against. */
+gboolean
+suda_channel_set_ban (SudaChannel *self,
+                      const char  *mask,
+                      gboolean     on)
+{
+  g_autofree char *folded = suda_irc_casefold (mask);
+  guint index;
+
+  if (self->bans == NULL)
+    self->bans = g_ptr_array_new_with_free_func (g_free);
+  if (g_ptr_array_find_with_equal_func (self->bans, folded, g_str_equal, &index) == on)
+    return FALSE;
+  if (on)
+    g_ptr_array_add (self->bans, g_steal_pointer (&folded));
+  else
+    g_ptr_array_remove_index (self->bans, index);
+  return TRUE;
+}
+
+gboolean
+suda_channel_has_ban (SudaChannel *self,
+                      const char  *mask)
+{
+  g_autofree char *folded = suda_irc_casefold (mask);
+
+  return self->bans != NULL && g_ptr_array_find_with_equal_func (self->bans, folded, g_str_equal, NULL);
+}
+
+guint
+suda_channel_get_n_bans (SudaChannel *self)
+{
+  return self->bans ? self->bans->len : 0;
+}
+
+void
+suda_channel_invite (SudaChannel *self,
+                     const char  *nick)
+{
+  if (self->invited == NULL)
+    self->invited = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, NULL);
+  g_hash_table_add (self->invited, g_strdup (nick));
+}
+
+gboolean
+suda_channel_is_invited (SudaChannel *self,
+                         const char  *nick)
+{
+  return self->invited != NULL && nick != NULL && g_hash_table_contains (self->invited, nick);
+}
+
+/* An invitation is good for one JOIN. */
+gboolean
+suda_channel_take_invitation (SudaChannel *self,
+                              const char  *nick)
+{
+  return self->invited != NULL && nick != NULL && g_hash_table_remove (self->invited, nick);
+}
+
 static void
 history_item_free (gpointer data)
 {

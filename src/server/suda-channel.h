@@ -68,6 +68,33 @@ void         suda_channel_remove_member (SudaChannel *self,
                                          SudaClient  *client);
 char        *suda_channel_dup_modes     (SudaChannel *self,
                                          gboolean     with_key);
+/* The setters return TRUE when something changed. */
+void         suda_channel_set_topic     (SudaChannel *self,
+                                         const char  *topic,
+                                         const char  *setter);
+gboolean     suda_channel_set_flag      (SudaChannel *self,
+                                         guint        flag,
+                                         gboolean     on);
+gboolean     suda_channel_set_key       (SudaChannel *self,
+                                         const char  *key);
+gboolean     suda_channel_set_limit     (SudaChannel *self,
+                                         guint        limit);
+gboolean     suda_channel_set_member_flag (SudaChannel *self,
+                                         SudaClient  *client,
+                                         guint        flag,
+                                         gboolean     on);
+gboolean     suda_channel_set_ban       (SudaChannel *self,
+                                         const char  *mask,
+                                         gboolean     on);
+gboolean     suda_channel_has_ban       (SudaChannel *self,
+                                         const char  *mask);
+guint        suda_channel_get_n_bans    (SudaChannel *self);
+void         suda_channel_invite        (SudaChannel *self,
+                                         const char  *nick);
+gboolean     suda_channel_take_invitation (SudaChannel *self,
+                                         const char  *nick);
+gboolean     suda_channel_is_invited    (SudaChannel *self,
+                                         const char  *nick);
 
 SudaHistory *suda_history_new           (guint        max);
 void         suda_history_free          (SudaHistory *self);

@@ -187,7 +187,7 @@ refusal (SudaClient  *c,
          SudaChannel *channel,
          const char  *key)
 {
-  gboolean invited = channel->invited && c->nick && g_hash_table_contains (channel->invited, c->nick);
+  gboolean invited = suda_channel_is_invited (channel, c->nick);
 
   if ((channel->modes & SUDA_CHANNEL_INVITE_ONLY) && !invited && !c->oper)
     return SUDA_ERR_INVITEONLYCHAN;
@@ -233,8 +233,7 @@ _suda_irc_join (SudaClient *c,
           _suda_irc_reply (c, refused, channel->name, NULL);
           return;
         }
-      if (channel->invited && c->nick)
-        g_hash_table_remove (channel->invited, c->nick);
+      suda_channel_take_invitation (channel, c->nick);
     }
   else
     channel = _suda_registry_ensure_channel (registry, name);
@@ -333,7 +332,7 @@ _suda_irc_cmd_topic (SudaClient     *c,
   SudaChannel *channel = _suda_registry_find_channel (c->core->registry, m->params[0]);
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaOutLine line = { .time = g_get_real_time (), .command = "TOPIC" };
-  const char *topic;
+  g_autofree char *topic = NULL;
 
   if (channel == NULL)
     {
@@ -348,12 +347,8 @@ _suda_irc_cmd_topic (SudaClient     *c,
   if (!(channel = _suda_irc_channel_for_op (c, m->params[0], channel->modes & SUDA_CHANNEL_TOPIC_LOCK)))
     return;
 
-  topic = m->params[1];
-  g_free (channel->topic);
-  channel->topic = g_strndup (topic, suda_utf8_truncate (topic, strlen (topic), SUDA_IRC_TOPICLEN));
-  g_free (channel->topic_setter);
-  channel->topic_setter = g_strdup (c->nick);
-  channel->topic_time = g_get_real_time () / G_USEC_PER_SEC;
+  topic = g_strndup (m->params[1], suda_utf8_truncate (m->params[1], strlen (m->params[1]), SUDA_IRC_TOPICLEN));
+  suda_channel_set_topic (channel, topic, c->nick);
 
   entry = suda_log_entry_new (0, "topic", channel->name, c->nick, channel->topic);
   line.source = c->mask;
@@ -429,9 +424,7 @@ _suda_irc_cmd_invite (SudaClient     *c,
       _suda_irc_reply (c, SUDA_ERR_USERONCHANNEL, target->nick, channel->name, NULL);
       return;
     }
-  if (channel->invited == NULL)
-    channel->invited = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, NULL);
-  g_hash_table_add (channel->invited, g_strdup (target->nick));
+  suda_channel_invite (channel, target->nick);
   _suda_irc_replyf (c, "341", "%s %s", target->nick, channel->name);
   _suda_irc_sendf (target, ":%s INVITE %s %s\r\n", c->mask, target->nick, channel->name);
 }

@@ -104,9 +104,8 @@ apply_member (ModeChange  *change,
       _suda_irc_reply (change->client, SUDA_ERR_USERNOTINCHANNEL, arg, change->channel->name, NULL);
       return FALSE;
     }
-  if (((member->flags & bit) != 0) == add)
+  if (!suda_channel_set_member_flag (change->channel, target, bit, add))
     return FALSE;
-  member->flags = add ? member->flags | bit : member->flags & ~bit;
   *shown = target->nick;
   return TRUE;
 }
@@ -123,9 +122,8 @@ apply_key (ModeChange  *change,
     {
       if (change->next_arg < change->msg->n_params)
         change->next_arg++;
-      if (channel->key == NULL)
+      if (!suda_channel_set_key (channel, NULL))
         return FALSE;
-      g_clear_pointer (&channel->key, g_free);
       *shown = "*";
       return TRUE;
     }
@@ -136,8 +134,7 @@ apply_key (ModeChange  *change,
       _suda_irc_reply (change->client, SUDA_ERR_INVALIDKEY, channel->name, NULL);
       return FALSE;
     }
-  g_free (channel->key);
-  channel->key = g_strdup (arg);
+  suda_channel_set_key (channel, arg);
   *shown = arg;
   return TRUE;
 }
@@ -152,12 +149,7 @@ apply_limit (ModeChange  *change,
   guint64 limit;
 
   if (!add)
-    {
-      if (!channel->limit)
-        return FALSE;
-      channel->limit = 0;
-      return TRUE;
-    }
+    return suda_channel_set_limit (channel, 0);
   if ((arg = take_arg (change)) == NULL)
     return FALSE;
   if (!g_ascii_string_to_unsigned (arg, 10, 1, 100000, &limit, NULL))
@@ -167,7 +159,7 @@ apply_limit (ModeChange  *change,
       _suda_irc_reply (change->client, SUDA_ERR_INVALIDMODEPARAM, params, NULL);
       return FALSE;
     }
-  channel->limit = limit;
+  suda_channel_set_limit (channel, limit);
   *shown = arg;
   return TRUE;
 }
@@ -178,27 +170,18 @@ apply_ban (ModeChange  *change,
            const char **shown)
 {
   SudaChannel *channel = change->channel;
-  g_autofree char *folded = NULL;
   const char *arg;
-  guint index;
 
   if (change->next_arg >= change->msg->n_params)
     return FALSE;
   arg = change->msg->params[change->next_arg++];
-  folded = suda_irc_casefold (arg);
-  if (channel->bans == NULL)
-    channel->bans = g_ptr_array_new_with_free_func (g_free);
-  if (g_ptr_array_find_with_equal_func (channel->bans, folded, g_str_equal, &index) == add)
-    return FALSE;
-  if (add && channel->bans->len >= MAX_BANS)
+  if (add && suda_channel_get_n_bans (channel) >= MAX_BANS && !suda_channel_has_ban (channel, arg))
     {
       _suda_irc_reply (change->client, SUDA_ERR_BANLISTFULL, channel->name, arg, NULL);
       return FALSE;
     }
-  if (add)
-    g_ptr_array_add (channel->bans, g_steal_pointer (&folded));
-  else
-    g_ptr_array_remove_index (channel->bans, index);
+  if (!suda_channel_set_ban (channel, arg, add))
+    return FALSE;
   *shown = arg;
   return TRUE;
 }
@@ -246,10 +229,7 @@ apply_one (ModeChange  *change,
       _suda_irc_reply (change->client, SUDA_ERR_UNKNOWNMODE, text, NULL);
       return FALSE;
     }
-  if (((channel->modes & flag) != 0) == add)
-    return FALSE;
-  channel->modes = add ? channel->modes | flag : channel->modes & ~flag;
-  return TRUE;
+  return suda_channel_set_flag (channel, flag, add);
 }
 
 /* MODE #room with no change, or +b with no mask: the room's modes or bans. */
