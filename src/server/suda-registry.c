@@ -313,10 +313,23 @@ _suda_registry_drop_channel_if_empty (SudaRegistry *self,
     g_hash_table_remove (self->channels, channel->name);
 }
 
-GHashTable *
-_suda_registry_get_channels (SudaRegistry *self)
+guint
+_suda_registry_get_n_channels (SudaRegistry *self)
 {
-  return self->channels;
+  return g_hash_table_size (self->channels);
+}
+
+void
+_suda_registry_foreach_channel (SudaRegistry *self,
+                                GFunc         func,
+                                gpointer      data)
+{
+  GHashTableIter iter;
+  gpointer channel;
+
+  g_hash_table_iter_init (&iter, self->channels);
+  while (g_hash_table_iter_next (&iter, NULL, &channel))
+    func (channel, data);
 }
 
 static void

@@ -163,7 +163,10 @@ SudaChannel  *_suda_registry_ensure_channel (SudaRegistry *self,
                                              const char   *name);
 void          _suda_registry_drop_channel_if_empty (SudaRegistry *self,
                                              SudaChannel  *channel);
-GHashTable   *_suda_registry_get_channels   (SudaRegistry *self);
+guint         _suda_registry_get_n_channels (SudaRegistry *self);
+void          _suda_registry_foreach_channel (SudaRegistry *self,
+                                             GFunc         func,
+                                             gpointer      data);
 void          _suda_registry_add_member     (SudaRegistry *self,
                                              SudaChannel  *channel,
                                              SudaClient   *client,

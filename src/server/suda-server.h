@@ -15,8 +15,8 @@ G_DECLARE_FINAL_TYPE (SudaServer, suda_server, SUDA, SERVER, GObject)
 
 /* Signals:
  *   "log-entry" (SudaLogEntry *entry): every event, as it is written to the log
- *   "started", "stopped"
- * Properties: "running" (boolean), "port" (uint), "n-users" (uint). */
+ * Properties: "running" (boolean: notified on start and stop), "port" (uint),
+ * "n-users" (uint). */
 
 SudaServer       *suda_server_new               (const SudaServerConfig *config);
 const SudaServerConfig *suda_server_get_config  (SudaServer   *self);

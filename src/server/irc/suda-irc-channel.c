@@ -383,19 +383,24 @@ _suda_irc_cmd_names (SudaClient     *c,
     }
 }
 
+static void
+list_one (gpointer data,
+          gpointer user_data)
+{
+  SudaChannel *channel = data;
+  SudaClient *c = user_data;
+  guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
+
+  _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
+                    channel->members->len + service, channel->topic ? channel->topic : "");
+}
+
 void
 _suda_irc_cmd_list (SudaClient     *c,
                     SudaIrcMessage *m)
 {
-  guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
-  GHashTableIter iter;
-  SudaChannel *channel;
-
   _suda_irc_replyf (c, "321", "Channel :Users  Name");
-  g_hash_table_iter_init (&iter, _suda_registry_get_channels (c->core->registry));
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &channel))
-    _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
-                      channel->members->len + service, channel->topic ? channel->topic : "");
+  _suda_registry_foreach_channel (c->core->registry, list_one, c);
   _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
 }
 

@@ -68,7 +68,7 @@ _suda_irc_send_lusers (SudaClient *c)
     _suda_irc_replyf (c, "252", "%u :operator(s) online", opers);
   if (unknown)
     _suda_irc_replyf (c, "253", "%u :unknown connection(s)", unknown);
-  _suda_irc_replyf (c, "254", "%u :channels formed", g_hash_table_size (_suda_registry_get_channels (registry)));
+  _suda_irc_replyf (c, "254", "%u :channels formed", _suda_registry_get_n_channels (registry));
   _suda_irc_replyf (c, "255", ":I have %u clients and 0 servers", users);
   _suda_irc_replyf (c, "265", "%u %u :Current local users %u, max %u", users, max, users, max);
   _suda_irc_replyf (c, "266", "%u %u :Current global users %u, max %u", users, max, users, max);
