@@ -107,6 +107,18 @@ test_no_default_channel (void)
   suda_test_client_send (alice, "PART #study");
   suda_test_client_await (alice, ":alice!~alice@127.0.0.1 PART #study");
   assert_no_rooms (alice);
+
+  /* A person on a terminal joins no room and is told there is none. */
+  {
+    g_autoptr(SudaTestClient) dave = suda_test_client_connect (port);
+
+    suda_test_client_await (dave, ":* NOTICE * :*type your nickname*");
+    suda_test_client_send (dave, "dave");
+    suda_test_client_await (dave, "*** Welcome to Suda!*");
+    suda_test_client_send (dave, "hello?");
+    suda_test_client_await (dave, "*** No such channel");
+    assert_no_rooms (alice);
+  }
 }
 
 /* Fails the test on any line over 512 bytes (tags aside). */

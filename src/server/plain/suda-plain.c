@@ -36,6 +36,17 @@ room (SudaClient *c)
   return c->core->config->default_channel;
 }
 
+/* Without a default room (default-channel= empty) there is nowhere to talk. */
+static void
+say_in_room (SudaClient *c,
+             const char *text)
+{
+  if (*room (c) == '\0')
+    _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, "*", NULL);
+  else
+    _suda_irc_deliver_message (c, "PRIVMSG", room (c), text, NULL);
+}
+
 static void
 list_users (SudaClient *c)
 {
@@ -92,7 +103,7 @@ register_plain (SudaClient *c,
   c->realname = g_strdup (_("Plain-text user"));
   _suda_irc_change_nick (c, nick);
   if (c->registered && !is_nick && *word != '\0')
-    _suda_irc_deliver_message (c, "PRIVMSG", room (c), word, NULL);
+    say_in_room (c, word);
 }
 
 static void
@@ -149,13 +160,13 @@ command (SudaClient *c,
   else if (g_str_equal (word, "me") && *args)
     {
       g_autofree char *action = g_strdup_printf ("\001ACTION %s\001", args);
-      _suda_irc_deliver_message (c, "PRIVMSG", room (c), action, NULL);
+      say_in_room (c, action);
     }
   else if (g_str_equal (word, "search") || g_str_equal (word, "schedule"))
     {
       /* The service user's words, said in the room. */
       g_autofree char *text = g_strdup_printf ("!%s %s", word, args);
-      _suda_irc_deliver_message (c, "PRIVMSG", room (c), text, NULL);
+      say_in_room (c, text);
     }
   else if (g_str_equal (word, "quit") || g_str_equal (word, "exit"))
     _suda_client_close (c, *args ? args : _("Quit"));
@@ -186,7 +197,7 @@ plain_line (SudaClient *c,
   if (!c->registered)
     register_plain (c, line);
   else if (line[0] != '/')
-    _suda_irc_deliver_message (c, "PRIVMSG", room (c), line, NULL);
+    say_in_room (c, line);
   else
     command (c, line);
 }
