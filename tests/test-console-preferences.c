@@ -143,7 +143,16 @@ static char *
 dup_ai_value (SudaServer *server,
               const char *key)
 {
-  return g_key_file_get_string (suda_server_get_config (server)->key_file, "ai", key, NULL);
+  const SudaAiConfig *ai = &suda_server_get_config (server)->ai;
+
+  if (g_str_equal (key, "base-url"))
+    return g_strdup (ai->base_url);
+  if (g_str_equal (key, "model"))
+    return g_strdup (ai->model);
+  if (g_str_equal (key, "api-key-file"))
+    return g_strdup (ai->api_key_file);
+  g_assert_cmpstr (key, ==, "token-field");
+  return g_strdup (ai->token_field);
 }
 
 static void
@@ -302,17 +311,17 @@ static void
 test_start_leaves_out_empty_values (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  GKeyFile *key_file;
+  const SudaAiConfig *ai;
 
   /* emptied fields mean the server's own defaults, not empty values */
   g_settings_set_string (fixture->settings, "ai-base-url", "  ");
   g_settings_set_string (fixture->settings, "ai-model", "");
 
-  key_file = suda_server_get_config (start_server (fixture))->key_file;
-  g_assert_false (g_key_file_has_key (key_file, "ai", "base-url", NULL));
-  g_assert_false (g_key_file_has_key (key_file, "ai", "model", NULL));
-  g_assert_false (g_key_file_has_key (key_file, "ai", "api-key-file", NULL));
-  g_assert_true (g_key_file_has_key (key_file, "ai", "token-field", NULL));
+  ai = &suda_server_get_config (start_server (fixture))->ai;
+  g_assert_cmpstr (ai->base_url, ==, suda_server_config_get_default ("ai", "base-url"));
+  g_assert_cmpstr (ai->model, ==, suda_server_config_get_default ("ai", "model"));
+  g_assert_null (ai->api_key_file);
+  g_assert_cmpstr (ai->token_field, ==, "max_completion_tokens");
 }
 
 static void

@@ -1668,12 +1668,11 @@ static void
 cmd_oper (SudaSession    *s,
           SudaIrcMessage *m)
 {
-  GKeyFile *kf = s->server->config->key_file;
-  g_autofree char *hash = g_key_file_get_string (kf, "operators", m->params[0], NULL);
+  const char *hash = suda_server_config_get_operator_hash (s->server->config, m->params[0]);
   struct crypt_data data = { 0 };
   const char *computed;
 
-  if (hash == NULL || *hash == '\0' ||
+  if (hash == NULL ||
       !(computed = crypt_r (m->params[1], hash, &data)) || computed[0] == '*' ||
       strcmp (computed, hash) != 0)
     {

@@ -77,30 +77,15 @@ log_error (SudaService *self,
   suda_server_log (self->server, entry);
 }
 
-/* Made on first use, so a server without [ai] pays nothing for it; a
- * config that cannot work is reported each time someone tries. */
+/* Made on first use, so a server without [ai] pays nothing for it; the
+ * config reader has already checked every [ai] value at start. */
 static SudaAssistant *
 ensure_assistant (SudaService *self,
                   SudaSession *asker,
                   const char  *channel)
 {
-  g_autoptr(GError) error = NULL;
-  const SudaServerConfig *config;
-
-  if (self->assistant != NULL)
-    return SUDA_ASSISTANT (self->assistant);
-
-  config = suda_server_get_config (self->server);
-  self->assistant = G_OBJECT (suda_assistant_new_from_key_file (config->key_file, &error));
   if (self->assistant == NULL)
-    {
-      const char *message = _("AI search is not set up correctly on this server.");
-
-      log_error (self, channel, asker->nick, message, "config", error->message);
-      suda_service_notice (self, asker, message);
-      return NULL;
-    }
-
+    self->assistant = G_OBJECT (suda_assistant_new (&suda_server_get_config (self->server)->ai));
   return SUDA_ASSISTANT (self->assistant);
 }
 

@@ -136,6 +136,10 @@ main (int   argc,
       g_printerr (_("suda-serverd: cannot read %s: %s\n"), config_path, error->message);
       return 2;
     }
+  /* Unknown groups and keys do not stop the start, but are worth a look. */
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_printerr (_("suda-serverd: warning: %s: %s\n"), config_path,
+                (const char *) g_ptr_array_index (config->warnings, i));
   if (port != -1)
     {
       if (port < 0 || port > 65535)

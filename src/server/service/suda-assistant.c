@@ -13,11 +13,6 @@
 #include "suda-assistant-cache.h"
 #include "suda-assistant-private.h"
 
-#define DEFAULT_BASE_URL      "https://api.openai.com/v1"
-#define DEFAULT_MODEL         "gpt-4o-mini"
-#define DEFAULT_SYSTEM_PROMPT \
-  "You answer questions asked in a group chat. Answer briefly, in a few " \
-  "sentences of plain text without Markdown, in the language of the question."
 /* The one host that surely wants a key; any other endpoint (Ollama,
  * llama.cpp's server, vLLM, a proxy) may run without one. */
 #define OPENAI_HOST           "api.openai.com"
@@ -1045,105 +1040,6 @@ suda_assistant_ask_get_detail (GAsyncResult *result)
 /* Construction */
 
 static gboolean
-read_uint (GKeyFile    *key_file,
-           const char  *key,
-           guint        default_value,
-           guint        min,
-           guint        max,
-           guint       *out,
-           GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  gint64 value;
-
-  if (!g_key_file_has_key (key_file, "ai", key, NULL))
-    {
-      *out = default_value;
-      return TRUE;
-    }
-
-  value = g_key_file_get_int64 (key_file, "ai", key, &local_error);
-  if (local_error != NULL || value < min || value > max)
-    {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[ai] %s must be a whole number from %u to %u"), key, min, max);
-      return FALSE;
-    }
-
-  *out = value;
-  return TRUE;
-}
-
-/* Durations are seconds, fractions allowed, so tests can ask for 0.2. */
-static gboolean
-read_seconds_as_ms (GKeyFile    *key_file,
-                    const char  *key,
-                    double       default_seconds,
-                    double       min_seconds,
-                    guint       *out_ms,
-                    GError     **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  double value;
-
-  if (!g_key_file_has_key (key_file, "ai", key, NULL))
-    {
-      *out_ms = (guint) (default_seconds * 1000);
-      return TRUE;
-    }
-
-  value = g_key_file_get_double (key_file, "ai", key, &local_error);
-  /* Written so that NaN fails too. */
-  if (local_error != NULL || !(value >= min_seconds && value <= 3600))
-    {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[ai] %s must be a number of seconds up to 3600"), key);
-      return FALSE;
-    }
-
-  *out_ms = (guint) (value * 1000 + 0.5);
-  return TRUE;
-}
-
-static char *
-read_string (GKeyFile   *key_file,
-             const char *key)
-{
-  g_autofree char *value = g_key_file_get_string (key_file, "ai", key, NULL);
-
-  if (value == NULL)
-    return NULL;
-  g_strstrip (value);
-  if (value[0] == '\0')
-    return NULL;
-  return g_steal_pointer (&value);
-}
-
-static char *
-dup_key_from_file (const char  *path,
-                   GError     **error)
-{
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local_error = NULL;
-
-  if (!g_file_get_contents (path, &contents, NULL, &local_error))
-    {
-      /* The file's own error names only the path, never its contents. */
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[ai] api-key-file cannot be read: %s"), local_error->message);
-      return NULL;
-    }
-
-  /* The first line is the key; editors add a final newline. */
-  contents[strcspn (contents, "\r\n")] = '\0';
-  g_strstrip (contents);
-  if (contents[0] == '\0')
-    return NULL;
-
-  return g_steal_pointer (&contents);
-}
-
-static gboolean
 host_is_loopback (const char *host)
 {
   g_autoptr(GInetAddress) address = NULL;
@@ -1159,91 +1055,55 @@ host_is_loopback (const char *host)
   return address != NULL && g_inet_address_get_is_loopback (address);
 }
 
+static char *
+dup_api_key (const SudaAiConfig *config)
+{
+  const char *env_key = g_getenv ("OPENAI_API_KEY");
+
+  /* A key file, even an empty one, is the whole answer. */
+  if (config->api_key_file != NULL)
+    return g_strdup (config->api_key);
+  if (env_key != NULL && env_key[0] != '\0')
+    return g_strstrip (g_strdup (env_key));
+  return NULL;
+}
+
+static void
+copy_config (SudaAssistant      *self,
+             const SudaAiConfig *config)
+{
+  self->base_url = g_strdup (config->base_url);
+  self->endpoint = g_strconcat (self->base_url, "/chat/completions", NULL);
+  self->model = g_strdup (config->model);
+  self->token_field = g_strdup (config->token_field);
+  self->system_prompt = g_strdup (config->system_prompt);
+  self->max_tokens = config->max_tokens;
+  self->timeout_ms = config->timeout_ms;
+  self->retry_backoff_ms = config->retry_backoff_ms;
+  self->max_concurrent = config->max_concurrent;
+  self->max_queued = config->max_queued;
+  self->rate_per_minute = config->rate_per_minute;
+  self->max_lines = config->max_lines;
+  self->api_key = dup_api_key (config);
+}
+
 SudaAssistant *
-suda_assistant_new_from_key_file (GKeyFile  *key_file,
-                                  GError   **error)
+suda_assistant_new (const SudaAiConfig *config)
 {
   g_autoptr(SudaAssistant) self = NULL;
   g_autoptr(GUri) uri = NULL;
-  g_autofree char *key_file_path = NULL;
-  g_autofree char *base_url = NULL;
-  guint cache_size, cache_ttl_s;
   const char *host;
 
-  g_return_val_if_fail (key_file != NULL, NULL);
+  g_return_val_if_fail (config != NULL, NULL);
+  g_return_val_if_fail (config->base_url != NULL, NULL);
 
   self = g_object_new (SUDA_TYPE_ASSISTANT, NULL);
+  copy_config (self, config);
 
-  base_url = read_string (key_file, "base-url");
-  if (base_url == NULL)
-    base_url = g_strdup (DEFAULT_BASE_URL);
-  while (g_str_has_suffix (base_url, "/"))
-    base_url[strlen (base_url) - 1] = '\0';
-
-  uri = g_uri_parse (base_url, G_URI_FLAGS_NONE, NULL);
-  if (uri == NULL ||
-      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
-       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
-      g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0')
-    {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[ai] base-url must be an http:// or https:// address"));
-      return NULL;
-    }
+  /* suda-server-config.c has checked it is an http(s) address with a host. */
+  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  g_return_val_if_fail (uri != NULL && g_uri_get_host (uri) != NULL, NULL);
   host = g_uri_get_host (uri);
-  self->base_url = g_steal_pointer (&base_url);
-  self->endpoint = g_strconcat (self->base_url, "/chat/completions", NULL);
-
-  self->model = read_string (key_file, "model");
-  if (self->model == NULL)
-    self->model = g_strdup (DEFAULT_MODEL);
-
-  self->token_field = read_string (key_file, "token-field");
-  if (self->token_field == NULL)
-    self->token_field = g_strdup ("max_completion_tokens");
-  if (g_strcmp0 (self->token_field, "max_completion_tokens") != 0 &&
-      g_strcmp0 (self->token_field, "max_tokens") != 0)
-    {
-      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
-                   _("[ai] token-field must be max_completion_tokens or max_tokens"));
-      return NULL;
-    }
-
-  if (g_key_file_has_key (key_file, "ai", "system-prompt", NULL))
-    self->system_prompt = g_key_file_get_string (key_file, "ai", "system-prompt", NULL);
-  else
-    self->system_prompt = g_strdup (DEFAULT_SYSTEM_PROMPT);
-
-  if (!read_uint (key_file, "max-tokens", 400, 0, 1000000, &self->max_tokens, error) ||
-      !read_seconds_as_ms (key_file, "timeout", 30, 0.001, &self->timeout_ms, error) ||
-      !read_seconds_as_ms (key_file, "retry-backoff", 1, 0, &self->retry_backoff_ms, error) ||
-      !read_uint (key_file, "max-concurrent", 4, 1, 64, &self->max_concurrent, error) ||
-      !read_uint (key_file, "max-queued", 32, 0, 10000, &self->max_queued, error) ||
-      !read_uint (key_file, "rate-per-minute", 3, 0, 10000, &self->rate_per_minute, error) ||
-      !read_uint (key_file, "cache-size", 100, 0, 100000, &cache_size, error) ||
-      !read_uint (key_file, "cache-ttl", 3600, 0, G_MAXINT32, &cache_ttl_s, error) ||
-      !read_uint (key_file, "max-lines", 8, 1, 100, &self->max_lines, error))
-    return NULL;
-
-  key_file_path = read_string (key_file, "api-key-file");
-  if (key_file_path != NULL)
-    {
-      g_autoptr(GError) local_error = NULL;
-
-      self->api_key = dup_key_from_file (key_file_path, &local_error);
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-    }
-  else
-    {
-      const char *env_key = g_getenv ("OPENAI_API_KEY");
-
-      if (env_key != NULL && env_key[0] != '\0')
-        self->api_key = g_strstrip (g_strdup (env_key));
-    }
 
   self->configured = self->api_key != NULL || g_ascii_strcasecmp (host, OPENAI_HOST) != 0;
 
@@ -1251,7 +1111,8 @@ suda_assistant_new_from_key_file (GKeyFile  *key_file,
       !host_is_loopback (host))
     g_message ("[ai] base-url is plain http to another machine: the API key travels unencrypted");
 
-  self->cache = _suda_answer_cache_new (cache_size, (gint64) cache_ttl_s * G_USEC_PER_SEC);
+  self->cache = _suda_answer_cache_new (config->cache_size,
+                                        (gint64) config->cache_ttl_s * G_USEC_PER_SEC);
 
   self->session = soup_session_new_with_options ("user-agent", "suda/" PACKAGE_VERSION " ",
                                                  /* Soup's default of 2 would
