@@ -360,6 +360,32 @@ test_search_answered_through_console (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (api->authorizations, 0), ==, "Bearer " TEST_KEY);
 }
 
+/* The preferences and the start button give the person the server's own
+ * words for a bad [ai] value, and the server does not start with it. */
+static void
+test_bad_value_shows_config_error (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(GError) expected = NULL;
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  GObject *error_label;
+
+  g_assert_false (suda_server_config_set_value (config, "ai", "base-url", "ftp://example.org",
+                                                &expected));
+  g_assert_nonnull (strstr (expected->message, "[ai] base-url"));
+
+  g_settings_set_string (fixture->settings, "ai-base-url", "ftp://example.org");
+  g_assert_nonnull (strstr (prefs_status (prefs), expected->message));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  g_assert_null (suda_console_window_get_server (fixture->window));
+  error_label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                               SUDA_TYPE_CONSOLE_WINDOW, "error_label");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, expected->message);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -380,6 +406,7 @@ main (int   argc,
   ADD ("start/writes-the-ai-group", test_start_writes_ai_group);
   ADD ("start/leaves-out-empty-values", test_start_leaves_out_empty_values);
   ADD ("start/search-answered-through-the-fake-api", test_search_answered_through_console);
+  ADD ("start/bad-ai-value-shows-the-config-error", test_bad_value_shows_config_error);
 #undef ADD
 
   return g_test_run ();

@@ -525,7 +525,8 @@ load_group (SudaServerConfig *self,
           warn_unknown_key (self, group->name, names[i]);
           continue;
         }
-      if (text == NULL)
+      /* GLib returns the text and an error for an unknown \ escape. */
+      if (local_error != NULL)
         {
           g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
                        _("[%s] %s: %s"), group->name, names[i],
