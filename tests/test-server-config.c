@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -450,8 +451,12 @@ test_daemon_unknown_key_warns_and_starts (void)
   g_autofree char *dir = suda_test_make_tmpdir ();
   g_autofree char *conf = write_config (dir, "[limits]\nflood_control=false\n[bogus]\nx=1\n");
   g_autofree char *arg = g_strdup_printf ("--config=%s", conf);
+  g_autofree char *log_path = g_build_filename (dir, "server.jsonl", NULL);
+  g_autofree char *log_arg = g_strdup_printf ("--log=%s", log_path);
+  g_autofree char *log = NULL;
   g_autoptr(GSubprocess) daemon = NULL;
   g_autoptr(GDataInputStream) out = NULL;
+  g_autoptr(SudaTestClient) client = NULL;
   g_autofree char *first = NULL;
   g_autofree char *rest = NULL;
   g_autofree char *err = NULL;
@@ -459,7 +464,7 @@ test_daemon_unknown_key_warns_and_starts (void)
 
   daemon = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE,
                              &error, daemon_path (), arg, "--port=0", "--listen=127.0.0.1",
-                             "--log=", NULL);
+                             log_arg, NULL);
   g_assert_no_error (error);
   out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (daemon));
   /* blocking: the daemon prints this line once it listens, or exits */
@@ -467,6 +472,8 @@ test_daemon_unknown_key_warns_and_starts (void)
   g_assert_no_error (error);
   g_assert_nonnull (first);
   g_assert_true (g_str_has_prefix (first, "listening on 127.0.0.1:"));
+  /* a registered client means the main loop, and its SIGTERM handler, runs */
+  client = suda_test_client_register (atoi (strrchr (first, ':') + 1), "alice", NULL);
 
   g_subprocess_send_signal (daemon, SIGTERM);
   g_subprocess_communicate_utf8 (daemon, NULL, NULL, &rest, &err, &error);
@@ -476,6 +483,13 @@ test_daemon_unknown_key_warns_and_starts (void)
   g_assert_nonnull (strstr (err, "[limits] flood_control: unknown key; did you mean flood-control?"));
   g_assert_nonnull (strstr (err, "[bogus]: unknown group"));
   g_assert_nonnull (strstr (err, conf));
+
+  /* and the log keeps them, as errors from the config */
+  g_assert_true (g_file_get_contents (log_path, &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "\"event\":\"error\""));
+  g_assert_nonnull (strstr (log, "\"text\":\"[limits] flood_control: unknown key; did you mean flood-control?\""));
+  g_assert_nonnull (strstr (log, "\"source\":\"config\""));
+  g_unlink (log_path);
   g_unlink (conf);
   g_rmdir (dir);
 }

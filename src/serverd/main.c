@@ -170,6 +170,16 @@ main (int   argc,
       return 1;
     }
 
+  /* The log keeps the config's warnings beside the start they belong to. */
+  for (guint i = 0; i < config->warnings->len; i++)
+    {
+      g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "error", NULL, NULL,
+                                                          g_ptr_array_index (config->warnings, i));
+
+      suda_log_entry_set_field (entry, "source", "config");
+      suda_server_log (server, entry);
+    }
+
   address = suda_server_dup_address (server);
   /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
   g_print ("listening on %s\n", address);
