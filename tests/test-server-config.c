@@ -49,19 +49,21 @@ test_unknown_key_suggests_nearest (void)
   g_autoptr(GError) error = NULL;
 
   config = load_text ("[limits]\nflood_control=false\nmax-line=600\n"
-                      "[server]\nPort=7000\nbananas=yes\n"
+                      "[server]\nPort=7000\nbananas=yes\nflood-burst=3\n"
                       "[ai]\nbase_url=http://127.0.0.1:1/v1\n", &error);
   g_assert_no_error (error);
   assert_warnings (config, (const char *[]) {
     "[limits] flood_control: unknown key; did you mean flood-control?",
     "[server] Port: unknown key; did you mean port?",
     "[server] bananas: unknown key",
+    "[server] flood-burst: unknown key; it belongs in [limits]",
     "[ai] base_url: unknown key; did you mean base-url?",
     NULL });
   /* unknown keys change nothing; known ones beside them still apply */
   g_assert_true (config->flood_control);
   g_assert_cmpuint (config->port, ==, 6667);
   g_assert_cmpuint (config->max_line, ==, 600);
+  g_assert_cmpfloat (config->flood_burst, ==, 10);
   g_assert_cmpstr (config->ai.base_url, ==, "https://api.openai.com/v1");
 }
 

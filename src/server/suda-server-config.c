@@ -42,9 +42,10 @@ typedef struct {
   KeyCheck    check;
 } KeyInfo;
 
+/* Any key is allowed in a group of free keys: [operators] NAME=HASH. */
 typedef struct {
   const char *name;
-  gboolean    free_keys;     /* any key is allowed: [operators] NAME=HASH */
+  gboolean    free_keys;
 } GroupInfo;
 
 static char *check_base_url     (SudaServerConfig *self, char **value);
@@ -56,6 +57,10 @@ static char *check_api_key_file (SudaServerConfig *self, char **value);
   "You answer questions asked in a group chat. Answer briefly, in a few " \
   "sentences of plain text without Markdown, in the language of the question."
 
+static const char * const group_names[] = {
+  "server", "log", "limits", "schedule", "operators", "ai", NULL
+};
+
 static const GroupInfo groups[] = {
   { "server", FALSE },
   { "log", FALSE },
@@ -64,6 +69,8 @@ static const GroupInfo groups[] = {
   { "operators", TRUE },
   { "ai", FALSE },
 };
+
+G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
 
 static const KeyInfo keys[] = {
   { "server", "listen", KEY_STRING, F (listen_address), 0, 0, NULL, NULL },
@@ -487,6 +494,17 @@ warn_unknown_group (SudaServerConfig *self,
     g_ptr_array_add (self->warnings, g_strdup_printf (_("[%s]: unknown group"), group));
 }
 
+/* A known key written under the wrong group, such as "[server]
+ * flood-control": the group it belongs to, or NULL. */
+static const char *
+group_of_key (const char *key)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (g_str_equal (keys[i].key, key))
+      return keys[i].group;
+  return NULL;
+}
+
 static void
 warn_unknown_key (SudaServerConfig *self,
                   const char       *group,
@@ -494,11 +512,16 @@ warn_unknown_key (SudaServerConfig *self,
 {
   g_auto(GStrv) known = suda_server_config_dup_keys (group);
   const char *near = nearest (key, (const char * const *) known);
+  const char *elsewhere = group_of_key (key);
 
   if (near != NULL)
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (_("[%s] %s: unknown key; did you mean %s?"),
                                       group, key, near));
+  else if (elsewhere != NULL)
+    g_ptr_array_add (self->warnings,
+                     g_strdup_printf (_("[%s] %s: unknown key; it belongs in [%s]"),
+                                      group, key, elsewhere));
   else
     g_ptr_array_add (self->warnings,
                      g_strdup_printf (_("[%s] %s: unknown key"), group, key));
@@ -635,12 +658,7 @@ suda_server_config_get_operator_hash (const SudaServerConfig *self,
 const char * const *
 suda_server_config_get_groups (void)
 {
-  static const char *names[G_N_ELEMENTS (groups) + 1];
-
-  if (names[0] == NULL)
-    for (guint i = 0; i < G_N_ELEMENTS (groups); i++)
-      names[i] = groups[i].name;
-  return names;
+  return group_names;
 }
 
 GStrv
