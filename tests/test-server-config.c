@@ -105,6 +105,20 @@ test_copy_keeps_everything (void)
   g_assert_cmpuint (copy->ai.timeout_ms, ==, 250);
   g_assert_cmpuint (copy->schedule.max_pending, ==, 3);
   g_assert_cmpuint (copy->warnings->len, ==, 1);
+
+  /* the [ai] group alone, as SudaAssistant keeps it */
+  {
+    SudaAiConfig ai = { 0 };
+
+    suda_ai_config_copy (&copy->ai, &ai);
+    g_assert_cmpstr (ai.model, ==, "llama3.2");
+    g_assert_true (ai.model != copy->ai.model);
+    g_assert_cmpstr (ai.base_url, ==, copy->ai.base_url);
+    g_assert_cmpuint (ai.timeout_ms, ==, 250);
+    suda_ai_config_clear (&ai);
+    g_assert_null (ai.model);
+    g_assert_null (ai.system_prompt);
+  }
 }
 
 /* Bad values ----------------------------------------------------------------- */

@@ -428,6 +428,42 @@ suda_server_config_free (SudaServerConfig *self)
   g_free (self);
 }
 
+/* The string fields of [ai], found by the table's offsets. */
+static char **
+ai_string_field (SudaAiConfig  *ai,
+                 const KeyInfo *info)
+{
+  return (char **) ((guint8 *) ai + info->offset - offsetof (SudaServerConfig, ai));
+}
+
+void
+suda_ai_config_copy (const SudaAiConfig *src,
+                     SudaAiConfig       *dest)
+{
+  g_return_if_fail (src != NULL && dest != NULL);
+
+  *dest = *src;
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (g_str_equal (keys[i].group, "ai") && is_string_type (keys[i].type))
+      {
+        char **field = ai_string_field (dest, &keys[i]);
+
+        *field = g_strdup (*field);
+      }
+  dest->api_key = g_strdup (src->api_key);
+}
+
+void
+suda_ai_config_clear (SudaAiConfig *ai)
+{
+  g_return_if_fail (ai != NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    if (g_str_equal (keys[i].group, "ai") && is_string_type (keys[i].type))
+      g_clear_pointer (ai_string_field (ai, &keys[i]), g_free);
+  clear_secret (&ai->api_key);
+}
+
 /* Unknown names ------------------------------------------------------------- */
 
 /* Levenshtein distance, case-folded: "flood_control" is 1 from

@@ -107,6 +107,12 @@ GStrv               suda_server_config_dup_keys           (const char           
 const char         *suda_server_config_get_default        (const char             *group,
                                                            const char             *key);
 
+/* For a holder of its own [ai] copy (SudaAssistant); clear frees the
+ * strings and wipes the key. */
+void                suda_ai_config_copy                   (const SudaAiConfig     *src,
+                                                           SudaAiConfig           *dest);
+void                suda_ai_config_clear                  (SudaAiConfig           *ai);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaServerConfig, suda_server_config_free)
 
 G_END_DECLS

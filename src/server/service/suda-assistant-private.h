@@ -19,19 +19,9 @@ struct _SudaAssistant
 {
   GObject             parent_instance;
 
-  char               *base_url;
+  SudaAiConfig        config;    /* a copy; its api_key is unused */
   char               *endpoint;
-  char               *model;
-  char               *api_key;
-  char               *token_field;
-  guint               max_tokens;
-  char               *system_prompt;
-  guint               timeout_ms;
-  guint               retry_backoff_ms;
-  guint               max_concurrent;
-  guint               max_queued;
-  guint               rate_per_minute;
-  guint               max_lines;
+  char               *api_key;   /* from the key file, or $OPENAI_API_KEY */
   gboolean            configured;
 
   SoupSession        *session;
@@ -99,6 +89,7 @@ void                 _suda_assistant_finish_ask       (GTask               *task
 void                 _suda_assistant_finish_ask_error (GTask               *task,
                                                        int                  code,
                                                        const char          *message);
+void                 _suda_assistant_finish_cancelled (GTask               *task);
 void                 _suda_assistant_finish_timeout   (GTask               *task);
 SudaAssistantAnswer *_suda_assistant_make_answer      (SudaAssistant       *self,
                                                        Ask                 *ask,

@@ -28,14 +28,14 @@ _suda_assistant_free_times (GQueue *times)
  * many seconds until they may. */
 guint
 _suda_assistant_rate_limit_check (SudaAssistant *self,
-                  const char    *asker)
+                                  const char    *asker)
 {
   gint64 now = _suda_assistant_now (self);
   GQueue *times;
   GHashTableIter iter;
   gpointer value;
 
-  if (self->rate_per_minute == 0)
+  if (self->config.rate_per_minute == 0)
     return 0;
 
   /* Forget askers who have been quiet for a minute, so the table stays as
@@ -59,7 +59,7 @@ _suda_assistant_rate_limit_check (SudaAssistant *self,
     }
   prune_window (times, now);
 
-  if (times->length >= self->rate_per_minute)
+  if (times->length >= self->config.rate_per_minute)
     {
       gint64 oldest = *(gint64 *) g_queue_peek_head (times);
       gint64 wait = oldest + RATE_WINDOW_USEC - now;

@@ -38,8 +38,7 @@ finish_transport_error (GTask  *task,
       else
         {
           g_assert (user_cancellable != NULL && g_cancellable_is_cancelled (user_cancellable));
-          _suda_assistant_finish_ask (task, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                       _("The search was cancelled.")));
+          _suda_assistant_finish_cancelled (task);
         }
       return;
     }
@@ -50,7 +49,7 @@ finish_transport_error (GTask  *task,
     _suda_assistant_finish_timeout (task);
   else
     _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_UNREACHABLE,
-                      _("The AI service cannot be reached right now."));
+                                      _("The AI service cannot be reached right now."));
 }
 
 static void
@@ -74,10 +73,11 @@ on_body_read (GObject      *object,
     {
       if (ask->body->len + g_bytes_get_size (chunk) > MAX_BODY_BYTES)
         {
-          _suda_assistant_ask_set_detail (task, "HTTP %u with a body over %u bytes", ask->last_status, MAX_BODY_BYTES);
+          _suda_assistant_ask_set_detail (task, "HTTP %u with a body over %u bytes",
+                                          ask->last_status, MAX_BODY_BYTES);
           g_cancellable_cancel (ask->request_cancellable);
           _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_BAD_RESPONSE,
-                            _("The AI service sent a reply that could not be read."));
+                                            _("The AI service sent a reply that could not be read."));
           return;
         }
 
@@ -131,16 +131,16 @@ build_request_body (SudaAssistant *self,
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "model");
-  json_builder_add_string_value (builder, self->model);
+  json_builder_add_string_value (builder, self->config.model);
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
-  if (self->system_prompt != NULL && self->system_prompt[0] != '\0')
+  if (self->config.system_prompt != NULL && self->config.system_prompt[0] != '\0')
     {
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "role");
       json_builder_add_string_value (builder, "system");
       json_builder_set_member_name (builder, "content");
-      json_builder_add_string_value (builder, self->system_prompt);
+      json_builder_add_string_value (builder, self->config.system_prompt);
       json_builder_end_object (builder);
     }
   json_builder_begin_object (builder);
@@ -150,10 +150,10 @@ build_request_body (SudaAssistant *self,
   json_builder_add_string_value (builder, query);
   json_builder_end_object (builder);
   json_builder_end_array (builder);
-  if (self->max_tokens > 0)
+  if (self->config.max_tokens > 0)
     {
-      json_builder_set_member_name (builder, self->token_field);
-      json_builder_add_int_value (builder, self->max_tokens);
+      json_builder_set_member_name (builder, self->config.token_field);
+      json_builder_add_int_value (builder, self->config.max_tokens);
     }
   json_builder_end_object (builder);
 

@@ -106,10 +106,11 @@ handle_success (GTask  *task,
       (choices = json_object_get_member (json_node_get_object (root), "choices")) == NULL ||
       !JSON_NODE_HOLDS_ARRAY (choices))
     {
-      _suda_assistant_ask_set_detail (task, "HTTP %u with a body that is not a chat completion (%" G_GSIZE_FORMAT " bytes)",
-                      ask->last_status, g_bytes_get_size (body));
+      _suda_assistant_ask_set_detail (task, "HTTP %u with a body that is not a chat completion "
+                                      "(%" G_GSIZE_FORMAT " bytes)",
+                                      ask->last_status, g_bytes_get_size (body));
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_BAD_RESPONSE,
-                        _("The AI service sent a reply that could not be read."));
+                                        _("The AI service sent a reply that could not be read."));
       return;
     }
 
@@ -118,7 +119,7 @@ handle_success (GTask  *task,
     {
       _suda_assistant_ask_set_detail (task, "HTTP %u with no choices", ask->last_status);
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER,
-                        _("The AI service returned an empty answer."));
+                                        _("The AI service returned an empty answer."));
       return;
     }
 
@@ -129,7 +130,7 @@ handle_success (GTask  *task,
     {
       _suda_assistant_ask_set_detail (task, "HTTP %u without choices[0].message.content", ask->last_status);
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_BAD_RESPONSE,
-                        _("The AI service sent a reply that could not be read."));
+                                        _("The AI service sent a reply that could not be read."));
       return;
     }
 
@@ -139,7 +140,7 @@ handle_success (GTask  *task,
     {
       _suda_assistant_ask_set_detail (task, "HTTP %u with an empty message", ask->last_status);
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_EMPTY_ANSWER,
-                        _("The AI service returned an empty answer."));
+                                        _("The AI service returned an empty answer."));
       return;
     }
 
@@ -213,7 +214,7 @@ retry_or_fail (GTask      *task,
 
 void
 _suda_assistant_handle_response (GTask  *task,
-                 GBytes *body)
+                                 GBytes *body)
 {
   SudaAssistant *self = g_task_get_source_object (task);
   Ask *ask = g_task_get_task_data (task);
@@ -229,29 +230,32 @@ _suda_assistant_handle_response (GTask  *task,
 
   code = dup_error_code (body);
   _suda_assistant_ask_set_detail (task, "HTTP %u%s%s%s after %u attempt(s)", status,
-                  code != NULL ? " (" : "", code != NULL ? code : "", code != NULL ? ")" : "",
-                  ask->attempts);
+                                  code != NULL ? " (" : "", code != NULL ? code : "", code != NULL ? ")" : "",
+                                  ask->attempts);
   retry_after_ms = parse_retry_after_ms (ask->message);
 
   if (status == SOUP_STATUS_UNAUTHORIZED || status == SOUP_STATUS_FORBIDDEN)
     {
       if (self->api_key == NULL)
         _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_NOT_CONFIGURED,
-                          _("AI search is not set up on this server: the AI service wants an API key."));
+                                          _("AI search is not set up on this server: "
+                                            "the AI service wants an API key."));
       else
         _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_KEY_REJECTED,
-                          _("The AI service rejected this server’s API key; please tell the server’s operator."));
+                                          _("The AI service rejected this server’s API key; "
+                                            "please tell the server’s operator."));
     }
   else if (status == 429 /* Too Many Requests; libsoup 3.2 has no name for it */)
     {
       /* Waiting does not bring back a quota that is used up. */
       if (g_strcmp0 (code, "insufficient_quota") == 0)
         _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_QUOTA,
-                          _("This server’s AI quota is used up; please tell the server’s operator."));
+                                          _("This server’s AI quota is used up; "
+                                            "please tell the server’s operator."));
       else
         retry_or_fail (task,
                        retry_after_ms >= 0 ? retry_after_ms
-                                           : (gint64) self->retry_backoff_ms << (ask->attempts - 1),
+                                           : (gint64) self->config.retry_backoff_ms << (ask->attempts - 1),
                        SUDA_ASSISTANT_ERROR_TOO_MANY_REQUESTS,
                        _("The AI service is busy; please try again in a minute."));
     }
@@ -263,7 +267,7 @@ _suda_assistant_handle_response (GTask  *task,
                                  status);
       retry_or_fail (task,
                      retry_after_ms >= 0 ? retry_after_ms
-                                         : (gint64) self->retry_backoff_ms << (ask->attempts - 1),
+                                         : (gint64) self->config.retry_backoff_ms << (ask->attempts - 1),
                      SUDA_ASSISTANT_ERROR_SERVER_ERROR, message);
     }
   else

@@ -170,8 +170,8 @@ scrub_key (SudaAssistant *self,
 
 void
 _suda_assistant_ask_set_detail (GTask      *task,
-                const char *format,
-                ...)
+                                const char *format,
+                                ...)
 {
   SudaAssistant *self = g_task_get_source_object (task);
   Ask *ask = g_task_get_task_data (task);
@@ -197,8 +197,8 @@ clear_source (GSource **source)
  * or an error, and the request slot goes to the next in the queue. */
 void
 _suda_assistant_finish_ask (GTask               *task,
-            SudaAssistantAnswer *answer,
-            GError              *error)
+                            SudaAssistantAnswer *answer,
+                            GError              *error)
 {
   SudaAssistant *self = g_task_get_source_object (task);
   Ask *ask = g_task_get_task_data (task);
@@ -237,17 +237,24 @@ _suda_assistant_finish_ask (GTask               *task,
 
 void
 _suda_assistant_finish_ask_error (GTask      *task,
-                  int         code,
-                  const char *message)
+                                  int         code,
+                                  const char *message)
 {
   _suda_assistant_finish_ask (task, NULL, g_error_new_literal (SUDA_ASSISTANT_ERROR, code, message));
+}
+
+void
+_suda_assistant_finish_cancelled (GTask *task)
+{
+  _suda_assistant_finish_ask (task, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                                               _("The search was cancelled.")));
 }
 
 void
 _suda_assistant_finish_timeout (GTask *task)
 {
   SudaAssistant *self = g_task_get_source_object (task);
-  guint seconds = MAX (1, (self->timeout_ms + 500) / 1000);
+  guint seconds = MAX (1, (self->config.timeout_ms + 500) / 1000);
   g_autofree char *message = NULL;
 
   message = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
@@ -260,14 +267,14 @@ _suda_assistant_finish_timeout (GTask *task)
 
 SudaAssistantAnswer *
 _suda_assistant_make_answer (SudaAssistant *self,
-             Ask           *ask,
-             const char    *text,
-             gboolean       cached)
+                             Ask           *ask,
+                             const char    *text,
+                             gboolean       cached)
 {
   SudaAssistantAnswer *answer = g_new0 (SudaAssistantAnswer, 1);
 
   answer->text = g_strdup (text);
-  answer->model = g_strdup (self->model);
+  answer->model = g_strdup (self->config.model);
   answer->cached = cached;
   answer->latency_ms = (g_get_monotonic_time () - ask->asked_at) / 1000;
   answer->attempts = ask->attempts;
@@ -314,8 +321,7 @@ on_user_cancelled (GCancellable *cancellable,
     }
   else
     {
-      _suda_assistant_finish_ask (task, NULL, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                                   _("The search was cancelled.")));
+      _suda_assistant_finish_cancelled (task);
     }
 
   return G_SOURCE_REMOVE;
@@ -342,7 +348,7 @@ start_ask (GTask *task)
   self->n_active++;
 
   ask->request_cancellable = g_cancellable_new ();
-  ask->deadline_source = g_timeout_source_new (self->timeout_ms);
+  ask->deadline_source = g_timeout_source_new (self->config.timeout_ms);
   g_task_attach_source (task, ask->deadline_source, on_deadline);
 
   _suda_assistant_send_attempt (task);
@@ -351,7 +357,7 @@ start_ask (GTask *task)
 static void
 dispatch_queue (SudaAssistant *self)
 {
-  while (self->n_active < self->max_concurrent && self->queue.length > 0)
+  while (self->n_active < self->config.max_concurrent && self->queue.length > 0)
     start_ask (g_queue_pop_head (&self->queue));
 }
 
@@ -386,7 +392,7 @@ suda_assistant_ask_async (SudaAssistant       *self,
   if (!self->configured)
     {
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_NOT_CONFIGURED,
-                        _("AI search is not set up on this server."));
+                                        _("AI search is not set up on this server."));
       return;
     }
 
@@ -407,7 +413,7 @@ suda_assistant_ask_async (SudaAssistant       *self,
   {
     g_autofree char *normalized = _suda_assistant_normalize_query (ask->query);
 
-    ask->cache_key = g_strconcat (self->model, "\n", normalized, NULL);
+    ask->cache_key = g_strconcat (self->config.model, "\n", normalized, NULL);
   }
 
   cached = _suda_answer_cache_lookup (self->cache, ask->cache_key, _suda_assistant_now (self));
@@ -417,10 +423,10 @@ suda_assistant_ask_async (SudaAssistant       *self,
       return;
     }
 
-  if (self->n_active >= self->max_concurrent && self->queue.length >= self->max_queued)
+  if (self->n_active >= self->config.max_concurrent && self->queue.length >= self->config.max_queued)
     {
       _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_TOO_MANY_REQUESTS,
-                        _("Too many searches are waiting; please try again in a minute."));
+                                        _("Too many searches are waiting; please try again in a minute."));
       return;
     }
 
@@ -489,25 +495,6 @@ dup_api_key (const SudaAiConfig *config)
   return NULL;
 }
 
-static void
-copy_config (SudaAssistant      *self,
-             const SudaAiConfig *config)
-{
-  self->base_url = g_strdup (config->base_url);
-  self->endpoint = g_strconcat (self->base_url, "/chat/completions", NULL);
-  self->model = g_strdup (config->model);
-  self->token_field = g_strdup (config->token_field);
-  self->system_prompt = g_strdup (config->system_prompt);
-  self->max_tokens = config->max_tokens;
-  self->timeout_ms = config->timeout_ms;
-  self->retry_backoff_ms = config->retry_backoff_ms;
-  self->max_concurrent = config->max_concurrent;
-  self->max_queued = config->max_queued;
-  self->rate_per_minute = config->rate_per_minute;
-  self->max_lines = config->max_lines;
-  self->api_key = dup_api_key (config);
-}
-
 SudaAssistant *
 suda_assistant_new (const SudaAiConfig *config)
 {
@@ -519,10 +506,12 @@ suda_assistant_new (const SudaAiConfig *config)
   g_return_val_if_fail (config->base_url != NULL, NULL);
 
   self = g_object_new (SUDA_TYPE_ASSISTANT, NULL);
-  copy_config (self, config);
+  suda_ai_config_copy (config, &self->config);
+  self->endpoint = g_strconcat (self->config.base_url, "/chat/completions", NULL);
+  self->api_key = dup_api_key (config);
 
   /* suda-server-config.c has checked it is an http(s) address with a host. */
-  uri = g_uri_parse (self->base_url, G_URI_FLAGS_NONE, NULL);
+  uri = g_uri_parse (self->config.base_url, G_URI_FLAGS_NONE, NULL);
   g_return_val_if_fail (uri != NULL && g_uri_get_host (uri) != NULL, NULL);
   host = g_uri_get_host (uri);
 
@@ -538,8 +527,8 @@ suda_assistant_new (const SudaAiConfig *config)
   self->session = soup_session_new_with_options ("user-agent", "suda/" PACKAGE_VERSION " ",
                                                  /* Soup's default of 2 would
                                                   * queue below our own cap. */
-                                                 "max-conns-per-host", self->max_concurrent,
-                                                 "max-conns", MAX (self->max_concurrent, 10u),
+                                                 "max-conns-per-host", self->config.max_concurrent,
+                                                 "max-conns", MAX (self->config.max_concurrent, 10u),
                                                  NULL);
   /* A proxy from the environment must not catch requests to this machine. */
   if (host_is_loopback (host))
@@ -561,7 +550,7 @@ suda_assistant_get_model (SudaAssistant *self)
 {
   g_return_val_if_fail (SUDA_IS_ASSISTANT (self), NULL);
 
-  return self->model;
+  return self->config.model;
 }
 
 const char *
@@ -569,7 +558,7 @@ suda_assistant_get_base_url (SudaAssistant *self)
 {
   g_return_val_if_fail (SUDA_IS_ASSISTANT (self), NULL);
 
-  return self->base_url;
+  return self->config.base_url;
 }
 
 guint
@@ -577,7 +566,7 @@ suda_assistant_get_max_lines (SudaAssistant *self)
 {
   g_return_val_if_fail (SUDA_IS_ASSISTANT (self), 0);
 
-  return self->max_lines;
+  return self->config.max_lines;
 }
 
 guint
@@ -607,11 +596,11 @@ suda_assistant_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_BASE_URL:
-      g_value_set_string (value, self->base_url);
+      g_value_set_string (value, self->config.base_url);
       break;
 
     case PROP_MODEL:
-      g_value_set_string (value, self->model);
+      g_value_set_string (value, self->config.model);
       break;
 
     case PROP_CONFIGURED:
@@ -619,7 +608,7 @@ suda_assistant_get_property (GObject    *object,
       break;
 
     case PROP_MAX_LINES:
-      g_value_set_uint (value, self->max_lines);
+      g_value_set_uint (value, self->config.max_lines);
       break;
 
     default:
@@ -647,11 +636,8 @@ suda_assistant_finalize (GObject *object)
 
   g_clear_pointer (&self->cache, _suda_answer_cache_free);
   g_clear_pointer (&self->recent_asks, g_hash_table_unref);
-  g_free (self->base_url);
+  suda_ai_config_clear (&self->config);
   g_free (self->endpoint);
-  g_free (self->model);
-  g_free (self->token_field);
-  g_free (self->system_prompt);
   if (self->api_key != NULL)
     memset (self->api_key, 0, strlen (self->api_key));
   g_free (self->api_key);
@@ -690,5 +676,4 @@ suda_assistant_init (SudaAssistant *self)
   g_queue_init (&self->queue);
   self->recent_asks = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) _suda_assistant_free_times);
-  self->max_lines = 8;
 }

@@ -8,11 +8,11 @@ G_DEFINE_BOXED_TYPE (SudaScheduledMessage, suda_scheduled_message,
 
 SudaScheduledMessage *
 _suda_scheduled_message_new (guint       id,
-                       const char *author,
-                       const char *channel,
-                       const char *text,
-                       GDateTime  *due,
-                       GDateTime  *created)
+                             const char *author,
+                             const char *channel,
+                             const char *text,
+                             GDateTime  *due,
+                             GDateTime  *created)
 {
   SudaScheduledMessage *self = g_new0 (SudaScheduledMessage, 1);
 
@@ -94,7 +94,7 @@ suda_scheduled_message_get_created (SudaScheduledMessage *self)
 
 int
 _suda_scheduled_message_compare (gconstpointer a,
-                  gconstpointer b)
+                                 gconstpointer b)
 {
   const SudaScheduledMessage *ma = *(SudaScheduledMessage * const *) a;
   const SudaScheduledMessage *mb = *(SudaScheduledMessage * const *) b;

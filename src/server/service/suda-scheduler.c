@@ -97,7 +97,7 @@ pending_changed (SudaScheduler *self)
  * add or cancel freely. */
 void
 _suda_scheduler_deliver_due (SudaScheduler *self,
-             gboolean       late)
+                             gboolean       late)
 {
   g_autoptr(GPtrArray) due = g_ptr_array_new_with_free_func ((GDestroyNotify) suda_scheduled_message_unref);
   g_autoptr(GDateTime) now = suda_scheduler_dup_now (self);
