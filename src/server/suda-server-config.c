@@ -26,8 +26,8 @@ typedef enum {
   KEY_BOOL,
 } KeyType;
 
-/* Checks (and may rewrite) a string value after its type's parse; on
- * failure returns a translated reason. */
+/* Checks (and may rewrite) a string value after its type's parse, NULL
+ * when unset; on failure returns a translated reason. */
 typedef char *(*KeyCheck) (SudaServerConfig  *self,
                            char             **value);
 
@@ -162,7 +162,10 @@ check_base_url (SudaServerConfig  *self,
                 char             **value)
 {
   g_autoptr(GUri) uri = NULL;
-  gsize len = strlen (*value);
+  gsize len;
+
+  g_assert (*value != NULL);  /* blank means the default, never unset */
+  len = strlen (*value);
 
   while (len > 0 && (*value)[len - 1] == '/')
     (*value)[--len] = '\0';
@@ -287,8 +290,7 @@ store_string (SudaServerConfig *self,
       g_free (value);
       value = g_strdup (info->default_value);
     }
-  if (info->check != NULL && (value != NULL || info->check == check_api_key_file) &&
-      (reason = info->check (self, &value)) != NULL)
+  if (info->check != NULL && (reason = info->check (self, &value)) != NULL)
     return reason;
   g_free (*field);
   *field = g_steal_pointer (&value);
