@@ -34,10 +34,15 @@ key_file_for (SudaFakeApi *api)
 static SudaAssistant *
 assistant_new (GKeyFile *kf)
 {
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
   g_autoptr(GError) error = NULL;
-  SudaAssistant *assistant = suda_assistant_new_from_key_file (kf, &error);
+  SudaAssistant *assistant;
 
+  /* the [ai] group goes through the server's one config reader */
+  suda_server_config_load_key_file (config, kf, &error);
   g_assert_no_error (error);
+  g_assert_cmpuint (config->warnings->len, ==, 0);
+  assistant = suda_assistant_new (&config->ai);
   g_assert_nonnull (assistant);
   return assistant;
 }
@@ -217,11 +222,10 @@ test_config_bad_values_rejected (void)
     {
       g_autoptr(GKeyFile) kf = g_key_file_new ();
       g_autoptr(GError) error = NULL;
-      g_autoptr(SudaAssistant) assistant = NULL;
+      g_autoptr(SudaServerConfig) config = suda_server_config_new ();
 
       g_key_file_set_string (kf, "ai", bad[i][0], bad[i][1]);
-      assistant = suda_assistant_new_from_key_file (kf, &error);
-      g_assert_null (assistant);
+      g_assert_false (suda_server_config_load_key_file (config, kf, &error));
       g_assert_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE);
       g_assert_nonnull (strstr (error->message, bad[i][0]));
     }

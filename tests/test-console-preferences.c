@@ -143,7 +143,16 @@ static char *
 dup_ai_value (SudaServer *server,
               const char *key)
 {
-  return g_key_file_get_string (suda_server_get_config (server)->key_file, "ai", key, NULL);
+  const SudaAiConfig *ai = &suda_server_get_config (server)->ai;
+
+  if (g_str_equal (key, "base-url"))
+    return g_strdup (ai->base_url);
+  if (g_str_equal (key, "model"))
+    return g_strdup (ai->model);
+  if (g_str_equal (key, "api-key-file"))
+    return g_strdup (ai->api_key_file);
+  g_assert_cmpstr (key, ==, "token-field");
+  return g_strdup (ai->token_field);
 }
 
 static void
@@ -302,17 +311,17 @@ static void
 test_start_leaves_out_empty_values (Fixture       *fixture,
                                     gconstpointer  data)
 {
-  GKeyFile *key_file;
+  const SudaAiConfig *ai;
 
   /* emptied fields mean the server's own defaults, not empty values */
   g_settings_set_string (fixture->settings, "ai-base-url", "  ");
   g_settings_set_string (fixture->settings, "ai-model", "");
 
-  key_file = suda_server_get_config (start_server (fixture))->key_file;
-  g_assert_false (g_key_file_has_key (key_file, "ai", "base-url", NULL));
-  g_assert_false (g_key_file_has_key (key_file, "ai", "model", NULL));
-  g_assert_false (g_key_file_has_key (key_file, "ai", "api-key-file", NULL));
-  g_assert_true (g_key_file_has_key (key_file, "ai", "token-field", NULL));
+  ai = &suda_server_get_config (start_server (fixture))->ai;
+  g_assert_cmpstr (ai->base_url, ==, suda_server_config_get_default ("ai", "base-url"));
+  g_assert_cmpstr (ai->model, ==, suda_server_config_get_default ("ai", "model"));
+  g_assert_null (ai->api_key_file);
+  g_assert_cmpstr (ai->token_field, ==, "max_completion_tokens");
 }
 
 static void
@@ -351,6 +360,32 @@ test_search_answered_through_console (Fixture       *fixture,
   g_assert_cmpstr (g_ptr_array_index (api->authorizations, 0), ==, "Bearer " TEST_KEY);
 }
 
+/* The preferences and the start button give the person the server's own
+ * words for a bad [ai] value, and the server does not start with it. */
+static void
+test_bad_value_shows_config_error (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(GError) expected = NULL;
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  GObject *error_label;
+
+  g_assert_false (suda_server_config_set_value (config, "ai", "base-url", "ftp://example.org",
+                                                &expected));
+  g_assert_nonnull (strstr (expected->message, "[ai] base-url"));
+
+  g_settings_set_string (fixture->settings, "ai-base-url", "ftp://example.org");
+  g_assert_nonnull (strstr (prefs_status (prefs), expected->message));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  g_assert_null (suda_console_window_get_server (fixture->window));
+  error_label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                               SUDA_TYPE_CONSOLE_WINDOW, "error_label");
+  g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, expected->message);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -371,6 +406,7 @@ main (int   argc,
   ADD ("start/writes-the-ai-group", test_start_writes_ai_group);
   ADD ("start/leaves-out-empty-values", test_start_leaves_out_empty_values);
   ADD ("start/search-answered-through-the-fake-api", test_search_answered_through_console);
+  ADD ("start/bad-ai-value-shows-the-config-error", test_bad_value_shows_config_error);
 #undef ADD
 
   return g_test_run ();

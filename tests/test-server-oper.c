@@ -16,7 +16,7 @@ server_with_operator (char **log_path)
   SudaServer *server;
 
   g_assert_nonnull (hash);
-  g_key_file_set_string (config->key_file, "operators", "teacher", hash);
+  g_assert_true (suda_server_config_set_value (config, "operators", "teacher", hash, NULL));
   server = suda_test_server_new (config);
   *log_path = g_strdup (suda_server_get_log_path (server));
   return server;

@@ -252,8 +252,8 @@ test_cancel_by_server_operator_allowed (void)
   g_autoptr(SudaTestClient) bob = NULL;
   guint16 port;
 
-  g_key_file_set_string (config->key_file, "operators", "teacher",
-                         crypt_r ("letmein", salt, &data));
+  g_assert_true (suda_server_config_set_value (config, "operators", "teacher",
+                                              crypt_r ("letmein", salt, &data), NULL));
   server = suda_test_server_new (config);
   port = suda_server_get_port (server);
   alice = suda_test_client_register_joined (port, "alice", NULL, "#lobby");

@@ -16,8 +16,19 @@ typedef struct {
   SudaTestLobby  lobby;   /* entries: SudaLogEntry, "search" and "error" events */
 } Fixture;
 
-typedef void (*ConfigureFunc) (GKeyFile    *key_file,
-                               SudaFakeApi *api);
+typedef void (*ConfigureFunc) (SudaServerConfig *config,
+                               SudaFakeApi      *api);
+
+static void
+set_ai (SudaServerConfig *config,
+        const char       *key,
+        const char       *value)
+{
+  g_autoptr(GError) error = NULL;
+
+  suda_server_config_set_value (config, "ai", key, value, &error);
+  g_assert_no_error (error);
+}
 
 static void
 fixture_set_up (Fixture       *fixture,
@@ -28,11 +39,11 @@ fixture_set_up (Fixture       *fixture,
   g_autoptr(SudaServerConfig) config = suda_server_config_new ();
 
   fixture->api = suda_fake_api_new ();
-  g_key_file_set_string (config->key_file, "ai", "base-url", fixture->api->base_url);
-  g_key_file_set_string (config->key_file, "ai", "model", "test-model");
-  g_key_file_set_string (config->key_file, "ai", "retry-backoff", "0.01");
+  set_ai (config, "base-url", fixture->api->base_url);
+  set_ai (config, "model", "test-model");
+  set_ai (config, "retry-backoff", "0.01");
   if (configure != NULL)
-    configure (config->key_file, fixture->api);
+    configure (config, fixture->api);
 
   /* The round-trip test sends more lines than a flood burst allows: the
    * lobby's server has no flood control. */
@@ -223,10 +234,10 @@ test_chat_flows_while_answer_pending (Fixture       *fixture,
 }
 
 static void
-configure_three_lines (GKeyFile    *key_file,
-                       SudaFakeApi *api)
+configure_three_lines (SudaServerConfig *config,
+                       SudaFakeApi      *api)
 {
-  g_key_file_set_string (key_file, "ai", "max-lines", "3");
+  set_ai (config, "max-lines", "3");
 }
 
 static void
@@ -263,10 +274,10 @@ test_long_answer_cut_to_max_lines (Fixture       *fixture,
 }
 
 static void
-configure_no_key (GKeyFile    *key_file,
-                  SudaFakeApi *api)
+configure_no_key (SudaServerConfig *config,
+                  SudaFakeApi      *api)
 {
-  g_key_file_remove_key (key_file, "ai", "base-url", NULL);
+  set_ai (config, "base-url", NULL);
 }
 
 static void
@@ -285,10 +296,10 @@ test_not_configured_says_so (Fixture       *fixture,
 }
 
 static void
-configure_one_per_minute (GKeyFile    *key_file,
-                          SudaFakeApi *api)
+configure_one_per_minute (SudaServerConfig *config,
+                          SudaFakeApi      *api)
 {
-  g_key_file_set_string (key_file, "ai", "rate-per-minute", "1");
+  set_ai (config, "rate-per-minute", "1");
 }
 
 static void

@@ -39,23 +39,27 @@ struct _SudaConsolePreferences
 
 G_DEFINE_FINAL_TYPE (SudaConsolePreferences, suda_console_preferences, ADW_TYPE_PREFERENCES_WINDOW)
 
-/* Only what is set goes in, so an emptied field means the server's default
- * rather than an empty value the server would have to reject. */
-void
-_suda_console_ai_write_config (GSettings *settings,
-                               GKeyFile  *key_file)
+/* Only what is set goes in, so an emptied field means the server's default.
+ * Each value passes through the server's own config reader, so the window
+ * and the server reject the same values with the same words. */
+gboolean
+_suda_console_ai_apply_config (GSettings         *settings,
+                               SudaServerConfig  *config,
+                               GError           **error)
 {
-  g_return_if_fail (G_IS_SETTINGS (settings));
-  g_return_if_fail (key_file != NULL);
+  g_return_val_if_fail (G_IS_SETTINGS (settings), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
 
   for (guint i = 0; i < G_N_ELEMENTS (ai_keys); i++)
     {
       g_autofree char *value = g_settings_get_string (settings, ai_keys[i].setting);
 
       g_strstrip (value);
-      if (*value != '\0')
-        g_key_file_set_string (key_file, "ai", ai_keys[i].config_key, value);
+      if (*value != '\0' &&
+          !suda_server_config_set_value (config, "ai", ai_keys[i].config_key, value, error))
+        return FALSE;
     }
+  return TRUE;
 }
 
 /* Asks the server's own reading of [ai], so the window and the service
@@ -64,7 +68,7 @@ char *
 _suda_console_ai_dup_status (GSettings *settings,
                              gboolean  *out_ready)
 {
-  g_autoptr(GKeyFile) key_file = g_key_file_new ();
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
   g_autoptr(SudaAssistant) assistant = NULL;
   g_autoptr(GError) error = NULL;
   gboolean ready = FALSE;
@@ -72,8 +76,8 @@ _suda_console_ai_dup_status (GSettings *settings,
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
-  _suda_console_ai_write_config (settings, key_file);
-  assistant = suda_assistant_new_from_key_file (key_file, &error);
+  if (_suda_console_ai_apply_config (settings, config, &error))
+    assistant = suda_assistant_new (&config->ai);
   if (assistant == NULL)
     status = g_strdup_printf (_("AI search will not work: %s"), error->message);
   else if (!suda_assistant_is_configured (assistant))

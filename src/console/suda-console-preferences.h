@@ -3,6 +3,8 @@
 
 #include <adwaita.h>
 
+#include "suda-server-config.h"
+
 G_BEGIN_DECLS
 
 #define SUDA_TYPE_CONSOLE_PREFERENCES (suda_console_preferences_get_type ())
@@ -15,9 +17,10 @@ G_DECLARE_FINAL_TYPE (SudaConsolePreferences, suda_console_preferences, SUDA, CO
 SudaConsolePreferences *suda_console_preferences_new (GtkWindow *parent);
 
 /* Shared with the console window, which starts the server. */
-void  _suda_console_ai_write_config (GSettings *settings,
-                                     GKeyFile  *key_file);
-char *_suda_console_ai_dup_status   (GSettings *settings,
-                                     gboolean  *out_ready);
+gboolean  _suda_console_ai_apply_config (GSettings         *settings,
+                                         SudaServerConfig  *config,
+                                         GError           **error);
+char     *_suda_console_ai_dup_status   (GSettings         *settings,
+                                         gboolean          *out_ready);
 
 G_END_DECLS

@@ -234,7 +234,8 @@ dup_field (AdwEntryRow *row)
 }
 
 static SudaServerConfig *
-config_from_fields (SudaConsoleWindow *self)
+config_from_fields (SudaConsoleWindow  *self,
+                    GError            **error)
 {
   SudaServerConfig *config = suda_server_config_new ();
   g_autofree char *name = dup_field (self->name_row);
@@ -255,7 +256,8 @@ config_from_fields (SudaConsoleWindow *self)
   config->password = *password != '\0' ? g_strdup (password) : NULL;
   config->log_path = dup_log_path (self);
   /* the service user reads its AI settings from the [ai] group */
-  _suda_console_ai_write_config (self->settings, config->key_file);
+  if (!_suda_console_ai_apply_config (self->settings, config, error))
+    g_clear_pointer (&config, suda_server_config_free);
   return config;
 }
 
@@ -298,7 +300,12 @@ start_action (GtkWidget  *widget,
 
   if (_suda_console_window_is_running (self))
     return;
-  config = config_from_fields (self);
+  config = config_from_fields (self, &error);
+  if (config == NULL)
+    {
+      show_error (self, error->message);
+      return;
+    }
   set_server (self, suda_server_new (config));
   if (!suda_server_start (self->server, &error))
     {

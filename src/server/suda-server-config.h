@@ -7,21 +7,47 @@
 
 G_BEGIN_DECLS
 
-/* Everything the server core reads from the [server], [limits] and [log]
- * groups of the config file.  Subsystems with groups of their own ([ai],
- * [operators], [schedule]) read them from key_file. */
+/* [ai]: the OpenAI-compatible API behind !search (SudaAssistant). */
 typedef struct {
+  char     *base_url;         /* http:// or https://, no trailing slash */
+  char     *model;
+  char     *api_key_file;     /* NULL: the key comes from OPENAI_API_KEY */
+  char     *api_key;          /* first line of api_key_file, read at load; NULL if none */
+  char     *token_field;      /* max_completion_tokens or max_tokens */
+  guint     max_tokens;
+  char     *system_prompt;
+  guint     timeout_ms;
+  guint     retry_backoff_ms;
+  guint     max_concurrent;
+  guint     max_queued;
+  guint     rate_per_minute;
+  guint     cache_size;
+  guint     cache_ttl_s;
+  guint     max_lines;
+} SudaAiConfig;
+
+/* [schedule]: !schedule (SudaScheduler). */
+typedef struct {
+  guint     max_pending;      /* per author */
+} SudaScheduleConfig;
+
+/* Every group of the config file, parsed and checked in one place
+ * (suda-server-config.c holds the table of groups and keys). */
+typedef struct {
+  /* [server] */
   char     *listen_address;   /* NULL or "" means every interface */
   guint16   port;             /* 0 picks a free port */
-  char     *log_path;         /* NULL: $XDG_STATE_HOME/suda/server.jsonl; "" no log */
-  char     *state_dir;        /* NULL: the log's folder */
   guint     max_clients;
   char     *password;
   char     *server_name;
   char     *network_name;
   char     *motd;             /* text of the message of the day, or NULL */
-  char     *default_channel;
-  char     *service_nick;
+  char     *default_channel;  /* "" means none */
+  char     *service_nick;     /* "" turns the service user off */
+  char     *state_dir;        /* NULL: the log's folder */
+
+  /* [log] */
+  char     *log_path;         /* NULL: $XDG_STATE_HOME/suda/server.jsonl; "" no log */
   guint     history_lines;
   gboolean  log_whisper_text;
 
@@ -37,20 +63,55 @@ typedef struct {
   guint     max_channels;     /* per user */
   guint     max_targets;      /* per PRIVMSG / NOTICE */
 
-  GKeyFile *key_file;         /* the whole file, never NULL */
+  SudaScheduleConfig schedule;
+  SudaAiConfig       ai;
+
+  /* [operators]: name → crypt(3) hash; use the functions below */
+  GHashTable *operators;
+  /* Unknown groups and keys met while loading, one translated sentence
+   * each ("[limits] flood_control: unknown key; did you mean
+   * flood-control?"), for the front end to show; never NULL. */
+  GPtrArray  *warnings;
 } SudaServerConfig;
 
-SudaServerConfig *suda_server_config_new          (void);
-SudaServerConfig *suda_server_config_copy         (const SudaServerConfig *self);
-void              suda_server_config_free         (SudaServerConfig *self);
-gboolean          suda_server_config_load_file    (SudaServerConfig *self,
-                                                   const char       *path,
-                                                   GError          **error);
-gboolean          suda_server_config_load_key_file(SudaServerConfig *self,
-                                                   GKeyFile         *key_file,
-                                                   GError          **error);
-char             *suda_server_config_dup_log_path (const SudaServerConfig *self);
-char             *suda_server_config_dup_state_dir(const SudaServerConfig *self);
+SudaServerConfig   *suda_server_config_new                (void);
+SudaServerConfig   *suda_server_config_copy               (const SudaServerConfig *self);
+void                suda_server_config_free               (SudaServerConfig       *self);
+/* A bad value in any group fails with G_KEY_FILE_ERROR_INVALID_VALUE and a
+ * message "[GROUP] KEY: reason", leaving SELF as it was; unknown groups and
+ * keys only add to SELF->warnings. */
+gboolean            suda_server_config_load_file          (SudaServerConfig       *self,
+                                                           const char             *path,
+                                                           GError                **error);
+gboolean            suda_server_config_load_key_file      (SudaServerConfig       *self,
+                                                           GKeyFile               *key_file,
+                                                           GError                **error);
+/* Sets one key from its text, checked as the file's would be; VALUE NULL
+ * restores the default (for [operators], removes the operator). */
+gboolean            suda_server_config_set_value          (SudaServerConfig       *self,
+                                                           const char             *group,
+                                                           const char             *key,
+                                                           const char             *value,
+                                                           GError                **error);
+const char         *suda_server_config_get_operator_hash  (const SudaServerConfig *self,
+                                                           const char             *name);
+char               *suda_server_config_dup_log_path       (const SudaServerConfig *self);
+char               *suda_server_config_dup_state_dir      (const SudaServerConfig *self);
+
+/* The table itself, for documentation and its tests: the known groups
+ * (NULL-terminated), the keys of one (NULL-terminated; empty for a group
+ * of free keys such as [operators]), and a key's default as it would be
+ * written in the file (NULL when it has none). */
+const char * const *suda_server_config_get_groups         (void);
+GStrv               suda_server_config_dup_keys           (const char             *group);
+const char         *suda_server_config_get_default        (const char             *group,
+                                                           const char             *key);
+
+/* For a holder of its own [ai] copy (SudaAssistant); clear frees the
+ * strings and wipes the key. */
+void                suda_ai_config_copy                   (const SudaAiConfig     *src,
+                                                           SudaAiConfig           *dest);
+void                suda_ai_config_clear                  (SudaAiConfig           *ai);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaServerConfig, suda_server_config_free)
 

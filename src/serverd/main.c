@@ -70,6 +70,31 @@ hash_password (void)
   return 0;
 }
 
+/* Unknown groups and keys do not stop the start, but are worth a look. */
+static void
+print_config_warnings (const SudaServerConfig *config,
+                       const char             *config_path)
+{
+  for (guint i = 0; i < config->warnings->len; i++)
+    g_printerr (_("suda-serverd: warning: %s: %s\n"), config_path,
+                (const char *) g_ptr_array_index (config->warnings, i));
+}
+
+/* The log keeps the config's warnings beside the start they belong to. */
+static void
+log_config_warnings (SudaServer             *server,
+                     const SudaServerConfig *config)
+{
+  for (guint i = 0; i < config->warnings->len; i++)
+    {
+      g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "error", NULL, NULL,
+                                                          g_ptr_array_index (config->warnings, i));
+
+      suda_log_entry_set_field (entry, "source", "config");
+      suda_server_log (server, entry);
+    }
+}
+
 static void
 replace_if_set (char **setting,
                 char **flag)
@@ -136,6 +161,7 @@ main (int   argc,
       g_printerr (_("suda-serverd: cannot read %s: %s\n"), config_path, error->message);
       return 2;
     }
+  print_config_warnings (config, config_path);
   if (port != -1)
     {
       if (port < 0 || port > 65535)
@@ -166,6 +192,7 @@ main (int   argc,
       return 1;
     }
 
+  log_config_warnings (server, config);
   address = suda_server_dup_address (server);
   /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
   g_print ("listening on %s\n", address);

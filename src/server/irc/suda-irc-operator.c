@@ -14,13 +14,12 @@ void
 _suda_irc_cmd_oper (SudaClient     *c,
                     SudaIrcMessage *m)
 {
-  GKeyFile *kf = c->core->config->key_file;
-  g_autofree char *hash = g_key_file_get_string (kf, "operators", m->params[0], NULL);
+  const char *hash = suda_server_config_get_operator_hash (c->core->config, m->params[0]);
   struct crypt_data data = { 0 };
   const char *computed;
   g_autofree char *text = NULL;
 
-  if (hash == NULL || *hash == '\0' ||
+  if (hash == NULL ||
       !(computed = crypt_r (m->params[1], hash, &data)) || computed[0] == '*' ||
       strcmp (computed, hash) != 0)
     {

@@ -98,12 +98,8 @@ open_scheduler (SudaService *self)
   g_autofree char *path = g_build_filename (state_dir, STATE_FILE_NAME, NULL);
   g_autoptr(GError) error = NULL;
   SudaScheduler *scheduler = suda_scheduler_new (path);
-  int max_pending;
 
-  max_pending = g_key_file_get_integer (config->key_file, "schedule", "max-pending", &error);
-  if (error == NULL && max_pending > 0)
-    suda_scheduler_set_max_per_author (scheduler, (guint) max_pending);
-  g_clear_error (&error);
+  suda_scheduler_set_max_per_author (scheduler, config->schedule.max_pending);
 
   g_signal_connect_object (scheduler, "due", G_CALLBACK (on_due), self, 0);
   self->scheduler = scheduler;

@@ -53,29 +53,13 @@ log_error (SudaService *self,
   _suda_delivery_log (self->core->delivery, entry);
 }
 
-/* Made on first use, so a server without [ai] pays nothing for it; a
- * config that cannot work is reported each time someone tries. */
+/* Made on first use, so a server without [ai] pays nothing for it; the
+ * config reader has already checked every [ai] value at start. */
 static SudaAssistant *
-ensure_assistant (SudaService *self,
-                  SudaClient  *asker,
-                  const char  *channel)
+ensure_assistant (SudaService *self)
 {
-  g_autoptr(GError) error = NULL;
-  const SudaServerConfig *config;
-
-  if (self->assistant != NULL)
-    return self->assistant;
-
-  config = self->core->config;
-  self->assistant = suda_assistant_new_from_key_file (config->key_file, &error);
   if (self->assistant == NULL)
-    {
-      const char *message = _("AI search is not set up correctly on this server.");
-
-      log_error (self, channel, asker->nick, message, "config", error->message);
-      _suda_service_notice (self, asker, message);
-      return NULL;
-    }
+    self->assistant = suda_assistant_new (&self->core->config->ai);
   return self->assistant;
 }
 
@@ -225,9 +209,7 @@ _suda_service_search (SudaService *self,
       return;
     }
 
-  assistant = ensure_assistant (self, asker, channel);
-  if (assistant == NULL)
-    return;
+  assistant = ensure_assistant (self);
 
   search = g_new0 (Search, 1);
   g_weak_ref_init (&search->service, self);

@@ -3,6 +3,8 @@
 
 #include <glib-object.h>
 
+#include "suda-scheduled-message.h"
+
 G_BEGIN_DECLS
 
 /* The most messages one author may have waiting, as the seed room allowed. */
@@ -24,24 +26,6 @@ typedef enum {
   SUDA_SCHEDULER_ERROR_NOT_PERMITTED,
   SUDA_SCHEDULER_ERROR_BAD_STATE,
 } SudaSchedulerError;
-
-/* One pending message.  Immutable once made; reference counted so the
- * "due" signal can hand it out after the scheduler has dropped it. */
-typedef struct _SudaScheduledMessage SudaScheduledMessage;
-
-#define SUDA_TYPE_SCHEDULED_MESSAGE (suda_scheduled_message_get_type ())
-
-GType                 suda_scheduled_message_get_type    (void) G_GNUC_CONST;
-SudaScheduledMessage *suda_scheduled_message_ref         (SudaScheduledMessage *self);
-void                  suda_scheduled_message_unref       (SudaScheduledMessage *self);
-guint                 suda_scheduled_message_get_id      (SudaScheduledMessage *self);
-const char           *suda_scheduled_message_get_author  (SudaScheduledMessage *self);
-const char           *suda_scheduled_message_get_channel (SudaScheduledMessage *self);
-const char           *suda_scheduled_message_get_text    (SudaScheduledMessage *self);
-GDateTime            *suda_scheduled_message_get_due     (SudaScheduledMessage *self);
-GDateTime            *suda_scheduled_message_get_created (SudaScheduledMessage *self);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaScheduledMessage, suda_scheduled_message_unref)
 
 /* Returns a new reference to the current time.  Tests install their own to
  * move time forward without waiting. */
@@ -65,7 +49,6 @@ GDateTime            *suda_schedule_parse_when           (const char           *
                                                           GError              **error);
 
 SudaScheduler        *suda_scheduler_new                 (const char           *state_path);
-const char           *suda_scheduler_get_state_path      (SudaScheduler        *self);
 void                  suda_scheduler_set_clock           (SudaScheduler        *self,
                                                           SudaClockFunc         clock,
                                                           gpointer              user_data,

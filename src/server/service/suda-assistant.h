@@ -3,6 +3,8 @@
 
 #include <gio/gio.h>
 
+#include "suda-server-config.h"
+
 G_BEGIN_DECLS
 
 #define SUDA_TYPE_ASSISTANT        (suda_assistant_get_type ())
@@ -42,11 +44,9 @@ void                 suda_assistant_answer_free     (SudaAssistantAnswer       *
 GQuark               suda_assistant_error_quark     (void);
 const char          *suda_assistant_error_get_name  (const GError *error);
 
-/* Reads the [ai] group of KEY_FILE (missing keys take their defaults); see
- * data/suda-server.conf.example.  Fails only on values that make no sense
- * or an api-key-file that cannot be read. */
-SudaAssistant       *suda_assistant_new_from_key_file (GKeyFile     *key_file,
-                                                       GError      **error);
+/* CONFIG is the [ai] group as suda-server-config.c checked it; the key is
+ * its api_key when it names a key file, else $OPENAI_API_KEY. */
+SudaAssistant       *suda_assistant_new             (const SudaAiConfig  *config);
 gboolean             suda_assistant_is_configured   (SudaAssistant  *self);
 const char          *suda_assistant_get_model       (SudaAssistant  *self);
 const char          *suda_assistant_get_base_url    (SudaAssistant  *self);

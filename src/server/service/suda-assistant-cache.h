@@ -19,6 +19,5 @@ void             _suda_answer_cache_insert   (SudaAnswerCache *self,
                                               const char      *key,
                                               const char      *text,
                                               gint64           now_usec);
-guint            _suda_answer_cache_get_size (SudaAnswerCache *self);
 
 G_END_DECLS

@@ -119,11 +119,3 @@ _suda_answer_cache_insert (SudaAnswerCache *self,
   g_queue_push_head (&self->lru, entry);
   g_hash_table_insert (self->index, entry->key, self->lru.head);
 }
-
-guint
-_suda_answer_cache_get_size (SudaAnswerCache *self)
-{
-  g_return_val_if_fail (self != NULL, 0);
-
-  return self->lru.length;
-}
