@@ -11,6 +11,9 @@
 #define MAX_DEPTH 64
 /* An ISO 8601 time is never longer; longer text is not decoded to find out. */
 #define MAX_TIME_LEN 64
+/* 0001-01-01 and the end of 9999 in UTC, the years GDateTime holds */
+#define MIN_USEC (G_GINT64_CONSTANT (-62135596800) * G_USEC_PER_SEC)
+#define MAX_USEC (G_GINT64_CONSTANT (253402300800) * G_USEC_PER_SEC - 1)
 
 typedef gboolean (*MemberFunc) (const SudaLogValue *key,
                                 const SudaLogValue *value,
@@ -259,7 +262,7 @@ static SudaLogValue *
 slot_for_key (SudaLogFields      *fields,
               const SudaLogValue *key)
 {
-  char buf[16];
+  char buf[48];  /* "\u0063hannel": each letter of a key may take six bytes */
   SudaLogValue decoded;
 
   if (!(key = plain_key (key, buf, sizeof buf, &decoded)))
@@ -659,6 +662,7 @@ suda_log_parse_time (const char *text,
                      gint64     *unix_usec)
 {
   g_autoptr(GDateTime) dt = NULL;
+  gint64 usec;
 
   if (text == NULL)
     return FALSE;
@@ -666,6 +670,10 @@ suda_log_parse_time (const char *text,
     return TRUE;
   if (!(dt = g_date_time_new_from_iso8601 (text, NULL)))
     return FALSE;
-  *unix_usec = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  usec = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  /* an offset can carry a time past the years GDateTime can write in UTC */
+  if (usec < MIN_USEC || usec > MAX_USEC)
+    return FALSE;
+  *unix_usec = usec;
   return TRUE;
 }

@@ -156,9 +156,14 @@ static void
 index_lines (SudaLogModel *self,
              gsize         from)
 {
-  const char *p = self->data + from;
-  const char *end = self->data + self->size;
+  const char *p, *end;
   gsize released = from;
+
+  /* an empty file maps to no memory at all */
+  if (self->data == NULL)
+    return;
+  p = self->data + from;
+  end = self->data + self->size;
 
   while (p < end)
     {
