@@ -7,8 +7,8 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "suda-log-entry.h"
 #include "suda-log-model.h"
+#include "suda-log-reader.h"
 #include "suda-log-row.h"
 
 typedef enum {

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "suda-irc-message.h"
+#include "suda-log-reader.h"
 #include "suda-server-log.h"
 
 /* What is kept in memory while the file cannot be written; past it the
