@@ -104,10 +104,10 @@ log_has_entry (gpointer data)
     {
       g_autoptr(SudaLogRow) row = g_list_model_get_item (wait->log, i);
 
-      if (g_strcmp0 (suda_log_row_get_event (row), wait->event) == 0 &&
-          (wait->nick == NULL || g_strcmp0 (suda_log_row_get_nick (row), wait->nick) == 0 ||
-           g_strcmp0 (suda_log_row_get_target (row), wait->nick) == 0) &&
-          (wait->text == NULL || g_strcmp0 (suda_log_row_get_text (row), wait->text) == 0))
+      if (g_strcmp0 (suda_log_entry_get_event (suda_log_row_get_entry (row)), wait->event) == 0 &&
+          (wait->nick == NULL || g_strcmp0 (suda_log_entry_get_nick (suda_log_row_get_entry (row)), wait->nick) == 0 ||
+           g_strcmp0 (suda_log_entry_get_field (suda_log_row_get_entry (row), "target"), wait->nick) == 0) &&
+          (wait->text == NULL || g_strcmp0 (suda_log_entry_get_text (suda_log_row_get_entry (row)), wait->text) == 0))
         return TRUE;
     }
   return FALSE;
@@ -281,7 +281,7 @@ test_live_log_follows_a_chat (Fixture       *fixture,
   {
     g_autoptr(SudaLogRow) row = g_list_model_get_item (shown, 0);
 
-    g_assert_cmpstr (suda_log_row_get_event (row), ==, "join");
+    g_assert_cmpstr (suda_log_entry_get_event (suda_log_row_get_entry (row)), ==, "join");
   }
 }
 

@@ -115,13 +115,13 @@ test_load_counts_rows (Fixture       *fixture,
   g_assert_cmpstr (gtk_label_get_text (status), ==, "13 lines");
 
   first = g_list_model_get_item (G_LIST_MODEL (fixture->model), 0);
-  g_assert_cmpstr (suda_log_row_get_event (first), ==, "server-start");
-  g_assert_cmpint (suda_log_row_get_time (first), ==, G_GINT64_CONSTANT (1795165200) * G_USEC_PER_SEC);
+  g_assert_cmpstr (suda_log_entry_get_event (suda_log_row_get_entry (first)), ==, "server-start");
+  g_assert_cmpint (suda_log_entry_get_time (suda_log_row_get_entry (first)), ==, G_GINT64_CONSTANT (1795165200) * G_USEC_PER_SEC);
 
   escaped = g_list_model_get_item (G_LIST_MODEL (fixture->model), 6);
-  g_assert_cmpstr (suda_log_row_get_text (escaped), ==, "hello alice, \"quoted\"\tand a tab");
+  g_assert_cmpstr (suda_log_entry_get_text (suda_log_row_get_entry (escaped)), ==, "hello alice, \"quoted\"\tand a tab");
   emoji = g_list_model_get_item (G_LIST_MODEL (fixture->model), 11);
-  g_assert_cmpstr (suda_log_row_get_text (emoji), ==, "Été HELLO 😀");
+  g_assert_cmpstr (suda_log_entry_get_text (suda_log_row_get_entry (emoji)), ==, "Été HELLO 😀");
 }
 
 static void
@@ -135,14 +135,14 @@ test_malformed_line_shown_as_malformed (Fixture       *fixture,
   open_fixture (fixture);
   not_json = g_list_model_get_item (G_LIST_MODEL (fixture->model), 7);
   g_assert_true (suda_log_row_get_malformed (not_json));
-  g_assert_cmpstr (suda_log_row_get_text (not_json), ==, "this line is not JSON");
+  g_assert_cmpstr (suda_log_row_get_raw_text (not_json), ==, "this line is not JSON");
   g_assert_cmpuint (suda_log_row_get_line_number (not_json), ==, 8);
   bad_time = g_list_model_get_item (G_LIST_MODEL (fixture->model), 10);
   g_assert_true (suda_log_row_get_malformed (bad_time));
   /* the lines after a bad one still read normally */
   after = g_list_model_get_item (G_LIST_MODEL (fixture->model), 8);
   g_assert_false (suda_log_row_get_malformed (after));
-  g_assert_cmpstr (suda_log_row_get_text (after), ==, "안녕하세요");
+  g_assert_cmpstr (suda_log_entry_get_text (suda_log_row_get_entry (after)), ==, "안녕하세요");
 
   /* the event filter's last choice keeps only the malformed lines */
   gtk_drop_down_set_selected (GTK_DROP_DOWN (child (fixture, "event_dropdown")),
@@ -165,7 +165,7 @@ test_filter_by_nick (Fixture       *fixture,
     {
       g_autoptr(SudaLogRow) row = g_list_model_get_item (model, i);
 
-      g_assert_cmpint (g_ascii_strcasecmp (suda_log_row_get_nick (row), "alice"), ==, 0);
+      g_assert_cmpint (g_ascii_strcasecmp (suda_log_entry_get_nick (suda_log_row_get_entry (row)), "alice"), ==, 0);
     }
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (child (fixture, "status_label"))), ==,
                    "4 of 13 lines shown");
@@ -293,7 +293,7 @@ test_follow_appended_lines (Fixture       *fixture,
     while (suda_log_row_get_malformed (last) && g_get_monotonic_time () < deadline);
   }
   g_assert_false (suda_log_row_get_malformed (last));
-  g_assert_cmpstr (suda_log_row_get_text (last), ==, "two");
+  g_assert_cmpstr (suda_log_entry_get_text (suda_log_row_get_entry (last)), ==, "two");
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 3);
 
   /* following also respects the filters */

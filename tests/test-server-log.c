@@ -175,6 +175,46 @@ test_history_after_restart (void)
   }
 }
 
+/* The history loader reads the log with the common reader: escapes,
+ * escaped keys, a full source, notices and repaired bytes come back; what
+ * is not a room's message (a whisper, a join, a broken or unfinished line)
+ * does not. */
+static void
+test_history_reads_every_form (void)
+{
+  static const char log[] =
+    "{\"time\":\"2026-11-21T10:00:00.000Z\",\"event\":\"message\",\"channel\":\"#class\",\"nick\":\"ana\",\"text\":\"say \\\"hi\\\" \\u00e9\\ud83d\\ude00\"}\n"
+    "{\"time\":\"2026-11-21T10:00:01.000Z\",\"event\":\"whisper\",\"nick\":\"ana\",\"target\":\"bo\",\"text\":\"secret\"}\n"
+    "{\"time\":\"2026-11-21T10:00:02.000Z\",\"event\":\"join\",\"channel\":\"#class\",\"nick\":\"bo\"}\n"
+    "{\"time\":\"2026-11-21T10:00:03.000Z\",\"event\":\"notice\",\"channel\":\"#CLASS\",\"nick\":\"bo\",\"text\":\"a notice\",\"source\":\"bo!b@host\"}\n"
+    "this line is not JSON\n"
+    "{\"time\":\"2026-11-21T10:00:04.000Z\",\"event\":\"message\",\"channel\":\"#class\",\"text\":\"broken\"\n"
+    "{\"\\u0074ime\":\"2026-11-21T10:00:05.000Z\",\"event\":\"mess\\u0061ge\",\"channel\":\"#class\",\"nick\":\"cy\",\"text\":\"caf\xe9\"}\r\n"
+    "{\"time\":\"2026-11-21T10:00:06.000Z\",\"event\":\"message\",\"channel\":\"lobby\",\"nick\":\"cy\",\"text\":\"no room\"}\n"
+    "{\"time\":\"2026-11-21T10:00:07.000Z\",\"event\":\"message\",\"channel\":\"#class\",\"nick\":\"cy\",\"text\":\"unfini";
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServerConfig) config = config_with_log (dir);
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) dee = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  guint replayed = 0;
+
+  g_assert_true (g_file_set_contents (config->log_path, log, sizeof log - 1, NULL));
+  server = suda_test_server_new (config);
+  dee = suda_test_client_register (suda_server_get_port (server), "dee", "server-time batch");
+  suda_test_client_send (dee, "JOIN #class");
+  suda_test_client_await (dee, "* BATCH +* chathistory #class");
+  suda_test_client_await (dee, "@batch=*;time=2026-11-21T10:00:00.000Z :ana!ana@history PRIVMSG #class :say \"hi\" é😀");
+  suda_test_client_await (dee, "@batch=*;time=2026-11-21T10:00:03.000Z :bo!b@host NOTICE #class :a notice");
+  suda_test_client_await (dee, "@batch=*;time=2026-11-21T10:00:05.000Z :cy!cy@history PRIVMSG #class *caf\xef\xbf\xbd");
+  suda_test_client_await (dee, "* BATCH -*");
+  lines = suda_test_client_sync (dee);
+  for (guint i = 0; i < lines->len; i++)
+    replayed += strstr (g_ptr_array_index (lines, i), "@history") != NULL;
+  g_assert_cmpuint (replayed, ==, 0);
+  suda_server_stop (server, NULL);
+}
+
 static void
 test_unwritable_log (void)
 {
@@ -258,6 +298,7 @@ main (int   argc,
   g_test_add_func ("/server/log/entries-of-a-session", test_session_entries);
   g_test_add_func ("/server/log/written-before-delivered", test_logged_before_delivered);
   g_test_add_func ("/server/log/history-replayed-after-restart", test_history_after_restart);
+  g_test_add_func ("/server/log/history-reads-every-form", test_history_reads_every_form);
   g_test_add_func ("/server/log/full-disk-keeps-serving", test_unwritable_log);
   g_test_add_func ("/server/lifecycle/stop-and-start-same-object", test_restart_same_object);
   return g_test_run ();

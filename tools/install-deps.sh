@@ -17,6 +17,8 @@ packages=(
   fonts-nanum
   # validation of what is installed
   desktop-file-utils appstream libxml2-utils groff-base systemd
+  # fuzzing (meson -Dfuzzing=true with CC=clang): libFuzzer and sanitizers
+  clang libclang-rt-14-dev
 )
 
 # ---- Korean locale (translation tests) -------------------------------------

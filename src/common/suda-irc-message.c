@@ -336,11 +336,22 @@ suda_utf8_truncate (const char *text,
   return cut;
 }
 
+/* Division rounds toward zero: a time before 1970 needs the second below
+ * it and a positive fraction, or it would print as ".-500Z".  The year is
+ * padded by hand, as GLib's %Y writes the year 1 as "1". */
 char *
 suda_irc_format_time_tag (gint64 unix_usec)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  gint64 usec = unix_usec % G_USEC_PER_SEC;
+  g_autoptr(GDateTime) dt = NULL;
+  int year, month, day;
 
-  return g_strdup_printf ("%s.%03dZ", base, (int) ((unix_usec % G_USEC_PER_SEC) / 1000));
+  if (usec < 0)
+    usec += G_USEC_PER_SEC;
+  dt = g_date_time_new_from_unix_utc ((unix_usec - usec) / G_USEC_PER_SEC);
+  g_return_val_if_fail (dt != NULL, NULL);
+  g_date_time_get_ymd (dt, &year, &month, &day);
+  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day,
+                          g_date_time_get_hour (dt), g_date_time_get_minute (dt),
+                          g_date_time_get_second (dt), (int) (usec / 1000));
 }

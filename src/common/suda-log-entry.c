@@ -162,18 +162,6 @@ suda_log_format_time (gint64 unix_usec)
   return suda_irc_format_time_tag (unix_usec);
 }
 
-gboolean
-suda_log_parse_time (const char *text,
-                     gint64     *unix_usec)
-{
-  g_autoptr(GDateTime) dt = NULL;
-
-  if (text == NULL || !(dt = g_date_time_new_from_iso8601 (text, NULL)))
-    return FALSE;
-  *unix_usec = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
-  return TRUE;
-}
-
 static void
 add_string (JsonBuilder *builder,
             const char  *name,
@@ -224,74 +212,58 @@ suda_log_entry_to_line (SudaLogEntry *self)
   return json_generator_to_data (generator, NULL);
 }
 
-static char *
-dup_member_string (JsonObject *object,
-                   const char *name)
+/* The entry's columns come from FIELDS; every other member is kept. */
+static void
+keep_extra_member (const SudaLogValue *key,
+                   const SudaLogValue *value,
+                   gpointer            user_data)
 {
-  JsonNode *node = json_object_get_member (object, name);
+  static const char * const columns[] = { "time", "event", "channel", "nick", "text" };
+  SudaLogEntry *self = user_data;
+  g_autofree char *name = suda_log_value_dup (key);
 
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) ||
-      json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return g_strdup (json_node_get_string (node));
+  for (guint i = 0; i < G_N_ELEMENTS (columns); i++)
+    if (strcmp (name, columns[i]) == 0)
+      return;
+  json_object_set_member (ensure_extra (self), name, suda_log_value_to_node (value));
 }
 
+/* LINE need not be NUL-terminated when LEN is not -1.  A line is an entry
+ * when suda_log_read_line says so, and then always becomes one. */
 SudaLogEntry *
 suda_log_entry_new_from_line (const char  *line,
                               gssize       len,
                               GError     **error)
 {
-  static const char * const known[] = { "time", "event", "channel", "nick", "text" };
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
-  g_autofree char *time_text = NULL;
-  SudaLogEntry *self;
-  JsonObject *object;
-  JsonObjectIter iter;
-  const char *name;
-  JsonNode *node;
-  gint64 usec;
+  g_autoptr(SudaLogEntry) self = NULL;
+  SudaLogFields fields;
 
-  if (!json_parser_load_from_data (parser, line, len, error))
-    return NULL;
-  node = json_parser_get_root (parser);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+  g_return_val_if_fail (line != NULL, NULL);
+
+  self = g_object_new (SUDA_TYPE_LOG_ENTRY, NULL);
+  switch (suda_log_read_line (line, len < 0 ? strlen (line) : (gsize) len, &fields,
+                              keep_extra_member, self))
     {
+    case SUDA_LOG_READ_OK:
+      break;
+    case SUDA_LOG_READ_NOT_JSON:
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
-                           "not a JSON object");
+                           "not one JSON object");
       return NULL;
-    }
-  object = json_node_get_object (node);
-  time_text = dup_member_string (object, "time");
-  if (!suda_log_parse_time (time_text, &usec))
-    {
+    case SUDA_LOG_READ_NO_TIME:
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
                            "no valid \"time\"");
       return NULL;
-    }
-
-  self = g_object_new (SUDA_TYPE_LOG_ENTRY, NULL);
-  self->time = usec;
-  self->event = dup_member_string (object, "event");
-  if (self->event == NULL)
-    {
-      g_object_unref (self);
+    case SUDA_LOG_READ_NO_EVENT:
+    default:
       g_set_error_literal (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
                            "no \"event\"");
       return NULL;
     }
-  self->channel = dup_member_string (object, "channel");
-  self->nick = dup_member_string (object, "nick");
-  self->text = dup_member_string (object, "text");
-
-  json_object_iter_init (&iter, object);
-  while (json_object_iter_next (&iter, &name, &node))
-    {
-      gboolean is_known = FALSE;
-
-      for (guint i = 0; i < G_N_ELEMENTS (known); i++)
-        is_known |= strcmp (name, known[i]) == 0;
-      if (!is_known)
-        json_object_set_member (ensure_extra (self), name, json_node_copy (node));
-    }
-  return self;
+  self->time = fields.time;
+  self->event = suda_log_value_dup (&fields.event);
+  self->channel = suda_log_value_dup (&fields.channel);
+  self->nick = suda_log_value_dup (&fields.nick);
+  self->text = suda_log_value_dup (&fields.text);
+  return g_steal_pointer (&self);
 }

@@ -3,6 +3,8 @@
 
 #include <json-glib/json-glib.h>
 
+#include "suda-log-reader.h"
+
 G_BEGIN_DECLS
 
 #define SUDA_TYPE_LOG_ENTRY (suda_log_entry_get_type ())
@@ -38,7 +40,5 @@ const char   *suda_log_entry_get_field     (SudaLogEntry *self,
 JsonObject   *suda_log_entry_get_extra     (SudaLogEntry *self);
 char         *suda_log_entry_to_line       (SudaLogEntry *self);
 char         *suda_log_format_time         (gint64        unix_usec);
-gboolean      suda_log_parse_time          (const char   *text,
-                                            gint64       *unix_usec);
 
 G_END_DECLS

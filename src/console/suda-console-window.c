@@ -128,17 +128,17 @@ log_filter_func (gpointer item,
                  gpointer user_data)
 {
   SudaConsoleWindow *self = user_data;
-  SudaLogRow *row = item;
+  SudaLogEntry *entry = suda_log_row_get_entry (item);
   const char *event = selected_event (self->log_event_dropdown);
 
-  if (event != NULL && g_strcmp0 (suda_log_row_get_event (row), event) != 0)
+  if (event != NULL && g_strcmp0 (suda_log_entry_get_event (entry), event) != 0)
     return FALSE;
   if (self->log_needle == NULL)
     return TRUE;
-  return folded_contains (suda_log_row_get_text (row), self->log_needle) ||
-         folded_contains (suda_log_row_get_nick (row), self->log_needle) ||
-         folded_contains (suda_log_row_get_channel (row), self->log_needle) ||
-         folded_contains (suda_log_row_get_target (row), self->log_needle);
+  return folded_contains (suda_log_entry_get_text (entry), self->log_needle) ||
+         folded_contains (suda_log_entry_get_nick (entry), self->log_needle) ||
+         folded_contains (suda_log_entry_get_channel (entry), self->log_needle) ||
+         folded_contains (suda_log_entry_get_field (entry, "target"), self->log_needle);
 }
 
 static void

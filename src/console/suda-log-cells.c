@@ -57,7 +57,7 @@ log_cell_bind_time (GtkSignalListItemFactory *factory,
       gtk_label_set_text (label, text);
       return;
     }
-  utc = g_date_time_new_from_unix_utc (suda_log_row_get_time (row) / G_USEC_PER_SEC);
+  utc = g_date_time_new_from_unix_utc (suda_log_entry_get_time (suda_log_row_get_entry (row)) / G_USEC_PER_SEC);
   local = utc ? g_date_time_to_local (utc) : NULL;
   text = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : NULL;
   gtk_label_set_text (label, text ? text : "");
@@ -76,13 +76,19 @@ log_cell_bind_event (GtkSignalListItemFactory *factory,
     gtk_widget_add_css_class (GTK_WIDGET (label), "error");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
-  gtk_label_set_text (label, malformed ? _("malformed") : suda_log_row_get_event (row));
+  gtk_label_set_text (label, malformed ? _("malformed")
+                                       : suda_log_entry_get_event (suda_log_row_get_entry (row)));
 }
 
+/* A malformed line has no room and no nick */
 static void
-set_optional_text (GtkLabel   *label,
-                   const char *text)
+set_entry_text (GtkLabel     *label,
+                SudaLogRow   *row,
+                const char * (*get) (SudaLogEntry *entry))
 {
+  SudaLogEntry *entry = suda_log_row_get_entry (row);
+  const char *text = entry ? get (entry) : NULL;
+
   gtk_label_set_text (label, text ? text : "");
 }
 
@@ -93,7 +99,7 @@ log_cell_bind_room (GtkSignalListItemFactory *factory,
   GtkLabel *label;
   SudaLogRow *row = item_row (item, &label);
 
-  set_optional_text (label, suda_log_row_get_channel (row));
+  set_entry_text (label, row, suda_log_entry_get_channel);
 }
 
 static void
@@ -103,7 +109,7 @@ log_cell_bind_nick (GtkSignalListItemFactory *factory,
   GtkLabel *label;
   SudaLogRow *row = item_row (item, &label);
 
-  set_optional_text (label, suda_log_row_get_nick (row));
+  set_entry_text (label, row, suda_log_entry_get_nick);
 }
 
 static void

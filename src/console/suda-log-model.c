@@ -7,13 +7,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "suda-log-entry.h"
 #include "suda-log-model.h"
+#include "suda-log-reader.h"
 #include "suda-log-row.h"
-#include "suda-log-scan.h"
-
-/* "2026-11-21T05:03:07.123Z": the form every Suda log writes */
-#define CANONICAL_TIME_LEN 24
 
 typedef enum {
   SEARCH_NONE,
@@ -47,8 +43,6 @@ struct _SudaLogModel
   char         *event;
   gint64        since;
   gint64        until;
-  char         *since_tag;
-  char         *until_tag;
 };
 
 enum {
@@ -162,9 +156,14 @@ static void
 index_lines (SudaLogModel *self,
              gsize         from)
 {
-  const char *p = self->data + from;
-  const char *end = self->data + self->size;
+  const char *p, *end;
   gsize released = from;
+
+  /* an empty file maps to no memory at all */
+  if (self->data == NULL)
+    return;
+  p = self->data + from;
+  end = self->data + self->size;
 
   while (p < end)
     {
@@ -245,25 +244,26 @@ contains_bytes (const char *hay,
   return FALSE;
 }
 
+/* The decoded text of a string value, without a copy when it has no escape */
 static const char *
-slice_text (const SudaLogSlice *slice,
+value_text (const SudaLogValue *value,
             GString            *scratch,
             gsize              *len)
 {
-  if (!slice->escaped)
+  if (!value->escaped)
     {
-      *len = slice->len;
-      return slice->ptr;
+      *len = value->len;
+      return value->ptr;
     }
   g_string_truncate (scratch, 0);
-  _suda_log_slice_unescape (slice, scratch);
+  suda_log_value_unescape (value, scratch);
   *len = scratch->len;
   return scratch->str;
 }
 
 static gboolean
-slice_contains (SudaLogModel       *self,
-                const SudaLogSlice *slice,
+value_contains (SudaLogModel       *self,
+                const SudaLogValue *value,
                 GString            *scratch)
 {
   g_autofree char *valid = NULL;
@@ -271,9 +271,9 @@ slice_contains (SudaLogModel       *self,
   const char *text;
   gsize len;
 
-  if (slice->ptr == NULL)
+  if (value->kind != SUDA_LOG_VALUE_STRING)
     return FALSE;
-  text = slice_text (slice, scratch, &len);
+  text = value_text (value, scratch, &len);
   if (self->search_mode == SEARCH_BYTES)
     return ascii_case_contains (text, len, self->search_needle, strlen (self->search_needle));
 
@@ -296,34 +296,17 @@ slice_contains (SudaLogModel       *self,
 }
 
 static gboolean
-slice_equals (const SudaLogSlice *slice,
-              const char         *value,
-              gboolean            ignore_case,
-              GString            *scratch)
+value_equals_nick (const SudaLogValue *value,
+                   const char         *nick,
+                   GString            *scratch)
 {
   const char *text;
   gsize len;
 
-  if (slice->ptr == NULL)
+  if (value->kind != SUDA_LOG_VALUE_STRING)
     return FALSE;
-  text = slice_text (slice, scratch, &len);
-  if (len != strlen (value))
-    return FALSE;
-  return ignore_case ? g_ascii_strncasecmp (text, value, len) == 0
-                     : memcmp (text, value, len) == 0;
-}
-
-static gboolean
-is_canonical_time (const SudaLogSlice *slice)
-{
-  static const char pattern[] = "dddd-dd-ddTdd:dd:dd.dddZ";
-
-  if (slice->len != CANONICAL_TIME_LEN || slice->escaped)
-    return FALSE;
-  for (guint i = 0; i < CANONICAL_TIME_LEN; i++)
-    if (pattern[i] == 'd' ? !g_ascii_isdigit (slice->ptr[i]) : slice->ptr[i] != pattern[i])
-      return FALSE;
-  return TRUE;
+  text = value_text (value, scratch, &len);
+  return len == strlen (nick) && g_ascii_strncasecmp (text, nick, len) == 0;
 }
 
 static gboolean
@@ -334,40 +317,27 @@ line_matches (SudaLogModel *self,
 {
   gboolean wants_malformed = g_strcmp0 (self->event, "malformed") == 0;
   SudaLogFields fields;
-  gboolean canonical;
-  gint64 usec = 0;
 
-  if (!_suda_log_scan_fields (line, len, &fields))
+  if (suda_log_read_line (line, len, &fields, NULL, NULL) != SUDA_LOG_READ_OK)
     goto malformed;
-  /* canonical times compare as text, which spares a date parse per line */
-  canonical = is_canonical_time (&fields.time);
-  if (!canonical && !_suda_log_slice_time (&fields.time, &usec))
-    goto malformed;
-
   if (wants_malformed)
     return FALSE;
-  if (self->event != NULL && !slice_equals (&fields.event, self->event, FALSE, scratch))
+  if (self->event != NULL && !suda_log_value_equal (&fields.event, self->event))
     return FALSE;
   /* a kick or whisper aimed at the nick is about them too */
-  if (self->nick != NULL && !slice_equals (&fields.nick, self->nick, TRUE, scratch) &&
-      !slice_equals (&fields.target, self->nick, TRUE, scratch))
+  if (self->nick != NULL && !value_equals_nick (&fields.nick, self->nick, scratch) &&
+      !value_equals_nick (&fields.target, self->nick, scratch))
     return FALSE;
-  if (canonical)
-    {
-      if (self->since != 0 && memcmp (fields.time.ptr, self->since_tag, CANONICAL_TIME_LEN) < 0)
-        return FALSE;
-      if (self->until != 0 && memcmp (fields.time.ptr, self->until_tag, CANONICAL_TIME_LEN) >= 0)
-        return FALSE;
-    }
-  else if ((self->since != 0 && usec < self->since) || (self->until != 0 && usec >= self->until))
+  if ((self->since != 0 && fields.time < self->since) ||
+      (self->until != 0 && fields.time >= self->until))
     return FALSE;
 
   if (self->search_mode == SEARCH_NONE)
     return TRUE;
-  return slice_contains (self, &fields.text, scratch) ||
-         slice_contains (self, &fields.nick, scratch) ||
-         slice_contains (self, &fields.channel, scratch) ||
-         slice_contains (self, &fields.target, scratch);
+  return value_contains (self, &fields.text, scratch) ||
+         value_contains (self, &fields.nick, scratch) ||
+         value_contains (self, &fields.channel, scratch) ||
+         value_contains (self, &fields.target, scratch);
 
 malformed:
   if ((self->event != NULL && !wants_malformed) ||
@@ -375,7 +345,7 @@ malformed:
     return FALSE;
   if (self->search_mode == SEARCH_NONE)
     return TRUE;
-  return slice_contains (self, &(SudaLogSlice) { line, len, FALSE }, scratch);
+  return value_contains (self, &(SudaLogValue) { line, len, SUDA_LOG_VALUE_STRING, FALSE }, scratch);
 }
 
 /* Appends the matching lines from FIRST on to the view. */
@@ -698,8 +668,6 @@ suda_log_model_finalize (GObject *object)
     g_clear_pointer (&self->fold_anchors[i], g_free);
   g_clear_pointer (&self->nick, g_free);
   g_clear_pointer (&self->event, g_free);
-  g_clear_pointer (&self->since_tag, g_free);
-  g_clear_pointer (&self->until_tag, g_free);
 
   G_OBJECT_CLASS (suda_log_model_parent_class)->finalize (object);
 }
@@ -1022,12 +990,6 @@ suda_log_model_set_time_range (SudaLogModel *self,
     return;
   self->since = since;
   self->until = until;
-  g_clear_pointer (&self->since_tag, g_free);
-  g_clear_pointer (&self->until_tag, g_free);
-  if (since != 0)
-    self->since_tag = suda_log_format_time (since);
-  if (until != 0)
-    self->until_tag = suda_log_format_time (until);
 
   rebuild_view (self);
   if (since_changed)

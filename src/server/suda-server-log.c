@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "suda-irc-message.h"
+#include "suda-log-reader.h"
 #include "suda-server-log.h"
 
 /* What is kept in memory while the file cannot be written; past it the
@@ -80,12 +81,6 @@ const char *
 suda_server_log_get_path (SudaServerLog *self)
 {
   return self->path;
-}
-
-gboolean
-suda_server_log_has_pending (SudaServerLog *self)
-{
-  return self->pending->len > 0;
 }
 
 void
@@ -183,47 +178,53 @@ suda_server_log_reopen (SudaServerLog *self)
   log_open (self);
 }
 
+static SudaHistory *
+ensure_history (GHashTable *histories,
+                const char *channel,
+                guint       max)
+{
+  g_autofree char *folded = suda_irc_casefold (channel);
+  SudaHistory *history = g_hash_table_lookup (histories, folded);
+
+  if (history == NULL)
+    {
+      history = suda_history_new (max);
+      g_hash_table_insert (histories, g_steal_pointer (&folded), history);
+    }
+  return history;
+}
+
+/* Only what a room heard is history: messages and notices to a channel. */
 static void
 add_history_line (GHashTable *histories,
                   const char *line,
                   gsize       len,
                   guint       max)
 {
-  g_autoptr(SudaLogEntry) entry = NULL;
-  g_autofree char *folded = NULL;
-  const char *event, *channel;
-  SudaHistory *history;
+  g_autofree char *channel = NULL;
+  g_autofree char *nick = NULL;
+  g_autofree char *source = NULL;
+  g_autofree char *text = NULL;
+  SudaLogFields fields;
+  gboolean notice;
 
-  /* Cheap test first: most lines of a busy log are messages, but many are not. */
-  if (g_strstr_len (line, len, "\"event\":\"message\"") == NULL &&
-      g_strstr_len (line, len, "\"event\":\"notice\"") == NULL)
+  if (suda_log_read_line (line, len, &fields, NULL, NULL) != SUDA_LOG_READ_OK)
     return;
-  entry = suda_log_entry_new_from_line (line, len, NULL);
-  if (entry == NULL)
+  notice = suda_log_value_equal (&fields.event, "notice");
+  if ((!notice && !suda_log_value_equal (&fields.event, "message")) ||
+      fields.text.kind != SUDA_LOG_VALUE_STRING)
     return;
-  event = suda_log_entry_get_event (entry);
-  channel = suda_log_entry_get_channel (entry);
-  if (!suda_irc_is_channel (channel) || suda_log_entry_get_text (entry) == NULL)
+  channel = suda_log_value_dup (&fields.channel);
+  if (!suda_irc_is_channel (channel))
     return;
 
-  folded = suda_irc_casefold (channel);
-  history = g_hash_table_lookup (histories, folded);
-  if (history == NULL)
-    {
-      history = suda_history_new (max);
-      g_hash_table_insert (histories, g_steal_pointer (&folded), history);
-    }
-  {
-    const char *source = suda_log_entry_get_field (entry, "source");
-    g_autofree char *fallback = g_strdup_printf ("%s!%s@history",
-                                                 suda_log_entry_get_nick (entry) ?: "*",
-                                                 suda_log_entry_get_nick (entry) ?: "*");
-
-    suda_history_add (history, suda_log_entry_get_time (entry),
-                      source ? source : fallback,
-                      g_str_equal (event, "notice") ? "NOTICE" : "PRIVMSG",
-                      suda_log_entry_get_text (entry));
-  }
+  text = suda_log_value_dup (&fields.text);
+  source = suda_log_value_dup (&fields.source);
+  nick = suda_log_value_dup (&fields.nick);
+  if (source == NULL)
+    source = g_strdup_printf ("%s!%s@history", nick ? nick : "*", nick ? nick : "*");
+  suda_history_add (ensure_history (histories, channel, max), fields.time, source,
+                    notice ? "NOTICE" : "PRIVMSG", text);
 }
 
 /* Rebuilds each room's recent history from the tail of the log, so that
