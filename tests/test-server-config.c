@@ -142,6 +142,10 @@ test_bad_values_name_group_and_key (void)
     { "[ai]\nbase-url=ftp://example.org\n", "[ai] base-url: must be an http:// or https:// address" },
     { "[ai]\ntoken-field=max_length\n", "[ai] token-field: must be max_completion_tokens or max_tokens" },
     { "[ai]\nmax-concurrent=65\n", "[ai] max-concurrent: “65” is not a whole number from 1 to 64" },
+    { "[server]\nname=a very long name\n", "[server] name: must be one word of 1 to 63 bytes" },
+    { "[server]\nnetwork=\n", "[server] network: must be one word of 1 to 63 bytes" },
+    { "[server]\nname=nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn\n",
+      "[server] name: must be one word of 1 to 63 bytes" },
     { "[server]\nmotd=bad \\q escape\n", "[server] motd: not valid text; check its \\ escapes" },
   };
 

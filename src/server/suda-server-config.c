@@ -48,6 +48,7 @@ typedef struct {
   gboolean    free_keys;
 } GroupInfo;
 
+static char *check_one_word     (SudaServerConfig *self, char **value);
 static char *check_base_url     (SudaServerConfig *self, char **value);
 static char *check_token_field  (SudaServerConfig *self, char **value);
 static char *check_api_key_file (SudaServerConfig *self, char **value);
@@ -77,8 +78,8 @@ static const KeyInfo keys[] = {
   { "server", "port", KEY_UINT16, F (port), 0, 65535, "6667", NULL },
   { "server", "max-clients", KEY_UINT, F (max_clients), 1, 1000000, "100", NULL },
   { "server", "password", KEY_STRING, F (password), 0, 0, NULL, NULL },
-  { "server", "name", KEY_STRING, F (server_name), 0, 0, "suda.local", NULL },
-  { "server", "network", KEY_STRING, F (network_name), 0, 0, "Suda", NULL },
+  { "server", "name", KEY_STRING, F (server_name), 0, 0, "suda.local", check_one_word },
+  { "server", "network", KEY_STRING, F (network_name), 0, 0, "Suda", check_one_word },
   { "server", "motd", KEY_STRING, F (motd), 0, 0, NULL, NULL },
   { "server", "default-channel", KEY_STRING, F (default_channel), 0, 0, "#lobby", NULL },
   { "server", "service-nick", KEY_STRING, F (service_nick), 0, 0, "suda", NULL },
@@ -152,6 +153,28 @@ find_key (const char *group,
   for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
     if (g_str_equal (keys[i].group, group) && g_str_equal (keys[i].key, key))
       return &keys[i];
+  return NULL;
+}
+
+/* Checks of [server] values ------------------------------------------------ */
+
+/* The name and the network are sent as one IRC word (":NAME 001 ...",
+ * "NETWORK=..."), and every line the server or the service user sends
+ * carries the name: RFC 2812 keeps a server name to 63 bytes, which leaves
+ * room for text in a 512-byte line. */
+#define MAX_NAME_BYTES 63
+
+static char *
+check_one_word (SudaServerConfig  *self,
+                char             **value)
+{
+  const char *p;
+
+  if (*value == NULL || **value == '\0' || strlen (*value) > MAX_NAME_BYTES)
+    return g_strdup_printf (_("must be one word of 1 to %d bytes"), MAX_NAME_BYTES);
+  for (p = *value; *p != '\0'; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p) || *p == ':' || *p == ',')
+      return g_strdup_printf (_("must be one word of 1 to %d bytes"), MAX_NAME_BYTES);
   return NULL;
 }
 
