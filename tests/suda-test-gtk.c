@@ -66,3 +66,19 @@ suda_test_check_icon_buttons (GtkWidget *widget,
   for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
     suda_test_check_icon_buttons (c, checked);
 }
+
+GtkWidget *
+suda_test_find_label (GtkWidget  *widget,
+                      const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = suda_test_find_label (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}

@@ -10,4 +10,8 @@ G_BEGIN_DECLS
 void suda_test_check_icon_buttons (GtkWidget *widget,
                                    guint     *checked);
 
+/* The first label under WIDGET showing exactly TEXT, or NULL. */
+GtkWidget *suda_test_find_label (GtkWidget  *widget,
+                                 const char *text);
+
 G_END_DECLS

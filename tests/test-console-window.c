@@ -285,6 +285,43 @@ test_live_log_follows_a_chat (Fixture       *fixture,
   }
 }
 
+static gboolean
+view_shows (gpointer data)
+{
+  return suda_test_find_label (((gpointer *) data)[0], ((gpointer *) data)[1]) != NULL;
+}
+
+static gboolean
+file_has_codes (gpointer path)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (path, &contents, NULL, NULL) &&
+         strstr (contents, "\\u0003" "04red text\\u0003 and \\u0002" "bold") != NULL;
+}
+
+/* The live log shows what was said, not the codes; the file keeps them. */
+static void
+test_live_log_strips_formatting (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  static const char said[] = "\x03" "04red text\x03 and \x02" "bold\x02 \x07";
+  g_autoptr(SudaTestClient) client = NULL;
+  gpointer wait[] = { child (fixture, "log_view"), "red text and bold \u2407" };
+  guint16 port = start_server (fixture);
+
+  client = suda_test_client_register (port, "alice", NULL);
+  suda_test_client_send (client, "JOIN #lobby");
+  g_free (suda_test_client_expect (client, ":alice!* JOIN #lobby*"));
+  suda_test_client_send (client, "PRIVMSG #lobby :%s", said);
+  assert_log_gets (fixture, "message", "alice", said);
+  if (!suda_test_wait_until (view_shows, wait, 5000))
+    g_error ("the live log never showed the stripped text");
+
+  if (!suda_test_wait_until (file_has_codes, fixture->log_path, 5000))
+    g_error ("the log file never kept the formatting codes");
+}
+
 static void
 test_fields_persist (Fixture       *fixture,
                      gconstpointer  data)
@@ -637,6 +674,7 @@ main (int   argc,
   ADD ("start/port-in-use-says-why-and-window-stays-usable", test_port_in_use_says_why);
   ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
   ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
+  ADD ("live-log/strips-formatting", test_live_log_strips_formatting);
   ADD ("settings/fields-persist", test_fields_persist);
   ADD ("users/kick-disconnects-and-logs", test_kick_disconnects_and_logs);
   ADD ("users/kick-selected-asks-for-a-reason", test_selected_user_actions_follow_selection);

@@ -10,6 +10,7 @@
 #include "suda-log-cells.h"
 #include "suda-log-row.h"
 #include "suda-log-viewer-window.h"
+#include "suda-test-gtk.h"
 
 /* tests/fixtures/chat-log.jsonl: 13 lines, 2 of them malformed (not JSON,
  * and a bad time), one blank line that is not a row. */
@@ -254,6 +255,30 @@ append_text (const char *path,
   fclose (out);
 }
 
+/* The viewer shows what was said, without the formatting codes the file
+ * keeps, and a control character as a picture, in rows and malformed lines. */
+static void
+test_formatting_stripped (Fixture       *fixture,
+                          gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "formatted.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *view = GTK_WIDGET (fixture->window);
+
+  append_text (path, "{\"time\":\"2026-11-21T05:03:07.123Z\",\"event\":\"message\","
+                     "\"channel\":\"#lobby\",\"nick\":\"alice\","
+                     "\"text\":\"\\u000304red text\\u0003 and \\u0002bold\\u0002\"}\n"
+                     "not json \x02" "bold\x02 \x07\n");
+  g_assert_true (suda_log_viewer_window_open (fixture->window, file));
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), 2, 5000));
+  iterate_pending ();
+  for (gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       suda_test_find_label (view, "not json bold \u2407") == NULL && g_get_monotonic_time () < deadline; )
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_nonnull (suda_test_find_label (view, "red text and bold"));
+  g_assert_nonnull (suda_test_find_label (view, "not json bold \u2407"));
+}
+
 static void
 test_follow_appended_lines (Fixture       *fixture,
                             gconstpointer  data)
@@ -462,6 +487,7 @@ main (int   argc,
   ADD ("load/malformed-line-shown-as-malformed", test_malformed_line_shown_as_malformed);
   ADD ("load/missing-or-unreadable-file-says-why", test_open_missing_file_says_so);
   ADD ("load/dropped-file-opens", test_dropped_file_opens);
+  ADD ("load/formatting-stripped", test_formatting_stripped);
   ADD ("filter/by-nick", test_filter_by_nick);
   ADD ("filter/by-text", test_filter_by_text);
   ADD ("filter/by-event", test_filter_by_event);

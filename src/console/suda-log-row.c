@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include "suda-format.h"
 #include "suda-log-row.h"
 
 /* Enough of a malformed line to recognise it without laying out megabytes */
@@ -115,22 +116,26 @@ suda_log_row_get_line_number (SudaLogRow *self)
 
 /* The text column: the text, with whom it was aimed at ("→ bob: reason")
  * or where a connection came from when the event has no text; a malformed
- * line shows itself. */
+ * line shows itself.  Formatting codes are left out and other controls
+ * shown as pictures: the file keeps the bytes, a person reads the words. */
 char *
 suda_log_row_dup_summary (SudaLogRow *self)
 {
   const char *text, *target, *address;
+  g_autofree char *summary = NULL;
 
   g_return_val_if_fail (SUDA_IS_LOG_ROW (self), NULL);
 
   if (self->entry == NULL)
-    return g_strdup (self->raw_text);
+    return suda_format_strip (self->raw_text, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
   text = suda_log_entry_get_text (self->entry);
   target = suda_log_entry_get_field (self->entry, "target");
   address = suda_log_entry_get_field (self->entry, "address");
   if (target != NULL)
-    return text ? g_strdup_printf ("→ %s: %s", target, text) : g_strdup_printf ("→ %s", target);
-  if (text == NULL && address != NULL)
-    return g_strdup (address);
-  return g_strdup (text ? text : "");
+    summary = text ? g_strdup_printf ("→ %s: %s", target, text) : g_strdup_printf ("→ %s", target);
+  else if (text == NULL && address != NULL)
+    summary = g_strdup (address);
+  else
+    summary = g_strdup (text ? text : "");
+  return suda_format_strip (summary, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
 }
