@@ -162,6 +162,27 @@ test_no_protocol_shown (Fixture       *f,
     }
 }
 
+/* A terminal shows the words, not the formatting codes, and a control
+ * that would act on it is shown as a picture; IRC clients get the bytes. */
+static void
+test_formatting_stripped (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) nc = plain_connect (f, "nc");
+  g_autoptr(SudaTestClient) irc = suda_test_client_register_joined (f->port, "irssi", NULL, "#lobby");
+  g_autofree char *line = NULL;
+
+  suda_test_client_send (f->irc, "PRIVMSG #lobby :\003" "04red text\003 and \003" "09,01green on black\003 reset\017 done");
+  line = suda_test_client_expect (nc, "[??:??] alice: *");
+  g_assert_true (g_pattern_match_simple ("[??:??] alice: red text and green on black reset done", line));
+  suda_test_client_await (irc, ":alice!* PRIVMSG #lobby :\003" "04red text\003 and \003" "09,01green on black\003 reset\017 done");
+
+  suda_test_client_send (f->irc, "PRIVMSG #lobby :\001ACTION \002waves\002\001");
+  suda_test_client_await (nc, "[??:??] * alice waves");
+  suda_test_client_send (f->irc, "TOPIC #lobby :\035Exams\035 \033[2J");
+  suda_test_client_await (nc, "[??:??] * alice set the topic: Exams \u241b[2J");
+}
+
 /* To IRC users a plain-text user is an ordinary user. */
 static void
 test_ordinary_to_irc (Fixture       *f,
@@ -193,5 +214,6 @@ main (int   argc,
   ADD ("/server/plain/slash-commands-and-whispers", test_slash_commands);
   ADD ("/server/plain/no-protocol-shown", test_no_protocol_shown);
   ADD ("/server/plain/ordinary-user-to-irc", test_ordinary_to_irc);
+  ADD ("/server/plain/formatting-stripped", test_formatting_stripped);
   return g_test_run ();
 }

@@ -99,6 +99,25 @@ test_channel_answer_goes_to_everyone (Fixture       *fixture,
   g_assert_null (find_entry (fixture, "error"));
 }
 
+/* A question written in colour and bold is still a question: the prompt
+ * and the log's query get the words without the formatting codes. */
+static void
+test_prompt_gets_plain_text (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  SudaLogEntry *entry;
+
+  suda_fake_api_script_success (fixture->api, "Blue.", 0);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search \002what\002 \003" "04,01colour\003 is the \035sky\035?");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :alice: Blue.");
+
+  g_assert_cmpuint (fixture->api->bodies->len, ==, 1);
+  g_assert_nonnull (strstr (g_ptr_array_index (fixture->api->bodies, 0), "\"what colour is the sky?\""));
+  entry = find_entry (fixture, "search");
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "query"), ==, "what colour is the sky?");
+}
+
 static void
 test_private_answer_goes_to_asker_only (Fixture       *fixture,
                                         gconstpointer  data)
@@ -401,6 +420,7 @@ main (int   argc,
   ADD ("/service/search/private-answer-goes-to-asker-only", NULL,
        test_private_answer_goes_to_asker_only);
   ADD ("/service/search/cached-answer-says-so", NULL, test_cached_answer_says_so);
+  ADD ("/service/search/prompt-gets-plain-text", NULL, test_prompt_gets_plain_text);
   ADD ("/service/search/server-errors-tell-the-asker-and-the-log", NULL,
        test_server_errors_tell_the_asker);
   ADD ("/service/search/chat-flows-while-answer-pending", NULL, test_chat_flows_while_answer_pending);

@@ -8,6 +8,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-format.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
 
@@ -90,6 +91,17 @@ format_hhmm (gint64 unix_usec)
   return g_date_time_format (local, "%H:%M");
 }
 
+/* A terminal shows what the text says: formatting codes are left out and
+ * other controls (an ESC would start a terminal escape) shown as pictures. */
+static char *
+dup_plain_text (const char *text,
+                gsize       len)
+{
+  g_autofree char *part = text ? g_strndup (text, len) : NULL;
+
+  return part ? suda_format_strip (part, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS) : g_strdup ("");
+}
+
 static void
 render_plain_message (GString     *out,
                       SudaOutLine *line,
@@ -97,19 +109,28 @@ render_plain_message (GString     *out,
                       const char  *nick)
 {
   const char *text = line->text;
+  g_autofree char *plain = NULL;
 
   if (suda_irc_is_channel (line->target))
     {
       if (g_str_has_prefix (text, "\001ACTION "))
-        g_string_printf (out, "[%s] * %s %.*s", hhmm, nick, (int) strcspn (text + 8, "\001"), text + 8);
+        {
+          plain = dup_plain_text (text + 8, strcspn (text + 8, "\001"));
+          g_string_printf (out, "[%s] * %s %s", hhmm, nick, plain);
+        }
       else
-        g_string_printf (out, "[%s] %s: %s", hhmm, nick, text);
+        {
+          plain = dup_plain_text (text, strlen (text));
+          g_string_printf (out, "[%s] %s: %s", hhmm, nick, plain);
+        }
+      return;
     }
-  else if (g_str_equal (line->command, "NOTICE"))
-    g_string_printf (out, "[%s] -%s- %s", hhmm, nick, text);
+  plain = dup_plain_text (text, strlen (text));
+  if (g_str_equal (line->command, "NOTICE"))
+    g_string_printf (out, "[%s] -%s- %s", hhmm, nick, plain);
   else
     /* TRANSLATORS: a private message in a plain-text session */
-    g_string_printf (out, "[%s] %s %s: %s", hhmm, _("(whisper)"), nick, text);
+    g_string_printf (out, "[%s] %s %s: %s", hhmm, _("(whisper)"), nick, plain);
 }
 
 /* A person on a terminal reads "[HH:MM] nick: text"; the lines they need
@@ -118,6 +139,7 @@ static GString *
 render_plain (SudaOutLine *line)
 {
   g_autofree char *hhmm = format_hhmm (line->time);
+  g_autofree char *text = dup_plain_text (line->text, line->text ? strlen (line->text) : 0);
   const char *nick = line->nick ? line->nick : "*";
   const char *command = line->command;
   GString *out = g_string_new (NULL);
@@ -129,14 +151,14 @@ render_plain (SudaOutLine *line)
   else if (g_str_equal (command, "PART"))
     g_string_printf (out, _("[%s] * %s left %s"), hhmm, nick, line->target);
   else if (g_str_equal (command, "QUIT"))
-    g_string_printf (out, _("[%s] * %s left (%s)"), hhmm, nick, line->text ? line->text : "");
+    g_string_printf (out, _("[%s] * %s left (%s)"), hhmm, nick, text);
   else if (g_str_equal (command, "NICK"))
-    g_string_printf (out, _("[%s] * %s is now known as %s"), hhmm, nick, line->text);
+    g_string_printf (out, _("[%s] * %s is now known as %s"), hhmm, nick, text);
   else if (g_str_equal (command, "KICK"))
     g_string_printf (out, _("[%s] * %s kicked %s (%s)"), hhmm, nick,
-                     strchr (line->target, ' ') + 1, line->text);
+                     strchr (line->target, ' ') + 1, text);
   else if (g_str_equal (command, "TOPIC"))
-    g_string_printf (out, _("[%s] * %s set the topic: %s"), hhmm, nick, line->text);
+    g_string_printf (out, _("[%s] * %s set the topic: %s"), hhmm, nick, text);
   else
     return out;
   g_string_append (out, "\r\n");

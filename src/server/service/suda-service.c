@@ -5,6 +5,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-format.h"
 #include "suda-irc-message.h"
 #include "suda-service-private.h"
 #include "suda-text.h"
@@ -179,7 +180,9 @@ send_help (SudaService *self,
 }
 
 /* "!word args" in a channel, or "word args" in a private message.  An
- * unknown !word gets no reply, so the service never spams a room. */
+ * unknown !word gets no reply, so the service never spams a room.  The
+ * command is read from the plain text, so the AI's prompt gets words, not
+ * formatting codes. */
 gboolean
 _suda_service_handle_message (SudaService *self,
                               SudaClient  *from,
@@ -188,7 +191,8 @@ _suda_service_handle_message (SudaService *self,
 {
   g_autofree char *word = NULL;
   g_autofree char *args = NULL;
-  const char *p = text;
+  g_autofree char *plain = suda_format_strip (text, SUDA_FORMAT_PLAIN_DEFAULT);
+  const char *p = plain;
   gsize len;
 
   if (channel != NULL)
