@@ -299,6 +299,29 @@ test_transcripts_are_json_lines (Fixture       *f,
   g_assert_true (join_seen);
 }
 
+static gboolean
+transcript_has (gpointer data)
+{
+  g_autofree char *contents = NULL;
+
+  return g_file_get_contents (((const char **) data)[0], &contents, NULL, NULL) &&
+         strstr (contents, ((const char **) data)[1]) != NULL;
+}
+
+/* A transcript's text is plain words; the codes are kept beside it. */
+static void
+test_transcript_text_is_plain (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = bob_joins (f);
+  g_autofree char *path = g_build_filename (f->logs, "127.0.0.1", "#lab.jsonl", NULL);
+  const char *wait[] = { path, "\"text\":\"red and bold\",\"formatted\":\"\\u000304red\\u0003 and \\u0002bold\\u0002\"" };
+
+  suda_test_client_send (bob, "PRIVMSG #lab :\003" "04red\003 and \002" "bold\002");
+  if (!suda_test_wait_until (transcript_has, (gpointer) wait, 5000))
+    g_error ("the transcript never had the plain text and the codes");
+}
+
 static void
 test_disconnect_clears_members (Fixture       *f,
                                 gconstpointer  data)
@@ -327,6 +350,7 @@ main (int   argc,
   ADD ("service-commands-reach-the-service", test_service_commands_reach_the_service);
   ADD ("kicked-from-room", test_kicked_from_room);
   ADD ("transcripts-are-json-lines", test_transcripts_are_json_lines);
+  ADD ("transcript-text-is-plain", test_transcript_text_is_plain);
   ADD ("quit-clears-members", test_disconnect_clears_members);
 #undef ADD
 

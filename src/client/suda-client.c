@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-client.h"
+#include "suda-format.h"
 #include "suda-irc-message.h"
 #include "suda-log-entry.h"
 #include "suda-slash-command.h"
@@ -223,13 +224,18 @@ write_transcript (SudaClient       *self,
                   const char       *event)
 {
   g_autoptr(SudaLogEntry) entry = NULL;
+  g_autofree char *plain = NULL;
+  const char *text = suda_message_get_text (message);
 
   if (!self->keep_transcripts || suda_message_get_replayed (message) || event == NULL)
     return;
+  /* The text reads as plain words; the codes are kept beside it. */
+  plain = suda_format_strip (text, SUDA_FORMAT_PLAIN_DEFAULT);
   entry = suda_log_entry_new (suda_message_get_time (message), event,
                               suda_conversation_get_name (conv),
-                              suda_message_get_sender (message),
-                              suda_message_get_text (message));
+                              suda_message_get_sender (message), plain);
+  if (suda_format_has_codes (text))
+    suda_log_entry_set_field (entry, "formatted", text);
   if (suda_message_get_kind (message) == SUDA_MESSAGE_KIND_ACTION)
     suda_log_entry_set_bool_field (entry, "action", TRUE);
   append_transcript (self, conv, entry);
