@@ -172,6 +172,19 @@ test_isolate (void)
       g_assert_cmpstr (isolated, ==, table[i].out);
     }
   g_assert_null (suda_format_isolate (NULL));
+}
+
+/* Isolated while parsing: the spans count the marks' bytes. */
+static void
+test_parse_isolated (void)
+{
+  g_autoptr(GArray) spans = NULL;
+  g_autofree char *plain = suda_format_parse ("\x02\u202e" "evil\u2069\u2067", SUDA_FORMAT_PLAIN_ISOLATE, &spans);
+
+  g_assert_cmpstr (plain, ==, "\u2068\u202e" "evil\u2067\u2069\u2069");
+  g_assert_cmpuint (spans->len, ==, 1);
+  g_assert_cmpuint (g_array_index (spans, SudaFormatSpan, 0).start, ==, 3);
+  g_assert_cmpuint (g_array_index (spans, SudaFormatSpan, 0).end, ==, 13);
   g_assert_null (suda_format_strip (NULL, 0));
 }
 
@@ -191,5 +204,6 @@ main (int   argc,
   g_test_add_func ("/format/has-codes", test_has_codes);
   g_test_add_func ("/format/escape-controls", test_escape_controls);
   g_test_add_func ("/format/isolate", test_isolate);
+  g_test_add_func ("/format/parse-isolated", test_parse_isolated);
   return g_test_run ();
 }

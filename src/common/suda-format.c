@@ -215,6 +215,37 @@ escape_control (GString    *out,
   return 0;
 }
 
+/* The isolate marks (U+2066–U+2069) of TEXT kept balanced inside ours: a
+ * stray PDI would end ours early, an open initiator would swallow it.
+ * Returns the bytes of TEXT it took care of, 0 when S is something else. */
+static gsize
+balance_isolates (GString    *out,
+                  const char *s,
+                  guint      *depth)
+{
+  if ((guchar) s[0] != 0xe2 || (guchar) s[1] != 0x81 || (guchar) s[2] < 0xa6 || (guchar) s[2] > 0xa9)
+    return 0;
+  if ((guchar) s[2] == 0xa9)
+    {
+      if (*depth == 0)
+        return 3;
+      --*depth;
+    }
+  else
+    ++*depth;
+  g_string_append_len (out, s, 3);
+  return 3;
+}
+
+static void
+close_isolates (GString *out,
+                guint    depth)
+{
+  for (; depth > 0; depth--)
+    g_string_append (out, "\u2069");
+  g_string_append (out, "\u2069");
+}
+
 char *
 suda_format_parse (const char            *text,
                    SudaFormatPlainFlags   flags,
@@ -222,12 +253,17 @@ suda_format_parse (const char            *text,
 {
   Parser p = { 0 };
   const char *s = text;
+  gboolean isolate = (flags & SUDA_FORMAT_PLAIN_ISOLATE) != 0;
+  guint depth = 0;
 
   g_return_val_if_fail (text != NULL, NULL);
 
   p.plain = g_string_sized_new (strlen (text));
   p.spans = spans ? g_array_new (FALSE, FALSE, sizeof (SudaFormatSpan)) : NULL;
   p.style.fg = p.style.bg = SUDA_FORMAT_NO_COLOR;
+  if (isolate)
+    g_string_append (p.plain, "\u2068");
+  p.run_start = p.plain->len;
   while (*s)
     {
       guchar c = *s;
@@ -239,10 +275,14 @@ suda_format_parse (const char            *text,
         s++;
       else if ((flags & SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS) && (n = escape_control (p.plain, s)) > 0)
         s += n;
+      else if (isolate && (n = balance_isolates (p.plain, s, &depth)) > 0)
+        s += n;
       else
         g_string_append_c (p.plain, *s++);
     }
   end_run (&p);
+  if (isolate)
+    close_isolates (p.plain, depth);
   if (spans)
     *spans = p.spans;
   return g_string_free (p.plain, FALSE);
@@ -257,16 +297,9 @@ suda_format_strip (const char           *text,
   return suda_format_parse (text, flags, NULL);
 }
 
-static gboolean
-is_isolate_start (gunichar c)
-{
-  return c == 0x2066 || c == 0x2067 || c == 0x2068;
-}
-
-/* TEXT between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, with its
- * own isolates balanced: a stray PDI inside would end ours early, an open
- * one would swallow ours.  Embeddings and overrides (U+202A–U+202E) end at
- * our PDI (Unicode bidi rule X6a), so they cannot run past the text. */
+/* TEXT between FIRST STRONG ISOLATE and POP DIRECTIONAL ISOLATE, its own
+ * isolates balanced.  Embeddings and overrides (U+202A–U+202E) end at our
+ * PDI (Unicode bidi rule X6a), so they cannot run past the text. */
 char *
 suda_format_isolate (const char *text)
 {
@@ -279,21 +312,13 @@ suda_format_isolate (const char *text)
   g_string_append (out, "\u2068");
   for (const char *s = text; *s; )
     {
-      const char *next = g_utf8_find_next_char (s, NULL);
-      gunichar c = g_utf8_get_char_validated (s, next - s);
+      gsize n = balance_isolates (out, s, &depth);
 
-      if (c == 0x2069 && depth == 0)
-        {
-          s = next;
-          continue;
-        }
-      depth += is_isolate_start (c);
-      depth -= c == 0x2069;
-      g_string_append_len (out, s, next - s);
-      s = next;
+      if (n == 0)
+        g_string_append_c (out, *s++);
+      else
+        s += n;
     }
-  for (; depth > 0; depth--)
-    g_string_append (out, "\u2069");
-  g_string_append (out, "\u2069");
+  close_isolates (out, depth);
   return g_string_free (out, FALSE);
 }

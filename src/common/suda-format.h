@@ -50,6 +50,8 @@ typedef enum {
   /* C0 controls but tab and newline, DEL and C1 controls become visible
    * pictures (␇, ␛, ⟨85⟩) instead of acting */
   SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS = 1 << 0,
+  /* the text as one bidi isolate, as suda_format_isolate() makes it */
+  SUDA_FORMAT_PLAIN_ISOLATE         = 1 << 1,
 } SudaFormatPlainFlags;
 
 char     *suda_format_parse        (const char            *text,

@@ -57,9 +57,8 @@ check_escaped (const char *plain)
 }
 
 static void
-check_isolated (const char *text)
+check_balanced (const char *isolated)
 {
-  g_autofree char *isolated = suda_format_isolate (text);
   int depth = 0;
 
   g_assert_true (g_utf8_validate (isolated, -1, NULL));
@@ -77,6 +76,14 @@ check_isolated (const char *text)
   g_assert_cmpint (depth, ==, 0);
 }
 
+static void
+check_isolated (const char *text)
+{
+  g_autofree char *isolated = suda_format_isolate (text);
+
+  check_balanced (isolated);
+}
+
 int LLVMFuzzerTestOneInput (const uint8_t *data,
                             size_t         size);
 
@@ -86,7 +93,11 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
 {
   g_autofree char *text = g_strndup ((const char *) data, size);
   gboolean valid = g_utf8_validate (text, -1, NULL);
-  SudaFormatPlainFlags modes[] = { SUDA_FORMAT_PLAIN_DEFAULT, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS };
+  SudaFormatPlainFlags modes[] = {
+    SUDA_FORMAT_PLAIN_DEFAULT,
+    SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS,
+    SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS | SUDA_FORMAT_PLAIN_ISOLATE,
+  };
 
   g_log_set_always_fatal (G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   for (guint m = 0; m < G_N_ELEMENTS (modes); m++)
@@ -103,6 +114,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
         g_assert_cmpuint (strlen (plain), <=, strlen (text));
       else if (valid)   /* removed codes may join the halves of an invalid C1 */
         check_escaped (plain);
+      if (valid && (modes[m] & SUDA_FORMAT_PLAIN_ISOLATE))
+        check_balanced (plain);
     }
   if (valid)
     check_isolated (text);
