@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-format-pango.h"
 #include "suda-irc-message.h"
 #include "suda-message-row.h"
 
@@ -20,9 +21,20 @@ struct _SudaMessageRow
   GtkLabel    *text_label;
 
   SudaMessage *message;
+  gboolean     show_colors;
+  gboolean     dark;
 };
 
 G_DEFINE_FINAL_TYPE (SudaMessageRow, suda_message_row, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_SHOW_COLORS,
+  PROP_DARK,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 /* About the width of the narrowest text column the window allows. */
 #define LONG_WORD_BYTES 24
@@ -64,8 +76,9 @@ link_length (const char *p)
 {
   gsize len = 0;
 
+  /* A link ends where its isolate does (U+2069), too. */
   while (p[len] != '\0' && !g_ascii_isspace (p[len]) && p[len] != '<' && p[len] != '>' &&
-         p[len] != '"')
+         p[len] != '"' && !g_str_has_prefix (p + len, "\u2069"))
     len++;
   /* Punctuation that ends a sentence is not part of the link. */
   while (len > 0 && strchr (".,;:!?)]}'", p[len - 1]) != NULL)
@@ -193,6 +206,46 @@ on_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
+/* The text as its sender formatted it: bold, colours and the rest as
+ * attributes over the plain text, the text one bidi isolate so that an
+ * override inside cannot run into what follows, controls as pictures.
+ * An action starts with its sender (ISOLATED_SENDER), in the nick's colour. */
+static void
+set_text (SudaMessageRow *self,
+          const char     *isolated_sender,
+          const char     *text)
+{
+  g_autoptr(GArray) spans = NULL;
+  g_autoptr(PangoAttrList) attrs = NULL;
+  g_autofree char *plain = suda_format_parse (text ? text : "",
+                                              SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS | SUDA_FORMAT_PLAIN_ISOLATE,
+                                              &spans);
+  g_autofree char *body = suda_markup_linkify (plain);
+  g_autofree char *markup = NULL;
+  SudaFormatTheme theme;
+  guint offset = 0;
+
+  if (isolated_sender != NULL)
+    {
+      const char *sender = suda_message_get_sender (self->message);
+      g_autofree char *color = suda_nick_color (sender);
+      g_autofree char *escaped = g_markup_escape_text (isolated_sender, -1);
+
+      markup = g_strdup_printf ("<span foreground=\"%s\">%s</span> %s", color, escaped, body);
+      offset = strlen (isolated_sender) + 1;
+    }
+  else
+    markup = g_steal_pointer (&body);
+  suda_format_theme_init (&theme, self->dark, self->show_colors);
+  attrs = suda_format_attributes (spans, offset, &theme);
+  /* Wrapping at any character costs several times more to measure than
+   * wrapping at words, so it is kept for text with a word too long to fit. */
+  gtk_label_set_wrap_mode (self->text_label,
+                           has_long_word (plain) ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
+  gtk_label_set_markup (self->text_label, markup);
+  gtk_label_set_attributes (self->text_label, attrs);
+}
+
 void
 suda_message_row_set_message (SudaMessageRow *self,
                               SudaMessage    *message)
@@ -200,7 +253,7 @@ suda_message_row_set_message (SudaMessageRow *self,
   SudaMessageKind kind;
   g_autoptr(GDateTime) dt = NULL;
   g_autofree char *time = NULL;
-  g_autofree char *markup = NULL;
+  g_autofree char *isolated_sender = NULL;
   const char *sender, *text;
 
   g_return_if_fail (SUDA_IS_MESSAGE_ROW (self));
@@ -227,6 +280,7 @@ suda_message_row_set_message (SudaMessageRow *self,
       gtk_widget_set_visible (GTK_WIDGET (self->nick_label), FALSE);
       gtk_label_set_xalign (self->text_label, 0.5);
       gtk_label_set_selectable (self->text_label, FALSE);
+      gtk_label_set_attributes (self->text_label, NULL);
       gtk_label_set_text (self->text_label, day);
       return;
     }
@@ -240,10 +294,11 @@ suda_message_row_set_message (SudaMessageRow *self,
   time = g_date_time_format (dt, "%H:%M");
   gtk_label_set_text (self->time_label, time);
 
+  isolated_sender = suda_format_isolate (sender);
   if (sender != NULL && (kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_NOTICE))
     {
       g_autofree char *color = suda_nick_color (sender);
-      g_autofree char *escaped = g_markup_escape_text (sender, -1);
+      g_autofree char *escaped = g_markup_escape_text (isolated_sender, -1);
       g_autofree char *nick_markup =
         g_strdup_printf (kind == SUDA_MESSAGE_KIND_NOTICE ? "<span foreground=\"%s\">-%s-</span>"
                                                           : "<span foreground=\"%s\">%s</span>",
@@ -260,21 +315,7 @@ suda_message_row_set_message (SudaMessageRow *self,
   else
     gtk_label_set_text (self->nick_label, "");
 
-  if (kind == SUDA_MESSAGE_KIND_ACTION && sender != NULL)
-    {
-      g_autofree char *color = suda_nick_color (sender);
-      g_autofree char *escaped = g_markup_escape_text (sender, -1);
-      g_autofree char *body = suda_markup_linkify (text);
-
-      markup = g_strdup_printf ("<span foreground=\"%s\">%s</span> %s", color, escaped, body);
-    }
-  else
-    markup = suda_markup_linkify (text);
-  /* Wrapping at any character costs several times more to measure than
-   * wrapping at words, so it is kept for text with a word too long to fit. */
-  gtk_label_set_wrap_mode (self->text_label,
-                           has_long_word (text) ? PANGO_WRAP_WORD_CHAR : PANGO_WRAP_WORD);
-  gtk_label_set_markup (self->text_label, markup);
+  set_text (self, kind == SUDA_MESSAGE_KIND_ACTION ? isolated_sender : NULL, text);
 }
 
 SudaMessage *
@@ -295,12 +336,78 @@ suda_message_row_dispose (GObject *object)
 }
 
 static void
+suda_message_row_get_property (GObject    *object,
+                               guint       prop_id,
+                               GValue     *value,
+                               GParamSpec *pspec)
+{
+  SudaMessageRow *self = SUDA_MESSAGE_ROW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_COLORS:
+      g_value_set_boolean (value, self->show_colors);
+      break;
+    case PROP_DARK:
+      g_value_set_boolean (value, self->dark);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+/* The colours depend on the style and the setting: a change redraws the
+ * message the row shows. */
+static void
+suda_message_row_set_property (GObject      *object,
+                               guint         prop_id,
+                               const GValue *value,
+                               GParamSpec   *pspec)
+{
+  SudaMessageRow *self = SUDA_MESSAGE_ROW (object);
+  gboolean *field;
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_COLORS:
+      field = &self->show_colors;
+      break;
+    case PROP_DARK:
+      field = &self->dark;
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+  if (*field == g_value_get_boolean (value))
+    return;
+  *field = g_value_get_boolean (value);
+  if (self->message != NULL)
+    {
+      g_autoptr(SudaMessage) message = g_object_ref (self->message);
+
+      suda_message_row_set_message (self, message);
+    }
+  g_object_notify_by_pspec (object, pspec);
+}
+
+static void
 suda_message_row_class_init (SudaMessageRowClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = suda_message_row_dispose;
+  object_class->get_property = suda_message_row_get_property;
+  object_class->set_property = suda_message_row_set_property;
+
+  properties[PROP_SHOW_COLORS] =
+    g_param_spec_boolean ("show-colors", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_DARK] =
+    g_param_spec_boolean ("dark", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Suda/suda-message-row.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, box);
@@ -316,6 +423,7 @@ static void
 suda_message_row_init (SudaMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->show_colors = TRUE;
   g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
 }
 

@@ -470,8 +470,16 @@ setup_message_row (GtkSignalListItemFactory *factory,
                    GtkListItem              *item,
                    gpointer                  user_data)
 {
+  SudaWindow *self = user_data;
+  GtkWidget *row = suda_message_row_new ();
+
   gtk_list_item_set_activatable (item, FALSE);
-  gtk_list_item_set_child (item, suda_message_row_new ());
+  gtk_list_item_set_child (item, row);
+  /* Colours are made readable on the style's background, so the row
+   * follows the style and the setting. */
+  g_object_bind_property (adw_style_manager_get_default (), "dark", row, "dark", G_BINDING_SYNC_CREATE);
+  if (self->settings != NULL)
+    g_settings_bind (self->settings, "show-colors", row, "show-colors", G_SETTINGS_BIND_GET);
 }
 
 static void
@@ -1219,7 +1227,7 @@ suda_window_init (SudaWindow *self)
   add_help_overlay (self);
 
   factory = gtk_signal_list_item_factory_new ();
-  g_signal_connect (factory, "setup", G_CALLBACK (setup_message_row), NULL);
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_message_row), self);
   g_signal_connect (factory, "bind", G_CALLBACK (bind_message_row), NULL);
   g_signal_connect (factory, "unbind", G_CALLBACK (unbind_message_row), NULL);
   gtk_list_view_set_factory (self->history_list, factory);
