@@ -187,6 +187,175 @@ test_connect_receive_send_disconnect (Fixture       *f,
   g_assert_cmpstr (adw_window_title_get_subtitle (child (f, "window_title")), ==, "Not connected");
 }
 
+static void
+connect_alice (Fixture *f)
+{
+  fill_form (f, "127.0.0.1", suda_server_get_port (f->server), "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  g_assert_true (suda_test_wait_until (lab_is_shown, f, 5000));
+}
+
+static gboolean
+topic_shown (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+/* The topic bar draws a formatted topic as the history does, one bidi
+ * isolate; its tooltip is the plain text. */
+static void
+test_topic_formatted (Fixture       *f,
+                      gconstpointer  data)
+{
+  SudaClient *client = suda_window_get_client (f->window);
+  GtkLabel *topic = child (f, "topic_label");
+  g_autoptr(PangoAttrIterator) iter = NULL;
+  gboolean bold = FALSE;
+
+  /* alice joined first: she is the room's operator and may set it */
+  connect_alice (f);
+  suda_client_submit (client, suda_client_get_active_conversation (client),
+                      "/topic \002Exams\002 on \003" "04Friday");
+  g_assert_true (suda_test_wait_until (topic_shown, topic, 5000));
+  g_assert_cmpstr (gtk_label_get_text (topic), ==, "\u2068Exams on Friday\u2069");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (topic)), ==, "Exams on Friday");
+  iter = pango_attr_list_get_iterator (gtk_label_get_attributes (topic));
+  do
+    {
+      int start, end;
+      PangoAttribute *weight = pango_attr_iterator_get (iter, PANGO_ATTR_WEIGHT);
+
+      pango_attr_iterator_range (iter, &start, &end);
+      if (weight != NULL && start == 3 && end == 8)
+        bold = TRUE;
+    }
+  while (pango_attr_iterator_next (iter));
+  g_assert_true (bold);
+}
+
+static GtkWidget *
+find_tooltip (GtkWidget  *widget,
+              const char *text)
+{
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (widget), text) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_tooltip (c, text);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+members_show_tooltip (gpointer data)
+{
+  return find_tooltip (data, "a\u27e8U+200B\u27e9dmin") != NULL;
+}
+
+/* A nick with a zero-width space looks like another: the member list's
+ * tooltip names the invisible character. */
+static void
+test_member_tooltip_reveals_invisible (Fixture       *f,
+                                       gconstpointer  data)
+{
+  SudaConversation *lab;
+
+  connect_alice (f);
+  lab = suda_client_get_active_conversation (suda_window_get_client (f->window));
+  suda_conversation_add_member (lab, "a\u200bdmin", "");
+  if (!suda_test_wait_until (members_show_tooltip, child (f, "member_list"), 5000))
+    g_error ("no member row told the zero-width space");
+  g_assert_null (find_tooltip (child (f, "member_list"), "alice"));
+}
+
+/* The input's Ctrl+B, Ctrl+I, Ctrl+U as the window's shortcuts declare them. */
+static void
+press_shortcut (Fixture    *f,
+                const char *accel)
+{
+  GtkWidget *input = child (f, "input_view");
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (input);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *trigger = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (g_str_equal (trigger, accel))
+            {
+              g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, input,
+                                                           gtk_shortcut_get_arguments (shortcut)));
+              return;
+            }
+        }
+    }
+  g_error ("the input has no shortcut %s", accel);
+}
+
+static void
+select_all_input (Fixture *f)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (child (f, "input_view"));
+  GtkTextIter start, end;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  gtk_text_buffer_select_range (buffer, &start, &end);
+}
+
+static void
+test_input_formatting_keys (Fixture       *f,
+                            gconstpointer  data)
+{
+  static const struct { const char *accel, *expected; } keys[] = {
+    { "<Control>b", "\002hi\002" },
+    { "<Control>i", "\035hi\035" },
+    { "<Control>u", "\037hi\037" },
+  };
+  g_autofree char *typed = NULL;
+  g_autofree char *colored = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+    {
+      g_autofree char *input = NULL;
+
+      set_input (f, "hi");
+      select_all_input (f);
+      press_shortcut (f, keys[i].accel);
+      input = dup_input (f);
+      g_assert_cmpstr (input, ==, keys[i].expected);
+    }
+
+  /* no selection: the code goes in at the cursor */
+  set_input (f, "x ");
+  press_shortcut (f, "<Control>b");
+  typed = dup_input (f);
+  g_assert_cmpstr (typed, ==, "x \002");
+
+  /* the popover's colour buttons: two digits, so a digit after stays text */
+  set_input (f, "7 days");
+  select_all_input (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.format", "s", "color:4");
+  colored = dup_input (f);
+  g_assert_cmpstr (colored, ==, "\003" "047 days\003");
+  {
+    GtkWidget *grid = child (f, "format_colors");
+    guint n = 0;
+
+    for (GtkWidget *c = gtk_widget_get_first_child (grid); c; c = gtk_widget_get_next_sibling (c))
+      n++;
+    g_assert_cmpuint (n, ==, 16);
+  }
+}
+
 static gboolean
 error_shown (gpointer data)
 {
@@ -732,6 +901,9 @@ main (int   argc,
 #define ADD(path, func) \
   g_test_add ("/client/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("connect-receive-send-disconnect", test_connect_receive_send_disconnect);
+  ADD ("topic-formatted", test_topic_formatted);
+  ADD ("member-tooltip-reveals-invisible", test_member_tooltip_reveals_invisible);
+  ADD ("input-formatting-keys", test_input_formatting_keys);
   ADD ("refused-port-keeps-typed-text", test_refused_port_keeps_typed_text);
   ADD ("form-is-checked-before-connecting", test_form_is_checked_before_connecting);
   ADD ("long-paste-asks-first", test_long_paste_asks_first);

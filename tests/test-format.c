@@ -174,6 +174,19 @@ test_isolate (void)
   g_assert_null (suda_format_isolate (NULL));
 }
 
+static void
+test_reveal (void)
+{
+  g_autofree char *zwsp = suda_format_reveal ("a\u200bdmin");
+  g_autofree char *marks = suda_format_reveal ("\u202ebob\ufeff\u00ad");
+
+  g_assert_cmpstr (zwsp, ==, "a\u27e8U+200B\u27e9dmin");
+  g_assert_cmpstr (marks, ==, "\u27e8U+202E\u27e9bob\u27e8U+FEFF\u27e9\u27e8U+00AD\u27e9");
+  g_assert_null (suda_format_reveal ("admin"));
+  g_assert_null (suda_format_reveal ("관리자"));
+  g_assert_null (suda_format_reveal (NULL));
+}
+
 /* Isolated while parsing: the spans count the marks' bytes. */
 static void
 test_parse_isolated (void)
@@ -205,5 +218,6 @@ main (int   argc,
   g_test_add_func ("/format/escape-controls", test_escape_controls);
   g_test_add_func ("/format/isolate", test_isolate);
   g_test_add_func ("/format/parse-isolated", test_parse_isolated);
+  g_test_add_func ("/format/reveal-invisible", test_reveal);
   return g_test_run ();
 }

@@ -180,6 +180,7 @@ suda_application_startup (GApplication *app)
 {
   SudaApplication *self = SUDA_APPLICATION (app);
   g_autoptr(GAction) keep = NULL;
+  g_autoptr(GAction) colors = NULL;
   static const struct {
     const char *action;
     const char *accels[2];
@@ -198,6 +199,8 @@ suda_application_startup (GApplication *app)
   g_action_map_add_action_entries (G_ACTION_MAP (app), app_actions, G_N_ELEMENTS (app_actions), app);
   keep = g_settings_create_action (self->settings, "keep-transcripts");
   g_action_map_add_action (G_ACTION_MAP (app), keep);
+  colors = g_settings_create_action (self->settings, "show-colors");
+  g_action_map_add_action (G_ACTION_MAP (app), colors);
   for (guint i = 0; i < G_N_ELEMENTS (accels); i++)
     gtk_application_set_accels_for_action (GTK_APPLICATION (app), accels[i].action, accels[i].accels);
 }

@@ -6,6 +6,8 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-conversation-row.h"
+#include "suda-format-input.h"
+#include "suda-format-pango.h"
 #include "suda-irc-message.h"
 #include "suda-message-row.h"
 #include "suda-throttled-list.h"
@@ -51,6 +53,8 @@ struct _SudaWindow
   GtkLabel             *members_heading;
   GtkListView          *member_list;
   GtkPopover           *jump_popover;
+  GtkPopover           *format_popover;
+  GtkGrid              *format_colors;
   GtkSearchEntry       *jump_entry;
 
   GSettings            *settings;
@@ -262,9 +266,23 @@ update_topic (SudaWindow *self)
 {
   const char *topic = self->shown ? suda_conversation_get_topic (self->shown) : NULL;
 
+  g_autoptr(GArray) spans = NULL;
+  g_autoptr(PangoAttrList) attrs = NULL;
+  g_autofree char *shown = NULL;
+  g_autofree char *tooltip = NULL;
+  SudaFormatTheme theme;
+
+  /* Formatted as messages are, one isolate like them. */
+  shown = suda_format_parse (topic ? topic : "",
+                             SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS | SUDA_FORMAT_PLAIN_ISOLATE, &spans);
+  tooltip = suda_format_strip (topic, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+  suda_format_theme_init (&theme, adw_style_manager_get_dark (adw_style_manager_get_default ()),
+                          self->settings == NULL || g_settings_get_boolean (self->settings, "show-colors"));
+  attrs = suda_format_attributes (spans, 0, &theme);
   gtk_widget_set_visible (GTK_WIDGET (self->topic_label), topic != NULL && *topic != '\0');
-  gtk_label_set_text (self->topic_label, topic ? topic : "");
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->topic_label), topic);
+  gtk_label_set_text (self->topic_label, shown);
+  gtk_label_set_attributes (self->topic_label, attrs);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->topic_label), tooltip);
 }
 
 static void
@@ -434,6 +452,7 @@ on_attention (SudaClient       *client,
   GApplication *app = G_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GNotification) notification = NULL;
   g_autofree char *title = NULL;
+  g_autofree char *body = NULL;
   g_autofree char *id = NULL;
 
   /* Without a session bus (a bare X server, a test) there is nobody to
@@ -447,7 +466,8 @@ on_attention (SudaClient       *client,
     title = g_strdup_printf (_("%s in %s"), suda_message_get_sender (message),
                              suda_conversation_get_name (conversation));
   notification = g_notification_new (title);
-  g_notification_set_body (notification, suda_message_get_text (message));
+  body = suda_format_strip (suda_message_get_text (message), SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+  g_notification_set_body (notification, body);
   g_notification_set_default_action_and_target (notification, "app.show-conversation", "s",
                                                 suda_conversation_get_name (conversation));
   /* One notification per conversation: a busy room replaces, not stacks. */
@@ -546,7 +566,11 @@ bind_member_row (GtkSignalListItemFactory *factory,
   g_autofree char *text = g_strdup_printf ("%s%s", suda_member_get_prefixes (member),
                                            suda_member_get_nick (member));
 
+  g_autofree char *revealed = suda_format_reveal (suda_member_get_nick (member));
+
   gtk_label_set_text (GTK_LABEL (label), text);
+  /* Two nicks that look alike differ in what cannot be seen: say it. */
+  gtk_widget_set_tooltip_text (label, revealed);
   if (suda_member_get_operator (member))
     gtk_widget_add_css_class (label, "operator");
   else
@@ -614,6 +638,19 @@ count_lines (const char *text)
     if (*g_strstrip (lines[i]) != '\0')
       n++;
   return n;
+}
+
+/* Ctrl+B, Ctrl+I, Ctrl+U and the formatting popover's buttons. */
+static void
+format_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SudaWindow *self = SUDA_WINDOW (widget);
+
+  suda_format_input_apply (self->input_view, g_variant_get_string (parameter, NULL));
+  gtk_popover_popdown (self->format_popover);
+  gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
 }
 
 static void
@@ -1169,10 +1206,13 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_popover);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_colors);
 
   gtk_widget_class_install_action (widget_class, "win.connect", NULL, connect_action);
   gtk_widget_class_install_action (widget_class, "win.disconnect", NULL, disconnect_action);
   gtk_widget_class_install_action (widget_class, "win.send", NULL, send_action);
+  gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
   gtk_widget_class_install_action (widget_class, "win.leave", NULL, leave_action);
   gtk_widget_class_install_action (widget_class, "win.jump-to-conversation", NULL, jump_to_conversation_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
@@ -1267,6 +1307,7 @@ suda_window_init (SudaWindow *self)
   g_signal_connect (self->jump_entry, "stop-search", G_CALLBACK (on_jump_stop), self);
   g_signal_connect (self, "notify::is-active", G_CALLBACK (on_window_active), NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-search", FALSE);
+  suda_format_input_fill_colors (self->format_colors);
 }
 
 static void
@@ -1286,6 +1327,11 @@ bind_client (SudaWindow *self)
   g_signal_connect (connection, "notify::nick", G_CALLBACK (on_state_notify), self);
   g_settings_bind (self->settings, "keep-transcripts", self->client, "keep-transcripts",
                    G_SETTINGS_BIND_GET);
+  /* The topic's colours follow the style and the setting, as rows do. */
+  g_signal_connect_object (adw_style_manager_get_default (), "notify::dark",
+                           G_CALLBACK (update_topic), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed::show-colors",
+                           G_CALLBACK (update_topic), self, G_CONNECT_SWAPPED);
   suda_window_show_conversation (self, suda_client_get_server_conversation (self->client));
   update_state (self);
 }

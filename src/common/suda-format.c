@@ -322,3 +322,32 @@ suda_format_isolate (const char *text)
   close_isolates (out, depth);
   return g_string_free (out, FALSE);
 }
+
+/* TEXT with its invisible characters named: zero-width spaces and joiners,
+ * bidi marks, the byte-order mark, soft hyphens (Unicode's format
+ * characters) and controls become "⟨U+200B⟩", so two nicks that look the
+ * same can be told apart.  NULL when there is none to name. */
+char *
+suda_format_reveal (const char *text)
+{
+  GString *out;
+  gboolean found = FALSE;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return NULL;
+  out = g_string_new (NULL);
+  for (const char *s = text; *s; s = g_utf8_next_char (s))
+    {
+      gunichar c = g_utf8_get_char (s);
+      GUnicodeType type = g_unichar_type (c);
+
+      if (type == G_UNICODE_FORMAT || type == G_UNICODE_CONTROL)
+        {
+          g_string_append_printf (out, "\u27e8U+%04X\u27e9", c);
+          found = TRUE;
+        }
+      else
+        g_string_append_unichar (out, c);
+    }
+  return g_string_free (out, !found);
+}

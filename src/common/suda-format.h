@@ -61,6 +61,7 @@ char     *suda_format_strip        (const char            *text,
                                     SudaFormatPlainFlags   flags);
 gboolean  suda_format_has_codes    (const char            *text);
 char     *suda_format_isolate      (const char            *text);
+char     *suda_format_reveal       (const char            *text);
 guint32   suda_format_color_rgb    (gint                   color);
 
 G_END_DECLS
