@@ -5,14 +5,12 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "suda-connection.h"
+#include "suda-connection-private.h"
 #include "suda-irc-message.h"
+#include "suda-limits.h"
 #include "suda-line-buffer.h"
 #include "suda-log-entry.h"
 
-/* A line from the server may carry up to 8191 bytes of tags before the
- * 512 bytes of the message itself (IRCv3 message-tags). */
-#define MAX_INCOMING_LINE (SUDA_IRC_MAX_TAGS + SUDA_IRC_MAX_LINE)
 #define MAX_RECONNECT_DELAY_MS 60000
 #define QUIT_GRACE_MS 1000
 /* A connection that has been silent this long gets a PING of ours; no
@@ -64,7 +62,8 @@ struct _SudaConnection
   GPtrArray           *channels;        /* joined rooms, to join again after a loss */
   GHashTable          *caps_offered;
   GHashTable          *caps_enabled;
-  GHashTable          *batches;         /* id → type */
+  GHashTable          *batches;         /* id → Batch */
+  guint64              batch_serial;
   char                *prefix_modes;    /* ISUPPORT PREFIX, e.g. "ov" */
   char                *prefix_chars;    /* e.g. "@+" */
 
@@ -114,6 +113,22 @@ G_DEFINE_ENUM_TYPE (SudaConnectionState, suda_connection_state,
   G_DEFINE_ENUM_VALUE (SUDA_CONNECTION_RECONNECTING, "reconnecting"))
 
 G_DEFINE_FINAL_TYPE (SudaConnection, suda_connection, G_TYPE_OBJECT)
+
+/* An open IRCv3 batch. */
+typedef struct {
+  char    *type;
+  guint    depth;    /* 1 for a batch outside any other */
+  guint64  serial;   /* the order opened, to forget the oldest first */
+} Batch;
+
+static void
+batch_free (gpointer data)
+{
+  Batch *batch = data;
+
+  g_free (batch->type);
+  g_free (batch);
+}
 
 static void start_connect     (SudaConnection *self);
 static void close_socket      (SudaConnection *self);
@@ -190,6 +205,16 @@ write_line (SudaConnection *self,
 {
   if (self->socket == NULL || self->write_failed)
     return;
+  if (self->outbuf->len + strlen (line) + 2 > SUDA_CLIENT_MAX_SENDQ)
+    {
+      /* The server stopped reading: the read side sees it as a loss. */
+      g_debug ("send queue over %u bytes: giving up on this connection",
+               SUDA_CLIENT_MAX_SENDQ);
+      g_string_truncate (self->outbuf, 0);
+      self->write_failed = TRUE;
+      g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
+      return;
+    }
   g_string_append (self->outbuf, line);
   g_string_append (self->outbuf, "\r\n");
   flush_output (self);
@@ -516,7 +541,7 @@ remember_channel (SudaConnection *self,
 {
   gint pos = find_channel (self, channel);
 
-  if (joined && pos < 0)
+  if (joined && pos < 0 && self->channels->len - 1 < SUDA_CLIENT_MAX_ROOMS)
     {
       g_ptr_array_remove_index (self->channels, self->channels->len - 1);  /* the NULL */
       g_ptr_array_add (self->channels, g_strdup (channel));
@@ -700,6 +725,8 @@ handle_error_numeric (SudaConnection       *self,
 {
   const char *nick = suda_irc_message_param (msg, 1);
 
+  if (nick == NULL)
+    nick = self->wanted_nick ? self->wanted_nick : "";
   if (strcmp (msg->command, "433") == 0 || strcmp (msg->command, "436") == 0)
     {
       if (self->state != SUDA_CONNECTION_REGISTERING)
@@ -775,6 +802,128 @@ join_params (const SudaIrcMessage *msg,
 }
 
 static void
+forget_oldest_batch (SudaConnection *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *oldest = NULL;
+  guint64 oldest_serial = G_MAXUINT64;
+
+  g_hash_table_iter_init (&iter, self->batches);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((Batch *) value)->serial < oldest_serial)
+      {
+        oldest = key;
+        oldest_serial = ((Batch *) value)->serial;
+      }
+  g_debug ("too many open batches: forgetting %s", oldest);
+  g_hash_table_remove (self->batches, oldest);
+}
+
+/* BATCH +REF TYPE [...] opens, BATCH -REF closes (IRCv3 batch); a batch
+ * inside another carries the outer one's batch tag. */
+static void
+handle_batch (SudaConnection       *self,
+              const SudaIrcMessage *msg)
+{
+  const char *ref = suda_irc_message_param (msg, 0);
+  const char *type = suda_irc_message_param (msg, 1);
+  g_autofree char *outer_ref = NULL;
+  Batch *outer, *batch;
+
+  if (ref == NULL || (ref[0] != '+' && ref[0] != '-') || ref[1] == '\0')
+    {
+      g_debug ("ignoring a BATCH without a reference");
+      return;
+    }
+  if (ref[0] == '-')
+    {
+      g_hash_table_remove (self->batches, ref + 1);
+      return;
+    }
+  if (type == NULL || *type == '\0')
+    {
+      g_debug ("ignoring BATCH %s without a type", ref);
+      return;
+    }
+  outer_ref = suda_irc_message_dup_tag (msg, "batch");
+  outer = outer_ref ? g_hash_table_lookup (self->batches, outer_ref) : NULL;
+  if (outer != NULL && outer->depth >= SUDA_CLIENT_MAX_BATCH_DEPTH)
+    {
+      g_debug ("ignoring BATCH %s nested deeper than %u", ref, SUDA_CLIENT_MAX_BATCH_DEPTH);
+      return;
+    }
+  if (!g_hash_table_contains (self->batches, ref + 1) &&
+      g_hash_table_size (self->batches) >= SUDA_CLIENT_MAX_OPEN_BATCHES)
+    forget_oldest_batch (self);
+  batch = g_new0 (Batch, 1);
+  batch->type = g_strdup (type);
+  batch->depth = outer ? outer->depth + 1 : 1;
+  batch->serial = ++self->batch_serial;
+  g_hash_table_insert (self->batches, g_strdup (ref + 1), batch);
+}
+
+/* What a line needs before it becomes an event: a source naming someone,
+ * and its parameters, the ones that are names not empty and not absurdly
+ * long.  Parameters past those listed may be missing or empty. */
+typedef struct {
+  const char *command;
+  gboolean    needs_source;
+  guint       min_params;
+  guint       name_params;   /* bit N: parameter N is a nickname or channel */
+} Requirement;
+
+static const Requirement requirements[] = {
+  { "001",     FALSE, 1, 1 << 0 },
+  { "332",     FALSE, 3, 1 << 1 },
+  { "353",     FALSE, 4, 1 << 2 },
+  { "366",     FALSE, 2, 1 << 1 },
+  { "JOIN",    TRUE,  1, 1 << 0 },
+  { "KICK",    TRUE,  2, 1 << 0 | 1 << 1 },
+  { "MODE",    FALSE, 2, 1 << 0 },
+  { "NICK",    TRUE,  1, 1 << 0 },
+  { "NOTICE",  FALSE, 2, 1 << 0 },
+  { "PART",    TRUE,  1, 1 << 0 },
+  { "PRIVMSG", FALSE, 2, 1 << 0 },
+  { "QUIT",    TRUE,  0, 0 },
+  { "TOPIC",   FALSE, 2, 1 << 0 },
+};
+
+static gboolean
+is_name (const char *name)
+{
+  return name != NULL && *name != '\0' && strlen (name) <= SUDA_CLIENT_MAX_NAME_BYTES;
+}
+
+/* Whether MSG has what its handler uses; a line that does not is dropped
+ * whole rather than handed up half-filled. */
+static gboolean
+is_complete (const SudaIrcMessage *msg)
+{
+  g_autofree char *nick = suda_irc_source_nick (msg->source);
+  const Requirement *req = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (requirements) && req == NULL; i++)
+    if (strcmp (msg->command, requirements[i].command) == 0)
+      req = &requirements[i];
+  if (req == NULL)
+    /* Every other numeric starts with the nickname it is for. */
+    return !g_ascii_isdigit (msg->command[0]) || msg->n_params >= 1;
+
+  if (req->needs_source && !is_name (nick))
+    return FALSE;
+  /* Who sent it is shown next to it: a long one is no real source either. */
+  if (nick != NULL && !is_name (nick))
+    return FALSE;
+  if (msg->n_params < req->min_params)
+    return FALSE;
+  for (guint i = 0; i < msg->n_params; i++)
+    if ((req->name_params & (1u << i)) && !is_name (msg->params[i]))
+      return FALSE;
+  return TRUE;
+}
+
+static void
 handle_message (SudaConnection *self,
                 SudaIrcMessage *msg)
 {
@@ -799,14 +948,9 @@ handle_message (SudaConnection *self,
       handle_cap (self, msg);
       return;
     }
-  if (strcmp (cmd, "BATCH") == 0 && msg->n_params >= 1)
+  if (strcmp (cmd, "BATCH") == 0)
     {
-      const char *ref = msg->params[0];
-
-      if (ref[0] == '+' && msg->n_params >= 2)
-        g_hash_table_insert (self->batches, g_strdup (ref + 1), g_strdup (msg->params[1]));
-      else if (ref[0] == '-')
-        g_hash_table_remove (self->batches, ref + 1);
+      handle_batch (self, msg);
       return;
     }
   if (strcmp (cmd, "ERROR") == 0)
@@ -840,10 +984,10 @@ handle_message (SudaConnection *self,
   batch = suda_irc_message_dup_tag (msg, "batch");
   if (batch != NULL)
     {
-      const char *type = g_hash_table_lookup (self->batches, batch);
+      Batch *open = g_hash_table_lookup (self->batches, batch);
 
-      event->replayed = type != NULL && (strcmp (type, "chathistory") == 0 ||
-                                         strcmp (type, "znc.in/playback") == 0);
+      event->replayed = open != NULL && (strcmp (open->type, "chathistory") == 0 ||
+                                         strcmp (open->type, "znc.in/playback") == 0);
     }
 
   if ((strcmp (cmd, "PRIVMSG") == 0 || strcmp (cmd, "NOTICE") == 0) && msg->n_params >= 2)
@@ -868,7 +1012,7 @@ handle_message (SudaConnection *self,
           else
             {
               if (!notice && g_ascii_strcasecmp (ctcp, "VERSION") == 0 && event->nick &&
-                  !event->own)
+                  !event->own && g_queue_get_length (&self->held) < SUDA_CLIENT_MAX_HELD_REPLIES)
                 {
                   g_autofree char *reply = g_strdup_printf ("\001VERSION Suda %s\001", PACKAGE_VERSION);
 
@@ -978,29 +1122,130 @@ handle_message (SudaConnection *self,
   emit_event (self, event);
 }
 
+/* Tags past their limit are dropped with their line: the IRCv3 limit is
+ * what a server may send, so more is not a server speaking. */
+static gboolean
+tags_fit (const SudaIrcMessage *msg)
+{
+  return msg->tags == NULL || strlen (msg->tags) + 2 <= SUDA_CLIENT_MAX_TAG_BYTES;
+}
+
 static void
-handle_line (SudaConnection *self,
-             char           *line)
+handle_one_line (SudaConnection *self,
+                 char           *line)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *fixed = NULL;
   SudaIrcMessage msg;
 
   if (!g_utf8_validate (line, -1, NULL))
     {
       /* Old servers and bridges may relay Latin-1; show it rather than drop it. */
-      g_autofree char *fixed = g_utf8_make_valid (line, -1);
-
-      if (!suda_irc_message_parse (&msg, fixed, &error))
-        return;
-      handle_message (self, &msg);
-      return;
+      fixed = g_utf8_make_valid (line, -1);
+      line = fixed;
     }
   if (!suda_irc_message_parse (&msg, line, &error))
     {
       g_debug ("ignoring a malformed line: %s", error->message);
       return;
     }
+  if (!tags_fit (&msg))
+    {
+      g_debug ("ignoring a %s line with more than %u bytes of tags", msg.command,
+               SUDA_CLIENT_MAX_TAG_BYTES);
+      return;
+    }
+  if (!is_complete (&msg))
+    {
+      g_debug ("ignoring a %s line with parts missing", msg.command);
+      return;
+    }
   handle_message (self, &msg);
+}
+
+/* LINE (LEN bytes, CR LF gone) may hold a NUL, which no IRC line may, and
+ * lone CRs, which some servers end lines with: the NUL drops the line, and
+ * each CR ends one. */
+static void
+handle_line (SudaConnection *self,
+             char           *line,
+             gsize           len)
+{
+  char *next;
+
+  if (memchr (line, '\0', len) != NULL)
+    {
+      g_debug ("ignoring a line with a NUL byte");
+      return;
+    }
+  for (char *p = line; p != NULL; p = next)
+    {
+      char *cr = strchr (p, '\r');
+
+      next = NULL;
+      if (cr != NULL)
+        {
+          *cr = '\0';
+          next = cr + 1;
+        }
+      handle_one_line (self, p);
+    }
+}
+
+/* Splits what arrived into lines and handles each, as long as SOCKET is
+ * still the one being read (NULL when fed without a socket). */
+static void
+receive_bytes (SudaConnection *self,
+               GSocket        *socket,
+               const char     *data,
+               gsize           n)
+{
+  char *line;
+  gsize len;
+  SudaLineStatus status;
+
+  self->last_received = g_get_monotonic_time ();
+  self->ping_sent = 0;
+  suda_line_buffer_append (&self->lines, data, n);
+  while (self->socket == socket &&
+         (status = suda_line_buffer_pop (&self->lines, &line, &len)) != SUDA_LINE_NONE)
+    {
+      if (status == SUDA_LINE_TOO_LONG)
+        {
+          /* Part of the line is gone; drop the rest of it up to the next
+           * newline too, so no tail is read as a line of its own. */
+          g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
+
+          if (!self->discarding)
+            emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
+                        _("The server sent a line that is too long; it was left out."));
+          self->discarding = partial != NULL;
+          continue;
+        }
+      if (self->discarding)
+        {
+          self->discarding = FALSE;
+          continue;
+        }
+      handle_line (self, line, len);
+    }
+  if (self->discarding && self->socket == socket)
+    {
+      g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
+    }
+}
+
+void
+_suda_connection_receive (SudaConnection *self,
+                          const char     *data,
+                          gsize           len)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  g_return_if_fail (data != NULL || len == 0);
+
+  /* In pieces no larger than a socket read, so the line bound acts the same. */
+  for (gsize done = 0; done < len; done += 4096)
+    receive_bytes (self, self->socket, data + done, MIN (len - done, 4096));
 }
 
 static gboolean
@@ -1016,9 +1261,6 @@ on_socket_readable (GSocket      *socket,
     {
       g_autoptr(GError) error = NULL;
       gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, &error);
-      char *line;
-      gsize len;
-      SudaLineStatus status;
 
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return G_SOURCE_CONTINUE;
@@ -1030,36 +1272,7 @@ on_socket_readable (GSocket      *socket,
           handle_loss (self);
           return G_SOURCE_REMOVE;
         }
-
-      self->last_received = g_get_monotonic_time ();
-      self->ping_sent = 0;
-      suda_line_buffer_append (&self->lines, buf, n);
-      while (self->socket == socket &&
-             (status = suda_line_buffer_pop (&self->lines, &line, &len)) != SUDA_LINE_NONE)
-        {
-          if (status == SUDA_LINE_TOO_LONG)
-            {
-              /* Part of the line is gone; drop the rest of it up to the next
-               * newline too, so no tail is read as a line of its own. */
-              g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
-
-              if (!self->discarding)
-                emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
-                            _("The server sent a line that is too long; it was left out."));
-              self->discarding = partial != NULL;
-              continue;
-            }
-          if (self->discarding)
-            {
-              self->discarding = FALSE;
-              continue;
-            }
-          handle_line (self, line);
-        }
-      if (self->discarding && self->socket == socket)
-        {
-          g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
-        }
+      receive_bytes (self, socket, buf, n);
     }
   /* A handler may have closed this connection and opened another. */
   if (self->in_source == g_main_current_source ())
@@ -1526,12 +1739,12 @@ suda_connection_init (SudaConnection *self)
   g_ptr_array_add (self->channels, NULL);
   self->caps_offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->caps_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, batch_free);
   self->tokens = SEND_BURST;
   /* RFC 1459's two, until ISUPPORT says otherwise. */
   self->prefix_modes = g_strdup ("ov");
   self->prefix_chars = g_strdup ("@+");
-  suda_line_buffer_init (&self->lines, MAX_INCOMING_LINE);
+  suda_line_buffer_init (&self->lines, SUDA_CLIENT_MAX_LINE);
 }
 
 SudaConnection *

@@ -33,9 +33,13 @@ suda_irc_message_parse (SudaIrcMessage  *msg,
   char *p;
 
   g_return_val_if_fail (msg != NULL, FALSE);
-  g_return_val_if_fail (line != NULL, FALSE);
 
   memset (msg, 0, sizeof *msg);
+  if (line == NULL)
+    {
+      g_set_error_literal (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_EMPTY, "No line");
+      return FALSE;
+    }
   p = skip_spaces (line);
 
   if (*p == '@')
@@ -88,7 +92,7 @@ const char *
 suda_irc_message_param (const SudaIrcMessage *msg,
                         guint                 index)
 {
-  return index < msg->n_params ? msg->params[index] : NULL;
+  return msg != NULL && index < msg->n_params ? msg->params[index] : NULL;
 }
 
 static const char *
@@ -124,16 +128,23 @@ suda_irc_message_dup_tag (const SudaIrcMessage *msg,
   const char *value;
   gsize len;
 
-  if (msg->tags == NULL || !(value = find_tag (msg->tags, key, &len)))
+  if (msg == NULL || msg->tags == NULL || key == NULL || *key == '\0' ||
+      !(value = find_tag (msg->tags, key, &len)))
     return NULL;
   raw = g_strndup (value, len);
   return suda_irc_unescape_tag_value (raw);
 }
 
+/* NULL stays NULL; a lone trailing backslash is dropped, and an escaped
+ * character without a meaning stands for itself (IRCv3 message-tags). */
 char *
 suda_irc_unescape_tag_value (const char *value)
 {
-  GString *out = g_string_sized_new (strlen (value));
+  GString *out;
+
+  if (value == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (value));
 
   for (const char *p = value; *p; p++)
     {
@@ -159,6 +170,9 @@ void
 suda_irc_append_tag_value (GString    *out,
                            const char *value)
 {
+  g_return_if_fail (out != NULL);
+  if (value == NULL)
+    return;
   for (const char *p = value; *p; p++)
     {
       switch (*p)
@@ -181,13 +195,19 @@ suda_irc_append_line (GString            *out,
                       const char * const *params,
                       guint               n_params)
 {
+  g_return_if_fail (out != NULL);
+  /* No command, no line: half a line on the wire would be worse. */
+  if (command == NULL || *command == '\0')
+    return;
+  if (params == NULL)
+    n_params = 0;
   if (tags != NULL && *tags != '\0')
     {
       g_string_append_c (out, '@');
       g_string_append (out, tags);
       g_string_append_c (out, ' ');
     }
-  if (source != NULL)
+  if (source != NULL && *source != '\0')
     {
       g_string_append_c (out, ':');
       g_string_append (out, source);
@@ -208,12 +228,14 @@ suda_irc_append_line (GString            *out,
   g_string_append (out, "\r\n");
 }
 
+/* The nickname part of a prefix; NULL when there is none (no prefix, or
+ * an empty one such as ":" or ":!u@h"). */
 char *
 suda_irc_source_nick (const char *source)
 {
   const char *end;
 
-  if (source == NULL)
+  if (source == NULL || *source == '\0' || *source == '!' || *source == '@')
     return NULL;
   end = strpbrk (source, "!@");
   return end ? g_strndup (source, end - source) : g_strdup (source);
@@ -283,20 +305,28 @@ fold_char (char c)
     }
 }
 
+/* NULL folds to NULL. */
 char *
 suda_irc_casefold (const char *name)
 {
   char *out = g_strdup (name);
+
+  if (out == NULL)
+    return NULL;
 
   for (char *p = out; *p; p++)
     *p = fold_char (*p);
   return out;
 }
 
+/* NULL sorts before every string, the empty one included, and equals
+ * only NULL. */
 int
 suda_irc_casecmp (const char *a,
                   const char *b)
 {
+  if (a == NULL || b == NULL)
+    return (a != NULL) - (b != NULL);
   while (*a && fold_char (*a) == fold_char (*b))
     a++, b++;
   return (guchar) fold_char (*a) - (guchar) fold_char (*b);
@@ -307,6 +337,8 @@ suda_irc_casefold_hash (gconstpointer key)
 {
   guint hash = 5381;
 
+  if (key == NULL)
+    return 0;
   for (const char *p = key; *p; p++)
     hash = hash * 33 + (guchar) fold_char (*p);
   return hash;
@@ -328,6 +360,8 @@ suda_utf8_truncate (const char *text,
 {
   gsize cut;
 
+  if (text == NULL)
+    return 0;
   if (len <= max_bytes)
     return len;
   cut = max_bytes;
@@ -336,11 +370,19 @@ suda_utf8_truncate (const char *text,
   return cut;
 }
 
+/* Times before 1970 are told as 1970, and past year 9999 as its last
+ * millisecond: a tag always comes out, in the one format. */
 char *
 suda_irc_format_time_tag (gint64 unix_usec)
 {
-  g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
-  g_autofree char *base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+  g_autoptr(GDateTime) dt = NULL;
+  g_autofree char *base = NULL;
+
+  unix_usec = MAX (unix_usec, 0);
+  dt = g_date_time_new_from_unix_utc (unix_usec / G_USEC_PER_SEC);
+  if (dt == NULL)
+    return g_strdup ("9999-12-31T23:59:59.999Z");
+  base = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
 
   return g_strdup_printf ("%s.%03dZ", base, (int) ((unix_usec % G_USEC_PER_SEC) / 1000));
 }

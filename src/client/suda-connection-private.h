@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "suda-connection.h"
+
+G_BEGIN_DECLS
+
+/* The bytes the socket gave, as if read from it: split into lines and
+ * handled.  The fuzz target and tests feed server lines through this
+ * without a socket. */
+void _suda_connection_receive (SudaConnection *self,
+                               const char     *data,
+                               gsize           len);
+
+G_END_DECLS
