@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "suda-client.h"
+#include "suda-connection-private.h"
+#include "suda-limits.h"
 #include "suda-test-fake-irc.h"
 #include "suda-test-util.h"
 
@@ -131,6 +133,298 @@ test_complete_lines_still_work (Fixture       *f,
   g_assert_cmpuint (n_members (lobby), ==, 2);
 }
 
+
+/* Limits, fed straight into the connection's line entry point: no socket,
+ * so thousands of lines take milliseconds. */
+
+#define WELCOME \
+  ":irc.example 001 rose :Welcome\r\n" \
+  ":rose!r@h JOIN #lobby\r\n" \
+  ":irc.example 353 rose = #lobby :rose @bob carol\r\n" \
+  ":irc.example 366 rose #lobby :End of NAMES\r\n"
+
+static void
+feed (SudaClient *client,
+      const char *text)
+{
+  _suda_connection_receive (suda_client_get_connection (client), text, strlen (text));
+}
+
+static SudaClient *
+fed_client_new (void)
+{
+  SudaClient *client = suda_client_new ();
+  SudaConnection *connection = suda_client_get_connection (client);
+
+  suda_connection_set_server (connection, "irc.example", 6667);
+  suda_connection_set_nick (connection, "rose");
+  feed (client, WELCOME);
+  g_assert_true (suda_connection_is_connected (connection));
+  g_assert_nonnull (suda_client_find_conversation (client, "#lobby"));
+  return client;
+}
+
+static guint
+count_kind (SudaClient           *client,
+            SudaConversationKind  kind)
+{
+  GListModel *list = suda_client_get_conversations (client);
+  guint count = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (list); i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (list, i);
+
+      count += suda_conversation_get_kind (conv) == kind;
+    }
+  return count;
+}
+
+/* The last message of CONV, not counting date separators. */
+static SudaMessage *
+last_message (SudaConversation *conv)
+{
+  for (guint i = g_list_model_get_n_items (G_LIST_MODEL (conv)); i > 0; i--)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), i - 1);
+
+      if (suda_message_get_kind (m) != SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+        return m;   /* the conversation keeps its reference */
+    }
+  return NULL;
+}
+
+static void
+test_limit_rooms (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new (NULL);
+  const char * const *channels;
+  guint n_channels = 0;
+
+  /* #lobby and 1,000 more: the last one is one too many. */
+  for (guint i = 0; i < SUDA_CLIENT_MAX_ROOMS; i++)
+    g_string_append_printf (lines, ":rose!r@h JOIN #room%u\r\n", i);
+  feed (client, lines->str);
+  g_assert_cmpuint (count_kind (client, SUDA_CONVERSATION_ROOM), ==, SUDA_CLIENT_MAX_ROOMS);
+  g_assert_nonnull (suda_client_find_conversation (client, "#room998"));
+  g_assert_null (suda_client_find_conversation (client, "#room999"));
+  /* Nor does a message to another room open one. */
+  feed (client, ":bob!b@h PRIVMSG #elsewhere :hi\r\n:bob!b@h TOPIC #elsewhere :t\r\n");
+  g_assert_null (suda_client_find_conversation (client, "#elsewhere"));
+
+  channels = suda_connection_get_channels (suda_client_get_connection (client));
+  while (channels[n_channels] != NULL)
+    n_channels++;
+  g_assert_cmpuint (n_channels, ==, SUDA_CLIENT_MAX_ROOMS);
+}
+
+static void
+test_limit_private_conversations (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new (NULL);
+  SudaConversation *server = suda_client_get_server_conversation (client);
+
+  for (guint i = 0; i <= SUDA_CLIENT_MAX_PRIVATE; i++)
+    g_string_append_printf (lines, ":p%u!u@h PRIVMSG rose :hello %u\r\n", i, i);
+  feed (client, lines->str);
+  g_assert_cmpuint (count_kind (client, SUDA_CONVERSATION_PRIVATE), ==, SUDA_CLIENT_MAX_PRIVATE);
+  g_assert_null (suda_client_find_conversation (client, "p1000"));
+  /* The one past the limit is still shown, in the server conversation. */
+  g_assert_cmpstr (suda_message_get_text (last_message (server)), ==, "hello 1000");
+  g_assert_cmpstr (suda_message_get_sender (last_message (server)), ==, "p1000");
+}
+
+static gboolean
+last_is_replayed (SudaClient *client)
+{
+  return suda_message_get_replayed (last_message (suda_client_find_conversation (client, "#lobby")));
+}
+
+static void
+test_limit_open_batches (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  /* One more than the cap, never closed: the first is forgotten. */
+  for (guint i = 0; i <= SUDA_CLIENT_MAX_OPEN_BATCHES; i++)
+    g_string_append_printf (lines, "BATCH +b%u chathistory #lobby\r\n", i);
+  feed (client, lines->str);
+  feed (client, "@batch=b1 :bob!b@h PRIVMSG #lobby :kept\r\n");
+  g_assert_true (last_is_replayed (client));
+  feed (client, "@batch=b0 :bob!b@h PRIVMSG #lobby :forgotten\r\n");
+  g_assert_false (last_is_replayed (client));
+  /* Closing one makes room without forgetting another. */
+  feed (client, "BATCH -b1\r\nBATCH +late chathistory #lobby\r\n"
+                "@batch=b2 :bob!b@h PRIVMSG #lobby :still open\r\n");
+  g_assert_true (last_is_replayed (client));
+}
+
+/* At the cap, a batch opened inside the oldest one forgets that oldest
+ * one, its own outer batch: it still opens, one level deep. */
+static void
+test_limit_batch_in_the_oldest (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  for (guint i = 0; i < SUDA_CLIENT_MAX_OPEN_BATCHES; i++)
+    g_string_append_printf (lines, "BATCH +b%u chathistory #lobby\r\n", i);
+  g_string_append (lines, "@batch=b0 BATCH +inner chathistory #lobby\r\n"
+                          "@batch=inner :bob!b@h PRIVMSG #lobby :inner\r\n");
+  feed (client, lines->str);
+  g_assert_true (last_is_replayed (client));
+  feed (client, "@batch=b0 :bob!b@h PRIVMSG #lobby :outer\r\n");
+  g_assert_false (last_is_replayed (client));
+}
+
+static void
+test_limit_batch_depth (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new ("BATCH +d1 chathistory #lobby\r\n");
+  g_autofree char *deepest = NULL;
+  g_autofree char *too_deep = NULL;
+
+  for (guint depth = 2; depth <= SUDA_CLIENT_MAX_BATCH_DEPTH + 1; depth++)
+    g_string_append_printf (lines, "@batch=d%u BATCH +d%u chathistory #lobby\r\n", depth - 1, depth);
+  feed (client, lines->str);
+  deepest = g_strdup_printf ("@batch=d%u :bob!b@h PRIVMSG #lobby :deepest\r\n",
+                             SUDA_CLIENT_MAX_BATCH_DEPTH);
+  feed (client, deepest);
+  g_assert_true (last_is_replayed (client));
+  too_deep = g_strdup_printf ("@batch=d%u :bob!b@h PRIVMSG #lobby :too deep\r\n",
+                              SUDA_CLIENT_MAX_BATCH_DEPTH + 1);
+  feed (client, too_deep);
+  g_assert_false (last_is_replayed (client));
+}
+
+/* A PRIVMSG to #lobby whose tags ('@' and space included) take TAG_BYTES. */
+static char *
+line_with_tags (gsize tag_bytes,
+                const char *text)
+{
+  g_autofree char *value = g_strnfill (tag_bytes - strlen ("@a= "), 'v');
+
+  return g_strdup_printf ("@a=%s :bob!b@h PRIVMSG #lobby :%s\r\n", value, text);
+}
+
+static void
+test_limit_tag_bytes (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  g_autofree char *fits = line_with_tags (SUDA_CLIENT_MAX_TAG_BYTES, "fits");
+  g_autofree char *over = line_with_tags (SUDA_CLIENT_MAX_TAG_BYTES + 1, "over");
+
+  feed (client, fits);
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "fits");
+  feed (client, over);
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "fits");
+}
+
+static void
+test_limit_line_length (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  const char *head = ":bob!b@h PRIVMSG #lobby :";
+  g_autofree char *fits_text = g_strnfill (SUDA_CLIENT_MAX_LINE - strlen (head), 'f');
+  g_autofree char *over_text = g_strnfill (SUDA_CLIENT_MAX_LINE - strlen (head) + 1, 'o');
+  g_autofree char *fits = g_strconcat (head, fits_text, "\r\n", NULL);
+  g_autofree char *over = g_strconcat (head, over_text, "\r\n", head, "next\r\n", NULL);
+
+  feed (client, fits);
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, fits_text);
+  feed (client, over);
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "next");
+}
+
+static void
+test_limit_held_replies (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  for (guint i = 0; i < 100; i++)
+    g_string_append (lines, ":bob!b@h PRIVMSG rose :\001VERSION\001\r\n");
+  feed (client, lines->str);
+  g_assert_cmpuint (_suda_connection_get_n_held (suda_client_get_connection (client)), ==,
+                    SUDA_CLIENT_MAX_HELD_REPLIES);
+}
+
+/* Lines with a NUL are dropped; a lone CR ends a line. */
+static void
+test_nul_and_lone_cr (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  static const char with_nul[] = ":bob!b@h PRIVMSG #lobby :a\0b\r\n";
+  guint n_before = suda_conversation_get_n_messages (lobby);
+
+  _suda_connection_receive (suda_client_get_connection (client), with_nul, sizeof with_nul - 1);
+  g_assert_cmpuint (suda_conversation_get_n_messages (lobby), ==, n_before);
+  feed (client, ":bob!b@h PRIVMSG #lobby :one\r:carol!c@h PRIVMSG #lobby :two\r\n");
+  g_assert_cmpuint (suda_conversation_get_n_messages (lobby), ==, n_before + 2);
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "two");
+}
+
+/* Numerics short of parameters are dropped, not shown half-filled. */
+static void
+test_numerics_with_too_few_params (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  SudaConversation *server = suda_client_get_server_conversation (client);
+  guint n_server = suda_conversation_get_n_messages (server);
+
+  feed (client, "332 rose #lobby\r\n353 rose = #lobby\r\n366\r\n401\r\n002\r\n");
+  g_assert_null (suda_conversation_get_topic (lobby));
+  g_assert_cmpuint (suda_conversation_get_n_members (lobby), ==, 3);
+  g_assert_cmpuint (suda_conversation_get_n_messages (server), ==, n_server);
+  feed (client, ":irc.example 002 rose :Your host is irc.example\r\n");
+  g_assert_cmpuint (suda_conversation_get_n_messages (server), ==, n_server + 1);
+}
+
+/* A server that does not read what we send (while it keeps asking for
+ * answers) costs a bounded buffer: the connection is given up and retried. */
+static gboolean
+not_connected (gpointer data)
+{
+  return !suda_connection_is_connected (data);
+}
+
+static void
+test_limit_sendq (void)
+{
+  g_autoptr(SudaTestFakeIrc) fake = suda_test_fake_irc_new ();
+  g_autoptr(SudaClient) client = suda_client_new ();
+  SudaConnection *connection = suda_client_get_connection (client);
+  g_autofree char *token = g_strnfill (400, 't');
+  g_autofree char *ping = g_strdup_printf ("PING :%s\r\n", token);
+  g_autoptr(GString) burst = g_string_new (NULL);
+  guint64 sent = 0;
+
+  suda_connection_set_reconnect_delay (connection, 60000);
+  suda_client_connect (client, "127.0.0.1", fake->port, "rose", NULL);
+  suda_test_fake_irc_register (fake, "rose");
+  suda_test_fake_irc_sync (fake);
+  g_assert_true (suda_connection_is_connected (connection));
+  for (guint i = 0; i < 100; i++)
+    g_string_append (burst, ping);
+  /* Whatever the kernel buffers hold, 64 MiB of answers is past them. */
+  while (suda_connection_is_connected (connection) && sent < 64 * 1024 * 1024)
+    {
+      suda_test_fake_irc_send (fake, burst->str);
+      sent += burst->len;
+      suda_test_iterate (1);
+    }
+  g_assert_true (suda_test_wait_until (not_connected, connection, 5000));
+  g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_RECONNECTING);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -147,5 +441,16 @@ main (int   argc,
   ADD ("no-source/empty-prefix", test_empty_source);
   ADD ("complete-lines-still-work", test_complete_lines_still_work);
 #undef ADD
+  g_test_add_func ("/client/hostile/limit/rooms", test_limit_rooms);
+  g_test_add_func ("/client/hostile/limit/private-conversations", test_limit_private_conversations);
+  g_test_add_func ("/client/hostile/limit/open-batches", test_limit_open_batches);
+  g_test_add_func ("/client/hostile/limit/batch-depth", test_limit_batch_depth);
+  g_test_add_func ("/client/hostile/limit/batch-in-the-oldest", test_limit_batch_in_the_oldest);
+  g_test_add_func ("/client/hostile/limit/tag-bytes", test_limit_tag_bytes);
+  g_test_add_func ("/client/hostile/limit/line-length", test_limit_line_length);
+  g_test_add_func ("/client/hostile/limit/held-replies", test_limit_held_replies);
+  g_test_add_func ("/client/hostile/limit/send-queue", test_limit_sendq);
+  g_test_add_func ("/client/hostile/odd/nul-byte-and-lone-cr", test_nul_and_lone_cr);
+  g_test_add_func ("/client/hostile/odd/numerics-with-too-few-params", test_numerics_with_too_few_params);
   return g_test_run ();
 }

@@ -11,5 +11,7 @@ G_BEGIN_DECLS
 void _suda_connection_receive (SudaConnection *self,
                                const char     *data,
                                gsize           len);
+/* Lines waiting for registration or for the pacing. */
+guint _suda_connection_get_n_held (SudaConnection *self);
 
 G_END_DECLS

@@ -830,6 +830,7 @@ handle_batch (SudaConnection       *self,
   const char *type = suda_irc_message_param (msg, 1);
   g_autofree char *outer_ref = NULL;
   Batch *outer, *batch;
+  guint depth;
 
   if (ref == NULL || (ref[0] != '+' && ref[0] != '-') || ref[1] == '\0')
     {
@@ -848,17 +849,19 @@ handle_batch (SudaConnection       *self,
     }
   outer_ref = suda_irc_message_dup_tag (msg, "batch");
   outer = outer_ref ? g_hash_table_lookup (self->batches, outer_ref) : NULL;
-  if (outer != NULL && outer->depth >= SUDA_CLIENT_MAX_BATCH_DEPTH)
+  depth = outer ? outer->depth + 1 : 1;
+  if (depth > SUDA_CLIENT_MAX_BATCH_DEPTH)
     {
       g_debug ("ignoring BATCH %s nested deeper than %u", ref, SUDA_CLIENT_MAX_BATCH_DEPTH);
       return;
     }
+  /* This may forget the outer batch itself: its depth was read before. */
   if (!g_hash_table_contains (self->batches, ref + 1) &&
       g_hash_table_size (self->batches) >= SUDA_CLIENT_MAX_OPEN_BATCHES)
     forget_oldest_batch (self);
   batch = g_new0 (Batch, 1);
   batch->type = g_strdup (type);
-  batch->depth = outer ? outer->depth + 1 : 1;
+  batch->depth = depth;
   batch->serial = ++self->batch_serial;
   g_hash_table_insert (self->batches, g_strdup (ref + 1), batch);
 }
@@ -1207,19 +1210,27 @@ receive_bytes (SudaConnection *self,
   self->last_received = g_get_monotonic_time ();
   self->ping_sent = 0;
   suda_line_buffer_append (&self->lines, data, n);
-  while (self->socket == socket &&
-         (status = suda_line_buffer_pop (&self->lines, &line, &len)) != SUDA_LINE_NONE)
+  while (self->socket == socket)
     {
+      gsize pending = suda_line_buffer_get_pending (&self->lines);
+
+      status = suda_line_buffer_pop (&self->lines, &line, &len);
+      if (status == SUDA_LINE_NONE)
+        break;
       if (status == SUDA_LINE_TOO_LONG)
         {
-          /* Part of the line is gone; drop the rest of it up to the next
-           * newline too, so no tail is read as a line of its own. */
-          g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
+          /* Nothing taken means the line goes on past what arrived: drop
+           * what came of it, and its rest up to the next newline too, so
+           * no tail is read as a line of its own.  A whole overlong line
+           * is gone already, and the lines after it are kept. */
+          gboolean cut = suda_line_buffer_get_pending (&self->lines) == pending;
 
+          if (cut)
+            g_free (suda_line_buffer_take_partial (&self->lines));
           if (!self->discarding)
             emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
                         _("The server sent a line that is too long; it was left out."));
-          self->discarding = partial != NULL;
+          self->discarding = cut;
           continue;
         }
       if (self->discarding)
@@ -1228,10 +1239,6 @@ receive_bytes (SudaConnection *self,
           continue;
         }
       handle_line (self, line, len);
-    }
-  if (self->discarding && self->socket == socket)
-    {
-      g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
     }
 }
 
@@ -1248,13 +1255,21 @@ _suda_connection_receive (SudaConnection *self,
     receive_bytes (self, self->socket, data + done, MIN (len - done, 4096));
 }
 
+guint
+_suda_connection_get_n_held (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), 0);
+  return g_queue_get_length (&self->held);
+}
+
 static gboolean
 on_socket_readable (GSocket      *socket,
                     GIOCondition  condition,
                     gpointer      user_data)
 {
   SudaConnection *self = user_data;
-  g_autoptr(GObject) guard = g_object_ref (G_OBJECT (self));
+  /* Handlers may drop the last other reference to the connection. */
+  g_autoptr(GObject) guard G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
   char buf[4096];
 
   while (self->socket == socket)
