@@ -425,6 +425,32 @@ test_limit_sendq (void)
   g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_RECONNECTING);
 }
 
+/* A channel where a channel goes, a person where a person goes: no room
+ * named after a person, no private conversation named after a room. */
+static void
+test_names_in_their_places (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  GListModel *conversations = suda_client_get_conversations (client);
+  guint n_before = g_list_model_get_n_items (conversations);
+
+  feed (client, ":eve!e@h PRIVMSG rose :hi\r\n");
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, n_before + 1);
+  feed (client,
+        ":eve!e@h NICK #lobby\r\n"          /* a person renamed to a room */
+        ":rose!r@h JOIN trent\r\n"          /* a room without '#' */
+        ":rose!r@h JOIN :#a b\r\n"          /* a room with a space */
+        ":#x!u@h PRIVMSG rose :hi\r\n"      /* a room as the sender */
+        ":bob!b@h KICK #lobby #lobby\r\n"   /* a room kicked */
+        ":bob!b@h NICK :c d\r\n");          /* a nickname with a space */
+  g_assert_cmpuint (g_list_model_get_n_items (conversations), ==, n_before + 1);
+  g_assert_cmpint (suda_conversation_get_kind (suda_client_find_conversation (client, "eve")), ==,
+                   SUDA_CONVERSATION_PRIVATE);
+  g_assert_null (suda_client_find_conversation (client, "trent"));
+  g_assert_nonnull (suda_conversation_find_member (lobby, "bob"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -451,6 +477,7 @@ main (int   argc,
   g_test_add_func ("/client/hostile/limit/held-replies", test_limit_held_replies);
   g_test_add_func ("/client/hostile/limit/send-queue", test_limit_sendq);
   g_test_add_func ("/client/hostile/odd/nul-byte-and-lone-cr", test_nul_and_lone_cr);
+  g_test_add_func ("/client/hostile/odd/names-in-their-places", test_names_in_their_places);
   g_test_add_func ("/client/hostile/odd/numerics-with-too-few-params", test_numerics_with_too_few_params);
   return g_test_run ();
 }
