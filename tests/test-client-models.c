@@ -545,6 +545,18 @@ test_members_refuse_null (void)
   g_assert_false (suda_conversation_rename_member (conv, NULL, "x"));
   g_test_assert_expected_messages ();
   g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, 1);
+
+  /* Nor is a conversation ever without a name. */
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  suda_conversation_set_name (conv, NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  suda_conversation_set_name (conv, "");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (suda_conversation_get_name (conv), ==, "#lab");
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  g_assert_null (suda_conversation_new (SUDA_CONVERSATION_ROOM, NULL));
+  g_test_assert_expected_messages ();
 }
 
 int
@@ -565,7 +577,7 @@ main (int   argc,
   g_test_add_func ("/client/models/conversation/history-limit-default", test_history_limit_default);
   g_test_add_func ("/client/models/members/limit", test_members_limit);
   g_test_add_func ("/client/models/members/one-entry-per-nick", test_members_one_entry_per_nick);
-  g_test_add_func ("/client/models/members/refuse-null", test_members_refuse_null);
+  g_test_add_func ("/client/models/refuse-null-nick-and-name", test_members_refuse_null);
   g_test_add_func ("/client/models/row/day-labels", test_day_labels);
   g_test_add_func ("/client/models/row/nick-colours-are-stable", test_nick_colours_are_stable);
   g_test_add_func ("/client/models/row/links-become-markup", test_links_become_markup);

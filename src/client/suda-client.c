@@ -604,8 +604,6 @@ on_event (SudaConnection *connection,
             g_signal_emit (self, signals[SIGNAL_CONVERSATION_OPENED], 0, conv);
           }
       }
-      if (conv == NULL)
-        break;
       if (event->own)
         {
           suda_conversation_clear_members (conv);
@@ -1074,6 +1072,8 @@ suda_client_connect (SudaClient *self,
                      const char *password)
 {
   g_return_if_fail (SUDA_IS_CLIENT (self));
+  g_return_if_fail (host != NULL && *host != '\0');
+  g_return_if_fail (nick != NULL && *nick != '\0');
 
   if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
     {

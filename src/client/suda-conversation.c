@@ -179,10 +179,13 @@ suda_conversation_init (SudaConversation *self)
   self->day_end = G_MININT64;
 }
 
+/* Every conversation has a name: the list, the title and the transcript
+ * are keyed by it. */
 SudaConversation *
 suda_conversation_new (SudaConversationKind  kind,
                        const char           *name)
 {
+  g_return_val_if_fail (name != NULL && *name != '\0', NULL);
   return g_object_new (SUDA_TYPE_CONVERSATION, "kind", kind, "name", name, NULL);
 }
 
@@ -205,6 +208,7 @@ suda_conversation_set_name (SudaConversation *self,
                             const char       *name)
 {
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (name != NULL && *name != '\0');
   if (g_strcmp0 (self->name, name) == 0)
     return;
   g_free (self->name);
