@@ -451,6 +451,26 @@ test_names_in_their_places (void)
   g_assert_nonnull (suda_conversation_find_member (lobby, "bob"));
 }
 
+/* A line cut by lone CRs whose first piece ends the connection: the
+ * pieces after it must not be read from the freed line buffer (the
+ * sanitizer build catches it). */
+static void
+test_lone_cr_after_a_fatal_error (void)
+{
+  g_autoptr(SudaClient) client = suda_client_new ();
+  SudaConnection *connection = suda_client_get_connection (client);
+
+  suda_connection_set_server (connection, "irc.example", 6667);
+  suda_connection_set_nick (connection, "rose");
+  _suda_connection_register (connection);
+  g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_REGISTERING);
+  feed (client, ":irc.example 433 * rose :taken\r"
+                ":irc.example 433 * rose_ :taken\r"
+                ":irc.example 433 * rose__ :taken\r"
+                ":irc.example NOTICE rose :after the end\r\n");
+  g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_DISCONNECTED);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -477,6 +497,7 @@ main (int   argc,
   g_test_add_func ("/client/hostile/limit/held-replies", test_limit_held_replies);
   g_test_add_func ("/client/hostile/limit/send-queue", test_limit_sendq);
   g_test_add_func ("/client/hostile/odd/nul-byte-and-lone-cr", test_nul_and_lone_cr);
+  g_test_add_func ("/client/hostile/odd/lone-cr-after-a-fatal-error", test_lone_cr_after_a_fatal_error);
   g_test_add_func ("/client/hostile/odd/names-in-their-places", test_names_in_their_places);
   g_test_add_func ("/client/hostile/odd/numerics-with-too-few-params", test_numerics_with_too_few_params);
   return g_test_run ();

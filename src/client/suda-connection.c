@@ -1202,9 +1202,11 @@ handle_one_line (SudaConnection *self,
  * each CR ends one. */
 static void
 handle_line (SudaConnection *self,
+             GSocket        *socket,
              char           *line,
              gsize           len)
 {
+  g_autofree char *copy = NULL;
   char *next;
 
   if (memchr (line, '\0', len) != NULL)
@@ -1212,7 +1214,11 @@ handle_line (SudaConnection *self,
       g_debug ("ignoring a line with a NUL byte");
       return;
     }
-  for (char *p = line; p != NULL; p = next)
+  /* LINE lives in the line buffer, which a handler closing the
+   * connection frees: the pieces after the first need a copy. */
+  if (strchr (line, '\r') != NULL)
+    line = copy = g_strndup (line, len);
+  for (char *p = line; p != NULL && self->socket == socket; p = next)
     {
       char *cr = strchr (p, '\r');
 
@@ -1269,7 +1275,7 @@ receive_bytes (SudaConnection *self,
           self->discarding = FALSE;
           continue;
         }
-      handle_line (self, line, len);
+      handle_line (self, socket, line, len);
     }
 }
 
@@ -1562,6 +1568,14 @@ on_connected (GObject      *source,
   g_source_set_callback (self->in_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
   g_source_attach (self->in_source, NULL);
   g_source_unref (self->in_source);
+  _suda_connection_register (self);
+}
+
+void
+_suda_connection_register (SudaConnection *self)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  g_return_if_fail (self->wanted_nick != NULL);
 
   set_state (self, SUDA_CONNECTION_REGISTERING);
 

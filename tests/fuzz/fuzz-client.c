@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fuzz target: the input is what a server sends, lines split on newlines,
- * fed into a SudaConnection and the SudaClient over it, with no window and
- * no socket.  Beyond not crashing, the model must stay whole: every member
+ * fed into a SudaConnection (registering, as just connected) and the
+ * SudaClient over it, with no window and no socket.  Beyond not crashing, the model must stay whole: every member
  * has a nick, every conversation a name, and no limit is passed. */
 #include "config.h"
 
@@ -114,6 +114,9 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   connection = suda_client_get_connection (client);
   suda_connection_set_server (connection, "irc.example", 6667);
   suda_connection_set_nick (connection, "rose");
+  /* As after connecting: the registration paths (CAP, nickname taken)
+   * are reachable, and 001 completes it. */
+  _suda_connection_register (connection);
   _suda_connection_receive (connection, (const char *) data, size);
   check_client (client);
   return 0;
