@@ -471,6 +471,40 @@ test_lone_cr_after_a_fatal_error (void)
   g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_DISCONNECTED);
 }
 
+/* mIRC formatting and other control characters would show as boxes. */
+static void
+test_formatting_is_stripped (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+
+  feed (client, ":bob!b@h PRIVMSG #lobby :\002bold\002 \00304,12red\003 bell\007\r\n");
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "bold red bell");
+  feed (client, ":bob!b@h TOPIC #lobby :\037new\037 topic\r\n");
+  g_assert_cmpstr (suda_conversation_get_topic (lobby), ==, "new topic");
+}
+
+/* Renamed onto someone we already talk to: still one conversation per name. */
+static void
+test_nick_onto_a_private_conversation (void)
+{
+  g_autoptr(SudaClient) client = fed_client_new ();
+  GListModel *conversations = suda_client_get_conversations (client);
+  guint named_eve = 0;
+
+  feed (client, ":eve!e@h PRIVMSG rose :hi\r\n:dave!d@h PRIVMSG rose :hey\r\n"
+                ":dave!d@h NICK eve\r\n:eve!e@h NICK Eve\r\n");
+  for (guint i = 0; i < g_list_model_get_n_items (conversations); i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (conversations, i);
+
+      named_eve += g_ascii_strcasecmp (suda_conversation_get_name (conv), "eve") == 0;
+    }
+  g_assert_cmpuint (named_eve, ==, 1);
+  g_assert_nonnull (suda_client_find_conversation (client, "dave"));
+  g_assert_cmpstr (suda_conversation_get_name (suda_client_find_conversation (client, "eve")), ==, "Eve");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -499,6 +533,8 @@ main (int   argc,
   g_test_add_func ("/client/hostile/odd/nul-byte-and-lone-cr", test_nul_and_lone_cr);
   g_test_add_func ("/client/hostile/odd/lone-cr-after-a-fatal-error", test_lone_cr_after_a_fatal_error);
   g_test_add_func ("/client/hostile/odd/names-in-their-places", test_names_in_their_places);
+  g_test_add_func ("/client/hostile/odd/formatting-is-stripped", test_formatting_is_stripped);
+  g_test_add_func ("/client/hostile/odd/nick-onto-a-private-conversation", test_nick_onto_a_private_conversation);
   g_test_add_func ("/client/hostile/odd/numerics-with-too-few-params", test_numerics_with_too_few_params);
   return g_test_run ();
 }

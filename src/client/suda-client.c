@@ -412,7 +412,14 @@ nick_in (SudaClient       *self,
     : g_strdup_printf (_("%s is now known as %s"), event->nick, event->argument);
 
   if (suda_conversation_get_kind (conv) == SUDA_CONVERSATION_PRIVATE)
-    suda_conversation_set_name (conv, event->argument);
+    {
+      SudaConversation *other = suda_client_find_conversation (self, event->argument);
+
+      /* Two conversations of one name could not be told apart (a server
+       * renaming someone onto a nickname we talk to): the old name stays. */
+      if (other == NULL || other == conv)
+        suda_conversation_set_name (conv, event->argument);
+    }
   else
     suda_conversation_rename_member (conv, event->nick, event->argument);
   add_event_line (self, conv, event, "nick", text);

@@ -386,3 +386,46 @@ suda_irc_format_time_tag (gint64 unix_usec)
 
   return g_strdup_printf ("%s.%03dZ", base, (int) ((unix_usec % G_USEC_PER_SEC) / 1000));
 }
+
+/* mIRC formatting: \x03 takes up to two digits of foreground and, after
+ * a comma, two of background; \x04 the same with six hex digits. */
+static const char *
+skip_colour (const char *p,
+             gboolean    hex)
+{
+  guint width = hex ? 6 : 2;
+  guint n = 0;
+
+  while (n < width && (hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)))
+    p++, n++;
+  if (n > 0 && p[0] == ',' && (hex ? g_ascii_isxdigit (p[1]) : g_ascii_isdigit (p[1])))
+    {
+      p++;
+      for (n = 0; n < width && (hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)); n++)
+        p++;
+    }
+  return p;
+}
+
+/* TEXT without mIRC formatting codes (bold, colours, italics, reverse,
+ * reset, ...) and the other control characters but tab, which a label
+ * would draw as boxes; NULL stays NULL. */
+char *
+suda_irc_strip_formatting (const char *text)
+{
+  GString *out;
+
+  if (text == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p; )
+    {
+      guchar c = *p++;
+
+      if (c == '\x03' || c == '\x04')
+        p = skip_colour (p, c == '\x04');
+      else if ((c >= 0x20 && c != 0x7f) || c == '\t')
+        g_string_append_c (out, c);
+    }
+  return g_string_free (out, FALSE);
+}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Fuzz target: the input is what a server sends, lines split on newlines,
  * fed into a SudaConnection (registering, as just connected) and the
- * SudaClient over it, with no window and no socket.  Beyond not crashing, the model must stay whole: every member
- * has a nick, every conversation a name, and no limit is passed. */
+ * SudaClient over it, with no window and no socket.  Beyond not crashing,
+ * the model must stay whole: every member has a nick, every conversation
+ * a name of its own, and no limit is passed. */
 #include "config.h"
 
 #include <stdint.h>
@@ -84,6 +85,9 @@ check_client (SudaClient *client)
       g_autoptr(SudaConversation) conv = g_list_model_get_item (conversations, i);
 
       check_conversation (conv);
+      /* One conversation per name: the name finds this one. */
+      if (i > 0)
+        CHECK (suda_client_find_conversation (client, suda_conversation_get_name (conv)) == conv);
       rooms += suda_conversation_get_kind (conv) == SUDA_CONVERSATION_ROOM;
       private += suda_conversation_get_kind (conv) == SUDA_CONVERSATION_PRIVATE;
     }
