@@ -505,6 +505,29 @@ test_nick_onto_a_private_conversation (void)
   g_assert_cmpstr (suda_conversation_get_name (suda_client_find_conversation (client, "eve")), ==, "Eve");
 }
 
+/* CAP LS may go on for many lines; the table of capabilities stops. */
+static void
+test_limit_caps (void)
+{
+  g_autoptr(SudaClient) client = suda_client_new ();
+  SudaConnection *connection = suda_client_get_connection (client);
+  g_autoptr(GString) lines = g_string_new (NULL);
+
+  suda_connection_set_server (connection, "irc.example", 6667);
+  suda_connection_set_nick (connection, "rose");
+  _suda_connection_register (connection);
+  feed (client, "CAP * ACK :server-time\r\n");
+  g_assert_true (suda_connection_has_cap (connection, "server-time"));
+  g_string_append (lines, "CAP * ACK :");
+  for (guint i = 0; i < SUDA_CLIENT_MAX_CAPS; i++)
+    g_string_append_printf (lines, "junk%u ", i);
+  g_string_append (lines, "echo-message\r\n");
+  feed (client, lines->str);
+  g_assert_true (suda_connection_has_cap (connection, "junk0"));
+  g_assert_false (suda_connection_has_cap (connection, "junk255"));
+  g_assert_false (suda_connection_has_cap (connection, "echo-message"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -529,6 +552,7 @@ main (int   argc,
   g_test_add_func ("/client/hostile/limit/tag-bytes", test_limit_tag_bytes);
   g_test_add_func ("/client/hostile/limit/line-length", test_limit_line_length);
   g_test_add_func ("/client/hostile/limit/held-replies", test_limit_held_replies);
+  g_test_add_func ("/client/hostile/limit/capabilities", test_limit_caps);
   g_test_add_func ("/client/hostile/limit/send-queue", test_limit_sendq);
   g_test_add_func ("/client/hostile/odd/nul-byte-and-lone-cr", test_nul_and_lone_cr);
   g_test_add_func ("/client/hostile/odd/lone-cr-after-a-fatal-error", test_lone_cr_after_a_fatal_error);

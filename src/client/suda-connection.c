@@ -637,7 +637,8 @@ handle_cap (SudaConnection       *self,
 
           if (eq != NULL)
             *eq = '\0';
-          if (caps[i][0] != '\0')
+          if (caps[i][0] != '\0' &&
+              g_hash_table_size (self->caps_offered) < SUDA_CLIENT_MAX_CAPS)
             g_hash_table_add (self->caps_offered, g_strdup (caps[i]));
         }
       if (more)
@@ -658,7 +659,8 @@ handle_cap (SudaConnection       *self,
         {
           if (caps[i][0] == '-')
             g_hash_table_remove (self->caps_enabled, caps[i] + 1);
-          else if (caps[i][0] != '\0')
+          else if (caps[i][0] != '\0' &&
+                   g_hash_table_size (self->caps_enabled) < SUDA_CLIENT_MAX_CAPS)
             g_hash_table_add (self->caps_enabled, g_strdup (caps[i]));
         }
       if (self->state == SUDA_CONNECTION_REGISTERING && !more)

@@ -36,6 +36,10 @@
 #define SUDA_CLIENT_MAX_OPEN_BATCHES 32
 #define SUDA_CLIENT_MAX_BATCH_DEPTH  4
 
+/* Capabilities a server may offer or acknowledge: real ones list a few
+ * dozen (CAP LS may take several lines, each adding to the table). */
+#define SUDA_CLIENT_MAX_CAPS        256
+
 /* Lines a conversation keeps in memory; older ones are dropped from the
  * view (the transcript on disk keeps them).  A day of a busy room. */
 #define SUDA_CLIENT_MAX_HISTORY     10000
