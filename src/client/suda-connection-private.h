@@ -2,6 +2,7 @@
 #pragma once
 
 #include "suda-connection.h"
+#include "suda-irc-message.h"
 
 G_BEGIN_DECLS
 
@@ -16,5 +17,11 @@ void  _suda_connection_receive     (SudaConnection *self,
 void  _suda_connection_register    (SudaConnection *self);
 /* Lines waiting for registration or for the pacing. */
 guint _suda_connection_get_n_held  (SudaConnection *self);
+
+
+/* suda-connection-check.c */
+gboolean _suda_connection_line_is_complete (const SudaIrcMessage *msg);
+gboolean _suda_connection_is_nickname      (const char           *name);
+gboolean _suda_connection_tags_fit         (const SudaIrcMessage *msg);
 
 G_END_DECLS

@@ -139,7 +139,6 @@ static void start_connect     (SudaConnection *self);
 static void close_socket      (SudaConnection *self);
 static void flush_output      (SudaConnection *self);
 static void handle_loss       (SudaConnection *self);
-static gboolean is_nickname   (const char     *name);
 
 static void
 set_state (SudaConnection      *self,
@@ -734,7 +733,7 @@ handle_error_numeric (SudaConnection       *self,
   const char *nick = suda_irc_message_param (msg, 1);
 
   /* The nickname is shown to the person: only a real one. */
-  if (!is_nickname (nick))
+  if (!_suda_connection_is_nickname (nick))
     nick = self->wanted_nick ? self->wanted_nick : "";
   if (strcmp (msg->command, "433") == 0 || strcmp (msg->command, "436") == 0)
     {
@@ -873,95 +872,6 @@ handle_batch (SudaConnection       *self,
   batch->depth = depth;
   batch->serial = ++self->batch_serial;
   g_hash_table_insert (self->batches, g_strdup (ref + 1), batch);
-}
-
-/* What a line needs before it becomes an event: a source naming someone,
- * and its parameters, those that name a channel or a person well formed.
- * Parameters past those listed may be missing or empty. */
-typedef struct {
-  const char *command;
-  gboolean    needs_source;
-  guint       min_params;
-  guint       channels;   /* bit N: parameter N is a channel */
-  guint       nicks;      /* bit N: parameter N is a nickname */
-  guint       names;      /* bit N: parameter N is either */
-} Requirement;
-
-static const Requirement requirements[] = {
-  { "001",     FALSE, 1, 0,      1 << 0, 0 },
-  { "332",     FALSE, 3, 1 << 1, 0,      0 },
-  { "353",     FALSE, 4, 1 << 2, 0,      0 },
-  { "366",     FALSE, 2, 1 << 1, 0,      0 },
-  { "JOIN",    TRUE,  1, 1 << 0, 0,      0 },
-  { "KICK",    TRUE,  2, 1 << 0, 1 << 1, 0 },
-  { "MODE",    FALSE, 2, 0,      0,      1 << 0 },
-  { "NICK",    TRUE,  1, 0,      1 << 0, 0 },
-  { "NOTICE",  FALSE, 2, 0,      0,      1 << 0 },
-  { "PART",    TRUE,  1, 1 << 0, 0,      0 },
-  { "PRIVMSG", FALSE, 2, 0,      0,      1 << 0 },
-  { "QUIT",    TRUE,  0, 0,      0,      0 },
-  { "TOPIC",   FALSE, 2, 1 << 0, 0,      0 },
-};
-
-/* Not empty, and not absurdly long (suda-limits.h). */
-static gboolean
-is_name (const char *name)
-{
-  return name != NULL && *name != '\0' && strlen (name) <= SUDA_CLIENT_MAX_NAME_BYTES;
-}
-
-/* A channel as the client keeps one: '#' first, nothing a list or a
- * line would split on. */
-static gboolean
-is_channel_name (const char *name)
-{
-  return is_name (name) && suda_irc_is_channel (name) && strpbrk (name, " ,\a") == NULL;
-}
-
-/* A person: no channel prefix, and nothing a prefix or list splits on. */
-static gboolean
-is_nickname (const char *name)
-{
-  return is_name (name) && !suda_irc_is_channel (name) && strpbrk (name, " ,!@") == NULL;
-}
-
-static gboolean
-params_fit (const SudaIrcMessage *msg,
-            const Requirement    *req)
-{
-  for (guint i = 0; i < msg->n_params; i++)
-    {
-      guint bit = 1u << i;
-
-      if (((req->channels & bit) && !is_channel_name (msg->params[i])) ||
-          ((req->nicks & bit) && !is_nickname (msg->params[i])) ||
-          ((req->names & bit) && !is_name (msg->params[i])))
-        return FALSE;
-    }
-  return TRUE;
-}
-
-/* Whether MSG has what its handler uses; a line that does not is dropped
- * whole rather than handed up half-filled. */
-static gboolean
-is_complete (const SudaIrcMessage *msg)
-{
-  g_autofree char *nick = suda_irc_source_nick (msg->source);
-  const Requirement *req = NULL;
-
-  for (guint i = 0; i < G_N_ELEMENTS (requirements) && req == NULL; i++)
-    if (strcmp (msg->command, requirements[i].command) == 0)
-      req = &requirements[i];
-  if (req == NULL)
-    /* Every other numeric starts with the nickname it is for. */
-    return !g_ascii_isdigit (msg->command[0]) || msg->n_params >= 1;
-
-  if (req->needs_source && nick == NULL)
-    return FALSE;
-  /* Who sent it is shown next to it and may open a conversation. */
-  if (nick != NULL && !is_nickname (nick))
-    return FALSE;
-  return msg->n_params >= req->min_params && params_fit (msg, req);
 }
 
 static void
@@ -1171,14 +1081,6 @@ handle_message (SudaConnection *self,
   emit_event (self, event);
 }
 
-/* Tags past their limit are dropped with their line: the IRCv3 limit is
- * what a server may send, so more is not a server speaking. */
-static gboolean
-tags_fit (const SudaIrcMessage *msg)
-{
-  return msg->tags == NULL || strlen (msg->tags) + 2 <= SUDA_CLIENT_MAX_TAG_BYTES;
-}
-
 static void
 handle_one_line (SudaConnection *self,
                  char           *line)
@@ -1198,13 +1100,13 @@ handle_one_line (SudaConnection *self,
       g_debug ("ignoring a malformed line: %s", error->message);
       return;
     }
-  if (!tags_fit (&msg))
+  if (!_suda_connection_tags_fit (&msg))
     {
       g_debug ("ignoring a %s line with more than %u bytes of tags", msg.command,
                SUDA_CLIENT_MAX_TAG_BYTES);
       return;
     }
-  if (!is_complete (&msg))
+  if (!_suda_connection_line_is_complete (&msg))
     {
       g_debug ("ignoring a %s line with parts missing", msg.command);
       return;
