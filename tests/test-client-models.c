@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "suda-conversation.h"
+#include "suda-limits.h"
 #include "suda-message-row.h"
 #include "suda-test-util.h"
 #include "suda-throttled-list.h"
@@ -280,6 +281,7 @@ test_links_become_markup (void)
 
 typedef struct {
   guint changes;
+  guint first_position, first_removed, first_added;
   guint last_position, last_removed, last_added;
 } Changes;
 
@@ -290,7 +292,12 @@ record_change (GListModel *model,
                guint       added,
                Changes    *c)
 {
-  c->changes++;
+  if (c->changes++ == 0)
+    {
+      c->first_position = position;
+      c->first_removed = removed;
+      c->first_added = added;
+    }
   c->last_position = position;
   c->last_removed = removed;
   c->last_added = added;
@@ -360,6 +367,198 @@ test_throttled_list_holds_back_floods (void)
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 5);
 }
 
+static SudaMessage *
+numbered_message (guint i)
+{
+  g_autofree char *text = g_strdup_printf ("m%u", i);
+
+  return suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, local_time (2026, 11, 30, 10, 0), "bob", text);
+}
+
+static const char *
+first_text (SudaConversation *conv)
+{
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (conv)); i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), i);
+
+      if (suda_message_get_kind (m) != SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+        return suda_message_get_text (m);
+    }
+  return NULL;
+}
+
+/* Past the limit the oldest messages go, a tenth at a time, each drop one
+ * removal at the front of the model. */
+static void
+test_history_limit_drops_oldest (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#busy");
+  Changes c = { 0 };
+
+  g_assert_cmpuint (suda_conversation_get_max_messages (conv), ==, SUDA_CLIENT_MAX_HISTORY);
+  suda_conversation_set_max_messages (conv, 100);
+  for (guint i = 0; i < 100; i++)
+    {
+      g_autoptr(SudaMessage) m = numbered_message (i);
+
+      suda_conversation_append (conv, m, TRUE);
+    }
+  g_assert_cmpuint (suda_conversation_get_n_messages (conv), ==, 100);
+  g_assert_cmpstr (first_text (conv), ==, "m0");
+
+  g_signal_connect (conv, "items-changed", G_CALLBACK (record_change), &c);
+  {
+    g_autoptr(SudaMessage) m = numbered_message (100);
+
+    suda_conversation_append (conv, m, TRUE);
+  }
+  /* 89 old ones stay with the new one: 90 in all, room for ten more. */
+  g_assert_cmpuint (suda_conversation_get_n_messages (conv), ==, 90);
+  g_assert_cmpstr (first_text (conv), ==, "m11");
+  g_assert_cmpuint (c.changes, ==, 2);   /* the drop, then the append */
+  g_assert_cmpuint (suda_conversation_get_unread_count (conv), <=, 90);
+
+  /* A batch larger than the whole limit keeps only its newest. */
+  {
+    g_autoptr(GPtrArray) batch = g_ptr_array_new_with_free_func (g_object_unref);
+
+    for (guint i = 0; i < 250; i++)
+      g_ptr_array_add (batch, numbered_message (1000 + i));
+    suda_conversation_append_many (conv, (SudaMessage **) batch->pdata, batch->len, FALSE);
+  }
+  g_assert_cmpuint (suda_conversation_get_n_messages (conv), ==, 100);
+  g_assert_cmpstr (first_text (conv), ==, "m1150");
+}
+
+/* The default limit, as a hostile server would reach it. */
+static void
+test_history_limit_default (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#flood");
+
+  for (guint i = 0; i <= SUDA_CLIENT_MAX_HISTORY; i++)
+    {
+      g_autoptr(SudaMessage) m = numbered_message (i);
+
+      suda_conversation_append (conv, m, FALSE);
+    }
+  g_assert_cmpuint (suda_conversation_get_n_messages (conv), <=, SUDA_CLIENT_MAX_HISTORY);
+  g_assert_cmpstr (first_text (conv), !=, "m0");
+  g_assert_cmpint (suda_conversation_find (conv, "m10000", -1), >=, 0);
+}
+
+/* The throttled view passes a drop at the front on as that drop, so the
+ * list view keeps the rows it has. */
+static void
+test_throttled_list_passes_drops_on (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#busy");
+  g_autoptr(SudaThrottledList) list = suda_throttled_list_new (G_LIST_MODEL (conv), 50);
+  Changes c = { 0 };
+  guint n_before;
+
+  suda_conversation_set_max_messages (conv, 20);
+  append_n (conv, 20);
+  suda_throttled_list_flush (list);
+  n_before = g_list_model_get_n_items (G_LIST_MODEL (list));
+  g_signal_connect (list, "items-changed", G_CALLBACK (record_change), &c);
+  append_n (conv, 1);
+  g_assert_cmpuint (c.changes, >=, 1);
+  g_assert_cmpuint (c.first_position, ==, 0);
+  g_assert_cmpuint (c.first_added, ==, 0);
+  g_assert_cmpuint (c.first_removed, >, 0);
+  suda_throttled_list_flush (list);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==,
+                    g_list_model_get_n_items (G_LIST_MODEL (conv)));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), <, n_before);
+}
+
+static void
+test_members_limit (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#huge");
+
+  /* A NAMES reply one name too long... */
+  for (guint i = 0; i <= SUDA_CLIENT_MAX_MEMBERS; i++)
+    {
+      char nick[32];
+
+      g_snprintf (nick, sizeof nick, "n%u", i);
+      suda_conversation_add_pending_name (conv, nick, NULL);
+    }
+  suda_conversation_commit_names (conv);
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, SUDA_CLIENT_MAX_MEMBERS);
+  g_assert_null (suda_conversation_find_member (conv, "n100000"));
+  /* ...and one more JOIN. */
+  g_assert_false (suda_conversation_add_member (conv, "late", NULL));
+  g_assert_null (suda_conversation_find_member (conv, "late"));
+  g_assert_true (suda_conversation_add_member (conv, "n5", NULL));   /* already in */
+  suda_conversation_remove_member (conv, "n5");
+  g_assert_true (suda_conversation_add_member (conv, "late", NULL));
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, SUDA_CLIENT_MAX_MEMBERS);
+}
+
+/* One entry per nickname, whatever the server lists or renames. */
+static void
+test_members_one_entry_per_nick (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#lab");
+
+  suda_conversation_add_pending_name (conv, "bob", "@");
+  suda_conversation_add_pending_name (conv, "BOB", NULL);
+  suda_conversation_add_pending_name (conv, "carol", NULL);
+  suda_conversation_add_pending_name (conv, "bob", "+");
+  suda_conversation_commit_names (conv);
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, 2);
+  g_assert_nonnull (suda_conversation_find_member (conv, "Bob"));
+
+  /* Renamed onto a nickname still listed: the other one is gone. */
+  g_assert_true (suda_conversation_rename_member (conv, "bob", "Carol"));
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, 1);
+  g_assert_cmpstr (suda_member_get_nick (suda_conversation_find_member (conv, "carol")), ==, "Carol");
+  g_assert_null (suda_conversation_find_member (conv, "bob"));
+  /* A change of case only. */
+  g_assert_true (suda_conversation_rename_member (conv, "carol", "CAROL"));
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, 1);
+  g_assert_cmpstr (suda_member_get_nick (suda_conversation_find_member (conv, "Carol")), ==, "CAROL");
+}
+
+/* The guard is the last line of defence: a NULL nick is refused with a
+ * critical (the connection never passes one), and nothing changes. */
+static void
+test_members_refuse_null (void)
+{
+  g_autoptr(SudaConversation) conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#lab");
+
+  suda_conversation_add_member (conv, "bob", NULL);
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*nick != NULL*");
+  g_assert_null (suda_conversation_find_member (conv, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*nick != NULL*");
+  g_assert_false (suda_conversation_remove_member (conv, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*nick != NULL*");
+  g_assert_false (suda_conversation_add_member (conv, NULL, NULL));
+  g_test_assert_expected_messages ();
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*nick != NULL*");
+  g_assert_false (suda_conversation_rename_member (conv, NULL, "x"));
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (suda_conversation_get_n_members (conv), ==, 1);
+
+  /* Nor is a conversation ever without a name. */
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  suda_conversation_set_name (conv, NULL);
+  g_test_assert_expected_messages ();
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  suda_conversation_set_name (conv, "");
+  g_test_assert_expected_messages ();
+  g_assert_cmpstr (suda_conversation_get_name (conv), ==, "#lab");
+  g_test_expect_message (NULL, G_LOG_LEVEL_CRITICAL, "*name != NULL*");
+  g_assert_null (suda_conversation_new (SUDA_CONVERSATION_ROOM, NULL));
+  g_test_assert_expected_messages ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -373,6 +572,12 @@ main (int   argc,
   g_test_add_func ("/client/models/conversation/properties-notify-once", test_conversation_properties_notify_once);
   g_test_add_func ("/client/models/members/operators-first", test_members_operators_first);
   g_test_add_func ("/client/models/throttled-list/holds-back-floods", test_throttled_list_holds_back_floods);
+  g_test_add_func ("/client/models/throttled-list/passes-drops-on", test_throttled_list_passes_drops_on);
+  g_test_add_func ("/client/models/conversation/history-limit-drops-oldest", test_history_limit_drops_oldest);
+  g_test_add_func ("/client/models/conversation/history-limit-default", test_history_limit_default);
+  g_test_add_func ("/client/models/members/limit", test_members_limit);
+  g_test_add_func ("/client/models/members/one-entry-per-nick", test_members_one_entry_per_nick);
+  g_test_add_func ("/client/models/refuse-null-nick-and-name", test_members_refuse_null);
   g_test_add_func ("/client/models/row/day-labels", test_day_labels);
   g_test_add_func ("/client/models/row/nick-colours-are-stable", test_nick_colours_are_stable);
   g_test_add_func ("/client/models/row/links-become-markup", test_links_become_markup);

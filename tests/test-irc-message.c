@@ -176,6 +176,98 @@ test_line_buffer (void)
   suda_line_buffer_clear (&buffer);
 }
 
+/* Every helper has an answer for NULL and for "", so a line with parts
+ * missing cannot crash whoever asks about it. */
+static void
+test_null_and_empty_inputs (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GString) out = g_string_new (NULL);
+  SudaIrcMessage msg;
+  char empty[] = "";
+  char only_tags[] = "@a=b";
+
+  g_assert_false (suda_irc_message_parse (&msg, NULL, &error));
+  g_assert_error (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_false (suda_irc_message_parse (&msg, empty, &error));
+  g_assert_error (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_EMPTY);
+  g_clear_error (&error);
+  g_assert_false (suda_irc_message_parse (&msg, only_tags, &error));
+  g_assert_error (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_NO_COMMAND);
+
+  g_assert_null (suda_irc_message_param (NULL, 0));
+  g_assert_null (suda_irc_message_dup_tag (NULL, "time"));
+  g_assert_null (suda_irc_message_dup_tag (&msg, NULL));
+  g_assert_null (suda_irc_message_dup_tag (&msg, ""));
+  g_assert_null (suda_irc_unescape_tag_value (NULL));
+
+  g_assert_null (suda_irc_source_nick (NULL));
+  g_assert_null (suda_irc_source_nick (""));
+  g_assert_null (suda_irc_source_nick ("!user@host"));
+  g_assert_null (suda_irc_source_nick ("@host"));
+  g_assert_false (suda_irc_is_valid_nick (NULL, 30));
+  g_assert_false (suda_irc_is_valid_nick ("", 30));
+  g_assert_false (suda_irc_is_channel (NULL));
+  g_assert_false (suda_irc_is_channel (""));
+  g_assert_false (suda_irc_is_valid_channel (NULL, 50));
+  g_assert_false (suda_irc_is_valid_channel ("#", 50));
+
+  g_assert_null (suda_irc_casefold (NULL));
+  g_assert_cmpint (suda_irc_casecmp (NULL, NULL), ==, 0);
+  g_assert_cmpint (suda_irc_casecmp (NULL, ""), <, 0);
+  g_assert_cmpint (suda_irc_casecmp ("", NULL), >, 0);
+  g_assert_cmpint (suda_irc_casecmp ("bob", NULL), >, 0);
+  g_assert_cmpint (suda_irc_casecmp ("", ""), ==, 0);
+  g_assert_true (suda_irc_casefold_equal (NULL, NULL));
+  g_assert_false (suda_irc_casefold_equal ("a", NULL));
+  g_assert_cmpuint (suda_irc_casefold_hash (NULL), ==, 0);
+  g_assert_cmpuint (suda_utf8_truncate (NULL, 0, 10), ==, 0);
+
+  suda_irc_append_tag_value (out, NULL);
+  suda_irc_append_line (out, NULL, NULL, NULL, NULL, 0);
+  suda_irc_append_line (out, "", "", "", NULL, 3);
+  g_assert_cmpstr (out->str, ==, "");
+  suda_irc_append_line (out, "", "", "QUIT", NULL, 2);
+  g_assert_cmpstr (out->str, ==, "QUIT\r\n");
+}
+
+/* A hostile time tag is out of range: the tag still comes out. */
+static void
+test_time_tag_out_of_range (void)
+{
+  g_autofree char *before = suda_irc_format_time_tag (-5 * G_USEC_PER_SEC);
+  g_autofree char *first = suda_irc_format_time_tag (G_MININT64);
+  g_autofree char *after = suda_irc_format_time_tag (G_MAXINT64);
+
+  g_assert_cmpstr (before, ==, "1969-12-31T23:59:55.000Z");
+  g_assert_cmpstr (first, ==, "0001-01-01T00:00:00.000Z");
+  g_assert_cmpstr (after, ==, "9999-12-31T23:59:59.999Z");
+}
+
+static void
+test_strip_formatting (void)
+{
+  static const struct { const char *in, *out; } cases[] = {
+    { "plain", "plain" },
+    { "\002bold\002 \035italic\035 \037under\037\017", "bold italic under" },
+    { "\00304red\003 \0034,12on blue\003 \003 99", "red on blue  99" },
+    { "\0031234", "34" },            /* two digits of colour at most */
+    { "\0034,", "," },               /* a comma without a background stays */
+    { "\004ff0000hex\004 \004A0B0C0,000000x", "hex x" },
+    { "bell\007 esc\033[31m tab\there\177", "bell esc[31m tab\there" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *out = suda_irc_strip_formatting (cases[i].in);
+
+      g_assert_cmpstr (out, ==, cases[i].out);
+    }
+  g_assert_null (suda_irc_strip_formatting (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -190,6 +282,9 @@ main (int   argc,
   g_test_add_func ("/irc/casemapping/rfc1459", test_casefold);
   g_test_add_func ("/irc/utf8/truncate-on-character", test_utf8_truncate);
   g_test_add_func ("/irc/time-tag/utc-milliseconds", test_time_tag);
+  g_test_add_func ("/irc/total/null-and-empty-inputs", test_null_and_empty_inputs);
+  g_test_add_func ("/irc/time-tag/out-of-range", test_time_tag_out_of_range);
+  g_test_add_func ("/irc/text/strip-formatting", test_strip_formatting);
   g_test_add_func ("/line-buffer/split-and-bound", test_line_buffer);
   return g_test_run ();
 }

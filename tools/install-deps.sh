@@ -17,7 +17,8 @@ packages=(
   fonts-nanum
   # validation of what is installed
   desktop-file-utils appstream libxml2-utils groff-base systemd
-  # fuzzing (meson -Dfuzzing=true with CC=clang): libFuzzer and sanitizers
+  # fuzzing (tests/fuzz, -Dfuzzing=true): clang and its libFuzzer runtime;
+  # the gcc build and the corpus replays in the suite need neither
   clang libclang-rt-14-dev
 )
 

@@ -124,6 +124,8 @@ main (int   argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
   gtk_window_present (GTK_WINDOW (window));
   conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#bench");
+  /* Every message stays, so the figures measure N, not the history limit. */
+  suda_conversation_set_max_messages (conv, MAX (n_messages, 1));
   suda_window_show_conversation (window, conv);
   settle (GTK_WIDGET (window));
 

@@ -8,6 +8,7 @@
 #include "suda-client.h"
 #include "suda-format.h"
 #include "suda-irc-message.h"
+#include "suda-limits.h"
 #include "suda-log-entry.h"
 #include "suda-slash-command.h"
 #include "suda-transcript.h"
@@ -87,7 +88,24 @@ suda_client_find_conversation (SudaClient *self,
   return conv;   /* the list keeps its reference */
 }
 
-/* Rooms first in the order joined, then private conversations. */
+static guint
+count_conversations (SudaClient           *self,
+                     SudaConversationKind  kind)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+  guint count = 0;
+
+  for (guint i = 1; i < n; i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (G_LIST_MODEL (self->conversations), i);
+
+      count += suda_conversation_get_kind (conv) == kind;
+    }
+  return count;
+}
+
+/* Rooms first in the order joined, then private conversations.  NULL when
+ * there are as many of KIND as the client keeps (suda-limits.h). */
 static SudaConversation *
 ensure_conversation (SudaClient           *self,
                      SudaConversationKind  kind,
@@ -99,6 +117,12 @@ ensure_conversation (SudaClient           *self,
 
   if (found != NULL)
     return found;
+  if (count_conversations (self, kind) >=
+      (kind == SUDA_CONVERSATION_ROOM ? SUDA_CLIENT_MAX_ROOMS : SUDA_CLIENT_MAX_PRIVATE))
+    {
+      g_debug ("not opening %s: too many conversations", name);
+      return NULL;
+    }
 
   conv = suda_conversation_new (kind, name);
   n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
@@ -315,7 +339,10 @@ handle_text_event (SudaClient   *self,
   gboolean mention;
 
   if (suda_irc_is_channel (event->target))
-    conv = ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target);
+    {
+      if ((conv = ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target)) == NULL)
+        return;
+    }
   else if (event->own)
     conv = ensure_conversation (self, SUDA_CONVERSATION_PRIVATE, event->target);
   else if (event->nick == NULL || strchr (event->nick, '.') != NULL ||
@@ -328,6 +355,8 @@ handle_text_event (SudaClient   *self,
       conv = ensure_conversation (self, SUDA_CONVERSATION_PRIVATE, event->nick);
       private = kind != SUDA_MESSAGE_KIND_NOTICE;
     }
+  if (conv == NULL)
+    conv = self->server;   /* past the limit of private conversations */
 
   mention = !event->own && suda_text_mentions (event->text, own_nick);
   message = suda_message_new (kind, event->time, event->nick, event->text);
@@ -389,7 +418,14 @@ nick_in (SudaClient       *self,
     : g_strdup_printf (_("%s is now known as %s"), event->nick, event->argument);
 
   if (suda_conversation_get_kind (conv) == SUDA_CONVERSATION_PRIVATE)
-    suda_conversation_set_name (conv, event->argument);
+    {
+      SudaConversation *other = suda_client_find_conversation (self, event->argument);
+
+      /* Two conversations of one name could not be told apart (a server
+       * renaming someone onto a nickname we talk to): the old name stays. */
+      if (other == NULL || other == conv)
+        suda_conversation_set_name (conv, event->argument);
+    }
   else
     suda_conversation_rename_member (conv, event->nick, event->argument);
   add_event_line (self, conv, event, "nick", text);
@@ -419,6 +455,9 @@ handle_names (SudaClient   *self,
       prefixes = g_strndup (names[i], name - names[i]);
       if ((bang = strchr (name, '!')) != NULL)   /* userhost-in-names */
         *bang = '\0';
+      /* "@" or "!u@h" alone names nobody. */
+      if (*name == '\0' || strlen (name) > SUDA_CLIENT_MAX_NAME_BYTES)
+        continue;
       suda_conversation_add_pending_name (conv, name, prefixes);
     }
 }
@@ -498,6 +537,41 @@ handle_mode (SudaClient   *self,
   add_event_line (self, conv, event, "mode", text);
 }
 
+/* The parts of an event each kind's handler uses.  The connection hands
+ * up only whole events; this is the handlers' own check of that. */
+static gboolean
+has_parts (const SudaIrcEvent *event)
+{
+  switch (event->kind)
+    {
+    case SUDA_IRC_EVENT_REGISTERED:
+    case SUDA_IRC_EVENT_TOPIC:
+    case SUDA_IRC_EVENT_END_OF_NAMES:
+      return event->target != NULL;
+    case SUDA_IRC_EVENT_MESSAGE:
+    case SUDA_IRC_EVENT_ACTION:
+    case SUDA_IRC_EVENT_NOTICE:
+    case SUDA_IRC_EVENT_MODE:
+    case SUDA_IRC_EVENT_NAMES:
+      return event->target != NULL && event->text != NULL;
+    case SUDA_IRC_EVENT_JOIN:
+    case SUDA_IRC_EVENT_PART:
+      return event->nick != NULL && event->target != NULL;
+    case SUDA_IRC_EVENT_QUIT:
+      return event->nick != NULL;
+    case SUDA_IRC_EVENT_NICK:
+      return event->nick != NULL && event->argument != NULL;
+    case SUDA_IRC_EVENT_KICK:
+      return event->nick != NULL && event->target != NULL && event->argument != NULL;
+    case SUDA_IRC_EVENT_INFO:
+    case SUDA_IRC_EVENT_ERROR:
+      return event->text != NULL;
+    case SUDA_IRC_EVENT_OTHER:
+    default:
+      return TRUE;
+    }
+}
+
 static void
 on_event (SudaConnection *connection,
           SudaIrcEvent   *event,
@@ -507,6 +581,11 @@ on_event (SudaConnection *connection,
   SudaConversation *conv;
   g_autofree char *text = NULL;
 
+  if (!has_parts (event))
+    {
+      g_debug ("ignoring a %s event with parts missing", event->command);
+      return;
+    }
   switch (event->kind)
     {
     case SUDA_IRC_EVENT_REGISTERED:
@@ -529,6 +608,8 @@ on_event (SudaConnection *connection,
         g_autofree char *folded = suda_irc_casefold (event->target);
 
         conv = ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target);
+        if (conv == NULL)
+          break;
         /* Rejoining after a reconnection must not pull the view away. */
         if (event->own && (is_new || g_strcmp0 (folded, self->open_on_join) == 0))
           {
@@ -613,7 +694,8 @@ on_event (SudaConnection *connection,
       break;
 
     case SUDA_IRC_EVENT_TOPIC:
-      conv = ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target);
+      if ((conv = ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target)) == NULL)
+        break;
       suda_conversation_set_topic (conv, event->text);
       if (event->nick != NULL)
         text = g_strdup_printf (_("%s changed the topic to: %s"), event->nick, event->text);
@@ -1003,6 +1085,8 @@ suda_client_connect (SudaClient *self,
                      const char *password)
 {
   g_return_if_fail (SUDA_IS_CLIENT (self));
+  g_return_if_fail (host != NULL && *host != '\0');
+  g_return_if_fail (nick != NULL && *nick != '\0');
 
   if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
     {

@@ -5,14 +5,12 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "suda-connection.h"
+#include "suda-connection-private.h"
 #include "suda-irc-message.h"
+#include "suda-limits.h"
 #include "suda-line-buffer.h"
 #include "suda-log-entry.h"
 
-/* A line from the server may carry up to 8191 bytes of tags before the
- * 512 bytes of the message itself (IRCv3 message-tags). */
-#define MAX_INCOMING_LINE (SUDA_IRC_MAX_TAGS + SUDA_IRC_MAX_LINE)
 #define MAX_RECONNECT_DELAY_MS 60000
 #define QUIT_GRACE_MS 1000
 /* A connection that has been silent this long gets a PING of ours; no
@@ -28,6 +26,11 @@
 /* Room kept for ":nick!user@host " that the server puts in front of our
  * lines when it relays them: user up to 10 bytes, host up to 63. */
 #define RELAY_PREFIX_SLACK (1 + 10 + 1 + 63 + 1)
+
+/* The C0 controls a text may carry: mIRC formatting and worse. */
+#define FORMATTING_CHARS \
+  "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17" \
+  "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
 
 static const char * const wanted_caps[] = {
   "server-time", "echo-message", "batch", "message-tags", "multi-prefix", "away-notify",
@@ -64,7 +67,8 @@ struct _SudaConnection
   GPtrArray           *channels;        /* joined rooms, to join again after a loss */
   GHashTable          *caps_offered;
   GHashTable          *caps_enabled;
-  GHashTable          *batches;         /* id → type */
+  GHashTable          *batches;         /* id → Batch */
+  guint64              batch_serial;
   char                *prefix_modes;    /* ISUPPORT PREFIX, e.g. "ov" */
   char                *prefix_chars;    /* e.g. "@+" */
 
@@ -114,6 +118,22 @@ G_DEFINE_ENUM_TYPE (SudaConnectionState, suda_connection_state,
   G_DEFINE_ENUM_VALUE (SUDA_CONNECTION_RECONNECTING, "reconnecting"))
 
 G_DEFINE_FINAL_TYPE (SudaConnection, suda_connection, G_TYPE_OBJECT)
+
+/* An open IRCv3 batch. */
+typedef struct {
+  char    *type;
+  guint    depth;    /* 1 for a batch outside any other */
+  guint64  serial;   /* the order opened, to forget the oldest first */
+} Batch;
+
+static void
+batch_free (gpointer data)
+{
+  Batch *batch = data;
+
+  g_free (batch->type);
+  g_free (batch);
+}
 
 static void start_connect     (SudaConnection *self);
 static void close_socket      (SudaConnection *self);
@@ -190,6 +210,16 @@ write_line (SudaConnection *self,
 {
   if (self->socket == NULL || self->write_failed)
     return;
+  if (self->outbuf->len + strlen (line) + 2 > SUDA_CLIENT_MAX_SENDQ)
+    {
+      /* The server stopped reading: the read side sees it as a loss. */
+      g_debug ("send queue over %u bytes: giving up on this connection",
+               SUDA_CLIENT_MAX_SENDQ);
+      g_string_truncate (self->outbuf, 0);
+      self->write_failed = TRUE;
+      g_socket_shutdown (self->socket, TRUE, TRUE, NULL);
+      return;
+    }
   g_string_append (self->outbuf, line);
   g_string_append (self->outbuf, "\r\n");
   flush_output (self);
@@ -516,7 +546,7 @@ remember_channel (SudaConnection *self,
 {
   gint pos = find_channel (self, channel);
 
-  if (joined && pos < 0)
+  if (joined && pos < 0 && self->channels->len - 1 < SUDA_CLIENT_MAX_ROOMS)
     {
       g_ptr_array_remove_index (self->channels, self->channels->len - 1);  /* the NULL */
       g_ptr_array_add (self->channels, g_strdup (channel));
@@ -606,7 +636,8 @@ handle_cap (SudaConnection       *self,
 
           if (eq != NULL)
             *eq = '\0';
-          if (caps[i][0] != '\0')
+          if (caps[i][0] != '\0' &&
+              g_hash_table_size (self->caps_offered) < SUDA_CLIENT_MAX_CAPS)
             g_hash_table_add (self->caps_offered, g_strdup (caps[i]));
         }
       if (more)
@@ -627,7 +658,8 @@ handle_cap (SudaConnection       *self,
         {
           if (caps[i][0] == '-')
             g_hash_table_remove (self->caps_enabled, caps[i] + 1);
-          else if (caps[i][0] != '\0')
+          else if (caps[i][0] != '\0' &&
+                   g_hash_table_size (self->caps_enabled) < SUDA_CLIENT_MAX_CAPS)
             g_hash_table_add (self->caps_enabled, g_strdup (caps[i]));
         }
       if (self->state == SUDA_CONNECTION_REGISTERING && !more)
@@ -700,6 +732,9 @@ handle_error_numeric (SudaConnection       *self,
 {
   const char *nick = suda_irc_message_param (msg, 1);
 
+  /* The nickname is shown to the person: only a real one. */
+  if (!_suda_connection_is_nickname (nick))
+    nick = self->wanted_nick ? self->wanted_nick : "";
   if (strcmp (msg->command, "433") == 0 || strcmp (msg->command, "436") == 0)
     {
       if (self->state != SUDA_CONNECTION_REGISTERING)
@@ -775,6 +810,71 @@ join_params (const SudaIrcMessage *msg,
 }
 
 static void
+forget_oldest_batch (SudaConnection *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+  const char *oldest = NULL;
+  guint64 oldest_serial = G_MAXUINT64;
+
+  g_hash_table_iter_init (&iter, self->batches);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (((Batch *) value)->serial < oldest_serial)
+      {
+        oldest = key;
+        oldest_serial = ((Batch *) value)->serial;
+      }
+  g_debug ("too many open batches: forgetting %s", oldest);
+  g_hash_table_remove (self->batches, oldest);
+}
+
+/* BATCH +REF TYPE [...] opens, BATCH -REF closes (IRCv3 batch); a batch
+ * inside another carries the outer one's batch tag. */
+static void
+handle_batch (SudaConnection       *self,
+              const SudaIrcMessage *msg)
+{
+  const char *ref = suda_irc_message_param (msg, 0);
+  const char *type = suda_irc_message_param (msg, 1);
+  g_autofree char *outer_ref = NULL;
+  Batch *outer, *batch;
+  guint depth;
+
+  if (ref == NULL || (ref[0] != '+' && ref[0] != '-') || ref[1] == '\0')
+    {
+      g_debug ("ignoring a BATCH without a reference");
+      return;
+    }
+  if (ref[0] == '-')
+    {
+      g_hash_table_remove (self->batches, ref + 1);
+      return;
+    }
+  if (type == NULL || *type == '\0')
+    {
+      g_debug ("ignoring BATCH %s without a type", ref);
+      return;
+    }
+  outer_ref = suda_irc_message_dup_tag (msg, "batch");
+  outer = outer_ref ? g_hash_table_lookup (self->batches, outer_ref) : NULL;
+  depth = outer ? outer->depth + 1 : 1;
+  if (depth > SUDA_CLIENT_MAX_BATCH_DEPTH)
+    {
+      g_debug ("ignoring BATCH %s nested deeper than %u", ref, SUDA_CLIENT_MAX_BATCH_DEPTH);
+      return;
+    }
+  /* This may forget the outer batch itself: its depth was read before. */
+  if (!g_hash_table_contains (self->batches, ref + 1) &&
+      g_hash_table_size (self->batches) >= SUDA_CLIENT_MAX_OPEN_BATCHES)
+    forget_oldest_batch (self);
+  batch = g_new0 (Batch, 1);
+  batch->type = g_strdup (type);
+  batch->depth = depth;
+  batch->serial = ++self->batch_serial;
+  g_hash_table_insert (self->batches, g_strdup (ref + 1), batch);
+}
+
+static void
 handle_message (SudaConnection *self,
                 SudaIrcMessage *msg)
 {
@@ -799,14 +899,9 @@ handle_message (SudaConnection *self,
       handle_cap (self, msg);
       return;
     }
-  if (strcmp (cmd, "BATCH") == 0 && msg->n_params >= 1)
+  if (strcmp (cmd, "BATCH") == 0)
     {
-      const char *ref = msg->params[0];
-
-      if (ref[0] == '+' && msg->n_params >= 2)
-        g_hash_table_insert (self->batches, g_strdup (ref + 1), g_strdup (msg->params[1]));
-      else if (ref[0] == '-')
-        g_hash_table_remove (self->batches, ref + 1);
+      handle_batch (self, msg);
       return;
     }
   if (strcmp (cmd, "ERROR") == 0)
@@ -840,10 +935,10 @@ handle_message (SudaConnection *self,
   batch = suda_irc_message_dup_tag (msg, "batch");
   if (batch != NULL)
     {
-      const char *type = g_hash_table_lookup (self->batches, batch);
+      Batch *open = g_hash_table_lookup (self->batches, batch);
 
-      event->replayed = type != NULL && (strcmp (type, "chathistory") == 0 ||
-                                         strcmp (type, "znc.in/playback") == 0);
+      event->replayed = open != NULL && (strcmp (open->type, "chathistory") == 0 ||
+                                         strcmp (open->type, "znc.in/playback") == 0);
     }
 
   if ((strcmp (cmd, "PRIVMSG") == 0 || strcmp (cmd, "NOTICE") == 0) && msg->n_params >= 2)
@@ -868,7 +963,7 @@ handle_message (SudaConnection *self,
           else
             {
               if (!notice && g_ascii_strcasecmp (ctcp, "VERSION") == 0 && event->nick &&
-                  !event->own)
+                  !event->own && g_queue_get_length (&self->held) < SUDA_CLIENT_MAX_HELD_REPLIES)
                 {
                   g_autofree char *reply = g_strdup_printf ("\001VERSION Suda %s\001", PACKAGE_VERSION);
 
@@ -975,32 +1070,150 @@ handle_message (SudaConnection *self,
         event->text = join_params (msg, 1);
     }
 
+  /* Formatting codes would show as boxes; the text is what was said. */
+  if (event->text != NULL && strpbrk (event->text, FORMATTING_CHARS) != NULL)
+    {
+      char *plain = suda_irc_strip_formatting (event->text);
+
+      g_free (event->text);
+      event->text = plain;
+    }
   emit_event (self, event);
 }
 
 static void
-handle_line (SudaConnection *self,
-             char           *line)
+handle_one_line (SudaConnection *self,
+                 char           *line)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *fixed = NULL;
   SudaIrcMessage msg;
 
   if (!g_utf8_validate (line, -1, NULL))
     {
       /* Old servers and bridges may relay Latin-1; show it rather than drop it. */
-      g_autofree char *fixed = g_utf8_make_valid (line, -1);
-
-      if (!suda_irc_message_parse (&msg, fixed, &error))
-        return;
-      handle_message (self, &msg);
-      return;
+      fixed = g_utf8_make_valid (line, -1);
+      line = fixed;
     }
   if (!suda_irc_message_parse (&msg, line, &error))
     {
       g_debug ("ignoring a malformed line: %s", error->message);
       return;
     }
+  if (!_suda_connection_tags_fit (&msg))
+    {
+      g_debug ("ignoring a %s line with more than %u bytes of tags", msg.command,
+               SUDA_CLIENT_MAX_TAG_BYTES);
+      return;
+    }
+  if (!_suda_connection_line_is_complete (&msg))
+    {
+      g_debug ("ignoring a %s line with parts missing", msg.command);
+      return;
+    }
   handle_message (self, &msg);
+}
+
+/* LINE (LEN bytes, CR LF gone) may hold a NUL, which no IRC line may, and
+ * lone CRs, which some servers end lines with: the NUL drops the line, and
+ * each CR ends one. */
+static void
+handle_line (SudaConnection *self,
+             GSocket        *socket,
+             char           *line,
+             gsize           len)
+{
+  g_autofree char *copy = NULL;
+  char *next;
+
+  if (memchr (line, '\0', len) != NULL)
+    {
+      g_debug ("ignoring a line with a NUL byte");
+      return;
+    }
+  /* LINE lives in the line buffer, which a handler closing the
+   * connection frees: the pieces after the first need a copy. */
+  if (strchr (line, '\r') != NULL)
+    line = copy = g_strndup (line, len);
+  for (char *p = line; p != NULL && self->socket == socket; p = next)
+    {
+      char *cr = strchr (p, '\r');
+
+      next = NULL;
+      if (cr != NULL)
+        {
+          *cr = '\0';
+          next = cr + 1;
+        }
+      handle_one_line (self, p);
+    }
+}
+
+/* Splits what arrived into lines and handles each, as long as SOCKET is
+ * still the one being read (NULL when fed without a socket). */
+static void
+receive_bytes (SudaConnection *self,
+               GSocket        *socket,
+               const char     *data,
+               gsize           n)
+{
+  char *line;
+  gsize len;
+  SudaLineStatus status;
+
+  self->last_received = g_get_monotonic_time ();
+  self->ping_sent = 0;
+  suda_line_buffer_append (&self->lines, data, n);
+  while (self->socket == socket)
+    {
+      gsize pending = suda_line_buffer_get_pending (&self->lines);
+
+      status = suda_line_buffer_pop (&self->lines, &line, &len);
+      if (status == SUDA_LINE_NONE)
+        break;
+      if (status == SUDA_LINE_TOO_LONG)
+        {
+          /* Nothing taken means the line goes on past what arrived: drop
+           * what came of it, and its rest up to the next newline too, so
+           * no tail is read as a line of its own.  A whole overlong line
+           * is gone already, and the lines after it are kept. */
+          gboolean cut = suda_line_buffer_get_pending (&self->lines) == pending;
+
+          if (cut)
+            g_free (suda_line_buffer_take_partial (&self->lines));
+          if (!self->discarding)
+            emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
+                        _("The server sent a line that is too long; it was left out."));
+          self->discarding = cut;
+          continue;
+        }
+      if (self->discarding)
+        {
+          self->discarding = FALSE;
+          continue;
+        }
+      handle_line (self, socket, line, len);
+    }
+}
+
+void
+_suda_connection_receive (SudaConnection *self,
+                          const char     *data,
+                          gsize           len)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  g_return_if_fail (data != NULL || len == 0);
+
+  /* In pieces no larger than a socket read, so the line bound acts the same. */
+  for (gsize done = 0; done < len; done += 4096)
+    receive_bytes (self, self->socket, data + done, MIN (len - done, 4096));
+}
+
+guint
+_suda_connection_get_n_held (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), 0);
+  return g_queue_get_length (&self->held);
 }
 
 static gboolean
@@ -1009,16 +1222,14 @@ on_socket_readable (GSocket      *socket,
                     gpointer      user_data)
 {
   SudaConnection *self = user_data;
-  g_autoptr(GObject) guard = g_object_ref (G_OBJECT (self));
+  /* Handlers may drop the last other reference to the connection. */
+  g_autoptr(GObject) guard G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
   char buf[4096];
 
   while (self->socket == socket)
     {
       g_autoptr(GError) error = NULL;
       gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, &error);
-      char *line;
-      gsize len;
-      SudaLineStatus status;
 
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return G_SOURCE_CONTINUE;
@@ -1030,36 +1241,7 @@ on_socket_readable (GSocket      *socket,
           handle_loss (self);
           return G_SOURCE_REMOVE;
         }
-
-      self->last_received = g_get_monotonic_time ();
-      self->ping_sent = 0;
-      suda_line_buffer_append (&self->lines, buf, n);
-      while (self->socket == socket &&
-             (status = suda_line_buffer_pop (&self->lines, &line, &len)) != SUDA_LINE_NONE)
-        {
-          if (status == SUDA_LINE_TOO_LONG)
-            {
-              /* Part of the line is gone; drop the rest of it up to the next
-               * newline too, so no tail is read as a line of its own. */
-              g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
-
-              if (!self->discarding)
-                emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
-                            _("The server sent a line that is too long; it was left out."));
-              self->discarding = partial != NULL;
-              continue;
-            }
-          if (self->discarding)
-            {
-              self->discarding = FALSE;
-              continue;
-            }
-          handle_line (self, line);
-        }
-      if (self->discarding && self->socket == socket)
-        {
-          g_autofree char *partial = suda_line_buffer_take_partial (&self->lines);
-        }
+      receive_bytes (self, socket, buf, n);
     }
   /* A handler may have closed this connection and opened another. */
   if (self->in_source == g_main_current_source ())
@@ -1303,6 +1485,14 @@ on_connected (GObject      *source,
   g_source_set_callback (self->in_source, G_SOURCE_FUNC (on_socket_readable), self, NULL);
   g_source_attach (self->in_source, NULL);
   g_source_unref (self->in_source);
+  _suda_connection_register (self);
+}
+
+void
+_suda_connection_register (SudaConnection *self)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  g_return_if_fail (self->wanted_nick != NULL);
 
   set_state (self, SUDA_CONNECTION_REGISTERING);
 
@@ -1526,12 +1716,12 @@ suda_connection_init (SudaConnection *self)
   g_ptr_array_add (self->channels, NULL);
   self->caps_offered = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->caps_enabled = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->batches = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, batch_free);
   self->tokens = SEND_BURST;
   /* RFC 1459's two, until ISUPPORT says otherwise. */
   self->prefix_modes = g_strdup ("ov");
   self->prefix_chars = g_strdup ("@+");
-  suda_line_buffer_init (&self->lines, MAX_INCOMING_LINE);
+  suda_line_buffer_init (&self->lines, SUDA_CLIENT_MAX_LINE);
 }
 
 SudaConnection *

@@ -3,6 +3,7 @@
 
 #include "suda-conversation.h"
 #include "suda-irc-message.h"
+#include "suda-limits.h"
 
 struct _SudaConversation
 {
@@ -13,6 +14,7 @@ struct _SudaConversation
   char                 *topic;
   GPtrArray            *items;          /* SudaMessage, separators included */
   guint                 n_messages;     /* separators excluded */
+  guint                 max_messages;   /* the oldest go past this */
   guint                 unread_count;
   gboolean              mention;
   gboolean              joined;
@@ -23,6 +25,7 @@ struct _SudaConversation
   gint64                day_end;
 
   GListStore           *members;
+  GHashTable           *member_index;   /* nick (casefolded compare) → SudaMember, borrowed */
   GPtrArray            *pending_names;  /* SudaMember from 353 until 366 */
 };
 
@@ -85,6 +88,7 @@ suda_conversation_dispose (GObject *object)
   SudaConversation *self = SUDA_CONVERSATION (object);
 
   g_clear_object (&self->members);
+  g_clear_pointer (&self->member_index, g_hash_table_unref);
   g_clear_pointer (&self->pending_names, g_ptr_array_unref);
   G_OBJECT_CLASS (suda_conversation_parent_class)->dispose (object);
 }
@@ -168,14 +172,20 @@ suda_conversation_init (SudaConversation *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
   self->members = g_list_store_new (SUDA_TYPE_MEMBER);
+  self->member_index = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                              g_free, NULL);
+  self->max_messages = SUDA_CLIENT_MAX_HISTORY;
   self->day_start = G_MAXINT64;
   self->day_end = G_MININT64;
 }
 
+/* Every conversation has a name: the list, the title and the transcript
+ * are keyed by it. */
 SudaConversation *
 suda_conversation_new (SudaConversationKind  kind,
                        const char           *name)
 {
+  g_return_val_if_fail (name != NULL && *name != '\0', NULL);
   return g_object_new (SUDA_TYPE_CONVERSATION, "kind", kind, "name", name, NULL);
 }
 
@@ -198,6 +208,7 @@ suda_conversation_set_name (SudaConversation *self,
                             const char       *name)
 {
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (name != NULL && *name != '\0');
   if (g_strcmp0 (self->name, name) == 0)
     return;
   g_free (self->name);
@@ -280,6 +291,24 @@ suda_conversation_get_n_messages (SudaConversation *self)
   return self->n_messages;
 }
 
+guint
+suda_conversation_get_max_messages (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return self->max_messages;
+}
+
+/* How many messages stay in memory (SUDA_CLIENT_MAX_HISTORY unless set);
+ * the oldest go when more come.  Takes effect with the next append. */
+void
+suda_conversation_set_max_messages (SudaConversation *self,
+                                    guint             max_messages)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (max_messages > 0);
+  self->max_messages = max_messages;
+}
+
 /* Appends MESSAGE and, when it starts a new local day, a separator before it. */
 static void
 push_message (SudaConversation *self,
@@ -320,6 +349,42 @@ counts_as_unread (SudaMessage *message)
     }
 }
 
+/* Drops the oldest items so that N_COMING more messages fit under the
+ * limit.  A tenth more goes at once, so a busy room trims now and then
+ * rather than on every line. */
+static void
+make_room (SudaConversation *self,
+           guint             n_coming)
+{
+  guint keep, n_drop = 0, dropped_messages = 0;
+
+  if ((guint64) self->n_messages + n_coming <= self->max_messages)
+    return;
+  keep = self->max_messages - self->max_messages / 10;
+  keep = n_coming >= keep ? 0 : keep - n_coming;
+  while (n_drop < self->items->len && self->n_messages - dropped_messages > keep)
+    {
+      if (suda_message_get_kind (g_ptr_array_index (self->items, n_drop)) != SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+        dropped_messages++;
+      n_drop++;
+    }
+  if (n_drop == 0)
+    return;
+  g_ptr_array_remove_range (self->items, 0, n_drop);
+  self->n_messages -= dropped_messages;
+  if (self->items->len == 0)
+    {
+      self->day_start = G_MAXINT64;
+      self->day_end = G_MININT64;
+    }
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, n_drop, 0);
+  if (self->unread_count > self->n_messages)
+    {
+      self->unread_count = self->n_messages;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+}
+
 void
 suda_conversation_append_many (SudaConversation  *self,
                                SudaMessage      **messages,
@@ -332,6 +397,13 @@ suda_conversation_append_many (SudaConversation  *self,
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   if (n_messages == 0)
     return;
+  /* More at once than the whole limit: only the newest of them stay. */
+  if (n_messages > self->max_messages)
+    {
+      messages += n_messages - self->max_messages;
+      n_messages = self->max_messages;
+    }
+  make_room (self, n_messages);
 
   old_len = self->items->len;
   g_ptr_array_set_size (self->items, old_len);
@@ -415,49 +487,54 @@ suda_conversation_get_members (SudaConversation *self)
 
 static gint
 find_member_position (SudaConversation *self,
-                      const char       *nick)
+                      SudaMember       *member)
 {
-  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->members));
+  guint pos;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(SudaMember) member = g_list_model_get_item (G_LIST_MODEL (self->members), i);
-
-      if (suda_irc_casecmp (suda_member_get_nick (member), nick) == 0)
-        return i;
-    }
-  return -1;
+  if (member == NULL || !g_list_store_find (self->members, member, &pos))
+    return -1;
+  return pos;
 }
 
 SudaMember *
 suda_conversation_find_member (SudaConversation *self,
                                const char       *nick)
 {
-  SudaMember *member;
-  gint pos;
-
   g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
-  pos = find_member_position (self, nick);
-  if (pos < 0)
-    return NULL;
+  g_return_val_if_fail (nick != NULL, NULL);
   /* The store keeps its own reference, so a borrowed pointer stays valid. */
-  member = g_list_model_get_item (G_LIST_MODEL (self->members), pos);
-  g_object_unref (member);
-  return member;
+  return g_hash_table_lookup (self->member_index, nick);
 }
 
-void
+guint
+suda_conversation_get_n_members (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return g_list_model_get_n_items (G_LIST_MODEL (self->members));
+}
+
+/* Returns whether NICK is in the room now (it may have been already). */
+gboolean
 suda_conversation_add_member (SudaConversation *self,
                               const char       *nick,
                               const char       *prefixes)
 {
   g_autoptr(SudaMember) member = NULL;
 
-  g_return_if_fail (SUDA_IS_CONVERSATION (self));
-  if (find_member_position (self, nick) >= 0)
-    return;
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  g_return_val_if_fail (nick != NULL && *nick != '\0', FALSE);
+  if (g_hash_table_contains (self->member_index, nick))
+    return TRUE;
+  if (g_hash_table_size (self->member_index) >= SUDA_CLIENT_MAX_MEMBERS)
+    {
+      g_debug ("%s is full (%u people): %s is not listed", self->name,
+               SUDA_CLIENT_MAX_MEMBERS, nick);
+      return FALSE;
+    }
   member = suda_member_new (nick, prefixes);
+  g_hash_table_insert (self->member_index, g_strdup (nick), member);
   g_list_store_insert_sorted (self->members, member, suda_member_compare, NULL);
+  return TRUE;
 }
 
 gboolean
@@ -467,9 +544,11 @@ suda_conversation_remove_member (SudaConversation *self,
   gint pos;
 
   g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
-  pos = find_member_position (self, nick);
+  g_return_val_if_fail (nick != NULL, FALSE);
+  pos = find_member_position (self, g_hash_table_lookup (self->member_index, nick));
   if (pos < 0)
     return FALSE;
+  g_hash_table_remove (self->member_index, nick);
   g_list_store_remove (self->members, pos);
   return TRUE;
 }
@@ -495,12 +574,23 @@ suda_conversation_rename_member (SudaConversation *self,
   gint pos;
 
   g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
-  pos = find_member_position (self, old_nick);
-  if (pos < 0)
+  g_return_val_if_fail (old_nick != NULL && new_nick != NULL && *new_nick != '\0', FALSE);
+  member = g_hash_table_lookup (self->member_index, old_nick);
+  if ((pos = find_member_position (self, member)) < 0)
     return FALSE;
-  member = suda_conversation_find_member (self, old_nick);
+  /* A server that renames someone onto a nickname still listed means the
+   * other one is gone: one entry per nickname stays true. */
+  if (g_hash_table_lookup (self->member_index, new_nick) != member)
+    {
+      suda_conversation_remove_member (self, new_nick);
+      pos = find_member_position (self, member);
+    }
+  g_object_ref (member);
+  g_hash_table_remove (self->member_index, old_nick);
   suda_member_set_nick (member, new_nick);
+  g_hash_table_insert (self->member_index, g_strdup (new_nick), member);
   resort_member (self, pos);
+  g_object_unref (member);
   return TRUE;
 }
 
@@ -513,14 +603,15 @@ suda_conversation_set_member_mode (SudaConversation *self,
   SudaMember *member;
 
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
-  member = suda_conversation_find_member (self, nick);
+  g_return_if_fail (nick != NULL);
+  member = g_hash_table_lookup (self->member_index, nick);
   if (member == NULL)
     return;
   if (add)
     suda_member_add_prefix (member, prefix);
   else
     suda_member_remove_prefix (member, prefix);
-  resort_member (self, find_member_position (self, nick));
+  resort_member (self, find_member_position (self, member));
 }
 
 void
@@ -529,8 +620,12 @@ suda_conversation_add_pending_name (SudaConversation *self,
                                     const char       *prefixes)
 {
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (nick != NULL && *nick != '\0');
   if (self->pending_names == NULL)
     self->pending_names = g_ptr_array_new_with_free_func (g_object_unref);
+  /* Names past the limit are not kept, even for a while. */
+  if (self->pending_names->len >= SUDA_CLIENT_MAX_MEMBERS)
+    return;
   g_ptr_array_add (self->pending_names, suda_member_new (nick, prefixes));
 }
 
@@ -553,6 +648,21 @@ suda_conversation_commit_names (SudaConversation *self)
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   if (self->pending_names == NULL)
     self->pending_names = g_ptr_array_new_with_free_func (g_object_unref);
+  /* A name listed twice (a server's mistake or malice) is listed once. */
+  g_hash_table_remove_all (self->member_index);
+  for (guint i = 0; i < self->pending_names->len; )
+    {
+      SudaMember *member = g_ptr_array_index (self->pending_names, i);
+      const char *nick = suda_member_get_nick (member);
+
+      if (g_hash_table_contains (self->member_index, nick))
+        g_ptr_array_remove_index_fast (self->pending_names, i);
+      else
+        {
+          g_hash_table_insert (self->member_index, g_strdup (nick), member);
+          i++;
+        }
+    }
   g_ptr_array_sort_with_data (self->pending_names, compare_member_ptrs, NULL);
   n_old = g_list_model_get_n_items (G_LIST_MODEL (self->members));
   g_list_store_splice (self->members, 0, n_old, self->pending_names->pdata,
@@ -564,6 +674,7 @@ void
 suda_conversation_clear_members (SudaConversation *self)
 {
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_hash_table_remove_all (self->member_index);
   g_list_store_remove_all (self->members);
   g_clear_pointer (&self->pending_names, g_ptr_array_unref);
 }

@@ -46,6 +46,9 @@ void                  suda_conversation_append_many        (SudaConversation    
                                                             gboolean              unread);
 void                  suda_conversation_clear              (SudaConversation     *self);
 guint                 suda_conversation_get_n_messages     (SudaConversation     *self);
+guint                 suda_conversation_get_max_messages   (SudaConversation     *self);
+void                  suda_conversation_set_max_messages   (SudaConversation     *self,
+                                                            guint                 max_messages);
 gint                  suda_conversation_find               (SudaConversation     *self,
                                                             const char           *needle,
                                                             gint                  before);
@@ -53,7 +56,8 @@ gint                  suda_conversation_find               (SudaConversation    
 GListModel           *suda_conversation_get_members        (SudaConversation     *self);
 SudaMember           *suda_conversation_find_member        (SudaConversation     *self,
                                                             const char           *nick);
-void                  suda_conversation_add_member         (SudaConversation     *self,
+guint                 suda_conversation_get_n_members      (SudaConversation     *self);
+gboolean              suda_conversation_add_member         (SudaConversation     *self,
                                                             const char           *nick,
                                                             const char           *prefixes);
 gboolean              suda_conversation_remove_member      (SudaConversation     *self,

@@ -104,6 +104,14 @@ on_items_changed (GListModel        *model,
       return;
     }
 
+  /* The oldest items dropped (a conversation at its history limit): the
+   * same removal here, so the view keeps its rows and its place. */
+  if (added == 0 && position + removed <= n_before)
+    {
+      self->n_shown = n_before - removed;
+      g_list_model_items_changed (G_LIST_MODEL (self), position, removed, 0);
+      return;
+    }
   /* A change in the shown part (a clear, say) goes through at once, with
    * whatever was held back: the items before POSITION are the same on
    * both sides, everything after it is replaced. */

@@ -33,9 +33,13 @@ suda_irc_message_parse (SudaIrcMessage  *msg,
   char *p;
 
   g_return_val_if_fail (msg != NULL, FALSE);
-  g_return_val_if_fail (line != NULL, FALSE);
 
   memset (msg, 0, sizeof *msg);
+  if (line == NULL)
+    {
+      g_set_error_literal (error, SUDA_IRC_ERROR, SUDA_IRC_ERROR_EMPTY, "No line");
+      return FALSE;
+    }
   p = skip_spaces (line);
 
   if (*p == '@')
@@ -88,7 +92,7 @@ const char *
 suda_irc_message_param (const SudaIrcMessage *msg,
                         guint                 index)
 {
-  return index < msg->n_params ? msg->params[index] : NULL;
+  return msg != NULL && index < msg->n_params ? msg->params[index] : NULL;
 }
 
 static const char *
@@ -124,16 +128,23 @@ suda_irc_message_dup_tag (const SudaIrcMessage *msg,
   const char *value;
   gsize len;
 
-  if (msg->tags == NULL || !(value = find_tag (msg->tags, key, &len)))
+  if (msg == NULL || msg->tags == NULL || key == NULL || *key == '\0' ||
+      !(value = find_tag (msg->tags, key, &len)))
     return NULL;
   raw = g_strndup (value, len);
   return suda_irc_unescape_tag_value (raw);
 }
 
+/* NULL stays NULL; a lone trailing backslash is dropped, and an escaped
+ * character without a meaning stands for itself (IRCv3 message-tags). */
 char *
 suda_irc_unescape_tag_value (const char *value)
 {
-  GString *out = g_string_sized_new (strlen (value));
+  GString *out;
+
+  if (value == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (value));
 
   for (const char *p = value; *p; p++)
     {
@@ -159,6 +170,9 @@ void
 suda_irc_append_tag_value (GString    *out,
                            const char *value)
 {
+  g_return_if_fail (out != NULL);
+  if (value == NULL)
+    return;
   for (const char *p = value; *p; p++)
     {
       switch (*p)
@@ -181,13 +195,19 @@ suda_irc_append_line (GString            *out,
                       const char * const *params,
                       guint               n_params)
 {
+  g_return_if_fail (out != NULL);
+  /* No command, no line: half a line on the wire would be worse. */
+  if (command == NULL || *command == '\0')
+    return;
+  if (params == NULL)
+    n_params = 0;
   if (tags != NULL && *tags != '\0')
     {
       g_string_append_c (out, '@');
       g_string_append (out, tags);
       g_string_append_c (out, ' ');
     }
-  if (source != NULL)
+  if (source != NULL && *source != '\0')
     {
       g_string_append_c (out, ':');
       g_string_append (out, source);
@@ -208,12 +228,14 @@ suda_irc_append_line (GString            *out,
   g_string_append (out, "\r\n");
 }
 
+/* The nickname part of a prefix; NULL when there is none (no prefix, or
+ * an empty one such as ":" or ":!u@h"). */
 char *
 suda_irc_source_nick (const char *source)
 {
   const char *end;
 
-  if (source == NULL)
+  if (source == NULL || *source == '\0' || *source == '!' || *source == '@')
     return NULL;
   end = strpbrk (source, "!@");
   return end ? g_strndup (source, end - source) : g_strdup (source);
@@ -283,20 +305,28 @@ fold_char (char c)
     }
 }
 
+/* NULL folds to NULL. */
 char *
 suda_irc_casefold (const char *name)
 {
   char *out = g_strdup (name);
+
+  if (out == NULL)
+    return NULL;
 
   for (char *p = out; *p; p++)
     *p = fold_char (*p);
   return out;
 }
 
+/* NULL sorts before every string, the empty one included, and equals
+ * only NULL. */
 int
 suda_irc_casecmp (const char *a,
                   const char *b)
 {
+  if (a == NULL || b == NULL)
+    return (a != NULL) - (b != NULL);
   while (*a && fold_char (*a) == fold_char (*b))
     a++, b++;
   return (guchar) fold_char (*a) - (guchar) fold_char (*b);
@@ -307,6 +337,8 @@ suda_irc_casefold_hash (gconstpointer key)
 {
   guint hash = 5381;
 
+  if (key == NULL)
+    return 0;
   for (const char *p = key; *p; p++)
     hash = hash * 33 + (guchar) fold_char (*p);
   return hash;
@@ -328,6 +360,8 @@ suda_utf8_truncate (const char *text,
 {
   gsize cut;
 
+  if (text == NULL)
+    return 0;
   if (len <= max_bytes)
     return len;
   cut = max_bytes;
@@ -338,7 +372,9 @@ suda_utf8_truncate (const char *text,
 
 /* Division rounds toward zero: a time before 1970 needs the second below
  * it and a positive fraction, or it would print as ".-500Z".  The year is
- * padded by hand, as GLib's %Y writes the year 1 as "1". */
+ * padded by hand, as GLib's %Y writes the year 1 as "1".  Times outside the
+ * years 1 to 9999 are told as the nearest end: a tag always comes out, in
+ * the one format. */
 char *
 suda_irc_format_time_tag (gint64 unix_usec)
 {
@@ -346,12 +382,60 @@ suda_irc_format_time_tag (gint64 unix_usec)
   g_autoptr(GDateTime) dt = NULL;
   int year, month, day;
 
+  /* the year 1 begins this many seconds before 1970; checked first, so
+   * the subtraction below cannot overflow */
+  if (unix_usec < G_GINT64_CONSTANT (-62135596800) * G_USEC_PER_SEC)
+    return g_strdup ("0001-01-01T00:00:00.000Z");
   if (usec < 0)
     usec += G_USEC_PER_SEC;
   dt = g_date_time_new_from_unix_utc ((unix_usec - usec) / G_USEC_PER_SEC);
-  g_return_val_if_fail (dt != NULL, NULL);
+  if (dt == NULL)
+    return g_strdup ("9999-12-31T23:59:59.999Z");
   g_date_time_get_ymd (dt, &year, &month, &day);
   return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day,
                           g_date_time_get_hour (dt), g_date_time_get_minute (dt),
                           g_date_time_get_second (dt), (int) (usec / 1000));
+}
+
+/* mIRC formatting: \x03 takes up to two digits of foreground and, after
+ * a comma, two of background; \x04 the same with six hex digits. */
+static const char *
+skip_colour (const char *p,
+             gboolean    hex)
+{
+  guint width = hex ? 6 : 2;
+  guint n = 0;
+
+  while (n < width && (hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)))
+    p++, n++;
+  if (n > 0 && p[0] == ',' && (hex ? g_ascii_isxdigit (p[1]) : g_ascii_isdigit (p[1])))
+    {
+      p++;
+      for (n = 0; n < width && (hex ? g_ascii_isxdigit (*p) : g_ascii_isdigit (*p)); n++)
+        p++;
+    }
+  return p;
+}
+
+/* TEXT without mIRC formatting codes (bold, colours, italics, reverse,
+ * reset, ...) and the other control characters but tab, which a label
+ * would draw as boxes; NULL stays NULL. */
+char *
+suda_irc_strip_formatting (const char *text)
+{
+  GString *out;
+
+  if (text == NULL)
+    return NULL;
+  out = g_string_sized_new (strlen (text));
+  for (const char *p = text; *p; )
+    {
+      guchar c = *p++;
+
+      if (c == '\x03' || c == '\x04')
+        p = skip_colour (p, c == '\x04');
+      else if ((c >= 0x20 && c != 0x7f) || c == '\t')
+        g_string_append_c (out, c);
+    }
+  return g_string_free (out, FALSE);
 }
