@@ -7,6 +7,7 @@
 
 #include "suda-client.h"
 #include "suda-connection-private.h"
+#include "suda-format.h"
 #include "suda-limits.h"
 #include "suda-test-fake-irc.h"
 #include "suda-test-util.h"
@@ -471,17 +472,26 @@ test_lone_cr_after_a_fatal_error (void)
   g_assert_cmpint (suda_connection_get_state (connection), ==, SUDA_CONNECTION_DISCONNECTED);
 }
 
-/* mIRC formatting and other control characters would show as boxes. */
+/* mIRC formatting and other control characters would show as boxes: the
+ * model keeps what was said for the history to draw, and its plain text
+ * (what a row, a notification or a search sees) has no code left. */
 static void
 test_formatting_is_stripped (void)
 {
   g_autoptr(SudaClient) client = fed_client_new ();
   SudaConversation *lobby = suda_client_find_conversation (client, "#lobby");
+  g_autofree char *shown = NULL;
+  g_autofree char *topic = NULL;
 
   feed (client, ":bob!b@h PRIVMSG #lobby :\002bold\002 \00304,12red\003 bell\007\r\n");
-  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==, "bold red bell");
+  g_assert_cmpstr (suda_message_get_text (last_message (lobby)), ==,
+                   "\002bold\002 \00304,12red\003 bell\007");
+  shown = suda_format_strip (suda_message_get_text (last_message (lobby)), SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+  g_assert_cmpstr (shown, ==, "bold red bell\u2407");
+  g_assert_true (suda_message_matches (last_message (lobby), "bold red"));
   feed (client, ":bob!b@h TOPIC #lobby :\037new\037 topic\r\n");
-  g_assert_cmpstr (suda_conversation_get_topic (lobby), ==, "new topic");
+  topic = suda_format_strip (suda_conversation_get_topic (lobby), SUDA_FORMAT_PLAIN_DEFAULT);
+  g_assert_cmpstr (topic, ==, "new topic");
 }
 
 /* Renamed onto someone we already talk to: still one conversation per name. */

@@ -107,6 +107,30 @@ test_table (gconstpointer data)
   g_assert_cmpstr (described, ==, c->spans);
 }
 
+/* The client's cases from before the one parser (issue 21), as the
+ * history's plain text shows them: codes gone, other controls drawn. */
+static void
+test_client_cases (void)
+{
+  static const struct { const char *in, *out; } table[] = {
+    { "plain", "plain" },
+    { "\002bold\002 \035italic\035 \037under\037\017", "bold italic under" },
+    { "\00304red\003 \0034,12on blue\003 \003 99", "red on blue  99" },
+    { "\0031234", "34" },            /* two digits of colour at most */
+    { "\0034,", "," },               /* a comma without a background stays */
+    { "\004ff0000hex\004 \004A0B0C0,000000x", "hex x" },
+    { "bell\007 esc\033[31m tab\there\177", "bell\u2407 esc\u241b[31m tab\there\u2421" },
+    { "", "" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (table); i++)
+    {
+      g_autofree char *out = suda_format_strip (table[i].in, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+
+      g_assert_cmpstr (out, ==, table[i].out);
+    }
+}
+
 static void
 test_palette (void)
 {
@@ -213,6 +237,7 @@ main (int   argc,
 
       g_test_add_data_func (path, &cases[i], test_table);
     }
+  g_test_add_func ("/format/client-cases", test_client_cases);
   g_test_add_func ("/format/palette", test_palette);
   g_test_add_func ("/format/has-codes", test_has_codes);
   g_test_add_func ("/format/escape-controls", test_escape_controls);

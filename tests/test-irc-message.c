@@ -245,29 +245,6 @@ test_time_tag_out_of_range (void)
   g_assert_cmpstr (after, ==, "9999-12-31T23:59:59.999Z");
 }
 
-static void
-test_strip_formatting (void)
-{
-  static const struct { const char *in, *out; } cases[] = {
-    { "plain", "plain" },
-    { "\002bold\002 \035italic\035 \037under\037\017", "bold italic under" },
-    { "\00304red\003 \0034,12on blue\003 \003 99", "red on blue  99" },
-    { "\0031234", "34" },            /* two digits of colour at most */
-    { "\0034,", "," },               /* a comma without a background stays */
-    { "\004ff0000hex\004 \004A0B0C0,000000x", "hex x" },
-    { "bell\007 esc\033[31m tab\there\177", "bell esc[31m tab\there" },
-    { "", "" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
-    {
-      g_autofree char *out = suda_irc_strip_formatting (cases[i].in);
-
-      g_assert_cmpstr (out, ==, cases[i].out);
-    }
-  g_assert_null (suda_irc_strip_formatting (NULL));
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -284,7 +261,6 @@ main (int   argc,
   g_test_add_func ("/irc/time-tag/utc-milliseconds", test_time_tag);
   g_test_add_func ("/irc/total/null-and-empty-inputs", test_null_and_empty_inputs);
   g_test_add_func ("/irc/time-tag/out-of-range", test_time_tag_out_of_range);
-  g_test_add_func ("/irc/text/strip-formatting", test_strip_formatting);
   g_test_add_func ("/line-buffer/split-and-bound", test_line_buffer);
   return g_test_run ();
 }

@@ -27,11 +27,6 @@
  * lines when it relays them: user up to 10 bytes, host up to 63. */
 #define RELAY_PREFIX_SLACK (1 + 10 + 1 + 63 + 1)
 
-/* The C0 controls a text may carry: mIRC formatting and worse. */
-#define FORMATTING_CHARS \
-  "\x01\x02\x03\x04\x05\x06\x07\x08\x0b\x0c\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17" \
-  "\x18\x19\x1a\x1b\x1c\x1d\x1e\x1f\x7f"
-
 static const char * const wanted_caps[] = {
   "server-time", "echo-message", "batch", "message-tags", "multi-prefix", "away-notify",
 };
@@ -1070,14 +1065,8 @@ handle_message (SudaConnection *self,
         event->text = join_params (msg, 1);
     }
 
-  /* Formatting codes would show as boxes; the text is what was said. */
-  if (event->text != NULL && strpbrk (event->text, FORMATTING_CHARS) != NULL)
-    {
-      char *plain = suda_irc_strip_formatting (event->text);
-
-      g_free (event->text);
-      event->text = plain;
-    }
+  /* The text keeps its formatting codes: the history draws them
+   * (suda-format.h), and every plain view strips them there. */
   emit_event (self, event);
 }
 

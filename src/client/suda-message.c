@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "suda-format.h"
 #include "suda-message.h"
 
 /* Kept small on purpose: a conversation may hold a million of these. */
@@ -220,7 +221,15 @@ suda_message_matches (SudaMessage *self,
   g_return_val_if_fail (SUDA_IS_MESSAGE (self), FALSE);
   if (self->text == NULL || self->kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
     return FALSE;
-  folded = g_utf8_casefold (self->text, -1);
+  /* What is found is what is shown: the words, not the codes between them. */
+  if (suda_format_has_codes (self->text))
+    {
+      g_autofree char *plain = suda_format_strip (self->text, SUDA_FORMAT_PLAIN_DEFAULT);
+
+      folded = g_utf8_casefold (plain, -1);
+    }
+  else
+    folded = g_utf8_casefold (self->text, -1);
   return strstr (folded, needle_casefolded) != NULL;
 }
 

@@ -53,7 +53,6 @@ void      suda_irc_append_line        (GString            *out,
 void      suda_irc_append_tag_value   (GString    *out,
                                        const char *value);
 char     *suda_irc_unescape_tag_value (const char *value);
-char     *suda_irc_strip_formatting   (const char *text);
 
 char     *suda_irc_source_nick        (const char *source);
 gboolean  suda_irc_is_valid_nick      (const char *nick,
