@@ -13,7 +13,7 @@
 #include "suda-message-row.h"
 #include "suda-test-util.h"
 
-#define FORMATTED "plain \x02" "bold\x02 \x1d" "italic\x1d \x03" "04red\x03 \x03" "09,01green\x03 \x03" "02navy"
+#define FORMATTED "plain \x02" "bold\x02 \x1f" "under\x1f \x1d" "italic\x1d \x03" "04red\x03 \x03" "09,01green\x03 \x03" "02navy"
 
 static GtkLabel *
 row_label (GtkWidget  *row,
@@ -69,7 +69,7 @@ test_row_attributes (void)
 
   suda_message_row_set_message (SUDA_MESSAGE_ROW (row), message);
   g_assert_null (strpbrk (gtk_label_get_text (text), "\x02\x03\x1d"));
-  g_assert_nonnull (strstr (gtk_label_get_text (text), "plain bold italic red green navy"));
+  g_assert_nonnull (strstr (gtk_label_get_text (text), "plain bold under italic red green navy"));
   for (int dark = 0; dark < 2; dark++)
     {
       SudaFormatTheme theme;
@@ -87,6 +87,7 @@ test_row_attributes (void)
       g_assert_cmpint (((PangoAttrInt *) weight)->value, ==, PANGO_WEIGHT_BOLD);
       g_assert_nonnull (style);
       g_assert_cmpint (((PangoAttrInt *) style)->value, ==, PANGO_STYLE_ITALIC);
+      g_assert_nonnull (attr_at (text, PANGO_ATTR_UNDERLINE, "under"));
       g_assert_null (attr_at (text, PANGO_ATTR_WEIGHT, "plain"));
       g_assert_null (attr_at (text, PANGO_ATTR_FOREGROUND, "plain"));
       /* each colour reads on the style's background, or on its own */
