@@ -110,6 +110,63 @@ test_row_attributes (void)
   g_object_unref (row);
 }
 
+/* The foreground of the nick label's first character, from its layout. */
+static guint32
+nick_rgb (GtkWidget *row)
+{
+  PangoLayout *layout = gtk_label_get_layout (row_label (row, "nick_label"));
+  g_autoptr(PangoAttrIterator) iter = pango_attr_list_get_iterator (pango_layout_get_attributes (layout));
+  PangoAttribute *fg = pango_attr_iterator_get (iter, PANGO_ATTR_FOREGROUND);
+
+  g_assert_nonnull (fg);
+  return attr_rgb (fg);
+}
+
+/* Nick colours read on both styles too. */
+static void
+test_nick_readable (void)
+{
+  static const char * const nicks[] = { "soo", "minji", "jae", "prof_kim", "bob", "alice" };
+  GtkWidget *row = g_object_ref_sink (suda_message_row_new ());
+
+  for (guint i = 0; i < G_N_ELEMENTS (nicks); i++)
+    {
+      g_autoptr(SudaMessage) message = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, nicks[i], "hi");
+
+      suda_message_row_set_message (SUDA_MESSAGE_ROW (row), message);
+      for (int dark = 0; dark < 2; dark++)
+        {
+          SudaFormatTheme theme;
+
+          g_object_set (row, "dark", dark, NULL);
+          suda_format_theme_init (&theme, dark, TRUE);
+          g_assert_cmpfloat (suda_format_contrast (nick_rgb (row), theme.background), >=, 4.5);
+        }
+    }
+  g_object_unref (row);
+}
+
+/* A word longer than the column wraps between characters: the row asks
+ * for no more width than a short message does. */
+static void
+test_long_word_wraps (void)
+{
+  g_autofree char *word = g_strnfill (400, 'w');
+  g_autofree char *formatted = g_strdup_printf ("\x02%s\x02", word);
+  g_autoptr(SudaMessage) short_message = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, "bob", "hi");
+  g_autoptr(SudaMessage) long_message = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, "bob", formatted);
+  GtkWidget *row = g_object_ref_sink (suda_message_row_new ());
+  int short_min, long_min;
+
+  suda_message_row_set_message (SUDA_MESSAGE_ROW (row), short_message);
+  gtk_widget_measure (row, GTK_ORIENTATION_HORIZONTAL, -1, &short_min, NULL, NULL, NULL);
+  suda_message_row_set_message (SUDA_MESSAGE_ROW (row), long_message);
+  gtk_widget_measure (row, GTK_ORIENTATION_HORIZONTAL, -1, &long_min, NULL, NULL, NULL);
+  g_assert_cmpint (gtk_label_get_wrap_mode (row_label (row, "text_label")), ==, PANGO_WRAP_WORD_CHAR);
+  g_assert_cmpint (long_min, <=, short_min + 40);
+  g_object_unref (row);
+}
+
 /* Every palette colour, on both styles, reaches 4.5:1 with its hue kept. */
 static void
 test_palette_readable (void)
@@ -247,6 +304,8 @@ main (int   argc,
 
   g_test_add_func ("/client/format/row-attributes", test_row_attributes);
   g_test_add_func ("/client/format/palette-readable-on-both-styles", test_palette_readable);
+  g_test_add_func ("/client/format/nick-readable-on-both-styles", test_nick_readable);
+  g_test_add_func ("/client/format/long-word-wraps", test_long_word_wraps);
   g_test_add_func ("/client/format/override-stays-in-its-text", test_override_stays_in_its_text);
   g_test_add_func ("/client/format/controls-shown-as-pictures", test_controls_shown_as_pictures);
   return g_test_run ();

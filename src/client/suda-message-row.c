@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -206,6 +207,20 @@ on_query_tooltip (GtkWidget  *widget,
   return TRUE;
 }
 
+/* The nick's colour, made readable on the current style as the text's
+ * colours are. */
+static char *
+dup_nick_color (SudaMessageRow *self,
+                const char     *nick)
+{
+  g_autofree char *color = suda_nick_color (nick);
+  SudaFormatTheme theme;
+  guint32 rgb = strtoul (color + 1, NULL, 16);
+
+  suda_format_theme_init (&theme, self->dark, TRUE);
+  return g_strdup_printf ("#%06x", suda_format_readable (rgb, theme.background));
+}
+
 /* The text as its sender formatted it: bold, colours and the rest as
  * attributes over the plain text, the text one bidi isolate so that an
  * override inside cannot run into what follows, controls as pictures.
@@ -228,7 +243,7 @@ set_text (SudaMessageRow *self,
   if (isolated_sender != NULL)
     {
       const char *sender = suda_message_get_sender (self->message);
-      g_autofree char *color = suda_nick_color (sender);
+      g_autofree char *color = dup_nick_color (self, sender);
       g_autofree char *escaped = g_markup_escape_text (isolated_sender, -1);
 
       markup = g_strdup_printf ("<span foreground=\"%s\">%s</span> %s", color, escaped, body);
@@ -297,7 +312,7 @@ suda_message_row_set_message (SudaMessageRow *self,
   isolated_sender = suda_format_isolate (sender);
   if (sender != NULL && (kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_NOTICE))
     {
-      g_autofree char *color = suda_nick_color (sender);
+      g_autofree char *color = dup_nick_color (self, sender);
       g_autofree char *escaped = g_markup_escape_text (isolated_sender, -1);
       g_autofree char *nick_markup =
         g_strdup_printf (kind == SUDA_MESSAGE_KIND_NOTICE ? "<span foreground=\"%s\">-%s-</span>"
