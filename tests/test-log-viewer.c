@@ -266,7 +266,7 @@ test_formatting_stripped (Fixture       *fixture,
   GtkWidget *view = GTK_WIDGET (fixture->window);
 
   append_text (path, "{\"time\":\"2026-11-21T05:03:07.123Z\",\"event\":\"message\","
-                     "\"channel\":\"#lobby\",\"nick\":\"alice\","
+                     "\"channel\":\"#lobby\",\"nick\":\"al\\u0007ice\","
                      "\"text\":\"\\u000304red text\\u0003 and \\u0002bold\\u0002\"}\n"
                      "not json \x02" "bold\x02 \x07\n");
   g_assert_true (suda_log_viewer_window_open (fixture->window, file));
@@ -276,6 +276,7 @@ test_formatting_stripped (Fixture       *fixture,
        suda_test_find_label (view, "not json bold \u2407") == NULL && g_get_monotonic_time () < deadline; )
     g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
   g_assert_nonnull (suda_test_find_label (view, "red text and bold"));
+  g_assert_nonnull (suda_test_find_label (view, "al\u2407ice"));
   g_assert_nonnull (suda_test_find_label (view, "not json bold \u2407"));
 }
 

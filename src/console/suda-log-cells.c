@@ -3,6 +3,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-format.h"
 #include "suda-log-cells.h"
 #include "suda-log-row.h"
 
@@ -80,7 +81,8 @@ log_cell_bind_event (GtkSignalListItemFactory *factory,
                                        : suda_log_entry_get_event (suda_log_row_get_entry (row)));
 }
 
-/* A malformed line has no room and no nick */
+/* A malformed line has no room and no nick.  A file from elsewhere may
+ * hold anything: controls show as pictures there too. */
 static void
 set_entry_text (GtkLabel     *label,
                 SudaLogRow   *row,
@@ -88,8 +90,9 @@ set_entry_text (GtkLabel     *label,
 {
   SudaLogEntry *entry = suda_log_row_get_entry (row);
   const char *text = entry ? get (entry) : NULL;
+  g_autofree char *shown = suda_format_strip (text, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
 
-  gtk_label_set_text (label, text ? text : "");
+  gtk_label_set_text (label, shown ? shown : "");
 }
 
 static void
