@@ -206,6 +206,10 @@ on_flush (gpointer data)
       g_autoptr(SudaSession) session = g_object_ref (link->data);
 
       link->next = link->prev = NULL;
+      /* Sending may close a session whose QUIT then goes to the ones
+       * after it in this pass: it is written first, like any event. */
+      if (self->log)
+        suda_server_log_flush (self->log);
       _suda_session_flush (session);
     }
   self->flush_ended = g_get_monotonic_time ();
@@ -605,6 +609,8 @@ suda_server_stop (SudaServer *self,
     {
       g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
 
+      if (self->log)
+        suda_server_log_flush (self->log);
       _suda_session_flush_blocking (session);
       if (g_list_store_find (self->sessions, session, NULL))
         on_session_gone (self, session);
