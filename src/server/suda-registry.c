@@ -15,6 +15,7 @@ struct _SudaRegistry
   GHashTable             *nicks;     /* nick (casefolded) → SudaClient */
   GHashTable             *channels;  /* name (casefolded) → SudaChannel */
   GHashTable             *histories; /* name (casefolded) → SudaHistory */
+  GHashTable             *addresses; /* host → connections from it (GUINT_TO_POINTER) */
   guint                   n_connections;
   guint                   n_registered;
   guint                   max_registered;
@@ -35,6 +36,7 @@ _suda_registry_new (const SudaServerConfig *config)
                                        g_free, NULL);
   self->channels = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           NULL, (GDestroyNotify) suda_channel_free);
+  self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -45,6 +47,7 @@ _suda_registry_free (SudaRegistry *self)
     return;
   g_hash_table_unref (self->nicks);
   g_hash_table_unref (self->channels);
+  g_hash_table_unref (self->addresses);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -58,6 +61,7 @@ _suda_registry_reset (SudaRegistry *self,
 {
   g_hash_table_remove_all (self->nicks);
   g_hash_table_remove_all (self->channels);
+  g_hash_table_remove_all (self->addresses);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
@@ -125,14 +129,29 @@ _suda_registry_add_client (SudaRegistry *self,
   client->host = g_strdup (host);
   client->channels = g_ptr_array_new ();
   self->n_connections++;
+  g_hash_table_replace (self->addresses, g_strdup (host),
+                        GUINT_TO_POINTER (_suda_registry_count_address (self, host) + 1));
   return client;
+}
+
+guint
+_suda_registry_count_address (SudaRegistry *self,
+                              const char   *host)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->addresses, host));
 }
 
 void
 _suda_registry_remove_client (SudaRegistry *self,
                               SudaClient   *client)
 {
+  guint from_host = _suda_registry_count_address (self, client->host);
+
   self->n_connections--;
+  if (from_host > 1)
+    g_hash_table_replace (self->addresses, g_strdup (client->host), GUINT_TO_POINTER (from_host - 1));
+  else
+    g_hash_table_remove (self->addresses, client->host);
   if (client->registered)
     {
       self->n_registered--;

@@ -39,6 +39,10 @@ typedef struct {
   void (*gone)  (gpointer listener, SudaSession *session);  /* done: drop it */
 } SudaSessionListener;
 
+/* The peer's address as IRC masks carry it; LOOPBACK says whether it is
+ * this machine. */
+char        *_suda_session_describe_peer    (GSocketConnection         *connection,
+                                             gboolean                  *loopback);
 SudaSession *_suda_session_new              (GSocketConnection         *connection,
                                              const SudaServerConfig    *config,
                                              const SudaSessionListener *listener,
@@ -137,6 +141,8 @@ SudaClient   *_suda_registry_add_client     (SudaRegistry *self,
                                              const char   *host);
 void          _suda_registry_remove_client  (SudaRegistry *self,
                                              SudaClient   *client);
+guint         _suda_registry_count_address  (SudaRegistry *self,
+                                             const char   *host);
 SudaClient   *_suda_registry_find_client    (SudaRegistry *self,
                                              const char   *nick);
 gboolean      _suda_registry_nick_in_use    (SudaRegistry *self,

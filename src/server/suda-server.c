@@ -35,6 +35,8 @@ struct _SudaServer
   gint64             flush_took;    /* usec the last flush took */
   guint              ping_id;
   guint              next_session_id;
+  GHashTable        *refused;       /* host → Refusals, this minute's */
+  guint              refused_id;
 
   SudaServerLog     *log;
 };
@@ -51,6 +53,12 @@ enum {
   SIGNAL_LOG_ENTRY,
   N_SIGNALS
 };
+
+/* Connections refused from one address since its first refusal was logged. */
+typedef struct {
+  guint       n;
+  const char *reason;   /* static */
+} Refusals;
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -81,6 +89,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->created_text, g_free);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -139,6 +148,7 @@ suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
   g_queue_init (&self->dirty);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
@@ -361,19 +371,102 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
+/* A flood of refused connections must not flood the log: the first from
+ * an address is logged at once, the rest summed up once a minute. */
+static void
+log_refusals (SudaServer *self)
+{
+  GHashTableIter iter;
+  gpointer host, value;
+
+  g_hash_table_iter_init (&iter, self->refused);
+  while (g_hash_table_iter_next (&iter, &host, &value))
+    {
+      Refusals *refusals = value;
+      g_autofree char *text = NULL;
+
+      if (refusals->n == 0)
+        continue;
+      text = g_strdup_printf ("refused %u more connections from %s in the last minute (%s)",
+                              refusals->n, (const char *) host, refusals->reason);
+      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+    }
+  g_hash_table_remove_all (self->refused);
+}
+
+static gboolean
+on_refusals_due (gpointer data)
+{
+  SudaServer *self = data;
+
+  self->refused_id = 0;
+  log_refusals (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_refusal (SudaServer *self,
+              const char *host,
+              const char *reason)
+{
+  Refusals *refusals = g_hash_table_lookup (self->refused, host);
+  g_autofree char *text = NULL;
+
+  if (refusals != NULL)
+    {
+      refusals->n++;
+      refusals->reason = reason;
+      return;
+    }
+  g_hash_table_insert (self->refused, g_strdup (host), g_new0 (Refusals, 1));
+  if (self->refused_id == 0)
+    self->refused_id = g_timeout_add_seconds (60, on_refusals_due, self);
+  text = g_strdup_printf ("%s: connection from %s refused", reason, host);
+  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+}
+
 static void
 refuse_connection (SudaServer        *self,
-                   GSocketConnection *connection)
+                   GSocketConnection *connection,
+                   const char        *host,
+                   const char        *line,
+                   const char        *reason)
 {
-  g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
-                                           self->config->max_clients);
   GSocket *socket = g_socket_connection_get_socket (connection);
 
   /* A new connection's send buffer is empty, so this cannot block. */
   g_socket_send (socket, line, strlen (line), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, "server full: connection refused");
+  note_refusal (self, host, reason);
+}
+
+/* FALSE when the connection was refused (and told why). */
+static gboolean
+admit (SudaServer        *self,
+       GSocketConnection *connection)
+{
+  const SudaServerConfig *config = self->config;
+  gboolean loopback;
+  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
+
+  if (_suda_registry_get_n_connections (self->core.registry) >= config->max_clients)
+    {
+      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
+                                               config->max_clients);
+
+      refuse_connection (self, connection, host, line, "server full");
+      return FALSE;
+    }
+  if (config->max_per_address > 0 && !(loopback && config->exempt_loopback) &&
+      _suda_registry_count_address (self->core.registry, host) >= config->max_per_address)
+    {
+      refuse_connection (self, connection, host,
+                         "ERROR :Too many connections from your address\r\n",
+                         "too many from one address");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -387,11 +480,8 @@ on_incoming (GSocketService    *listener,
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
-  if (_suda_registry_get_n_connections (self->core.registry) >= self->config->max_clients)
-    {
-      refuse_connection (self, connection);
-      return TRUE;
-    }
+  if (!admit (self, connection))
+    return TRUE;
 
   session = _suda_session_new (connection, self->config, &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
@@ -552,7 +642,8 @@ suda_server_start (SudaServer  *self,
   self->created_text = g_date_time_format (self->started_at, "%Y-%m-%d %H:%M:%S %Z");
   self->core.created_text = self->created_text;
 
-  ping_every = CLAMP (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms) / 4, 50, 15000);
+  ping_every = CLAMP (MIN (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms),
+                           self->config->registration_timeout_ms) / 4, 50, 15000);
   self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
 
   self->running = TRUE;
@@ -599,6 +690,8 @@ suda_server_stop (SudaServer *self,
 
       _suda_session_close (session, reason);
     }
+  g_clear_handle_id (&self->refused_id, g_source_remove);
+  log_refusals (self);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Last words go out with blocking sends: the loop may not run again. */
