@@ -151,7 +151,9 @@ fill_and_recover (const char *path)
   while (filler->len < 60)
     g_string_append (filler, "filler ");
   append_text (log, "torn");
+  g_assert_false (suda_server_log_is_failing (log));
   g_assert_false (suda_server_log_flush (log));
+  g_assert_true (suda_server_log_is_failing (log));
   for (int i = 0; i < 40; i++)
     {
       g_autofree char *text = g_strdup_printf ("while full %d %s", i, filler->str);
@@ -168,6 +170,7 @@ fill_and_recover (const char *path)
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (10000);
     }
+  g_assert_false (suda_server_log_is_failing (log));
   append_text (log, "after");
   suda_server_log_free (log);
 }
@@ -226,6 +229,45 @@ test_disk_full_gap_noted (void)
   g_assert_cmpuint (lost + kept, ==, 41);
 }
 
+/* The console shows a failing log while it lasts: the server says so. */
+static gboolean
+log_is_failing (gpointer server)
+{
+  return suda_server_get_log_failing (server);
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_log_failing_property (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  guint notified = 0;
+
+  if (!g_file_test ("/dev/full", G_FILE_TEST_EXISTS))
+    {
+      g_test_incomplete ("/dev/full is missing");
+      return;
+    }
+  config->log_path = g_strdup ("/dev/full");
+  /* Started, its first entry not written yet: that is for the main loop. */
+  server = suda_test_server_new (config);
+  g_signal_connect (server, "notify::log-failing", G_CALLBACK (count_notify), &notified);
+  g_assert_false (suda_server_get_log_failing (server));
+  alice = suda_test_client_register (suda_server_get_port (server), "alice", NULL);
+  g_assert_true (suda_test_wait_until (log_is_failing, server, 5000));
+  g_assert_cmpuint (notified, ==, 1);
+  suda_server_stop (server, NULL);
+}
+
 /* Item 3: a restart over a torn last line ---------------------------------- */
 
 static void
@@ -262,5 +304,6 @@ main (int   argc,
   g_test_add_func ("/server/faults/quit-in-send-pass-logged-first", test_quit_in_send_pass_logged_first);
   g_test_add_func ("/server/faults/disk-full-gap-noted", test_disk_full_gap_noted);
   g_test_add_func ("/server/faults/torn-last-line-ended-on-open", test_torn_last_line_ended_on_open);
+  g_test_add_func ("/server/faults/log-failing-shown", test_log_failing_property);
   return g_test_run ();
 }

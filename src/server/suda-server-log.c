@@ -322,6 +322,12 @@ suda_server_log_flush (SudaServerLog *self)
   return TRUE;
 }
 
+gboolean
+suda_server_log_is_failing (SudaServerLog *self)
+{
+  return self->failing;
+}
+
 /* SIGHUP: logrotate has moved the file away; write on in a new one. */
 void
 suda_server_log_reopen (SudaServerLog *self)

@@ -39,6 +39,7 @@ struct _SudaServer
   guint              refused_id;
 
   SudaServerLog     *log;
+  gboolean           log_failing;
 };
 
 enum {
@@ -46,6 +47,7 @@ enum {
   PROP_RUNNING,
   PROP_PORT,
   PROP_N_USERS,
+  PROP_LOG_FAILING,
   N_PROPS
 };
 
@@ -113,6 +115,9 @@ suda_server_get_property (GObject    *object,
     case PROP_N_USERS:
       g_value_set_uint (value, suda_server_get_n_users (self));
       break;
+    case PROP_LOG_FAILING:
+      g_value_set_boolean (value, self->log_failing);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -136,6 +141,9 @@ suda_server_class_init (SudaServerClass *klass)
   properties[PROP_N_USERS] =
     g_param_spec_uint ("n-users", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOG_FAILING] =
+    g_param_spec_boolean ("log-failing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG_ENTRY] =
@@ -198,6 +206,30 @@ _suda_server_get_service (SudaServer *self)
 /* The longest a flush waits for more output to coalesce. */
 #define MAX_FLUSH_DELAY_USEC 5000
 
+/* Writes what the log holds; the console hears when that starts or stops
+ * failing. */
+static void
+flush_log (SudaServer *self)
+{
+  gboolean failing;
+
+  if (self->log == NULL)
+    return;
+  failing = !suda_server_log_flush (self->log) && suda_server_log_is_failing (self->log);
+  if (failing != self->log_failing)
+    {
+      self->log_failing = failing;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_FAILING]);
+    }
+}
+
+gboolean
+suda_server_get_log_failing (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
+  return self->log_failing;
+}
+
 /* Runs once per main-loop iteration in which anything was queued: the log
  * is written first, then every session with output sends it at once. */
 static gboolean
@@ -207,8 +239,7 @@ on_flush (gpointer data)
   gint64 started = g_get_monotonic_time ();
 
   self->flush_id = 0;
-  if (self->log)
-    suda_server_log_flush (self->log);
+  flush_log (self);
 
   while (self->dirty.length > 0)
     {
@@ -218,8 +249,7 @@ on_flush (gpointer data)
       link->next = link->prev = NULL;
       /* Sending may close a session whose QUIT then goes to the ones
        * after it in this pass: it is written first, like any event. */
-      if (self->log)
-        suda_server_log_flush (self->log);
+      flush_log (self);
       _suda_session_flush (session);
     }
   self->flush_ended = g_get_monotonic_time ();
@@ -696,14 +726,12 @@ suda_server_stop (SudaServer *self,
 
   /* Last words go out with blocking sends: the loop may not run again. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->log)
-    suda_server_log_flush (self->log);
+  flush_log (self);
   while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
     {
       g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
 
-      if (self->log)
-        suda_server_log_flush (self->log);
+      flush_log (self);
       _suda_session_flush_blocking (session);
       if (g_list_store_find (self->sessions, session, NULL))
         on_session_gone (self, session);
