@@ -333,10 +333,19 @@ void
 suda_server_log_reopen (SudaServerLog *self)
 {
   suda_server_log_flush (self);
+  if (self->torn)
+    {
+      /* The rest of a line begun in the old file would start the new one
+       * with a fragment: it is counted as lost instead. */
+      const char *nl = memchr (self->pending->str, '\n', self->pending->len);
+
+      drop_pending (self, nl ? (gsize) (nl - self->pending->str) + 1 : self->pending->len);
+    }
   if (self->fd >= 0)
     close (self->fd);
   self->fd = -1;
   self->failing = FALSE;
+  self->need_newline = FALSE;
   log_open (self);
 }
 
