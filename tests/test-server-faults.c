@@ -229,6 +229,61 @@ test_disk_full_gap_noted (void)
   g_assert_cmpuint (lost + kept, ==, 41);
 }
 
+/* logrotate moves the log away while a line is torn: the new file does
+ * not begin with the rest of it. */
+static void
+torn_then_reopened (const char *path)
+{
+  SudaServerLog *log = suda_server_log_new (path);
+  g_autofree char *moved = g_strconcat (path, ".1", NULL);
+  struct rlimit limit, full;
+  GStatBuf st;
+
+  append_text (log, "before");
+  g_assert_true (suda_server_log_flush (log));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  full = limit;
+  full.rlim_cur = st.st_size + 20;
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &full), ==, 0);
+  append_text (log, "torn");
+  g_assert_false (suda_server_log_flush (log));
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+
+  g_assert_cmpint (g_rename (path, moved), ==, 0);
+  suda_server_log_reopen (log);
+  append_text (log, "after");
+  suda_server_log_free (log);
+}
+
+static void
+test_reopen_after_torn_write (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "server.jsonl", NULL);
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(SudaLogEntry) gap = NULL;
+  g_autoptr(SudaLogEntry) after = NULL;
+
+  if (g_test_subprocess ())
+    {
+      torn_then_reopened (g_getenv ("SUDA_TEST_LOG"));
+      return;
+    }
+  g_setenv ("SUDA_TEST_LOG", path, TRUE);
+  g_test_trap_subprocess (NULL, 30 * G_USEC_PER_SEC, G_TEST_SUBPROCESS_INHERIT_STDIN);
+  g_test_trap_assert_passed ();
+
+  lines = read_lines (path);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  gap = parse (lines[0]);
+  g_assert_cmpstr (suda_log_entry_get_event (gap), ==, "error");
+  g_assert_true (g_str_has_prefix (suda_log_entry_get_text (gap), "1 log entry of 20"));
+  after = parse (lines[1]);
+  g_assert_cmpstr (suda_log_entry_get_text (after), ==, "after");
+}
+
 /* The console shows a failing log while it lasts: the server says so. */
 static gboolean
 log_is_failing (gpointer server)
@@ -304,6 +359,7 @@ main (int   argc,
   g_test_add_func ("/server/faults/quit-in-send-pass-logged-first", test_quit_in_send_pass_logged_first);
   g_test_add_func ("/server/faults/disk-full-gap-noted", test_disk_full_gap_noted);
   g_test_add_func ("/server/faults/torn-last-line-ended-on-open", test_torn_last_line_ended_on_open);
+  g_test_add_func ("/server/faults/reopen-after-torn-write", test_reopen_after_torn_write);
   g_test_add_func ("/server/faults/log-failing-shown", test_log_failing_property);
   return g_test_run ();
 }

@@ -30,6 +30,7 @@ struct _SudaServerLog
   guint64  dropped_noted;  /* said in the log, told on stderr at recovery */
   char    *lost_from;      /* the times of the first and last entry dropped */
   char    *lost_until;
+  char    *failed_at;      /* when writing began to fail */
   int      last_errno;
   gboolean failing;
   /* The file ends inside a line: one we wrote in part (whose rest heads
@@ -109,6 +110,7 @@ suda_server_log_free (SudaServerLog *self)
   g_string_free (self->pending, TRUE);
   g_free (self->lost_from);
   g_free (self->lost_until);
+  g_free (self->failed_at);
   g_free (self->path);
   g_free (self);
 }
@@ -204,14 +206,19 @@ suda_server_log_append (SudaServerLog *self,
 static void
 note_gap (SudaServerLog *self)
 {
+  /* An entry written in part has its time only in the file: the failure's
+   * time stands in for it. */
+  const char *from = self->lost_from ? self->lost_from : self->failed_at;
+  const char *until = self->lost_until ? self->lost_until : from;
   g_autoptr(SudaLogEntry) entry = NULL;
   g_autofree char *text = NULL;
   g_autofree char *line = NULL;
 
-  text = g_strdup_printf ("%" G_GUINT64_FORMAT " log entries between %s and %s were lost: %s",
-                          self->dropped, self->lost_from ? self->lost_from : "?",
-                          self->lost_until ? self->lost_until : self->lost_from ? self->lost_from : "?",
-                          g_strerror (self->last_errno));
+  if (self->dropped == 1)
+    text = g_strdup_printf ("1 log entry of %s was lost: %s", from, g_strerror (self->last_errno));
+  else
+    text = g_strdup_printf ("%" G_GUINT64_FORMAT " log entries between %s and %s were lost: %s",
+                            self->dropped, from, until, g_strerror (self->last_errno));
   entry = suda_log_entry_new (0, "error", NULL, NULL, text);
   line = suda_log_entry_to_line (entry);
   g_string_prepend_c (self->pending, '\n');
@@ -272,8 +279,12 @@ write_failed (SudaServerLog *self,
 {
   self->last_errno = errno;
   if (!self->failing)
-    g_printerr (_("Cannot write the log %s: %s. Chat goes on; the log will be retried.\n"),
-                self->path, g_strerror (self->last_errno));
+    {
+      g_free (self->failed_at);
+      self->failed_at = suda_log_format_time (g_get_real_time ());
+      g_printerr (_("Cannot write the log %s: %s. Chat goes on; the log will be retried.\n"),
+                  self->path, g_strerror (self->last_errno));
+    }
   self->failing = TRUE;
   if (written > 0)
     {
