@@ -655,6 +655,36 @@ test_echo_message (void)
   suda_test_client_assert_quiet (bob);
 }
 
+/* IRCv3: a client's tags may take 4094 bytes (the '@' and the space
+ * aside); more gets 417 and the message is not delivered. */
+static void
+test_client_tags_limit (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
+  g_autoptr(GString) tags = g_string_new ("+x=");
+  g_autofree char *heard = NULL;
+
+  while (tags->len < 4094)
+    g_string_append_c (tags, 'v');
+  suda_test_client_send (alice, "@%s PRIVMSG #room :at the limit", tags->str);
+  heard = g_strdup_printf ("@%s :alice!~alice@127.0.0.1 PRIVMSG #room :at the limit", tags->str);
+  suda_test_client_await (bob, heard);
+
+  g_string_append_c (tags, 'v');
+  suda_test_client_send (alice, "@%s PRIVMSG #room :over the limit", tags->str);
+  suda_test_client_await (alice, ":suda.local 417 alice :Input line was too long");
+  /* Split in two tags, the same. */
+  tags->str[2000] = ';';
+  tags->str[2001] = '+';
+  suda_test_client_send (alice, "@%s PRIVMSG #room :over in two", tags->str);
+  suda_test_client_await (alice, ":suda.local 417 alice :Input line was too long");
+  suda_test_client_expect_nothing_before_sync (bob, "*over*");
+  suda_test_client_send (alice, "PRIVMSG #room :still here");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :still here");
+}
+
 static void
 test_multiple_targets (void)
 {
@@ -749,6 +779,7 @@ main (int   argc,
   g_test_add_func ("/server/query/whois-who-list-lusers-version-time-userhost-ison", test_queries);
   g_test_add_func ("/server/message/fan-out-30-with-time-tags", test_fan_out);
   g_test_add_func ("/server/message/echo-message-and-client-tags", test_echo_message);
+  g_test_add_func ("/server/message/client-tags-limit-4094", test_client_tags_limit);
   g_test_add_func ("/server/user/nick-and-quit-seen-by-peers", test_nick_and_quit_seen_by_peers);
   g_test_add_func ("/server/channel/topic/truncated-on-utf8-boundary", test_topic_truncated_on_utf8_boundary);
   g_test_add_func ("/server/message/multiple-targets", test_multiple_targets);

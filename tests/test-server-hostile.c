@@ -147,6 +147,18 @@ make_tags_at_limit (void)
 }
 
 static GString *
+make_client_tags_at_limit (void)
+{
+  return make_tags (4094 + 2, "PRIVMSG #lobby :client tags at the limit\r\n");
+}
+
+static GString *
+make_client_tags_over_limit (void)
+{
+  return make_tags (4095 + 2, "PRIVMSG #lobby :client tags over the limit\r\n");
+}
+
+static GString *
 make_tags_over_limit (void)
 {
   return make_tags (8192, "PRIVMSG #lobby :tags over the limit\r\n");
@@ -523,8 +535,11 @@ static const HostileRow rows[] = {
   { "garbage-tags", "@;;;=== PRIVMSG #lobby :tagged garbage\r\n",
     .witness = ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :tagged garbage" },
   { "tags-without-command", "@a=b;c\r\n", .reply = MALFORMED },
-  { "tags-at-8191-bytes", .make = make_tags_at_limit,
-    .witness = ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :tags at the limit" },
+  /* Within the 8191 bytes of all tags, but past the client's 4094: 417. */
+  { "tags-at-8191-bytes", .make = make_tags_at_limit, .reply = TOO_LONG },
+  { "client-tags-at-4094-bytes", .make = make_client_tags_at_limit,
+    .witness = ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :client tags at the limit" },
+  { "client-tags-over-4094-bytes", .make = make_client_tags_over_limit, .reply = TOO_LONG },
   { "tags-over-8191-bytes", .make = make_tags_over_limit, .reply = TOO_LONG, .disconnect = TRUE },
   { "megabyte-without-newline", .make = make_megabyte, .disconnect = TRUE },
   { "client-never-reads-sendq", .custom = custom_sendq },

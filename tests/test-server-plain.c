@@ -200,6 +200,51 @@ test_ordinary_to_irc (Fixture       *f,
   suda_test_client_await (frank, "[??:??] * alice kicked frank (out)");
 }
 
+/* A CR inside a plain line would end it early for IRC clients that end
+ * lines at CR, and forge a second line: the line is refused whole. */
+static void
+test_bare_cr_refused (Fixture       *f,
+                      gconstpointer  data)
+{
+  static const char forged[] = "hi\r:evil!e@x PRIVMSG #lobby :forged\n";
+  g_autoptr(SudaTestClient) mallory = plain_connect (f, "mallory");
+
+  suda_test_client_await (f->irc, ":mallory!* JOIN #lobby");
+  suda_test_client_send_raw (mallory, forged, sizeof forged - 1);
+  suda_test_client_await (mallory, "[??:??] *** That line contained a carriage return and was not sent.");
+  suda_test_client_expect_nothing_before_sync (f->irc, "*forged*");
+  /* A NUL is refused as before, and a line ended by CR LF still goes. */
+  suda_test_client_send_raw (mallory, "a\0b\n", 4);
+  suda_test_client_await (mallory, "[??:??] *** That line was not text (UTF-8) and was not sent.");
+  suda_test_client_send (mallory, "still here");
+  suda_test_client_await (f->irc, ":mallory!* PRIVMSG #lobby :still here");
+}
+
+/* [limits] max-line holds for plain lines, with or without a newline. */
+static void
+test_max_line (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) long_talker = plain_connect (f, "lee");
+  g_autofree char *longest = g_strnfill (510, 'b');
+  g_autofree char *over = g_strnfill (511, 'c');
+  g_autofree char *huge = g_strnfill (5000, 'd');
+
+  suda_test_client_await (f->irc, ":lee!* JOIN #lobby");
+  suda_test_client_send (long_talker, "%s", over);
+  suda_test_client_await (long_talker, "[??:??] *** That line was too long (at most 510 bytes) and was not sent.");
+  suda_test_client_send (long_talker, "%s", huge);
+  suda_test_client_await (long_talker, "[??:??] *** That line was too long (at most 510 bytes) and was not sent.");
+  /* 8000 bytes and no newline: the pause ends the line. */
+  suda_test_client_send_raw (long_talker, huge, 5000);
+  suda_test_client_send_raw (long_talker, huge, 3000);
+  suda_test_client_await (long_talker, "[??:??] *** That line was too long (at most 510 bytes) and was not sent.");
+  suda_test_client_expect_nothing_before_sync (f->irc, "* PRIVMSG #lobby :[cd]*");
+  /* The longest allowed goes (cut to 512 bytes with the sender's mask). */
+  suda_test_client_send (long_talker, "%s", longest);
+  suda_test_client_await (f->irc, ":lee!* PRIVMSG #lobby :bbbbbbbbbb*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -215,5 +260,7 @@ main (int   argc,
   ADD ("/server/plain/no-protocol-shown", test_no_protocol_shown);
   ADD ("/server/plain/ordinary-user-to-irc", test_ordinary_to_irc);
   ADD ("/server/plain/formatting-stripped", test_formatting_stripped);
+  ADD ("/server/plain/bare-cr-refused", test_bare_cr_refused);
+  ADD ("/server/plain/max-line", test_max_line);
   return g_test_run ();
 }

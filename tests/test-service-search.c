@@ -404,6 +404,61 @@ test_server_freed_while_pending (Fixture       *fixture,
   g_assert_cmpuint (fixture->lobby.entries->len, ==, 0);
 }
 
+#define TEST_KEY "sk-test-0123456789abcdefSECRET"
+
+static void
+configure_key (SudaServerConfig *config,
+               SudaFakeApi      *api)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "key", NULL);
+
+  g_assert_true (g_file_set_contents (path, TEST_KEY "\n", -1, NULL));
+  set_ai (config, "api-key-file", path);
+}
+
+static void
+assert_no_key (const char *text)
+{
+  /* No piece of 8 bytes of the key, anywhere. */
+  for (gsize i = 0; i + 8 <= strlen (TEST_KEY); i++)
+    {
+      g_autofree char *piece = g_strndup (TEST_KEY + i, 8);
+
+      if (text != NULL && strstr (text, piece) != NULL)
+        g_error ("a piece of the key got out: %s", text);
+    }
+}
+
+/* An endpoint that echoes the Authorization header: the key, whole or in
+ * pieces, reaches neither the room, the asker in private, nor the log. */
+static void
+test_answer_scrubbed_of_key (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *log = NULL;
+
+  suda_test_client_set_line_check (fixture->lobby.bob, assert_no_key);
+  suda_test_client_set_line_check (fixture->lobby.alice, assert_no_key);
+  suda_fake_api_script_success (fixture->api, "Your header was: Bearer " TEST_KEY, 0);
+  suda_test_client_send (fixture->lobby.alice, "PRIVMSG #lobby :!search echo my header");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG #lobby :alice: Your header was: Bearer [key]");
+
+  suda_fake_api_script_success (fixture->api, "part 0123456789abcd and SECRET-free " "st-0123", 0);
+  suda_test_client_send (fixture->lobby.bob, "PRIVMSG suda :search a piece");
+  suda_test_client_await (fixture->lobby.bob, ":suda!* PRIVMSG bob :part [key] and SECRET-free st-0123");
+  g_assert_cmpstr (fixture->api->authorizations->pdata[0], ==, "Bearer " TEST_KEY);
+
+  g_assert_cmpuint (fixture->lobby.entries->len, >=, 2);
+  /* The whole log: the search entries and the service's messages. */
+  g_assert_true (g_file_get_contents (suda_server_get_log_path (fixture->lobby.server), &log, NULL, NULL));
+  g_assert_nonnull (strstr (log, "Your header was: Bearer [key]"));
+  assert_no_key (log);
+  lines = suda_test_client_sync (fixture->lobby.alice);
+  g_assert_nonnull (suda_test_lines_find (lines, ":suda!* PRIVMSG #lobby :alice: Your header was: Bearer [key]"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -430,6 +485,7 @@ main (int   argc,
   ADD ("/service/search/rate-limit-survives-nick-change", configure_one_per_minute,
        test_rate_limit_survives_nick_change);
   ADD ("/service/search/usage-without-question", NULL, test_usage_without_question);
+  ADD ("/service/search/answer-scrubbed-of-the-key", configure_key, test_answer_scrubbed_of_key);
   ADD ("/service/search/asker-leaving-before-answer", NULL, test_asker_leaving_before_answer);
   ADD ("/service/search/server-freed-while-pending", NULL, test_server_freed_while_pending);
 

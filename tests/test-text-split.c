@@ -159,6 +159,26 @@ test_never_cuts_before_a_combining_mark (void)
     }
 }
 
+/* A letter with 300 combining marks (601 bytes) is one grapheme over a
+ * 400-byte budget: it is cut inside, between characters, and nothing lost. */
+static void
+test_cluster_over_budget_is_cut_inside (void)
+{
+  g_autoptr(GString) text = g_string_new ("a");
+  g_autoptr(GString) joined = g_string_new (NULL);
+  g_auto(GStrv) lines = NULL;
+
+  for (guint i = 0; i < 300; i++)
+    g_string_append (text, "\xcc\x81");
+  g_string_append (text, " after");
+  lines = suda_text_split_lines (text->str, 400, 0, NULL);
+  assert_lines_well_formed (lines, 400);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2);
+  for (guint i = 0; lines[i] != NULL; i++)
+    g_string_append (joined, lines[i]);
+  g_assert_cmpstr (joined->str, ==, text->str);
+}
+
 static void
 test_max_lines_counts_what_was_left_off (void)
 {
@@ -249,6 +269,8 @@ main (int   argc,
                    test_word_that_fits_moves_to_next_line);
   g_test_add_func ("/text/split/never-cuts-before-a-combining-mark",
                    test_never_cuts_before_a_combining_mark);
+  g_test_add_func ("/text/split/cluster-over-budget-is-cut-inside",
+                   test_cluster_over_budget_is_cut_inside);
   g_test_add_func ("/text/split/max-lines-counts-what-was-left-off",
                    test_max_lines_counts_what_was_left_off);
   g_test_add_func ("/text/split/tiny-limit-still-progresses", test_tiny_limit_still_progresses);

@@ -102,6 +102,8 @@ max-clients=10000
 
 [limits]
 flood-control=false
+# every bench client comes from 127.0.0.1
+exempt-loopback=true
 EOF
   # emptied here, not by the redirection: that happens in the child, after
   # wait_for_line may already have read the previous run's line

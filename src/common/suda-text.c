@@ -66,11 +66,13 @@ find_cut (const char *p,
 
   if (cut == 0)
     {
-      /* MAX is smaller than the first character: take the whole character
-       * anyway, since stopping would never make progress. */
-      cut = g_utf8_next_char (p) - p;
-      while (cut < len && g_unichar_ismark (g_utf8_get_char (p + cut)))
-        cut = g_utf8_next_char (p + cut) - p;
+      /* One letter with its marks is over MAX alone (a letter can carry
+       * hundreds): it is cut between characters so no line is over MAX,
+       * and only a first character over MAX goes whole, since stopping
+       * would never make progress. */
+      cut = char_start_at_or_before (p, max);
+      if (cut == 0)
+        cut = g_utf8_next_char (p) - p;
       *line_end = cut;
       *next_start = skip_spaces (p, cut, len);
       return;

@@ -8,6 +8,13 @@
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
 
+#define OPER_FAILURE_WINDOW_USEC (10 * 60 * G_USEC_PER_SEC)
+
+typedef struct {
+  guint  n;
+  gint64 since;   /* monotonic usec of the first in this window */
+} OperFailures;
+
 struct _SudaRegistry
 {
   const SudaServerConfig *config;    /* the server's */
@@ -15,6 +22,8 @@ struct _SudaRegistry
   GHashTable             *nicks;     /* nick (casefolded) → SudaClient */
   GHashTable             *channels;  /* name (casefolded) → SudaChannel */
   GHashTable             *histories; /* name (casefolded) → SudaHistory */
+  GHashTable             *addresses; /* host → connections from it (GUINT_TO_POINTER) */
+  GHashTable             *oper_failures;  /* host → OperFailures */
   guint                   n_connections;
   guint                   n_registered;
   guint                   max_registered;
@@ -35,6 +44,8 @@ _suda_registry_new (const SudaServerConfig *config)
                                        g_free, NULL);
   self->channels = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           NULL, (GDestroyNotify) suda_channel_free);
+  self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return self;
 }
 
@@ -45,6 +56,8 @@ _suda_registry_free (SudaRegistry *self)
     return;
   g_hash_table_unref (self->nicks);
   g_hash_table_unref (self->channels);
+  g_hash_table_unref (self->addresses);
+  g_hash_table_unref (self->oper_failures);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -58,6 +71,7 @@ _suda_registry_reset (SudaRegistry *self,
 {
   g_hash_table_remove_all (self->nicks);
   g_hash_table_remove_all (self->channels);
+  g_hash_table_remove_all (self->addresses);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
@@ -125,14 +139,62 @@ _suda_registry_add_client (SudaRegistry *self,
   client->host = g_strdup (host);
   client->channels = g_ptr_array_new ();
   self->n_connections++;
+  g_hash_table_replace (self->addresses, g_strdup (host),
+                        GUINT_TO_POINTER (_suda_registry_count_address (self, host) + 1));
   return client;
+}
+
+guint
+_suda_registry_count_address (SudaRegistry *self,
+                              const char   *host)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (self->addresses, host));
+}
+
+guint
+_suda_registry_count_oper_failures (SudaRegistry *self,
+                                    const char   *host)
+{
+  OperFailures *failures = g_hash_table_lookup (self->oper_failures, host);
+
+  if (failures == NULL)
+    return 0;
+  if (g_get_monotonic_time () - failures->since > OPER_FAILURE_WINDOW_USEC)
+    {
+      g_hash_table_remove (self->oper_failures, host);
+      return 0;
+    }
+  return failures->n;
+}
+
+void
+_suda_registry_note_oper_failure (SudaRegistry *self,
+                                  const char   *host)
+{
+  OperFailures *failures;
+
+  if (_suda_registry_count_oper_failures (self, host) == 0)
+    {
+      failures = g_new0 (OperFailures, 1);
+      failures->since = g_get_monotonic_time ();
+      g_hash_table_replace (self->oper_failures, g_strdup (host), failures);
+    }
+  else
+    failures = g_hash_table_lookup (self->oper_failures, host);
+  failures->n++;
 }
 
 void
 _suda_registry_remove_client (SudaRegistry *self,
                               SudaClient   *client)
 {
+  guint from_host = _suda_registry_count_address (self, client->host);
+
   self->n_connections--;
+  if (from_host > 1)
+    g_hash_table_replace (self->addresses, g_strdup (client->host), GUINT_TO_POINTER (from_host - 1));
+  else
+    g_hash_table_remove (self->addresses, client->host);
   if (client->registered)
     {
       self->n_registered--;

@@ -101,6 +101,9 @@ static const KeyInfo keys[] = {
   { "limits", "ping-timeout", KEY_SECONDS, F (ping_timeout_ms), 0, 604800, "180", NULL },
   { "limits", "max-channels", KEY_UINT, F (max_channels), 0, 10000, "20", NULL },
   { "limits", "max-targets", KEY_UINT, F (max_targets), 1, 100, "4", NULL },
+  { "limits", "max-per-address", KEY_UINT, F (max_per_address), 0, 1000000, "10", NULL },
+  { "limits", "exempt-loopback", KEY_BOOL, F (exempt_loopback), 0, 0, "false", NULL },
+  { "limits", "registration-timeout", KEY_SECONDS, F (registration_timeout_ms), 0.1, 604800, "30", NULL },
 
   { "schedule", "max-pending", KEY_UINT, F (schedule.max_pending), 1, 1000, "20", NULL },
 

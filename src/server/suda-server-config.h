@@ -62,6 +62,9 @@ typedef struct {
   guint     ping_timeout_ms;
   guint     max_channels;     /* per user */
   guint     max_targets;      /* per PRIVMSG / NOTICE */
+  guint     max_per_address;  /* connections from one address; 0: no limit */
+  gboolean  exempt_loopback;  /* max-per-address spares 127.0.0.1 and ::1 */
+  guint     registration_timeout_ms;  /* from connect; no line extends it */
 
   SudaScheduleConfig schedule;
   SudaAiConfig       ai;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n-lib.h>
@@ -24,10 +25,38 @@ struct _SudaServerLog
   char    *path;
   int      fd;
   GString *pending;
+  gsize    max_pending;
   guint64  dropped;
+  guint64  dropped_noted;  /* said in the log, told on stderr at recovery */
+  char    *lost_from;      /* the times of the first and last entry dropped */
+  char    *lost_until;
+  char    *failed_at;      /* when writing began to fail */
+  int      last_errno;
   gboolean failing;
+  /* The file ends inside a line: one we wrote in part (whose rest heads
+   * PENDING), or one that must be ended before anything else is written. */
+  gboolean torn;
+  gboolean need_newline;
   gint64   last_attempt;
 };
+
+/* The file ends inside a line (a crash or a full disk tore it): the next
+ * entry must not be glued to the fragment. */
+static gboolean
+ends_inside_line (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  struct stat st;
+  char last = '\n';
+
+  if (fd < 0)
+    return FALSE;
+  if (fstat (fd, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0 &&
+      pread (fd, &last, 1, st.st_size - 1) != 1)
+    last = '\n';
+  close (fd);
+  return last != '\n';
+}
 
 static gboolean
 log_open (SudaServerLog *self)
@@ -49,6 +78,11 @@ log_open (SudaServerLog *self)
       self->failing = TRUE;
       return FALSE;
     }
+  if (ends_inside_line (self->path))
+    {
+      self->need_newline = TRUE;
+      self->torn = FALSE;
+    }
   return TRUE;
 }
 
@@ -60,6 +94,7 @@ suda_server_log_new (const char *path)
   self->path = g_strdup (path);
   self->fd = -1;
   self->pending = g_string_new (NULL);
+  self->max_pending = MAX_PENDING_BYTES;
   log_open (self);
   return self;
 }
@@ -73,6 +108,9 @@ suda_server_log_free (SudaServerLog *self)
   if (self->fd >= 0)
     close (self->fd);
   g_string_free (self->pending, TRUE);
+  g_free (self->lost_from);
+  g_free (self->lost_until);
+  g_free (self->failed_at);
   g_free (self->path);
   g_free (self);
 }
@@ -81,6 +119,66 @@ const char *
 suda_server_log_get_path (SudaServerLog *self)
 {
   return self->path;
+}
+
+/* For tests: how much may wait in memory while the file cannot be written. */
+void
+suda_server_log_set_max_pending (SudaServerLog *self,
+                                 gsize          bytes)
+{
+  self->max_pending = bytes;
+}
+
+/* The "time" of the entry LINE starts, as written by suda_log_entry_to_line(). */
+static char *
+line_time (const char *line,
+           gsize       len)
+{
+  static const char key[] = "{\"time\":\"";
+  const char *end;
+
+  if (len < sizeof key || strncmp (line, key, sizeof key - 1) != 0)
+    return NULL;
+  end = memchr (line + sizeof key - 1, '"', len - (sizeof key - 1));
+  return end ? g_strndup (line + sizeof key - 1, end - (line + sizeof key - 1)) : NULL;
+}
+
+/* Drops the oldest unwritten entries, the first CUT bytes, and remembers
+ * how many were lost and when they were said. */
+static void
+drop_pending (SudaServerLog *self,
+              gsize          cut)
+{
+  const char *data = self->pending->str;
+  const char *last = NULL;
+
+  for (gsize i = 0; i < cut; i++)
+    if (data[i] == '\n')
+      {
+        self->dropped++;
+        if (i + 1 < cut)
+          last = data + i + 1;
+      }
+  if (self->lost_from == NULL)
+    {
+      /* A line written in part has its time in the file, not here. */
+      const char *first = self->torn ? memchr (data, '\n', cut) : data - 1;
+
+      if (first != NULL && first + 1 < data + cut)
+        self->lost_from = line_time (first + 1, data + cut - first - 1);
+    }
+  if (last != NULL)
+    {
+      g_free (self->lost_until);
+      self->lost_until = line_time (last, data + cut - last);
+    }
+  /* The rest of a line written in part is gone: end that line first. */
+  if (self->torn)
+    {
+      self->torn = FALSE;
+      self->need_newline = TRUE;
+    }
+  g_string_erase (self->pending, 0, cut);
 }
 
 void
@@ -92,78 +190,153 @@ suda_server_log_append (SudaServerLog *self,
   g_string_append (self->pending, line);
   g_string_append_c (self->pending, '\n');
 
-  if (self->pending->len > MAX_PENDING_BYTES)
+  if (self->pending->len > self->max_pending)
     {
       /* Keep the newest entries: cut at a line boundary past the excess. */
-      gsize excess = self->pending->len - MAX_PENDING_BYTES / 2;
+      gsize excess = self->pending->len - self->max_pending / 2;
       const char *nl = memchr (self->pending->str + excess, '\n',
                                self->pending->len - excess);
       gsize cut = nl ? (gsize) (nl - self->pending->str) + 1 : self->pending->len;
 
-      for (gsize i = 0; i < cut; i++)
-        self->dropped += self->pending->str[i] == '\n';
-      g_string_erase (self->pending, 0, cut);
+      drop_pending (self, cut);
     }
+}
+
+/* After a gap, the log says what it lacks, where the lost entries were. */
+static void
+note_gap (SudaServerLog *self)
+{
+  /* An entry written in part has its time only in the file: the failure's
+   * time stands in for it. */
+  const char *from = self->lost_from ? self->lost_from : self->failed_at;
+  const char *until = self->lost_until ? self->lost_until : from;
+  g_autoptr(SudaLogEntry) entry = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *line = NULL;
+
+  if (self->dropped == 1)
+    text = g_strdup_printf ("1 log entry of %s was lost: %s", from, g_strerror (self->last_errno));
+  else
+    text = g_strdup_printf ("%" G_GUINT64_FORMAT " log entries between %s and %s were lost: %s",
+                            self->dropped, from, until, g_strerror (self->last_errno));
+  entry = suda_log_entry_new (0, "error", NULL, NULL, text);
+  line = suda_log_entry_to_line (entry);
+  g_string_prepend_c (self->pending, '\n');
+  g_string_prepend (self->pending, line);
+  self->dropped_noted += self->dropped;
+  self->dropped = 0;
+  g_clear_pointer (&self->lost_from, g_free);
+  g_clear_pointer (&self->lost_until, g_free);
+}
+
+static void
+report_recovery (SudaServerLog *self)
+{
+  g_printerr (_("The log %s is writable again.\n"), self->path);
+  if (self->dropped_noted)
+    {
+      g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->dropped_noted);
+
+      g_printerr (g_dngettext (GETTEXT_PACKAGE,
+                               "%s log entry was lost while it was not.\n",
+                               "%s log entries were lost while it was not.\n",
+                               self->dropped_noted > G_MAXULONG ? G_MAXULONG : (gulong) self->dropped_noted),
+                  count);
+    }
+  self->dropped_noted = 0;
+  self->failing = FALSE;
+}
+
+/* Writes LEN bytes of DATA; returns how many were written before a failure,
+ * with errno set, or LEN. */
+static gsize
+write_all (int         fd,
+           const char *data,
+           gsize       len)
+{
+  gsize written = 0;
+
+  while (written < len)
+    {
+      gssize n = write (fd, data + written, len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          if (n == 0)
+            errno = ENOSPC;
+          break;
+        }
+      written += n;
+    }
+  return written;
+}
+
+static gboolean
+write_failed (SudaServerLog *self,
+              gsize          written)
+{
+  self->last_errno = errno;
+  if (!self->failing)
+    {
+      g_free (self->failed_at);
+      self->failed_at = suda_log_format_time (g_get_real_time ());
+      g_printerr (_("Cannot write the log %s: %s. Chat goes on; the log will be retried.\n"),
+                  self->path, g_strerror (self->last_errno));
+    }
+  self->failing = TRUE;
+  if (written > 0)
+    {
+      self->torn = self->pending->str[written - 1] != '\n';
+      g_string_erase (self->pending, 0, written);
+    }
+  self->last_attempt = g_get_monotonic_time ();
+  return FALSE;
 }
 
 gboolean
 suda_server_log_flush (SudaServerLog *self)
 {
-  gsize written = 0;
+  gsize written;
 
-  if (self->pending->len == 0)
+  if (self->pending->len == 0 && !self->need_newline)
     return TRUE;
-  if (self->fd < 0)
+  if (self->fd < 0 || self->failing)
     {
-      /* Reopening costs a syscall per try: at most one try a second. */
+      /* A failing disk costs a syscall per try (and the flush tries before
+       * each session): reopening at most once a second, writing ten times. */
       gint64 now = g_get_monotonic_time ();
 
-      if (now - self->last_attempt < G_USEC_PER_SEC)
+      if (now - self->last_attempt < (self->fd < 0 ? G_USEC_PER_SEC : G_USEC_PER_SEC / 10))
         return FALSE;
       self->last_attempt = now;
       if (!log_open (self))
         return FALSE;
     }
 
-  while (written < self->pending->len)
+  if (self->need_newline)
     {
-      gssize n = write (self->fd, self->pending->str + written,
-                        self->pending->len - written);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n <= 0)
-        {
-          int saved = errno;
-
-          if (!self->failing)
-            g_printerr (_("Cannot write the log %s: %s. Chat goes on; the log will be retried.\n"),
-                        self->path, g_strerror (saved));
-          self->failing = TRUE;
-          g_string_erase (self->pending, 0, written);
-          self->last_attempt = g_get_monotonic_time ();
-          return FALSE;
-        }
-      written += n;
+      if (write_all (self->fd, "\n", 1) != 1)
+        return write_failed (self, 0);
+      self->need_newline = FALSE;
     }
+  if (self->dropped > 0 && !self->torn)
+    note_gap (self);
+  written = write_all (self->fd, self->pending->str, self->pending->len);
+  if (written < self->pending->len)
+    return write_failed (self, written);
   g_string_truncate (self->pending, 0);
+  self->torn = FALSE;
   if (self->failing)
-    {
-      g_printerr (_("The log %s is writable again.\n"), self->path);
-      if (self->dropped)
-        {
-          g_autofree char *count = g_strdup_printf ("%" G_GUINT64_FORMAT, self->dropped);
-
-          g_printerr (g_dngettext (GETTEXT_PACKAGE,
-                                   "%s log entry was lost while it was not.\n",
-                                   "%s log entries were lost while it was not.\n",
-                                   self->dropped > G_MAXULONG ? G_MAXULONG : (gulong) self->dropped),
-                      count);
-        }
-      self->dropped = 0;
-      self->failing = FALSE;
-    }
+    report_recovery (self);
   return TRUE;
+}
+
+gboolean
+suda_server_log_is_failing (SudaServerLog *self)
+{
+  return self->failing;
 }
 
 /* SIGHUP: logrotate has moved the file away; write on in a new one. */
@@ -171,10 +344,19 @@ void
 suda_server_log_reopen (SudaServerLog *self)
 {
   suda_server_log_flush (self);
+  if (self->torn)
+    {
+      /* The rest of a line begun in the old file would start the new one
+       * with a fragment: it is counted as lost instead. */
+      const char *nl = memchr (self->pending->str, '\n', self->pending->len);
+
+      drop_pending (self, nl ? (gsize) (nl - self->pending->str) + 1 : self->pending->len);
+    }
   if (self->fd >= 0)
     close (self->fd);
   self->fd = -1;
   self->failing = FALSE;
+  self->need_newline = FALSE;
   log_open (self);
 }
 

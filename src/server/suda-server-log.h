@@ -17,6 +17,9 @@ const char    *suda_server_log_get_path     (SudaServerLog  *self);
 void           suda_server_log_append       (SudaServerLog  *self,
                                              SudaLogEntry   *entry);
 gboolean       suda_server_log_flush        (SudaServerLog  *self);
+gboolean       suda_server_log_is_failing   (SudaServerLog  *self);
+void           suda_server_log_set_max_pending (SudaServerLog *self,
+                                             gsize           bytes);
 void           suda_server_log_reopen       (SudaServerLog  *self);
 GHashTable    *suda_server_log_load_history (const char     *path,
                                              guint           lines_per_channel);

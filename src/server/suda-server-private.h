@@ -39,6 +39,10 @@ typedef struct {
   void (*gone)  (gpointer listener, SudaSession *session);  /* done: drop it */
 } SudaSessionListener;
 
+/* The peer's address as IRC masks carry it; LOOPBACK says whether it is
+ * this machine. */
+char        *_suda_session_describe_peer    (GSocketConnection         *connection,
+                                             gboolean                  *loopback);
 SudaSession *_suda_session_new              (GSocketConnection         *connection,
                                              const SudaServerConfig    *config,
                                              const SudaSessionListener *listener,
@@ -118,8 +122,10 @@ struct _SudaClient
   char               *away;
   GPtrArray          *channels;     /* SudaChannel*, not owned */
   guint               caps;
+  guint               oper_failures;
 
   guint               registered : 1;
+  guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
   guint               cap_negotiating : 1;
   guint               greeted : 1;
   guint               oper : 1;
@@ -137,6 +143,13 @@ SudaClient   *_suda_registry_add_client     (SudaRegistry *self,
                                              const char   *host);
 void          _suda_registry_remove_client  (SudaRegistry *self,
                                              SudaClient   *client);
+guint         _suda_registry_count_address  (SudaRegistry *self,
+                                             const char   *host);
+/* Failed OPERs from HOST in the last ten minutes. */
+void          _suda_registry_note_oper_failure (SudaRegistry *self,
+                                             const char   *host);
+guint         _suda_registry_count_oper_failures (SudaRegistry *self,
+                                             const char   *host);
 SudaClient   *_suda_registry_find_client    (SudaRegistry *self,
                                              const char   *nick);
 gboolean      _suda_registry_nick_in_use    (SudaRegistry *self,

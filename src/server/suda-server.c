@@ -35,8 +35,11 @@ struct _SudaServer
   gint64             flush_took;    /* usec the last flush took */
   guint              ping_id;
   guint              next_session_id;
+  GHashTable        *refused;       /* host → Refusals, this minute's */
+  guint              refused_id;
 
   SudaServerLog     *log;
+  gboolean           log_failing;
 };
 
 enum {
@@ -44,6 +47,7 @@ enum {
   PROP_RUNNING,
   PROP_PORT,
   PROP_N_USERS,
+  PROP_LOG_FAILING,
   N_PROPS
 };
 
@@ -51,6 +55,12 @@ enum {
   SIGNAL_LOG_ENTRY,
   N_SIGNALS
 };
+
+/* Connections refused from one address since its first refusal was logged. */
+typedef struct {
+  guint       n;
+  const char *reason;   /* static */
+} Refusals;
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -81,6 +91,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->created_text, g_free);
+  g_clear_pointer (&self->refused, g_hash_table_unref);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -103,6 +114,9 @@ suda_server_get_property (GObject    *object,
       break;
     case PROP_N_USERS:
       g_value_set_uint (value, suda_server_get_n_users (self));
+      break;
+    case PROP_LOG_FAILING:
+      g_value_set_boolean (value, self->log_failing);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -127,6 +141,9 @@ suda_server_class_init (SudaServerClass *klass)
   properties[PROP_N_USERS] =
     g_param_spec_uint ("n-users", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_LOG_FAILING] =
+    g_param_spec_boolean ("log-failing", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG_ENTRY] =
@@ -139,6 +156,7 @@ suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
   g_queue_init (&self->dirty);
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
@@ -188,6 +206,30 @@ _suda_server_get_service (SudaServer *self)
 /* The longest a flush waits for more output to coalesce. */
 #define MAX_FLUSH_DELAY_USEC 5000
 
+/* Writes what the log holds; the console hears when that starts or stops
+ * failing. */
+static void
+flush_log (SudaServer *self)
+{
+  gboolean failing;
+
+  if (self->log == NULL)
+    return;
+  failing = !suda_server_log_flush (self->log) && suda_server_log_is_failing (self->log);
+  if (failing != self->log_failing)
+    {
+      self->log_failing = failing;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_FAILING]);
+    }
+}
+
+gboolean
+suda_server_get_log_failing (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
+  return self->log_failing;
+}
+
 /* Runs once per main-loop iteration in which anything was queued: the log
  * is written first, then every session with output sends it at once. */
 static gboolean
@@ -197,8 +239,7 @@ on_flush (gpointer data)
   gint64 started = g_get_monotonic_time ();
 
   self->flush_id = 0;
-  if (self->log)
-    suda_server_log_flush (self->log);
+  flush_log (self);
 
   while (self->dirty.length > 0)
     {
@@ -206,6 +247,9 @@ on_flush (gpointer data)
       g_autoptr(SudaSession) session = g_object_ref (link->data);
 
       link->next = link->prev = NULL;
+      /* Sending may close a session whose QUIT then goes to the ones
+       * after it in this pass: it is written first, like any event. */
+      flush_log (self);
       _suda_session_flush (session);
     }
   self->flush_ended = g_get_monotonic_time ();
@@ -357,19 +401,102 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
+/* A flood of refused connections must not flood the log: the first from
+ * an address is logged at once, the rest summed up once a minute. */
+static void
+log_refusals (SudaServer *self)
+{
+  GHashTableIter iter;
+  gpointer host, value;
+
+  g_hash_table_iter_init (&iter, self->refused);
+  while (g_hash_table_iter_next (&iter, &host, &value))
+    {
+      Refusals *refusals = value;
+      g_autofree char *text = NULL;
+
+      if (refusals->n == 0)
+        continue;
+      text = g_strdup_printf ("refused %u more connections from %s in the last minute (%s)",
+                              refusals->n, (const char *) host, refusals->reason);
+      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+    }
+  g_hash_table_remove_all (self->refused);
+}
+
+static gboolean
+on_refusals_due (gpointer data)
+{
+  SudaServer *self = data;
+
+  self->refused_id = 0;
+  log_refusals (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_refusal (SudaServer *self,
+              const char *host,
+              const char *reason)
+{
+  Refusals *refusals = g_hash_table_lookup (self->refused, host);
+  g_autofree char *text = NULL;
+
+  if (refusals != NULL)
+    {
+      refusals->n++;
+      refusals->reason = reason;
+      return;
+    }
+  g_hash_table_insert (self->refused, g_strdup (host), g_new0 (Refusals, 1));
+  if (self->refused_id == 0)
+    self->refused_id = g_timeout_add_seconds (60, on_refusals_due, self);
+  text = g_strdup_printf ("%s: connection from %s refused", reason, host);
+  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+}
+
 static void
 refuse_connection (SudaServer        *self,
-                   GSocketConnection *connection)
+                   GSocketConnection *connection,
+                   const char        *host,
+                   const char        *line,
+                   const char        *reason)
 {
-  g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
-                                           self->config->max_clients);
   GSocket *socket = g_socket_connection_get_socket (connection);
 
   /* A new connection's send buffer is empty, so this cannot block. */
   g_socket_send (socket, line, strlen (line), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, "server full: connection refused");
+  note_refusal (self, host, reason);
+}
+
+/* FALSE when the connection was refused (and told why). */
+static gboolean
+admit (SudaServer        *self,
+       GSocketConnection *connection)
+{
+  const SudaServerConfig *config = self->config;
+  gboolean loopback;
+  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
+
+  if (_suda_registry_get_n_connections (self->core.registry) >= config->max_clients)
+    {
+      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
+                                               config->max_clients);
+
+      refuse_connection (self, connection, host, line, "server full");
+      return FALSE;
+    }
+  if (config->max_per_address > 0 && !(loopback && config->exempt_loopback) &&
+      _suda_registry_count_address (self->core.registry, host) >= config->max_per_address)
+    {
+      refuse_connection (self, connection, host,
+                         "ERROR :Too many connections from your address\r\n",
+                         "too many from one address");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -383,11 +510,8 @@ on_incoming (GSocketService    *listener,
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
-  if (_suda_registry_get_n_connections (self->core.registry) >= self->config->max_clients)
-    {
-      refuse_connection (self, connection);
-      return TRUE;
-    }
+  if (!admit (self, connection))
+    return TRUE;
 
   session = _suda_session_new (connection, self->config, &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
@@ -548,7 +672,8 @@ suda_server_start (SudaServer  *self,
   self->created_text = g_date_time_format (self->started_at, "%Y-%m-%d %H:%M:%S %Z");
   self->core.created_text = self->created_text;
 
-  ping_every = CLAMP (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms) / 4, 50, 15000);
+  ping_every = CLAMP (MIN (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms),
+                           self->config->registration_timeout_ms) / 4, 50, 15000);
   self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
 
   self->running = TRUE;
@@ -595,16 +720,18 @@ suda_server_stop (SudaServer *self,
 
       _suda_session_close (session, reason);
     }
+  g_clear_handle_id (&self->refused_id, g_source_remove);
+  log_refusals (self);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Last words go out with blocking sends: the loop may not run again. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  if (self->log)
-    suda_server_log_flush (self->log);
+  flush_log (self);
   while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
     {
       g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
 
+      flush_log (self);
       _suda_session_flush_blocking (session);
       if (g_list_store_find (self->sessions, session, NULL))
         on_session_gone (self, session);

@@ -44,5 +44,8 @@ void              suda_server_reopen_log        (SudaServer   *self);
 void              suda_server_log               (SudaServer   *self,
                                                  SudaLogEntry *entry);
 const char       *suda_server_get_log_path      (SudaServer   *self);
+/* TRUE while the log cannot be written (a full disk): chat goes on, and
+ * entries wait in memory ("log-failing" is notified as it changes). */
+gboolean          suda_server_get_log_failing   (SudaServer   *self);
 
 G_END_DECLS

@@ -46,6 +46,7 @@ struct _SudaSession
   char                      *nick;          /* the public face, set by the owner */
   char                      *channels;
 
+  gint64                     connected_mono;  /* monotonic usec of the connect */
   gint64                     last_active;   /* monotonic usec of the last line read */
   gint64                     ping_sent;     /* monotonic usec, 0 when none pending */
   double                     tokens;
@@ -187,15 +188,22 @@ suda_session_init (SudaSession *self)
   self->dirty_link.data = self;
 }
 
-static char *
-describe_peer (GSocketConnection *connection)
+char *
+_suda_session_describe_peer (GSocketConnection *connection,
+                             gboolean          *loopback)
 {
   g_autoptr(GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
   g_autofree char *text = NULL;
+  GInetAddress *inet;
 
+  if (loopback)
+    *loopback = FALSE;
   if (!G_IS_INET_SOCKET_ADDRESS (address))
     return g_strdup ("unknown");
-  text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address)));
+  inet = g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (address));
+  if (loopback)
+    *loopback = g_inet_address_get_is_loopback (inet);
+  text = g_inet_address_to_string (inet);
   /* An IPv6 address may contain ':' which IRC masks cannot carry first. */
   if (text[0] == ':')
     return g_strconcat ("0", text, NULL);
@@ -215,9 +223,9 @@ _suda_session_new (GSocketConnection         *connection,
   self->listener_data = listener_data;
   self->connection = g_object_ref (connection);
   self->socket = g_socket_connection_get_socket (connection);
-  self->host = describe_peer (connection);
+  self->host = _suda_session_describe_peer (connection, NULL);
   self->connected_at = g_date_time_new_now_utc ();
-  self->last_active = g_get_monotonic_time ();
+  self->last_active = self->connected_mono = g_get_monotonic_time ();
   self->tokens = config->flood_burst;
   self->tokens_at = self->last_active;
   suda_line_buffer_init (&self->in, config->max_line + SUDA_MAX_TAGS_BYTES);
@@ -567,14 +575,14 @@ on_throttle_done (gpointer data)
 }
 
 /* Token bucket: FLOOD_BURST lines at once, then FLOOD_RATE lines a second,
- * once registered (registering takes a few lines at once). */
+ * from the first line on (registering takes fewer lines than the burst). */
 static gboolean
 take_token (SudaSession *self)
 {
   const SudaServerConfig *config = self->config;
   gint64 now;
 
-  if (!config->flood_control || !self->registered)
+  if (!config->flood_control)
     return TRUE;
   now = g_get_monotonic_time ();
   self->tokens = MIN (config->flood_burst,
@@ -704,7 +712,11 @@ _suda_session_check_ping (SudaSession *self,
         }
       return;
     }
-  if (!self->registered && idle > timeout)
+  /* Registering has a deadline from the connect that no line extends, or
+   * a slot could be held for ever with a PING now and then. */
+  if (!self->registered &&
+      (idle > timeout ||
+       now - self->connected_mono > (gint64) self->config->registration_timeout_ms * 1000))
     {
       _suda_session_close (self, "Registration timeout");
       return;

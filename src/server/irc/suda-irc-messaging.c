@@ -120,7 +120,7 @@ filter_client_tags (const char *tags)
           break;
       if (*p != '\0' && *p != '=')
         continue;
-      if (out->len + strlen (tag) + 1 > 4094)
+      if (out->len + (out->len ? 1 : 0) + strlen (tag) > SUDA_IRC_MAX_CLIENT_TAGS)
         break;
       if (out->len)
         g_string_append_c (out, ';');

@@ -10,29 +10,140 @@
 
 #include "suda-irc-private.h"
 
+/* crypt() with a strong hash costs tens of milliseconds: it runs in a
+ * worker thread, a failure is answered only after a delay, and a
+ * connection (or an address) that keeps guessing is stopped. */
+#define FAILURE_DELAY_MS          1000
+#define MAX_FAILURES_PER_CLIENT   3
+#define MAX_FAILURES_PER_ADDRESS  10
+
+typedef struct {
+  char *name;
+  char *password;
+  char *hash;       /* NULL: NAME is no operator's */
+} OperCheck;
+
+static void
+oper_check_free (gpointer data)
+{
+  OperCheck *check = data;
+
+  g_free (check->name);
+  if (check->password)
+    memset (check->password, 0, strlen (check->password));
+  g_free (check->password);
+  g_free (check->hash);
+  g_free (check);
+}
+
+static void
+check_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  OperCheck *check = data;
+  struct crypt_data *work = g_new0 (struct crypt_data, 1);
+  const char *computed = check->hash ? crypt_r (check->password, check->hash, work) : NULL;
+  gboolean right = computed != NULL && computed[0] != '*' && strcmp (computed, check->hash) == 0;
+
+  memset (work, 0, sizeof *work);
+  g_free (work);
+  g_task_return_boolean (task, right);
+}
+
+static void
+become_oper (SudaClient *c,
+             const char *name)
+{
+  g_autofree char *text = g_strdup_printf ("OPER as %s", name);
+
+  c->oper = TRUE;
+  _suda_irc_reply (c, SUDA_RPL_YOUREOPER, NULL);
+  _suda_irc_sendf (c, ":%s MODE %s :+o\r\n", c->mask, c->nick);
+  _suda_delivery_log_event (c->core->delivery, "mode", NULL, c->nick, text);
+}
+
+/* The delay is over: the client hears of its failure, and may try again. */
+static gboolean
+on_failure_delay_over (gpointer data)
+{
+  SudaSession *session = data;
+  SudaClient *c;
+
+  if (_suda_session_is_closing (session))
+    return G_SOURCE_REMOVE;
+  c = _suda_client_from_session (session);
+  c->oper_checking = FALSE;
+  _suda_irc_reply (c, SUDA_ERR_PASSWDMISMATCH, NULL);
+  if (c->oper_failures >= MAX_FAILURES_PER_CLIENT)
+    _suda_client_close (c, "Too many failed OPER attempts");
+  return G_SOURCE_REMOVE;
+}
+
+static void
+fail (SudaClient *c,
+      const char *name,
+      gboolean    known)
+{
+  g_autofree char *text = NULL;
+
+  /* A name that is no operator's may be a password given first. */
+  text = known ? g_strdup_printf ("failed OPER as %s", name)
+               : g_strdup ("failed OPER with a name that is no operator's");
+  _suda_delivery_log_event (c->core->delivery, "error", NULL, c->nick, text);
+  c->oper_failures++;
+  _suda_registry_note_oper_failure (c->core->registry, c->host);
+  g_timeout_add_full (G_PRIORITY_DEFAULT, FAILURE_DELAY_MS, on_failure_delay_over,
+                      g_object_ref (c->session), g_object_unref);
+}
+
+static void
+on_checked (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  SudaSession *session = SUDA_SESSION (source);
+  OperCheck *check = g_task_get_task_data (G_TASK (result));
+  gboolean right = g_task_propagate_boolean (G_TASK (result), NULL);
+  SudaClient *c;
+
+  if (_suda_session_is_closing (session))
+    return;
+  c = _suda_client_from_session (session);
+  if (!right)
+    {
+      fail (c, check->name, check->hash != NULL);
+      return;
+    }
+  c->oper_checking = FALSE;
+  become_oper (c, check->name);
+}
+
 void
 _suda_irc_cmd_oper (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   const char *hash = suda_server_config_get_operator_hash (c->core->config, m->params[0]);
-  struct crypt_data data = { 0 };
-  const char *computed;
-  g_autofree char *text = NULL;
+  g_autoptr(GTask) task = NULL;
+  OperCheck *check;
 
-  if (hash == NULL ||
-      !(computed = crypt_r (m->params[1], hash, &data)) || computed[0] == '*' ||
-      strcmp (computed, hash) != 0)
+  /* One guess at a time, and an address that guessed wrong too often
+   * gets no more checks for a while. */
+  if (c->oper_checking ||
+      _suda_registry_count_oper_failures (c->core->registry, c->host) >= MAX_FAILURES_PER_ADDRESS)
     {
-      text = g_strdup_printf ("failed OPER as %s", m->params[0]);
       _suda_irc_reply (c, SUDA_ERR_PASSWDMISMATCH, NULL);
-      _suda_delivery_log_event (c->core->delivery, "error", NULL, c->nick, text);
       return;
     }
-  c->oper = TRUE;
-  _suda_irc_reply (c, SUDA_RPL_YOUREOPER, NULL);
-  _suda_irc_sendf (c, ":%s MODE %s :+o\r\n", c->mask, c->nick);
-  text = g_strdup_printf ("OPER as %s", m->params[0]);
-  _suda_delivery_log_event (c->core->delivery, "mode", NULL, c->nick, text);
+  c->oper_checking = TRUE;
+  check = g_new0 (OperCheck, 1);
+  check->name = g_strdup (m->params[0]);
+  check->password = g_strdup (m->params[1]);
+  check->hash = g_strdup (hash);
+  task = g_task_new (c->session, NULL, on_checked, NULL);
+  g_task_set_task_data (task, check, oper_check_free);
+  g_task_run_in_thread (task, check_in_thread);
 }
 
 void

@@ -13,6 +13,8 @@ G_BEGIN_DECLS
 #define SUDA_IRC_TOPICLEN   390
 #define SUDA_IRC_KICKLEN    390
 #define SUDA_IRC_AWAYLEN    200
+/* IRCv3 message-tags: the client's share of the tags, without the '@' and the space. */
+#define SUDA_IRC_MAX_CLIENT_TAGS 4094
 
 /* Every numeric the server sends with a text of its own; the text is in
  * the table in suda-irc-reply.c. */

@@ -98,10 +98,19 @@ check_line (SudaClient *c,
         {
           const char *space = strchr (line, ' ');
 
-          /* IRCv3 caps the tags at 8191 bytes with the '@' and the space. */
-          if ((space ? (gsize) (space - line) + 1 : len) > SUDA_IRC_MAX_TAGS)
+          gsize tags_len = space ? (gsize) (space - line) - 1 : len - 1;
+
+          /* IRCv3 caps the tags at 8191 bytes with the '@' and the space;
+           * more is no IRC client, and the line goes with the connection. */
+          if (tags_len + 2 > SUDA_IRC_MAX_TAGS)
             {
               too_long (c);
+              return FALSE;
+            }
+          /* Half of that is the client's: past it, 417 and no message. */
+          if (tags_len > SUDA_IRC_MAX_CLIENT_TAGS)
+            {
+              _suda_irc_reply (c, SUDA_ERR_INPUTTOOLONG, NULL);
               return FALSE;
             }
           /* Tags and no command: malformed, which the parser reports. */

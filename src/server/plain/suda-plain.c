@@ -180,6 +180,16 @@ command (SudaClient *c,
 }
 
 static void
+say_too_long (SudaClient *c)
+{
+  g_autofree char *text = g_strdup_printf (_("That line was too long (at most %u bytes) and was not sent."),
+                                           c->core->config->max_line - 2);
+  say (c, text);
+}
+
+/* The same checks as an IRC line's: a CR inside a line would end it early
+ * for IRC clients that read it, and could forge a second line. */
+static void
 plain_line (SudaClient *c,
             char       *line,
             gsize       len)
@@ -193,6 +203,17 @@ plain_line (SudaClient *c,
     line[--len] = '\0';
   if (len == 0)
     return;
+  if (memchr (line, '\r', len) != NULL)
+    {
+      say (c, _("That line contained a carriage return and was not sent."));
+      return;
+    }
+  /* max-line counts an IRC line's CR LF. */
+  if (len + 2 > c->core->config->max_line)
+    {
+      say_too_long (c);
+      return;
+    }
 
   if (!c->registered)
     register_plain (c, line);
@@ -205,7 +226,7 @@ plain_line (SudaClient *c,
 static void
 plain_overlong (SudaClient *c)
 {
-  _suda_irc_reply (c, SUDA_ERR_INPUTTOOLONG, NULL);
+  say_too_long (c);
 }
 
 static void

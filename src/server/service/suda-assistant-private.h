@@ -80,6 +80,8 @@ char  *_suda_assistant_normalize_query (const char         *query);
 
 /* suda-assistant.c: every way an ask ends goes through finish_ask, once. */
 gint64               _suda_assistant_now              (SudaAssistant       *self);
+char                *_suda_assistant_scrub_key        (SudaAssistant       *self,
+                                                       char                *text);
 void                 _suda_assistant_ask_set_detail   (GTask               *task,
                                                        const char          *format,
                                                        ...) G_GNUC_PRINTF (2, 3);

@@ -136,6 +136,8 @@ handle_success (GTask  *task,
 
   /* A null content is how a model says it declined or ran out of tokens. */
   text = sanitize_answer (JSON_NODE_HOLDS_NULL (content) ? "" : json_node_get_string (content));
+  /* Before the cache, the room and the log see it. */
+  text = _suda_assistant_scrub_key (self, text);
   if (text[0] == '\0')
     {
       _suda_assistant_ask_set_detail (task, "HTTP %u with an empty message", ask->last_status);

@@ -151,21 +151,61 @@ _suda_assistant_normalize_query (const char *query)
   return g_string_free (out, FALSE);
 }
 
-/* Never let the key reach a log line, even through a server that echoes
- * it back. */
-static char *
-scrub_key (SudaAssistant *self,
-           char          *text)
+/* The longest piece of KEY that TEXT starts with. */
+static gsize
+longest_key_piece (const char *text,
+                   const char *key,
+                   gsize       key_len,
+                   gsize       min)
 {
-  g_autoptr(GString) scrubbed = NULL;
+  gsize best = 0;
 
-  if (text == NULL || self->api_key == NULL || strstr (text, self->api_key) == NULL)
+  for (gsize j = 0; j + MAX (min, best + 1) <= key_len; j++)
+    {
+      gsize n = 0;
+
+      while (j + n < key_len && text[n] == key[j + n])
+        n++;
+      best = MAX (best, n);
+    }
+  return best;
+}
+
+/* Never let the key leave the server, even through an endpoint that
+ * echoes it back: any piece of it of 8 bytes or more becomes "[key]".
+ * Takes TEXT and returns it or a scrubbed copy. */
+char *
+_suda_assistant_scrub_key (SudaAssistant *self,
+                           char          *text)
+{
+  const char *key = self->api_key;
+  GString *out = NULL;
+  gsize key_len, min;
+
+  if (text == NULL || key == NULL || *key == '\0')
     return text;
+  key_len = strlen (key);
+  min = MIN (8, key_len);
+  for (const char *p = text; *p != '\0';)
+    {
+      gsize piece = longest_key_piece (p, key, key_len, min);
 
-  scrubbed = g_string_new (text);
-  g_string_replace (scrubbed, self->api_key, "[key]", 0);
+      if (piece >= min)
+        {
+          if (out == NULL)
+            out = g_string_new_len (text, p - text);
+          g_string_append (out, "[key]");
+          p += piece;
+          continue;
+        }
+      if (out != NULL)
+        g_string_append_c (out, *p);
+      p++;
+    }
+  if (out == NULL)
+    return text;
   g_free (text);
-  return g_string_free (g_steal_pointer (&scrubbed), FALSE);
+  return g_string_free (out, FALSE);
 }
 
 void
@@ -179,7 +219,7 @@ _suda_assistant_ask_set_detail (GTask      *task,
 
   va_start (args, format);
   g_free (ask->detail);
-  ask->detail = scrub_key (self, g_strdup_vprintf (format, args));
+  ask->detail = _suda_assistant_scrub_key (self, g_strdup_vprintf (format, args));
   va_end (args);
 }
 
