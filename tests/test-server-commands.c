@@ -212,7 +212,7 @@ test_mode_op_voice (void)
 
   /* Errors: not on the channel, unknown mode, missing argument. */
   suda_test_client_send (alice, "MODE #room +o nobody");
-  suda_test_client_await (alice, ":suda.local 441 alice nobody #room :They aren't on that channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   suda_test_client_send (alice, "MODE #room +z");
   suda_test_client_await (alice, ":suda.local 472 alice z :is unknown mode char to me");
   suda_test_client_send (alice, "MODE #room +o");
@@ -450,7 +450,7 @@ test_queries (void)
   }
 
   suda_test_client_send (alice, "LUSERS");
-  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 1 service on 1 server");
+  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 0 invisible on 1 servers");
   suda_test_client_await (alice, ":suda.local 254 alice 2 :channels formed");
   suda_test_client_await (alice, ":suda.local 255 alice :I have 2 clients and 0 servers");
   suda_test_client_send (alice, "MOTD");

@@ -54,7 +54,7 @@ test_plain_registration (void)
     }
   /* Prefixed targets (PRIVMSG @#room) are not implemented, so not advertised. */
   g_assert_null (strstr (isupport, "STATUSMSG"));
-  suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 1 service on 1 server");
+  suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 0 invisible on 1 servers");
   suda_test_client_await (c, ":suda.local 254 alice 1 :channels formed");
   suda_test_client_await (c, ":suda.local 255 alice :I have 1 clients and 0 servers");
   suda_test_client_await (c, ":suda.local 422 alice :MOTD File is missing");
@@ -98,7 +98,7 @@ test_cap_negotiation (void)
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch echo-message message-tags multi-prefix server-time");
+  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch cap-notify echo-message message-tags multi-prefix server-time");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");
@@ -106,7 +106,7 @@ test_cap_negotiation (void)
   suda_test_client_send (c, "CAP REQ :server-time no-such-cap");
   suda_test_client_await (c, ":suda.local CAP alice NAK :server-time no-such-cap");
   suda_test_client_send (c, "CAP LIST");
-  suda_test_client_await (c, ":suda.local CAP alice LIST :echo-message server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :cap-notify echo-message server-time");
   suda_test_client_send (c, "CAP REQ :-echo-message");
   suda_test_client_await (c, ":suda.local CAP alice ACK :-echo-message");
   suda_test_client_send (c, "CAP FROB");
@@ -121,7 +121,7 @@ test_cap_negotiation (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome*");
   suda_test_client_await (c, ":suda.local 422 alice *");
   suda_test_client_send (c, "CAP LIST");
-  suda_test_client_await (c, ":suda.local CAP alice LIST :server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :cap-notify server-time");
 
   /* The negotiated capability shows: a relayed line carries its time. */
   other = suda_test_client_register (suda_server_get_port (server), "bob", NULL);

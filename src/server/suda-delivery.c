@@ -204,8 +204,8 @@ _suda_delivery_send_line (SudaOutLine *line,
   _suda_session_send (to->session, line->variants[variant]->str, line->variants[variant]->len);
 }
 
-static void
-out_line_clear (SudaOutLine *line)
+void
+_suda_delivery_out_line_clear (SudaOutLine *line)
 {
   for (guint i = 0; i < G_N_ELEMENTS (line->variants); i++)
     if (line->variants[i])
@@ -240,7 +240,7 @@ _suda_delivery_to_channel (SudaDelivery *self,
       if (member != except)
         _suda_delivery_send_line (line, member);
     }
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 void
@@ -252,7 +252,7 @@ _suda_delivery_to_client (SudaDelivery *self,
   if (entry)
     self->log (self->log_data, entry);
   _suda_delivery_send_line (line, to);
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 /* LINE once to everyone who shares a room with OF (and to OF itself when
@@ -287,7 +287,7 @@ _suda_delivery_to_peers (SudaDelivery *self,
             _suda_delivery_send_line (line, member);
         }
     }
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 /* Messages --------------------------------------------------------------------- */
@@ -321,5 +321,5 @@ _suda_delivery_whisper (SudaDelivery *self,
   _suda_delivery_send_line (line, to);
   if (echo)
     _suda_delivery_send_line (line, echo);
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }

@@ -288,6 +288,34 @@ _suda_registry_count_opers (SudaRegistry *self)
   return n;
 }
 
+guint
+_suda_registry_count_invisible (SudaRegistry *self)
+{
+  GHashTableIter iter;
+  SudaClient *client;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->nicks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
+    n += client->registered && client->invisible;
+  return n;
+}
+
+/* FUNC (client, DATA) for each registered client. */
+void
+_suda_registry_foreach_client (SudaRegistry *self,
+                               GFunc         func,
+                               gpointer      data)
+{
+  GHashTableIter iter;
+  SudaClient *client;
+
+  g_hash_table_iter_init (&iter, self->nicks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
+    if (client->registered)
+      func (client, data);
+}
+
 void
 _suda_client_set_nick (SudaClient *client,
                        const char *nick)

@@ -160,15 +160,17 @@ void
 _suda_irc_joined (SudaClient  *c,
                   SudaChannel *channel)
 {
-  if (channel->topic)
+  /* A room without a topic says nothing of it on JOIN (331 answers TOPIC only). */
+  if (channel->topic && *channel->topic)
     send_topic (c, channel);
   send_names (c, channel);
   replay_history (c, channel);
 }
 
-static gboolean
-ban_matches (SudaChannel *channel,
-             SudaClient  *c)
+/* TRUE when C's mask matches one of CHANNEL's bans. */
+gboolean
+_suda_irc_is_banned (SudaChannel *channel,
+                     SudaClient  *c)
 {
   g_autofree char *mask = NULL;
 
@@ -193,7 +195,7 @@ refusal (SudaClient  *c,
     return SUDA_ERR_INVITEONLYCHAN;
   if (invited)
     return -1;
-  if (ban_matches (channel, c))
+  if (_suda_irc_is_banned (channel, c))
     return SUDA_ERR_BANNEDFROMCHAN;
   if (channel->key && g_strcmp0 (key, channel->key) != 0)
     return SUDA_ERR_BADCHANNELKEY;
@@ -400,7 +402,20 @@ _suda_irc_cmd_list (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   _suda_irc_replyf (c, "321", "Channel :Users  Name");
-  _suda_registry_foreach_channel (c->core->registry, list_one, c);
+  if (m->n_params == 0 || *m->params[0] == '\0')
+    _suda_registry_foreach_channel (c->core->registry, list_one, c);
+  else
+    {
+      g_auto(GStrv) names = g_strsplit (m->params[0], ",", 0);
+
+      for (guint i = 0; names[i] && i < c->core->config->max_targets; i++)
+        {
+          SudaChannel *channel = _suda_registry_find_channel (c->core->registry, names[i]);
+
+          if (channel)
+            list_one (channel, c);
+        }
+    }
   _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
 }
 

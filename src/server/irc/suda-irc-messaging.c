@@ -20,6 +20,9 @@ may_send (SudaClient  *c,
     return FALSE;
   if ((channel->modes & SUDA_CHANNEL_MODERATED) && (member == NULL || member->flags == 0))
     return FALSE;
+  /* A ban keeps a member's voice down too (as ngircd does), unless op or voice. */
+  if (channel->bans && (member == NULL || member->flags == 0) && _suda_irc_is_banned (channel, c))
+    return FALSE;
   return TRUE;
 }
 
