@@ -91,6 +91,49 @@ test_topic_unset_and_setter (void)
   g_assert_nonnull (suda_test_lines_find (lines, ":suda.local 353 bob = #room :suda @alice bob"));
 }
 
+static void
+test_secret_room (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#hide");
+  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(GPtrArray) lines = NULL;
+
+  suda_test_client_send (alice, "MODE #hide +s");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #hide +s");
+  suda_test_client_send (alice, "MODE #hide");
+  suda_test_client_await (alice, ":suda.local 324 alice #hide +nst");
+  /* 353's symbol: '@' for a secret room, '=' for a public one. */
+  suda_test_client_send (alice, "NAMES #hide");
+  suda_test_client_await (alice, ":suda.local 353 alice @ #hide :suda @alice");
+  suda_test_client_send (alice, "NAMES #lobby");
+  suda_test_client_await (alice, ":suda.local 353 alice = #lobby :*");
+
+  /* Outsiders see nothing of it. */
+  suda_test_client_send (bob, "NAMES #hide");
+  lines = suda_test_client_sync (bob);
+  g_assert_null (suda_test_lines_find (lines, "* 353 *"));
+  g_assert_nonnull (suda_test_lines_find (lines, ":suda.local 366 bob #hide :End of /NAMES list."));
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  suda_test_client_send (bob, "LIST");
+  lines = suda_test_client_sync (bob);
+  g_assert_null (suda_test_lines_find (lines, "*#hide*"));
+  g_assert_nonnull (suda_test_lines_find (lines, ":suda.local 322 bob #lobby *"));
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  suda_test_client_send (bob, "LIST #hide");
+  suda_test_client_expect_nothing_before_sync (bob, "* 322 *");
+  suda_test_client_send (bob, "WHO #hide");
+  suda_test_client_expect_nothing_before_sync (bob, "* 352 *");
+  suda_test_client_send (bob, "WHOIS alice");
+  suda_test_client_expect_nothing_before_sync (bob, "* 319 *");
+
+  /* Members do see it. */
+  suda_test_client_send (alice, "LIST #hide");
+  suda_test_client_await (alice, ":suda.local 322 alice #hide 2 :");
+  suda_test_client_send (alice, "WHOIS alice");
+  suda_test_client_await (alice, ":suda.local 319 alice alice :@#hide");
+}
+
 /* WHO ----------------------------------------------------------------------- */
 
 static void
@@ -376,6 +419,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/irc/mode/ban-silences-member", test_ban_silences_member);
   g_test_add_func ("/server/irc/mode/errors-key-limit-nick-unknown", test_mode_errors);
+  g_test_add_func ("/server/irc/names/symbol-and-secret-rooms", test_secret_room);
   g_test_add_func ("/server/irc/topic/unset-and-setter", test_topic_unset_and_setter);
   g_test_add_func ("/server/irc/who/params-flags-masks-invisible", test_who);
   g_test_add_func ("/server/irc/list/none-one-several-missing", test_list);

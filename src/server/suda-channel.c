@@ -100,6 +100,8 @@ suda_channel_dup_modes (SudaChannel *self,
     g_string_append_c (modes, 'm');
   if (self->modes & SUDA_CHANNEL_NO_EXTERNAL)
     g_string_append_c (modes, 'n');
+  if (self->modes & SUDA_CHANNEL_SECRET)
+    g_string_append_c (modes, 's');
   if (self->modes & SUDA_CHANNEL_TOPIC_LOCK)
     g_string_append_c (modes, 't');
   if (self->key)

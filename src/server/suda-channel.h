@@ -17,6 +17,7 @@ typedef enum {
   SUDA_CHANNEL_MODERATED   = 1 << 1,
   SUDA_CHANNEL_NO_EXTERNAL = 1 << 2,
   SUDA_CHANNEL_TOPIC_LOCK  = 1 << 3,
+  SUDA_CHANNEL_SECRET      = 1 << 4,   /* +s: hidden from LIST, NAMES, WHO, WHOIS */
 } SudaChannelModes;
 
 typedef struct {

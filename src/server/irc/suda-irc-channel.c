@@ -58,6 +58,14 @@ _suda_irc_channel_for_op (SudaClient *c,
   return channel;
 }
 
+/* A secret room is seen only by its members and the server's operators. */
+gboolean
+_suda_irc_may_see (SudaClient  *c,
+                   SudaChannel *channel)
+{
+  return !(channel->modes & SUDA_CHANNEL_SECRET) || c->oper || suda_channel_has_member (channel, c);
+}
+
 static void
 send_names (SudaClient  *c,
             SudaChannel *channel)
@@ -65,6 +73,13 @@ send_names (SudaClient  *c,
   const char *service_nick = _suda_registry_get_service_nick (c->core->registry);
   g_autoptr(GString) names = g_string_new (service_nick);
   gsize head_len = strlen (_suda_irc_server_name (c)) + strlen (channel->name) + SUDA_IRC_NICKLEN + 16;
+  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@' : '=';
+
+  if (!_suda_irc_may_see (c, channel))
+    {
+      _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);
+      return;
+    }
 
   for (guint i = 0; i < channel->members->len; i++)
     {
@@ -72,7 +87,7 @@ send_names (SudaClient  *c,
 
       if (names->len && head_len + names->len + SUDA_IRC_NICKLEN + 3 > SUDA_IRC_MAX_LINE - 2)
         {
-          _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+          _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
           g_string_truncate (names, 0);
         }
       if (names->len)
@@ -81,7 +96,7 @@ send_names (SudaClient  *c,
       g_string_append (names, member->client->nick);
     }
   if (names->len)
-    _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+    _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
   _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);
 }
 
@@ -393,6 +408,8 @@ list_one (gpointer data,
   SudaClient *c = user_data;
   guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
 
+  if (!_suda_irc_may_see (c, channel))
+    return;
   _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
                     channel->members->len + service, channel->topic ? channel->topic : "");
 }

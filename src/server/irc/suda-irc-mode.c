@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MODE: a user's own modes (+i, -o) and a room's (+o +v +k +l +b +i +m +n
- * +t), at most four changes a line, announced to the room once. */
+ * +s +t), at most four changes a line, announced to the room once. */
 #include "config.h"
 
 #include <string.h>
@@ -201,6 +201,7 @@ flag_for (char mode)
     case 'i': return SUDA_CHANNEL_INVITE_ONLY;
     case 'm': return SUDA_CHANNEL_MODERATED;
     case 'n': return SUDA_CHANNEL_NO_EXTERNAL;
+    case 's': return SUDA_CHANNEL_SECRET;
     case 't': return SUDA_CHANNEL_TOPIC_LOCK;
     default:  return 0;
     }

@@ -123,6 +123,8 @@ void        _suda_irc_joined            (SudaClient  *client,
 SudaChannel *_suda_irc_channel_for_op   (SudaClient  *client,
                                          const char  *name,
                                          gboolean     need_op);
+gboolean    _suda_irc_may_see           (SudaClient  *client,
+                                         SudaChannel *channel);
 gboolean    _suda_irc_is_banned         (SudaChannel *channel,
                                          SudaClient  *client);
 void        _suda_irc_append_prefixes   (GString     *out,

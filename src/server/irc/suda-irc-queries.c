@@ -113,7 +113,10 @@ _suda_irc_cmd_who (SudaClient     *c,
   SudaClient *who = _suda_registry_find_client (registry, mask);
 
   if (channel)
-    who_channel (c, channel);
+    {
+      if (_suda_irc_may_see (c, channel))
+        who_channel (c, channel);
+    }
   else if (_suda_registry_is_service (registry, mask))
     who_service (c, "*");
   else if (who && who->registered)
@@ -140,6 +143,8 @@ whois_channels (SudaClient *c,
       SudaChannel *channel = g_ptr_array_index (who->channels, i);
       SudaMember *member = suda_channel_find_member (channel, who);
 
+      if (!_suda_irc_may_see (c, channel))
+        continue;
       if (list->len)
         g_string_append_c (list, ' ');
       _suda_irc_append_prefixes (list, member ? member->flags : 0, c);

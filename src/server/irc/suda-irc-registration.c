@@ -44,7 +44,7 @@ _suda_irc_send_isupport (SudaClient *c)
   const SudaServerConfig *config = c->core->config;
 
   _suda_irc_replyf (c, "005",
-                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnt "
+                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnst "
                     "CHANNELLEN=%d CHANTYPES=# KICKLEN=%d MAXTARGETS=%u MODES=4 "
                     "NETWORK=%s NICKLEN=%d PREFIX=(ov)@+ :are supported by this server",
                     SUDA_IRC_AWAYLEN, config->max_channels, SUDA_IRC_CHANNELLEN, SUDA_IRC_KICKLEN,
@@ -111,7 +111,7 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
   _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
   _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
-  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnotv bkl", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnostv bkl", name, PACKAGE_VERSION);
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
