@@ -412,6 +412,57 @@ test_mode_errors (void)
   suda_test_client_await (bob, ":suda.local 442 bob #room :You're not on that channel");
 }
 
+/* PRIVMSG, NOTICE: message-tags msgid ------------------------------------- */
+
+static char *
+msgid_of (const char *line)
+{
+  const char *start = strstr (line, "msgid=");
+
+  g_assert_nonnull (start);
+  start += strlen ("msgid=");
+  return g_strndup (start, strcspn (start, "; "));
+}
+
+static void
+test_msgid (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags echo-message", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) dave = NULL;
+  g_autofree char *echo = NULL, *heard = NULL, *again = NULL, *other = NULL, *whisper = NULL;
+  g_autofree char *id = NULL, *replayed = NULL, *log = NULL, *logged = NULL;
+
+  suda_test_client_send (alice, "PRIVMSG #room :hello");
+  echo = suda_test_client_expect (alice, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :hello");
+  heard = suda_test_client_expect (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :hello");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG #room :hello");
+  id = msgid_of (heard);
+  g_assert_cmpuint (strlen (id), >, 0);
+  g_assert_cmpstr (id, ==, (again = msgid_of (echo)));
+
+  suda_test_client_send (alice, "NOTICE #room :hello");
+  other = suda_test_client_expect (bob, "@msgid=* :alice!~alice@127.0.0.1 NOTICE #room :hello");
+  g_free (again);
+  g_assert_cmpstr (id, !=, (again = msgid_of (other)));
+  suda_test_client_send (alice, "PRIVMSG bob :psst");
+  whisper = suda_test_client_expect (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG bob :psst");
+  g_free (again);
+  g_assert_cmpstr (id, !=, (again = msgid_of (whisper)));
+
+  /* The replay on JOIN and the log keep the same id. */
+  dave = user (server, "dave", "server-time message-tags");
+  suda_test_client_send (dave, "JOIN #room");
+  replayed = suda_test_client_expect (dave, "@time=*;msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room *hello");
+  g_free (again);
+  g_assert_cmpstr (id, ==, (again = msgid_of (replayed)));
+  g_assert_true (g_file_get_contents (suda_server_get_log_path (server), &log, NULL, NULL));
+  logged = g_strdup_printf ("\"msgid\":\"%s\"", id);
+  g_assert_nonnull (strstr (log, logged));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -427,5 +478,6 @@ main (int   argc,
   g_test_add_func ("/server/irc/cap/all-or-nothing-302-after-registration", test_cap);
   g_test_add_func ("/server/irc/user/empty-realname", test_user_empty_realname);
   g_test_add_func ("/server/irc/away/notify-on-join", test_away_notify_on_join);
+  g_test_add_func ("/server/irc/privmsg/msgid-live-replay-log", test_msgid);
   return g_test_run ();
 }

@@ -47,6 +47,7 @@ typedef struct {
   char   *source;
   char   *command;
   char   *text;
+  char   *msgid;              /* or NULL (an older log's line) */
 } SudaHistoryItem;
 
 typedef struct {
@@ -103,6 +104,7 @@ void         suda_history_add           (SudaHistory *self,
                                          gint64       time,
                                          const char  *source,
                                          const char  *command,
-                                         const char  *text);
+                                         const char  *text,
+                                         const char  *msgid);
 
 G_END_DECLS

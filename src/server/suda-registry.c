@@ -28,6 +28,8 @@ struct _SudaRegistry
   guint                   n_registered;
   guint                   max_registered;
   guint                   next_batch_id;
+  guint64                 next_msgid;
+  guint32                 msgid_epoch;  /* random per run: ids stay unique across restarts */
   GCallback               counts_notify;
   gpointer                counts_data;
 };
@@ -38,6 +40,7 @@ _suda_registry_new (const SudaServerConfig *config)
   SudaRegistry *self = g_new0 (SudaRegistry, 1);
 
   self->config = config;
+  self->msgid_epoch = g_random_int ();
   if (config->service_nick != NULL && *config->service_nick != '\0')
     self->service_nick = g_strdup (config->service_nick);
   self->nicks = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
@@ -499,6 +502,13 @@ _suda_registry_peek_history (SudaRegistry *self,
                              const char   *channel)
 {
   return self->histories ? g_hash_table_lookup (self->histories, channel) : NULL;
+}
+
+/* IRCv3 message-ids: a PRIVMSG, NOTICE or TAGMSG's unique id. */
+char *
+_suda_registry_next_msgid (SudaRegistry *self)
+{
+  return g_strdup_printf ("%08x-%" G_GINT64_MODIFIER "x", self->msgid_epoch, ++self->next_msgid);
 }
 
 char *

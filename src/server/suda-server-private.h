@@ -200,6 +200,7 @@ SudaHistory  *_suda_registry_get_history    (SudaRegistry *self,
 SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
                                              const char   *channel);
 char         *_suda_registry_next_batch_id  (SudaRegistry *self);
+char         *_suda_registry_next_msgid     (SudaRegistry *self);
 
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,
@@ -228,6 +229,7 @@ typedef struct {
   const char *target;       /* first parameter, or NULL */
   const char *text;         /* trailing parameter, or NULL */
   const char *client_tags;  /* "+a=b;+c" to relay to message-tags clients */
+  const char *msgid;        /* for message-tags clients, or NULL */
   GString    *variants[5];
 } SudaOutLine;
 

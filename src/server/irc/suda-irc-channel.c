@@ -126,8 +126,10 @@ replay_item (SudaClient      *c,
 
   if (batch != NULL || (c->caps & SUDA_CAP_SERVER_TIME))
     {
-      g_autofree char *tags = batch ? g_strdup_printf ("batch=%s;time=%s", batch, time)
-                                    : g_strdup_printf ("time=%s", time);
+      g_autofree char *id = item->msgid && (c->caps & SUDA_CAP_MESSAGE_TAGS)
+                            ? g_strdup_printf (";msgid=%s", item->msgid) : g_strdup ("");
+      g_autofree char *tags = batch ? g_strdup_printf ("batch=%s;time=%s%s", batch, time, id)
+                                    : g_strdup_printf ("time=%s%s", time, id);
 
       suda_irc_append_line (out, tags, item->source, item->command, params, 2);
     }
