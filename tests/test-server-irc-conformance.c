@@ -463,6 +463,22 @@ test_msgid (void)
   g_assert_nonnull (strstr (log, logged));
 }
 
+/* A line over 512 bytes: 417, the line dropped, the client kept. */
+static void
+test_line_too_long (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autofree char *text = g_strnfill (600, 'a');
+
+  suda_test_client_send (alice, "PRIVMSG #room :%s", text);
+  suda_test_client_await (alice, ":suda.local 417 alice :Input line was too long");
+  suda_test_client_send (alice, "PRIVMSG #room :still here");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :still here");
+  suda_test_client_expect_nothing_before_sync (bob, "*aaaaaaaaaa*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -479,5 +495,6 @@ main (int   argc,
   g_test_add_func ("/server/irc/user/empty-realname", test_user_empty_realname);
   g_test_add_func ("/server/irc/away/notify-on-join", test_away_notify_on_join);
   g_test_add_func ("/server/irc/privmsg/msgid-live-replay-log", test_msgid);
+  g_test_add_func ("/server/irc/line/too-long-gets-417-and-stays", test_line_too_long);
   return g_test_run ();
 }
