@@ -463,6 +463,26 @@ test_msgid (void)
   g_assert_nonnull (strstr (log, logged));
 }
 
+static void
+test_tagmsg (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags echo-message", "#room");
+  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+
+  suda_test_client_send (alice, "@+typing=active;secret=x TAGMSG #room");
+  suda_test_client_await (bob, "@msgid=*;+typing=active :alice!~alice@127.0.0.1 TAGMSG #room");
+  suda_test_client_await (alice, "@msgid=*;+typing=active :alice!~alice@127.0.0.1 TAGMSG #room");
+  suda_test_client_send (alice, "@+typing=paused TAGMSG bob");
+  suda_test_client_await (bob, "@msgid=*;+typing=paused :alice!~alice@127.0.0.1 TAGMSG bob");
+  suda_test_client_expect_nothing_before_sync (carol, "*TAGMSG*");
+  suda_test_client_send (alice, "TAGMSG #nowhere");
+  suda_test_client_await (alice, ":suda.local 403 alice #nowhere :No such channel");
+  suda_test_client_send (alice, "TAGMSG nobody");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
+}
+
 /* A line over 512 bytes: 417, the line dropped, the client kept. */
 static void
 test_line_too_long (void)
@@ -496,5 +516,6 @@ main (int   argc,
   g_test_add_func ("/server/irc/away/notify-on-join", test_away_notify_on_join);
   g_test_add_func ("/server/irc/privmsg/msgid-live-replay-log", test_msgid);
   g_test_add_func ("/server/irc/line/too-long-gets-417-and-stays", test_line_too_long);
+  g_test_add_func ("/server/irc/tagmsg/relayed-to-message-tags-clients", test_tagmsg);
   return g_test_run ();
 }
