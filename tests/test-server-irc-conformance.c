@@ -3,6 +3,7 @@
  * ask of a server, grouped by command the way src/server/irc/ is. */
 #include "config.h"
 
+#include <crypt.h>
 #include <string.h>
 
 #include "suda-test-util.h"
@@ -197,6 +198,33 @@ test_who (void)
   g_assert_nonnull (suda_test_lines_find (lines, "* 352 dave #room ~alice *"));
   g_assert_null (suda_test_lines_find (lines, "* bob *"));
   g_assert_nonnull (suda_test_lines_find (lines, ":suda.local 315 dave #room :End of /WHO list."));
+}
+
+/* An operator is '*' in WHO's flags and counted in LUSERS' 252. */
+static void
+test_who_and_lusers_show_operators (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autofree char *salt = crypt_gensalt_ra (NULL, 0, NULL, 0);
+  struct crypt_data data = { 0 };
+  const char *hash = crypt_r ("letmein", salt, &data);
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) kim = NULL;
+  g_autoptr(SudaTestClient) lee = NULL;
+
+  g_assert_nonnull (hash);
+  g_assert_true (suda_server_config_set_value (config, "operators", "teacher", hash, NULL));
+  server = suda_test_server_new (config);
+  kim = member (server, "kim", NULL, "#room");
+  lee = member (server, "lee", NULL, "#room");
+  suda_test_client_send (kim, "OPER teacher letmein");
+  suda_test_client_await (kim, ":suda.local 381 kim *");
+  suda_test_client_send (lee, "WHO #room");
+  suda_test_client_await (lee, ":suda.local 352 lee #room ~kim 127.0.0.1 suda.local kim H*@ :0 Test kim");
+  suda_test_client_send (lee, "WHO kim");
+  suda_test_client_await (lee, ":suda.local 352 lee * ~kim 127.0.0.1 suda.local kim H* :0 Test kim");
+  suda_test_client_send (lee, "LUSERS");
+  suda_test_client_await (lee, ":suda.local 252 lee 1 :operator(s) online");
 }
 
 /* LIST ---------------------------------------------------------------------- */
@@ -509,6 +537,7 @@ main (int   argc,
   g_test_add_func ("/server/irc/names/symbol-and-secret-rooms", test_secret_room);
   g_test_add_func ("/server/irc/topic/unset-and-setter", test_topic_unset_and_setter);
   g_test_add_func ("/server/irc/who/params-flags-masks-invisible", test_who);
+  g_test_add_func ("/server/irc/who/operators-flagged", test_who_and_lusers_show_operators);
   g_test_add_func ("/server/irc/list/none-one-several-missing", test_list);
   g_test_add_func ("/server/irc/lusers/counts-add-up", test_lusers);
   g_test_add_func ("/server/irc/cap/all-or-nothing-302-after-registration", test_cap);
