@@ -212,7 +212,7 @@ test_mode_op_voice (void)
 
   /* Errors: not on the channel, unknown mode, missing argument. */
   suda_test_client_send (alice, "MODE #room +o nobody");
-  suda_test_client_await (alice, ":suda.local 441 alice nobody #room :They aren't on that channel");
+  suda_test_client_await (alice, ":suda.local 401 alice nobody :No such nick/channel");
   suda_test_client_send (alice, "MODE #room +z");
   suda_test_client_await (alice, ":suda.local 472 alice z :is unknown mode char to me");
   suda_test_client_send (alice, "MODE #room +o");
@@ -450,7 +450,7 @@ test_queries (void)
   }
 
   suda_test_client_send (alice, "LUSERS");
-  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 1 service on 1 server");
+  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 0 invisible on 1 servers");
   suda_test_client_await (alice, ":suda.local 254 alice 2 :channels formed");
   suda_test_client_await (alice, ":suda.local 255 alice :I have 2 clients and 0 servers");
   suda_test_client_send (alice, "MOTD");
@@ -642,15 +642,15 @@ test_echo_message (void)
   g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
 
   suda_test_client_send (alice, "@+draft/reply=abc;label=x PRIVMSG #room :echo me");
-  suda_test_client_await (alice, TIME_TAG ";+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
-  suda_test_client_await (bob, "@+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
+  suda_test_client_await (alice, TIME_TAG ";msgid=*;+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
+  suda_test_client_await (bob, "@msgid=*;+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
   suda_test_client_send (alice, "PRIVMSG bob :private echo");
-  suda_test_client_await (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
-  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
+  suda_test_client_await (alice, TIME_TAG ";msgid=* :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
+  suda_test_client_await (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG bob :private echo");
 
   /* A note to oneself comes back once, not once as message and once as echo. */
   suda_test_client_send (alice, "PRIVMSG ALICE :note to self");
-  suda_test_client_await (alice, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG alice :note to self");
+  suda_test_client_await (alice, TIME_TAG ";msgid=* :alice!~alice@127.0.0.1 PRIVMSG alice :note to self");
   suda_test_client_assert_quiet (alice);
   suda_test_client_assert_quiet (bob);
 }
@@ -669,7 +669,7 @@ test_client_tags_limit (void)
   while (tags->len < 4094)
     g_string_append_c (tags, 'v');
   suda_test_client_send (alice, "@%s PRIVMSG #room :at the limit", tags->str);
-  heard = g_strdup_printf ("@%s :alice!~alice@127.0.0.1 PRIVMSG #room :at the limit", tags->str);
+  heard = g_strdup_printf ("@msgid=*;%s :alice!~alice@127.0.0.1 PRIVMSG #room :at the limit", tags->str);
   suda_test_client_await (bob, heard);
 
   g_string_append_c (tags, 'v');
@@ -682,7 +682,7 @@ test_client_tags_limit (void)
   suda_test_client_await (alice, ":suda.local 417 alice :Input line was too long");
   suda_test_client_expect_nothing_before_sync (bob, "*over*");
   suda_test_client_send (alice, "PRIVMSG #room :still here");
-  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :still here");
+  suda_test_client_await (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :still here");
 }
 
 static void

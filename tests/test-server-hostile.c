@@ -507,7 +507,7 @@ custom_flood (Context *ctx)
 #define TOO_LONG ":suda.local 417 mallory :Input line was too long"
 
 static const HostileRow rows[] = {
-  { "overlong-line", .make = make_overlong, .reply = TOO_LONG, .disconnect = TRUE },
+  { "overlong-line", .make = make_overlong, .reply = TOO_LONG },
   { "line-of-exactly-512-bytes", .make = make_exactly_512,
     .witness = ":mallory!~mallory@127.0.0.1 PRIVMSG #lobby :bbbbbbbbbb*" },
   { "invalid-utf8", "PRIVMSG #lobby :caf\xe9 \xff\xfe\r\n",

@@ -54,7 +54,7 @@ test_no_service_user (void)
   suda_test_client_send (alice, "LIST");
   suda_test_client_await (alice, ":suda.local 322 alice #lobby 2 :");
   suda_test_client_send (alice, "LUSERS");
-  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 0 services on 1 server");
+  suda_test_client_await (alice, ":suda.local 251 alice :There are 2 users and 0 invisible on 1 servers");
 
   suda_test_client_send (alice, "WHOIS suda");
   suda_test_client_await (alice, ":suda.local 401 alice suda :No such nick/channel");

@@ -34,7 +34,7 @@ test_plain_registration (void)
   g_autofree char *isupport = NULL;
   const char *tokens[] = {
     " CASEMAPPING=rfc1459 ", " CHANTYPES=# ", " PREFIX=(ov)@+ ", " NICKLEN=30 ",
-    " CHANNELLEN=50 ", " TOPICLEN=390 ", " CHANMODES=b,k,l,imnt ", " UTF8ONLY ",
+    " CHANNELLEN=50 ", " TOPICLEN=390 ", " CHANMODES=b,k,l,imnst ", " UTF8ONLY ",
     " NETWORK=Suda ", " MAXTARGETS=4 ", " CHANLIMIT=#:20 ",
   };
 
@@ -43,7 +43,7 @@ test_plain_registration (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
   suda_test_client_await (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
   suda_test_client_await (c, ":suda.local 003 alice :This server was created *");
-  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnotv bkl");
+  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnostv bkl");
   isupport1 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport2 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport = g_strconcat (isupport1, " ", isupport2, NULL);
@@ -54,7 +54,7 @@ test_plain_registration (void)
     }
   /* Prefixed targets (PRIVMSG @#room) are not implemented, so not advertised. */
   g_assert_null (strstr (isupport, "STATUSMSG"));
-  suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 1 service on 1 server");
+  suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 0 invisible on 1 servers");
   suda_test_client_await (c, ":suda.local 254 alice 1 :channels formed");
   suda_test_client_await (c, ":suda.local 255 alice :I have 1 clients and 0 servers");
   suda_test_client_await (c, ":suda.local 422 alice :MOTD File is missing");
@@ -98,7 +98,7 @@ test_cap_negotiation (void)
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch echo-message message-tags multi-prefix server-time");
+  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch cap-notify echo-message message-tags multi-prefix server-time");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");
@@ -106,7 +106,7 @@ test_cap_negotiation (void)
   suda_test_client_send (c, "CAP REQ :server-time no-such-cap");
   suda_test_client_await (c, ":suda.local CAP alice NAK :server-time no-such-cap");
   suda_test_client_send (c, "CAP LIST");
-  suda_test_client_await (c, ":suda.local CAP alice LIST :echo-message server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :cap-notify echo-message server-time");
   suda_test_client_send (c, "CAP REQ :-echo-message");
   suda_test_client_await (c, ":suda.local CAP alice ACK :-echo-message");
   suda_test_client_send (c, "CAP FROB");
@@ -121,7 +121,7 @@ test_cap_negotiation (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome*");
   suda_test_client_await (c, ":suda.local 422 alice *");
   suda_test_client_send (c, "CAP LIST");
-  suda_test_client_await (c, ":suda.local CAP alice LIST :server-time");
+  suda_test_client_await (c, ":suda.local CAP alice LIST :cap-notify server-time");
 
   /* The negotiated capability shows: a relayed line carries its time. */
   other = suda_test_client_register (suda_server_get_port (server), "bob", NULL);

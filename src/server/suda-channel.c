@@ -100,6 +100,8 @@ suda_channel_dup_modes (SudaChannel *self,
     g_string_append_c (modes, 'm');
   if (self->modes & SUDA_CHANNEL_NO_EXTERNAL)
     g_string_append_c (modes, 'n');
+  if (self->modes & SUDA_CHANNEL_SECRET)
+    g_string_append_c (modes, 's');
   if (self->modes & SUDA_CHANNEL_TOPIC_LOCK)
     g_string_append_c (modes, 't');
   if (self->key)
@@ -236,6 +238,7 @@ history_item_free (gpointer data)
   g_free (item->source);
   g_free (item->command);
   g_free (item->text);
+  g_free (item->msgid);
   g_free (item);
 }
 
@@ -263,7 +266,8 @@ suda_history_add (SudaHistory *self,
                   gint64       time,
                   const char  *source,
                   const char  *command,
-                  const char  *text)
+                  const char  *text,
+                  const char  *msgid)
 {
   SudaHistoryItem *item;
 
@@ -274,6 +278,7 @@ suda_history_add (SudaHistory *self,
   item->source = g_strdup (source);
   item->command = g_strdup (command);
   item->text = g_strdup (text);
+  item->msgid = g_strdup (msgid);
   g_queue_push_tail (&self->items, item);
   while (self->items.length > self->max)
     history_item_free (g_queue_pop_head (&self->items));

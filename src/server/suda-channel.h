@@ -17,6 +17,7 @@ typedef enum {
   SUDA_CHANNEL_MODERATED   = 1 << 1,
   SUDA_CHANNEL_NO_EXTERNAL = 1 << 2,
   SUDA_CHANNEL_TOPIC_LOCK  = 1 << 3,
+  SUDA_CHANNEL_SECRET      = 1 << 4,   /* +s: hidden from LIST, NAMES, WHO, WHOIS */
 } SudaChannelModes;
 
 typedef struct {
@@ -46,6 +47,7 @@ typedef struct {
   char   *source;
   char   *command;
   char   *text;
+  char   *msgid;              /* or NULL (an older log's line) */
 } SudaHistoryItem;
 
 typedef struct {
@@ -102,6 +104,7 @@ void         suda_history_add           (SudaHistory *self,
                                          gint64       time,
                                          const char  *source,
                                          const char  *command,
-                                         const char  *text);
+                                         const char  *text,
+                                         const char  *msgid);
 
 G_END_DECLS

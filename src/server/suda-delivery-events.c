@@ -60,6 +60,24 @@ _suda_delivery_nick (SudaDelivery *self,
   _suda_delivery_to_peers (self, entry, &line, client, TRUE, 0);
 }
 
+/* IRCv3 away-notify: who comes in already away is said so to those who follow it. */
+static void
+announce_away (SudaClient  *client,
+               SudaChannel *channel)
+{
+  SudaOutLine line = { .time = g_get_real_time (), .source = client->mask, .nick = client->nick,
+                       .command = "AWAY", .text = client->away };
+
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaClient *member = g_array_index (channel->members, SudaMember, i).client;
+
+      if (member != client && (member->caps & SUDA_CAP_AWAY_NOTIFY))
+        _suda_delivery_send_line (&line, member);
+    }
+  _suda_delivery_out_line_clear (&line);
+}
+
 /* The first person in a room is its admin, as in the seeds' chat room. */
 void
 _suda_delivery_join (SudaDelivery *self,
@@ -73,6 +91,8 @@ _suda_delivery_join (SudaDelivery *self,
   _suda_registry_add_member (client->core->registry, channel, client,
                              channel->members->len == 0 ? SUDA_MEMBER_OP : 0);
   _suda_delivery_to_channel (self, entry, &line, channel, NULL, FALSE);
+  if (client->away)
+    announce_away (client, channel);
 }
 
 /* CHANNEL may be gone afterwards. */

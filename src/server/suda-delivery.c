@@ -177,12 +177,16 @@ render_irc (SudaOutLine *line,
       g_autofree char *time = suda_irc_format_time_tag (line->time);
 
       g_string_append_printf (out, "@time=%s", time);
-      if (variant == VARIANT_TIME_TAGS && line->client_tags)
-        g_string_append_printf (out, ";%s", line->client_tags);
-      g_string_append_c (out, ' ');
     }
-  else if (variant == VARIANT_TAGS && line->client_tags)
-    g_string_append_printf (out, "@%s ", line->client_tags);
+  if (variant == VARIANT_TAGS || variant == VARIANT_TIME_TAGS)
+    {
+      if (line->msgid)
+        g_string_append_printf (out, "%smsgid=%s", out->len ? ";" : "@", line->msgid);
+      if (line->client_tags)
+        g_string_append_printf (out, "%s%s", out->len ? ";" : "@", line->client_tags);
+    }
+  if (out->len)
+    g_string_append_c (out, ' ');
 
   body_start = out->len;
   g_string_append_printf (out, ":%s %s", line->source, line->command);
@@ -217,7 +221,7 @@ _suda_delivery_send_line (SudaOutLine *line,
   else
     {
       variant = (to->caps & SUDA_CAP_SERVER_TIME) ? VARIANT_TIME : VARIANT_BARE;
-      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && line->client_tags)
+      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid))
         variant = variant == VARIANT_TIME ? VARIANT_TIME_TAGS : VARIANT_TAGS;
     }
 
@@ -226,8 +230,8 @@ _suda_delivery_send_line (SudaOutLine *line,
   _suda_session_send (to->session, line->variants[variant]->str, line->variants[variant]->len);
 }
 
-static void
-out_line_clear (SudaOutLine *line)
+void
+_suda_delivery_out_line_clear (SudaOutLine *line)
 {
   for (guint i = 0; i < G_N_ELEMENTS (line->variants); i++)
     if (line->variants[i])
@@ -253,7 +257,7 @@ _suda_delivery_to_channel (SudaDelivery *self,
       SudaHistory *history = _suda_registry_get_history (self->registry, channel->name);
 
       if (history)
-        suda_history_add (history, line->time, line->source, line->command, line->text);
+        suda_history_add (history, line->time, line->source, line->command, line->text, line->msgid);
     }
   for (guint i = 0; i < channel->members->len; i++)
     {
@@ -262,7 +266,7 @@ _suda_delivery_to_channel (SudaDelivery *self,
       if (member != except)
         _suda_delivery_send_line (line, member);
     }
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 void
@@ -274,7 +278,7 @@ _suda_delivery_to_client (SudaDelivery *self,
   if (entry)
     self->log (self->log_data, entry);
   _suda_delivery_send_line (line, to);
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 /* LINE once to everyone who shares a room with OF (and to OF itself when
@@ -309,7 +313,7 @@ _suda_delivery_to_peers (SudaDelivery *self,
             _suda_delivery_send_line (line, member);
         }
     }
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
 }
 
 /* Messages --------------------------------------------------------------------- */
@@ -322,9 +326,14 @@ _suda_delivery_message (SudaDelivery *self,
 {
   const char *event = g_str_equal (line->command, "NOTICE") ? "notice" : "message";
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel->name, line->nick, line->text);
+  g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
 
+  /* One id in the log, the history and every copy, so clients can de-duplicate. */
   line->target = channel->name;
+  line->msgid = msgid;
+  suda_log_entry_set_field (entry, "msgid", msgid);
   _suda_delivery_to_channel (self, entry, line, channel, except, TRUE);
+  line->msgid = NULL;
 }
 
 void
@@ -334,14 +343,18 @@ _suda_delivery_whisper (SudaDelivery *self,
                         SudaClient   *echo)
 {
   g_autoptr(SudaLogEntry) entry = NULL;
+  g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
 
   line->target = to->nick;
+  line->msgid = msgid;
   entry = suda_log_entry_new (line->time, "whisper", NULL, line->nick,
                               self->config->log_whisper_text ? line->text : NULL);
   suda_log_entry_set_field (entry, "target", to->nick);
+  suda_log_entry_set_field (entry, "msgid", msgid);
   self->log (self->log_data, entry);
   _suda_delivery_send_line (line, to);
   if (echo)
     _suda_delivery_send_line (line, echo);
-  out_line_clear (line);
+  _suda_delivery_out_line_clear (line);
+  line->msgid = NULL;
 }

@@ -28,6 +28,8 @@ struct _SudaRegistry
   guint                   n_registered;
   guint                   max_registered;
   guint                   next_batch_id;
+  guint64                 next_msgid;
+  guint32                 msgid_epoch;  /* random per run: ids stay unique across restarts */
   GCallback               counts_notify;
   gpointer                counts_data;
 };
@@ -38,6 +40,7 @@ _suda_registry_new (const SudaServerConfig *config)
   SudaRegistry *self = g_new0 (SudaRegistry, 1);
 
   self->config = config;
+  self->msgid_epoch = g_random_int ();
   if (config->service_nick != NULL && *config->service_nick != '\0')
     self->service_nick = g_strdup (config->service_nick);
   self->nicks = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
@@ -288,6 +291,34 @@ _suda_registry_count_opers (SudaRegistry *self)
   return n;
 }
 
+guint
+_suda_registry_count_invisible (SudaRegistry *self)
+{
+  GHashTableIter iter;
+  SudaClient *client;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->nicks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
+    n += client->registered && client->invisible;
+  return n;
+}
+
+/* FUNC (client, DATA) for each registered client. */
+void
+_suda_registry_foreach_client (SudaRegistry *self,
+                               GFunc         func,
+                               gpointer      data)
+{
+  GHashTableIter iter;
+  SudaClient *client;
+
+  g_hash_table_iter_init (&iter, self->nicks);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &client))
+    if (client->registered)
+      func (client, data);
+}
+
 void
 _suda_client_set_nick (SudaClient *client,
                        const char *nick)
@@ -471,6 +502,13 @@ _suda_registry_peek_history (SudaRegistry *self,
                              const char   *channel)
 {
   return self->histories ? g_hash_table_lookup (self->histories, channel) : NULL;
+}
+
+/* IRCv3 message-ids: a PRIVMSG, NOTICE or TAGMSG's unique id. */
+char *
+_suda_registry_next_msgid (SudaRegistry *self)
+{
+  return g_strdup_printf ("%08x-%" G_GINT64_MODIFIER "x", self->msgid_epoch, ++self->next_msgid);
 }
 
 char *

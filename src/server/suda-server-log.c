@@ -377,6 +377,18 @@ ensure_history (GHashTable *histories,
 }
 
 /* Only what a room heard is history: messages and notices to a channel. */
+/* The message's id, so a replay after a restart keeps it. */
+static void
+find_msgid (const SudaLogValue *key,
+            const SudaLogValue *value,
+            gpointer            user_data)
+{
+  char **msgid = user_data;
+
+  if (*msgid == NULL && value->kind == SUDA_LOG_VALUE_STRING && suda_log_value_equal (key, "msgid"))
+    *msgid = suda_log_value_dup (value);
+}
+
 static void
 add_history_line (GHashTable *histories,
                   const char *line,
@@ -387,10 +399,11 @@ add_history_line (GHashTable *histories,
   g_autofree char *nick = NULL;
   g_autofree char *source = NULL;
   g_autofree char *text = NULL;
+  g_autofree char *msgid = NULL;
   SudaLogFields fields;
   gboolean notice;
 
-  if (suda_log_read_line (line, len, &fields, NULL, NULL) != SUDA_LOG_READ_OK)
+  if (suda_log_read_line (line, len, &fields, find_msgid, &msgid) != SUDA_LOG_READ_OK)
     return;
   notice = suda_log_value_equal (&fields.event, "notice");
   if ((!notice && !suda_log_value_equal (&fields.event, "message")) ||
@@ -406,7 +419,7 @@ add_history_line (GHashTable *histories,
   if (source == NULL)
     source = g_strdup_printf ("%s!%s@history", nick ? nick : "*", nick ? nick : "*");
   suda_history_add (ensure_history (histories, channel, max), fields.time, source,
-                    notice ? "NOTICE" : "PRIVMSG", text);
+                    notice ? "NOTICE" : "PRIVMSG", text, msgid);
 }
 
 /* Rebuilds each room's recent history from the tail of the log, so that

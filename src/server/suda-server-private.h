@@ -89,6 +89,7 @@ typedef enum {
   SUDA_CAP_BATCH        = 1 << 3,
   SUDA_CAP_MULTI_PREFIX = 1 << 4,
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
+  SUDA_CAP_CAP_NOTIFY   = 1 << 6,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -130,6 +131,7 @@ struct _SudaClient
   guint               greeted : 1;
   guint               oper : 1;
   guint               invisible : 1;
+  guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
 };
 
 SudaRegistry *_suda_registry_new            (const SudaServerConfig *config);
@@ -170,6 +172,10 @@ guint         _suda_registry_get_n_connections (SudaRegistry *self);
 guint         _suda_registry_get_n_registered  (SudaRegistry *self);
 guint         _suda_registry_get_max_registered (SudaRegistry *self);
 guint         _suda_registry_count_opers    (SudaRegistry *self);
+guint         _suda_registry_count_invisible (SudaRegistry *self);
+void          _suda_registry_foreach_client (SudaRegistry *self,
+                                             GFunc         func,
+                                             gpointer      data);
 SudaChannel  *_suda_registry_find_channel   (SudaRegistry *self,
                                              const char   *name);
 SudaChannel  *_suda_registry_ensure_channel (SudaRegistry *self,
@@ -194,6 +200,7 @@ SudaHistory  *_suda_registry_get_history    (SudaRegistry *self,
 SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
                                              const char   *channel);
 char         *_suda_registry_next_batch_id  (SudaRegistry *self);
+char         *_suda_registry_next_msgid     (SudaRegistry *self);
 
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,
@@ -222,6 +229,7 @@ typedef struct {
   const char *target;       /* first parameter, or NULL */
   const char *text;         /* trailing parameter, or NULL */
   const char *client_tags;  /* "+a=b;+c" to relay to message-tags clients */
+  const char *msgid;        /* for message-tags clients, or NULL */
   GString    *variants[5];
 } SudaOutLine;
 
@@ -242,6 +250,7 @@ void          _suda_delivery_log_event      (SudaDelivery *self,
 gsize         _suda_delivery_text_budget    (const char   *source,
                                              const char   *command,
                                              const char   *target);
+void          _suda_delivery_out_line_clear (SudaOutLine  *line);
 void          _suda_delivery_send_line      (SudaOutLine  *line,
                                              SudaClient   *to);
 void          _suda_delivery_to_channel     (SudaDelivery *self,

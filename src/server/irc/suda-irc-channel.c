@@ -58,6 +58,14 @@ _suda_irc_channel_for_op (SudaClient *c,
   return channel;
 }
 
+/* A secret room is seen only by its members and the server's operators. */
+gboolean
+_suda_irc_may_see (SudaClient  *c,
+                   SudaChannel *channel)
+{
+  return !(channel->modes & SUDA_CHANNEL_SECRET) || c->oper || suda_channel_has_member (channel, c);
+}
+
 static void
 send_names (SudaClient  *c,
             SudaChannel *channel)
@@ -65,6 +73,13 @@ send_names (SudaClient  *c,
   const char *service_nick = _suda_registry_get_service_nick (c->core->registry);
   g_autoptr(GString) names = g_string_new (service_nick);
   gsize head_len = strlen (_suda_irc_server_name (c)) + strlen (channel->name) + SUDA_IRC_NICKLEN + 16;
+  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@' : '=';
+
+  if (!_suda_irc_may_see (c, channel))
+    {
+      _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);
+      return;
+    }
 
   for (guint i = 0; i < channel->members->len; i++)
     {
@@ -72,7 +87,7 @@ send_names (SudaClient  *c,
 
       if (names->len && head_len + names->len + SUDA_IRC_NICKLEN + 3 > SUDA_IRC_MAX_LINE - 2)
         {
-          _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+          _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
           g_string_truncate (names, 0);
         }
       if (names->len)
@@ -81,7 +96,7 @@ send_names (SudaClient  *c,
       g_string_append (names, member->client->nick);
     }
   if (names->len)
-    _suda_irc_replyf (c, "353", "= %s :%s", channel->name, names->str);
+    _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
   _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);
 }
 
@@ -111,8 +126,10 @@ replay_item (SudaClient      *c,
 
   if (batch != NULL || (c->caps & SUDA_CAP_SERVER_TIME))
     {
-      g_autofree char *tags = batch ? g_strdup_printf ("batch=%s;time=%s", batch, time)
-                                    : g_strdup_printf ("time=%s", time);
+      g_autofree char *id = item->msgid && (c->caps & SUDA_CAP_MESSAGE_TAGS)
+                            ? g_strdup_printf (";msgid=%s", item->msgid) : g_strdup ("");
+      g_autofree char *tags = batch ? g_strdup_printf ("batch=%s;time=%s%s", batch, time, id)
+                                    : g_strdup_printf ("time=%s%s", time, id);
 
       suda_irc_append_line (out, tags, item->source, item->command, params, 2);
     }
@@ -160,15 +177,17 @@ void
 _suda_irc_joined (SudaClient  *c,
                   SudaChannel *channel)
 {
-  if (channel->topic)
+  /* A room without a topic says nothing of it on JOIN (331 answers TOPIC only). */
+  if (channel->topic && *channel->topic)
     send_topic (c, channel);
   send_names (c, channel);
   replay_history (c, channel);
 }
 
-static gboolean
-ban_matches (SudaChannel *channel,
-             SudaClient  *c)
+/* TRUE when C's mask matches one of CHANNEL's bans. */
+gboolean
+_suda_irc_is_banned (SudaChannel *channel,
+                     SudaClient  *c)
 {
   g_autofree char *mask = NULL;
 
@@ -193,7 +212,7 @@ refusal (SudaClient  *c,
     return SUDA_ERR_INVITEONLYCHAN;
   if (invited)
     return -1;
-  if (ban_matches (channel, c))
+  if (_suda_irc_is_banned (channel, c))
     return SUDA_ERR_BANNEDFROMCHAN;
   if (channel->key && g_strcmp0 (key, channel->key) != 0)
     return SUDA_ERR_BADCHANNELKEY;
@@ -391,6 +410,8 @@ list_one (gpointer data,
   SudaClient *c = user_data;
   guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
 
+  if (!_suda_irc_may_see (c, channel))
+    return;
   _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
                     channel->members->len + service, channel->topic ? channel->topic : "");
 }
@@ -400,7 +421,20 @@ _suda_irc_cmd_list (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   _suda_irc_replyf (c, "321", "Channel :Users  Name");
-  _suda_registry_foreach_channel (c->core->registry, list_one, c);
+  if (m->n_params == 0 || *m->params[0] == '\0')
+    _suda_registry_foreach_channel (c->core->registry, list_one, c);
+  else
+    {
+      g_auto(GStrv) names = g_strsplit (m->params[0], ",", 0);
+
+      for (guint i = 0; names[i] && i < c->core->config->max_targets; i++)
+        {
+          SudaChannel *channel = _suda_registry_find_channel (c->core->registry, names[i]);
+
+          if (channel)
+            list_one (channel, c);
+        }
+    }
   _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
 }
 

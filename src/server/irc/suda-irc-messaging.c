@@ -20,6 +20,9 @@ may_send (SudaClient  *c,
     return FALSE;
   if ((channel->modes & SUDA_CHANNEL_MODERATED) && (member == NULL || member->flags == 0))
     return FALSE;
+  /* A ban keeps a member's voice down too (as ngircd does), unless op or voice. */
+  if (channel->bans && (member == NULL || member->flags == 0) && _suda_irc_is_banned (channel, c))
+    return FALSE;
   return TRUE;
 }
 
@@ -192,9 +195,54 @@ _suda_irc_cmd_notice (SudaClient     *c,
   message_command (c, m, "NOTICE");
 }
 
+static void
+tagmsg_to (SudaOutLine *line,
+           SudaClient  *to,
+           SudaClient  *sender)
+{
+  if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (to != sender || (sender->caps & SUDA_CAP_ECHO_MESSAGE)))
+    _suda_delivery_send_line (line, to);
+}
+
+/* TAGMSG (typing and reactions) goes only to message-tags clients, and is
+ * neither logged nor kept: it says nothing a person reads later. */
 void
 _suda_irc_cmd_tagmsg (SudaClient     *c,
                       SudaIrcMessage *m)
 {
-  /* Accepted and dropped: typing notifications are not relayed yet. */
+  g_autofree char *client_tags = filter_client_tags (m->tags);
+  g_autofree char *msgid = _suda_registry_next_msgid (c->core->registry);
+  SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
+                       .command = "TAGMSG", .client_tags = client_tags, .msgid = msgid };
+
+  if (suda_irc_is_channel (m->params[0]))
+    {
+      SudaChannel *channel = _suda_registry_find_channel (c->core->registry, m->params[0]);
+
+      if (channel == NULL)
+        _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[0], NULL);
+      else if (!may_send (c, channel))
+        _suda_irc_reply (c, SUDA_ERR_CANNOTSENDTOCHAN, channel->name, NULL);
+      else
+        {
+          line.target = channel->name;
+          for (guint i = 0; i < channel->members->len; i++)
+            tagmsg_to (&line, g_array_index (channel->members, SudaMember, i).client, c);
+        }
+    }
+  else
+    {
+      SudaClient *to = _suda_registry_find_client (c->core->registry, m->params[0]);
+
+      if (to == NULL || !to->registered)
+        _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, m->params[0], NULL);
+      else
+        {
+          line.target = to->nick;
+          tagmsg_to (&line, to, c);
+          if (to != c)
+            tagmsg_to (&line, c, c);
+        }
+    }
+  _suda_delivery_out_line_clear (&line);
 }

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* MODE: a user's own modes (+i, -o) and a room's (+o +v +k +l +b +i +m +n
- * +t), at most four changes a line, announced to the room once. */
+ * +s +t), at most four changes a line, announced to the room once. */
 #include "config.h"
 
 #include <string.h>
@@ -98,7 +98,12 @@ apply_member (ModeChange  *change,
   if (arg == NULL)
     return FALSE;
   target = _suda_registry_find_client (change->client->core->registry, arg);
-  member = target ? suda_channel_find_member (change->channel, target) : NULL;
+  if (target == NULL || !target->registered)
+    {
+      _suda_irc_reply (change->client, SUDA_ERR_NOSUCHNICK, arg, NULL);
+      return FALSE;
+    }
+  member = suda_channel_find_member (change->channel, target);
   if (member == NULL)
     {
       _suda_irc_reply (change->client, SUDA_ERR_USERNOTINCHANNEL, arg, change->channel->name, NULL);
@@ -129,7 +134,8 @@ apply_key (ModeChange  *change,
     }
   if ((arg = take_arg (change)) == NULL)
     return FALSE;
-  if (*arg == '\0' || strchr (arg, ','))
+  /* A key with a space could never be given in a JOIN. */
+  if (*arg == '\0' || strpbrk (arg, ", :") || arg[0] == '#')
     {
       _suda_irc_reply (change->client, SUDA_ERR_INVALIDKEY, channel->name, NULL);
       return FALSE;
@@ -154,7 +160,8 @@ apply_limit (ModeChange  *change,
     return FALSE;
   if (!g_ascii_string_to_unsigned (arg, 10, 1, 100000, &limit, NULL))
     {
-      g_autofree char *params = g_strdup_printf ("%s l %s", channel->name, arg);
+      g_autofree char *params = g_strdup_printf ("%s l %s", channel->name,
+                                                  *arg && !strchr (arg, ' ') ? arg : "*");
 
       _suda_irc_reply (change->client, SUDA_ERR_INVALIDMODEPARAM, params, NULL);
       return FALSE;
@@ -194,9 +201,37 @@ flag_for (char mode)
     case 'i': return SUDA_CHANNEL_INVITE_ONLY;
     case 'm': return SUDA_CHANNEL_MODERATED;
     case 'n': return SUDA_CHANNEL_NO_EXTERNAL;
+    case 's': return SUDA_CHANNEL_SECRET;
     case 't': return SUDA_CHANNEL_TOPIC_LOCK;
     default:  return 0;
     }
+}
+
+static gboolean
+is_known (char mode)
+{
+  return strchr ("ovklb", mode) != NULL || flag_for (mode) != 0;
+}
+
+/* 472 for each unknown letter, whoever asks; FALSE when nothing known is left. */
+static gboolean
+report_unknown (SudaClient *c,
+                const char *modes)
+{
+  gboolean known = FALSE;
+
+  for (const char *p = modes; *p; p++)
+    {
+      char text[2] = { *p, '\0' };
+
+      if (*p == '+' || *p == '-')
+        continue;
+      if (is_known (*p))
+        known = TRUE;
+      else
+        _suda_irc_reply (c, SUDA_ERR_UNKNOWNMODE, text, NULL);
+    }
+  return known;
 }
 
 /* TRUE when MODE changed the room; *SHOWN is the parameter to announce. */
@@ -208,7 +243,6 @@ apply_one (ModeChange  *change,
 {
   SudaChannel *channel = change->channel;
   guint flag;
-  char text[2] = { mode, '\0' };
 
   switch (mode)
     {
@@ -225,10 +259,7 @@ apply_one (ModeChange  *change,
       break;
     }
   if ((flag = flag_for (mode)) == 0)
-    {
-      _suda_irc_reply (change->client, SUDA_ERR_UNKNOWNMODE, text, NULL);
-      return FALSE;
-    }
+    return FALSE;  /* 472 was sent by report_unknown() */
   return suda_channel_set_flag (channel, flag, add);
 }
 
@@ -288,7 +319,8 @@ channel_mode (SudaClient     *c,
       _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[0], NULL);
       return;
     }
-  if (channel_mode_query (c, m, change.channel) || !_suda_irc_channel_for_op (c, m->params[0], TRUE))
+  if (channel_mode_query (c, m, change.channel) || !report_unknown (c, m->params[1]) ||
+      !_suda_irc_channel_for_op (c, m->params[0], TRUE))
     return;
 
   for (const char *p = m->params[1]; *p && n_changes < MAX_MODE_CHANGES; p++)

@@ -44,6 +44,7 @@ typedef enum {
   SUDA_ERR_NONICKNAMEGIVEN,
   SUDA_ERR_ERRONEUSNICKNAME,
   SUDA_ERR_NICKNAMEINUSE,
+  SUDA_ERR_BANONCHAN,
   SUDA_ERR_USERNOTINCHANNEL,
   SUDA_ERR_NOTONCHANNEL,
   SUDA_ERR_USERONCHANNEL,
@@ -122,6 +123,10 @@ void        _suda_irc_joined            (SudaClient  *client,
 SudaChannel *_suda_irc_channel_for_op   (SudaClient  *client,
                                          const char  *name,
                                          gboolean     need_op);
+gboolean    _suda_irc_may_see           (SudaClient  *client,
+                                         SudaChannel *channel);
+gboolean    _suda_irc_is_banned         (SudaChannel *channel,
+                                         SudaClient  *client);
 void        _suda_irc_append_prefixes   (GString     *out,
                                          guint        flags,
                                          SudaClient  *viewer);

@@ -57,6 +57,52 @@ who_service (SudaClient *c,
                       name, name, nick, _("Suda service"));
 }
 
+static gboolean
+shares_room (SudaClient *a,
+             SudaClient *b)
+{
+  for (guint i = 0; i < a->channels->len; i++)
+    if (suda_channel_has_member (g_ptr_array_index (a->channels, i), b))
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct {
+  SudaClient   *asker;
+  GPatternSpec *pattern;    /* on the casefolded nick */
+} WhoMask;
+
+/* WHO mask: invisible users only to themselves, operators and room-mates. */
+static void
+who_mask_one (gpointer data,
+              gpointer user_data)
+{
+  SudaClient *who = data;
+  WhoMask *mask = user_data;
+  g_autofree char *folded = suda_irc_casefold (who->nick);
+
+  if (who->invisible && who != mask->asker && !mask->asker->oper && !shares_room (mask->asker, who))
+    return;
+  if (g_pattern_spec_match_string (mask->pattern, folded))
+    who_line (mask->asker, "*", who, 0);
+}
+
+static void
+who_channel (SudaClient  *c,
+             SudaChannel *channel)
+{
+  gboolean inside = suda_channel_has_member (channel, c) || c->oper;
+
+  who_service (c, channel->name);
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+
+      if (inside || !member->client->invisible)
+        who_line (c, channel->name, member->client, member->flags);
+    }
+}
+
 void
 _suda_irc_cmd_who (SudaClient     *c,
                    SudaIrcMessage *m)
@@ -64,25 +110,24 @@ _suda_irc_cmd_who (SudaClient     *c,
   SudaRegistry *registry = c->core->registry;
   const char *mask = m->n_params ? m->params[0] : "*";
   SudaChannel *channel = _suda_registry_find_channel (registry, mask);
+  SudaClient *who = _suda_registry_find_client (registry, mask);
 
   if (channel)
     {
-      who_service (c, channel->name);
-      for (guint i = 0; i < channel->members->len; i++)
-        {
-          SudaMember *member = &g_array_index (channel->members, SudaMember, i);
-
-          who_line (c, channel->name, member->client, member->flags);
-        }
+      if (_suda_irc_may_see (c, channel))
+        who_channel (c, channel);
     }
   else if (_suda_registry_is_service (registry, mask))
     who_service (c, "*");
-  else
+  else if (who && who->registered)
+    who_line (c, "*", who, 0);  /* an exact nick is found, invisible or not */
+  else if (*mask && !suda_irc_is_channel (mask))
     {
-      SudaClient *who = _suda_registry_find_client (registry, mask);
+      g_autofree char *folded = suda_irc_casefold (g_str_equal (mask, "0") ? "*" : mask);
+      WhoMask data = { c, g_pattern_spec_new (folded) };
 
-      if (who && who->registered)
-        who_line (c, "*", who, 0);
+      _suda_registry_foreach_client (registry, who_mask_one, &data);
+      g_pattern_spec_free (data.pattern);
     }
   _suda_irc_reply (c, SUDA_RPL_ENDOFWHO, mask, NULL);
 }
@@ -98,6 +143,8 @@ whois_channels (SudaClient *c,
       SudaChannel *channel = g_ptr_array_index (who->channels, i);
       SudaMember *member = suda_channel_find_member (channel, who);
 
+      if (!_suda_irc_may_see (c, channel))
+        continue;
       if (list->len)
         g_string_append_c (list, ' ');
       _suda_irc_append_prefixes (list, member ? member->flags : 0, c);

@@ -15,6 +15,9 @@ static const struct {
 } capabilities[] = {
   { "away-notify", SUDA_CAP_AWAY_NOTIFY },
   { "batch", SUDA_CAP_BATCH },
+  /* The caps never change while the server runs: there is nothing to
+   * notify yet, which cap-notify allows. */
+  { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
@@ -41,7 +44,7 @@ _suda_irc_send_isupport (SudaClient *c)
   const SudaServerConfig *config = c->core->config;
 
   _suda_irc_replyf (c, "005",
-                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnt "
+                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnst "
                     "CHANNELLEN=%d CHANTYPES=# KICKLEN=%d MAXTARGETS=%u MODES=4 "
                     "NETWORK=%s NICKLEN=%d PREFIX=(ov)@+ :are supported by this server",
                     SUDA_IRC_AWAYLEN, config->max_channels, SUDA_IRC_CHANNELLEN, SUDA_IRC_KICKLEN,
@@ -59,11 +62,13 @@ _suda_irc_send_lusers (SudaClient *c)
   guint users = _suda_registry_get_n_registered (registry);
   guint max = _suda_registry_get_max_registered (registry);
   guint opers = _suda_registry_count_opers (registry);
+  guint invisible = _suda_registry_count_invisible (registry);
   guint unknown = _suda_registry_get_n_connections (registry) - users;
-  guint services = _suda_registry_get_service_nick (registry) != NULL ? 1 : 0;
 
-  _suda_irc_replyf (c, "251", ":There are %u users and %u service%s on 1 server",
-                    users, services, services == 1 ? "" : "s");
+  /* Visible plus invisible is the 266 count, as clients check; the service
+   * user is no connection and is counted in none. */
+  _suda_irc_replyf (c, "251", ":There are %u users and %u invisible on 1 servers",
+                    users - invisible, invisible);
   if (opers)
     _suda_irc_replyf (c, "252", "%u :operator(s) online", opers);
   if (unknown)
@@ -106,7 +111,7 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
   _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
   _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
-  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnotv bkl", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnostv bkl", name, PACKAGE_VERSION);
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
@@ -114,12 +119,19 @@ _suda_irc_welcome (SudaClient *c)
 
 static void
 cap_list (SudaClient *c,
-          gboolean    ls)
+          gboolean    ls,
+          const char *version)
 {
   g_autoptr(GString) list = g_string_new (NULL);
 
   if (ls && !c->registered)
     c->cap_negotiating = TRUE;
+  /* CAP LS 302 turns cap-notify on for good (IRCv3 capability negotiation). */
+  if (ls && version && g_ascii_strtoull (version, NULL, 10) >= 302)
+    {
+      c->cap_302 = TRUE;
+      c->caps |= SUDA_CAP_CAP_NOTIFY;
+    }
   for (guint i = 0; i < G_N_ELEMENTS (capabilities); i++)
     if (ls || (c->caps & capabilities[i].cap))
       {
@@ -156,6 +168,8 @@ cap_req (SudaClient *c,
           break;
       if (j == G_N_ELEMENTS (capabilities))
         ok = FALSE;
+      else if (minus && capabilities[j].cap == SUDA_CAP_CAP_NOTIFY && c->cap_302)
+        ok = FALSE;
       else if (minus)
         remove |= capabilities[j].cap;
       else
@@ -175,7 +189,7 @@ _suda_irc_cmd_cap (SudaClient     *c,
   const char *sub = m->params[0];
 
   if (g_ascii_strcasecmp (sub, "LS") == 0 || g_ascii_strcasecmp (sub, "LIST") == 0)
-    cap_list (c, g_ascii_strcasecmp (sub, "LS") == 0);
+    cap_list (c, g_ascii_strcasecmp (sub, "LS") == 0, m->n_params > 1 ? m->params[1] : NULL);
   else if (g_ascii_strcasecmp (sub, "REQ") == 0)
     cap_req (c, m->n_params > 1 ? m->params[1] : "");
   else if (g_ascii_strcasecmp (sub, "END") == 0)
@@ -200,6 +214,26 @@ _suda_irc_cmd_pass (SudaClient     *c,
   c->pass = g_strdup (m->params[0]);
 }
 
+/* A room where C is banned without op or voice keeps its nick: else a
+ * new nick would slip past the ban. */
+static gboolean
+banned_somewhere (SudaClient *c,
+                  const char *nick)
+{
+  for (guint i = 0; i < c->channels->len; i++)
+    {
+      SudaChannel *channel = g_ptr_array_index (c->channels, i);
+      SudaMember *member = suda_channel_find_member (channel, c);
+
+      if (channel->bans && member && member->flags == 0 && _suda_irc_is_banned (channel, c))
+        {
+          _suda_irc_reply (c, SUDA_ERR_BANONCHAN, nick, channel->name, NULL);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
 static gboolean
 check_nick (SudaClient *c,
             const char *nick)
@@ -215,6 +249,8 @@ check_nick (SudaClient *c,
       _suda_irc_reply (c, SUDA_ERR_NICKNAMEINUSE, nick, NULL);
       return FALSE;
     }
+  if (c->registered && c->nick && g_strcmp0 (c->nick, nick) != 0 && banned_somewhere (c, nick))
+    return FALSE;
   return TRUE;
 }
 
@@ -250,6 +286,11 @@ _suda_irc_cmd_user (SudaClient     *c,
   if (c->registered || c->user)
     {
       _suda_irc_reply (c, SUDA_ERR_ALREADYREGISTERED, NULL);
+      return;
+    }
+  if (*m->params[0] == '\0' || *m->params[3] == '\0')
+    {
+      _suda_irc_reply (c, SUDA_ERR_NEEDMOREPARAMS, "USER", NULL);
       return;
     }
   /* Ident is not checked: a '~' marks the user name as unverified. */

@@ -40,6 +40,7 @@ static const struct {
   [SUDA_ERR_NONICKNAMEGIVEN]    = { "431", N_("No nickname given") },
   [SUDA_ERR_ERRONEUSNICKNAME]   = { "432", N_("Erroneous nickname") },
   [SUDA_ERR_NICKNAMEINUSE]      = { "433", N_("Nickname is already in use") },
+  [SUDA_ERR_BANONCHAN]         = { "435", N_("Cannot change nickname while banned on channel") },
   [SUDA_ERR_USERNOTINCHANNEL]   = { "441", N_("They aren't on that channel") },
   [SUDA_ERR_NOTONCHANNEL]       = { "442", N_("You're not on that channel") },
   [SUDA_ERR_USERONCHANNEL]      = { "443", N_("is already on channel") },

@@ -116,10 +116,13 @@ check_line (SudaClient *c,
           /* Tags and no command: malformed, which the parser reports. */
           body_len = space ? len - (space + 1 - line) : 0;
         }
-      /* The limit counts the line's CR LF, which the reader has stripped. */
+      /* The limit counts the line's CR LF, which the reader has stripped.
+       * A whole line read past it is dropped with 417 and the client kept,
+       * as the Modern IRC document allows; only the reader's own bound
+       * (no newline in sight) costs the connection. */
       if (body_len + 2 > c->core->config->max_line)
         {
-          too_long (c);
+          _suda_irc_reply (c, SUDA_ERR_INPUTTOOLONG, NULL);
           return FALSE;
         }
       return TRUE;
