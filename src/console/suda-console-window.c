@@ -508,6 +508,34 @@ suda_console_window_close_request (GtkWindow *window)
 /* Setup -------------------------------------------------------------------- */
 
 static void
+stopped_cb (SudaServer   *server,
+            GParamSpec   *pspec,
+            GApplication *app)
+{
+  if (suda_server_get_running (server))
+    return;
+  g_signal_handlers_disconnect_by_data (server, app);
+  g_application_release (app);
+  g_object_unref (server);
+}
+
+/* The window goes at once; its server, stopping, keeps the application
+ * alive until its clients have had their last words. */
+static void
+keep_until_stopped (SudaServer *server)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (app == NULL || !suda_server_get_running (server))
+    {
+      g_object_unref (server);
+      return;
+    }
+  g_application_hold (app);
+  g_signal_connect (server, "notify::running", G_CALLBACK (stopped_cb), app);
+}
+
+static void
 suda_console_window_dispose (GObject *object)
 {
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
@@ -527,7 +555,7 @@ suda_console_window_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
       suda_server_stop (self->server, _("The server is shutting down"));
-      g_clear_object (&self->server);
+      keep_until_stopped (g_steal_pointer (&self->server));
     }
   if (self->users_filtered != NULL)
     gtk_filter_list_model_set_model (self->users_filtered, NULL);

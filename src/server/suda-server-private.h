@@ -65,7 +65,7 @@ void         _suda_session_send             (SudaSession *self,
                                              const char  *data,
                                              gsize        len);
 gboolean     _suda_session_flush            (SudaSession *self);
-void         _suda_session_flush_blocking   (SudaSession *self);
+gsize        _suda_session_get_unsent       (SudaSession *self);
 void         _suda_session_close            (SudaSession *self,
                                              const char  *reason);
 void         _suda_session_detach           (SudaSession *self);

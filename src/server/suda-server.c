@@ -27,6 +27,8 @@ struct _SudaServer
   GDateTime         *started_at;
   char              *created_text;
   gboolean           running;
+  gboolean           stopping;      /* last words going out, port still held */
+  guint              stop_id;       /* the stop's deadline */
 
   GListStore        *sessions;
   GQueue             dirty;         /* sessions with output to flush */
@@ -65,6 +67,9 @@ typedef struct {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static void     finish_stop      (SudaServer *self);
+static gboolean on_stop_deadline (gpointer    data);
+
 G_DEFINE_FINAL_TYPE (SudaServer, suda_server, G_TYPE_OBJECT)
 
 static void
@@ -72,8 +77,13 @@ suda_server_dispose (GObject *object)
 {
   SudaServer *self = SUDA_SERVER (object);
 
+  /* Nobody waits for a disposed server's last words. */
   if (self->running)
-    suda_server_stop (self, NULL);
+    {
+      suda_server_stop (self, NULL);
+      if (self->running)
+        finish_stop (self);
+    }
   g_clear_object (&self->core.service);
   g_clear_object (&self->sessions);
 
@@ -324,6 +334,12 @@ on_session_gone (gpointer     data,
       suda_server_log (self, entry);
       _suda_registry_remove_client (self->core.registry, client);
       g_list_store_remove (self->sessions, position);
+    }
+  /* The last one out ends the stop, once this flush is over. */
+  if (self->stopping && g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
+    {
+      g_clear_handle_id (&self->stop_id, g_source_remove);
+      self->stop_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_stop_deadline, self, NULL);
     }
 }
 
@@ -693,8 +709,54 @@ suda_server_start (SudaServer  *self,
   return TRUE;
 }
 
+/* How long stopping waits for peers that do not read their last words. */
+#define STOP_GRACE_MS 1000
+
+static gboolean
+on_stop_deadline (gpointer data)
+{
+  SudaServer *self = data;
+
+  self->stop_id = 0;
+  finish_stop (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The last session gone, or the deadline passed: whoever is left is cut
+ * off, the log is written out and the port is let go. */
+static void
+finish_stop (SudaServer *self)
+{
+  self->stopping = FALSE;
+  g_clear_handle_id (&self->stop_id, g_source_remove);
+  while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
+    {
+      g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
+
+      on_session_gone (self, session);
+    }
+  g_queue_init (&self->dirty);
+  flush_log (self);
+
+  g_clear_handle_id (&self->ping_id, g_source_remove);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+  g_clear_object (&self->listener);
+  _suda_registry_reset (self->core.registry, NULL);
+  g_clear_pointer (&self->log, suda_server_log_free);
+  g_clear_pointer (&self->address, g_free);
+  self->running = FALSE;
+  self->port = 0;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
 /* Every client is told, the log gets server-stop, and what was queued is
- * written out before the sockets close. */
+ * written out before the sockets close.  Returns at once: the last words
+ * leave as the peers read them, and "running" turns FALSE when the last
+ * session is gone (or after STOP_GRACE_MS for those that read nothing). */
 void
 suda_server_stop (SudaServer *self,
                   const char *reason)
@@ -702,16 +764,17 @@ suda_server_stop (SudaServer *self,
   guint n;
 
   g_return_if_fail (SUDA_IS_SERVER (self));
-  if (!self->running)
+  if (!self->running || self->stopping)
     return;
 
+  self->stopping = TRUE;
   if (reason == NULL)
     reason = _("Server shutting down");
   if (self->core.service)
     _suda_service_server_stopping (self->core.service);
+  /* No one new is let in; the port itself is held until the end, so a
+   * start cannot race the last words. */
   g_socket_service_stop (self->listener);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
-  g_clear_object (&self->listener);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->sessions));
   for (guint i = 0; i < n; i++)
@@ -724,31 +787,13 @@ suda_server_stop (SudaServer *self,
   log_refusals (self);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
-  /* Last words go out with blocking sends: the loop may not run again. */
+  /* Who reads gets its last words now; a session leaves as it is done. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  flush_log (self);
-  while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
-    {
-      g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
-
-      flush_log (self);
-      _suda_session_flush_blocking (session);
-      if (g_list_store_find (self->sessions, session, NULL))
-        on_session_gone (self, session);
-    }
-  g_queue_init (&self->dirty);
-
-  g_clear_handle_id (&self->ping_id, g_source_remove);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  _suda_registry_reset (self->core.registry, NULL);
-  g_clear_pointer (&self->log, suda_server_log_free);
-  g_clear_pointer (&self->address, g_free);
-  self->running = FALSE;
-  self->port = 0;
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  on_flush (self);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
+    finish_stop (self);
+  else
+    self->stop_id = g_timeout_add (STOP_GRACE_MS, on_stop_deadline, self);
 }
 
 gboolean
