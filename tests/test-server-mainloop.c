@@ -136,6 +136,125 @@ test_dispose_while_stopping (void)
   suda_test_client_free (stuck);
 }
 
+/* History: read by a worker while the port listens ----------------------- */
+
+#define N_OLD 20000
+#define N_KEPT 50
+
+static char *
+write_long_log (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  char *path = g_build_filename (dir, "server.jsonl", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < N_OLD; i++)
+    g_string_append_printf (text, "{\"time\":\"2026-01-01T00:00:00.000Z\",\"event\":\"message\","
+                            "\"channel\":\"#lobby\",\"nick\":\"old\",\"text\":\"old %u\"}\n", i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  return path;
+}
+
+static gboolean
+is_loaded (gpointer data)
+{
+  return !_suda_server_is_loading_history (data);
+}
+
+/* Start returns before the log is read, with the port already listening;
+ * a client that connects meanwhile waits, and its JOIN replays the whole
+ * recent history in order. */
+static void
+test_start_listens_before_history (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autofree char *log_path = write_long_log ();
+
+  config->log_path = g_strdup (log_path);
+  config->history_lines = N_KEPT;
+  server = suda_test_server_new (config);
+  g_assert_true (suda_server_get_running (server));
+  g_assert_true (_suda_server_is_loading_history (server));
+  g_assert_true (suda_test_port_accepts (suda_server_get_port (server)));
+
+  alice = suda_test_client_register (suda_server_get_port (server), "alice", "server-time batch");
+  g_assert_false (_suda_server_is_loading_history (server));
+  suda_test_client_send (alice, "JOIN #lobby");
+  for (guint i = N_OLD - N_KEPT; i < N_OLD; i++)
+    {
+      g_autofree char *line = suda_test_client_read_line (alice, 5000);
+      g_autofree char *pattern = g_strdup_printf ("@batch=*;time=* :old!* PRIVMSG #lobby :old %u", i);
+
+      while (line != NULL && !g_str_has_prefix (line, "@batch="))
+        {
+          g_free (line);
+          line = suda_test_client_read_line (alice, 5000);
+        }
+      g_assert_nonnull (line);
+      g_assert_true (g_pattern_match_simple (pattern, line));
+    }
+  suda_test_client_await (alice, "* BATCH -*");
+}
+
+/* A stop while the log is read drops the load; the next start reads it. */
+static void
+test_stop_while_loading (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autofree char *log_path = write_long_log ();
+
+  config->log_path = g_strdup (log_path);
+  config->history_lines = N_KEPT;
+  server = suda_test_server_new (config);
+  g_assert_true (_suda_server_is_loading_history (server));
+  suda_server_stop (server, NULL);
+  g_assert_false (suda_server_get_running (server));
+  g_assert_false (_suda_server_is_loading_history (server));
+
+  g_assert_true (suda_server_start (server, NULL));
+  g_assert_true (suda_test_wait_until (is_loaded, server, 10000));
+  alice = suda_test_client_register_joined (suda_server_get_port (server), "alice", NULL, "#lobby");
+  suda_test_client_await (alice, "* NOTICE #lobby :*<old> old 19999");
+}
+
+/* What rooms heard while the log was read comes after the log's lines. */
+static void
+test_adopt_keeps_order (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaRegistry *registry;
+  g_autoptr(GHashTable) older = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) suda_history_free);
+  SudaHistory *history;
+  const char *expected[] = { "old 2", "old 3", "new 1" };
+  guint i = 0;
+
+  config->history_lines = 3;
+  registry = _suda_registry_new (config);
+  _suda_registry_reset (registry, g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) suda_history_free));
+  suda_history_add (_suda_registry_get_history (registry, "#lobby"), 3, "n!n@h", "PRIVMSG", "new 1");
+  history = suda_history_new (3);
+  for (guint n = 1; n <= 3; n++)
+    {
+      g_autofree char *text = g_strdup_printf ("old %u", n);
+
+      suda_history_add (history, n, "o!o@h", "PRIVMSG", text);
+    }
+  g_hash_table_insert (older, g_strdup ("#lobby"), history);
+
+  _suda_registry_adopt_histories (registry, older);
+  history = _suda_registry_peek_history (registry, "#lobby");
+  g_assert_cmpuint (history->items.length, ==, 3);
+  for (GList *l = history->items.head; l; l = l->next, i++)
+    g_assert_cmpstr (((SudaHistoryItem *) l->data)->text, ==, expected[i]);
+  _suda_registry_free (registry);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -143,5 +262,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/mainloop/stop-returns-at-once", test_stop_returns_at_once);
   g_test_add_func ("/server/mainloop/dispose-while-stopping", test_dispose_while_stopping);
+  g_test_add_func ("/server/mainloop/start-listens-before-history", test_start_listens_before_history);
+  g_test_add_func ("/server/mainloop/stop-while-loading-history", test_stop_while_loading);
+  g_test_add_func ("/server/mainloop/history-read-goes-before-live", test_adopt_keeps_order);
   return g_test_run ();
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "irc/suda-irc-private.h"
 #include "plain/suda-plain-private.h"
@@ -29,6 +30,7 @@ struct _SudaServer
   gboolean           running;
   gboolean           stopping;      /* last words going out, port still held */
   guint              stop_id;       /* the stop's deadline */
+  GCancellable      *loading;       /* the history being read, or NULL */
 
   GListStore        *sessions;
   GQueue             dirty;         /* sessions with output to flush */
@@ -652,6 +654,89 @@ listen_on (SudaServer  *self,
   return TRUE;
 }
 
+/* History loading ----------------------------------------------------------- */
+
+typedef struct {
+  char  *path;
+  guint  lines;
+  gsize  end;       /* the log's size at start: later entries are live */
+} HistoryLoad;
+
+static void
+history_load_free (gpointer data)
+{
+  HistoryLoad *load = data;
+
+  g_free (load->path);
+  g_free (load);
+}
+
+static void
+load_history_in_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      data,
+                        GCancellable *cancellable)
+{
+  HistoryLoad *load = data;
+
+  g_task_return_pointer (task,
+                         suda_server_log_load_history_upto (load->path, load->lines, load->end),
+                         (GDestroyNotify) g_hash_table_unref);
+}
+
+/* Back on the main loop.  SELF is not touched after a stop: the stop
+ * cancelled the load, and the server may be gone. */
+static void
+on_history_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  SudaServer *self = data;
+  g_autoptr(GHashTable) histories = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (histories == NULL)
+    return;
+  g_clear_object (&self->loading);
+  _suda_registry_adopt_histories (self->core.registry, histories);
+  /* Clients waiting in the kernel's backlog are let in: each JOIN replays
+   * the whole history. */
+  g_socket_service_start (self->listener);
+}
+
+/* Reading up to 32 MiB of log could stop the main loop for a second: a
+ * worker reads it while the port already listens, and connections wait
+ * in the backlog until it is done, so no JOIN sees part of the history. */
+static void
+load_history (SudaServer *self,
+              const char *log_path)
+{
+  g_autoptr(GTask) task = NULL;
+  HistoryLoad *load;
+  GStatBuf st;
+
+  _suda_registry_reset (self->core.registry, suda_server_log_load_history (NULL, 0));
+  if (*log_path == '\0' || self->config->history_lines == 0 || g_stat (log_path, &st) != 0)
+    {
+      g_socket_service_start (self->listener);
+      return;
+    }
+  load = g_new0 (HistoryLoad, 1);
+  load->path = g_strdup (log_path);
+  load->lines = self->config->history_lines;
+  load->end = (gsize) st.st_size;
+  self->loading = g_cancellable_new ();
+  task = g_task_new (NULL, self->loading, on_history_loaded, self);
+  g_task_set_source_tag (task, load_history);
+  g_task_set_task_data (task, load, history_load_free);
+  g_task_run_in_thread (task, load_history_in_thread);
+}
+
+gboolean
+_suda_server_is_loading_history (SudaServer *self)
+{
+  return self->loading != NULL;
+}
+
 gboolean
 suda_server_start (SudaServer  *self,
                    GError     **error)
@@ -663,6 +748,8 @@ suda_server_start (SudaServer  *self,
   g_return_val_if_fail (!self->running, FALSE);
 
   self->listener = g_socket_service_new ();
+  /* A new service is active: it accepts once the history is read. */
+  g_socket_service_stop (self->listener);
   /* GSocketListener's default backlog is 10: a class logging in at once
    * would see dropped SYNs and one-second retransmit stalls. */
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 4096);
@@ -677,8 +764,7 @@ suda_server_start (SudaServer  *self,
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
     self->log = suda_server_log_new (log_path);
-  _suda_registry_reset (self->core.registry,
-                        suda_server_log_load_history (log_path, self->config->history_lines));
+  load_history (self, log_path);
   /* An empty default-channel= means no room until someone makes one. */
   if (self->config->default_channel != NULL && *self->config->default_channel != '\0')
     _suda_registry_ensure_channel (self->core.registry, self->config->default_channel);
@@ -693,7 +779,6 @@ suda_server_start (SudaServer  *self,
   self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
 
   self->running = TRUE;
-  g_socket_service_start (self->listener);
   {
     g_autofree char *where = g_strdup_printf ("%s:%u", self->address, self->port);
     g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "server-start", NULL, NULL, where);
@@ -740,6 +825,8 @@ finish_stop (SudaServer *self)
 
   g_clear_handle_id (&self->ping_id, g_source_remove);
   g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
   _suda_registry_reset (self->core.registry, NULL);
@@ -754,7 +841,8 @@ finish_stop (SudaServer *self)
 }
 
 /* Every client is told, the log gets server-stop, and what was queued is
- * written out before the sockets close.  Returns at once: the last words
+ * written out before the sockets close (none while the history loads).
+ * Returns at once: the last words
  * leave as the peers read them, and "running" turns FALSE when the last
  * session is gone (or after STOP_GRACE_MS for those that read nothing). */
 void
