@@ -75,6 +75,9 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
     }
   else
     gtk_label_set_text (self->status_label, _("Stopped"));
+  /* Shown while it lasts: the server retries and says when it recovers. */
+  gtk_widget_set_visible (GTK_WIDGET (self->log_failing_label),
+                          running && suda_server_get_log_failing (self->server));
 
   users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user connected",
                                         "%u users connected", n_users), n_users);
@@ -201,6 +204,7 @@ set_server (SudaConsoleWindow *self,
     {
       g_signal_connect (server, "log-entry", G_CALLBACK (server_log_entry_cb), self);
       g_signal_connect_swapped (server, "notify::running", G_CALLBACK (server_changed_cb), self);
+      g_signal_connect_swapped (server, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
       g_signal_connect_swapped (server, "notify::n-users", G_CALLBACK (server_users_changed_cb), self);
     }
   gtk_filter_list_model_set_model (self->users_filtered,
@@ -600,6 +604,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_failing_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, ai_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, settings_group);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, address_row);
