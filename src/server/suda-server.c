@@ -700,7 +700,8 @@ on_history_loaded (GObject      *source,
   _suda_registry_adopt_histories (self->core.registry, histories);
   /* Clients waiting in the kernel's backlog are let in: each JOIN replays
    * the whole history. */
-  g_socket_service_start (self->listener);
+  if (!self->stopping)
+    g_socket_service_start (self->listener);
 }
 
 /* Reading up to 32 MiB of log could stop the main loop for a second: a
