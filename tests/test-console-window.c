@@ -11,7 +11,6 @@
 #include "suda-console-file-chooser.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
-#include "suda-console-window-private.h"
 #include "suda-log-viewer-window.h"
 #include "suda-log-row.h"
 #include "suda-test-gtk.h"
@@ -639,19 +638,19 @@ static void
 test_failing_log_shows_warning (Fixture       *fixture,
                                 gconstpointer  data)
 {
-  SudaConsoleWindow *window = fixture->window;
+  GtkWidget *warning = child (fixture, "log_failing_label");
   SudaServer *server;
 
   g_settings_set_string (fixture->settings, "log-file", "/dev/full");
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->log_failing_label)));
+  g_assert_false (gtk_widget_get_visible (warning));
   start_server (fixture);
-  server = suda_console_window_get_server (window);
-  g_assert_true (suda_test_wait_until (widget_visible, window->log_failing_label, 5000));
+  server = suda_console_window_get_server (fixture->window);
+  g_assert_true (suda_test_wait_until (widget_visible, warning, 5000));
   g_assert_true (suda_server_get_log_failing (server));
 
-  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
   g_assert_true (suda_test_wait_until (server_stopped, server, 5000));
-  g_assert_false (gtk_widget_get_visible (GTK_WIDGET (window->log_failing_label)));
+  g_assert_false (gtk_widget_get_visible (warning));
 }
 
 int
