@@ -657,6 +657,39 @@ test_chosen_file_is_stored (Fixture       *fixture,
   g_assert_cmpstr (stored, ==, chosen);
 }
 
+static gboolean
+widget_visible (gpointer data)
+{
+  return gtk_widget_get_visible (data);
+}
+
+static gboolean
+server_stopped (gpointer data)
+{
+  return !suda_server_get_running (data);
+}
+
+/* A log that cannot be written (a full disk: /dev/full) shows a warning
+ * while the server runs on. */
+static void
+test_failing_log_shows_warning (Fixture       *fixture,
+                                gconstpointer  data)
+{
+  GtkWidget *warning = child (fixture, "log_failing_label");
+  SudaServer *server;
+
+  g_settings_set_string (fixture->settings, "log-file", "/dev/full");
+  g_assert_false (gtk_widget_get_visible (warning));
+  start_server (fixture);
+  server = suda_console_window_get_server (fixture->window);
+  g_assert_true (suda_test_wait_until (widget_visible, warning, 5000));
+  g_assert_true (suda_server_get_log_failing (server));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (server_stopped, server, 5000));
+  g_assert_false (gtk_widget_get_visible (warning));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -683,6 +716,7 @@ main (int   argc,
   ADD ("command-line/port-zero-picks-a-free-port", test_command_line_port_zero);
   ADD ("a11y/icon-buttons-have-accessible-names", test_icon_buttons_have_accessible_names);
   ADD ("settings/chosen-file-is-stored", test_chosen_file_is_stored);
+  ADD ("log/failing-log-shows-a-warning", test_failing_log_shows_warning);
 #undef ADD
   g_test_add_func ("/console/about/app-icon-in-resources", test_app_icon_in_resources);
 

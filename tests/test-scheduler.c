@@ -562,15 +562,44 @@ test_due_from_main_loop_timer (void)
 
 /* Persistence */
 
+/* The state as the file says it: its snapshot line with the records after
+ * it (adds and removes) applied to the snapshot's "messages". */
 static JsonNode *
 read_state_file (const char *path)
 {
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonNode *root = NULL;
+  JsonArray *messages;
 
-  json_parser_load_from_file (parser, path, &error);
-  g_assert_no_error (error);
-  return json_node_copy (json_parser_get_root (parser));
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  g_assert_true (g_str_has_suffix (contents, "\n"));
+  lines = g_strsplit (contents, "\n", -1);
+  for (guint i = 0; lines[i] != NULL && *lines[i] != '\0'; i++)
+    {
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GError) error = NULL;
+      JsonObject *record;
+
+      json_parser_load_from_data (parser, lines[i], -1, &error);
+      g_assert_no_error (error);
+      if (root == NULL)
+        {
+          root = json_node_copy (json_parser_get_root (parser));
+          continue;
+        }
+      record = json_node_get_object (json_parser_get_root (parser));
+      messages = json_object_get_array_member (json_node_get_object (root), "messages");
+      if (json_object_has_member (record, "add"))
+        json_array_add_element (messages, json_node_copy (json_object_get_member (record, "add")));
+      else
+        for (guint j = 0; j < json_array_get_length (messages); j++)
+          if (json_object_get_int_member (json_array_get_object_element (messages, j), "id") ==
+              json_object_get_int_member (record, "remove"))
+            json_array_remove_element (messages, j--);
+    }
+  g_assert_nonnull (root);
+  return root;
 }
 
 static guint
@@ -599,7 +628,7 @@ test_persist_state_file_is_valid_json (Fixture       *fixture,
   root = read_state_file (fixture->path);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (root));
   object = json_node_get_object (root);
-  g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (object, "version"), ==, 2);
   messages = json_object_get_array_member (object, "messages");
   g_assert_cmpuint (json_array_get_length (messages), ==, 2);
   message = json_array_get_object_element (messages, 0);
@@ -738,6 +767,143 @@ test_persist_nested_state_dir_created (void)
   g_rmdir (dir);
 }
 
+static guint
+count_lines (const char *path)
+{
+  g_autofree char *contents = NULL;
+  guint n = 0;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  for (const char *p = contents; *p; p++)
+    n += *p == '\n';
+  return n;
+}
+
+static guint64
+inode_of (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_ino;
+}
+
+/* A change appends one line to the same file; only now and then is the
+ * file compacted into a new snapshot (a new file renamed into place). */
+static void
+test_persist_changes_are_appended (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  g_autoptr(SudaScheduledMessage) first = add_in (fixture, "alice", 60, "one");
+  guint64 inode = inode_of (fixture->path);
+  guint changes = 0;
+
+  g_assert_cmpuint (count_lines (fixture->path), ==, 1);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(SudaScheduledMessage) message = add_in (fixture, "bob", 120, "more");
+      g_autoptr(SudaScheduledMessage) cancelled =
+        suda_scheduler_cancel (fixture->scheduler, suda_scheduled_message_get_id (message), "bob", FALSE, NULL);
+
+      g_assert_nonnull (cancelled);
+      changes += 2;
+      g_assert_cmpuint (count_lines (fixture->path), ==, 1 + changes);
+      g_assert_cmpuint (inode_of (fixture->path), ==, inode);
+    }
+
+  /* Many changes later the file starts over from a snapshot. */
+  while (inode_of (fixture->path) == inode)
+    {
+      g_autoptr(SudaScheduledMessage) message = add_in (fixture, "bob", 120, "more");
+      g_autoptr(SudaScheduledMessage) cancelled =
+        suda_scheduler_cancel (fixture->scheduler, suda_scheduled_message_get_id (message), "bob", FALSE, NULL);
+
+      changes += 2;
+      g_assert_cmpuint (changes, <, 1000);
+    }
+  /* The snapshot, and the cancel after the add that compacted. */
+  g_assert_cmpuint (count_lines (fixture->path), ==, 2);
+  g_assert_cmpuint (count_files (fixture->dir), ==, 1);
+}
+
+/* A state file from before (version 1, one pretty-printed document) loads,
+ * and is rewritten in the current form. */
+static void
+test_persist_version_1_migrates (Fixture       *fixture,
+                                 gconstpointer  data)
+{
+  static const char old[] =
+    "{\n  \"version\" : 1,\n  \"next-id\" : 8,\n  \"messages\" : [\n    {\n"
+    "      \"id\" : 7,\n      \"author\" : \"alice\",\n      \"channel\" : \"#lobby\",\n"
+    "      \"due\" : \"2026-11-21T11:00:00Z\",\n      \"created\" : \"2026-11-21T09:00:00Z\",\n"
+    "      \"text\" : \"from before\"\n    }\n  ]\n}";
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(SudaScheduledMessage) fresh = NULL;
+  SudaScheduledMessage *loaded;
+
+  g_clear_object (&fixture->scheduler);
+  g_assert_true (g_file_set_contents (fixture->path, old, -1, NULL));
+  fixture->scheduler = fixture_open_scheduler (fixture);
+  g_assert_true (suda_scheduler_load (fixture->scheduler, &error));
+  g_assert_no_error (error);
+  loaded = suda_scheduler_lookup (fixture->scheduler, 7);
+  g_assert_nonnull (loaded);
+  g_assert_cmpstr (suda_scheduled_message_get_text (loaded), ==, "from before");
+
+  g_assert_cmpuint (count_lines (fixture->path), ==, 1);
+  root = read_state_file (fixture->path);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "version"), ==, 2);
+  fresh = add_in (fixture, "bob", 60, "new");
+  g_assert_cmpuint (suda_scheduled_message_get_id (fresh), ==, 8);
+}
+
+/* The file is locked while its scheduler runs: a second one (another
+ * server given the same file) neither loads nor writes it. */
+static void
+test_persist_locked (Fixture       *fixture,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaScheduledMessage) first = add_in (fixture, "alice", 60, "mine");
+  g_autoptr(SudaScheduler) other = suda_scheduler_new (fixture->path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDateTime) due = g_date_time_add_hours (fixture->clock.now, 1);
+  g_autoptr(SudaScheduledMessage) theirs = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+
+  g_assert_true (g_file_get_contents (fixture->path, &before, NULL, NULL));
+  g_assert_false (suda_scheduler_load (other, &error));
+  g_assert_error (error, SUDA_SCHEDULER_ERROR, SUDA_SCHEDULER_ERROR_IN_USE);
+  g_assert_cmpuint (suda_scheduler_get_n_pending (other), ==, 0);
+  theirs = suda_scheduler_add (other, "bob", "#lobby", due, "theirs", NULL);
+  g_assert_nonnull (theirs);
+  g_assert_true (g_file_get_contents (fixture->path, &after, NULL, NULL));
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* A crash in the middle of an append leaves a torn last line: dropped. */
+static void
+test_persist_torn_record_dropped (Fixture       *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaScheduledMessage) first = add_in (fixture, "alice", 60, "kept");
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *torn = NULL;
+
+  g_clear_object (&fixture->scheduler);
+  g_assert_true (g_file_get_contents (fixture->path, &contents, NULL, NULL));
+  torn = g_strconcat (contents, "{\"add\":{\"id\":2,\"auth", NULL);
+  g_assert_true (g_file_set_contents (fixture->path, torn, -1, NULL));
+
+  fixture->scheduler = fixture_open_scheduler (fixture);
+  g_assert_true (suda_scheduler_load (fixture->scheduler, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (suda_scheduler_get_n_pending (fixture->scheduler), ==, 1);
+  g_assert_cmpuint (count_lines (fixture->path), ==, 1);
+}
+
 static void
 test_persist_corrupt_file_set_aside (Fixture       *fixture,
                                      gconstpointer  data)
@@ -839,6 +1005,10 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/scheduler/persist/late-delivery-at-load", test_persist_late_delivery_at_load);
   ADD_FIXTURE_TEST ("/scheduler/persist/missing-file-is-empty", test_persist_missing_file_is_empty);
   g_test_add_func ("/scheduler/persist/state-dir-created", test_persist_nested_state_dir_created);
+  ADD_FIXTURE_TEST ("/scheduler/persist/changes-are-appended", test_persist_changes_are_appended);
+  ADD_FIXTURE_TEST ("/scheduler/persist/version-1-migrates", test_persist_version_1_migrates);
+  ADD_FIXTURE_TEST ("/scheduler/persist/locked-against-another", test_persist_locked);
+  ADD_FIXTURE_TEST ("/scheduler/persist/torn-record-dropped", test_persist_torn_record_dropped);
   ADD_FIXTURE_TEST ("/scheduler/persist/corrupt-file-set-aside", test_persist_corrupt_file_set_aside);
   ADD_FIXTURE_TEST ("/scheduler/persist/bad-entries-skipped", test_persist_bad_entries_skipped);
 

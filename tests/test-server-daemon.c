@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 
 #include <glib/gstdio.h>
 
@@ -45,6 +46,20 @@ die_with_parent (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
+/* A file-size limit (ulimit -f) of 2 KiB, with SIGXFSZ as it is by
+ * default: deadly. */
+static void
+small_file_limit (gpointer data)
+{
+  struct rlimit limit = { 2048, 2048 };
+
+  die_with_parent (data);
+  signal (SIGXFSZ, SIG_DFL);
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+static GSpawnChildSetupFunc child_setup = die_with_parent;
+
 static void
 daemon_start (Daemon     *d,
               const char *extra)
@@ -71,7 +86,7 @@ daemon_start (Daemon     *d,
   {
     g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE);
 
-    g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+    g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
     d->process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
   }
   g_assert_no_error (error);
@@ -126,6 +141,32 @@ test_sigterm_is_clean (void)
 
   g_assert_true (g_file_get_contents (d.log, &log, NULL, NULL));
   g_assert_nonnull (strstr (log, "\"event\":\"server-stop\""));
+  daemon_clear (&d);
+}
+
+/* Past a file-size limit the log fails like a full disk: the daemon is
+ * not killed (SIGXFSZ), it keeps serving and still stops cleanly. */
+static void
+test_file_size_limit_is_a_failing_log (void)
+{
+  Daemon d = { 0 };
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autofree char *text = g_strnfill (400, 'x');
+
+  child_setup = small_file_limit;
+  daemon_start (&d, NULL);
+  child_setup = die_with_parent;
+  alice = suda_test_client_register_joined (d.port, "alice", NULL, "#lobby");
+  for (guint i = 0; i < 6; i++)
+    suda_test_client_send (alice, "PRIVMSG #lobby :%u %s", i, text);
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  g_ptr_array_unref (suda_test_client_sync (alice));
+
+  g_subprocess_send_signal (d.process, SIGTERM);
+  suda_test_client_await (alice, "ERROR :*Server shutting down*");
+  wait_exit (&d);
+  g_assert_true (g_subprocess_get_if_exited (d.process));
+  g_assert_cmpint (g_subprocess_get_exit_status (d.process), ==, 0);
   daemon_clear (&d);
 }
 
@@ -330,6 +371,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/serverd/sigterm/clients-told-log-closed-exit-0", test_sigterm_is_clean);
   g_test_add_func ("/serverd/sighup/reopens-log", test_sighup_reopens_log);
+  g_test_add_func ("/serverd/file-size-limit/is-a-failing-log", test_file_size_limit_is_a_failing_log);
   g_test_add_func ("/serverd/bind-failure/says-why-exits-non-zero", test_bind_failure);
   g_test_add_func ("/serverd/arguments/bad-ones-say-why", test_bad_arguments);
   g_test_add_func ("/serverd/config/bad-value-names-key", test_bad_config_value);

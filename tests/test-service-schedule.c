@@ -377,7 +377,7 @@ test_restart_keeps_pending_and_posts_late (void)
   g_autoptr(SudaServer) second = NULL;
   g_autoptr(SudaTestClient) alice = NULL;
   g_autoptr(GPtrArray) log = NULL;
-  g_autofree char *state_path = g_build_filename (state_dir, "scheduled.json", NULL);
+  g_autofree char *state_path = g_build_filename (state_dir, "server.scheduled.json", NULL);
   gboolean saw_late_message = FALSE, saw_late_entry = FALSE;
 
   config->state_dir = g_strdup (state_dir);
@@ -437,6 +437,88 @@ test_restart_keeps_pending_and_posts_late (void)
   suda_server_stop (second, NULL);
 }
 
+static gboolean
+log_has_posted (SudaServer *server,
+                const char *text)
+{
+  g_autoptr(GPtrArray) log = read_log (server);
+
+  for (guint i = 0; i < log->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (log, i);
+
+      if (g_strcmp0 (suda_log_entry_get_event (entry), "schedule") == 0 &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "action"), "posted") == 0 &&
+          g_strcmp0 (suda_log_entry_get_text (entry), text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static SudaServer *
+server_logging_to (const char *dir,
+                   const char *name)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  config->log_path = g_build_filename (dir, name, NULL);
+  return suda_test_server_new (config);
+}
+
+/* Two servers whose logs share a folder each keep their own scheduled
+ * messages: after a restart only the one it was scheduled on posts it. */
+static void
+test_servers_sharing_a_folder (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServer) first = server_logging_to (dir, "a.jsonl");
+  g_autoptr(SudaServer) other = server_logging_to (dir, "b.jsonl");
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+
+  suda_scheduler_set_clock (get_scheduler (first), clock_two_hours_ago, NULL, NULL);
+  alice = suda_test_client_register_joined (suda_server_get_port (first), "alice", NULL, "#lobby");
+  suda_test_client_send (alice, "PRIVMSG #lobby :!schedule +1h only on a");
+  suda_test_client_await (alice, ":suda!* NOTICE alice :Scheduled message 1 *");
+  g_clear_pointer (&alice, suda_test_client_free);
+  g_clear_object (&first);
+  g_clear_object (&other);
+
+  first = server_logging_to (dir, "a.jsonl");
+  other = server_logging_to (dir, "b.jsonl");
+  alice = suda_test_client_register (suda_server_get_port (first), "alice", NULL);
+  suda_test_client_join (alice, "alice", "#lobby");
+  suda_test_client_await (alice, "* #lobby :*<suda> [Scheduled by alice, late: *] only on a");
+  bob = suda_test_client_register (suda_server_get_port (other), "bob", NULL);
+  suda_test_client_join (bob, "bob", "#lobby");
+  g_ptr_array_unref (suda_test_client_sync (bob));
+
+  g_assert_true (log_has_posted (first, "only on a"));
+  g_assert_false (log_has_posted (other, "only on a"));
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (other)), ==, 0);
+}
+
+/* Before, every server in a folder used scheduled.json: the first server
+ * to start takes it over under its own name. */
+static void
+test_old_shared_file_taken_over (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *old = g_build_filename (dir, "scheduled.json", NULL);
+  g_autofree char *mine = g_build_filename (dir, "a.scheduled.json", NULL);
+  g_autoptr(SudaServer) first = NULL;
+  static const char contents[] =
+    "{\n  \"version\" : 1,\n  \"next-id\" : 2,\n  \"messages\" : [\n    {\n"
+    "      \"id\" : 1,\n      \"author\" : \"alice\",\n      \"channel\" : \"#lobby\",\n"
+    "      \"due\" : \"2999-01-01T00:00:00Z\",\n      \"text\" : \"far ahead\"\n    }\n  ]\n}\n";
+
+  g_assert_true (g_file_set_contents (old, contents, -1, NULL));
+  first = server_logging_to (dir, "a.jsonl");
+  g_assert_cmpuint (suda_scheduler_get_n_pending (get_scheduler (first)), ==, 1);
+  g_assert_false (g_file_test (old, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (mine, G_FILE_TEST_IS_REGULAR));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -460,6 +542,8 @@ main (int   argc,
   ADD_FIXTURE_TEST ("/service/schedule/bad-input-gets-usage", test_bad_input_gets_usage);
   ADD_FIXTURE_TEST ("/service/schedule/21st-pending-refused", test_21st_pending_refused);
   g_test_add_func ("/service/schedule/restart-keeps-pending-and-posts-late", test_restart_keeps_pending_and_posts_late);
+  g_test_add_func ("/service/schedule/servers-sharing-a-folder", test_servers_sharing_a_folder);
+  g_test_add_func ("/service/schedule/old-shared-file-taken-over", test_old_shared_file_taken_over);
 
   return g_test_run ();
 }

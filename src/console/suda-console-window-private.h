@@ -17,6 +17,7 @@ struct _SudaConsoleWindow
   GtkWidget            *stop_button;
   GtkLabel             *status_label;
   GtkLabel             *error_label;
+  GtkLabel             *log_failing_label;
   GtkLabel             *ai_label;
   GtkWidget            *settings_group;
   AdwEntryRow          *address_row;

@@ -75,6 +75,9 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
     }
   else
     gtk_label_set_text (self->status_label, _("Stopped"));
+  /* Shown while it lasts: the server retries and says when it recovers. */
+  gtk_widget_set_visible (GTK_WIDGET (self->log_failing_label),
+                          running && suda_server_get_log_failing (self->server));
 
   users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user connected",
                                         "%u users connected", n_users), n_users);
@@ -201,6 +204,7 @@ set_server (SudaConsoleWindow *self,
     {
       g_signal_connect (server, "log-entry", G_CALLBACK (server_log_entry_cb), self);
       g_signal_connect_swapped (server, "notify::running", G_CALLBACK (server_changed_cb), self);
+      g_signal_connect_swapped (server, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
       g_signal_connect_swapped (server, "notify::n-users", G_CALLBACK (server_users_changed_cb), self);
     }
   gtk_filter_list_model_set_model (self->users_filtered,
@@ -508,6 +512,34 @@ suda_console_window_close_request (GtkWindow *window)
 /* Setup -------------------------------------------------------------------- */
 
 static void
+stopped_cb (SudaServer   *server,
+            GParamSpec   *pspec,
+            GApplication *app)
+{
+  if (suda_server_get_running (server))
+    return;
+  g_signal_handlers_disconnect_by_data (server, app);
+  g_application_release (app);
+  g_object_unref (server);
+}
+
+/* The window goes at once; its server, stopping, keeps the application
+ * alive until its clients have had their last words. */
+static void
+keep_until_stopped (SudaServer *server)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (app == NULL || !suda_server_get_running (server))
+    {
+      g_object_unref (server);
+      return;
+    }
+  g_application_hold (app);
+  g_signal_connect (server, "notify::running", G_CALLBACK (stopped_cb), app);
+}
+
+static void
 suda_console_window_dispose (GObject *object)
 {
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
@@ -527,7 +559,7 @@ suda_console_window_dispose (GObject *object)
     {
       g_signal_handlers_disconnect_by_data (self->server, self);
       suda_server_stop (self->server, _("The server is shutting down"));
-      g_clear_object (&self->server);
+      keep_until_stopped (g_steal_pointer (&self->server));
     }
   if (self->users_filtered != NULL)
     gtk_filter_list_model_set_model (self->users_filtered, NULL);
@@ -572,6 +604,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_failing_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, ai_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, settings_group);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, address_row);

@@ -80,6 +80,32 @@ _suda_registry_reset (SudaRegistry *self,
   self->n_connections = self->n_registered = 0;
 }
 
+/* Histories read from the log after the start: OLDER's items go before
+ * what the rooms heard meanwhile. */
+void
+_suda_registry_adopt_histories (SudaRegistry *self,
+                                GHashTable   *older)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_hash_table_iter_init (&iter, older);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
+      SudaHistory *history = value;
+      SudaHistory *newer = g_hash_table_lookup (self->histories, name);
+
+      for (GList *l = newer ? newer->items.head : NULL; l; l = l->next)
+        {
+          SudaHistoryItem *item = l->data;
+
+          suda_history_add (history, item->time, item->source, item->command, item->text);
+        }
+      g_hash_table_iter_steal (&iter);
+      g_hash_table_replace (self->histories, name, history);
+    }
+}
+
 void
 _suda_registry_set_counts_notify (SudaRegistry *self,
                                   GCallback     notify,

@@ -428,6 +428,16 @@ GHashTable *
 suda_server_log_load_history (const char *path,
                               guint       lines_per_channel)
 {
+  return suda_server_log_load_history_upto (path, lines_per_channel, G_MAXSIZE);
+}
+
+/* The same from the first END bytes only: a worker thread reads what the
+ * log held at start while the server appends to it. */
+GHashTable *
+suda_server_log_load_history_upto (const char *path,
+                                   guint       lines_per_channel,
+                                   gsize       end)
+{
   GHashTable *histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                  (GDestroyNotify) suda_history_free);
   g_autoptr(GMappedFile) mapped = NULL;
@@ -441,7 +451,7 @@ suda_server_log_load_history (const char *path,
     return histories;
 
   data = g_mapped_file_get_contents (mapped);
-  size = g_mapped_file_get_length (mapped);
+  size = MIN (g_mapped_file_get_length (mapped), end);
   if (data == NULL || size == 0)
     return histories;
 
@@ -454,11 +464,11 @@ suda_server_log_load_history (const char *path,
   for (p = start; p < data + size;)
     {
       const char *nl = memchr (p, '\n', data + size - p);
-      const char *end = nl ? nl : data + size;
+      const char *line_end = nl ? nl : data + size;
 
-      if (end > p)
-        add_history_line (histories, p, end - p, lines_per_channel);
-      p = end + 1;
+      if (line_end > p)
+        add_history_line (histories, p, line_end - p, lines_per_channel);
+      p = line_end + 1;
     }
   return histories;
 }

@@ -23,5 +23,8 @@ void           suda_server_log_set_max_pending (SudaServerLog *self,
 void           suda_server_log_reopen       (SudaServerLog  *self);
 GHashTable    *suda_server_log_load_history (const char     *path,
                                              guint           lines_per_channel);
+GHashTable    *suda_server_log_load_history_upto (const char *path,
+                                             guint           lines_per_channel,
+                                             gsize           end);
 
 G_END_DECLS

@@ -65,7 +65,7 @@ void         _suda_session_send             (SudaSession *self,
                                              const char  *data,
                                              gsize        len);
 gboolean     _suda_session_flush            (SudaSession *self);
-void         _suda_session_flush_blocking   (SudaSession *self);
+gsize        _suda_session_get_unsent       (SudaSession *self);
 void         _suda_session_close            (SudaSession *self,
                                              const char  *reason);
 void         _suda_session_detach           (SudaSession *self);
@@ -195,6 +195,8 @@ void          _suda_registry_remove_member  (SudaRegistry *self,
                                              SudaClient   *client);
 void          _suda_registry_leave_all      (SudaRegistry *self,
                                              SudaClient   *client);
+void          _suda_registry_adopt_histories (SudaRegistry *self,
+                                            GHashTable   *older);
 SudaHistory  *_suda_registry_get_history    (SudaRegistry *self,
                                              const char   *channel);
 SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
@@ -314,5 +316,7 @@ struct _SudaCore
 
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
+/* TRUE from a start until the history is read (connections wait). */
+gboolean      _suda_server_is_loading_history (SudaServer *self);
 
 G_END_DECLS

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "irc/suda-irc-private.h"
 #include "plain/suda-plain-private.h"
@@ -27,6 +28,9 @@ struct _SudaServer
   GDateTime         *started_at;
   char              *created_text;
   gboolean           running;
+  gboolean           stopping;      /* last words going out, port still held */
+  guint              stop_id;       /* the stop's deadline */
+  GCancellable      *loading;       /* the history being read, or NULL */
 
   GListStore        *sessions;
   GQueue             dirty;         /* sessions with output to flush */
@@ -65,6 +69,9 @@ typedef struct {
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
 
+static void     finish_stop      (SudaServer *self);
+static gboolean on_stop_deadline (gpointer    data);
+
 G_DEFINE_FINAL_TYPE (SudaServer, suda_server, G_TYPE_OBJECT)
 
 static void
@@ -72,8 +79,13 @@ suda_server_dispose (GObject *object)
 {
   SudaServer *self = SUDA_SERVER (object);
 
+  /* Nobody waits for a disposed server's last words. */
   if (self->running)
-    suda_server_stop (self, NULL);
+    {
+      suda_server_stop (self, NULL);
+      if (self->running)
+        finish_stop (self);
+    }
   g_clear_object (&self->core.service);
   g_clear_object (&self->sessions);
 
@@ -324,6 +336,12 @@ on_session_gone (gpointer     data,
       suda_server_log (self, entry);
       _suda_registry_remove_client (self->core.registry, client);
       g_list_store_remove (self->sessions, position);
+    }
+  /* The last one out ends the stop, once this flush is over. */
+  if (self->stopping && g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
+    {
+      g_clear_handle_id (&self->stop_id, g_source_remove);
+      self->stop_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_stop_deadline, self, NULL);
     }
 }
 
@@ -636,6 +654,90 @@ listen_on (SudaServer  *self,
   return TRUE;
 }
 
+/* History loading ----------------------------------------------------------- */
+
+typedef struct {
+  char  *path;
+  guint  lines;
+  gsize  end;       /* the log's size at start: later entries are live */
+} HistoryLoad;
+
+static void
+history_load_free (gpointer data)
+{
+  HistoryLoad *load = data;
+
+  g_free (load->path);
+  g_free (load);
+}
+
+static void
+load_history_in_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      data,
+                        GCancellable *cancellable)
+{
+  HistoryLoad *load = data;
+
+  g_task_return_pointer (task,
+                         suda_server_log_load_history_upto (load->path, load->lines, load->end),
+                         (GDestroyNotify) g_hash_table_unref);
+}
+
+/* Back on the main loop.  SELF is not touched after a stop: the stop
+ * cancelled the load, and the server may be gone. */
+static void
+on_history_loaded (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  SudaServer *self = data;
+  g_autoptr(GHashTable) histories = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (histories == NULL)
+    return;
+  g_clear_object (&self->loading);
+  _suda_registry_adopt_histories (self->core.registry, histories);
+  /* Clients waiting in the kernel's backlog are let in: each JOIN replays
+   * the whole history. */
+  if (!self->stopping)
+    g_socket_service_start (self->listener);
+}
+
+/* Reading up to 32 MiB of log could stop the main loop for a second: a
+ * worker reads it while the port already listens, and connections wait
+ * in the backlog until it is done, so no JOIN sees part of the history. */
+static void
+load_history (SudaServer *self,
+              const char *log_path)
+{
+  g_autoptr(GTask) task = NULL;
+  HistoryLoad *load;
+  GStatBuf st;
+
+  _suda_registry_reset (self->core.registry, suda_server_log_load_history (NULL, 0));
+  if (*log_path == '\0' || self->config->history_lines == 0 || g_stat (log_path, &st) != 0)
+    {
+      g_socket_service_start (self->listener);
+      return;
+    }
+  load = g_new0 (HistoryLoad, 1);
+  load->path = g_strdup (log_path);
+  load->lines = self->config->history_lines;
+  load->end = (gsize) st.st_size;
+  self->loading = g_cancellable_new ();
+  task = g_task_new (NULL, self->loading, on_history_loaded, self);
+  g_task_set_source_tag (task, load_history);
+  g_task_set_task_data (task, load, history_load_free);
+  g_task_run_in_thread (task, load_history_in_thread);
+}
+
+gboolean
+_suda_server_is_loading_history (SudaServer *self)
+{
+  return self->loading != NULL;
+}
+
 gboolean
 suda_server_start (SudaServer  *self,
                    GError     **error)
@@ -647,6 +749,8 @@ suda_server_start (SudaServer  *self,
   g_return_val_if_fail (!self->running, FALSE);
 
   self->listener = g_socket_service_new ();
+  /* A new service is active: it accepts once the history is read. */
+  g_socket_service_stop (self->listener);
   /* GSocketListener's default backlog is 10: a class logging in at once
    * would see dropped SYNs and one-second retransmit stalls. */
   g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 4096);
@@ -661,8 +765,7 @@ suda_server_start (SudaServer  *self,
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
     self->log = suda_server_log_new (log_path);
-  _suda_registry_reset (self->core.registry,
-                        suda_server_log_load_history (log_path, self->config->history_lines));
+  load_history (self, log_path);
   /* An empty default-channel= means no room until someone makes one. */
   if (self->config->default_channel != NULL && *self->config->default_channel != '\0')
     _suda_registry_ensure_channel (self->core.registry, self->config->default_channel);
@@ -677,7 +780,6 @@ suda_server_start (SudaServer  *self,
   self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
 
   self->running = TRUE;
-  g_socket_service_start (self->listener);
   {
     g_autofree char *where = g_strdup_printf ("%s:%u", self->address, self->port);
     g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "server-start", NULL, NULL, where);
@@ -693,8 +795,57 @@ suda_server_start (SudaServer  *self,
   return TRUE;
 }
 
+/* How long stopping waits for peers that do not read their last words. */
+#define STOP_GRACE_MS 1000
+
+static gboolean
+on_stop_deadline (gpointer data)
+{
+  SudaServer *self = data;
+
+  self->stop_id = 0;
+  finish_stop (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The last session gone, or the deadline passed: whoever is left is cut
+ * off, the log is written out and the port is let go. */
+static void
+finish_stop (SudaServer *self)
+{
+  self->stopping = FALSE;
+  g_clear_handle_id (&self->stop_id, g_source_remove);
+  while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
+    {
+      g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
+
+      on_session_gone (self, session);
+    }
+  g_queue_init (&self->dirty);
+  flush_log (self);
+
+  g_clear_handle_id (&self->ping_id, g_source_remove);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+  g_clear_object (&self->listener);
+  _suda_registry_reset (self->core.registry, NULL);
+  g_clear_pointer (&self->log, suda_server_log_free);
+  g_clear_pointer (&self->address, g_free);
+  self->running = FALSE;
+  self->port = 0;
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+}
+
 /* Every client is told, the log gets server-stop, and what was queued is
- * written out before the sockets close. */
+ * written out before the sockets close (none while the history loads).
+ * Returns at once: the last words
+ * leave as the peers read them, and "running" turns FALSE when the last
+ * session is gone (or after STOP_GRACE_MS for those that read nothing). */
 void
 suda_server_stop (SudaServer *self,
                   const char *reason)
@@ -702,16 +853,17 @@ suda_server_stop (SudaServer *self,
   guint n;
 
   g_return_if_fail (SUDA_IS_SERVER (self));
-  if (!self->running)
+  if (!self->running || self->stopping)
     return;
 
+  self->stopping = TRUE;
   if (reason == NULL)
     reason = _("Server shutting down");
   if (self->core.service)
     _suda_service_server_stopping (self->core.service);
+  /* No one new is let in; the port itself is held until the end, so a
+   * start cannot race the last words. */
   g_socket_service_stop (self->listener);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
-  g_clear_object (&self->listener);
 
   n = g_list_model_get_n_items (G_LIST_MODEL (self->sessions));
   for (guint i = 0; i < n; i++)
@@ -724,31 +876,13 @@ suda_server_stop (SudaServer *self,
   log_refusals (self);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
-  /* Last words go out with blocking sends: the loop may not run again. */
+  /* Who reads gets its last words now; a session leaves as it is done. */
   g_clear_handle_id (&self->flush_id, g_source_remove);
-  flush_log (self);
-  while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
-    {
-      g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
-
-      flush_log (self);
-      _suda_session_flush_blocking (session);
-      if (g_list_store_find (self->sessions, session, NULL))
-        on_session_gone (self, session);
-    }
-  g_queue_init (&self->dirty);
-
-  g_clear_handle_id (&self->ping_id, g_source_remove);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
-  _suda_registry_reset (self->core.registry, NULL);
-  g_clear_pointer (&self->log, suda_server_log_free);
-  g_clear_pointer (&self->address, g_free);
-  self->running = FALSE;
-  self->port = 0;
-
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  on_flush (self);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
+    finish_stop (self);
+  else
+    self->stop_id = g_timeout_add (STOP_GRACE_MS, on_stop_deadline, self);
 }
 
 gboolean

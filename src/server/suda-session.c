@@ -513,17 +513,11 @@ _suda_session_flush (SudaSession *self)
   return TRUE;
 }
 
-/* At shutdown the loop may not run again: the last words go out with
- * blocking sends, a second at most. */
-void
-_suda_session_flush_blocking (SudaSession *self)
+/* Bytes queued that the kernel has not taken yet. */
+gsize
+_suda_session_get_unsent (SudaSession *self)
 {
-  if (self->socket)
-    {
-      g_socket_set_blocking (self->socket, TRUE);
-      g_socket_set_timeout (self->socket, 1);
-    }
-  _suda_session_flush (self);
+  return self->out_len - self->out_off;
 }
 
 /* Closing: the owner says its last words, the output is flushed, then the

@@ -3,6 +3,7 @@
 
 #include <crypt.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <termios.h>
@@ -185,6 +186,9 @@ main (int   argc,
   replace_if_set (&config->password, &password);
   replace_if_set (&config->server_name, &name);
 
+  /* Past a file-size limit (ulimit -f) the log fails like a full disk and
+   * chat goes on, rather than the whole server being killed. */
+  signal (SIGXFSZ, SIG_IGN);
   server = suda_server_new (config);
   if (!suda_server_start (server, &error))
     {
@@ -205,7 +209,11 @@ main (int   argc,
   g_unix_signal_add (SIGHUP, on_hangup, server);
   g_main_loop_run (loop);
 
+  /* Stopping returns at once; the last words leave as clients read them,
+   * a second at most. */
   suda_server_stop (server, _("Server shutting down"));
+  while (suda_server_get_running (server))
+    g_main_context_iteration (NULL, TRUE);
   g_print ("%s\n", _("stopped"));
   return 0;
 }

@@ -30,6 +30,9 @@ struct _SudaScheduler
   guint           max_total;
   guint           next_id;
   gboolean        loaded;
+  int             state_fd;     /* the state file, locked, for appending */
+  gboolean        locked_out;   /* another server holds the state file */
+  guint           n_records;    /* appended since the last snapshot */
 
   /* Sorted by due time, then id: the head is what the timer waits for. */
   GPtrArray      *pending;
@@ -50,8 +53,14 @@ SudaScheduledMessage *_suda_scheduled_message_new     (guint          id,
 int                   _suda_scheduled_message_compare (gconstpointer  a,
                                                        gconstpointer  b);
 
-/* suda-scheduler-state.c: writes the pending list, atomically. */
-void                  _suda_scheduler_save_state      (SudaScheduler *self);
+/* suda-scheduler-state.c: the state file is a snapshot line followed by
+ * one record per change, appended; it is compacted into a new snapshot
+ * now and then. */
+void                  _suda_scheduler_record_added    (SudaScheduler        *self,
+                                                       SudaScheduledMessage *message);
+void                  _suda_scheduler_record_removed  (SudaScheduler *self,
+                                                       GPtrArray     *messages);
+void                  _suda_scheduler_close_state     (SudaScheduler *self);
 /* suda-scheduler.c: posts (and drops) what is due by now. */
 void                  _suda_scheduler_deliver_due     (SudaScheduler *self,
                                                        gboolean       late);

@@ -84,10 +84,10 @@ rearm_timer (SudaScheduler *self)
   g_source_set_name_by_id (self->timer_id, "[suda] scheduled messages");
 }
 
+/* The state file has had its record of the change appended already. */
 static void
 pending_changed (SudaScheduler *self)
 {
-  _suda_scheduler_save_state (self);
   rearm_timer (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_PENDING]);
 }
@@ -120,6 +120,7 @@ _suda_scheduler_deliver_due (SudaScheduler *self,
       g_ptr_array_set_free_func (self->pending, NULL);
       g_ptr_array_remove_range (self->pending, 0, n_due);
       g_ptr_array_set_free_func (self->pending, (GDestroyNotify) suda_scheduled_message_unref);
+      _suda_scheduler_record_removed (self, due);
       pending_changed (self);
     }
   else
@@ -150,6 +151,7 @@ suda_scheduler_finalize (GObject *object)
 
   if (self->clock_destroy != NULL)
     self->clock_destroy (self->clock_data);
+  _suda_scheduler_close_state (self);
   g_clear_pointer (&self->pending, g_ptr_array_unref);
   g_clear_pointer (&self->state_path, g_free);
 
@@ -244,6 +246,7 @@ suda_scheduler_init (SudaScheduler *self)
   self->max_per_author = SUDA_SCHEDULER_DEFAULT_MAX_PER_AUTHOR;
   self->max_total = SUDA_SCHEDULER_DEFAULT_MAX_TOTAL;
   self->next_id = 1;
+  self->state_fd = -1;
   self->pending = g_ptr_array_new_with_free_func ((GDestroyNotify) suda_scheduled_message_unref);
   self->clock = default_clock;
 }
@@ -408,6 +411,7 @@ suda_scheduler_add (SudaScheduler *self,
         break;
     }
   g_ptr_array_insert (self->pending, position, message);
+  _suda_scheduler_record_added (self, message);
   pending_changed (self);
   return suda_scheduled_message_ref (message);
 }
@@ -500,6 +504,12 @@ suda_scheduler_cancel (SudaScheduler *self,
     }
 
   message = g_ptr_array_steal_index (self->pending, i);
+  {
+    g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+
+    g_ptr_array_add (gone, message);
+    _suda_scheduler_record_removed (self, gone);
+  }
   pending_changed (self);
   return message;
 }

@@ -25,6 +25,7 @@ typedef enum {
   SUDA_SCHEDULER_ERROR_NOT_FOUND,
   SUDA_SCHEDULER_ERROR_NOT_PERMITTED,
   SUDA_SCHEDULER_ERROR_BAD_STATE,
+  SUDA_SCHEDULER_ERROR_IN_USE,
 } SudaSchedulerError;
 
 /* Returns a new reference to the current time.  Tests install their own to

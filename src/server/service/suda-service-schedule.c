@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "suda-irc-message.h"
 #include "suda-scheduler.h"
@@ -12,7 +13,8 @@
 /* The service user's "schedule" command: "!schedule WHEN TEXT" in a room,
  * "schedule #room WHEN TEXT" in private, plus "list" and "cancel ID". */
 
-#define STATE_FILE_NAME "scheduled.json"
+/* Where every server kept its messages before each had its own file. */
+#define OLD_STATE_FILE_NAME "scheduled.json"
 /* A listing is sent as notices; past this many it would flood the asker. */
 #define MAX_LIST_LINES 20
 /* How much of each message a listing shows. */
@@ -90,12 +92,43 @@ on_due (SudaScheduler        *scheduler,
   _suda_registry_drop_channel_if_empty (self->core->registry, room);
 }
 
+/* Each server has its own file, named after its log ("chat.jsonl" →
+ * "chat.scheduled.json") or, without one, its port: two servers whose logs
+ * share a folder must not post each other's messages. */
+static char *
+dup_state_path (const SudaServerConfig *config)
+{
+  g_autofree char *state_dir = suda_server_config_dup_state_dir (config);
+  g_autofree char *log_path = suda_server_config_dup_log_path (config);
+  g_autofree char *name = NULL;
+  g_autofree char *old = NULL;
+  char *path;
+
+  if (*log_path == '\0')
+    name = g_strdup_printf ("scheduled-%u.json", config->port);
+  else
+    {
+      g_autofree char *base = g_path_get_basename (log_path);
+      char *dot = strrchr (base, '.');
+
+      if (dot != NULL && dot != base)
+        *dot = '\0';
+      name = g_strconcat (base, ".scheduled.json", NULL);
+    }
+  path = g_build_filename (state_dir, name, NULL);
+  /* The shared file of old goes to the first server that starts: a rename
+   * is atomic, so no two take it. */
+  old = g_build_filename (state_dir, OLD_STATE_FILE_NAME, NULL);
+  if (!g_file_test (path, G_FILE_TEST_EXISTS) && g_file_test (old, G_FILE_TEST_IS_REGULAR))
+    g_rename (old, path);
+  return path;
+}
+
 static SudaScheduler *
 open_scheduler (SudaService *self)
 {
   const SudaServerConfig *config = self->core->config;
-  g_autofree char *state_dir = suda_server_config_dup_state_dir (config);
-  g_autofree char *path = g_build_filename (state_dir, STATE_FILE_NAME, NULL);
+  g_autofree char *path = dup_state_path (config);
   g_autoptr(GError) error = NULL;
   SudaScheduler *scheduler = suda_scheduler_new (path);
 

@@ -1,0 +1,269 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Nothing slow runs on the main loop: stopping with clients that read
+ * nothing, loading a long history at start. */
+#include "config.h"
+
+#include <string.h>
+#include <sys/socket.h>
+
+#include <glib/gstdio.h>
+
+#include "suda-server-private.h"
+#include "suda-test-util.h"
+
+#define N_STUCK 3
+
+static gboolean
+is_stopped (gpointer data)
+{
+  return !suda_server_get_running (data);
+}
+
+/* Small kernel buffers on both ends of NICK's connection, so little
+ * output fills them. */
+static void
+shrink_buffers (SudaServer     *server,
+                SudaTestClient *client,
+                const char     *nick)
+{
+  SudaSession *session = suda_server_find_session (server, nick);
+
+  g_assert_nonnull (session);
+  g_socket_set_option (suda_test_client_get_socket (client), SOL_SOCKET, SO_RCVBUF, 4096, NULL);
+  g_socket_set_option (_suda_session_get_socket (session), SOL_SOCKET, SO_SNDBUF, 4096, NULL);
+}
+
+/* TRUE once every registered session but WATCHER has output the kernel
+ * would not take. */
+static gboolean
+all_stuck (SudaServer *server,
+           const char *watcher)
+{
+  GListModel *sessions = suda_server_get_sessions (server);
+  guint n = g_list_model_get_n_items (sessions);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaSession) session = g_list_model_get_item (sessions, i);
+
+      if (g_strcmp0 (suda_session_get_nick (session), watcher) != 0 &&
+          _suda_session_get_unsent (session) < 16 * 1024)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Stop returns at once with N_STUCK clients that read nothing; the one who
+ * reads is told, and "running" turns FALSE later, when the stop is done. */
+static void
+test_stop_returns_at_once (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) watcher = NULL;
+  SudaTestClient *stuck[N_STUCK];
+  g_autofree char *text = g_strnfill (400, 'x');
+  guint16 port;
+  guint rounds = 0;
+
+  config->sendq_bytes = 64 * 1024 * 1024;
+  server = suda_test_server_new_unthrottled (config);
+  port = suda_server_get_port (server);
+  for (guint i = 0; i < N_STUCK; i++)
+    {
+      g_autofree char *nick = g_strdup_printf ("stuck%u", i);
+
+      stuck[i] = suda_test_client_register_joined (port, nick, NULL, "#lobby");
+      shrink_buffers (server, stuck[i], nick);
+    }
+  watcher = suda_test_client_register_joined (port, "watcher", NULL, "#lobby");
+
+  /* The stuck ones' kernel buffers fill, then their sendqs grow. */
+  while (!all_stuck (server, "watcher"))
+    {
+      g_assert_cmpuint (++rounds, <, 5000);
+      for (guint i = 0; i < 50; i++)
+        suda_test_client_send (watcher, "PRIVMSG #lobby :%u %s", i, text);
+      g_ptr_array_unref (suda_test_client_sync (watcher));
+    }
+
+  suda_server_stop (server, "closing time");
+  /* Returned with the last words still queued: not done, port still held. */
+  g_assert_true (suda_server_get_running (server));
+  suda_test_client_await (watcher, "ERROR :*closing time*");
+  g_assert_true (suda_test_client_wait_closed (watcher, 5000));
+
+  g_assert_true (suda_test_wait_until (is_stopped, server, 10000));
+  g_assert_cmpuint (suda_server_get_n_users (server), ==, 0);
+  g_assert_false (suda_test_port_accepts (port));
+  for (guint i = 0; i < N_STUCK; i++)
+    suda_test_client_free (stuck[i]);
+
+  /* And it starts again. */
+  g_assert_true (suda_server_start (server, NULL));
+  g_assert_true (suda_test_port_accepts (suda_server_get_port (server)));
+}
+
+/* A server disposed of while stopping finishes at once. */
+static void
+test_dispose_while_stopping (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaServer *server;
+  g_autoptr(SudaTestClient) watcher = NULL;
+  SudaTestClient *stuck;
+  g_autofree char *text = g_strnfill (400, 'x');
+  guint16 port;
+  guint rounds = 0;
+
+  config->sendq_bytes = 64 * 1024 * 1024;
+  server = suda_test_server_new_unthrottled (config);
+  port = suda_server_get_port (server);
+  stuck = suda_test_client_register_joined (port, "stuck", NULL, "#lobby");
+  shrink_buffers (server, stuck, "stuck");
+  watcher = suda_test_client_register_joined (port, "watcher", NULL, "#lobby");
+  while (!all_stuck (server, "watcher"))
+    {
+      g_assert_cmpuint (++rounds, <, 5000);
+      for (guint i = 0; i < 50; i++)
+        suda_test_client_send (watcher, "PRIVMSG #lobby :%u %s", i, text);
+      g_ptr_array_unref (suda_test_client_sync (watcher));
+    }
+  suda_server_stop (server, NULL);
+  g_assert_true (suda_server_get_running (server));
+  g_object_unref (server);
+  g_assert_false (suda_test_port_accepts (port));
+  suda_test_client_free (stuck);
+}
+
+/* History: read by a worker while the port listens ----------------------- */
+
+#define N_OLD 20000
+#define N_KEPT 50
+
+static char *
+write_long_log (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  char *path = g_build_filename (dir, "server.jsonl", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  for (guint i = 0; i < N_OLD; i++)
+    g_string_append_printf (text, "{\"time\":\"2026-01-01T00:00:00.000Z\",\"event\":\"message\","
+                            "\"channel\":\"#lobby\",\"nick\":\"old\",\"text\":\"old %u\"}\n", i);
+  g_assert_true (g_file_set_contents (path, text->str, text->len, NULL));
+  return path;
+}
+
+static gboolean
+is_loaded (gpointer data)
+{
+  return !_suda_server_is_loading_history (data);
+}
+
+/* Start returns before the log is read, with the port already listening;
+ * a client that connects meanwhile waits, and its JOIN replays the whole
+ * recent history in order. */
+static void
+test_start_listens_before_history (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autofree char *log_path = write_long_log ();
+
+  config->log_path = g_strdup (log_path);
+  config->history_lines = N_KEPT;
+  server = suda_test_server_new (config);
+  g_assert_true (suda_server_get_running (server));
+  g_assert_true (_suda_server_is_loading_history (server));
+  g_assert_true (suda_test_port_accepts (suda_server_get_port (server)));
+
+  alice = suda_test_client_register (suda_server_get_port (server), "alice", "server-time batch");
+  g_assert_false (_suda_server_is_loading_history (server));
+  suda_test_client_send (alice, "JOIN #lobby");
+  for (guint i = N_OLD - N_KEPT; i < N_OLD; i++)
+    {
+      g_autofree char *line = suda_test_client_read_line (alice, 5000);
+      g_autofree char *pattern = g_strdup_printf ("@batch=*;time=* :old!* PRIVMSG #lobby :old %u", i);
+
+      while (line != NULL && !g_str_has_prefix (line, "@batch="))
+        {
+          g_free (line);
+          line = suda_test_client_read_line (alice, 5000);
+        }
+      g_assert_nonnull (line);
+      g_assert_true (g_pattern_match_simple (pattern, line));
+    }
+  suda_test_client_await (alice, "* BATCH -*");
+}
+
+/* A stop while the log is read drops the load; the next start reads it. */
+static void
+test_stop_while_loading (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autofree char *log_path = write_long_log ();
+
+  config->log_path = g_strdup (log_path);
+  config->history_lines = N_KEPT;
+  server = suda_test_server_new (config);
+  g_assert_true (_suda_server_is_loading_history (server));
+  suda_server_stop (server, NULL);
+  g_assert_false (suda_server_get_running (server));
+  g_assert_false (_suda_server_is_loading_history (server));
+
+  g_assert_true (suda_server_start (server, NULL));
+  g_assert_true (suda_test_wait_until (is_loaded, server, 10000));
+  alice = suda_test_client_register_joined (suda_server_get_port (server), "alice", NULL, "#lobby");
+  suda_test_client_await (alice, "* NOTICE #lobby :*<old> old 19999");
+}
+
+/* What rooms heard while the log was read comes after the log's lines. */
+static void
+test_adopt_keeps_order (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaRegistry *registry;
+  g_autoptr(GHashTable) older = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                      (GDestroyNotify) suda_history_free);
+  SudaHistory *history;
+  const char *expected[] = { "old 2", "old 3", "new 1" };
+  guint i = 0;
+
+  config->history_lines = 3;
+  registry = _suda_registry_new (config);
+  _suda_registry_reset (registry, g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                                         (GDestroyNotify) suda_history_free));
+  suda_history_add (_suda_registry_get_history (registry, "#lobby"), 3, "n!n@h", "PRIVMSG", "new 1");
+  history = suda_history_new (3);
+  for (guint n = 1; n <= 3; n++)
+    {
+      g_autofree char *text = g_strdup_printf ("old %u", n);
+
+      suda_history_add (history, n, "o!o@h", "PRIVMSG", text);
+    }
+  g_hash_table_insert (older, g_strdup ("#lobby"), history);
+
+  _suda_registry_adopt_histories (registry, older);
+  history = _suda_registry_peek_history (registry, "#lobby");
+  g_assert_cmpuint (history->items.length, ==, 3);
+  for (GList *l = history->items.head; l; l = l->next, i++)
+    g_assert_cmpstr (((SudaHistoryItem *) l->data)->text, ==, expected[i]);
+  _suda_registry_free (registry);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_add_func ("/server/mainloop/stop-returns-at-once", test_stop_returns_at_once);
+  g_test_add_func ("/server/mainloop/dispose-while-stopping", test_dispose_while_stopping);
+  g_test_add_func ("/server/mainloop/start-listens-before-history", test_start_listens_before_history);
+  g_test_add_func ("/server/mainloop/stop-while-loading-history", test_stop_while_loading);
+  g_test_add_func ("/server/mainloop/history-read-goes-before-live", test_adopt_keeps_order);
+  return g_test_run ();
+}
