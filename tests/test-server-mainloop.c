@@ -237,13 +237,13 @@ test_adopt_keeps_order (void)
   registry = _suda_registry_new (config);
   _suda_registry_reset (registry, g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                          (GDestroyNotify) suda_history_free));
-  suda_history_add (_suda_registry_get_history (registry, "#lobby"), 3, "n!n@h", "PRIVMSG", "new 1");
+  suda_history_add (_suda_registry_get_history (registry, "#lobby"), 3, "n!n@h", "PRIVMSG", "new 1", "m1");
   history = suda_history_new (3);
   for (guint n = 1; n <= 3; n++)
     {
       g_autofree char *text = g_strdup_printf ("old %u", n);
 
-      suda_history_add (history, n, "o!o@h", "PRIVMSG", text);
+      suda_history_add (history, n, "o!o@h", "PRIVMSG", text, NULL);
     }
   g_hash_table_insert (older, g_strdup ("#lobby"), history);
 
@@ -252,6 +252,8 @@ test_adopt_keeps_order (void)
   g_assert_cmpuint (history->items.length, ==, 3);
   for (GList *l = history->items.head; l; l = l->next, i++)
     g_assert_cmpstr (((SudaHistoryItem *) l->data)->text, ==, expected[i]);
+  /* what was said meanwhile keeps its msgid, so clients can tell it again */
+  g_assert_cmpstr (((SudaHistoryItem *) history->items.tail->data)->msgid, ==, "m1");
   _suda_registry_free (registry);
 }
 

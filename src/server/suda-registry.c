@@ -99,7 +99,8 @@ _suda_registry_adopt_histories (SudaRegistry *self,
         {
           SudaHistoryItem *item = l->data;
 
-          suda_history_add (history, item->time, item->source, item->command, item->text);
+          suda_history_add (history, item->time, item->source, item->command, item->text,
+                            item->msgid);
         }
       g_hash_table_iter_steal (&iter);
       g_hash_table_replace (self->histories, name, history);
