@@ -472,3 +472,62 @@ suda_server_log_load_history_upto (const char *path,
     }
   return histories;
 }
+
+typedef struct {
+  char  *path;
+  guint  lines;
+  gsize  end;
+} HistoryLoad;
+
+static void
+history_load_free (gpointer data)
+{
+  HistoryLoad *load = data;
+
+  g_free (load->path);
+  g_free (load);
+}
+
+static void
+load_history_in_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      data,
+                        GCancellable *cancellable)
+{
+  HistoryLoad *load = data;
+
+  g_task_return_pointer (task,
+                         suda_server_log_load_history_upto (load->path, load->lines, load->end),
+                         (GDestroyNotify) g_hash_table_unref);
+}
+
+/* The same on a worker thread: up to 32 MiB of log would stop the main
+ * loop for a second. */
+void
+suda_server_log_load_history_async (const char          *path,
+                                    guint                lines_per_channel,
+                                    gsize                end,
+                                    GCancellable        *cancellable,
+                                    GAsyncReadyCallback  callback,
+                                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  HistoryLoad *load = g_new0 (HistoryLoad, 1);
+
+  g_return_if_fail (path != NULL);
+  load->path = g_strdup (path);
+  load->lines = lines_per_channel;
+  load->end = end;
+  g_task_set_source_tag (task, suda_server_log_load_history_async);
+  g_task_set_task_data (task, load, history_load_free);
+  g_task_run_in_thread (task, load_history_in_thread);
+}
+
+/* NULL with G_IO_ERROR_CANCELLED when the load was cancelled. */
+GHashTable *
+suda_server_log_load_history_finish (GAsyncResult  *result,
+                                     GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}

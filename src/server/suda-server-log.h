@@ -26,5 +26,13 @@ GHashTable    *suda_server_log_load_history (const char     *path,
 GHashTable    *suda_server_log_load_history_upto (const char *path,
                                              guint           lines_per_channel,
                                              gsize           end);
+void           suda_server_log_load_history_async (const char          *path,
+                                                   guint                lines_per_channel,
+                                                   gsize                end,
+                                                   GCancellable        *cancellable,
+                                                   GAsyncReadyCallback  callback,
+                                                   gpointer             user_data);
+GHashTable    *suda_server_log_load_history_finish (GAsyncResult  *result,
+                                                    GError       **error);
 
 G_END_DECLS

@@ -314,6 +314,18 @@ struct _SudaCore
   const char             *created_text;
 };
 
+/* Admission: who may connect (suda-admission.c) --------------------------- */
+
+typedef struct _SudaAdmission SudaAdmission;
+
+SudaAdmission *_suda_admission_new          (const SudaCore    *core);
+void           _suda_admission_free         (SudaAdmission     *self);
+/* FALSE when the connection was refused (and told why, and logged). */
+gboolean       _suda_admission_admit        (SudaAdmission     *self,
+                                             GSocketConnection *connection);
+/* Logs the refusals summed up since the last time, now. */
+void           _suda_admission_log_refusals (SudaAdmission     *self);
+
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */

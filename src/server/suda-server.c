@@ -39,8 +39,7 @@ struct _SudaServer
   gint64             flush_took;    /* usec the last flush took */
   guint              ping_id;
   guint              next_session_id;
-  GHashTable        *refused;       /* host → Refusals, this minute's */
-  guint              refused_id;
+  SudaAdmission     *admission;     /* who may connect */
 
   SudaServerLog     *log;
   gboolean           log_failing;
@@ -59,12 +58,6 @@ enum {
   SIGNAL_LOG_ENTRY,
   N_SIGNALS
 };
-
-/* Connections refused from one address since its first refusal was logged. */
-typedef struct {
-  guint       n;
-  const char *reason;   /* static */
-} Refusals;
 
 static GParamSpec *properties[N_PROPS];
 static guint signals[N_SIGNALS];
@@ -97,13 +90,13 @@ suda_server_finalize (GObject *object)
 {
   SudaServer *self = SUDA_SERVER (object);
 
+  g_clear_pointer (&self->admission, _suda_admission_free);
   g_clear_pointer (&self->core.delivery, _suda_delivery_free);
   g_clear_pointer (&self->core.registry, _suda_registry_free);
   g_clear_pointer (&self->config, suda_server_config_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->created_text, g_free);
-  g_clear_pointer (&self->refused, g_hash_table_unref);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -168,7 +161,6 @@ suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
   g_queue_init (&self->dirty);
-  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
 
 static void
@@ -194,6 +186,7 @@ suda_server_new (const SudaServerConfig *config)
   self->core.registry = _suda_registry_new (self->config);
   _suda_registry_set_counts_notify (self->core.registry, G_CALLBACK (on_counts_changed), self);
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
+  self->admission = _suda_admission_new (&self->core);
   /* An empty service-nick= means no service user at all. */
   if (_suda_registry_get_service_nick (self->core.registry) != NULL)
     self->core.service = _suda_service_new (&self->core);
@@ -419,104 +412,6 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
-/* A flood of refused connections must not flood the log: the first from
- * an address is logged at once, the rest summed up once a minute. */
-static void
-log_refusals (SudaServer *self)
-{
-  GHashTableIter iter;
-  gpointer host, value;
-
-  g_hash_table_iter_init (&iter, self->refused);
-  while (g_hash_table_iter_next (&iter, &host, &value))
-    {
-      Refusals *refusals = value;
-      g_autofree char *text = NULL;
-
-      if (refusals->n == 0)
-        continue;
-      text = g_strdup_printf ("refused %u more connections from %s in the last minute (%s)",
-                              refusals->n, (const char *) host, refusals->reason);
-      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
-    }
-  g_hash_table_remove_all (self->refused);
-}
-
-static gboolean
-on_refusals_due (gpointer data)
-{
-  SudaServer *self = data;
-
-  self->refused_id = 0;
-  log_refusals (self);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-note_refusal (SudaServer *self,
-              const char *host,
-              const char *reason)
-{
-  Refusals *refusals = g_hash_table_lookup (self->refused, host);
-  g_autofree char *text = NULL;
-
-  if (refusals != NULL)
-    {
-      refusals->n++;
-      refusals->reason = reason;
-      return;
-    }
-  g_hash_table_insert (self->refused, g_strdup (host), g_new0 (Refusals, 1));
-  if (self->refused_id == 0)
-    self->refused_id = g_timeout_add_seconds (60, on_refusals_due, self);
-  text = g_strdup_printf ("%s: connection from %s refused", reason, host);
-  _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
-}
-
-static void
-refuse_connection (SudaServer        *self,
-                   GSocketConnection *connection,
-                   const char        *host,
-                   const char        *line,
-                   const char        *reason)
-{
-  GSocket *socket = g_socket_connection_get_socket (connection);
-
-  /* A new connection's send buffer is empty, so this cannot block. */
-  g_socket_send (socket, line, strlen (line), NULL, NULL);
-  g_socket_shutdown (socket, FALSE, TRUE, NULL);
-  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-  note_refusal (self, host, reason);
-}
-
-/* FALSE when the connection was refused (and told why). */
-static gboolean
-admit (SudaServer        *self,
-       GSocketConnection *connection)
-{
-  const SudaServerConfig *config = self->config;
-  gboolean loopback;
-  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
-
-  if (_suda_registry_get_n_connections (self->core.registry) >= config->max_clients)
-    {
-      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
-                                               config->max_clients);
-
-      refuse_connection (self, connection, host, line, "server full");
-      return FALSE;
-    }
-  if (config->max_per_address > 0 && !(loopback && config->exempt_loopback) &&
-      _suda_registry_count_address (self->core.registry, host) >= config->max_per_address)
-    {
-      refuse_connection (self, connection, host,
-                         "ERROR :Too many connections from your address\r\n",
-                         "too many from one address");
-      return FALSE;
-    }
-  return TRUE;
-}
-
 static gboolean
 on_incoming (GSocketService    *listener,
              GSocketConnection *connection,
@@ -528,7 +423,7 @@ on_incoming (GSocketService    *listener,
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
-  if (!admit (self, connection))
+  if (!_suda_admission_admit (self->admission, connection))
     return TRUE;
 
   session = _suda_session_new (connection, self->config, &session_listener, self);
@@ -656,34 +551,6 @@ listen_on (SudaServer  *self,
 
 /* History loading ----------------------------------------------------------- */
 
-typedef struct {
-  char  *path;
-  guint  lines;
-  gsize  end;       /* the log's size at start: later entries are live */
-} HistoryLoad;
-
-static void
-history_load_free (gpointer data)
-{
-  HistoryLoad *load = data;
-
-  g_free (load->path);
-  g_free (load);
-}
-
-static void
-load_history_in_thread (GTask        *task,
-                        gpointer      source,
-                        gpointer      data,
-                        GCancellable *cancellable)
-{
-  HistoryLoad *load = data;
-
-  g_task_return_pointer (task,
-                         suda_server_log_load_history_upto (load->path, load->lines, load->end),
-                         (GDestroyNotify) g_hash_table_unref);
-}
-
 /* Back on the main loop.  SELF is not touched after a stop: the stop
  * cancelled the load, and the server may be gone. */
 static void
@@ -692,7 +559,7 @@ on_history_loaded (GObject      *source,
                    gpointer      data)
 {
   SudaServer *self = data;
-  g_autoptr(GHashTable) histories = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GHashTable) histories = suda_server_log_load_history_finish (result, NULL);
 
   if (histories == NULL)
     return;
@@ -711,8 +578,6 @@ static void
 load_history (SudaServer *self,
               const char *log_path)
 {
-  g_autoptr(GTask) task = NULL;
-  HistoryLoad *load;
   GStatBuf st;
 
   _suda_registry_reset (self->core.registry, suda_server_log_load_history (NULL, 0));
@@ -721,15 +586,9 @@ load_history (SudaServer *self,
       g_socket_service_start (self->listener);
       return;
     }
-  load = g_new0 (HistoryLoad, 1);
-  load->path = g_strdup (log_path);
-  load->lines = self->config->history_lines;
-  load->end = (gsize) st.st_size;
   self->loading = g_cancellable_new ();
-  task = g_task_new (NULL, self->loading, on_history_loaded, self);
-  g_task_set_source_tag (task, load_history);
-  g_task_set_task_data (task, load, history_load_free);
-  g_task_run_in_thread (task, load_history_in_thread);
+  suda_server_log_load_history_async (log_path, self->config->history_lines, (gsize) st.st_size,
+                                      self->loading, on_history_loaded, self);
 }
 
 gboolean
@@ -872,8 +731,7 @@ suda_server_stop (SudaServer *self,
 
       _suda_session_close (session, reason);
     }
-  g_clear_handle_id (&self->refused_id, g_source_remove);
-  log_refusals (self);
+  _suda_admission_log_refusals (self->admission);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Who reads gets its last words now; a session leaves as it is done. */

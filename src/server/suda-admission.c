@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Who may connect: the server's and each address's connection limits, a
+ * refusal told to the peer in one line, and refusals summed up in the log
+ * so a flood of them cannot flood it. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-server-private.h"
+
+/* Connections refused from one address since its first refusal was logged. */
+typedef struct {
+  guint       n;
+  const char *reason;   /* static */
+} Refusals;
+
+struct _SudaAdmission
+{
+  const SudaCore *core;
+  GHashTable     *refused;   /* host → Refusals, this minute's */
+  guint           refused_id;
+};
+
+SudaAdmission *
+_suda_admission_new (const SudaCore *core)
+{
+  SudaAdmission *self = g_new0 (SudaAdmission, 1);
+
+  self->core = core;
+  self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return self;
+}
+
+void
+_suda_admission_free (SudaAdmission *self)
+{
+  g_clear_handle_id (&self->refused_id, g_source_remove);
+  g_hash_table_unref (self->refused);
+  g_free (self);
+}
+
+/* The first refusal from an address is logged at once, the rest summed up
+ * here once a minute (and at a stop). */
+void
+_suda_admission_log_refusals (SudaAdmission *self)
+{
+  GHashTableIter iter;
+  gpointer host, value;
+
+  g_clear_handle_id (&self->refused_id, g_source_remove);
+  g_hash_table_iter_init (&iter, self->refused);
+  while (g_hash_table_iter_next (&iter, &host, &value))
+    {
+      Refusals *refusals = value;
+      g_autofree char *text = NULL;
+
+      if (refusals->n == 0)
+        continue;
+      text = g_strdup_printf ("refused %u more connections from %s in the last minute (%s)",
+                              refusals->n, (const char *) host, refusals->reason);
+      _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
+    }
+  g_hash_table_remove_all (self->refused);
+}
+
+static gboolean
+on_refusals_due (gpointer data)
+{
+  SudaAdmission *self = data;
+
+  self->refused_id = 0;
+  _suda_admission_log_refusals (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+note_refusal (SudaAdmission *self,
+              const char    *host,
+              const char    *reason)
+{
+  Refusals *refusals = g_hash_table_lookup (self->refused, host);
+  g_autofree char *text = NULL;
+
+  if (refusals != NULL)
+    {
+      refusals->n++;
+      refusals->reason = reason;
+      return;
+    }
+  g_hash_table_insert (self->refused, g_strdup (host), g_new0 (Refusals, 1));
+  if (self->refused_id == 0)
+    self->refused_id = g_timeout_add_seconds (60, on_refusals_due, self);
+  text = g_strdup_printf ("%s: connection from %s refused", reason, host);
+  _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
+}
+
+static void
+refuse_connection (SudaAdmission     *self,
+                   GSocketConnection *connection,
+                   const char        *host,
+                   const char        *line,
+                   const char        *reason)
+{
+  GSocket *socket = g_socket_connection_get_socket (connection);
+
+  /* A new connection's send buffer is empty, so this cannot block. */
+  g_socket_send (socket, line, strlen (line), NULL, NULL);
+  g_socket_shutdown (socket, FALSE, TRUE, NULL);
+  g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+  note_refusal (self, host, reason);
+}
+
+gboolean
+_suda_admission_admit (SudaAdmission     *self,
+                       GSocketConnection *connection)
+{
+  const SudaServerConfig *config = self->core->config;
+  SudaRegistry *registry = self->core->registry;
+  gboolean loopback;
+  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
+
+  if (_suda_registry_get_n_connections (registry) >= config->max_clients)
+    {
+      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
+                                               config->max_clients);
+
+      refuse_connection (self, connection, host, line, "server full");
+      return FALSE;
+    }
+  if (config->max_per_address > 0 && !(loopback && config->exempt_loopback) &&
+      _suda_registry_count_address (registry, host) >= config->max_per_address)
+    {
+      refuse_connection (self, connection, host,
+                         "ERROR :Too many connections from your address\r\n",
+                         "too many from one address");
+      return FALSE;
+    }
+  return TRUE;
+}
