@@ -51,6 +51,7 @@ test_max_per_address (void)
   guint16 port;
 
   config->max_per_address = 3;
+  config->connects_per_minute = 0;  /* tested on its own below */
   config->max_clients = 100;
   server = server_limited (config);
   port = suda_server_get_port (server);
@@ -93,7 +94,46 @@ test_max_per_address (void)
   g_assert_cmpstr (g_ptr_array_index (errors, 1), ==, summary);
 }
 
-/* exempt-loopback=true spares this machine. */
+/* Item 7: connects-per-minute counts connections made, not held: closed
+ * ones still count, the next is refused and the refusals are summed up. */
+static void
+test_connects_per_minute (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(GPtrArray) errors = g_ptr_array_new_with_free_func (g_free);
+  guint16 port;
+
+  config->connects_per_minute = 3;
+  config->max_per_address = 0;
+  server = server_limited (config);
+  port = suda_server_get_port (server);
+  g_signal_connect (server, "log-entry", G_CALLBACK (collect_entry), errors);
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr(SudaTestClient) c = suda_test_client_connect (port);
+
+      suda_test_client_await (c, ":* NOTICE * :*");
+    }
+  for (int i = 0; i < 5; i++)
+    {
+      g_autoptr(SudaTestClient) extra = suda_test_client_connect (port);
+      g_autofree char *line = suda_test_client_read_line (extra, 5000);
+
+      g_assert_cmpstr (line, ==, "ERROR :Too many connections from your address; try again in a minute");
+      g_assert_true (suda_test_client_wait_closed (extra, 2000));
+    }
+  g_assert_cmpuint (errors->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (errors, 0), ==,
+                   "connecting too often: connection from 127.0.0.1 refused");
+  suda_server_stop (server, NULL);
+  g_assert_cmpuint (errors->len, ==, 2);
+  g_assert_cmpstr (g_ptr_array_index (errors, 1), ==,
+                   "refused 4 more connections from 127.0.0.1 in the last minute "
+                   "(connecting too often)");
+}
+
+/* exempt-loopback=true spares this machine (both limits). */
 static void
 test_loopback_exempt (void)
 {
@@ -102,6 +142,7 @@ test_loopback_exempt (void)
   g_autoptr(GPtrArray) clients = g_ptr_array_new_with_free_func ((GDestroyNotify) suda_test_client_free);
 
   config->max_per_address = 2;
+  config->connects_per_minute = 2;
   config->exempt_loopback = TRUE;
   server = server_limited (config);
   for (int i = 0; i < 5; i++)
@@ -180,6 +221,7 @@ main (int   argc,
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/abuse/max-per-address-and-refusals-summed-up", test_max_per_address);
+  g_test_add_func ("/server/abuse/connects-per-minute", test_connects_per_minute);
   g_test_add_func ("/server/abuse/loopback-exempt-when-configured", test_loopback_exempt);
   g_test_add_func ("/server/abuse/registration-deadline-not-extended", test_registration_deadline);
   g_test_add_func ("/server/abuse/flood-control-before-registration", test_flood_before_registration);

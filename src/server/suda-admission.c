@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* Who may connect: the server's and each address's connection limits, a
- * refusal told to the peer in one line, and refusals summed up in the log
- * so a flood of them cannot flood it. */
+/* Who may connect: the server's and each address's connection limits and
+ * each address's connect rate, a refusal told to the peer in one line, and
+ * refusals summed up in the log so a flood of them cannot flood it. */
 #include "config.h"
 
 #include <string.h>
@@ -19,6 +19,8 @@ struct _SudaAdmission
   const SudaCore *core;
   GHashTable     *refused;   /* host → Refusals, this minute's */
   guint           refused_id;
+  GHashTable     *connects;  /* host → connections this minute (GUINT_TO_POINTER) */
+  guint           connects_id;
 };
 
 SudaAdmission *
@@ -28,6 +30,7 @@ _suda_admission_new (const SudaCore *core)
 
   self->core = core;
   self->refused = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->connects = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   return self;
 }
 
@@ -35,7 +38,9 @@ void
 _suda_admission_free (SudaAdmission *self)
 {
   g_clear_handle_id (&self->refused_id, g_source_remove);
+  g_clear_handle_id (&self->connects_id, g_source_remove);
   g_hash_table_unref (self->refused);
+  g_hash_table_unref (self->connects);
   g_free (self);
 }
 
@@ -110,6 +115,32 @@ refuse_connection (SudaAdmission     *self,
   note_refusal (self, host, reason);
 }
 
+static gboolean
+on_minute_over (gpointer data)
+{
+  SudaAdmission *self = data;
+
+  self->connects_id = 0;
+  g_hash_table_remove_all (self->connects);
+  return G_SOURCE_REMOVE;
+}
+
+/* Counted per minute from the first connect, so the table holds only this
+ * minute's addresses. */
+static gboolean
+connects_too_often (SudaAdmission *self,
+                    const char    *host)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->connects, host));
+
+  if (n >= self->core->config->connects_per_minute)
+    return TRUE;
+  g_hash_table_replace (self->connects, g_strdup (host), GUINT_TO_POINTER (n + 1));
+  if (self->connects_id == 0)
+    self->connects_id = g_timeout_add_seconds (60, on_minute_over, self);
+  return FALSE;
+}
+
 gboolean
 _suda_admission_admit (SudaAdmission     *self,
                        GSocketConnection *connection)
@@ -118,6 +149,9 @@ _suda_admission_admit (SudaAdmission     *self,
   SudaRegistry *registry = self->core->registry;
   gboolean loopback;
   g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
+  gboolean exempt;
+
+  exempt = loopback && config->exempt_loopback;
 
   if (_suda_registry_get_n_connections (registry) >= config->max_clients)
     {
@@ -127,7 +161,14 @@ _suda_admission_admit (SudaAdmission     *self,
       refuse_connection (self, connection, host, line, "server full");
       return FALSE;
     }
-  if (config->max_per_address > 0 && !(loopback && config->exempt_loopback) &&
+  if (config->connects_per_minute > 0 && !exempt && connects_too_often (self, host))
+    {
+      refuse_connection (self, connection, host,
+                         "ERROR :Too many connections from your address; try again in a minute\r\n",
+                         "connecting too often");
+      return FALSE;
+    }
+  if (config->max_per_address > 0 && !exempt &&
       _suda_registry_count_address (registry, host) >= config->max_per_address)
     {
       refuse_connection (self, connection, host,

@@ -51,8 +51,9 @@ typedef struct {
 } SudaHistoryItem;
 
 typedef struct {
-  GQueue items;
-  guint  max;
+  GQueue  items;
+  guint   max;
+  guint64 used;               /* the registry's clock at its last use (LRU) */
 } SudaHistory;
 
 SudaChannel *suda_channel_new           (const char  *name);

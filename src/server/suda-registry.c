@@ -29,6 +29,7 @@ struct _SudaRegistry
   guint                   max_registered;
   guint                   next_batch_id;
   guint64                 next_msgid;
+  guint64                 history_clock;  /* ticks at each use of a history */
   guint32                 msgid_epoch;  /* random per run: ids stay unique across restarts */
   GCallback               counts_notify;
   gpointer                counts_data;
@@ -80,6 +81,44 @@ _suda_registry_reset (SudaRegistry *self,
   self->n_connections = self->n_registered = 0;
 }
 
+static gint64
+last_time (SudaHistory *history)
+{
+  SudaHistoryItem *item = g_queue_peek_tail (&history->items);
+
+  return item ? item->time : 0;
+}
+
+/* Drops the least recently used history (never the default room's nor
+ * KEEP's); histories read from the log are unused, oldest message first.
+ * A scan, but only when a new history is over the cap, not per message. */
+static gboolean
+evict_history (SudaRegistry *self,
+               const char   *keep)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+  gpointer victim = NULL;
+  SudaHistory *oldest = NULL;
+
+  g_hash_table_iter_init (&iter, self->histories);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    {
+      SudaHistory *history = value;
+
+      if ((keep && suda_irc_casecmp (name, keep) == 0) ||
+          suda_irc_casecmp (name, self->config->default_channel) == 0)
+        continue;
+      if (oldest == NULL || history->used < oldest->used ||
+          (history->used == oldest->used && last_time (history) < last_time (oldest)))
+        {
+          oldest = history;
+          victim = name;
+        }
+    }
+  return victim != NULL && g_hash_table_remove (self->histories, victim);
+}
+
 /* Histories read from the log after the start: OLDER's items go before
  * what the rooms heard meanwhile. */
 void
@@ -102,9 +141,13 @@ _suda_registry_adopt_histories (SudaRegistry *self,
           suda_history_add (history, item->time, item->source, item->command, item->text,
                             item->msgid);
         }
+      history->used = newer ? newer->used : 0;
       g_hash_table_iter_steal (&iter);
       g_hash_table_replace (self->histories, name, history);
     }
+  while (g_hash_table_size (self->histories) > self->config->history_rooms &&
+         evict_history (self, NULL))
+    ;
 }
 
 void
@@ -428,9 +471,16 @@ _suda_registry_drop_channel_if_empty (SudaRegistry *self,
                                       SudaChannel  *channel)
 {
   /* The default room stays, with its topic and modes, when everyone left. */
+  /* Any other room's history goes with it: it is in the log. */
   if (channel->members->len == 0 &&
       suda_irc_casecmp (channel->name, self->config->default_channel) != 0)
-    g_hash_table_remove (self->channels, channel->name);
+    {
+      g_autofree char *folded = suda_irc_casefold (channel->name);
+
+      if (self->histories)
+        g_hash_table_remove (self->histories, folded);
+      g_hash_table_remove (self->channels, channel->name);
+    }
 }
 
 guint
@@ -517,10 +567,21 @@ _suda_registry_get_history (SudaRegistry *self,
   history = g_hash_table_lookup (self->histories, channel);
   if (history == NULL && self->config->history_lines > 0)
     {
+      if (g_hash_table_size (self->histories) >= self->config->history_rooms)
+        evict_history (self, channel);
       history = suda_history_new (self->config->history_lines);
       g_hash_table_insert (self->histories, suda_irc_casefold (channel), history);
     }
+  if (history)
+    history->used = ++self->history_clock;
   return history;
+}
+
+/* For tests: how many rooms' histories are kept. */
+guint
+_suda_registry_get_n_histories (SudaRegistry *self)
+{
+  return self->histories ? g_hash_table_size (self->histories) : 0;
 }
 
 /* The history kept so far, without making one. */
@@ -528,7 +589,11 @@ SudaHistory *
 _suda_registry_peek_history (SudaRegistry *self,
                              const char   *channel)
 {
-  return self->histories ? g_hash_table_lookup (self->histories, channel) : NULL;
+  SudaHistory *history = self->histories ? g_hash_table_lookup (self->histories, channel) : NULL;
+
+  if (history)
+    history->used = ++self->history_clock;
+  return history;
 }
 
 /* IRCv3 message-ids: a PRIVMSG, NOTICE or TAGMSG's unique id. */

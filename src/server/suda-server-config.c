@@ -104,6 +104,8 @@ static const KeyInfo keys[] = {
   { "limits", "max-per-address", KEY_UINT, F (max_per_address), 0, 1000000, "10", NULL },
   { "limits", "exempt-loopback", KEY_BOOL, F (exempt_loopback), 0, 0, "false", NULL },
   { "limits", "registration-timeout", KEY_SECONDS, F (registration_timeout_ms), 0.1, 604800, "30", NULL },
+  { "limits", "history-rooms", KEY_UINT, F (history_rooms), 1, 1000000, "1000", NULL },
+  { "limits", "connects-per-minute", KEY_UINT, F (connects_per_minute), 0, 1000000, "60", NULL },
 
   { "schedule", "max-pending", KEY_UINT, F (schedule.max_pending), 1, 1000, "20", NULL },
 

@@ -65,6 +65,8 @@ typedef struct {
   guint     max_per_address;  /* connections from one address; 0: no limit */
   gboolean  exempt_loopback;  /* max-per-address spares 127.0.0.1 and ::1 */
   guint     registration_timeout_ms;  /* from connect; no line extends it */
+  guint     history_rooms;    /* rooms whose history is kept, in all */
+  guint     connects_per_minute;  /* new connections from one address; 0: no limit */
 
   SudaScheduleConfig schedule;
   SudaAiConfig       ai;

@@ -201,6 +201,7 @@ SudaHistory  *_suda_registry_get_history    (SudaRegistry *self,
                                              const char   *channel);
 SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
                                              const char   *channel);
+guint         _suda_registry_get_n_histories (SudaRegistry *self);
 char         *_suda_registry_next_batch_id  (SudaRegistry *self);
 char         *_suda_registry_next_msgid     (SudaRegistry *self);
 
@@ -328,6 +329,7 @@ void           _suda_admission_log_refusals (SudaAdmission     *self);
 
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
+SudaRegistry *_suda_server_get_registry     (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
 

@@ -206,6 +206,12 @@ _suda_server_get_service (SudaServer *self)
   return self->core.service;
 }
 
+SudaRegistry *
+_suda_server_get_registry (SudaServer *self)
+{
+  return self->core.registry;
+}
+
 /* The flush ---------------------------------------------------------------- */
 
 /* The longest a flush waits for more output to coalesce. */
