@@ -88,6 +88,25 @@ test_histories_capped (void)
   g_assert_cmpuint (n_histories (server), ==, 1);
 }
 
+/* A room named with capitals keeps one history under its folded name:
+ * each message adds to it rather than starting it again. */
+static void
+test_mixed_case_room_history (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new (NULL);
+  guint16 port = suda_server_get_port (server);
+  g_autoptr(SudaTestClient) alice = suda_test_client_register_joined (port, "alice", NULL, "#Class");
+  g_autoptr(SudaTestClient) bob = NULL;
+
+  suda_test_client_send (alice, "PRIVMSG #Class :one");
+  suda_test_client_send (alice, "PRIVMSG #class :two");
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  bob = suda_test_client_register (port, "bob", NULL);
+  suda_test_client_send (bob, "JOIN #CLASS");
+  suda_test_client_await (bob, "* #Class :*> one");
+  suda_test_client_await (bob, "* #Class :*> two");
+}
+
 static SudaHistory *
 history_at (gint64 time)
 {
@@ -144,6 +163,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/server/memory/history-goes-with-room", test_history_goes_with_room);
   g_test_add_func ("/server/memory/histories-capped", test_histories_capped);
+  g_test_add_func ("/server/memory/mixed-case-room-history", test_mixed_case_room_history);
   g_test_add_func ("/server/memory/loaded-histories-capped", test_loaded_histories_capped);
   return g_test_run ();
 }

@@ -438,8 +438,9 @@ suda_server_log_load_history_upto (const char *path,
                                    guint       lines_per_channel,
                                    gsize       end)
 {
-  GHashTable *histories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                                 (GDestroyNotify) suda_history_free);
+  /* Looked up by a room's own name, whatever its case. */
+  GHashTable *histories = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                                 g_free, (GDestroyNotify) suda_history_free);
   g_autoptr(GMappedFile) mapped = NULL;
   const char *data, *start, *p;
   gsize size;
