@@ -119,6 +119,43 @@ evict_history (SudaRegistry *self,
   return victim != NULL && g_hash_table_remove (self->histories, victim);
 }
 
+static int
+compare_use (gconstpointer a,
+             gconstpointer b,
+             gpointer      histories)
+{
+  SudaHistory *x = g_hash_table_lookup (histories, *(const char **) a);
+  SudaHistory *y = g_hash_table_lookup (histories, *(const char **) b);
+
+  if (x->used != y->used)
+    return x->used < y->used ? -1 : 1;
+  return last_time (x) < last_time (y) ? -1 : last_time (x) > last_time (y);
+}
+
+/* Down to the cap at once, least recently used first: a log of many rooms
+ * would make one scan per eviction quadratic. */
+static void
+trim_histories (SudaRegistry *self)
+{
+  guint size = g_hash_table_size (self->histories);
+  g_autoptr(GPtrArray) names = NULL;
+  GHashTableIter iter;
+  gpointer name;
+  guint excess;
+
+  if (size <= self->config->history_rooms)
+    return;
+  excess = size - self->config->history_rooms;
+  names = g_ptr_array_new_full (size, g_free);
+  g_hash_table_iter_init (&iter, self->histories);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    if (suda_irc_casecmp (name, self->config->default_channel) != 0)
+      g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort_with_data (names, compare_use, self->histories);
+  for (guint i = 0; i < MIN (excess, names->len); i++)
+    g_hash_table_remove (self->histories, g_ptr_array_index (names, i));
+}
+
 /* Histories read from the log after the start: OLDER's items go before
  * what the rooms heard meanwhile. */
 void
@@ -145,9 +182,7 @@ _suda_registry_adopt_histories (SudaRegistry *self,
       g_hash_table_iter_steal (&iter);
       g_hash_table_replace (self->histories, name, history);
     }
-  while (g_hash_table_size (self->histories) > self->config->history_rooms &&
-         evict_history (self, NULL))
-    ;
+  trim_histories (self);
 }
 
 void
