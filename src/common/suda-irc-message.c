@@ -370,16 +370,29 @@ suda_utf8_truncate (const char *text,
   return cut;
 }
 
-/* Division rounds toward zero: a time before 1970 needs the second below
- * it and a positive fraction, or it would print as ".-500Z".  The year is
- * padded by hand, as GLib's %Y writes the year 1 as "1".  Times outside the
- * years 1 to 9999 are told as the nearest end: a tag always comes out, in
- * the one format. */
+/* Writes VALUE as exactly N decimal digits at P; returns the end. */
+static char *
+put_digits (char *p,
+            guint value,
+            guint n)
+{
+  for (guint i = n; i > 0; i--, value /= 10)
+    p[i - 1] = '0' + value % 10;
+  return p + n;
+}
+
+/* Every log entry and every server-time tag is written here, so the digits
+ * are put by hand rather than through printf.  Division rounds toward zero:
+ * a time before 1970 needs the second below it and a positive fraction.
+ * The year has four digits (GLib's %Y writes the year 1 as "1").  Times
+ * outside the years 1 to 9999 are told as the nearest end: a tag always
+ * comes out, in the one format. */
 char *
 suda_irc_format_time_tag (gint64 unix_usec)
 {
   gint64 usec = unix_usec % G_USEC_PER_SEC;
   g_autoptr(GDateTime) dt = NULL;
+  char *tag, *p;
   int year, month, day;
 
   /* the year 1 begins this many seconds before 1970; checked first, so
@@ -392,7 +405,22 @@ suda_irc_format_time_tag (gint64 unix_usec)
   if (dt == NULL)
     return g_strdup ("9999-12-31T23:59:59.999Z");
   g_date_time_get_ymd (dt, &year, &month, &day);
-  return g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", year, month, day,
-                          g_date_time_get_hour (dt), g_date_time_get_minute (dt),
-                          g_date_time_get_second (dt), (int) (usec / 1000));
+
+  p = tag = g_malloc (sizeof "YYYY-MM-DDTHH:MM:SS.mmmZ");
+  p = put_digits (p, year, 4);
+  *p++ = '-';
+  p = put_digits (p, month, 2);
+  *p++ = '-';
+  p = put_digits (p, day, 2);
+  *p++ = 'T';
+  p = put_digits (p, g_date_time_get_hour (dt), 2);
+  *p++ = ':';
+  p = put_digits (p, g_date_time_get_minute (dt), 2);
+  *p++ = ':';
+  p = put_digits (p, g_date_time_get_second (dt), 2);
+  *p++ = '.';
+  p = put_digits (p, usec / 1000, 3);
+  *p++ = 'Z';
+  *p = '\0';
+  return tag;
 }
