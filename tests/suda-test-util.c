@@ -455,6 +455,23 @@ suda_test_client_register_joined (guint16     port,
   return self;
 }
 
+SudaTestClient *
+suda_test_user (SudaServer *server,
+                const char *nick,
+                const char *caps)
+{
+  return suda_test_client_register (suda_server_get_port (server), nick, caps);
+}
+
+SudaTestClient *
+suda_test_member (SudaServer *server,
+                  const char *nick,
+                  const char *caps,
+                  const char *channel)
+{
+  return suda_test_client_register_joined (suda_server_get_port (server), nick, caps, channel);
+}
+
 void
 suda_test_client_set_line_check (SudaTestClient    *self,
                                  SudaTestLineCheck  check)

@@ -62,6 +62,14 @@ SudaTestClient *suda_test_client_register_joined            (guint16            
                                                              const char        *nick,
                                                              const char        *caps,
                                                              const char        *channel);
+/* The same against an in-process SERVER's port. */
+SudaTestClient *suda_test_user                              (SudaServer        *server,
+                                                             const char        *nick,
+                                                             const char        *caps);
+SudaTestClient *suda_test_member                            (SudaServer        *server,
+                                                             const char        *nick,
+                                                             const char        *caps,
+                                                             const char        *channel);
 void            suda_test_client_send                       (SudaTestClient    *self,
                                                              const char        *format,
                                                              ...) G_GNUC_PRINTF (2, 3);

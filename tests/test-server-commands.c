@@ -8,32 +8,14 @@
 /* The server-time tag, UTC with milliseconds (split so no "??-" trigraph forms). */
 #define TIME_TAG "@time=????" "-??" "-??T??:??:??.???Z"
 
-static SudaTestClient *
-user (SudaServer *server,
-      const char *nick,
-      const char *caps)
-{
-  return suda_test_client_register (suda_server_get_port (server), nick, caps);
-}
-
-/* A user already in CHANNEL. */
-static SudaTestClient *
-member (SudaServer *server,
-        const char *nick,
-        const char *caps,
-        const char *channel)
-{
-  return suda_test_client_register_joined (suda_server_get_port (server), nick, caps, channel);
-}
-
 /* Channels ------------------------------------------------------------------ */
 
 static void
 test_join_first_is_op (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   suda_test_client_send (alice, "JOIN #room");
   suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #room");
@@ -70,8 +52,8 @@ static void
 test_join_several_with_keys (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   suda_test_client_send (alice, "JOIN #a,#b,#c");
   suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #a");
@@ -115,8 +97,8 @@ static void
 test_part_errors (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   suda_test_client_send (bob, "PART #room");
   suda_test_client_await (bob, ":suda.local 442 bob #room :You're not on that channel");
@@ -135,9 +117,9 @@ static void
 test_topic (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_send (bob, "TOPIC #room");
   suda_test_client_await (bob, ":suda.local 331 bob #room :No topic is set");
@@ -175,9 +157,9 @@ static void
 test_mode_op_voice (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "multi-prefix", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "multi-prefix", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
 
   /* A non-op is refused. */
   suda_test_client_send (bob, "MODE #room +v bob");
@@ -227,9 +209,9 @@ static void
 test_kick (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_send (bob, "KICK #room alice :mutiny");
   suda_test_client_await (bob, ":suda.local 482 bob #room :You're not channel operator");
@@ -260,9 +242,9 @@ static void
 test_mode_limit_and_key (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_send (alice, "MODE #room +l 2");
   suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #room +l 2");
@@ -287,9 +269,9 @@ static void
 test_mode_invite_only (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
 
   suda_test_client_send (alice, "MODE #room +i");
   suda_test_client_await (carol, ":alice!~alice@127.0.0.1 MODE #room +i");
@@ -325,9 +307,9 @@ static void
 test_mode_moderated_and_external (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) outsider = user (server, "outsider", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) outsider = suda_test_user (server, "outsider", NULL);
 
   /* +n (default): no messages from outside. */
   suda_test_client_send (outsider, "PRIVMSG #room :knock knock");
@@ -354,8 +336,8 @@ static void
 test_mode_ban (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   suda_test_client_send (alice, "MODE #room +b Bob!*@*");
   suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE #room +b Bob!*@*");
@@ -379,8 +361,8 @@ static void
 test_user_mode (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   suda_test_client_send (alice, "MODE alice");
   suda_test_client_await (alice, ":suda.local 221 alice +");
@@ -407,8 +389,8 @@ static void
 test_queries (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
 
   suda_test_client_send (alice, "TOPIC #room :talk here");
 
@@ -484,9 +466,9 @@ static void
 test_away (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "away-notify", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "away-notify", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
 
   suda_test_client_send (bob, "AWAY :at lunch");
   suda_test_client_await (bob, ":suda.local 306 bob :You have been marked as being away");
@@ -529,7 +511,7 @@ test_fan_out (void)
     {
       g_autofree char *nick = g_strdup_printf ("member%02u", i);
 
-      crowd[i] = user (server, nick, i % 2 ? NULL : "server-time");
+      crowd[i] = suda_test_user (server, nick, i % 2 ? NULL : "server-time");
       suda_test_client_join (crowd[i], nick, "#crowd");
     }
   /* Everyone has seen the last one come in before anyone talks. */
@@ -580,9 +562,9 @@ static void
 test_nick_and_quit_seen_by_peers (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_join (alice, "alice", "#a");
   suda_test_client_join (bob, "bob", "#a");
@@ -618,7 +600,7 @@ static void
 test_topic_truncated_on_utf8_boundary (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
   g_autoptr(GString) topic = g_string_new ("a");
   g_autofree char *line = NULL;
   const char *text;
@@ -638,8 +620,8 @@ static void
 test_echo_message (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "echo-message server-time message-tags", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "echo-message server-time message-tags", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
 
   suda_test_client_send (alice, "@+draft/reply=abc;label=x PRIVMSG #room :echo me");
   suda_test_client_await (alice, TIME_TAG ";msgid=*;+draft/reply=abc :alice!~alice@127.0.0.1 PRIVMSG #room :echo me");
@@ -661,8 +643,8 @@ static void
 test_client_tags_limit (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "message-tags", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
   g_autoptr(GString) tags = g_string_new ("+x=");
   g_autofree char *heard = NULL;
 
@@ -689,9 +671,9 @@ static void
 test_multiple_targets (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_join (alice, "alice", "#a");
   suda_test_client_join (bob, "bob", "#a");
@@ -714,8 +696,8 @@ static void
 test_private_messages (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = user (server, "Bob[1]", "server-time");
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "Bob[1]", "server-time");
 
   suda_test_client_send (alice, "PRIVMSG bob{1} :psst, 비밀이야");
   suda_test_client_await (bob, TIME_TAG " :alice!~alice@127.0.0.1 PRIVMSG Bob[1] :psst, 비밀이야");
@@ -741,8 +723,8 @@ static void
 test_notice_never_errors (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = user (server, "alice", NULL);
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#closed");
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#closed");
 
   suda_test_client_send (bob, "MODE #closed +m");
   suda_test_client_await (bob, ":bob!~bob@127.0.0.1 MODE #closed +m");

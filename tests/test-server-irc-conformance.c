@@ -8,31 +8,14 @@
 
 #include "suda-test-util.h"
 
-static SudaTestClient *
-user (SudaServer *server,
-      const char *nick,
-      const char *caps)
-{
-  return suda_test_client_register (suda_server_get_port (server), nick, caps);
-}
-
-static SudaTestClient *
-member (SudaServer *server,
-        const char *nick,
-        const char *caps,
-        const char *channel)
-{
-  return suda_test_client_register_joined (suda_server_get_port (server), nick, caps, channel);
-}
-
 /* MODE +b ------------------------------------------------------------------- */
 
 static void
 test_ban_silences_member (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
 
   suda_test_client_send (alice, "MODE #room +b bob!*@*");
   suda_test_client_await (bob, ":alice!~alice@127.0.0.1 MODE #room +b bob!*@*");
@@ -60,8 +43,8 @@ static void
 test_topic_unset_and_setter (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
   g_autoptr(GPtrArray) lines = NULL;
   g_autofree char *line = NULL;
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
@@ -96,8 +79,8 @@ static void
 test_secret_room (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#hide");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#hide");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (alice, "MODE #hide +s");
@@ -141,10 +124,10 @@ static void
 test_who (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", "multi-prefix", "#room");
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
-  g_autoptr(SudaTestClient) dave = user (server, "dave", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "multi-prefix", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) dave = suda_test_user (server, "dave", NULL);
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (carol, "MODE carol +i");
@@ -215,8 +198,8 @@ test_who_and_lusers_show_operators (void)
   g_assert_nonnull (hash);
   g_assert_true (suda_server_config_set_value (config, "operators", "teacher", hash, NULL));
   server = suda_test_server_new (config);
-  kim = member (server, "kim", NULL, "#room");
-  lee = member (server, "lee", NULL, "#room");
+  kim = suda_test_member (server, "kim", NULL, "#room");
+  lee = suda_test_member (server, "lee", NULL, "#room");
   suda_test_client_send (kim, "OPER teacher letmein");
   suda_test_client_await (kim, ":suda.local 381 kim *");
   suda_test_client_send (lee, "WHO #room");
@@ -240,8 +223,8 @@ test_list (void)
 
   g_assert_true (suda_server_config_set_value (config, "server", "default-channel", "", NULL));
   server = suda_test_server_new_unthrottled (config);
-  alice = user (server, "alice", NULL);
-  bob = user (server, "bob", NULL);
+  alice = suda_test_user (server, "alice", NULL);
+  bob = suda_test_user (server, "bob", NULL);
 
   /* No rooms: 321 and 323 only. */
   suda_test_client_send (alice, "LIST");
@@ -296,9 +279,9 @@ static void
 test_lusers (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
   g_autoptr(SudaTestClient) unknown = suda_test_client_connect (suda_server_get_port (server));
   g_autoptr(GPtrArray) lines = NULL;
   guint visible, invisible, local, global;
@@ -352,7 +335,7 @@ test_cap (void)
   suda_test_client_await (c, ":suda.local 001 kim *");
 
   /* After registration: REQ still works, ACK names the nick. */
-  d = user (server, "dee", NULL);
+  d = suda_test_user (server, "dee", NULL);
   suda_test_client_send (d, "CAP REQ :batch multi-prefix");
   suda_test_client_await (d, ":suda.local CAP dee ACK :batch multi-prefix");
   suda_test_client_send (d, "CAP LIST");
@@ -385,9 +368,9 @@ static void
 test_away_notify_on_join (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "away-notify", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
-  g_autoptr(SudaTestClient) carol = user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "away-notify", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
 
   suda_test_client_send (carol, "AWAY :gone fishing");
   suda_test_client_await (carol, ":suda.local 306 carol *");
@@ -404,8 +387,8 @@ static void
 test_mode_errors (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
 
   /* Keys with spaces cannot be typed in a JOIN: refused. */
   suda_test_client_send (alice, "MODE #room +k :two words");
@@ -456,9 +439,9 @@ static void
 test_msgid (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags echo-message", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
-  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "message-tags echo-message", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
   g_autoptr(SudaTestClient) dave = NULL;
   g_autofree char *echo = NULL, *heard = NULL, *again = NULL, *other = NULL, *whisper = NULL;
   g_autofree char *id = NULL, *replayed = NULL, *log = NULL, *logged = NULL;
@@ -481,7 +464,7 @@ test_msgid (void)
   g_assert_cmpstr (id, !=, (again = msgid_of (whisper)));
 
   /* The replay on JOIN and the log keep the same id. */
-  dave = user (server, "dave", "server-time message-tags");
+  dave = suda_test_user (server, "dave", "server-time message-tags");
   suda_test_client_send (dave, "JOIN #room");
   replayed = suda_test_client_expect (dave, "@time=*;msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room *hello");
   g_free (again);
@@ -495,9 +478,9 @@ static void
 test_tagmsg (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", "message-tags echo-message", "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", "message-tags", "#room");
-  g_autoptr(SudaTestClient) carol = member (server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "message-tags echo-message", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
 
   suda_test_client_send (alice, "@+typing=active;secret=x TAGMSG #room");
   suda_test_client_await (bob, "@msgid=*;+typing=active :alice!~alice@127.0.0.1 TAGMSG #room");
@@ -516,8 +499,8 @@ static void
 test_line_too_long (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = member (server, "alice", NULL, "#room");
-  g_autoptr(SudaTestClient) bob = member (server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
   g_autofree char *text = g_strnfill (600, 'a');
 
   suda_test_client_send (alice, "PRIVMSG #room :%s", text);

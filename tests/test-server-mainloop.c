@@ -161,20 +161,27 @@ is_loaded (gpointer data)
   return !_suda_server_is_loading_history (data);
 }
 
+/* A server started over a log of N_OLD messages, still reading it. */
+static SudaServer *
+start_over_long_log (char **log_path)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  *log_path = write_long_log ();
+  config->log_path = g_strdup (*log_path);
+  config->history_lines = N_KEPT;
+  return suda_test_server_new (config);
+}
+
 /* Start returns before the log is read, with the port already listening;
  * a client that connects meanwhile waits, and its JOIN replays the whole
  * recent history in order. */
 static void
 test_start_listens_before_history (void)
 {
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-  g_autoptr(SudaServer) server = NULL;
+  g_autofree char *log_path = NULL;
+  g_autoptr(SudaServer) server = start_over_long_log (&log_path);
   g_autoptr(SudaTestClient) alice = NULL;
-  g_autofree char *log_path = write_long_log ();
-
-  config->log_path = g_strdup (log_path);
-  config->history_lines = N_KEPT;
-  server = suda_test_server_new (config);
   g_assert_true (suda_server_get_running (server));
   g_assert_true (_suda_server_is_loading_history (server));
   g_assert_true (suda_test_port_accepts (suda_server_get_port (server)));
@@ -202,14 +209,9 @@ test_start_listens_before_history (void)
 static void
 test_stop_while_loading (void)
 {
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-  g_autoptr(SudaServer) server = NULL;
+  g_autofree char *log_path = NULL;
+  g_autoptr(SudaServer) server = start_over_long_log (&log_path);
   g_autoptr(SudaTestClient) alice = NULL;
-  g_autofree char *log_path = write_long_log ();
-
-  config->log_path = g_strdup (log_path);
-  config->history_lines = N_KEPT;
-  server = suda_test_server_new (config);
   g_assert_true (_suda_server_is_loading_history (server));
   suda_server_stop (server, NULL);
   g_assert_false (suda_server_get_running (server));
