@@ -63,6 +63,8 @@ void                 suda_connection_set_nick        (SudaConnection  *self,
                                                       const char      *nick);
 SudaConnectionState  suda_connection_get_state       (SudaConnection  *self);
 gboolean             suda_connection_is_connected    (SudaConnection  *self);
+const char          *suda_connection_get_service_nick
+                                                     (SudaConnection  *self);
 gboolean             suda_connection_has_cap         (SudaConnection  *self,
                                                       const char      *cap);
 const char * const  *suda_connection_get_channels    (SudaConnection  *self);
@@ -85,21 +87,11 @@ void                 suda_connection_disconnect      (SudaConnection  *self,
 void                 suda_connection_send_command    (SudaConnection  *self,
                                                       const char      *command,
                                                       ...) G_GNUC_NULL_TERMINATED;
-void                 suda_connection_send_raw        (SudaConnection  *self,
-                                                      const char      *line);
 void                 suda_connection_send_message    (SudaConnection  *self,
                                                       const char      *target,
                                                       const char      *text);
 void                 suda_connection_send_action     (SudaConnection  *self,
                                                       const char      *target,
                                                       const char      *text);
-void                 suda_connection_send_notice     (SudaConnection  *self,
-                                                      const char      *target,
-                                                      const char      *text);
-GPtrArray           *suda_connection_split_text      (SudaConnection  *self,
-                                                      const char      *command,
-                                                      const char      *target,
-                                                      const char      *text,
-                                                      gsize            extra);
 
 G_END_DECLS

@@ -1,0 +1,250 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* SudaConnection's numeric replies: the ones that change what the
+ * connection does, and readable text for the rest. */
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-connection-private.h"
+
+/* The Suda server names its service user in ISUPPORT (README, "ISUPPORT
+ * tokens"); a server without the token has none. */
+#define SERVICE_TOKEN "suda.chat/SERVICE"
+
+static gboolean
+is_error (const char *command)
+{
+  return command[0] == '4' || command[0] == '5';
+}
+
+gboolean
+_suda_connection_numeric_default (SudaConnection       *self,
+                                  const SudaIrcMessage *msg,
+                                  SudaIrcEvent         *event)
+{
+  event->kind = is_error (msg->command) ? SUDA_IRC_EVENT_ERROR : SUDA_IRC_EVENT_INFO;
+  g_clear_pointer (&event->nick, g_free);
+  event->own = FALSE;
+  /* "401 me bob :No such nick" reads best as "bob: No such nick". */
+  if (msg->n_params >= 3 && event->kind == SUDA_IRC_EVENT_ERROR)
+    {
+      g_autofree char *what = _suda_connection_join_params (msg, 1);
+      char *last = strrchr (what, ' ');
+
+      event->target = g_strdup (msg->params[1]);
+      if (last != NULL)
+        *last = '\0';
+      event->text = g_strdup_printf ("%s: %s", what, msg->params[msg->n_params - 1]);
+    }
+  else
+    event->text = _suda_connection_join_params (msg, 1);
+  return TRUE;
+}
+
+static void
+set_service_nick (SudaConnection *self,
+                  const char     *nick)
+{
+  g_free (self->service_nick);
+  self->service_nick = nick != NULL && _suda_connection_is_nickname (nick) ? g_strdup (nick) : NULL;
+}
+
+/* 005 RPL_ISUPPORT: the membership prefixes and the service user's nick
+ * matter here; the line is shown as any other. */
+static gboolean
+handle_isupport (SudaConnection       *self,
+                 const SudaIrcMessage *msg,
+                 SudaIrcEvent         *event)
+{
+  for (guint i = 1; i + 1 < msg->n_params; i++)
+    {
+      const char *token = msg->params[i];
+      const char *close;
+
+      if (g_str_has_prefix (token, SERVICE_TOKEN "="))
+        set_service_nick (self, token + strlen (SERVICE_TOKEN "="));
+      else if (strcmp (token, "-" SERVICE_TOKEN) == 0)
+        set_service_nick (self, NULL);
+      if (!g_str_has_prefix (token, "PREFIX=(") || !(close = strchr (token, ')')))
+        continue;
+      g_free (self->prefix_modes);
+      g_free (self->prefix_chars);
+      self->prefix_modes = g_strndup (token + 8, close - (token + 8));
+      self->prefix_chars = g_strdup (close + 1);
+    }
+  return _suda_connection_numeric_default (self, msg, event);
+}
+
+/* 332 RPL_TOPIC, told on join: no one set it just now. */
+static gboolean
+handle_topic (SudaConnection       *self,
+              const SudaIrcMessage *msg,
+              SudaIrcEvent         *event)
+{
+  event->kind = SUDA_IRC_EVENT_TOPIC;
+  g_clear_pointer (&event->nick, g_free);
+  event->target = g_strdup (msg->params[1]);
+  event->text = g_strdup (msg->params[2]);
+  return TRUE;
+}
+
+static gboolean
+handle_names (SudaConnection       *self,
+              const SudaIrcMessage *msg,
+              SudaIrcEvent         *event)
+{
+  event->kind = SUDA_IRC_EVENT_NAMES;
+  event->target = g_strdup (msg->params[2]);
+  event->text = g_strdup (msg->params[3]);
+  return TRUE;
+}
+
+static gboolean
+handle_end_of_names (SudaConnection       *self,
+                     const SudaIrcMessage *msg,
+                     SudaIrcEvent         *event)
+{
+  event->kind = SUDA_IRC_EVENT_END_OF_NAMES;
+  event->target = g_strdup (msg->params[1]);
+  return TRUE;
+}
+
+/* The nickname of a nick error, shown to the person: only a real one. */
+static const char *
+error_nick (SudaConnection       *self,
+            const SudaIrcMessage *msg)
+{
+  const char *nick = suda_irc_message_param (msg, 1);
+
+  if (!_suda_connection_is_nickname (nick))
+    nick = self->wanted_nick ? self->wanted_nick : "";
+  return nick;
+}
+
+static void
+give_up (SudaConnection      *self,
+         SudaConnectionError  code,
+         const char          *message)
+{
+  _suda_connection_set_fatal (self, code, message);
+  _suda_connection_close_socket (self);
+  _suda_connection_handle_loss (self);
+}
+
+/* 433 and 436: during registration _ then __ are tried before giving up;
+ * afterwards only /nick failed, and the person is told. */
+static gboolean
+handle_nick_taken (SudaConnection       *self,
+                   const SudaIrcMessage *msg,
+                   SudaIrcEvent         *event)
+{
+  const char *nick = error_nick (self, msg);
+  g_autofree char *next = NULL;
+  g_autofree char *message = NULL;
+
+  if (self->state != SUDA_CONNECTION_REGISTERING)
+    {
+      _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_NICK_TAKEN,
+                                   _("The nickname “%s” is already taken."), nick);
+      return FALSE;
+    }
+  if (self->nick_attempt < 2)
+    {
+      self->nick_attempt++;
+      next = g_strdup_printf ("%s%s", self->wanted_nick, self->nick_attempt == 1 ? "_" : "__");
+      _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_NICK_TAKEN,
+                                   _("The nickname “%s” is already taken; trying “%s” instead."),
+                                   nick, next);
+      _suda_connection_send_now (self, "NICK", next, NULL);
+      return FALSE;
+    }
+  message = g_strdup_printf (_("The nicknames “%s”, “%s_” and “%s__” are all taken. Choose another nickname."),
+                             self->wanted_nick, self->wanted_nick, self->wanted_nick);
+  give_up (self, SUDA_CONNECTION_ERROR_NICK_TAKEN, message);
+  return FALSE;
+}
+
+static gboolean
+handle_nick_invalid (SudaConnection       *self,
+                     const SudaIrcMessage *msg,
+                     SudaIrcEvent         *event)
+{
+  g_autofree char *message = NULL;
+
+  if (self->state != SUDA_CONNECTION_REGISTERING)
+    return _suda_connection_numeric_default (self, msg, event);
+  message = g_strdup_printf (_("The server does not accept “%s” as a nickname."),
+                             error_nick (self, msg));
+  give_up (self, SUDA_CONNECTION_ERROR_NICK_INVALID, message);
+  return FALSE;
+}
+
+static gboolean
+handle_password_wrong (SudaConnection       *self,
+                       const SudaIrcMessage *msg,
+                       SudaIrcEvent         *event)
+{
+  _suda_connection_set_fatal (self, SUDA_CONNECTION_ERROR_PASSWORD,
+                              _("The server password is wrong."));
+  return FALSE;
+}
+
+static gboolean
+handle_banned (SudaConnection       *self,
+               const SudaIrcMessage *msg,
+               SudaIrcEvent         *event)
+{
+  _suda_connection_set_fatal (self, SUDA_CONNECTION_ERROR_BANNED,
+                              _("This server does not let you in (banned)."));
+  return FALSE;
+}
+
+static gboolean
+handle_line_too_long (SudaConnection       *self,
+                      const SudaIrcMessage *msg,
+                      SudaIrcEvent         *event)
+{
+  _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
+                               _("The server refused a line as too long."));
+  return FALSE;
+}
+
+/* A server from before IRCv3 does not know CAP; registration goes on
+ * without it, and the person need not hear about it. */
+static gboolean
+handle_unknown_command (SudaConnection       *self,
+                        const SudaIrcMessage *msg,
+                        SudaIrcEvent         *event)
+{
+  if (g_strcmp0 (suda_irc_message_param (msg, 1), "CAP") == 0)
+    return FALSE;
+  return _suda_connection_numeric_default (self, msg, event);
+}
+
+/* A numeric with fewer parameters than its entry asks for is shown as
+ * any other numeric. */
+static const SudaConnectionCommand numerics[] = {
+  { "001", 1, _suda_connection_handle_welcome },
+  { "005", 0, handle_isupport },
+  { "332", 3, handle_topic },
+  { "353", 4, handle_names },
+  { "366", 2, handle_end_of_names },
+  { "417", 0, handle_line_too_long },
+  { "421", 0, handle_unknown_command },
+  { "432", 0, handle_nick_invalid },
+  { "433", 0, handle_nick_taken },
+  { "436", 0, handle_nick_taken },
+  { "464", 0, handle_password_wrong },
+  { "465", 0, handle_banned },
+};
+
+const SudaConnectionCommand *
+_suda_connection_find_numeric (const char *command)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (numerics); i++)
+    if (strcmp (numerics[i].command, command) == 0)
+      return &numerics[i];
+  return NULL;
+}
