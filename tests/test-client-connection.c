@@ -4,8 +4,132 @@
 
 #include <string.h>
 
-#include "suda-connection.h"
+#include "suda-connection-private.h"
 #include "suda-test-util.h"
+
+/* A clock that moves only when the test says, for the connection's
+ * timers: reconnect backoff, registration timeout, keepalive, quit grace. */
+
+typedef struct {
+  guint       id;
+  gint64      due;          /* µs on the fake clock */
+  guint       interval_ms;
+  GSourceFunc func;
+  gpointer    data;
+} FakeTimer;
+
+typedef struct {
+  gint64     now;
+  guint      last_id;
+  GPtrArray *timers;        /* FakeTimer, pending */
+  FakeTimer *firing;        /* the one running, out of the list */
+  gboolean   firing_removed;
+} FakeClock;
+
+static gint64
+fake_clock_get_time (gpointer user_data)
+{
+  return ((FakeClock *) user_data)->now;
+}
+
+static guint
+fake_clock_add_timeout (guint       interval_ms,
+                        GSourceFunc func,
+                        gpointer    data,
+                        gpointer    user_data)
+{
+  FakeClock *clock = user_data;
+  FakeTimer *timer = g_new0 (FakeTimer, 1);
+
+  timer->id = ++clock->last_id;
+  timer->due = clock->now + (gint64) interval_ms * 1000;
+  timer->interval_ms = interval_ms;
+  timer->func = func;
+  timer->data = data;
+  g_ptr_array_add (clock->timers, timer);
+  return timer->id;
+}
+
+static void
+fake_clock_remove (guint    id,
+                   gpointer user_data)
+{
+  FakeClock *clock = user_data;
+
+  for (guint i = 0; i < clock->timers->len; i++)
+    if (((FakeTimer *) g_ptr_array_index (clock->timers, i))->id == id)
+      {
+        g_ptr_array_remove_index (clock->timers, i);
+        return;
+      }
+  /* A source may be removed from its own callback, as in the main loop. */
+  if (clock->firing != NULL && clock->firing->id == id)
+    {
+      clock->firing_removed = TRUE;
+      return;
+    }
+  g_error ("removing timer %u, which is not pending", id);
+}
+
+static const SudaConnectionClock fake_clock_funcs = {
+  fake_clock_get_time, fake_clock_add_timeout, fake_clock_remove,
+};
+
+static FakeClock *
+fake_clock_new (void)
+{
+  FakeClock *clock = g_new0 (FakeClock, 1);
+
+  clock->now = 1000 * G_USEC_PER_SEC;
+  clock->timers = g_ptr_array_new_with_free_func (g_free);
+  return clock;
+}
+
+static void
+fake_clock_free (FakeClock *clock)
+{
+  g_ptr_array_unref (clock->timers);
+  g_free (clock);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (FakeClock, fake_clock_free)
+
+/* Moves the clock on by MS, running each timer that falls due on the way
+ * in the order due, as the main loop would. */
+static void
+fake_clock_advance (FakeClock *clock,
+                    guint      ms)
+{
+  gint64 end = clock->now + (gint64) ms * 1000;
+
+  for (;;)
+    {
+      FakeTimer *next = NULL;
+      g_autofree FakeTimer *timer = NULL;
+      guint pos = 0;
+
+      for (guint i = 0; i < clock->timers->len; i++)
+        {
+          FakeTimer *t = g_ptr_array_index (clock->timers, i);
+
+          if (t->due <= end && (next == NULL || t->due < next->due))
+            next = t, pos = i;
+        }
+      if (next == NULL)
+        break;
+      timer = g_ptr_array_steal_index (clock->timers, pos);
+      clock->now = MAX (clock->now, timer->due);
+      clock->firing = timer;
+      clock->firing_removed = FALSE;
+      if (timer->func (timer->data) == G_SOURCE_CONTINUE && !clock->firing_removed)
+        {
+          timer->due += (gint64) timer->interval_ms * 1000;
+          g_ptr_array_add (clock->timers, g_steal_pointer (&timer));
+        }
+      clock->firing = NULL;
+    }
+  clock->now = end;
+}
 
 typedef struct {
   SudaConnection *connection;
@@ -338,6 +462,13 @@ test_kicked_tells_who_and_why (void)
   g_assert_nonnull (strstr (kicked->message, "console says bye"));
 }
 
+/* A failed attempt doubles the next delay from its 200 ms. */
+static gboolean
+backed_off (gpointer data)
+{
+  return suda_connection_get_next_reconnect_delay (data) >= 800;
+}
+
 static void
 test_reconnects_and_rejoins (void)
 {
@@ -361,7 +492,9 @@ test_reconnects_and_rejoins (void)
   g_clear_object (&server);
 
   /* While nobody listens the attempts fail quietly and back off. */
-  suda_test_iterate (500);
+  if (!suda_test_wait_until (backed_off, rec->connection, 5000))
+    g_error ("no attempt failed while the server was down");
+  g_assert_cmpuint (rec->errors->len, ==, 1);
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_RECONNECTING);
   g_assert_cmpuint (suda_connection_get_next_reconnect_delay (rec->connection), >=, 400);
 
@@ -373,20 +506,23 @@ test_reconnects_and_rejoins (void)
   g_assert_true (event->own);
 }
 
-static void
-test_backoff_doubles_to_a_minute (void)
+static gboolean
+no_timer_pending (gpointer data)
 {
-  g_autoptr(SudaConnection) connection = suda_connection_new ();
-
-  g_assert_cmpuint (suda_connection_get_next_reconnect_delay (connection), ==, 1000);
+  return ((FakeClock *) data)->timers->len == 0;
 }
 
 static void
 test_deliberate_disconnect_stays_down (void)
 {
   g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(Recorder) rec = connect_registered (server, "gina");
+  g_autoptr(FakeClock) clock = fake_clock_new ();
+  g_autoptr(Recorder) rec = recorder_new (suda_server_get_port (server), "gina");
   g_autoptr(SudaTestClient) watcher = suda_test_client_register (suda_server_get_port (server), "hank", NULL);
+
+  _suda_connection_set_clock (rec->connection, &fake_clock_funcs, clock);
+  suda_connection_connect (rec->connection);
+  wait_state (rec, SUDA_CONNECTION_CONNECTED, 5000);
 
   suda_connection_send_command (rec->connection, "JOIN", "#bye", NULL);
   wait_event (rec, SUDA_IRC_EVENT_END_OF_NAMES, "#bye", NULL);
@@ -395,8 +531,12 @@ test_deliberate_disconnect_stays_down (void)
   suda_connection_disconnect (rec->connection, "see you");
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
   suda_test_client_await (watcher, ":gina!* QUIT :*see you*");
-  suda_test_iterate (1500);
+  /* The server closes after QUIT, which ends the grace timer: from then
+   * on nothing is left to wake the connection, however long one waits. */
+  g_assert_true (suda_test_wait_until (no_timer_pending, clock, 5000));
+  fake_clock_advance (clock, 10 * MAX_RECONNECT_DELAY_MS);
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
+  g_assert_cmpuint (clock->timers->len, ==, 0);
   g_assert_cmpuint (rec->errors->len, ==, 0);
 }
 
@@ -431,18 +571,22 @@ test_wrong_password (void)
 {
   g_autoptr(SudaServerConfig) config = new_config ();
   g_autoptr(SudaServer) server = NULL;
+  g_autoptr(FakeClock) clock = fake_clock_new ();
   g_autoptr(Recorder) rec = NULL;
   const GError *error;
 
   config->password = g_strdup ("sesame");
   server = suda_test_server_new (config);
   rec = recorder_new (suda_server_get_port (server), "jack");
+  _suda_connection_set_clock (rec->connection, &fake_clock_funcs, clock);
   suda_connection_set_password (rec->connection, "wrong");
   suda_connection_connect (rec->connection);
   error = wait_error (rec, SUDA_CONNECTION_ERROR_PASSWORD);
   g_assert_nonnull (strstr (error->message, "password"));
   wait_state (rec, SUDA_CONNECTION_DISCONNECTED, 2000);
-  suda_test_iterate (300);
+  /* No reconnection is waiting to happen. */
+  g_assert_cmpuint (clock->timers->len, ==, 0);
+  fake_clock_advance (clock, 10 * MAX_RECONNECT_DELAY_MS);
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
 
   /* The right one gets in. */
@@ -496,6 +640,34 @@ test_long_message_is_split (void)
         g_string_append_c (received, ' ');   /* cuts fall on spaces */
       g_string_append (received, body);
     }
+  g_assert_cmpstr (received->str, ==, text->str);
+}
+
+/* A cut never parts an accent from its letter (e + U+0301 here): the
+ * pieces, put back together, are the text, and none starts with a mark. */
+static void
+test_split_keeps_combining_marks (void)
+{
+  g_autoptr(SudaServer) server = new_server ();
+  g_autoptr(Recorder) rec = connect_registered (server, "mona");
+  g_autoptr(SudaTestClient) bob = suda_test_client_register (suda_server_get_port (server), "ned", NULL);
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GString) received = g_string_new (NULL);
+  guint pieces = 0;
+
+  for (guint i = 0; i < 400; i++)
+    g_string_append (text, "e\xcc\x81");
+  suda_connection_send_message (rec->connection, "ned", text->str);
+  while (received->len < text->len)
+    {
+      g_autofree char *line = suda_test_client_expect (bob, ":mona!* PRIVMSG ned :*");
+      const char *body = strstr (line, " :") + 2;
+
+      g_assert_false (g_unichar_ismark (g_utf8_get_char (body)));
+      g_string_append (received, body);
+      pieces++;
+    }
+  g_assert_cmpuint (pieces, >, 1);
   g_assert_cmpstr (received->str, ==, text->str);
 }
 
@@ -666,6 +838,66 @@ test_overlong_line_is_dropped (void)
     }
 }
 
+typedef struct {
+  SudaConnection *connection;
+  guint           attempts;
+} Backoff;
+
+/* The last attempt failed and the next is scheduled. */
+static gboolean
+attempt_scheduled (gpointer data)
+{
+  Backoff *b = data;
+
+  return b->connection->reconnect_attempt == b->attempts;
+}
+
+static void
+test_backoff_doubles_to_a_minute (void)
+{
+  static const guint steps[] = { 1000, 2000, 4000, 8000, 16000, 32000, 60000, 60000, 60000 };
+  g_autoptr(FakeServer) fake = fake_server_new ();
+  g_autoptr(FakeClock) clock = fake_clock_new ();
+  g_autoptr(Recorder) rec = recorder_new (fake->port, "rose");
+  Backoff b = { rec->connection, 0 };
+
+  _suda_connection_set_clock (rec->connection, &fake_clock_funcs, clock);
+  g_assert_cmpuint (suda_connection_get_next_reconnect_delay (rec->connection), ==, 1000);
+  register_with_fake (fake, rec);
+  /* The server goes away for good: every attempt is refused. */
+  g_clear_pointer (&fake, fake_server_free);
+  wait_error (rec, SUDA_CONNECTION_ERROR_CLOSED);
+
+  for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      FakeTimer *timer;
+      gint64 delay_ms;
+
+      g_test_message ("attempt %u: %u ms", i + 1, steps[i]);
+      b.attempts = i + 1;
+      if (!suda_test_wait_until (attempt_scheduled, &b, 5000))
+        g_error ("attempt %u was not scheduled", i + 1);
+      g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_RECONNECTING);
+      /* The connect timeout went with the failed attempt. */
+      g_assert_cmpuint (clock->timers->len, ==, 1);
+      timer = g_ptr_array_index (clock->timers, 0);
+      delay_ms = (timer->due - clock->now) / 1000;
+      /* ±20 % jitter around 1 s, 2 s, 4 s … capped at a minute. */
+      g_assert_cmpint (delay_ms, >=, steps[i] * 8 / 10);
+      g_assert_cmpint (delay_ms, <=, steps[i] * 12 / 10);
+      g_assert_cmpuint (suda_connection_get_next_reconnect_delay (rec->connection), ==,
+                        MIN (steps[i] * 2, MAX_RECONNECT_DELAY_MS));
+      /* Just before the delay nothing happens; at it, the next attempt. */
+      fake_clock_advance (clock, delay_ms - 1);
+      g_assert_cmpuint (rec->connection->reconnect_attempt, ==, i + 1);
+      g_assert_null (rec->connection->cancellable);
+      fake_clock_advance (clock, 1);
+      g_assert_nonnull (rec->connection->cancellable);
+    }
+  /* Only the first loss is told; the failed attempts are quiet. */
+  g_assert_cmpuint (rec->errors->len, ==, 1);
+}
+
 static void
 test_without_echo_own_lines_are_made_up (void)
 {
@@ -695,7 +927,7 @@ main (int   argc,
   g_test_add_func ("/client/connection/all-nicks-taken-gives-up", test_all_nicks_taken_gives_up);
   g_test_add_func ("/client/connection/kicked-tells-who-and-why", test_kicked_tells_who_and_why);
   g_test_add_func ("/client/connection/server-stop-reconnects-and-rejoins", test_reconnects_and_rejoins);
-  g_test_add_func ("/client/connection/backoff-starts-at-a-second", test_backoff_doubles_to_a_minute);
+  g_test_add_func ("/client/connection/backoff-doubles-to-a-minute", test_backoff_doubles_to_a_minute);
   g_test_add_func ("/client/connection/deliberate-disconnect-stays-down", test_deliberate_disconnect_stays_down);
   g_test_add_func ("/client/connection/error/refused-port", test_refused_port);
   g_test_add_func ("/client/connection/error/host-not-found", test_host_not_found);
@@ -704,6 +936,7 @@ main (int   argc,
   g_test_add_func ("/client/connection/error/registration-timeout", test_registration_timeout);
   g_test_add_func ("/client/connection/error/overlong-line-dropped", test_overlong_line_is_dropped);
   g_test_add_func ("/client/connection/long-message-is-split", test_long_message_is_split);
+  g_test_add_func ("/client/connection/split-keeps-combining-marks", test_split_keeps_combining_marks);
   g_test_add_func ("/client/connection/multiline-text-becomes-several-messages", test_multiline_text_becomes_several_messages);
   g_test_add_func ("/client/connection/answers-ping", test_answers_ping);
   g_test_add_func ("/client/connection/without-echo-own-lines-are-made-up", test_without_echo_own_lines_are_made_up);
