@@ -7,6 +7,7 @@
 #include <glib/gstdio.h>
 
 #include "suda-client.h"
+#include "suda-server-config.h"
 #include "suda-log-entry.h"
 #include "suda-test-util.h"
 
@@ -40,7 +41,15 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->server = suda_test_server_new (NULL);
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  /* DATA, when given, is the server's service-nick= ("" turns it off). */
+  if (data != NULL)
+    {
+      g_free (config->service_nick);
+      config->service_nick = g_strdup (data);
+    }
+  f->server = suda_test_server_new (config);
   f->client = suda_client_new ();
   f->logs = suda_test_make_tmpdir ();
   f->attention = g_ptr_array_new_with_free_func (g_object_unref);
@@ -239,6 +248,61 @@ test_service_commands_reach_the_service (Fixture       *f,
   wait_message (lab (f), SUDA_MESSAGE_KIND_ERROR, "Usage: /schedule");
 }
 
+typedef struct {
+  SudaClient *client;
+  const char *sender;
+} Sender;
+
+static gboolean
+someone_spoke (gpointer data)
+{
+  Sender *s = data;
+  GListModel *conversations = suda_client_get_conversations (s->client);
+
+  for (guint i = 0; i < g_list_model_get_n_items (conversations); i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (conversations, i);
+
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (conv)); j++)
+        {
+          g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), j);
+
+          if (g_strcmp0 (suda_message_get_sender (m), s->sender) == 0 &&
+              suda_message_get_kind (m) != SUDA_MESSAGE_KIND_EVENT)
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* The server names its service user in ISUPPORT; the client asks that
+ * one, whatever its nick. */
+static void
+test_service_nick_comes_from_the_server (Fixture       *f,
+                                         gconstpointer  data)
+{
+  SudaConnection *connection = suda_client_get_connection (f->client);
+  Sender helper = { f->client, "helper" };
+
+  g_assert_cmpstr (suda_connection_get_service_nick (connection), ==, "helper");
+  g_assert_true (suda_client_has_service (f->client, lab (f)));
+  g_assert_true (suda_client_has_service (f->client, NULL));
+  /* Outside a room /search is a private message to the service user,
+   * which answers (here: that the assistant is not set up). */
+  suda_client_submit (f->client, suda_client_get_server_conversation (f->client), "/search sockets");
+  g_assert_true (suda_test_wait_until (someone_spoke, &helper, 5000));
+}
+
+static void
+test_service_turned_off (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_assert_null (suda_connection_get_service_nick (suda_client_get_connection (f->client)));
+  g_assert_false (suda_client_has_service (f->client, lab (f)));
+  suda_client_submit (f->client, lab (f), "/search sockets");
+  wait_message (lab (f), SUDA_MESSAGE_KIND_ERROR, "does not offer /search");
+}
+
 static void
 test_kicked_from_room (Fixture       *f,
                        gconstpointer  data)
@@ -353,6 +417,10 @@ main (int   argc,
   ADD ("transcript-text-is-plain", test_transcript_text_is_plain);
   ADD ("quit-clears-members", test_disconnect_clears_members);
 #undef ADD
+  g_test_add ("/client/chat/service-nick-comes-from-the-server", Fixture, "helper",
+              fixture_set_up, test_service_nick_comes_from_the_server, fixture_tear_down);
+  g_test_add ("/client/chat/service-turned-off", Fixture, "",
+              fixture_set_up, test_service_turned_off, fixture_tear_down);
 
   return g_test_run ();
 }

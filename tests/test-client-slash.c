@@ -161,6 +161,55 @@ test_every_command_has_usage_and_help (void)
   g_assert_null (suda_slash_command_get_usage (SUDA_SLASH_TEXT));
 }
 
+/* The README's table row for KIND, as the command table makes it. */
+static char *
+dup_readme_row (SudaSlashKind kind)
+{
+  const char * const *names = suda_slash_command_get_aliases (kind);
+  g_autofree char *usage = g_strdup (suda_slash_command_get_usage (kind));
+  g_autoptr(GString) row = g_string_new ("| `");
+
+  g_string_append (row, usage);
+  g_string_append_c (row, '`');
+  for (guint i = 1; i < 4 && names[i] != NULL; i++)
+    g_string_append_printf (row, "%s`/%s`", i == 1 ? " (" : ", ", names[i]);
+  if (names[1] != NULL)
+    g_string_append_c (row, ')');
+  g_string_append_printf (row, " | %s |", suda_slash_command_get_summary (kind));
+  return g_string_free (g_steal_pointer (&row), FALSE);
+}
+
+/* The README lists the client's commands in the table's order, row for
+ * row, so the two cannot drift apart. */
+static void
+test_readme_lists_the_table (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "README.md", NULL);
+  g_autofree char *readme = NULL;
+  g_auto(GStrv) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  guint row = 0;
+
+  g_file_get_contents (path, &readme, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (readme, "\n", -1);
+  while (lines[row] != NULL && strcmp (lines[row], "| command | does |") != 0)
+    row++;
+  g_assert_nonnull (lines[row]);
+  g_assert_cmpstr (lines[row + 1], ==, "|---|---|");
+  row += 2;
+  for (SudaSlashKind kind = SUDA_SLASH_NICK; kind <= SUDA_SLASH_QUIT; kind++, row++)
+    {
+      g_autofree char *expected = dup_readme_row (kind);
+      g_autoptr(GString) line = g_string_new (lines[row]);
+
+      /* A | inside a table cell is written \| in Markdown. */
+      g_string_replace (line, "\\|", "|", 0);
+      g_assert_cmpstr (line->str, ==, expected);
+    }
+  g_assert_false (g_str_has_prefix (lines[row], "|"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -169,6 +218,7 @@ main (int   argc,
 
   g_test_add_func ("/client/slash/table", test_table);
   g_test_add_func ("/client/slash/every-command-has-usage-and-help", test_every_command_has_usage_and_help);
+  g_test_add_func ("/client/slash/readme-lists-the-table", test_readme_lists_the_table);
 
   return g_test_run ();
 }

@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "suda-client-private.h"
 #include "suda-irc-message.h"
 #include "suda-slash-command.h"
 
@@ -22,41 +23,56 @@ typedef enum {
 } ArgCheck;
 
 typedef struct {
-  SudaSlashKind  kind;
-  const char    *names[4];     /* the first one is what /help shows */
-  guint          min_args;
-  guint          max_args;
-  gboolean       rest;         /* the last argument takes the rest of the line */
-  ArgCheck       check;        /* what the first argument must be */
-  const char    *usage;
-  const char    *summary;
+  SudaSlashKind     kind;
+  const char       *names[4];     /* the first one is what /help shows */
+  guint             min_args;
+  guint             max_args;
+  gboolean          rest;         /* the last argument takes the rest of the line */
+  ArgCheck          check;        /* what the first argument must be */
+  const char       *usage;
+  const char       *summary;
+  SudaSlashHandler  handler;
 } CommandSpec;
 
+/* Every command: /help is made from it, and tests/test-client-slash.c
+ * checks the README's command table against it. */
 static const CommandSpec commands[] = {
   { SUDA_SLASH_NICK, { "nick", "rename" }, 1, 1, FALSE, CHECK_NICK,
-    N_("/nick NEW-NICKNAME"), N_("Change your nickname") },
+    N_("/nick NEW-NICKNAME"), N_("Change your nickname"),
+    _suda_client_command_nick },
   { SUDA_SLASH_USERS, { "users", "user", "names" }, 0, 1, FALSE, CHECK_CHANNEL,
-    N_("/users [#ROOM]"), N_("List who is in the room") },
+    N_("/users [#ROOM]"), N_("List who is in the room"),
+    _suda_client_command_users },
   { SUDA_SLASH_WHISPER, { "whisper", "w", "msg" }, 2, 2, TRUE, CHECK_NICK,
-    N_("/whisper NICKNAME TEXT"), N_("Send a private message") },
+    N_("/whisper NICKNAME TEXT"), N_("Send a private message"),
+    _suda_client_command_whisper },
   { SUDA_SLASH_KICK, { "kick" }, 1, 2, TRUE, CHECK_NICK,
-    N_("/kick NICKNAME [REASON]"), N_("Remove someone from the room (operators)") },
+    N_("/kick NICKNAME [REASON]"), N_("Remove someone from the room (operators)"),
+    _suda_client_command_kick },
   { SUDA_SLASH_SCHEDULE, { "schedule" }, 2, 2, TRUE, CHECK_SCHEDULE,
-    N_("/schedule HH:MM[:SS]|+10m TEXT"), N_("Post a message later") },
+    N_("/schedule HH:MM[:SS]|+10m TEXT"), N_("Post a message later"),
+    _suda_client_command_schedule },
   { SUDA_SLASH_SEARCH, { "search" }, 1, 1, TRUE, CHECK_NONE,
-    N_("/search QUESTION"), N_("Ask the assistant; the answer goes to the room") },
+    N_("/search QUESTION"), N_("Ask the assistant; the answer goes to the room"),
+    _suda_client_command_search },
   { SUDA_SLASH_ME, { "me" }, 1, 1, TRUE, CHECK_NONE,
-    N_("/me ACTION"), N_("Describe what you do") },
+    N_("/me ACTION"), N_("Describe what you do"),
+    _suda_client_command_me },
   { SUDA_SLASH_TOPIC, { "topic" }, 0, 1, TRUE, CHECK_NONE,
-    N_("/topic [NEW TOPIC]"), N_("Show or set the room's topic") },
+    N_("/topic [NEW TOPIC]"), N_("Show or set the room's topic"),
+    _suda_client_command_topic },
   { SUDA_SLASH_JOIN, { "join" }, 1, 1, FALSE, CHECK_CHANNEL,
-    N_("/join #ROOM"), N_("Enter a room") },
+    N_("/join #ROOM"), N_("Enter a room"),
+    _suda_client_command_join },
   { SUDA_SLASH_PART, { "part" }, 0, 2, TRUE, CHECK_CHANNEL,
-    N_("/part [#ROOM] [REASON]"), N_("Leave a room") },
+    N_("/part [#ROOM] [REASON]"), N_("Leave a room"),
+    _suda_client_command_part },
   { SUDA_SLASH_HELP, { "help" }, 0, 1, FALSE, CHECK_NONE,
-    N_("/help [COMMAND]"), N_("Show the commands") },
+    N_("/help [COMMAND]"), N_("Show the commands"),
+    _suda_client_command_help },
   { SUDA_SLASH_QUIT, { "quit", "exit" }, 0, 1, TRUE, CHECK_NONE,
-    N_("/quit [MESSAGE]"), N_("Disconnect from the server") },
+    N_("/quit [MESSAGE]"), N_("Disconnect from the server"),
+    _suda_client_command_quit },
 };
 
 static const CommandSpec *
@@ -92,6 +108,14 @@ suda_slash_command_get_summary (SudaSlashKind kind)
   const CommandSpec *spec = find_by_kind (kind);
 
   return spec ? _(spec->summary) : NULL;
+}
+
+SudaSlashHandler
+suda_slash_command_get_handler (SudaSlashKind kind)
+{
+  const CommandSpec *spec = find_by_kind (kind);
+
+  return spec ? spec->handler : NULL;
 }
 
 const char * const *

@@ -42,6 +42,15 @@ const char * const *suda_slash_command_get_aliases (SudaSlashKind     kind);
 char               *suda_slash_command_dup_help    (void);
 gboolean            suda_slash_parse_schedule_time (const char       *spec);
 
+/* What a command does, run by the client (suda-client-commands.c). */
+typedef struct _SudaClient       SudaClient;
+typedef struct _SudaConversation SudaConversation;
+typedef void (*SudaSlashHandler) (SudaClient             *client,
+                                  SudaConversation       *conversation,
+                                  const SudaSlashCommand *cmd);
+
+SudaSlashHandler    suda_slash_command_get_handler (SudaSlashKind     kind);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaSlashCommand, suda_slash_command_free)
 
 G_END_DECLS

@@ -42,6 +42,9 @@ void
 _suda_irc_send_isupport (SudaClient *c)
 {
   const SudaServerConfig *config = c->core->config;
+  const char *service = _suda_registry_get_service_nick (c->core->registry);
+  /* Clients find the service user by this vendor token, not by a fixed nick. */
+  g_autofree char *service_token = service ? g_strdup_printf (" suda.chat/SERVICE=%s", service) : NULL;
 
   _suda_irc_replyf (c, "005",
                     "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnst "
@@ -51,8 +54,9 @@ _suda_irc_send_isupport (SudaClient *c)
                     config->max_targets, config->network_name, SUDA_IRC_NICKLEN);
   _suda_irc_replyf (c, "005",
                     "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
-                    "TOPICLEN=%d UTF8ONLY :are supported by this server",
-                    config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN);
+                    "TOPICLEN=%d UTF8ONLY%s :are supported by this server",
+                    config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN,
+                    service_token ? service_token : "");
 }
 
 void
