@@ -7,7 +7,9 @@
 
 #include "suda-conversation.h"
 #include "suda-limits.h"
+#include "suda-application.h"
 #include "suda-message-row.h"
+#include "suda-server-list.h"
 #include "suda-test-util.h"
 #include "suda-throttled-list.h"
 
@@ -559,6 +561,63 @@ test_members_refuse_null (void)
   g_test_assert_expected_messages ();
 }
 
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *changes)
+{
+  (*changes)++;
+}
+
+/* One session per server: the same host on two ports is two servers. */
+static void
+test_server_list_keeps_servers_apart (void)
+{
+  g_autoptr(SudaServerList) list = suda_server_list_new ();
+  guint changes = 0;
+  SudaClient *first, *second;
+
+  g_signal_connect (list, "items-changed", G_CALLBACK (count_changes), &changes);
+  g_assert_true (g_list_model_get_item_type (G_LIST_MODEL (list)) == SUDA_TYPE_CLIENT);
+  first = suda_server_list_ensure (list, "chat.example.org", 16667);
+  second = suda_server_list_ensure (list, "chat.example.org", 16668);
+  g_assert_true (first != second);
+  g_assert_true (suda_server_list_ensure (list, "chat.example.org", 16667) == first);
+  g_assert_true (suda_server_list_find (list, "CHAT.example.org", 16668) == second);
+  g_assert_null (suda_server_list_find (list, "chat.example.org", 6667));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 2);
+  g_assert_cmpuint (changes, ==, 2);
+  g_assert_cmpuint (suda_connection_get_port (suda_client_get_connection (second)), ==, 16668);
+  g_assert_cmpint (suda_connection_get_state (suda_client_get_connection (second)), ==,
+                   SUDA_CONNECTION_DISCONNECTED);
+
+  /* A session made elsewhere (a window's) joins the list once. */
+  {
+    g_autoptr(SudaClient) other = suda_client_new ();
+
+    suda_server_list_add (list, other);
+    suda_server_list_add (list, other);
+    g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 3);
+    suda_server_list_remove (list, other);
+  }
+  suda_server_list_remove (list, first);
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (list)), ==, 1);
+  g_assert_null (suda_server_list_find (list, "chat.example.org", 16667));
+  g_assert_cmpuint (changes, ==, 5);
+}
+
+static void
+test_application_lists_servers (void)
+{
+  g_autoptr(SudaApplication) app = suda_application_new ();
+  GListModel *servers = suda_application_get_servers (app);
+
+  g_assert_true (g_list_model_get_item_type (servers) == SUDA_TYPE_CLIENT);
+  g_assert_cmpuint (g_list_model_get_n_items (servers), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -581,6 +640,8 @@ main (int   argc,
   g_test_add_func ("/client/models/row/day-labels", test_day_labels);
   g_test_add_func ("/client/models/row/nick-colours-are-stable", test_nick_colours_are_stable);
   g_test_add_func ("/client/models/row/links-become-markup", test_links_become_markup);
+  g_test_add_func ("/client/models/server-list/keeps-servers-apart", test_server_list_keeps_servers_apart);
+  g_test_add_func ("/client/models/server-list/application-lists-servers", test_application_lists_servers);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-application.h"
+#include "suda-server-list.h"
 #include "suda-window.h"
 
 struct _SudaApplication
@@ -11,6 +12,7 @@ struct _SudaApplication
   AdwApplication  parent_instance;
 
   GSettings      *settings;
+  SudaServerList *servers;      /* every window's sessions */
   char           *cli_nick;     /* --nick, for this instance's first window */
 };
 
@@ -56,6 +58,13 @@ suda_parse_irc_uri (const char  *uri,
   return TRUE;
 }
 
+static void
+on_window_destroy (SudaWindow      *window,
+                   SudaApplication *self)
+{
+  suda_server_list_remove (self->servers, suda_window_get_client (window));
+}
+
 static SudaWindow *
 ensure_window (SudaApplication *self)
 {
@@ -66,6 +75,10 @@ ensure_window (SudaApplication *self)
       window = GTK_WINDOW (suda_window_new (GTK_APPLICATION (self), self->settings));
       if (self->cli_nick != NULL)
         suda_window_fill_form (SUDA_WINDOW (window), NULL, 0, self->cli_nick, NULL);
+      /* Today a window has one session; the list is what several servers
+       * in one window (issue 13) will be shown from. */
+      suda_server_list_add (self->servers, suda_window_get_client (SUDA_WINDOW (window)));
+      g_signal_connect_object (window, "destroy", G_CALLBACK (on_window_destroy), self, 0);
     }
   return SUDA_WINDOW (window);
 }
@@ -211,6 +224,7 @@ suda_application_finalize (GObject *object)
   SudaApplication *self = SUDA_APPLICATION (object);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->servers);
   g_clear_pointer (&self->cli_nick, g_free);
   G_OBJECT_CLASS (suda_application_parent_class)->finalize (object);
 }
@@ -236,8 +250,18 @@ suda_application_init (SudaApplication *self)
     { NULL }
   };
 
+  self->servers = suda_server_list_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), options);
   g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[irc://HOST[:PORT]/ROOM]"));
+}
+
+/* The sessions of every server the application is on: a GListModel of
+ * SudaClient. */
+GListModel *
+suda_application_get_servers (SudaApplication *self)
+{
+  g_return_val_if_fail (SUDA_IS_APPLICATION (self), NULL);
+  return G_LIST_MODEL (self->servers);
 }
 
 SudaApplication *

@@ -9,11 +9,12 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaApplication, suda_application, SUDA, APPLICATION, AdwApplication)
 
-SudaApplication *suda_application_new       (void);
-gboolean         suda_parse_irc_uri         (const char  *uri,
-                                             char       **host,
-                                             guint16     *port,
-                                             char       **room,
-                                             GError     **error);
+SudaApplication *suda_application_new         (void);
+GListModel      *suda_application_get_servers (SudaApplication  *self);
+gboolean         suda_parse_irc_uri           (const char       *uri,
+                                               char            **host,
+                                               guint16          *port,
+                                               char            **room,
+                                               GError          **error);
 
 G_END_DECLS
