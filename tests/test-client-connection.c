@@ -615,60 +615,67 @@ test_server_full (void)
   g_assert_cmpint (suda_connection_get_state (rec->connection), ==, SUDA_CONNECTION_DISCONNECTED);
 }
 
-static void
-test_long_message_is_split (void)
+/* mona sends TEXT to ned; what ned receives, its pieces joined with
+ * JOINER, each line checked against the IRC limit and for UTF-8. */
+static char *
+send_and_collect (const char *text,
+                  const char *joiner,
+                  guint      *n_pieces)
 {
   g_autoptr(SudaServer) server = new_server ();
   g_autoptr(Recorder) rec = connect_registered (server, "mona");
-  g_autoptr(SudaTestClient) bob = suda_test_client_register (suda_server_get_port (server), "ned", NULL);
-  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(SudaTestClient) ned = suda_test_client_register (suda_server_get_port (server), "ned", NULL);
   g_autoptr(GString) received = g_string_new (NULL);
 
-  for (guint i = 0; i < 200; i++)
-    g_string_append (text, "word수다 ");   /* multibyte, so cuts must respect UTF-8 */
-  g_string_truncate (text, text->len - 1);
-
-  suda_connection_send_message (rec->connection, "ned", text->str);
-  while (received->len < text->len)
+  *n_pieces = 0;
+  suda_connection_send_message (rec->connection, "ned", text);
+  while (received->len < strlen (text))
     {
-      g_autofree char *line = suda_test_client_expect (bob, ":mona!* PRIVMSG ned :*");
+      g_autofree char *line = suda_test_client_expect (ned, ":mona!* PRIVMSG ned :*");
       const char *body = strstr (line, " :") + 2;
 
       g_assert_cmpuint (strlen (line) + 2, <=, 512);
       g_assert_true (g_utf8_validate (body, -1, NULL));
+      /* A cut never parts an accent from its letter. */
+      g_assert_false (g_unichar_ismark (g_utf8_get_char (body)));
       if (received->len > 0)
-        g_string_append_c (received, ' ');   /* cuts fall on spaces */
+        g_string_append (received, joiner);
       g_string_append (received, body);
+      (*n_pieces)++;
     }
-  g_assert_cmpstr (received->str, ==, text->str);
+  return g_string_free (g_steal_pointer (&received), FALSE);
 }
 
-/* A cut never parts an accent from its letter (e + U+0301 here): the
- * pieces, put back together, are the text, and none starts with a mark. */
+static void
+test_long_message_is_split (void)
+{
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autofree char *received = NULL;
+  guint pieces;
+
+  for (guint i = 0; i < 200; i++)
+    g_string_append (text, "word수다 ");   /* multibyte, so cuts must respect UTF-8 */
+  g_string_truncate (text, text->len - 1);
+  /* Cuts fall on spaces, which go with the cut. */
+  received = send_and_collect (text->str, " ", &pieces);
+  g_assert_cmpuint (pieces, >, 1);
+  g_assert_cmpstr (received, ==, text->str);
+}
+
+/* e + U+0301 with no space to cut at: the pieces, put back together, are
+ * the text. */
 static void
 test_split_keeps_combining_marks (void)
 {
-  g_autoptr(SudaServer) server = new_server ();
-  g_autoptr(Recorder) rec = connect_registered (server, "mona");
-  g_autoptr(SudaTestClient) bob = suda_test_client_register (suda_server_get_port (server), "ned", NULL);
   g_autoptr(GString) text = g_string_new (NULL);
-  g_autoptr(GString) received = g_string_new (NULL);
-  guint pieces = 0;
+  g_autofree char *received = NULL;
+  guint pieces;
 
   for (guint i = 0; i < 400; i++)
     g_string_append (text, "e\xcc\x81");
-  suda_connection_send_message (rec->connection, "ned", text->str);
-  while (received->len < text->len)
-    {
-      g_autofree char *line = suda_test_client_expect (bob, ":mona!* PRIVMSG ned :*");
-      const char *body = strstr (line, " :") + 2;
-
-      g_assert_false (g_unichar_ismark (g_utf8_get_char (body)));
-      g_string_append (received, body);
-      pieces++;
-    }
+  received = send_and_collect (text->str, "", &pieces);
   g_assert_cmpuint (pieces, >, 1);
-  g_assert_cmpstr (received->str, ==, text->str);
+  g_assert_cmpstr (received, ==, text->str);
 }
 
 static void

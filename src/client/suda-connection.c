@@ -287,6 +287,31 @@ is_server_full (const char *server_error)
   return strstr (lower, "full") != NULL || strstr (lower, "too many") != NULL;
 }
 
+/* Tells why an established connection went away; the server's ERROR text
+ * says whether it was a shutdown or our own fault. */
+static void
+tell_loss (SudaConnection *self,
+           const char     *server_error)
+{
+  g_autofree char *lower = server_error ? g_ascii_strdown (server_error, -1) : NULL;
+
+  if (lower == NULL)
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
+                                 _("Lost the connection to the server. Reconnecting…"));
+  else if (strstr (lower, "too long") != NULL)
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
+                                 _("The server closed the connection because a line was too long: %s"),
+                                 server_error);
+  else if (strstr (lower, "shut") || strstr (lower, "stop") || strstr (lower, "restart"))
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_SHUTDOWN,
+                                 _("The server is shutting down (%s). Reconnecting when it is back…"),
+                                 server_error);
+  else
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
+                                 _("The server closed the connection: %s. Reconnecting…"),
+                                 server_error);
+}
+
 /* The socket is gone (or the attempt failed): decide between telling a
  * final error, going quiet after a deliberate quit, and reconnecting. */
 void
@@ -317,32 +342,16 @@ _suda_connection_handle_loss (SudaConnection *self)
       g_queue_clear_full (&self->held, g_free);
       _suda_connection_set_state (self, SUDA_CONNECTION_DISCONNECTED);
       _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_SERVER_FULL,
-                  _("The server is full (%s). Try again later."), server_error);
+                                   _("The server is full (%s). Try again later."), server_error);
       return;
     }
 
   if (was_connected || self->state == SUDA_CONNECTION_RECONNECTING ||
       (self->ever_registered && self->state == SUDA_CONNECTION_REGISTERING))
     {
+      /* Failed attempts after that first loss stay quiet. */
       if (was_connected)
-        {
-          g_autofree char *lower = server_error ? g_ascii_strdown (server_error, -1) : NULL;
-
-          if (lower == NULL)
-            _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
-                        _("Lost the connection to the server. Reconnecting…"));
-          else if (strstr (lower, "too long") != NULL)
-            _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
-                        _("The server closed the connection because a line was too long: %s"),
-                        server_error);
-          else if (strstr (lower, "shut") || strstr (lower, "stop") || strstr (lower, "restart"))
-            _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_SHUTDOWN,
-                        _("The server is shutting down (%s). Reconnecting when it is back…"),
-                        server_error);
-          else
-            _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
-                        _("The server closed the connection: %s. Reconnecting…"), server_error);
-        }
+        tell_loss (self, server_error);
       schedule_reconnect (self);
       return;
     }
@@ -351,10 +360,10 @@ _suda_connection_handle_loss (SudaConnection *self)
   _suda_connection_set_state (self, SUDA_CONNECTION_DISCONNECTED);
   if (server_error != NULL)
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
-                _("The server closed the connection: %s"), server_error);
+                                 _("The server closed the connection: %s"), server_error);
   else
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_CLOSED,
-                _("The server closed the connection before you were registered."));
+                                 _("The server closed the connection before you were registered."));
 }
 
 static void
@@ -372,20 +381,20 @@ report_connect_failure (SudaConnection *self,
   g_queue_clear_full (&self->held, g_free);
   if (self->timed_out)
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_TIMED_OUT,
-                _("%s did not answer in time. Check the address and port, and that the server is running."),
-                self->host);
+                                 _("%s did not answer in time. Check the address and port, and that the server is running."),
+                                 self->host);
   else if (g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_NOT_FOUND) ||
            g_error_matches (error, G_RESOLVER_ERROR, G_RESOLVER_ERROR_TEMPORARY_FAILURE) ||
            g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_NOT_FOUND))
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_HOST_NOT_FOUND,
-                _("The server “%s” was not found. Check the spelling of its address."), self->host);
+                                 _("The server “%s” was not found. Check the spelling of its address."), self->host);
   else if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED))
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_REFUSED,
-                _("%s refused the connection on port %u. Is the server running, and is the port right?"),
-                self->host, self->port);
+                                 _("%s refused the connection on port %u. Is the server running, and is the port right?"),
+                                 self->host, self->port);
   else
     _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_FAILED,
-                _("Could not connect to %s: %s"), self->host, error->message);
+                                 _("Could not connect to %s: %s"), self->host, error->message);
 }
 
 gboolean
