@@ -299,22 +299,22 @@ handle_mode (SudaConnection       *self,
   return TRUE;
 }
 
-/* A command with fewer parameters than its entry asks for goes up as
- * SUDA_IRC_EVENT_OTHER, as one not listed. */
+/* Sorted by command.  Columns: handler, then what the line needs (see
+ * SudaConnectionCommand): min params, a source, channels, nicks, names. */
 static const SudaConnectionCommand commands[] = {
-  { "BATCH",   0, handle_batch },
-  { "CAP",     0, _suda_connection_handle_cap },
-  { "ERROR",   0, handle_error },
-  { "JOIN",    1, handle_join },
-  { "KICK",    2, handle_kick },
-  { "MODE",    2, handle_mode },
-  { "NICK",    1, handle_nick },
-  { "NOTICE",  2, handle_text },
-  { "PART",    1, handle_part },
-  { "PING",    0, handle_ping },
-  { "PRIVMSG", 2, handle_text },
-  { "QUIT",    0, handle_quit },
-  { "TOPIC",   1, handle_topic },
+  { "BATCH",   handle_batch,                0, FALSE, 0,         0,         0 },
+  { "CAP",     _suda_connection_handle_cap, 0, FALSE, 0,         0,         0 },
+  { "ERROR",   handle_error,                0, FALSE, 0,         0,         0 },
+  { "JOIN",    handle_join,                 1, TRUE,  PARAM (0), 0,         0 },
+  { "KICK",    handle_kick,                 2, TRUE,  PARAM (0), PARAM (1), 0 },
+  { "MODE",    handle_mode,                 2, FALSE, 0,         0,         PARAM (0) },
+  { "NICK",    handle_nick,                 1, TRUE,  0,         PARAM (0), 0 },
+  { "NOTICE",  handle_text,                 2, FALSE, 0,         0,         PARAM (0) },
+  { "PART",    handle_part,                 1, TRUE,  PARAM (0), 0,         0 },
+  { "PING",    handle_ping,                 0, FALSE, 0,         0,         0 },
+  { "PRIVMSG", handle_text,                 2, FALSE, 0,         0,         PARAM (0) },
+  { "QUIT",    handle_quit,                 0, TRUE,  0,         0,         0 },
+  { "TOPIC",   handle_topic,                2, FALSE, PARAM (0), 0,         0 },
 };
 
 static const SudaConnectionCommand *
@@ -349,19 +349,19 @@ new_event (SudaConnection       *self,
 }
 
 static void
-handle_message (SudaConnection       *self,
-                const SudaIrcMessage *msg)
+handle_message (SudaConnection              *self,
+                const SudaIrcMessage        *msg,
+                const SudaConnectionCommand *entry)
 {
   g_autoptr(SudaIrcEvent) event = new_event (self, msg);
-  const SudaConnectionCommand *entry = find_command (msg->command);
   gboolean emit;
 
-  if (entry != NULL && msg->n_params >= entry->min_params)
+  if (entry != NULL)
     emit = entry->handler (self, msg, event);
   else if (g_ascii_isdigit (msg->command[0]))
     emit = _suda_connection_numeric_default (self, msg, event);
   else
-    emit = TRUE;
+    emit = TRUE;   /* goes up as SUDA_IRC_EVENT_OTHER */
   if (emit)
     _suda_connection_emit_event (self, event);
 }
@@ -374,6 +374,7 @@ handle_one_line (SudaConnection *self,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *fixed = NULL;
+  const SudaConnectionCommand *entry;
   SudaIrcMessage msg;
 
   if (!g_utf8_validate (line, -1, NULL))
@@ -393,12 +394,13 @@ handle_one_line (SudaConnection *self,
                SUDA_CLIENT_MAX_TAG_BYTES);
       return;
     }
-  if (!_suda_connection_line_is_complete (&msg))
+  entry = find_command (msg.command);
+  if (!_suda_connection_line_is_complete (&msg, entry))
     {
       g_debug ("ignoring a %s line with parts missing", msg.command);
       return;
     }
-  handle_message (self, &msg);
+  handle_message (self, &msg, entry);
 }
 
 /* LINE (LEN bytes, CR LF gone) may hold a NUL, which no IRC line may, and

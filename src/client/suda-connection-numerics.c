@@ -223,21 +223,22 @@ handle_unknown_command (SudaConnection       *self,
   return _suda_connection_numeric_default (self, msg, event);
 }
 
-/* A numeric with fewer parameters than its entry asks for is shown as
- * any other numeric. */
+/* Columns as in suda-connection-dispatch.c's table: handler, min params,
+ * a source, then bit masks of the parameters that are channels, nicks,
+ * or either. */
 static const SudaConnectionCommand numerics[] = {
-  { "001", 1, _suda_connection_handle_welcome },
-  { "005", 0, handle_isupport },
-  { "332", 3, handle_topic },
-  { "353", 4, handle_names },
-  { "366", 2, handle_end_of_names },
-  { "417", 0, handle_line_too_long },
-  { "421", 0, handle_unknown_command },
-  { "432", 0, handle_nick_invalid },
-  { "433", 0, handle_nick_taken },
-  { "436", 0, handle_nick_taken },
-  { "464", 0, handle_password_wrong },
-  { "465", 0, handle_banned },
+  { "001", _suda_connection_handle_welcome, 1, FALSE, 0,         PARAM (0), 0 },
+  { "005", handle_isupport,                 0, FALSE, 0,         0,         0 },
+  { "332", handle_topic,                    3, FALSE, PARAM (1), 0,         0 },
+  { "353", handle_names,                    4, FALSE, PARAM (2), 0,         0 },
+  { "366", handle_end_of_names,             2, FALSE, PARAM (1), 0,         0 },
+  { "417", handle_line_too_long,            0, FALSE, 0,         0,         0 },
+  { "421", handle_unknown_command,          0, FALSE, 0,         0,         0 },
+  { "432", handle_nick_invalid,             0, FALSE, 0,         0,         0 },
+  { "433", handle_nick_taken,               0, FALSE, 0,         0,         0 },
+  { "436", handle_nick_taken,               0, FALSE, 0,         0,         0 },
+  { "464", handle_password_wrong,           0, FALSE, 0,         0,         0 },
+  { "465", handle_banned,                   0, FALSE, 0,         0,         0 },
 };
 
 const SudaConnectionCommand *

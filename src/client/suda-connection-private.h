@@ -102,16 +102,27 @@ struct _SudaConnection
 };
 
 /* A handler of one IRC command or numeric: fills EVENT (already carrying
- * the time, source, nick and params) and says whether to emit it.  MSG
- * has at least the table's min_params parameters. */
+ * the time, source, nick and params) and says whether to emit it. */
 typedef gboolean (*SudaConnectionHandler) (SudaConnection       *self,
                                            const SudaIrcMessage *msg,
                                            SudaIrcEvent         *event);
 
+/* One row of the dispatch tables, with what a line needs before its
+ * handler sees it: a source naming someone, at least MIN_PARAMS
+ * parameters, those that name a channel or a person well formed (bit N
+ * of CHANNELS, NICKS or NAMES: parameter N is a channel, a nickname, or
+ * either).  A line that falls short is dropped whole rather than handed
+ * up half-filled (suda-connection-check.c). */
+#define PARAM(n) (1u << (n))
+
 typedef struct {
   const char            *command;
-  guint                  min_params;
   SudaConnectionHandler  handler;
+  guint                  min_params;
+  gboolean               needs_source;
+  guint                  channels;
+  guint                  nicks;
+  guint                  names;
 } SudaConnectionCommand;
 
 /* For tests and the fuzz target */
@@ -192,7 +203,8 @@ gboolean _suda_connection_handle_welcome   (SudaConnection       *self,
                                             SudaIrcEvent         *event);
 
 /* suda-connection-check.c */
-gboolean _suda_connection_line_is_complete (const SudaIrcMessage *msg);
+gboolean _suda_connection_line_is_complete (const SudaIrcMessage        *msg,
+                                            const SudaConnectionCommand *entry);
 gboolean _suda_connection_is_nickname      (const char           *name);
 gboolean _suda_connection_tags_fit         (const SudaIrcMessage *msg);
 
