@@ -12,8 +12,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaClient, suda_client, SUDA, CLIENT, GObject)
 
-/* The chat as the window shows it, without widgets: one connection, the
- * conversations it feeds, the slash commands, transcripts.
+/* The session with one server, as the window shows it without widgets:
+ * its connection (SudaConnection: socket, registration, CAP, reconnect),
+ * the conversations it feeds with their members, the nickname and state
+ * (through the connection), the slash commands, transcripts.  The
+ * application keeps one per server in a SudaServerList.
  *
  * Signals:
  *   "attention" (SudaConversation *, SudaMessage *): a mention or a private
