@@ -9,6 +9,8 @@ packages=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libcrypt-dev
+  # accounts (SQLite), self-signed certificates (GnuTLS), GIO's TLS backend
+  libsqlite3-dev libgnutls28-dev glib-networking
   # tests: a display, an independent IRC client library, a reference server
   xvfb xauth python3 python3-irc ngircd netcat-openbsd
   # running the two windows from a root shell
