@@ -11,6 +11,8 @@ packages=(
   libsoup-3.0-dev libjson-glib-dev libcrypt-dev
   # accounts (SQLite), self-signed certificates (GnuTLS), GIO's TLS backend
   libsqlite3-dev libgnutls28-dev glib-networking
+  # several servers sharing rooms (RESP through hiredis) and, for tests, Redis
+  libhiredis-dev redis-server
   # the client's account passwords (libsecret) and, for their test, a keyring
   libsecret-1-dev gnome-keyring dbus-bin
   # tests: a display, an independent IRC client library, a reference server
