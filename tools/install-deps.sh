@@ -9,6 +9,12 @@ packages=(
   gcc meson ninja-build pkg-config gettext
   libglib2.0-dev libglib2.0-dev-bin libgtk-4-dev libadwaita-1-dev
   libsoup-3.0-dev libjson-glib-dev libcrypt-dev
+  # accounts (SQLite), self-signed certificates (GnuTLS), GIO's TLS backend
+  libsqlite3-dev libgnutls28-dev glib-networking
+  # several servers sharing rooms (RESP through hiredis) and, for tests, Redis
+  libhiredis-dev redis-server
+  # the client's account passwords (libsecret) and, for their test, a keyring
+  libsecret-1-dev gnome-keyring dbus-bin
   # tests: a display, an independent IRC client library, a reference server
   xvfb xauth python3 python3-irc ngircd netcat-openbsd
   # running the two windows from a root shell

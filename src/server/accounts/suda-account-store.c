@@ -1,0 +1,844 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The account store: one SQLite file in the state folder, in WAL mode, so a
+ * crash at any moment leaves either the old or the new state and never a
+ * half-written one.  Hashing (yescrypt, tens of milliseconds) and every write
+ * run in worker threads; the connection is opened serialized for that. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <sqlite3.h>
+
+#include "suda-account-store.h"
+#include "suda-irc-message.h"
+#include "suda-password.h"
+
+/* Bumped with every change of the tables below; a store written by a newer
+ * Suda is refused rather than misread. */
+#define SCHEMA_VERSION 1
+
+static const char schema_v1[] =
+  "CREATE TABLE accounts ("
+  "  key        TEXT PRIMARY KEY,"          /* the name, casefolded as IRC does */
+  "  name       TEXT NOT NULL,"
+  "  hash       TEXT NOT NULL,"
+  "  created    INTEGER NOT NULL,"
+  "  last_seen  INTEGER NOT NULL DEFAULT 0,"
+  "  operator   INTEGER NOT NULL DEFAULT 0"
+  ") WITHOUT ROWID;"
+  "CREATE TABLE certificates ("
+  "  fingerprint TEXT PRIMARY KEY,"         /* SHA-256, lowercase hex */
+  "  key         TEXT NOT NULL REFERENCES accounts (key) ON DELETE CASCADE"
+  ") WITHOUT ROWID;"
+  "PRAGMA user_version = 1;";
+
+struct _SudaAccountStore
+{
+  GObject  parent_instance;
+
+  char    *path;
+  sqlite3 *db;
+};
+
+G_DEFINE_FINAL_TYPE (SudaAccountStore, suda_account_store, G_TYPE_OBJECT)
+G_DEFINE_QUARK (suda-account-error-quark, suda_account_error)
+
+void
+suda_account_info_free (SudaAccountInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_free (info->name);
+  g_free (info);
+}
+
+static void
+suda_account_store_finalize (GObject *object)
+{
+  SudaAccountStore *self = SUDA_ACCOUNT_STORE (object);
+
+  sqlite3_close (self->db);
+  g_free (self->path);
+  G_OBJECT_CLASS (suda_account_store_parent_class)->finalize (object);
+}
+
+static void
+suda_account_store_class_init (SudaAccountStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = suda_account_store_finalize;
+}
+
+static void
+suda_account_store_init (SudaAccountStore *self)
+{
+}
+
+/* MESSAGE is a whole translated sentence; SQLite's own words follow it. */
+static void
+set_store_error (GError     **error,
+                 sqlite3     *db,
+                 const char  *message)
+{
+  g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_STORE,
+               "%s: %s", message, sqlite3_errmsg (db));
+}
+
+static gboolean
+run_sql (SudaAccountStore  *self,
+         const char        *sql,
+         GError           **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) == SQLITE_OK)
+    return TRUE;
+  g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_STORE,
+               _("The account store could not be prepared: %s"), message);
+  sqlite3_free (message);
+  return FALSE;
+}
+
+static int
+schema_version (SudaAccountStore *self)
+{
+  sqlite3_stmt *stmt = NULL;
+  int version = -1;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+  return version;
+}
+
+static gboolean
+prepare_schema (SudaAccountStore  *self,
+                GError           **error)
+{
+  int version;
+
+  /* WAL: readers never wait for a writer, and a commit is one append. */
+  if (!run_sql (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+                      "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;", error))
+    return FALSE;
+  version = schema_version (self);
+  if (version == 0)
+    {
+      g_autofree char *sql = g_strconcat ("BEGIN IMMEDIATE;", schema_v1, "COMMIT;", NULL);
+
+      if (!run_sql (self, sql, error))
+        {
+          sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+          return FALSE;
+        }
+      version = schema_version (self);
+    }
+  if (version != SCHEMA_VERSION)
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_STORE,
+                   _("The account store %s has version %d, which this Suda (version %d) cannot read"),
+                   self->path, version, SCHEMA_VERSION);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+SudaAccountStore *
+suda_account_store_open (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(SudaAccountStore) self = NULL;
+  int fd;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  /* Hashes are secrets too: the file (and SQLite's -wal and -shm files,
+   * which copy its mode) is readable by the server's user only. */
+  fd = g_open (path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _("The account store %s could not be opened: %s"), path, g_strerror (saved));
+      return NULL;
+    }
+  close (fd);
+
+  self = g_object_new (SUDA_TYPE_ACCOUNT_STORE, NULL);
+  self->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX, NULL) != SQLITE_OK)
+    {
+      set_store_error (error, self->db, _("The account store could not be opened"));
+      return NULL;
+    }
+  if (!prepare_schema (self, error))
+    return NULL;
+  return g_steal_pointer (&self);
+}
+
+const char *
+suda_account_store_get_path (SudaAccountStore *self)
+{
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+  return self->path;
+}
+
+/* Prepares SQL and binds its text parameters (NULL-terminated list). */
+static sqlite3_stmt *
+prepare (SudaAccountStore *self,
+         const char       *sql,
+         ...)
+{
+  sqlite3_stmt *stmt = NULL;
+  const char *value;
+  va_list args;
+  int i = 1;
+
+  if (sqlite3_prepare_v2 (self->db, sql, -1, &stmt, NULL) != SQLITE_OK)
+    return NULL;
+  va_start (args, sql);
+  while ((value = va_arg (args, const char *)) != NULL)
+    sqlite3_bind_text (stmt, i++, value, -1, SQLITE_TRANSIENT);
+  va_end (args);
+  return stmt;
+}
+
+static SudaAccountInfo *
+info_from_row (sqlite3_stmt *stmt)
+{
+  SudaAccountInfo *info = g_new0 (SudaAccountInfo, 1);
+
+  info->name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  info->created = sqlite3_column_int64 (stmt, 1);
+  info->last_seen = sqlite3_column_int64 (stmt, 2);
+  info->is_operator = sqlite3_column_int (stmt, 3) != 0;
+  return info;
+}
+
+SudaAccountInfo *
+suda_account_store_lookup (SudaAccountStore *self,
+                           const char       *name)
+{
+  g_autofree char *key = NULL;
+  SudaAccountInfo *info = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = suda_irc_casefold (name);
+  stmt = prepare (self, "SELECT name, created, last_seen, operator FROM accounts WHERE key = ?",
+                  key, NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    info = info_from_row (stmt);
+  sqlite3_finalize (stmt);
+  return info;
+}
+
+gboolean
+suda_account_store_exists (SudaAccountStore *self,
+                           const char       *name)
+{
+  g_autoptr(SudaAccountInfo) info = suda_account_store_lookup (self, name);
+
+  return info != NULL;
+}
+
+GPtrArray *
+suda_account_store_list (SudaAccountStore  *self,
+                         GError           **error)
+{
+  g_autoptr(GPtrArray) accounts = g_ptr_array_new_with_free_func ((GDestroyNotify) suda_account_info_free);
+  sqlite3_stmt *stmt;
+  int rc;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT name, created, last_seen, operator FROM accounts ORDER BY key", NULL);
+  if (stmt == NULL)
+    {
+      set_store_error (error, self->db, _("The account store could not be read"));
+      return NULL;
+    }
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (accounts, info_from_row (stmt));
+  sqlite3_finalize (stmt);
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (error, self->db, _("The account store could not be read"));
+      return NULL;
+    }
+  return g_steal_pointer (&accounts);
+}
+
+/* Runs one statement that changes rows; FALSE with NOT_FOUND when it
+ * changed none, so "no such account" reads the same everywhere. */
+static gboolean
+change (SudaAccountStore  *self,
+        sqlite3_stmt      *stmt,
+        const char        *name,
+        GError           **error)
+{
+  int rc = stmt != NULL ? sqlite3_step (stmt) : SQLITE_ERROR;
+
+  sqlite3_finalize (stmt);
+  if (rc == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS,
+                   _("The account “%s” already exists"), name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_store_error (error, self->db, _("The account store could not be written"));
+      return FALSE;
+    }
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_NOT_FOUND,
+                   _("There is no account “%s”"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+suda_account_store_delete (SudaAccountStore  *self,
+                           const char        *name,
+                           GError           **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  key = suda_irc_casefold (name);
+  return change (self, prepare (self, "DELETE FROM accounts WHERE key = ?", key, NULL), name, error);
+}
+
+gboolean
+suda_account_store_set_operator (SudaAccountStore  *self,
+                                 const char        *name,
+                                 gboolean           is_operator,
+                                 GError           **error)
+{
+  g_autofree char *key = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  key = suda_irc_casefold (name);
+  return change (self, prepare (self, "UPDATE accounts SET operator = ? WHERE key = ?",
+                                is_operator ? "1" : "0", key, NULL), name, error);
+}
+
+static gboolean
+is_fingerprint (const char *text)
+{
+  gsize n = 0;
+
+  for (; text[n] != '\0'; n++)
+    if (!g_ascii_isxdigit (text[n]))
+      return FALSE;
+  return n == 64;
+}
+
+gboolean
+suda_account_store_add_certificate (SudaAccountStore  *self,
+                                    const char        *name,
+                                    const char        *fingerprint,
+                                    GError           **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *fp = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && fingerprint != NULL, FALSE);
+
+  if (!is_fingerprint (fingerprint))
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_INVALID_NAME,
+                   _("“%s” is not a SHA-256 fingerprint (64 hexadecimal digits)"), fingerprint);
+      return FALSE;
+    }
+  if (!suda_account_store_exists (self, name))
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_NOT_FOUND,
+                   _("There is no account “%s”"), name);
+      return FALSE;
+    }
+  key = suda_irc_casefold (name);
+  fp = g_ascii_strdown (fingerprint, -1);
+  return change (self, prepare (self, "INSERT OR REPLACE INTO certificates VALUES (?, ?)",
+                                fp, key, NULL), name, error);
+}
+
+char *
+suda_account_store_lookup_certificate (SudaAccountStore *self,
+                                       const char       *fingerprint)
+{
+  g_autofree char *fp = NULL;
+  sqlite3_stmt *stmt;
+  char *name = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+  g_return_val_if_fail (fingerprint != NULL, NULL);
+
+  fp = g_ascii_strdown (fingerprint, -1);
+  stmt = prepare (self, "SELECT a.name FROM certificates c JOIN accounts a USING (key) "
+                        "WHERE c.fingerprint = ?", fp, NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return name;
+}
+
+/* ---- work done in threads ------------------------------------------------ */
+
+typedef struct {
+  char *name;
+  char *password;
+  char *csv;
+} Job;
+
+static void
+job_free (gpointer data)
+{
+  Job *job = data;
+
+  g_free (job->name);
+  suda_password_clear (job->password);
+  g_free (job->password);
+  suda_password_clear (job->csv);
+  g_free (job->csv);
+  g_free (job);
+}
+
+static gboolean
+check_new_account (const char  *name,
+                   const char  *password,
+                   GError     **error)
+{
+  gsize length = strlen (password);
+
+  if (!suda_irc_is_valid_nick (name, SUDA_ACCOUNT_NAME_MAX))
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_INVALID_NAME,
+                   _("“%s” cannot be an account name: it must be a valid nickname of at most %d characters"),
+                   name, SUDA_ACCOUNT_NAME_MAX);
+      return FALSE;
+    }
+  if (length < SUDA_ACCOUNT_PASSWORD_MIN || length > SUDA_ACCOUNT_PASSWORD_MAX ||
+      !g_utf8_validate (password, -1, NULL))
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_WEAK_PASSWORD,
+                   _("A password must be %d to %d bytes of text"),
+                   SUDA_ACCOUNT_PASSWORD_MIN, SUDA_ACCOUNT_PASSWORD_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+insert_account (SudaAccountStore  *self,
+                const char        *name,
+                const char        *hash,
+                GError           **error)
+{
+  g_autofree char *key = suda_irc_casefold (name);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+
+  return change (self, prepare (self, "INSERT INTO accounts (key, name, hash, created) VALUES (?, ?, ?, ?)",
+                                key, name, hash, now, NULL), name, error);
+}
+
+static void
+register_in_thread (GTask        *task,
+                    gpointer      source,
+                    gpointer      data,
+                    GCancellable *cancellable)
+{
+  SudaAccountStore *self = source;
+  Job *job = data;
+  g_autofree char *hash = NULL;
+  GError *error = NULL;
+
+  /* Asked first so a taken name costs no hashing. */
+  if (suda_account_store_exists (self, job->name))
+    {
+      g_task_return_new_error (task, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS,
+                               _("The account “%s” already exists"), job->name);
+      return;
+    }
+  hash = suda_password_hash (job->password, &error);
+  if (hash == NULL || !insert_account (self, job->name, hash, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+start_job (SudaAccountStore    *self,
+           Job                 *job,
+           gpointer             source_tag,
+           GTaskThreadFunc      func,
+           GCancellable        *cancellable,
+           GAsyncReadyCallback  callback,
+           gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, job, job_free);
+  g_task_run_in_thread (task, func);
+}
+
+void
+suda_account_store_register_async (SudaAccountStore    *self,
+                                   const char          *name,
+                                   const char          *password,
+                                   GCancellable        *cancellable,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  GError *error = NULL;
+  Job *job;
+
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (name != NULL && password != NULL);
+
+  if (!check_new_account (name, password, &error))
+    {
+      g_task_report_error (self, callback, user_data, suda_account_store_register_async, error);
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->password = g_strdup (password);
+  start_job (self, job, suda_account_store_register_async, register_in_thread,
+             cancellable, callback, user_data);
+}
+
+gboolean
+suda_account_store_register_finish (SudaAccountStore  *self,
+                                    GAsyncResult      *result,
+                                    GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* A hash of no one's password: a name with no account is checked against
+ * it, so the time taken does not tell which names have accounts. */
+static const char *
+decoy_hash (void)
+{
+  static char *decoy;
+  static gsize made;
+
+  if (g_once_init_enter (&made))
+    {
+      decoy = suda_password_hash ("suda decoy password", NULL);
+      g_once_init_leave (&made, 1);
+    }
+  return decoy;
+}
+
+static char *
+stored_hash (SudaAccountStore *self,
+             const char       *key,
+             char            **name)
+{
+  sqlite3_stmt *stmt = prepare (self, "SELECT name, hash FROM accounts WHERE key = ?", key, NULL);
+  char *hash = NULL;
+
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *name = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      hash = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+    }
+  sqlite3_finalize (stmt);
+  return hash;
+}
+
+static void
+verify_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  SudaAccountStore *self = source;
+  Job *job = data;
+  g_autofree char *key = suda_irc_casefold (job->name);
+  g_autofree char *name = NULL;
+  g_autofree char *hash = stored_hash (self, key, &name);
+  g_autofree char *now = NULL;
+  sqlite3_stmt *stmt;
+
+  if (!suda_password_verify (job->password, hash != NULL ? hash : decoy_hash ()) || hash == NULL)
+    {
+      /* One answer for both: which names exist is nobody's business. */
+      g_task_return_new_error (task, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_BAD_PASSWORD,
+                               _("Wrong account name or password"));
+      return;
+    }
+  now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  stmt = prepare (self, "UPDATE accounts SET last_seen = ? WHERE key = ?", now, key, NULL);
+  if (stmt != NULL)
+    sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  g_task_return_pointer (task, g_steal_pointer (&name), g_free);
+}
+
+void
+suda_account_store_verify_async (SudaAccountStore    *self,
+                                 const char          *name,
+                                 const char          *password,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (name != NULL && password != NULL);
+
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->password = g_strdup (password);
+  start_job (self, job, suda_account_store_verify_async, verify_in_thread,
+             cancellable, callback, user_data);
+}
+
+char *
+suda_account_store_verify_finish (SudaAccountStore  *self,
+                                  GAsyncResult      *result,
+                                  GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+set_password_in_thread (GTask        *task,
+                        gpointer      source,
+                        gpointer      data,
+                        GCancellable *cancellable)
+{
+  SudaAccountStore *self = source;
+  Job *job = data;
+  g_autofree char *key = suda_irc_casefold (job->name);
+  g_autofree char *hash = NULL;
+  GError *error = NULL;
+
+  hash = suda_password_hash (job->password, &error);
+  if (hash == NULL ||
+      !change (self, prepare (self, "UPDATE accounts SET hash = ? WHERE key = ?", hash, key, NULL),
+               job->name, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+void
+suda_account_store_set_password_async (SudaAccountStore    *self,
+                                       const char          *name,
+                                       const char          *password,
+                                       GCancellable        *cancellable,
+                                       GAsyncReadyCallback  callback,
+                                       gpointer             user_data)
+{
+  GError *error = NULL;
+  Job *job;
+
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (name != NULL && password != NULL);
+
+  if (!check_new_account (name, password, &error))
+    {
+      g_task_report_error (self, callback, user_data, suda_account_store_set_password_async, error);
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->password = g_strdup (password);
+  start_job (self, job, suda_account_store_set_password_async, set_password_in_thread,
+             cancellable, callback, user_data);
+}
+
+gboolean
+suda_account_store_set_password_finish (SudaAccountStore  *self,
+                                        GAsyncResult      *result,
+                                        GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- CSV import: "name,password" a line, for a whole class at once ------- */
+
+typedef struct {
+  guint      imported;
+  GPtrArray *problems;   /* "line N: why" */
+} ImportResult;
+
+static void
+import_result_free (gpointer data)
+{
+  ImportResult *result = data;
+
+  g_ptr_array_unref (result->problems);
+  g_free (result);
+}
+
+static char *
+hash_import_line (SudaAccountStore  *self,
+                  const char        *name,
+                  const char        *password,
+                  GError           **error)
+{
+  if (!check_new_account (name, password, error))
+    return NULL;
+  if (suda_account_store_exists (self, name))
+    {
+      g_set_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS,
+                   _("The account “%s” already exists"), name);
+      return NULL;
+    }
+  return suda_password_hash (password, error);
+}
+
+/* Hashes every good line first, then writes them in one transaction: an
+ * import is whole or absent, never half a class. */
+static void
+import_lines (SudaAccountStore *self,
+              char            **lines,
+              ImportResult     *result)
+{
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) line_numbers = g_ptr_array_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GError *error = NULL;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      char *comma = strchr (line, ',');
+      char *hash;
+
+      if (line[0] == '\0' || line[0] == '#' || (i == 0 && g_ascii_strcasecmp (line, "name,password") == 0))
+        continue;
+      if (comma == NULL)
+        {
+          g_ptr_array_add (result->problems, g_strdup_printf (_("line %u: no comma between name and password"), i + 1));
+          continue;
+        }
+      *comma = '\0';
+      g_strstrip (line);
+      g_strstrip (comma + 1);
+      if (!g_hash_table_add (seen, suda_irc_casefold (line)))
+        {
+          g_ptr_array_add (result->problems,
+                           g_strdup_printf (_("line %u: “%s” is already on an earlier line"), i + 1, line));
+          continue;
+        }
+      hash = hash_import_line (self, line, comma + 1, &error);
+      if (hash == NULL)
+        {
+          g_ptr_array_add (result->problems, g_strdup_printf (_("line %u: %s"), i + 1, error->message));
+          g_clear_error (&error);
+          continue;
+        }
+      g_ptr_array_add (names, g_strdup (line));
+      g_ptr_array_add (hashes, hash);
+      g_ptr_array_add (line_numbers, GUINT_TO_POINTER (i + 1));
+    }
+
+  sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+  for (guint i = 0; i < names->len; i++)
+    {
+      if (insert_account (self, names->pdata[i], hashes->pdata[i], &error))
+        result->imported++;
+      else
+        {
+          g_ptr_array_add (result->problems,
+                           g_strdup_printf (_("line %u: %s"),
+                                            GPOINTER_TO_UINT (line_numbers->pdata[i]), error->message));
+          g_clear_error (&error);
+        }
+    }
+  if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
+      result->imported = 0;
+      g_ptr_array_add (result->problems, g_strdup (sqlite3_errmsg (self->db)));
+    }
+}
+
+static void
+import_in_thread (GTask        *task,
+                  gpointer      source,
+                  gpointer      data,
+                  GCancellable *cancellable)
+{
+  Job *job = data;
+  g_auto(GStrv) lines = g_strsplit (job->csv, "\n", -1);
+  ImportResult *result = g_new0 (ImportResult, 1);
+
+  result->problems = g_ptr_array_new_with_free_func (g_free);
+  import_lines (source, lines, result);
+  for (guint i = 0; lines[i] != NULL; i++)
+    suda_password_clear (lines[i]);
+  g_task_return_pointer (task, result, import_result_free);
+}
+
+void
+suda_account_store_import_csv_async (SudaAccountStore    *self,
+                                     const char          *csv,
+                                     GCancellable        *cancellable,
+                                     GAsyncReadyCallback  callback,
+                                     gpointer             user_data)
+{
+  Job *job;
+
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (csv != NULL);
+
+  job = g_new0 (Job, 1);
+  job->csv = g_strdup (csv);
+  start_job (self, job, suda_account_store_import_csv_async, import_in_thread,
+             cancellable, callback, user_data);
+}
+
+guint
+suda_account_store_import_csv_finish (SudaAccountStore  *self,
+                                      GAsyncResult      *result,
+                                      GStrv             *problems,
+                                      GError           **error)
+{
+  ImportResult *outcome;
+  guint imported;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), 0);
+
+  outcome = g_task_propagate_pointer (G_TASK (result), error);
+  if (outcome == NULL)
+    return 0;
+  imported = outcome->imported;
+  if (problems != NULL)
+    {
+      g_ptr_array_add (outcome->problems, NULL);
+      *problems = (GStrv) g_ptr_array_steal (outcome->problems, NULL);
+      outcome->problems = g_ptr_array_new ();
+    }
+  import_result_free (outcome);
+  return imported;
+}
