@@ -17,6 +17,7 @@
 enum {
   PROP_0,
   PROP_SHOW_MEMBERS,
+  PROP_CONNECTION,
   PROP_CONVERSATION,
   PROP_DARK,
   PROP_SHOW_COLORS,
@@ -51,19 +52,22 @@ connection_error_cb (SudaConnection *connection,
   _suda_window_show_error (self, error->message);
 }
 
+/* The connection's state, nick and host are bound to the header bar and
+ * the form in suda-window.ui through these closures. */
 static char *
-dup_state_text (SudaConnection *connection)
+state_text (SudaWindow          *self,
+            SudaConnectionState  state,
+            const char          *nick,
+            const char          *host)
 {
-  const char *host = suda_connection_get_host (connection);
-
-  switch (suda_connection_get_state (connection))
+  switch (state)
     {
     case SUDA_CONNECTION_CONNECTING:
       return g_strdup_printf (_("Connecting to %s…"), host);
     case SUDA_CONNECTION_REGISTERING:
       return g_strdup_printf (_("Signing in to %s…"), host);
     case SUDA_CONNECTION_CONNECTED:
-      return g_strdup_printf (_("%s on %s"), suda_connection_get_nick (connection), host);
+      return g_strdup_printf (_("%s on %s"), nick, host);
     case SUDA_CONNECTION_RECONNECTING:
       return g_strdup_printf (_("Connection lost — reconnecting to %s…"), host);
     case SUDA_CONNECTION_DISCONNECTED:
@@ -72,36 +76,37 @@ dup_state_text (SudaConnection *connection)
     }
 }
 
-static void
-update_state (SudaWindow *self)
+static GStrv
+status_dot_classes (SudaWindow          *self,
+                    SudaConnectionState  state)
 {
-  SudaConnection *connection = suda_client_get_connection (self->client);
-  SudaConnectionState state = suda_connection_get_state (connection);
-  gboolean disconnected = state == SUDA_CONNECTION_DISCONNECTED;
-  g_autofree char *subtitle = dup_state_text (connection);
-  static const char * const dot_classes[] = {
+  static const char * const classes[] = {
     "disconnected", "connecting", "connecting", "connected", "reconnecting",
   };
+  GStrvBuilder *builder = g_strv_builder_new ();
+  GStrv strv;
 
-  adw_window_title_set_subtitle (self->window_title, subtitle);
-  gtk_widget_set_tooltip_text (self->status_dot, subtitle);
-  for (guint i = 0; i < G_N_ELEMENTS (dot_classes); i++)
-    gtk_widget_remove_css_class (self->status_dot, dot_classes[i]);
-  gtk_widget_add_css_class (self->status_dot, dot_classes[state]);
-
-  _suda_window_update_actions (self, disconnected);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->server_entry), disconnected);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->port_spin), disconnected);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->nick_entry), disconnected);
-  gtk_widget_set_sensitive (self->password_entry, disconnected);
+  g_strv_builder_add (builder, "status-dot");
+  g_strv_builder_add (builder, classes[MIN (state, G_N_ELEMENTS (classes) - 1)]);
+  strv = g_strv_builder_end (builder);
+  g_strv_builder_unref (builder);
+  return strv;
 }
 
+static gboolean
+is_disconnected (SudaWindow          *self,
+                 SudaConnectionState  state)
+{
+  return state == SUDA_CONNECTION_DISCONNECTED;
+}
+
+/* Actions cannot be bound from a template: their state follows here. */
 static void
 connection_state_cb (SudaConnection *connection,
                      GParamSpec     *pspec,
                      SudaWindow     *self)
 {
-  update_state (self);
+  _suda_window_update_actions (self, suda_connection_get_state (connection) == SUDA_CONNECTION_DISCONNECTED);
 }
 
 /* The shown conversation: its name and topic are bound to the widgets in
@@ -309,6 +314,7 @@ suda_window_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_SHOW_MEMBERS: g_value_set_boolean (value, self->show_members); break;
+    case PROP_CONNECTION: g_value_set_object (value, suda_window_get_connection (self)); break;
     case PROP_CONVERSATION: g_value_set_object (value, self->shown); break;
     case PROP_DARK: g_value_set_boolean (value, self->dark); break;
     case PROP_SHOW_COLORS: g_value_set_boolean (value, self->show_colors); break;
@@ -397,6 +403,9 @@ suda_window_class_init (SudaWindowClass *klass)
   window_class->close_request = on_close_request;
 
   properties[PROP_SHOW_MEMBERS] = g_param_spec_boolean ("show-members", NULL, NULL, TRUE, rw);
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, SUDA_TYPE_CONNECTION,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   properties[PROP_CONVERSATION] =
     g_param_spec_object ("conversation", NULL, NULL, SUDA_TYPE_CONVERSATION,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
@@ -437,6 +446,9 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, conversation_selection);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, history_selection);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_selection);
+  gtk_widget_class_bind_template_callback (widget_class, state_text);
+  gtk_widget_class_bind_template_callback (widget_class, status_dot_classes);
+  gtk_widget_class_bind_template_callback (widget_class, is_disconnected);
   gtk_widget_class_bind_template_callback (widget_class, conversation_title);
   gtk_widget_class_bind_template_callback (widget_class, topic_visible);
   gtk_widget_class_bind_template_callback (widget_class, topic_text);
@@ -513,10 +525,10 @@ bind_client (SudaWindow *self)
   g_signal_connect (self->client, "attention", G_CALLBACK (attention_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
-  g_signal_connect (connection, "notify::nick", G_CALLBACK (connection_state_cb), self);
   gtk_single_selection_set_model (self->conversation_selection, suda_client_get_conversations (self->client));
   suda_window_show_conversation (self, suda_client_get_server_conversation (self->client));
-  update_state (self);
+  connection_state_cb (connection, NULL, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
 SudaWindow *
@@ -552,6 +564,14 @@ suda_window_get_client (SudaWindow *self)
 {
   g_return_val_if_fail (SUDA_IS_WINDOW (self), NULL);
   return self->client;
+}
+
+/* The client's connection, or NULL before the window has a client. */
+SudaConnection *
+suda_window_get_connection (SudaWindow *self)
+{
+  g_return_val_if_fail (SUDA_IS_WINDOW (self), NULL);
+  return self->client ? suda_client_get_connection (self->client) : NULL;
 }
 
 /* Puts values in the form, e.g. from the command line; ROOM, when given,
