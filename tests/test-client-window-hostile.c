@@ -10,6 +10,7 @@
 
 #include "suda-application.h"
 #include "suda-test-fake-irc.h"
+#include "suda-test-gtk.h"
 #include "suda-test-util.h"
 #include "suda-window.h"
 
@@ -68,7 +69,7 @@ fixture_set_up (Fixture       *f,
   g_object_ref_sink (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
   gtk_window_present (GTK_WINDOW (f->window));
-  suda_test_iterate (50);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
 
   gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), "127.0.0.1");
   gtk_spin_button_set_value (child (f, "port_spin"), f->fake->port);
@@ -87,7 +88,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->window);
   g_clear_object (&f->settings);
   g_clear_pointer (&f->fake, suda_test_fake_irc_free);
-  suda_test_iterate (20);
+  suda_test_gtk_drain ();
 }
 
 /* The lines of issue 21 and their kin: each crashed or half-filled the
@@ -264,11 +265,13 @@ test_survives_hostile_server (Fixture       *f,
   for (guint sent = 0; sent < N_RANDOM_LINES; )
     {
       g_autoptr(GString) burst = g_string_new (NULL);
+      SudaTestFrame frame;
 
       for (guint i = 0; i < 100; i++, sent++)
         append_random_line (burst, rand);
       suda_test_fake_irc_send_len (f->fake, burst->str, burst->len);
-      suda_test_iterate (10);
+      suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
+      g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
     }
   suda_test_fake_irc_sync (f->fake);
   g_assert_true (is_alive (f));
