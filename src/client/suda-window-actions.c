@@ -71,35 +71,53 @@ _suda_window_update_actions (SudaWindow *self,
 }
 
 static void
-connect_action (GtkWidget  *widget,
-                const char *action_name,
-                GVariant   *parameter)
+disconnect (SudaWindow *self)
 {
-  suda_window_connect (SUDA_WINDOW (widget));
+  suda_client_disconnect (self->client);
 }
 
 static void
-disconnect_action (GtkWidget  *widget,
-                   const char *action_name,
-                   GVariant   *parameter)
+leave (SudaWindow *self)
 {
-  suda_client_disconnect (SUDA_WINDOW (widget)->client);
+  if (self->shown != NULL)
+    suda_client_close_conversation (self->client, self->shown);
 }
 
 static void
-dismiss_error_action (GtkWidget  *widget,
-                      const char *action_name,
-                      GVariant   *parameter)
+jump_to_latest (SudaWindow *self)
 {
-  _suda_window_hide_error (SUDA_WINDOW (widget));
+  _suda_window_set_sticks (self, TRUE);
+  _suda_window_scroll_to_end (self);
 }
 
+/* The actions without a parameter, each a function of the window. */
+static const struct {
+  const char  *name;
+  void       (*run) (SudaWindow *self);
+} plain_actions[] = {
+  { "win.connect", suda_window_connect },
+  { "win.disconnect", disconnect },
+  { "win.dismiss-error", _suda_window_hide_error },
+  { "win.send", _suda_window_send_input },
+  { "win.leave", leave },
+  { "win.jump-to-conversation", _suda_window_open_jump },
+  { "win.find", _suda_window_open_search },
+  { "win.close-search", _suda_window_close_search },
+  { "win.jump-to-latest", jump_to_latest },
+};
+
 static void
-send_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
+plain_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
 {
-  _suda_window_send_input (SUDA_WINDOW (widget));
+  for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
+    if (g_str_equal (plain_actions[i].name, action_name))
+      {
+        plain_actions[i].run (SUDA_WINDOW (widget));
+        return;
+      }
+  g_assert_not_reached ();
 }
 
 /* Ctrl+B, Ctrl+I, Ctrl+U and the formatting popover's buttons. */
@@ -115,74 +133,11 @@ format_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
 }
 
-static void
-leave_action (GtkWidget  *widget,
-              const char *action_name,
-              GVariant   *parameter)
-{
-  SudaWindow *self = SUDA_WINDOW (widget);
-
-  if (self->shown != NULL)
-    suda_client_close_conversation (self->client, self->shown);
-}
-
-static void
-jump_to_conversation_action (GtkWidget  *widget,
-                             const char *action_name,
-                             GVariant   *parameter)
-{
-  _suda_window_open_jump (SUDA_WINDOW (widget));
-}
-
-static void
-find_action (GtkWidget  *widget,
-             const char *action_name,
-             GVariant   *parameter)
-{
-  _suda_window_open_search (SUDA_WINDOW (widget));
-}
-
-static void
-close_search_action (GtkWidget  *widget,
-                     const char *action_name,
-                     GVariant   *parameter)
-{
-  _suda_window_close_search (SUDA_WINDOW (widget));
-}
-
-static void
-jump_to_latest_action (GtkWidget  *widget,
-                       const char *action_name,
-                       GVariant   *parameter)
-{
-  SudaWindow *self = SUDA_WINDOW (widget);
-
-  _suda_window_set_sticks (self, TRUE);
-  _suda_window_scroll_to_end (self);
-}
-
 void
 _suda_window_actions_class_init (GtkWidgetClass *widget_class)
 {
-  static const struct {
-    const char                   *name;
-    const char                   *parameter_type;
-    GtkWidgetActionActivateFunc   activate;
-  } actions[] = {
-    { "win.connect", NULL, connect_action },
-    { "win.disconnect", NULL, disconnect_action },
-    { "win.send", NULL, send_action },
-    { "win.format", "s", format_action },
-    { "win.leave", NULL, leave_action },
-    { "win.jump-to-conversation", NULL, jump_to_conversation_action },
-    { "win.find", NULL, find_action },
-    { "win.close-search", NULL, close_search_action },
-    { "win.jump-to-latest", NULL, jump_to_latest_action },
-    { "win.dismiss-error", NULL, dismiss_error_action },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
-    gtk_widget_class_install_action (widget_class, actions[i].name, actions[i].parameter_type,
-                                     actions[i].activate);
+  for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
+    gtk_widget_class_install_action (widget_class, plain_actions[i].name, NULL, plain_action);
+  gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
 }
