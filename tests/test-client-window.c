@@ -233,6 +233,50 @@ test_topic_formatted (Fixture       *f,
   g_assert_true (bold);
 }
 
+static void
+assert_heading (Fixture *f,
+                guint    n_members)
+{
+  g_autofree char *want = g_strdup_printf ("%u Members", n_members);
+
+  g_assert_cmpstr (gtk_label_get_text (child (f, "members_heading")), ==, want);
+}
+
+/* The header bar, the window's title, the topic bar and the member count
+ * follow the shown conversation and its changes (bound in the .ui). */
+static void
+test_header_follows_conversation (Fixture       *f,
+                                  gconstpointer  data)
+{
+  SudaClient *client = suda_window_get_client (f->window);
+  SudaConversation *lab, *server = suda_client_get_server_conversation (client);
+  guint n;
+
+  connect_alice (f);
+  lab = suda_client_get_active_conversation (client);
+  g_assert_cmpstr (adw_window_title_get_title (child (f, "window_title")), ==, "#lab");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "#lab");
+  n = suda_conversation_get_n_members (lab);
+  g_assert_cmpuint (n, >=, 2);   /* alice and the service */
+  assert_heading (f, n);
+  suda_conversation_add_member (lab, "zed", "");
+  assert_heading (f, n + 1);
+  suda_conversation_set_topic (lab, "plain topic");
+  g_assert_true (gtk_widget_get_visible (child (f, "topic_label")));
+
+  suda_window_show_conversation (f->window, server);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, suda_conversation_get_name (server));
+  g_assert_false (gtk_widget_get_visible (child (f, "topic_label")));
+  assert_heading (f, 0);
+
+  suda_window_show_conversation (f->window, lab);
+  g_assert_true (gtk_widget_get_visible (child (f, "topic_label")));
+  assert_heading (f, n + 1);
+  suda_conversation_set_name (lab, "#lab-renamed");
+  g_assert_cmpstr (adw_window_title_get_title (child (f, "window_title")), ==, "#lab-renamed");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "#lab-renamed");
+}
+
 static GtkWidget *
 find_tooltip (GtkWidget  *widget,
               const char *text)
@@ -932,6 +976,7 @@ main (int   argc,
   g_test_add ("/client/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("connect-receive-send-disconnect", test_connect_receive_send_disconnect);
   ADD ("topic-formatted", test_topic_formatted);
+  ADD ("header-follows-conversation", test_header_follows_conversation);
   ADD ("member-tooltip-reveals-invisible", test_member_tooltip_reveals_invisible);
   ADD ("input-formatting-keys", test_input_formatting_keys);
   ADD ("refused-port-keeps-typed-text", test_refused_port_keeps_typed_text);
