@@ -82,3 +82,36 @@ suda_test_find_label (GtkWidget  *widget,
     }
   return NULL;
 }
+
+gboolean
+suda_test_gtk_is_mapped (gpointer widget)
+{
+  return gtk_widget_get_mapped (widget);
+}
+
+void
+suda_test_gtk_frame_init (SudaTestFrame *frame,
+                          GtkWidget     *widget)
+{
+  frame->clock = gtk_widget_get_frame_clock (widget);
+  g_assert_nonnull (frame->clock);
+  frame->counter = gdk_frame_clock_get_frame_counter (frame->clock);
+  /* Ask for a frame, or an idle window would paint none. */
+  gtk_widget_queue_draw (widget);
+}
+
+/* The frame that began before frame_init() may be half done: one more. */
+gboolean
+suda_test_gtk_frame_painted (gpointer frame)
+{
+  SudaTestFrame *f = frame;
+
+  return gdk_frame_clock_get_frame_counter (f->clock) > f->counter + 1;
+}
+
+void
+suda_test_gtk_drain (void)
+{
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}

@@ -7,11 +7,30 @@ G_BEGIN_DECLS
 
 /* Walks WIDGET's tree and fails the test at the first icon-only button
  * without an accessible name; counts the buttons it checked in CHECKED. */
-void suda_test_check_icon_buttons (GtkWidget *widget,
-                                   guint     *checked);
+void       suda_test_check_icon_buttons (GtkWidget     *widget,
+                                         guint         *checked);
 
 /* The first label under WIDGET showing exactly TEXT, or NULL. */
-GtkWidget *suda_test_find_label (GtkWidget  *widget,
-                                 const char *text);
+GtkWidget *suda_test_find_label         (GtkWidget     *widget,
+                                         const char    *text);
+
+/* A frame of a widget's window, to wait for with suda_test_wait_until():
+ * once suda_test_gtk_frame_painted() holds, the window has laid out and
+ * painted everything that changed before suda_test_gtk_frame_init(). */
+typedef struct {
+  GdkFrameClock *clock;
+  gint64         counter;
+} SudaTestFrame;
+
+void       suda_test_gtk_frame_init     (SudaTestFrame *frame,
+                                         GtkWidget     *widget);
+gboolean   suda_test_gtk_frame_painted  (gpointer       frame);
+
+/* For suda_test_wait_until(): WIDGET is on screen. */
+gboolean   suda_test_gtk_is_mapped      (gpointer       widget);
+
+/* Runs what is ready to run without waiting, e.g. what a destroyed
+ * window left to finalize. */
+void       suda_test_gtk_drain          (void);
 
 G_END_DECLS

@@ -11,6 +11,7 @@
 
 #include "suda-format-pango.h"
 #include "suda-message-row.h"
+#include "suda-test-gtk.h"
 #include "suda-test-util.h"
 
 #define FORMATTED "plain \x02" "bold\x02 \x1f" "under\x1f \x1d" "italic\x1d \x03" "04red\x03 \x03" "09,01green\x03 \x03" "02navy"
@@ -239,6 +240,7 @@ test_override_stays_in_its_text (void)
   g_autoptr(GPtrArray) rows = g_ptr_array_new ();
   const char *names[] = { "time_label", "nick_label" };
   const char *text;
+  SudaTestFrame frame;
   g_autoptr(SudaMessage) plain = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, "bob", "hello there");
   g_autoptr(SudaMessage) evil = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, "bob",
                                                   "\u202e" "txet desrever \u2067 open");
@@ -251,7 +253,9 @@ test_override_stays_in_its_text (void)
   gtk_window_set_child (GTK_WINDOW (window), list);
   gtk_window_set_default_size (GTK_WINDOW (window), 600, 200);
   gtk_window_present (GTK_WINDOW (window));
-  suda_test_iterate (100);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, window, 5000));
+  suda_test_gtk_frame_init (&frame, window);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
   collect_rows (list, rows);
   g_assert_cmpuint (rows->len, ==, 2);
   if (suda_message_row_get_message (rows->pdata[0]) != plain)

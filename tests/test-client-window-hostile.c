@@ -10,6 +10,7 @@
 
 #include "suda-application.h"
 #include "suda-test-fake-irc.h"
+#include "suda-test-gtk.h"
 #include "suda-test-util.h"
 #include "suda-window.h"
 
@@ -68,7 +69,7 @@ fixture_set_up (Fixture       *f,
   g_object_ref_sink (f->window);
   gtk_window_set_default_size (GTK_WINDOW (f->window), 1000, 700);
   gtk_window_present (GTK_WINDOW (f->window));
-  suda_test_iterate (50);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
 
   gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), "127.0.0.1");
   gtk_spin_button_set_value (child (f, "port_spin"), f->fake->port);
@@ -87,7 +88,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->window);
   g_clear_object (&f->settings);
   g_clear_pointer (&f->fake, suda_test_fake_irc_free);
-  suda_test_iterate (20);
+  suda_test_gtk_drain ();
 }
 
 /* The lines of issue 21 and their kin: each crashed or half-filled the
@@ -137,95 +138,133 @@ pick_nick (GRand *rand)
  * channel names, short numerics, NUL bytes, lone CRs, BATCH and CAP
  * nonsense, and well-formed lines between them. */
 static void
+line_of_bytes (GString *line,
+               GRand   *rand)
+{
+  for (guint i = g_rand_int_range (rand, 1, 300); i > 0; i--)
+    {
+      char c = (char) g_rand_int_range (rand, 0, 256);
+
+      g_string_append_c (line, c == '\n' ? ' ' : c);
+    }
+}
+
+static void
+line_with_long_tags (GString *line,
+                     GRand   *rand)
+{
+  g_autofree char *msgid = g_strnfill (g_rand_int_range (rand, 250, 400), 'm');
+
+  g_string_append_printf (line, "@time=2026-11-30T1%d:00:00.000Z;msgid=%s;x=\\:\\s\\\\\\;y=\\ ",
+                          g_rand_int_range (rand, 0, 10), msgid);
+  g_string_append_printf (line, ":%s!u@h PRIVMSG #lobby :", pick_nick (rand));
+  append_random_text (line, rand, 10);
+}
+
+static void
+line_with_odd_prefix (GString *line,
+                      GRand   *rand)
+{
+  static const char * const prefixes[] = { "", ": ", ":!", ":@h ", ":!u@h ", "@ ", "@;; : " };
+
+  g_string_append_printf (line, "%s%s #lobby :x",
+                          prefixes[g_rand_int_range (rand, 0, G_N_ELEMENTS (prefixes))],
+                          commands[g_rand_int_range (rand, 0, G_N_ELEMENTS (commands))]);
+}
+
+static void
+line_with_long_channel (GString *line,
+                        GRand   *rand)
+{
+  g_autofree char *name = g_strnfill (300, 'c');
+
+  g_string_append_printf (line, ":%s!u@h %s #%s :long", pick_nick (rand),
+                          g_rand_boolean (rand) ? "JOIN" : "PRIVMSG", name);
+}
+
+static void
+line_short_numeric (GString *line,
+                    GRand   *rand)
+{
+  g_string_append_printf (line, "%03d", g_rand_int_range (rand, 1, 600));
+  for (guint i = g_rand_int_range (rand, 0, 3); i > 0; i--)
+    g_string_append_printf (line, " %s", pick_nick (rand));
+}
+
+static void
+line_with_nul (GString *line,
+               GRand   *rand)
+{
+  g_string_append_printf (line, ":%s!u@h PRIVMSG #lobby :a", pick_nick (rand));
+  g_string_append_c (line, '\0');
+  g_string_append (line, "b");
+}
+
+static void
+line_with_lone_cr (GString *line,
+                   GRand   *rand)
+{
+  g_string_append_printf (line, "PING :cr\r:%s!u@h PRIVMSG #lobby :after a lone CR\r",
+                          pick_nick (rand));
+}
+
+static void
+line_of_batch (GString *line,
+               GRand   *rand)
+{
+  guint ref = g_rand_int_range (rand, 0, 50);
+
+  switch (g_rand_int_range (rand, 0, 4))
+    {
+    case 0: g_string_append_printf (line, "BATCH +%u chathistory #lobby", ref); break;
+    case 1: g_string_append_printf (line, "BATCH -%u", ref); break;
+    case 2: g_string_append_printf (line, "@batch=%u BATCH +%u x", ref, ref + 1); break;
+    default: g_string_append_printf (line, "@batch=%u :bob!b@h PRIVMSG #lobby :in a batch", ref); break;
+    }
+}
+
+static void
+line_of_cap (GString *line,
+             GRand   *rand)
+{
+  g_string_append_printf (line, "CAP %s %s :", g_rand_boolean (rand) ? "*" : "rose",
+                          (const char *[]) { "LS", "ACK", "NAK", "NEW", "DEL", "" }[g_rand_int_range (rand, 0, 6)]);
+  append_random_text (line, rand, 4);
+}
+
+static void
+line_of_mode (GString *line,
+              GRand   *rand)
+{
+  g_string_append_printf (line, ":%s!u@h MODE #lobby %s %s %s", pick_nick (rand),
+                          (const char *[]) { "+o", "-v", "+ov", "+b", "-o+v", "+", "+l" }[g_rand_int_range (rand, 0, 7)],
+                          pick_nick (rand), pick_nick (rand));
+}
+
+static void
+line_well_formed (GString *line,
+                  GRand   *rand)
+{
+  const char *command = commands[g_rand_int_range (rand, 0, G_N_ELEMENTS (commands))];
+
+  g_string_append_printf (line, ":%s!u@h %s %s :", pick_nick (rand), command,
+                          g_rand_int_range (rand, 0, 4) == 0 ? pick_nick (rand) : "#lobby");
+  append_random_text (line, rand, 12);
+}
+
+static void
 append_random_line (GString *out,
                     GRand   *rand)
 {
+  /* Well-formed lines come twice as often as each kind of nonsense. */
+  static void (* const kinds[]) (GString *, GRand *) = {
+    line_of_bytes, line_with_long_tags, line_with_odd_prefix, line_with_long_channel,
+    line_short_numeric, line_with_nul, line_with_lone_cr, line_of_batch, line_of_cap,
+    line_of_mode, line_well_formed, line_well_formed,
+  };
   g_autoptr(GString) line = g_string_new (NULL);
 
-  switch (g_rand_int_range (rand, 0, 12))
-    {
-    case 0:
-      for (guint i = g_rand_int_range (rand, 1, 300); i > 0; i--)
-        {
-          char c = (char) g_rand_int_range (rand, 0, 256);
-
-          g_string_append_c (line, c == '\n' ? ' ' : c);
-        }
-      break;
-    case 1:
-      {
-        g_autofree char *msgid = g_strnfill (g_rand_int_range (rand, 250, 400), 'm');
-
-        g_string_append_printf (line, "@time=2026-11-30T1%d:00:00.000Z;msgid=%s;x=\\:\\s\\\\\\;y=\\ ",
-                                g_rand_int_range (rand, 0, 10), msgid);
-        g_string_append_printf (line, ":%s!u@h PRIVMSG #lobby :", pick_nick (rand));
-        append_random_text (line, rand, 10);
-      }
-      break;
-    case 2:
-      {
-        static const char * const prefixes[] = { "", ": ", ":!", ":@h ", ":!u@h ", "@ ", "@;; : " };
-
-        g_string_append_printf (line, "%s%s #lobby :x",
-                                prefixes[g_rand_int_range (rand, 0, G_N_ELEMENTS (prefixes))],
-                                commands[g_rand_int_range (rand, 0, G_N_ELEMENTS (commands))]);
-      }
-      break;
-    case 3:
-      {
-        g_autofree char *name = g_strnfill (300, 'c');
-
-        g_string_append_printf (line, ":%s!u@h %s #%s :long", pick_nick (rand),
-                                g_rand_boolean (rand) ? "JOIN" : "PRIVMSG", name);
-      }
-      break;
-    case 4:
-      g_string_append_printf (line, "%03d", g_rand_int_range (rand, 1, 600));
-      for (guint i = g_rand_int_range (rand, 0, 3); i > 0; i--)
-        g_string_append_printf (line, " %s", pick_nick (rand));
-      break;
-    case 5:
-      g_string_append_printf (line, ":%s!u@h PRIVMSG #lobby :a", pick_nick (rand));
-      g_string_append_c (line, '\0');
-      g_string_append (line, "b");
-      break;
-    case 6:
-      g_string_append_printf (line, "PING :cr\r:%s!u@h PRIVMSG #lobby :after a lone CR\r",
-                              pick_nick (rand));
-      break;
-    case 7:
-      {
-        guint ref = g_rand_int_range (rand, 0, 50);
-
-        switch (g_rand_int_range (rand, 0, 4))
-          {
-          case 0: g_string_append_printf (line, "BATCH +%u chathistory #lobby", ref); break;
-          case 1: g_string_append_printf (line, "BATCH -%u", ref); break;
-          case 2: g_string_append_printf (line, "@batch=%u BATCH +%u x", ref, ref + 1); break;
-          default: g_string_append_printf (line, "@batch=%u :bob!b@h PRIVMSG #lobby :in a batch", ref); break;
-          }
-      }
-      break;
-    case 8:
-      g_string_append_printf (line, "CAP %s %s :", g_rand_boolean (rand) ? "*" : "rose",
-                              (const char *[]) { "LS", "ACK", "NAK", "NEW", "DEL", "" }[g_rand_int_range (rand, 0, 6)]);
-      append_random_text (line, rand, 4);
-      break;
-    case 9:
-      g_string_append_printf (line, ":%s!u@h MODE #lobby %s %s %s", pick_nick (rand),
-                              (const char *[]) { "+o", "-v", "+ov", "+b", "-o+v", "+", "+l" }[g_rand_int_range (rand, 0, 7)],
-                              pick_nick (rand), pick_nick (rand));
-      break;
-    default:
-      {
-        const char *command = commands[g_rand_int_range (rand, 0, G_N_ELEMENTS (commands))];
-
-        g_string_append_printf (line, ":%s!u@h %s %s :", pick_nick (rand), command,
-                                g_rand_int_range (rand, 0, 4) == 0 ? pick_nick (rand) : "#lobby");
-        append_random_text (line, rand, 12);
-      }
-      break;
-    }
+  kinds[g_rand_int_range (rand, 0, G_N_ELEMENTS (kinds))] (line, rand);
   g_string_append_len (out, line->str, line->len);
   g_string_append (out, "\r\n");
 }
@@ -264,11 +303,13 @@ test_survives_hostile_server (Fixture       *f,
   for (guint sent = 0; sent < N_RANDOM_LINES; )
     {
       g_autoptr(GString) burst = g_string_new (NULL);
+      SudaTestFrame frame;
 
       for (guint i = 0; i < 100; i++, sent++)
         append_random_line (burst, rand);
       suda_test_fake_irc_send_len (f->fake, burst->str, burst->len);
-      suda_test_iterate (10);
+      suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
+      g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
     }
   suda_test_fake_irc_sync (f->fake);
   g_assert_true (is_alive (f));

@@ -40,7 +40,7 @@ fixture_set_up (Fixture       *f,
   f->window = suda_window_new (NULL, f->settings);
   g_object_ref_sink (f->window);
   gtk_window_present (GTK_WINDOW (f->window));
-  suda_test_iterate (50);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
 }
 
 static void
@@ -51,7 +51,7 @@ fixture_tear_down (Fixture       *f,
   g_clear_object (&f->window);
   g_clear_object (&f->settings);
   g_clear_object (&f->server);
-  suda_test_iterate (20);
+  suda_test_gtk_drain ();
 }
 
 static void
@@ -231,6 +231,50 @@ test_topic_formatted (Fixture       *f,
     }
   while (pango_attr_iterator_next (iter));
   g_assert_true (bold);
+}
+
+static void
+assert_heading (Fixture *f,
+                guint    n_members)
+{
+  g_autofree char *want = g_strdup_printf ("%u Members", n_members);
+
+  g_assert_cmpstr (gtk_label_get_text (child (f, "members_heading")), ==, want);
+}
+
+/* The header bar, the window's title, the topic bar and the member count
+ * follow the shown conversation and its changes (bound in the .ui). */
+static void
+test_header_follows_conversation (Fixture       *f,
+                                  gconstpointer  data)
+{
+  SudaClient *client = suda_window_get_client (f->window);
+  SudaConversation *lab, *server = suda_client_get_server_conversation (client);
+  guint n;
+
+  connect_alice (f);
+  lab = suda_client_get_active_conversation (client);
+  g_assert_cmpstr (adw_window_title_get_title (child (f, "window_title")), ==, "#lab");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "#lab");
+  n = suda_conversation_get_n_members (lab);
+  g_assert_cmpuint (n, >=, 2);   /* alice and the service */
+  assert_heading (f, n);
+  suda_conversation_add_member (lab, "zed", "");
+  assert_heading (f, n + 1);
+  suda_conversation_set_topic (lab, "plain topic");
+  g_assert_true (gtk_widget_get_visible (child (f, "topic_label")));
+
+  suda_window_show_conversation (f->window, server);
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, suda_conversation_get_name (server));
+  g_assert_false (gtk_widget_get_visible (child (f, "topic_label")));
+  assert_heading (f, 0);
+
+  suda_window_show_conversation (f->window, lab);
+  g_assert_true (gtk_widget_get_visible (child (f, "topic_label")));
+  assert_heading (f, n + 1);
+  suda_conversation_set_name (lab, "#lab-renamed");
+  g_assert_cmpstr (adw_window_title_get_title (child (f, "window_title")), ==, "#lab-renamed");
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (f->window)), ==, "#lab-renamed");
 }
 
 static GtkWidget *
@@ -432,6 +476,12 @@ find_dialog (void)
   return NULL;
 }
 
+static gboolean
+no_dialog (gpointer data)
+{
+  return find_dialog () == NULL;
+}
+
 static void
 test_long_paste_asks_first (Fixture       *f,
                             gconstpointer  data)
@@ -449,7 +499,7 @@ test_long_paste_asks_first (Fixture       *f,
   /* What clicking a button does: respond, then close. */
   adw_message_dialog_response (dialog, "cancel");
   gtk_window_close (GTK_WINDOW (dialog));
-  suda_test_iterate (20);
+  g_assert_true (suda_test_wait_until (no_dialog, NULL, 5000));
   after_cancel = dup_input (f);
   g_assert_cmpstr (after_cancel, ==, "one\ntwo\nthree\nfour\nfive\nsix");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (server)), ==, before);
@@ -461,16 +511,19 @@ test_long_paste_asks_first (Fixture       *f,
   g_assert_nonnull (dialog);
   adw_message_dialog_response (dialog, "send");
   gtk_window_close (GTK_WINDOW (dialog));
-  suda_test_iterate (20);
+  g_assert_true (suda_test_wait_until (no_dialog, NULL, 5000));
   after_send = dup_input (f);
   g_assert_cmpstr (after_send, ==, "");
   g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (server)), >=, before + 6);
 
-  /* Five lines or fewer go without asking. */
+  /* Five lines or fewer go without asking: the action sends at once, or
+   * opens its dialog at once. */
   set_input (f, "/help\n/help kick");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
-  suda_test_iterate (20);
   g_assert_null (find_dialog ());
+  g_free (after_send);
+  after_send = dup_input (f);
+  g_assert_cmpstr (after_send, ==, "");
 }
 
 static void
@@ -524,6 +577,28 @@ append_lines (SudaConversation *conv,
     }
 }
 
+static gboolean
+history_has_all (gpointer data)
+{
+  GListModel **models = data;   /* the view's model, then the conversation */
+
+  return g_list_model_get_n_items (models[0]) == g_list_model_get_n_items (models[1]);
+}
+
+/* Returns once the history view has all of CONV (its model is throttled),
+ * laid out and painted. */
+static void
+wait_history_settled (Fixture          *f,
+                      SudaConversation *conv)
+{
+  GListModel *models[] = { history_model (f), G_LIST_MODEL (conv) };
+  SudaTestFrame frame;
+
+  g_assert_true (suda_test_wait_until (history_has_all, models, 5000));
+  suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
+  g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
+}
+
 static void
 test_sticks_to_bottom_unless_scrolled_up (Fixture       *f,
                                           gconstpointer  data)
@@ -538,11 +613,11 @@ test_sticks_to_bottom_unless_scrolled_up (Fixture       *f,
 
   /* Scrolled up, new lines leave the view where it is. */
   gtk_adjustment_set_value (adj, 0);
-  suda_test_iterate (50);
+  wait_history_settled (f, server);
   g_assert_false (suda_window_get_sticks_to_bottom (f->window));
   g_assert_true (gtk_widget_get_visible (jump));
   append_lines (server, 50, "more");
-  suda_test_iterate (100);
+  wait_history_settled (f, server);
   g_assert_cmpfloat (gtk_adjustment_get_value (adj), <, 1);
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.jump-to-latest", NULL);
@@ -689,9 +764,9 @@ open_shortcuts_window (GtkWidget *window)
   GtkShortcutsWindow *overlay;
 
   g_assert_true (gtk_widget_activate_action (window, "win.show-help-overlay", NULL));
-  suda_test_iterate (20);
   overlay = gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_assert_nonnull (overlay);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, overlay, 5000));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (overlay)));
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (overlay)) == GTK_WINDOW (window));
   return GTK_WIDGET (overlay);
@@ -713,9 +788,8 @@ test_shortcuts_window_opens_and_lists_keys (Fixture       *f,
     if (!accels_contain (accels, *key))
       g_error ("the shortcuts window does not list %s", *key);
 
-  /* Closing only hides it; it opens again. */
+  /* Closing only hides it, at once; it opens again. */
   gtk_window_close (GTK_WINDOW (overlay));
-  suda_test_iterate (10);
   g_assert_false (gtk_widget_get_visible (overlay));
   g_assert_true (open_shortcuts_window (GTK_WIDGET (f->window)) == overlay);
   gtk_window_close (GTK_WINDOW (overlay));
@@ -746,7 +820,7 @@ test_shortcuts_window_lists_every_app_accelerator (void)
 
   window = GTK_WIDGET (suda_window_new (GTK_APPLICATION (app), settings));
   gtk_window_present (GTK_WINDOW (window));
-  suda_test_iterate (20);
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, window, 5000));
   collect_shortcut_accels (open_shortcuts_window (window), accels);
 
   actions = gtk_application_list_action_descriptions (GTK_APPLICATION (app));
@@ -761,7 +835,7 @@ test_shortcuts_window_lists_every_app_accelerator (void)
   g_assert_cmpuint (checked, >=, 6);
 
   gtk_window_destroy (GTK_WINDOW (window));
-  suda_test_iterate (10);
+  suda_test_gtk_drain ();
 }
 
 static GtkMenuButton *
@@ -845,7 +919,7 @@ test_main_menu_actions_exist (void)
   g_assert_cmpuint (check_menu_actions (gtk_menu_button_get_menu_model (button), window,
                                         G_ACTION_GROUP (app)), >=, 8);
   gtk_window_destroy (GTK_WINDOW (window));
-  suda_test_iterate (10);
+  suda_test_gtk_drain ();
 }
 
 /* Run from the build tree, the About window still finds the app icon:
@@ -902,6 +976,7 @@ main (int   argc,
   g_test_add ("/client/window/" path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
   ADD ("connect-receive-send-disconnect", test_connect_receive_send_disconnect);
   ADD ("topic-formatted", test_topic_formatted);
+  ADD ("header-follows-conversation", test_header_follows_conversation);
   ADD ("member-tooltip-reveals-invisible", test_member_tooltip_reveals_invisible);
   ADD ("input-formatting-keys", test_input_formatting_keys);
   ADD ("refused-port-keeps-typed-text", test_refused_port_keeps_typed_text);

@@ -73,74 +73,21 @@ on_after_paint (GdkFrameClock *clock,
   n_frames++;
 }
 
-int
-main (int   argc,
-      char *argv[])
+/* Appends N_MESSAGES to CONV in batches of BATCH, 0.1 s apart and over
+ * days, so that date separators come in too. */
+static void
+append_messages (SudaConversation *conv,
+                 int               n_messages,
+                 int               batch,
+                 gboolean          live)
 {
   static const char * const nicks[] = {
     "alice", "bob", "carol", "dave", "erin", "frank", "gina", "hank", "ivy", "jack",
     "minji", "jae", "soo", "prof_kim", "dora", "eve", "olga", "pete", "quinn", "rose",
   };
-  int n_messages = 1000000, batch = 1000;
-  gboolean live = FALSE;
-  GOptionEntry entries[] = {
-    { "messages", 'n', 0, G_OPTION_ARG_INT, &n_messages, "Messages to append (1000000)", "N" },
-    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Messages per batch (1000)", "N" },
-    { "live", 'l', 0, G_OPTION_ARG_NONE, &live, "Run the main loop after every batch", NULL },
-    { NULL }
-  };
-  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSettings) settings = NULL;
-  g_autoptr(SudaConversation) conv = NULL;
-  g_autoptr(GPtrArray) pending = NULL;
-  GtkAdjustment *adj;
-  SudaWindow *window;
-  gint64 rss_before, start, t0, base_time;
-  double append_ms, append_cpu, top_ms, bottom_ms, cpu_start;
+  g_autoptr(GPtrArray) pending = g_ptr_array_new_full (batch, g_object_unref);
+  gint64 base_time = g_get_real_time () - (gint64) n_messages * 100000;
 
-  g_option_context_add_main_entries (context, entries, NULL);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("%s\n", error->message);
-      return 2;
-    }
-  batch = MAX (batch, 1);
-
-  /* The window reads its schema; the build's compiled copy will do. */
-  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
-    g_setenv ("GSETTINGS_SCHEMA_DIR", SUDA_BUILD_SCHEMA_DIR, TRUE);
-  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
-  g_setenv ("GTK_A11Y", "none", TRUE);
-  if (!gtk_init_check ())
-    {
-      g_printerr ("suda-history-bench: no display; run it under xvfb-run -a\n");
-      return 2;
-    }
-  adw_init ();
-
-  settings = g_settings_new ("chat.suda.Suda");
-  window = suda_window_new (NULL, settings);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
-  gtk_window_present (GTK_WINDOW (window));
-  conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#bench");
-  /* Every message stays, so the figures measure N, not the history limit. */
-  suda_conversation_set_max_messages (conv, MAX (n_messages, 1));
-  suda_window_show_conversation (window, conv);
-  settle (GTK_WIDGET (window));
-
-  adj = gtk_scrolled_window_get_vadjustment (
-          GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (GTK_WIDGET (window), SUDA_TYPE_WINDOW,
-                                                              "history_scroller")));
-  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
-                    G_CALLBACK (on_after_paint), NULL);
-  rss_before = rss_kib ("VmRSS:");
-  pending = g_ptr_array_new_full (batch, g_object_unref);
-  base_time = g_get_real_time () - (gint64) n_messages * 100000;   /* 0.1 s apart, over days */
-
-  n_frames = 0;
-  cpu_start = cpu_ms ();
-  start = g_get_monotonic_time ();
   for (int i = 0; i < n_messages; )
     {
       int end = MIN (i + batch, n_messages);
@@ -160,6 +107,78 @@ main (int   argc,
       while (live && g_main_context_iteration (NULL, FALSE))
         ;
     }
+}
+
+static gboolean
+init_gtk (void)
+{
+  /* The window reads its schema; the build's compiled copy will do. */
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL)
+    g_setenv ("GSETTINGS_SCHEMA_DIR", SUDA_BUILD_SCHEMA_DIR, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("suda-history-bench: no display; run it under xvfb-run -a\n");
+      return FALSE;
+    }
+  adw_init ();
+  return TRUE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  int n_messages = 1000000, batch = 1000;
+  gboolean live = FALSE;
+  GOptionEntry entries[] = {
+    { "messages", 'n', 0, G_OPTION_ARG_INT, &n_messages, "Messages to append (1000000)", "N" },
+    { "batch", 'b', 0, G_OPTION_ARG_INT, &batch, "Messages per batch (1000)", "N" },
+    { "live", 'l', 0, G_OPTION_ARG_NONE, &live, "Run the main loop after every batch", NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(SudaConversation) conv = NULL;
+  GtkAdjustment *adj;
+  SudaWindow *window;
+  gint64 rss_before, start, t0;
+  double append_ms, append_cpu, top_ms, bottom_ms, cpu_start;
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("%s\n", error->message);
+      return 2;
+    }
+  batch = MAX (batch, 1);
+
+  if (!init_gtk ())
+    return 2;
+
+  settings = g_settings_new ("chat.suda.Suda");
+  window = suda_window_new (NULL, settings);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1000, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  conv = suda_conversation_new (SUDA_CONVERSATION_ROOM, "#bench");
+  /* Every message stays, so the figures measure N, not the history limit. */
+  suda_conversation_set_max_messages (conv, MAX (n_messages, 1));
+  suda_window_show_conversation (window, conv);
+  settle (GTK_WIDGET (window));
+
+  adj = gtk_scrolled_window_get_vadjustment (
+          GTK_SCROLLED_WINDOW (gtk_widget_get_template_child (GTK_WIDGET (window), SUDA_TYPE_WINDOW,
+                                                              "history_scroller")));
+  g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (window)), "after-paint",
+                    G_CALLBACK (on_after_paint), NULL);
+  rss_before = rss_kib ("VmRSS:");
+
+  n_frames = 0;
+  cpu_start = cpu_ms ();
+  start = g_get_monotonic_time ();
+  append_messages (conv, n_messages, batch, live);
   settle (GTK_WIDGET (window));
   append_ms = ms_since (start);
   append_cpu = cpu_ms () - cpu_start;

@@ -187,14 +187,13 @@ set_classes (SudaMessageRow *self,
 }
 
 static gboolean
-on_query_tooltip (GtkWidget  *widget,
-                  int         x,
-                  int         y,
-                  gboolean    keyboard,
-                  GtkTooltip *tooltip,
-                  gpointer    user_data)
+time_query_tooltip_cb (GtkWidget      *widget,
+                       int             x,
+                       int             y,
+                       gboolean        keyboard,
+                       GtkTooltip     *tooltip,
+                       SudaMessageRow *self)
 {
-  SudaMessageRow *self = user_data;
   g_autoptr(GDateTime) dt = NULL;
   g_autofree char *text = NULL;
 
@@ -430,6 +429,7 @@ suda_message_row_class_init (SudaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, replay_icon);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, nick_label);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, text_label);
+  gtk_widget_class_bind_template_callback (widget_class, time_query_tooltip_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
@@ -439,7 +439,6 @@ suda_message_row_init (SudaMessageRow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->show_colors = TRUE;
-  g_signal_connect (self->time_label, "query-tooltip", G_CALLBACK (on_query_tooltip), self);
 }
 
 GtkWidget *

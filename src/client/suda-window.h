@@ -11,17 +11,18 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaWindow, suda_window, SUDA, WINDOW, AdwApplicationWindow)
 
-SudaWindow *suda_window_new                  (GtkApplication   *application,
-                                              GSettings        *settings);
-SudaClient *suda_window_get_client           (SudaWindow       *self);
-void        suda_window_fill_form            (SudaWindow       *self,
-                                              const char       *host,
-                                              guint16           port,
-                                              const char       *nick,
-                                              const char       *room);
-void        suda_window_connect              (SudaWindow       *self);
-void        suda_window_show_conversation    (SudaWindow       *self,
-                                              SudaConversation *conversation);
-gboolean    suda_window_get_sticks_to_bottom (SudaWindow       *self);
+SudaWindow     *suda_window_new                  (GtkApplication   *application,
+                                                  GSettings        *settings);
+SudaClient     *suda_window_get_client           (SudaWindow       *self);
+SudaConnection *suda_window_get_connection       (SudaWindow       *self);
+void            suda_window_fill_form            (SudaWindow       *self,
+                                                  const char       *host,
+                                                  guint16           port,
+                                                  const char       *nick,
+                                                  const char       *room);
+void            suda_window_connect              (SudaWindow       *self);
+void            suda_window_show_conversation    (SudaWindow       *self,
+                                                  SudaConversation *conversation);
+gboolean        suda_window_get_sticks_to_bottom (SudaWindow       *self);
 
 G_END_DECLS

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The window's actions (win.*): menus, buttons and keys all go through
+ * them.  The connect form is read here too, as only win.connect uses it. */
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "suda-format-input.h"
+#include "suda-irc-message.h"
+#include "suda-window-private.h"
+
+static gboolean
+parse_form (SudaWindow  *self,
+            char       **host,
+            guint16     *port,
+            char       **nick)
+{
+  g_autofree char *h = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->server_entry))));
+  g_autofree char *n = g_strstrip (g_strdup (gtk_editable_get_text (GTK_EDITABLE (self->nick_entry))));
+
+  if (*h == '\0')
+    {
+      _suda_window_show_error (self, _("Enter the server’s address, a host name or an IP address."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->server_entry));
+      return FALSE;
+    }
+  if (!suda_irc_is_valid_nick (n, 30))
+    {
+      _suda_window_show_error (self, *n == '\0' ? _("Enter a nickname.")
+                                                : _("A nickname starts with a letter and has only letters, digits and - _ [ ] \\ ` ^ { } |, at most 30 of them."));
+      gtk_widget_grab_focus (GTK_WIDGET (self->nick_entry));
+      return FALSE;
+    }
+  *port = gtk_spin_button_get_value_as_int (self->port_spin);
+  *host = g_steal_pointer (&h);
+  *nick = g_steal_pointer (&n);
+  return TRUE;
+}
+
+void
+suda_window_connect (SudaWindow *self)
+{
+  g_autofree char *host = NULL;
+  g_autofree char *nick = NULL;
+  g_autofree char *room = NULL;
+  const char *password;
+  guint16 port;
+
+  g_return_if_fail (SUDA_IS_WINDOW (self));
+
+  if (!parse_form (self, &host, &port, &nick))
+    return;
+  _suda_window_hide_error (self);
+  password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  g_settings_set_string (self->settings, "server", host);
+  g_settings_set_uint (self->settings, "port", port);
+  g_settings_set_string (self->settings, "nickname", nick);
+  room = g_settings_get_string (self->settings, "room");
+  suda_client_set_autojoin (self->client, room);
+  suda_client_connect (self->client, host, port, nick, password);
+  gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
+}
+
+/* Connecting is for a disconnected window, disconnecting for the others. */
+void
+_suda_window_update_actions (SudaWindow *self,
+                             gboolean    disconnected)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.connect", disconnected);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.disconnect", !disconnected);
+}
+
+static void
+disconnect (SudaWindow *self)
+{
+  suda_client_disconnect (self->client);
+}
+
+static void
+leave (SudaWindow *self)
+{
+  if (self->shown != NULL)
+    suda_client_close_conversation (self->client, self->shown);
+}
+
+static void
+jump_to_latest (SudaWindow *self)
+{
+  _suda_window_set_sticks (self, TRUE);
+  _suda_window_scroll_to_end (self);
+}
+
+/* The actions without a parameter, each a function of the window. */
+static const struct {
+  const char  *name;
+  void       (*run) (SudaWindow *self);
+} plain_actions[] = {
+  { "win.connect", suda_window_connect },
+  { "win.disconnect", disconnect },
+  { "win.dismiss-error", _suda_window_hide_error },
+  { "win.send", _suda_window_send_input },
+  { "win.leave", leave },
+  { "win.jump-to-conversation", _suda_window_open_jump },
+  { "win.find", _suda_window_open_search },
+  { "win.close-search", _suda_window_close_search },
+  { "win.jump-to-latest", jump_to_latest },
+};
+
+static void
+plain_action (GtkWidget  *widget,
+              const char *action_name,
+              GVariant   *parameter)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
+    if (g_str_equal (plain_actions[i].name, action_name))
+      {
+        plain_actions[i].run (SUDA_WINDOW (widget));
+        return;
+      }
+  g_assert_not_reached ();
+}
+
+/* Ctrl+B, Ctrl+I, Ctrl+U and the formatting popover's buttons. */
+static void
+format_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SudaWindow *self = SUDA_WINDOW (widget);
+
+  suda_format_input_apply (self->input_view, g_variant_get_string (parameter, NULL));
+  gtk_popover_popdown (self->format_popover);
+  gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
+}
+
+void
+_suda_window_actions_class_init (GtkWidgetClass *widget_class)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
+    gtk_widget_class_install_action (widget_class, plain_actions[i].name, NULL, plain_action);
+  gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
+  gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
+}

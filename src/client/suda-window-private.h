@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "suda-throttled-list.h"
+#include "suda-window.h"
+
+G_BEGIN_DECLS
+
+/* The window is split by concern, over one struct:
+ *   suda-window.c         the object, the connection's state, the shown conversation
+ *   suda-window-actions.c the win.* actions and the connect form
+ *   suda-window-input.c   the message entry: send, paste check, Tab, Up/Down
+ *   suda-window-search.c  searching the history, jumping to a conversation
+ *   suda-window-scroll.c  keeping the history at its end
+ *   suda-window-lists.c   the rows of the three lists, the member list
+ * Signals of the template's widgets are connected in suda-window.ui. */
+struct _SudaWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Template widgets */
+  AdwWindowTitle       *window_title;
+  GtkWidget            *status_dot;
+  GtkWidget            *connect_form;
+  GtkEntry             *server_entry;
+  GtkSpinButton        *port_spin;
+  GtkEntry             *nick_entry;
+  GtkWidget            *password_entry;
+  GtkWidget            *connect_button;
+  GtkWidget            *disconnect_button;
+  GtkRevealer          *error_revealer;
+  GtkLabel             *error_label;
+  GtkWidget            *sidebar;
+  GtkListView          *conversation_list;
+  GtkLabel             *topic_label;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
+  GtkLabel             *search_status;
+  GtkScrolledWindow    *history_scroller;
+  GtkListView          *history_list;
+  GtkWidget            *jump_button;
+  GtkTextView          *input_view;
+  GtkRevealer          *members_revealer;
+  GtkLabel             *members_heading;
+  GtkListView          *member_list;
+  GtkPopover           *jump_popover;
+  GtkPopover           *format_popover;
+  GtkGrid              *format_colors;
+  GtkSearchEntry       *jump_entry;
+
+  /* Template objects: the lists' selections, whose models change */
+  GtkSingleSelection   *conversation_selection;
+  GtkSingleSelection   *history_selection;
+  GtkNoSelection       *member_selection;
+
+  /* Owned */
+  GSettings            *settings;
+  SudaClient           *client;
+  SudaConversation     *shown;            /* the conversation in the history view */
+  SudaThrottledList    *history;          /* what the view shows of it */
+  guint                 follow_id;
+
+  /* State */
+  gboolean              show_members;
+  gboolean              dark;
+  gboolean              show_colors;
+  gboolean              sticks_to_bottom;
+  double                last_scroll_value;
+  GPtrArray            *sent;             /* what was sent, for Up */
+  gint                  recall;           /* index into sent while recalling, or -1 */
+  char                 *completion_prefix;
+  guint                 completion_index;
+  gint                  completion_start; /* offset of the word being completed */
+  gboolean              completing;
+  gint                  search_position;
+};
+
+/* suda-window.c */
+void     _suda_window_show_error          (SudaWindow     *self,
+                                           const char     *message);
+void     _suda_window_hide_error          (SudaWindow     *self);
+
+/* suda-window-actions.c */
+void     _suda_window_actions_class_init  (GtkWidgetClass *widget_class);
+void     _suda_window_update_actions      (SudaWindow     *self,
+                                           gboolean        disconnected);
+
+/* suda-window-input.c */
+void     _suda_window_input_class_init    (GtkWidgetClass *widget_class);
+void     _suda_window_send_input          (SudaWindow     *self);
+void     _suda_window_set_input           (SudaWindow     *self,
+                                           const char     *text);
+
+/* suda-window-search.c */
+void     _suda_window_search_class_init   (GtkWidgetClass *widget_class);
+void     _suda_window_open_search         (SudaWindow     *self);
+void     _suda_window_close_search        (SudaWindow     *self);
+void     _suda_window_open_jump           (SudaWindow     *self);
+
+/* suda-window-scroll.c */
+void     _suda_window_scroll_class_init   (GtkWidgetClass *widget_class);
+void     _suda_window_scroll_to_end       (SudaWindow     *self);
+void     _suda_window_set_sticks          (SudaWindow     *self,
+                                           gboolean        sticks);
+
+/* suda-window-lists.c */
+void     _suda_window_lists_class_init    (GtkWidgetClass *widget_class);
+
+G_END_DECLS
