@@ -90,6 +90,7 @@ typedef enum {
   SUDA_CAP_MULTI_PREFIX = 1 << 4,
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
   SUDA_CAP_CAP_NOTIFY   = 1 << 6,
+  SUDA_CAP_CHATHISTORY  = 1 << 7,   /* draft/chathistory */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;

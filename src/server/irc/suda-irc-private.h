@@ -15,6 +15,8 @@ G_BEGIN_DECLS
 #define SUDA_IRC_AWAYLEN    200
 /* IRCv3 message-tags: the client's share of the tags, without the '@' and the space. */
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
+/* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
+#define SUDA_IRC_CHATHISTORY_MAX 100
 
 /* Every numeric the server sends with a text of its own; the text is in
  * the table in suda-irc-reply.c. */
@@ -161,6 +163,9 @@ void        _suda_irc_cmd_version       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_time          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_userhost      (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ison          (SudaClient *c, SudaIrcMessage *m);
+
+/* History (suda-irc-history.c) */
+void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
 
 /* Operators (suda-irc-operator.c) */
 void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);

@@ -21,6 +21,7 @@ typedef struct {
 static const SudaIrcCommand commands[] = {
   { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
+  { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
   { "INVITE",   2, TRUE,  _suda_irc_cmd_invite },
   { "ISON",     1, TRUE,  _suda_irc_cmd_ison },
   { "JOIN",     1, TRUE,  _suda_irc_cmd_join },

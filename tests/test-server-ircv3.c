@@ -1,0 +1,294 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The IRCv3 capabilities the server offers, one group per capability, over
+ * real sockets on 127.0.0.1. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-test-util.h"
+
+#define HISTORY_CAPS "batch draft/chathistory echo-message message-tags server-time"
+#define N_SAID 10
+
+/* The value of tag NAME in LINE (which starts with its tags), or NULL. */
+static char *
+dup_tag (const char *line,
+         const char *name)
+{
+  g_autofree char *key = g_strdup_printf ("%s=", name);
+  gsize end;
+  const char *p;
+
+  if (line[0] != '@')
+    return NULL;
+  end = strcspn (line, " ");
+  for (p = line + 1; p < line + end; p += strcspn (p, "; ") + 1)
+    if (g_str_has_prefix (p, key))
+      return g_strndup (p + strlen (key), strcspn (p + strlen (key), "; "));
+  return NULL;
+}
+
+/* draft/chathistory --------------------------------------------------------- */
+
+typedef struct {
+  SudaServer     *server;
+  SudaTestClient *alice;
+  char           *msgids[N_SAID];
+  char           *times[N_SAID];
+} History;
+
+/* alice says "message 0" … "message 9" in #room, each in a millisecond of
+ * its own (time tags have that precision), and keeps their ids and times. */
+static void
+history_set_up (History       *self,
+                gconstpointer  data)
+{
+  self->server = suda_test_server_new_unthrottled (NULL);
+  self->alice = suda_test_member (self->server, "alice", HISTORY_CAPS, "#room");
+  for (guint i = 0; i < N_SAID; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf ("@* :alice!~alice@127.0.0.1 PRIVMSG #room :message %u", i);
+      g_autofree char *echo = NULL;
+
+      suda_test_client_send (self->alice, "PRIVMSG #room :message %u", i);
+      echo = suda_test_client_expect (self->alice, pattern);
+      self->msgids[i] = dup_tag (echo, "msgid");
+      self->times[i] = dup_tag (echo, "time");
+      g_assert_nonnull (self->msgids[i]);
+      g_assert_nonnull (self->times[i]);
+      g_usleep (2000);
+    }
+}
+
+static void
+history_tear_down (History       *self,
+                   gconstpointer  data)
+{
+  for (guint i = 0; i < N_SAID; i++)
+    {
+      g_free (self->msgids[i]);
+      g_free (self->times[i]);
+    }
+  suda_test_client_free (self->alice);
+  g_object_unref (self->server);
+}
+
+/* Sends QUERY and checks that its batch holds exactly messages FROM to TO - 1. */
+static void
+expect_batch (History    *self,
+              const char *query,
+              guint       from,
+              guint       to)
+{
+  g_autofree char *start = NULL;
+  g_autofree char *batch = NULL;
+  g_autofree char *end = NULL;
+
+  g_test_message ("%s", query);
+  suda_test_client_send (self->alice, "%s", query);
+  start = suda_test_client_expect (self->alice, ":suda.local BATCH +* chathistory #room");
+  batch = g_strdup (strchr (start, '+') + 1);
+  *strchr (batch, ' ') = '\0';
+  for (guint i = from; i < to; i++)
+    {
+      g_autofree char *line = suda_test_client_read_line (self->alice, 5000);
+      g_autofree char *pattern = g_strdup_printf ("@batch=%s;time=%s;msgid=%s :alice!~alice@127.0.0.1 PRIVMSG #room :message %u",
+                                                  batch, self->times[i], self->msgids[i], i);
+
+      g_assert_nonnull (line);
+      if (!g_pattern_match_simple (pattern, line))
+        g_error ("expected %s, got %s", pattern, line);
+    }
+  end = suda_test_client_read_line (self->alice, 5000);
+  g_free (start);
+  start = g_strdup_printf (":suda.local BATCH -%s", batch);
+  g_assert_cmpstr (end, ==, start);
+}
+
+static void
+test_history_latest (History       *self,
+                     gconstpointer  data)
+{
+  g_autofree char *q = NULL;
+
+  expect_batch (self, "CHATHISTORY LATEST #room * 50", 0, N_SAID);
+  expect_batch (self, "CHATHISTORY LATEST #room * 5", 5, N_SAID);
+  expect_batch (self, "CHATHISTORY LATEST #ROOM * 1", 9, N_SAID);
+  q = g_strdup_printf ("CHATHISTORY LATEST #room msgid=%s 50", self->msgids[4]);
+  expect_batch (self, q, 5, N_SAID);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY LATEST #room timestamp=%s 50", self->times[4]);
+  expect_batch (self, q, 5, N_SAID);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY LATEST #room msgid=%s 2", self->msgids[4]);
+  expect_batch (self, q, 8, N_SAID);
+}
+
+static void
+test_history_before_after (History       *self,
+                           gconstpointer  data)
+{
+  g_autofree char *q = NULL;
+
+  q = g_strdup_printf ("CHATHISTORY BEFORE #room msgid=%s 50", self->msgids[6]);
+  expect_batch (self, q, 0, 6);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BEFORE #room timestamp=%s 2", self->times[6]);
+  expect_batch (self, q, 4, 6);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY AFTER #room msgid=%s 50", self->msgids[3]);
+  expect_batch (self, q, 4, N_SAID);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY AFTER #room timestamp=%s 3", self->times[3]);
+  expect_batch (self, q, 4, 7);
+  g_free (q);
+  /* Before everything and after everything: empty batches. */
+  q = g_strdup_printf ("CHATHISTORY BEFORE #room msgid=%s 50", self->msgids[0]);
+  expect_batch (self, q, 0, 0);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY AFTER #room msgid=%s 50", self->msgids[9]);
+  expect_batch (self, q, 0, 0);
+}
+
+static void
+test_history_around_between (History       *self,
+                             gconstpointer  data)
+{
+  g_autofree char *q = NULL;
+
+  q = g_strdup_printf ("CHATHISTORY AROUND #room msgid=%s 1", self->msgids[7]);
+  expect_batch (self, q, 7, 8);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY AROUND #room msgid=%s 3", self->msgids[7]);
+  expect_batch (self, q, 6, 9);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY AROUND #room msgid=%s 4", self->msgids[1]);
+  expect_batch (self, q, 0, 4);
+  g_free (q);
+  /* Between excludes both ends; forwards the limit counts from the first,
+   * backwards from the first too. */
+  q = g_strdup_printf ("CHATHISTORY BETWEEN #room msgid=%s msgid=%s 50", self->msgids[0], self->msgids[9]);
+  expect_batch (self, q, 1, 9);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BETWEEN #room msgid=%s msgid=%s 50", self->msgids[9], self->msgids[0]);
+  expect_batch (self, q, 1, 9);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BETWEEN #room msgid=%s msgid=%s 3", self->msgids[0], self->msgids[9]);
+  expect_batch (self, q, 1, 4);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BETWEEN #room timestamp=%s timestamp=%s 3", self->times[9], self->times[0]);
+  expect_batch (self, q, 6, 9);
+}
+
+static void
+test_history_errors (History       *self,
+                     gconstpointer  data)
+{
+  SudaTestClient *alice = self->alice;
+  g_autoptr(SudaTestClient) bob = suda_test_member (self->server, "bob", HISTORY_CAPS, "#other");
+
+  suda_test_client_send (alice, "CHATHISTORY");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY NEED_MORE_PARAMS * :Missing parameters");
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room *");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY NEED_MORE_PARAMS LATEST :Missing parameters");
+  suda_test_client_send (alice, "CHATHISTORY SIDEWAYS #room * 5");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS SIDEWAYS :Unknown subcommand");
+  suda_test_client_send (alice, "CHATHISTORY BEFORE #room * 5");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS BEFORE :Invalid parameters");
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room timestamp=yesterday 5");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS LATEST :Invalid parameters");
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room * 0");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS LATEST :Invalid parameters");
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room * many");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS LATEST :Invalid parameters");
+  /* A room one is not in, or that does not exist, is no target. */
+  suda_test_client_send (alice, "CHATHISTORY LATEST #nowhere * 5");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_TARGET LATEST #nowhere :Messages could not be retrieved");
+  suda_test_client_send (bob, "CHATHISTORY LATEST #room * 5");
+  suda_test_client_await (bob, ":suda.local FAIL CHATHISTORY INVALID_TARGET LATEST #room :Messages could not be retrieved");
+  suda_test_client_expect_nothing_before_sync (bob, "*message*");
+
+  /* A message no longer kept, and a person (private messages are not
+   * kept): empty batches. */
+  expect_batch (self, "CHATHISTORY BEFORE #room msgid=00000000-ffff 5", 0, 0);
+  suda_test_client_send (alice, "CHATHISTORY LATEST bob * 5");
+  suda_test_client_await (alice, ":suda.local BATCH +* chathistory bob");
+  suda_test_client_await (alice, ":suda.local BATCH -*");
+}
+
+/* The limit is capped at what ISUPPORT says. */
+static void
+test_history_isupport (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
+  g_autofree char *ls = NULL;
+
+  suda_test_client_send (c, "CAP LS 302");
+  ls = suda_test_client_expect (c, ":suda.local CAP * LS :*");
+  g_assert_nonnull (strstr (ls, " draft/chathistory "));
+  suda_test_client_send (c, "CAP REQ :" HISTORY_CAPS);
+  suda_test_client_await (c, ":suda.local CAP * ACK :" HISTORY_CAPS);
+  suda_test_client_send (c, "NICK carol");
+  suda_test_client_send (c, "USER carol 0 * :Carol");
+  suda_test_client_send (c, "CAP END");
+  suda_test_client_await (c, ":suda.local 005 carol CHATHISTORY=100 MSGREFTYPES=msgid,timestamp :are supported by this server");
+}
+
+static void
+test_history_targets (History       *self,
+                      gconstpointer  data)
+{
+  SudaTestClient *alice = self->alice;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *said = NULL;
+  g_autofree char *said_time = NULL;
+
+  suda_test_client_join (alice, "alice", "#second");
+  suda_test_client_join (alice, "alice", "#quiet");
+  g_usleep (2000);
+  suda_test_client_send (alice, "PRIVMSG #second :later");
+  said = suda_test_client_expect (alice, "@* PRIVMSG #second :later");
+  said_time = dup_tag (said, "time");
+
+  /* Both rooms, the one spoken in last at the end; the quiet one is not listed. */
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+  suda_test_client_await (alice, ":suda.local BATCH +* draft/chathistory-targets");
+  {
+    g_autofree char *first = g_strdup_printf ("@batch=* :suda.local CHATHISTORY TARGETS #room %s", self->times[9]);
+    g_autofree char *second = g_strdup_printf ("@batch=* :suda.local CHATHISTORY TARGETS #second %s", said_time);
+
+    suda_test_client_await (alice, first);
+    suda_test_client_await (alice, second);
+  }
+  suda_test_client_await (alice, ":suda.local BATCH -*");
+
+  /* The limit, and the time range (exclusive), apply. */
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 1");
+  lines = suda_test_client_sync (alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :suda.local CHATHISTORY TARGETS #room *"));
+  g_assert_null (suda_test_lines_find (lines, "*#second*"));
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=%s 10", self->times[0]);
+  lines = suda_test_client_sync (alice);
+  g_assert_null (suda_test_lines_find (lines, "*CHATHISTORY TARGETS #*"));
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z * 10");
+  suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS TARGETS :Invalid parameters");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add ("/ircv3/chathistory/latest", History, NULL, history_set_up, test_history_latest, history_tear_down);
+  g_test_add ("/ircv3/chathistory/before-after", History, NULL, history_set_up, test_history_before_after, history_tear_down);
+  g_test_add ("/ircv3/chathistory/around-between", History, NULL, history_set_up, test_history_around_between, history_tear_down);
+  g_test_add ("/ircv3/chathistory/errors", History, NULL, history_set_up, test_history_errors, history_tear_down);
+  g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
+  g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
+
+  return g_test_run ();
+}
