@@ -277,6 +277,93 @@ test_history_targets (History       *self,
   suda_test_client_await (alice, ":suda.local FAIL CHATHISTORY INVALID_PARAMS TARGETS :Invalid parameters");
 }
 
+/* labeled-response ---------------------------------------------------------- */
+
+#define LABEL_CAPS "batch labeled-response message-tags server-time"
+
+static void
+test_label_one_none_error (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", LABEL_CAPS, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+
+  suda_test_client_send (alice, "@label=p1 PING :token");
+  suda_test_client_await (alice, "@label=p1 :suda.local PONG suda.local token");
+  /* A message without echo-message has no reply: an ACK says it was done. */
+  suda_test_client_send (alice, "@label=m1 PRIVMSG #room :hello");
+  suda_test_client_await (alice, "@label=m1 :suda.local ACK");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 PRIVMSG #room :hello");
+  suda_test_client_send (alice, "@label=e1;+other=1 FROB");
+  suda_test_client_await (alice, "@label=e1 :suda.local 421 alice FROB :Unknown command");
+  /* No label, no tag; a label is nothing to a client without the cap. */
+  suda_test_client_send (alice, "PING :plain");
+  suda_test_client_await (alice, ":suda.local PONG suda.local plain");
+  suda_test_client_send (bob, "@label=b1 PING :plain");
+  suda_test_client_await (bob, ":suda.local PONG suda.local plain");
+}
+
+static void
+test_label_echo (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", LABEL_CAPS " echo-message", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
+  g_autofree char *relayed = NULL;
+
+  /* The echo is the reply, labelled beside its own tags; others' copies are not. */
+  suda_test_client_send (alice, "@label=m2 PRIVMSG #room :echoed");
+  suda_test_client_await (alice, "@label=m2;time=*;msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :echoed");
+  relayed = suda_test_client_expect (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :echoed");
+  g_assert_null (strstr (relayed, "label"));
+}
+
+static void
+test_label_batch (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", LABEL_CAPS " draft/chathistory", "#room");
+  g_autofree char *start = NULL;
+  g_autofree char *inner = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *inner_id = NULL;
+  g_autofree char *pattern = NULL;
+
+  /* Several replies: one labeled-response batch holding them. */
+  suda_test_client_send (alice, "@label=n1 NAMES #room");
+  start = suda_test_client_expect (alice, "@label=n1 :suda.local BATCH +* labeled-response");
+  id = g_strndup (strchr (start, '+') + 1, strcspn (strchr (start, '+') + 1, " "));
+  pattern = g_strdup_printf ("@batch=%s :suda.local 353 alice = #room :suda @alice", id);
+  suda_test_client_await (alice, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s :suda.local 366 alice #room :End of /NAMES list.", id);
+  suda_test_client_await (alice, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf (":suda.local BATCH -%s", id);
+  suda_test_client_await (alice, pattern);
+
+  /* A batch of its own nests inside the labelled one. */
+  suda_test_client_send (alice, "PRIVMSG #room :kept");
+  suda_test_client_send (alice, "@label=h1 CHATHISTORY LATEST #room * 5");
+  g_clear_pointer (&start, g_free);
+  g_clear_pointer (&id, g_free);
+  start = suda_test_client_expect (alice, "@label=h1 :suda.local BATCH +* labeled-response");
+  id = g_strndup (strchr (start, '+') + 1, strcspn (strchr (start, '+') + 1, " "));
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s :suda.local BATCH +* chathistory #room", id);
+  inner = suda_test_client_expect (alice, pattern);
+  inner_id = g_strndup (strchr (inner, '+') + 1, strcspn (strchr (inner, '+') + 1, " "));
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s;time=* :alice!~alice@127.0.0.1 PRIVMSG #room *kept", inner_id);
+  suda_test_client_await (alice, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s :suda.local BATCH -%s", id, inner_id);
+  suda_test_client_await (alice, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf (":suda.local BATCH -%s", id);
+  suda_test_client_await (alice, pattern);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -289,6 +376,9 @@ main (int   argc,
   g_test_add ("/ircv3/chathistory/errors", History, NULL, history_set_up, test_history_errors, history_tear_down);
   g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
   g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
+  g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);
+  g_test_add_func ("/ircv3/labeled-response/echo", test_label_echo);
+  g_test_add_func ("/ircv3/labeled-response/batch", test_label_batch);
 
   return g_test_run ();
 }

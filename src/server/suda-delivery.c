@@ -227,7 +227,7 @@ _suda_delivery_send_line (SudaOutLine *line,
 
   if (line->variants[variant] == NULL)
     line->variants[variant] = variant == VARIANT_PLAIN ? render_plain (line) : render_irc (line, variant);
-  _suda_session_send (to->session, line->variants[variant]->str, line->variants[variant]->len);
+  _suda_client_send (to, line->variants[variant]->str, line->variants[variant]->len);
 }
 
 void

@@ -228,6 +228,8 @@ _suda_client_free (gpointer data)
   g_free (client->mask);
   g_free (client->pass);
   g_free (client->away);
+  if (client->capture)
+    g_string_free (client->capture, TRUE);
   g_ptr_array_unref (client->channels);
   g_free (client);
 }
@@ -448,7 +450,10 @@ _suda_client_send (SudaClient *client,
                    const char *data,
                    gsize       len)
 {
-  _suda_session_send (client->session, data, len);
+  if (G_UNLIKELY (client->capture))
+    g_string_append_len (client->capture, data, len);
+  else
+    _suda_session_send (client->session, data, len);
 }
 
 void
@@ -462,7 +467,7 @@ _suda_client_sendf (SudaClient *client,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  _suda_session_send (client->session, text, strlen (text));
+  _suda_client_send (client, text, strlen (text));
 }
 
 gboolean

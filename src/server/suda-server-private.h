@@ -91,6 +91,7 @@ typedef enum {
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
   SUDA_CAP_CAP_NOTIFY   = 1 << 6,
   SUDA_CAP_CHATHISTORY  = 1 << 7,   /* draft/chathistory */
+  SUDA_CAP_LABELED_RESPONSE = 1 << 8,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -125,6 +126,7 @@ struct _SudaClient
   GPtrArray          *channels;     /* SudaChannel*, not owned */
   guint               caps;
   guint               oper_failures;
+  GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */

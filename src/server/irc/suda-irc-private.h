@@ -164,6 +164,12 @@ void        _suda_irc_cmd_time          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_userhost      (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ison          (SudaClient *c, SudaIrcMessage *m);
 
+/* labeled-response (suda-irc-label.c) */
+char       *_suda_irc_label_begin       (SudaClient     *client,
+                                         SudaIrcMessage *m);
+void        _suda_irc_label_end         (SudaClient     *client,
+                                         const char     *label);
+
 /* History (suda-irc-history.c) */
 void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
 

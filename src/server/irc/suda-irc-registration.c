@@ -20,6 +20,7 @@ static const struct {
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
+  { "labeled-response", SUDA_CAP_LABELED_RESPONSE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
   { "server-time", SUDA_CAP_SERVER_TIME },

@@ -166,6 +166,7 @@ irc_line (SudaClient *c,
           gsize       len)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
   SudaIrcMessage m;
 
   if (len == 0 || strspn (line, " ") == len)
@@ -194,7 +195,10 @@ irc_line (SudaClient *c,
       c->greeted = TRUE;
       _suda_session_set_pause_ends_line (c->session, FALSE);
     }
+  label = _suda_irc_label_begin (c, &m);
   dispatch (c, &m);
+  if (label)
+    _suda_irc_label_end (c, label);
 }
 
 static void
