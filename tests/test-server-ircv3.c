@@ -232,7 +232,7 @@ test_history_isupport (void)
   suda_test_client_send (c, "NICK carol");
   suda_test_client_send (c, "USER carol 0 * :Carol");
   suda_test_client_send (c, "CAP END");
-  suda_test_client_await (c, ":suda.local 005 carol CHATHISTORY=100 MSGREFTYPES=msgid,timestamp :are supported by this server");
+  suda_test_client_await (c, ":suda.local 005 carol CHATHISTORY=100 MONITOR=100 MSGREFTYPES=msgid,timestamp :are supported by this server");
 }
 
 static void
@@ -364,6 +364,90 @@ test_label_batch (void)
   suda_test_client_await (alice, pattern);
 }
 
+/* MONITOR, extended-monitor ------------------------------------------------- */
+
+static void
+test_monitor_online_offline (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = NULL;
+
+  suda_test_client_send (alice, "MONITOR + bob,carol,not/a/nick");
+  suda_test_client_await (alice, ":suda.local 730 alice :bob!~bob@127.0.0.1");
+  suda_test_client_await (alice, ":suda.local 731 alice :carol");
+  /* Told as it happens, without asking. */
+  carol = suda_test_user (server, "carol", NULL);
+  suda_test_client_await (alice, ":suda.local 730 alice :carol!~carol@127.0.0.1");
+  suda_test_client_send (carol, "NICK Carol");
+  suda_test_client_await (carol, ":carol!~carol@127.0.0.1 NICK :Carol");
+  suda_test_client_send (carol, "NICK carla");
+  suda_test_client_await (alice, ":suda.local 731 alice :Carol");
+  suda_test_client_send (bob, "QUIT :bye");
+  suda_test_client_await (alice, ":suda.local 731 alice :bob");
+  suda_test_client_expect_nothing_before_sync (alice, "*carla*");
+
+  suda_test_client_send (alice, "MONITOR L");
+  suda_test_client_await (alice, ":suda.local 732 alice :bob,carol");
+  suda_test_client_await (alice, ":suda.local 733 alice :End of MONITOR list");
+  suda_test_client_send (alice, "MONITOR - BOB");
+  suda_test_client_send (alice, "MONITOR S");
+  suda_test_client_await (alice, ":suda.local 731 alice :carol");
+  suda_test_client_send (alice, "MONITOR + suda");
+  suda_test_client_await (alice, ":suda.local 730 alice :suda!suda@suda.local");
+  suda_test_client_send (alice, "MONITOR C");
+  suda_test_client_send (alice, "MONITOR L");
+  suda_test_client_expect_nothing_before_sync (alice, "* 732 *");
+  suda_test_client_send (alice, "MONITOR +");
+  suda_test_client_await (alice, ":suda.local 461 alice MONITOR :Not enough parameters");
+}
+
+static void
+test_monitor_limit_and_gone_watcher (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = NULL;
+  g_autoptr(GString) nicks = g_string_new (NULL);
+
+  for (guint i = 0; i < 101; i++)
+    g_string_append_printf (nicks, "%sn%u", i ? "," : "", i);
+  suda_test_client_send (alice, "MONITOR + %s", nicks->str);
+  suda_test_client_await (alice, ":suda.local 734 alice 100 n100 :Monitor list is full.");
+  suda_test_client_send (alice, "MONITOR L");
+  suda_test_client_await (alice, ":suda.local 732 alice :n0,n1,*,n98,n99");
+  suda_test_client_await (alice, ":suda.local 733 alice :End of MONITOR list");
+
+  /* A watcher that leaves is forgotten: the watched come and go unharmed. */
+  suda_test_client_send (bob, "MONITOR + carol");
+  suda_test_client_await (bob, ":suda.local 731 bob :carol");
+  suda_test_client_send (bob, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (bob, 5000));
+  carol = suda_test_user (server, "carol", NULL);
+  suda_test_client_send (carol, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (carol, 5000));
+}
+
+static void
+test_monitor_extended (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", "away-notify extended-monitor");
+  g_autoptr(SudaTestClient) eve = suda_test_user (server, "eve", "away-notify");
+  g_autoptr(SudaTestClient) dave = suda_test_user (server, "dave", NULL);
+
+  suda_test_client_send (alice, "MONITOR + dave");
+  suda_test_client_await (alice, ":suda.local 730 alice :dave!~dave@127.0.0.1");
+  suda_test_client_send (eve, "MONITOR + dave");
+  suda_test_client_await (eve, ":suda.local 730 eve :dave!~dave@127.0.0.1");
+  /* No room in common: only extended-monitor carries dave's AWAY. */
+  suda_test_client_send (dave, "AWAY :lunch");
+  suda_test_client_await (alice, ":dave!~dave@127.0.0.1 AWAY :lunch");
+  suda_test_client_expect_nothing_before_sync (eve, "*AWAY*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -379,6 +463,9 @@ main (int   argc,
   g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);
   g_test_add_func ("/ircv3/labeled-response/echo", test_label_echo);
   g_test_add_func ("/ircv3/labeled-response/batch", test_label_batch);
+  g_test_add_func ("/ircv3/monitor/online-offline", test_monitor_online_offline);
+  g_test_add_func ("/ircv3/monitor/limit-and-gone-watcher", test_monitor_limit_and_gone_watcher);
+  g_test_add_func ("/ircv3/monitor/extended", test_monitor_extended);
 
   return g_test_run ();
 }

@@ -313,6 +313,22 @@ _suda_delivery_to_peers (SudaDelivery *self,
             _suda_delivery_send_line (line, member);
         }
     }
+  /* IRCv3 extended-monitor: a cap's notices (AWAY…) also reach those who
+   * MONITOR OF, as if they shared a room; NICK and QUIT they learn from
+   * MONITOR itself. */
+  if (required_caps)
+    {
+      GPtrArray *watchers = _suda_registry_get_watchers (self->registry, of->nick);
+      guint wanted = required_caps | SUDA_CAP_EXTENDED_MONITOR;
+
+      for (guint i = 0; watchers && i < watchers->len; i++)
+        {
+          SudaClient *watcher = g_ptr_array_index (watchers, i);
+
+          if ((watcher->caps & wanted) == wanted && g_hash_table_add (seen, watcher))
+            _suda_delivery_send_line (line, watcher);
+        }
+    }
   _suda_delivery_out_line_clear (line);
 }
 

@@ -33,6 +33,8 @@ struct _SudaRegistry
   guint32                 msgid_epoch;  /* random per run: ids stay unique across restarts */
   GCallback               counts_notify;
   gpointer                counts_data;
+  GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
+  SudaPresenceFunc        presence;
 };
 
 SudaRegistry *
@@ -50,6 +52,8 @@ _suda_registry_new (const SudaServerConfig *config)
                                           NULL, (GDestroyNotify) suda_channel_free);
   self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                          g_free, (GDestroyNotify) g_ptr_array_unref);
   return self;
 }
 
@@ -62,6 +66,7 @@ _suda_registry_free (SudaRegistry *self)
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->addresses);
   g_hash_table_unref (self->oper_failures);
+  g_hash_table_unref (self->watchers);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -76,6 +81,7 @@ _suda_registry_reset (SudaRegistry *self,
   g_hash_table_remove_all (self->nicks);
   g_hash_table_remove_all (self->channels);
   g_hash_table_remove_all (self->addresses);
+  g_hash_table_remove_all (self->watchers);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
@@ -228,6 +234,7 @@ _suda_client_free (gpointer data)
   g_free (client->mask);
   g_free (client->pass);
   g_free (client->away);
+  g_clear_pointer (&client->monitoring, g_ptr_array_unref);
   if (client->capture)
     g_string_free (client->capture, TRUE);
   g_ptr_array_unref (client->channels);
@@ -310,6 +317,7 @@ _suda_registry_remove_client (SudaRegistry *self,
       self->n_registered--;
       counts_changed (self);
     }
+  _suda_registry_unwatch_all (self, client);
 }
 
 SudaClient *
@@ -340,11 +348,19 @@ _suda_registry_claim_nick (SudaRegistry *self,
                            const char   *nick)
 {
   g_autofree char *copy = g_strdup (nick);  /* NICK may be client->nick itself */
+  g_autofree char *old = g_strdup (client->nick);
+  /* A change of case only is the same person to a MONITOR list. */
+  gboolean renamed = client->registered && old && suda_irc_casecmp (old, copy) != 0;
 
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
     g_hash_table_remove (self->nicks, client->nick);
   g_hash_table_insert (self->nicks, g_strdup (copy), client);
   _suda_client_set_nick (client, copy);
+  if (renamed && self->presence)
+    {
+      self->presence (self, client, old, FALSE);
+      self->presence (self, client, client->nick, TRUE);
+    }
 }
 
 void
@@ -352,7 +368,11 @@ _suda_registry_release_nick (SudaRegistry *self,
                              SudaClient   *client)
 {
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
-    g_hash_table_remove (self->nicks, client->nick);
+    {
+      g_hash_table_remove (self->nicks, client->nick);
+      if (client->registered && self->presence)
+        self->presence (self, client, client->nick, FALSE);
+    }
 }
 
 void
@@ -365,6 +385,85 @@ _suda_registry_set_registered (SudaRegistry *self,
   self->n_registered++;
   self->max_registered = MAX (self->max_registered, self->n_registered);
   counts_changed (self);
+  if (self->presence)
+    self->presence (self, client, client->nick, TRUE);
+}
+
+/* MONITOR ------------------------------------------------------------------------ */
+
+void
+_suda_registry_set_presence_notify (SudaRegistry     *self,
+                                    SudaPresenceFunc  presence)
+{
+  self->presence = presence;
+}
+
+/* FALSE when CLIENT watched NICK already. */
+gboolean
+_suda_registry_watch (SudaRegistry *self,
+                      SudaClient   *client,
+                      const char   *nick)
+{
+  GPtrArray *watchers = g_hash_table_lookup (self->watchers, nick);
+
+  if (watchers == NULL)
+    {
+      watchers = g_ptr_array_new ();
+      g_hash_table_insert (self->watchers, g_strdup (nick), watchers);
+    }
+  else if (g_ptr_array_find (watchers, client, NULL))
+    return FALSE;
+  g_ptr_array_add (watchers, client);
+  if (client->monitoring == NULL)
+    client->monitoring = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (client->monitoring, g_strdup (nick));
+  return TRUE;
+}
+
+static void
+drop_watcher (SudaRegistry *self,
+              SudaClient   *client,
+              const char   *nick)
+{
+  GPtrArray *watchers = g_hash_table_lookup (self->watchers, nick);
+
+  if (watchers && g_ptr_array_remove_fast (watchers, client) && watchers->len == 0)
+    g_hash_table_remove (self->watchers, nick);
+}
+
+void
+_suda_registry_unwatch (SudaRegistry *self,
+                        SudaClient   *client,
+                        const char   *nick)
+{
+  if (client->monitoring == NULL)
+    return;
+  for (guint i = 0; i < client->monitoring->len; i++)
+    if (suda_irc_casecmp (g_ptr_array_index (client->monitoring, i), nick) == 0)
+      {
+        drop_watcher (self, client, g_ptr_array_index (client->monitoring, i));
+        g_ptr_array_remove_index (client->monitoring, i);
+        return;
+      }
+}
+
+void
+_suda_registry_unwatch_all (SudaRegistry *self,
+                            SudaClient   *client)
+{
+  if (client->monitoring == NULL)
+    return;
+  for (guint i = 0; i < client->monitoring->len; i++)
+    drop_watcher (self, client, g_ptr_array_index (client->monitoring, i));
+  g_ptr_array_set_size (client->monitoring, 0);
+}
+
+/* Who watches NICK (SudaClient, borrowed), or NULL. */
+GPtrArray *
+_suda_registry_get_watchers (SudaRegistry *self,
+                             const char   *nick)
+{
+  return g_hash_table_lookup (self->watchers, nick);
 }
 
 guint

@@ -92,6 +92,7 @@ typedef enum {
   SUDA_CAP_CAP_NOTIFY   = 1 << 6,
   SUDA_CAP_CHATHISTORY  = 1 << 7,   /* draft/chathistory */
   SUDA_CAP_LABELED_RESPONSE = 1 << 8,
+  SUDA_CAP_EXTENDED_MONITOR = 1 << 9,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -127,6 +128,7 @@ struct _SudaClient
   guint               caps;
   guint               oper_failures;
   GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
+  GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -136,6 +138,12 @@ struct _SudaClient
   guint               invisible : 1;
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
 };
+
+/* A nick came online (registered, or renamed to) or went offline. */
+typedef void (*SudaPresenceFunc) (SudaRegistry *registry,
+                                  SudaClient   *client,
+                                  const char   *nick,
+                                  gboolean      online);
 
 SudaRegistry *_suda_registry_new            (const SudaServerConfig *config);
 void          _suda_registry_free           (SudaRegistry *self);
@@ -207,6 +215,18 @@ SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
 guint         _suda_registry_get_n_histories (SudaRegistry *self);
 char         *_suda_registry_next_batch_id  (SudaRegistry *self);
 char         *_suda_registry_next_msgid     (SudaRegistry *self);
+void          _suda_registry_set_presence_notify (SudaRegistry *self,
+                                             SudaPresenceFunc presence);
+gboolean      _suda_registry_watch          (SudaRegistry *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_registry_unwatch        (SudaRegistry *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_registry_unwatch_all    (SudaRegistry *self,
+                                             SudaClient   *client);
+GPtrArray    *_suda_registry_get_watchers   (SudaRegistry *self,
+                                             const char   *nick);
 
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,

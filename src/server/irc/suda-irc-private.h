@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
 /* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
 #define SUDA_IRC_CHATHISTORY_MAX 100
+/* MONITOR: the most nicks on one client's list (ISUPPORT). */
+#define SUDA_IRC_MONITOR_MAX 100
 
 /* Every numeric the server sends with a text of its own; the text is in
  * the table in suda-irc-reply.c. */
@@ -172,6 +174,13 @@ void        _suda_irc_label_end         (SudaClient     *client,
 
 /* History (suda-irc-history.c) */
 void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
+
+/* MONITOR (suda-irc-monitor.c) */
+void        _suda_irc_cmd_monitor       (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_monitor_presence  (SudaRegistry *registry,
+                                         SudaClient   *client,
+                                         const char   *nick,
+                                         gboolean      online);
 
 /* Operators (suda-irc-operator.c) */
 void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);

@@ -20,6 +20,7 @@ static const struct {
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
+  { "extended-monitor", SUDA_CAP_EXTENDED_MONITOR },
   { "labeled-response", SUDA_CAP_LABELED_RESPONSE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
@@ -55,8 +56,9 @@ _suda_irc_send_isupport (SudaClient *c)
                     "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
                     "TOPICLEN=%d UTF8ONLY :are supported by this server",
                     config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN);
-  _suda_irc_replyf (c, "005", "CHATHISTORY=%d MSGREFTYPES=msgid,timestamp :are supported by this server",
-                    SUDA_IRC_CHATHISTORY_MAX);
+  _suda_irc_replyf (c, "005", "CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
+                    ":are supported by this server",
+                    SUDA_IRC_CHATHISTORY_MAX, SUDA_IRC_MONITOR_MAX);
 }
 
 void

@@ -30,6 +30,7 @@ static const SudaIrcCommand commands[] = {
   { "LIST",     0, TRUE,  _suda_irc_cmd_list },
   { "LUSERS",   0, TRUE,  _suda_irc_cmd_lusers },
   { "MODE",     1, TRUE,  _suda_irc_cmd_mode },
+  { "MONITOR",  1, TRUE,  _suda_irc_cmd_monitor },
   { "MOTD",     0, TRUE,  _suda_irc_cmd_motd },
   { "NAMES",    0, TRUE,  _suda_irc_cmd_names },
   { "NICK",     0, FALSE, _suda_irc_cmd_nick },
