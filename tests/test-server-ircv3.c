@@ -448,6 +448,76 @@ test_monitor_extended (void)
   suda_test_client_expect_nothing_before_sync (eve, "*AWAY*");
 }
 
+/* userhost-in-names, invite-notify, setname, extended-join ------------------ */
+
+static void
+test_userhost_in_names (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "userhost-in-names", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+
+  suda_test_client_send (alice, "NAMES #room");
+  suda_test_client_await (alice, ":suda.local 353 alice = #room :suda @alice!~alice@127.0.0.1 bob!~bob@127.0.0.1");
+  suda_test_client_send (bob, "NAMES #room");
+  suda_test_client_await (bob, ":suda.local 353 bob = #room :suda @alice bob");
+}
+
+static void
+test_invite_notify (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", "invite-notify", "#room");
+  g_autoptr(SudaTestClient) dave = suda_test_member (server, "dave", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", "invite-notify");
+
+  suda_test_client_send (alice, "INVITE bob #room");
+  suda_test_client_await (alice, ":suda.local 341 alice bob #room");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 INVITE bob #room");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 INVITE bob #room");
+  suda_test_client_expect_nothing_before_sync (dave, "*INVITE*");
+  suda_test_client_expect_nothing_before_sync (alice, "*INVITE*");
+}
+
+static void
+test_setname (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", "setname", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "setname", "#room");
+  g_autoptr(SudaTestClient) dave = suda_test_member (server, "dave", NULL, "#room");
+  g_autoptr(SudaTestClient) eve = suda_test_user (server, "eve", "setname");
+
+  suda_test_client_send (alice, "SETNAME :Alice Liddell");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 SETNAME :Alice Liddell");
+  suda_test_client_await (bob, ":alice!~alice@127.0.0.1 SETNAME :Alice Liddell");
+  suda_test_client_expect_nothing_before_sync (dave, "*SETNAME*");
+  suda_test_client_expect_nothing_before_sync (eve, "*SETNAME*");
+  suda_test_client_send (dave, "WHOIS alice");
+  suda_test_client_await (dave, ":suda.local 311 dave alice ~alice 127.0.0.1 * :Alice Liddell");
+  suda_test_client_send (alice, "SETNAME :");
+  suda_test_client_await (alice, ":suda.local FAIL SETNAME INVALID_REALNAME :The real name is empty or too long");
+}
+
+static void
+test_extended_join (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", "extended-join");
+  g_autoptr(SudaTestClient) dave = suda_test_member (server, "dave", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", "extended-join");
+
+  suda_test_client_send (alice, "JOIN #room");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 JOIN #room * :Test alice");
+
+  /* No accounts exist: the account is "*". */
+  suda_test_client_send (bob, "JOIN #room");
+  suda_test_client_await (bob, ":bob!~bob@127.0.0.1 JOIN #room * :Test bob");
+  suda_test_client_await (alice, ":bob!~bob@127.0.0.1 JOIN #room * :Test bob");
+  suda_test_client_await (dave, ":bob!~bob@127.0.0.1 JOIN #room");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -466,6 +536,10 @@ main (int   argc,
   g_test_add_func ("/ircv3/monitor/online-offline", test_monitor_online_offline);
   g_test_add_func ("/ircv3/monitor/limit-and-gone-watcher", test_monitor_limit_and_gone_watcher);
   g_test_add_func ("/ircv3/monitor/extended", test_monitor_extended);
+  g_test_add_func ("/ircv3/userhost-in-names", test_userhost_in_names);
+  g_test_add_func ("/ircv3/invite-notify", test_invite_notify);
+  g_test_add_func ("/ircv3/setname", test_setname);
+  g_test_add_func ("/ircv3/extended-join", test_extended_join);
 
   return g_test_run ();
 }

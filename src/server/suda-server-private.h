@@ -93,6 +93,12 @@ typedef enum {
   SUDA_CAP_CHATHISTORY  = 1 << 7,   /* draft/chathistory */
   SUDA_CAP_LABELED_RESPONSE = 1 << 8,
   SUDA_CAP_EXTENDED_MONITOR = 1 << 9,
+  SUDA_CAP_USERHOST_IN_NAMES = 1 << 10,
+  SUDA_CAP_INVITE_NOTIFY    = 1 << 11,
+  SUDA_CAP_SETNAME          = 1 << 12,
+  SUDA_CAP_EXTENDED_JOIN    = 1 << 13,
+  SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,   /* no accounts yet: nothing to tell */
+  SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;

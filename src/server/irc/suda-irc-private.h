@@ -117,6 +117,7 @@ void        _suda_irc_cmd_user          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ping          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_pong          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_quit          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_setname       (SudaClient *c, SudaIrcMessage *m);
 
 /* Channels (suda-irc-channel.c) */
 void        _suda_irc_join              (SudaClient  *client,
@@ -171,6 +172,15 @@ char       *_suda_irc_label_begin       (SudaClient     *client,
                                          SudaIrcMessage *m);
 void        _suda_irc_label_end         (SudaClient     *client,
                                          const char     *label);
+
+/* Notifications IRCv3 caps ask for (suda-irc-notify.c) */
+void        _suda_irc_notify_invite     (SudaClient  *inviter,
+                                         SudaClient  *target,
+                                         SudaChannel *channel);
+void        _suda_irc_announce_realname (SudaClient  *client);
+void        _suda_irc_append_names_entry (GString    *out,
+                                         SudaClient  *viewer,
+                                         SudaClient  *member);
 
 /* History (suda-irc-history.c) */
 void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);

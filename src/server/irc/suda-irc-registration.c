@@ -13,6 +13,9 @@ static const struct {
   const char *name;
   SudaCap     cap;
 } capabilities[] = {
+  /* Ready for accounts: with none, there is no account to tell or tag. */
+  { "account-notify", SUDA_CAP_ACCOUNT_NOTIFY },
+  { "account-tag", SUDA_CAP_ACCOUNT_TAG },
   { "away-notify", SUDA_CAP_AWAY_NOTIFY },
   { "batch", SUDA_CAP_BATCH },
   /* The caps never change while the server runs: there is nothing to
@@ -20,11 +23,15 @@ static const struct {
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
+  { "extended-join", SUDA_CAP_EXTENDED_JOIN },
   { "extended-monitor", SUDA_CAP_EXTENDED_MONITOR },
+  { "invite-notify", SUDA_CAP_INVITE_NOTIFY },
   { "labeled-response", SUDA_CAP_LABELED_RESPONSE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
   { "server-time", SUDA_CAP_SERVER_TIME },
+  { "setname", SUDA_CAP_SETNAME },
+  { "userhost-in-names", SUDA_CAP_USERHOST_IN_NAMES },
 };
 
 void
@@ -338,6 +345,26 @@ _suda_irc_cmd_pong (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   /* Any line read answers the keepalive: the session saw this one. */
+}
+
+#define SUDA_IRC_REALNAMELEN 100
+
+/* SETNAME (IRCv3 setname): a new real name, told to its owner and to
+ * those who follow the cap. */
+void
+_suda_irc_cmd_setname (SudaClient     *c,
+                       SudaIrcMessage *m)
+{
+  const char *name = m->params[0];
+
+  if (*name == '\0' || strlen (name) > SUDA_IRC_REALNAMELEN)
+    {
+      _suda_irc_fail (c, "SETNAME", "INVALID_REALNAME", _("The real name is empty or too long"));
+      return;
+    }
+  g_free (c->realname);
+  c->realname = g_strdup (name);
+  _suda_irc_announce_realname (c);
 }
 
 void
