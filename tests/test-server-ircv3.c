@@ -232,7 +232,7 @@ test_history_isupport (void)
   suda_test_client_send (c, "NICK carol");
   suda_test_client_send (c, "USER carol 0 * :Carol");
   suda_test_client_send (c, "CAP END");
-  suda_test_client_await (c, ":suda.local 005 carol CHATHISTORY=100 MONITOR=100 MSGREFTYPES=msgid,timestamp :are supported by this server");
+  suda_test_client_await (c, ":suda.local 005 carol BOT=B CHATHISTORY=100 MONITOR=100 MSGREFTYPES=msgid,timestamp :are supported by this server");
 }
 
 static void
@@ -518,6 +518,40 @@ test_extended_join (void)
   suda_test_client_await (dave, ":bob!~bob@127.0.0.1 JOIN #room");
 }
 
+/* BOT mode ------------------------------------------------------------------ */
+
+static void
+test_bot_mode (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", NULL, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
+  g_autofree char *human = NULL;
+
+  suda_test_client_send (alice, "MODE alice +B");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE alice :+B");
+  suda_test_client_send (alice, "MODE alice");
+  suda_test_client_await (alice, ":suda.local 221 alice +B");
+  /* A bot's messages carry the bot tag to those who read tags. */
+  suda_test_client_send (alice, "PRIVMSG #room :beep");
+  suda_test_client_await (bob, "@msgid=*;bot :alice!~alice@127.0.0.1 PRIVMSG #room :beep");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG #room :beep");
+  suda_test_client_send (bob, "WHO #room");
+  suda_test_client_await (bob, ":suda.local 352 bob #room ~alice 127.0.0.1 suda.local alice HB@ :0 Test alice");
+  suda_test_client_send (bob, "WHOIS alice");
+  suda_test_client_await (bob, ":suda.local 335 bob alice :is a bot");
+  suda_test_client_await (bob, ":suda.local 318 bob alice :End of /WHOIS list.");
+
+  suda_test_client_send (alice, "MODE alice -B");
+  suda_test_client_await (alice, ":alice!~alice@127.0.0.1 MODE alice :-B");
+  suda_test_client_send (bob, "WHOIS alice");
+  suda_test_client_expect_nothing_before_sync (bob, "* 335 *");
+  suda_test_client_send (alice, "PRIVMSG #room :human again");
+  human = suda_test_client_expect (bob, "@msgid=* :alice!~alice@127.0.0.1 PRIVMSG #room :human again");
+  g_assert_null (strstr (human, ";bot"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -540,6 +574,7 @@ main (int   argc,
   g_test_add_func ("/ircv3/invite-notify", test_invite_notify);
   g_test_add_func ("/ircv3/setname", test_setname);
   g_test_add_func ("/ircv3/extended-join", test_extended_join);
+  g_test_add_func ("/ircv3/bot-mode", test_bot_mode);
 
   return g_test_run ();
 }

@@ -43,7 +43,7 @@ test_plain_registration (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
   suda_test_client_await (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
   suda_test_client_await (c, ":suda.local 003 alice :This server was created *");
-  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnostv bkl");
+  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " Bi bklimnostv bkl");
   isupport1 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport2 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport = g_strconcat (isupport1, " ", isupport2, NULL);

@@ -182,6 +182,8 @@ render_irc (SudaOutLine *line,
     {
       if (line->msgid)
         g_string_append_printf (out, "%smsgid=%s", out->len ? ";" : "@", line->msgid);
+      if (line->bot)
+        g_string_append_printf (out, "%sbot", out->len ? ";" : "@");
       if (line->client_tags)
         g_string_append_printf (out, "%s%s", out->len ? ";" : "@", line->client_tags);
     }
@@ -221,7 +223,7 @@ _suda_delivery_send_line (SudaOutLine *line,
   else
     {
       variant = (to->caps & SUDA_CAP_SERVER_TIME) ? VARIANT_TIME : VARIANT_BARE;
-      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid))
+      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid || line->bot))
         variant = variant == VARIANT_TIME ? VARIANT_TIME_TAGS : VARIANT_TAGS;
     }
 

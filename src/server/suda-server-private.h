@@ -143,6 +143,7 @@ struct _SudaClient
   guint               oper : 1;
   guint               invisible : 1;
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
+  guint               bot : 1;            /* user mode +B */
 };
 
 /* A nick came online (registered, or renamed to) or went offline. */
@@ -262,6 +263,7 @@ typedef struct {
   const char *text;         /* trailing parameter, or NULL */
   const char *client_tags;  /* "+a=b;+c" to relay to message-tags clients */
   const char *msgid;        /* for message-tags clients, or NULL */
+  gboolean    bot;          /* from a +B user: a "bot" tag for message-tags clients */
   GString    *variants[5];
 } SudaOutLine;
 

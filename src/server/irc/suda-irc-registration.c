@@ -63,7 +63,7 @@ _suda_irc_send_isupport (SudaClient *c)
                     "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
                     "TOPICLEN=%d UTF8ONLY :are supported by this server",
                     config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN);
-  _suda_irc_replyf (c, "005", "CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
+  _suda_irc_replyf (c, "005", "BOT=B CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
                     ":are supported by this server",
                     SUDA_IRC_CHATHISTORY_MAX, SUDA_IRC_MONITOR_MAX);
 }
@@ -124,7 +124,7 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
   _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
   _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
-  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnostv bkl", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "004", "%s suda-%s Bi bklimnostv bkl", name, PACKAGE_VERSION);
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
