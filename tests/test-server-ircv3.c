@@ -552,6 +552,95 @@ test_bot_mode (void)
   g_assert_null (strstr (human, ";bot"));
 }
 
+/* draft/message-redaction --------------------------------------------------- */
+
+#define REDACT_CAPS "batch draft/chathistory draft/message-redaction echo-message message-tags server-time"
+
+static void
+test_redact (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", REDACT_CAPS, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "message-tags draft/message-redaction", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", NULL, "#room");
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *said = NULL;
+  g_autofree char *msgid = NULL;
+  g_autofree char *pattern = NULL;
+
+  /* The author takes a message back: those with the cap are told. */
+  suda_test_client_send (bob, "PRIVMSG #room :oops");
+  said = suda_test_client_expect (alice, "@* :bob!~bob@127.0.0.1 PRIVMSG #room :oops");
+  msgid = dup_tag (said, "msgid");
+  suda_test_client_send (bob, "REDACT #room %s :typo", msgid);
+  pattern = g_strdup_printf ("@time=* :bob!~bob@127.0.0.1 REDACT #room %s :typo", msgid);
+  suda_test_client_await (alice, pattern);
+  suda_test_client_expect_nothing_before_sync (carol, "*REDACT*");
+  suda_test_client_expect_nothing_before_sync (bob, "*REDACT*");
+  /* The history forgets it. */
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room * 10");
+  lines = suda_test_client_sync (alice);
+  g_assert_null (suda_test_lines_find (lines, "*oops*"));
+  g_assert_nonnull (suda_test_lines_find (lines, ":suda.local BATCH -*"));
+  g_clear_pointer (&lines, g_ptr_array_unref);
+  pattern = (g_free (pattern), g_strdup_printf (":suda.local FAIL REDACT UNKNOWN_MSGID #room %s :This message does not exist or is too old", msgid));
+  suda_test_client_send (bob, "REDACT #room %s", msgid);
+  suda_test_client_await (bob, pattern);
+
+  /* Someone else's message: only the room's operator may. */
+  g_clear_pointer (&said, g_free);
+  g_clear_pointer (&msgid, g_free);
+  suda_test_client_send (carol, "PRIVMSG #room :mine");
+  said = suda_test_client_expect (alice, "@* :carol!~carol@127.0.0.1 PRIVMSG #room :mine");
+  msgid = dup_tag (said, "msgid");
+  suda_test_client_send (bob, "REDACT #room %s", msgid);
+  pattern = (g_free (pattern), g_strdup_printf (":suda.local FAIL REDACT REDACT_FORBIDDEN #room %s :You are not allowed to redact this message", msgid));
+  suda_test_client_await (bob, pattern);
+  suda_test_client_send (alice, "REDACT #room %s", msgid);
+  pattern = (g_free (pattern), g_strdup_printf ("*:alice!~alice@127.0.0.1 REDACT #room %s", msgid));
+  suda_test_client_await (alice, pattern);
+  suda_test_client_await (bob, pattern);
+
+  suda_test_client_send (bob, "REDACT carol %s", msgid);
+  suda_test_client_await (bob, ":suda.local FAIL REDACT INVALID_TARGET carol :You cannot redact messages here");
+  suda_test_client_send (bob, "REDACT #room");
+  suda_test_client_await (bob, ":suda.local 461 bob REDACT :Not enough parameters");
+}
+
+/* The log records the redaction, and a history read back from it leaves
+ * the message out. */
+static void
+test_redact_logged (void)
+{
+  static const char log[] =
+    "{\"time\":\"2026-11-21T10:00:00.000Z\",\"event\":\"message\",\"channel\":\"#room\",\"nick\":\"ana\",\"text\":\"kept\",\"msgid\":\"a-1\"}\n"
+    "{\"time\":\"2026-11-21T10:00:01.000Z\",\"event\":\"message\",\"channel\":\"#room\",\"nick\":\"ana\",\"text\":\"gone\",\"msgid\":\"a-2\"}\n"
+    "{\"time\":\"2026-11-21T10:00:02.000Z\",\"event\":\"redact\",\"channel\":\"#ROOM\",\"nick\":\"ana\",\"msgid\":\"a-2\"}\n";
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) ana = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autofree char *contents = NULL;
+
+  config->log_path = g_build_filename (dir, "server.jsonl", NULL);
+  g_assert_true (g_file_set_contents (config->log_path, log, sizeof log - 1, NULL));
+  server = suda_test_server_new_unthrottled (config);
+  ana = suda_test_user (server, "ana", "batch server-time message-tags");
+  suda_test_client_send (ana, "JOIN #room");
+  lines = suda_test_client_sync (ana);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=*;msgid=a-1 :ana!ana@history PRIVMSG #room *kept"));
+  g_assert_null (suda_test_lines_find (lines, "*gone*"));
+
+  /* ana is the author of a-1 by nick. */
+  suda_test_client_send (ana, "REDACT #room a-1 :never mind");
+  suda_test_client_send (ana, "PING done");
+  g_free (suda_test_client_expect (ana, "* PONG * done"));
+  suda_server_stop (server, NULL);
+  g_assert_true (g_file_get_contents (config->log_path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"event\":\"redact\",\"channel\":\"#room\",\"nick\":\"ana\",\"text\":\"never mind\",\"msgid\":\"a-1\"}"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -575,6 +664,8 @@ main (int   argc,
   g_test_add_func ("/ircv3/setname", test_setname);
   g_test_add_func ("/ircv3/extended-join", test_extended_join);
   g_test_add_func ("/ircv3/bot-mode", test_bot_mode);
+  g_test_add_func ("/ircv3/message-redaction/redact", test_redact);
+  g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
 
   return g_test_run ();
 }

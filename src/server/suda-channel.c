@@ -315,3 +315,17 @@ suda_history_count_before (SudaHistory *self,
     }
   return count;
 }
+
+gboolean
+suda_history_remove_msgid (SudaHistory *self,
+                           const char  *msgid)
+{
+  for (GList *l = self->items.head; l; l = l->next)
+    if (g_strcmp0 (((SudaHistoryItem *) l->data)->msgid, msgid) == 0)
+      {
+        history_item_free (l->data);
+        g_queue_delete_link (&self->items, l);
+        return TRUE;
+      }
+  return FALSE;
+}

@@ -114,5 +114,8 @@ int          suda_history_find_msgid    (SudaHistory *self,
 guint        suda_history_count_before  (SudaHistory *self,
                                          gint64       time,
                                          gboolean     inclusive);
+/* draft/message-redaction: a redacted message leaves the history. */
+gboolean     suda_history_remove_msgid  (SudaHistory *self,
+                                         const char  *msgid);
 
 G_END_DECLS

@@ -405,6 +405,17 @@ add_history_line (GHashTable *histories,
 
   if (suda_log_read_line (line, len, &fields, find_msgid, &msgid) != SUDA_LOG_READ_OK)
     return;
+  /* A redaction takes its message out of what is replayed. */
+  if (suda_log_value_equal (&fields.event, "redact") && msgid)
+    {
+      SudaHistory *history;
+
+      channel = suda_log_value_dup (&fields.channel);
+      history = channel ? g_hash_table_lookup (histories, channel) : NULL;
+      if (history)
+        suda_history_remove_msgid (history, msgid);
+      return;
+    }
   notice = suda_log_value_equal (&fields.event, "notice");
   if ((!notice && !suda_log_value_equal (&fields.event, "message")) ||
       fields.text.kind != SUDA_LOG_VALUE_STRING)

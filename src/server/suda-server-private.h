@@ -99,6 +99,7 @@ typedef enum {
   SUDA_CAP_EXTENDED_JOIN    = 1 << 13,
   SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,   /* no accounts yet: nothing to tell */
   SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
+  SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;

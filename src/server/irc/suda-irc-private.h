@@ -185,6 +185,9 @@ void        _suda_irc_append_names_entry (GString    *out,
 /* History (suda-irc-history.c) */
 void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
 
+/* REDACT (suda-irc-redact.c) */
+void        _suda_irc_cmd_redact        (SudaClient *c, SudaIrcMessage *m);
+
 /* MONITOR (suda-irc-monitor.c) */
 void        _suda_irc_cmd_monitor       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_monitor_presence  (SudaRegistry *registry,

@@ -22,6 +22,7 @@ static const struct {
    * notify yet, which cap-notify allows. */
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
+  { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
   { "extended-join", SUDA_CAP_EXTENDED_JOIN },
   { "extended-monitor", SUDA_CAP_EXTENDED_MONITOR },

@@ -42,6 +42,7 @@ static const SudaIrcCommand commands[] = {
   { "PONG",     0, FALSE, _suda_irc_cmd_pong },
   { "PRIVMSG",  0, TRUE,  _suda_irc_cmd_privmsg },
   { "QUIT",     0, FALSE, _suda_irc_cmd_quit },
+  { "REDACT",   2, TRUE,  _suda_irc_cmd_redact },
   { "SETNAME",  1, TRUE,  _suda_irc_cmd_setname },
   { "TAGMSG",   1, TRUE,  _suda_irc_cmd_tagmsg },
   { "TIME",     0, TRUE,  _suda_irc_cmd_time },
