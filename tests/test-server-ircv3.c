@@ -641,6 +641,62 @@ test_redact_logged (void)
   g_assert_nonnull (strstr (contents, "\"event\":\"redact\",\"channel\":\"#room\",\"nick\":\"ana\",\"text\":\"never mind\",\"msgid\":\"a-1\"}"));
 }
 
+/* draft/read-marker --------------------------------------------------------- */
+
+static void
+test_read_marker (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  SudaTestClient *alice = suda_test_member (server, "alice", "draft/read-marker", "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(GPtrArray) lines = NULL;
+  guint joined = 0, marker = 0, end = 0;
+
+  suda_test_client_send (alice, "MARKREAD #room");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room *");
+  suda_test_client_send (alice, "MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  /* Never backwards: an older marker gets the kept one back. */
+  suda_test_client_send (alice, "MARKREAD #ROOM timestamp=2026-04-01T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #ROOM timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_send (alice, "MARKREAD bob timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD bob timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_send (alice, "MARKREAD");
+  suda_test_client_await (alice, ":suda.local FAIL MARKREAD NEED_MORE_PARAMS :Missing parameters");
+  suda_test_client_send (alice, "MARKREAD #room yesterday");
+  suda_test_client_await (alice, ":suda.local FAIL MARKREAD INVALID_PARAMS #room :Invalid parameters");
+
+  /* Kept by nick across a reconnect, and said on JOIN before the names end. */
+  suda_test_client_send (alice, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (alice, 5000));
+  suda_test_client_free (alice);
+  alice = suda_test_user (server, "alice", "draft/read-marker");
+  suda_test_client_send (alice, "JOIN #room");
+  lines = suda_test_client_sync (alice);
+  for (guint i = 0; i < lines->len; i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+
+      if (g_pattern_match_simple (":alice!* JOIN #room", line))
+        joined = i + 1;
+      else if (g_str_equal (line, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z"))
+        marker = i + 1;
+      else if (g_pattern_match_simple ("* 366 alice #room *", line))
+        end = i + 1;
+    }
+  g_assert_cmpuint (joined, >, 0);
+  g_assert_cmpuint (marker, >, joined);
+  g_assert_cmpuint (end, >, marker);
+  suda_test_client_send (alice, "MARKREAD bob");
+  suda_test_client_await (alice, ":suda.local MARKREAD bob timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_free (alice);
+
+  /* A client without the cap hears nothing of markers. */
+  suda_test_client_send (bob, "PART #room");
+  suda_test_client_send (bob, "JOIN #room");
+  suda_test_client_expect_nothing_before_sync (bob, "*MARKREAD*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -666,6 +722,7 @@ main (int   argc,
   g_test_add_func ("/ircv3/bot-mode", test_bot_mode);
   g_test_add_func ("/ircv3/message-redaction/redact", test_redact);
   g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
+  g_test_add_func ("/ircv3/read-marker", test_read_marker);
 
   return g_test_run ();
 }

@@ -35,6 +35,7 @@ struct _SudaRegistry
   gpointer                counts_data;
   GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
   SudaPresenceFunc        presence;
+  GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
 };
 
 SudaRegistry *
@@ -54,6 +55,8 @@ _suda_registry_new (const SudaServerConfig *config)
   self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->read_markers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                              g_free, (GDestroyNotify) g_hash_table_unref);
   return self;
 }
 
@@ -67,6 +70,7 @@ _suda_registry_free (SudaRegistry *self)
   g_hash_table_unref (self->addresses);
   g_hash_table_unref (self->oper_failures);
   g_hash_table_unref (self->watchers);
+  g_hash_table_unref (self->read_markers);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -746,4 +750,44 @@ char *
 _suda_registry_next_batch_id (SudaRegistry *self)
 {
   return g_strdup_printf ("h%u", ++self->next_batch_id);
+}
+
+/* draft/read-marker: how far NICK has read TARGET (unix usec), 0 when it
+ * never said.  Kept by nick while the server runs, whoever reconnects. */
+gint64
+_suda_registry_get_read_marker (SudaRegistry *self,
+                                const char   *nick,
+                                const char   *target)
+{
+  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
+  gint64 *time = targets ? g_hash_table_lookup (targets, target) : NULL;
+
+  return time ? *time : 0;
+}
+
+/* Markers only move forward: FALSE when TIME is not past the one kept. */
+gboolean
+_suda_registry_set_read_marker (SudaRegistry *self,
+                                const char   *nick,
+                                const char   *target,
+                                gint64        time)
+{
+  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
+  gint64 *kept;
+
+  if (targets == NULL)
+    {
+      targets = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, g_free);
+      g_hash_table_insert (self->read_markers, g_strdup (nick), targets);
+    }
+  kept = g_hash_table_lookup (targets, target);
+  if (kept && *kept >= time)
+    return FALSE;
+  if (kept == NULL)
+    {
+      kept = g_new (gint64, 1);
+      g_hash_table_insert (targets, g_strdup (target), kept);
+    }
+  *kept = time;
+  return TRUE;
 }

@@ -100,6 +100,7 @@ typedef enum {
   SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,   /* no accounts yet: nothing to tell */
   SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
   SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
+  SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -235,6 +236,13 @@ void          _suda_registry_unwatch_all    (SudaRegistry *self,
                                              SudaClient   *client);
 GPtrArray    *_suda_registry_get_watchers   (SudaRegistry *self,
                                              const char   *nick);
+gint64        _suda_registry_get_read_marker (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *target);
+gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *target,
+                                             gint64        time);
 
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,

@@ -180,6 +180,7 @@ void
 _suda_irc_joined (SudaClient  *c,
                   SudaChannel *channel)
 {
+  _suda_irc_send_read_marker (c, channel);
   /* A room without a topic says nothing of it on JOIN (331 answers TOPIC only). */
   if (channel->topic && *channel->topic)
     send_topic (c, channel);

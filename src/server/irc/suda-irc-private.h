@@ -185,6 +185,11 @@ void        _suda_irc_append_names_entry (GString    *out,
 /* History (suda-irc-history.c) */
 void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
 
+/* draft/read-marker (suda-irc-read-marker.c) */
+void        _suda_irc_cmd_markread      (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_send_read_marker  (SudaClient  *client,
+                                         SudaChannel *channel);
+
 /* REDACT (suda-irc-redact.c) */
 void        _suda_irc_cmd_redact        (SudaClient *c, SudaIrcMessage *m);
 

@@ -23,6 +23,7 @@ static const struct {
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
+  { "draft/read-marker", SUDA_CAP_READ_MARKER },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
   { "extended-join", SUDA_CAP_EXTENDED_JOIN },
   { "extended-monitor", SUDA_CAP_EXTENDED_MONITOR },

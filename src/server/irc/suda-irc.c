@@ -29,6 +29,7 @@ static const SudaIrcCommand commands[] = {
   { "KILL",     1, TRUE,  _suda_irc_cmd_kill },
   { "LIST",     0, TRUE,  _suda_irc_cmd_list },
   { "LUSERS",   0, TRUE,  _suda_irc_cmd_lusers },
+  { "MARKREAD", 0, TRUE,  _suda_irc_cmd_markread },
   { "MODE",     1, TRUE,  _suda_irc_cmd_mode },
   { "MONITOR",  1, TRUE,  _suda_irc_cmd_monitor },
   { "MOTD",     0, TRUE,  _suda_irc_cmd_motd },
