@@ -697,6 +697,129 @@ test_read_marker (void)
   suda_test_client_expect_nothing_before_sync (bob, "*MARKREAD*");
 }
 
+/* draft/multiline ----------------------------------------------------------- */
+
+#define MULTILINE_CAPS "batch draft/multiline echo-message message-tags server-time"
+
+static void
+send_block (SudaTestClient *c,
+            const char     *ref,
+            const char     *target,
+            guint           n_lines,
+            gsize           line_len)
+{
+  g_autofree char *text = g_strnfill (line_len, 'x');
+
+  suda_test_client_send (c, "BATCH +%s draft/multiline %s", ref, target);
+  for (guint i = 0; i < n_lines; i++)
+    suda_test_client_send (c, "@batch=%s PRIVMSG %s :%s", ref, target, text);
+  suda_test_client_send (c, "BATCH -%s", ref);
+}
+
+static void
+test_multiline (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autofree char *log_path = g_build_filename (dir, "server.jsonl", NULL);
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+  g_autofree char *start = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *pattern = NULL;
+
+  config->log_path = g_strdup (log_path);
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_member (server, "alice", MULTILINE_CAPS, "#room");
+  bob = suda_test_member (server, "bob", "batch draft/multiline", "#room");
+  carol = suda_test_member (server, "carol", NULL, "#room");
+
+  suda_test_client_send (alice, "BATCH +m1 draft/multiline #room");
+  suda_test_client_send (alice, "@batch=m1 PRIVMSG #room :first line");
+  suda_test_client_send (alice, "@batch=m1 PRIVMSG #room :second");
+  suda_test_client_send (alice, "@batch=m1;draft/multiline-concat PRIVMSG #room : half");
+  suda_test_client_expect_nothing_before_sync (bob, "*PRIVMSG*");
+  suda_test_client_send (alice, "BATCH -m1");
+
+  /* One batch to those with the cap, its msgid and time on the start. */
+  start = suda_test_client_expect (alice, "@time=*;msgid=* :alice!~alice@127.0.0.1 BATCH +* draft/multiline #room");
+  g_free (start);
+  start = suda_test_client_expect (bob, ":alice!~alice@127.0.0.1 BATCH +* draft/multiline #room");
+  id = g_strndup (strchr (start, '+') + 1, strcspn (strchr (start, '+') + 1, " "));
+  pattern = g_strdup_printf ("@batch=%s :alice!~alice@127.0.0.1 PRIVMSG #room :first line", id);
+  suda_test_client_await (bob, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s :alice!~alice@127.0.0.1 PRIVMSG #room second", id);
+  suda_test_client_await (bob, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf ("@batch=%s;draft/multiline-concat :alice!~alice@127.0.0.1 PRIVMSG #room : half", id);
+  suda_test_client_await (bob, pattern);
+  g_free (pattern);
+  pattern = g_strdup_printf (":alice!~alice@127.0.0.1 BATCH -%s", id);
+  suda_test_client_await (bob, pattern);
+  /* The others get the lines one by one. */
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG #room :first line");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG #room :second");
+  suda_test_client_await (carol, ":alice!~alice@127.0.0.1 PRIVMSG #room : half");
+
+  /* Logged as one message. */
+  suda_server_stop (server, NULL);
+  g_assert_true (g_file_get_contents (log_path, &contents, NULL, NULL));
+  g_assert_nonnull (strstr (contents, "\"event\":\"message\",\"channel\":\"#room\",\"nick\":\"alice\",\"text\":\"first line\\nsecond half\",\"msgid\":\""));
+  g_assert_nonnull (strstr (contents, "\"multiline\":true"));
+}
+
+static void
+test_multiline_limits (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_member (server, "alice", MULTILINE_CAPS, "#room");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  g_autoptr(GPtrArray) lines = NULL;
+
+  send_block (alice, "a", "#room", 25, 10);
+  suda_test_client_await (alice, ":suda.local FAIL BATCH MULTILINE_MAX_LINES 24 :The multiline batch has too many lines");
+  send_block (alice, "b", "#room", 10, 450);
+  suda_test_client_await (alice, ":suda.local FAIL BATCH MULTILINE_MAX_BYTES 4096 :The multiline batch is too long");
+  suda_test_client_send (alice, "BATCH +c draft/multiline #room");
+  suda_test_client_send (alice, "@batch=c PRIVMSG #elsewhere :hi");
+  suda_test_client_send (alice, "BATCH -c");
+  suda_test_client_await (alice, ":suda.local FAIL BATCH MULTILINE_INVALID_TARGET #room #elsewhere :A multiline batch goes to one target");
+  suda_test_client_send (alice, "BATCH -zzz");
+  suda_test_client_await (alice, ":suda.local FAIL BATCH MULTILINE_INVALID :No such batch is open");
+  /* Nothing of the refused batches came through. */
+  suda_test_client_expect_nothing_before_sync (bob, "*PRIVMSG*");
+  /* A batch of 24 lines within 4096 bytes does. */
+  send_block (alice, "d", "bob", 24, 100);
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  lines = suda_test_client_sync (bob);
+  g_assert_cmpuint (lines->len, ==, 24);
+  g_assert_nonnull (suda_test_lines_find (lines, ":alice!~alice@127.0.0.1 PRIVMSG bob :x*"));
+}
+
+/* A multiline message read back from the log is replayed line by line. */
+static void
+test_multiline_reloaded (void)
+{
+  static const char log[] =
+    "{\"time\":\"2026-11-21T10:00:00.000Z\",\"event\":\"message\",\"channel\":\"#room\",\"nick\":\"ana\",\"text\":\"one\\ntwo\",\"msgid\":\"a-1\",\"multiline\":true}\n";
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) ana = NULL;
+
+  config->log_path = g_build_filename (dir, "server.jsonl", NULL);
+  g_assert_true (g_file_set_contents (config->log_path, log, sizeof log - 1, NULL));
+  server = suda_test_server_new_unthrottled (config);
+  ana = suda_test_user (server, "ana", "batch server-time message-tags");
+  suda_test_client_send (ana, "JOIN #room");
+  suda_test_client_await (ana, "@batch=*;time=2026-11-21T10:00:00.000Z;msgid=a-1 :ana!ana@history PRIVMSG #room one");
+  suda_test_client_await (ana, "@batch=*;time=2026-11-21T10:00:00.000Z :ana!ana@history PRIVMSG #room two");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -723,6 +846,9 @@ main (int   argc,
   g_test_add_func ("/ircv3/message-redaction/redact", test_redact);
   g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
   g_test_add_func ("/ircv3/read-marker", test_read_marker);
+  g_test_add_func ("/ircv3/multiline/batch", test_multiline);
+  g_test_add_func ("/ircv3/multiline/limits", test_multiline_limits);
+  g_test_add_func ("/ircv3/multiline/reloaded", test_multiline_reloaded);
 
   return g_test_run ();
 }

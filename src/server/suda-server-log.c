@@ -429,8 +429,15 @@ add_history_line (GHashTable *histories,
   nick = suda_log_value_dup (&fields.nick);
   if (source == NULL)
     source = g_strdup_printf ("%s!%s@history", nick ? nick : "*", nick ? nick : "*");
-  suda_history_add (ensure_history (histories, channel, max), fields.time, source,
-                    notice ? "NOTICE" : "PRIVMSG", text, msgid);
+  /* A draft/multiline message is kept line by line, as when it was said:
+   * no newline may reach a replayed line. */
+  {
+    g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+    for (guint i = 0; lines[i]; i++)
+      suda_history_add (ensure_history (histories, channel, max), fields.time, source,
+                        notice ? "NOTICE" : "PRIVMSG", lines[i], i == 0 ? msgid : NULL);
+  }
 }
 
 /* Rebuilds each room's recent history from the tail of the log, so that

@@ -101,9 +101,11 @@ typedef enum {
   SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
   SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
   SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
+  SUDA_CAP_MULTILINE        = 1 << 18,   /* draft/multiline */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
+typedef struct _SudaIrcMultiline SudaIrcMultiline;   /* irc/suda-irc-multiline.c */
 
 /* How a client's lines are read and how replies reach it: the IRC handler
  * (irc/) and the plain-text one (plain/) each give one. */
@@ -137,6 +139,7 @@ struct _SudaClient
   guint               oper_failures;
   GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
   GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
+  SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */

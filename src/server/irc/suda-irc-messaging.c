@@ -26,6 +26,13 @@ may_send (SudaClient  *c,
   return TRUE;
 }
 
+gboolean
+_suda_irc_may_send (SudaClient  *client,
+                    SudaChannel *channel)
+{
+  return may_send (client, channel);
+}
+
 static void
 to_channel (SudaClient  *c,
             SudaOutLine *line,

@@ -17,6 +17,10 @@ G_BEGIN_DECLS
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
 /* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
 #define SUDA_IRC_CHATHISTORY_MAX 100
+/* draft/multiline's limits (its CAP LS value). */
+#define SUDA_IRC_MULTILINE_MAX_BYTES 4096
+#define SUDA_IRC_MULTILINE_MAX_LINES 24
+#define SUDA_IRC_MULTILINE_VALUE     "max-bytes=4096,max-lines=24"
 /* MONITOR: the most nicks on one client's list (ISUPPORT). */
 #define SUDA_IRC_MONITOR_MAX 100
 
@@ -155,6 +159,14 @@ void        _suda_irc_deliver_message   (SudaClient  *client,
 void        _suda_irc_cmd_privmsg       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_notice        (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_tagmsg        (SudaClient *c, SudaIrcMessage *m);
+gboolean    _suda_irc_may_send          (SudaClient  *client,
+                                         SudaChannel *channel);
+
+/* draft/multiline (suda-irc-multiline.c) */
+void        _suda_irc_cmd_batch         (SudaClient *c, SudaIrcMessage *m);
+gboolean    _suda_irc_multiline_take    (SudaClient     *client,
+                                         SudaIrcMessage *m);
+void        _suda_irc_multiline_free    (SudaIrcMultiline *self);
 
 /* Queries (suda-irc-queries.c) */
 void        _suda_irc_cmd_away          (SudaClient *c, SudaIrcMessage *m);

@@ -23,6 +23,7 @@ static const struct {
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
+  { "draft/multiline", SUDA_CAP_MULTILINE },
   { "draft/read-marker", SUDA_CAP_READ_MARKER },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
   { "extended-join", SUDA_CAP_EXTENDED_JOIN },
@@ -153,6 +154,9 @@ cap_list (SudaClient *c,
         if (list->len)
           g_string_append_c (list, ' ');
         g_string_append (list, capabilities[i].name);
+        /* CAP LS 302 carries values. */
+        if (ls && c->cap_302 && capabilities[i].cap == SUDA_CAP_MULTILINE)
+          g_string_append (list, "=" SUDA_IRC_MULTILINE_VALUE);
       }
   _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
                    _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);

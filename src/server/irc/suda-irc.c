@@ -20,6 +20,7 @@ typedef struct {
 /* Sorted by name: looked up with bsearch(). */
 static const SudaIrcCommand commands[] = {
   { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
+  { "BATCH",    1, TRUE,  _suda_irc_cmd_batch },
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
   { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
   { "INVITE",   2, TRUE,  _suda_irc_cmd_invite },
@@ -199,6 +200,9 @@ irc_line (SudaClient *c,
       c->greeted = TRUE;
       _suda_session_set_pause_ends_line (c->session, FALSE);
     }
+  /* A line of an open draft/multiline batch waits for the batch's end. */
+  if (c->multiline && _suda_irc_multiline_take (c, &m))
+    return;
   label = _suda_irc_label_begin (c, &m);
   dispatch (c, &m);
   if (label)
@@ -218,6 +222,7 @@ irc_closed (SudaClient *c,
   /* The reason may be a client's long QUIT text: the line stays within 512 bytes. */
   int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (c->host);
 
+  g_clear_pointer (&c->multiline, _suda_irc_multiline_free);
   _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
                       (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
 }
