@@ -7,7 +7,7 @@
 
 #include "suda-test-util.h"
 
-#define HISTORY_CAPS "batch draft/chathistory echo-message message-tags server-time"
+#define HISTORY_CAPS "batch draft/chathistory echo-message labeled-response message-tags server-time"
 #define N_SAID 10
 
 /* The value of tag NAME in LINE (which starts with its tags), or NULL. */
@@ -38,12 +38,23 @@ typedef struct {
 } History;
 
 /* alice says "message 0" … "message 9" in #room, each in a millisecond of
- * its own (time tags have that precision), and keeps their ids and times. */
+ * its own (time tags have that precision), and keeps their ids and times.
+ * DATA, when not NULL, is how many messages the room keeps in memory (the
+ * rest is in the log only). */
 static void
 history_set_up (History       *self,
                 gconstpointer  data)
 {
-  self->server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autofree char *dir = NULL;
+
+  if (data)
+    {
+      dir = suda_test_make_tmpdir ();
+      config->log_path = g_build_filename (dir, "server.jsonl", NULL);
+      config->history_lines = GPOINTER_TO_UINT (data);
+    }
+  self->server = suda_test_server_new_unthrottled (data ? config : NULL);
   self->alice = suda_test_member (self->server, "alice", HISTORY_CAPS, "#room");
   for (guint i = 0; i < N_SAID; i++)
     {
@@ -769,6 +780,7 @@ test_multiline (void)
   suda_server_stop (server, NULL);
   g_assert_true (g_file_get_contents (log_path, &contents, NULL, NULL));
   g_assert_nonnull (strstr (contents, "\"event\":\"message\",\"channel\":\"#room\",\"nick\":\"alice\",\"text\":\"first line\\nsecond half\",\"msgid\":\""));
+  g_assert_nonnull (strstr (contents, "\"source\":\"alice!~alice@127.0.0.1\""));
   g_assert_nonnull (strstr (contents, "\"multiline\":true"));
 }
 
@@ -820,6 +832,38 @@ test_multiline_reloaded (void)
   suda_test_client_await (ana, "@batch=*;time=2026-11-21T10:00:00.000Z :ana!ana@history PRIVMSG #room two");
 }
 
+/* Older than the room keeps in memory: read from the log. */
+static void
+test_history_from_log (History       *self,
+                       gconstpointer  data)
+{
+  g_autofree char *q = NULL;
+  g_autofree char *start = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  q = g_strdup_printf ("CHATHISTORY BEFORE #room msgid=%s 50", self->msgids[6]);
+  expect_batch (self, q, 0, 6);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BEFORE #room msgid=%s 2", self->msgids[6]);
+  expect_batch (self, q, 4, 6);
+  g_free (q);
+  expect_batch (self, "CHATHISTORY LATEST #room * 50", 0, N_SAID);
+  q = g_strdup_printf ("CHATHISTORY AFTER #room timestamp=%s 3", self->times[0]);
+  expect_batch (self, q, 1, 4);
+  g_free (q);
+  q = g_strdup_printf ("CHATHISTORY BETWEEN #room msgid=%s msgid=%s 50", self->msgids[0], self->msgids[9]);
+  expect_batch (self, q, 1, 9);
+  /* What memory keeps is answered from memory. */
+  expect_batch (self, "CHATHISTORY LATEST #room * 2", 8, N_SAID);
+
+  /* A labelled query is answered at once, from memory only. */
+  suda_test_client_send (self->alice, "@label=old CHATHISTORY LATEST #room * 50");
+  lines = suda_test_client_sync (self->alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@label=old :suda.local BATCH +* labeled-response"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 9"));
+  g_assert_null (suda_test_lines_find (lines, "*message 6"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -832,6 +876,7 @@ main (int   argc,
   g_test_add ("/ircv3/chathistory/errors", History, NULL, history_set_up, test_history_errors, history_tear_down);
   g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
   g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
+  g_test_add ("/ircv3/chathistory/from-log", History, GUINT_TO_POINTER (3), history_set_up, test_history_from_log, history_tear_down);
   g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);
   g_test_add_func ("/ircv3/labeled-response/echo", test_label_echo);
   g_test_add_func ("/ircv3/labeled-response/batch", test_label_batch);

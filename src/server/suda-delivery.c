@@ -350,6 +350,9 @@ _suda_delivery_message (SudaDelivery *self,
   line->target = channel->name;
   line->msgid = msgid;
   suda_log_entry_set_field (entry, "msgid", msgid);
+  /* The full mask, so a history read back from the log (at start, or by
+   * CHATHISTORY) says who as the live one did. */
+  suda_log_entry_set_field (entry, "source", line->source);
   _suda_delivery_to_channel (self, entry, line, channel, except, TRUE);
   line->msgid = NULL;
 }

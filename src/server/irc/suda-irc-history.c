@@ -8,6 +8,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include <glib/gstdio.h>
+
 #include "suda-irc-private.h"
 #include "suda-log-reader.h"
 
@@ -243,43 +245,150 @@ parse_limit (const char *text,
   return TRUE;
 }
 
+/* A query, parsed; its msgids owned, so that it can wait for the log. */
+typedef struct {
+  const char *sub;           /* static */
+  gboolean    between;
+  HistoryRef  refs[2];
+  char       *msgids[2];
+  guint       limit;
+} HistoryQuery;
+
+static void
+history_query_free (HistoryQuery *query)
+{
+  g_free (query->msgids[0]);
+  g_free (query->msgids[1]);
+  g_free (query);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HistoryQuery, history_query_free)
+
+/* Answers QUERY from HISTORY; TRUE when the answer may miss older messages
+ * that HISTORY (full) no longer keeps but the log does. */
+static gboolean
+answer (SudaClient         *c,
+        const char         *target,
+        SudaHistory        *history,
+        const HistoryQuery *query,
+        gboolean            send)
+{
+  HistoryCut cuts[2] = { { 0, 0 }, { 0, 0 } };
+  guint n = history ? history->items.length : 0;
+  guint from = 0, to = 0;
+  gboolean found, full, before_first = FALSE;
+
+  found = cut_at (history, &query->refs[0], &cuts[0]) &&
+          (!query->between || cut_at (history, &query->refs[1], &cuts[1]));
+  /* A message no longer kept is no place to start from: nothing comes. */
+  if (found)
+    select_range (query->sub, n, query->limit, &cuts[0], &cuts[1], &from, &to);
+  for (guint i = 0; i < (query->between ? 2u : 1u); i++)
+    before_first |= query->refs[i].by_time && cuts[i].after == 0;
+  full = history && history->max && n >= history->max;
+  if (send)
+    send_range (c, target, history, from, to);
+  return !found || (full && from == 0 && (to - from < query->limit || before_first));
+}
+
+typedef struct {
+  SudaSession  *session;
+  char         *channel;
+  HistoryQuery *query;
+} LogRead;
+
+static void
+log_read_free (LogRead *read)
+{
+  g_object_unref (read->session);
+  g_free (read->channel);
+  history_query_free (read->query);
+  g_free (read);
+}
+
+static void
+log_read_done (GObject      *source,
+               GAsyncResult *result,
+               gpointer      data)
+{
+  LogRead *read = data;
+  g_autoptr(GHashTable) histories = suda_server_log_load_history_finish (result, NULL);
+  SudaClient *c;
+  SudaChannel *channel;
+
+  /* The client may have gone, or left the room, meanwhile. */
+  if (_suda_session_is_closing (read->session))
+    {
+      log_read_free (read);
+      return;
+    }
+  c = _suda_client_from_session (read->session);
+  if (check_target (c, read->query->sub, read->channel, &channel) && channel)
+    answer (c, channel->name, histories ? g_hash_table_lookup (histories, channel->name) : NULL,
+            read->query, TRUE);
+  log_read_free (read);
+}
+
+/* Reads the room's older messages from the log on a worker thread (up to
+ * the log's size now), then answers; FALSE when there is no log to read. */
+static gboolean
+read_log (SudaClient    *c,
+          SudaChannel   *channel,
+          HistoryQuery **query)
+{
+  g_autofree char *path = suda_server_config_dup_log_path (c->core->config);
+  GStatBuf st;
+  LogRead *read;
+
+  if (*path == '\0' || g_stat (path, &st) != 0)
+    return FALSE;
+  read = g_new0 (LogRead, 1);
+  read->session = g_object_ref (c->session);
+  read->channel = g_strdup (channel->name);
+  read->query = g_steal_pointer (query);
+  suda_server_log_load_history_async (path, SUDA_IRC_HISTORY_LOG_LINES, st.st_size, NULL,
+                                      log_read_done, read);
+  return TRUE;
+}
+
 static void
 history_query (SudaClient     *c,
                SudaIrcMessage *m,
                const char     *sub)
 {
-  gboolean between = g_ascii_strcasecmp (sub, "BETWEEN") == 0;
+  g_autoptr(HistoryQuery) query = g_new0 (HistoryQuery, 1);
   gboolean latest = g_ascii_strcasecmp (sub, "LATEST") == 0;
-  HistoryRef refs[2];
-  HistoryCut cuts[2] = { { 0, 0 }, { 0, 0 } };
-  gboolean found = TRUE;
   SudaChannel *channel;
   SudaHistory *history = NULL;
-  guint limit, from = 0, to = 0, n;
 
-  if (m->n_params < (between ? 5u : 4u))
+  query->sub = sub;
+  query->between = g_ascii_strcasecmp (sub, "BETWEEN") == 0;
+  if (m->n_params < (query->between ? 5u : 4u))
     {
       fail (c, "NEED_MORE_PARAMS", sub, NULL, _("Missing parameters"));
       return;
     }
-  if (!parse_ref (m->params[2], latest, &refs[0]) ||
-      (between && !parse_ref (m->params[3], FALSE, &refs[1])) ||
-      !parse_limit (m->params[between ? 4 : 3], &limit))
+  if (!parse_ref (m->params[2], latest, &query->refs[0]) ||
+      (query->between && !parse_ref (m->params[3], FALSE, &query->refs[1])) ||
+      !parse_limit (m->params[query->between ? 4 : 3], &query->limit))
     {
       fail (c, "INVALID_PARAMS", sub, NULL, _("Invalid parameters"));
       return;
     }
+  for (guint i = 0; i < 2; i++)
+    if (query->refs[i].msgid)
+      query->refs[i].msgid = query->msgids[i] = g_strdup (query->refs[i].msgid);
   if (!check_target (c, sub, m->params[1], &channel))
     return;
 
   if (channel)
     history = _suda_registry_peek_history (c->core->registry, channel->name);
-  n = history ? history->items.length : 0;
-  found = cut_at (history, &refs[0], &cuts[0]) && (!between || cut_at (history, &refs[1], &cuts[1]));
-  /* A message no longer kept is no place to start from: nothing comes. */
-  if (found)
-    select_range (sub, n, limit, &cuts[0], &cuts[1], &from, &to);
-  send_range (c, channel ? channel->name : m->params[1], history, from, to);
+  /* Older than what the room keeps: the log has it.  A labelled query is
+   * answered at once, from memory, since its label cannot wait. */
+  if (channel && c->capture == NULL && answer (c, channel->name, history, query, FALSE) &&
+      read_log (c, channel, &query))
+    return;
+  answer (c, channel ? channel->name : m->params[1], history, query, TRUE);
 }
 
 typedef struct {

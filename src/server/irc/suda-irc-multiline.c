@@ -211,6 +211,7 @@ log_and_keep (Fanout      *f,
       suda_log_entry_set_field (entry, "target", person->nick);
     }
   suda_log_entry_set_field (entry, "msgid", f->msgid);
+  suda_log_entry_set_field (entry, "source", f->sender->mask);
   suda_log_entry_set_bool_field (entry, "multiline", TRUE);
   _suda_delivery_log (core->delivery, entry);
   if (channel)

@@ -17,6 +17,8 @@ G_BEGIN_DECLS
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
 /* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
 #define SUDA_IRC_CHATHISTORY_MAX 100
+/* How many of a room's messages CHATHISTORY reads back from the log at most. */
+#define SUDA_IRC_HISTORY_LOG_LINES 10000
 /* draft/multiline's limits (its CAP LS value). */
 #define SUDA_IRC_MULTILINE_MAX_BYTES 4096
 #define SUDA_IRC_MULTILINE_MAX_LINES 24
