@@ -102,6 +102,7 @@ typedef enum {
   SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
   SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
   SUDA_CAP_MULTILINE        = 1 << 18,   /* draft/multiline */
+  SUDA_CAP_STANDARD_REPLIES = 1 << 19,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;

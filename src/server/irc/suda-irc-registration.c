@@ -34,6 +34,9 @@ static const struct {
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
   { "server-time", SUDA_CAP_SERVER_TIME },
   { "setname", SUDA_CAP_SETNAME },
+  /* FAIL replies are sent where the specs ask (CHATHISTORY, REDACT, MARKREAD,
+   * BATCH, SETNAME, bad bytes); taking the cap says a client reads any. */
+  { "standard-replies", SUDA_CAP_STANDARD_REPLIES },
   { "userhost-in-names", SUDA_CAP_USERHOST_IN_NAMES },
 };
 
