@@ -343,7 +343,8 @@ _suda_delivery_message (SudaDelivery *self,
                         SudaClient   *except)
 {
   const char *event = g_str_equal (line->command, "NOTICE") ? "notice" : "message";
-  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel->name, line->nick, line->text);
+  /* The line's own time: a history read back from the log keeps the time tags clients saw. */
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (line->time, event, channel->name, line->nick, line->text);
   g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
 
   /* One id in the log, the history and every copy, so clients can de-duplicate. */

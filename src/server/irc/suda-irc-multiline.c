@@ -203,10 +203,10 @@ log_and_keep (Fanout      *f,
   g_autoptr(SudaLogEntry) entry = NULL;
 
   if (channel)
-    entry = suda_log_entry_new (0, notice ? "notice" : "message", channel->name, f->sender->nick, text);
+    entry = suda_log_entry_new (f->time, notice ? "notice" : "message", channel->name, f->sender->nick, text);
   else
     {
-      entry = suda_log_entry_new (0, "whisper", NULL, f->sender->nick,
+      entry = suda_log_entry_new (f->time, "whisper", NULL, f->sender->nick,
                                   core->config->log_whisper_text ? text : NULL);
       suda_log_entry_set_field (entry, "target", person->nick);
     }
