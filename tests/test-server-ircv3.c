@@ -445,7 +445,7 @@ static void
 test_monitor_extended (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", "away-notify extended-monitor");
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", "away-notify extended-monitor setname");
   g_autoptr(SudaTestClient) eve = suda_test_user (server, "eve", "away-notify");
   g_autoptr(SudaTestClient) dave = suda_test_user (server, "dave", NULL);
 
@@ -457,6 +457,8 @@ test_monitor_extended (void)
   suda_test_client_send (dave, "AWAY :lunch");
   suda_test_client_await (alice, ":dave!~dave@127.0.0.1 AWAY :lunch");
   suda_test_client_expect_nothing_before_sync (eve, "*AWAY*");
+  suda_test_client_send (dave, "SETNAME :Dave Bowman");
+  suda_test_client_await (alice, ":dave!~dave@127.0.0.1 SETNAME :Dave Bowman");
 }
 
 /* userhost-in-names, invite-notify, setname, extended-join ------------------ */
