@@ -43,7 +43,7 @@ test_plain_registration (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
   suda_test_client_await (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
   suda_test_client_await (c, ":suda.local 003 alice :This server was created *");
-  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " i bklimnostv bkl");
+  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " Bi bklimnostv bkl");
   isupport1 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport2 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport = g_strconcat (isupport1, " ", isupport2, NULL);
@@ -98,7 +98,7 @@ test_cap_negotiation (void)
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch cap-notify echo-message message-tags multi-prefix server-time");
+  suda_test_client_await (c, ":suda.local CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory draft/message-redaction draft/multiline=max-bytes=4096,max-lines=24 draft/read-marker echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix server-time setname standard-replies userhost-in-names");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");

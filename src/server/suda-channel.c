@@ -283,3 +283,49 @@ suda_history_add (SudaHistory *self,
   while (self->items.length > self->max)
     history_item_free (g_queue_pop_head (&self->items));
 }
+
+int
+suda_history_find_msgid (SudaHistory *self,
+                         const char  *msgid)
+{
+  int index = 0;
+
+  for (GList *l = self->items.head; l; l = l->next, index++)
+    if (g_strcmp0 (((SudaHistoryItem *) l->data)->msgid, msgid) == 0)
+      return index;
+  return -1;
+}
+
+/* Items are kept in the order they were said, so times only grow.  Times
+ * compare in milliseconds, the precision of the time tags clients quote. */
+guint
+suda_history_count_before (SudaHistory *self,
+                           gint64       time,
+                           gboolean     inclusive)
+{
+  gint64 ms = time / 1000;
+  guint count = 0;
+
+  for (GList *l = self->items.head; l; l = l->next, count++)
+    {
+      gint64 item_ms = ((SudaHistoryItem *) l->data)->time / 1000;
+
+      if (inclusive ? item_ms > ms : item_ms >= ms)
+        break;
+    }
+  return count;
+}
+
+gboolean
+suda_history_remove_msgid (SudaHistory *self,
+                           const char  *msgid)
+{
+  for (GList *l = self->items.head; l; l = l->next)
+    if (g_strcmp0 (((SudaHistoryItem *) l->data)->msgid, msgid) == 0)
+      {
+        history_item_free (l->data);
+        g_queue_delete_link (&self->items, l);
+        return TRUE;
+      }
+  return FALSE;
+}

@@ -107,5 +107,15 @@ void         suda_history_add           (SudaHistory *self,
                                          const char  *command,
                                          const char  *text,
                                          const char  *msgid);
+/* IRCv3 chathistory's references: a message's place by its id (-1 when it
+ * is no longer kept), or how many kept messages came before a time. */
+int          suda_history_find_msgid    (SudaHistory *self,
+                                         const char  *msgid);
+guint        suda_history_count_before  (SudaHistory *self,
+                                         gint64       time,
+                                         gboolean     inclusive);
+/* draft/message-redaction: a redacted message leaves the history. */
+gboolean     suda_history_remove_msgid  (SudaHistory *self,
+                                         const char  *msgid);
 
 G_END_DECLS

@@ -85,12 +85,25 @@ _suda_delivery_join (SudaDelivery *self,
                      SudaChannel  *channel)
 {
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "join", channel->name, client->nick, NULL);
+  /* extended-join: "JOIN #room account :realname", "*" while no accounts exist. */
+  g_autofree char *extended_target = g_strdup_printf ("%s *", channel->name);
   SudaOutLine line = { .time = g_get_real_time (), .source = client->mask, .nick = client->nick,
                        .command = "JOIN", .target = channel->name };
+  SudaOutLine extended = line;
 
+  extended.target = extended_target;
+  extended.text = client->realname ? client->realname : "";
   _suda_registry_add_member (client->core->registry, channel, client,
                              channel->members->len == 0 ? SUDA_MEMBER_OP : 0);
-  _suda_delivery_to_channel (self, entry, &line, channel, NULL, FALSE);
+  _suda_delivery_log (self, entry);
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaClient *member = g_array_index (channel->members, SudaMember, i).client;
+
+      _suda_delivery_send_line ((member->caps & SUDA_CAP_EXTENDED_JOIN) ? &extended : &line, member);
+    }
+  _suda_delivery_out_line_clear (&line);
+  _suda_delivery_out_line_clear (&extended);
   if (client->away)
     announce_away (client, channel);
 }

@@ -182,6 +182,8 @@ render_irc (SudaOutLine *line,
     {
       if (line->msgid)
         g_string_append_printf (out, "%smsgid=%s", out->len ? ";" : "@", line->msgid);
+      if (line->bot)
+        g_string_append_printf (out, "%sbot", out->len ? ";" : "@");
       if (line->client_tags)
         g_string_append_printf (out, "%s%s", out->len ? ";" : "@", line->client_tags);
     }
@@ -221,13 +223,13 @@ _suda_delivery_send_line (SudaOutLine *line,
   else
     {
       variant = (to->caps & SUDA_CAP_SERVER_TIME) ? VARIANT_TIME : VARIANT_BARE;
-      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid))
+      if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid || line->bot))
         variant = variant == VARIANT_TIME ? VARIANT_TIME_TAGS : VARIANT_TAGS;
     }
 
   if (line->variants[variant] == NULL)
     line->variants[variant] = variant == VARIANT_PLAIN ? render_plain (line) : render_irc (line, variant);
-  _suda_session_send (to->session, line->variants[variant]->str, line->variants[variant]->len);
+  _suda_client_send (to, line->variants[variant]->str, line->variants[variant]->len);
 }
 
 void
@@ -313,6 +315,22 @@ _suda_delivery_to_peers (SudaDelivery *self,
             _suda_delivery_send_line (line, member);
         }
     }
+  /* IRCv3 extended-monitor: a cap's notices (AWAY…) also reach those who
+   * MONITOR OF, as if they shared a room; NICK and QUIT they learn from
+   * MONITOR itself. */
+  if (required_caps)
+    {
+      GPtrArray *watchers = _suda_registry_get_watchers (self->registry, of->nick);
+      guint wanted = required_caps | SUDA_CAP_EXTENDED_MONITOR;
+
+      for (guint i = 0; watchers && i < watchers->len; i++)
+        {
+          SudaClient *watcher = g_ptr_array_index (watchers, i);
+
+          if ((watcher->caps & wanted) == wanted && g_hash_table_add (seen, watcher))
+            _suda_delivery_send_line (line, watcher);
+        }
+    }
   _suda_delivery_out_line_clear (line);
 }
 
@@ -325,13 +343,17 @@ _suda_delivery_message (SudaDelivery *self,
                         SudaClient   *except)
 {
   const char *event = g_str_equal (line->command, "NOTICE") ? "notice" : "message";
-  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, channel->name, line->nick, line->text);
+  /* The line's own time: a history read back from the log keeps the time tags clients saw. */
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (line->time, event, channel->name, line->nick, line->text);
   g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
 
   /* One id in the log, the history and every copy, so clients can de-duplicate. */
   line->target = channel->name;
   line->msgid = msgid;
   suda_log_entry_set_field (entry, "msgid", msgid);
+  /* The full mask, so a history read back from the log (at start, or by
+   * CHATHISTORY) says who as the live one did. */
+  suda_log_entry_set_field (entry, "source", line->source);
   _suda_delivery_to_channel (self, entry, line, channel, except, TRUE);
   line->msgid = NULL;
 }

@@ -33,6 +33,9 @@ struct _SudaRegistry
   guint32                 msgid_epoch;  /* random per run: ids stay unique across restarts */
   GCallback               counts_notify;
   gpointer                counts_data;
+  GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
+  SudaPresenceFunc        presence;
+  GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
 };
 
 SudaRegistry *
@@ -50,6 +53,10 @@ _suda_registry_new (const SudaServerConfig *config)
                                           NULL, (GDestroyNotify) suda_channel_free);
   self->addresses = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                          g_free, (GDestroyNotify) g_ptr_array_unref);
+  self->read_markers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                              g_free, (GDestroyNotify) g_hash_table_unref);
   return self;
 }
 
@@ -62,6 +69,8 @@ _suda_registry_free (SudaRegistry *self)
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->addresses);
   g_hash_table_unref (self->oper_failures);
+  g_hash_table_unref (self->watchers);
+  g_hash_table_unref (self->read_markers);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -76,6 +85,7 @@ _suda_registry_reset (SudaRegistry *self,
   g_hash_table_remove_all (self->nicks);
   g_hash_table_remove_all (self->channels);
   g_hash_table_remove_all (self->addresses);
+  g_hash_table_remove_all (self->watchers);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
@@ -228,6 +238,9 @@ _suda_client_free (gpointer data)
   g_free (client->mask);
   g_free (client->pass);
   g_free (client->away);
+  g_clear_pointer (&client->monitoring, g_ptr_array_unref);
+  if (client->capture)
+    g_string_free (client->capture, TRUE);
   g_ptr_array_unref (client->channels);
   g_free (client);
 }
@@ -308,6 +321,7 @@ _suda_registry_remove_client (SudaRegistry *self,
       self->n_registered--;
       counts_changed (self);
     }
+  _suda_registry_unwatch_all (self, client);
 }
 
 SudaClient *
@@ -338,11 +352,19 @@ _suda_registry_claim_nick (SudaRegistry *self,
                            const char   *nick)
 {
   g_autofree char *copy = g_strdup (nick);  /* NICK may be client->nick itself */
+  g_autofree char *old = g_strdup (client->nick);
+  /* A change of case only is the same person to a MONITOR list. */
+  gboolean renamed = client->registered && old && suda_irc_casecmp (old, copy) != 0;
 
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
     g_hash_table_remove (self->nicks, client->nick);
   g_hash_table_insert (self->nicks, g_strdup (copy), client);
   _suda_client_set_nick (client, copy);
+  if (renamed && self->presence)
+    {
+      self->presence (self, client, old, FALSE);
+      self->presence (self, client, client->nick, TRUE);
+    }
 }
 
 void
@@ -350,7 +372,11 @@ _suda_registry_release_nick (SudaRegistry *self,
                              SudaClient   *client)
 {
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
-    g_hash_table_remove (self->nicks, client->nick);
+    {
+      g_hash_table_remove (self->nicks, client->nick);
+      if (client->registered && self->presence)
+        self->presence (self, client, client->nick, FALSE);
+    }
 }
 
 void
@@ -363,6 +389,85 @@ _suda_registry_set_registered (SudaRegistry *self,
   self->n_registered++;
   self->max_registered = MAX (self->max_registered, self->n_registered);
   counts_changed (self);
+  if (self->presence)
+    self->presence (self, client, client->nick, TRUE);
+}
+
+/* MONITOR ------------------------------------------------------------------------ */
+
+void
+_suda_registry_set_presence_notify (SudaRegistry     *self,
+                                    SudaPresenceFunc  presence)
+{
+  self->presence = presence;
+}
+
+/* FALSE when CLIENT watched NICK already. */
+gboolean
+_suda_registry_watch (SudaRegistry *self,
+                      SudaClient   *client,
+                      const char   *nick)
+{
+  GPtrArray *watchers = g_hash_table_lookup (self->watchers, nick);
+
+  if (watchers == NULL)
+    {
+      watchers = g_ptr_array_new ();
+      g_hash_table_insert (self->watchers, g_strdup (nick), watchers);
+    }
+  else if (g_ptr_array_find (watchers, client, NULL))
+    return FALSE;
+  g_ptr_array_add (watchers, client);
+  if (client->monitoring == NULL)
+    client->monitoring = g_ptr_array_new_with_free_func (g_free);
+  g_ptr_array_add (client->monitoring, g_strdup (nick));
+  return TRUE;
+}
+
+static void
+drop_watcher (SudaRegistry *self,
+              SudaClient   *client,
+              const char   *nick)
+{
+  GPtrArray *watchers = g_hash_table_lookup (self->watchers, nick);
+
+  if (watchers && g_ptr_array_remove_fast (watchers, client) && watchers->len == 0)
+    g_hash_table_remove (self->watchers, nick);
+}
+
+void
+_suda_registry_unwatch (SudaRegistry *self,
+                        SudaClient   *client,
+                        const char   *nick)
+{
+  if (client->monitoring == NULL)
+    return;
+  for (guint i = 0; i < client->monitoring->len; i++)
+    if (suda_irc_casecmp (g_ptr_array_index (client->monitoring, i), nick) == 0)
+      {
+        drop_watcher (self, client, g_ptr_array_index (client->monitoring, i));
+        g_ptr_array_remove_index (client->monitoring, i);
+        return;
+      }
+}
+
+void
+_suda_registry_unwatch_all (SudaRegistry *self,
+                            SudaClient   *client)
+{
+  if (client->monitoring == NULL)
+    return;
+  for (guint i = 0; i < client->monitoring->len; i++)
+    drop_watcher (self, client, g_ptr_array_index (client->monitoring, i));
+  g_ptr_array_set_size (client->monitoring, 0);
+}
+
+/* Who watches NICK (SudaClient, borrowed), or NULL. */
+GPtrArray *
+_suda_registry_get_watchers (SudaRegistry *self,
+                             const char   *nick)
+{
+  return g_hash_table_lookup (self->watchers, nick);
 }
 
 guint
@@ -448,7 +553,10 @@ _suda_client_send (SudaClient *client,
                    const char *data,
                    gsize       len)
 {
-  _suda_session_send (client->session, data, len);
+  if (G_UNLIKELY (client->capture))
+    g_string_append_len (client->capture, data, len);
+  else
+    _suda_session_send (client->session, data, len);
 }
 
 void
@@ -462,7 +570,7 @@ _suda_client_sendf (SudaClient *client,
   va_start (args, format);
   text = g_strdup_vprintf (format, args);
   va_end (args);
-  _suda_session_send (client->session, text, strlen (text));
+  _suda_client_send (client, text, strlen (text));
 }
 
 gboolean
@@ -642,4 +750,44 @@ char *
 _suda_registry_next_batch_id (SudaRegistry *self)
 {
   return g_strdup_printf ("h%u", ++self->next_batch_id);
+}
+
+/* draft/read-marker: how far NICK has read TARGET (unix usec), 0 when it
+ * never said.  Kept by nick while the server runs, whoever reconnects. */
+gint64
+_suda_registry_get_read_marker (SudaRegistry *self,
+                                const char   *nick,
+                                const char   *target)
+{
+  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
+  gint64 *time = targets ? g_hash_table_lookup (targets, target) : NULL;
+
+  return time ? *time : 0;
+}
+
+/* Markers only move forward: FALSE when TIME is not past the one kept. */
+gboolean
+_suda_registry_set_read_marker (SudaRegistry *self,
+                                const char   *nick,
+                                const char   *target,
+                                gint64        time)
+{
+  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
+  gint64 *kept;
+
+  if (targets == NULL)
+    {
+      targets = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, g_free);
+      g_hash_table_insert (self->read_markers, g_strdup (nick), targets);
+    }
+  kept = g_hash_table_lookup (targets, target);
+  if (kept && *kept >= time)
+    return FALSE;
+  if (kept == NULL)
+    {
+      kept = g_new (gint64, 1);
+      g_hash_table_insert (targets, g_strdup (target), kept);
+    }
+  *kept = time;
+  return TRUE;
 }

@@ -405,6 +405,17 @@ add_history_line (GHashTable *histories,
 
   if (suda_log_read_line (line, len, &fields, find_msgid, &msgid) != SUDA_LOG_READ_OK)
     return;
+  /* A redaction takes its message out of what is replayed. */
+  if (suda_log_value_equal (&fields.event, "redact") && msgid)
+    {
+      SudaHistory *history;
+
+      channel = suda_log_value_dup (&fields.channel);
+      history = channel ? g_hash_table_lookup (histories, channel) : NULL;
+      if (history)
+        suda_history_remove_msgid (history, msgid);
+      return;
+    }
   notice = suda_log_value_equal (&fields.event, "notice");
   if ((!notice && !suda_log_value_equal (&fields.event, "message")) ||
       fields.text.kind != SUDA_LOG_VALUE_STRING)
@@ -418,8 +429,15 @@ add_history_line (GHashTable *histories,
   nick = suda_log_value_dup (&fields.nick);
   if (source == NULL)
     source = g_strdup_printf ("%s!%s@history", nick ? nick : "*", nick ? nick : "*");
-  suda_history_add (ensure_history (histories, channel, max), fields.time, source,
-                    notice ? "NOTICE" : "PRIVMSG", text, msgid);
+  /* A draft/multiline message is kept line by line, as when it was said:
+   * no newline may reach a replayed line. */
+  {
+    g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+    for (guint i = 0; lines[i]; i++)
+      suda_history_add (ensure_history (histories, channel, max), fields.time, source,
+                        notice ? "NOTICE" : "PRIVMSG", lines[i], i == 0 ? msgid : NULL);
+  }
 }
 
 /* Rebuilds each room's recent history from the tail of the log, so that

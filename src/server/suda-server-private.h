@@ -90,9 +90,23 @@ typedef enum {
   SUDA_CAP_MULTI_PREFIX = 1 << 4,
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
   SUDA_CAP_CAP_NOTIFY   = 1 << 6,
+  SUDA_CAP_CHATHISTORY  = 1 << 7,   /* draft/chathistory */
+  SUDA_CAP_LABELED_RESPONSE = 1 << 8,
+  SUDA_CAP_EXTENDED_MONITOR = 1 << 9,
+  SUDA_CAP_USERHOST_IN_NAMES = 1 << 10,
+  SUDA_CAP_INVITE_NOTIFY    = 1 << 11,
+  SUDA_CAP_SETNAME          = 1 << 12,
+  SUDA_CAP_EXTENDED_JOIN    = 1 << 13,
+  SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,   /* no accounts yet: nothing to tell */
+  SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
+  SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
+  SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
+  SUDA_CAP_MULTILINE        = 1 << 18,   /* draft/multiline */
+  SUDA_CAP_STANDARD_REPLIES = 1 << 19,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
+typedef struct _SudaIrcMultiline SudaIrcMultiline;   /* irc/suda-irc-multiline.c */
 
 /* How a client's lines are read and how replies reach it: the IRC handler
  * (irc/) and the plain-text one (plain/) each give one. */
@@ -124,6 +138,9 @@ struct _SudaClient
   GPtrArray          *channels;     /* SudaChannel*, not owned */
   guint               caps;
   guint               oper_failures;
+  GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
+  GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
+  SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -132,7 +149,14 @@ struct _SudaClient
   guint               oper : 1;
   guint               invisible : 1;
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
+  guint               bot : 1;            /* user mode +B */
 };
+
+/* A nick came online (registered, or renamed to) or went offline. */
+typedef void (*SudaPresenceFunc) (SudaRegistry *registry,
+                                  SudaClient   *client,
+                                  const char   *nick,
+                                  gboolean      online);
 
 SudaRegistry *_suda_registry_new            (const SudaServerConfig *config);
 void          _suda_registry_free           (SudaRegistry *self);
@@ -204,6 +228,25 @@ SudaHistory  *_suda_registry_peek_history   (SudaRegistry *self,
 guint         _suda_registry_get_n_histories (SudaRegistry *self);
 char         *_suda_registry_next_batch_id  (SudaRegistry *self);
 char         *_suda_registry_next_msgid     (SudaRegistry *self);
+void          _suda_registry_set_presence_notify (SudaRegistry *self,
+                                             SudaPresenceFunc presence);
+gboolean      _suda_registry_watch          (SudaRegistry *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_registry_unwatch        (SudaRegistry *self,
+                                             SudaClient   *client,
+                                             const char   *nick);
+void          _suda_registry_unwatch_all    (SudaRegistry *self,
+                                             SudaClient   *client);
+GPtrArray    *_suda_registry_get_watchers   (SudaRegistry *self,
+                                             const char   *nick);
+gint64        _suda_registry_get_read_marker (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *target);
+gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *target,
+                                             gint64        time);
 
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,
@@ -233,6 +276,7 @@ typedef struct {
   const char *text;         /* trailing parameter, or NULL */
   const char *client_tags;  /* "+a=b;+c" to relay to message-tags clients */
   const char *msgid;        /* for message-tags clients, or NULL */
+  gboolean    bot;          /* from a +B user: a "bot" tag for message-tags clients */
   GString    *variants[5];
 } SudaOutLine;
 

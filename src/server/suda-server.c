@@ -185,6 +185,7 @@ suda_server_new (const SudaServerConfig *config)
   self->core.config = self->config;
   self->core.registry = _suda_registry_new (self->config);
   _suda_registry_set_counts_notify (self->core.registry, G_CALLBACK (on_counts_changed), self);
+  _suda_registry_set_presence_notify (self->core.registry, _suda_irc_monitor_presence);
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
   self->admission = _suda_admission_new (&self->core);
   /* An empty service-nick= means no service user at all. */

@@ -85,7 +85,10 @@ send_names (SudaClient  *c,
     {
       SudaMember *member = &g_array_index (channel->members, SudaMember, i);
 
-      if (names->len && head_len + names->len + SUDA_IRC_NICKLEN + 3 > SUDA_IRC_MAX_LINE - 2)
+      gsize entry_len = strlen ((c->caps & SUDA_CAP_USERHOST_IN_NAMES) ? member->client->mask
+                                                                        : member->client->nick);
+
+      if (names->len && head_len + names->len + entry_len + 3 > SUDA_IRC_MAX_LINE - 2)
         {
           _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
           g_string_truncate (names, 0);
@@ -93,7 +96,7 @@ send_names (SudaClient  *c,
       if (names->len)
         g_string_append_c (names, ' ');
       _suda_irc_append_prefixes (names, member->flags, c);
-      g_string_append (names, member->client->nick);
+      _suda_irc_append_names_entry (names, c, member->client);
     }
   if (names->len)
     _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
@@ -177,6 +180,7 @@ void
 _suda_irc_joined (SudaClient  *c,
                   SudaChannel *channel)
 {
+  _suda_irc_send_read_marker (c, channel);
   /* A room without a topic says nothing of it on JOIN (331 answers TOPIC only). */
   if (channel->topic && *channel->topic)
     send_topic (c, channel);
@@ -466,4 +470,5 @@ _suda_irc_cmd_invite (SudaClient     *c,
   suda_channel_invite (channel, target->nick);
   _suda_irc_replyf (c, "341", "%s %s", target->nick, channel->name);
   _suda_irc_sendf (target, ":%s INVITE %s %s\r\n", c->mask, target->nick, channel->name);
+  _suda_irc_notify_invite (c, target, channel);
 }

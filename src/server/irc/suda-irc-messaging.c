@@ -26,6 +26,13 @@ may_send (SudaClient  *c,
   return TRUE;
 }
 
+gboolean
+_suda_irc_may_send (SudaClient  *client,
+                    SudaChannel *channel)
+{
+  return may_send (client, channel);
+}
+
 static void
 to_channel (SudaClient  *c,
             SudaOutLine *line,
@@ -82,7 +89,7 @@ _suda_irc_deliver_message (SudaClient *c,
   gboolean notice = g_str_equal (command, "NOTICE");
   SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
                        .command = command, .target = target, .text = text,
-                       .client_tags = client_tags };
+                       .client_tags = client_tags, .bot = c->bot };
 
   if (suda_irc_is_channel (target))
     to_channel (c, &line, notice);
@@ -213,7 +220,8 @@ _suda_irc_cmd_tagmsg (SudaClient     *c,
   g_autofree char *client_tags = filter_client_tags (m->tags);
   g_autofree char *msgid = _suda_registry_next_msgid (c->core->registry);
   SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
-                       .command = "TAGMSG", .client_tags = client_tags, .msgid = msgid };
+                       .command = "TAGMSG", .client_tags = client_tags, .msgid = msgid,
+                       .bot = c->bot };
 
   if (suda_irc_is_channel (m->params[0]))
     {

@@ -48,7 +48,7 @@ user_mode (SudaClient     *c,
     }
   if (m->n_params < 2)
     {
-      _suda_irc_replyf (c, "221", "+%s%s", c->invisible ? "i" : "", c->oper ? "o" : "");
+      _suda_irc_replyf (c, "221", "+%s%s%s", c->bot ? "B" : "", c->invisible ? "i" : "", c->oper ? "o" : "");
       return;
     }
   for (const char *p = m->params[1]; *p; p++)
@@ -65,7 +65,12 @@ user_mode (SudaClient     *c,
           c->oper = FALSE;
           append_change (applied, &last_sign, FALSE, 'o');
         }
-      else if (*p != 'i' && *p != 'o')
+      else if (*p == 'B' && c->bot != add)
+        {
+          c->bot = add;   /* IRCv3 bot mode (ISUPPORT BOT=B) */
+          append_change (applied, &last_sign, add, 'B');
+        }
+      else if (*p != 'i' && *p != 'o' && *p != 'B')
         _suda_irc_reply (c, SUDA_ERR_UMODEUNKNOWNFLAG, NULL);
     }
   if (applied->len)

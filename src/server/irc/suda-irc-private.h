@@ -15,6 +15,16 @@ G_BEGIN_DECLS
 #define SUDA_IRC_AWAYLEN    200
 /* IRCv3 message-tags: the client's share of the tags, without the '@' and the space. */
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
+/* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
+#define SUDA_IRC_CHATHISTORY_MAX 100
+/* How many of a room's messages CHATHISTORY reads back from the log at most. */
+#define SUDA_IRC_HISTORY_LOG_LINES 10000
+/* draft/multiline's limits (its CAP LS value). */
+#define SUDA_IRC_MULTILINE_MAX_BYTES 4096
+#define SUDA_IRC_MULTILINE_MAX_LINES 24
+#define SUDA_IRC_MULTILINE_VALUE     "max-bytes=4096,max-lines=24"
+/* MONITOR: the most nicks on one client's list (ISUPPORT). */
+#define SUDA_IRC_MONITOR_MAX 100
 
 /* Every numeric the server sends with a text of its own; the text is in
  * the table in suda-irc-reply.c. */
@@ -113,6 +123,7 @@ void        _suda_irc_cmd_user          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ping          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_pong          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_quit          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_setname       (SudaClient *c, SudaIrcMessage *m);
 
 /* Channels (suda-irc-channel.c) */
 void        _suda_irc_join              (SudaClient  *client,
@@ -150,6 +161,14 @@ void        _suda_irc_deliver_message   (SudaClient  *client,
 void        _suda_irc_cmd_privmsg       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_notice        (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_tagmsg        (SudaClient *c, SudaIrcMessage *m);
+gboolean    _suda_irc_may_send          (SudaClient  *client,
+                                         SudaChannel *channel);
+
+/* draft/multiline (suda-irc-multiline.c) */
+void        _suda_irc_cmd_batch         (SudaClient *c, SudaIrcMessage *m);
+gboolean    _suda_irc_multiline_take    (SudaClient     *client,
+                                         SudaIrcMessage *m);
+void        _suda_irc_multiline_free    (SudaIrcMultiline *self);
 
 /* Queries (suda-irc-queries.c) */
 void        _suda_irc_cmd_away          (SudaClient *c, SudaIrcMessage *m);
@@ -161,6 +180,39 @@ void        _suda_irc_cmd_version       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_time          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_userhost      (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ison          (SudaClient *c, SudaIrcMessage *m);
+
+/* labeled-response (suda-irc-label.c) */
+char       *_suda_irc_label_begin       (SudaClient     *client,
+                                         SudaIrcMessage *m);
+void        _suda_irc_label_end         (SudaClient     *client,
+                                         const char     *label);
+
+/* Notifications IRCv3 caps ask for (suda-irc-notify.c) */
+void        _suda_irc_notify_invite     (SudaClient  *inviter,
+                                         SudaClient  *target,
+                                         SudaChannel *channel);
+void        _suda_irc_announce_realname (SudaClient  *client);
+void        _suda_irc_append_names_entry (GString    *out,
+                                         SudaClient  *viewer,
+                                         SudaClient  *member);
+
+/* History (suda-irc-history.c) */
+void        _suda_irc_cmd_chathistory   (SudaClient *c, SudaIrcMessage *m);
+
+/* draft/read-marker (suda-irc-read-marker.c) */
+void        _suda_irc_cmd_markread      (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_send_read_marker  (SudaClient  *client,
+                                         SudaChannel *channel);
+
+/* REDACT (suda-irc-redact.c) */
+void        _suda_irc_cmd_redact        (SudaClient *c, SudaIrcMessage *m);
+
+/* MONITOR (suda-irc-monitor.c) */
+void        _suda_irc_cmd_monitor       (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_monitor_presence  (SudaRegistry *registry,
+                                         SudaClient   *client,
+                                         const char   *nick,
+                                         gboolean      online);
 
 /* Operators (suda-irc-operator.c) */
 void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);

@@ -40,6 +40,8 @@ who_line (SudaClient *c,
 
   if (who->oper)
     g_string_append_c (status, '*');
+  if (who->bot)
+    g_string_append_c (status, 'B');
   _suda_irc_append_prefixes (status, flags, c);
   _suda_irc_replyf (c, "352", "%s %s %s %s %s %s :0 %s", channel_name, who->user, who->host,
                     _suda_irc_server_name (c), who->nick, status->str, who->realname);
@@ -186,6 +188,8 @@ _suda_irc_cmd_whois (SudaClient     *c,
     _suda_irc_replyf (c, "301", "%s :%s", who->nick, who->away);
   if (who->oper)
     _suda_irc_replyf (c, "313", "%s :is an IRC operator", who->nick);
+  if (who->bot)
+    _suda_irc_replyf (c, "335", "%s :is a bot", who->nick);
   idle = (g_get_monotonic_time () - _suda_session_get_last_active (who->session)) / G_USEC_PER_SEC;
   _suda_irc_replyf (c, "317", "%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " :seconds idle, signon time",
                     who->nick, idle, g_date_time_to_unix (suda_session_get_connected_at (who->session)));

@@ -13,15 +13,31 @@ static const struct {
   const char *name;
   SudaCap     cap;
 } capabilities[] = {
+  /* Ready for accounts: with none, there is no account to tell or tag. */
+  { "account-notify", SUDA_CAP_ACCOUNT_NOTIFY },
+  { "account-tag", SUDA_CAP_ACCOUNT_TAG },
   { "away-notify", SUDA_CAP_AWAY_NOTIFY },
   { "batch", SUDA_CAP_BATCH },
   /* The caps never change while the server runs: there is nothing to
    * notify yet, which cap-notify allows. */
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
+  { "draft/chathistory", SUDA_CAP_CHATHISTORY },
+  { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
+  { "draft/multiline", SUDA_CAP_MULTILINE },
+  { "draft/read-marker", SUDA_CAP_READ_MARKER },
   { "echo-message", SUDA_CAP_ECHO_MESSAGE },
+  { "extended-join", SUDA_CAP_EXTENDED_JOIN },
+  { "extended-monitor", SUDA_CAP_EXTENDED_MONITOR },
+  { "invite-notify", SUDA_CAP_INVITE_NOTIFY },
+  { "labeled-response", SUDA_CAP_LABELED_RESPONSE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
   { "server-time", SUDA_CAP_SERVER_TIME },
+  { "setname", SUDA_CAP_SETNAME },
+  /* FAIL replies are sent where the specs ask (CHATHISTORY, REDACT, MARKREAD,
+   * BATCH, SETNAME, bad bytes); taking the cap says a client reads any. */
+  { "standard-replies", SUDA_CAP_STANDARD_REPLIES },
+  { "userhost-in-names", SUDA_CAP_USERHOST_IN_NAMES },
 };
 
 void
@@ -57,6 +73,9 @@ _suda_irc_send_isupport (SudaClient *c)
                     "TOPICLEN=%d UTF8ONLY%s :are supported by this server",
                     config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN,
                     service_token ? service_token : "");
+  _suda_irc_replyf (c, "005", "BOT=B CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
+                    ":are supported by this server",
+                    SUDA_IRC_CHATHISTORY_MAX, SUDA_IRC_MONITOR_MAX);
 }
 
 void
@@ -115,7 +134,7 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
   _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
   _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
-  _suda_irc_replyf (c, "004", "%s suda-%s i bklimnostv bkl", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "004", "%s suda-%s Bi bklimnostv bkl", name, PACKAGE_VERSION);
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
@@ -142,6 +161,9 @@ cap_list (SudaClient *c,
         if (list->len)
           g_string_append_c (list, ' ');
         g_string_append (list, capabilities[i].name);
+        /* CAP LS 302 carries values. */
+        if (ls && c->cap_302 && capabilities[i].cap == SUDA_CAP_MULTILINE)
+          g_string_append (list, "=" SUDA_IRC_MULTILINE_VALUE);
       }
   _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
                    _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);
@@ -336,6 +358,26 @@ _suda_irc_cmd_pong (SudaClient     *c,
                     SudaIrcMessage *m)
 {
   /* Any line read answers the keepalive: the session saw this one. */
+}
+
+#define SUDA_IRC_REALNAMELEN 100
+
+/* SETNAME (IRCv3 setname): a new real name, told to its owner and to
+ * those who follow the cap. */
+void
+_suda_irc_cmd_setname (SudaClient     *c,
+                       SudaIrcMessage *m)
+{
+  const char *name = m->params[0];
+
+  if (*name == '\0' || strlen (name) > SUDA_IRC_REALNAMELEN)
+    {
+      _suda_irc_fail (c, "SETNAME", "INVALID_REALNAME", _("The real name is empty or too long"));
+      return;
+    }
+  g_free (c->realname);
+  c->realname = g_strdup (name);
+  _suda_irc_announce_realname (c);
 }
 
 void

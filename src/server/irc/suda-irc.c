@@ -20,7 +20,9 @@ typedef struct {
 /* Sorted by name: looked up with bsearch(). */
 static const SudaIrcCommand commands[] = {
   { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
+  { "BATCH",    1, TRUE,  _suda_irc_cmd_batch },
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
+  { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
   { "INVITE",   2, TRUE,  _suda_irc_cmd_invite },
   { "ISON",     1, TRUE,  _suda_irc_cmd_ison },
   { "JOIN",     1, TRUE,  _suda_irc_cmd_join },
@@ -28,7 +30,9 @@ static const SudaIrcCommand commands[] = {
   { "KILL",     1, TRUE,  _suda_irc_cmd_kill },
   { "LIST",     0, TRUE,  _suda_irc_cmd_list },
   { "LUSERS",   0, TRUE,  _suda_irc_cmd_lusers },
+  { "MARKREAD", 0, TRUE,  _suda_irc_cmd_markread },
   { "MODE",     1, TRUE,  _suda_irc_cmd_mode },
+  { "MONITOR",  1, TRUE,  _suda_irc_cmd_monitor },
   { "MOTD",     0, TRUE,  _suda_irc_cmd_motd },
   { "NAMES",    0, TRUE,  _suda_irc_cmd_names },
   { "NICK",     0, FALSE, _suda_irc_cmd_nick },
@@ -40,6 +44,8 @@ static const SudaIrcCommand commands[] = {
   { "PONG",     0, FALSE, _suda_irc_cmd_pong },
   { "PRIVMSG",  0, TRUE,  _suda_irc_cmd_privmsg },
   { "QUIT",     0, FALSE, _suda_irc_cmd_quit },
+  { "REDACT",   2, TRUE,  _suda_irc_cmd_redact },
+  { "SETNAME",  1, TRUE,  _suda_irc_cmd_setname },
   { "TAGMSG",   1, TRUE,  _suda_irc_cmd_tagmsg },
   { "TIME",     0, TRUE,  _suda_irc_cmd_time },
   { "TOPIC",    1, TRUE,  _suda_irc_cmd_topic },
@@ -165,6 +171,7 @@ irc_line (SudaClient *c,
           gsize       len)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *label = NULL;
   SudaIrcMessage m;
 
   if (len == 0 || strspn (line, " ") == len)
@@ -193,7 +200,13 @@ irc_line (SudaClient *c,
       c->greeted = TRUE;
       _suda_session_set_pause_ends_line (c->session, FALSE);
     }
+  /* A line of an open draft/multiline batch waits for the batch's end. */
+  if (c->multiline && _suda_irc_multiline_take (c, &m))
+    return;
+  label = _suda_irc_label_begin (c, &m);
   dispatch (c, &m);
+  if (label)
+    _suda_irc_label_end (c, label);
 }
 
 static void
@@ -209,6 +222,7 @@ irc_closed (SudaClient *c,
   /* The reason may be a client's long QUIT text: the line stays within 512 bytes. */
   int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (c->host);
 
+  g_clear_pointer (&c->multiline, _suda_irc_multiline_free);
   _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
                       (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
 }
