@@ -40,6 +40,7 @@ struct _SudaServer
   guint              ping_id;
   guint              next_session_id;
   SudaAdmission     *admission;     /* who may connect */
+  SudaPushback      *pushback;      /* output queued, senders held back */
 
   SudaServerLog     *log;
   gboolean           log_failing;
@@ -91,6 +92,7 @@ suda_server_finalize (GObject *object)
   SudaServer *self = SUDA_SERVER (object);
 
   g_clear_pointer (&self->admission, _suda_admission_free);
+  g_clear_pointer (&self->pushback, _suda_pushback_free);
   g_clear_pointer (&self->core.delivery, _suda_delivery_free);
   g_clear_pointer (&self->core.registry, _suda_registry_free);
   g_clear_pointer (&self->config, suda_server_config_free);
@@ -187,6 +189,7 @@ suda_server_new (const SudaServerConfig *config)
   _suda_registry_set_counts_notify (self->core.registry, G_CALLBACK (on_counts_changed), self);
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
   self->admission = _suda_admission_new (&self->core);
+  self->pushback = _suda_pushback_new (self->config);
   /* An empty service-nick= means no service user at all. */
   if (_suda_registry_get_service_nick (self->core.registry) != NULL)
     self->core.service = _suda_service_new (&self->core);
@@ -210,6 +213,12 @@ SudaRegistry *
 _suda_server_get_registry (SudaServer *self)
 {
   return self->core.registry;
+}
+
+SudaPushback *
+_suda_server_get_pushback (SudaServer *self)
+{
+  return self->pushback;
 }
 
 /* The flush ---------------------------------------------------------------- */
@@ -432,7 +441,8 @@ on_incoming (GSocketService    *listener,
   if (!_suda_admission_admit (self->admission, connection))
     return TRUE;
 
-  session = _suda_session_new (connection, self->config, &session_listener, self);
+  session = _suda_session_new (connection, self->config, self->pushback,
+                               &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
   client = _suda_registry_add_client (self->core.registry, &self->core, session,
                                       suda_session_get_address (session));
