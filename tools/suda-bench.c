@@ -105,6 +105,7 @@ typedef struct {
   gboolean idle;
   gboolean machine;
   double   soak;           /* seconds of soak, 0: none */
+  double   linger;         /* seconds connected after the report */
 
   int          epfd;
   BenchClient *clients;
@@ -1290,6 +1291,7 @@ main (int argc, char **argv)
     { "nick-prefix", 0, 0, G_OPTION_ARG_STRING, &bench.nick_prefix, N_("Nicknames are PREFIX plus five digits"), "PREFIX" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &bench.pid, N_("Server process to measure CPU time and RSS of"), "PID" },
     { "idle", 0, 0, G_OPTION_ARG_NONE, &bench.idle, N_("Only register and join, then report time and RSS per client"), NULL },
+    { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &bench.linger, N_("Stay connected this many seconds after the report (for a profiler to take its figures first)"), "SECONDS" },
     { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &bench.soak, N_("Create and abandon rooms, flood and reconnect for this many seconds; report RSS (--rate cycles a second per client)"), "SECONDS" },
     { "machine", 0, 0, G_OPTION_ARG_NONE, &bench.machine, N_("Print key=value lines for scripts"), NULL },
     { NULL }
@@ -1397,6 +1399,14 @@ main (int argc, char **argv)
       kv ("first_error", "%s", bench.first_error);
     }
 
+  fflush (stdout);
+  if (bench.linger > 0 && bench.linger <= 3600)
+    {
+      gint64 until = now_us () + (gint64) (bench.linger * G_USEC_PER_SEC);
+
+      while (now_us () < until)
+        poll_once (until - now_us ());
+    }
   for (int i = 0; i < bench.n_clients; i++)
     {
       if (bench.clients[i].fd >= 0)

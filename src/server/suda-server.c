@@ -264,13 +264,14 @@ on_flush (gpointer data)
   while (self->dirty.length > 0)
     {
       GList *link = g_queue_pop_head_link (&self->dirty);
-      g_autoptr(SudaSession) session = g_object_ref (link->data);
 
       link->next = link->prev = NULL;
       /* Sending may close a session whose QUIT then goes to the ones
-       * after it in this pass: it is written first, like any event. */
+       * after it in this pass: it is written first, like any event.  No
+       * reference is taken: a session leaves (gone) only as the last
+       * thing its flush does. */
       flush_log (self);
-      _suda_session_flush (session);
+      _suda_session_flush (link->data);
     }
   self->flush_ended = g_get_monotonic_time ();
   self->flush_took = self->flush_ended - started;

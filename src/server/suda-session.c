@@ -35,6 +35,8 @@ struct _SudaPushback
   GQueue                  congested;    /* sessions past their high-water mark */
   GPtrArray              *waiters;      /* sessions waiting for the total to drain */
   SudaSession            *reading;      /* whose line is being handled, or NULL */
+  guint64                 sent;         /* bytes sent by every session */
+  guint64                 sent_seen;    /* ... at the last watch */
   gint64                  progress_at;  /* monotonic usec output last moved anywhere */
   GSource                *watch;
   gboolean                all_paused;   /* the total is past half of total-sendq */
@@ -50,6 +52,7 @@ struct _SudaSession
   gpointer                   listener_data;
   const SudaSessionHandler  *handler;
   GSocket                   *socket;        /* the connection's */
+  int                        fd;            /* the socket's */
   SudaPushback              *pushback;      /* the server's, until detached */
 
   /* Owned */
@@ -68,6 +71,8 @@ struct _SudaSession
   GPtrArray                 *waiters;       /* senders held back by this queue, owned refs */
   GSource                   *resume_source;
   gsize                      counted;       /* this session's share of the pushback's total */
+  guint64                    sent;          /* bytes sent so far */
+  guint64                    sent_seen;     /* ... at the pushback's last watch */
   gint64                     progress_at;   /* monotonic usec the output last moved */
   guint                      blocked_by;    /* congested queues this sender waits for */
   char                      *host;
@@ -114,7 +119,7 @@ static char read_scratch[64 * 1024];
 G_DEFINE_FINAL_TYPE (SudaSession, suda_session, G_TYPE_OBJECT)
 
 static gboolean on_readable   (GSocket *socket, GIOCondition condition, gpointer data);
-static void     note_queued   (SudaSession *self);
+static inline void note_queued (SudaSession *self);
 static void     leave_pushback (SudaSession *self);
 static inline void mark_dirty (SudaSession *self);
 static gboolean process_input (SudaSession *self);
@@ -273,6 +278,7 @@ _suda_session_new (GSocketConnection         *connection,
   self->listener_data = listener_data;
   self->connection = g_object_ref (connection);
   self->socket = g_socket_connection_get_socket (connection);
+  self->fd = g_socket_get_fd (self->socket);
   self->host = _suda_session_describe_peer (connection, NULL);
   self->connected_at = g_date_time_new_now_utc ();
   self->last_active = self->connected_mono = g_get_monotonic_time ();
@@ -543,7 +549,7 @@ pause_reading (SudaSession *self)
   destroy_source (&self->read_source);
 }
 
-static gsize
+static inline gsize
 get_pending (SudaSession *self)
 {
   return self->out_len - self->out_off;
@@ -574,10 +580,23 @@ on_watch (gpointer data)
   gint64 now = g_get_monotonic_time ();
   SudaSession *largest = NULL;
 
+  /* Progress is seen here, by the bytes sent since the last look: the
+   * send path takes no clock. */
+  if (self->sent != self->sent_seen)
+    {
+      self->sent_seen = self->sent;
+      self->progress_at = now;
+    }
   for (GList *l = self->congested.head; l != NULL; l = l->next)
     {
       SudaSession *session = l->data;
 
+      if (session->sent != session->sent_seen)
+        {
+          session->sent_seen = session->sent;
+          session->progress_at = now;
+          session->stuck = FALSE;
+        }
       if (!session->stuck && is_stuck (self, session, now))
         {
           session->stuck = TRUE;
@@ -617,26 +636,20 @@ end_congestion (SudaSession *self)
   release_waiters (&self->waiters);
 }
 
-/* After every change to the output: the total, and who is congested.
- * Congested past a quarter of the sendq, drained below a sixteenth. */
+/* Crossing a threshold: a queue congested or drained, the total past half
+ * of total-sendq or back under a quarter. */
 static void
-note_queued (SudaSession *self)
+note_crossing (SudaSession *self,
+               gsize        pending)
 {
   SudaPushback *pushback = self->pushback;
   const SudaServerConfig *config = self->config;
-  gsize pending = get_pending (self);
-
-  if (pushback == NULL)
-    return;
-  pushback->total = pushback->total - self->counted + pending;
-  self->counted = pending;
-  if (pushback->total > pushback->peak)
-    pushback->peak = pushback->total;
 
   if (!self->congested && pending > config->sendq_bytes / 4)
     {
       self->congested = TRUE;
       self->progress_at = g_get_monotonic_time ();
+      self->sent_seen = self->sent;
       g_queue_push_tail_link (&pushback->congested, &self->congested_link);
       ensure_watch (pushback);
     }
@@ -653,6 +666,28 @@ note_queued (SudaSession *self)
       pushback->all_paused = FALSE;
       release_waiters (&pushback->waiters);
     }
+}
+
+/* After every change to the output (the hot path: a few comparisons).
+ * Congested past a quarter of the sendq, drained below a sixteenth. */
+static inline void
+note_queued (SudaSession *self)
+{
+  SudaPushback *pushback = self->pushback;
+  const SudaServerConfig *config = self->config;
+  gsize pending = get_pending (self);
+
+  if (pushback == NULL)
+    return;
+  pushback->total = pushback->total - self->counted + pending;
+  self->counted = pending;
+  if (pushback->total > pushback->peak)
+    pushback->peak = pushback->total;
+  if (G_UNLIKELY (self->congested ? pending <= config->sendq_bytes / 16
+                                  : pending > config->sendq_bytes / 4) ||
+      G_UNLIKELY (pushback->all_paused ? pushback->total <= config->total_sendq_bytes / 4
+                                       : pushback->total > config->total_sendq_bytes / 2))
+    note_crossing (self, pending);
 }
 
 /* Done with the server's pushback: its output no longer counts, whoever
@@ -694,6 +729,7 @@ _suda_session_send (SudaSession *self,
                     gsize        len)
 {
   gsize pending = self->out_len - self->out_off;
+  SudaPushback *pushback;
 
   if (self->socket == NULL || self->state == STATE_GONE || len == 0 || self->sendq_exceeded)
     return;
@@ -728,11 +764,22 @@ _suda_session_send (SudaSession *self,
     }
   memcpy (self->out + self->out_len, data, len);
   self->out_len += len;
-  note_queued (self);
-  /* The sender of the line being handled waits for this queue to drain. */
-  if (self->congested && !self->stuck && self->pushback->reading != NULL &&
-      self->pushback->reading != self)
-    add_waiter (&self->waiters, self->pushback->reading);
+  /* The hot path: a queue only grows here, so only its start of
+   * congestion (or the total's pause) can be crossed. */
+  pushback = self->pushback;
+  self->counted += len;
+  pushback->total += len;
+  if (pushback->total > pushback->peak)
+    pushback->peak = pushback->total;
+  if (G_UNLIKELY (pending + len > self->config->sendq_bytes / 4 ||
+                  pushback->total > self->config->total_sendq_bytes / 2))
+    {
+      note_crossing (self, pending + len);
+      /* The sender of the line being handled waits for this queue to drain. */
+      if (self->congested && !self->stuck && pushback->reading != NULL &&
+          pushback->reading != self)
+        add_waiter (&self->waiters, pushback->reading);
+    }
   mark_dirty (self);
 }
 
@@ -754,19 +801,20 @@ on_writable (GSocket      *socket,
 static gboolean
 send_pending (SudaSession *self)
 {
-  gboolean moved = FALSE;
   gboolean full = FALSE;
 
   while (self->out_off < self->out_len && self->socket != NULL)
     {
-      gssize n = send (g_socket_get_fd (self->socket), self->out + self->out_off,
+      gssize n = send (self->fd, self->out + self->out_off,
                        self->out_len - self->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
       int saved_errno = errno;
 
       if (n >= 0)
         {
           self->out_off += n;
-          moved |= n > 0;
+          self->sent += n;
+          if (self->pushback != NULL)
+            self->pushback->sent += n;
           continue;
         }
       if (saved_errno == EINTR)
@@ -788,11 +836,6 @@ send_pending (SudaSession *self)
         _suda_session_close (self, g_strerror (saved_errno));
       self->state = STATE_GONE;
       break;
-    }
-  if (moved && self->pushback != NULL)
-    {
-      self->progress_at = self->pushback->progress_at = g_get_monotonic_time ();
-      self->stuck = FALSE;
     }
   note_queued (self);
   return !full;
