@@ -292,6 +292,44 @@ test_total_sendq_bounds_all_output (void)
   room_tear_down (&room);
 }
 
+#define N_STORM 20
+
+/* A join storm: connections waiting in the port's backlog are taken many
+ * at a time, not one per main-loop iteration (with thousands of sockets,
+ * each iteration is slow, and the last of a storm waited a minute for its
+ * welcome). */
+static void
+test_burst_accepted_at_once (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (loopback, suda_server_get_port (server));
+  GListModel *sessions = suda_server_get_sessions (server);
+  GSocket *sockets[N_STORM];
+  guint iterations = 0;
+
+  /* Connected by the kernel, none accepted yet: the main loop has not run. */
+  for (guint i = 0; i < N_STORM; i++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      sockets[i] = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM,
+                                 G_SOCKET_PROTOCOL_TCP, &error);
+      g_assert_no_error (error);
+      g_assert_true (g_socket_connect (sockets[i], address, NULL, &error));
+      g_assert_no_error (error);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (sessions), ==, 0);
+  while (g_list_model_get_n_items (sessions) == 0)
+    {
+      g_assert_cmpuint (++iterations, <, 100000);
+      g_main_context_iteration (NULL, FALSE);
+    }
+  g_assert_cmpuint (g_list_model_get_n_items (sessions), ==, N_STORM);
+  for (guint i = 0; i < N_STORM; i++)
+    g_object_unref (sockets[i]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -303,5 +341,7 @@ main (int   argc,
                    test_stuck_reader_dropped);
   g_test_add_func ("/server/overload/total-sendq-bounds-all-output",
                    test_total_sendq_bounds_all_output);
+  g_test_add_func ("/server/overload/join-storm-accepted-in-bursts",
+                   test_burst_accepted_at_once);
   return g_test_run ();
 }

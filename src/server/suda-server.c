@@ -428,19 +428,16 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
-static gboolean
-on_incoming (GSocketService    *listener,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           data)
+static void
+accept_connection (SudaServer        *self,
+                   GSocketConnection *connection)
 {
-  SudaServer *self = data;
   g_autoptr(SudaSession) session = NULL;
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
   if (!_suda_admission_admit (self->admission, connection))
-    return TRUE;
+    return;
 
   session = _suda_session_new (connection, self->config, self->pushback,
                                &session_listener, self);
@@ -459,6 +456,31 @@ on_incoming (GSocketService    *listener,
   _suda_irc_send_line (client, self->config->server_name, "NOTICE", "*",
                        _("*** Welcome to Suda. IRC clients register as usual; "
                          "on a plain terminal, type your nickname and press Enter."));
+}
+
+/* How many waiting connections one wake-up of the port takes. */
+#define ACCEPT_BURST 64
+
+static gboolean
+on_incoming (GSocketService    *listener,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           data)
+{
+  SudaServer *self = data;
+
+  accept_connection (self, connection);
+  /* The rest of a burst, without a main-loop iteration each. */
+  for (guint i = 1; i < ACCEPT_BURST && G_IS_SOCKET (source) && self->running && !self->stopping; i++)
+    {
+      g_autoptr(GSocket) socket = g_socket_accept (G_SOCKET (source), NULL, NULL);
+      g_autoptr(GSocketConnection) more = NULL;
+
+      if (socket == NULL)
+        break;
+      more = g_socket_connection_factory_create_connection (socket);
+      accept_connection (self, more);
+    }
   return TRUE;
 }
 
@@ -526,6 +548,51 @@ make_listen_address (SudaServer  *self,
   return g_inet_socket_address_new (inet, self->config->port);
 }
 
+/* Binds and listens itself, and gives the socket to the service as its own
+ * source object, so that on_incoming() can take a whole burst of waiting
+ * connections at once: GSocketService accepts one per main-loop
+ * iteration, and an iteration over thousands of sockets is slow. */
+static GSocket *
+listen_socket (SudaServer      *self,
+               GSocketAddress  *address,
+               GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  /* The default backlog is 10: a class logging in at once would see
+   * dropped SYNs and one-second retransmit stalls. */
+  g_socket_set_listen_backlog (socket, 4096);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error) ||
+      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket,
+                                     G_OBJECT (socket), error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static GSocket *
+listen_any (SudaServer       *self,
+            GSocketFamily     family,
+            guint16           port,
+            GError          **error)
+{
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (family);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
+
+  return listen_socket (self, address, error);
+}
+
+static guint16
+get_local_port (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+
+  return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+}
+
 static gboolean
 listen_on (SudaServer  *self,
            GError     **error)
@@ -533,6 +600,7 @@ listen_on (SudaServer  *self,
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   address = make_listen_address (self, &local_error);
   if (local_error != NULL)
@@ -543,22 +611,30 @@ listen_on (SudaServer  *self,
 
   if (address == NULL)
     {
-      guint16 port = self->config->port;
+      /* Every interface: IPv6, which takes IPv4 too where the system
+       * allows; otherwise IPv4 beside it, or alone. */
+      socket = listen_any (self, G_SOCKET_FAMILY_IPV6, self->config->port, NULL);
+      if (socket == NULL || !g_socket_speaks_ipv4 (socket))
+        {
+          g_autoptr(GSocket) socket4 = listen_any (self, G_SOCKET_FAMILY_IPV4,
+                                                   socket ? get_local_port (socket) : self->config->port,
+                                                   error);
 
-      if (port == 0)
-        port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->listener), NULL, error);
-      else if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->listener), port, NULL, error))
-        port = 0;
-      if (port == 0)
-        return FALSE;
-      self->port = port;
+          if (socket4 == NULL)
+            return FALSE;
+          if (socket == NULL)
+            socket = g_steal_pointer (&socket4);
+        }
+      self->port = get_local_port (socket);
       self->address = g_strdup ("0.0.0.0");
-      return TRUE;
+      return self->port != 0;
     }
 
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, error))
+  socket = listen_socket (self, address, error);
+  if (socket == NULL)
+    return FALSE;
+  effective = g_socket_get_local_address (socket, error);
+  if (effective == NULL)
     return FALSE;
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   self->address = g_inet_address_to_string (
@@ -627,9 +703,6 @@ suda_server_start (SudaServer  *self,
   self->listener = g_socket_service_new ();
   /* A new service is active: it accepts once the history is read. */
   g_socket_service_stop (self->listener);
-  /* GSocketListener's default backlog is 10: a class logging in at once
-   * would see dropped SYNs and one-second retransmit stalls. */
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 4096);
   if (!listen_on (self, error))
     {
       g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
