@@ -208,7 +208,8 @@ run_one () {   # SERVER SCENARIO
     run_once "$1" "$2" "$results/$1-$2-run$k.txt"
   done
   chosen=$(for k in $(seq "$runs"); do
-             printf '%s %s\n' "$(sed -n "s/^$sortkey=//p" "$results/$1-$2-run$k.txt")" "$k"
+             # a run that did not finish has no figure: it sorts last, not out
+             printf '%s %s\n' "$(sed -n "s/^$sortkey=//p" "$results/$1-$2-run$k.txt" | grep . || echo 1e99)" "$k"
            done | sort -g | awk '{ line[NR] = $2 } END { print line[int((NR + 1) / 2)] }')
   cp "$results/$1-$2-run$chosen.txt" "$results/$1-$2.txt"
   while IFS='=' read -r key value; do
