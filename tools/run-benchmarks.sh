@@ -177,7 +177,7 @@ scenario_args () {
   case "$1" in
     1) echo "--clients 100 --senders 10 --rate 10" ;;
     2) echo "--clients 1000 --senders 20 --rate 20" ;;
-    3) echo "--clients 1000 --senders 50 --rate 50" ;;
+    3) echo "--clients 1000 --senders 50 --rate 50 --drain 15" ;;
     4) echo "--clients 5000 --idle --join-timeout 300" ;;
     5) echo "--clients 5000 --idle --concurrency 500 --join-timeout 120" ;;
     6) echo "--clients 50 --soak $soak --rate 1" ;;

@@ -557,8 +557,10 @@ get_pending (SudaSession *self)
 
 /* Stuck: its output has not moved for STUCK_AFTER_USEC while the others'
  * did, or while most queues are not congested.  When nothing moves
- * anywhere (the machine, or the one process reading them all, is slow),
- * nobody is. */
+ * anywhere for a moment (the machine, or the one process reading them
+ * all, is slow), nobody is; when nothing has moved for a long while, the
+ * congested readers may be waiting on each other (clients blocked on
+ * writing to a server that reads them no more), and all are. */
 static gboolean
 is_stuck (SudaPushback *self,
           SudaSession  *session,
@@ -567,7 +569,8 @@ is_stuck (SudaPushback *self,
   if (now - session->progress_at < STUCK_AFTER_USEC)
     return FALSE;
   return self->progress_at - session->progress_at > STUCK_AFTER_USEC ||
-         self->congested.length * 2 <= self->n_sessions;
+         self->congested.length * 2 <= self->n_sessions ||
+         now - self->progress_at > 5 * STUCK_AFTER_USEC;
 }
 
 /* While some queue is congested or the total is high: a stuck reader lets
@@ -622,6 +625,9 @@ ensure_watch (SudaPushback *self)
 {
   if (self->watch != NULL)
     return;
+  /* Progress is measured from here, not from the last watch. */
+  self->progress_at = g_get_monotonic_time ();
+  self->sent_seen = self->sent;
   self->watch = g_timeout_source_new (WATCH_EVERY_MS);
   g_source_set_callback (self->watch, on_watch, self, NULL);
   g_source_attach (self->watch, g_main_context_get_thread_default ());
