@@ -24,6 +24,9 @@ typedef enum {
  * sendq is full. */
 #define STUCK_AFTER_USEC G_USEC_PER_SEC
 #define WATCH_EVERY_MS   250
+/* Lines one session has handled before the others get their turn: a sender
+ * with a backlog would otherwise fan out for 100 ms in one go. */
+#define LINES_PER_TURN   16
 
 struct _SudaPushback
 {
@@ -492,8 +495,9 @@ on_resume (gpointer data)
     {
       self->paused = FALSE;
       self->pushback->n_paused--;
-      watch_input (self);
     }
+  if (self->read_source == NULL)
+    watch_input (self);
   process_input (self);
   return G_SOURCE_REMOVE;
 }
@@ -756,7 +760,9 @@ _suda_session_send (SudaSession *self,
     self->out_off = self->out_len = 0;
   if (self->out_len + len > self->out_cap)
     {
-      if (self->out_off > 0)
+      /* The sent part is dropped when it is at least half: moving a long
+       * queue to make room for one line would copy it again and again. */
+      if (self->out_off > 0 && self->out_off >= pending)
         {
           memmove (self->out, self->out + self->out_off, pending);
           self->out_len = pending;
@@ -864,13 +870,16 @@ _suda_session_flush (SudaSession *self)
   if (!send_pending (self))
     return TRUE;
 
-  self->out_off = self->out_len = 0;
-  /* An idle session keeps no output buffer. */
-  if (self->out_cap > 4096 || self->state != STATE_OPEN)
+  /* An idle session keeps no output buffer; a busy one keeps a buffer it
+   * used well, or it would be grown again (and its pages faulted in) at
+   * every flush. */
+  if ((self->out_cap > 4096 && (self->out_len <= self->out_cap / 4 || self->out_cap > 256 * 1024)) ||
+      self->state != STATE_OPEN)
     {
       g_clear_pointer (&self->out, g_free);
       self->out_cap = 0;
     }
+  self->out_off = self->out_len = 0;
   if (self->state != STATE_OPEN)
     {
       if (self->socket != NULL)
@@ -972,6 +981,7 @@ process_input (SudaSession *self)
 {
   char *line;
   gsize len;
+  guint handled = 0;
 
   while (self->state == STATE_OPEN)
     {
@@ -1017,6 +1027,13 @@ process_input (SudaSession *self)
       pushback->reading = self;
       self->handler->line (self->owner, line, len);
       pushback->reading = NULL;
+      if (++handled == LINES_PER_TURN && self->state == STATE_OPEN)
+        {
+          /* Read no more until the rest is handled, in a later turn. */
+          destroy_source (&self->read_source);
+          schedule_resume (self);
+          return TRUE;
+        }
     }
   return FALSE;
 }
