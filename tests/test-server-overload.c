@@ -330,6 +330,41 @@ test_burst_accepted_at_once (void)
     g_object_unref (sockets[i]);
 }
 
+/* A person on nc pastes more lines than flood control lets through at
+ * once: the ones that wait their turn arrive one by one, not glued into
+ * one message when the terminal's pause timer fires. */
+static void
+test_plain_lines_waiting_stay_lines (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) pat = NULL;
+  g_autoptr(GString) paste = g_string_new (NULL);
+
+  config->flood_burst = 4;
+  config->flood_rate = 2;
+  server = suda_test_server_new (config);
+  alice = suda_test_member (server, "alice", NULL, "#lobby");
+  pat = suda_test_client_connect (suda_server_get_port (server));
+  suda_test_client_await (pat, ":* NOTICE * :*type your nickname*");
+  suda_test_client_send (pat, "pat");
+  suda_test_client_await (pat, "*** Welcome to Suda!*");
+  suda_test_client_await (alice, ":pat!* JOIN #lobby");
+
+  for (guint i = 0; i < 6; i++)
+    g_string_append_printf (paste, "line %u\r\n", i);
+  suda_test_client_send_raw (pat, paste->str, paste->len);
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autofree char *expected = g_strdup_printf (":pat!* PRIVMSG #lobby :line %u", i);
+      g_autofree char *line = suda_test_client_expect_within (alice, ":pat!* *", 10000);
+
+      if (line == NULL || !g_pattern_match_simple (expected, line))
+        g_error ("alice got %s where “line %u” was due", line ? line : "nothing", i);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -343,5 +378,7 @@ main (int   argc,
                    test_total_sendq_bounds_all_output);
   g_test_add_func ("/server/overload/join-storm-accepted-in-bursts",
                    test_burst_accepted_at_once);
+  g_test_add_func ("/server/overload/plain-lines-waiting-their-turn-stay-lines",
+                   test_plain_lines_waiting_stay_lines);
   return g_test_run ();
 }

@@ -1044,6 +1044,10 @@ on_pause (gpointer data)
   SudaSession *self = data;
   g_autofree char *partial = NULL;
 
+  /* Lines waiting their turn (flood control, pushback) are no pause in
+   * typing: taken now, they would become one message. */
+  if (self->throttle_id != 0 || self->resume_source != NULL || self->blocked_by > 0)
+    return G_SOURCE_CONTINUE;
   self->pause_id = 0;
   partial = suda_line_buffer_take_partial (&self->in);
   if (partial != NULL)
