@@ -1103,6 +1103,12 @@ _suda_session_check_ping (SudaSession *self,
   gint64 timeout = (gint64) self->config->ping_timeout_ms * 1000;
   gint64 idle = now - self->last_active;
 
+  /* A buffer kept because it was busy goes once the session is idle. */
+  if (self->out != NULL && self->out_cap > 4096 && self->out_off == self->out_len)
+    {
+      g_clear_pointer (&self->out, g_free);
+      self->out_off = self->out_len = self->out_cap = 0;
+    }
   if (self->state != STATE_OPEN)
     {
       /* A peer that never reads its last words does not keep its socket
