@@ -77,7 +77,8 @@ stop_server () {
   wait "$server_pid" 2>/dev/null
   server_pid=""
 }
-trap 'stop_server; rm -rf "$work/ngircd.conf" "$work/suda.conf"' EXIT
+# the servers' logs grow by hundreds of MiB a run; the results stay
+trap 'stop_server; rm -rf "$work/ngircd.conf" "$work/suda.conf" "$work"/suda-*.jsonl' EXIT
 trap 'exit 130' INT TERM
 
 # 5000 clients need 5000 descriptors on both ends of every connection.
