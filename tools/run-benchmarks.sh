@@ -13,8 +13,9 @@
 #
 # 1-3: one busy channel (100/10×10, 1000/20×20, 1000/50×50 msg/s: overload);
 # 4: 5000 idle members joined 8 at a time; 5: a join storm, 5000 clients 500
-# at a time; 6: a soak of --soak seconds (default 30): 50 clients create and
-# abandon 20 rooms a second each, flood the channel and reconnect.
+# at a time while the first 5 chat 5 msg/s each; 6: a soak of --soak seconds
+# (default 30): 50 clients create and abandon 20 rooms a second each, flood
+# the channel and reconnect.
 #
 # It builds nothing: BUILD_DIR must hold tools/suda-bench and
 # src/serverd/suda-serverd.  Everything listens on 127.0.0.1 only.
@@ -180,7 +181,7 @@ scenario_args () {
     2) echo "--clients 1000 --senders 20 --rate 20" ;;
     3) echo "--clients 1000 --senders 50 --rate 50 --drain 15" ;;
     4) echo "--clients 5000 --idle --join-timeout 300" ;;
-    5) echo "--clients 5000 --idle --concurrency 500 --join-timeout 120" ;;
+    5) echo "--clients 5000 --idle --concurrency 500 --join-timeout 120 --chat-while-joining --senders 5 --rate 5" ;;
     6) echo "--clients 50 --soak $soak --rate 1" ;;
   esac
 }
@@ -287,7 +288,7 @@ for n in $scenarios; do
     2) printf '| **2. 1000 members, 20 senders × 20 msg/s** |' ;;
     3) printf '| **3. 1000 members, 50 senders × 50 msg/s** |' ;;
     4) printf '| **4. 5000 idle members** |' ;;
-    5) printf '| **5. join storm: 5000 clients, 500 at a time** |' ;;
+    5) printf '| **5. join storm: 5000 clients, 500 at a time, 5 × 5 msg/s chatting** |' ;;
     6) printf '| **6. soak: %s s of rooms created and abandoned, flood, reconnects** |' "$soak" ;;
   esac
   for s in $servers; do printf ' |'; done

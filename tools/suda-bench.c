@@ -106,6 +106,7 @@ typedef struct {
   gboolean machine;
   double   soak;           /* seconds of soak, 0: none */
   double   linger;         /* seconds connected after the report */
+  gboolean chat_joining;   /* the first joined chat while the others join */
 
   int          epfd;
   BenchClient *clients;
@@ -719,10 +720,37 @@ wait_quiet (void)
 
 /* ---- phases ----------------------------------------------------------------- */
 
+static void send_bench_message (BenchClient *c);
+
+/* While the others join, the first --senders clients to have joined chat at
+ * --rate each (not measured): a storm of joins must not starve them, nor
+ * they the joins. */
+static void
+chat_while_joining (gint64 *next_chat,
+                    guint64 *k)
+{
+  gint64 interval = MAX ((gint64) (G_USEC_PER_SEC / (bench.n_senders * bench.rate)), 1);
+  gint64 now = now_us ();
+  int burst = 0;
+
+  if (*next_chat == 0)
+    *next_chat = now;
+  while (*next_chat <= now && burst++ < 1000)
+    {
+      BenchClient *c = &bench.clients[*k % (guint64) bench.n_senders];
+
+      if (c->state == CLIENT_JOINED)
+        send_bench_message (c);
+      (*k)++;
+      *next_chat += interval;
+    }
+}
+
 static gboolean
 run_join_phase (void)
 {
-  gint64 deadline, next_sample = 0;
+  gint64 deadline, next_sample = 0, next_chat = 0;
+  guint64 chat_k = 0;
 
   bench.t_phase_start = now_us ();
   if (bench.pid > 0)
@@ -734,6 +762,8 @@ run_join_phase (void)
        * overflows costs a 1 s SYN retransmit and would be measured as latency */
       while (bench.started < bench.n_clients && bench.in_flight < bench.concurrency)
         client_start (&bench.clients[bench.started]);
+      if (bench.chat_joining)
+        chat_while_joining (&next_chat, &chat_k);
       if (bench.pid > 0 && now_us () >= next_sample)
         {
           bench.join_rss_peak = MAX (bench.join_rss_peak, proc_rss_kib (bench.pid));
@@ -1231,7 +1261,7 @@ check_options (GError **error)
                    _("--clients must be between 1 and 100000"));
       return FALSE;
     }
-  if (!bench.idle && (bench.n_senders < 1 || bench.n_senders > bench.n_clients))
+  if ((!bench.idle || bench.chat_joining) && (bench.n_senders < 1 || bench.n_senders > bench.n_clients))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--senders must be between 1 and --clients"));
@@ -1291,6 +1321,7 @@ main (int argc, char **argv)
     { "nick-prefix", 0, 0, G_OPTION_ARG_STRING, &bench.nick_prefix, N_("Nicknames are PREFIX plus five digits"), "PREFIX" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &bench.pid, N_("Server process to measure CPU time and RSS of"), "PID" },
     { "idle", 0, 0, G_OPTION_ARG_NONE, &bench.idle, N_("Only register and join, then report time and RSS per client"), NULL },
+    { "chat-while-joining", 0, 0, G_OPTION_ARG_NONE, &bench.chat_joining, N_("The first --senders clients chat at --rate while the others join"), NULL },
     { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &bench.linger, N_("Stay connected this many seconds after the report (for a profiler to take its figures first)"), "SECONDS" },
     { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &bench.soak, N_("Create and abandon rooms, flood and reconnect for this many seconds; report RSS (--rate cycles a second per client)"), "SECONDS" },
     { "machine", 0, 0, G_OPTION_ARG_NONE, &bench.machine, N_("Print key=value lines for scripts"), NULL },
