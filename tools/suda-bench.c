@@ -3,7 +3,9 @@
  *
  * N clients connect to 127.0.0.1, register and join one channel; S of them
  * send R messages a second, each carrying its send time, and every client
- * measures the delivery latency of every message it receives.  One thread,
+ * measures the delivery latency of every message it receives.  --soak
+ * instead makes every client create and abandon rooms, flood and reconnect
+ * in loops, and reports the server's RSS after a warm-up and at the end.  One thread,
  * one epoll set, non-blocking sockets: the bench has to stay cheaper than the
  * server it measures, so lines are parsed in place and latencies go into a
  * fixed histogram rather than an array. */
@@ -58,6 +60,8 @@ typedef struct {
   gboolean     want_out;
   gint64       t_connect;
   guint64      seq;
+  guint32      generation;   /* reconnects so far: a new nick each time */
+  guint32      cycles;       /* soak cycles done */
 } BenchClient;
 
 /* Log-linear latency histogram in microseconds: exact below 2048 µs, then 1024
@@ -100,6 +104,9 @@ typedef struct {
   int      pid;
   gboolean idle;
   gboolean machine;
+  double   soak;           /* seconds of soak, 0: none */
+  double   linger;         /* seconds connected after the report */
+  gboolean chat_joining;   /* the first joined chat while the others join */
 
   int          epfd;
   BenchClient *clients;
@@ -118,6 +125,8 @@ typedef struct {
   gint64  t_all_joined;
   gint64  t_join_end;
   gint64  slowest_join_us;
+  gint64  slowest_welcome_us;   /* from connect to 001 */
+  int     welcomed;
   double  join_cpu_start;
   double  join_cpu_end;
   long    join_rss_peak;
@@ -137,8 +146,14 @@ typedef struct {
   int       members_at_start;
   guint64   kernel_stamps;
   guint64   reads;
+  guint64   refused_window;   /* measured messages the server did not take */
   Histogram hist;        /* to kernel arrival */
   Histogram hist_read;   /* to the bench's read */
+
+  /* soak */
+  guint64 soak_cycles;
+  guint64 soak_rooms;
+  int     reconnects;
 } Bench;
 
 static Bench bench;
@@ -347,11 +362,13 @@ client_flush (BenchClient *c)
     client_update_events (c);
 }
 
-static void
+/* FALSE when the line could not be sent: the client is dead, or the
+ * server has not read what it was sent before (pushback). */
+static gboolean
 client_send (BenchClient *c, const char *data, gsize len)
 {
   if (c->state == CLIENT_DEAD)
-    return;
+    return FALSE;
   if (c->out_len == 0)
     {
       ssize_t n = send (c->fd, data, len, MSG_NOSIGNAL);
@@ -359,7 +376,7 @@ client_send (BenchClient *c, const char *data, gsize len)
       if (n < 0 && errno != EAGAIN && errno != EINTR)
         {
           client_kill (c, g_strerror (errno));
-          return;
+          return FALSE;
         }
       if (n > 0)
         {
@@ -367,13 +384,13 @@ client_send (BenchClient *c, const char *data, gsize len)
           len -= (gsize) n;
         }
       if (len == 0)
-        return;
+        return TRUE;
     }
   if (c->out_len + len > OUT_MAX)
     {
       /* the server stopped reading us; losing this line is what a real client would see */
       bench.out_overflows++;
-      return;
+      return FALSE;
     }
   if (c->out == NULL)
     c->out = g_malloc (OUT_MAX);
@@ -381,6 +398,7 @@ client_send (BenchClient *c, const char *data, gsize len)
   c->out_len += (guint32) len;
   if (!c->want_out)
     client_update_events (c);
+  return TRUE;
 }
 
 static void
@@ -436,8 +454,13 @@ client_connected (BenchClient *c)
     }
   c->state = CLIENT_REGISTERING;
   client_update_events (c);
-  n = g_snprintf (line, sizeof line, "NICK %s%05u\r\nUSER bench 0 * :suda-bench %u\r\n",
-                  bench.nick_prefix, c->id, c->id);
+  /* a reconnecting client takes a new nick: its old one may not be gone yet */
+  if (c->generation == 0)
+    n = g_snprintf (line, sizeof line, "NICK %s%05u\r\nUSER bench 0 * :suda-bench %u\r\n",
+                    bench.nick_prefix, c->id, c->id);
+  else
+    n = g_snprintf (line, sizeof line, "NICK %s%05u%c\r\nUSER bench 0 * :suda-bench %u\r\n",
+                    bench.nick_prefix, c->id, 'a' + c->generation % 26, c->id);
   client_send (c, line, (gsize) n);
 }
 
@@ -538,6 +561,8 @@ on_line (BenchClient *c, char *line, gsize len, const RecvTime *t_recv)
       c->state = CLIENT_JOINING;
       bench.in_flight--;
       bench.registered++;
+      bench.welcomed++;
+      bench.slowest_welcome_us = MAX (bench.slowest_welcome_us, t_recv->mono - c->t_connect);
       if (bench.registered == bench.n_clients)
         bench.t_all_registered = t_recv->mono;
       client_send (c, join, (gsize) n);
@@ -695,10 +720,37 @@ wait_quiet (void)
 
 /* ---- phases ----------------------------------------------------------------- */
 
+static void send_bench_message (BenchClient *c);
+
+/* While the others join, the first --senders clients to have joined chat at
+ * --rate each (not measured): a storm of joins must not starve them, nor
+ * they the joins. */
+static void
+chat_while_joining (gint64 *next_chat,
+                    guint64 *k)
+{
+  gint64 interval = MAX ((gint64) (G_USEC_PER_SEC / (bench.n_senders * bench.rate)), 1);
+  gint64 now = now_us ();
+  int burst = 0;
+
+  if (*next_chat == 0)
+    *next_chat = now;
+  while (*next_chat <= now && burst++ < 1000)
+    {
+      BenchClient *c = &bench.clients[*k % (guint64) bench.n_senders];
+
+      if (c->state == CLIENT_JOINED)
+        send_bench_message (c);
+      (*k)++;
+      *next_chat += interval;
+    }
+}
+
 static gboolean
 run_join_phase (void)
 {
-  gint64 deadline, next_sample = 0;
+  gint64 deadline, next_sample = 0, next_chat = 0;
+  guint64 chat_k = 0;
 
   bench.t_phase_start = now_us ();
   if (bench.pid > 0)
@@ -710,6 +762,8 @@ run_join_phase (void)
        * overflows costs a 1 s SYN retransmit and would be measured as latency */
       while (bench.started < bench.n_clients && bench.in_flight < bench.concurrency)
         client_start (&bench.clients[bench.started]);
+      if (bench.chat_joining)
+        chat_while_joining (&next_chat, &chat_k);
       if (bench.pid > 0 && now_us () >= next_sample)
         {
           bench.join_rss_peak = MAX (bench.join_rss_peak, proc_rss_kib (bench.pid));
@@ -734,7 +788,14 @@ send_bench_message (BenchClient *c)
   /* the sender decides whether a message is measured, so both ends agree */
   n = g_snprintf (line, sizeof line, "PRIVMSG %s :sb %u %u %" G_GUINT64_FORMAT " %d %" G_GINT64_FORMAT "\r\n",
                   bench.channel, bench.run_id, c->id, c->seq++, measured ? 1 : 0, real_us ());
-  client_send (c, line, (gsize) n);
+  /* a line the server did not take (it pushes back) is offered, not sent:
+   * it is expected nowhere */
+  if (!client_send (c, line, (gsize) n))
+    {
+      if (measured)
+        bench.refused_window++;
+      return;
+    }
   bench.sent_total++;
   if (measured)
     bench.sent_window++;
@@ -879,6 +940,8 @@ report_join (void)
         printf (_("%d of %d joined after %.3f s\n"), bench.joined, bench.n_clients,
                 (bench.t_join_end - bench.t_phase_start) / 1e6);
       printf (_("received during the join phase: %.1f MiB\n"), bench.bytes_in / 1048576.0);
+      printf (_("slowest welcome (connect to 001): %.1f ms; %d never welcomed\n"),
+              bench.slowest_welcome_us / 1000.0, bench.n_clients - bench.welcomed);
       if (bench.pid > 0)
         printf (_("server during the join phase: %.2f CPU s, peak RSS %ld KiB\n"),
                 bench.join_cpu_end - bench.join_cpu_start, bench.join_rss_peak);
@@ -898,6 +961,13 @@ report_join (void)
       kv ("join_gave_up_s", "%s", s_gave_up);
     }
   kv ("slowest_join_ms", "%s", s_slow);
+  {
+    g_autofree char *s_welcome = fmt_double (bench.slowest_welcome_us / 1000.0, 1);
+
+    /* a client still waiting for its 001 when the phase ended was starved */
+    kv ("slowest_welcome_ms", "%s", s_welcome);
+    kv ("not_welcomed", "%d", bench.n_clients - bench.welcomed);
+  }
   kv ("join_bytes", "%" G_GUINT64_FORMAT, bench.bytes_in);
   if (bench.pid > 0)
     {
@@ -953,16 +1023,17 @@ report_window (const Window *w)
       printf (_("%llu reads, %llu with a kernel receive timestamp\n"),
               (unsigned long long) bench.reads, (unsigned long long) bench.kernel_stamps);
       if (bench.pid > 0)
-        printf (_("server: %.2f CPU s in %.1f s (%.1f %% of one core), peak RSS %ld KiB\n"),
-                server_cpu, secs, 100.0 * server_cpu / secs, w->rss_peak);
+        printf (_("server: %.2f CPU s in %.1f s (%.1f %% of one core, %.2f µs per delivery), peak RSS %ld KiB\n"),
+                server_cpu, secs, 100.0 * server_cpu / secs,
+                bench.delivered_window ? server_cpu * 1e6 / bench.delivered_window : 0.0, w->rss_peak);
       printf (_("bench itself: %.1f %% of one core; everything else on the box: %.1f %%\n"),
               100.0 * self_cpu / secs, 100.0 * MAX (others, 0) / secs);
       if (w->t_drained > bench.t_window_end)
         printf (_("last deliveries arrived %.3f s after the window closed\n"),
                 (w->t_drained - bench.t_window_end) / 1e6);
       if (bench.out_overflows > 0)
-        printf (_("the server stopped reading: %llu messages could not be sent\n"),
-                (unsigned long long) bench.out_overflows);
+        printf (_("the server pushed back: %llu messages could not be sent (%llu in the window)\n"),
+                (unsigned long long) bench.out_overflows, (unsigned long long) bench.refused_window);
     }
   else
     {
@@ -998,11 +1069,158 @@ report_window (const Window *w)
           kv ("server_cpu_s", "%s", s_cpu);
           kv ("server_cpu_pct", "%s", s_pct);
           kv ("server_rss_peak_kib", "%ld", w->rss_peak);
+          if (bench.delivered_window > 0)
+            {
+              g_autofree char *s_per = fmt_double (server_cpu * 1e6 / bench.delivered_window, 2);
+
+              kv ("server_us_per_delivery", "%s", s_per);
+            }
         }
       kv ("bench_cpu_pct", "%s", s_self);
       kv ("others_cpu_pct", "%s", s_others);
       kv ("drain_s", "%s", s_drain);
       kv ("send_overflows", "%" G_GUINT64_FORMAT, bench.out_overflows);
+      kv ("refused", "%" G_GUINT64_FORMAT, bench.refused_window);
+    }
+}
+
+/* ---- soak ------------------------------------------------------------------------ */
+
+#define SOAK_ROOMS        20   /* rooms one cycle creates and abandons */
+#define SOAK_RECONNECT    10   /* every tenth client reconnects ... */
+#define SOAK_RECONNECT_EVERY 5 /* ... every fifth cycle */
+
+typedef struct {
+  long   rss_warm;
+  long   rss_end;
+  long   rss_peak;
+  double cpu_start, cpu_end;
+} Soak;
+
+/* The client leaves without a word and comes back under a new nick. */
+static void
+client_reconnect (BenchClient *c)
+{
+  if (c->fd >= 0)
+    close (c->fd);
+  c->fd = -1;
+  c->carry_len = 0;
+  c->out_len = 0;
+  c->generation++;
+  c->state = CLIENT_IDLE;
+  bench.reconnects++;
+  client_start (c);
+}
+
+/* One cycle of one client: SOAK_ROOMS new rooms joined, a message to each,
+ * all left with JOIN 0, and a flood of the shared channel; now and then a
+ * reconnect instead. */
+static void
+soak_cycle (BenchClient *c)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  if (c->state != CLIENT_JOINED)
+    return;
+  c->cycles++;
+  if (c->id % SOAK_RECONNECT == 0 && c->cycles % SOAK_RECONNECT_EVERY == 0)
+    {
+      client_reconnect (c);
+      return;
+    }
+  g_string_append (out, "JOIN ");
+  for (int k = 0; k < SOAK_ROOMS; k++)
+    g_string_append_printf (out, "%s#s%u_%u_%u_%d", k ? "," : "", bench.run_id, c->id, c->cycles, k);
+  g_string_append (out, "\r\n");
+  for (int k = 0; k < SOAK_ROOMS; k++)
+    g_string_append_printf (out, "PRIVMSG #s%u_%u_%u_%d :soak %u\r\n", bench.run_id, c->id, c->cycles, k, c->cycles);
+  for (int k = 0; k < 5; k++)
+    g_string_append_printf (out, "PRIVMSG %s :flood %u %d\r\n", bench.channel, c->cycles, k);
+  g_string_append (out, "JOIN 0\r\nJOIN ");
+  g_string_append (out, bench.channel);
+  g_string_append (out, "\r\n");
+  client_send (c, out->str, out->len);
+  bench.soak_cycles++;
+  bench.soak_rooms += SOAK_ROOMS;
+}
+
+/* Every client runs --rate cycles a second for --soak seconds; RSS is taken
+ * after a warm-up of a third of that (at most --warmup if longer) and at
+ * the end, once what was sent has settled. */
+static void
+run_soak_phase (Soak *soak)
+{
+  gint64 t0 = now_us ();
+  gint64 interval = (gint64) (G_USEC_PER_SEC / (bench.n_clients * bench.rate));
+  gint64 t_end = t0 + (gint64) (bench.soak * G_USEC_PER_SEC);
+  gint64 t_warm = t0 + (gint64) (MAX (bench.soak / 3, MIN (bench.warmup, bench.soak / 2)) * G_USEC_PER_SEC);
+  gint64 next = t0, next_sample = t0;
+  guint64 k = 0;
+
+  if (interval < 1)
+    interval = 1;
+  soak->rss_warm = -1;
+  if (bench.pid > 0)
+    soak->cpu_start = proc_cpu_seconds (bench.pid);
+  for (;;)
+    {
+      gint64 now = now_us ();
+      int burst = 0;
+
+      if (now >= t_end)
+        break;
+      if (bench.pid > 0 && now >= next_sample)
+        {
+          long rss = proc_rss_kib (bench.pid);
+
+          soak->rss_peak = MAX (soak->rss_peak, rss);
+          if (soak->rss_warm < 0 && now >= t_warm)
+            soak->rss_warm = rss;
+          next_sample = now + RSS_SAMPLE_US;
+        }
+      while (next <= now && burst++ < 1000)
+        {
+          soak_cycle (&bench.clients[k % (guint64) bench.n_clients]);
+          k++;
+          next = t0 + (gint64) k * interval;
+        }
+      poll_once (MIN (next, MIN (next_sample, t_end)) - now);
+    }
+  wait_quiet ();
+  if (bench.pid > 0)
+    {
+      soak->cpu_end = proc_cpu_seconds (bench.pid);
+      soak->rss_end = proc_rss_kib (bench.pid);
+    }
+}
+
+static void
+report_soak (const Soak *soak)
+{
+  double growth = soak->rss_warm > 0 ? 100.0 * (soak->rss_end - soak->rss_warm) / soak->rss_warm : 0;
+  g_autofree char *s_growth = fmt_double (growth, 1);
+  g_autofree char *s_cpu = fmt_double (soak->cpu_end - soak->cpu_start, 2);
+
+  if (!bench.machine)
+    {
+      printf (_("soak: %.0f s, %llu cycles, %llu rooms created and abandoned, %d reconnects\n"),
+              bench.soak, (unsigned long long) bench.soak_cycles,
+              (unsigned long long) bench.soak_rooms, bench.reconnects);
+      if (bench.pid > 0)
+        printf (_("server RSS: %ld KiB after the warm-up, %ld KiB at the end (%+.1f %%), peak %ld KiB; %.2f CPU s\n"),
+                soak->rss_warm, soak->rss_end, growth, soak->rss_peak, soak->cpu_end - soak->cpu_start);
+    }
+  kv ("soak_s", "%g", bench.soak);
+  kv ("soak_cycles", "%" G_GUINT64_FORMAT, bench.soak_cycles);
+  kv ("soak_rooms", "%" G_GUINT64_FORMAT, bench.soak_rooms);
+  kv ("reconnects", "%d", bench.reconnects);
+  if (bench.pid > 0)
+    {
+      kv ("rss_warm_kib", "%ld", soak->rss_warm);
+      kv ("rss_end_kib", "%ld", soak->rss_end);
+      kv ("rss_peak_kib", "%ld", soak->rss_peak);
+      kv ("rss_growth_pct", "%s", s_growth);
+      kv ("soak_server_cpu_s", "%s", s_cpu);
     }
 }
 
@@ -1043,7 +1261,7 @@ check_options (GError **error)
                    _("--clients must be between 1 and 100000"));
       return FALSE;
     }
-  if (!bench.idle && (bench.n_senders < 1 || bench.n_senders > bench.n_clients))
+  if ((!bench.idle || bench.chat_joining) && (bench.n_senders < 1 || bench.n_senders > bench.n_clients))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--senders must be between 1 and --clients"));
@@ -1055,6 +1273,12 @@ check_options (GError **error)
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
                    _("--rate, --duration, --warmup, --drain or --join-timeout is out of range"));
+      return FALSE;
+    }
+  if (bench.soak < 0 || bench.soak > 86400)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--soak must be between 0 and 86400 seconds"));
       return FALSE;
     }
   if (bench.concurrency < 1)
@@ -1097,6 +1321,9 @@ main (int argc, char **argv)
     { "nick-prefix", 0, 0, G_OPTION_ARG_STRING, &bench.nick_prefix, N_("Nicknames are PREFIX plus five digits"), "PREFIX" },
     { "pid", 0, 0, G_OPTION_ARG_INT, &bench.pid, N_("Server process to measure CPU time and RSS of"), "PID" },
     { "idle", 0, 0, G_OPTION_ARG_NONE, &bench.idle, N_("Only register and join, then report time and RSS per client"), NULL },
+    { "chat-while-joining", 0, 0, G_OPTION_ARG_NONE, &bench.chat_joining, N_("The first --senders clients chat at --rate while the others join"), NULL },
+    { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &bench.linger, N_("Stay connected this many seconds after the report (for a profiler to take its figures first)"), "SECONDS" },
+    { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &bench.soak, N_("Create and abandon rooms, flood and reconnect for this many seconds; report RSS (--rate cycles a second per client)"), "SECONDS" },
     { "machine", 0, 0, G_OPTION_ARG_NONE, &bench.machine, N_("Print key=value lines for scripts"), NULL },
     { NULL }
   };
@@ -1181,6 +1408,13 @@ main (int argc, char **argv)
     {
       report_idle (rss_base, bench.pid > 0 ? proc_rss_kib (bench.pid) : -1);
     }
+  else if (bench.soak > 0)
+    {
+      Soak soak = { 0 };
+
+      run_soak_phase (&soak);
+      report_soak (&soak);
+    }
   else
     {
       Window w = { 0 };
@@ -1196,6 +1430,14 @@ main (int argc, char **argv)
       kv ("first_error", "%s", bench.first_error);
     }
 
+  fflush (stdout);
+  if (bench.linger > 0 && bench.linger <= 3600)
+    {
+      gint64 until = now_us () + (gint64) (bench.linger * G_USEC_PER_SEC);
+
+      while (now_us () < until)
+        poll_once (until - now_us ());
+    }
   for (int i = 0; i < bench.n_clients; i++)
     {
       if (bench.clients[i].fd >= 0)

@@ -93,6 +93,8 @@ static const KeyInfo keys[] = {
   { "limits", "max-line", KEY_UINT, F (max_line), 64, 8192, "512", NULL },
   { "limits", "sendq", KEY_SIZE, F (sendq_bytes), 0, G_MAXUINT32, "1048576", NULL },
   { "limits", "recvq", KEY_SIZE, F (recvq_bytes), 0, G_MAXUINT32, "16384", NULL },
+  /* at least a few sendqs' worth, or one busy room would pause every reader */
+  { "limits", "total-sendq", KEY_SIZE, F (total_sendq_bytes), 65536, 68719476736.0, "67108864", NULL },
   { "limits", "flood-control", KEY_BOOL, F (flood_control), 0, 0, "true", NULL },
   { "limits", "flood-burst", KEY_DOUBLE, F (flood_burst), 0, 1e6, "10", NULL },
   { "limits", "flood-rate", KEY_DOUBLE, F (flood_rate), 0, 1e6, "2", NULL },

@@ -55,6 +55,7 @@ typedef struct {
   guint     max_line;         /* bytes of one line, tags excluded, CR LF included */
   gsize     sendq_bytes;
   gsize     recvq_bytes;
+  gsize     total_sendq_bytes;  /* output queued for all clients together */
   gboolean  flood_control;
   double    flood_burst;      /* lines */
   double    flood_rate;       /* lines per second */

@@ -43,8 +43,20 @@ typedef struct {
  * this machine. */
 char        *_suda_session_describe_peer    (GSocketConnection         *connection,
                                              gboolean                  *loopback);
+/* What the sessions of one server share: the output queued for all of
+ * them, bounded by [limits] total-sendq, and the pushback on senders. */
+typedef struct _SudaPushback SudaPushback;
+
+SudaPushback *_suda_pushback_new            (const SudaServerConfig    *config);
+void         _suda_pushback_free            (SudaPushback              *self);
+/* For tests: bytes queued now and at most, and the sessions not read from. */
+gsize        _suda_pushback_get_total       (SudaPushback              *self);
+gsize        _suda_pushback_get_peak        (SudaPushback              *self);
+guint        _suda_pushback_get_n_paused    (SudaPushback              *self);
+
 SudaSession *_suda_session_new              (GSocketConnection         *connection,
                                              const SudaServerConfig    *config,
+                                             SudaPushback              *pushback,
                                              const SudaSessionListener *listener,
                                              gpointer                   listener_data);
 void         _suda_session_set_owner        (SudaSession              *self,
@@ -374,6 +386,7 @@ void           _suda_admission_log_refusals (SudaAdmission     *self);
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
+SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
 

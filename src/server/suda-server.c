@@ -40,6 +40,7 @@ struct _SudaServer
   guint              ping_id;
   guint              next_session_id;
   SudaAdmission     *admission;     /* who may connect */
+  SudaPushback      *pushback;      /* output queued, senders held back */
 
   SudaServerLog     *log;
   gboolean           log_failing;
@@ -91,6 +92,7 @@ suda_server_finalize (GObject *object)
   SudaServer *self = SUDA_SERVER (object);
 
   g_clear_pointer (&self->admission, _suda_admission_free);
+  g_clear_pointer (&self->pushback, _suda_pushback_free);
   g_clear_pointer (&self->core.delivery, _suda_delivery_free);
   g_clear_pointer (&self->core.registry, _suda_registry_free);
   g_clear_pointer (&self->config, suda_server_config_free);
@@ -188,6 +190,7 @@ suda_server_new (const SudaServerConfig *config)
   _suda_registry_set_presence_notify (self->core.registry, _suda_irc_monitor_presence);
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
   self->admission = _suda_admission_new (&self->core);
+  self->pushback = _suda_pushback_new (self->config);
   /* An empty service-nick= means no service user at all. */
   if (_suda_registry_get_service_nick (self->core.registry) != NULL)
     self->core.service = _suda_service_new (&self->core);
@@ -211,6 +214,12 @@ SudaRegistry *
 _suda_server_get_registry (SudaServer *self)
 {
   return self->core.registry;
+}
+
+SudaPushback *
+_suda_server_get_pushback (SudaServer *self)
+{
+  return self->pushback;
 }
 
 /* The flush ---------------------------------------------------------------- */
@@ -256,13 +265,14 @@ on_flush (gpointer data)
   while (self->dirty.length > 0)
     {
       GList *link = g_queue_pop_head_link (&self->dirty);
-      g_autoptr(SudaSession) session = g_object_ref (link->data);
 
       link->next = link->prev = NULL;
       /* Sending may close a session whose QUIT then goes to the ones
-       * after it in this pass: it is written first, like any event. */
+       * after it in this pass: it is written first, like any event.  No
+       * reference is taken: a session leaves (gone) only as the last
+       * thing its flush does. */
       flush_log (self);
-      _suda_session_flush (session);
+      _suda_session_flush (link->data);
     }
   self->flush_ended = g_get_monotonic_time ();
   self->flush_took = self->flush_ended - started;
@@ -419,21 +429,19 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
-static gboolean
-on_incoming (GSocketService    *listener,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           data)
+static void
+accept_connection (SudaServer        *self,
+                   GSocketConnection *connection)
 {
-  SudaServer *self = data;
   g_autoptr(SudaSession) session = NULL;
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
   if (!_suda_admission_admit (self->admission, connection))
-    return TRUE;
+    return;
 
-  session = _suda_session_new (connection, self->config, &session_listener, self);
+  session = _suda_session_new (connection, self->config, self->pushback,
+                               &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
   client = _suda_registry_add_client (self->core.registry, &self->core, session,
                                       suda_session_get_address (session));
@@ -449,6 +457,31 @@ on_incoming (GSocketService    *listener,
   _suda_irc_send_line (client, self->config->server_name, "NOTICE", "*",
                        _("*** Welcome to Suda. IRC clients register as usual; "
                          "on a plain terminal, type your nickname and press Enter."));
+}
+
+/* How many waiting connections one wake-up of the port takes. */
+#define ACCEPT_BURST 64
+
+static gboolean
+on_incoming (GSocketService    *listener,
+             GSocketConnection *connection,
+             GObject           *source,
+             gpointer           data)
+{
+  SudaServer *self = data;
+
+  accept_connection (self, connection);
+  /* The rest of a burst, without a main-loop iteration each. */
+  for (guint i = 1; i < ACCEPT_BURST && G_IS_SOCKET (source) && self->running && !self->stopping; i++)
+    {
+      g_autoptr(GSocket) socket = g_socket_accept (G_SOCKET (source), NULL, NULL);
+      g_autoptr(GSocketConnection) more = NULL;
+
+      if (socket == NULL)
+        break;
+      more = g_socket_connection_factory_create_connection (socket);
+      accept_connection (self, more);
+    }
   return TRUE;
 }
 
@@ -516,6 +549,51 @@ make_listen_address (SudaServer  *self,
   return g_inet_socket_address_new (inet, self->config->port);
 }
 
+/* Binds and listens itself, and gives the socket to the service as its own
+ * source object, so that on_incoming() can take a whole burst of waiting
+ * connections at once: GSocketService accepts one per main-loop
+ * iteration, and an iteration over thousands of sockets is slow. */
+static GSocket *
+listen_socket (SudaServer      *self,
+               GSocketAddress  *address,
+               GError         **error)
+{
+  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
+                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
+
+  if (socket == NULL)
+    return NULL;
+  g_socket_set_blocking (socket, FALSE);
+  /* The default backlog is 10: a class logging in at once would see
+   * dropped SYNs and one-second retransmit stalls. */
+  g_socket_set_listen_backlog (socket, 4096);
+  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error) ||
+      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket,
+                                     G_OBJECT (socket), error))
+    return NULL;
+  return g_steal_pointer (&socket);
+}
+
+static GSocket *
+listen_any (SudaServer       *self,
+            GSocketFamily     family,
+            guint16           port,
+            GError          **error)
+{
+  g_autoptr(GInetAddress) any = g_inet_address_new_any (family);
+  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
+
+  return listen_socket (self, address, error);
+}
+
+static guint16
+get_local_port (GSocket *socket)
+{
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+
+  return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
+}
+
 static gboolean
 listen_on (SudaServer  *self,
            GError     **error)
@@ -523,6 +601,7 @@ listen_on (SudaServer  *self,
   g_autoptr(GSocketAddress) address = NULL;
   g_autoptr(GSocketAddress) effective = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSocket) socket = NULL;
 
   address = make_listen_address (self, &local_error);
   if (local_error != NULL)
@@ -533,22 +612,30 @@ listen_on (SudaServer  *self,
 
   if (address == NULL)
     {
-      guint16 port = self->config->port;
+      /* Every interface: IPv6, which takes IPv4 too where the system
+       * allows; otherwise IPv4 beside it, or alone. */
+      socket = listen_any (self, G_SOCKET_FAMILY_IPV6, self->config->port, NULL);
+      if (socket == NULL || !g_socket_speaks_ipv4 (socket))
+        {
+          g_autoptr(GSocket) socket4 = listen_any (self, G_SOCKET_FAMILY_IPV4,
+                                                   socket ? get_local_port (socket) : self->config->port,
+                                                   error);
 
-      if (port == 0)
-        port = g_socket_listener_add_any_inet_port (G_SOCKET_LISTENER (self->listener), NULL, error);
-      else if (!g_socket_listener_add_inet_port (G_SOCKET_LISTENER (self->listener), port, NULL, error))
-        port = 0;
-      if (port == 0)
-        return FALSE;
-      self->port = port;
+          if (socket4 == NULL)
+            return FALSE;
+          if (socket == NULL)
+            socket = g_steal_pointer (&socket4);
+        }
+      self->port = get_local_port (socket);
       self->address = g_strdup ("0.0.0.0");
-      return TRUE;
+      return self->port != 0;
     }
 
-  if (!g_socket_listener_add_address (G_SOCKET_LISTENER (self->listener), address,
-                                      G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                      NULL, &effective, error))
+  socket = listen_socket (self, address, error);
+  if (socket == NULL)
+    return FALSE;
+  effective = g_socket_get_local_address (socket, error);
+  if (effective == NULL)
     return FALSE;
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
   self->address = g_inet_address_to_string (
@@ -617,9 +704,6 @@ suda_server_start (SudaServer  *self,
   self->listener = g_socket_service_new ();
   /* A new service is active: it accepts once the history is read. */
   g_socket_service_stop (self->listener);
-  /* GSocketListener's default backlog is 10: a class logging in at once
-   * would see dropped SYNs and one-second retransmit stalls. */
-  g_socket_listener_set_backlog (G_SOCKET_LISTENER (self->listener), 4096);
   if (!listen_on (self, error))
     {
       g_socket_listener_close (G_SOCKET_LISTENER (self->listener));

@@ -5,9 +5,11 @@
  * knows nothing of what they mean. */
 #include "config.h"
 
+#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "suda-server-private.h"
 
@@ -16,6 +18,32 @@ typedef enum {
   STATE_LAST_WORDS,   /* closing: flushing what it was last told */
   STATE_GONE,         /* the socket is closed, or failed */
 } SessionState;
+
+/* A congested reader whose output has not moved for this long, while the
+ * others keep up, holds senders back no more: it is dropped once its own
+ * sendq is full. */
+#define STUCK_AFTER_USEC G_USEC_PER_SEC
+#define WATCH_EVERY_MS   250
+/* Lines one session has handled before the others get their turn: a sender
+ * with a backlog would otherwise fan out for 100 ms in one go. */
+#define LINES_PER_TURN   16
+
+struct _SudaPushback
+{
+  const SudaServerConfig *config;
+  gsize                   total;        /* bytes queued in every session */
+  gsize                   peak;
+  guint                   n_sessions;
+  guint                   n_paused;     /* sessions not read from now */
+  GQueue                  congested;    /* sessions past their high-water mark */
+  GPtrArray              *waiters;      /* sessions waiting for the total to drain */
+  SudaSession            *reading;      /* whose line is being handled, or NULL */
+  guint64                 sent;         /* bytes sent by every session */
+  guint64                 sent_seen;    /* ... at the last watch */
+  gint64                  progress_at;  /* monotonic usec output last moved anywhere */
+  GSource                *watch;
+  gboolean                all_paused;   /* the total is past half of total-sendq */
+};
 
 struct _SudaSession
 {
@@ -27,6 +55,8 @@ struct _SudaSession
   gpointer                   listener_data;
   const SudaSessionHandler  *handler;
   GSocket                   *socket;        /* the connection's */
+  int                        fd;            /* the socket's */
+  SudaPushback              *pushback;      /* the server's, until detached */
 
   /* Owned */
   gpointer                   owner;
@@ -40,6 +70,14 @@ struct _SudaSession
   gsize                      out_len;
   gsize                      out_cap;
   GList                      dirty_link;    /* in the listener's queue while output waits */
+  GList                      congested_link;  /* in the pushback's while congested */
+  GPtrArray                 *waiters;       /* senders held back by this queue, owned refs */
+  GSource                   *resume_source;
+  gsize                      counted;       /* this session's share of the pushback's total */
+  guint64                    sent;          /* bytes sent so far */
+  guint64                    sent_seen;     /* ... at the pushback's last watch */
+  gint64                     progress_at;   /* monotonic usec the output last moved */
+  guint                      blocked_by;    /* congested queues this sender waits for */
   char                      *host;
   GDateTime                 *connected_at;
   char                      *keepalive;     /* the line sent to an idle peer, or NULL */
@@ -60,6 +98,9 @@ struct _SudaSession
   guint                      pause_ends_line : 1;
   guint                      sendq_exceeded : 1;  /* to be closed at the next flush */
   guint                      queued : 1;          /* the listener knows output waits */
+  guint                      congested : 1;       /* past a quarter of the sendq */
+  guint                      stuck : 1;           /* congested, and reads nothing while others do */
+  guint                      paused : 1;          /* not read from: pushed back */
 };
 
 enum {
@@ -80,7 +121,11 @@ static char read_scratch[64 * 1024];
 
 G_DEFINE_FINAL_TYPE (SudaSession, suda_session, G_TYPE_OBJECT)
 
-static gboolean on_readable (GSocket *socket, GIOCondition condition, gpointer data);
+static gboolean on_readable   (GSocket *socket, GIOCondition condition, gpointer data);
+static inline void note_queued (SudaSession *self);
+static void     leave_pushback (SudaSession *self);
+static inline void mark_dirty (SudaSession *self);
+static gboolean process_input (SudaSession *self);
 
 static void
 destroy_source (GSource **source)
@@ -101,6 +146,7 @@ suda_session_dispose (GObject *object)
   destroy_source (&self->write_source);
   g_clear_handle_id (&self->throttle_id, g_source_remove);
   g_clear_handle_id (&self->pause_id, g_source_remove);
+  leave_pushback (self);
   g_clear_object (&self->connection);
   self->socket = NULL;
   if (self->owner_destroy)
@@ -186,6 +232,7 @@ static void
 suda_session_init (SudaSession *self)
 {
   self->dirty_link.data = self;
+  self->congested_link.data = self;
 }
 
 char *
@@ -210,19 +257,31 @@ _suda_session_describe_peer (GSocketConnection *connection,
   return g_steal_pointer (&text);
 }
 
+static void
+watch_input (SudaSession *self)
+{
+  self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
+  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+}
+
 SudaSession *
 _suda_session_new (GSocketConnection         *connection,
                    const SudaServerConfig    *config,
+                   SudaPushback              *pushback,
                    const SudaSessionListener *listener,
                    gpointer                   listener_data)
 {
   SudaSession *self = g_object_new (SUDA_TYPE_SESSION, NULL);
 
   self->config = config;
+  self->pushback = pushback;
+  pushback->n_sessions++;
   self->listener = listener;
   self->listener_data = listener_data;
   self->connection = g_object_ref (connection);
   self->socket = g_socket_connection_get_socket (connection);
+  self->fd = g_socket_get_fd (self->socket);
   self->host = _suda_session_describe_peer (connection, NULL);
   self->connected_at = g_date_time_new_now_utc ();
   self->last_active = self->connected_mono = g_get_monotonic_time ();
@@ -379,6 +438,287 @@ _suda_session_is_closing (SudaSession *self)
   return self->state != STATE_OPEN;
 }
 
+/* Pushback ----------------------------------------------------------------- */
+
+/* Under overload the server slows the senders down instead of dropping the
+ * readers: a sender whose line lands in a congested queue is not read from
+ * again until that queue drains, and past half of total-sendq nobody is. */
+
+SudaPushback *
+_suda_pushback_new (const SudaServerConfig *config)
+{
+  SudaPushback *self = g_new0 (SudaPushback, 1);
+
+  self->config = config;
+  g_queue_init (&self->congested);
+  return self;
+}
+
+static void release_waiters (GPtrArray **waiters);
+
+void
+_suda_pushback_free (SudaPushback *self)
+{
+  g_assert (self->congested.length == 0);
+  release_waiters (&self->waiters);
+  destroy_source (&self->watch);
+  g_free (self);
+}
+
+gsize
+_suda_pushback_get_total (SudaPushback *self)
+{
+  return self->total;
+}
+
+gsize
+_suda_pushback_get_peak (SudaPushback *self)
+{
+  return self->peak;
+}
+
+guint
+_suda_pushback_get_n_paused (SudaPushback *self)
+{
+  return self->n_paused;
+}
+
+static gboolean
+on_resume (gpointer data)
+{
+  SudaSession *self = data;
+
+  g_clear_pointer (&self->resume_source, g_source_unref);
+  if (self->state != STATE_OPEN || self->blocked_by > 0 || self->pushback == NULL)
+    return G_SOURCE_REMOVE;
+  if (self->paused)
+    {
+      self->paused = FALSE;
+      self->pushback->n_paused--;
+    }
+  if (self->read_source == NULL)
+    watch_input (self);
+  process_input (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Read again, from the main loop: this may run inside a flush. */
+static void
+schedule_resume (SudaSession *self)
+{
+  if (self->resume_source != NULL || self->state != STATE_OPEN)
+    return;
+  self->resume_source = g_idle_source_new ();
+  g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT);
+  g_source_set_callback (self->resume_source, on_resume, g_object_ref (self), g_object_unref);
+  g_source_attach (self->resume_source, g_main_context_get_thread_default ());
+}
+
+/* Each sender once: it handles no other line until it is released. */
+static void
+add_waiter (GPtrArray  **waiters,
+            SudaSession *sender)
+{
+  if (*waiters == NULL)
+    *waiters = g_ptr_array_new ();
+  else if ((*waiters)->len > 0 && g_ptr_array_index (*waiters, (*waiters)->len - 1) == sender)
+    return;
+  g_ptr_array_add (*waiters, g_object_ref (sender));
+  sender->blocked_by++;
+}
+
+static void
+release_waiters (GPtrArray **waiters)
+{
+  g_autoptr(GPtrArray) released = g_steal_pointer (waiters);
+
+  if (released == NULL)
+    return;
+  for (guint i = 0; i < released->len; i++)
+    {
+      g_autoptr(SudaSession) sender = g_ptr_array_index (released, i);
+
+      if (--sender->blocked_by == 0)
+        schedule_resume (sender);
+    }
+}
+
+static void
+pause_reading (SudaSession *self)
+{
+  if (self->paused)
+    return;
+  self->paused = TRUE;
+  self->pushback->n_paused++;
+  destroy_source (&self->read_source);
+}
+
+static inline gsize
+get_pending (SudaSession *self)
+{
+  return self->out_len - self->out_off;
+}
+
+/* Stuck: its output has not moved for STUCK_AFTER_USEC while the others'
+ * did, or while most queues are not congested.  When nothing moves
+ * anywhere for a moment (the machine, or the one process reading them
+ * all, is slow), nobody is; when nothing has moved for a long while, the
+ * congested readers may be waiting on each other (clients blocked on
+ * writing to a server that reads them no more), and all are. */
+static gboolean
+is_stuck (SudaPushback *self,
+          SudaSession  *session,
+          gint64        now)
+{
+  if (now - session->progress_at < STUCK_AFTER_USEC)
+    return FALSE;
+  return self->progress_at - session->progress_at > STUCK_AFTER_USEC ||
+         self->congested.length * 2 <= self->n_sessions ||
+         now - self->progress_at > 5 * STUCK_AFTER_USEC;
+}
+
+/* While some queue is congested or the total is high: a stuck reader lets
+ * its senders go, and when the total stays high because of stuck readers,
+ * the one holding most is dropped. */
+static gboolean
+on_watch (gpointer data)
+{
+  SudaPushback *self = data;
+  gint64 now = g_get_monotonic_time ();
+  SudaSession *largest = NULL;
+
+  /* Progress is seen here, by the bytes sent since the last look: the
+   * send path takes no clock. */
+  if (self->sent != self->sent_seen)
+    {
+      self->sent_seen = self->sent;
+      self->progress_at = now;
+    }
+  for (GList *l = self->congested.head; l != NULL; l = l->next)
+    {
+      SudaSession *session = l->data;
+
+      if (session->sent != session->sent_seen)
+        {
+          session->sent_seen = session->sent;
+          session->progress_at = now;
+          session->stuck = FALSE;
+        }
+      if (!session->stuck && is_stuck (self, session, now))
+        {
+          session->stuck = TRUE;
+          release_waiters (&session->waiters);
+        }
+      if (session->stuck && session->state == STATE_OPEN && !session->sendq_exceeded &&
+          (largest == NULL || get_pending (session) > get_pending (largest)))
+        largest = session;
+    }
+  if (self->all_paused && largest != NULL)
+    {
+      largest->sendq_exceeded = TRUE;
+      mark_dirty (largest);
+    }
+  if (self->congested.length > 0 || self->all_paused)
+    return G_SOURCE_CONTINUE;
+  g_clear_pointer (&self->watch, g_source_unref);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+ensure_watch (SudaPushback *self)
+{
+  if (self->watch != NULL)
+    return;
+  /* Progress is measured from here, not from the last watch. */
+  self->progress_at = g_get_monotonic_time ();
+  self->sent_seen = self->sent;
+  self->watch = g_timeout_source_new (WATCH_EVERY_MS);
+  g_source_set_callback (self->watch, on_watch, self, NULL);
+  g_source_attach (self->watch, g_main_context_get_thread_default ());
+}
+
+static void
+end_congestion (SudaSession *self)
+{
+  self->congested = FALSE;
+  self->stuck = FALSE;
+  g_queue_unlink (&self->pushback->congested, &self->congested_link);
+  release_waiters (&self->waiters);
+}
+
+/* Crossing a threshold: a queue congested or drained, the total past half
+ * of total-sendq or back under a quarter. */
+static void
+note_crossing (SudaSession *self,
+               gsize        pending)
+{
+  SudaPushback *pushback = self->pushback;
+  const SudaServerConfig *config = self->config;
+
+  if (!self->congested && pending > config->sendq_bytes / 4)
+    {
+      self->congested = TRUE;
+      self->progress_at = g_get_monotonic_time ();
+      self->sent_seen = self->sent;
+      g_queue_push_tail_link (&pushback->congested, &self->congested_link);
+      ensure_watch (pushback);
+    }
+  else if (self->congested && pending <= config->sendq_bytes / 16)
+    end_congestion (self);
+
+  if (!pushback->all_paused && pushback->total > config->total_sendq_bytes / 2)
+    {
+      pushback->all_paused = TRUE;
+      ensure_watch (pushback);
+    }
+  else if (pushback->all_paused && pushback->total <= config->total_sendq_bytes / 4)
+    {
+      pushback->all_paused = FALSE;
+      release_waiters (&pushback->waiters);
+    }
+}
+
+/* After every change to the output (the hot path: a few comparisons).
+ * Congested past a quarter of the sendq, drained below a sixteenth. */
+static inline void
+note_queued (SudaSession *self)
+{
+  SudaPushback *pushback = self->pushback;
+  const SudaServerConfig *config = self->config;
+  gsize pending = get_pending (self);
+
+  if (pushback == NULL)
+    return;
+  pushback->total = pushback->total - self->counted + pending;
+  self->counted = pending;
+  if (pushback->total > pushback->peak)
+    pushback->peak = pushback->total;
+  if (G_UNLIKELY (self->congested ? pending <= config->sendq_bytes / 16
+                                  : pending > config->sendq_bytes / 4) ||
+      G_UNLIKELY (pushback->all_paused ? pushback->total <= config->total_sendq_bytes / 4
+                                       : pushback->total > config->total_sendq_bytes / 2))
+    note_crossing (self, pending);
+}
+
+/* Done with the server's pushback: its output no longer counts, whoever
+ * waited for it goes on, and it waits for no one. */
+static void
+leave_pushback (SudaSession *self)
+{
+  if (self->pushback == NULL)
+    return;
+  self->out_off = self->out_len = 0;
+  note_queued (self);
+  if (self->congested)
+    end_congestion (self);
+  if (self->paused)
+    self->pushback->n_paused--;
+  self->paused = FALSE;
+  destroy_source (&self->resume_source);
+  self->pushback->n_sessions--;
+  self->pushback = NULL;
+}
+
 /* Output ------------------------------------------------------------------ */
 
 /* A broadcast appends to every member: the listener hears of each session
@@ -399,10 +739,14 @@ _suda_session_send (SudaSession *self,
                     gsize        len)
 {
   gsize pending = self->out_len - self->out_off;
+  SudaPushback *pushback;
 
   if (self->socket == NULL || self->state == STATE_GONE || len == 0 || self->sendq_exceeded)
     return;
-  if (pending + len > self->config->sendq_bytes && self->state == STATE_OPEN)
+  /* The total is bounded too, should the pushback not have been enough. */
+  if ((pending + len > self->config->sendq_bytes ||
+       self->pushback->total + len > self->config->total_sendq_bytes) &&
+      self->state == STATE_OPEN)
     {
       /* A client that does not read must not grow the server's memory.
        * It is closed at the flush, not here: this may run inside a
@@ -416,7 +760,9 @@ _suda_session_send (SudaSession *self,
     self->out_off = self->out_len = 0;
   if (self->out_len + len > self->out_cap)
     {
-      if (self->out_off > 0)
+      /* The sent part is dropped when it is at least half: moving a long
+       * queue to make room for one line would copy it again and again. */
+      if (self->out_off > 0 && self->out_off >= pending)
         {
           memmove (self->out, self->out + self->out_off, pending);
           self->out_len = pending;
@@ -430,6 +776,22 @@ _suda_session_send (SudaSession *self,
     }
   memcpy (self->out + self->out_len, data, len);
   self->out_len += len;
+  /* The hot path: a queue only grows here, so only its start of
+   * congestion (or the total's pause) can be crossed. */
+  pushback = self->pushback;
+  self->counted += len;
+  pushback->total += len;
+  if (pushback->total > pushback->peak)
+    pushback->peak = pushback->total;
+  if (G_UNLIKELY (pending + len > self->config->sendq_bytes / 4 ||
+                  pushback->total > self->config->total_sendq_bytes / 2))
+    {
+      note_crossing (self, pending + len);
+      /* The sender of the line being handled waits for this queue to drain. */
+      if (self->congested && !self->stuck && pushback->reading != NULL &&
+          pushback->reading != self)
+        add_waiter (&self->waiters, pushback->reading);
+    }
   mark_dirty (self);
 }
 
@@ -445,22 +807,31 @@ on_writable (GSocket      *socket,
   return G_SOURCE_REMOVE;
 }
 
-/* Sends what it can without blocking; FALSE when the kernel is full. */
+/* Sends what it can without blocking; FALSE when the kernel is full.
+ * send() itself, not g_socket_send(): a full kernel buffer is the common
+ * case under load, and GIO makes a GError of each. */
 static gboolean
 send_pending (SudaSession *self)
 {
+  gboolean full = FALSE;
+
   while (self->out_off < self->out_len && self->socket != NULL)
     {
-      g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (self->socket, self->out + self->out_off,
-                                self->out_len - self->out_off, NULL, &error);
+      gssize n = send (self->fd, self->out + self->out_off,
+                       self->out_len - self->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
+      int saved_errno = errno;
 
       if (n >= 0)
         {
           self->out_off += n;
+          self->sent += n;
+          if (self->pushback != NULL)
+            self->pushback->sent += n;
           continue;
         }
-      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+      if (saved_errno == EINTR)
+        continue;
+      if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
         {
           /* The kernel's buffer is full: wait for it to drain. */
           if (self->write_source == NULL)
@@ -469,15 +840,17 @@ send_pending (SudaSession *self)
               g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
               g_source_attach (self->write_source, NULL);
             }
-          return FALSE;
+          full = TRUE;
+          break;
         }
       self->out_off = self->out_len = 0;
       if (self->state == STATE_OPEN)
-        _suda_session_close (self, error->message);
+        _suda_session_close (self, g_strerror (saved_errno));
       self->state = STATE_GONE;
       break;
     }
-  return TRUE;
+  note_queued (self);
+  return !full;
 }
 
 /* Sends what is pending without blocking.  Returns FALSE once the session
@@ -490,19 +863,23 @@ _suda_session_flush (SudaSession *self)
     {
       /* What it did not read is dropped; it gets only its last words. */
       self->out_off = self->out_len = 0;
+      note_queued (self);
       self->sendq_exceeded = FALSE;
       _suda_session_close (self, "SendQ exceeded");
     }
   if (!send_pending (self))
     return TRUE;
 
-  self->out_off = self->out_len = 0;
-  /* An idle session keeps no output buffer. */
-  if (self->out_cap > 4096 || self->state != STATE_OPEN)
+  /* An idle session keeps no output buffer; a busy one keeps a buffer it
+   * used well, or it would be grown again (and its pages faulted in) at
+   * every flush. */
+  if ((self->out_cap > 4096 && (self->out_len <= self->out_cap / 4 || self->out_cap > 256 * 1024)) ||
+      self->state != STATE_OPEN)
     {
       g_clear_pointer (&self->out, g_free);
       self->out_cap = 0;
     }
+  self->out_off = self->out_len = 0;
   if (self->state != STATE_OPEN)
     {
       if (self->socket != NULL)
@@ -538,6 +915,12 @@ _suda_session_close (SudaSession *self,
     self->handler->closed (self->owner, reason);
 
   destroy_source (&self->read_source);
+  destroy_source (&self->resume_source);
+  if (self->paused)
+    {
+      self->paused = FALSE;
+      self->pushback->n_paused--;
+    }
   g_clear_handle_id (&self->throttle_id, g_source_remove);
   g_clear_handle_id (&self->pause_id, g_source_remove);
   mark_dirty (self);
@@ -552,11 +935,10 @@ _suda_session_detach (SudaSession *self)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
   self->socket = NULL;
   self->state = STATE_GONE;
+  leave_pushback (self);
 }
 
 /* Input ------------------------------------------------------------------- */
-
-static gboolean process_input (SudaSession *self);
 
 static gboolean
 on_throttle_done (gpointer data)
@@ -599,11 +981,22 @@ process_input (SudaSession *self)
 {
   char *line;
   gsize len;
+  guint handled = 0;
 
   while (self->state == STATE_OPEN)
     {
+      SudaPushback *pushback = self->pushback;
       SudaLineStatus status;
 
+      if (pushback->all_paused && self->blocked_by == 0)
+        add_waiter (&pushback->waiters, self);
+      if (self->blocked_by > 0)
+        {
+          /* Lines read stay in the buffer, the rest in the kernel's, and
+           * TCP slows the sender down. */
+          pause_reading (self);
+          return TRUE;
+        }
       if (self->throttle_id != 0 || !take_token (self))
         {
           /* Unprocessed lines wait in the buffer; a client that keeps
@@ -631,7 +1024,16 @@ process_input (SudaSession *self)
         }
       self->last_active = g_get_monotonic_time ();
       self->ping_sent = 0;
+      pushback->reading = self;
       self->handler->line (self->owner, line, len);
+      pushback->reading = NULL;
+      if (++handled == LINES_PER_TURN && self->state == STATE_OPEN)
+        {
+          /* Read no more until the rest is handled, in a later turn. */
+          destroy_source (&self->read_source);
+          schedule_resume (self);
+          return TRUE;
+        }
     }
   return FALSE;
 }
@@ -642,6 +1044,10 @@ on_pause (gpointer data)
   SudaSession *self = data;
   g_autofree char *partial = NULL;
 
+  /* Lines waiting their turn (flood control, pushback) are no pause in
+   * typing: taken now, they would become one message. */
+  if (self->throttle_id != 0 || self->resume_source != NULL || self->blocked_by > 0)
+    return G_SOURCE_CONTINUE;
   self->pause_id = 0;
   partial = suda_line_buffer_take_partial (&self->in);
   if (partial != NULL)
@@ -650,7 +1056,9 @@ on_pause (gpointer data)
 
       if (len > 0 && partial[len - 1] == '\r')
         partial[--len] = '\0';
+      self->pushback->reading = self;
       self->handler->line (self->owner, partial, len);
+      self->pushback->reading = NULL;
     }
   return G_SOURCE_REMOVE;
 }
@@ -695,6 +1103,12 @@ _suda_session_check_ping (SudaSession *self,
   gint64 timeout = (gint64) self->config->ping_timeout_ms * 1000;
   gint64 idle = now - self->last_active;
 
+  /* A buffer kept because it was busy goes once the session is idle. */
+  if (self->out != NULL && self->out_cap > 4096 && self->out_off == self->out_len)
+    {
+      g_clear_pointer (&self->out, g_free);
+      self->out_off = self->out_len = self->out_cap = 0;
+    }
   if (self->state != STATE_OPEN)
     {
       /* A peer that never reads its last words does not keep its socket
