@@ -20,6 +20,7 @@ typedef struct _SudaRegistry SudaRegistry;
 typedef struct _SudaDelivery SudaDelivery;
 typedef struct _SudaService  SudaService;
 typedef struct _SudaCore     SudaCore;
+typedef struct _SudaIrcState SudaIrcState;
 
 /* Session: transport only (suda-session.c) -------------------------------- */
 
@@ -124,6 +125,8 @@ struct _SudaClient
   GPtrArray          *channels;     /* SudaChannel*, not owned */
   guint               caps;
   guint               oper_failures;
+  gint64              last_knock;   /* monotonic usec of its last KNOCK */
+  guint               greeting_id;  /* the greeting for a silent newcomer */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -132,6 +135,7 @@ struct _SudaClient
   guint               oper : 1;
   guint               invisible : 1;
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
+  guint               wallops : 1;        /* user mode +w: hears WALLOPS */
 };
 
 SudaRegistry *_suda_registry_new            (const SudaServerConfig *config);
@@ -313,6 +317,13 @@ struct _SudaCore
   SudaDelivery           *delivery;
   SudaService            *service;   /* NULL when service-nick= is empty */
   const char             *created_text;
+  GDateTime              *started_at;  /* for STATS u; NULL until started */
+  SudaIrcState           *irc;       /* the IRC handler's own (irc/) */
+  /* REHASH: reads the config file again and applies what it can
+   * (suda_server_set_config_file()); NULL when there is no file.  *RESTART
+   * names the changed keys that wait for a restart, or is NULL. */
+  gboolean              (*rehash) (SudaCore *core, char **restart, GError **error);
+  const char             *config_file;
 };
 
 /* Admission: who may connect (suda-admission.c) --------------------------- */
