@@ -71,7 +71,7 @@ compare_command (const void *key,
 static gboolean
 looks_like_irc (const char *line)
 {
-  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT" };
+  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT", "LUSERS" };
   gsize word = strcspn (line, " ");
 
   if (line[0] == '@' || line[0] == ':')
