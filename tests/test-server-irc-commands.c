@@ -147,6 +147,16 @@ test_whowas (void)
   suda_test_client_await (watcher, ":suda.local 369 watcher nobody :End of WHOWAS");
   suda_test_client_send (watcher, "WHOWAS");
   suda_test_client_await (watcher, ":suda.local 461 watcher WHOWAS :Not enough parameters");
+
+  /* A plain-text session's nick is remembered too. */
+  {
+    g_autoptr(SudaTestClient) frank = plain_user (server, "frank");
+
+    suda_test_client_send (frank, "/quit");
+    g_assert_true (suda_test_client_wait_closed (frank, 5000));
+    suda_test_client_send (watcher, "WHOWAS frank");
+    suda_test_client_await (watcher, ":suda.local 314 watcher frank ~plain 127.0.0.1 * :Plain-text user");
+  }
 }
 
 /* INFO, LINKS, ADMIN, STATS --------------------------------------------------- */
@@ -626,7 +636,7 @@ test_rehash (void)
   g_autofree char *hash = hash_password ("letmein");
   g_autofree char *first = g_strdup_printf ("[server]\nmotd=first\n[operators]\nteacher=%s\n", hash);
   g_autofree char *second = g_strdup_printf ("[server]\nmotd=second\nport=7000\n[limits]\nmax-targets=1\n"
-                                             "[operators]\nhead=%s\n", hash);
+                                             "[ai]\nmodel=tiny-model\n[operators]\nhead=%s\n", hash);
   g_autoptr(SudaServerConfig) config = suda_server_config_new ();
   g_autoptr(SudaServer) server = NULL;
   g_autoptr(SudaTestClient) kim = NULL;
@@ -660,6 +670,7 @@ test_rehash (void)
   lee = suda_test_user (server, "lee", NULL);
   suda_test_client_send (lee, "OPER head letmein");
   suda_test_client_await (lee, ":suda.local 381 lee *");
+  g_assert_cmpstr (suda_server_get_config (server)->ai.model, ==, "tiny-model");
 
   /* A file that does not load changes nothing. */
   write_config (path, "[limits]\nmax-targets=none\n");

@@ -75,7 +75,8 @@ send_names (SudaClient  *c,
   const char *service_nick = _suda_registry_get_service_nick (c->core->registry);
   g_autoptr(GString) names = g_string_new (service_nick);
   gsize head_len = strlen (_suda_irc_server_name (c)) + strlen (channel->name) + SUDA_IRC_NICKLEN + 16;
-  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@' : (channel->modes & SUDA_CHANNEL_PRIVATE) ? '*' : '=';
+  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@'
+                : (channel->modes & SUDA_CHANNEL_PRIVATE) ? '*' : '=';
 
   if (!_suda_irc_may_see (c, channel))
     {

@@ -280,6 +280,7 @@ static void
 plain_closed (SudaClient *c,
               const char *reason)
 {
+  _suda_irc_remember_nick (c);
   _suda_client_sendf (c, "*** %s\r\n", reason);
 }
 
