@@ -907,12 +907,17 @@ suda_server_apply_config (SudaServer             *self,
                           const SudaServerConfig *config,
                           char                  **restart)
 {
-  g_autoptr(SudaServerConfig) fresh = suda_server_config_copy (config);
-  SudaServerConfig *live = self->config;
-  g_autoptr(GString) later = g_string_new (NULL);
-  guint16 port = live->port;
+  g_autoptr(SudaServerConfig) fresh = NULL;
+  g_autoptr(GString) later = NULL;
+  SudaServerConfig *live;
+  guint16 port;
 
   g_return_if_fail (SUDA_IS_SERVER (self));
+  g_return_if_fail (config != NULL);
+  fresh = suda_server_config_copy (config);
+  later = g_string_new (NULL);
+  live = self->config;
+  port = live->port;
   note_restart (self, later, "[server] listen", g_strcmp0 (live->listen_address, fresh->listen_address) != 0);
   note_restart (self, later, "[server] port", port != fresh->port && !(port == 0 && self->port == fresh->port));
   note_restart (self, later, "[server] name", g_strcmp0 (live->server_name, fresh->server_name) != 0);
