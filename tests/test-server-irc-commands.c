@@ -320,17 +320,28 @@ static void
 test_setname (void)
 {
   g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
-  g_autoptr(SudaTestClient) bob = suda_test_user (server, "bob", NULL);
-  g_autoptr(SudaTestClient) carol = suda_test_user (server, "carol", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", "setname", "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (server, "carol", "setname", "#room");
+  g_autoptr(SudaTestClient) dave = suda_test_member (server, "dave", NULL, "#room");
+  g_autoptr(SudaTestClient) erin = suda_test_user (server, "erin", "setname");
 
+  /* Its owner and room-mates with the cap hear of it; others and strangers do not. */
   suda_test_client_send (bob, "SETNAME :Robert Tables");
   suda_test_client_await (bob, ":bob!~bob@127.0.0.1 SETNAME :Robert Tables");
-  suda_test_client_send (carol, "WHOIS bob");
-  suda_test_client_await (carol, ":suda.local 311 carol bob ~bob 127.0.0.1 * :Robert Tables");
+  suda_test_client_await (carol, ":bob!~bob@127.0.0.1 SETNAME :Robert Tables");
+  suda_test_client_expect_nothing_before_sync (dave, "*SETNAME*");
+  suda_test_client_expect_nothing_before_sync (erin, "*SETNAME*");
+  suda_test_client_send (dave, "WHOIS bob");
+  suda_test_client_await (dave, ":suda.local 311 dave bob ~bob 127.0.0.1 * :Robert Tables");
+
   suda_test_client_send (bob, "SETNAME :");
   suda_test_client_await (bob, ":suda.local FAIL SETNAME INVALID_REALNAME :Real name is not valid");
+  suda_test_client_send (dave, "SETNAME :Dave without the cap");
+  suda_test_client_expect_nothing_before_sync (dave, "*SETNAME*");
   suda_test_client_send (carol, "WHOIS bob");
   suda_test_client_await (carol, ":suda.local 311 carol bob ~bob 127.0.0.1 * :Robert Tables");
+  suda_test_client_send (carol, "WHOIS dave");
+  suda_test_client_await (carol, ":suda.local 311 carol dave ~dave 127.0.0.1 * :Dave without the cap");
 }
 
 /* INVITE (the list) --------------------------------------------------------- */
@@ -821,7 +832,7 @@ main (int   argc,
   g_test_add_func ("/server/irc/help/index-topic-unknown", test_help);
   g_test_add_func ("/server/irc/wallops/operators-to-plus-w", test_wallops);
   g_test_add_func ("/server/irc/knock/invite-only-rooms", test_knock);
-  g_test_add_func ("/server/irc/setname/changes-realname", test_setname);
+  g_test_add_func ("/server/irc/setname/changes-realname-and-tells-cap-holders", test_setname);
   g_test_add_func ("/server/irc/invite/list-pending", test_invite_list);
   g_test_add_func ("/server/irc/privmsg/statusmsg", test_statusmsg);
   g_test_add_func ("/server/irc/kick/several-targets", test_kick_several);

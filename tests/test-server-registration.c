@@ -100,7 +100,7 @@ test_cap_negotiation (void)
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch cap-notify echo-message message-tags multi-prefix server-time");
+  suda_test_client_await (c, ":suda.local CAP * LS :away-notify batch cap-notify echo-message message-tags multi-prefix server-time setname");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");

@@ -91,6 +91,7 @@ typedef enum {
   SUDA_CAP_MULTI_PREFIX = 1 << 4,
   SUDA_CAP_AWAY_NOTIFY  = 1 << 5,
   SUDA_CAP_CAP_NOTIFY   = 1 << 6,
+  SUDA_CAP_SETNAME      = 1 << 7,
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;

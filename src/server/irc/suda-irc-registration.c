@@ -22,6 +22,7 @@ static const struct {
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
   { "server-time", SUDA_CAP_SERVER_TIME },
+  { "setname", SUDA_CAP_SETNAME },
 };
 
 void
@@ -344,12 +345,14 @@ _suda_irc_cmd_pong (SudaClient     *c,
 
 #define SUDA_IRC_REALNAMELEN 100
 
-/* SETNAME (IRCv3 setname): a new real name, told back to its owner. */
+/* SETNAME (IRCv3 setname): a new real name. */
 void
 _suda_irc_cmd_setname (SudaClient     *c,
                        SudaIrcMessage *m)
 {
   const char *name = m->params[0];
+  SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
+                       .command = "SETNAME" };
 
   if (*name == '\0' || strlen (name) > SUDA_IRC_REALNAMELEN)
     {
@@ -358,7 +361,11 @@ _suda_irc_cmd_setname (SudaClient     *c,
     }
   g_free (c->realname);
   c->realname = g_strdup (name);
-  _suda_irc_sendf (c, ":%s SETNAME :%s\r\n", c->mask, c->realname);
+  /* Its owner and the room-mates that took the setname cap hear of it. */
+  line.text = c->realname;
+  if (c->caps & SUDA_CAP_SETNAME)
+    _suda_delivery_send_line (&line, c);
+  _suda_delivery_to_peers (c->core->delivery, NULL, &line, c, FALSE, SUDA_CAP_SETNAME);
 }
 
 void
