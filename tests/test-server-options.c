@@ -112,7 +112,7 @@ test_no_default_channel (void)
   {
     g_autoptr(SudaTestClient) dave = suda_test_client_connect (port);
 
-    suda_test_client_await (dave, ":* NOTICE * :*type your nickname*");
+    suda_test_client_await (dave, "*** Welcome to Suda. Type your nickname and press Enter.");
     suda_test_client_send (dave, "dave");
     suda_test_client_await (dave, "*** Welcome to Suda!*");
     suda_test_client_send (dave, "hello?");

@@ -347,7 +347,7 @@ test_plain_lines_waiting_stay_lines (void)
   server = suda_test_server_new (config);
   alice = suda_test_member (server, "alice", NULL, "#lobby");
   pat = suda_test_client_connect (suda_server_get_port (server));
-  suda_test_client_await (pat, ":* NOTICE * :*type your nickname*");
+  suda_test_client_await (pat, "*** Welcome to Suda. Type your nickname*");
   suda_test_client_send (pat, "pat");
   suda_test_client_await (pat, "*** Welcome to Suda!*");
   suda_test_client_await (alice, ":pat!* JOIN #lobby");

@@ -40,8 +40,8 @@ plain_connect (Fixture    *f,
 {
   SudaTestClient *c = suda_test_client_connect (f->port);
 
-  /* The greeting tells a person what to type; IRC clients ignore NOTICE. */
-  suda_test_client_await (c, ":* NOTICE * :*type your nickname*");
+  /* A silent newcomer is told in plain words what to type. */
+  suda_test_client_await (c, "*** Welcome to Suda. Type your nickname and press Enter.");
   suda_test_client_send (c, "%s", first_line);
   suda_test_client_await (c, "*** Welcome to Suda!*");
   return c;
@@ -93,7 +93,7 @@ test_line_without_newline (Fixture       *f,
 {
   g_autoptr(SudaTestClient) c = suda_test_client_connect (f->port);
 
-  suda_test_client_await (c, ":* NOTICE * *");
+  suda_test_client_await (c, "*** Welcome to Suda. Type your nickname*");
   suda_test_client_send_raw (c, "carol", 5);
   suda_test_client_await (c, "*** Welcome to Suda!*");
   suda_test_client_send_raw (c, "no newline here", 15);

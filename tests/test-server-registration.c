@@ -31,10 +31,11 @@ test_plain_registration (void)
   g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
   g_autofree char *isupport1 = NULL;
   g_autofree char *isupport2 = NULL;
+  g_autofree char *isupport3 = NULL;
   g_autofree char *isupport = NULL;
   const char *tokens[] = {
     " CASEMAPPING=rfc1459 ", " CHANTYPES=# ", " PREFIX=(ov)@+ ", " NICKLEN=30 ",
-    " CHANNELLEN=50 ", " TOPICLEN=390 ", " CHANMODES=b,k,l,imnst ", " UTF8ONLY ",
+    " CHANNELLEN=50 ", " TOPICLEN=390 ", " CHANMODES=beI,k,l,imnpst ", " UTF8ONLY ",
     " NETWORK=Suda ", " MAXTARGETS=4 ", " CHANLIMIT=#:20 ",
   };
 
@@ -43,17 +44,18 @@ test_plain_registration (void)
   suda_test_client_await (c, ":suda.local 001 alice :Welcome to the Suda IRC Network, alice!~alice@127.0.0.1");
   suda_test_client_await (c, ":suda.local 002 alice :Your host is suda.local, running version suda-" PACKAGE_VERSION);
   suda_test_client_await (c, ":suda.local 003 alice :This server was created *");
-  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " Bi bklimnostv bkl");
+  suda_test_client_await (c, ":suda.local 004 alice suda.local suda-" PACKAGE_VERSION " Biow beIiklmnopstv beIklov");
   isupport1 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
   isupport2 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
-  isupport = g_strconcat (isupport1, " ", isupport2, NULL);
+  isupport3 = suda_test_client_expect (c, ":suda.local 005 alice * :are supported by this server");
+  isupport = g_strconcat (isupport1, " ", isupport2, " ", isupport3, NULL);
   for (guint i = 0; i < G_N_ELEMENTS (tokens); i++)
     {
       g_test_message ("ISUPPORT token %s", tokens[i]);
       g_assert_nonnull (strstr (isupport, tokens[i]));
     }
-  /* Prefixed targets (PRIVMSG @#room) are not implemented, so not advertised. */
-  g_assert_null (strstr (isupport, "STATUSMSG"));
+  /* Prefixed targets (PRIVMSG @#room) work, so they are advertised. */
+  g_assert_nonnull (strstr (isupport, "STATUSMSG=@+"));
   suda_test_client_await (c, ":suda.local 251 alice :There are 1 users and 0 invisible on 1 servers");
   suda_test_client_await (c, ":suda.local 254 alice 1 :channels formed");
   suda_test_client_await (c, ":suda.local 255 alice :I have 1 clients and 0 servers");

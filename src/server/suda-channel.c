@@ -28,6 +28,8 @@ suda_channel_free (SudaChannel *self)
   g_array_unref (self->members);
   g_clear_pointer (&self->invited, g_hash_table_unref);
   g_clear_pointer (&self->bans, g_ptr_array_unref);
+  g_clear_pointer (&self->excepts, g_ptr_array_unref);
+  g_clear_pointer (&self->invex, g_ptr_array_unref);
   g_free (self);
 }
 
@@ -100,6 +102,8 @@ suda_channel_dup_modes (SudaChannel *self,
     g_string_append_c (modes, 'm');
   if (self->modes & SUDA_CHANNEL_NO_EXTERNAL)
     g_string_append_c (modes, 'n');
+  if (self->modes & SUDA_CHANNEL_PRIVATE)
+    g_string_append_c (modes, 'p');
   if (self->modes & SUDA_CHANNEL_SECRET)
     g_string_append_c (modes, 's');
   if (self->modes & SUDA_CHANNEL_TOPIC_LOCK)
@@ -173,22 +177,41 @@ suda_channel_set_member_flag (SudaChannel *self,
 
 /* Bans are kept casefolded, as the masks they are matched against. */
 gboolean
-suda_channel_set_ban (SudaChannel *self,
-                      const char  *mask,
-                      gboolean     on)
+suda_channel_set_mask (GPtrArray  **list,
+                       const char  *mask,
+                       gboolean     on)
 {
   g_autofree char *folded = suda_irc_casefold (mask);
   guint index;
 
-  if (self->bans == NULL)
-    self->bans = g_ptr_array_new_with_free_func (g_free);
-  if (g_ptr_array_find_with_equal_func (self->bans, folded, g_str_equal, &index) == on)
+  if (*list == NULL)
+    *list = g_ptr_array_new_with_free_func (g_free);
+  if (g_ptr_array_find_with_equal_func (*list, folded, g_str_equal, &index) == on)
     return FALSE;
   if (on)
-    g_ptr_array_add (self->bans, g_steal_pointer (&folded));
+    g_ptr_array_add (*list, g_steal_pointer (&folded));
   else
-    g_ptr_array_remove_index (self->bans, index);
+    g_ptr_array_remove_index (*list, index);
   return TRUE;
+}
+
+gboolean
+suda_channel_set_ban (SudaChannel *self,
+                      const char  *mask,
+                      gboolean     on)
+{
+  return suda_channel_set_mask (&self->bans, mask, on);
+}
+
+/* TRUE when FOLDED_MASK (a casefolded nick!user@host) matches a glob of LIST. */
+gboolean
+suda_channel_list_matches (GPtrArray  *list,
+                           const char *folded_mask)
+{
+  for (guint i = 0; list != NULL && i < list->len; i++)
+    if (g_pattern_match_simple (g_ptr_array_index (list, i), folded_mask))
+      return TRUE;
+  return FALSE;
 }
 
 gboolean

@@ -18,6 +18,7 @@ typedef enum {
   SUDA_CHANNEL_NO_EXTERNAL = 1 << 2,
   SUDA_CHANNEL_TOPIC_LOCK  = 1 << 3,
   SUDA_CHANNEL_SECRET      = 1 << 4,   /* +s: hidden from LIST, NAMES, WHO, WHOIS */
+  SUDA_CHANNEL_PRIVATE     = 1 << 5,   /* +p: LIST shows it "Prv", WHOIS hides it */
 } SudaChannelModes;
 
 typedef struct {
@@ -39,6 +40,8 @@ typedef struct {
   guint       limit;
   GHashTable *invited;        /* casefolded nicks */
   GPtrArray  *bans;           /* casefolded nick!user@host globs */
+  GPtrArray  *excepts;        /* +e: masks a ban does not keep out */
+  GPtrArray  *invex;          /* +I: masks +i lets in */
 } SudaChannel;
 
 /* One room's recent messages, replayed on JOIN. */
@@ -92,6 +95,13 @@ gboolean     suda_channel_set_ban       (SudaChannel *self,
 gboolean     suda_channel_has_ban       (SudaChannel *self,
                                          const char  *mask);
 guint        suda_channel_get_n_bans    (SudaChannel *self);
+/* The same for any of the room's mask lists (&self->bans, &self->excepts,
+ * &self->invex): TRUE when something changed. */
+gboolean     suda_channel_set_mask      (GPtrArray  **list,
+                                         const char  *mask,
+                                         gboolean     on);
+gboolean     suda_channel_list_matches  (GPtrArray   *list,
+                                         const char  *folded_mask);
 void         suda_channel_invite        (SudaChannel *self,
                                          const char  *nick);
 gboolean     suda_channel_take_invitation (SudaChannel *self,

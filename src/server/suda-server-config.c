@@ -84,6 +84,8 @@ static const KeyInfo keys[] = {
   { "server", "default-channel", KEY_STRING, F (default_channel), 0, 0, "#lobby", NULL },
   { "server", "service-nick", KEY_STRING, F (service_nick), 0, 0, "suda", NULL },
   { "server", "state-dir", KEY_STRING, F (state_dir), 0, 0, NULL, NULL },
+  { "server", "admin-location", KEY_STRING, F (admin_location), 0, 0, NULL, NULL },
+  { "server", "admin-email", KEY_STRING, F (admin_email), 0, 0, NULL, NULL },
 
   { "log", "file", KEY_STRING, F (log_path), 0, 0, NULL, NULL },
   { "log", "history-lines", KEY_UINT, F (history_lines), 0, 100000, "50", NULL },

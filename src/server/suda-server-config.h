@@ -45,6 +45,8 @@ typedef struct {
   char     *default_channel;  /* "" means none */
   char     *service_nick;     /* "" turns the service user off */
   char     *state_dir;        /* NULL: the log's folder */
+  char     *admin_location;   /* ADMIN's answer, or NULL */
+  char     *admin_email;
 
   /* [log] */
   char     *log_path;         /* NULL: $XDG_STATE_HOME/suda/server.jsonl; "" no log */

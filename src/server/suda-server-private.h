@@ -20,6 +20,7 @@ typedef struct _SudaRegistry SudaRegistry;
 typedef struct _SudaDelivery SudaDelivery;
 typedef struct _SudaService  SudaService;
 typedef struct _SudaCore     SudaCore;
+typedef struct _SudaIrcState SudaIrcState;
 
 /* Session: transport only (suda-session.c) -------------------------------- */
 
@@ -153,6 +154,8 @@ struct _SudaClient
   GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
   GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
   SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
+  gint64              last_knock;   /* monotonic usec of its last KNOCK */
+  guint               greeting_id;  /* the greeting for a silent newcomer */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -162,6 +165,7 @@ struct _SudaClient
   guint               invisible : 1;
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
   guint               bot : 1;            /* user mode +B */
+  guint               wallops : 1;        /* user mode +w: hears WALLOPS */
 };
 
 /* A nick came online (registered, or renamed to) or went offline. */
@@ -369,6 +373,13 @@ struct _SudaCore
   SudaDelivery           *delivery;
   SudaService            *service;   /* NULL when service-nick= is empty */
   const char             *created_text;
+  GDateTime              *started_at;  /* for STATS u; NULL until started */
+  SudaIrcState           *irc;       /* the IRC handler's own (irc/) */
+  /* REHASH: reads the config file again and applies what it can
+   * (suda_server_set_config_file()); NULL when there is no file.  *RESTART
+   * names the changed keys that wait for a restart, or is NULL. */
+  gboolean              (*rehash) (SudaCore *core, char **restart, GError **error);
+  const char             *config_file;
 };
 
 /* Admission: who may connect (suda-admission.c) --------------------------- */

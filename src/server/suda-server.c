@@ -95,6 +95,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->pushback, _suda_pushback_free);
   g_clear_pointer (&self->core.delivery, _suda_delivery_free);
   g_clear_pointer (&self->core.registry, _suda_registry_free);
+  g_clear_pointer (&self->core.irc, _suda_irc_state_free);
   g_clear_pointer (&self->config, suda_server_config_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
@@ -189,6 +190,7 @@ suda_server_new (const SudaServerConfig *config)
   _suda_registry_set_counts_notify (self->core.registry, G_CALLBACK (on_counts_changed), self);
   _suda_registry_set_presence_notify (self->core.registry, _suda_irc_monitor_presence);
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
+  self->core.irc = _suda_irc_state_new ();
   self->admission = _suda_admission_new (&self->core);
   self->pushback = _suda_pushback_new (self->config);
   /* An empty service-nick= means no service user at all. */
@@ -453,10 +455,6 @@ accept_connection (SudaServer        *self,
   entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
   suda_log_entry_set_field (entry, "address", client->host);
   suda_server_log (self, entry);
-  /* One line that a person on nc reads and IRC clients ignore. */
-  _suda_irc_send_line (client, self->config->server_name, "NOTICE", "*",
-                       _("*** Welcome to Suda. IRC clients register as usual; "
-                         "on a plain terminal, type your nickname and press Enter."));
 }
 
 /* How many waiting connections one wake-up of the port takes. */
@@ -724,6 +722,7 @@ suda_server_start (SudaServer  *self,
   g_free (self->created_text);
   self->created_text = g_date_time_format (self->started_at, "%Y-%m-%d %H:%M:%S %Z");
   self->core.created_text = self->created_text;
+  self->core.started_at = self->started_at;
 
   ping_every = CLAMP (MIN (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms),
                            self->config->registration_timeout_ms) / 4, 50, 15000);
@@ -914,4 +913,201 @@ suda_server_disconnect (SudaServer  *self,
     return FALSE;
   _suda_session_close (session, reason && *reason ? reason : _("Disconnected by the server console"));
   return TRUE;
+}
+
+/* Reading the config file again (REHASH, SIGHUP) ----------------------------- */
+
+static gboolean
+is_pinned (SudaServer *self,
+           const char *key)
+{
+  const char * const *pinned = g_object_get_data (G_OBJECT (self), "suda-pinned-keys");
+
+  return pinned != NULL && g_strv_contains (pinned, key);
+}
+
+/* A key that only a restart applies: named in RESTART when it changed. */
+static void
+note_restart (SudaServer *self,
+              GString    *restart,
+              const char *key,
+              gboolean    changed)
+{
+  if (changed && !is_pinned (self, key))
+    g_string_append_printf (restart, "%s%s", restart->len ? ", " : "", key);
+}
+
+static void
+swap_string (char **live,
+             char **fresh)
+{
+  char *old = *live;
+
+  *live = *fresh;
+  *fresh = old;
+}
+
+static gboolean
+ai_changed (const SudaAiConfig *a,
+            const SudaAiConfig *b)
+{
+  return g_strcmp0 (a->base_url, b->base_url) || g_strcmp0 (a->model, b->model) ||
+         g_strcmp0 (a->api_key, b->api_key) || g_strcmp0 (a->token_field, b->token_field) ||
+         g_strcmp0 (a->system_prompt, b->system_prompt) || a->max_tokens != b->max_tokens ||
+         a->timeout_ms != b->timeout_ms || a->retry_backoff_ms != b->retry_backoff_ms ||
+         a->max_concurrent != b->max_concurrent || a->max_queued != b->max_queued ||
+         a->rate_per_minute != b->rate_per_minute || a->cache_size != b->cache_size ||
+         a->cache_ttl_s != b->cache_ttl_s || a->max_lines != b->max_lines;
+}
+
+/* [ai]: the assistant is made again on the next !search, with the new
+ * settings; one busy with searches keeps them until a later rehash. */
+static void
+apply_ai (SudaServer       *self,
+          SudaServerConfig *fresh,
+          GString          *restart)
+{
+  SudaService *service = self->core.service;
+  SudaAssistant *assistant = service ? _suda_service_get_assistant (service) : NULL;
+
+  if (!ai_changed (&self->config->ai, &fresh->ai))
+    return;
+  if (assistant && (suda_assistant_get_n_active (assistant) || suda_assistant_get_n_queued (assistant)))
+    {
+      note_restart (self, restart, "[ai] (searches in progress: REHASH again)", TRUE);
+      return;
+    }
+  suda_ai_config_clear (&self->config->ai);
+  suda_ai_config_copy (&fresh->ai, &self->config->ai);
+  if (service)
+    g_clear_object (&service->assistant);
+}
+
+/* Applies FRESH's settings to the running server without dropping anyone:
+ * limits, MOTD, password, operators, [ai], [schedule]; the keys that need
+ * a restart (listening address and port, names, rooms, files) are named in
+ * *RESTART (NULL when none changed).  Keys pinned by the command line stay. */
+void
+suda_server_apply_config (SudaServer             *self,
+                          const SudaServerConfig *config,
+                          char                  **restart)
+{
+  g_autoptr(SudaServerConfig) fresh = NULL;
+  g_autoptr(GString) later = NULL;
+  SudaServerConfig *live;
+  guint16 port;
+
+  g_return_if_fail (SUDA_IS_SERVER (self));
+  g_return_if_fail (config != NULL);
+  fresh = suda_server_config_copy (config);
+  later = g_string_new (NULL);
+  live = self->config;
+  port = live->port;
+  note_restart (self, later, "[server] listen", g_strcmp0 (live->listen_address, fresh->listen_address) != 0);
+  note_restart (self, later, "[server] port", port != fresh->port && !(port == 0 && self->port == fresh->port));
+  note_restart (self, later, "[server] name", g_strcmp0 (live->server_name, fresh->server_name) != 0);
+  note_restart (self, later, "[server] network", g_strcmp0 (live->network_name, fresh->network_name) != 0);
+  note_restart (self, later, "[server] default-channel", g_strcmp0 (live->default_channel, fresh->default_channel) != 0);
+  note_restart (self, later, "[server] service-nick", g_strcmp0 (live->service_nick, fresh->service_nick) != 0);
+  note_restart (self, later, "[server] state-dir", g_strcmp0 (live->state_dir, fresh->state_dir) != 0);
+  note_restart (self, later, "[log] file", g_strcmp0 (live->log_path, fresh->log_path) != 0);
+
+  if (!is_pinned (self, "[server] max-clients"))
+    live->max_clients = fresh->max_clients;
+  if (!is_pinned (self, "[server] password"))
+    swap_string (&live->password, &fresh->password);
+  swap_string (&live->motd, &fresh->motd);
+  swap_string (&live->admin_location, &fresh->admin_location);
+  swap_string (&live->admin_email, &fresh->admin_email);
+  live->history_lines = fresh->history_lines;
+  live->log_whisper_text = fresh->log_whisper_text;
+  live->max_line = fresh->max_line;
+  live->sendq_bytes = fresh->sendq_bytes;
+  live->recvq_bytes = fresh->recvq_bytes;
+  live->flood_control = fresh->flood_control;
+  live->flood_burst = fresh->flood_burst;
+  live->flood_rate = fresh->flood_rate;
+  live->ping_interval_ms = fresh->ping_interval_ms;
+  live->ping_timeout_ms = fresh->ping_timeout_ms;
+  live->max_channels = fresh->max_channels;
+  live->max_targets = fresh->max_targets;
+  live->max_per_address = fresh->max_per_address;
+  live->exempt_loopback = fresh->exempt_loopback;
+  live->registration_timeout_ms = fresh->registration_timeout_ms;
+  live->history_rooms = fresh->history_rooms;
+  live->connects_per_minute = fresh->connects_per_minute;
+  live->schedule = fresh->schedule;
+  {
+    GHashTable *operators = live->operators;
+
+    live->operators = fresh->operators;
+    fresh->operators = operators;
+  }
+  apply_ai (self, fresh, later);
+  if (restart)
+    *restart = later->len ? g_strdup (later->str) : NULL;
+}
+
+/* Reads the config file again and applies it; a file that does not load
+ * changes nothing.  Logged either way, with what waits for a restart. */
+gboolean
+suda_server_rehash (SudaServer  *self,
+                    char       **restart,
+                    GError     **error)
+{
+  const char *path = self->core.config_file;
+  g_autoptr(SudaServerConfig) fresh = suda_server_config_new ();
+  g_autofree char *later = NULL;
+  g_autoptr(SudaLogEntry) entry = NULL;
+  g_autoptr(GError) local = NULL;
+
+  g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
+  if (path == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, _("The server has no config file"));
+      return FALSE;
+    }
+  if (!suda_server_config_load_file (fresh, path, &local))
+    {
+      g_autofree char *text = g_strdup_printf ("rehash failed: %s", local->message);
+
+      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  suda_server_apply_config (self, fresh, &later);
+  entry = suda_log_entry_new (0, "rehash", NULL, NULL, path);
+  if (later)
+    suda_log_entry_set_field (entry, "restart", later);
+  suda_server_log (self, entry);
+  if (restart)
+    *restart = g_steal_pointer (&later);
+  return TRUE;
+}
+
+static gboolean
+rehash_core (SudaCore  *core,
+             char     **restart,
+             GError   **error)
+{
+  SudaServer *self = (SudaServer *) ((guint8 *) core - G_STRUCT_OFFSET (SudaServer, core));
+
+  return suda_server_rehash (self, restart, error);
+}
+
+/* The file REHASH and SIGHUP read again; PINNED names the keys the command
+ * line set ("[server] port"), which the file does not change. */
+void
+suda_server_set_config_file (SudaServer         *self,
+                             const char         *path,
+                             const char * const *pinned)
+{
+  char *copy = g_strdup (path);
+
+  g_return_if_fail (SUDA_IS_SERVER (self));
+  g_object_set_data_full (G_OBJECT (self), "suda-pinned-keys", g_strdupv ((char **) pinned),
+                          (GDestroyNotify) g_strfreev);
+  g_object_set_data_full (G_OBJECT (self), "suda-config-file", copy, g_free);
+  self->core.config_file = copy;
+  self->core.rehash = path ? rehash_core : NULL;
 }

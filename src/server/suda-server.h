@@ -47,5 +47,15 @@ const char       *suda_server_get_log_path      (SudaServer   *self);
 /* TRUE while the log cannot be written (a full disk): chat goes on, and
  * entries wait in memory ("log-failing" is notified as it changes). */
 gboolean          suda_server_get_log_failing   (SudaServer   *self);
+/* REHASH and SIGHUP: the config file read again, nobody dropped. */
+void              suda_server_set_config_file   (SudaServer   *self,
+                                                 const char   *path,
+                                                 const char * const *pinned);
+gboolean          suda_server_rehash            (SudaServer   *self,
+                                                 char        **restart,
+                                                 GError      **error);
+void              suda_server_apply_config      (SudaServer   *self,
+                                                 const SudaServerConfig *config,
+                                                 char        **restart);
 
 G_END_DECLS

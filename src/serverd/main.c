@@ -21,10 +21,22 @@ on_quit_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* SIGHUP: the log is reopened (logrotate) and the config file read again. */
 static gboolean
 on_hangup (gpointer data)
 {
+  g_autoptr(GError) error = NULL;
+  g_autofree char *restart = NULL;
+
   suda_server_reopen_log (data);
+  if (!suda_server_rehash (data, &restart, &error))
+    {
+      /* Started without --config: SIGHUP only reopens the log. */
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+        g_printerr (_("suda-serverd: the config file was not read again: %s\n"), error->message);
+    }
+  else if (restart)
+    g_printerr (_("suda-serverd: these settings take effect after a restart: %s\n"), restart);
   return G_SOURCE_CONTINUE;
 }
 
@@ -121,6 +133,7 @@ main (int   argc,
   g_autofree char *password = NULL;
   g_autofree char *name = NULL;
   g_autofree char *address = NULL;
+  g_autoptr(GPtrArray) pinned = NULL;
   int port = -1, max_clients = -1;
   gboolean version = FALSE, hash = FALSE;
   GOptionEntry entries[] = {
@@ -181,6 +194,20 @@ main (int   argc,
         }
       config->max_clients = max_clients;
     }
+  pinned = g_ptr_array_new ();
+  if (port != -1)
+    g_ptr_array_add (pinned, "[server] port");
+  if (max_clients != -1)
+    g_ptr_array_add (pinned, "[server] max-clients");
+  if (listen)
+    g_ptr_array_add (pinned, "[server] listen");
+  if (log_path)
+    g_ptr_array_add (pinned, "[log] file");
+  if (password)
+    g_ptr_array_add (pinned, "[server] password");
+  if (name)
+    g_ptr_array_add (pinned, "[server] name");
+  g_ptr_array_add (pinned, NULL);
   replace_if_set (&config->listen_address, &listen);
   replace_if_set (&config->log_path, &log_path);
   replace_if_set (&config->password, &password);
@@ -190,6 +217,8 @@ main (int   argc,
    * chat goes on, rather than the whole server being killed. */
   signal (SIGXFSZ, SIG_IGN);
   server = suda_server_new (config);
+  if (config_path)
+    suda_server_set_config_file (server, config_path, (const char * const *) pinned->pdata);
   if (!suda_server_start (server, &error))
     {
       g_printerr (_("suda-serverd: cannot listen on port %u: %s\n"), config->port, error->message);

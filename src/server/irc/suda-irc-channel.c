@@ -58,12 +58,14 @@ _suda_irc_channel_for_op (SudaClient *c,
   return channel;
 }
 
-/* A secret room is seen only by its members and the server's operators. */
+/* Who is in a secret or private room, and its topic, are for its members
+ * and the server's operators; a private one still shows in LIST. */
 gboolean
 _suda_irc_may_see (SudaClient  *c,
                    SudaChannel *channel)
 {
-  return !(channel->modes & SUDA_CHANNEL_SECRET) || c->oper || suda_channel_has_member (channel, c);
+  return !(channel->modes & (SUDA_CHANNEL_SECRET | SUDA_CHANNEL_PRIVATE)) || c->oper ||
+         suda_channel_has_member (channel, c);
 }
 
 static void
@@ -73,7 +75,8 @@ send_names (SudaClient  *c,
   const char *service_nick = _suda_registry_get_service_nick (c->core->registry);
   g_autoptr(GString) names = g_string_new (service_nick);
   gsize head_len = strlen (_suda_irc_server_name (c)) + strlen (channel->name) + SUDA_IRC_NICKLEN + 16;
-  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@' : '=';
+  char symbol = (channel->modes & SUDA_CHANNEL_SECRET) ? '@'
+                : (channel->modes & SUDA_CHANNEL_PRIVATE) ? '*' : '=';
 
   if (!_suda_irc_may_see (c, channel))
     {
@@ -143,7 +146,10 @@ replay_item (SudaClient      *c,
       g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (item->time / G_USEC_PER_SEC);
       g_autoptr(GDateTime) local = g_date_time_to_local (utc);
       g_autofree char *when = g_date_time_format (local, "%Y-%m-%d %H:%M");
-      g_autofree char *text = g_strdup_printf ("[%s] <%s> %s", when, nick, item->text);
+      g_autofree char *action = _suda_irc_dup_action (item->text);
+      /* A /me inside a NOTICE would show as a broken CTCP: it reads "* nick waves". */
+      g_autofree char *text = action ? g_strdup_printf ("[%s] * %s %s", when, nick, action)
+                                     : g_strdup_printf ("[%s] <%s> %s", when, nick, item->text);
 
       params[1] = text;
       suda_irc_append_line (out, NULL, _suda_irc_server_name (c), "NOTICE", params, 2);
@@ -175,6 +181,16 @@ replay_history (SudaClient  *c,
     _suda_irc_sendf (c, ":%s BATCH -%s\r\n", _suda_irc_server_name (c), batch);
 }
 
+/* The text of a CTCP ACTION (/me), or NULL when TEXT is none. */
+char *
+_suda_irc_dup_action (const char *text)
+{
+  if (!g_str_has_prefix (text, "\001ACTION "))
+    return NULL;
+  text += strlen ("\001ACTION ");
+  return g_strndup (text, strcspn (text, "\001"));
+}
+
 /* What an IRC client gets after its JOIN: the topic, the names, the history. */
 void
 _suda_irc_joined (SudaClient  *c,
@@ -188,20 +204,56 @@ _suda_irc_joined (SudaClient  *c,
   replay_history (c, channel);
 }
 
-/* TRUE when C's mask matches one of CHANNEL's bans. */
-gboolean
-_suda_irc_is_banned (SudaChannel *channel,
-                     SudaClient  *c)
+/* TRUE when C's mask matches one of CHANNEL's masks that start with
+ * PREFIX ("" for bans, "m:" for the mute extban), and no exception (+e). */
+static gboolean
+matches_ban (SudaChannel *channel,
+             SudaClient  *c,
+             const char  *prefix)
 {
   g_autofree char *mask = NULL;
+  gsize skip = strlen (prefix);
+  gboolean hit = FALSE;
 
   if (channel->bans == NULL)
     return FALSE;
   mask = suda_irc_casefold (c->mask);
-  for (guint i = 0; i < channel->bans->len; i++)
-    if (g_pattern_match_simple (g_ptr_array_index (channel->bans, i), mask))
-      return TRUE;
-  return FALSE;
+  for (guint i = 0; i < channel->bans->len && !hit; i++)
+    {
+      const char *ban = g_ptr_array_index (channel->bans, i);
+
+      if (g_str_has_prefix (ban, prefix) && g_pattern_match_simple (ban + skip, mask))
+        hit = TRUE;
+    }
+  return hit && !suda_channel_list_matches (channel->excepts, mask);
+}
+
+/* TRUE when a ban keeps C out of CHANNEL (m: bans only mute). */
+gboolean
+_suda_irc_is_banned (SudaChannel *channel,
+                     SudaClient  *c)
+{
+  return matches_ban (channel, c, "");
+}
+
+/* The m: extban: may join, may not speak. */
+gboolean
+_suda_irc_is_muted (SudaChannel *channel,
+                    SudaClient  *c)
+{
+  return matches_ban (channel, c, "m:");
+}
+
+static gboolean
+is_invite_excepted (SudaChannel *channel,
+                    SudaClient  *c)
+{
+  g_autofree char *mask = NULL;
+
+  if (channel->invex == NULL)
+    return FALSE;
+  mask = suda_irc_casefold (c->mask);
+  return suda_channel_list_matches (channel->invex, mask);
 }
 
 /* The numeric that keeps C out of CHANNEL, or -1. */
@@ -212,7 +264,8 @@ refusal (SudaClient  *c,
 {
   gboolean invited = suda_channel_is_invited (channel, c->nick);
 
-  if ((channel->modes & SUDA_CHANNEL_INVITE_ONLY) && !invited && !c->oper)
+  if ((channel->modes & SUDA_CHANNEL_INVITE_ONLY) && !invited && !c->oper &&
+      !is_invite_excepted (channel, c))
     return SUDA_ERR_INVITEONLYCHAN;
   if (invited)
     return -1;
@@ -326,7 +379,7 @@ _suda_irc_cmd_kick (SudaClient     *c,
   if (channel == NULL)
     return;
   victims = g_strsplit (m->params[1], ",", 0);
-  for (guint i = 0; victims[i]; i++)
+  for (guint i = 0; victims[i] && i < c->core->config->max_targets; i++)
     {
       SudaClient *victim = _suda_registry_find_client (c->core->registry, victims[i]);
       gboolean last;
@@ -364,7 +417,11 @@ _suda_irc_cmd_topic (SudaClient     *c,
     }
   if (m->n_params < 2)
     {
-      send_topic (c, channel);
+      /* A secret room's topic is its members' business. */
+      if (_suda_irc_may_see (c, channel))
+        send_topic (c, channel);
+      else
+        _suda_irc_reply (c, SUDA_ERR_NOTONCHANNEL, channel->name, NULL);
       return;
     }
   if (!(channel = _suda_irc_channel_for_op (c, m->params[0], channel->modes & SUDA_CHANNEL_TOPIC_LOCK)))
@@ -406,49 +463,53 @@ _suda_irc_cmd_names (SudaClient     *c,
     }
 }
 
+/* INVITE with no parameter: the rooms C is invited to and has not joined. */
 static void
-list_one (gpointer data,
-          gpointer user_data)
+list_invitations (gpointer data,
+                  gpointer user_data)
 {
   SudaChannel *channel = data;
   SudaClient *c = user_data;
-  guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
 
-  if (!_suda_irc_may_see (c, channel))
-    return;
-  _suda_irc_replyf (c, "322", "%s %u :%s", channel->name,
-                    channel->members->len + service, channel->topic ? channel->topic : "");
+  if (suda_channel_is_invited (channel, c->nick))
+    _suda_irc_replyf (c, "336", "%s", channel->name);
 }
 
-void
-_suda_irc_cmd_list (SudaClient     *c,
-                    SudaIrcMessage *m)
+static void
+send_invite (SudaClient  *c,
+             SudaClient  *target,
+             SudaChannel *channel)
 {
-  _suda_irc_replyf (c, "321", "Channel :Users  Name");
-  if (m->n_params == 0 || *m->params[0] == '\0')
-    _suda_registry_foreach_channel (c->core->registry, list_one, c);
-  else
+  if (target->protocol->plain)
     {
-      g_auto(GStrv) names = g_strsplit (m->params[0], ",", 0);
+      /* TRANSLATORS: to a plain-text session: "alice invites you to #room" */
+      g_autofree char *text = g_strdup_printf (_("%s invites you to %s"), c->nick, channel->name);
 
-      for (guint i = 0; names[i] && i < c->core->config->max_targets; i++)
-        {
-          SudaChannel *channel = _suda_registry_find_channel (c->core->registry, names[i]);
-
-          if (channel)
-            list_one (channel, c);
-        }
+      _suda_client_sendf (target, "*** %s\r\n", text);
     }
-  _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
+  else
+    _suda_irc_sendf (target, ":%s INVITE %s %s\r\n", c->mask, target->nick, channel->name);
 }
 
 void
 _suda_irc_cmd_invite (SudaClient     *c,
                       SudaIrcMessage *m)
 {
-  SudaClient *target = _suda_registry_find_client (c->core->registry, m->params[0]);
+  SudaClient *target;
   SudaChannel *channel;
 
+  if (m->n_params == 0)
+    {
+      _suda_registry_foreach_channel (c->core->registry, list_invitations, c);
+      _suda_irc_reply (c, SUDA_RPL_ENDOFINVITELIST, NULL);
+      return;
+    }
+  if (m->n_params < 2)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NEEDMOREPARAMS, "INVITE", NULL);
+      return;
+    }
+  target = _suda_registry_find_client (c->core->registry, m->params[0]);
   if (target == NULL || !target->registered)
     {
       _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, m->params[0], NULL);
@@ -469,6 +530,44 @@ _suda_irc_cmd_invite (SudaClient     *c,
     }
   suda_channel_invite (channel, target->nick);
   _suda_irc_replyf (c, "341", "%s %s", target->nick, channel->name);
-  _suda_irc_sendf (target, ":%s INVITE %s %s\r\n", c->mask, target->nick, channel->name);
+  send_invite (c, target, channel);
   _suda_irc_notify_invite (c, target, channel);
+}
+
+/* One KNOCK a minute per person: it reaches every operator of the room. */
+#define KNOCK_INTERVAL_USEC (60 * G_USEC_PER_SEC)
+
+void
+_suda_irc_cmd_knock (SudaClient     *c,
+                     SudaIrcMessage *m)
+{
+  SudaChannel *channel = _suda_registry_find_channel (c->core->registry, m->params[0]);
+  gint64 now = g_get_monotonic_time ();
+
+  if (channel == NULL || ((channel->modes & SUDA_CHANNEL_SECRET) && !_suda_irc_may_see (c, channel)))
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, m->params[0], NULL);
+      return;
+    }
+  if (suda_channel_has_member (channel, c))
+    _suda_irc_reply (c, SUDA_ERR_KNOCKONCHAN, channel->name, NULL);
+  else if (!(channel->modes & SUDA_CHANNEL_INVITE_ONLY))
+    _suda_irc_reply (c, SUDA_ERR_CHANOPEN, channel->name, NULL);
+  else if (_suda_irc_is_banned (channel, c))
+    _suda_irc_reply (c, SUDA_ERR_BANNEDFROMCHAN, channel->name, NULL);
+  else if (c->last_knock != 0 && now - c->last_knock < KNOCK_INTERVAL_USEC)
+    _suda_irc_reply (c, SUDA_ERR_TOOMANYKNOCK, channel->name, NULL);
+  else
+    {
+      c->last_knock = now;
+      for (guint i = 0; i < channel->members->len; i++)
+        {
+          SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+
+          if ((member->flags & SUDA_MEMBER_OP) && !member->client->protocol->plain)
+            _suda_irc_replyf (member->client, "710", "%s %s :has asked for an invite",
+                              channel->name, c->mask);
+        }
+      _suda_irc_reply (c, SUDA_RPL_KNOCKDLVR, channel->name, NULL);
+    }
 }

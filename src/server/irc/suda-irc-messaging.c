@@ -21,7 +21,8 @@ may_send (SudaClient  *c,
   if ((channel->modes & SUDA_CHANNEL_MODERATED) && (member == NULL || member->flags == 0))
     return FALSE;
   /* A ban keeps a member's voice down too (as ngircd does), unless op or voice. */
-  if (channel->bans && (member == NULL || member->flags == 0) && _suda_irc_is_banned (channel, c))
+  if (channel->bans && (member == NULL || member->flags == 0) &&
+      (_suda_irc_is_banned (channel, c) || _suda_irc_is_muted (channel, c)))
     return FALSE;
   return TRUE;
 }
@@ -56,6 +57,46 @@ to_channel (SudaClient  *c,
                           (c->caps & SUDA_CAP_ECHO_MESSAGE) ? NULL : c);
   if (!notice && line->text[0] == '!' && c->core->service)
     _suda_service_handle_message (c->core->service, c, channel->name, line->text);
+}
+
+/* STATUSMSG: "@#room" reaches the room's operators, "+#room" its voiced
+ * members too.  Logged, but kept out of the history everyone is replayed. */
+static void
+to_status (SudaClient  *c,
+           SudaOutLine *line,
+           gboolean     notice)
+{
+  SudaChannel *channel = _suda_registry_find_channel (c->core->registry, line->target + 1);
+  guint wanted = line->target[0] == '@' ? SUDA_MEMBER_OP : SUDA_MEMBER_OP | SUDA_MEMBER_VOICE;
+  g_autofree char *target = NULL;
+  g_autofree char *msgid = NULL;
+  g_autoptr(SudaLogEntry) entry = NULL;
+
+  if (channel == NULL || !may_send (c, channel))
+    {
+      if (!notice)
+        _suda_irc_reply (c, channel ? SUDA_ERR_CANNOTSENDTOCHAN : SUDA_ERR_NOSUCHCHANNEL, line->target, NULL);
+      return;
+    }
+  target = g_strdup_printf ("%c%s", line->target[0], channel->name);
+  msgid = _suda_registry_next_msgid (c->core->registry);
+  line->target = target;
+  line->msgid = msgid;
+  entry = suda_log_entry_new (line->time, notice ? "notice" : "message", channel->name, c->nick, line->text);
+  suda_log_entry_set_field (entry, "status", target[0] == '@' ? "@" : "+");
+  suda_log_entry_set_field (entry, "msgid", msgid);
+  _suda_delivery_log (c->core->delivery, entry);
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+
+      if ((member->flags & wanted) == 0 && member->client != c)
+        continue;
+      if (member->client == c && !(c->caps & SUDA_CAP_ECHO_MESSAGE))
+        continue;
+      _suda_delivery_send_line (line, member->client);
+    }
+  _suda_delivery_out_line_clear (line);
 }
 
 static void
@@ -93,6 +134,8 @@ _suda_irc_deliver_message (SudaClient *c,
 
   if (suda_irc_is_channel (target))
     to_channel (c, &line, notice);
+  else if ((target[0] == '@' || target[0] == '+') && suda_irc_is_channel (target + 1))
+    to_status (c, &line, notice);
   else if (c->core->service && _suda_registry_is_service (c->core->registry, target))
     {
       /* The service user's replies come as its own messages: this one is

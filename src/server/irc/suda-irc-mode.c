@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* MODE: a user's own modes (+i, -o) and a room's (+o +v +k +l +b +i +m +n
- * +s +t), at most four changes a line, announced to the room once. */
+/* MODE: a user's own modes (+i, +w, -o) and a room's (+o +v +k +l, the
+ * lists +b +e +I, +i +m +n +p +s +t), at most four changes a line,
+ * announced to the room once. */
 #include "config.h"
 
 #include <string.h>
@@ -10,7 +11,6 @@
 #include "suda-irc-private.h"
 
 #define MAX_MODE_CHANGES 4
-#define MAX_BANS 100
 
 typedef struct {
   SudaClient     *client;
@@ -48,7 +48,8 @@ user_mode (SudaClient     *c,
     }
   if (m->n_params < 2)
     {
-      _suda_irc_replyf (c, "221", "+%s%s%s", c->bot ? "B" : "", c->invisible ? "i" : "", c->oper ? "o" : "");
+      _suda_irc_replyf (c, "221", "+%s%s%s%s", c->bot ? "B" : "", c->invisible ? "i" : "",
+                        c->oper ? "o" : "", c->wallops ? "w" : "");
       return;
     }
   for (const char *p = m->params[1]; *p; p++)
@@ -60,6 +61,11 @@ user_mode (SudaClient     *c,
           c->invisible = add;
           append_change (applied, &last_sign, add, 'i');
         }
+      else if (*p == 'w' && c->wallops != add)
+        {
+          c->wallops = add;
+          append_change (applied, &last_sign, add, 'w');
+        }
       else if (*p == 'o' && !add && c->oper)
         {
           c->oper = FALSE;
@@ -70,7 +76,7 @@ user_mode (SudaClient     *c,
           c->bot = add;   /* IRCv3 bot mode (ISUPPORT BOT=B) */
           append_change (applied, &last_sign, add, 'B');
         }
-      else if (*p != 'i' && *p != 'o' && *p != 'B')
+      else if (!strchr ("iowB", *p))
         _suda_irc_reply (c, SUDA_ERR_UMODEUNKNOWNFLAG, NULL);
     }
   if (applied->len)
@@ -176,23 +182,43 @@ apply_limit (ModeChange  *change,
   return TRUE;
 }
 
+/* The room's list for a list mode: bans, exceptions (+e), invite
+ * exceptions (+I). */
+static GPtrArray **
+list_for (SudaChannel *channel,
+          char         mode)
+{
+  return mode == 'b' ? &channel->bans : mode == 'e' ? &channel->excepts : &channel->invex;
+}
+
 static gboolean
-apply_ban (ModeChange  *change,
-           gboolean     add,
-           const char **shown)
+has_mask (GPtrArray  *list,
+          const char *mask)
+{
+  g_autofree char *folded = suda_irc_casefold (mask);
+
+  return g_ptr_array_find_with_equal_func (list, folded, g_str_equal, NULL);
+}
+
+static gboolean
+apply_list (ModeChange  *change,
+            char         mode,
+            gboolean     add,
+            const char **shown)
 {
   SudaChannel *channel = change->channel;
+  GPtrArray **list = list_for (channel, mode);
   const char *arg;
 
   if (change->next_arg >= change->msg->n_params)
     return FALSE;
   arg = change->msg->params[change->next_arg++];
-  if (add && suda_channel_get_n_bans (channel) >= MAX_BANS && !suda_channel_has_ban (channel, arg))
+  if (add && *list && (*list)->len >= SUDA_IRC_MAX_LIST && !has_mask (*list, arg))
     {
       _suda_irc_reply (change->client, SUDA_ERR_BANLISTFULL, channel->name, arg, NULL);
       return FALSE;
     }
-  if (!suda_channel_set_ban (channel, arg, add))
+  if (!suda_channel_set_mask (list, arg, add))
     return FALSE;
   *shown = arg;
   return TRUE;
@@ -206,6 +232,7 @@ flag_for (char mode)
     case 'i': return SUDA_CHANNEL_INVITE_ONLY;
     case 'm': return SUDA_CHANNEL_MODERATED;
     case 'n': return SUDA_CHANNEL_NO_EXTERNAL;
+    case 'p': return SUDA_CHANNEL_PRIVATE;
     case 's': return SUDA_CHANNEL_SECRET;
     case 't': return SUDA_CHANNEL_TOPIC_LOCK;
     default:  return 0;
@@ -215,7 +242,7 @@ flag_for (char mode)
 static gboolean
 is_known (char mode)
 {
-  return strchr ("ovklb", mode) != NULL || flag_for (mode) != 0;
+  return strchr ("ovklbeI", mode) != NULL || flag_for (mode) != 0;
 }
 
 /* 472 for each unknown letter, whoever asks; FALSE when nothing known is left. */
@@ -259,7 +286,9 @@ apply_one (ModeChange  *change,
     case 'l':
       return apply_limit (change, add, shown);
     case 'b':
-      return apply_ban (change, add, shown);
+    case 'e':
+    case 'I':
+      return apply_list (change, mode, add, shown);
     default:
       break;
     }
@@ -268,12 +297,45 @@ apply_one (ModeChange  *change,
   return suda_channel_set_flag (channel, flag, add);
 }
 
-/* MODE #room with no change, or +b with no mask: the room's modes or bans. */
+static void
+send_list (SudaClient  *c,
+           SudaChannel *channel,
+           char         mode)
+{
+  static const struct { char mode; const char *number; SudaNumeric end; } lists[] = {
+    { 'b', "367", SUDA_RPL_ENDOFBANLIST },
+    { 'e', "348", SUDA_RPL_ENDOFEXCEPTLIST },
+    { 'I', "346", SUDA_RPL_ENDOFINVEXLIST },
+  };
+  GPtrArray *list = *list_for (channel, mode);
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    if (lists[i].mode == mode)
+      {
+        for (guint j = 0; list && j < list->len; j++)
+          _suda_irc_replyf (c, lists[i].number, "%s %s", channel->name, (char *) g_ptr_array_index (list, j));
+        _suda_irc_reply (c, lists[i].end, channel->name, NULL);
+      }
+}
+
+/* MODE #room with no change, or a list mode with no mask: the room's
+ * modes, or that list. */
+/* "b", "+e", "I": a list asked for, or 0. */
+static char
+list_query (const char *arg)
+{
+  if (arg[0] == '+')
+    arg++;
+  return arg[0] != '\0' && arg[1] == '\0' && strchr ("beI", arg[0]) ? arg[0] : 0;
+}
+
 static gboolean
 channel_mode_query (SudaClient     *c,
                     SudaIrcMessage *m,
                     SudaChannel    *channel)
 {
+  char list;
+
   if (m->n_params < 2)
     {
       g_autofree char *modes = suda_channel_dup_modes (channel, suda_channel_has_member (channel, c));
@@ -282,11 +344,9 @@ channel_mode_query (SudaClient     *c,
       _suda_irc_replyf (c, "329", "%s %" G_GINT64_FORMAT, channel->name, channel->created);
       return TRUE;
     }
-  if ((g_str_equal (m->params[1], "b") || g_str_equal (m->params[1], "+b")) && m->n_params == 2)
+  if (m->n_params == 2 && (list = list_query (m->params[1])) != 0)
     {
-      for (guint i = 0; channel->bans && i < channel->bans->len; i++)
-        _suda_irc_replyf (c, "367", "%s %s", channel->name, (char *) g_ptr_array_index (channel->bans, i));
-      _suda_irc_reply (c, SUDA_RPL_ENDOFBANLIST, channel->name, NULL);
+      send_list (c, channel, list);
       return TRUE;
     }
   return FALSE;

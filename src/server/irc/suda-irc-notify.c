@@ -33,7 +33,9 @@ _suda_irc_announce_realname (SudaClient *c)
   SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
                        .command = "SETNAME", .text = c->realname };
 
-  _suda_delivery_to_peers (c->core->delivery, NULL, &line, c, TRUE, SUDA_CAP_SETNAME);
+  /* Its owner hears of it only with the cap, as its room-mates do. */
+  _suda_delivery_to_peers (c->core->delivery, NULL, &line, c,
+                           (c->caps & SUDA_CAP_SETNAME) != 0, SUDA_CAP_SETNAME);
 }
 
 /* A NAMES entry: the nick, or nick!user@host for userhost-in-names. */

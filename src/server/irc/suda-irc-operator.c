@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Server operators: OPER (credentials from the config's [operators],
- * stored as crypt(3) hashes) and KILL. */
+ * stored as crypt(3) hashes), KILL, WALLOPS and REHASH. */
 #include "config.h"
 
 #include <crypt.h>
@@ -170,4 +170,76 @@ _suda_irc_cmd_kill (SudaClient     *c,
   suda_log_entry_set_field (entry, "target", victim->nick);
   _suda_delivery_log (c->core->delivery, entry);
   _suda_client_close (victim, reason);
+}
+
+static void
+send_wallops (gpointer data,
+              gpointer user_data)
+{
+  SudaClient *to = data;
+  SudaOutLine *line = user_data;
+
+  if (to->registered && to->wallops && !to->protocol->plain)
+    _suda_delivery_send_line (line, to);
+}
+
+/* WALLOPS: a server operator's words to everyone with user mode +w. */
+void
+_suda_irc_cmd_wallops (SudaClient     *c,
+                       SudaIrcMessage *m)
+{
+  SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
+                       .command = "WALLOPS", .text = m->params[0] };
+
+  if (!c->oper)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOPRIVILEGES, NULL);
+      return;
+    }
+  _suda_delivery_log_event (c->core->delivery, "notice", NULL, c->nick, m->params[0]);
+  _suda_registry_foreach_client (c->core->registry, send_wallops, &line);
+  _suda_delivery_out_line_clear (&line);
+}
+
+static void
+server_notice (SudaClient *c,
+               const char *text)
+{
+  _suda_irc_send_line (c, _suda_irc_server_name (c), "NOTICE", c->nick, text);
+}
+
+/* REHASH: the config file again, nobody dropped (suda_server_rehash()). */
+void
+_suda_irc_cmd_rehash (SudaClient     *c,
+                      SudaIrcMessage *m)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *restart = NULL;
+  g_autofree char *file = NULL;
+
+  if (!c->oper)
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOPRIVILEGES, NULL);
+      return;
+    }
+  if (c->core->rehash == NULL)
+    {
+      server_notice (c, _("This server was started without a config file: there is nothing to read again."));
+      return;
+    }
+  file = g_path_get_basename (c->core->config_file);
+  _suda_irc_reply (c, SUDA_RPL_REHASHING, strchr (file, ' ') ? "*" : file, NULL);
+  if (!c->core->rehash (c->core, &restart, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("The config file was not read again: %s"), error->message);
+
+      server_notice (c, text);
+      return;
+    }
+  if (restart)
+    {
+      g_autofree char *text = g_strdup_printf (_("These settings take effect after a restart: %s"), restart);
+
+      server_notice (c, text);
+    }
 }

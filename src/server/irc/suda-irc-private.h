@@ -13,6 +13,7 @@ G_BEGIN_DECLS
 #define SUDA_IRC_TOPICLEN   390
 #define SUDA_IRC_KICKLEN    390
 #define SUDA_IRC_AWAYLEN    200
+#define SUDA_IRC_MAX_LIST   100   /* masks in each of +b +e +I */
 /* IRCv3 message-tags: the client's share of the tags, without the '@' and the space. */
 #define SUDA_IRC_MAX_CLIENT_TAGS 4094
 /* draft/chathistory: the most messages one CHATHISTORY returns (ISUPPORT). */
@@ -74,15 +75,54 @@ typedef enum {
   SUDA_ERR_USERSDONTMATCH,
   SUDA_ERR_INVALIDKEY,
   SUDA_ERR_INVALIDMODEPARAM,
+  SUDA_RPL_ENDOFSTATS,
+  SUDA_RPL_ENDOFLINKS,
+  SUDA_RPL_ENDOFINVITELIST,
+  SUDA_RPL_ENDOFINVEXLIST,
+  SUDA_RPL_ENDOFEXCEPTLIST,
+  SUDA_RPL_ENDOFWHOWAS,
+  SUDA_RPL_ENDOFINFO,
+  SUDA_RPL_REHASHING,
+  SUDA_ERR_NOSUCHSERVER,
+  SUDA_ERR_WASNOSUCHNICK,
+  SUDA_ERR_HELPNOTFOUND,
+  SUDA_RPL_ENDOFHELP,
+  SUDA_RPL_KNOCKDLVR,
+  SUDA_ERR_TOOMANYKNOCK,
+  SUDA_ERR_CHANOPEN,
+  SUDA_ERR_KNOCKONCHAN,
   SUDA_N_NUMERICS
 } SudaNumeric;
 
 typedef void (*SudaIrcCommandFunc) (SudaClient *client, SudaIrcMessage *msg);
 
+/* What the IRC handler keeps for a whole server (SudaCore.irc): the nicks
+ * that were (WHOWAS), and how often each command came (STATS m). */
+typedef struct {
+  char   *nick;
+  char   *user;
+  char   *host;
+  char   *realname;
+  gint64  time;       /* unix seconds it was left */
+} SudaIrcWhowas;
+
+struct _SudaIrcState
+{
+  GQueue  whowas;     /* SudaIrcWhowas*, newest first */
+  guint  *counts;     /* per row of the dispatch table */
+  guint64 *bytes;     /* per row: bytes of the lines that ran it */
+};
+
 /* The handler (suda-irc.c) */
 extern const SudaProtocol _suda_irc_protocol;
 void        _suda_irc_accept            (SudaClient         *client,
                                          const SudaProtocol *fallback);
+SudaIrcState *_suda_irc_state_new       (void);
+void        _suda_irc_state_free        (SudaIrcState       *state);
+/* The dispatch table's rows, for HELP and STATS m: NULL past the last. */
+const char *_suda_irc_command_name      (guint               index,
+                                         guint              *min_params);
+void        _suda_irc_remember_nick     (SudaClient         *client);
 
 /* Replies (suda-irc-reply.c) */
 const char *_suda_irc_text              (SudaNumeric  numeric);
@@ -138,6 +178,7 @@ gboolean    _suda_irc_may_see           (SudaClient  *client,
                                          SudaChannel *channel);
 gboolean    _suda_irc_is_banned         (SudaChannel *channel,
                                          SudaClient  *client);
+char       *_suda_irc_dup_action        (const char  *text);
 void        _suda_irc_append_prefixes   (GString     *out,
                                          guint        flags,
                                          SudaClient  *viewer);
@@ -146,8 +187,13 @@ void        _suda_irc_cmd_part          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_kick          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_topic         (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_names         (SudaClient *c, SudaIrcMessage *m);
-void        _suda_irc_cmd_list          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_invite        (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_knock         (SudaClient *c, SudaIrcMessage *m);
+gboolean    _suda_irc_is_muted          (SudaChannel *channel,
+                                         SudaClient  *client);
+
+/* LIST with the ELIST filters (suda-irc-list.c) */
+void        _suda_irc_cmd_list          (SudaClient *c, SudaIrcMessage *m);
 
 /* Modes (suda-irc-mode.c) */
 void        _suda_irc_cmd_mode          (SudaClient *c, SudaIrcMessage *m);
@@ -180,6 +226,14 @@ void        _suda_irc_cmd_version       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_time          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_userhost      (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_ison          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_whowas        (SudaClient *c, SudaIrcMessage *m);
+
+/* About the server: INFO, LINKS, ADMIN, STATS, HELP (suda-irc-info.c) */
+void        _suda_irc_cmd_info          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_links         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_admin         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_stats         (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_help          (SudaClient *c, SudaIrcMessage *m);
 
 /* labeled-response (suda-irc-label.c) */
 char       *_suda_irc_label_begin       (SudaClient     *client,
@@ -217,5 +271,7 @@ void        _suda_irc_monitor_presence  (SudaRegistry *registry,
 /* Operators (suda-irc-operator.c) */
 void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_kill          (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_wallops       (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_rehash        (SudaClient *c, SudaIrcMessage *m);
 
 G_END_DECLS

@@ -30,33 +30,104 @@ _suda_irc_cmd_away (SudaClient     *c,
   _suda_delivery_to_peers (c->core->delivery, NULL, &line, c, FALSE, SUDA_CAP_AWAY_NOTIFY);
 }
 
+/* WHO asked by ASKER; FIELDS are WHOX's letters ("%cnf") or NULL for 352. */
+typedef struct {
+  SudaClient *asker;
+  const char *fields;
+  const char *token;
+} WhoQuery;
+
+typedef struct {
+  const char *nick;
+  const char *user;
+  const char *host;
+  const char *realname;
+  const char *flags;
+  gint64      idle;
+} WhoRow;
+
+/* WHOX's 354: the asked fields, always in the order t c u i h s n f d l a o r. */
 static void
-who_line (SudaClient *c,
+whox_reply (WhoQuery     *q,
+            const char   *channel_name,
+            const WhoRow *row)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  const char *server = _suda_irc_server_name (q->asker);
+
+  for (const char *f = "tcuihsnfdlaor"; *f; f++)
+    {
+      const char *value = NULL;
+      g_autofree char *number = NULL;
+
+      if (!strchr (q->fields, *f))
+        continue;
+      switch (*f)
+        {
+        case 't': value = q->token; break;
+        case 'c': value = channel_name; break;
+        case 'u': value = row->user; break;
+        case 'i': value = g_hostname_is_ip_address (row->host) ? row->host : "255.255.255.255"; break;
+        case 'h': value = row->host; break;
+        case 's': value = server; break;
+        case 'n': value = row->nick; break;
+        case 'f': value = row->flags; break;
+        case 'd': value = "0"; break;
+        case 'l': value = number = g_strdup_printf ("%" G_GINT64_FORMAT, row->idle); break;
+        case 'a': value = "0"; break;   /* no accounts yet */
+        case 'o': value = "n/a"; break;
+        case 'r': value = NULL; break;
+        default: break;
+        }
+      if (value)
+        g_string_append_printf (out, "%s%s", out->len ? " " : "", value);
+    }
+  if (strchr (q->fields, 'r'))
+    g_string_append_printf (out, "%s:%s", out->len ? " " : "", row->realname);
+  _suda_irc_replyf (q->asker, "354", "%s", out->str);
+}
+
+static void
+who_reply (WhoQuery     *q,
+           const char   *channel_name,
+           const WhoRow *row)
+{
+  if (q->fields)
+    whox_reply (q, channel_name, row);
+  else
+    _suda_irc_replyf (q->asker, "352", "%s %s %s %s %s %s :0 %s", channel_name, row->user, row->host,
+                      _suda_irc_server_name (q->asker), row->nick, row->flags, row->realname);
+}
+
+static void
+who_line (WhoQuery   *q,
           const char *channel_name,
           SudaClient *who,
           guint       flags)
 {
   g_autoptr(GString) status = g_string_new (who->away ? "G" : "H");
+  WhoRow row = { who->nick, who->user, who->host, who->realname, NULL, 0 };
 
   if (who->oper)
     g_string_append_c (status, '*');
   if (who->bot)
     g_string_append_c (status, 'B');
-  _suda_irc_append_prefixes (status, flags, c);
-  _suda_irc_replyf (c, "352", "%s %s %s %s %s %s :0 %s", channel_name, who->user, who->host,
-                    _suda_irc_server_name (c), who->nick, status->str, who->realname);
+  _suda_irc_append_prefixes (status, flags, q->asker);
+  row.flags = status->str;
+  row.idle = (g_get_monotonic_time () - _suda_session_get_last_active (who->session)) / G_USEC_PER_SEC;
+  who_reply (q, channel_name, &row);
 }
 
 static void
-who_service (SudaClient *c,
+who_service (WhoQuery   *q,
              const char *channel_name)
 {
-  const char *nick = _suda_registry_get_service_nick (c->core->registry);
-  const char *name = _suda_irc_server_name (c);
+  const char *nick = _suda_registry_get_service_nick (q->asker->core->registry);
+  const char *name = _suda_irc_server_name (q->asker);
+  WhoRow row = { nick, nick, name, _("Suda service"), "H", 0 };
 
   if (nick != NULL)
-    _suda_irc_replyf (c, "352", "%s %s %s %s %s H :0 %s", channel_name, nick,
-                      name, name, nick, _("Suda service"));
+    who_reply (q, channel_name, &row);
 }
 
 static gboolean
@@ -70,7 +141,7 @@ shares_room (SudaClient *a,
 }
 
 typedef struct {
-  SudaClient   *asker;
+  WhoQuery     *query;
   GPatternSpec *pattern;    /* on the casefolded nick */
 } WhoMask;
 
@@ -81,28 +152,51 @@ who_mask_one (gpointer data,
 {
   SudaClient *who = data;
   WhoMask *mask = user_data;
+  SudaClient *asker = mask->query->asker;
   g_autofree char *folded = suda_irc_casefold (who->nick);
 
-  if (who->invisible && who != mask->asker && !mask->asker->oper && !shares_room (mask->asker, who))
+  if (!who->registered)
+    return;
+  if (who->invisible && who != asker && !asker->oper && !shares_room (asker, who))
     return;
   if (g_pattern_spec_match_string (mask->pattern, folded))
-    who_line (mask->asker, "*", who, 0);
+    who_line (mask->query, "*", who, 0);
 }
 
 static void
-who_channel (SudaClient  *c,
+who_channel (WhoQuery    *q,
              SudaChannel *channel)
 {
-  gboolean inside = suda_channel_has_member (channel, c) || c->oper;
+  gboolean inside = suda_channel_has_member (channel, q->asker) || q->asker->oper;
 
-  who_service (c, channel->name);
+  who_service (q, channel->name);
   for (guint i = 0; i < channel->members->len; i++)
     {
       SudaMember *member = &g_array_index (channel->members, SudaMember, i);
 
       if (inside || !member->client->invisible)
-        who_line (c, channel->name, member->client, member->flags);
+        who_line (q, channel->name, member->client, member->flags);
     }
+}
+
+/* "%cnf,42": WHOX's fields, and the token that comes back in each 354. */
+static void
+parse_whox (WhoQuery   *q,
+            const char *arg,
+            char      **fields,
+            char      **token)
+{
+  const char *comma;
+
+  if (arg == NULL || arg[0] != '%')
+    return;
+  comma = strchr (arg, ',');
+  *fields = g_strndup (arg + 1, comma ? (gsize) (comma - arg - 1) : strlen (arg + 1));
+  /* A token is one to three digits; anything else is no token. */
+  *token = g_strdup (comma && strlen (comma + 1) <= 3 && comma[1] &&
+                     strspn (comma + 1, "0123456789") == strlen (comma + 1) ? comma + 1 : "0");
+  q->fields = *fields;
+  q->token = *token;
 }
 
 void
@@ -113,25 +207,65 @@ _suda_irc_cmd_who (SudaClient     *c,
   const char *mask = m->n_params ? m->params[0] : "*";
   SudaChannel *channel = _suda_registry_find_channel (registry, mask);
   SudaClient *who = _suda_registry_find_client (registry, mask);
+  WhoQuery q = { c, NULL, NULL };
+  g_autofree char *fields = NULL;
+  g_autofree char *token = NULL;
 
+  parse_whox (&q, m->n_params > 1 ? m->params[1] : NULL, &fields, &token);
   if (channel)
     {
       if (_suda_irc_may_see (c, channel))
-        who_channel (c, channel);
+        who_channel (&q, channel);
     }
   else if (_suda_registry_is_service (registry, mask))
-    who_service (c, "*");
+    who_service (&q, "*");
   else if (who && who->registered)
-    who_line (c, "*", who, 0);  /* an exact nick is found, invisible or not */
+    who_line (&q, "*", who, 0);  /* an exact nick is found, invisible or not */
   else if (*mask && !suda_irc_is_channel (mask))
     {
       g_autofree char *folded = suda_irc_casefold (g_str_equal (mask, "0") ? "*" : mask);
-      WhoMask data = { c, g_pattern_spec_new (folded) };
+      WhoMask data = { &q, g_pattern_spec_new (folded) };
 
       _suda_registry_foreach_client (registry, who_mask_one, &data);
       g_pattern_spec_free (data.pattern);
     }
   _suda_irc_reply (c, SUDA_RPL_ENDOFWHO, mask, NULL);
+}
+
+/* WHOWAS nick [count]: the newest first; a count of 0 or less is all. */
+void
+_suda_irc_cmd_whowas (SudaClient     *c,
+                      SudaIrcMessage *m)
+{
+  g_auto(GStrv) nicks = g_strsplit (m->params[0], ",", 0);
+  gint64 count = 0;
+
+  if (m->n_params > 1)
+    count = g_ascii_strtoll (m->params[1], NULL, 10);
+  for (guint i = 0; nicks[i] && i < c->core->config->max_targets; i++)
+    {
+      guint found = 0;
+
+      if (*nicks[i] == '\0')
+        continue;
+      for (GList *l = c->core->irc->whowas.head; l && (count <= 0 || found < count); l = l->next)
+        {
+          SudaIrcWhowas *was = l->data;
+          g_autoptr(GDateTime) when = NULL;
+          g_autofree char *text = NULL;
+
+          if (suda_irc_casecmp (was->nick, nicks[i]) != 0)
+            continue;
+          when = g_date_time_new_from_unix_local (was->time);
+          text = g_date_time_format (when, "%a %b %d %H:%M:%S %Y");
+          _suda_irc_replyf (c, "314", "%s %s %s * :%s", was->nick, was->user, was->host, was->realname);
+          _suda_irc_replyf (c, "312", "%s %s :%s", was->nick, _suda_irc_server_name (c), text);
+          found++;
+        }
+      if (found == 0)
+        _suda_irc_reply (c, SUDA_ERR_WASNOSUCHNICK, nicks[i], NULL);
+      _suda_irc_reply (c, SUDA_RPL_ENDOFWHOWAS, nicks[i], NULL);
+    }
 }
 
 static void

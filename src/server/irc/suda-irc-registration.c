@@ -62,15 +62,21 @@ _suda_irc_send_isupport (SudaClient *c)
   /* Clients find the service user by this vendor token, not by a fixed nick. */
   g_autofree char *service_token = service ? g_strdup_printf (" suda.chat/SERVICE=%s", service) : NULL;
 
+  /* At most 13 tokens a line: the line keeps IRC's 15 parameters. */
   _suda_irc_replyf (c, "005",
-                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=b,k,l,imnst "
-                    "CHANNELLEN=%d CHANTYPES=# KICKLEN=%d MAXTARGETS=%u MODES=4 "
-                    "NETWORK=%s NICKLEN=%d PREFIX=(ov)@+ :are supported by this server",
-                    SUDA_IRC_AWAYLEN, config->max_channels, SUDA_IRC_CHANNELLEN, SUDA_IRC_KICKLEN,
-                    config->max_targets, config->network_name, SUDA_IRC_NICKLEN);
+                    "AWAYLEN=%d CASEMAPPING=rfc1459 CHANLIMIT=#:%u CHANMODES=beI,k,l,imnpst "
+                    "CHANNELLEN=%d CHANTYPES=# ELIST=CMNTU EXCEPTS=e EXTBAN=,m INVEX=I "
+                    ":are supported by this server",
+                    SUDA_IRC_AWAYLEN, config->max_channels, SUDA_IRC_CHANNELLEN);
   _suda_irc_replyf (c, "005",
-                    "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:1,NAMES:1,WHOIS:1 "
-                    "TOPICLEN=%d UTF8ONLY%s :are supported by this server",
+                    "KICKLEN=%d KNOCK MAXLIST=beI:%d MAXTARGETS=%u MODES=4 NETWORK=%s NICKLEN=%d "
+                    "PREFIX=(ov)@+ STATUSMSG=@+ :are supported by this server",
+                    SUDA_IRC_KICKLEN, SUDA_IRC_MAX_LIST, config->max_targets, config->network_name,
+                    SUDA_IRC_NICKLEN);
+  _suda_irc_replyf (c, "005",
+                    "TARGMAX=PRIVMSG:%u,NOTICE:%u,JOIN:,PART:,KICK:%u,NAMES:%u,LIST:%u,WHOIS:1,WHOWAS:%u "
+                    "TOPICLEN=%d UTF8ONLY WHOX%s :are supported by this server",
+                    config->max_targets, config->max_targets, config->max_targets, config->max_targets,
                     config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN,
                     service_token ? service_token : "");
   _suda_irc_replyf (c, "005", "BOT=B CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
@@ -134,7 +140,7 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_replyf (c, "001", ":Welcome to the %s IRC Network, %s", config->network_name, c->mask);
   _suda_irc_replyf (c, "002", ":Your host is %s, running version suda-%s", name, PACKAGE_VERSION);
   _suda_irc_replyf (c, "003", ":This server was created %s", c->core->created_text);
-  _suda_irc_replyf (c, "004", "%s suda-%s Bi bklimnostv bkl", name, PACKAGE_VERSION);
+  _suda_irc_replyf (c, "004", "%s suda-%s Biow beIiklmnopstv beIklov", name, PACKAGE_VERSION);
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
@@ -286,6 +292,8 @@ _suda_irc_change_nick (SudaClient *c,
 {
   if (!check_nick (c, nick) || g_strcmp0 (c->nick, nick) == 0)
     return;
+  if (suda_irc_casecmp (c->nick ? c->nick : "", nick) != 0)
+    _suda_irc_remember_nick (c);
   _suda_delivery_nick (c->core->delivery, c, nick);
   if (!c->registered)
     _suda_irc_try_register (c);

@@ -60,6 +60,22 @@ static const struct {
   [SUDA_ERR_USERSDONTMATCH]     = { "502", N_("Can't change mode for other users") },
   [SUDA_ERR_INVALIDKEY]         = { "525", N_("Key is not well-formed") },
   [SUDA_ERR_INVALIDMODEPARAM]   = { "696", N_("The limit must be a number from 1 to 100000") },
+  [SUDA_RPL_ENDOFSTATS]         = { "219", "End of /STATS report" },
+  [SUDA_RPL_ENDOFLINKS]         = { "365", "End of /LINKS list." },
+  [SUDA_RPL_ENDOFINVITELIST]    = { "337", "End of /INVITE list." },
+  [SUDA_RPL_ENDOFINVEXLIST]     = { "347", "End of channel invite exception list" },
+  [SUDA_RPL_ENDOFEXCEPTLIST]    = { "349", "End of channel exception list" },
+  [SUDA_RPL_ENDOFWHOWAS]        = { "369", "End of WHOWAS" },
+  [SUDA_RPL_ENDOFINFO]          = { "374", "End of /INFO list." },
+  [SUDA_RPL_REHASHING]          = { "382", N_("Rehashing") },
+  [SUDA_ERR_NOSUCHSERVER]       = { "402", N_("No such server") },
+  [SUDA_ERR_WASNOSUCHNICK]      = { "406", N_("There was no such nickname") },
+  [SUDA_ERR_HELPNOTFOUND]       = { "524", N_("No help available on this topic") },
+  [SUDA_RPL_ENDOFHELP]          = { "706", "End of /HELP." },
+  [SUDA_RPL_KNOCKDLVR]          = { "711", N_("Your KNOCK has been delivered") },
+  [SUDA_ERR_TOOMANYKNOCK]       = { "712", N_("Too many KNOCKs (wait a minute)") },
+  [SUDA_ERR_CHANOPEN]           = { "713", N_("Channel is open") },
+  [SUDA_ERR_KNOCKONCHAN]        = { "714", N_("You are already on that channel") },
 };
 
 const char *

@@ -19,17 +19,23 @@ typedef struct {
 
 /* Sorted by name: looked up with bsearch(). */
 static const SudaIrcCommand commands[] = {
+  { "ADMIN",    0, TRUE,  _suda_irc_cmd_admin },
   { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
   { "BATCH",    1, TRUE,  _suda_irc_cmd_batch },
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
   { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
-  { "INVITE",   2, TRUE,  _suda_irc_cmd_invite },
+  { "HELP",     0, TRUE,  _suda_irc_cmd_help },
+  { "HELPOP",   0, TRUE,  _suda_irc_cmd_help },
+  { "INFO",     0, TRUE,  _suda_irc_cmd_info },
+  { "INVITE",   0, TRUE,  _suda_irc_cmd_invite },
   { "ISON",     1, TRUE,  _suda_irc_cmd_ison },
   { "JOIN",     1, TRUE,  _suda_irc_cmd_join },
   { "KICK",     2, TRUE,  _suda_irc_cmd_kick },
   { "KILL",     1, TRUE,  _suda_irc_cmd_kill },
+  { "KNOCK",    1, TRUE,  _suda_irc_cmd_knock },
+  { "LINKS",    0, TRUE,  _suda_irc_cmd_links },
   { "LIST",     0, TRUE,  _suda_irc_cmd_list },
-  { "LUSERS",   0, TRUE,  _suda_irc_cmd_lusers },
+  { "LUSERS",   0, FALSE, _suda_irc_cmd_lusers },
   { "MARKREAD", 0, TRUE,  _suda_irc_cmd_markread },
   { "MODE",     1, TRUE,  _suda_irc_cmd_mode },
   { "MONITOR",  1, TRUE,  _suda_irc_cmd_monitor },
@@ -45,15 +51,19 @@ static const SudaIrcCommand commands[] = {
   { "PRIVMSG",  0, TRUE,  _suda_irc_cmd_privmsg },
   { "QUIT",     0, FALSE, _suda_irc_cmd_quit },
   { "REDACT",   2, TRUE,  _suda_irc_cmd_redact },
+  { "REHASH",   0, TRUE,  _suda_irc_cmd_rehash },
   { "SETNAME",  1, TRUE,  _suda_irc_cmd_setname },
+  { "STATS",    0, TRUE,  _suda_irc_cmd_stats },
   { "TAGMSG",   1, TRUE,  _suda_irc_cmd_tagmsg },
   { "TIME",     0, TRUE,  _suda_irc_cmd_time },
   { "TOPIC",    1, TRUE,  _suda_irc_cmd_topic },
   { "USER",     4, FALSE, _suda_irc_cmd_user },
   { "USERHOST", 1, TRUE,  _suda_irc_cmd_userhost },
   { "VERSION",  0, TRUE,  _suda_irc_cmd_version },
+  { "WALLOPS",  1, TRUE,  _suda_irc_cmd_wallops },
   { "WHO",      0, TRUE,  _suda_irc_cmd_who },
   { "WHOIS",    1, TRUE,  _suda_irc_cmd_whois },
+  { "WHOWAS",   1, TRUE,  _suda_irc_cmd_whowas },
 };
 
 static int
@@ -66,7 +76,7 @@ compare_command (const void *key,
 static gboolean
 looks_like_irc (const char *line)
 {
-  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT" };
+  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT", "LUSERS" };
   gsize word = strcspn (line, " ");
 
   if (line[0] == '@' || line[0] == ':')
@@ -138,7 +148,8 @@ check_line (SudaClient *c,
 
 static void
 dispatch (SudaClient     *c,
-          SudaIrcMessage *m)
+          SudaIrcMessage *m,
+          gsize           len)
 {
   const SudaIrcCommand *command;
 
@@ -162,7 +173,78 @@ dispatch (SudaClient     *c,
       _suda_irc_reply (c, SUDA_ERR_NEEDMOREPARAMS, command->name, NULL);
       return;
     }
+  c->core->irc->counts[command - commands]++;
+  c->core->irc->bytes[command - commands] += len;
   command->func (c, m);
+}
+
+SudaIrcState *
+_suda_irc_state_new (void)
+{
+  SudaIrcState *state = g_new0 (SudaIrcState, 1);
+
+  g_queue_init (&state->whowas);
+  state->counts = g_new0 (guint, G_N_ELEMENTS (commands));
+  state->bytes = g_new0 (guint64, G_N_ELEMENTS (commands));
+  return state;
+}
+
+static void
+whowas_free (gpointer data)
+{
+  SudaIrcWhowas *was = data;
+
+  g_free (was->nick);
+  g_free (was->user);
+  g_free (was->host);
+  g_free (was->realname);
+  g_free (was);
+}
+
+void
+_suda_irc_state_free (SudaIrcState *state)
+{
+  if (state == NULL)
+    return;
+  g_queue_clear_full (&state->whowas, whowas_free);
+  g_free (state->counts);
+  g_free (state->bytes);
+  g_free (state);
+}
+
+/* The name, minimum parameters and use count of row INDEX; NULL past the end. */
+const char *
+_suda_irc_command_name (guint  index,
+                        guint *min_params)
+{
+  if (index >= G_N_ELEMENTS (commands))
+    return NULL;
+  if (min_params)
+    *min_params = commands[index].min_params;
+  return commands[index].name;
+}
+
+/* How many nicks WHOWAS remembers, for the whole server. */
+#define WHOWAS_MAX 200
+
+/* A nick left behind (by NICK or by leaving) goes to the WHOWAS ring. */
+void
+_suda_irc_remember_nick (SudaClient *c)
+{
+  GQueue *ring = &c->core->irc->whowas;
+  SudaIrcWhowas *was;
+
+  if (!c->registered || c->nick == NULL)
+    return;
+  was = g_new0 (SudaIrcWhowas, 1);
+  was->nick = g_strdup (c->nick);
+  was->user = g_strdup (c->user);
+  was->host = g_strdup (c->host);
+  was->realname = g_strdup (c->realname);
+  was->time = g_get_real_time () / G_USEC_PER_SEC;
+  g_queue_push_head (ring, was);
+  while (ring->length > WHOWAS_MAX)
+    whowas_free (g_queue_pop_tail (ring));
 }
 
 static void
@@ -174,6 +256,7 @@ irc_line (SudaClient *c,
   g_autofree char *label = NULL;
   SudaIrcMessage m;
 
+  g_clear_handle_id (&c->greeting_id, g_source_remove);
   if (len == 0 || strspn (line, " ") == len)
     return;  /* RFC 1459: empty lines are ignored silently */
   if (!check_line (c, line, len))
@@ -204,7 +287,7 @@ irc_line (SudaClient *c,
   if (c->multiline && _suda_irc_multiline_take (c, &m))
     return;
   label = _suda_irc_label_begin (c, &m);
-  dispatch (c, &m);
+  dispatch (c, &m, len);
   if (label)
     _suda_irc_label_end (c, label);
 }
@@ -223,6 +306,8 @@ irc_closed (SudaClient *c,
   int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (c->host);
 
   g_clear_pointer (&c->multiline, _suda_irc_multiline_free);
+  g_clear_handle_id (&c->greeting_id, g_source_remove);
+  _suda_irc_remember_nick (c);
   _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
                       (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
 }
@@ -236,6 +321,22 @@ const SudaProtocol _suda_irc_protocol = {
   .plain = FALSE,
 };
 
+/* IRC clients speak first, at once; a connection still silent by then is
+ * a person on a terminal waiting to be told what to type. */
+#define GREETING_DELAY_MS 1000
+
+static gboolean
+on_greeting_due (gpointer data)
+{
+  SudaClient *c = data;
+
+  c->greeting_id = 0;
+  /* Plain words, not a NOTICE: whoever reads it is no IRC client. */
+  _suda_client_sendf (c, "*** %s\r\n",
+                      _("Welcome to Suda. Type your nickname and press Enter."));
+  return G_SOURCE_REMOVE;
+}
+
 /* Until its first line, a connection may be a person on a terminal, whose
  * client sends a line with no newline: a pause ends it. */
 void
@@ -245,4 +346,6 @@ _suda_irc_accept (SudaClient         *client,
   client->protocol = &_suda_irc_protocol;
   client->fallback = fallback;
   _suda_session_set_pause_ends_line (client->session, TRUE);
+  if (fallback)
+    client->greeting_id = g_timeout_add (GREETING_DELAY_MS, on_greeting_due, client);
 }

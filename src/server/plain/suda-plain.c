@@ -41,10 +41,23 @@ static void
 say_in_room (SudaClient *c,
              const char *text)
 {
+  SudaChannel *channel;
+
   if (*room (c) == '\0')
-    _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, "*", NULL);
-  else
-    _suda_irc_deliver_message (c, "PRIVMSG", room (c), text, NULL);
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, "*", NULL);
+      return;
+    }
+  channel = _suda_registry_find_channel (c->core->registry, room (c));
+  if (channel == NULL || !suda_channel_has_member (channel, c))
+    {
+      /* Kicked, or left: the way back is /join. */
+      g_autofree char *msg = g_strdup_printf (_("You are not in %s: type /join to come back."), room (c));
+
+      say (c, msg);
+      return;
+    }
+  _suda_irc_deliver_message (c, "PRIVMSG", room (c), text, NULL);
 }
 
 static void
@@ -75,6 +88,7 @@ show_help (SudaClient *c)
   say (c, _("Type a line and press Enter to talk to everyone."));
   say (c, _("/nick NAME — change your nickname"));
   say (c, _("/users — who is here"));
+  say (c, _("/join — come back into the room after a kick"));
   say (c, _("/whisper NICK TEXT — a private message"));
   say (c, _("/search QUESTION — ask the AI"));
   say (c, _("/schedule HH:MM TEXT or /schedule +10m TEXT — post later"));
@@ -141,6 +155,37 @@ whisper (SudaClient *c,
     _suda_irc_deliver_message (c, "PRIVMSG", target, text, NULL);
 }
 
+/* Plain-text sessions talk in the default room only: /join brings them
+ * back into it (after a kick, say). */
+static void
+join_room (SudaClient *c,
+           const char *args)
+{
+  SudaChannel *channel;
+
+  if (*room (c) == '\0')
+    {
+      _suda_irc_reply (c, SUDA_ERR_NOSUCHCHANNEL, "*", NULL);
+      return;
+    }
+  if (*args && suda_irc_casecmp (args, room (c)) != 0)
+    {
+      g_autofree char *msg = g_strdup_printf (_("Here you talk in %s only; an IRC client can join other rooms."), room (c));
+
+      say (c, msg);
+      return;
+    }
+  channel = _suda_registry_find_channel (c->core->registry, room (c));
+  if (channel && suda_channel_has_member (channel, c))
+    {
+      g_autofree char *msg = g_strdup_printf (_("You are already in %s."), room (c));
+
+      say (c, msg);
+      return;
+    }
+  _suda_irc_join (c, room (c), NULL);
+}
+
 static void
 command (SudaClient *c,
          const char *line)
@@ -168,6 +213,8 @@ command (SudaClient *c,
       g_autofree char *text = g_strdup_printf ("!%s %s", word, args);
       say_in_room (c, text);
     }
+  else if (g_str_equal (word, "join"))
+    join_room (c, args);
   else if (g_str_equal (word, "quit") || g_str_equal (word, "exit"))
     _suda_client_close (c, *args ? args : _("Quit"));
   else if (g_str_equal (word, "help"))
@@ -233,6 +280,7 @@ static void
 plain_closed (SudaClient *c,
               const char *reason)
 {
+  _suda_irc_remember_nick (c);
   _suda_client_sendf (c, "*** %s\r\n", reason);
 }
 
@@ -258,8 +306,12 @@ plain_joined (SudaClient  *c,
       SudaHistoryItem *item = l->data;
       g_autofree char *nick = suda_irc_source_nick (item->source);
       g_autofree char *when = format_local (item->time, "%m-%d %H:%M");
+      g_autofree char *action = _suda_irc_dup_action (item->text);
 
-      _suda_client_sendf (c, "[%s] %s: %s\r\n", when, nick, item->text);
+      if (action)
+        _suda_client_sendf (c, "[%s] * %s %s\r\n", when, nick, action);
+      else
+        _suda_client_sendf (c, "[%s] %s: %s\r\n", when, nick, item->text);
     }
 }
 
