@@ -261,6 +261,28 @@ test_error_401_key_rejected (void)
   g_assert_cmpstr (g_ptr_array_index (api->authorizations, 0), ==, "Bearer " TEST_KEY);
 }
 
+/* A base URL without /v1 reaches the server but names no API there. */
+static void
+test_error_404_says_check_base_url (void)
+{
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
+  g_autoptr(GKeyFile) kf = key_file_for (api);
+  g_autoptr(SudaAssistant) assistant = NULL;
+  g_autoptr(SudaAssistantAnswer) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *root = g_strndup (api->base_url, strlen (api->base_url) - strlen ("/v1"));
+
+  g_key_file_set_string (kf, "ai", "base-url", root);
+  assistant = assistant_new (kf);
+  suda_fake_api_script (api, 404, "404 page not found", NULL, 0);
+  answer = ask (assistant, "alice", "hello", &error);
+
+  g_assert_null (answer);
+  g_assert_error (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_REQUEST_REJECTED);
+  g_assert_nonnull (strstr (error->message, "base URL"));
+  g_assert_nonnull (strstr (error->message, "/v1"));
+}
+
 static void
 test_error_429_quota_not_retried (void)
 {
@@ -760,6 +782,7 @@ main (int   argc,
                    test_error_401_key_rejected);
   g_test_add_func ("/assistant/error/429-insufficient-quota-is-not-retried",
                    test_error_429_quota_not_retried);
+  g_test_add_func ("/assistant/error/404-says-check-the-base-url", test_error_404_says_check_base_url);
   g_test_add_func ("/assistant/error/malformed-json", test_error_malformed_json);
   g_test_add_func ("/assistant/error/empty-choices", test_error_empty_choices);
   g_test_add_func ("/assistant/error/slower-than-timeout", test_error_timeout);

@@ -233,6 +233,27 @@ test_nick_taken_on_standard_server (void)
                 "already taken");
 }
 
+/* ngIRCd's errors read as their subject and ngIRCd's own sentence
+ * (issue 13, bug 1: "nobody No such: No such nick"). */
+static void
+test_errors_read_as_subject_and_text (void)
+{
+  g_autoptr(Ngircd) server = NULL;
+  g_autoptr(SudaClient) client = NULL;
+  SudaConversation *room;
+
+  if (!have_ngircd ())
+    return;
+  server = ngircd_start ();
+  client = suda_client_new ();
+  suda_client_set_autojoin (client, "#errors");
+  suda_client_connect (client, "127.0.0.1", server->port, "erin", NULL);
+  room = wait_room (client, "#errors");
+  suda_client_submit (client, room, "/msg nobody hello");
+  wait_message (suda_client_get_server_conversation (client), SUDA_MESSAGE_KIND_ERROR,
+                "nobody: No such nick");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -242,6 +263,7 @@ main (int   argc,
   g_test_add_func ("/client/ngircd/registers-and-talks", test_registers_and_talks);
   g_test_add_func ("/client/ngircd/service-commands-unavailable", test_service_commands_unavailable);
   g_test_add_func ("/client/ngircd/nick-taken", test_nick_taken_on_standard_server);
+  g_test_add_func ("/client/ngircd/errors-read-as-subject-and-text", test_errors_read_as_subject_and_text);
 
   return g_test_run ();
 }

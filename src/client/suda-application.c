@@ -97,6 +97,7 @@ suda_application_open (GApplication  *app,
 {
   SudaApplication *self = SUDA_APPLICATION (app);
   SudaWindow *window = ensure_window (self);
+  SudaClient *client = suda_window_get_client (window);
 
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
@@ -113,8 +114,13 @@ suda_application_open (GApplication  *app,
           continue;
         }
       suda_window_fill_form (window, host, port, self->cli_nick, room);
-      /* An address on the command line means "connect now". */
-      suda_window_connect (window);
+      /* An address on the command line means "connect now"; while
+       * connected, it means that server, that nickname and that room,
+       * which the form alone cannot do (issue 13, bug 4). */
+      if (suda_connection_get_state (suda_client_get_connection (client)) == SUDA_CONNECTION_DISCONNECTED)
+        suda_window_connect (window);
+      else
+        suda_client_open_address (client, host, port, self->cli_nick, room);
       break;
     }
 }
@@ -127,6 +133,31 @@ suda_application_handle_local_options (GApplication *app,
 
   g_variant_dict_lookup (options, "nick", "s", &self->cli_nick);
   return -1;   /* go on as usual */
+}
+
+/* --nick is read in the process it was given to, but a second `suda`
+ * hands its address to the first one: the nickname travels with it as
+ * platform data, and each launch's nickname (or none) replaces the last. */
+static void
+suda_application_add_platform_data (GApplication    *app,
+                                    GVariantBuilder *builder)
+{
+  SudaApplication *self = SUDA_APPLICATION (app);
+
+  G_APPLICATION_CLASS (suda_application_parent_class)->add_platform_data (app, builder);
+  if (self->cli_nick != NULL)
+    g_variant_builder_add (builder, "{sv}", "suda-nick", g_variant_new_string (self->cli_nick));
+}
+
+static void
+suda_application_before_emit (GApplication *app,
+                              GVariant     *platform_data)
+{
+  SudaApplication *self = SUDA_APPLICATION (app);
+
+  G_APPLICATION_CLASS (suda_application_parent_class)->before_emit (app, platform_data);
+  g_clear_pointer (&self->cli_nick, g_free);
+  g_variant_lookup (platform_data, "suda-nick", "s", &self->cli_nick);
 }
 
 static void
@@ -240,6 +271,8 @@ suda_application_class_init (SudaApplicationClass *klass)
   app_class->open = suda_application_open;
   app_class->startup = suda_application_startup;
   app_class->handle_local_options = suda_application_handle_local_options;
+  app_class->add_platform_data = suda_application_add_platform_data;
+  app_class->before_emit = suda_application_before_emit;
 }
 
 static void

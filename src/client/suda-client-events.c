@@ -12,6 +12,23 @@
 #include "suda-irc-message.h"
 #include "suda-limits.h"
 
+/* Whether EVENT was shown in CONV already: history replayed on a rejoin
+ * repeats the lines seen before the loss.  The msgid tells a line when
+ * the server gives one; otherwise its time, sender and text do. */
+static gboolean
+shown_before (SudaConversation *conv,
+              SudaIrcEvent     *event)
+{
+  g_autofree char *key = NULL;
+
+  if (event->msgid != NULL)
+    key = g_strconcat ("id ", event->msgid, NULL);
+  else
+    key = g_strdup_printf ("%" G_GINT64_FORMAT " %s %s", event->time,
+                           event->nick ? event->nick : "", event->text);
+  return !suda_conversation_note_seen (conv, key) && event->replayed;
+}
+
 static void
 handle_text_event (SudaClient   *self,
                    SudaIrcEvent *event)
@@ -44,6 +61,8 @@ handle_text_event (SudaClient   *self,
     }
   if (conv == NULL)
     conv = self->server;   /* past the limit of private conversations */
+  if (shown_before (conv, event))
+    return;
 
   mention = !event->own && suda_text_mentions (event->text, own_nick);
   message = suda_message_new (kind, event->time, event->nick, event->text);
@@ -407,13 +426,16 @@ handle_topic (SudaClient   *self,
   _suda_client_add_event_line (self, conv, event, "topic", text);
 }
 
+/* A reply about a room we have open (who set its topic) goes there. */
 static void
 handle_info (SudaClient   *self,
              SudaIrcEvent *event)
 {
+  SudaConversation *conv = event->target ? suda_client_find_conversation (self, event->target) : NULL;
+
   if (event->text != NULL && *event->text != '\0')
-    _suda_client_add_message (self, self->server, SUDA_MESSAGE_KIND_INFO, event->time, NULL,
-                              event->text, NULL);
+    _suda_client_add_message (self, conv ? conv : self->server, SUDA_MESSAGE_KIND_INFO,
+                              event->time, NULL, event->text, NULL);
 }
 
 static void
@@ -471,6 +493,9 @@ _suda_client_on_error (SudaConnection *connection,
   SudaClient *self = user_data;
   SudaConversation *current = _suda_client_current_or_server (self);
 
+  /* The kick's own event line in the room says who and why already. */
+  if (g_error_matches (error, SUDA_CONNECTION_ERROR, SUDA_CONNECTION_ERROR_KICKED))
+    return;
   suda_client_add_local (self, current, SUDA_MESSAGE_KIND_ERROR, error->message);
   if (current != self->server)
     suda_client_add_local (self, self->server, SUDA_MESSAGE_KIND_ERROR, error->message);

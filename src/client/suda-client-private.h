@@ -19,6 +19,7 @@ struct _SudaClient
   GHashTable       *names_wanted;    /* rooms whose NAMES reply /users prints */
   char             *open_on_join;    /* casefolded room the person asked to join */
   char             *autojoin;
+  char             *network;         /* ISUPPORT NETWORK of the rooms kept, or NULL */
   char             *transcript_dir;
 
   /* Borrowed */
@@ -55,6 +56,9 @@ void              _suda_client_emit_opened         (SudaClient           *self,
 void              _suda_client_emit_attention      (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     SudaMessage          *message);
+void              _suda_client_on_network_changed  (SudaConnection       *connection,
+                                                    GParamSpec           *pspec,
+                                                    gpointer              user_data);
 
 /* suda-client-events.c: what the connection tells */
 void              _suda_client_on_event            (SudaConnection       *connection,

@@ -353,6 +353,42 @@ suda_client_submit (SudaClient       *self,
 
 /* Connecting */
 
+/* Rooms, people and what was said on another network mean nothing on
+ * this one: two servers' histories and topics must not mix. */
+static void
+forget_network (SudaClient *self)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
+
+  g_clear_pointer (&self->network, g_free);
+  suda_client_set_active_conversation (self, self->server);
+  if (n > 1)
+    g_list_store_splice (self->conversations, 1, n - 1, NULL, 0);
+  suda_conversation_clear (self->server);
+  suda_conversation_set_topic (self->server, NULL);
+}
+
+/* A network is told apart by its address (host and port) and, once the
+ * server says it, by its ISUPPORT NETWORK name: another name at the same
+ * address is another network.  The server's conversation is named after
+ * the network when it has a name. */
+void
+_suda_client_on_network_changed (SudaConnection *connection,
+                                 GParamSpec     *pspec,
+                                 gpointer        user_data)
+{
+  SudaClient *self = user_data;
+  const char *network = suda_connection_get_network (connection);
+
+  if (network == NULL)
+    return;
+  if (self->network != NULL && g_strcmp0 (self->network, network) != 0)
+    forget_network (self);
+  g_free (self->network);
+  self->network = g_strdup (network);
+  suda_conversation_set_name (self->server, network);
+}
+
 void
 suda_client_connect (SudaClient *self,
                      const char *host,
@@ -364,21 +400,76 @@ suda_client_connect (SudaClient *self,
   g_return_if_fail (host != NULL && *host != '\0');
   g_return_if_fail (nick != NULL && *nick != '\0');
 
-  if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
+  if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0 ||
+      port != suda_connection_get_port (self->connection))
     {
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->conversations));
-
-      /* Rooms and people of another server mean nothing on this one. */
-      g_clear_object (&self->transcript);
-      suda_client_set_active_conversation (self, self->server);
-      if (n > 1)
-        g_list_store_splice (self->conversations, 1, n - 1, NULL, 0);
+      /* Transcripts are kept by host (README); another host, another folder. */
+      if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
+        g_clear_object (&self->transcript);
+      forget_network (self);
     }
   suda_connection_set_server (self->connection, host, port);
   suda_connection_set_nick (self->connection, nick);
   suda_connection_set_password (self->connection, password);
-  suda_conversation_set_name (self->server, host);
+  suda_conversation_set_name (self->server, self->network ? self->network : host);
   suda_connection_connect (self->connection);
+}
+
+static void
+open_room (SudaClient *self,
+           const char *room)
+{
+  SudaConversation *existing = suda_client_find_conversation (self, room);
+
+  if (existing != NULL && suda_conversation_get_joined (existing))
+    {
+      _suda_client_emit_opened (self, existing);
+      return;
+    }
+  g_free (self->open_on_join);
+  self->open_on_join = suda_irc_casefold (room);
+  suda_connection_send_command (self->connection, "JOIN", room, NULL);
+}
+
+/* What an irc:// address asks for (suda irc://HOST:PORT/#room --nick N),
+ * also while connected: on that server already, the nickname changes to
+ * NICK and ROOM opens (joined if need be); on another server, or none,
+ * the session leaves the old one and connects there as NICK, joining ROOM.
+ * NICK and ROOM may be NULL (the current nickname; no room). */
+void
+suda_client_open_address (SudaClient *self,
+                          const char *host,
+                          guint16     port,
+                          const char *nick,
+                          const char *room)
+{
+  SudaConnectionState state;
+
+  g_return_if_fail (SUDA_IS_CLIENT (self));
+  g_return_if_fail (host != NULL && *host != '\0');
+
+  state = suda_connection_get_state (self->connection);
+  if (nick == NULL || *nick == '\0')
+    nick = suda_connection_get_nick (self->connection);
+  g_return_if_fail (nick != NULL);
+  if (state != SUDA_CONNECTION_DISCONNECTED &&
+      g_strcmp0 (host, suda_connection_get_host (self->connection)) == 0 &&
+      port == suda_connection_get_port (self->connection))
+    {
+      if (suda_irc_casecmp (nick, suda_connection_get_nick (self->connection)) != 0)
+        suda_connection_set_nick (self->connection, nick);
+      if (room == NULL)
+        return;
+      if (state == SUDA_CONNECTION_CONNECTED)
+        open_room (self, room);
+      else
+        suda_client_set_autojoin (self, room);
+      return;
+    }
+  if (state != SUDA_CONNECTION_DISCONNECTED)
+    suda_client_disconnect (self);
+  suda_client_set_autojoin (self, room);
+  suda_client_connect (self, host, port, nick, NULL);
 }
 
 void
@@ -415,6 +506,7 @@ suda_client_finalize (GObject *object)
 
   g_clear_pointer (&self->transcript_dir, g_free);
   g_clear_pointer (&self->autojoin, g_free);
+  g_clear_pointer (&self->network, g_free);
   g_clear_pointer (&self->open_on_join, g_free);
   g_clear_pointer (&self->names_wanted, g_hash_table_unref);
   G_OBJECT_CLASS (suda_client_parent_class)->finalize (object);
@@ -502,6 +594,7 @@ suda_client_init (SudaClient *self)
   g_signal_connect (self->connection, "event", G_CALLBACK (_suda_client_on_event), self);
   g_signal_connect (self->connection, "error", G_CALLBACK (_suda_client_on_error), self);
   g_signal_connect (self->connection, "notify::state", G_CALLBACK (_suda_client_on_state_changed), self);
+  g_signal_connect (self->connection, "notify::network", G_CALLBACK (_suda_client_on_network_changed), self);
 }
 
 SudaClient *

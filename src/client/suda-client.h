@@ -48,6 +48,11 @@ void              suda_client_connect                 (SudaClient       *self,
                                                        guint16           port,
                                                        const char       *nick,
                                                        const char       *password);
+void              suda_client_open_address            (SudaClient       *self,
+                                                       const char       *host,
+                                                       guint16           port,
+                                                       const char       *nick,
+                                                       const char       *room);
 void              suda_client_disconnect              (SudaClient       *self);
 void              suda_client_submit                  (SudaClient       *self,
                                                        SudaConversation *conversation,

@@ -248,8 +248,12 @@ handle_nick (SudaConnection       *self,
 {
   event->kind = SUDA_IRC_EVENT_NICK;
   event->argument = g_strdup (msg->params[0]);
-  if (event->own)
-    _suda_connection_set_current_nick (self, msg->params[0]);
+  if (!event->own)
+    return TRUE;
+  /* A nickname taken with /nick is the one to come back with after a loss. */
+  g_free (self->wanted_nick);
+  self->wanted_nick = g_strdup (msg->params[0]);
+  _suda_connection_set_current_nick (self, msg->params[0]);
   return TRUE;
 }
 
@@ -345,6 +349,7 @@ new_event (SudaConnection       *self,
   for (guint i = 0; i < msg->n_params; i++)
     event->params[i] = g_strdup (msg->params[i]);
   event->replayed = is_replayed (self, msg);
+  event->msgid = suda_irc_message_dup_tag (msg, "msgid");
   return event;
 }
 

@@ -19,6 +19,21 @@ is_error (const char *command)
   return command[0] == '4' || command[0] == '5';
 }
 
+/* The parameters between our nickname and the trailing text: what a
+ * reply is about ("bob" in "401 me bob :No such nick/channel"), or NULL. */
+static char *
+dup_subject (const SudaIrcMessage *msg)
+{
+  g_autoptr(GString) subject = g_string_new (NULL);
+
+  for (guint i = 1; i + 1 < msg->n_params; i++)
+    g_string_append_printf (subject, "%s%s", subject->len ? " " : "", msg->params[i]);
+  return subject->len ? g_string_free (g_steal_pointer (&subject), FALSE) : NULL;
+}
+
+/* Errors read as "SUBJECT: TEXT", the server's own sentence kept whole;
+ * other replies as their parameters in order, as servers write them to
+ * be read ("1 :operator(s) online"). */
 gboolean
 _suda_connection_numeric_default (SudaConnection       *self,
                                   const SudaIrcMessage *msg,
@@ -27,19 +42,50 @@ _suda_connection_numeric_default (SudaConnection       *self,
   event->kind = is_error (msg->command) ? SUDA_IRC_EVENT_ERROR : SUDA_IRC_EVENT_INFO;
   g_clear_pointer (&event->nick, g_free);
   event->own = FALSE;
-  /* "401 me bob :No such nick" reads best as "bob: No such nick". */
-  if (msg->n_params >= 3 && event->kind == SUDA_IRC_EVENT_ERROR)
+  if (event->kind == SUDA_IRC_EVENT_ERROR && msg->n_params >= 2)
     {
-      g_autofree char *what = _suda_connection_join_params (msg, 1);
-      char *last = strrchr (what, ' ');
+      g_autofree char *subject = dup_subject (msg);
+      const char *text = msg->params[msg->n_params - 1];
 
-      event->target = g_strdup (msg->params[1]);
-      if (last != NULL)
-        *last = '\0';
-      event->text = g_strdup_printf ("%s: %s", what, msg->params[msg->n_params - 1]);
+      event->target = subject ? g_strdup (msg->params[1]) : NULL;
+      event->text = subject ? g_strdup_printf ("%s: %s", subject, text) : g_strdup (text);
     }
   else
     event->text = _suda_connection_join_params (msg, 1);
+  return TRUE;
+}
+
+/* Replies that say nothing a person needs: the server's version and mode
+ * letters (004), the room's creation time (329), or that there is no
+ * message of the day (422), which is not an error to anyone. */
+static gboolean
+handle_quiet (SudaConnection       *self,
+              const SudaIrcMessage *msg,
+              SudaIrcEvent         *event)
+{
+  return FALSE;
+}
+
+/* 333 RPL_TOPICWHOTIME: "#room nick!user@host 1796028855". */
+static gboolean
+handle_topic_who_time (SudaConnection       *self,
+                       const SudaIrcMessage *msg,
+                       SudaIrcEvent         *event)
+{
+  g_autofree char *setter = suda_irc_source_nick (msg->params[2]);
+  const char *when = suda_irc_message_param (msg, 3);
+  gint64 seconds = when ? g_ascii_strtoll (when, NULL, 10) : 0;
+  g_autoptr(GDateTime) time = seconds > 0 ? g_date_time_new_from_unix_local (seconds) : NULL;
+  g_autofree char *date = time ? g_date_time_format (time, "%Y-%m-%d %H:%M") : NULL;
+
+  event->kind = SUDA_IRC_EVENT_INFO;
+  g_clear_pointer (&event->nick, g_free);
+  event->own = FALSE;
+  event->target = g_strdup (msg->params[1]);
+  if (date != NULL)
+    event->text = g_strdup_printf (_("Topic set by %s on %s"), setter ? setter : msg->params[2], date);
+  else
+    event->text = g_strdup_printf (_("Topic set by %s"), setter ? setter : msg->params[2]);
   return TRUE;
 }
 
@@ -51,8 +97,9 @@ set_service_nick (SudaConnection *self,
   self->service_nick = nick != NULL && _suda_connection_is_nickname (nick) ? g_strdup (nick) : NULL;
 }
 
-/* 005 RPL_ISUPPORT: the membership prefixes and the service user's nick
- * matter here; the line is shown as any other. */
+/* 005 RPL_ISUPPORT: the network's name, the membership prefixes and the
+ * service user's nick matter here; a list of tokens means nothing to a
+ * person, so the line is not shown. */
 static gboolean
 handle_isupport (SudaConnection       *self,
                  const SudaIrcMessage *msg,
@@ -63,6 +110,8 @@ handle_isupport (SudaConnection       *self,
       const char *token = msg->params[i];
       const char *close;
 
+      if (g_str_has_prefix (token, "NETWORK="))
+        _suda_connection_set_network (self, token + strlen ("NETWORK="));
       if (g_str_has_prefix (token, SERVICE_TOKEN "="))
         set_service_nick (self, token + strlen (SERVICE_TOKEN "="));
       else if (strcmp (token, "-" SERVICE_TOKEN) == 0)
@@ -74,7 +123,7 @@ handle_isupport (SudaConnection       *self,
       self->prefix_modes = g_strndup (token + 8, close - (token + 8));
       self->prefix_chars = g_strdup (close + 1);
     }
-  return _suda_connection_numeric_default (self, msg, event);
+  return FALSE;
 }
 
 /* 332 RPL_TOPIC, told on join: no one set it just now. */
@@ -228,12 +277,16 @@ handle_unknown_command (SudaConnection       *self,
  * or either. */
 static const SudaConnectionCommand numerics[] = {
   { "001", _suda_connection_handle_welcome, 1, FALSE, 0,         PARAM (0), 0 },
+  { "004", handle_quiet,                    0, FALSE, 0,         0,         0 },
   { "005", handle_isupport,                 0, FALSE, 0,         0,         0 },
+  { "329", handle_quiet,                    0, FALSE, 0,         0,         0 },
   { "332", handle_topic,                    3, FALSE, PARAM (1), 0,         0 },
+  { "333", handle_topic_who_time,           3, FALSE, PARAM (1), 0,         0 },
   { "353", handle_names,                    4, FALSE, PARAM (2), 0,         0 },
   { "366", handle_end_of_names,             2, FALSE, PARAM (1), 0,         0 },
   { "417", handle_line_too_long,            0, FALSE, 0,         0,         0 },
   { "421", handle_unknown_command,          0, FALSE, 0,         0,         0 },
+  { "422", handle_quiet,                    0, FALSE, 0,         0,         0 },
   { "432", handle_nick_invalid,             0, FALSE, 0,         0,         0 },
   { "433", handle_nick_taken,               0, FALSE, 0,         0,         0 },
   { "436", handle_nick_taken,               0, FALSE, 0,         0,         0 },

@@ -84,6 +84,8 @@ struct _SudaConnection
   char                      *prefix_modes;    /* ISUPPORT PREFIX, e.g. "ov" */
   char                      *prefix_chars;    /* e.g. "@+" */
   char                      *service_nick;    /* ISUPPORT suda.chat/SERVICE, or NULL */
+  char                      *network;         /* ISUPPORT NETWORK, or NULL */
+  char                      *problem;         /* see suda_connection_get_problem() */
 
   /* Registration, keepalive, reconnection */
   guint                      nick_attempt;
@@ -149,6 +151,8 @@ void     _suda_connection_set_state        (SudaConnection       *self,
                                             SudaConnectionState   state);
 void     _suda_connection_set_current_nick (SudaConnection       *self,
                                             const char           *nick);
+void     _suda_connection_set_network      (SudaConnection       *self,
+                                            const char           *network);
 void     _suda_connection_emit_error       (SudaConnection       *self,
                                             SudaConnectionError   code,
                                             const char           *format,

@@ -21,6 +21,8 @@ enum {
   PROP_PASSWORD,
   PROP_CONNECT_TIMEOUT,
   PROP_RECONNECT_DELAY,
+  PROP_NETWORK,
+  PROP_PROBLEM,
   N_PROPS
 };
 
@@ -126,6 +128,30 @@ _suda_connection_clear_timeout (SudaConnection *self,
   *id = 0;
 }
 
+/* The problem is what keeps the connection from working, for a banner:
+ * an error told while it is not up.  Errors about one action of a working
+ * connection (a kick, a nickname taken by /nick) are not problems. */
+static void
+set_problem (SudaConnection *self,
+             const char     *message)
+{
+  if (g_strcmp0 (self->problem, message) == 0)
+    return;
+  g_free (self->problem);
+  self->problem = g_strdup (message);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEM]);
+}
+
+static void
+emit_error (SudaConnection *self,
+            const GError   *error)
+{
+  g_message ("%s:%u: %s", self->host, self->port, error->message);
+  if (self->state != SUDA_CONNECTION_CONNECTED)
+    set_problem (self, error->message);
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+}
+
 void
 _suda_connection_set_state (SudaConnection      *self,
                             SudaConnectionState  state)
@@ -135,6 +161,21 @@ _suda_connection_set_state (SudaConnection      *self,
   g_debug ("connection %s:%u: state %d → %d", self->host, self->port, self->state, state);
   self->state = state;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+  if (state == SUDA_CONNECTION_CONNECTED)
+    set_problem (self, NULL);
+}
+
+void
+_suda_connection_set_network (SudaConnection *self,
+                              const char     *network)
+{
+  if (network != NULL && *network == '\0')
+    network = NULL;
+  if (g_strcmp0 (self->network, network) == 0)
+    return;
+  g_free (self->network);
+  self->network = g_strdup (network);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_NETWORK]);
 }
 
 void
@@ -160,8 +201,7 @@ _suda_connection_emit_error (SudaConnection      *self,
   va_start (args, format);
   error = g_error_new_valist (SUDA_CONNECTION_ERROR, code, format, args);
   va_end (args);
-  g_message ("%s:%u: %s", self->host, self->port, error->message);
-  g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+  emit_error (self, error);
 }
 
 void
@@ -333,8 +373,7 @@ _suda_connection_handle_loss (SudaConnection *self)
 
       g_queue_clear_full (&self->held, g_free);
       _suda_connection_set_state (self, SUDA_CONNECTION_DISCONNECTED);
-      g_message ("%s:%u: %s", self->host, self->port, error->message);
-      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error);
+      emit_error (self, error);
       return;
     }
   if (server_error != NULL && is_server_full (server_error))
@@ -349,10 +388,11 @@ _suda_connection_handle_loss (SudaConnection *self)
   if (was_connected || self->state == SUDA_CONNECTION_RECONNECTING ||
       (self->ever_registered && self->state == SUDA_CONNECTION_REGISTERING))
     {
-      /* Failed attempts after that first loss stay quiet. */
+      /* Failed attempts after that first loss stay quiet.  The state
+       * changes first, so the loss is told as the problem it is. */
+      schedule_reconnect (self);
       if (was_connected)
         tell_loss (self, server_error);
-      schedule_reconnect (self);
       return;
     }
 
@@ -481,6 +521,7 @@ suda_connection_connect (SudaConnection *self)
   self->quitting = FALSE;
   self->reconnect_attempt = 0;
   self->ever_registered = FALSE;
+  set_problem (self, NULL);
   g_ptr_array_set_size (self->channels, 0);
   g_ptr_array_add (self->channels, NULL);
   start_connect (self);
@@ -527,6 +568,7 @@ suda_connection_disconnect (SudaConnection *self,
     _suda_connection_close_socket (self);
 
   _suda_connection_set_state (self, SUDA_CONNECTION_DISCONNECTED);
+  set_problem (self, NULL);
 }
 
 /* GObject */
@@ -567,6 +609,8 @@ suda_connection_finalize (GObject *object)
   g_clear_pointer (&self->password, g_free);
   g_clear_pointer (&self->wanted_nick, g_free);
   g_clear_pointer (&self->nick, g_free);
+  g_clear_pointer (&self->network, g_free);
+  g_clear_pointer (&self->problem, g_free);
   G_OBJECT_CLASS (suda_connection_parent_class)->finalize (object);
 }
 
@@ -587,6 +631,8 @@ suda_connection_get_property (GObject    *object,
     case PROP_PASSWORD: g_value_set_string (value, self->password); break;
     case PROP_CONNECT_TIMEOUT: g_value_set_uint (value, self->connect_timeout_ms); break;
     case PROP_RECONNECT_DELAY: g_value_set_uint (value, self->reconnect_delay_ms); break;
+    case PROP_NETWORK: g_value_set_string (value, self->network); break;
+    case PROP_PROBLEM: g_value_set_string (value, self->problem); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -633,6 +679,12 @@ suda_connection_class_init (SudaConnectionClass *klass)
     g_param_spec_uint ("connect-timeout", NULL, NULL, 1, G_MAXUINT, 15000, rw);
   properties[PROP_RECONNECT_DELAY] =
     g_param_spec_uint ("reconnect-delay", NULL, NULL, 1, MAX_RECONNECT_DELAY_MS, 1000, rw);
+  properties[PROP_NETWORK] =
+    g_param_spec_string ("network", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_PROBLEM] =
+    g_param_spec_string ("problem", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_EVENT] =
@@ -677,6 +729,8 @@ suda_connection_set_server (SudaConnection *self,
 {
   g_return_if_fail (SUDA_IS_CONNECTION (self));
 
+  if (g_strcmp0 (self->host, host) != 0 || self->port != port)
+    _suda_connection_set_network (self, NULL);
   if (g_strcmp0 (self->host, host) != 0)
     {
       g_free (self->host);
@@ -714,6 +768,26 @@ suda_connection_set_password (SudaConnection *self,
   g_free (self->password);
   self->password = g_strdup (password);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PASSWORD]);
+}
+
+/* The network's name from ISUPPORT NETWORK, or NULL until the server
+ * says it (or when it never does). */
+const char *
+suda_connection_get_network (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
+  return self->network;
+}
+
+/* Why the connection is not working, for a banner: set by an error told
+ * while it is down (lost, reconnecting, refused, nickname taken during
+ * registration...), cleared once registered and by connect() and
+ * disconnect().  NULL when there is nothing to show. */
+const char *
+suda_connection_get_problem (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
+  return self->problem;
 }
 
 /* The nickname the server knows us by, or the one we will ask for. */

@@ -48,7 +48,9 @@ G_DECLARE_FINAL_TYPE (SudaConnection, suda_connection, SUDA, CONNECTION, GObject
  *   "error" (GError *error): something the person should read; the state
  *       property tells whether the connection survived it
  * Properties: "state", "nick" (current), "host", "port", "password",
- *   "connect-timeout" (ms), "reconnect-delay" (ms, the first backoff step). */
+ *   "connect-timeout" (ms), "reconnect-delay" (ms, the first backoff step),
+ *   "network" (ISUPPORT NETWORK), "problem" (what a banner shows, or NULL;
+ *   see suda_connection_get_problem()). */
 
 SudaConnection      *suda_connection_new             (void);
 void                 suda_connection_set_server      (SudaConnection  *self,
@@ -58,6 +60,8 @@ const char          *suda_connection_get_host        (SudaConnection  *self);
 guint16              suda_connection_get_port        (SudaConnection  *self);
 void                 suda_connection_set_password    (SudaConnection  *self,
                                                       const char      *password);
+const char          *suda_connection_get_network     (SudaConnection  *self);
+const char          *suda_connection_get_problem     (SudaConnection  *self);
 const char          *suda_connection_get_nick        (SudaConnection  *self);
 void                 suda_connection_set_nick        (SudaConnection  *self,
                                                       const char      *nick);

@@ -27,6 +27,9 @@ struct _SudaConversation
   GListStore           *members;
   GHashTable           *member_index;   /* nick (casefolded compare) → SudaMember, borrowed */
   GPtrArray            *pending_names;  /* SudaMember from 353 until 366 */
+
+  GHashTable           *seen;           /* keys of messages shown, to drop replays */
+  GQueue                seen_order;     /* the same keys, oldest first, to forget them */
 };
 
 enum {
@@ -99,6 +102,8 @@ suda_conversation_finalize (GObject *object)
   SudaConversation *self = SUDA_CONVERSATION (object);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_queue_clear (&self->seen_order);
+  g_clear_pointer (&self->seen, g_hash_table_unref);
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->topic, g_free);
   G_OBJECT_CLASS (suda_conversation_parent_class)->finalize (object);
@@ -171,6 +176,8 @@ static void
 suda_conversation_init (SudaConversation *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_queue_init (&self->seen_order);
   self->members = g_list_store_new (SUDA_TYPE_MEMBER);
   self->member_index = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                               g_free, NULL);
@@ -441,12 +448,36 @@ suda_conversation_append (SudaConversation *self,
   suda_conversation_append_many (self, &message, 1, unread);
 }
 
+/* Notes KEY (a message's msgid, or its time, sender and text) and says
+ * whether it is new.  A server replays a room's last lines on every join,
+ * so a rejoin would show again what is already there; the keys of as
+ * many messages as the conversation keeps are remembered. */
+gboolean
+suda_conversation_note_seen (SudaConversation *self,
+                             const char       *key)
+{
+  char *copy;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), TRUE);
+  g_return_val_if_fail (key != NULL, TRUE);
+  if (g_hash_table_contains (self->seen, key))
+    return FALSE;
+  if (g_queue_get_length (&self->seen_order) >= self->max_messages)
+    g_hash_table_remove (self->seen, g_queue_pop_head (&self->seen_order));
+  copy = g_strdup (key);
+  g_hash_table_add (self->seen, copy);
+  g_queue_push_tail (&self->seen_order, copy);
+  return TRUE;
+}
+
 void
 suda_conversation_clear (SudaConversation *self)
 {
   guint old_len;
 
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_queue_clear (&self->seen_order);
+  g_hash_table_remove_all (self->seen);
   old_len = self->items->len;
   g_ptr_array_set_size (self->items, 0);
   self->n_messages = 0;

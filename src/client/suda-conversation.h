@@ -44,6 +44,8 @@ void                  suda_conversation_append_many        (SudaConversation    
                                                             SudaMessage         **messages,
                                                             guint                 n_messages,
                                                             gboolean              unread);
+gboolean              suda_conversation_note_seen          (SudaConversation     *self,
+                                                            const char           *key);
 void                  suda_conversation_clear              (SudaConversation     *self);
 guint                 suda_conversation_get_n_messages     (SudaConversation     *self);
 guint                 suda_conversation_get_max_messages   (SudaConversation     *self);

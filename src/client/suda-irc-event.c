@@ -33,6 +33,7 @@ clear_event (gpointer data)
   g_free (self->target);
   g_free (self->argument);
   g_free (self->text);
+  g_free (self->msgid);
   g_strfreev (self->params);
 }
 

@@ -38,6 +38,7 @@ typedef struct {
   char            **params;
   gboolean          own;        /* sent by this connection's nickname */
   gboolean          replayed;   /* part of a chathistory batch */
+  char             *msgid;      /* the IRCv3 msgid tag, or NULL */
 } SudaIrcEvent;
 
 #define SUDA_TYPE_IRC_EVENT (suda_irc_event_get_type ())

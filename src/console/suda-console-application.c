@@ -179,9 +179,9 @@ suda_console_application_init (SudaConsoleApplication *self)
     /* a string, because GApplication drops an int option given as 0 */
     { "port", 'p', 0, G_OPTION_ARG_STRING, NULL,
       N_("Listen on port N (0 picks a free port)"), N_("N") },
-    { "listen", 0, 0, G_OPTION_ARG_STRING, NULL,
+    { "listen", 'l', 0, G_OPTION_ARG_STRING, NULL,
       N_("Listen on the IP address ADDR only"), N_("ADDR") },
-    { "view-log", 'l', 0, G_OPTION_ARG_FILENAME, NULL,
+    { "view-log", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open the log viewer on FILE"), N_("FILE") },
     { NULL }
   };

@@ -261,6 +261,18 @@ _suda_assistant_handle_response (GTask  *task,
                        SUDA_ASSISTANT_ERROR_TOO_MANY_REQUESTS,
                        _("The AI service is busy; please try again in a minute."));
     }
+  else if (status == SOUP_STATUS_NOT_FOUND)
+    {
+      /* Most often a base URL without its /v1: the path names no API. */
+      if (g_str_has_suffix (self->config.base_url, "/v1") || g_str_has_suffix (self->config.base_url, "/v1/"))
+        _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_REQUEST_REJECTED,
+                                          _("The AI service found nothing at this server’s AI base URL (HTTP 404). "
+                                            "Check the base URL and the model name."));
+      else
+        _suda_assistant_finish_ask_error (task, SUDA_ASSISTANT_ERROR_REQUEST_REJECTED,
+                                          _("The AI service found nothing at this server’s AI base URL (HTTP 404). "
+                                            "Check the base URL: OpenAI-compatible services usually want it to end in /v1."));
+    }
   else if (status >= 500)
     {
       g_autofree char *message = NULL;
