@@ -147,6 +147,61 @@ test_nick_readable (void)
   g_object_unref (row);
 }
 
+/* One channel of A at ALPHA over B, as GTK blends CSS colours. */
+static guint32
+mix_rgb (guint32 a,
+         double  alpha,
+         guint32 b)
+{
+  guint32 rgb = 0;
+
+  for (int shift = 16; shift >= 0; shift -= 8)
+    rgb |= (guint32) lround ((a >> shift & 0xff) * alpha + (b >> shift & 0xff) * (1 - alpha)) << shift;
+  return rgb;
+}
+
+/* Every nick colour, on plain rows, one's own rows and mentions, in both
+ * styles, reaches 4.5:1 on the colour the row really has: libadwaita
+ * 1.2's window background under style.css's tints. */
+static void
+test_nick_readable_on_every_row (void)
+{
+  /* window, accent, warning; light then dark */
+  static const guint32 window[] = { 0xfafafa, 0x242424 };
+  static const guint32 warning[] = { 0xe5a50a, 0xcd9309 };
+  GtkWidget *row = g_object_ref_sink (suda_message_row_new ());
+  g_autoptr(GHashTable) colors = g_hash_table_new (NULL, NULL);
+
+  for (guint i = 0; i < 720; i++)
+    for (int kind = 0; kind < 3; kind++)
+      {
+        g_autofree char *nick = g_strdup_printf ("n%u", i);
+        g_autoptr(SudaMessage) message = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, nick, "hi");
+
+        suda_message_set_own (message, kind == 1);
+        suda_message_set_mention (message, kind == 2);
+        for (int dark = 0; dark < 2; dark++)
+          {
+            guint32 background = kind == 0 ? window[dark]
+                                 : kind == 1 ? mix_rgb (0x3584e4, 0.07, window[dark])
+                                 : mix_rgb (warning[dark], 0.22, window[dark]);
+            double ratio;
+
+            g_object_set (row, "dark", dark, NULL);
+            suda_message_row_set_message (SUDA_MESSAGE_ROW (row), message);
+            ratio = suda_format_contrast (nick_rgb (row), background);
+            if (ratio < 4.5)
+              g_error ("%s in %s, %s row: %.2f:1", nick, dark ? "dark" : "light",
+                       (const char *[]) { "plain", "own", "mention" }[kind], ratio);
+            if (kind == 0)
+              g_hash_table_add (colors, GUINT_TO_POINTER (nick_rgb (row)));
+          }
+      }
+  /* the nicks are told apart: many hues, not one safe grey */
+  g_assert_cmpuint (g_hash_table_size (colors), >, 200);
+  g_object_unref (row);
+}
+
 /* A word longer than the column wraps between characters: the row asks
  * for no more width than a short message does. */
 static void
@@ -197,6 +252,55 @@ test_palette_readable (void)
             g_assert_cmphex (shown, ==, rgb);
         }
     }
+}
+
+/* Glyphs drawn on LINE beyond one per character: a hyphen Pango put in. */
+static int
+inserted_glyphs (PangoLayoutLine *line)
+{
+  int glyphs = 0;
+
+  for (GSList *l = line->runs; l != NULL; l = l->next)
+    glyphs += ((PangoGlyphItem *) l->data)->glyphs->num_glyphs;
+  return glyphs - g_utf8_strlen (pango_layout_get_text (line->layout) + line->start_index, line->length);
+}
+
+/* A long web address wraps over several lines, with no hyphen added at
+ * the breaks; a long word that is no address still gets them. */
+static void
+test_long_link_wraps_without_hyphens (void)
+{
+  g_autofree char *word = g_strnfill (120, 'a');
+  g_autofree char *text = g_strdup_printf ("see https://example.org/%s and %s", word, word);
+  g_autoptr(SudaMessage) message = suda_message_new (SUDA_MESSAGE_KIND_MESSAGE, G_USEC_PER_SEC, "bob", text);
+  GtkWidget *row = g_object_ref_sink (suda_message_row_new ());
+  g_autoptr(PangoLayout) layout = NULL;
+  const char *shown;
+  int link_lines = 0, word_hyphens = 0;
+  GSList *lines;
+
+  suda_message_row_set_message (SUDA_MESSAGE_ROW (row), message);
+  layout = pango_layout_copy (gtk_label_get_layout (row_label (row, "text_label")));
+  pango_layout_set_width (layout, 180 * PANGO_SCALE);
+  shown = pango_layout_get_text (layout);
+  lines = pango_layout_get_lines_readonly (layout);
+  for (GSList *l = lines; l != NULL && l->next != NULL; l = l->next)
+    {
+      PangoLayoutLine *line = l->data;
+      int end = line->start_index + line->length;
+
+      /* lines that break inside the address, then inside the long word */
+      if (end < strstr (shown, " and ") - shown)
+        {
+          link_lines++;
+          g_assert_cmpint (inserted_glyphs (line), ==, 0);
+        }
+      else if (line->start_index > strstr (shown, " and ") - shown)
+        word_hyphens += inserted_glyphs (line);
+    }
+  g_assert_cmpint (link_lines, >=, 2);
+  g_assert_cmpint (word_hyphens, >, 0);
+  g_object_unref (row);
 }
 
 static void
@@ -309,7 +413,9 @@ main (int   argc,
   g_test_add_func ("/client/format/row-attributes", test_row_attributes);
   g_test_add_func ("/client/format/palette-readable-on-both-styles", test_palette_readable);
   g_test_add_func ("/client/format/nick-readable-on-both-styles", test_nick_readable);
+  g_test_add_func ("/client/format/nick-readable-on-every-row", test_nick_readable_on_every_row);
   g_test_add_func ("/client/format/long-word-wraps", test_long_word_wraps);
+  g_test_add_func ("/client/format/long-link-wraps-without-hyphens", test_long_link_wraps_without_hyphens);
   g_test_add_func ("/client/format/override-stays-in-its-text", test_override_stays_in_its_text);
   g_test_add_func ("/client/format/controls-shown-as-pictures", test_controls_shown_as_pictures);
   return g_test_run ();

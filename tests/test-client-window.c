@@ -955,6 +955,130 @@ test_icon_buttons_have_accessible_names (Fixture       *f,
   g_assert_cmpuint (checked, >=, 9);
 }
 
+static gboolean
+is_connected (gpointer data)
+{
+  return suda_connection_get_state (data) == SUDA_CONNECTION_CONNECTED;
+}
+
+/* Enter in a field of the connect form is the field's text emitting
+ * activate (GtkText's binding for Return): each field connects. */
+static void
+test_enter_in_form_connects (Fixture       *f,
+                             gconstpointer  data)
+{
+  static const char * const fields[] = { "server_entry", "port_spin", "nick_entry", "password_entry" };
+  g_autofree char *port = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      GtkEditable *field = GTK_EDITABLE (child (f, fields[i]));
+      GtkEditable *text = field;
+
+      while (gtk_editable_get_delegate (text) != NULL)
+        text = gtk_editable_get_delegate (text);
+      g_assert_true (GTK_IS_TEXT (text));
+      fill_form (f, "127.0.0.1", suda_server_get_port (f->server), "alice");
+      g_signal_emit_by_name (text, "activate");
+      if (!suda_test_wait_until (is_connected, connection (f), 5000))
+        g_error ("Enter in %s did not connect", fields[i]);
+      gtk_widget_activate_action (GTK_WIDGET (f->window), "win.disconnect", NULL);
+      g_assert_true (suda_test_wait_until (is_disconnected, connection (f), 2000));
+    }
+
+  /* a port typed and not yet taken in is the one connected to */
+  port = g_strdup_printf ("%u", suda_server_get_port (f->server));
+  fill_form (f, "127.0.0.1", 1, "alice");
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "port_spin")), port);
+  g_signal_emit_by_name (gtk_editable_get_delegate (GTK_EDITABLE (child (f, "port_spin"))), "activate");
+  g_assert_true (suda_test_wait_until (is_connected, connection (f), 5000));
+}
+
+static gboolean
+error_hidden (gpointer data)
+{
+  return !gtk_revealer_get_reveal_child (data);
+}
+
+/* The red banner says the connection was lost; signed in again, it goes. */
+static void
+test_reconnected_hides_lost_banner (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  GtkRevealer *banner = child (f, "error_revealer");
+
+  suda_connection_set_reconnect_delay (connection (f), 200);
+  connect_alice (f);
+  g_assert_false (gtk_revealer_get_reveal_child (banner));
+  config->port = suda_server_get_port (f->server);
+  suda_server_stop (f->server, NULL);
+  g_assert_true (suda_test_wait_until (error_shown, banner, 5000));
+  g_clear_object (&f->server);
+
+  f->server = suda_test_server_new (config);
+  g_assert_true (suda_test_wait_until (is_connected, connection (f), 8000));
+  g_assert_true (error_hidden (banner));
+}
+
+/* A nickname refused while connected is said in the banner, until the
+ * user disconnects. */
+static void
+test_disconnect_hides_nick_taken (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = suda_test_client_register (suda_server_get_port (f->server), "bob", NULL);
+  GtkRevealer *banner = child (f, "error_revealer");
+
+  connect_alice (f);
+  set_input (f, "/nick bob");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_assert_true (suda_test_wait_until (error_shown, banner, 5000));
+  g_assert_nonnull (strstr (gtk_label_get_text (child (f, "error_label")), "bob"));
+
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.disconnect", NULL);
+  g_assert_true (error_hidden (banner));
+  g_assert_true (suda_test_wait_until (is_disconnected, connection (f), 2000));
+  g_assert_true (error_hidden (banner));
+}
+
+/* The style choice of the main menu: kept in the settings, applied by
+ * libadwaita at once, and the history's colours follow. */
+static void
+test_style_choice (Fixture       *f,
+                   gconstpointer  data)
+{
+  AdwStyleManager *style = adw_style_manager_get_default ();
+  static const struct { const char *choice; AdwColorScheme scheme; gboolean dark; } choices[] = {
+    { "dark", ADW_COLOR_SCHEME_FORCE_DARK, TRUE },
+    { "light", ADW_COLOR_SCHEME_FORCE_LIGHT, FALSE },
+    { "dark", ADW_COLOR_SCHEME_FORCE_DARK, TRUE },
+    { "default", ADW_COLOR_SCHEME_DEFAULT, FALSE },
+  };
+
+  g_assert_cmpstr (g_settings_get_string (f->settings, "style"), ==, "default");
+  for (guint i = 0; i < G_N_ELEMENTS (choices); i++)
+    {
+      g_autofree char *saved = NULL;
+      gboolean dark;
+
+      gtk_widget_activate_action (GTK_WIDGET (f->window), "win.style", "s", choices[i].choice);
+      saved = g_settings_get_string (f->settings, "style");
+      g_assert_cmpstr (saved, ==, choices[i].choice);
+      g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, choices[i].scheme);
+      /* "default" follows the system, which under Xvfb says nothing: light */
+      g_assert_cmpint (adw_style_manager_get_dark (style), ==, choices[i].dark);
+      g_object_get (f->window, "dark", &dark, NULL);
+      g_assert_cmpint (dark, ==, choices[i].dark);
+    }
+
+  /* a choice made elsewhere (another window, dconf) applies too */
+  g_settings_set_string (f->settings, "style", "dark");
+  g_assert_true (adw_style_manager_get_dark (style));
+  g_settings_reset (f->settings, "style");
+  g_assert_false (adw_style_manager_get_dark (style));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -987,6 +1111,10 @@ main (int   argc,
   ADD ("tab-completes-and-up-recalls", test_tab_completes_and_up_recalls);
   ADD ("shortcuts-window-opens-and-lists-keys", test_shortcuts_window_opens_and_lists_keys);
   ADD ("icon-buttons-have-accessible-names", test_icon_buttons_have_accessible_names);
+  ADD ("enter-in-form-connects", test_enter_in_form_connects);
+  ADD ("reconnected-hides-lost-banner", test_reconnected_hides_lost_banner);
+  ADD ("disconnect-hides-nick-taken", test_disconnect_hides_nick_taken);
+  ADD ("style-choice", test_style_choice);
 #undef ADD
   g_test_add_func ("/client/window/shortcuts-window-lists-every-app-accelerator",
                    test_shortcuts_window_lists_every_app_accelerator);

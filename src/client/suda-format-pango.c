@@ -11,6 +11,14 @@
 #define DARK_FOREGROUND  0xffffff
 #define DARK_BACKGROUND  0x242424
 
+/* The tints of style.css over them: alpha (@accent_bg_color, 0.07) on
+ * one's own rows, alpha (@warning_bg_color, 0.22) on mentions. */
+#define ACCENT_BACKGROUND        0x3584e4
+#define LIGHT_WARNING_BACKGROUND 0xe5a50a
+#define DARK_WARNING_BACKGROUND  0xcd9309
+#define OWN_TINT                 0.07
+#define MENTION_TINT             0.22
+
 /* Rounding to eight bits may lose a little contrast: aim a bit higher. */
 #define TARGET_CONTRAST (SUDA_FORMAT_MIN_CONTRAST + 0.05)
 
@@ -22,6 +30,47 @@ suda_format_theme_init (SudaFormatTheme *theme,
   theme->foreground = dark ? DARK_FOREGROUND : LIGHT_FOREGROUND;
   theme->background = dark ? DARK_BACKGROUND : LIGHT_BACKGROUND;
   theme->show_colors = show_colors;
+  theme->dark = dark;
+}
+
+/* COLOR at ALPHA over BACKGROUND, as GTK blends them (in sRGB). */
+static guint32
+blend (guint32 color,
+       double  alpha,
+       guint32 background)
+{
+  guint32 rgb = 0;
+
+  for (int shift = 16; shift >= 0; shift -= 8)
+    {
+      double c = (color >> shift & 0xff) * alpha + (background >> shift & 0xff) * (1 - alpha);
+
+      rgb |= (guint32) lround (c) << shift;
+    }
+  return rgb;
+}
+
+/* Moves the theme's background to the tint of ROW. */
+void
+suda_format_theme_set_row (SudaFormatTheme *theme,
+                           SudaFormatRow    row)
+{
+  guint32 window = theme->dark ? DARK_BACKGROUND : LIGHT_BACKGROUND;
+
+  switch (row)
+    {
+    case SUDA_FORMAT_ROW_OWN:
+      theme->background = blend (ACCENT_BACKGROUND, OWN_TINT, window);
+      break;
+    case SUDA_FORMAT_ROW_MENTION:
+      theme->background = blend (theme->dark ? DARK_WARNING_BACKGROUND : LIGHT_WARNING_BACKGROUND,
+                                 MENTION_TINT, window);
+      break;
+    case SUDA_FORMAT_ROW_PLAIN:
+    default:
+      theme->background = window;
+      break;
+    }
 }
 
 static double

@@ -87,6 +87,49 @@ link_length (const char *p)
   return len;
 }
 
+/* The length of the web address starting at P in TEXT, or 0; WWW says
+ * whether it lacks its scheme. */
+static gsize
+link_at (const char *text,
+         const char *p,
+         gboolean   *www)
+{
+  gboolean at_word_start = p == text || g_ascii_isspace (p[-1]) || p[-1] == '(' || p[-1] == '<';
+  gboolean scheme = g_str_has_prefix (p, "https://") || g_str_has_prefix (p, "http://");
+  gsize len;
+
+  *www = at_word_start && g_str_has_prefix (p, "www.");
+  len = (scheme || *www) ? link_length (p) : 0;
+  return len > (scheme ? 8u : 4u) ? len : 0;
+}
+
+/* A web address wraps where it must without a hyphen that was never in
+ * it: one would be copied along, or typed in, as part of the address.
+ * OFFSET is where TEXT starts in the label's text. */
+static void
+insert_link_attributes (PangoAttrList *attrs,
+                        const char    *text,
+                        guint          offset)
+{
+  for (const char *p = text; *p != '\0';)
+    {
+      gboolean www;
+      gsize len = link_at (text, p, &www);
+
+      if (len > 0)
+        {
+          PangoAttribute *attr = pango_attr_insert_hyphens_new (FALSE);
+
+          attr->start_index = offset + (p - text);
+          attr->end_index = attr->start_index + len;
+          pango_attr_list_insert (attrs, attr);
+          p += len;
+        }
+      else
+        p = g_utf8_next_char (p);
+    }
+}
+
 /* Escapes TEXT for Pango markup and turns web addresses into links. */
 char *
 suda_markup_linkify (const char *text)
@@ -96,13 +139,11 @@ suda_markup_linkify (const char *text)
 
   while (*p != '\0')
     {
-      gboolean at_word_start = p == text || g_ascii_isspace (p[-1]) || p[-1] == '(' || p[-1] == '<';
-      gboolean scheme = g_str_has_prefix (p, "https://") || g_str_has_prefix (p, "http://");
-      gboolean www = at_word_start && g_str_has_prefix (p, "www.");
-      gsize len = (scheme || www) ? link_length (p) : 0;
+      gboolean www;
+      gsize len = link_at (text, p, &www);
       const char *next;
 
-      if (len > (scheme ? 8u : 4u))
+      if (len > 0)
         {
           g_autofree char *target = g_strndup (p, len);
           g_autofree char *href = www ? g_strconcat ("https://", target, NULL) : g_strdup (target);
@@ -206,8 +247,24 @@ time_query_tooltip_cb (GtkWidget      *widget,
   return TRUE;
 }
 
-/* The nick's colour, made readable on the current style as the text's
- * colours are. */
+/* The colours the row is drawn in: the style's, tinted as style.css
+ * tints one's own rows and mentions (a mention's tint wins, as there). */
+static void
+row_theme (SudaMessageRow  *self,
+           SudaFormatTheme *theme,
+           gboolean         show_colors)
+{
+  SudaFormatRow row = SUDA_FORMAT_ROW_PLAIN;
+
+  suda_format_theme_init (theme, self->dark, show_colors);
+  if (self->message != NULL && suda_message_get_mention (self->message))
+    row = SUDA_FORMAT_ROW_MENTION;
+  else if (self->message != NULL && suda_message_get_own (self->message))
+    row = SUDA_FORMAT_ROW_OWN;
+  suda_format_theme_set_row (theme, row);
+}
+
+/* The nick's colour, made readable on the row as the text's colours are. */
 static char *
 dup_nick_color (SudaMessageRow *self,
                 const char     *nick)
@@ -216,7 +273,7 @@ dup_nick_color (SudaMessageRow *self,
   SudaFormatTheme theme;
   guint32 rgb = strtoul (color + 1, NULL, 16);
 
-  suda_format_theme_init (&theme, self->dark, TRUE);
+  row_theme (self, &theme, TRUE);
   return g_strdup_printf ("#%06x", suda_format_readable (rgb, theme.background));
 }
 
@@ -250,8 +307,9 @@ set_text (SudaMessageRow *self,
     }
   else
     markup = g_steal_pointer (&body);
-  suda_format_theme_init (&theme, self->dark, self->show_colors);
+  row_theme (self, &theme, self->show_colors);
   attrs = suda_format_attributes (spans, offset, &theme);
+  insert_link_attributes (attrs, plain, offset);
   /* Wrapping at any character costs several times more to measure than
    * wrapping at words, so it is kept for text with a word too long to fit. */
   gtk_label_set_wrap_mode (self->text_label,

@@ -31,6 +31,8 @@ parse_form (SudaWindow  *self,
       gtk_widget_grab_focus (GTK_WIDGET (self->nick_entry));
       return FALSE;
     }
+  /* A port typed but not yet taken in (Enter or leaving the field) counts. */
+  gtk_spin_button_update (self->port_spin);
   *port = gtk_spin_button_get_value_as_int (self->port_spin);
   *host = g_steal_pointer (&h);
   *nick = g_steal_pointer (&n);
@@ -61,6 +63,14 @@ suda_window_connect (SudaWindow *self)
   gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
 }
 
+/* Enter in any field of the connect form connects. */
+static void
+form_activate_cb (GtkWidget  *field,
+                  SudaWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self), "win.connect", NULL);
+}
+
 /* Connecting is for a disconnected window, disconnecting for the others. */
 void
 _suda_window_update_actions (SudaWindow *self,
@@ -70,10 +80,13 @@ _suda_window_update_actions (SudaWindow *self,
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.disconnect", !disconnected);
 }
 
+/* What went wrong with the connection (a nickname taken, a lost link)
+ * is over once the user has closed it. */
 static void
 disconnect (SudaWindow *self)
 {
   suda_client_disconnect (self->client);
+  _suda_window_hide_error (self);
 }
 
 static void
@@ -140,4 +153,43 @@ _suda_window_actions_class_init (GtkWidgetClass *widget_class)
     gtk_widget_class_install_action (widget_class, plain_actions[i].name, NULL, plain_action);
   gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
+  gtk_widget_class_bind_template_callback (widget_class, form_activate_cb);
+}
+
+/* The style setting as libadwaita names it. */
+static gboolean
+style_to_color_scheme (GValue   *value,
+                       GVariant *variant,
+                       gpointer  user_data)
+{
+  const char *style = g_variant_get_string (variant, NULL);
+
+  if (g_str_equal (style, "light"))
+    g_value_set_enum (value, ADW_COLOR_SCHEME_FORCE_LIGHT);
+  else if (g_str_equal (style, "dark"))
+    g_value_set_enum (value, ADW_COLOR_SCHEME_FORCE_DARK);
+  else
+    g_value_set_enum (value, ADW_COLOR_SCHEME_DEFAULT);
+  return TRUE;
+}
+
+/* win.style sets the setting, and the setting the style of every window
+ * (binding the one style manager again replaces the last binding). */
+void
+_suda_window_bind_style (SudaWindow *self)
+{
+  g_autoptr(GAction) style = g_settings_create_action (self->settings, "style");
+
+  g_action_map_add_action (G_ACTION_MAP (self), style);
+  g_settings_bind_with_mapping (self->settings, "style", adw_style_manager_get_default (), "color-scheme",
+                                G_SETTINGS_BIND_GET, style_to_color_scheme, NULL, NULL, NULL);
+}
+
+void
+_suda_window_actions_init (SudaWindow *self)
+{
+  /* GTK 4.8's spin button has no activate signal of its own: Enter
+   * reaches only the text inside it. */
+  g_signal_connect (gtk_editable_get_delegate (GTK_EDITABLE (self->port_spin)), "activate",
+                    G_CALLBACK (form_activate_cb), self);
 }

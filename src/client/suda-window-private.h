@@ -61,6 +61,7 @@ struct _SudaWindow
   guint                 follow_id;
 
   /* State */
+  gboolean              reconnecting;      /* lost, and not signed in since */
   gboolean              show_members;
   gboolean              dark;
   gboolean              show_colors;
@@ -82,6 +83,8 @@ void     _suda_window_hide_error          (SudaWindow     *self);
 
 /* suda-window-actions.c */
 void     _suda_window_actions_class_init  (GtkWidgetClass *widget_class);
+void     _suda_window_actions_init        (SudaWindow     *self);
+void     _suda_window_bind_style          (SudaWindow     *self);
 void     _suda_window_update_actions      (SudaWindow     *self,
                                            gboolean        disconnected);
 

@@ -100,13 +100,26 @@ is_disconnected (SudaWindow          *self,
   return state == SUDA_CONNECTION_DISCONNECTED;
 }
 
-/* Actions cannot be bound from a template: their state follows here. */
+/* Actions cannot be bound from a template: their state follows here.
+ * Being signed in again ends what the lost connection reported; a nick
+ * taken at the first sign-in stays said. */
 static void
 connection_state_cb (SudaConnection *connection,
                      GParamSpec     *pspec,
                      SudaWindow     *self)
 {
-  _suda_window_update_actions (self, suda_connection_get_state (connection) == SUDA_CONNECTION_DISCONNECTED);
+  SudaConnectionState state = suda_connection_get_state (connection);
+
+  _suda_window_update_actions (self, state == SUDA_CONNECTION_DISCONNECTED);
+  if (state == SUDA_CONNECTION_RECONNECTING)
+    self->reconnecting = TRUE;
+  else if (state == SUDA_CONNECTION_DISCONNECTED)
+    self->reconnecting = FALSE;
+  else if (state == SUDA_CONNECTION_CONNECTED && self->reconnecting)
+    {
+      self->reconnecting = FALSE;
+      _suda_window_hide_error (self);
+    }
 }
 
 /* The shown conversation: its name and topic are bound to the widgets in
@@ -367,6 +380,9 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_client_get_connection (self->client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  /* The settings outlive the window and keep their action alive: taken
+   * out, it no longer tells the window's gone action group of changes. */
+  g_action_map_remove_action (G_ACTION_MAP (self), "style");
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;
@@ -508,6 +524,7 @@ suda_window_init (SudaWindow *self)
   add_help_overlay (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-search", FALSE);
   suda_format_input_fill_colors (self->format_colors);
+  _suda_window_actions_init (self);
 }
 
 /* The client and the settings come from outside the template: what they
@@ -518,6 +535,7 @@ bind_client (SudaWindow *self)
   SudaConnection *connection = suda_client_get_connection (self->client);
 
   g_object_bind_property (adw_style_manager_get_default (), "dark", self, "dark", G_BINDING_SYNC_CREATE);
+  _suda_window_bind_style (self);
   g_settings_bind (self->settings, "show-colors", self, "show-colors", G_SETTINGS_BIND_GET);
   g_settings_bind (self->settings, "keep-transcripts", self->client, "keep-transcripts",
                    G_SETTINGS_BIND_GET);
