@@ -551,3 +551,22 @@ suda_test_client_free (SudaTestClient *self)
   suda_line_buffer_clear (&self->in);
   g_free (self);
 }
+
+/* A GAsyncReadyCallback that keeps the result in SLOT (a GAsyncResult **),
+ * for suda_test_async_wait. */
+void
+suda_test_async_store (GObject      *source,
+                       GAsyncResult *result,
+                       gpointer      slot)
+{
+  *(GAsyncResult **) slot = g_object_ref (result);
+}
+
+/* Runs the main loop until the call that was given SLOT has finished. */
+GAsyncResult *
+suda_test_async_wait (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}

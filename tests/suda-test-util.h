@@ -108,6 +108,10 @@ void            suda_test_client_set_line_check             (SudaTestClient    *
 GSocket        *suda_test_client_get_socket                 (SudaTestClient    *self);
 void            suda_test_client_free                       (SudaTestClient    *self);
 void            suda_test_iterate                           (guint              ms);
+void            suda_test_async_store                       (GObject           *source,
+                                                             GAsyncResult      *result,
+                                                             gpointer           slot);
+GAsyncResult   *suda_test_async_wait                        (GAsyncResult     **slot);
 gboolean        suda_test_wait_until                        (gboolean          (*cond) (gpointer),
                                                              gpointer           data,
                                                              guint              timeout_ms);

@@ -41,22 +41,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static gboolean
 register_account (SudaAccountStore  *store,
                   const char        *name,
@@ -65,8 +49,8 @@ register_account (SudaAccountStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  suda_account_store_register_async (store, name, password, NULL, on_done, &result);
-  return suda_account_store_register_finish (store, wait_result (&result), error);
+  suda_account_store_register_async (store, name, password, NULL, suda_test_async_store, &result);
+  return suda_account_store_register_finish (store, suda_test_async_wait (&result), error);
 }
 
 static char *
@@ -77,8 +61,8 @@ verify_account (SudaAccountStore  *store,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  suda_account_store_verify_async (store, name, password, NULL, on_done, &result);
-  return suda_account_store_verify_finish (store, wait_result (&result), error);
+  suda_account_store_verify_async (store, name, password, NULL, suda_test_async_store, &result);
+  return suda_account_store_verify_finish (store, suda_test_async_wait (&result), error);
 }
 
 static char *
@@ -286,8 +270,8 @@ test_set_password (Fixture       *f,
   g_autofree char *now = NULL;
 
   g_assert_true (register_account (f->store, "nari", "first password", &error));
-  suda_account_store_set_password_async (f->store, "nari", "second password", NULL, on_done, &result);
-  g_assert_true (suda_account_store_set_password_finish (f->store, wait_result (&result), &error));
+  suda_account_store_set_password_async (f->store, "nari", "second password", NULL, suda_test_async_store, &result);
+  g_assert_true (suda_account_store_set_password_finish (f->store, suda_test_async_wait (&result), &error));
   g_assert_no_error (error);
 
   old = verify_account (f->store, "nari", "first password", &error);
@@ -318,8 +302,8 @@ test_csv_import (Fixture       *f,
   g_autofree char *comma = NULL;
   guint imported;
 
-  suda_account_store_import_csv_async (f->store, csv, NULL, on_done, &result);
-  imported = suda_account_store_import_csv_finish (f->store, wait_result (&result), &problems, &error);
+  suda_account_store_import_csv_async (f->store, csv, NULL, suda_test_async_store, &result);
+  imported = suda_account_store_import_csv_finish (f->store, suda_test_async_wait (&result), &problems, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (imported, ==, 3);
   g_assert_cmpuint (g_strv_length (problems), ==, 4);

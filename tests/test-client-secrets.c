@@ -6,22 +6,6 @@
 #include "suda-secrets.h"
 #include "suda-test-util.h"
 
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static char *
 lookup (const char *server,
         const char *account)
@@ -30,8 +14,8 @@ lookup (const char *server,
   g_autoptr(GError) error = NULL;
   char *password;
 
-  suda_secrets_lookup_async (server, account, NULL, on_done, &result);
-  password = suda_secrets_lookup_finish (wait_result (&result), &error);
+  suda_secrets_lookup_async (server, account, NULL, suda_test_async_store, &result);
+  password = suda_secrets_lookup_finish (suda_test_async_wait (&result), &error);
   g_assert_no_error (error);
   return password;
 }
@@ -50,8 +34,8 @@ test_store_lookup_clear (void)
   /* The wrapper's keyring, in a temporary folder: never the person's. */
   g_assert_true (g_str_has_prefix (g_getenv ("XDG_DATA_HOME"), g_get_tmp_dir ()));
 
-  suda_secrets_store_async ("class.example:6697", "minji", "비밀 password", NULL, on_done, &stored);
-  g_assert_true (suda_secrets_store_finish (wait_result (&stored), &error));
+  suda_secrets_store_async ("class.example:6697", "minji", "비밀 password", NULL, suda_test_async_store, &stored);
+  g_assert_true (suda_secrets_store_finish (suda_test_async_wait (&stored), &error));
   g_assert_no_error (error);
 
   found = lookup ("class.example:6697", "minji");
@@ -61,8 +45,8 @@ test_store_lookup_clear (void)
   other_server = lookup ("other.example:6697", "minji");
   g_assert_null (other_server);
 
-  suda_secrets_clear_async ("class.example:6697", "minji", NULL, on_done, &cleared);
-  g_assert_true (suda_secrets_clear_finish (wait_result (&cleared), &error));
+  suda_secrets_clear_async ("class.example:6697", "minji", NULL, suda_test_async_store, &cleared);
+  g_assert_true (suda_secrets_clear_finish (suda_test_async_wait (&cleared), &error));
   gone = lookup ("class.example:6697", "minji");
   g_assert_null (gone);
 }

@@ -80,22 +80,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-static void
-on_done (GObject      *source,
-         GAsyncResult *result,
-         gpointer      data)
-{
-  *(GAsyncResult **) data = g_object_ref (result);
-}
-
-static GAsyncResult *
-wait_result (GAsyncResult **slot)
-{
-  while (*slot == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  return *slot;
-}
-
 static SudaRedis *
 connect_to (const char    *url,
             GTlsDatabase  *trust,
@@ -103,8 +87,8 @@ connect_to (const char    *url,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  suda_redis_connect_async (url, trust, NULL, on_done, &result);
-  return suda_redis_connect_finish (wait_result (&result), error);
+  suda_redis_connect_async (url, trust, NULL, suda_test_async_store, &result);
+  return suda_redis_connect_finish (suda_test_async_wait (&result), error);
 }
 
 static redisReply *
@@ -115,8 +99,8 @@ run (SudaRedis           *redis,
 {
   g_autoptr(GAsyncResult) result = NULL;
 
-  suda_redis_command_async (redis, argv, lengths, NULL, on_done, &result);
-  return suda_redis_command_finish (redis, wait_result (&result), error);
+  suda_redis_command_async (redis, argv, lengths, NULL, suda_test_async_store, &result);
+  return suda_redis_command_finish (redis, suda_test_async_wait (&result), error);
 }
 
 static void
@@ -184,10 +168,10 @@ test_commands_in_order (Fixture       *f,
   g_assert_no_error (error);
   /* Pipelined: all sent before any answer is read, answered in order. */
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
-    suda_redis_command_async (redis, incr, NULL, NULL, on_done, &results[i]);
+    suda_redis_command_async (redis, incr, NULL, NULL, suda_test_async_store, &results[i]);
   for (guint i = 0; i < G_N_ELEMENTS (results); i++)
     {
-      g_autoptr(redisReply) reply = suda_redis_command_finish (redis, wait_result (&results[i]), &error);
+      g_autoptr(redisReply) reply = suda_redis_command_finish (redis, suda_test_async_wait (&results[i]), &error);
 
       g_assert_no_error (error);
       g_assert_cmpint (reply->type, ==, REDIS_REPLY_INTEGER);
@@ -355,9 +339,9 @@ test_server_goes_away (Fixture       *f,
 
   g_assert_no_error (error);
   g_signal_connect (redis, "closed", G_CALLBACK (on_closed), &closed);
-  suda_redis_command_async (redis, blocked, NULL, NULL, on_done, &result);
+  suda_redis_command_async (redis, blocked, NULL, NULL, suda_test_async_store, &result);
   g_subprocess_force_exit (f->server);
-  reply = suda_redis_command_finish (redis, wait_result (&result), &error);
+  reply = suda_redis_command_finish (redis, suda_test_async_wait (&result), &error);
   g_assert_null (reply);
   g_assert_error (error, SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_CLOSED);
   g_assert_cmpuint (closed, ==, 1);

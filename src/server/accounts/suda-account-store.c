@@ -122,9 +122,12 @@ prepare_schema (SudaAccountStore  *self,
 {
   int version;
 
-  /* WAL: readers never wait for a writer, and a commit is one append. */
+  /* Another process may hold the file for a moment (a reader, a second
+   * server): wait for it, from the very first statement on.  WAL: readers
+   * never wait for a writer, and a commit is one append. */
+  sqlite3_busy_timeout (self->db, 5000);
   if (!run_sql (self, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
-                      "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000;", error))
+                      "PRAGMA foreign_keys = ON;", error))
     return FALSE;
   version = schema_version (self);
   if (version == 0)
@@ -500,6 +503,33 @@ start_job (SudaAccountStore    *self,
   g_task_run_in_thread (task, func);
 }
 
+/* A job on one account; a new password (CHECK) is refused at once when it
+ * or the name cannot be, before any thread or hashing. */
+static void
+start_account_job (SudaAccountStore    *self,
+                   const char          *name,
+                   const char          *password,
+                   gboolean             check,
+                   gpointer             source_tag,
+                   GTaskThreadFunc      func,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  GError *error = NULL;
+  Job *job;
+
+  if (check && !check_new_account (name, password, &error))
+    {
+      g_task_report_error (self, callback, user_data, source_tag, error);
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->password = g_strdup (password);
+  start_job (self, job, source_tag, func, cancellable, callback, user_data);
+}
+
 void
 suda_account_store_register_async (SudaAccountStore    *self,
                                    const char          *name,
@@ -508,22 +538,11 @@ suda_account_store_register_async (SudaAccountStore    *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
-  GError *error = NULL;
-  Job *job;
-
   g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
   g_return_if_fail (name != NULL && password != NULL);
 
-  if (!check_new_account (name, password, &error))
-    {
-      g_task_report_error (self, callback, user_data, suda_account_store_register_async, error);
-      return;
-    }
-  job = g_new0 (Job, 1);
-  job->name = g_strdup (name);
-  job->password = g_strdup (password);
-  start_job (self, job, suda_account_store_register_async, register_in_thread,
-             cancellable, callback, user_data);
+  start_account_job (self, name, password, TRUE, suda_account_store_register_async,
+                     register_in_thread, cancellable, callback, user_data);
 }
 
 gboolean
@@ -605,16 +624,11 @@ suda_account_store_verify_async (SudaAccountStore    *self,
                                  GAsyncReadyCallback  callback,
                                  gpointer             user_data)
 {
-  Job *job;
-
   g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
   g_return_if_fail (name != NULL && password != NULL);
 
-  job = g_new0 (Job, 1);
-  job->name = g_strdup (name);
-  job->password = g_strdup (password);
-  start_job (self, job, suda_account_store_verify_async, verify_in_thread,
-             cancellable, callback, user_data);
+  start_account_job (self, name, password, FALSE, suda_account_store_verify_async,
+                     verify_in_thread, cancellable, callback, user_data);
 }
 
 char *
@@ -655,22 +669,11 @@ suda_account_store_set_password_async (SudaAccountStore    *self,
                                        GAsyncReadyCallback  callback,
                                        gpointer             user_data)
 {
-  GError *error = NULL;
-  Job *job;
-
   g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
   g_return_if_fail (name != NULL && password != NULL);
 
-  if (!check_new_account (name, password, &error))
-    {
-      g_task_report_error (self, callback, user_data, suda_account_store_set_password_async, error);
-      return;
-    }
-  job = g_new0 (Job, 1);
-  job->name = g_strdup (name);
-  job->password = g_strdup (password);
-  start_job (self, job, suda_account_store_set_password_async, set_password_in_thread,
-             cancellable, callback, user_data);
+  start_account_job (self, name, password, TRUE, suda_account_store_set_password_async,
+                     set_password_in_thread, cancellable, callback, user_data);
 }
 
 gboolean
