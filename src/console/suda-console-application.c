@@ -121,7 +121,9 @@ quit_action (GSimpleAction *action,
 }
 
 /* Ctrl+C or a TERM from the session ends the server as Stop does, without
- * asking: a console window stops its server when it is destroyed. */
+ * asking: a console window stops its server when it is destroyed, and the
+ * application is held until the server thread has told every client.  A
+ * second signal, with no window left, quits at once. */
 static gboolean
 quit_on_signal_cb (gpointer user_data)
 {
@@ -129,8 +131,9 @@ quit_on_signal_cb (gpointer user_data)
 
   for (GList *l = windows; l; l = l->next)
     gtk_window_destroy (l->data);
+  if (windows == NULL)
+    g_application_quit (G_APPLICATION (user_data));
   g_list_free (windows);
-  g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_CONTINUE;
 }
 

@@ -99,8 +99,8 @@ suda_session_dispose (GObject *object)
 
   destroy_source (&self->read_source);
   destroy_source (&self->write_source);
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
-  g_clear_handle_id (&self->pause_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, _suda_source_remove);
+  g_clear_handle_id (&self->pause_id, _suda_source_remove);
   g_clear_object (&self->connection);
   self->socket = NULL;
   if (self->owner_destroy)
@@ -236,7 +236,7 @@ _suda_session_new (GSocketConnection         *connection,
 
   self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  g_source_attach (self->read_source, NULL);
+  _suda_source_attach (self->read_source);
   return self;
 }
 
@@ -467,7 +467,7 @@ send_pending (SudaSession *self)
             {
               self->write_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
               g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
-              g_source_attach (self->write_source, NULL);
+              _suda_source_attach (self->write_source);
             }
           return FALSE;
         }
@@ -538,8 +538,8 @@ _suda_session_close (SudaSession *self,
     self->handler->closed (self->owner, reason);
 
   destroy_source (&self->read_source);
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
-  g_clear_handle_id (&self->pause_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, _suda_source_remove);
+  g_clear_handle_id (&self->pause_id, _suda_source_remove);
   mark_dirty (self);
 }
 
@@ -588,8 +588,8 @@ take_token (SudaSession *self)
       return TRUE;
     }
   if (self->throttle_id == 0 && config->flood_rate > 0)
-    self->throttle_id = g_timeout_add ((guint) (1000 / config->flood_rate) + 1,
-                                       on_throttle_done, self);
+    self->throttle_id = _suda_timeout_add ((guint) (1000 / config->flood_rate) + 1,
+                                           on_throttle_done, self);
   return FALSE;
 }
 
@@ -680,8 +680,8 @@ on_readable (GSocket      *socket,
 
   if (self->pause_ends_line && suda_line_buffer_get_pending (&self->in) > 0)
     {
-      g_clear_handle_id (&self->pause_id, g_source_remove);
-      self->pause_id = g_timeout_add (300, on_pause, self);
+      g_clear_handle_id (&self->pause_id, _suda_source_remove);
+      self->pause_id = _suda_timeout_add (300, on_pause, self);
     }
   return G_SOURCE_CONTINUE;
 }

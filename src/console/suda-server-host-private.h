@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "suda-server-host.h"
+
+G_BEGIN_DECLS
+
+/* The boundary between the two threads.  suda-server-host.c runs on the
+ * GTK thread, suda-server-host-thread.c on the server thread; they meet
+ * only in SudaHostShared: the server thread pushes events under its lock
+ * (_suda_host_push_*) and the GTK thread drains them once per frame; the
+ * GTK thread sends commands into the server's context
+ * (_suda_host_send, g_main_context_invoke_full).  Nothing else crosses. */
+
+typedef enum {
+  SUDA_HOST_EVENT_STATE,      /* running, port, address, started-at, log-failing */
+  SUDA_HOST_EVENT_USER,       /* a registered user appeared or changed */
+  SUDA_HOST_EVENT_USER_GONE,
+  SUDA_HOST_EVENT_REPLY,      /* a command's answer: TASK returns OK or ERROR */
+} SudaHostEventKind;
+
+typedef struct {
+  SudaHostEventKind  kind;
+  gboolean           running;
+  gboolean           log_failing;
+  guint16            port;
+  char              *address;
+  GDateTime         *started_at;
+  guint64            user_id;
+  char              *nick;
+  char              *channels;
+  GDateTime         *connected_at;
+  GTask             *task;
+  GError            *error;
+} SudaHostEvent;
+
+typedef enum {
+  SUDA_HOST_START,
+  SUDA_HOST_STOP,
+  SUDA_HOST_KICK,
+  SUDA_HOST_DISCONNECT,
+  SUDA_HOST_INVOKE,
+  SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
+} SudaHostCommandKind;
+
+typedef struct _SudaHostShared SudaHostShared;
+
+typedef struct {
+  SudaHostShared      *shared;
+  SudaHostCommandKind  kind;
+  SudaServerConfig    *config;
+  char                *nick;
+  char                *reason;
+  GTask               *task;
+  SudaServerHostFunc   func;
+  gpointer             data;
+  GDestroyNotify       destroy;
+} SudaHostCommand;
+
+struct _SudaHostShared
+{
+  gatomicrefcount  ref;
+  GMainContext    *owner_context;   /* GTK's */
+  GMainContext    *context;         /* the server thread's */
+  GWeakRef         host;            /* read on the GTK thread only */
+
+  GMutex           lock;            /* guards what follows */
+  GQueue           events;          /* SudaHostEvent */
+  SudaLogEntry   **ring;            /* the newest log entries not drained yet */
+  guint            ring_size;
+  guint            ring_start;
+  guint            ring_len;
+  guint64          n_logged;        /* every entry ever pushed */
+  gboolean         wake_pending;    /* a drain is scheduled on owner_context */
+  gint64           last_drain;      /* monotonic usec */
+
+  /* The server thread's own */
+  GMainLoop       *loop;
+  SudaServer      *server;
+  GPtrArray       *watched;         /* SudaSession, in the server's list order */
+  guint64          next_user_id;
+  gboolean         quit_when_stopped;
+};
+
+SudaHostShared *_suda_host_shared_new     (guint            ring_size);
+SudaHostShared *_suda_host_shared_ref     (SudaHostShared  *shared);
+void            _suda_host_shared_unref   (SudaHostShared  *shared);
+void            _suda_host_event_free     (SudaHostEvent   *event);
+void            _suda_host_command_free   (SudaHostCommand *command);
+GThread        *_suda_host_thread_spawn   (SudaHostShared  *shared);
+void            _suda_host_send           (SudaHostShared  *shared,
+                                           SudaHostCommand *command);
+/* Called on the server thread; the drain runs on the GTK thread. */
+void            _suda_host_push_event     (SudaHostShared  *shared,
+                                           SudaHostEvent   *event);
+void            _suda_host_drain          (SudaHostShared  *shared);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaHostEvent, _suda_host_event_free)
+
+G_END_DECLS
