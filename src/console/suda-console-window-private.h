@@ -34,6 +34,7 @@ struct _SudaConsoleWindow
   GtkDropDown          *log_event_dropdown;
   GtkWidget            *log_older_bar;
   GtkLabel             *log_older_label;
+  AdwViewStack         *view_stack;
   GtkScrolledWindow    *log_scrolled;
   GtkColumnView        *log_view;
   GtkWidget            *users_box;
@@ -43,6 +44,7 @@ struct _SudaConsoleWindow
 
   GSettings            *settings;
   SudaServerHost       *host;
+  SudaServerConfig     *base_config;  /* --config FILE, or NULL */
   SudaLiveLog          *live_log;
   GtkCustomFilter      *log_filter;
   char                 *log_needle;   /* case-folded search text, or NULL */

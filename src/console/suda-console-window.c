@@ -149,6 +149,7 @@ log_filter_changed_cb (SudaConsoleWindow *self)
   if (self->log_filter == NULL)
     return;
   g_clear_pointer (&self->log_needle, g_free);
+  g_clear_pointer (&self->base_config, suda_server_config_free);
   if (*text != '\0')
     self->log_needle = g_utf8_casefold (text, -1);
   if (self->log_needle == NULL && selected_event (self->log_event_dropdown) == NULL)
@@ -232,7 +233,8 @@ static SudaServerConfig *
 config_from_fields (SudaConsoleWindow  *self,
                     GError            **error)
 {
-  SudaServerConfig *config = suda_server_config_new ();
+  SudaServerConfig *config = self->base_config ? suda_server_config_copy (self->base_config)
+                                               : suda_server_config_new ();
   g_autofree char *name = dup_field (self->name_row);
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
@@ -240,6 +242,7 @@ config_from_fields (SudaConsoleWindow  *self,
   gtk_spin_button_update (self->port_spin);
   gtk_spin_button_update (self->max_clients_spin);
 
+  g_free (config->listen_address);
   config->listen_address = dup_field (self->address_row);
   config->port = gtk_spin_button_get_value_as_int (self->port_spin);
   config->max_clients = gtk_spin_button_get_value_as_int (self->max_clients_spin);
@@ -248,7 +251,9 @@ config_from_fields (SudaConsoleWindow  *self,
       g_free (config->server_name);
       config->server_name = g_steal_pointer (&name);
     }
+  g_free (config->password);
   config->password = *password != '\0' ? g_strdup (password) : NULL;
+  g_free (config->log_path);
   config->log_path = dup_log_path (self);
   /* the service user reads its AI settings from the [ai] group */
   if (!_suda_console_ai_apply_config (self->settings, config, error))
@@ -593,6 +598,7 @@ suda_console_window_finalize (GObject *object)
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
 
   g_clear_pointer (&self->log_needle, g_free);
+  g_clear_pointer (&self->base_config, suda_server_config_free);
 
   G_OBJECT_CLASS (suda_console_window_parent_class)->finalize (object);
 }
@@ -629,6 +635,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_bar);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_scrolled);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_box);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_view);
@@ -739,4 +746,15 @@ suda_console_window_set_listen_address (SudaConsoleWindow *self,
 {
   g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
   gtk_editable_set_text (GTK_EDITABLE (self->address_row), address ? address : "");
+}
+
+/* What the fields do not set (limits, flood control, history, the service
+ * user...) comes from CONFIG at the next start: `suda-server --config FILE`. */
+void
+suda_console_window_set_base_config (SudaConsoleWindow      *self,
+                                     const SudaServerConfig *config)
+{
+  g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
+  g_clear_pointer (&self->base_config, suda_server_config_free);
+  self->base_config = config ? suda_server_config_copy (config) : NULL;
 }

@@ -26,5 +26,7 @@ void               suda_console_window_set_port           (SudaConsoleWindow *se
                                                            guint              port);
 void               suda_console_window_set_listen_address (SudaConsoleWindow *self,
                                                            const char        *address);
+void               suda_console_window_set_base_config    (SudaConsoleWindow *self,
+                                                           const SudaServerConfig *config);
 
 G_END_DECLS

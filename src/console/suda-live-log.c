@@ -169,20 +169,19 @@ suda_live_log_append (SudaLiveLog   *self,
   added = n_entries - first;
   old_len = self->len;
   removed = old_len + added > self->max_rows ? old_len + added - self->max_rows : 0;
-  drop_oldest (self, removed);
-  for (guint i = first; i < n_entries; i++)
-    self->ring[(self->start + self->len++) % self->max_rows] = suda_log_row_new_from_entry (entries[i]);
   self->n_total += n_skipped + n_entries;
 
-  if (removed == old_len && removed > 0)
+  /* The model must match each signal as it is emitted: the oldest go
+   * first, then the newest come, unless they replace everything. */
+  drop_oldest (self, removed);
+  if (removed > 0 && removed < old_len)
+    g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
+  for (guint i = first; i < n_entries; i++)
+    self->ring[(self->start + self->len++) % self->max_rows] = suda_log_row_new_from_entry (entries[i]);
+  if (removed > 0 && removed == old_len)
     g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, added);
-  else
-    {
-      if (removed > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, 0);
-      if (added > 0)
-        g_list_model_items_changed (G_LIST_MODEL (self), self->len - added, 0, added);
-    }
+  else if (added > 0)
+    g_list_model_items_changed (G_LIST_MODEL (self), self->len - added, 0, added);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_TOTAL]);
 }
 

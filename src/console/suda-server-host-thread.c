@@ -103,8 +103,10 @@ drain_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* At a low priority, below GTK's redraw, and at most once a frame: under a
- * stream of events the window takes them in batches, never one by one. */
+/* At most once a frame: under a stream of events the window takes them in
+ * batches, never one by one.  Above GTK's redraw (120) but below I/O: a
+ * window slow to draw must not starve the drain, and with the frame limit
+ * a drain cannot starve drawing either. */
 static void
 wake_locked (SudaHostShared *shared)
 {
@@ -116,7 +118,7 @@ wake_locked (SudaHostShared *shared)
   shared->wake_pending = TRUE;
   wait = shared->last_drain + FRAME_USEC - g_get_monotonic_time ();
   source = wait > 0 ? g_timeout_source_new ((guint) ((wait + 999) / 1000)) : g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_DEFAULT_IDLE);
+  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
   g_source_set_callback (source, drain_cb, _suda_host_shared_ref (shared),
                          (GDestroyNotify) _suda_host_shared_unref);
   g_source_set_static_name (source, "[suda] console drain");
