@@ -114,6 +114,7 @@ sleep 1
 console_port=$(free_port) || exit 1
 while [ "$console_port" = "$daemon_port" ]; do console_port=$((console_port + 1)); done
 DISPLAY=$display GSK_RENDERER=cairo GSETTINGS_BACKEND=memory GTK_A11Y=none NO_AT_BRIDGE=1 \
+  GSETTINGS_SCHEMA_DIR="${GSETTINGS_SCHEMA_DIR:-$build/data}" \
   XDG_STATE_HOME="$work/state" \
   "$console" --start --listen 127.0.0.1 --port "$console_port" --config "$work/suda.conf" \
   > "$work/console.out" 2>&1 &
@@ -171,7 +172,7 @@ echo "| RSS after $e1 / $e2 events (KiB) | ${rss[daemon-$e1]} / ${rss[daemon-$e2
 awk -v dc="$d_cpu" -v cc="$c_cpu" -v dp="$d_p99" -v cp="$c_p99" \
     -v r1="${rss[console-$e1]}" -v r2="${rss[console-$e2]}" 'BEGIN {
   ok_cpu = (cc <= 1.3 * dc); ok_p99 = (cp <= dp + 2); ok_rss = (r2 <= 1.1 * r1 && r2 >= 0.9 * r1);
-  printf "\ncpu %s (%.2f×), p99 %s (%+.3f ms), rss %s (%+.1f %%)\n",
-    ok_cpu ? "ok" : "MISSED", dc > 0 ? cc / dc : 0, ok_p99 ? "ok" : "MISSED", cp - dp,
-    ok_rss ? "ok" : "MISSED", r1 > 0 ? 100 * (r2 - r1) / r1 : 0
+  printf "\ncpu %s (%.2f×), p99 %s (%+.3f ms), rss %s (%+.1f %%)\n", \
+    (ok_cpu ? "ok" : "MISSED"), (dc > 0 ? cc / dc : 0), (ok_p99 ? "ok" : "MISSED"), cp - dp, \
+    (ok_rss ? "ok" : "MISSED"), (r1 > 0 ? 100 * (r2 - r1) / r1 : 0)
 }'

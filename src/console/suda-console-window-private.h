@@ -53,6 +53,9 @@ struct _SudaConsoleWindow
   GtkFileChooserNative *chooser;
   GtkWidget            *preferences;  /* weak */
   gboolean              close_confirmed;
+  gint64                frame_started;  /* monotonic usec, 0 between frames */
+  gint64                batch_took;     /* usec the last live-log batch took */
+  gint64                frame_cost;     /* usec a batch and its frame take, smoothed */
 };
 
 gboolean     _suda_console_window_is_running       (SudaConsoleWindow *self);

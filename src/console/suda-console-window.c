@@ -182,8 +182,11 @@ host_log_batch_cb (SudaServerHost    *host,
                    guint64            n_skipped,
                    SudaConsoleWindow *self)
 {
+  gint64 started = g_get_monotonic_time ();
+
   suda_live_log_append (self->live_log, (SudaLogEntry **) entries->pdata, entries->len, n_skipped);
   update_older_bar (self);
+  self->batch_took = g_get_monotonic_time () - started;
 }
 
 /* The server --------------------------------------------------------------- */
@@ -528,6 +531,50 @@ suda_console_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (suda_console_window_parent_class)->close_request (window);
 }
 
+/* Drawing ------------------------------------------------------------------ */
+
+static void
+frame_before_paint_cb (GdkFrameClock     *clock,
+                       SudaConsoleWindow *self)
+{
+  self->frame_started = g_get_monotonic_time ();
+}
+
+/* The host spaces the live log's batches by what one costs here: taking
+ * it into the model, then the frame that shows it. */
+static void
+frame_after_paint_cb (GdkFrameClock     *clock,
+                      SudaConsoleWindow *self)
+{
+  gint64 took;
+
+  if (self->frame_started == 0)
+    return;
+  took = g_get_monotonic_time () - self->frame_started + self->batch_took;
+  self->frame_started = self->batch_took = 0;
+  self->frame_cost = (3 * self->frame_cost + took) / 4;
+  if (self->host != NULL)
+    suda_server_host_set_draw_cost (self->host, self->frame_cost);
+}
+
+static void
+suda_console_window_realize (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (suda_console_window_parent_class)->realize (widget);
+  clock = gtk_widget_get_frame_clock (widget);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (frame_before_paint_cb), widget);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (frame_after_paint_cb), widget);
+}
+
+static void
+suda_console_window_unrealize (GtkWidget *widget)
+{
+  g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (widget), widget);
+  GTK_WIDGET_CLASS (suda_console_window_parent_class)->unrealize (widget);
+}
+
 /* Setup -------------------------------------------------------------------- */
 
 static void
@@ -613,6 +660,8 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   object_class->dispose = suda_console_window_dispose;
   object_class->finalize = suda_console_window_finalize;
   window_class->close_request = suda_console_window_close_request;
+  widget_class->realize = suda_console_window_realize;
+  widget_class->unrealize = suda_console_window_unrealize;
 
   g_type_ensure (SUDA_TYPE_USER_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");

@@ -43,6 +43,11 @@ typedef enum {
   SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
 } SudaHostCommandKind;
 
+/* Drains come at most every SUDA_HOST_MIN_INTERVAL usec, and further
+ * apart when the window is slow to draw (suda_server_host_set_draw_cost). */
+#define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
+#define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
+
 typedef struct _SudaHostShared SudaHostShared;
 
 typedef struct {
@@ -73,6 +78,7 @@ struct _SudaHostShared
   guint64          n_logged;        /* every entry ever pushed */
   gboolean         wake_pending;    /* a drain is scheduled on owner_context */
   gint64           last_drain;      /* monotonic usec */
+  gint64           interval;        /* usec from one drain to the next, at least */
 
   /* The server thread's own */
   GMainLoop       *loop;

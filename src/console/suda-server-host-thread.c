@@ -12,9 +12,6 @@
 
 #include "suda-server-host-private.h"
 
-/* A drain at most this often: about one a frame. */
-#define FRAME_USEC (G_USEC_PER_SEC / 60)
-
 static GQuark user_id_quark;
 
 SudaHostShared *
@@ -32,6 +29,7 @@ _suda_host_shared_new (guint ring_size)
   shared->ring_size = MAX (ring_size, 1);
   shared->ring = g_new0 (SudaLogEntry *, shared->ring_size);
   shared->watched = g_ptr_array_new_with_free_func (g_object_unref);
+  shared->interval = SUDA_HOST_MIN_INTERVAL;
   return shared;
 }
 
@@ -103,8 +101,8 @@ drain_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* At most once a frame: under a stream of events the window takes them in
- * batches, never one by one.  Above GTK's redraw (120) but below I/O: a
+/* At most once an interval: under a stream of events the window takes them
+ * in batches, never one by one.  Above GTK's redraw (120) but below I/O: a
  * window slow to draw must not starve the drain, and with the frame limit
  * a drain cannot starve drawing either. */
 static void
@@ -116,7 +114,7 @@ wake_locked (SudaHostShared *shared)
   if (shared->wake_pending)
     return;
   shared->wake_pending = TRUE;
-  wait = shared->last_drain + FRAME_USEC - g_get_monotonic_time ();
+  wait = shared->last_drain + shared->interval - g_get_monotonic_time ();
   source = wait > 0 ? g_timeout_source_new ((guint) ((wait + 999) / 1000)) : g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
   g_source_set_callback (source, drain_cb, _suda_host_shared_ref (shared),

@@ -564,3 +564,19 @@ suda_server_host_get_n_users (SudaServerHost *self)
   g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), 0);
   return self->users ? g_list_model_get_n_items (G_LIST_MODEL (self->users)) : 0;
 }
+
+/* What a batch costs the window, in microseconds, from taking it to
+ * drawing it: the next batches are spaced so that showing them takes
+ * about 1/50 of a core however slow the renderer (cairo on a remote
+ * display takes tens of milliseconds a frame), a quarter of a second apart
+ * at the least, four seconds at the most.  A server's log is read by people,
+ * who read no faster. */
+void
+suda_server_host_set_draw_cost (SudaServerHost *self,
+                                gint64          usec)
+{
+  g_return_if_fail (SUDA_IS_SERVER_HOST (self));
+  g_mutex_lock (&self->shared->lock);
+  self->shared->interval = CLAMP (usec * 50, SUDA_HOST_MIN_INTERVAL, SUDA_HOST_MAX_INTERVAL);
+  g_mutex_unlock (&self->shared->lock);
+}

@@ -66,5 +66,7 @@ gboolean                suda_server_host_get_log_failing (SudaServerHost      *s
 const SudaServerConfig *suda_server_host_get_config      (SudaServerHost      *self);
 GListModel             *suda_server_host_get_users       (SudaServerHost      *self);
 guint                   suda_server_host_get_n_users     (SudaServerHost      *self);
+void                    suda_server_host_set_draw_cost   (SudaServerHost      *self,
+                                                          gint64               usec);
 
 G_END_DECLS
