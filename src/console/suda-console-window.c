@@ -571,7 +571,11 @@ suda_console_window_realize (GtkWidget *widget)
 static void
 suda_console_window_unrealize (GtkWidget *widget)
 {
-  g_signal_handlers_disconnect_by_data (gtk_widget_get_frame_clock (widget), widget);
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  /* by function: GTK connects its own handlers with the window as data */
+  g_signal_handlers_disconnect_by_func (clock, frame_before_paint_cb, widget);
+  g_signal_handlers_disconnect_by_func (clock, frame_after_paint_cb, widget);
   GTK_WIDGET_CLASS (suda_console_window_parent_class)->unrealize (widget);
 }
 

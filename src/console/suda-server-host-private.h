@@ -43,8 +43,10 @@ typedef enum {
   SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
 } SudaHostCommandKind;
 
-/* Drains come at most every SUDA_HOST_MIN_INTERVAL usec, and further
- * apart when the window is slow to draw (suda_server_host_set_draw_cost). */
+/* Log entries are drained at most every SUDA_HOST_MIN_INTERVAL usec, and
+ * further apart when the window is slow to draw
+ * (suda_server_host_set_draw_cost); other events once a frame. */
+#define SUDA_HOST_FRAME        (G_USEC_PER_SEC / 60)
 #define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
 #define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
 
@@ -76,7 +78,7 @@ struct _SudaHostShared
   guint            ring_start;
   guint            ring_len;
   guint64          n_logged;        /* every entry ever pushed */
-  gboolean         wake_pending;    /* a drain is scheduled on owner_context */
+  gint64           wake_due;        /* when the next drain on owner_context is, or 0 */
   gint64           last_drain;      /* monotonic usec */
   gint64           interval;        /* usec from one drain to the next, at least */
 

@@ -101,21 +101,25 @@ drain_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* At most once an interval: under a stream of events the window takes them
- * in batches, never one by one.  Above GTK's redraw (120) but below I/O: a
- * window slow to draw must not starve the drain, and with the frame limit
- * a drain cannot starve drawing either. */
+/* Under a stream of events the window takes them in batches, never one
+ * by one: state changes, users and answers at most once a frame, log
+ * entries at most once an interval (what drawing a batch costs).  A drain
+ * due sooner than the one pending is scheduled too; the later one then
+ * finds little or nothing.  Above GTK's redraw (120) but below I/O: a
+ * window slow to draw must not starve the drain, and spaced as they are,
+ * drains cannot starve drawing either. */
 static void
-wake_locked (SudaHostShared *shared)
+wake_locked (SudaHostShared *shared,
+             gint64          interval)
 {
+  gint64 now = g_get_monotonic_time ();
+  gint64 due = MAX (now, shared->last_drain + interval);
   GSource *source;
-  gint64 wait;
 
-  if (shared->wake_pending)
+  if (shared->wake_due != 0 && shared->wake_due <= due)
     return;
-  shared->wake_pending = TRUE;
-  wait = shared->last_drain + shared->interval - g_get_monotonic_time ();
-  source = wait > 0 ? g_timeout_source_new ((guint) ((wait + 999) / 1000)) : g_idle_source_new ();
+  shared->wake_due = due;
+  source = due > now ? g_timeout_source_new ((guint) ((due - now + 999) / 1000)) : g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
   g_source_set_callback (source, drain_cb, _suda_host_shared_ref (shared),
                          (GDestroyNotify) _suda_host_shared_unref);
@@ -130,7 +134,7 @@ _suda_host_push_event (SudaHostShared *shared,
 {
   g_mutex_lock (&shared->lock);
   g_queue_push_tail (&shared->events, event);
-  wake_locked (shared);
+  wake_locked (shared, SUDA_HOST_FRAME);
   g_mutex_unlock (&shared->lock);
 }
 
@@ -149,7 +153,7 @@ push_log_entry (SudaHostShared *shared,
     }
   shared->ring[(shared->ring_start + shared->ring_len++) % shared->ring_size] = g_object_ref (entry);
   shared->n_logged++;
-  wake_locked (shared);
+  wake_locked (shared, shared->interval);
   g_mutex_unlock (&shared->lock);
 }
 

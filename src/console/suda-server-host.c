@@ -352,7 +352,7 @@ _suda_host_drain (SudaHostShared *shared)
     g_ptr_array_add (entries, shared->ring[(shared->ring_start + i) % shared->ring_size]);
   shared->ring_start = shared->ring_len = 0;
   n_logged = shared->n_logged;
-  shared->wake_pending = FALSE;
+  shared->wake_due = 0;
   shared->last_drain = g_get_monotonic_time ();
   g_mutex_unlock (&shared->lock);
 
