@@ -3,7 +3,23 @@
 
 #include "suda-server-host.h"
 
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
 G_BEGIN_DECLS
+
+/* GLib's locks and hand-overs (GMutex is a futex, g_main_context_invoke
+ * goes through the context's own lock) are invisible to ThreadSanitizer,
+ * GLib not being built with it: the boundary tells it what they order.
+ * Nothing in a normal build. */
+#if defined(__SANITIZE_THREAD__)
+#define SUDA_HOST_RELEASE(addr) __tsan_release (addr)
+#define SUDA_HOST_ACQUIRE(addr) __tsan_acquire (addr)
+#else
+#define SUDA_HOST_RELEASE(addr) ((void) (addr))
+#define SUDA_HOST_ACQUIRE(addr) ((void) (addr))
+#endif
 
 /* The boundary between the two threads.  suda-server-host.c runs on the
  * GTK thread, suda-server-host-thread.c on the server thread; they meet
@@ -89,6 +105,20 @@ struct _SudaHostShared
   guint64          next_user_id;
   gboolean         quit_when_stopped;
 };
+
+static inline void
+_suda_host_lock (SudaHostShared *shared)
+{
+  g_mutex_lock (&shared->lock);
+  SUDA_HOST_ACQUIRE (&shared->lock);
+}
+
+static inline void
+_suda_host_unlock (SudaHostShared *shared)
+{
+  SUDA_HOST_RELEASE (&shared->lock);
+  g_mutex_unlock (&shared->lock);
+}
 
 SudaHostShared *_suda_host_shared_new     (guint            ring_size);
 SudaHostShared *_suda_host_shared_ref     (SudaHostShared  *shared);

@@ -43,8 +43,10 @@ _suda_host_shared_ref (SudaHostShared *shared)
 void
 _suda_host_shared_unref (SudaHostShared *shared)
 {
+  SUDA_HOST_RELEASE (shared);
   if (!g_atomic_ref_count_dec (&shared->ref))
     return;
+  SUDA_HOST_ACQUIRE (shared);
   g_assert (shared->server == NULL);
   for (guint i = 0; i < shared->ring_len; i++)
     g_object_unref (shared->ring[(shared->ring_start + i) % shared->ring_size]);
@@ -132,10 +134,10 @@ void
 _suda_host_push_event (SudaHostShared *shared,
                        SudaHostEvent  *event)
 {
-  g_mutex_lock (&shared->lock);
+  _suda_host_lock (shared);
   g_queue_push_tail (&shared->events, event);
   wake_locked (shared, SUDA_HOST_FRAME);
-  g_mutex_unlock (&shared->lock);
+  _suda_host_unlock (shared);
 }
 
 /* The ring keeps the newest entries only: if the window falls a ring
@@ -144,7 +146,7 @@ static void
 push_log_entry (SudaHostShared *shared,
                 SudaLogEntry   *entry)
 {
-  g_mutex_lock (&shared->lock);
+  _suda_host_lock (shared);
   if (shared->ring_len == shared->ring_size)
     {
       g_object_unref (shared->ring[shared->ring_start]);
@@ -154,7 +156,7 @@ push_log_entry (SudaHostShared *shared,
   shared->ring[(shared->ring_start + shared->ring_len++) % shared->ring_size] = g_object_ref (entry);
   shared->n_logged++;
   wake_locked (shared, shared->interval);
-  g_mutex_unlock (&shared->lock);
+  _suda_host_unlock (shared);
 }
 
 /* The server, on its thread ------------------------------------------------ */
@@ -355,6 +357,7 @@ run_command (gpointer data)
   SudaHostCommand *command = data;
   SudaHostShared *shared = command->shared;
 
+  SUDA_HOST_ACQUIRE (command);
   switch (command->kind)
     {
     case SUDA_HOST_START:
@@ -386,6 +389,7 @@ _suda_host_send (SudaHostShared  *shared,
                  SudaHostCommand *command)
 {
   command->shared = _suda_host_shared_ref (shared);
+  SUDA_HOST_RELEASE (command);
   g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, run_command,
                               command, (GDestroyNotify) _suda_host_command_free);
 }

@@ -344,7 +344,7 @@ _suda_host_drain (SudaHostShared *shared)
   GQueue events = G_QUEUE_INIT;
   guint64 n_logged;
 
-  g_mutex_lock (&shared->lock);
+  _suda_host_lock (shared);
   events = shared->events;
   g_queue_init (&shared->events);
   entries = g_ptr_array_new_full (shared->ring_len, g_object_unref);
@@ -354,7 +354,7 @@ _suda_host_drain (SudaHostShared *shared)
   n_logged = shared->n_logged;
   shared->wake_due = 0;
   shared->last_drain = g_get_monotonic_time ();
-  g_mutex_unlock (&shared->lock);
+  _suda_host_unlock (shared);
 
   if (self == NULL)
     {
@@ -576,7 +576,7 @@ suda_server_host_set_draw_cost (SudaServerHost *self,
                                 gint64          usec)
 {
   g_return_if_fail (SUDA_IS_SERVER_HOST (self));
-  g_mutex_lock (&self->shared->lock);
+  _suda_host_lock (self->shared);
   self->shared->interval = CLAMP (usec * 50, SUDA_HOST_MIN_INTERVAL, SUDA_HOST_MAX_INTERVAL);
-  g_mutex_unlock (&self->shared->lock);
+  _suda_host_unlock (self->shared);
 }
