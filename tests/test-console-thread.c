@@ -489,7 +489,7 @@ test_users_arrive_in_batches_and_sort (Fixture       *fixture,
   gpointer wait[] = { fixture, GUINT_TO_POINTER (n_users) };
   guint16 port;
   gint64 started;
-  double open_ms, sort_ms;
+  double open_ms, sort_ms, sorted_ms;
 
   raise_fd_limit ();
   port = start_server (fixture);
@@ -509,11 +509,13 @@ test_users_arrive_in_batches_and_sort (Fixture       *fixture,
 
   started = g_get_monotonic_time ();
   gtk_column_view_sort_by_column (view, nick_column, GTK_SORT_DESCENDING);
+  sorted_ms = (g_get_monotonic_time () - started) / 1000.0;
   wait_for_frame (GTK_WIDGET (view));
   sort_ms = (g_get_monotonic_time () - started) / 1000.0;
   if (g_test_perf ())
-    g_test_minimized_result (open_ms + sort_ms, "%u users: opening %.1f ms, sorting %.1f ms",
-                             n_users, open_ms, sort_ms);
+    g_test_minimized_result (open_ms + sort_ms, "%u users: opening %.1f ms (to the second frame "
+                             "drawn), sorting %.1f ms (the sort itself %.1f ms)",
+                             n_users, open_ms, sort_ms, sorted_ms);
 
   /* sorted by nick, newest first */
   for (guint i = 1; i < n_users; i++)
