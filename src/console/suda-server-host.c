@@ -21,6 +21,7 @@ struct _SudaServerHost
   SudaHostShared   *shared;
   GThread          *thread;          /* NULL until the first start */
   SudaServerConfig *config;          /* what the running server was started with */
+  SudaServerConfig *starting_with;   /* the start on its way, or NULL */
   gboolean          running;
   gboolean          starting;
   gboolean          log_failing;
@@ -104,6 +105,7 @@ suda_server_host_finalize (GObject *object)
 
   g_clear_pointer (&self->shared, _suda_host_shared_unref);
   g_clear_pointer (&self->config, suda_server_config_free);
+  g_clear_pointer (&self->starting_with, suda_server_config_free);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
 
@@ -199,7 +201,13 @@ apply_state (SudaServerHost *self,
   self->address = g_steal_pointer (&event->address);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   self->started_at = g_steal_pointer (&event->started_at);
-  if (!self->running && !self->starting)
+  /* the configuration shows with "running", whichever comes first */
+  if (self->running && self->starting_with != NULL)
+    {
+      g_clear_pointer (&self->config, suda_server_config_free);
+      self->config = g_steal_pointer (&self->starting_with);
+    }
+  else if (!self->running)
     g_clear_pointer (&self->config, suda_server_config_free);
 
   if (was_running != self->running)
@@ -219,8 +227,7 @@ apply_reply (SudaServerHost *self,
   if (g_task_get_source_tag (task) == suda_server_host_start_async)
     {
       self->starting = FALSE;
-      if (event->error == NULL)
-        self->config = suda_server_config_copy (g_task_get_task_data (task));
+      g_clear_pointer (&self->starting_with, suda_server_config_free);
     }
   if (event->error != NULL)
     g_task_return_error (task, g_steal_pointer (&event->error));
@@ -396,6 +403,7 @@ suda_server_host_start_async (SudaServerHost         *self,
     }
   ensure_thread (self);
   self->starting = TRUE;
+  self->starting_with = suda_server_config_copy (config);
   command = g_new0 (SudaHostCommand, 1);
   command->kind = SUDA_HOST_START;
   command->config = suda_server_config_copy (config);
