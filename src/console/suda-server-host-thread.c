@@ -355,9 +355,10 @@ static gboolean
 run_command (gpointer data)
 {
   SudaHostCommand *command = data;
-  SudaHostShared *shared = command->shared;
+  SudaHostShared *shared;
 
   SUDA_HOST_ACQUIRE (command);
+  shared = command->shared;
   switch (command->kind)
     {
     case SUDA_HOST_START:
