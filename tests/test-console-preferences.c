@@ -140,7 +140,7 @@ start_server (Fixture *fixture)
   SudaServerHost *host = suda_console_window_get_host (fixture->window);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
-  g_assert_true (suda_test_wait_until (host_running, host, 5000));
+  g_assert_true (suda_test_wait_until (host_running, host, 20000));
   g_assert_nonnull (suda_server_host_get_config (host));
   return host;
 }

@@ -103,7 +103,7 @@ static guint16
 start_server (Fixture *fixture)
 {
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
-  g_assert_true (suda_test_wait_until (host_running, fixture->host, 5000));
+  g_assert_true (suda_test_wait_until (host_running, fixture->host, 20000));
   return suda_server_host_get_port (fixture->host);
 }
 

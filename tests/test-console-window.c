@@ -95,7 +95,7 @@ start_server (Fixture *fixture)
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
   g_assert_nonnull (host);
-  g_assert_true (suda_test_wait_until (host_running, host, 5000));
+  g_assert_true (suda_test_wait_until (host_running, host, 20000));
   g_assert_cmpuint (suda_server_host_get_port (host), >, 0);
   return suda_server_host_get_port (host);
 }

@@ -109,7 +109,9 @@ drain_cb (gpointer data)
  * due sooner than the one pending is scheduled too; the later one then
  * finds little or nothing.  Above GTK's redraw (120) but below I/O: a
  * window slow to draw must not starve the drain, and spaced as they are,
- * drains cannot starve drawing either. */
+ * drains cannot starve drawing either.  Below the live log's scroll to
+ * its end (an idle at 100, queued as the list lays itself out), so a new
+ * batch never lands between the layout and that scroll. */
 static void
 wake_locked (SudaHostShared *shared,
              gint64          interval)
@@ -122,7 +124,7 @@ wake_locked (SudaHostShared *shared,
     return;
   shared->wake_due = due;
   source = due > now ? g_timeout_source_new ((guint) ((due - now + 999) / 1000)) : g_idle_source_new ();
-  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE);
+  g_source_set_priority (source, G_PRIORITY_HIGH_IDLE + 10);
   g_source_set_callback (source, drain_cb, _suda_host_shared_ref (shared),
                          (GDestroyNotify) _suda_host_shared_unref);
   g_source_set_static_name (source, "[suda] console drain");
