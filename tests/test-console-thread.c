@@ -233,11 +233,15 @@ file_has_burst (gpointer path)
 {
   g_autofree char *contents = NULL;
   g_autofree char *last = g_strdup_printf ("\"burst %u\"", BURST - 1);
+  const char *end;
+  gsize length;
   guint n = 0;
 
-  if (!g_file_get_contents (path, &contents, NULL, NULL) || strstr (contents, last) == NULL)
+  if (!g_file_get_contents (path, &contents, &length, NULL) || strstr (contents, last) == NULL)
     return FALSE;
-  for (const char *p = contents; (p = strstr (p, "\"text\":\"burst ")) != NULL; p++)
+  /* with a length: a sanitizer's strstr() measures the rest of 15 MB each time */
+  end = contents + length;
+  for (const char *p = contents; (p = g_strstr_len (p, end - p, "\"text\":\"burst ")) != NULL; p++)
     n++;
   g_assert_cmpuint (n, ==, BURST);
   return TRUE;
