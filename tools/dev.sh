@@ -62,7 +62,7 @@ case "${1:-}" in
     # part of "test" (it takes longer than CI allows).
     install_deps
     build "$build-tsan" -Db_sanitize=thread -Db_lundef=false
-    xvfb-run -a -s "-screen 0 1280x1024x24" meson test -C "$build-tsan" --print-errorlogs \
+    G_SLICE=always-malloc xvfb-run -a -s "-screen 0 1280x1024x24" meson test -C "$build-tsan" --print-errorlogs \
       --num-processes 2 --timeout-multiplier 4 \
       $(meson test -C "$build-tsan" --list 2>/dev/null | grep -E '^(console-|server-|scheduler|assistant|service-)')
     ;;
