@@ -127,23 +127,29 @@ open_preferences (Fixture *fixture)
   return g_ptr_array_index (found, 0);
 }
 
-static SudaServer *
+static gboolean
+host_running (gpointer host)
+{
+  return suda_server_host_get_running (host);
+}
+
+/* The server starts on its own thread; the window hears of it shortly. */
+static SudaServerHost *
 start_server (Fixture *fixture)
 {
-  SudaServer *server;
+  SudaServerHost *host = suda_console_window_get_host (fixture->window);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
-  server = suda_console_window_get_server (fixture->window);
-  g_assert_nonnull (server);
-  g_assert_true (suda_server_get_running (server));
-  return server;
+  g_assert_true (suda_test_wait_until (host_running, host, 20000));
+  g_assert_nonnull (suda_server_host_get_config (host));
+  return host;
 }
 
 static char *
-dup_ai_value (SudaServer *server,
-              const char *key)
+dup_ai_value (SudaServerHost *server,
+              const char     *key)
 {
-  const SudaAiConfig *ai = &suda_server_get_config (server)->ai;
+  const SudaAiConfig *ai = &suda_server_host_get_config (server)->ai;
 
   if (g_str_equal (key, "base-url"))
     return g_strdup (ai->base_url);
@@ -285,7 +291,7 @@ static void
 test_start_writes_ai_group (Fixture       *fixture,
                             gconstpointer  data)
 {
-  SudaServer *server;
+  SudaServerHost *server;
   g_autofree char *base_url = NULL;
   g_autofree char *model = NULL;
   g_autofree char *key_file = NULL;
@@ -317,7 +323,7 @@ test_start_leaves_out_empty_values (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "ai-base-url", "  ");
   g_settings_set_string (fixture->settings, "ai-model", "");
 
-  ai = &suda_server_get_config (start_server (fixture))->ai;
+  ai = &suda_server_host_get_config (start_server (fixture))->ai;
   g_assert_cmpstr (ai->base_url, ==, suda_server_config_get_default ("ai", "base-url"));
   g_assert_cmpstr (ai->model, ==, suda_server_config_get_default ("ai", "model"));
   g_assert_null (ai->api_key_file);
@@ -340,7 +346,7 @@ test_search_answered_through_console (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "ai-token-field", "max_tokens");
   suda_fake_api_script_success (api, "Suda is a chat server for classes.", 0);
 
-  port = suda_server_get_port (start_server (fixture));
+  port = suda_server_host_get_port (start_server (fixture));
   alice = suda_test_client_register (port, "alice", NULL);
   bob = suda_test_client_register (port, "bob", NULL);
   suda_test_client_join (alice, "alice", "#lobby");
@@ -379,7 +385,8 @@ test_bad_value_shows_config_error (Fixture       *fixture,
   g_assert_nonnull (strstr (prefs_status (prefs), expected->message));
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
-  g_assert_null (suda_console_window_get_server (fixture->window));
+  g_assert_null (suda_server_host_get_config (suda_console_window_get_host (fixture->window)));
+  g_assert_false (suda_server_host_get_running (suda_console_window_get_host (fixture->window)));
   error_label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
                                                SUDA_TYPE_CONSOLE_WINDOW, "error_label");
   g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (error_label)), ==, expected->message);

@@ -75,17 +75,50 @@ fixture_tear_down (Fixture       *fixture,
   g_free (fixture->tmpdir);
 }
 
+static gboolean
+host_running (gpointer host)
+{
+  return suda_server_host_get_running (host);
+}
+
+static gboolean
+host_stopped (gpointer host)
+{
+  return !suda_server_host_get_running (host);
+}
+
+/* The server starts on its own thread; the window hears of it shortly. */
 static guint16
 start_server (Fixture *fixture)
 {
-  SudaServer *server;
+  SudaServerHost *host = suda_console_window_get_host (fixture->window);
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
-  server = suda_console_window_get_server (fixture->window);
-  g_assert_nonnull (server);
-  g_assert_true (suda_server_get_running (server));
-  g_assert_cmpuint (suda_server_get_port (server), >, 0);
-  return suda_server_get_port (server);
+  g_assert_nonnull (host);
+  g_assert_true (suda_test_wait_until (host_running, host, 20000));
+  g_assert_cmpuint (suda_server_host_get_port (host), >, 0);
+  return suda_server_host_get_port (host);
+}
+
+static gboolean
+label_shows (gpointer data)
+{
+  GtkLabel *label = ((gpointer *) data)[0];
+  const char *prefix = ((gpointer *) data)[1];
+
+  return gtk_widget_get_visible (GTK_WIDGET (label)) &&
+         g_str_has_prefix (gtk_label_get_text (label), prefix);
+}
+
+/* The answer to a start comes from the server thread. */
+static void
+assert_label_gets (GtkLabel   *label,
+                   const char *prefix)
+{
+  gpointer data[] = { label, (gpointer) prefix };
+
+  if (!suda_test_wait_until (label_shows, data, 5000))
+    g_error ("“%s” never showed “%s”", gtk_label_get_text (label), prefix);
 }
 
 typedef struct {
@@ -173,6 +206,7 @@ test_start_and_stop_with_a_client (Fixture       *fixture,
   /* stopping is graceful: the client is told before the socket closes */
   g_free (suda_test_client_expect (client, "ERROR *"));
   g_assert_true (suda_test_client_wait_closed (client, 5000));
+  assert_status_gets (fixture, "Stopped");
   g_assert_cmpstr (status_text (fixture), ==, "Stopped");
   g_assert_true (gtk_widget_get_sensitive (child (fixture, "start_button")));
   g_assert_true (gtk_widget_is_sensitive (child (fixture, "port_spin")));
@@ -208,6 +242,7 @@ test_port_in_use_says_why (Fixture       *fixture,
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
 
   expected = g_strdup_printf ("Port %u is already in use by another program.", port);
+  assert_label_gets (error_label, expected);
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
   g_assert_true (g_str_has_prefix (gtk_label_get_text (error_label), expected));
   g_assert_cmpstr (status_text (fixture), ==, "Stopped");
@@ -229,6 +264,7 @@ test_bad_addresses_say_why (Fixture       *fixture,
 
   gtk_editable_set_text (address, "999.1.2.3");
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  assert_label_gets (error_label, "“999.1.2.3”");
   g_assert_cmpstr (gtk_label_get_text (error_label), ==,
                    "“999.1.2.3” is not an IP address. Enter one such as 192.168.0.10, "
                    "or leave the field empty.");
@@ -236,9 +272,11 @@ test_bad_addresses_say_why (Fixture       *fixture,
   /* TEST-NET-1 (RFC 5737) belongs to no machine */
   gtk_editable_set_text (address, "192.0.2.1");
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  assert_label_gets (error_label, "192.0.2.1");
   g_assert_true (g_str_has_prefix (gtk_label_get_text (error_label),
                                    "192.0.2.1 is not an address of this computer."));
-  g_assert_null (suda_console_window_get_server (fixture->window));
+  g_assert_null (suda_server_host_get_config (suda_console_window_get_host (fixture->window)));
+  g_assert_false (suda_server_host_get_running (suda_console_window_get_host (fixture->window)));
 }
 
 static void
@@ -422,16 +460,16 @@ test_close_while_running_asks (Fixture       *fixture,
                                gconstpointer  data)
 {
   g_autoptr(SudaTestClient) client = NULL;
-  SudaServer *server;
+  g_autoptr(SudaServerHost) server = NULL;
   GtkWindow *dialog = NULL;
   GListModel *toplevels;
   guint16 port = start_server (fixture);
 
   client = suda_test_client_register (port, "dave", NULL);
-  server = suda_console_window_get_server (fixture->window);
+  server = g_object_ref (suda_console_window_get_host (fixture->window));
   gtk_window_close (GTK_WINDOW (fixture->window));
   suda_test_iterate (20);
-  g_assert_true (suda_server_get_running (server));
+  g_assert_true (suda_server_host_get_running (server));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
 
   toplevels = gtk_window_get_toplevels ();
@@ -446,7 +484,8 @@ test_close_while_running_asks (Fixture       *fixture,
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
   g_free (suda_test_client_expect (client, "ERROR *"));
   g_assert_true (suda_test_client_wait_closed (client, 5000));
-  g_assert_false (suda_server_get_running (server));
+  g_assert_true (suda_test_wait_until (host_stopped, server, 5000));
+  g_assert_false (suda_server_host_get_running (server));
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
 }
 
@@ -663,12 +702,6 @@ widget_visible (gpointer data)
   return gtk_widget_get_visible (data);
 }
 
-static gboolean
-server_stopped (gpointer data)
-{
-  return !suda_server_get_running (data);
-}
-
 /* A log that cannot be written (a full disk: /dev/full) shows a warning
  * while the server runs on. */
 static void
@@ -676,17 +709,17 @@ test_failing_log_shows_warning (Fixture       *fixture,
                                 gconstpointer  data)
 {
   GtkWidget *warning = child (fixture, "log_failing_label");
-  SudaServer *server;
+  SudaServerHost *server;
 
   g_settings_set_string (fixture->settings, "log-file", "/dev/full");
   g_assert_false (gtk_widget_get_visible (warning));
   start_server (fixture);
-  server = suda_console_window_get_server (fixture->window);
+  server = suda_console_window_get_host (fixture->window);
   g_assert_true (suda_test_wait_until (widget_visible, warning, 5000));
-  g_assert_true (suda_server_get_log_failing (server));
+  g_assert_true (suda_server_host_get_log_failing (server));
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
-  g_assert_true (suda_test_wait_until (server_stopped, server, 5000));
+  g_assert_true (suda_test_wait_until (host_stopped, server, 5000));
   g_assert_false (gtk_widget_get_visible (warning));
 }
 

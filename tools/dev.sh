@@ -4,6 +4,7 @@
 #   tools/dev.sh chat   install what is missing, build, start the chat
 #   tools/dev.sh test   install what is missing, build, run every test
 #                       (under Xvfb), then again in an ASan+UBSan build
+#   tools/dev.sh tsan   the console and server tests in a ThreadSanitizer build
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -56,8 +57,17 @@ case "${1:-}" in
     build "$build-sanitize" -Db_sanitize=address,undefined -Db_lundef=false
     run_tests "$build-sanitize"
     ;;
+  tsan)
+    # The console's server thread and the core under ThreadSanitizer; not
+    # part of "test" (it takes longer than CI allows).
+    install_deps
+    build "$build-tsan" -Db_sanitize=thread -Db_lundef=false
+    G_SLICE=always-malloc xvfb-run -a -s "-screen 0 1280x1024x24" meson test -C "$build-tsan" --print-errorlogs \
+      --num-processes 2 --timeout-multiplier 4 \
+      $(meson test -C "$build-tsan" --list 2>/dev/null | grep -E '^(console-|server-|scheduler|assistant|service-)')
+    ;;
   *)
-    echo "usage: $0 chat|test" >&2
+    echo "usage: $0 chat|test|tsan" >&2
     exit 2
     ;;
 esac

@@ -41,6 +41,8 @@ suda_console_application_command_line (GApplication            *app,
   SudaConsoleApplication *self = SUDA_CONSOLE_APPLICATION (app);
   GVariantDict *options = g_application_command_line_get_options_dict (command_line);
   g_autofree char *view_log = NULL;
+  g_autofree char *config_path = NULL;
+  g_autoptr(SudaServerConfig) config = NULL;
   const char *listen = NULL;
   const char *port_text = NULL;
   SudaConsoleWindow *window;
@@ -66,7 +68,21 @@ suda_console_application_command_line (GApplication            *app,
       return 1;
     }
 
+  if (g_variant_dict_lookup (options, "config", "^ay", &config_path))
+    {
+      g_autoptr(GError) error = NULL;
+
+      config = suda_server_config_new ();
+      if (!suda_server_config_load_file (config, config_path, &error))
+        {
+          g_application_command_line_printerr (command_line, "%s\n", error->message);
+          return 1;
+        }
+    }
+
   window = ensure_console_window (self);
+  if (config != NULL)
+    suda_console_window_set_base_config (window, config);
   if (port_text != NULL)
     suda_console_window_set_port (window, port);
   if (listen != NULL)
@@ -121,7 +137,9 @@ quit_action (GSimpleAction *action,
 }
 
 /* Ctrl+C or a TERM from the session ends the server as Stop does, without
- * asking: a console window stops its server when it is destroyed. */
+ * asking: a console window stops its server when it is destroyed, and the
+ * application is held until the server thread has told every client.  A
+ * second signal, with no window left, quits at once. */
 static gboolean
 quit_on_signal_cb (gpointer user_data)
 {
@@ -129,8 +147,9 @@ quit_on_signal_cb (gpointer user_data)
 
   for (GList *l = windows; l; l = l->next)
     gtk_window_destroy (l->data);
+  if (windows == NULL)
+    g_application_quit (G_APPLICATION (user_data));
   g_list_free (windows);
-  g_application_quit (G_APPLICATION (user_data));
   return G_SOURCE_CONTINUE;
 }
 
@@ -181,6 +200,8 @@ suda_console_application_init (SudaConsoleApplication *self)
       N_("Listen on port N (0 picks a free port)"), N_("N") },
     { "listen", 'l', 0, G_OPTION_ARG_STRING, NULL,
       N_("Listen on the IP address ADDR only"), N_("ADDR") },
+    { "config", 'c', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("Read what the window does not set (limits, flood control…) from the server configuration FILE"), N_("FILE") },
     { "view-log", 0, 0, G_OPTION_ARG_FILENAME, NULL,
       N_("Open the log viewer on FILE"), N_("FILE") },
     { NULL }

@@ -2,12 +2,16 @@
 #pragma once
 
 #include "suda-console-window.h"
-#include "suda-session.h"
+#include "suda-live-log.h"
+#include "suda-server-host.h"
+#include "suda-user-row.h"
 
 G_BEGIN_DECLS
 
 /* The window is split by concern: suda-console-window.c holds the server,
- * the fields and the live log, suda-console-window-users.c the users. */
+ * the fields and the live log, suda-console-window-users.c the users.  The
+ * server itself runs on a thread of its own (SudaServerHost): the window
+ * reads the host's copy of its state and sends it commands, nothing else. */
 struct _SudaConsoleWindow
 {
   AdwApplicationWindow  parent_instance;
@@ -28,6 +32,9 @@ struct _SudaConsoleWindow
   AdwActionRow         *log_row;
   GtkSearchEntry       *log_search;
   GtkDropDown          *log_event_dropdown;
+  GtkWidget            *log_older_bar;
+  GtkLabel             *log_older_label;
+  AdwViewStack         *view_stack;
   GtkScrolledWindow    *log_scrolled;
   GtkColumnView        *log_view;
   GtkWidget            *users_box;
@@ -36,21 +43,23 @@ struct _SudaConsoleWindow
   GMenuModel           *user_menu;
 
   GSettings            *settings;
-  SudaServer           *server;
-  GListStore           *log_store;
+  SudaServerHost       *host;
+  SudaServerConfig     *base_config;  /* --config FILE, or NULL */
+  SudaLiveLog          *live_log;
   GtkCustomFilter      *log_filter;
   char                 *log_needle;   /* case-folded search text, or NULL */
-  GtkFilterListModel   *users_filtered;
-  GtkFilter            *users_filter;
   GtkSingleSelection   *users_selection;
   GtkWidget            *user_popover;
   GtkFileChooserNative *chooser;
   GtkWidget            *preferences;  /* weak */
   gboolean              close_confirmed;
+  gint64                frame_started;  /* monotonic usec, 0 between frames */
+  gint64                batch_took;     /* usec the last live-log batch took */
+  gint64                frame_cost;     /* usec a batch and its frame take, smoothed */
 };
 
 gboolean     _suda_console_window_is_running       (SudaConsoleWindow *self);
-SudaSession *_suda_console_window_selected_session (SudaConsoleWindow *self);
+SudaUserRow *_suda_console_window_selected_user    (SudaConsoleWindow *self);
 void         _suda_console_window_update_state     (SudaConsoleWindow *self);
 void         _suda_console_window_toast            (SudaConsoleWindow *self,
                                                     const char        *text);

@@ -7,6 +7,39 @@
 
 /* The Users page: who is connected, and kicking or disconnecting them. */
 
+typedef struct {
+  GWeakRef  window;
+  char     *done;     /* the toast once it is done */
+} UserAction;
+
+static void
+user_action_free (UserAction *action)
+{
+  g_weak_ref_clear (&action->window);
+  g_free (action->done);
+  g_free (action);
+}
+
+/* The server thread's answer; the window may have gone meanwhile. */
+static void
+user_action_done_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  UserAction *action = data;
+  g_autoptr(SudaConsoleWindow) self = g_weak_ref_get (&action->window);
+  g_autoptr(GError) error = NULL;
+
+  if (!suda_server_host_user_action_finish (SUDA_SERVER_HOST (source), result, &error))
+    {
+      if (self != NULL)
+        _suda_console_window_toast (self, error->message);
+    }
+  else if (self != NULL)
+    _suda_console_window_toast (self, action->done);
+  user_action_free (action);
+}
+
 static void
 user_action (GtkWidget  *widget,
              const char *action_name,
@@ -14,25 +47,22 @@ user_action (GtkWidget  *widget,
 {
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
   gboolean kick = g_str_equal (action_name, "win.kick-user");
-  g_autoptr(GError) error = NULL;
-  g_autofree char *done = NULL;
+  SudaServerHost *host = suda_console_window_get_host (self);
   const char *nick, *reason;
-  gboolean ok;
+  UserAction *action;
 
   g_variant_get (parameter, "(&s&s)", &nick, &reason);
   if (!_suda_console_window_is_running (self))
     return;
   if (*reason == '\0')
     reason = NULL;
-  ok = kick ? suda_server_kick (self->server, nick, reason, &error)
-            : suda_server_disconnect (self->server, nick, reason, &error);
-  if (!ok)
-    {
-      _suda_console_window_toast (self, error->message);
-      return;
-    }
-  done = g_strdup_printf (kick ? _("Kicked %s") : _("Disconnected %s"), nick);
-  _suda_console_window_toast (self, done);
+  action = g_new0 (UserAction, 1);
+  g_weak_ref_init (&action->window, self);
+  action->done = g_strdup_printf (kick ? _("Kicked %s") : _("Disconnected %s"), nick);
+  if (kick)
+    suda_server_host_kick_async (host, nick, reason, NULL, user_action_done_cb, action);
+  else
+    suda_server_host_disconnect_async (host, nick, reason, NULL, user_action_done_cb, action);
 }
 
 static void
@@ -53,13 +83,13 @@ static void
 ask_reason (SudaConsoleWindow *self,
             gboolean           kick)
 {
-  SudaSession *session = _suda_console_window_selected_session (self);
+  SudaUserRow *user = _suda_console_window_selected_user (self);
   g_autofree char *heading = NULL;
   g_autofree char *body = NULL;
   GtkWidget *dialog, *entry;
   const char *nick;
 
-  if (session == NULL || !(nick = suda_session_get_nick (session)))
+  if (user == NULL || !(nick = suda_user_row_get_nick (user)))
     return;
   if (kick)
     {
@@ -138,7 +168,7 @@ user_cell_setup (GtkSignalListItemFactory *factory,
 }
 
 /* Nick and rooms change while a row is shown, so those cells follow the
- * session's properties until the row is recycled. */
+ * row's properties until it is recycled. */
 static void
 bind_cell_property (GtkListItem *item,
                     const char  *property)
@@ -168,18 +198,18 @@ static void
 user_cell_bind_address (GtkSignalListItemFactory *factory,
                         GtkListItem              *item)
 {
-  SudaSession *session = gtk_list_item_get_item (item);
+  SudaUserRow *user = gtk_list_item_get_item (item);
 
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      suda_session_get_address (session));
+                      suda_user_row_get_address (user));
 }
 
 static void
 user_cell_bind_since (GtkSignalListItemFactory *factory,
                       GtkListItem              *item)
 {
-  SudaSession *session = gtk_list_item_get_item (item);
-  GDateTime *connected = suda_session_get_connected_at (session);
+  SudaUserRow *user = gtk_list_item_get_item (item);
+  GDateTime *connected = suda_user_row_get_connected_at (user);
   g_autofree char *text = connected ? _suda_console_format_moment (connected) : NULL;
 
   gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
@@ -204,15 +234,16 @@ users_selection_changed_cb (SudaConsoleWindow *self)
   _suda_console_window_update_state (self);
 }
 
+/* The host lists registered users only, in batches; the column headers sort. */
 void
 _suda_console_window_setup_users (SudaConsoleWindow *self)
 {
-  GtkExpression *registered = gtk_property_expression_new (SUDA_TYPE_SESSION, NULL, "registered");
+  GtkSorter *sorter = gtk_column_view_get_sorter (self->users_view);
+  GtkSortListModel *sorted;
 
-  /* a connection shows once it has a nick, that is once it registered */
-  self->users_filter = GTK_FILTER (gtk_bool_filter_new (registered));
-  self->users_filtered = gtk_filter_list_model_new (NULL, g_object_ref (self->users_filter));
-  self->users_selection = gtk_single_selection_new (g_object_ref (G_LIST_MODEL (self->users_filtered)));
+  sorted = gtk_sort_list_model_new (g_object_ref (suda_server_host_get_users (suda_console_window_get_host (self))),
+                                    sorter ? g_object_ref (sorter) : NULL);
+  self->users_selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (self->users_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->users_selection, TRUE);
   g_signal_connect_swapped (self->users_selection, "notify::selected",

@@ -14,11 +14,6 @@
 #include "suda-log-row.h"
 #include "suda-log-viewer-window.h"
 
-/* The live log keeps the newest entries only; the log file has them all.
- * Old rows go in batches so a busy server does not splice on every line. */
-#define LIVE_LOG_MAX   5000
-#define LIVE_LOG_BATCH 500
-
 G_DEFINE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, ADW_TYPE_APPLICATION_WINDOW)
 
 char *
@@ -36,11 +31,11 @@ _suda_console_format_moment (GDateTime *moment)
 gboolean
 _suda_console_window_is_running (SudaConsoleWindow *self)
 {
-  return self->server != NULL && suda_server_get_running (self->server);
+  return suda_server_host_get_running (self->host);
 }
 
-SudaSession *
-_suda_console_window_selected_session (SudaConsoleWindow *self)
+SudaUserRow *
+_suda_console_window_selected_user (SudaConsoleWindow *self)
 {
   return gtk_single_selection_get_selected_item (self->users_selection);
 }
@@ -49,35 +44,35 @@ void
 _suda_console_window_update_state (SudaConsoleWindow *self)
 {
   gboolean running = _suda_console_window_is_running (self);
-  guint n_users = running ? suda_server_get_n_users (self->server) : 0;
+  gboolean starting = suda_server_host_get_starting (self->host);
+  guint n_users = running ? suda_server_host_get_n_users (self->host) : 0;
   g_autofree char *users = NULL;
 
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", !running);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.start", !running && !starting);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.stop", running);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.kick-selected",
-                                 running && _suda_console_window_selected_session (self) != NULL);
+                                 running && _suda_console_window_selected_user (self) != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.disconnect-selected",
-                                 running && _suda_console_window_selected_session (self) != NULL);
+                                 running && _suda_console_window_selected_user (self) != NULL);
   /* what the server was started with cannot change under it */
-  gtk_widget_set_sensitive (self->settings_group, !running);
+  gtk_widget_set_sensitive (self->settings_group, !running && !starting);
 
   if (running)
     {
-      g_autofree char *address = suda_server_dup_address (self->server);
-      g_autofree char *since = _suda_console_format_moment (suda_server_get_started_at (self->server));
+      g_autofree char *since = _suda_console_format_moment (suda_server_host_get_started_at (self->host));
       g_autofree char *status = NULL;
 
       status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Listening on %s since %s · %u user",
                                              "Listening on %s since %s · %u users", n_users),
-                                address, since, n_users);
+                                suda_server_host_get_address (self->host), since, n_users);
       gtk_label_set_text (self->status_label, status);
     }
   else
-    gtk_label_set_text (self->status_label, _("Stopped"));
+    gtk_label_set_text (self->status_label, starting ? _("Starting…") : _("Stopped"));
   /* Shown while it lasts: the server retries and says when it recovers. */
   gtk_widget_set_visible (GTK_WIDGET (self->log_failing_label),
-                          running && suda_server_get_log_failing (self->server));
+                          running && suda_server_host_get_log_failing (self->host));
 
   users = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u user connected",
                                         "%u users connected", n_users), n_users);
@@ -144,6 +139,8 @@ log_filter_func (gpointer item,
          folded_contains (suda_log_entry_get_field (entry, "target"), self->log_needle);
 }
 
+/* With nothing to look for, the filter matches all, and the filter model
+ * passes each batch through without looking at its rows. */
 static void
 log_filter_changed_cb (SudaConsoleWindow *self)
 {
@@ -152,23 +149,44 @@ log_filter_changed_cb (SudaConsoleWindow *self)
   if (self->log_filter == NULL)
     return;
   g_clear_pointer (&self->log_needle, g_free);
+  g_clear_pointer (&self->base_config, suda_server_config_free);
   if (*text != '\0')
     self->log_needle = g_utf8_casefold (text, -1);
-  gtk_filter_changed (GTK_FILTER (self->log_filter), GTK_FILTER_CHANGE_DIFFERENT);
+  if (self->log_needle == NULL && selected_event (self->log_event_dropdown) == NULL)
+    gtk_custom_filter_set_filter_func (self->log_filter, NULL, NULL, NULL);
+  else
+    gtk_custom_filter_set_filter_func (self->log_filter, log_filter_func, self, NULL);
 }
 
 static void
-server_log_entry_cb (SudaServer        *server,
-                     SudaLogEntry      *entry,
-                     SudaConsoleWindow *self)
+update_older_bar (SudaConsoleWindow *self)
 {
-  g_autoptr(SudaLogRow) row = suda_log_row_new_from_entry (entry);
-  guint n;
+  guint64 total = suda_live_log_get_n_total (self->live_log);
+  guint shown = g_list_model_get_n_items (G_LIST_MODEL (self->live_log));
+  g_autofree char *text = NULL;
 
-  g_list_store_append (self->log_store, row);
-  n = g_list_model_get_n_items (G_LIST_MODEL (self->log_store));
-  if (n > LIVE_LOG_MAX)
-    g_list_store_splice (self->log_store, 0, n - LIVE_LOG_MAX + LIVE_LOG_BATCH, NULL, 0);
+  gtk_widget_set_visible (self->log_older_bar, total > shown);
+  if (total <= shown)
+    return;
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                       "Showing the newest %u event. Older lines are in the log file.",
+                                       "Showing the newest %u events. Older lines are in the log file.",
+                                       shown), shown);
+  gtk_label_set_text (self->log_older_label, text);
+}
+
+/* One batch a frame from the server thread, however busy the server. */
+static void
+host_log_batch_cb (SudaServerHost    *host,
+                   GPtrArray         *entries,
+                   guint64            n_skipped,
+                   SudaConsoleWindow *self)
+{
+  gint64 started = g_get_monotonic_time ();
+
+  suda_live_log_append (self->live_log, (SudaLogEntry **) entries->pdata, entries->len, n_skipped);
+  update_older_bar (self);
+  self->batch_took = g_get_monotonic_time () - started;
 }
 
 /* The server --------------------------------------------------------------- */
@@ -179,37 +197,14 @@ server_changed_cb (SudaConsoleWindow *self)
   _suda_console_window_update_state (self);
 }
 
-/* Filter models do not watch their items, and a session is listed from its
- * connection on; a change in the number of users is when one registered,
- * and registering only ever adds matches. */
 static void
-server_users_changed_cb (SudaConsoleWindow *self)
+connect_host (SudaConsoleWindow *self)
 {
-  gtk_filter_changed (self->users_filter, GTK_FILTER_CHANGE_LESS_STRICT);
-  _suda_console_window_update_state (self);
-}
-
-static void
-set_server (SudaConsoleWindow *self,
-            SudaServer        *server)
-{
-  if (self->server != NULL)
-    {
-      g_signal_handlers_disconnect_by_data (self->server, self);
-      suda_server_stop (self->server, NULL);
-      g_clear_object (&self->server);
-    }
-  self->server = server;
-  if (server != NULL)
-    {
-      g_signal_connect (server, "log-entry", G_CALLBACK (server_log_entry_cb), self);
-      g_signal_connect_swapped (server, "notify::running", G_CALLBACK (server_changed_cb), self);
-      g_signal_connect_swapped (server, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
-      g_signal_connect_swapped (server, "notify::n-users", G_CALLBACK (server_users_changed_cb), self);
-    }
-  gtk_filter_list_model_set_model (self->users_filtered,
-                                   server ? suda_server_get_sessions (server) : NULL);
-  _suda_console_window_update_state (self);
+  self->host = suda_server_host_new (SUDA_CONSOLE_LIVE_LOG_ROWS);
+  g_signal_connect (self->host, "log-batch", G_CALLBACK (host_log_batch_cb), self);
+  g_signal_connect_swapped (self->host, "notify::running", G_CALLBACK (server_changed_cb), self);
+  g_signal_connect_swapped (self->host, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
+  g_signal_connect_swapped (self->host, "notify::n-users", G_CALLBACK (server_changed_cb), self);
 }
 
 static char *
@@ -241,7 +236,8 @@ static SudaServerConfig *
 config_from_fields (SudaConsoleWindow  *self,
                     GError            **error)
 {
-  SudaServerConfig *config = suda_server_config_new ();
+  SudaServerConfig *config = self->base_config ? suda_server_config_copy (self->base_config)
+                                               : suda_server_config_new ();
   g_autofree char *name = dup_field (self->name_row);
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
@@ -249,6 +245,7 @@ config_from_fields (SudaConsoleWindow  *self,
   gtk_spin_button_update (self->port_spin);
   gtk_spin_button_update (self->max_clients_spin);
 
+  g_free (config->listen_address);
   config->listen_address = dup_field (self->address_row);
   config->port = gtk_spin_button_get_value_as_int (self->port_spin);
   config->max_clients = gtk_spin_button_get_value_as_int (self->max_clients_spin);
@@ -257,7 +254,9 @@ config_from_fields (SudaConsoleWindow  *self,
       g_free (config->server_name);
       config->server_name = g_steal_pointer (&name);
     }
+  g_free (config->password);
   config->password = *password != '\0' ? g_strdup (password) : NULL;
+  g_free (config->log_path);
   config->log_path = dup_log_path (self);
   /* the service user reads its AI settings from the [ai] group */
   if (!_suda_console_ai_apply_config (self->settings, config, error))
@@ -293,6 +292,33 @@ describe_start_error (const SudaServerConfig *config,
   return g_strdup_printf (_("The server could not start: %s"), error->message);
 }
 
+/* The window may be gone by the time the server thread answers. */
+static void
+started_cb (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  GWeakRef *weak = data;
+  g_autoptr(SudaConsoleWindow) self = g_weak_ref_get (weak);
+  g_autoptr(GError) error = NULL;
+  SudaServerConfig *config = g_task_get_task_data (G_TASK (result));
+
+  g_weak_ref_clear (weak);
+  g_free (weak);
+
+  if (!suda_server_host_start_finish (SUDA_SERVER_HOST (source), result, &error) && self != NULL)
+    {
+      g_autofree char *why = describe_start_error (config, error);
+
+      g_debug ("Could not start the server: %s", error->message);
+      show_error (self, why);
+    }
+  else if (self != NULL)
+    show_error (self, NULL);
+  if (self != NULL)
+    _suda_console_window_update_state (self);
+}
+
 static void
 start_action (GtkWidget  *widget,
               const char *action_name,
@@ -301,8 +327,9 @@ start_action (GtkWidget  *widget,
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
   g_autoptr(SudaServerConfig) config = NULL;
   g_autoptr(GError) error = NULL;
+  GWeakRef *weak;
 
-  if (_suda_console_window_is_running (self))
+  if (_suda_console_window_is_running (self) || suda_server_host_get_starting (self->host))
     return;
   config = config_from_fields (self, &error);
   if (config == NULL)
@@ -310,20 +337,14 @@ start_action (GtkWidget  *widget,
       show_error (self, error->message);
       return;
     }
-  set_server (self, suda_server_new (config));
-  if (!suda_server_start (self->server, &error))
-    {
-      g_autofree char *why = describe_start_error (config, error);
-
-      g_debug ("Could not start the server: %s", error->message);
-      set_server (self, NULL);
-      show_error (self, why);
-      return;
-    }
-  show_error (self, NULL);
+  weak = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (weak, self);
+  suda_server_host_start_async (self->host, config, NULL, started_cb, weak);
   _suda_console_window_update_state (self);
 }
 
+/* Returns at once: the server thread tells its clients and lets the port
+ * go, and the window hears "running" turn FALSE when that is done. */
 static void
 stop_action (GtkWidget  *widget,
              const char *action_name,
@@ -332,7 +353,7 @@ stop_action (GtkWidget  *widget,
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
 
   if (_suda_console_window_is_running (self))
-    suda_server_stop (self->server, _("The server is shutting down"));
+    suda_server_host_stop (self->host, _("The server is shutting down"));
   _suda_console_window_update_state (self);
 }
 
@@ -404,7 +425,8 @@ view_server_log_action (GtkWidget  *widget,
                         GVariant   *parameter)
 {
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
-  g_autofree char *path = self->server ? g_strdup (suda_server_get_log_path (self->server)) : NULL;
+  const SudaServerConfig *running = suda_server_host_get_config (self->host);
+  g_autofree char *path = running ? suda_server_config_dup_log_path (running) : NULL;
   g_autoptr(GFile) file = NULL;
   SudaLogViewerWindow *viewer;
 
@@ -463,7 +485,7 @@ close_response_cb (AdwMessageDialog  *dialog,
   if (!g_str_equal (response, "stop"))
     return;
   if (_suda_console_window_is_running (self))
-    suda_server_stop (self->server, _("The server is shutting down"));
+    suda_server_host_stop (self->host, _("The server is shutting down"));
   self->close_confirmed = TRUE;
   gtk_window_close (GTK_WINDOW (self));
 }
@@ -481,7 +503,7 @@ suda_console_window_close_request (GtkWindow *window)
 
   if (_suda_console_window_is_running (self) && !self->close_confirmed)
     {
-      guint n = suda_server_get_n_users (self->server);
+      guint n = suda_server_host_get_n_users (self->host);
       g_autofree char *body = NULL;
       GtkWidget *dialog;
 
@@ -509,34 +531,82 @@ suda_console_window_close_request (GtkWindow *window)
   return GTK_WINDOW_CLASS (suda_console_window_parent_class)->close_request (window);
 }
 
+/* Drawing ------------------------------------------------------------------ */
+
+static void
+frame_before_paint_cb (GdkFrameClock     *clock,
+                       SudaConsoleWindow *self)
+{
+  self->frame_started = g_get_monotonic_time ();
+}
+
+/* The host spaces the live log's batches by what one costs here: taking
+ * it into the model, then the frame that shows it. */
+static void
+frame_after_paint_cb (GdkFrameClock     *clock,
+                      SudaConsoleWindow *self)
+{
+  gint64 took;
+
+  if (self->frame_started == 0)
+    return;
+  took = g_get_monotonic_time () - self->frame_started + self->batch_took;
+  self->frame_started = self->batch_took = 0;
+  self->frame_cost = (3 * self->frame_cost + took) / 4;
+  if (self->host != NULL)
+    suda_server_host_set_draw_cost (self->host, self->frame_cost);
+}
+
+static void
+suda_console_window_realize (GtkWidget *widget)
+{
+  GdkFrameClock *clock;
+
+  GTK_WIDGET_CLASS (suda_console_window_parent_class)->realize (widget);
+  clock = gtk_widget_get_frame_clock (widget);
+  g_signal_connect (clock, "before-paint", G_CALLBACK (frame_before_paint_cb), widget);
+  g_signal_connect (clock, "after-paint", G_CALLBACK (frame_after_paint_cb), widget);
+}
+
+static void
+suda_console_window_unrealize (GtkWidget *widget)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+
+  /* by function: GTK connects its own handlers with the window as data */
+  g_signal_handlers_disconnect_by_func (clock, frame_before_paint_cb, widget);
+  g_signal_handlers_disconnect_by_func (clock, frame_after_paint_cb, widget);
+  GTK_WIDGET_CLASS (suda_console_window_parent_class)->unrealize (widget);
+}
+
 /* Setup -------------------------------------------------------------------- */
 
 static void
-stopped_cb (SudaServer   *server,
-            GParamSpec   *pspec,
-            GApplication *app)
+stopped_cb (SudaServerHost *host,
+            GParamSpec     *pspec,
+            GApplication   *app)
 {
-  if (suda_server_get_running (server))
+  if (suda_server_host_get_running (host))
     return;
-  g_signal_handlers_disconnect_by_data (server, app);
+  g_signal_handlers_disconnect_by_data (host, app);
   g_application_release (app);
-  g_object_unref (server);
+  g_object_unref (host);
 }
 
-/* The window goes at once; its server, stopping, keeps the application
- * alive until its clients have had their last words. */
+/* The window goes at once; its server, stopping on its thread, keeps the
+ * application alive until its clients have had their last words. */
 static void
-keep_until_stopped (SudaServer *server)
+keep_until_stopped (SudaServerHost *host)
 {
   GApplication *app = g_application_get_default ();
 
-  if (app == NULL || !suda_server_get_running (server))
+  if (app == NULL || !suda_server_host_get_running (host))
     {
-      g_object_unref (server);
+      g_object_unref (host);
       return;
     }
   g_application_hold (app);
-  g_signal_connect (server, "notify::running", G_CALLBACK (stopped_cb), app);
+  g_signal_connect (host, "notify::running", G_CALLBACK (stopped_cb), app);
 }
 
 static void
@@ -555,21 +625,17 @@ suda_console_window_dispose (GObject *object)
       self->preferences = NULL;
       gtk_window_destroy (GTK_WINDOW (preferences));
     }
-  if (self->server != NULL)
+  if (self->host != NULL)
     {
-      g_signal_handlers_disconnect_by_data (self->server, self);
-      suda_server_stop (self->server, _("The server is shutting down"));
-      keep_until_stopped (g_steal_pointer (&self->server));
+      g_signal_handlers_disconnect_by_data (self->host, self);
+      suda_server_host_stop (self->host, _("The server is shutting down"));
+      keep_until_stopped (g_steal_pointer (&self->host));
     }
-  if (self->users_filtered != NULL)
-    gtk_filter_list_model_set_model (self->users_filtered, NULL);
   g_clear_pointer (&self->user_popover, gtk_widget_unparent);
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_CONSOLE_WINDOW);
   g_clear_object (&self->users_selection);
-  g_clear_object (&self->users_filtered);
-  g_clear_object (&self->users_filter);
   g_clear_object (&self->log_filter);
-  g_clear_object (&self->log_store);
+  g_clear_object (&self->live_log);
   if (self->settings != NULL)
     g_signal_handlers_disconnect_by_data (self->settings, self);
   g_clear_object (&self->settings);
@@ -583,6 +649,7 @@ suda_console_window_finalize (GObject *object)
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
 
   g_clear_pointer (&self->log_needle, g_free);
+  g_clear_pointer (&self->base_config, suda_server_config_free);
 
   G_OBJECT_CLASS (suda_console_window_parent_class)->finalize (object);
 }
@@ -597,7 +664,10 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   object_class->dispose = suda_console_window_dispose;
   object_class->finalize = suda_console_window_finalize;
   window_class->close_request = suda_console_window_close_request;
+  widget_class->realize = suda_console_window_realize;
+  widget_class->unrealize = suda_console_window_unrealize;
 
+  g_type_ensure (SUDA_TYPE_USER_ROW);
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
@@ -615,7 +685,10 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_search);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_event_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_bar);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_scrolled);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_box);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_view);
@@ -645,9 +718,9 @@ setup_live_log (SudaConsoleWindow *self)
     gtk_string_list_append (events, *event);
   gtk_drop_down_set_model (self->log_event_dropdown, G_LIST_MODEL (events));
 
-  self->log_store = g_list_store_new (SUDA_TYPE_LOG_ROW);
-  self->log_filter = gtk_custom_filter_new (log_filter_func, self, NULL);
-  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->log_store)),
+  self->live_log = suda_live_log_new (SUDA_CONSOLE_LIVE_LOG_ROWS);
+  self->log_filter = gtk_custom_filter_new (NULL, NULL, NULL);
+  filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->live_log)),
                                         g_object_ref (GTK_FILTER (self->log_filter)));
   selection = gtk_no_selection_new (G_LIST_MODEL (filtered));
   gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (selection));
@@ -682,6 +755,7 @@ suda_console_window_init (SudaConsoleWindow *self)
   suda_console_name_row_buttons (GTK_WIDGET (self));
 
   self->settings = g_settings_new ("chat.suda.Server");
+  connect_host (self);
   setup_live_log (self);
   _suda_console_window_setup_users (self);
   bind_settings (self);
@@ -696,18 +770,19 @@ suda_console_window_new (GtkApplication *application)
   return g_object_new (SUDA_TYPE_CONSOLE_WINDOW, "application", application, NULL);
 }
 
-SudaServer *
-suda_console_window_get_server (SudaConsoleWindow *self)
+SudaServerHost *
+suda_console_window_get_host (SudaConsoleWindow *self)
 {
   g_return_val_if_fail (SUDA_IS_CONSOLE_WINDOW (self), NULL);
-  return self->server;
+  return self->host;
 }
 
+/* The live log (a SudaLiveLog of SudaLogRow), unfiltered. */
 GListModel *
 suda_console_window_get_log (SudaConsoleWindow *self)
 {
   g_return_val_if_fail (SUDA_IS_CONSOLE_WINDOW (self), NULL);
-  return G_LIST_MODEL (self->log_store);
+  return G_LIST_MODEL (self->live_log);
 }
 
 void
@@ -724,4 +799,15 @@ suda_console_window_set_listen_address (SudaConsoleWindow *self,
 {
   g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
   gtk_editable_set_text (GTK_EDITABLE (self->address_row), address ? address : "");
+}
+
+/* What the fields do not set (limits, flood control, history, the service
+ * user...) comes from CONFIG at the next start: `suda-server --config FILE`. */
+void
+suda_console_window_set_base_config (SudaConsoleWindow      *self,
+                                     const SudaServerConfig *config)
+{
+  g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
+  g_clear_pointer (&self->base_config, suda_server_config_free);
+  self->base_config = config ? suda_server_config_copy (config) : NULL;
 }

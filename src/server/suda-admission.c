@@ -37,8 +37,8 @@ _suda_admission_new (const SudaCore *core)
 void
 _suda_admission_free (SudaAdmission *self)
 {
-  g_clear_handle_id (&self->refused_id, g_source_remove);
-  g_clear_handle_id (&self->connects_id, g_source_remove);
+  g_clear_handle_id (&self->refused_id, _suda_source_remove);
+  g_clear_handle_id (&self->connects_id, _suda_source_remove);
   g_hash_table_unref (self->refused);
   g_hash_table_unref (self->connects);
   g_free (self);
@@ -52,7 +52,7 @@ _suda_admission_log_refusals (SudaAdmission *self)
   GHashTableIter iter;
   gpointer host, value;
 
-  g_clear_handle_id (&self->refused_id, g_source_remove);
+  g_clear_handle_id (&self->refused_id, _suda_source_remove);
   g_hash_table_iter_init (&iter, self->refused);
   while (g_hash_table_iter_next (&iter, &host, &value))
     {
@@ -94,7 +94,7 @@ note_refusal (SudaAdmission *self,
     }
   g_hash_table_insert (self->refused, g_strdup (host), g_new0 (Refusals, 1));
   if (self->refused_id == 0)
-    self->refused_id = g_timeout_add_seconds (60, on_refusals_due, self);
+    self->refused_id = _suda_timeout_add_seconds (60, on_refusals_due, self);
   text = g_strdup_printf ("%s: connection from %s refused", reason, host);
   _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
 }
@@ -137,7 +137,7 @@ connects_too_often (SudaAdmission *self,
     return TRUE;
   g_hash_table_replace (self->connects, g_strdup (host), GUINT_TO_POINTER (n + 1));
   if (self->connects_id == 0)
-    self->connects_id = g_timeout_add_seconds (60, on_minute_over, self);
+    self->connects_id = _suda_timeout_add_seconds (60, on_minute_over, self);
   return FALSE;
 }
 

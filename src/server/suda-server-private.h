@@ -22,6 +22,29 @@ typedef struct _SudaService  SudaService;
 typedef struct _SudaCore     SudaCore;
 typedef struct _SudaIrcState SudaIrcState;
 
+/* Timers, idles and socket sources of the core go to the thread-default
+ * main context of the thread running the server, never the global default
+ * (suda-sources.c): remove their ids with _suda_source_remove(). */
+guint        _suda_source_attach            (GSource        *source);
+guint        _suda_timeout_add              (guint           interval_ms,
+                                             GSourceFunc     func,
+                                             gpointer        data);
+guint        _suda_timeout_add_full         (gint            priority,
+                                             guint           interval_ms,
+                                             GSourceFunc     func,
+                                             gpointer        data,
+                                             GDestroyNotify  notify);
+guint        _suda_timeout_add_seconds      (guint           interval_s,
+                                             GSourceFunc     func,
+                                             gpointer        data);
+guint        _suda_idle_add_full            (gint            priority,
+                                             GSourceFunc     func,
+                                             gpointer        data,
+                                             GDestroyNotify  notify);
+void         _suda_source_remove            (guint           id);
+void         _suda_source_set_name          (guint           id,
+                                             const char     *name);
+
 /* Session: transport only (suda-session.c) -------------------------------- */
 
 /* What a session tells the one who reads its lines. */

@@ -299,12 +299,12 @@ schedule_flush (SudaServer *self)
   if (self->flush_took < 1000 || now >= earliest)
     {
       /* Default priority: an idle one would starve under load. */
-      self->flush_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_flush, self, NULL);
+      self->flush_id = _suda_idle_add_full (G_PRIORITY_DEFAULT, on_flush, self, NULL);
       return;
     }
-  self->flush_id = g_timeout_add_full (G_PRIORITY_DEFAULT,
-                                       (guint) ((earliest - now + 999) / 1000),
-                                       on_flush, self, NULL);
+  self->flush_id = _suda_timeout_add_full (G_PRIORITY_DEFAULT,
+                                           (guint) ((earliest - now + 999) / 1000),
+                                           on_flush, self, NULL);
 }
 
 static gboolean
@@ -352,8 +352,8 @@ on_session_gone (gpointer     data,
   /* The last one out ends the stop, once this flush is over. */
   if (self->stopping && g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
     {
-      g_clear_handle_id (&self->stop_id, g_source_remove);
-      self->stop_id = g_idle_add_full (G_PRIORITY_DEFAULT, on_stop_deadline, self, NULL);
+      g_clear_handle_id (&self->stop_id, _suda_source_remove);
+      self->stop_id = _suda_idle_add_full (G_PRIORITY_DEFAULT, on_stop_deadline, self, NULL);
     }
 }
 
@@ -726,7 +726,7 @@ suda_server_start (SudaServer  *self,
 
   ping_every = CLAMP (MIN (MIN (self->config->ping_interval_ms, self->config->ping_timeout_ms),
                            self->config->registration_timeout_ms) / 4, 50, 15000);
-  self->ping_id = g_timeout_add (ping_every, on_ping_timer, self);
+  self->ping_id = _suda_timeout_add (ping_every, on_ping_timer, self);
 
   self->running = TRUE;
   {
@@ -763,7 +763,7 @@ static void
 finish_stop (SudaServer *self)
 {
   self->stopping = FALSE;
-  g_clear_handle_id (&self->stop_id, g_source_remove);
+  g_clear_handle_id (&self->stop_id, _suda_source_remove);
   while (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) > 0)
     {
       g_autoptr(SudaSession) session = g_list_model_get_item (G_LIST_MODEL (self->sessions), 0);
@@ -773,8 +773,8 @@ finish_stop (SudaServer *self)
   g_queue_init (&self->dirty);
   flush_log (self);
 
-  g_clear_handle_id (&self->ping_id, g_source_remove);
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->ping_id, _suda_source_remove);
+  g_clear_handle_id (&self->flush_id, _suda_source_remove);
   g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
@@ -825,12 +825,12 @@ suda_server_stop (SudaServer *self,
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Who reads gets its last words now; a session leaves as it is done. */
-  g_clear_handle_id (&self->flush_id, g_source_remove);
+  g_clear_handle_id (&self->flush_id, _suda_source_remove);
   on_flush (self);
   if (g_list_model_get_n_items (G_LIST_MODEL (self->sessions)) == 0)
     finish_stop (self);
   else
-    self->stop_id = g_timeout_add (STOP_GRACE_MS, on_stop_deadline, self);
+    self->stop_id = _suda_timeout_add (STOP_GRACE_MS, on_stop_deadline, self);
 }
 
 gboolean

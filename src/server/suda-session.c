@@ -144,8 +144,8 @@ suda_session_dispose (GObject *object)
 
   destroy_source (&self->read_source);
   destroy_source (&self->write_source);
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
-  g_clear_handle_id (&self->pause_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, _suda_source_remove);
+  g_clear_handle_id (&self->pause_id, _suda_source_remove);
   leave_pushback (self);
   g_clear_object (&self->connection);
   self->socket = NULL;
@@ -262,7 +262,7 @@ watch_input (SudaSession *self)
 {
   self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  g_source_attach (self->read_source, g_main_context_get_thread_default ());
+  _suda_source_attach (self->read_source);
 }
 
 SudaSession *
@@ -295,7 +295,7 @@ _suda_session_new (GSocketConnection         *connection,
 
   self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
   g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  g_source_attach (self->read_source, NULL);
+  _suda_source_attach (self->read_source);
   return self;
 }
 
@@ -511,7 +511,7 @@ schedule_resume (SudaSession *self)
   self->resume_source = g_idle_source_new ();
   g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT);
   g_source_set_callback (self->resume_source, on_resume, g_object_ref (self), g_object_unref);
-  g_source_attach (self->resume_source, g_main_context_get_thread_default ());
+  _suda_source_attach (self->resume_source);
 }
 
 /* Each sender once: it handles no other line until it is released. */
@@ -634,7 +634,7 @@ ensure_watch (SudaPushback *self)
   self->sent_seen = self->sent;
   self->watch = g_timeout_source_new (WATCH_EVERY_MS);
   g_source_set_callback (self->watch, on_watch, self, NULL);
-  g_source_attach (self->watch, g_main_context_get_thread_default ());
+  _suda_source_attach (self->watch);
 }
 
 static void
@@ -838,7 +838,7 @@ send_pending (SudaSession *self)
             {
               self->write_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
               g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
-              g_source_attach (self->write_source, NULL);
+              _suda_source_attach (self->write_source);
             }
           full = TRUE;
           break;
@@ -921,8 +921,8 @@ _suda_session_close (SudaSession *self,
       self->paused = FALSE;
       self->pushback->n_paused--;
     }
-  g_clear_handle_id (&self->throttle_id, g_source_remove);
-  g_clear_handle_id (&self->pause_id, g_source_remove);
+  g_clear_handle_id (&self->throttle_id, _suda_source_remove);
+  g_clear_handle_id (&self->pause_id, _suda_source_remove);
   mark_dirty (self);
 }
 
@@ -970,8 +970,8 @@ take_token (SudaSession *self)
       return TRUE;
     }
   if (self->throttle_id == 0 && config->flood_rate > 0)
-    self->throttle_id = g_timeout_add ((guint) (1000 / config->flood_rate) + 1,
-                                       on_throttle_done, self);
+    self->throttle_id = _suda_timeout_add ((guint) (1000 / config->flood_rate) + 1,
+                                           on_throttle_done, self);
   return FALSE;
 }
 
@@ -1088,8 +1088,8 @@ on_readable (GSocket      *socket,
 
   if (self->pause_ends_line && suda_line_buffer_get_pending (&self->in) > 0)
     {
-      g_clear_handle_id (&self->pause_id, g_source_remove);
-      self->pause_id = g_timeout_add (300, on_pause, self);
+      g_clear_handle_id (&self->pause_id, _suda_source_remove);
+      self->pause_id = _suda_timeout_add (300, on_pause, self);
     }
   return G_SOURCE_CONTINUE;
 }

@@ -94,8 +94,8 @@ fail (SudaClient *c,
   _suda_delivery_log_event (c->core->delivery, "error", NULL, c->nick, text);
   c->oper_failures++;
   _suda_registry_note_oper_failure (c->core->registry, c->host);
-  g_timeout_add_full (G_PRIORITY_DEFAULT, FAILURE_DELAY_MS, on_failure_delay_over,
-                      g_object_ref (c->session), g_object_unref);
+  _suda_timeout_add_full (G_PRIORITY_DEFAULT, FAILURE_DELAY_MS, on_failure_delay_over,
+                          g_object_ref (c->session), g_object_unref);
 }
 
 static void

@@ -256,7 +256,7 @@ irc_line (SudaClient *c,
   g_autofree char *label = NULL;
   SudaIrcMessage m;
 
-  g_clear_handle_id (&c->greeting_id, g_source_remove);
+  g_clear_handle_id (&c->greeting_id, _suda_source_remove);
   if (len == 0 || strspn (line, " ") == len)
     return;  /* RFC 1459: empty lines are ignored silently */
   if (!check_line (c, line, len))
@@ -306,7 +306,7 @@ irc_closed (SudaClient *c,
   int room = SUDA_IRC_MAX_LINE - (int) strlen ("ERROR :Closing link:  ()\r\n") - (int) strlen (c->host);
 
   g_clear_pointer (&c->multiline, _suda_irc_multiline_free);
-  g_clear_handle_id (&c->greeting_id, g_source_remove);
+  g_clear_handle_id (&c->greeting_id, _suda_source_remove);
   _suda_irc_remember_nick (c);
   _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
                       (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
@@ -347,5 +347,5 @@ _suda_irc_accept (SudaClient         *client,
   client->fallback = fallback;
   _suda_session_set_pause_ends_line (client->session, TRUE);
   if (fallback)
-    client->greeting_id = g_timeout_add (GREETING_DELAY_MS, on_greeting_due, client);
+    client->greeting_id = _suda_timeout_add (GREETING_DELAY_MS, on_greeting_due, client);
 }

@@ -5,6 +5,7 @@
 
 #include "suda-irc-message.h"
 #include "suda-scheduler-private.h"
+#include "suda-server-private.h"
 
 /* The main-loop timer runs on the monotonic clock, which stops during a
  * suspend and ignores wall-clock corrections; re-reading the wall clock at
@@ -69,7 +70,7 @@ rearm_timer (SudaScheduler *self)
   GTimeSpan wait;
   guint wait_ms;
 
-  g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->timer_id, _suda_source_remove);
   if (self->pending->len == 0)
     return;
 
@@ -80,8 +81,8 @@ rearm_timer (SudaScheduler *self)
     wait_ms = 0;
   else
     wait_ms = (guint) MIN ((wait + 999) / 1000, MAX_TIMER_MS);
-  self->timer_id = g_timeout_add (wait_ms, on_timer, self);
-  g_source_set_name_by_id (self->timer_id, "[suda] scheduled messages");
+  self->timer_id = _suda_timeout_add (wait_ms, on_timer, self);
+  _suda_source_set_name (self->timer_id, "[suda] scheduled messages");
 }
 
 /* The state file has had its record of the change appended already. */
@@ -139,7 +140,7 @@ suda_scheduler_dispose (GObject *object)
 {
   SudaScheduler *self = SUDA_SCHEDULER (object);
 
-  g_clear_handle_id (&self->timer_id, g_source_remove);
+  g_clear_handle_id (&self->timer_id, _suda_source_remove);
 
   G_OBJECT_CLASS (suda_scheduler_parent_class)->dispose (object);
 }

@@ -1,0 +1,138 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "suda-server-host.h"
+
+#if defined(__SANITIZE_THREAD__)
+#include <sanitizer/tsan_interface.h>
+#endif
+
+G_BEGIN_DECLS
+
+/* GLib's locks and hand-overs (GMutex is a futex, g_main_context_invoke
+ * goes through the context's own lock) are invisible to ThreadSanitizer,
+ * GLib not being built with it: the boundary tells it what they order.
+ * Nothing in a normal build. */
+#if defined(__SANITIZE_THREAD__)
+#define SUDA_HOST_RELEASE(addr) __tsan_release (addr)
+#define SUDA_HOST_ACQUIRE(addr) __tsan_acquire (addr)
+#else
+#define SUDA_HOST_RELEASE(addr) ((void) (addr))
+#define SUDA_HOST_ACQUIRE(addr) ((void) (addr))
+#endif
+
+/* The boundary between the two threads.  suda-server-host.c runs on the
+ * GTK thread, suda-server-host-thread.c on the server thread; they meet
+ * only in SudaHostShared: the server thread pushes events under its lock
+ * (_suda_host_push_*) and the GTK thread drains them once per frame; the
+ * GTK thread sends commands into the server's context
+ * (_suda_host_send, g_main_context_invoke_full).  Nothing else crosses. */
+
+typedef enum {
+  SUDA_HOST_EVENT_STATE,      /* running, port, address, started-at, log-failing */
+  SUDA_HOST_EVENT_USER,       /* a registered user appeared or changed */
+  SUDA_HOST_EVENT_USER_GONE,
+  SUDA_HOST_EVENT_REPLY,      /* a command's answer: TASK returns OK or ERROR */
+} SudaHostEventKind;
+
+typedef struct {
+  SudaHostEventKind  kind;
+  gboolean           running;
+  gboolean           log_failing;
+  guint16            port;
+  char              *address;
+  GDateTime         *started_at;
+  guint64            user_id;
+  char              *nick;
+  char              *channels;
+  GDateTime         *connected_at;
+  GTask             *task;
+  GError            *error;
+} SudaHostEvent;
+
+typedef enum {
+  SUDA_HOST_START,
+  SUDA_HOST_STOP,
+  SUDA_HOST_KICK,
+  SUDA_HOST_DISCONNECT,
+  SUDA_HOST_INVOKE,
+  SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
+} SudaHostCommandKind;
+
+/* Log entries are drained at most every SUDA_HOST_MIN_INTERVAL usec, and
+ * further apart when the window is slow to draw
+ * (suda_server_host_set_draw_cost); other events once a frame. */
+#define SUDA_HOST_FRAME        (G_USEC_PER_SEC / 60)
+#define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
+#define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
+
+typedef struct _SudaHostShared SudaHostShared;
+
+typedef struct {
+  SudaHostShared      *shared;
+  SudaHostCommandKind  kind;
+  SudaServerConfig    *config;
+  char                *nick;
+  char                *reason;
+  GTask               *task;
+  SudaServerHostFunc   func;
+  gpointer             data;
+  GDestroyNotify       destroy;
+} SudaHostCommand;
+
+struct _SudaHostShared
+{
+  gatomicrefcount  ref;
+  GMainContext    *owner_context;   /* GTK's */
+  GMainContext    *context;         /* the server thread's */
+  GWeakRef         host;            /* read on the GTK thread only */
+
+  GMutex           lock;            /* guards what follows */
+  GQueue           events;          /* SudaHostEvent */
+  SudaLogEntry   **ring;            /* the newest log entries not drained yet */
+  guint            ring_size;
+  guint            ring_start;
+  guint            ring_len;
+  guint64          n_logged;        /* every entry ever pushed */
+  gint64           wake_due;        /* when the next drain on owner_context is, or 0 */
+  gint64           last_drain;      /* monotonic usec */
+  gint64           interval;        /* usec from one drain to the next, at least */
+
+  /* The server thread's own */
+  GMainLoop       *loop;
+  SudaServer      *server;
+  GPtrArray       *watched;         /* SudaSession, in the server's list order */
+  guint64          next_user_id;
+  gboolean         quit_when_stopped;
+};
+
+static inline void
+_suda_host_lock (SudaHostShared *shared)
+{
+  g_mutex_lock (&shared->lock);
+  SUDA_HOST_ACQUIRE (&shared->lock);
+}
+
+static inline void
+_suda_host_unlock (SudaHostShared *shared)
+{
+  SUDA_HOST_RELEASE (&shared->lock);
+  g_mutex_unlock (&shared->lock);
+}
+
+SudaHostShared *_suda_host_shared_new     (guint            ring_size);
+SudaHostShared *_suda_host_shared_ref     (SudaHostShared  *shared);
+void            _suda_host_shared_unref   (SudaHostShared  *shared);
+void            _suda_host_event_free     (SudaHostEvent   *event);
+void            _suda_host_command_free   (SudaHostCommand *command);
+GThread        *_suda_host_thread_spawn   (SudaHostShared  *shared);
+void            _suda_host_send           (SudaHostShared  *shared,
+                                           SudaHostCommand *command);
+/* Called on the server thread; the drain runs on the GTK thread. */
+void            _suda_host_push_event     (SudaHostShared  *shared,
+                                           SudaHostEvent   *event);
+void            _suda_host_drain          (SudaHostShared  *shared);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaHostEvent, _suda_host_event_free)
+
+G_END_DECLS
