@@ -3,12 +3,12 @@
  * stored as crypt(3) hashes), KILL, WALLOPS and REHASH. */
 #include "config.h"
 
-#include <crypt.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
 
 #include "suda-irc-private.h"
+#include "suda-password.h"
 
 /* crypt() with a strong hash costs tens of milliseconds: it runs in a
  * worker thread, a failure is answered only after a delay, and a
@@ -29,8 +29,7 @@ oper_check_free (gpointer data)
   OperCheck *check = data;
 
   g_free (check->name);
-  if (check->password)
-    memset (check->password, 0, strlen (check->password));
+  suda_password_clear (check->password);
   g_free (check->password);
   g_free (check->hash);
   g_free (check);
@@ -43,13 +42,8 @@ check_in_thread (GTask        *task,
                  GCancellable *cancellable)
 {
   OperCheck *check = data;
-  struct crypt_data *work = g_new0 (struct crypt_data, 1);
-  const char *computed = check->hash ? crypt_r (check->password, check->hash, work) : NULL;
-  gboolean right = computed != NULL && computed[0] != '*' && strcmp (computed, check->hash) == 0;
 
-  memset (work, 0, sizeof *work);
-  g_free (work);
-  g_task_return_boolean (task, right);
+  g_task_return_boolean (task, suda_password_verify (check->password, check->hash));
 }
 
 static void
