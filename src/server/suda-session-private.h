@@ -47,6 +47,10 @@ struct _SudaSession
   gpointer                   owner;
   GDestroyNotify             owner_destroy;
   SudaTransport             *transport;     /* closed once detached */
+  /* The transport's send, looked up once: it is called at every flush. */
+  gssize                   (*send) (SudaTransport *transport, const char *data,
+                                    gsize len, GError **error);
+  int                        fd;            /* a plain socket's, sent to directly; or -1 */
   SudaLineBuffer             in;
   char                      *out;           /* pending output, from out_off to out_len */
   gsize                      out_off;

@@ -3,10 +3,8 @@
  * into the session's buffer and send(2) straight from its queue. */
 #include "config.h"
 
-#include <errno.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/socket.h>
 
 #include "suda-socket-transport.h"
 
@@ -88,36 +86,18 @@ suda_socket_transport_receive (SudaTransport *transport,
                                gsize          size,
                                GError       **error)
 {
-  SudaSocketTransport *self = SUDA_SOCKET_TRANSPORT (transport);
+  SudaSocketTransport *self = (SudaSocketTransport *) transport;
 
   return g_socket_receive (self->socket, buffer, size, NULL, error);
 }
 
-/* send() itself, not g_socket_send(): a full kernel buffer is the common
- * case under load, and GIO makes a GError of each. */
 static gssize
 suda_socket_transport_send (SudaTransport *transport,
                             const char    *data,
                             gsize          len,
                             GError       **error)
 {
-  SudaSocketTransport *self = SUDA_SOCKET_TRANSPORT (transport);
-
-  for (;;)
-    {
-      gssize n = send (self->fd, data, len, MSG_NOSIGNAL | MSG_DONTWAIT);
-      int saved_errno = errno;
-
-      if (n >= 0)
-        return n;
-      if (saved_errno == EINTR)
-        continue;
-      if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
-        return 0;
-      g_set_error_literal (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                           g_strerror (saved_errno));
-      return -1;
-    }
+  return suda_socket_send (((SudaSocketTransport *) transport)->fd, data, len, error);
 }
 
 static void
@@ -184,6 +164,13 @@ suda_socket_transport_class_init (SudaSocketTransportClass *klass)
 static void
 suda_socket_transport_init (SudaSocketTransport *self)
 {
+}
+
+int
+suda_socket_transport_get_fd (SudaSocketTransport *self)
+{
+  g_return_val_if_fail (SUDA_IS_SOCKET_TRANSPORT (self), -1);
+  return self->fd;
 }
 
 SudaTransport *
