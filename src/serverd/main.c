@@ -230,9 +230,8 @@ main (int   argc,
   /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
   g_print ("listening on %s\n", address);
   g_print (_("log: %s\n"), suda_server_get_log_path (server) ? suda_server_get_log_path (server) : _("(none)"));
-  if (suda_server_get_accounts (server))
-    g_print (_("accounts: %s\n"), suda_account_store_get_path (suda_server_get_accounts (server)));
-  else
+  /* Standard output stays the two lines scripts read; the log has it too. */
+  if (suda_server_get_accounts_problem (server))
     g_printerr ("suda-serverd: %s\n", suda_server_get_accounts_problem (server));
   fflush (stdout);
 
