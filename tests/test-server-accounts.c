@@ -410,6 +410,49 @@ test_nick_protection (void)
   suda_test_client_await (owner, ":kim_!* NICK :kim");
 }
 
+/* A plain-text session cannot log in: it gets another nick at once. */
+static void
+test_plain_session_on_registered_nick (void)
+{
+  g_autoptr(SudaServer) server = accounts_server (NULL);
+  g_autoptr(SudaTestClient) plain = NULL;
+  g_autoptr(SudaTestClient) watcher = NULL;
+
+  make_account (suda_server_get_accounts (server), "kim");
+  watcher = suda_test_user (server, "watcher", NULL);
+  plain = suda_test_client_connect (suda_server_get_port (server));
+  suda_test_client_send (plain, "kim");
+  suda_test_client_await (plain, "*** That nickname belongs to a registered account*");
+  suda_test_client_await (plain, "* kim is now known as Guest*");
+  suda_test_client_send (watcher, "WHOIS kim");
+  suda_test_client_await (watcher, "* 401 watcher kim :*");
+}
+
+/* REHASH keeps the open store and applies registration and nick-grace. */
+static void
+test_rehash_keeps_store (void)
+{
+  g_autoptr(SudaServer) server = accounts_server (NULL);
+  SudaAccountStore *store = suda_server_get_accounts (server);
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "suda.conf", NULL);
+  g_autoptr(SudaTestClient) c = NULL;
+  g_autofree char *restart = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, "[accounts]\nregistration=closed\nnick-grace=5\n"
+                                            "file=elsewhere.sqlite\n", -1, NULL));
+  suda_server_set_config_file (server, path, NULL);
+  g_assert_true (suda_server_rehash (server, &restart, &error));
+  g_assert_no_error (error);
+  g_assert_true (suda_server_get_accounts (server) == store);
+  g_assert_nonnull (strstr (restart, "[accounts] file"));
+  g_assert_cmpuint (suda_server_get_config (server)->accounts.nick_grace_ms, ==, 5000);
+  c = suda_test_user (server, "kim", NULL);
+  suda_test_client_send (c, "REGISTER * * " PASSWORD);
+  suda_test_client_await (c, "* FAIL REGISTER DISALLOWED kim :*");
+}
+
 static void
 test_no_store (void)
 {
@@ -622,7 +665,9 @@ main (int   argc,
   g_test_add_func ("/server-accounts/operators/by-account", test_operator_by_account);
   g_test_add_func ("/server-accounts/login/tag-join-whois-notify", test_login_shows);
   g_test_add_func ("/server-accounts/nick/renamed-after-grace", test_nick_protection);
+  g_test_add_func ("/server-accounts/nick/plain-session-renamed-at-once", test_plain_session_on_registered_nick);
   g_test_add_func ("/server-accounts/store/cannot-open", test_no_store);
+  g_test_add_func ("/server-accounts/store/kept-by-rehash", test_rehash_keeps_store);
   g_test_add_func ("/server-accounts/store/survives-kill-9-in-registration-storm", test_store_survives_kill);
   g_test_add_func ("/server-accounts/certfp/needs-login-and-certificate", test_certfp_needs_login_and_certificate);
   return g_test_run ();

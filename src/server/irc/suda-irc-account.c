@@ -14,7 +14,10 @@ static void
 server_notice (SudaClient *c,
                const char *text)
 {
-  _suda_irc_send_line (c, _suda_irc_server_name (c), "NOTICE", _suda_client_target_name (c), text);
+  if (c->protocol->plain)
+    _suda_client_sendf (c, "*** %s\r\n", text);
+  else
+    _suda_irc_send_line (c, _suda_irc_server_name (c), "NOTICE", _suda_client_target_name (c), text);
 }
 
 const char *
@@ -100,6 +103,13 @@ _suda_irc_account_check_nick (SudaClient *c)
   g_clear_handle_id (&c->nick_grace_id, _suda_source_remove);
   if (!c->registered || !is_on_foreign_nick (c))
     return;
+  /* A plain-text session has no way to log in: no grace to wait out. */
+  if (c->protocol->plain)
+    {
+      server_notice (c, _("That nickname belongs to a registered account: you were given another."));
+      rename_to_guest (c);
+      return;
+    }
   text = g_strdup_printf (_("The nick %s belongs to a registered account. Log in within %u seconds "
                             "(AUTHENTICATE, SASL PLAIN), or you will be renamed."),
                           c->nick, (grace_ms + 999) / 1000);
@@ -120,8 +130,7 @@ _suda_irc_account_reclaim (SudaClient *c,
     return FALSE;
   if (holder->account && suda_irc_casecmp (holder->account, nick) == 0)
     return FALSE;
-  if (!holder->protocol->plain)
-    server_notice (holder, _("The owner of this nick logged in: your nick was changed."));
+  server_notice (holder, _("The owner of this nick logged in: your nick was changed."));
   rename_to_guest (holder);
   return TRUE;
 }

@@ -55,6 +55,9 @@ _suda_irc_try_register (SudaClient *c)
       return;
     }
   c->protocol->welcome (c);
+  /* The IRC welcome checks the nick itself; a plain-text one does not. */
+  if (c->protocol->plain)
+    _suda_irc_account_check_nick (c);
 }
 
 void
