@@ -8,7 +8,9 @@
 #include <string.h>
 #include <sys/prctl.h>
 
+#include "suda-certificate.h"
 #include "suda-test-util.h"
+#include "suda-tls-self-signed.h"
 
 #define PASSWORD "correct-horse"
 /* The longest wait for a password check. */
@@ -640,6 +642,190 @@ test_store_survives_kill (void)
     }
 }
 
+/* SASL EXTERNAL over TLS, against a daemon: the client here may block ----- */
+
+typedef struct {
+  GIOStream        *tls;
+  GDataInputStream *in;
+} TlsUser;
+
+static gboolean
+accept_any (GTlsConnection       *connection,
+            GTlsCertificate      *peer,
+            GTlsCertificateFlags  errors,
+            gpointer              data)
+{
+  return TRUE;   /* the daemon's self-signed certificate */
+}
+
+static TlsUser *
+tls_user_connect (guint16          port,
+                  GTlsCertificate *certificate)
+{
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  TlsUser *self = g_new0 (TlsUser, 1);
+
+  connection = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  /* No wait without an end: a silent daemon fails the read. */
+  g_socket_set_timeout (g_socket_connection_get_socket (connection), SLOW_MS / 1000);
+  self->tls = g_tls_client_connection_new (G_IO_STREAM (connection), NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (self->tls, "accept-certificate", G_CALLBACK (accept_any), NULL);
+  g_tls_connection_set_certificate (G_TLS_CONNECTION (self->tls), certificate);
+  g_tls_connection_handshake (G_TLS_CONNECTION (self->tls), NULL, &error);
+  g_assert_no_error (error);
+  self->in = g_data_input_stream_new (g_io_stream_get_input_stream (self->tls));
+  g_data_input_stream_set_newline_type (self->in, G_DATA_STREAM_NEWLINE_TYPE_CR_LF);
+  return self;
+}
+
+static void
+tls_user_free (TlsUser *self)
+{
+  g_io_stream_close (self->tls, NULL, NULL);
+  g_object_unref (self->in);
+  g_object_unref (self->tls);
+  g_free (self);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (TlsUser, tls_user_free)
+
+static void
+tls_user_send (TlsUser    *self,
+               const char *line)
+{
+  g_autofree char *data = g_strconcat (line, "\r\n", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_output_stream_write_all (g_io_stream_get_output_stream (self->tls), data, strlen (data), NULL, NULL, &error);
+  g_assert_no_error (error);
+}
+
+static void
+tls_user_await (TlsUser    *self,
+                const char *pattern)
+{
+  for (;;)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (self->in, NULL, NULL, &error);
+
+      if (line == NULL)
+        g_error ("no line matching “%s” came: %s", pattern, error ? error->message : "closed");
+      if (g_pattern_match_simple (pattern, line))
+        return;
+    }
+}
+
+/* Registers NICK, logging in with SASL EXTERNAL when EXTERNAL. */
+static TlsUser *
+tls_user_register (guint16          port,
+                   const char      *nick,
+                   GTlsCertificate *certificate,
+                   gboolean         external)
+{
+  TlsUser *self = tls_user_connect (port, certificate);
+  g_autofree char *nick_line = g_strdup_printf ("NICK %s", nick);
+
+  tls_user_send (self, "CAP LS 302");
+  tls_user_send (self, nick_line);
+  tls_user_send (self, "USER u 0 * :TLS user");
+  if (external)
+    {
+      tls_user_send (self, "CAP REQ :sasl");
+      tls_user_await (self, "* CAP * ACK :sasl");
+      tls_user_send (self, "AUTHENTICATE EXTERNAL");
+      tls_user_await (self, "AUTHENTICATE +");
+      tls_user_send (self, "AUTHENTICATE +");
+    }
+  /* Registration waits for a check under way. */
+  tls_user_send (self, "CAP END");
+  return self;
+}
+
+static GTlsCertificate *
+make_certificate (const char *dir,
+                  const char *name,
+                  char      **fingerprint)
+{
+  g_autofree char *cert = g_strdup_printf ("%s/%s-cert.pem", dir, name);
+  g_autofree char *key = g_strdup_printf ("%s/%s-key.pem", dir, name);
+  g_autoptr(GError) error = NULL;
+  GTlsCertificate *certificate;
+
+  suda_tls_create_self_signed (cert, key, name, &error);
+  g_assert_no_error (error);
+  certificate = g_tls_certificate_new_from_files (cert, key, &error);
+  g_assert_no_error (error);
+  if (fingerprint)
+    *fingerprint = suda_certificate_fingerprint (certificate);
+  return certificate;
+}
+
+/* A certificate the console registered logs in with EXTERNAL; CERTFP ADD
+ * registers another over TLS; an unknown one is refused. */
+static void
+test_sasl_external (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *store_path = g_build_filename (dir, "accounts.sqlite", NULL);
+  g_autofree char *config_path = g_build_filename (dir, "suda.conf", NULL);
+  guint16 tls_port = suda_test_free_port ();
+  g_autofree char *config = g_strdup_printf ("[server]\nservice-nick=\n[limits]\nflood-control=false\n"
+                                             "[tls]\nport=%u\n[accounts]\nfile=%s\n",
+                                             tls_port, store_path);
+  g_autofree char *first_fp = NULL;
+  g_autofree char *second_fp = NULL;
+  g_autofree char *added = NULL;
+  g_autoptr(GTlsCertificate) first = make_certificate (dir, "first", &first_fp);
+  g_autoptr(GTlsCertificate) second = make_certificate (dir, "second", &second_fp);
+  g_autoptr(GTlsCertificate) stranger = make_certificate (dir, "stranger", NULL);
+  g_autoptr(SudaAccountStore) store = suda_account_store_open (store_path, NULL);
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(TlsUser) c = NULL;
+  g_autofree char *answer = plain_answer ("kim", PASSWORD);
+  g_autofree char *authenticate = g_strdup_printf ("AUTHENTICATE %s", answer);
+  guint16 port;
+
+  make_account (store, "kim");
+  g_assert_true (suda_account_store_add_certificate (store, "kim", first_fp, NULL));
+  g_clear_object (&store);
+  g_assert_true (g_file_set_contents (config_path, config, -1, NULL));
+  daemon = start_daemon (dir, &port);
+
+  c = tls_user_register (tls_port, "kim", first, TRUE);
+  tls_user_await (c, "* 900 kim * kim :*");
+  tls_user_await (c, "* 903 kim :*");
+  tls_user_await (c, "* 001 kim *");
+  g_clear_pointer (&c, tls_user_free);
+
+  c = tls_user_register (tls_port, "lee", stranger, TRUE);
+  tls_user_await (c, "* 904 lee :*");
+  g_clear_pointer (&c, tls_user_free);
+
+  /* PLAIN over TLS with the second certificate, which CERTFP ADD keeps. */
+  c = tls_user_register (tls_port, "kimtls", second, FALSE);
+  tls_user_await (c, "* 001 kimtls *");
+  tls_user_send (c, "AUTHENTICATE PLAIN");
+  tls_user_await (c, "AUTHENTICATE +");
+  tls_user_send (c, authenticate);
+  tls_user_await (c, "* 903 kimtls :*");
+  tls_user_send (c, "CERTFP ADD");
+  added = g_strdup_printf (":* NOTE CERTFP ADDED %s :kim", second_fp);
+  tls_user_await (c, added);
+  tls_user_send (c, "QUIT");
+  g_clear_pointer (&c, tls_user_free);
+
+  c = tls_user_register (tls_port, "kim2", second, TRUE);
+  tls_user_await (c, "* 903 kim2 :*");
+  g_clear_pointer (&c, tls_user_free);
+  g_subprocess_send_signal (daemon, SIGTERM);
+  g_assert_true (g_subprocess_wait (daemon, NULL, NULL));
+}
+
 static void
 test_config_keys (void)
 {
@@ -669,6 +855,7 @@ main (int   argc,
   g_test_add_func ("/server-accounts/sasl/plain-success-and-failure", test_sasl_plain);
   g_test_add_func ("/server-accounts/sasl/chunks-and-abort", test_sasl_chunks_and_abort);
   g_test_add_func ("/server-accounts/sasl/failures-disconnect", test_failures_disconnect);
+  g_test_add_func ("/server-accounts/sasl/external-with-certfp", test_sasl_external);
   g_test_add_func ("/server-accounts/register/then-reconnect-and-login", test_register_then_login);
   g_test_add_func ("/server-accounts/register/closed", test_registration_closed);
   g_test_add_func ("/server-accounts/register/operators-only", test_registration_by_operators);

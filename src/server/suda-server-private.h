@@ -14,6 +14,7 @@
 #include "suda-line-buffer.h"
 #include "suda-server-log.h"
 #include "suda-server.h"
+#include "suda-transport.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,8 @@ typedef struct {
  * this machine. */
 char        *_suda_session_describe_peer    (GSocketConnection         *connection,
                                              gboolean                  *loopback);
+char        *_suda_session_describe_address (GSocketAddress            *address,
+                                             gboolean                  *loopback);
 /* What the sessions of one server share: the output queued for all of
  * them, bounded by [limits] total-sendq, and the pushback on senders. */
 typedef struct _SudaPushback SudaPushback;
@@ -79,7 +82,9 @@ gsize        _suda_pushback_get_total       (SudaPushback              *self);
 gsize        _suda_pushback_get_peak        (SudaPushback              *self);
 guint        _suda_pushback_get_n_paused    (SudaPushback              *self);
 
-SudaSession *_suda_session_new              (GSocketConnection         *connection,
+/* The session takes a reference on TRANSPORT and reads and writes
+ * through it alone (suda-transport.h). */
+SudaSession *_suda_session_new              (SudaTransport             *transport,
                                              const SudaServerConfig    *config,
                                              SudaPushback              *pushback,
                                              const SudaSessionListener *listener,
@@ -116,6 +121,18 @@ void         _suda_session_set_id           (SudaSession *self,
 GList       *_suda_session_get_dirty_link   (SudaSession *self);
 /* For tests that shrink kernel buffers. */
 GSocket     *_suda_session_get_socket       (SudaSession *self);
+SudaTransport *_suda_session_get_transport  (SudaSession *self);
+/* The SHA-256 fingerprint of the peer's TLS client certificate (64
+ * lowercase hex digits), or NULL when it showed none. */
+const char  *_suda_session_get_certfp       (SudaSession *self);
+/* Over TLS (or another transport its listener calls secure). */
+void         _suda_session_set_secure       (SudaSession *self,
+                                             gboolean     secure);
+gboolean     _suda_session_is_secure        (SudaSession *self);
+/* Its "connect" entry is logged (a TLS peer's once its handshake is
+ * done), so its "disconnect" is too. */
+void         _suda_session_set_announced    (SudaSession *self);
+gboolean     _suda_session_get_announced    (SudaSession *self);
 
 /* Registry: clients, nicks, rooms, histories, counts (suda-registry.c) ----- */
 
@@ -414,6 +431,7 @@ struct _SudaCore
    * names the changed keys that wait for a restart, or is NULL. */
   gboolean              (*rehash) (SudaCore *core, char **restart, GError **error);
   const char             *config_file;
+  guint16                 tls_port;  /* the TLS port listened on, 0 when none */
 };
 
 /* Admission: who may connect (suda-admission.c) --------------------------- */
@@ -437,6 +455,8 @@ SudaAccountStore *_suda_server_open_accounts (const SudaServerConfig *config,
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
+/* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
+void          _suda_server_set_tls_any_port (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
 

@@ -23,8 +23,7 @@ server_notice (SudaClient *c,
 const char *
 _suda_irc_client_certfp (SudaClient *c)
 {
-  /* No TLS client certificates yet (the TLS listener adds them). */
-  return NULL;
+  return _suda_session_get_certfp (c->session);
 }
 
 /* Operators by account: "[operators] NAME=account:ACCOUNT", or an account
