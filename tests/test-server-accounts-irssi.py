@@ -1,15 +1,16 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""irssi logs into a Suda account with SASL PLAIN, set up as irssi's own
+"""irssi logs into a Suda account with SASL PLAIN over TLS, set up as irssi's own
 users do (a chatnet with sasl_mechanism, sasl_username, sasl_password).
 python3-irc registers the account first with REGISTER, then sees irssi
-logged in on the account's own nick (WHOIS 330).
+logged in on the account's own nick over TLS (WHOIS 330, 671).
 Usage: test-server-accounts-irssi.py (SUDA_SERVERD names the daemon).  TAP
 output; every wait has a deadline."""
 
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -65,7 +66,8 @@ def write_irssi_config(home, port):
     os.makedirs(home, exist_ok=True)
     with open(os.path.join(home, "config"), "w") as config:
         config.write("""servers = (
-  { address = "127.0.0.1"; chatnet = "suda"; port = "%d"; use_tls = "no"; autoconnect = "yes"; }
+  { address = "127.0.0.1"; chatnet = "suda"; port = "%d"; use_tls = "yes"; tls_verify = "no";
+    autoconnect = "yes"; }
 );
 chatnets = {
   suda = {
@@ -81,15 +83,21 @@ settings = {
 """ % (port, NICK, PASSWORD, NICK, NICK))
 
 
-def start_daemon(tmp):
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_daemon(tmp, tls_port):
     serverd = os.environ.get("SUDA_SERVERD")
     if not serverd:
         print("Bail out! SUDA_SERVERD is not set", flush=True)
         sys.exit(1)
     config = os.path.join(tmp, "suda.conf")
     with open(config, "w") as out:
-        # A short grace: irssi keeps its nick only because it logged in.
-        out.write("[accounts]\nfile=%s\nnick-grace=1\n" % os.path.join(tmp, "accounts.sqlite"))
+        out.write("[accounts]\nfile=%s\nnick-grace=1\n[tls]\nport=%d\n"
+                  % (os.path.join(tmp, "accounts.sqlite"), tls_port))
     daemon = subprocess.Popen([serverd, "--config", config, "--listen", "127.0.0.1", "--port", "0",
                                "--log", os.path.join(tmp, "server.jsonl")],
                               stdout=subprocess.PIPE, text=True)
@@ -107,7 +115,8 @@ def main():
             print("Bail out! %s is not installed (tools/install-deps.sh installs it)" % tool, flush=True)
             return 1
     tmp = tempfile.mkdtemp(prefix="suda-accounts-irssi-")
-    daemon, port = start_daemon(tmp)
+    tls_port = free_port()
+    daemon, port = start_daemon(tmp, tls_port)
     socket_name = "suda-accounts-%d" % os.getpid()
     try:
         maker = Python(port, NICK)
@@ -119,7 +128,8 @@ def main():
         wait("the maker leaves", lambda: not maker.conn.is_connected(), maker.pump)
 
         home = os.path.join(tmp, "irssi")
-        write_irssi_config(home, port)
+        # irssi over TLS (the daemon's self-signed certificate, unverified).
+        write_irssi_config(home, tls_port)
         env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
         subprocess.run(["tmux", "-L", socket_name, "-f", "/dev/null", "new-session", "-d",
                         "-x", "200", "-y", "50", "irssi --home=%s" % home], check=True, env=env)
@@ -136,6 +146,7 @@ def main():
             return watcher.saw("330", NICK, NICK)
 
         wait("irssi logs in with SASL PLAIN (WHOIS 330 names the account)", logged_in, watcher.pump)
+        tap(watcher.saw("671", NICK), "irssi is on TLS (WHOIS 671)")
         if not all(results):
             pane = subprocess.run(["tmux", "-L", socket_name, "capture-pane", "-p", "-t", "0"],
                                   capture_output=True, text=True).stdout
