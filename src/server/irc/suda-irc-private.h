@@ -156,6 +156,8 @@ void        _suda_irc_welcome           (SudaClient  *client);
 void        _suda_irc_send_isupport     (SudaClient  *client);
 void        _suda_irc_send_lusers       (SudaClient  *client);
 void        _suda_irc_send_motd         (SudaClient  *client);
+GPtrArray  *_suda_irc_split_caps        (const char  *list,
+                                         gsize        budget);
 void        _suda_irc_cmd_cap           (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_pass          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_nick          (SudaClient *c, SudaIrcMessage *m);
