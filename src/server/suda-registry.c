@@ -9,6 +9,8 @@
 #include "suda-server-private.h"
 
 #define OPER_FAILURE_WINDOW_USEC (10 * 60 * G_USEC_PER_SEC)
+/* Read markers move with every read; their file follows this long after. */
+#define READ_MARKERS_SAVE_SECONDS 30
 
 typedef struct {
   guint  n;
@@ -36,6 +38,8 @@ struct _SudaRegistry
   GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
   SudaPresenceFunc        presence;
   GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
+  char                   *read_markers_path;  /* NULL: kept in memory only */
+  guint                   read_markers_save_id;
 };
 
 SudaRegistry *
@@ -55,9 +59,37 @@ _suda_registry_new (const SudaServerConfig *config)
   self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           g_free, (GDestroyNotify) g_ptr_array_unref);
-  self->read_markers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
-                                              g_free, (GDestroyNotify) g_hash_table_unref);
+  self->read_markers = _suda_read_markers_new_table ();
   return self;
+}
+
+static void
+write_read_markers (SudaRegistry *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_suda_read_markers_save (self->read_markers, self->read_markers_path, &error))
+    g_message ("Cannot keep the read markers: %s", error->message);
+}
+
+static gboolean
+on_save_read_markers (gpointer data)
+{
+  SudaRegistry *self = data;
+
+  self->read_markers_save_id = 0;
+  write_read_markers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes the markers now if they moved since the last write. */
+static void
+save_read_markers (SudaRegistry *self)
+{
+  if (self->read_markers_save_id == 0)
+    return;
+  g_clear_handle_id (&self->read_markers_save_id, _suda_source_remove);
+  write_read_markers (self);
 }
 
 void
@@ -65,6 +97,8 @@ _suda_registry_free (SudaRegistry *self)
 {
   if (self == NULL)
     return;
+  save_read_markers (self);
+  g_free (self->read_markers_path);
   g_hash_table_unref (self->nicks);
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->addresses);
@@ -89,6 +123,16 @@ _suda_registry_reset (SudaRegistry *self,
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
+  /* A stop writes the markers out; a start reads them (the port is known
+   * by then, for a server without a log). */
+  save_read_markers (self);
+  if (histories != NULL)
+    {
+      g_free (self->read_markers_path);
+      self->read_markers_path = _suda_read_markers_dup_path (self->config);
+      if (self->read_markers_path)
+        _suda_read_markers_load (self->read_markers, self->read_markers_path);
+    }
 }
 
 static gint64
@@ -753,16 +797,13 @@ _suda_registry_next_batch_id (SudaRegistry *self)
 }
 
 /* draft/read-marker: how far NICK has read TARGET (unix usec), 0 when it
- * never said.  Kept by nick while the server runs, whoever reconnects. */
+ * never said.  Kept by nick, whoever reconnects, and across restarts. */
 gint64
 _suda_registry_get_read_marker (SudaRegistry *self,
                                 const char   *nick,
                                 const char   *target)
 {
-  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
-  gint64 *time = targets ? g_hash_table_lookup (targets, target) : NULL;
-
-  return time ? *time : 0;
+  return _suda_read_markers_get (self->read_markers, nick, target);
 }
 
 /* Markers only move forward: FALSE when TIME is not past the one kept. */
@@ -772,22 +813,10 @@ _suda_registry_set_read_marker (SudaRegistry *self,
                                 const char   *target,
                                 gint64        time)
 {
-  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
-  gint64 *kept;
-
-  if (targets == NULL)
-    {
-      targets = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, g_free);
-      g_hash_table_insert (self->read_markers, g_strdup (nick), targets);
-    }
-  kept = g_hash_table_lookup (targets, target);
-  if (kept && *kept >= time)
+  if (!_suda_read_markers_set (self->read_markers, nick, target, time))
     return FALSE;
-  if (kept == NULL)
-    {
-      kept = g_new (gint64, 1);
-      g_hash_table_insert (targets, g_strdup (target), kept);
-    }
-  *kept = time;
+  if (self->read_markers_path != NULL && self->read_markers_save_id == 0)
+    self->read_markers_save_id = _suda_timeout_add_seconds (READ_MARKERS_SAVE_SECONDS,
+                                                            on_save_read_markers, self);
   return TRUE;
 }

@@ -287,6 +287,22 @@ gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
                                              const char   *target,
                                              gint64        time);
 
+/* draft/read-marker's table and file (suda-read-markers.c) */
+char         *_suda_read_markers_dup_path   (const SudaServerConfig *config);
+GHashTable   *_suda_read_markers_new_table  (void);
+void          _suda_read_markers_load       (GHashTable   *markers,
+                                             const char   *path);
+gboolean      _suda_read_markers_save       (GHashTable   *markers,
+                                             const char   *path,
+                                             GError      **error);
+gint64        _suda_read_markers_get        (GHashTable   *markers,
+                                             const char   *owner,
+                                             const char   *target);
+gboolean      _suda_read_markers_set        (GHashTable   *markers,
+                                             const char   *owner,
+                                             const char   *target,
+                                             gint64        time);
+
 void          _suda_client_free             (gpointer      client);
 void          _suda_client_set_nick         (SudaClient   *client,
                                              const char   *nick);
