@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "irc/suda-irc-private.h"
 #include "suda-test-util.h"
 
 #define HISTORY_CAPS "batch draft/chathistory echo-message labeled-response message-tags server-time"
@@ -710,6 +711,37 @@ test_read_marker (void)
   suda_test_client_expect_nothing_before_sync (bob, "*MARKREAD*");
 }
 
+/* Kept across a restart, in a small file beside the log, not in the log. */
+static void
+test_read_marker_restart (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "chat.read-markers.json", NULL);
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaServer *server;
+  SudaTestClient *alice;
+
+  config->log_path = g_build_filename (dir, "chat.jsonl", NULL);
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_member (server, "alice", "draft/read-marker", "#room");
+  suda_test_client_send (alice, "MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  /* Written rarely: not at each MARKREAD, but when the server stops. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  suda_test_client_free (alice);
+  g_object_unref (server);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_user (server, "ALICE", "draft/read-marker");
+  suda_test_client_send (alice, "MARKREAD #ROOM");
+  suda_test_client_await (alice, ":suda.local MARKREAD #ROOM timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_send (alice, "MARKREAD #other");
+  suda_test_client_await (alice, ":suda.local MARKREAD #other *");
+  suda_test_client_free (alice);
+  g_object_unref (server);
+}
+
 /* draft/multiline ----------------------------------------------------------- */
 
 #define MULTILINE_CAPS "batch draft/multiline echo-message message-tags server-time"
@@ -866,6 +898,54 @@ test_history_from_log (History       *self,
   g_assert_null (suda_test_lines_find (lines, "*message 6"));
 }
 
+/* CAP ----------------------------------------------------------------------- */
+
+/* CAP LS 302 goes over several lines rather than past 512 bytes: the split
+ * keeps whole caps, and every line but the last says "*". */
+static void
+test_cap_ls_split (void)
+{
+  static const char list[] = "aaaa bbbb cccc=1,2 dd eeeeeeeeeeeeeeeeeeeee f";
+  g_autoptr(GPtrArray) pieces = _suda_irc_split_caps (list, 10);
+  g_autoptr(GPtrArray) one = _suda_irc_split_caps (list, 1000);
+  g_autoptr(GPtrArray) none = _suda_irc_split_caps ("", 10);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
+  g_autoptr(GString) caps = g_string_new (NULL);
+  g_autofree char *line = NULL;
+  const char *expected[] = { "aaaa bbbb", "cccc=1,2", "dd", "eeeeeeeeeeeeeeeeeeeee", "f" };
+
+  g_assert_cmpuint (pieces->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < pieces->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (pieces, i), ==, expected[i]);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (one, 0), ==, list);
+  g_assert_cmpuint (none->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (none, 0), ==, "");
+
+  /* On the wire: lines within 512 bytes that add up to the whole list. */
+  suda_test_client_send (c, "CAP LS 302");
+  for (;;)
+    {
+      g_free (line);
+      line = suda_test_client_read_line (c, 5000);
+      g_assert_nonnull (line);
+      g_assert_cmpuint (strlen (line) + 2, <=, 512);
+      if (g_str_has_prefix (line, ":suda.local CAP * LS * :"))
+        g_string_append_printf (caps, "%s ", line + strlen (":suda.local CAP * LS * :"));
+      else
+        break;
+    }
+  g_assert_true (g_str_has_prefix (line, ":suda.local CAP * LS :"));
+  g_string_append (caps, line + strlen (":suda.local CAP * LS :"));
+  g_assert_nonnull (strstr (caps->str, "draft/chathistory"));
+  g_assert_nonnull (strstr (caps->str, "userhost-in-names"));
+  /* Nothing changes a host here, so chghost is not offered. */
+  g_assert_null (strstr (caps->str, "chghost"));
+  suda_test_client_send (c, "CAP REQ chghost");
+  suda_test_client_await (c, ":suda.local CAP * NAK :chghost");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -893,6 +973,8 @@ main (int   argc,
   g_test_add_func ("/ircv3/message-redaction/redact", test_redact);
   g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
   g_test_add_func ("/ircv3/read-marker", test_read_marker);
+  g_test_add_func ("/ircv3/read-marker/restart", test_read_marker_restart);
+  g_test_add_func ("/ircv3/cap/ls-302-split", test_cap_ls_split);
   g_test_add_func ("/ircv3/multiline/batch", test_multiline);
   g_test_add_func ("/ircv3/multiline/limits", test_multiline_limits);
   g_test_add_func ("/ircv3/multiline/reloaded", test_multiline_reloaded);
