@@ -228,6 +228,72 @@ test_history_errors (History       *self,
   suda_test_client_await (alice, ":suda.local BATCH -*");
 }
 
+/* draft/event-playback: with the cap, CHATHISTORY also gives the room's
+ * joins, parts, nick changes, topics, modes, kicks and quits, in order;
+ * without it, only the messages. */
+static void
+test_history_event_playback (History       *self,
+                             gconstpointer  data)
+{
+  SudaTestClient *alice = self->alice;
+  g_autoptr(SudaTestClient) bob = suda_test_member (self->server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (self->server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) events = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  static const char * const expected[] = {
+    ":alice!~alice@127.0.0.1 PRIVMSG #room :message 9",
+    ":bob!~bob@127.0.0.1 JOIN #room",
+    ":carol!~carol@127.0.0.1 JOIN #room",
+    ":bob!~bob@127.0.0.1 NICK :robert",
+    ":alice!~alice@127.0.0.1 TOPIC #room :new topic",
+    ":alice!~alice@127.0.0.1 MODE #room +v robert",
+    ":alice!~alice@127.0.0.1 KICK #room robert :out",
+    ":carol!~carol@127.0.0.1 QUIT :Quit: bye",
+    ":alice!~alice@127.0.0.1 PRIVMSG #room last",
+  };
+  guint next = 0;
+
+  suda_test_client_send (bob, "NICK robert");
+  suda_test_client_await (alice, "@* :bob!* NICK *robert");
+  suda_test_client_send (alice, "TOPIC #room :new topic");
+  suda_test_client_await (alice, "@* :alice!* TOPIC #room :new topic");
+  suda_test_client_send (alice, "MODE #room +v robert");
+  suda_test_client_await (alice, "@* :alice!* MODE #room +v robert");
+  suda_test_client_send (alice, "KICK #room robert :out");
+  suda_test_client_await (alice, "@* :alice!* KICK #room robert :out");
+  suda_test_client_send (carol, "QUIT :bye");
+  suda_test_client_await (alice, "@* :carol!* QUIT :*bye");
+  suda_test_client_send (alice, "PRIVMSG #room :last");
+  suda_test_client_await (alice, "* PRIVMSG #room :last");
+
+  events = suda_test_member (self->server, "dave", HISTORY_CAPS " draft/event-playback", "#room");
+  /* Past the replay on JOIN (messages only, as ever). */
+  g_ptr_array_unref (suda_test_client_sync (events));
+  suda_test_client_send (events, "CHATHISTORY BEFORE #room timestamp=2100-01-01T00:00:00.000Z 10");
+  lines = suda_test_client_sync (events);
+  for (guint i = 0; i < lines->len && next < G_N_ELEMENTS (expected); i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *body = line[0] == '@' ? strchr (line, ' ') + 1 : line;
+
+      if (g_str_has_prefix (line, "@batch=") && g_str_equal (body, expected[next]))
+        next++;
+      else if (g_str_has_prefix (line, "@batch="))
+        g_error ("expected %s, got %s (line %u)", expected[next], line, i);
+    }
+  g_assert_cmpuint (next, ==, G_N_ELEMENTS (expected));
+
+  /* Without the cap: the last two messages, nothing between them. */
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room * 2");
+  g_ptr_array_unref (lines);
+  lines = suda_test_client_sync (alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :alice!* PRIVMSG #room :message 9"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :alice!* PRIVMSG #room last"));
+  g_assert_null (suda_test_lines_find (lines, "* JOIN *"));
+  g_assert_null (suda_test_lines_find (lines, "* KICK *"));
+}
+
 /* The limit is capped at what ISUPPORT says. */
 static void
 test_history_isupport (void)
@@ -957,6 +1023,7 @@ main (int   argc,
   g_test_add ("/ircv3/chathistory/around-between", History, NULL, history_set_up, test_history_around_between, history_tear_down);
   g_test_add ("/ircv3/chathistory/errors", History, NULL, history_set_up, test_history_errors, history_tear_down);
   g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
+  g_test_add ("/ircv3/chathistory/event-playback", History, NULL, history_set_up, test_history_event_playback, history_tear_down);
   g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
   g_test_add ("/ircv3/chathistory/from-log", History, GUINT_TO_POINTER (3), history_set_up, test_history_from_log, history_tear_down);
   g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);

@@ -139,6 +139,7 @@ typedef enum {
   SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
   SUDA_CAP_MULTILINE        = 1 << 18,   /* draft/multiline */
   SUDA_CAP_STANDARD_REPLIES = 1 << 19,
+  SUDA_CAP_EVENT_PLAYBACK   = 1 << 23,   /* draft/event-playback */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -355,6 +356,9 @@ gsize         _suda_delivery_text_budget    (const char   *source,
 void          _suda_delivery_out_line_clear (SudaOutLine  *line);
 void          _suda_delivery_send_line      (SudaOutLine  *line,
                                              SudaClient   *to);
+void          _suda_delivery_keep_event     (SudaDelivery *self,
+                                             SudaChannel  *channel,
+                                             SudaOutLine  *line);
 void          _suda_delivery_to_channel     (SudaDelivery *self,
                                              SudaLogEntry *entry,
                                              SudaOutLine  *line,

@@ -43,13 +43,44 @@ parse_ref (const char *text,
   return ref->now || ref->by_time || ref->msgid;
 }
 
+/* How many of VIEW's items come before TIME (or at it too, when
+ * INCLUSIVE).  Times compare in milliseconds, the precision of the time
+ * tags clients quote; items are in the order they happened. */
+static guint
+count_before (GPtrArray *view,
+              gint64     time,
+              gboolean   inclusive)
+{
+  gint64 ms = time / 1000;
+  guint count = 0;
+
+  for (; count < view->len; count++)
+    {
+      gint64 item_ms = ((SudaHistoryItem *) g_ptr_array_index (view, count))->time / 1000;
+
+      if (inclusive ? item_ms > ms : item_ms >= ms)
+        break;
+    }
+  return count;
+}
+
+static int
+find_msgid (GPtrArray  *view,
+            const char *msgid)
+{
+  for (guint i = 0; i < view->len; i++)
+    if (g_strcmp0 (((SudaHistoryItem *) g_ptr_array_index (view, i))->msgid, msgid) == 0)
+      return i;
+  return -1;
+}
+
 /* FALSE when the message is not (or no longer) kept. */
 static gboolean
-cut_at (SudaHistory      *history,
+cut_at (GPtrArray        *view,
         const HistoryRef *ref,
         HistoryCut       *cut)
 {
-  guint n = history ? history->items.length : 0;
+  guint n = view->len;
 
   /* "*" (LATEST only) bounds nothing from below. */
   if (ref->now)
@@ -65,12 +96,12 @@ cut_at (SudaHistory      *history,
     }
   if (ref->by_time)
     {
-      cut->before = suda_history_count_before (history, ref->time, FALSE);
-      cut->after = suda_history_count_before (history, ref->time, TRUE);
+      cut->before = count_before (view, ref->time, FALSE);
+      cut->after = count_before (view, ref->time, TRUE);
       return TRUE;
     }
   {
-    int index = suda_history_find_msgid (history, ref->msgid);
+    int index = find_msgid (view, ref->msgid);
 
     if (index < 0)
       return FALSE;
@@ -134,24 +165,35 @@ send_item (SudaClient      *c,
   g_string_append_printf (tags, "time=%s", time);
   if (item->msgid && (c->caps & SUDA_CAP_MESSAGE_TAGS))
     g_string_append_printf (tags, ";msgid=%s", item->msgid);
-  suda_irc_append_line (out, tags->str, item->source, item->command, params, 2);
+  /* An event goes as it went live: its own middle parameters, its text
+   * always trailing. */
+  if (item->event)
+    {
+      g_string_append_printf (out, "@%s :%s %s", tags->str, item->source, item->command);
+      if (item->target)
+        g_string_append_printf (out, " %s", item->target);
+      if (item->text)
+        g_string_append_printf (out, " :%s", item->text);
+      g_string_append (out, "\r\n");
+    }
+  else
+    suda_irc_append_line (out, tags->str, item->source, item->command, params, 2);
   _suda_irc_fit (out);
   _suda_client_send (c, out->str, out->len);
 }
 
-/* Items [FROM, TO) of HISTORY, oldest first, in one chathistory batch. */
+/* Items [FROM, TO) of VIEW, oldest first, in one chathistory batch. */
 static void
-send_range (SudaClient  *c,
-            const char  *target,
-            SudaHistory *history,
-            guint        from,
-            guint        to)
+send_range (SudaClient *c,
+            const char *target,
+            GPtrArray  *view,
+            guint       from,
+            guint       to)
 {
   g_autofree char *batch = open_batch (c, "chathistory", target);
-  GList *l = history && from < to ? g_queue_peek_nth_link (&history->items, from) : NULL;
 
-  for (guint i = from; l && i < to; i++, l = l->next)
-    send_item (c, target, l->data, batch);
+  for (guint i = from; i < to && i < view->len; i++)
+    send_item (c, target, g_ptr_array_index (view, i), batch);
   close_batch (c, batch);
 }
 
@@ -274,20 +316,22 @@ answer (SudaClient         *c,
         gboolean            send)
 {
   HistoryCut cuts[2] = { { 0, 0 }, { 0, 0 } };
-  guint n = history ? history->items.length : 0;
+  /* draft/event-playback: joins, parts and the like only to those who asked. */
+  g_autoptr(GPtrArray) view = suda_history_dup_view (history, (c->caps & SUDA_CAP_EVENT_PLAYBACK) != 0);
+  guint n = view->len;
   guint from = 0, to = 0;
   gboolean found, full, before_first = FALSE;
 
-  found = cut_at (history, &query->refs[0], &cuts[0]) &&
-          (!query->between || cut_at (history, &query->refs[1], &cuts[1]));
+  found = cut_at (view, &query->refs[0], &cuts[0]) &&
+          (!query->between || cut_at (view, &query->refs[1], &cuts[1]));
   /* A message no longer kept is no place to start from: nothing comes. */
   if (found)
     select_range (query->sub, n, query->limit, &cuts[0], &cuts[1], &from, &to);
   for (guint i = 0; i < (query->between ? 2u : 1u); i++)
     before_first |= query->refs[i].by_time && cuts[i].after == 0;
-  full = history && history->max && n >= history->max;
+  full = history && history->max && history->items.length >= history->max;
   if (send)
-    send_range (c, target, history, from, to);
+    send_range (c, target, view, from, to);
   return !found || (full && from == 0 && (to - from < query->limit || before_first));
 }
 

@@ -22,6 +22,8 @@ static const struct {
    * notify yet, which cap-notify allows. */
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
+  /* CHATHISTORY also gives joins, parts, quits, nicks, kicks, topics and modes. */
+  { "draft/event-playback", SUDA_CAP_EVENT_PLAYBACK },
   { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
   { "draft/multiline", SUDA_CAP_MULTILINE },
   { "draft/read-marker", SUDA_CAP_READ_MARKER },
