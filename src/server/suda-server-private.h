@@ -440,6 +440,8 @@ void           _suda_admission_log_refusals (SudaAdmission     *self);
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
+gint64        _suda_server_flush_wait       (gint64      flush_took,
+                                             gint64      since_flush);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
