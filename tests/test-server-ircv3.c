@@ -220,8 +220,8 @@ test_history_errors (History       *self,
   suda_test_client_await (bob, ":suda.local FAIL CHATHISTORY INVALID_TARGET LATEST #room :Messages could not be retrieved");
   suda_test_client_expect_nothing_before_sync (bob, "*message*");
 
-  /* A message no longer kept, and a person (private messages are not
-   * kept): empty batches. */
+  /* A message no longer kept, and a person (private messages are kept
+   * only where the log keeps their text, off by default): empty batches. */
   expect_batch (self, "CHATHISTORY BEFORE #room msgid=00000000-ffff 5", 0, 0);
   suda_test_client_send (alice, "CHATHISTORY LATEST bob * 5");
   suda_test_client_await (alice, ":suda.local BATCH +* chathistory bob");
@@ -292,6 +292,59 @@ test_history_event_playback (History       *self,
   g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :alice!* PRIVMSG #room last"));
   g_assert_null (suda_test_lines_find (lines, "* JOIN *"));
   g_assert_null (suda_test_lines_find (lines, "* KICK *"));
+}
+
+/* With [log] whisper-text, a conversation between two nicks: both ways,
+ * to each of them only, listed by TARGETS, and nothing said to a nick
+ * before its present holder took it. */
+static void
+test_history_private (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+  SudaTestClient *bob;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  config->log_whisper_text = TRUE;
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_user (server, "alice", HISTORY_CAPS);
+  bob = suda_test_user (server, "bob", HISTORY_CAPS);
+  carol = suda_test_user (server, "carol", HISTORY_CAPS);
+  suda_test_client_send (alice, "PRIVMSG bob :hi bob");
+  suda_test_client_await (bob, "@* :alice!* PRIVMSG bob :hi bob");
+  suda_test_client_send (bob, "PRIVMSG alice :hi alice");
+  suda_test_client_await (alice, "@* :bob!* PRIVMSG alice :hi alice");
+  suda_test_client_send (carol, "PRIVMSG alice :not for bob");
+  suda_test_client_await (alice, "@* :carol!* PRIVMSG alice :not for bob");
+  g_ptr_array_unref (suda_test_client_sync (alice));
+
+  suda_test_client_send (alice, "CHATHISTORY LATEST BOB * 10");
+  suda_test_client_await (alice, ":suda.local BATCH +* chathistory BOB");
+  suda_test_client_await (alice, "@batch=*;time=*;msgid=* :alice!~alice@127.0.0.1 PRIVMSG bob :hi bob");
+  suda_test_client_await (alice, "@batch=*;time=*;msgid=* :bob!~bob@127.0.0.1 PRIVMSG alice :hi alice");
+  suda_test_client_await (alice, ":suda.local BATCH -*");
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+  lines = suda_test_client_sync (alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :suda.local CHATHISTORY TARGETS bob *"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :suda.local CHATHISTORY TARGETS carol *"));
+  /* Carol's conversation with bob is empty. */
+  suda_test_client_send (carol, "CHATHISTORY LATEST bob * 10");
+  suda_test_client_await (carol, ":suda.local BATCH +* chathistory bob");
+  suda_test_client_await (carol, ":suda.local BATCH -*");
+
+  /* Whoever is bob next did not hear what the last bob did. */
+  suda_test_client_send (bob, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (bob, 5000));
+  suda_test_client_free (bob);
+  bob = suda_test_user (server, "bob", HISTORY_CAPS);
+  suda_test_client_send (bob, "CHATHISTORY LATEST alice * 10");
+  suda_test_client_await (bob, ":suda.local BATCH +* chathistory alice");
+  suda_test_client_await (bob, ":suda.local BATCH -*");
+  suda_test_client_send (bob, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+  suda_test_client_expect_nothing_before_sync (bob, "* CHATHISTORY TARGETS alice *");
+  suda_test_client_free (bob);
 }
 
 /* The limit is capped at what ISUPPORT says. */
@@ -1025,6 +1078,7 @@ main (int   argc,
   g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
   g_test_add ("/ircv3/chathistory/event-playback", History, NULL, history_set_up, test_history_event_playback, history_tear_down);
   g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
+  g_test_add_func ("/ircv3/chathistory/private", test_history_private);
   g_test_add ("/ircv3/chathistory/from-log", History, GUINT_TO_POINTER (3), history_set_up, test_history_from_log, history_tear_down);
   g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);
   g_test_add_func ("/ircv3/labeled-response/echo", test_label_echo);

@@ -287,7 +287,8 @@ suda_history_free (SudaHistory *self)
   g_free (self);
 }
 
-void
+/* The item added (NULL when the history keeps nothing), borrowed. */
+SudaHistoryItem *
 suda_history_add (SudaHistory *self,
                   gint64       time,
                   const char  *source,
@@ -298,7 +299,7 @@ suda_history_add (SudaHistory *self,
   SudaHistoryItem *item;
 
   if (self->max == 0)
-    return;
+    return NULL;
   item = g_new0 (SudaHistoryItem, 1);
   item->time = time;
   item->source = g_strdup (source);
@@ -308,6 +309,7 @@ suda_history_add (SudaHistory *self,
   g_queue_push_tail (&self->items, item);
   while (self->items.length > self->max)
     history_item_free (g_queue_pop_head (&self->items));
+  return item;
 }
 
 /* Events are kept apart, so that joins and parts never push messages out

@@ -114,7 +114,7 @@ gboolean     suda_channel_is_invited    (SudaChannel *self,
 
 SudaHistory *suda_history_new           (guint        max);
 void         suda_history_free          (SudaHistory *self);
-void         suda_history_add           (SudaHistory *self,
+SudaHistoryItem *suda_history_add       (SudaHistory *self,
                                          gint64       time,
                                          const char  *source,
                                          const char  *command,

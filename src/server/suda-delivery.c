@@ -404,6 +404,17 @@ _suda_delivery_whisper (SudaDelivery *self,
   suda_log_entry_set_field (entry, "target", to->nick);
   suda_log_entry_set_field (entry, "msgid", msgid);
   self->log (self->log_data, entry);
+  /* CHATHISTORY gives a conversation only where the log keeps its text. */
+  if (self->config->log_whisper_text)
+    {
+      SudaHistory *history = _suda_registry_get_conversation (self->registry, line->nick, to->nick, TRUE);
+      SudaHistoryItem *item = history ? suda_history_add (history, line->time, line->source, line->command,
+                                                          line->text, line->msgid) : NULL;
+
+      /* Each message says whom it went to. */
+      if (item)
+        item->target = g_strdup (to->nick);
+    }
   _suda_delivery_send_line (line, to);
   if (echo)
     _suda_delivery_send_line (line, echo);

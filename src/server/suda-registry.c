@@ -403,6 +403,9 @@ _suda_registry_claim_nick (SudaRegistry *self,
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
     g_hash_table_remove (self->nicks, client->nick);
   g_hash_table_insert (self->nicks, g_strdup (copy), client);
+  /* A new holder of a nick reads none of what was said to it before. */
+  if (old == NULL || suda_irc_casecmp (old, copy) != 0)
+    client->nick_since = g_get_real_time ();
   _suda_client_set_nick (client, copy);
   if (renamed && self->presence)
     {
@@ -781,6 +784,59 @@ _suda_registry_peek_history (SudaRegistry *self,
   if (history)
     history->used = ++self->history_clock;
   return history;
+}
+
+/* Two people's private messages are kept with the rooms' histories (the
+ * same bound and eviction), under "nick other" casefolded and in order: no
+ * room name has a space, so none can clash. */
+static char *
+conversation_key (const char *nick,
+                  const char *other)
+{
+  g_autofree char *a = suda_irc_casefold (nick);
+  g_autofree char *b = suda_irc_casefold (other);
+
+  return strcmp (a, b) <= 0 ? g_strconcat (a, " ", b, NULL) : g_strconcat (b, " ", a, NULL);
+}
+
+/* NICK and OTHER's kept conversation; made when CREATE. */
+SudaHistory *
+_suda_registry_get_conversation (SudaRegistry *self,
+                                 const char   *nick,
+                                 const char   *other,
+                                 gboolean      create)
+{
+  g_autofree char *key = conversation_key (nick, other);
+
+  return create ? _suda_registry_get_history (self, key) : _suda_registry_peek_history (self, key);
+}
+
+/* The nicks (casefolded) NICK has a kept conversation with. */
+GPtrArray *
+_suda_registry_list_conversations (SudaRegistry *self,
+                                   const char   *nick)
+{
+  GPtrArray *others = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *folded = suda_irc_casefold (nick);
+  gsize len = strlen (folded);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->histories == NULL)
+    return others;
+  g_hash_table_iter_init (&iter, self->histories);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *space = strchr (key, ' ');
+
+      if (space == NULL)
+        continue;
+      if ((gsize) (space - (char *) key) == len && strncmp (key, folded, len) == 0)
+        g_ptr_array_add (others, g_strdup (space + 1));
+      else if (strcmp (space + 1, folded) == 0)
+        g_ptr_array_add (others, g_strndup (key, space - (char *) key));
+    }
+  return others;
 }
 
 /* IRCv3 message-ids: a PRIVMSG, NOTICE or TAGMSG's unique id. */

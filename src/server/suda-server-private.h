@@ -180,6 +180,7 @@ struct _SudaClient
   SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
   gint64              last_knock;   /* monotonic usec of its last KNOCK */
   guint               greeting_id;  /* the greeting for a silent newcomer */
+  gint64              nick_since;   /* unix usec it took this nick: what it may read of the nick's past */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -279,6 +280,12 @@ void          _suda_registry_unwatch        (SudaRegistry *self,
 void          _suda_registry_unwatch_all    (SudaRegistry *self,
                                              SudaClient   *client);
 GPtrArray    *_suda_registry_get_watchers   (SudaRegistry *self,
+                                             const char   *nick);
+SudaHistory  *_suda_registry_get_conversation (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *other,
+                                             gboolean      create);
+GPtrArray    *_suda_registry_list_conversations (SudaRegistry *self,
                                              const char   *nick);
 gint64        _suda_registry_get_read_marker (SudaRegistry *self,
                                              const char   *nick,

@@ -158,7 +158,8 @@ send_item (SudaClient      *c,
   g_autoptr(GString) tags = g_string_new (NULL);
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *time = suda_irc_format_time_tag (item->time);
-  const char *params[] = { target, item->text };
+  /* A conversation's messages each say whom they went to. */
+  const char *params[] = { item->target ? item->target : target, item->text };
 
   if (batch)
     g_string_append_printf (tags, "batch=%s;", batch);
@@ -268,7 +269,7 @@ check_target (SudaClient   *c,
       if (*channel && suda_channel_has_member (*channel, c))
         return TRUE;
     }
-  /* Private messages are not kept: a person's history is an empty batch. */
+  /* A person: the conversation with them, where [log] whisper-text keeps it. */
   else if (suda_irc_is_valid_nick (target, SUDA_IRC_NICKLEN))
     return TRUE;
   fail (c, "INVALID_TARGET", sub, target, _("Messages could not be retrieved"));
@@ -294,6 +295,7 @@ typedef struct {
   HistoryRef  refs[2];
   char       *msgids[2];
   guint       limit;
+  gint64      since;         /* unix usec: nothing older is told (a nick's conversations) */
 } HistoryQuery;
 
 static void
@@ -318,7 +320,12 @@ answer (SudaClient         *c,
   HistoryCut cuts[2] = { { 0, 0 }, { 0, 0 } };
   /* draft/event-playback: joins, parts and the like only to those who asked. */
   g_autoptr(GPtrArray) view = suda_history_dup_view (history, (c->caps & SUDA_CAP_EVENT_PLAYBACK) != 0);
-  guint n = view->len;
+  guint n, old = 0;
+
+  while (old < view->len && ((SudaHistoryItem *) g_ptr_array_index (view, old))->time < query->since)
+    old++;
+  g_ptr_array_remove_range (view, 0, old);
+  n = view->len;
   guint from = 0, to = 0;
   gboolean found, full, before_first = FALSE;
 
@@ -427,6 +434,12 @@ history_query (SudaClient     *c,
 
   if (channel)
     history = _suda_registry_peek_history (c->core->registry, channel->name);
+  else
+    {
+      /* What was said to a nick before C took it is not C's to read. */
+      history = _suda_registry_get_conversation (c->core->registry, c->nick, m->params[1], FALSE);
+      query->since = c->nick_since;
+    }
   /* Older than what the room keeps: the log has it.  A labelled query is
    * answered at once, from memory, since its label cannot wait. */
   if (channel && c->capture == NULL && answer (c, channel->name, history, query, FALSE) &&
@@ -436,9 +449,35 @@ history_query (SudaClient     *c,
 }
 
 typedef struct {
-  SudaChannel *channel;
-  gint64       last;
+  char   *name;
+  gint64  last;
 } TargetTime;
+
+static void
+target_time_clear (gpointer data)
+{
+  g_free (((TargetTime *) data)->name);
+}
+
+/* TARGET to FOUND when HISTORY has a message (at or after SINCE) between LOW and HIGH. */
+static void
+add_target (GArray      *found,
+            const char  *target,
+            SudaHistory *history,
+            gint64       since,
+            gint64       low,
+            gint64       high)
+{
+  guint n = history ? suda_history_count_before (history, high, FALSE) : 0;
+  SudaHistoryItem *last = n ? g_queue_peek_nth (&history->items, n - 1) : NULL;
+
+  if (last && last->time > low && last->time >= since)
+    {
+      TargetTime found_one = { g_strdup (target), last->time };
+
+      g_array_append_val (found, found_one);
+    }
+}
 
 static int
 compare_target_time (gconstpointer a,
@@ -449,13 +488,14 @@ compare_target_time (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* CHATHISTORY TARGETS: C's rooms with a message between two times, by the
- * time of their last one. */
+/* CHATHISTORY TARGETS: C's rooms and conversations with a message between
+ * two times, by the time of their last one. */
 static void
 history_targets (SudaClient     *c,
                  SudaIrcMessage *m)
 {
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (TargetTime));
+  g_autoptr(GPtrArray) others = NULL;
   g_autofree char *batch = NULL;
   HistoryRef a, b;
   gint64 low, high;
@@ -474,19 +514,21 @@ history_targets (SudaClient     *c,
     }
   low = MIN (a.time, b.time);
   high = MAX (a.time, b.time);
+  g_array_set_clear_func (found, target_time_clear);
   for (guint i = 0; i < c->channels->len; i++)
     {
       SudaChannel *channel = g_ptr_array_index (c->channels, i);
-      SudaHistory *history = _suda_registry_peek_history (c->core->registry, channel->name);
-      guint n = history ? suda_history_count_before (history, high, FALSE) : 0;
-      SudaHistoryItem *last = n ? g_queue_peek_nth (&history->items, n - 1) : NULL;
 
-      if (last && last->time > low)
-        {
-          TargetTime target = { channel, last->time };
+      add_target (found, channel->name, _suda_registry_peek_history (c->core->registry, channel->name),
+                  0, low, high);
+    }
+  others = _suda_registry_list_conversations (c->core->registry, c->nick);
+  for (guint i = 0; i < others->len; i++)
+    {
+      const char *other = g_ptr_array_index (others, i);
 
-          g_array_append_val (found, target);
-        }
+      add_target (found, other, _suda_registry_get_conversation (c->core->registry, c->nick, other, FALSE),
+                  c->nick_since, low, high);
     }
   g_array_sort (found, compare_target_time);
   batch = open_batch (c, "draft/chathistory-targets", NULL);
@@ -497,7 +539,7 @@ history_targets (SudaClient     *c,
 
       _suda_irc_sendf (c, "%s%s%s:%s CHATHISTORY TARGETS %s %s\r\n",
                        batch ? "@batch=" : "", batch ? batch : "", batch ? " " : "",
-                       _suda_irc_server_name (c), target->channel->name, time);
+                       _suda_irc_server_name (c), target->name, time);
     }
   close_batch (c, batch);
 }
