@@ -1009,10 +1009,24 @@ test_history_from_log (History       *self,
   /* What memory keeps is answered from memory. */
   expect_batch (self, "CHATHISTORY LATEST #room * 2", 8, N_SAID);
 
-  /* A labelled query is answered at once, from memory only. */
+  /* A labelled query, read from the log too, comes in its labelled batch
+   * once the log is read. */
   suda_test_client_send (self->alice, "@label=old CHATHISTORY LATEST #room * 50");
+  start = suda_test_client_expect (self->alice, "@label=old :suda.local BATCH +* labeled-response");
+  {
+    g_autofree char *outer = g_strndup (strchr (start, '+') + 1, strcspn (strchr (start, '+') + 1, " "));
+    g_autofree char *inner = g_strdup_printf ("@batch=%s :suda.local BATCH +* chathistory #room", outer);
+    g_autofree char *end = g_strdup_printf (":suda.local BATCH -%s", outer);
+
+    g_free (suda_test_client_expect (self->alice, inner));
+    g_free (suda_test_client_expect (self->alice, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 0"));
+    g_free (suda_test_client_expect (self->alice, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 9"));
+    g_free (suda_test_client_expect (self->alice, end));
+  }
+  /* What memory keeps alone is answered at once, labelled as ever. */
+  suda_test_client_send (self->alice, "@label=new CHATHISTORY LATEST #room * 2");
   lines = suda_test_client_sync (self->alice);
-  g_assert_nonnull (suda_test_lines_find (lines, "@label=old :suda.local BATCH +* labeled-response"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@label=new :suda.local BATCH +* labeled-response"));
   g_assert_nonnull (suda_test_lines_find (lines, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 9"));
   g_assert_null (suda_test_lines_find (lines, "*message 6"));
 }

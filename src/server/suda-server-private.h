@@ -176,6 +176,7 @@ struct _SudaClient
   guint               caps;
   guint               oper_failures;
   GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
+  const char         *label;        /* the label of the command being handled, or NULL */
   GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
   SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
   gint64              last_knock;   /* monotonic usec of its last KNOCK */
@@ -191,6 +192,7 @@ struct _SudaClient
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
   guint               bot : 1;            /* user mode +B */
   guint               wallops : 1;        /* user mode +w: hears WALLOPS */
+  guint               label_deferred : 1; /* the command answers later, labelled then */
 };
 
 /* A nick came online (registered, or renamed to) or went offline. */

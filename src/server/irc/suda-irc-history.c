@@ -346,6 +346,7 @@ typedef struct {
   SudaSession  *session;
   char         *channel;
   HistoryQuery *query;
+  char         *label;   /* labeled-response: the query's label, for the late answer */
 } LogRead;
 
 static void
@@ -353,6 +354,7 @@ log_read_free (LogRead *read)
 {
   g_object_unref (read->session);
   g_free (read->channel);
+  g_free (read->label);
   history_query_free (read->query);
   g_free (read);
 }
@@ -374,9 +376,13 @@ log_read_done (GObject      *source,
       return;
     }
   c = _suda_client_from_session (read->session);
+  if (read->label)
+    _suda_irc_label_resume (c);
   if (check_target (c, read->query->sub, read->channel, &channel) && channel)
     answer (c, channel->name, histories ? g_hash_table_lookup (histories, channel->name) : NULL,
             read->query, TRUE);
+  if (read->label)
+    _suda_irc_label_end (c, read->label);
   log_read_free (read);
 }
 
@@ -397,6 +403,7 @@ read_log (SudaClient    *c,
   read->session = g_object_ref (c->session);
   read->channel = g_strdup (channel->name);
   read->query = g_steal_pointer (query);
+  read->label = _suda_irc_label_defer (c);
   suda_server_log_load_history_async (path, SUDA_IRC_HISTORY_LOG_LINES, st.st_size, NULL,
                                       log_read_done, read);
   return TRUE;
@@ -440,9 +447,9 @@ history_query (SudaClient     *c,
       history = _suda_registry_get_conversation (c->core->registry, c->nick, m->params[1], FALSE);
       query->since = c->nick_since;
     }
-  /* Older than what the room keeps: the log has it.  A labelled query is
-   * answered at once, from memory, since its label cannot wait. */
-  if (channel && c->capture == NULL && answer (c, channel->name, history, query, FALSE) &&
+  /* Older than what the room keeps: the log has it (a labelled query gets
+   * its labelled batch once it is read). */
+  if (channel && answer (c, channel->name, history, query, FALSE) &&
       read_log (c, channel, &query))
     return;
   answer (c, channel ? channel->name : m->params[1], history, query, TRUE);

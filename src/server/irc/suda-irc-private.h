@@ -242,6 +242,9 @@ char       *_suda_irc_label_begin       (SudaClient     *client,
                                          SudaIrcMessage *m);
 void        _suda_irc_label_end         (SudaClient     *client,
                                          const char     *label);
+char       *_suda_irc_label_defer       (SudaClient  *client);
+void        _suda_irc_label_drop        (SudaClient  *client);
+void        _suda_irc_label_resume      (SudaClient  *client);
 
 /* Notifications IRCv3 caps ask for (suda-irc-notify.c) */
 void        _suda_irc_notify_invite     (SudaClient  *inviter,
