@@ -819,6 +819,35 @@ test_plain_me (void)
   suda_test_client_await (old, ":suda.local NOTICE #lobby :[*] * frank smiles");
 }
 
+/* OPER while CAP negotiation holds registration open: not yet (451), and
+ * negotiation goes on; once registered, OPER works and the caps stay. */
+static void
+test_oper_mid_registration (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = server_with_oper (config);
+  g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
+
+  suda_test_client_send (c, "CAP LS 302");
+  suda_test_client_send (c, "NICK kim");
+  suda_test_client_send (c, "USER kim 0 * :Kim");
+  suda_test_client_await (c, ":suda.local CAP * LS *");
+  suda_test_client_send (c, "CAP REQ :server-time");
+  suda_test_client_await (c, ":suda.local CAP kim ACK :server-time");
+  suda_test_client_send (c, "OPER teacher letmein");
+  suda_test_client_await (c, ":suda.local 451 kim :You have not registered");
+  suda_test_client_send (c, "CAP LIST");
+  suda_test_client_expect_nothing_before_sync (c, "* 001 *");
+  suda_test_client_send (c, "CAP END");
+  suda_test_client_await (c, ":suda.local 001 kim *");
+  suda_test_client_send (c, "OPER teacher letmein");
+  suda_test_client_await (c, ":suda.local 381 kim *");
+  suda_test_client_send (c, "MODE kim");
+  suda_test_client_await (c, ":suda.local 221 kim +o*");
+  suda_test_client_send (c, "CAP LIST");
+  suda_test_client_await (c, ":suda.local CAP kim LIST :cap-notify server-time");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -831,6 +860,7 @@ main (int   argc,
   g_test_add_func ("/server/irc/stats/uptime-and-commands", test_stats);
   g_test_add_func ("/server/irc/help/index-topic-unknown", test_help);
   g_test_add_func ("/server/irc/wallops/operators-to-plus-w", test_wallops);
+  g_test_add_func ("/server/irc/oper/mid-registration", test_oper_mid_registration);
   g_test_add_func ("/server/irc/knock/invite-only-rooms", test_knock);
   g_test_add_func ("/server/irc/setname/changes-realname-and-tells-cap-holders", test_setname);
   g_test_add_func ("/server/irc/invite/list-pending", test_invite_list);

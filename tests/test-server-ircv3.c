@@ -5,6 +5,7 @@
 
 #include <string.h>
 
+#include "irc/suda-irc-private.h"
 #include "suda-test-util.h"
 
 #define HISTORY_CAPS "batch draft/chathistory echo-message labeled-response message-tags server-time"
@@ -219,12 +220,131 @@ test_history_errors (History       *self,
   suda_test_client_await (bob, ":suda.local FAIL CHATHISTORY INVALID_TARGET LATEST #room :Messages could not be retrieved");
   suda_test_client_expect_nothing_before_sync (bob, "*message*");
 
-  /* A message no longer kept, and a person (private messages are not
-   * kept): empty batches. */
+  /* A message no longer kept, and a person (private messages are kept
+   * only where the log keeps their text, off by default): empty batches. */
   expect_batch (self, "CHATHISTORY BEFORE #room msgid=00000000-ffff 5", 0, 0);
   suda_test_client_send (alice, "CHATHISTORY LATEST bob * 5");
   suda_test_client_await (alice, ":suda.local BATCH +* chathistory bob");
   suda_test_client_await (alice, ":suda.local BATCH -*");
+}
+
+/* draft/event-playback: with the cap, CHATHISTORY also gives the room's
+ * joins, parts, nick changes, topics, modes, kicks and quits, in order;
+ * without it, only the messages. */
+static void
+test_history_event_playback (History       *self,
+                             gconstpointer  data)
+{
+  SudaTestClient *alice = self->alice;
+  g_autoptr(SudaTestClient) bob = suda_test_member (self->server, "bob", NULL, "#room");
+  g_autoptr(SudaTestClient) carol = suda_test_member (self->server, "carol", NULL, "#room");
+  g_autoptr(SudaTestClient) events = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  static const char * const expected[] = {
+    ":alice!~alice@127.0.0.1 PRIVMSG #room :message 9",
+    ":bob!~bob@127.0.0.1 JOIN #room",
+    ":carol!~carol@127.0.0.1 JOIN #room",
+    ":bob!~bob@127.0.0.1 NICK :robert",
+    ":alice!~alice@127.0.0.1 TOPIC #room :new topic",
+    ":alice!~alice@127.0.0.1 MODE #room +v robert",
+    ":alice!~alice@127.0.0.1 KICK #room robert :out",
+    ":carol!~carol@127.0.0.1 QUIT :Quit: bye",
+    ":alice!~alice@127.0.0.1 PRIVMSG #room last",
+  };
+  guint next = 0;
+
+  suda_test_client_send (bob, "NICK robert");
+  suda_test_client_await (alice, "@* :bob!* NICK *robert");
+  suda_test_client_send (alice, "TOPIC #room :new topic");
+  suda_test_client_await (alice, "@* :alice!* TOPIC #room :new topic");
+  suda_test_client_send (alice, "MODE #room +v robert");
+  suda_test_client_await (alice, "@* :alice!* MODE #room +v robert");
+  suda_test_client_send (alice, "KICK #room robert :out");
+  suda_test_client_await (alice, "@* :alice!* KICK #room robert :out");
+  suda_test_client_send (carol, "QUIT :bye");
+  suda_test_client_await (alice, "@* :carol!* QUIT :*bye");
+  suda_test_client_send (alice, "PRIVMSG #room :last");
+  suda_test_client_await (alice, "* PRIVMSG #room :last");
+
+  events = suda_test_member (self->server, "dave", HISTORY_CAPS " draft/event-playback", "#room");
+  /* Past the replay on JOIN (messages only, as ever). */
+  g_ptr_array_unref (suda_test_client_sync (events));
+  suda_test_client_send (events, "CHATHISTORY BEFORE #room timestamp=2100-01-01T00:00:00.000Z 10");
+  lines = suda_test_client_sync (events);
+  for (guint i = 0; i < lines->len && next < G_N_ELEMENTS (expected); i++)
+    {
+      const char *line = g_ptr_array_index (lines, i);
+      const char *body = line[0] == '@' ? strchr (line, ' ') + 1 : line;
+
+      if (g_str_has_prefix (line, "@batch=") && g_str_equal (body, expected[next]))
+        next++;
+      else if (g_str_has_prefix (line, "@batch="))
+        g_error ("expected %s, got %s (line %u)", expected[next], line, i);
+    }
+  g_assert_cmpuint (next, ==, G_N_ELEMENTS (expected));
+
+  /* Without the cap: the last two messages, nothing between them. */
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  suda_test_client_send (alice, "CHATHISTORY LATEST #room * 2");
+  g_ptr_array_unref (lines);
+  lines = suda_test_client_sync (alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :alice!* PRIVMSG #room :message 9"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :alice!* PRIVMSG #room last"));
+  g_assert_null (suda_test_lines_find (lines, "* JOIN *"));
+  g_assert_null (suda_test_lines_find (lines, "* KICK *"));
+}
+
+/* With [log] whisper-text, a conversation between two nicks: both ways,
+ * to each of them only, listed by TARGETS, and nothing said to a nick
+ * before its present holder took it. */
+static void
+test_history_private (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+  SudaTestClient *bob;
+  g_autoptr(GPtrArray) lines = NULL;
+
+  config->log_whisper_text = TRUE;
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_user (server, "alice", HISTORY_CAPS);
+  bob = suda_test_user (server, "bob", HISTORY_CAPS);
+  carol = suda_test_user (server, "carol", HISTORY_CAPS);
+  suda_test_client_send (alice, "PRIVMSG bob :hi bob");
+  suda_test_client_await (bob, "@* :alice!* PRIVMSG bob :hi bob");
+  suda_test_client_send (bob, "PRIVMSG alice :hi alice");
+  suda_test_client_await (alice, "@* :bob!* PRIVMSG alice :hi alice");
+  suda_test_client_send (carol, "PRIVMSG alice :not for bob");
+  suda_test_client_await (alice, "@* :carol!* PRIVMSG alice :not for bob");
+  g_ptr_array_unref (suda_test_client_sync (alice));
+
+  suda_test_client_send (alice, "CHATHISTORY LATEST BOB * 10");
+  suda_test_client_await (alice, ":suda.local BATCH +* chathistory BOB");
+  suda_test_client_await (alice, "@batch=*;time=*;msgid=* :alice!~alice@127.0.0.1 PRIVMSG bob :hi bob");
+  suda_test_client_await (alice, "@batch=*;time=*;msgid=* :bob!~bob@127.0.0.1 PRIVMSG alice :hi alice");
+  suda_test_client_await (alice, ":suda.local BATCH -*");
+  suda_test_client_send (alice, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+  lines = suda_test_client_sync (alice);
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :suda.local CHATHISTORY TARGETS bob *"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@batch=* :suda.local CHATHISTORY TARGETS carol *"));
+  /* Carol's conversation with bob is empty. */
+  suda_test_client_send (carol, "CHATHISTORY LATEST bob * 10");
+  suda_test_client_await (carol, ":suda.local BATCH +* chathistory bob");
+  suda_test_client_await (carol, ":suda.local BATCH -*");
+
+  /* Whoever is bob next did not hear what the last bob did. */
+  suda_test_client_send (bob, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (bob, 5000));
+  suda_test_client_free (bob);
+  bob = suda_test_user (server, "bob", HISTORY_CAPS);
+  suda_test_client_send (bob, "CHATHISTORY LATEST alice * 10");
+  suda_test_client_await (bob, ":suda.local BATCH +* chathistory alice");
+  suda_test_client_await (bob, ":suda.local BATCH -*");
+  suda_test_client_send (bob, "CHATHISTORY TARGETS timestamp=2000-01-01T00:00:00.000Z timestamp=2100-01-01T00:00:00.000Z 10");
+  suda_test_client_expect_nothing_before_sync (bob, "* CHATHISTORY TARGETS alice *");
+  suda_test_client_free (bob);
 }
 
 /* The limit is capped at what ISUPPORT says. */
@@ -710,6 +830,37 @@ test_read_marker (void)
   suda_test_client_expect_nothing_before_sync (bob, "*MARKREAD*");
 }
 
+/* Kept across a restart, in a small file beside the log, not in the log. */
+static void
+test_read_marker_restart (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autofree char *path = g_build_filename (dir, "chat.read-markers.json", NULL);
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaServer *server;
+  SudaTestClient *alice;
+
+  config->log_path = g_build_filename (dir, "chat.jsonl", NULL);
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_member (server, "alice", "draft/read-marker", "#room");
+  suda_test_client_send (alice, "MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  /* Written rarely: not at each MARKREAD, but when the server stops. */
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  suda_test_client_free (alice);
+  g_object_unref (server);
+  g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+
+  server = suda_test_server_new_unthrottled (config);
+  alice = suda_test_user (server, "ALICE", "draft/read-marker");
+  suda_test_client_send (alice, "MARKREAD #ROOM");
+  suda_test_client_await (alice, ":suda.local MARKREAD #ROOM timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_send (alice, "MARKREAD #other");
+  suda_test_client_await (alice, ":suda.local MARKREAD #other *");
+  suda_test_client_free (alice);
+  g_object_unref (server);
+}
+
 /* draft/multiline ----------------------------------------------------------- */
 
 #define MULTILINE_CAPS "batch draft/multiline echo-message message-tags server-time"
@@ -858,12 +1009,74 @@ test_history_from_log (History       *self,
   /* What memory keeps is answered from memory. */
   expect_batch (self, "CHATHISTORY LATEST #room * 2", 8, N_SAID);
 
-  /* A labelled query is answered at once, from memory only. */
+  /* A labelled query, read from the log too, comes in its labelled batch
+   * once the log is read. */
   suda_test_client_send (self->alice, "@label=old CHATHISTORY LATEST #room * 50");
+  start = suda_test_client_expect (self->alice, "@label=old :suda.local BATCH +* labeled-response");
+  {
+    g_autofree char *outer = g_strndup (strchr (start, '+') + 1, strcspn (strchr (start, '+') + 1, " "));
+    g_autofree char *inner = g_strdup_printf ("@batch=%s :suda.local BATCH +* chathistory #room", outer);
+    g_autofree char *end = g_strdup_printf (":suda.local BATCH -%s", outer);
+
+    g_free (suda_test_client_expect (self->alice, inner));
+    g_free (suda_test_client_expect (self->alice, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 0"));
+    g_free (suda_test_client_expect (self->alice, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 9"));
+    g_free (suda_test_client_expect (self->alice, end));
+  }
+  /* What memory keeps alone is answered at once, labelled as ever. */
+  suda_test_client_send (self->alice, "@label=new CHATHISTORY LATEST #room * 2");
   lines = suda_test_client_sync (self->alice);
-  g_assert_nonnull (suda_test_lines_find (lines, "@label=old :suda.local BATCH +* labeled-response"));
+  g_assert_nonnull (suda_test_lines_find (lines, "@label=new :suda.local BATCH +* labeled-response"));
   g_assert_nonnull (suda_test_lines_find (lines, "@batch=*;time=* :alice!~alice@127.0.0.1 PRIVMSG #room :message 9"));
   g_assert_null (suda_test_lines_find (lines, "*message 6"));
+}
+
+/* CAP ----------------------------------------------------------------------- */
+
+/* CAP LS 302 goes over several lines rather than past 512 bytes: the split
+ * keeps whole caps, and every line but the last says "*". */
+static void
+test_cap_ls_split (void)
+{
+  static const char list[] = "aaaa bbbb cccc=1,2 dd eeeeeeeeeeeeeeeeeeeee f";
+  g_autoptr(GPtrArray) pieces = _suda_irc_split_caps (list, 10);
+  g_autoptr(GPtrArray) one = _suda_irc_split_caps (list, 1000);
+  g_autoptr(GPtrArray) none = _suda_irc_split_caps ("", 10);
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) c = suda_test_client_connect (suda_server_get_port (server));
+  g_autoptr(GString) caps = g_string_new (NULL);
+  g_autofree char *line = NULL;
+  const char *expected[] = { "aaaa bbbb", "cccc=1,2", "dd", "eeeeeeeeeeeeeeeeeeeee", "f" };
+
+  g_assert_cmpuint (pieces->len, ==, G_N_ELEMENTS (expected));
+  for (guint i = 0; i < pieces->len; i++)
+    g_assert_cmpstr (g_ptr_array_index (pieces, i), ==, expected[i]);
+  g_assert_cmpuint (one->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (one, 0), ==, list);
+  g_assert_cmpuint (none->len, ==, 1);
+  g_assert_cmpstr (g_ptr_array_index (none, 0), ==, "");
+
+  /* On the wire: lines within 512 bytes that add up to the whole list. */
+  suda_test_client_send (c, "CAP LS 302");
+  for (;;)
+    {
+      g_free (line);
+      line = suda_test_client_read_line (c, 5000);
+      g_assert_nonnull (line);
+      g_assert_cmpuint (strlen (line) + 2, <=, 512);
+      if (g_str_has_prefix (line, ":suda.local CAP * LS * :"))
+        g_string_append_printf (caps, "%s ", line + strlen (":suda.local CAP * LS * :"));
+      else
+        break;
+    }
+  g_assert_true (g_str_has_prefix (line, ":suda.local CAP * LS :"));
+  g_string_append (caps, line + strlen (":suda.local CAP * LS :"));
+  g_assert_nonnull (strstr (caps->str, "draft/chathistory"));
+  g_assert_nonnull (strstr (caps->str, "userhost-in-names"));
+  /* Nothing changes a host here, so chghost is not offered. */
+  g_assert_null (strstr (caps->str, "chghost"));
+  suda_test_client_send (c, "CAP REQ chghost");
+  suda_test_client_await (c, ":suda.local CAP * NAK :chghost");
 }
 
 int
@@ -877,7 +1090,9 @@ main (int   argc,
   g_test_add ("/ircv3/chathistory/around-between", History, NULL, history_set_up, test_history_around_between, history_tear_down);
   g_test_add ("/ircv3/chathistory/errors", History, NULL, history_set_up, test_history_errors, history_tear_down);
   g_test_add ("/ircv3/chathistory/targets", History, NULL, history_set_up, test_history_targets, history_tear_down);
+  g_test_add ("/ircv3/chathistory/event-playback", History, NULL, history_set_up, test_history_event_playback, history_tear_down);
   g_test_add_func ("/ircv3/chathistory/isupport", test_history_isupport);
+  g_test_add_func ("/ircv3/chathistory/private", test_history_private);
   g_test_add ("/ircv3/chathistory/from-log", History, GUINT_TO_POINTER (3), history_set_up, test_history_from_log, history_tear_down);
   g_test_add_func ("/ircv3/labeled-response/one-none-error", test_label_one_none_error);
   g_test_add_func ("/ircv3/labeled-response/echo", test_label_echo);
@@ -893,6 +1108,8 @@ main (int   argc,
   g_test_add_func ("/ircv3/message-redaction/redact", test_redact);
   g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
   g_test_add_func ("/ircv3/read-marker", test_read_marker);
+  g_test_add_func ("/ircv3/read-marker/restart", test_read_marker_restart);
+  g_test_add_func ("/ircv3/cap/ls-302-split", test_cap_ls_split);
   g_test_add_func ("/ircv3/multiline/batch", test_multiline);
   g_test_add_func ("/ircv3/multiline/limits", test_multiline_limits);
   g_test_add_func ("/ircv3/multiline/reloaded", test_multiline_reloaded);

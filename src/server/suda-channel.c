@@ -262,6 +262,7 @@ history_item_free (gpointer data)
   g_free (item->command);
   g_free (item->text);
   g_free (item->msgid);
+  g_free (item->target);
   g_free (item);
 }
 
@@ -271,6 +272,7 @@ suda_history_new (guint max)
   SudaHistory *self = g_new0 (SudaHistory, 1);
 
   g_queue_init (&self->items);
+  g_queue_init (&self->events);
   self->max = max;
   return self;
 }
@@ -281,10 +283,12 @@ suda_history_free (SudaHistory *self)
   if (self == NULL)
     return;
   g_queue_clear_full (&self->items, history_item_free);
+  g_queue_clear_full (&self->events, history_item_free);
   g_free (self);
 }
 
-void
+/* The item added (NULL when the history keeps nothing), borrowed. */
+SudaHistoryItem *
 suda_history_add (SudaHistory *self,
                   gint64       time,
                   const char  *source,
@@ -295,8 +299,8 @@ suda_history_add (SudaHistory *self,
   SudaHistoryItem *item;
 
   if (self->max == 0)
-    return;
-  item = g_new (SudaHistoryItem, 1);
+    return NULL;
+  item = g_new0 (SudaHistoryItem, 1);
   item->time = time;
   item->source = g_strdup (source);
   item->command = g_strdup (command);
@@ -305,6 +309,63 @@ suda_history_add (SudaHistory *self,
   g_queue_push_tail (&self->items, item);
   while (self->items.length > self->max)
     history_item_free (g_queue_pop_head (&self->items));
+  return item;
+}
+
+/* Events are kept apart, so that joins and parts never push messages out
+ * of a history; as many of them as messages. */
+void
+suda_history_add_event (SudaHistory *self,
+                        gint64       time,
+                        const char  *source,
+                        const char  *command,
+                        const char  *target,
+                        const char  *text)
+{
+  SudaHistoryItem *item;
+
+  if (self->max == 0)
+    return;
+  item = g_new0 (SudaHistoryItem, 1);
+  item->time = time;
+  item->source = g_strdup (source);
+  item->command = g_strdup (command);
+  item->target = g_strdup (target);
+  item->text = g_strdup (text);
+  item->event = TRUE;
+  g_queue_push_tail (&self->events, item);
+  while (self->events.length > self->max)
+    history_item_free (g_queue_pop_head (&self->events));
+}
+
+/* The messages (and the events since the oldest of them, when WITH_EVENTS)
+ * in the order they happened, borrowed. */
+GPtrArray *
+suda_history_dup_view (SudaHistory *self,
+                       gboolean     with_events)
+{
+  GPtrArray *view = g_ptr_array_new ();
+  GList *m = self ? self->items.head : NULL;
+  GList *e = self && with_events ? self->events.head : NULL;
+  gint64 oldest = m ? ((SudaHistoryItem *) m->data)->time : G_MININT64;
+
+  /* Events before the oldest message kept are not told: their messages are gone. */
+  while (e && ((SudaHistoryItem *) e->data)->time < oldest)
+    e = e->next;
+  while (m || e)
+    {
+      if (e == NULL || (m && ((SudaHistoryItem *) m->data)->time <= ((SudaHistoryItem *) e->data)->time))
+        {
+          g_ptr_array_add (view, m->data);
+          m = m->next;
+        }
+      else
+        {
+          g_ptr_array_add (view, e->data);
+          e = e->next;
+        }
+    }
+  return view;
 }
 
 int

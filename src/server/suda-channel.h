@@ -51,10 +51,13 @@ typedef struct {
   char   *command;
   char   *text;
   char   *msgid;              /* or NULL (an older log's line) */
+  char   *target;             /* an event's middle parameters ("#room nick" of a KICK) */
+  gboolean event;             /* JOIN, PART, QUIT, NICK, KICK, TOPIC or MODE */
 } SudaHistoryItem;
 
 typedef struct {
-  GQueue  items;
+  GQueue  items;              /* messages */
+  GQueue  events;             /* the rest, for draft/event-playback; as many at most */
   guint   max;
   guint64 used;               /* the registry's clock at its last use (LRU) */
 } SudaHistory;
@@ -111,7 +114,7 @@ gboolean     suda_channel_is_invited    (SudaChannel *self,
 
 SudaHistory *suda_history_new           (guint        max);
 void         suda_history_free          (SudaHistory *self);
-void         suda_history_add           (SudaHistory *self,
+SudaHistoryItem *suda_history_add       (SudaHistory *self,
                                          gint64       time,
                                          const char  *source,
                                          const char  *command,
@@ -119,6 +122,14 @@ void         suda_history_add           (SudaHistory *self,
                                          const char  *msgid);
 /* IRCv3 chathistory's references: a message's place by its id (-1 when it
  * is no longer kept), or how many kept messages came before a time. */
+void         suda_history_add_event     (SudaHistory *self,
+                                         gint64       time,
+                                         const char  *source,
+                                         const char  *command,
+                                         const char  *target,
+                                         const char  *text);
+GPtrArray   *suda_history_dup_view      (SudaHistory *self,
+                                         gboolean     with_events);
 int          suda_history_find_msgid    (SudaHistory *self,
                                          const char  *msgid);
 guint        suda_history_count_before  (SudaHistory *self,

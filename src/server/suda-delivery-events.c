@@ -99,6 +99,7 @@ _suda_delivery_join (SudaDelivery *self,
   _suda_registry_add_member (client->core->registry, channel, client,
                              channel->members->len == 0 ? SUDA_MEMBER_OP : 0);
   _suda_delivery_log (self, entry);
+  _suda_delivery_keep_event (self, channel, &line);
   for (guint i = 0; i < channel->members->len; i++)
     {
       SudaClient *member = g_array_index (channel->members, SudaMember, i).client;

@@ -248,8 +248,34 @@ _suda_delivery_out_line_clear (SudaOutLine *line)
 
 /* Fan-out ---------------------------------------------------------------------- */
 
+/* draft/event-playback: what CHATHISTORY can give besides messages. */
+static gboolean
+is_event (const char *command)
+{
+  static const char * const events[] = { "JOIN", "KICK", "MODE", "NICK", "PART", "QUIT", "TOPIC" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (events); i++)
+    if (g_str_equal (command, events[i]))
+      return TRUE;
+  return FALSE;
+}
+
+/* LINE (an event) in CHANNEL's history, for draft/event-playback.  Only a
+ * room that keeps a history (someone spoke in it) keeps its events: a room
+ * made and left in silence costs nothing. */
+void
+_suda_delivery_keep_event (SudaDelivery *self,
+                           SudaChannel  *channel,
+                           SudaOutLine  *line)
+{
+  SudaHistory *history = _suda_registry_peek_history (self->registry, channel->name);
+
+  if (history)
+    suda_history_add_event (history, line->time, line->source, line->command, line->target, line->text);
+}
+
 /* ENTRY (may be NULL) is logged, LINE kept in the room's history when
- * KEEP, then sent to every member but EXCEPT. */
+ * KEEP (or as an event), then sent to every member but EXCEPT. */
 void
 _suda_delivery_to_channel (SudaDelivery *self,
                            SudaLogEntry *entry,
@@ -267,6 +293,8 @@ _suda_delivery_to_channel (SudaDelivery *self,
       if (history)
         suda_history_add (history, line->time, line->source, line->command, line->text, line->msgid);
     }
+  else if (is_event (line->command))
+    _suda_delivery_keep_event (self, channel, line);
   for (guint i = 0; i < channel->members->len; i++)
     {
       SudaClient *member = g_array_index (channel->members, SudaMember, i).client;
@@ -304,6 +332,8 @@ _suda_delivery_to_peers (SudaDelivery *self,
   if (entry)
     self->log (self->log_data, entry);
   g_hash_table_add (seen, of);
+  for (guint c = 0; is_event (line->command) && c < of->channels->len; c++)
+    _suda_delivery_keep_event (self, g_ptr_array_index (of->channels, c), line);
   if (include_self)
     _suda_delivery_send_line (line, of);
 
@@ -380,6 +410,17 @@ _suda_delivery_whisper (SudaDelivery *self,
   suda_log_entry_set_field (entry, "target", to->nick);
   suda_log_entry_set_field (entry, "msgid", msgid);
   self->log (self->log_data, entry);
+  /* CHATHISTORY gives a conversation only where the log keeps its text. */
+  if (self->config->log_whisper_text)
+    {
+      SudaHistory *history = _suda_registry_get_conversation (self->registry, line->nick, to->nick, TRUE);
+      SudaHistoryItem *item = history ? suda_history_add (history, line->time, line->source, line->command,
+                                                          line->text, line->msgid) : NULL;
+
+      /* Each message says whom it went to. */
+      if (item)
+        item->target = g_strdup (to->nick);
+    }
   _suda_delivery_send_line (line, to);
   if (echo)
     _suda_delivery_send_line (line, echo);

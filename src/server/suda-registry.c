@@ -9,6 +9,8 @@
 #include "suda-server-private.h"
 
 #define OPER_FAILURE_WINDOW_USEC (10 * 60 * G_USEC_PER_SEC)
+/* Read markers move with every read; their file follows this long after. */
+#define READ_MARKERS_SAVE_SECONDS 30
 
 typedef struct {
   guint  n;
@@ -36,6 +38,8 @@ struct _SudaRegistry
   GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
   SudaPresenceFunc        presence;
   GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
+  char                   *read_markers_path;  /* NULL: kept in memory only */
+  guint                   read_markers_save_id;
 };
 
 SudaRegistry *
@@ -55,9 +59,37 @@ _suda_registry_new (const SudaServerConfig *config)
   self->oper_failures = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           g_free, (GDestroyNotify) g_ptr_array_unref);
-  self->read_markers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
-                                              g_free, (GDestroyNotify) g_hash_table_unref);
+  self->read_markers = _suda_read_markers_new_table ();
   return self;
+}
+
+static void
+write_read_markers (SudaRegistry *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!_suda_read_markers_save (self->read_markers, self->read_markers_path, &error))
+    g_message ("Cannot keep the read markers: %s", error->message);
+}
+
+static gboolean
+on_save_read_markers (gpointer data)
+{
+  SudaRegistry *self = data;
+
+  self->read_markers_save_id = 0;
+  write_read_markers (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Writes the markers now if they moved since the last write. */
+static void
+save_read_markers (SudaRegistry *self)
+{
+  if (self->read_markers_save_id == 0)
+    return;
+  g_clear_handle_id (&self->read_markers_save_id, _suda_source_remove);
+  write_read_markers (self);
 }
 
 void
@@ -65,6 +97,8 @@ _suda_registry_free (SudaRegistry *self)
 {
   if (self == NULL)
     return;
+  save_read_markers (self);
+  g_free (self->read_markers_path);
   g_hash_table_unref (self->nicks);
   g_hash_table_unref (self->channels);
   g_hash_table_unref (self->addresses);
@@ -89,6 +123,16 @@ _suda_registry_reset (SudaRegistry *self,
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
+  /* A stop writes the markers out; a start reads them (the port is known
+   * by then, for a server without a log). */
+  save_read_markers (self);
+  if (histories != NULL)
+    {
+      g_free (self->read_markers_path);
+      self->read_markers_path = _suda_read_markers_dup_path (self->config);
+      if (self->read_markers_path)
+        _suda_read_markers_load (self->read_markers, self->read_markers_path);
+    }
 }
 
 static gint64
@@ -360,6 +404,9 @@ _suda_registry_claim_nick (SudaRegistry *self,
   if (client->nick && g_hash_table_lookup (self->nicks, client->nick) == client)
     g_hash_table_remove (self->nicks, client->nick);
   g_hash_table_insert (self->nicks, g_strdup (copy), client);
+  /* A new holder of a nick reads none of what was said to it before. */
+  if (old == NULL || suda_irc_casecmp (old, copy) != 0)
+    client->nick_since = g_get_real_time ();
   _suda_client_set_nick (client, copy);
   if (renamed && self->presence)
     {
@@ -740,6 +787,59 @@ _suda_registry_peek_history (SudaRegistry *self,
   return history;
 }
 
+/* Two people's private messages are kept with the rooms' histories (the
+ * same bound and eviction), under "nick other" casefolded and in order: no
+ * room name has a space, so none can clash. */
+static char *
+conversation_key (const char *nick,
+                  const char *other)
+{
+  g_autofree char *a = suda_irc_casefold (nick);
+  g_autofree char *b = suda_irc_casefold (other);
+
+  return strcmp (a, b) <= 0 ? g_strconcat (a, " ", b, NULL) : g_strconcat (b, " ", a, NULL);
+}
+
+/* NICK and OTHER's kept conversation; made when CREATE. */
+SudaHistory *
+_suda_registry_get_conversation (SudaRegistry *self,
+                                 const char   *nick,
+                                 const char   *other,
+                                 gboolean      create)
+{
+  g_autofree char *key = conversation_key (nick, other);
+
+  return create ? _suda_registry_get_history (self, key) : _suda_registry_peek_history (self, key);
+}
+
+/* The nicks (casefolded) NICK has a kept conversation with. */
+GPtrArray *
+_suda_registry_list_conversations (SudaRegistry *self,
+                                   const char   *nick)
+{
+  GPtrArray *others = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *folded = suda_irc_casefold (nick);
+  gsize len = strlen (folded);
+  GHashTableIter iter;
+  gpointer key;
+
+  if (self->histories == NULL)
+    return others;
+  g_hash_table_iter_init (&iter, self->histories);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *space = strchr (key, ' ');
+
+      if (space == NULL)
+        continue;
+      if ((gsize) (space - (char *) key) == len && strncmp (key, folded, len) == 0)
+        g_ptr_array_add (others, g_strdup (space + 1));
+      else if (strcmp (space + 1, folded) == 0)
+        g_ptr_array_add (others, g_strndup (key, space - (char *) key));
+    }
+  return others;
+}
+
 /* IRCv3 message-ids: a PRIVMSG, NOTICE or TAGMSG's unique id. */
 char *
 _suda_registry_next_msgid (SudaRegistry *self)
@@ -754,16 +854,13 @@ _suda_registry_next_batch_id (SudaRegistry *self)
 }
 
 /* draft/read-marker: how far NICK has read TARGET (unix usec), 0 when it
- * never said.  Kept by nick while the server runs, whoever reconnects. */
+ * never said.  Kept by nick, whoever reconnects, and across restarts. */
 gint64
 _suda_registry_get_read_marker (SudaRegistry *self,
                                 const char   *nick,
                                 const char   *target)
 {
-  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
-  gint64 *time = targets ? g_hash_table_lookup (targets, target) : NULL;
-
-  return time ? *time : 0;
+  return _suda_read_markers_get (self->read_markers, nick, target);
 }
 
 /* Markers only move forward: FALSE when TIME is not past the one kept. */
@@ -773,22 +870,10 @@ _suda_registry_set_read_marker (SudaRegistry *self,
                                 const char   *target,
                                 gint64        time)
 {
-  GHashTable *targets = g_hash_table_lookup (self->read_markers, nick);
-  gint64 *kept;
-
-  if (targets == NULL)
-    {
-      targets = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal, g_free, g_free);
-      g_hash_table_insert (self->read_markers, g_strdup (nick), targets);
-    }
-  kept = g_hash_table_lookup (targets, target);
-  if (kept && *kept >= time)
+  if (!_suda_read_markers_set (self->read_markers, nick, target, time))
     return FALSE;
-  if (kept == NULL)
-    {
-      kept = g_new (gint64, 1);
-      g_hash_table_insert (targets, g_strdup (target), kept);
-    }
-  *kept = time;
+  if (self->read_markers_path != NULL && self->read_markers_save_id == 0)
+    self->read_markers_save_id = _suda_timeout_add_seconds (READ_MARKERS_SAVE_SECONDS,
+                                                            on_save_read_markers, self);
   return TRUE;
 }

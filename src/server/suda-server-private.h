@@ -159,6 +159,7 @@ typedef enum {
   SUDA_CAP_STANDARD_REPLIES = 1 << 19,
   SUDA_CAP_SASL             = 1 << 20,
   SUDA_CAP_ACCOUNT_REGISTRATION = 1 << 21,   /* draft/account-registration */
+  SUDA_CAP_EVENT_PLAYBACK   = 1 << 23,   /* draft/event-playback */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
@@ -196,6 +197,7 @@ struct _SudaClient
   guint               caps;
   guint               oper_failures;
   GString            *capture;      /* what is sent is held here meanwhile (labeled-response) */
+  const char         *label;        /* the label of the command being handled, or NULL */
   GPtrArray          *monitoring;   /* nicks on its MONITOR list, or NULL */
   SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
   gint64              last_knock;   /* monotonic usec of its last KNOCK */
@@ -204,6 +206,7 @@ struct _SudaClient
   SudaIrcSasl        *sasl;         /* an AUTHENTICATE exchange under way (irc/ frees it) */
   guint               auth_failures;  /* failed SASL logins on this connection */
   guint               nick_grace_id;  /* renames a stranger on a registered nick */
+  gint64              nick_since;   /* unix usec it took this nick: what it may read of the nick's past */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -215,6 +218,7 @@ struct _SudaClient
   guint               bot : 1;            /* user mode +B */
   guint               wallops : 1;        /* user mode +w: hears WALLOPS */
   guint               auth_checking : 1;  /* a password is in a worker: registration waits */
+  guint               label_deferred : 1; /* the command answers later, labelled then */
 };
 
 /* A nick came online (registered, or renamed to) or went offline. */
@@ -305,11 +309,33 @@ void          _suda_registry_unwatch_all    (SudaRegistry *self,
                                              SudaClient   *client);
 GPtrArray    *_suda_registry_get_watchers   (SudaRegistry *self,
                                              const char   *nick);
+SudaHistory  *_suda_registry_get_conversation (SudaRegistry *self,
+                                             const char   *nick,
+                                             const char   *other,
+                                             gboolean      create);
+GPtrArray    *_suda_registry_list_conversations (SudaRegistry *self,
+                                             const char   *nick);
 gint64        _suda_registry_get_read_marker (SudaRegistry *self,
                                              const char   *nick,
                                              const char   *target);
 gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
                                              const char   *nick,
+                                             const char   *target,
+                                             gint64        time);
+
+/* draft/read-marker's table and file (suda-read-markers.c) */
+char         *_suda_read_markers_dup_path   (const SudaServerConfig *config);
+GHashTable   *_suda_read_markers_new_table  (void);
+void          _suda_read_markers_load       (GHashTable   *markers,
+                                             const char   *path);
+gboolean      _suda_read_markers_save       (GHashTable   *markers,
+                                             const char   *path,
+                                             GError      **error);
+gint64        _suda_read_markers_get        (GHashTable   *markers,
+                                             const char   *owner,
+                                             const char   *target);
+gboolean      _suda_read_markers_set        (GHashTable   *markers,
+                                             const char   *owner,
                                              const char   *target,
                                              gint64        time);
 
@@ -366,6 +392,9 @@ gsize         _suda_delivery_text_budget    (const char   *source,
 void          _suda_delivery_out_line_clear (SudaOutLine  *line);
 void          _suda_delivery_send_line      (SudaOutLine  *line,
                                              SudaClient   *to);
+void          _suda_delivery_keep_event     (SudaDelivery *self,
+                                             SudaChannel  *channel,
+                                             SudaOutLine  *line);
 void          _suda_delivery_to_channel     (SudaDelivery *self,
                                              SudaLogEntry *entry,
                                              SudaOutLine  *line,
@@ -454,6 +483,8 @@ SudaAccountStore *_suda_server_open_accounts (const SudaServerConfig *config,
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
+gint64        _suda_server_flush_wait       (gint64      flush_took,
+                                             gint64      since_flush);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
 void          _suda_server_set_tls_any_port (SudaServer *self);

@@ -43,13 +43,44 @@ parse_ref (const char *text,
   return ref->now || ref->by_time || ref->msgid;
 }
 
+/* How many of VIEW's items come before TIME (or at it too, when
+ * INCLUSIVE).  Times compare in milliseconds, the precision of the time
+ * tags clients quote; items are in the order they happened. */
+static guint
+count_before (GPtrArray *view,
+              gint64     time,
+              gboolean   inclusive)
+{
+  gint64 ms = time / 1000;
+  guint count = 0;
+
+  for (; count < view->len; count++)
+    {
+      gint64 item_ms = ((SudaHistoryItem *) g_ptr_array_index (view, count))->time / 1000;
+
+      if (inclusive ? item_ms > ms : item_ms >= ms)
+        break;
+    }
+  return count;
+}
+
+static int
+find_msgid (GPtrArray  *view,
+            const char *msgid)
+{
+  for (guint i = 0; i < view->len; i++)
+    if (g_strcmp0 (((SudaHistoryItem *) g_ptr_array_index (view, i))->msgid, msgid) == 0)
+      return i;
+  return -1;
+}
+
 /* FALSE when the message is not (or no longer) kept. */
 static gboolean
-cut_at (SudaHistory      *history,
+cut_at (GPtrArray        *view,
         const HistoryRef *ref,
         HistoryCut       *cut)
 {
-  guint n = history ? history->items.length : 0;
+  guint n = view->len;
 
   /* "*" (LATEST only) bounds nothing from below. */
   if (ref->now)
@@ -65,12 +96,12 @@ cut_at (SudaHistory      *history,
     }
   if (ref->by_time)
     {
-      cut->before = suda_history_count_before (history, ref->time, FALSE);
-      cut->after = suda_history_count_before (history, ref->time, TRUE);
+      cut->before = count_before (view, ref->time, FALSE);
+      cut->after = count_before (view, ref->time, TRUE);
       return TRUE;
     }
   {
-    int index = suda_history_find_msgid (history, ref->msgid);
+    int index = find_msgid (view, ref->msgid);
 
     if (index < 0)
       return FALSE;
@@ -127,31 +158,43 @@ send_item (SudaClient      *c,
   g_autoptr(GString) tags = g_string_new (NULL);
   g_autoptr(GString) out = g_string_new (NULL);
   g_autofree char *time = suda_irc_format_time_tag (item->time);
-  const char *params[] = { target, item->text };
+  /* A conversation's messages each say whom they went to. */
+  const char *params[] = { item->target ? item->target : target, item->text };
 
   if (batch)
     g_string_append_printf (tags, "batch=%s;", batch);
   g_string_append_printf (tags, "time=%s", time);
   if (item->msgid && (c->caps & SUDA_CAP_MESSAGE_TAGS))
     g_string_append_printf (tags, ";msgid=%s", item->msgid);
-  suda_irc_append_line (out, tags->str, item->source, item->command, params, 2);
+  /* An event goes as it went live: its own middle parameters, its text
+   * always trailing. */
+  if (item->event)
+    {
+      g_string_append_printf (out, "@%s :%s %s", tags->str, item->source, item->command);
+      if (item->target)
+        g_string_append_printf (out, " %s", item->target);
+      if (item->text)
+        g_string_append_printf (out, " :%s", item->text);
+      g_string_append (out, "\r\n");
+    }
+  else
+    suda_irc_append_line (out, tags->str, item->source, item->command, params, 2);
   _suda_irc_fit (out);
   _suda_client_send (c, out->str, out->len);
 }
 
-/* Items [FROM, TO) of HISTORY, oldest first, in one chathistory batch. */
+/* Items [FROM, TO) of VIEW, oldest first, in one chathistory batch. */
 static void
-send_range (SudaClient  *c,
-            const char  *target,
-            SudaHistory *history,
-            guint        from,
-            guint        to)
+send_range (SudaClient *c,
+            const char *target,
+            GPtrArray  *view,
+            guint       from,
+            guint       to)
 {
   g_autofree char *batch = open_batch (c, "chathistory", target);
-  GList *l = history && from < to ? g_queue_peek_nth_link (&history->items, from) : NULL;
 
-  for (guint i = from; l && i < to; i++, l = l->next)
-    send_item (c, target, l->data, batch);
+  for (guint i = from; i < to && i < view->len; i++)
+    send_item (c, target, g_ptr_array_index (view, i), batch);
   close_batch (c, batch);
 }
 
@@ -226,7 +269,7 @@ check_target (SudaClient   *c,
       if (*channel && suda_channel_has_member (*channel, c))
         return TRUE;
     }
-  /* Private messages are not kept: a person's history is an empty batch. */
+  /* A person: the conversation with them, where [log] whisper-text keeps it. */
   else if (suda_irc_is_valid_nick (target, SUDA_IRC_NICKLEN))
     return TRUE;
   fail (c, "INVALID_TARGET", sub, target, _("Messages could not be retrieved"));
@@ -252,6 +295,7 @@ typedef struct {
   HistoryRef  refs[2];
   char       *msgids[2];
   guint       limit;
+  gint64      since;         /* unix usec: nothing older is told (a nick's conversations) */
 } HistoryQuery;
 
 static void
@@ -274,20 +318,27 @@ answer (SudaClient         *c,
         gboolean            send)
 {
   HistoryCut cuts[2] = { { 0, 0 }, { 0, 0 } };
-  guint n = history ? history->items.length : 0;
+  /* draft/event-playback: joins, parts and the like only to those who asked. */
+  g_autoptr(GPtrArray) view = suda_history_dup_view (history, (c->caps & SUDA_CAP_EVENT_PLAYBACK) != 0);
+  guint n, old = 0;
+
+  while (old < view->len && ((SudaHistoryItem *) g_ptr_array_index (view, old))->time < query->since)
+    old++;
+  g_ptr_array_remove_range (view, 0, old);
+  n = view->len;
   guint from = 0, to = 0;
   gboolean found, full, before_first = FALSE;
 
-  found = cut_at (history, &query->refs[0], &cuts[0]) &&
-          (!query->between || cut_at (history, &query->refs[1], &cuts[1]));
+  found = cut_at (view, &query->refs[0], &cuts[0]) &&
+          (!query->between || cut_at (view, &query->refs[1], &cuts[1]));
   /* A message no longer kept is no place to start from: nothing comes. */
   if (found)
     select_range (query->sub, n, query->limit, &cuts[0], &cuts[1], &from, &to);
   for (guint i = 0; i < (query->between ? 2u : 1u); i++)
     before_first |= query->refs[i].by_time && cuts[i].after == 0;
-  full = history && history->max && n >= history->max;
+  full = history && history->max && history->items.length >= history->max;
   if (send)
-    send_range (c, target, history, from, to);
+    send_range (c, target, view, from, to);
   return !found || (full && from == 0 && (to - from < query->limit || before_first));
 }
 
@@ -295,6 +346,7 @@ typedef struct {
   SudaSession  *session;
   char         *channel;
   HistoryQuery *query;
+  char         *label;   /* labeled-response: the query's label, for the late answer */
 } LogRead;
 
 static void
@@ -302,6 +354,7 @@ log_read_free (LogRead *read)
 {
   g_object_unref (read->session);
   g_free (read->channel);
+  g_free (read->label);
   history_query_free (read->query);
   g_free (read);
 }
@@ -323,9 +376,13 @@ log_read_done (GObject      *source,
       return;
     }
   c = _suda_client_from_session (read->session);
+  if (read->label)
+    _suda_irc_label_resume (c);
   if (check_target (c, read->query->sub, read->channel, &channel) && channel)
     answer (c, channel->name, histories ? g_hash_table_lookup (histories, channel->name) : NULL,
             read->query, TRUE);
+  if (read->label)
+    _suda_irc_label_end (c, read->label);
   log_read_free (read);
 }
 
@@ -346,6 +403,7 @@ read_log (SudaClient    *c,
   read->session = g_object_ref (c->session);
   read->channel = g_strdup (channel->name);
   read->query = g_steal_pointer (query);
+  read->label = _suda_irc_label_defer (c);
   suda_server_log_load_history_async (path, SUDA_IRC_HISTORY_LOG_LINES, st.st_size, NULL,
                                       log_read_done, read);
   return TRUE;
@@ -383,18 +441,50 @@ history_query (SudaClient     *c,
 
   if (channel)
     history = _suda_registry_peek_history (c->core->registry, channel->name);
-  /* Older than what the room keeps: the log has it.  A labelled query is
-   * answered at once, from memory, since its label cannot wait. */
-  if (channel && c->capture == NULL && answer (c, channel->name, history, query, FALSE) &&
+  else
+    {
+      /* What was said to a nick before C took it is not C's to read. */
+      history = _suda_registry_get_conversation (c->core->registry, c->nick, m->params[1], FALSE);
+      query->since = c->nick_since;
+    }
+  /* Older than what the room keeps: the log has it (a labelled query gets
+   * its labelled batch once it is read). */
+  if (channel && answer (c, channel->name, history, query, FALSE) &&
       read_log (c, channel, &query))
     return;
   answer (c, channel ? channel->name : m->params[1], history, query, TRUE);
 }
 
 typedef struct {
-  SudaChannel *channel;
-  gint64       last;
+  char   *name;
+  gint64  last;
 } TargetTime;
+
+static void
+target_time_clear (gpointer data)
+{
+  g_free (((TargetTime *) data)->name);
+}
+
+/* TARGET to FOUND when HISTORY has a message (at or after SINCE) between LOW and HIGH. */
+static void
+add_target (GArray      *found,
+            const char  *target,
+            SudaHistory *history,
+            gint64       since,
+            gint64       low,
+            gint64       high)
+{
+  guint n = history ? suda_history_count_before (history, high, FALSE) : 0;
+  SudaHistoryItem *last = n ? g_queue_peek_nth (&history->items, n - 1) : NULL;
+
+  if (last && last->time > low && last->time >= since)
+    {
+      TargetTime found_one = { g_strdup (target), last->time };
+
+      g_array_append_val (found, found_one);
+    }
+}
 
 static int
 compare_target_time (gconstpointer a,
@@ -405,13 +495,14 @@ compare_target_time (gconstpointer a,
   return x < y ? -1 : x > y;
 }
 
-/* CHATHISTORY TARGETS: C's rooms with a message between two times, by the
- * time of their last one. */
+/* CHATHISTORY TARGETS: C's rooms and conversations with a message between
+ * two times, by the time of their last one. */
 static void
 history_targets (SudaClient     *c,
                  SudaIrcMessage *m)
 {
   g_autoptr(GArray) found = g_array_new (FALSE, FALSE, sizeof (TargetTime));
+  g_autoptr(GPtrArray) others = NULL;
   g_autofree char *batch = NULL;
   HistoryRef a, b;
   gint64 low, high;
@@ -430,19 +521,21 @@ history_targets (SudaClient     *c,
     }
   low = MIN (a.time, b.time);
   high = MAX (a.time, b.time);
+  g_array_set_clear_func (found, target_time_clear);
   for (guint i = 0; i < c->channels->len; i++)
     {
       SudaChannel *channel = g_ptr_array_index (c->channels, i);
-      SudaHistory *history = _suda_registry_peek_history (c->core->registry, channel->name);
-      guint n = history ? suda_history_count_before (history, high, FALSE) : 0;
-      SudaHistoryItem *last = n ? g_queue_peek_nth (&history->items, n - 1) : NULL;
 
-      if (last && last->time > low)
-        {
-          TargetTime target = { channel, last->time };
+      add_target (found, channel->name, _suda_registry_peek_history (c->core->registry, channel->name),
+                  0, low, high);
+    }
+  others = _suda_registry_list_conversations (c->core->registry, c->nick);
+  for (guint i = 0; i < others->len; i++)
+    {
+      const char *other = g_ptr_array_index (others, i);
 
-          g_array_append_val (found, target);
-        }
+      add_target (found, other, _suda_registry_get_conversation (c->core->registry, c->nick, other, FALSE),
+                  c->nick_since, low, high);
     }
   g_array_sort (found, compare_target_time);
   batch = open_batch (c, "draft/chathistory-targets", NULL);
@@ -453,7 +546,7 @@ history_targets (SudaClient     *c,
 
       _suda_irc_sendf (c, "%s%s%s:%s CHATHISTORY TARGETS %s %s\r\n",
                        batch ? "@batch=" : "", batch ? batch : "", batch ? " " : "",
-                       _suda_irc_server_name (c), target->channel->name, time);
+                       _suda_irc_server_name (c), target->name, time);
     }
   close_batch (c, batch);
 }

@@ -158,6 +158,8 @@ void        _suda_irc_welcome           (SudaClient  *client);
 void        _suda_irc_send_isupport     (SudaClient  *client);
 void        _suda_irc_send_lusers       (SudaClient  *client);
 void        _suda_irc_send_motd         (SudaClient  *client);
+GPtrArray  *_suda_irc_split_caps        (const char  *list,
+                                         gsize        budget);
 void        _suda_irc_cmd_cap           (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_pass          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_nick          (SudaClient *c, SudaIrcMessage *m);
@@ -242,6 +244,9 @@ char       *_suda_irc_label_begin       (SudaClient     *client,
                                          SudaIrcMessage *m);
 void        _suda_irc_label_end         (SudaClient     *client,
                                          const char     *label);
+char       *_suda_irc_label_defer       (SudaClient  *client);
+void        _suda_irc_label_drop        (SudaClient  *client);
+void        _suda_irc_label_resume      (SudaClient  *client);
 
 /* Notifications IRCv3 caps ask for (suda-irc-notify.c) */
 void        _suda_irc_notify_invite     (SudaClient  *inviter,

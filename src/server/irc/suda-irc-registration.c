@@ -23,6 +23,8 @@ static const struct {
   /* REGISTER works before CAP END (with a nick): the account is the nick. */
   { "draft/account-registration", SUDA_CAP_ACCOUNT_REGISTRATION },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
+  /* CHATHISTORY also gives joins, parts, quits, nicks, kicks, topics and modes. */
+  { "draft/event-playback", SUDA_CAP_EVENT_PLAYBACK },
   { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
   { "draft/multiline", SUDA_CAP_MULTILINE },
   { "draft/read-marker", SUDA_CAP_READ_MARKER },
@@ -195,6 +197,52 @@ cap_value (guint cap)
     }
 }
 
+/* LIST (space-separated caps) in pieces of at most BUDGET bytes, each a
+ * whole number of caps; one piece, maybe empty, at least. */
+GPtrArray *
+_suda_irc_split_caps (const char *list,
+                      gsize       budget)
+{
+  GPtrArray *pieces = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GString) piece = g_string_new (NULL);
+
+  for (const char *p = list; *p != '\0'; p += *p == ' ')
+    {
+      gsize n = strcspn (p, " ");
+
+      if (n > 0 && piece->len > 0 && piece->len + 1 + n > budget)
+        {
+          g_ptr_array_add (pieces, g_strdup (piece->str));
+          g_string_truncate (piece, 0);
+        }
+      if (n > 0 && piece->len > 0)
+        g_string_append_c (piece, ' ');
+      g_string_append_len (piece, p, n);
+      p += n;
+    }
+  g_ptr_array_add (pieces, g_strdup (piece->str));
+  return pieces;
+}
+
+/* A CAP LS or LIST reply.  A client that said CAP LS 302 reads it over
+ * several lines, all but the last marked "*", so that no line passes 512
+ * bytes; an older client gets one line, as it expects. */
+static void
+send_cap_lines (SudaClient *c,
+                const char *sub,
+                const char *list)
+{
+  g_autofree char *head = g_strdup_printf (":%s CAP %s %s ", _suda_irc_server_name (c),
+                                           _suda_client_target_name (c), sub);
+  gsize used = strlen (head) + strlen ("* :\r\n");
+  gsize budget = c->cap_302 && used < SUDA_IRC_MAX_LINE ? SUDA_IRC_MAX_LINE - used : G_MAXSIZE;
+  g_autoptr(GPtrArray) pieces = _suda_irc_split_caps (list, budget);
+
+  for (guint i = 0; i < pieces->len; i++)
+    _suda_irc_sendf (c, "%s%s:%s\r\n", head, i + 1 < pieces->len ? "* " : "",
+                     (const char *) g_ptr_array_index (pieces, i));
+}
+
 static void
 cap_list (SudaClient *c,
           gboolean    ls,
@@ -222,8 +270,7 @@ cap_list (SudaClient *c,
       }
   if (ls)
     append_sts (c, list);
-  _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
-                   _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);
+  send_cap_lines (c, ls ? "LS" : "LIST", list->str);
 }
 
 static void

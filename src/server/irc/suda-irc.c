@@ -291,8 +291,12 @@ irc_line (SudaClient *c,
   if (c->multiline && _suda_irc_multiline_take (c, &m))
     return;
   label = _suda_irc_label_begin (c, &m);
+  c->label = label;
   dispatch (c, &m, len);
-  if (label)
+  c->label = NULL;
+  if (label && c->label_deferred)
+    _suda_irc_label_drop (c);
+  else if (label)
     _suda_irc_label_end (c, label);
 }
 
