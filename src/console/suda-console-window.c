@@ -149,7 +149,6 @@ log_filter_changed_cb (SudaConsoleWindow *self)
   if (self->log_filter == NULL)
     return;
   g_clear_pointer (&self->log_needle, g_free);
-  g_clear_pointer (&self->base_config, suda_server_config_free);
   if (*text != '\0')
     self->log_needle = g_utf8_casefold (text, -1);
   if (self->log_needle == NULL && selected_event (self->log_event_dropdown) == NULL)
@@ -168,9 +167,14 @@ update_older_bar (SudaConsoleWindow *self)
   gtk_widget_set_visible (self->log_older_bar, total > shown);
   if (total <= shown)
     return;
+  /* the bound, not the count: a text that changed with every batch would
+   * lay this label out again each time */
+  shown = suda_live_log_get_max_rows (self->live_log);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Showing the newest %u event. Older lines are in the log file.",
-                                       "Showing the newest %u events. Older lines are in the log file.",
+                                       "Only the newest events are shown here, %u at most. "
+                                       "Older lines are in the log file.",
+                                       "Only the newest events are shown here, %u at most. "
+                                       "Older lines are in the log file.",
                                        shown), shown);
   gtk_label_set_text (self->log_older_label, text);
 }
@@ -187,6 +191,15 @@ host_log_batch_cb (SudaServerHost    *host,
   suda_live_log_append (self->live_log, (SudaLogEntry **) entries->pdata, entries->len, n_skipped);
   update_older_bar (self);
   self->batch_took = g_get_monotonic_time () - started;
+}
+
+/* The live log's page hidden or the window not shown: nothing to draw, so
+ * the host keeps the entries until the log shows again. */
+static void
+log_view_map_changed_cb (SudaConsoleWindow *self)
+{
+  if (self->host != NULL)
+    suda_server_host_set_log_paused (self->host, !gtk_widget_get_mapped (GTK_WIDGET (self->log_view)));
 }
 
 /* The server --------------------------------------------------------------- */
@@ -649,7 +662,6 @@ suda_console_window_finalize (GObject *object)
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
 
   g_clear_pointer (&self->log_needle, g_free);
-  g_clear_pointer (&self->base_config, suda_server_config_free);
 
   G_OBJECT_CLASS (suda_console_window_parent_class)->finalize (object);
 }
@@ -726,6 +738,9 @@ setup_live_log (SudaConsoleWindow *self)
   gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
   _suda_scroll_follow_attach (self->log_scrolled);
+  g_signal_connect_swapped (self->log_view, "map", G_CALLBACK (log_view_map_changed_cb), self);
+  g_signal_connect_swapped (self->log_view, "unmap", G_CALLBACK (log_view_map_changed_cb), self);
+  log_view_map_changed_cb (self);
 }
 
 static void
