@@ -67,6 +67,9 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
                                              "Listening on %s since %s · %u users", n_users),
                                 suda_server_host_get_address (self->host), since, n_users);
       gtk_label_set_text (self->status_label, status);
+      /* TODO(issue 20, helper W): once SudaServerConfig has the [web]
+       * group, show its address here ("Web page: http://ADDRESS:PORT/",
+       * port 8080 by default in the console) from the running config. */
     }
   else
     gtk_label_set_text (self->status_label, starting ? _("Starting…") : _("Stopped"));
