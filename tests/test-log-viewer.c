@@ -11,6 +11,7 @@
 #include "suda-log-row.h"
 #include "suda-log-viewer-window.h"
 #include "suda-test-gtk.h"
+#include "suda-test-util.h"
 
 /* tests/fixtures/chat-log.jsonl: 13 lines, 2 of them malformed (not JSON,
  * and a bad time), one blank line that is not a row. */
@@ -227,6 +228,137 @@ test_filter_by_date_range (Fixture       *fixture,
   iterate_pending ();
   g_assert_true (gtk_widget_has_css_class (until, "error"));
   g_assert_cmpuint (g_list_model_get_n_items (model), ==, 7);
+}
+
+/* An empty list says why: no line matches, or the dates are reversed. */
+static gboolean
+page_is (gpointer data)
+{
+  gpointer *args = data;
+
+  return g_strcmp0 (gtk_stack_get_visible_child_name (args[0]), args[1]) == 0;
+}
+
+static void
+test_empty_result_says_why (Fixture       *fixture,
+                            gconstpointer  data)
+{
+  GtkStack *stack = GTK_STACK (child (fixture, "stack"));
+  AdwStatusPage *page = ADW_STATUS_PAGE (child (fixture, "no_match_page"));
+  GtkWidget *since = child (fixture, "since_entry");
+  GtkWidget *until = child (fixture, "until_entry");
+  gpointer no_match[] = { stack, (gpointer) "no-match" };
+  gpointer log[] = { stack, (gpointer) "log" };
+
+  open_fixture (fixture);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (stack), ==, "log");
+
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "search_entry")), "no such words anywhere");
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), 0, 3000));
+  g_assert_true (suda_test_wait_until (page_is, no_match, 3000));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "No Lines Match");
+
+  gtk_editable_set_text (GTK_EDITABLE (child (fixture, "search_entry")), "");
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), FIXTURE_ROWS, 3000));
+  g_assert_true (suda_test_wait_until (page_is, log, 3000));
+
+  /* the start after the end: said as such, not as "no match" */
+  gtk_editable_set_text (GTK_EDITABLE (since), "2026-11-21");
+  gtk_editable_set_text (GTK_EDITABLE (until), "2026-11-20");
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), 0, 3000));
+  g_assert_true (suda_test_wait_until (page_is, no_match, 3000));
+  g_assert_cmpstr (adw_status_page_get_title (page), ==, "The Start Date Is After the End Date");
+
+  gtk_editable_set_text (GTK_EDITABLE (until), "");
+  g_assert_true (suda_test_wait_until (page_is, log, 3000));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (fixture->model)), >, 0);
+}
+
+/* Ctrl+C on the list copies the selected lines as the file has them. */
+static void
+clipboard_text_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  char **text = data;
+
+  *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+  if (*text == NULL)
+    *text = g_strdup ("");
+}
+
+static gboolean
+text_read (gpointer data)
+{
+  return *(char **) data != NULL;
+}
+
+/* GTK 4 has no synthetic key press: the binding is looked up instead. */
+static gboolean
+window_has_shortcut (GtkWidget  *window,
+                     const char *trigger,
+                     const char *action)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (window);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          GtkShortcutAction *named = gtk_shortcut_get_action (shortcut);
+          g_autofree char *keys = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          if (GTK_IS_NAMED_ACTION (named) && g_str_equal (keys, trigger) &&
+              g_str_equal (gtk_named_action_get_action_name (GTK_NAMED_ACTION (named)), action))
+            return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static void
+test_ctrl_c_copies_selected_lines (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  GtkColumnView *view = GTK_COLUMN_VIEW (child (fixture, "column_view"));
+  GtkSelectionModel *selection = gtk_column_view_get_model (view);
+  GdkClipboard *clipboard = gtk_widget_get_clipboard (GTK_WIDGET (fixture->window));
+  g_autoptr(SudaLogRow) first = NULL;
+  g_autoptr(SudaLogRow) third = NULL;
+  g_autofree char *copied = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  open_fixture (fixture);
+  first = g_list_model_get_item (G_LIST_MODEL (selection), 0);
+  third = g_list_model_get_item (G_LIST_MODEL (selection), 2);
+  g_assert_true (gtk_selection_model_select_item (selection, 0, TRUE));
+  g_assert_true (gtk_selection_model_select_item (selection, 2, FALSE));
+
+  g_assert_true (window_has_shortcut (GTK_WIDGET (fixture->window), "<Control>c", "win.copy"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.copy", NULL));
+  gdk_clipboard_read_text_async (clipboard, NULL, clipboard_text_cb, &copied);
+  g_assert_true (suda_test_wait_until (text_read, &copied, 3000));
+  /* two lines, each the row's columns between tabs */
+  lines = g_strsplit (copied, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[2], ==, "");
+  for (guint i = 0; i < 2; i++)
+    {
+      SudaLogRow *row = i == 0 ? first : third;
+      SudaLogEntry *entry = suda_log_row_get_entry (row);
+      g_auto(GStrv) fields = g_strsplit (lines[i], "\t", -1);
+      g_autofree char *summary = suda_log_row_dup_summary (row);
+
+      g_assert_cmpuint (g_strv_length (fields), ==, 5);
+      g_assert_cmpstr (fields[1], ==, suda_log_entry_get_event (entry));
+      g_assert_cmpstr (fields[3], ==, suda_log_entry_get_nick (entry) ? suda_log_entry_get_nick (entry) : "");
+      g_assert_cmpstr (fields[4], ==, summary);
+    }
 }
 
 static void
@@ -493,6 +625,8 @@ main (int   argc,
   ADD ("filter/by-text", test_filter_by_text);
   ADD ("filter/by-event", test_filter_by_event);
   ADD ("filter/by-date-range", test_filter_by_date_range);
+  ADD ("filter/empty-result-says-why", test_empty_result_says_why);
+  ADD ("select/ctrl-c-copies-selected-lines", test_ctrl_c_copies_selected_lines);
   ADD ("follow/shows-appended-lines", test_follow_appended_lines);
   ADD ("follow/keeps-newest-in-sight-until-scrolled-up", test_follow_keeps_newest_in_sight);
 #undef ADD

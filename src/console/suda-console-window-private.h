@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include "suda-console-accounts.h"
 #include "suda-console-window.h"
 #include "suda-live-log.h"
 #include "suda-server-host.h"
@@ -40,6 +41,7 @@ struct _SudaConsoleWindow
   GtkWidget            *users_box;
   GtkColumnView        *users_view;
   GtkLabel             *users_label;
+  GtkWidget            *accounts_page;
   GMenuModel           *user_menu;
 
   GSettings            *settings;
@@ -54,8 +56,9 @@ struct _SudaConsoleWindow
   GtkWidget            *preferences;  /* weak */
   gboolean              close_confirmed;
   gint64                frame_started;  /* monotonic usec, 0 between frames */
-  gint64                batch_took;     /* usec the last live-log batch took */
-  gint64                frame_cost;     /* usec a batch and its frame take, smoothed */
+  gint64                batch_took;     /* usec the last live-log batch took, frames since included */
+  gint64                frame_cost;     /* usec a batch and its frames take, smoothed */
+  guint                 batch_frames;   /* frames drawn since the last batch */
 };
 
 gboolean     _suda_console_window_is_running       (SudaConsoleWindow *self);

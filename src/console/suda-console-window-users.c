@@ -152,19 +152,23 @@ user_cell_pressed_cb (GtkGestureClick *gesture,
   gtk_popover_popup (GTK_POPOVER (self->user_popover));
 }
 
+/* Inscriptions, as in the live log: a page of rows is measured without
+ * shaping its text, which is most of what opening the page costs. */
 static void
 user_cell_setup (GtkSignalListItemFactory *factory,
                  GtkListItem              *item)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = gtk_inscription_new (NULL);
   GtkGesture *gesture = gtk_gesture_click_new ();
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0);
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
   gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (gesture), GDK_BUTTON_SECONDARY);
   g_signal_connect (gesture, "pressed", G_CALLBACK (user_cell_pressed_cb), item);
-  gtk_widget_add_controller (label, GTK_EVENT_CONTROLLER (gesture));
-  gtk_list_item_set_child (item, label);
+  gtk_widget_add_controller (cell, GTK_EVENT_CONTROLLER (gesture));
+  gtk_list_item_set_child (item, cell);
 }
 
 /* Nick and rooms change while a row is shown, so those cells follow the
@@ -174,7 +178,7 @@ bind_cell_property (GtkListItem *item,
                     const char  *property)
 {
   GBinding *binding = g_object_bind_property (gtk_list_item_get_item (item), property,
-                                              gtk_list_item_get_child (item), "label",
+                                              gtk_list_item_get_child (item), "text",
                                               G_BINDING_SYNC_CREATE);
 
   g_object_set_data_full (G_OBJECT (item), "suda-binding", g_object_ref (binding), g_object_unref);
@@ -200,8 +204,8 @@ user_cell_bind_address (GtkSignalListItemFactory *factory,
 {
   SudaUserRow *user = gtk_list_item_get_item (item);
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)),
-                      suda_user_row_get_address (user));
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (item)),
+                            suda_user_row_get_address (user));
 }
 
 static void
@@ -212,7 +216,7 @@ user_cell_bind_since (GtkSignalListItemFactory *factory,
   GDateTime *connected = suda_user_row_get_connected_at (user);
   g_autofree char *text = connected ? _suda_console_format_moment (connected) : NULL;
 
-  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text ? text : "");
+  gtk_inscription_set_text (GTK_INSCRIPTION (gtk_list_item_get_child (item)), text ? text : "");
 }
 
 static void

@@ -67,6 +67,9 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
                                              "Listening on %s since %s · %u users", n_users),
                                 suda_server_host_get_address (self->host), since, n_users);
       gtk_label_set_text (self->status_label, status);
+      /* TODO(issue 20, helper W): once SudaServerConfig has the [web]
+       * group, show its address here ("Web page: http://ADDRESS:PORT/",
+       * port 8080 by default in the console) from the running config. */
     }
   else
     gtk_label_set_text (self->status_label, starting ? _("Starting…") : _("Stopped"));
@@ -149,7 +152,6 @@ log_filter_changed_cb (SudaConsoleWindow *self)
   if (self->log_filter == NULL)
     return;
   g_clear_pointer (&self->log_needle, g_free);
-  g_clear_pointer (&self->base_config, suda_server_config_free);
   if (*text != '\0')
     self->log_needle = g_utf8_casefold (text, -1);
   if (self->log_needle == NULL && selected_event (self->log_event_dropdown) == NULL)
@@ -168,9 +170,14 @@ update_older_bar (SudaConsoleWindow *self)
   gtk_widget_set_visible (self->log_older_bar, total > shown);
   if (total <= shown)
     return;
+  /* the bound, not the count: a text that changed with every batch would
+   * lay this label out again each time */
+  shown = suda_live_log_get_max_rows (self->live_log);
   text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "Showing the newest %u event. Older lines are in the log file.",
-                                       "Showing the newest %u events. Older lines are in the log file.",
+                                       "Only the newest events are shown here, %u at most. "
+                                       "Older lines are in the log file.",
+                                       "Only the newest events are shown here, %u at most. "
+                                       "Older lines are in the log file.",
                                        shown), shown);
   gtk_label_set_text (self->log_older_label, text);
 }
@@ -184,9 +191,26 @@ host_log_batch_cb (SudaServerHost    *host,
 {
   gint64 started = g_get_monotonic_time ();
 
+  /* the last batch's cost is known now: its model change and every frame
+   * drawn since (a batch may take more than one) */
+  if (self->batch_took > 0)
+    {
+      self->frame_cost = (3 * self->frame_cost + self->batch_took) / 4;
+      suda_server_host_set_draw_cost (self->host, self->frame_cost);
+    }
   suda_live_log_append (self->live_log, (SudaLogEntry **) entries->pdata, entries->len, n_skipped);
   update_older_bar (self);
   self->batch_took = g_get_monotonic_time () - started;
+  self->batch_frames = 0;
+}
+
+/* The live log's page hidden or the window not shown: nothing to draw, so
+ * the host keeps the entries until the log shows again. */
+static void
+log_view_map_changed_cb (SudaConsoleWindow *self)
+{
+  if (self->host != NULL)
+    suda_server_host_set_log_paused (self->host, !gtk_widget_get_mapped (GTK_WIDGET (self->log_view)));
 }
 
 /* The server --------------------------------------------------------------- */
@@ -221,6 +245,41 @@ dup_log_path (SudaConsoleWindow *self)
   g_autofree char *chosen = g_settings_get_string (self->settings, "log-file");
 
   return *chosen != '\0' ? g_steal_pointer (&chosen) : dup_default_log_path ();
+}
+
+/* The Accounts page -------------------------------------------------------- */
+
+/* The server's account store, in the state folder (the log's folder unless
+ * --config names another).  TODO(issue 14, helper S): once the server reads
+ * `[accounts] file=`, take that key from the configuration instead. */
+static char *
+dup_accounts_path (SudaConsoleWindow *self)
+{
+  g_autoptr(SudaServerConfig) config = self->base_config ? suda_server_config_copy (self->base_config)
+                                                         : suda_server_config_new ();
+  g_autofree char *state_dir = NULL;
+
+  g_free (config->log_path);
+  config->log_path = dup_log_path (self);
+  state_dir = suda_server_config_dup_state_dir (config);
+  g_mkdir_with_parents (state_dir, 0700);
+  return g_build_filename (state_dir, "accounts.sqlite", NULL);
+}
+
+/* Opened when first shown: a console that never shows the page never
+ * creates the file. */
+static void
+accounts_page_mapped_cb (SudaConsoleWindow *self)
+{
+  SudaConsoleAccounts *accounts = SUDA_CONSOLE_ACCOUNTS (self->accounts_page);
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (suda_console_accounts_get_path (accounts) != NULL)
+    return;
+  path = dup_accounts_path (self);
+  if (!suda_console_accounts_open (accounts, path, &error))
+    g_debug ("Cannot open the account store %s: %s", path, error->message);
 }
 
 static char *
@@ -541,7 +600,8 @@ frame_before_paint_cb (GdkFrameClock     *clock,
 }
 
 /* The host spaces the live log's batches by what one costs here: taking
- * it into the model, then the frame that shows it. */
+ * it into the model, then the frames that show it (the first few after
+ * it: later ones are the person's own, scrolling or typing). */
 static void
 frame_after_paint_cb (GdkFrameClock     *clock,
                       SudaConsoleWindow *self)
@@ -550,11 +610,10 @@ frame_after_paint_cb (GdkFrameClock     *clock,
 
   if (self->frame_started == 0)
     return;
-  took = g_get_monotonic_time () - self->frame_started + self->batch_took;
-  self->frame_started = self->batch_took = 0;
-  self->frame_cost = (3 * self->frame_cost + took) / 4;
-  if (self->host != NULL)
-    suda_server_host_set_draw_cost (self->host, self->frame_cost);
+  took = g_get_monotonic_time () - self->frame_started;
+  self->frame_started = 0;
+  if (self->batch_took > 0 && self->batch_frames++ < 4)
+    self->batch_took += took;
 }
 
 static void
@@ -649,7 +708,6 @@ suda_console_window_finalize (GObject *object)
   SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (object);
 
   g_clear_pointer (&self->log_needle, g_free);
-  g_clear_pointer (&self->base_config, suda_server_config_free);
 
   G_OBJECT_CLASS (suda_console_window_parent_class)->finalize (object);
 }
@@ -668,6 +726,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   widget_class->unrealize = suda_console_window_unrealize;
 
   g_type_ensure (SUDA_TYPE_USER_ROW);
+  g_type_ensure (SUDA_TYPE_CONSOLE_ACCOUNTS);
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
@@ -693,6 +752,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_box);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, accounts_page);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, user_menu);
   gtk_widget_class_bind_template_callback (widget_class, log_filter_changed_cb);
   _suda_log_cells_bind_callbacks (widget_class);
@@ -726,6 +786,9 @@ setup_live_log (SudaConsoleWindow *self)
   gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (selection));
   g_object_unref (selection);
   _suda_scroll_follow_attach (self->log_scrolled);
+  g_signal_connect_swapped (self->log_view, "map", G_CALLBACK (log_view_map_changed_cb), self);
+  g_signal_connect_swapped (self->log_view, "unmap", G_CALLBACK (log_view_map_changed_cb), self);
+  log_view_map_changed_cb (self);
 }
 
 static void
@@ -758,6 +821,7 @@ suda_console_window_init (SudaConsoleWindow *self)
   connect_host (self);
   setup_live_log (self);
   _suda_console_window_setup_users (self);
+  g_signal_connect_swapped (self->accounts_page, "map", G_CALLBACK (accounts_page_mapped_cb), self);
   bind_settings (self);
   update_log_row (self);
   update_ai_label (self);

@@ -168,7 +168,12 @@ suda_live_log_append (SudaLiveLog   *self,
   first = n_entries > self->max_rows ? n_entries - self->max_rows : 0;
   added = n_entries - first;
   old_len = self->len;
-  removed = old_len + added > self->max_rows ? old_len + added - self->max_rows : 0;
+  removed = 0;
+  /* Rows leaving the top of a list view cost it far more than rows
+   * coming at the end (it rebuilds the rows it shows), so a full log
+   * drops a fifth of itself at once rather than a few rows a batch. */
+  if (old_len + added > self->max_rows)
+    removed = MIN (old_len, old_len + added - self->max_rows + self->max_rows / 5);
   self->n_total += n_skipped + n_entries;
 
   /* The model must match each signal as it is emitted: the oldest go

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SudaLiveLog, suda_live_log, SUDA, LIVE_LOG, GObject)
 
 /* The console's live log: a GListModel of SudaLogRow holding only the
- * newest "max-rows" events, in a ring; the log file has them all.  Events
+ * newest "max-rows" events at most, in a ring (a full ring drops its
+ * oldest fifth at once); the log file has them all.  Events
  * arrive in batches (one per frame), and each batch changes the model with
  * at most two "items-changed" signals.  "n-total" counts every event seen,
  * so "n-total" > n_items says older lines are only in the file. */

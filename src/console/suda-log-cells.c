@@ -22,23 +22,28 @@ _suda_log_cells_get_events (void)
   return events;
 }
 
+/* An inscription, not a label: its size comes from a count of lines, not
+ * from laying out its text, so the list measures a row of cells without
+ * shaping any text (a label shapes its text each time it is measured,
+ * and a busy live log re-measures every row shown at each batch). */
 static void
 log_cell_setup (GtkSignalListItemFactory *factory,
                 GtkListItem              *item)
 {
-  GtkWidget *label = gtk_label_new (NULL);
+  GtkWidget *cell = gtk_inscription_new (NULL);
 
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  gtk_label_set_single_line_mode (GTK_LABEL (label), TRUE);
-  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
-  gtk_list_item_set_child (item, label);
+  gtk_inscription_set_xalign (GTK_INSCRIPTION (cell), 0);
+  gtk_inscription_set_min_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_inscription_set_nat_lines (GTK_INSCRIPTION (cell), 1);
+  gtk_inscription_set_text_overflow (GTK_INSCRIPTION (cell), GTK_INSCRIPTION_OVERFLOW_ELLIPSIZE_END);
+  gtk_list_item_set_child (item, cell);
 }
 
 static SudaLogRow *
-item_row (GtkListItem *item,
-          GtkLabel   **label)
+item_row (GtkListItem     *item,
+          GtkInscription **cell)
 {
-  *label = GTK_LABEL (gtk_list_item_get_child (item));
+  *cell = GTK_INSCRIPTION (gtk_list_item_get_child (item));
   return SUDA_LOG_ROW (gtk_list_item_get_item (item));
 }
 
@@ -46,8 +51,8 @@ static void
 log_cell_bind_time (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  GtkLabel *label;
-  SudaLogRow *row = item_row (item, &label);
+  GtkInscription *cell;
+  SudaLogRow *row = item_row (item, &cell);
   g_autoptr(GDateTime) utc = NULL;
   g_autoptr(GDateTime) local = NULL;
   g_autofree char *text = NULL;
@@ -55,76 +60,76 @@ log_cell_bind_time (GtkSignalListItemFactory *factory,
   if (suda_log_row_get_malformed (row))
     {
       text = g_strdup_printf (_("line %u"), suda_log_row_get_line_number (row));
-      gtk_label_set_text (label, text);
+      gtk_inscription_set_text (cell, text);
       return;
     }
   utc = g_date_time_new_from_unix_utc (suda_log_entry_get_time (suda_log_row_get_entry (row)) / G_USEC_PER_SEC);
   local = utc ? g_date_time_to_local (utc) : NULL;
   text = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : NULL;
-  gtk_label_set_text (label, text ? text : "");
+  gtk_inscription_set_text (cell, text ? text : "");
 }
 
 static void
 log_cell_bind_event (GtkSignalListItemFactory *factory,
                      GtkListItem              *item)
 {
-  GtkLabel *label;
-  SudaLogRow *row = item_row (item, &label);
+  GtkInscription *cell;
+  SudaLogRow *row = item_row (item, &cell);
   gboolean malformed = suda_log_row_get_malformed (row);
 
   /* cells are recycled, so the class is set or cleared every time */
   if (malformed)
-    gtk_widget_add_css_class (GTK_WIDGET (label), "error");
+    gtk_widget_add_css_class (GTK_WIDGET (cell), "error");
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (label), "error");
-  gtk_label_set_text (label, malformed ? _("malformed")
+    gtk_widget_remove_css_class (GTK_WIDGET (cell), "error");
+  gtk_inscription_set_text (cell, malformed ? _("malformed")
                                        : suda_log_entry_get_event (suda_log_row_get_entry (row)));
 }
 
 /* A malformed line has no room and no nick.  A file from elsewhere may
  * hold anything: controls show as pictures there too. */
 static void
-set_entry_text (GtkLabel     *label,
-                SudaLogRow   *row,
-                const char * (*get) (SudaLogEntry *entry))
+set_entry_text (GtkInscription *cell,
+                SudaLogRow     *row,
+                const char   * (*get) (SudaLogEntry *entry))
 {
   SudaLogEntry *entry = suda_log_row_get_entry (row);
   const char *text = entry ? get (entry) : NULL;
   g_autofree char *shown = suda_format_strip (text, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
 
-  gtk_label_set_text (label, shown ? shown : "");
+  gtk_inscription_set_text (cell, shown ? shown : "");
 }
 
 static void
 log_cell_bind_room (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  GtkLabel *label;
-  SudaLogRow *row = item_row (item, &label);
+  GtkInscription *cell;
+  SudaLogRow *row = item_row (item, &cell);
 
-  set_entry_text (label, row, suda_log_entry_get_channel);
+  set_entry_text (cell, row, suda_log_entry_get_channel);
 }
 
 static void
 log_cell_bind_nick (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  GtkLabel *label;
-  SudaLogRow *row = item_row (item, &label);
+  GtkInscription *cell;
+  SudaLogRow *row = item_row (item, &cell);
 
-  set_entry_text (label, row, suda_log_entry_get_nick);
+  set_entry_text (cell, row, suda_log_entry_get_nick);
 }
 
 static void
 log_cell_bind_text (GtkSignalListItemFactory *factory,
                     GtkListItem              *item)
 {
-  GtkLabel *label;
-  SudaLogRow *row = item_row (item, &label);
+  GtkInscription *cell;
+  SudaLogRow *row = item_row (item, &cell);
   g_autofree char *text = suda_log_row_dup_summary (row);
 
-  gtk_label_set_text (label, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (label),
+  gtk_inscription_set_text (cell, text);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (cell),
                                g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL);
 }
 
@@ -141,9 +146,12 @@ _suda_log_cells_bind_callbacks (GtkWidgetClass *widget_class)
 
 typedef struct {
   GtkAdjustment *adj;
+  GtkWidget     *scrolled;
+  GdkFrameClock *clock;     /* the scrolled window's while it is realized */
   gboolean enabled;
   gboolean at_end;      /* the person left the view at its end */
   gboolean pending;     /* a jump to the end the list has not seen yet */
+  gboolean catch_up;    /* the list grew under a view that follows it */
   guint    idle_id;
   double   last_value;
 } ScrollFollow;
@@ -188,28 +196,68 @@ follow_value_changed_cb (GtkAdjustment *adj,
   follow->last_value = value;
 }
 
+static void
+catch_up (ScrollFollow *follow)
+{
+  follow->catch_up = FALSE;
+  if (follow->enabled && follow->at_end)
+    scroll_to_end (follow);
+}
+
 static gboolean
 scroll_to_end_idle_cb (gpointer data)
 {
   ScrollFollow *follow = data;
 
   follow->idle_id = 0;
-  if (follow->enabled && follow->at_end)
-    scroll_to_end (follow);
+  catch_up (follow);
   return G_SOURCE_REMOVE;
+}
+
+/* After the window's own layout handler, in the same layout phase: the
+ * jump makes the list lay itself out again before anything is painted
+ * (the frame clock repeats its layout phase when asked during it), so a
+ * batch costs one frame, not a frame at the old place and one at the end. */
+static void
+frame_layout_cb (GdkFrameClock *clock,
+                 ScrollFollow  *follow)
+{
+  if (follow->catch_up)
+    catch_up (follow);
 }
 
 /* Growth changes "upper" without touching "value": that is the moment to
  * catch up, if the view was at its end before the growth.  The list view
  * ignores its adjustment while it lays itself out, which is when this
- * runs, so the jump waits for an idle moment. */
+ * runs, so the jump waits for the end of the layout phase (or for an idle
+ * moment, when the window is not realized and lays nothing out). */
 static void
 follow_changed_cb (GtkAdjustment *adj,
                    ScrollFollow  *follow)
 {
-  if (follow->enabled && follow->at_end && (follow->pending || !adjustment_at_end (adj)) &&
-      follow->idle_id == 0)
+  if (!follow->enabled || !follow->at_end || (!follow->pending && adjustment_at_end (adj)))
+    return;
+  follow->catch_up = TRUE;
+  if (follow->clock == NULL && follow->idle_id == 0)
     follow->idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, scroll_to_end_idle_cb, follow, NULL);
+}
+
+static void
+follow_unrealize_cb (GtkWidget    *scrolled,
+                     ScrollFollow *follow)
+{
+  if (follow->clock != NULL)
+    g_signal_handlers_disconnect_by_func (follow->clock, frame_layout_cb, follow);
+  g_clear_object (&follow->clock);
+}
+
+static void
+follow_realize_cb (GtkWidget    *scrolled,
+                   ScrollFollow *follow)
+{
+  follow_unrealize_cb (scrolled, follow);
+  follow->clock = g_object_ref (gtk_widget_get_frame_clock (scrolled));
+  g_signal_connect_after (follow->clock, "layout", G_CALLBACK (frame_layout_cb), follow);
 }
 
 static void
@@ -218,6 +266,7 @@ scroll_follow_free (gpointer data)
   ScrollFollow *follow = data;
 
   g_clear_handle_id (&follow->idle_id, g_source_remove);
+  follow_unrealize_cb (follow->scrolled, follow);
   g_signal_handlers_disconnect_by_data (follow->adj, follow);
   g_object_unref (follow->adj);
   g_free (follow);
@@ -230,11 +279,16 @@ _suda_scroll_follow_attach (GtkScrolledWindow *scrolled)
   ScrollFollow *follow = g_new0 (ScrollFollow, 1);
 
   follow->adj = g_object_ref (adj);
+  follow->scrolled = GTK_WIDGET (scrolled);
   follow->enabled = TRUE;
   follow->at_end = TRUE;
   g_object_set_data_full (G_OBJECT (scrolled), "suda-scroll-follow", follow, scroll_follow_free);
   g_signal_connect (adj, "value-changed", G_CALLBACK (follow_value_changed_cb), follow);
   g_signal_connect (adj, "changed", G_CALLBACK (follow_changed_cb), follow);
+  g_signal_connect (scrolled, "realize", G_CALLBACK (follow_realize_cb), follow);
+  g_signal_connect (scrolled, "unrealize", G_CALLBACK (follow_unrealize_cb), follow);
+  if (gtk_widget_get_realized (GTK_WIDGET (scrolled)))
+    follow_realize_cb (GTK_WIDGET (scrolled), follow);
 }
 
 void

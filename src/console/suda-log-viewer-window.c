@@ -6,6 +6,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-log-cells.h"
+#include "suda-log-row.h"
 #include "suda-log-viewer-window.h"
 
 /* Typing in a filter field waits this long for the next key before the
@@ -25,6 +26,7 @@ struct _SudaLogViewerWindow
   GtkEntry             *until_entry;
   GtkStack             *stack;
   AdwStatusPage        *error_page;
+  AdwStatusPage        *no_match_page;
   GtkScrolledWindow    *scrolled;
   GtkColumnView        *column_view;
   GtkLabel             *status_label;
@@ -32,6 +34,7 @@ struct _SudaLogViewerWindow
   SudaLogModel         *model;
   GtkFileChooserNative *chooser;
   guint                 filter_timeout_id;
+  gboolean              dates_reversed;  /* the start date is after the end date */
 };
 
 enum {
@@ -72,10 +75,44 @@ update_status (SudaLogViewerWindow *self)
     gtk_label_set_text (self->status_label, counts);
 }
 
+/* An empty list says why it is empty, not just nothing: a filter that
+ * matches no line looks the same as a log that did not load. */
+static void
+update_page (SudaLogViewerWindow *self)
+{
+  const char *page = gtk_stack_get_visible_child_name (self->stack);
+  gboolean empty = g_list_model_get_n_items (G_LIST_MODEL (self->model)) == 0 &&
+                   suda_log_model_get_n_lines (self->model) > 0;
+
+  if (suda_log_model_get_file (self->model) == NULL || g_strcmp0 (page, "error") == 0)
+    return;
+  if (!empty && !self->dates_reversed)
+    {
+      gtk_stack_set_visible_child_name (self->stack, "log");
+      return;
+    }
+  if (self->dates_reversed)
+    {
+      adw_status_page_set_title (self->no_match_page, _("The Start Date Is After the End Date"));
+      adw_status_page_set_description (self->no_match_page,
+                                       _("The start date is after the end date, so no line can be "
+                                         "between them. Swap the dates or clear one."));
+    }
+  else
+    {
+      adw_status_page_set_title (self->no_match_page, _("No Lines Match"));
+      adw_status_page_set_description (self->no_match_page,
+                                       _("No line of this log matches the search and filters. "
+                                         "Change or clear them to see more."));
+    }
+  gtk_stack_set_visible_child_name (self->stack, "no-match");
+}
+
 static void
 model_items_changed_cb (SudaLogViewerWindow *self)
 {
   update_status (self);
+  update_page (self);
 }
 
 /* "YYYY-MM-DD" as the local midnight starting that day, or the next one. */
@@ -135,8 +172,12 @@ apply_filters (SudaLogViewerWindow *self)
   /* an unfinished date leaves the range as it was until it parses */
   if (parse_date_entry (self->since_entry, FALSE, &since) &&
       parse_date_entry (self->until_entry, TRUE, &until))
-    suda_log_model_set_time_range (self->model, since, until);
+    {
+      self->dates_reversed = since != 0 && until != 0 && since >= until;
+      suda_log_model_set_time_range (self->model, since, until);
+    }
   g_object_thaw_notify (G_OBJECT (self->model));
+  update_page (self);
 }
 
 static gboolean
@@ -225,6 +266,7 @@ suda_log_viewer_window_open (SudaLogViewerWindow *self,
   gtk_widget_set_sensitive (self->filter_bar, TRUE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.follow", TRUE);
   update_status (self);
+  update_page (self);
   return TRUE;
 }
 
@@ -283,6 +325,55 @@ find_action (GtkWidget  *widget,
   SudaLogViewerWindow *self = SUDA_LOG_VIEWER_WINDOW (widget);
 
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* One row as the columns show it, tab-separated, so a paste into a
+ * message or a spreadsheet keeps the columns; a malformed line as it is. */
+static char *
+dup_row_text (SudaLogRow *row)
+{
+  SudaLogEntry *entry = suda_log_row_get_entry (row);
+  g_autoptr(GDateTime) utc = NULL;
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *time = NULL;
+  g_autofree char *summary = suda_log_row_dup_summary (row);
+
+  if (suda_log_row_get_malformed (row) || entry == NULL)
+    return g_strdup (suda_log_row_get_raw_text (row) ? suda_log_row_get_raw_text (row) : "");
+  utc = g_date_time_new_from_unix_utc (suda_log_entry_get_time (entry) / G_USEC_PER_SEC);
+  local = utc ? g_date_time_to_local (utc) : NULL;
+  time = local ? g_date_time_format (local, "%Y-%m-%d %H:%M:%S") : g_strdup ("");
+  return g_strjoin ("\t", time, suda_log_entry_get_event (entry),
+                    suda_log_entry_get_channel (entry) ? suda_log_entry_get_channel (entry) : "",
+                    suda_log_entry_get_nick (entry) ? suda_log_entry_get_nick (entry) : "",
+                    summary ? summary : "", NULL);
+}
+
+/* The selected rows, one a line, oldest first. */
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  SudaLogViewerWindow *self = SUDA_LOG_VIEWER_WINDOW (widget);
+  GtkSelectionModel *selection = gtk_column_view_get_model (self->column_view);
+  g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (selection);
+  g_autoptr(GString) text = g_string_new (NULL);
+  GtkBitsetIter iter;
+  guint position;
+
+  if (!gtk_bitset_iter_init_first (&iter, selected, &position))
+    return;
+  do
+    {
+      g_autoptr(SudaLogRow) row = g_list_model_get_item (G_LIST_MODEL (selection), position);
+      g_autofree char *line = dup_row_text (row);
+
+      g_string_append (text, line);
+      g_string_append_c (text, '\n');
+    }
+  while (gtk_bitset_iter_next (&iter, &position));
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text->str);
 }
 
 static gboolean
@@ -400,6 +491,7 @@ suda_log_viewer_window_class_init (SudaLogViewerWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, until_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, error_page);
+  gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, no_match_page);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, scrolled);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, column_view);
   gtk_widget_class_bind_template_child (widget_class, SudaLogViewerWindow, status_label);
@@ -411,16 +503,19 @@ suda_log_viewer_window_class_init (SudaLogViewerWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.open", NULL, open_action);
   gtk_widget_class_install_action (widget_class, "win.find", NULL, find_action);
+  gtk_widget_class_install_action (widget_class, "win.copy", NULL, copy_action);
   gtk_widget_class_install_property_action (widget_class, "win.follow", "following");
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_o, GDK_CONTROL_MASK, "win.open", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.find", NULL);
+  /* the search fields copy their own text first: they take the key before the window */
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_c, GDK_CONTROL_MASK, "win.copy", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close", NULL);
 }
 
 static void
 suda_log_viewer_window_init (SudaLogViewerWindow *self)
 {
-  g_autoptr(GtkNoSelection) selection = NULL;
+  g_autoptr(GtkMultiSelection) selection = NULL;
   GtkDropTarget *drop;
 
   /* before the template: the "follow" action reads the model's state */
@@ -428,7 +523,7 @@ suda_log_viewer_window_init (SudaLogViewerWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   g_signal_connect_swapped (self->model, "items-changed", G_CALLBACK (model_items_changed_cb), self);
-  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
+  selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   setup_event_dropdown (self);
   _suda_scroll_follow_attach (self->scrolled);

@@ -97,6 +97,7 @@ struct _SudaHostShared
   gint64           wake_due;        /* when the next drain on owner_context is, or 0 */
   gint64           last_drain;      /* monotonic usec */
   gint64           interval;        /* usec from one drain to the next, at least */
+  gboolean         log_paused;      /* nobody sees the live log: entries wait in the ring */
 
   /* The server thread's own */
   GMainLoop       *loop;
@@ -132,6 +133,9 @@ void            _suda_host_send           (SudaHostShared  *shared,
 void            _suda_host_push_event     (SudaHostShared  *shared,
                                            SudaHostEvent   *event);
 void            _suda_host_drain          (SudaHostShared  *shared);
+/* With the lock held: a drain on the GTK thread INTERVAL usec after the last. */
+void            _suda_host_wake_locked    (SudaHostShared  *shared,
+                                           gint64           interval);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaHostEvent, _suda_host_event_free)
 

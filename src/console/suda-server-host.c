@@ -349,16 +349,21 @@ _suda_host_drain (SudaHostShared *shared)
   g_autoptr(SudaServerHost) self = g_weak_ref_get (&shared->host);
   g_autoptr(GPtrArray) entries = NULL;
   GQueue events = G_QUEUE_INIT;
-  guint64 n_logged;
+  guint64 n_logged = 0;
+  gboolean paused;
 
   _suda_host_lock (shared);
   events = shared->events;
   g_queue_init (&shared->events);
-  entries = g_ptr_array_new_full (shared->ring_len, g_object_unref);
-  for (guint i = 0; i < shared->ring_len; i++)
-    g_ptr_array_add (entries, shared->ring[(shared->ring_start + i) % shared->ring_size]);
-  shared->ring_start = shared->ring_len = 0;
-  n_logged = shared->n_logged;
+  paused = shared->log_paused;
+  entries = g_ptr_array_new_full (paused ? 0 : shared->ring_len, g_object_unref);
+  if (!paused)
+    {
+      for (guint i = 0; i < shared->ring_len; i++)
+        g_ptr_array_add (entries, shared->ring[(shared->ring_start + i) % shared->ring_size]);
+      shared->ring_start = shared->ring_len = 0;
+      n_logged = shared->n_logged;
+    }
   shared->wake_due = 0;
   shared->last_drain = g_get_monotonic_time ();
   _suda_host_unlock (shared);
@@ -369,7 +374,7 @@ _suda_host_drain (SudaHostShared *shared)
       return;
     }
   apply_events (self, &events);
-  if (n_logged > self->n_drained)
+  if (!paused && n_logged > self->n_drained)
     {
       guint64 skipped = n_logged - self->n_drained - entries->len;
 
@@ -587,4 +592,32 @@ suda_server_host_set_draw_cost (SudaServerHost *self,
   _suda_host_lock (self->shared);
   self->shared->interval = CLAMP (usec * 50, SUDA_HOST_MIN_INTERVAL, SUDA_HOST_MAX_INTERVAL);
   _suda_host_unlock (self->shared);
+}
+
+/* While nobody can see the live log (its page hidden, the window not
+ * shown), log entries wait in the host's bounded ring and wake nothing:
+ * no batch, no model change, no layout.  Resuming takes what waited in
+ * one batch (the oldest beyond the ring only counted, as in a burst). */
+void
+suda_server_host_set_log_paused (SudaServerHost *self,
+                                 gboolean        paused)
+{
+  g_return_if_fail (SUDA_IS_SERVER_HOST (self));
+  _suda_host_lock (self->shared);
+  self->shared->log_paused = !!paused;
+  if (!paused && self->shared->n_logged > self->n_drained)
+    _suda_host_wake_locked (self->shared, 0);
+  _suda_host_unlock (self->shared);
+}
+
+gboolean
+suda_server_host_get_log_paused (SudaServerHost *self)
+{
+  gboolean paused;
+
+  g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), FALSE);
+  _suda_host_lock (self->shared);
+  paused = self->shared->log_paused;
+  _suda_host_unlock (self->shared);
+  return paused;
 }

@@ -68,5 +68,8 @@ GListModel             *suda_server_host_get_users       (SudaServerHost      *s
 guint                   suda_server_host_get_n_users     (SudaServerHost      *self);
 void                    suda_server_host_set_draw_cost   (SudaServerHost      *self,
                                                           gint64               usec);
+void                    suda_server_host_set_log_paused  (SudaServerHost      *self,
+                                                          gboolean             paused);
+gboolean                suda_server_host_get_log_paused  (SudaServerHost      *self);
 
 G_END_DECLS
