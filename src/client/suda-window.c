@@ -111,6 +111,7 @@ connection_state_cb (SudaConnection *connection,
   SudaConnectionState state = suda_connection_get_state (connection);
 
   _suda_window_update_actions (self, state == SUDA_CONNECTION_DISCONNECTED);
+  _suda_window_update_form (self);
   if (state == SUDA_CONNECTION_RECONNECTING)
     self->reconnecting = TRUE;
   else if (state == SUDA_CONNECTION_DISCONNECTED)
@@ -171,14 +172,6 @@ topic_tooltip (SudaWindow *self,
   return suda_format_strip (topic, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
 }
 
-static void
-update_members_visibility (SudaWindow *self)
-{
-  gboolean room = self->shown && suda_conversation_get_kind (self->shown) == SUDA_CONVERSATION_ROOM;
-
-  gtk_revealer_set_reveal_child (self->members_revealer, self->show_members && room);
-}
-
 /* A new model, not a changed one, makes the list view start afresh
  * instead of keeping its place from the conversation shown before. */
 static void
@@ -235,7 +228,7 @@ suda_window_show_conversation (SudaWindow       *self,
   _suda_window_set_sticks (self, TRUE);
   _suda_window_scroll_to_end (self);
   self->search_position = -1;
-  update_members_visibility (self);
+  _suda_window_update_members (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION]);
 }
 
@@ -248,6 +241,9 @@ conversation_selected_cb (GtkSingleSelection *selection,
 
   if (conv != NULL)
     suda_window_show_conversation (self, conv);
+  /* A folded sidebar covers the history: picking a row is done with it. */
+  if (conv != NULL && adw_flap_get_folded (self->sidebar_flap))
+    adw_flap_set_reveal_flap (self->sidebar_flap, FALSE);
 }
 
 static void
@@ -361,7 +357,7 @@ suda_window_set_property (GObject      *object,
     {
     case PROP_SHOW_MEMBERS:
       set_flag (object, &self->show_members, value, pspec);
-      update_members_visibility (self);
+      _suda_window_update_members (self);
       break;
     case PROP_DARK: set_flag (object, &self->dark, value, pspec); break;
     case PROP_SHOW_COLORS: set_flag (object, &self->show_colors, value, pspec); break;
@@ -386,6 +382,9 @@ suda_window_dispose (GObject *object)
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;
+  if (self->member_popover != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->member_popover));
+  self->member_popover = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_WINDOW);
   g_clear_object (&self->history);
   g_clear_object (&self->shown);
@@ -401,6 +400,7 @@ suda_window_finalize (GObject *object)
 
   g_clear_pointer (&self->sent, g_ptr_array_unref);
   g_clear_pointer (&self->completion_prefix, g_free);
+  g_clear_pointer (&self->menu_nick, g_free);
   G_OBJECT_CLASS (suda_window_parent_class)->finalize (object);
 }
 
@@ -433,6 +433,8 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Suda/suda-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, status_dot);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, find_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, connect_form);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, server_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, port_spin);
@@ -442,6 +444,7 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, disconnect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar_flap);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, topic_label);
@@ -452,11 +455,12 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, input_view);
-  gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_flap);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_heading);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_colors);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, conversation_selection);
@@ -475,6 +479,7 @@ suda_window_class_init (SudaWindowClass *klass)
   _suda_window_actions_class_init (widget_class);
   _suda_window_input_class_init (widget_class);
   _suda_window_lists_class_init (widget_class);
+  _suda_window_adaptive_class_init (widget_class);
   _suda_window_scroll_class_init (widget_class);
   _suda_window_search_class_init (widget_class);
 }
@@ -519,12 +524,14 @@ suda_window_init (SudaWindow *self)
    * when the window goes (GTK 4.8): the title follows the header's here. */
   g_object_bind_property (self->window_title, "title", self, "title", G_BINDING_SYNC_CREATE);
   gtk_widget_set_parent (GTK_WIDGET (self->jump_popover), self->sidebar);
+  gtk_widget_set_parent (GTK_WIDGET (self->member_popover), GTK_WIDGET (self->members_flap));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   name_icon_buttons (GTK_WIDGET (self->search_bar), _("Close Search"));
   add_help_overlay (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-search", FALSE);
   suda_format_input_fill_colors (self->format_colors);
   _suda_window_actions_init (self);
+  _suda_window_adaptive_init (self);
 }
 
 /* The client and the settings come from outside the template: what they
