@@ -60,7 +60,9 @@ struct _SudaWindow
 
   /* Owned */
   GSettings            *settings;
-  SudaClient           *client;
+  SudaClient           *client;            /* the shown conversation's server */
+  GListStore           *clients;           /* every server of the window */
+  GListStore           *client_conversations; /* their conversation lists */
   SudaConversation     *shown;            /* the conversation in the history view */
   SudaThrottledList    *history;          /* what the view shows of it */
   guint                 follow_id;
@@ -88,6 +90,11 @@ struct _SudaWindow
 void     _suda_window_show_error          (SudaWindow     *self,
                                            const char     *message);
 void     _suda_window_hide_error          (SudaWindow     *self);
+SudaClient *_suda_window_client_of        (SudaWindow       *self,
+                                           SudaConversation *conversation);
+SudaClient *_suda_window_find_server      (SudaWindow     *self,
+                                           const char     *host,
+                                           guint16         port);
 
 /* suda-window-actions.c */
 void     _suda_window_actions_class_init  (GtkWidgetClass *widget_class);
