@@ -7,6 +7,7 @@
 #include "suda-test-util.h"
 #include "suda-member.h"
 #include "suda-message.h"
+#include "suda-room-settings.h"
 #include "suda-window.h"
 
 typedef struct {
@@ -175,6 +176,90 @@ test_member_menu (Fixture       *f,
   g_free (suda_test_client_expect (bob, ":alice!* KICK #lab bob*"));
 }
 
+static SudaRoomSettings *
+find_settings_dialog (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
+
+      if (SUDA_IS_ROOM_SETTINGS (window))
+        return SUDA_ROOM_SETTINGS (window);
+    }
+  return NULL;
+}
+
+static gboolean
+dialog_loaded (gpointer dialog)
+{
+  GtkWidget *apply = GTK_WIDGET (gtk_widget_get_template_child (dialog, SUDA_TYPE_ROOM_SETTINGS, "apply_button"));
+
+  return gtk_widget_get_sensitive (apply);
+}
+
+static gpointer
+dialog_child (SudaRoomSettings *dialog,
+              const char       *name)
+{
+  return gtk_widget_get_template_child (GTK_WIDGET (dialog), SUDA_TYPE_ROOM_SETTINGS, name);
+}
+
+/* The room settings dialog reads the room's modes from the server, and
+ * Apply sends one MODE with what changed and the new topic. */
+static void
+test_room_settings (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = NULL;
+  SudaRoomSettings *dialog;
+
+  open_window (f, 1000);
+  connect_alice (f);
+  bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.room-settings", NULL);
+  dialog = find_settings_dialog ();
+  g_assert_nonnull (dialog);
+  g_assert_true (suda_test_wait_until (dialog_loaded, dialog, 5000));
+  g_assert_false (gtk_switch_get_active (dialog_child (dialog, "moderated_switch")));
+
+  gtk_switch_set_active (dialog_child (dialog, "moderated_switch"), TRUE);
+  gtk_switch_set_active (dialog_child (dialog, "invite_switch"), TRUE);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "key_row")), "sesame");
+  gtk_spin_button_set_value (dialog_child (dialog, "limit_spin"), 10);
+  gtk_editable_set_text (GTK_EDITABLE (dialog_child (dialog, "topic_row")), "Set in the dialog");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "settings.apply", NULL);
+  g_free (suda_test_client_expect (bob, ":alice!* MODE #lab +imkl sesame 10"));
+  g_free (suda_test_client_expect (bob, ":alice!* TOPIC #lab :Set in the dialog"));
+  suda_test_gtk_drain ();
+  g_assert_null (find_settings_dialog ());
+
+  /* Opened again, it shows what the server now says. */
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.room-settings", NULL);
+  dialog = find_settings_dialog ();
+  g_assert_true (suda_test_wait_until (dialog_loaded, dialog, 5000));
+  g_assert_true (gtk_switch_get_active (dialog_child (dialog, "moderated_switch")));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (dialog_child (dialog, "key_row"))), ==, "sesame");
+  g_assert_cmpint (gtk_spin_button_get_value_as_int (dialog_child (dialog, "limit_spin")), ==, 10);
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
+/* Someone who is not an operator hears why instead of a dialog. */
+static void
+test_room_settings_for_operators (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = NULL;
+
+  open_window (f, 1000);
+  bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
+  connect_alice (f);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.room-settings", NULL);
+  g_assert_null (find_settings_dialog ());
+  g_assert_cmpstr (gtk_label_get_text (child (f, "error_label")), ==, "Only the room’s operators change its settings.");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -190,5 +275,9 @@ main (int   argc,
 
   g_test_add ("/client/window/menus/member-menu", Fixture, NULL, NULL,
               test_member_menu, fixture_tear_down);
+  g_test_add ("/client/window/menus/room-settings", Fixture, NULL, NULL,
+              test_room_settings, fixture_tear_down);
+  g_test_add ("/client/window/menus/room-settings-for-operators", Fixture, NULL, NULL,
+              test_room_settings_for_operators, fixture_tear_down);
   return g_test_run ();
 }

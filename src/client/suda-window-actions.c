@@ -7,6 +7,7 @@
 
 #include "suda-format-input.h"
 #include "suda-irc-message.h"
+#include "suda-room-settings.h"
 #include "suda-window-private.h"
 
 static gboolean
@@ -101,6 +102,30 @@ leave (SudaWindow *self)
     suda_client_close_conversation (self->client, self->shown);
 }
 
+/* Room settings are an operator's: others hear why not instead. */
+static void
+room_settings (SudaWindow *self)
+{
+  SudaConnection *connection = suda_client_get_connection (self->client);
+  SudaMember *own;
+
+  if (self->shown == NULL || suda_conversation_get_kind (self->shown) != SUDA_CONVERSATION_ROOM ||
+      !suda_conversation_get_joined (self->shown))
+    {
+      _suda_window_show_error (self, _("Open a room you are in to change its settings."));
+      return;
+    }
+  own = suda_conversation_find_member (self->shown, suda_connection_get_nick (connection));
+  if (own == NULL || !suda_member_get_operator (own))
+    {
+      _suda_window_show_error (self, _("Only the room’s operators change its settings."));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (suda_room_settings_new (GTK_WINDOW (self), connection,
+                                                          suda_conversation_get_name (self->shown),
+                                                          suda_conversation_get_topic (self->shown))));
+}
+
 /* A new, empty server group; the form, free again, says where to. */
 static void
 add_server (SudaWindow *self)
@@ -125,6 +150,7 @@ static const struct {
   { "win.connect", suda_window_connect },
   { "win.disconnect", disconnect },
   { "win.add-server", add_server },
+  { "win.room-settings", room_settings },
   { "win.dismiss-error", _suda_window_hide_error },
   { "win.send", _suda_window_send_input },
   { "win.leave", leave },
