@@ -159,6 +159,16 @@ test_member_menu (Fixture       *f,
   g_free (suda_test_client_expect (bob, ":alice!* MODE #lab +o bob"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-deop", NULL);
   g_free (suda_test_client_expect (bob, ":alice!* MODE #lab -o bob"));
+
+  /* The keyboard's way: Shift+F10 (win.member-menu) on the focused row. */
+  gtk_popover_popdown (child (f, "member_popover"));
+  g_assert_true (suda_test_wait_until (row_shown, &wait, 5000));
+  row = find_row_for (wait.list, "bob");
+  g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (row)));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-menu", NULL);
+  g_assert_true (gtk_widget_get_visible (child (f, "member_popover")));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-op", NULL);
+  g_free (suda_test_client_expect (bob, ":alice!* MODE #lab +o bob"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-whois", NULL);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-query", NULL);
   g_assert_cmpstr (suda_conversation_get_name (suda_client_get_active_conversation (suda_window_get_client (f->window))), ==, "bob");

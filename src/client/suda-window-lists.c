@@ -20,7 +20,7 @@ nick_of_item (gpointer item)
 {
   if (SUDA_IS_MEMBER (item))
     return suda_member_get_nick (item);
-  if (SUDA_IS_MESSAGE (item))
+  if (SUDA_IS_MESSAGE (item) && !suda_message_get_own (item))
     return suda_message_get_sender (item);
   return NULL;
 }
@@ -67,6 +67,30 @@ menu_long_pressed_cb (GtkGestureLongPress *gesture,
   GtkListItem *item = g_object_get_data (G_OBJECT (row), "list-item");
 
   _suda_window_popup_member_menu (self, row, nick_of_item (gtk_list_item_get_item (item)), x, y);
+}
+
+/* The keyboard's way in (Shift+F10, Menu): the menu of the focused row of
+ * the member list or the history. */
+static void
+member_menu_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SudaWindow *self = SUDA_WINDOW (widget);
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+
+  for (GtkWidget *w = focus; w != NULL; w = gtk_widget_get_parent (w))
+    {
+      GtkWidget *row = g_object_get_data (G_OBJECT (w), "list-item") ? w : gtk_widget_get_first_child (w);
+      GtkListItem *item = row ? g_object_get_data (G_OBJECT (row), "list-item") : NULL;
+
+      if (item != NULL)
+        {
+          _suda_window_popup_member_menu (self, row, nick_of_item (gtk_list_item_get_item (item)),
+                                          0, gtk_widget_get_height (row) / 2.0);
+          return;
+        }
+    }
 }
 
 /* The row finds its item through the list item, which outlives it. */
@@ -239,6 +263,9 @@ _suda_window_lists_class_init (GtkWidgetClass *widget_class)
 {
   for (guint i = 0; i < G_N_ELEMENTS (member_actions); i++)
     gtk_widget_class_install_action (widget_class, member_actions[i].action, NULL, member_action);
+  gtk_widget_class_install_action (widget_class, "win.member-menu", NULL, member_menu_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_F10, GDK_SHIFT_MASK, "win.member-menu", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Menu, 0, "win.member-menu", NULL);
   gtk_widget_class_bind_template_callback (widget_class, message_row_setup_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_row_bind_cb);
   gtk_widget_class_bind_template_callback (widget_class, message_row_unbind_cb);
