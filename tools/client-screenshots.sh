@@ -4,7 +4,8 @@
 # busy #lobby of a fresh suda-serverd, at 360, 800 and 1280 px wide, in the
 # light and the dark style, each on an Xvfb screen of its own width
 # (cairo renderer, so the pictures do not depend on a GPU).
-#   tools/client-screenshots.sh [BUILD] [OUT]   (defaults: _build, data/screenshots)
+#   tools/client-screenshots.sh [BUILD] [OUT] [ONLY]
+# (defaults: _build, data/screenshots; ONLY, e.g. 800-light, takes one)
 set -euo pipefail
 build=$(cd "${1:-_build}" && pwd)
 out=$(mkdir -p "${2:-data/screenshots}" && cd "${2:-data/screenshots}" && pwd)
@@ -61,6 +62,7 @@ sleep 2
 
 for width in 360 800 1280; do
   for style in light dark; do
+    case "$width-$style" in ${3:-*}) ;; *) continue ;; esac
     config="$tmp/config-$width-$style"
     mkdir -p "$config/glib-2.0/settings"
     cat >"$config/glib-2.0/settings/keyfile" <<EOF
@@ -80,7 +82,8 @@ EOF
       dbus-run-session -- "$build/src/client/suda" "irc://127.0.0.1:$port/#lobby" --nick alice \
       >"$tmp/client.out" 2>&1 &
     client=$!
-    sleep 4
+    # The room's replayed history, laid out and painted.
+    sleep 6
     DISPLAY=":$display" import -window root "$out/client-$width-$style.png"
     kill "$client" 2>/dev/null || true
     wait "$client" 2>/dev/null || true
