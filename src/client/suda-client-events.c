@@ -42,6 +42,8 @@ handle_text_event (SudaClient   *self,
   gboolean private = FALSE;
   gboolean mention;
 
+  if (!event->own && event->nick != NULL && _suda_client_is_ignored (self, event->nick))
+    return;
   if (suda_irc_is_channel (event->target))
     {
       if ((conv = _suda_client_ensure_conversation (self, SUDA_CONVERSATION_ROOM, event->target)) == NULL)
@@ -433,6 +435,8 @@ handle_info (SudaClient   *self,
 {
   SudaConversation *conv = event->target ? suda_client_find_conversation (self, event->target) : NULL;
 
+  if (_suda_client_take_reply (self, event))
+    return;
   if (event->text != NULL && *event->text != '\0')
     _suda_client_add_message (self, conv ? conv : self->server, SUDA_MESSAGE_KIND_INFO,
                               event->time, NULL, event->text, NULL);

@@ -17,6 +17,9 @@ struct _SudaClient
   SudaConversation *server;
   SudaTranscript   *transcript;
   GHashTable       *names_wanted;    /* rooms whose NAMES reply /users prints */
+  GHashTable       *ignored;         /* casefolded nicks whose lines are hidden */
+  GString          *whois;           /* the WHOIS reply being gathered, or NULL */
+  GString          *room_list;       /* the LIST reply being gathered, or NULL */
   char             *open_on_join;    /* casefolded room the person asked to join */
   char             *autojoin;
   char             *network;         /* ISUPPORT NETWORK of the rooms kept, or NULL */
@@ -112,5 +115,45 @@ void              _suda_client_command_help        (SudaClient           *self,
 void              _suda_client_command_quit        (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     const SudaSlashCommand *cmd);
+
+/* suda-client-commands-irc.c: the IRC power-user commands, and the
+ * replies (WHOIS, LIST) they gather into one readable block */
+void              _suda_client_command_away         (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_back         (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_whois        (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_query        (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_mode         (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_op           (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_ban          (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_invite       (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_list         (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_quote        (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_ignore       (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+gboolean          _suda_client_is_ignored          (SudaClient           *self,
+                                                    const char           *nick);
+gboolean          _suda_client_take_reply          (SudaClient           *self,
+                                                    SudaIrcEvent         *event);
 
 G_END_DECLS

@@ -509,6 +509,11 @@ suda_client_finalize (GObject *object)
   g_clear_pointer (&self->network, g_free);
   g_clear_pointer (&self->open_on_join, g_free);
   g_clear_pointer (&self->names_wanted, g_hash_table_unref);
+  g_clear_pointer (&self->ignored, g_hash_table_unref);
+  if (self->whois != NULL)
+    g_string_free (g_steal_pointer (&self->whois), TRUE);
+  if (self->room_list != NULL)
+    g_string_free (g_steal_pointer (&self->room_list), TRUE);
   G_OBJECT_CLASS (suda_client_parent_class)->finalize (object);
 }
 
@@ -589,6 +594,7 @@ suda_client_init (SudaClient *self)
   self->conversations = g_list_store_new (SUDA_TYPE_CONVERSATION);
   self->server = suda_conversation_new (SUDA_CONVERSATION_SERVER, _("Server"));
   self->names_wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->ignored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_list_store_append (self->conversations, self->server);
   self->active = self->server;
   g_signal_connect (self->connection, "event", G_CALLBACK (_suda_client_on_event), self);

@@ -7,6 +7,7 @@
 
 #include "suda-format-input.h"
 #include "suda-irc-message.h"
+#include "suda-room-settings.h"
 #include "suda-window-private.h"
 
 static gboolean
@@ -46,12 +47,17 @@ suda_window_connect (SudaWindow *self)
   g_autofree char *nick = NULL;
   g_autofree char *room = NULL;
   const char *password;
+  SudaClient *other;
   guint16 port;
 
   g_return_if_fail (SUDA_IS_WINDOW (self));
 
   if (!parse_form (self, &host, &port, &nick))
     return;
+  /* A server this window already has is that server's group again. */
+  other = _suda_window_find_server (self, host, port);
+  if (other != NULL && other != self->client)
+    suda_window_show_conversation (self, suda_client_get_server_conversation (other));
   _suda_window_hide_error (self);
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
   g_settings_set_string (self->settings, "server", host);
@@ -96,6 +102,39 @@ leave (SudaWindow *self)
     suda_client_close_conversation (self->client, self->shown);
 }
 
+/* Room settings are an operator's: others hear why not instead. */
+static void
+room_settings (SudaWindow *self)
+{
+  SudaConnection *connection = suda_client_get_connection (self->client);
+  SudaMember *own;
+
+  if (self->shown == NULL || suda_conversation_get_kind (self->shown) != SUDA_CONVERSATION_ROOM ||
+      !suda_conversation_get_joined (self->shown))
+    {
+      _suda_window_show_error (self, _("Open a room you are in to change its settings."));
+      return;
+    }
+  own = suda_conversation_find_member (self->shown, suda_connection_get_nick (connection));
+  if (own == NULL || !suda_member_get_operator (own))
+    {
+      _suda_window_show_error (self, _("Only the room’s operators change its settings."));
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (suda_room_settings_new (GTK_WINDOW (self), connection,
+                                                          suda_conversation_get_name (self->shown),
+                                                          suda_conversation_get_topic (self->shown))));
+}
+
+/* A new, empty server group; the form, free again, says where to. */
+static void
+add_server (SudaWindow *self)
+{
+  suda_window_add_server (self);
+  gtk_editable_set_text (GTK_EDITABLE (self->server_entry), "");
+  gtk_widget_grab_focus (GTK_WIDGET (self->server_entry));
+}
+
 static void
 jump_to_latest (SudaWindow *self)
 {
@@ -110,6 +149,8 @@ static const struct {
 } plain_actions[] = {
   { "win.connect", suda_window_connect },
   { "win.disconnect", disconnect },
+  { "win.add-server", add_server },
+  { "win.room-settings", room_settings },
   { "win.dismiss-error", _suda_window_hide_error },
   { "win.send", _suda_window_send_input },
   { "win.leave", leave },

@@ -13,6 +13,7 @@ G_BEGIN_DECLS
  *   suda-window-search.c  searching the history, jumping to a conversation
  *   suda-window-scroll.c  keeping the history at its end
  *   suda-window-lists.c   the rows of the three lists, the member list
+ *   suda-window-adaptive.c folding the sidebar and members in a narrow window
  * Signals of the template's widgets are connected in suda-window.ui. */
 struct _SudaWindow
 {
@@ -21,6 +22,8 @@ struct _SudaWindow
   /* Template widgets */
   AdwWindowTitle       *window_title;
   GtkWidget            *status_dot;
+  GtkWidget            *find_button;
+  GtkWidget            *sidebar_button;
   GtkWidget            *connect_form;
   GtkEntry             *server_entry;
   GtkSpinButton        *port_spin;
@@ -30,6 +33,7 @@ struct _SudaWindow
   GtkWidget            *disconnect_button;
   GtkRevealer          *error_revealer;
   GtkLabel             *error_label;
+  AdwFlap              *sidebar_flap;
   GtkWidget            *sidebar;
   GtkListView          *conversation_list;
   GtkLabel             *topic_label;
@@ -40,10 +44,11 @@ struct _SudaWindow
   GtkListView          *history_list;
   GtkWidget            *jump_button;
   GtkTextView          *input_view;
-  GtkRevealer          *members_revealer;
+  AdwFlap              *members_flap;
   GtkLabel             *members_heading;
   GtkListView          *member_list;
   GtkPopover           *jump_popover;
+  GtkPopover           *member_popover;
   GtkPopover           *format_popover;
   GtkGrid              *format_colors;
   GtkSearchEntry       *jump_entry;
@@ -55,7 +60,9 @@ struct _SudaWindow
 
   /* Owned */
   GSettings            *settings;
-  SudaClient           *client;
+  SudaClient           *client;            /* the shown conversation's server */
+  GListStore           *clients;           /* every server of the window */
+  GListStore           *client_conversations; /* their conversation lists */
   SudaConversation     *shown;            /* the conversation in the history view */
   SudaThrottledList    *history;          /* what the view shows of it */
   guint                 follow_id;
@@ -63,6 +70,8 @@ struct _SudaWindow
   /* State */
   gboolean              reconnecting;      /* lost, and not signed in since */
   gboolean              show_members;
+  gboolean              narrow;           /* below NARROW_WIDTH: everything folds */
+  gboolean              members_unfolded; /* show_members before the fold hid them */
   gboolean              dark;
   gboolean              show_colors;
   gboolean              sticks_to_bottom;
@@ -74,12 +83,18 @@ struct _SudaWindow
   gint                  completion_start; /* offset of the word being completed */
   gboolean              completing;
   gint                  search_position;
+  char                 *menu_nick;        /* whom the member menu is about */
 };
 
 /* suda-window.c */
 void     _suda_window_show_error          (SudaWindow     *self,
                                            const char     *message);
 void     _suda_window_hide_error          (SudaWindow     *self);
+SudaClient *_suda_window_client_of        (SudaWindow       *self,
+                                           SudaConversation *conversation);
+SudaClient *_suda_window_find_server      (SudaWindow     *self,
+                                           const char     *host,
+                                           guint16         port);
 
 /* suda-window-actions.c */
 void     _suda_window_actions_class_init  (GtkWidgetClass *widget_class);
@@ -106,7 +121,18 @@ void     _suda_window_scroll_to_end       (SudaWindow     *self);
 void     _suda_window_set_sticks          (SudaWindow     *self,
                                            gboolean        sticks);
 
+/* suda-window-adaptive.c */
+void     _suda_window_adaptive_class_init (GtkWidgetClass *widget_class);
+void     _suda_window_adaptive_init       (SudaWindow     *self);
+void     _suda_window_update_members      (SudaWindow     *self);
+void     _suda_window_update_form         (SudaWindow     *self);
+
 /* suda-window-lists.c */
 void     _suda_window_lists_class_init    (GtkWidgetClass *widget_class);
+void     _suda_window_popup_member_menu   (SudaWindow     *self,
+                                           GtkWidget      *row,
+                                           const char     *nick,
+                                           double          x,
+                                           double          y);
 
 G_END_DECLS

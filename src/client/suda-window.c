@@ -44,12 +44,15 @@ _suda_window_hide_error (SudaWindow *self)
   gtk_revealer_set_reveal_child (self->error_revealer, FALSE);
 }
 
+/* Each server of the window reports here; the banner and the header
+ * are the shown server's. */
 static void
 connection_error_cb (SudaConnection *connection,
                      const GError   *error,
                      SudaWindow     *self)
 {
-  _suda_window_show_error (self, error->message);
+  if (connection == suda_window_get_connection (self))
+    _suda_window_show_error (self, error->message);
 }
 
 /* The connection's state, nick and host are bound to the header bar and
@@ -110,7 +113,10 @@ connection_state_cb (SudaConnection *connection,
 {
   SudaConnectionState state = suda_connection_get_state (connection);
 
+  if (connection != suda_window_get_connection (self))
+    return;
   _suda_window_update_actions (self, state == SUDA_CONNECTION_DISCONNECTED);
+  _suda_window_update_form (self);
   if (state == SUDA_CONNECTION_RECONNECTING)
     self->reconnecting = TRUE;
   else if (state == SUDA_CONNECTION_DISCONNECTED)
@@ -171,12 +177,17 @@ topic_tooltip (SudaWindow *self,
   return suda_format_strip (topic, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
 }
 
+/* The shown conversation's server becomes the one the header, the form
+ * and the entry speak for. */
 static void
-update_members_visibility (SudaWindow *self)
+set_current_client (SudaWindow *self,
+                    SudaClient *client)
 {
-  gboolean room = self->shown && suda_conversation_get_kind (self->shown) == SUDA_CONVERSATION_ROOM;
-
-  gtk_revealer_set_reveal_child (self->members_revealer, self->show_members && room);
+  if (client == NULL || client == self->client)
+    return;
+  g_set_object (&self->client, client);
+  connection_state_cb (suda_client_get_connection (client), NULL, self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
 /* A new model, not a changed one, makes the list view start afresh
@@ -199,7 +210,7 @@ static void
 select_conversation_row (SudaWindow       *self,
                          SudaConversation *conversation)
 {
-  GListModel *conversations = suda_client_get_conversations (self->client);
+  GListModel *conversations = gtk_single_selection_get_model (self->conversation_selection);
   guint n = g_list_model_get_n_items (conversations);
 
   for (guint i = 0; i < n; i++)
@@ -226,6 +237,8 @@ suda_window_show_conversation (SudaWindow       *self,
     return;
 
   g_set_object (&self->shown, conversation);
+  if (conversation != NULL)
+    set_current_client (self, _suda_window_client_of (self, conversation));
   set_history (self, conversation);
   gtk_no_selection_set_model (self->member_selection,
                               conversation ? suda_conversation_get_members (conversation) : NULL);
@@ -235,7 +248,7 @@ suda_window_show_conversation (SudaWindow       *self,
   _suda_window_set_sticks (self, TRUE);
   _suda_window_scroll_to_end (self);
   self->search_position = -1;
-  update_members_visibility (self);
+  _suda_window_update_members (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION]);
 }
 
@@ -248,6 +261,9 @@ conversation_selected_cb (GtkSingleSelection *selection,
 
   if (conv != NULL)
     suda_window_show_conversation (self, conv);
+  /* A folded sidebar covers the history: picking a row is done with it. */
+  if (conv != NULL && adw_flap_get_folded (self->sidebar_flap))
+    adw_flap_set_reveal_flap (self->sidebar_flap, FALSE);
 }
 
 static void
@@ -295,7 +311,14 @@ window_active_cb (SudaWindow *self,
                   GParamSpec *pspec,
                   SudaWindow *user_data)
 {
-  suda_client_set_window_active (self->client, gtk_window_is_active (GTK_WINDOW (self)));
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->clients));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
+
+      suda_client_set_window_active (client, gtk_window_is_active (GTK_WINDOW (self)));
+    }
 }
 
 static gboolean
@@ -310,7 +333,12 @@ on_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
   if (self->shown != NULL && suda_conversation_get_kind (self->shown) == SUDA_CONVERSATION_ROOM)
     g_settings_set_string (self->settings, "room", suda_conversation_get_name (self->shown));
-  suda_client_disconnect (self->client);
+  for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->clients)); i++)
+    {
+      g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
+
+      suda_client_disconnect (client);
+    }
   return FALSE;
 }
 
@@ -361,7 +389,7 @@ suda_window_set_property (GObject      *object,
     {
     case PROP_SHOW_MEMBERS:
       set_flag (object, &self->show_members, value, pspec);
-      update_members_visibility (self);
+      _suda_window_update_members (self);
       break;
     case PROP_DARK: set_flag (object, &self->dark, value, pspec); break;
     case PROP_SHOW_COLORS: set_flag (object, &self->show_colors, value, pspec); break;
@@ -374,10 +402,12 @@ suda_window_dispose (GObject *object)
 {
   SudaWindow *self = SUDA_WINDOW (object);
 
-  if (self->client != NULL)
+  for (guint i = 0; self->clients && i < g_list_model_get_n_items (G_LIST_MODEL (self->clients)); i++)
     {
-      g_signal_handlers_disconnect_by_data (self->client, self);
-      g_signal_handlers_disconnect_by_data (suda_client_get_connection (self->client), self);
+      g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
+
+      g_signal_handlers_disconnect_by_data (client, self);
+      g_signal_handlers_disconnect_by_data (suda_client_get_connection (client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
   /* The settings outlive the window and keep their action alive: taken
@@ -386,10 +416,15 @@ suda_window_dispose (GObject *object)
   if (self->jump_popover != NULL)
     gtk_widget_unparent (GTK_WIDGET (self->jump_popover));
   self->jump_popover = NULL;
+  if (self->member_popover != NULL)
+    gtk_widget_unparent (GTK_WIDGET (self->member_popover));
+  self->member_popover = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_WINDOW);
   g_clear_object (&self->history);
   g_clear_object (&self->shown);
   g_clear_object (&self->client);
+  g_clear_object (&self->clients);
+  g_clear_object (&self->client_conversations);
   g_clear_object (&self->settings);
   G_OBJECT_CLASS (suda_window_parent_class)->dispose (object);
 }
@@ -401,6 +436,7 @@ suda_window_finalize (GObject *object)
 
   g_clear_pointer (&self->sent, g_ptr_array_unref);
   g_clear_pointer (&self->completion_prefix, g_free);
+  g_clear_pointer (&self->menu_nick, g_free);
   G_OBJECT_CLASS (suda_window_parent_class)->finalize (object);
 }
 
@@ -433,6 +469,8 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Suda/suda-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, status_dot);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, find_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, connect_form);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, server_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, port_spin);
@@ -442,6 +480,7 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, disconnect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_revealer);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar_flap);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, conversation_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, topic_label);
@@ -452,11 +491,12 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, history_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, input_view);
-  gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_revealer);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_flap);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, members_heading);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_colors);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, conversation_selection);
@@ -475,6 +515,7 @@ suda_window_class_init (SudaWindowClass *klass)
   _suda_window_actions_class_init (widget_class);
   _suda_window_input_class_init (widget_class);
   _suda_window_lists_class_init (widget_class);
+  _suda_window_adaptive_class_init (widget_class);
   _suda_window_scroll_class_init (widget_class);
   _suda_window_search_class_init (widget_class);
 }
@@ -507,6 +548,8 @@ name_icon_buttons (GtkWidget  *widget,
 static void
 suda_window_init (SudaWindow *self)
 {
+  g_autoptr(GtkFlattenListModel) all = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->sent = g_ptr_array_new_with_free_func (g_free);
@@ -519,34 +562,93 @@ suda_window_init (SudaWindow *self)
    * when the window goes (GTK 4.8): the title follows the header's here. */
   g_object_bind_property (self->window_title, "title", self, "title", G_BINDING_SYNC_CREATE);
   gtk_widget_set_parent (GTK_WIDGET (self->jump_popover), self->sidebar);
+  gtk_widget_set_parent (GTK_WIDGET (self->member_popover), GTK_WIDGET (self->members_flap));
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   name_icon_buttons (GTK_WIDGET (self->search_bar), _("Close Search"));
   add_help_overlay (self);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.close-search", FALSE);
   suda_format_input_fill_colors (self->format_colors);
   _suda_window_actions_init (self);
+  _suda_window_adaptive_init (self);
+  /* The sidebar: every server's conversations, each group headed by its
+   * server conversation, which each client lists first. */
+  self->clients = g_list_store_new (SUDA_TYPE_CLIENT);
+  self->client_conversations = g_list_store_new (G_TYPE_LIST_MODEL);
+  all = gtk_flatten_list_model_new (G_LIST_MODEL (g_object_ref (self->client_conversations)));
+  gtk_single_selection_set_model (self->conversation_selection, G_LIST_MODEL (all));
 }
 
-/* The client and the settings come from outside the template: what they
- * say reaches the window here. */
-static void
-bind_client (SudaWindow *self)
+/* The server whose conversation CONVERSATION is, or NULL. */
+SudaClient *
+_suda_window_client_of (SudaWindow       *self,
+                        SudaConversation *conversation)
 {
-  SudaConnection *connection = suda_client_get_connection (self->client);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->clients));
 
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
+      guint position;
+
+      if (g_list_store_find (G_LIST_STORE (suda_client_get_conversations (client)), conversation, &position))
+        return client;
+    }
+  return NULL;
+}
+
+/* The server of this window on HOST:PORT, or NULL. */
+SudaClient *
+_suda_window_find_server (SudaWindow *self,
+                          const char *host,
+                          guint16     port)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->clients));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
+      SudaConnection *connection = suda_client_get_connection (client);
+
+      if (g_strcmp0 (suda_connection_get_host (connection), host) == 0 &&
+          suda_connection_get_port (connection) == port)
+        return client;
+    }
+  return NULL;
+}
+
+/* The settings come from outside the template: what they say reaches
+ * the window here. */
+static void
+bind_settings (SudaWindow *self)
+{
   g_object_bind_property (adw_style_manager_get_default (), "dark", self, "dark", G_BINDING_SYNC_CREATE);
   _suda_window_bind_style (self);
   g_settings_bind (self->settings, "show-colors", self, "show-colors", G_SETTINGS_BIND_GET);
-  g_settings_bind (self->settings, "keep-transcripts", self->client, "keep-transcripts",
-                   G_SETTINGS_BIND_GET);
-  g_signal_connect (self->client, "conversation-opened", G_CALLBACK (conversation_opened_cb), self);
-  g_signal_connect (self->client, "attention", G_CALLBACK (attention_cb), self);
+}
+
+/* Another server in this window: its conversations join the sidebar
+ * under its own server conversation, and it becomes the shown one.  Each
+ * server keeps its own connection, reconnection and nick. */
+SudaClient *
+suda_window_add_server (SudaWindow *self)
+{
+  g_autoptr(SudaClient) client = NULL;
+  SudaConnection *connection;
+
+  g_return_val_if_fail (SUDA_IS_WINDOW (self), NULL);
+
+  client = suda_client_new ();
+  connection = suda_client_get_connection (client);
+  g_settings_bind (self->settings, "keep-transcripts", client, "keep-transcripts", G_SETTINGS_BIND_GET);
+  suda_client_set_window_active (client, gtk_window_is_active (GTK_WINDOW (self)));
+  g_signal_connect (client, "conversation-opened", G_CALLBACK (conversation_opened_cb), self);
+  g_signal_connect (client, "attention", G_CALLBACK (attention_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
-  gtk_single_selection_set_model (self->conversation_selection, suda_client_get_conversations (self->client));
-  suda_window_show_conversation (self, suda_client_get_server_conversation (self->client));
-  connection_state_cb (connection, NULL, self);
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
+  g_list_store_append (self->clients, client);
+  g_list_store_append (self->client_conversations, suda_client_get_conversations (client));
+  suda_window_show_conversation (self, suda_client_get_server_conversation (client));
+  return client;
 }
 
 SudaWindow *
@@ -561,8 +663,8 @@ suda_window_new (GtkApplication *application,
 
   self = g_object_new (SUDA_TYPE_WINDOW, "application", application, NULL);
   self->settings = g_object_ref (settings);
-  self->client = suda_client_new ();
-  bind_client (self);
+  bind_settings (self);
+  suda_window_add_server (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),

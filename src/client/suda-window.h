@@ -14,6 +14,7 @@ G_DECLARE_FINAL_TYPE (SudaWindow, suda_window, SUDA, WINDOW, AdwApplicationWindo
 SudaWindow     *suda_window_new                  (GtkApplication   *application,
                                                   GSettings        *settings);
 SudaClient     *suda_window_get_client           (SudaWindow       *self);
+SudaClient     *suda_window_add_server           (SudaWindow       *self);
 SudaConnection *suda_window_get_connection       (SudaWindow       *self);
 void            suda_window_fill_form            (SudaWindow       *self,
                                                   const char       *host,

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Several servers in one window: each its own group in the sidebar, its
+ * own connection and nick, and their rooms kept apart. */
+#include "config.h"
+
+#include "suda-test-gtk.h"
+#include "suda-test-util.h"
+#include "suda-window.h"
+
+typedef struct {
+  SudaServer *server2;
+  SudaServer *server;
+  GSettings  *settings;
+  SudaWindow *window;
+} Fixture;
+
+static gpointer
+child (Fixture    *f,
+       const char *name)
+{
+  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), SUDA_TYPE_WINDOW, name);
+
+  g_assert_nonnull (object);
+  return object;
+}
+
+static void
+open_window (Fixture *f,
+             int      width)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaTestFrame frame;
+
+  f->server = suda_test_server_new (config);
+  f->settings = g_settings_new ("chat.suda.Suda");
+  g_settings_set_string (f->settings, "room", "#lab");
+  g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
+  g_settings_set_int (f->settings, "window-width", width);
+  g_settings_set_int (f->settings, "window-height", 640);
+  f->window = suda_window_new (NULL, f->settings);
+  g_object_ref_sink (f->window);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
+  suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
+  g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  gtk_window_destroy (GTK_WINDOW (f->window));
+  g_clear_object (&f->window);
+  g_clear_object (&f->settings);
+  g_clear_object (&f->server);
+  g_clear_object (&f->server2);
+  suda_test_gtk_drain ();
+}
+
+typedef struct {
+  SudaClient *client;
+  const char *room;
+} Joined;
+
+static gboolean
+room_joined (gpointer data)
+{
+  Joined *j = data;
+  SudaConversation *conv = suda_client_find_conversation (j->client, j->room);
+
+  return conv != NULL && suda_conversation_get_joined (conv);
+}
+
+static SudaClient *
+connect_to (Fixture    *f,
+            SudaServer *server,
+            const char *nick)
+{
+  SudaClient *client;
+  Joined joined;
+
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), "127.0.0.1");
+  gtk_spin_button_set_value (child (f, "port_spin"), suda_server_get_port (server));
+  gtk_editable_set_text (GTK_EDITABLE (child (f, "nick_entry")), nick);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
+  client = suda_window_get_client (f->window);
+  joined = (Joined) { client, "#lab" };
+  g_assert_true (suda_test_wait_until (room_joined, &joined, 5000));
+  return client;
+}
+
+typedef struct {
+  SudaConversation *conv;
+  const char       *text;
+} Said;
+
+static gboolean
+conversation_has (gpointer data)
+{
+  Said *said = data;
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (said->conv));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (said->conv), i);
+
+      if (g_strcmp0 (suda_message_get_text (m), said->text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static guint
+count_in_sidebar (Fixture          *f,
+                  SudaConversation *wanted)
+{
+  GListModel *sidebar = gtk_single_selection_get_model (child (f, "conversation_selection"));
+  guint n = g_list_model_get_n_items (sidebar), found = 0;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (sidebar, i);
+
+      found += conv == wanted;
+    }
+  return found;
+}
+
+static gboolean
+subtitle_is_alice_two (gpointer title)
+{
+  return g_strcmp0 (adw_window_title_get_subtitle (title), "alice_two on 127.0.0.1") == 0;
+}
+
+/* Two servers on 127.0.0.1: each in its own group of the sidebar, each
+ * room with only its own server's lines, the header following the shown
+ * server, and a nick change on one leaving the other's alone. */
+static void
+test_two_servers_apart (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+  SudaClient *one, *two;
+  SudaConversation *lab_one, *lab_two;
+  Said said;
+
+  open_window (f, 1000);
+  f->server2 = suda_test_server_new (config);
+  one = connect_to (f, f->server, "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.add-server", NULL);
+  g_assert_true (gtk_widget_get_sensitive (child (f, "server_entry")));
+  two = connect_to (f, f->server2, "alice");
+  g_assert_true (one != two);
+
+  lab_one = suda_client_find_conversation (one, "#lab");
+  lab_two = suda_client_find_conversation (two, "#lab");
+  g_assert_true (lab_one != lab_two);
+  g_assert_cmpuint (count_in_sidebar (f, suda_client_get_server_conversation (one)), ==, 1);
+  g_assert_cmpuint (count_in_sidebar (f, suda_client_get_server_conversation (two)), ==, 1);
+  g_assert_cmpuint (count_in_sidebar (f, lab_one), ==, 1);
+  g_assert_cmpuint (count_in_sidebar (f, lab_two), ==, 1);
+
+  bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
+  carol = suda_test_client_register_joined (suda_server_get_port (f->server2), "carol", NULL, "#lab");
+  suda_test_client_send (bob, "PRIVMSG #lab :only on the first");
+  suda_test_client_send (carol, "PRIVMSG #lab :only on the second");
+  said = (Said) { lab_one, "only on the first" };
+  g_assert_true (suda_test_wait_until (conversation_has, &said, 5000));
+  said = (Said) { lab_two, "only on the second" };
+  g_assert_true (suda_test_wait_until (conversation_has, &said, 5000));
+  said = (Said) { lab_two, "only on the first" };
+  g_assert_false (conversation_has (&said));
+  said = (Said) { lab_one, "only on the second" };
+  g_assert_false (conversation_has (&said));
+
+  /* The header and the entry speak for the shown conversation's server. */
+  suda_window_show_conversation (f->window, lab_one);
+  g_assert_true (suda_window_get_client (f->window) == one);
+  g_assert_cmpuint (suda_connection_get_port (suda_window_get_connection (f->window)), ==,
+                    suda_server_get_port (f->server));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (f, "input_view")), "hello first", -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :hello first"));
+
+  suda_window_show_conversation (f->window, lab_two);
+  g_assert_true (suda_window_get_client (f->window) == two);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (f, "input_view")), "/nick alice_two", -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  g_free (suda_test_client_expect (carol, ":alice!* NICK :alice_two"));
+  g_assert_true (suda_test_wait_until (subtitle_is_alice_two, child (f, "window_title"), 5000));
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (one)), ==, "alice");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_setenv ("GTK_A11Y", "test", TRUE);
+  if (!gtk_init_check ())
+    {
+      g_printerr ("no display: run under xvfb-run\n");
+      return 77;
+    }
+  adw_init ();
+
+  g_test_add ("/client/window/servers/two-servers-apart", Fixture, NULL, NULL,
+              test_two_servers_apart, fixture_tear_down);
+  return g_test_run ();
+}
