@@ -15,6 +15,13 @@ _suda_connection_get_trust_store (SudaConnection *self)
   return self->trust_store ? self->trust_store : suda_trust_store_get_default ();
 }
 
+SudaTrustStore *
+suda_connection_get_trust_store (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
+  return _suda_connection_get_trust_store (self);
+}
+
 /* Where pins and STS policies are kept; NULL for the person's own file. */
 void
 suda_connection_set_trust_store (SudaConnection *self,

@@ -100,6 +100,7 @@ void                 suda_connection_set_tls         (SudaConnection  *self,
 gboolean             suda_connection_get_tls         (SudaConnection  *self);
 void                 suda_connection_set_trust_store (SudaConnection  *self,
                                                       SudaTrustStore  *store);
+SudaTrustStore      *suda_connection_get_trust_store (SudaConnection  *self);
 GTlsCertificate     *suda_connection_get_certificate (SudaConnection  *self);
 GTlsCertificate     *suda_connection_get_rejected_certificate
                                                      (SudaConnection  *self);

@@ -54,6 +54,8 @@ suda_window_connect (SudaWindow *self)
     return;
   _suda_window_hide_error (self);
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  if (!_suda_window_prepare_connect (self, host, nick, password))
+    return;
   g_settings_set_string (self->settings, "server", host);
   g_settings_set_uint (self->settings, "port", port);
   g_settings_set_string (self->settings, "nickname", nick);

@@ -380,6 +380,7 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_client_get_connection (self->client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  _suda_window_tls_dispose (self);
   /* The settings outlive the window and keep their action alive: taken
    * out, it no longer tells the window's gone action group of changes. */
   g_action_map_remove_action (G_ACTION_MAP (self), "style");
@@ -438,6 +439,13 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, nick_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_switch);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_nick_check);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_password_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_details);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, connect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, disconnect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_revealer);
@@ -477,6 +485,7 @@ suda_window_class_init (SudaWindowClass *klass)
   _suda_window_lists_class_init (widget_class);
   _suda_window_scroll_class_init (widget_class);
   _suda_window_search_class_init (widget_class);
+  _suda_window_tls_class_init (widget_class);
 }
 
 /* The window loads its own shortcuts window rather than leaving it to
@@ -546,6 +555,7 @@ bind_client (SudaWindow *self)
   gtk_single_selection_set_model (self->conversation_selection, suda_client_get_conversations (self->client));
   suda_window_show_conversation (self, suda_client_get_server_conversation (self->client));
   connection_state_cb (connection, NULL, self);
+  _suda_window_tls_bind (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
