@@ -385,9 +385,13 @@ register_nick (GtkWidget  *widget,
                             "once you log in with the password."),
                           suda_connection_get_nick (connection), suda_connection_get_host (connection));
   dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self), _("Register This Nickname"), body));
-  entry = gtk_password_entry_new ();
-  gtk_password_entry_set_show_peek_icon (GTK_PASSWORD_ENTRY (entry), TRUE);
-  g_object_set (entry, "placeholder-text", _("New password"), "activates-default", TRUE, NULL);
+  /* A plain entry: GTK 4.8's password entry warns when its window goes
+   * while it has the focus. */
+  entry = gtk_entry_new ();
+  gtk_entry_set_visibility (GTK_ENTRY (entry), FALSE);
+  gtk_entry_set_input_purpose (GTK_ENTRY (entry), GTK_INPUT_PURPOSE_PASSWORD);
+  gtk_entry_set_activates_default (GTK_ENTRY (entry), TRUE);
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry), _("New password"));
   adw_message_dialog_set_extra_child (dialog, entry);
   adw_message_dialog_add_response (dialog, "cancel", _("_Cancel"));
   adw_message_dialog_add_response (dialog, "register", _("_Register"));
@@ -396,6 +400,16 @@ register_nick (GtkWidget  *widget,
   adw_message_dialog_set_close_response (dialog, "cancel");
   g_signal_connect_object (dialog, "response", G_CALLBACK (register_response_cb), self, 0);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* ircs:// turns the switch on, irc:// off; the address's port, filled in
+ * after, wins over the switch's. */
+void
+suda_window_set_tls (SudaWindow *self,
+                     gboolean    tls)
+{
+  g_return_if_fail (SUDA_IS_WINDOW (self));
+  gtk_switch_set_active (self->tls_switch, tls);
 }
 
 void
