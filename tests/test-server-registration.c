@@ -100,7 +100,7 @@ test_cap_negotiation (void)
   g_autoptr(GPtrArray) lines = NULL;
 
   suda_test_client_send (c, "CAP LS 302");
-  suda_test_client_await (c, ":suda.local CAP * LS :account-notify account-tag away-notify batch cap-notify draft/chathistory draft/message-redaction draft/multiline=max-bytes=4096,max-lines=24 draft/read-marker echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix server-time setname standard-replies userhost-in-names");
+  suda_test_client_await (c, ":suda.local CAP * LS :account-notify account-tag away-notify batch cap-notify draft/account-registration=before-connect draft/chathistory draft/message-redaction draft/multiline=max-bytes=4096,max-lines=24 draft/read-marker echo-message extended-join extended-monitor invite-notify labeled-response message-tags multi-prefix sasl=PLAIN,EXTERNAL server-time setname standard-replies userhost-in-names");
   suda_test_client_send (c, "NICK alice");
   suda_test_client_send (c, "USER alice 0 * :Alice");
   suda_test_client_send (c, "CAP REQ :server-time echo-message");

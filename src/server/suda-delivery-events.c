@@ -34,6 +34,8 @@ _suda_delivery_register (SudaDelivery *self,
   entry = suda_log_entry_new (0, "register", NULL, client->nick, NULL);
   suda_log_entry_set_field (entry, "address", client->host);
   suda_log_entry_set_field (entry, "client", client->protocol->plain ? "plain" : "irc");
+  if (client->account)
+    suda_log_entry_set_field (entry, "account", client->account);
   _suda_delivery_log (self, entry);
   return TRUE;
 }
@@ -85,10 +87,11 @@ _suda_delivery_join (SudaDelivery *self,
                      SudaChannel  *channel)
 {
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "join", channel->name, client->nick, NULL);
-  /* extended-join: "JOIN #room account :realname", "*" while no accounts exist. */
-  g_autofree char *extended_target = g_strdup_printf ("%s *", channel->name);
+  /* extended-join: "JOIN #room account :realname", "*" when not logged in. */
+  g_autofree char *extended_target = g_strdup_printf ("%s %s", channel->name,
+                                                      client->account ? client->account : "*");
   SudaOutLine line = { .time = g_get_real_time (), .source = client->mask, .nick = client->nick,
-                       .command = "JOIN", .target = channel->name };
+                       .command = "JOIN", .target = channel->name, .account = client->account };
   SudaOutLine extended = line;
 
   extended.target = extended_target;

@@ -12,12 +12,13 @@
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
 
+/* An IRC line's variant is a set of these bits; plain text comes after. */
 enum {
-  VARIANT_BARE,
-  VARIANT_TIME,
-  VARIANT_TAGS,
-  VARIANT_TIME_TAGS,
-  VARIANT_PLAIN,
+  VARIANT_BARE    = 0,
+  VARIANT_TIME    = 1 << 0,
+  VARIANT_TAGS    = 1 << 1,
+  VARIANT_ACCOUNT = 1 << 2,
+  VARIANT_PLAIN   = 8,
 };
 
 struct _SudaDelivery
@@ -172,13 +173,15 @@ render_irc (SudaOutLine *line,
   GString *out = g_string_sized_new (128);
   gsize body_start;
 
-  if (variant == VARIANT_TIME || variant == VARIANT_TIME_TAGS)
+  if (variant & VARIANT_TIME)
     {
       g_autofree char *time = suda_irc_format_time_tag (line->time);
 
       g_string_append_printf (out, "@time=%s", time);
     }
-  if (variant == VARIANT_TAGS || variant == VARIANT_TIME_TAGS)
+  if (variant & VARIANT_ACCOUNT)
+    g_string_append_printf (out, "%saccount=%s", out->len ? ";" : "@", line->account);
+  if (variant & VARIANT_TAGS)
     {
       if (line->msgid)
         g_string_append_printf (out, "%smsgid=%s", out->len ? ";" : "@", line->msgid);
@@ -224,7 +227,10 @@ _suda_delivery_send_line (SudaOutLine *line,
     {
       variant = (to->caps & SUDA_CAP_SERVER_TIME) ? VARIANT_TIME : VARIANT_BARE;
       if ((to->caps & SUDA_CAP_MESSAGE_TAGS) && (line->client_tags || line->msgid || line->bot))
-        variant = variant == VARIANT_TIME ? VARIANT_TIME_TAGS : VARIANT_TAGS;
+        variant |= VARIANT_TAGS;
+      /* IRCv3 account-tag: who sent it, for those who asked. */
+      if ((to->caps & SUDA_CAP_ACCOUNT_TAG) && line->account)
+        variant |= VARIANT_ACCOUNT;
     }
 
   if (line->variants[variant] == NULL)

@@ -238,6 +238,7 @@ _suda_client_free (gpointer data)
   g_free (client->mask);
   g_free (client->pass);
   g_free (client->away);
+  g_free (client->account);
   g_clear_pointer (&client->monitoring, g_ptr_array_unref);
   if (client->capture)
     g_string_free (client->capture, TRUE);

@@ -7,6 +7,7 @@
 #include <gio/gio.h>
 #include <glib/gi18n-lib.h>
 
+#include "suda-irc-message.h"
 #include "suda-server-config.h"
 
 /* The one table of the configuration file.  A group a future issue adds
@@ -52,6 +53,7 @@ static char *check_one_word     (SudaServerConfig *self, char **value);
 static char *check_base_url     (SudaServerConfig *self, char **value);
 static char *check_token_field  (SudaServerConfig *self, char **value);
 static char *check_api_key_file (SudaServerConfig *self, char **value);
+static char *check_registration (SudaServerConfig *self, char **value);
 
 #define F(field) offsetof (SudaServerConfig, field)
 #define DEFAULT_SYSTEM_PROMPT \
@@ -59,7 +61,7 @@ static char *check_api_key_file (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "accounts", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -69,6 +71,7 @@ static const GroupInfo groups[] = {
   { "schedule", FALSE },
   { "operators", TRUE },
   { "ai", FALSE },
+  { "accounts", FALSE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
@@ -129,6 +132,12 @@ static const KeyInfo keys[] = {
   { "ai", "cache-size", KEY_UINT, F (ai.cache_size), 0, 100000, "100", NULL },
   { "ai", "cache-ttl", KEY_UINT, F (ai.cache_ttl_s), 0, G_MAXINT32, "3600", NULL },
   { "ai", "max-lines", KEY_UINT, F (ai.max_lines), 1, 100, "8", NULL },
+
+  { "accounts", "file", KEY_STRING, F (accounts.file), 0, 0, NULL, NULL },
+  { "accounts", "registration", KEY_BLANK_DEFAULT, F (accounts.registration), 0, 0, "open",
+    check_registration },
+  /* a day at most: a protected nick is not held by a stranger longer */
+  { "accounts", "nick-grace", KEY_SECONDS, F (accounts.nick_grace_ms), 0.1, 86400, "30", NULL },
 };
 
 #undef F
@@ -254,6 +263,19 @@ check_api_key_file (SudaServerConfig  *self,
     self->ai.api_key = g_strdup (contents);
   memset (contents, 0, strlen (contents));
   g_free (contents);
+  return NULL;
+}
+
+/* Checks of [accounts] values ---------------------------------------------- */
+
+static char *
+check_registration (SudaServerConfig  *self,
+                    char             **value)
+{
+  static const char * const allowed[] = { "open", "operators", "closed", NULL };
+
+  if (!g_strv_contains (allowed, *value))
+    return g_strdup (_("must be open, operators or closed"));
   return NULL;
 }
 
@@ -720,7 +742,30 @@ suda_server_config_get_operator_hash (const SudaServerConfig *self,
   g_return_val_if_fail (name != NULL, NULL);
 
   hash = g_hash_table_lookup (self->operators, name);
-  return hash != NULL && *hash != '\0' ? hash : NULL;
+  /* An operator by account has no password to check. */
+  if (hash == NULL || *hash == '\0' || g_str_has_prefix (hash, SUDA_OPERATOR_ACCOUNT_PREFIX))
+    return NULL;
+  return hash;
+}
+
+/* "[operators] teacher=account:kim": logging in as kim makes an operator.
+ * Returns the operator's name, or NULL when no entry names ACCOUNT. */
+const char *
+suda_server_config_get_account_operator (const SudaServerConfig *self,
+                                         const char             *account)
+{
+  GHashTableIter iter;
+  gpointer name, value;
+
+  g_return_val_if_fail (self != NULL, NULL);
+  g_return_val_if_fail (account != NULL, NULL);
+
+  g_hash_table_iter_init (&iter, self->operators);
+  while (g_hash_table_iter_next (&iter, &name, &value))
+    if (g_str_has_prefix (value, SUDA_OPERATOR_ACCOUNT_PREFIX) &&
+        suda_irc_casecmp ((const char *) value + strlen (SUDA_OPERATOR_ACCOUNT_PREFIX), account) == 0)
+      return name;
+  return NULL;
 }
 
 /* The table ------------------------------------------------------------------ */
@@ -752,6 +797,17 @@ suda_server_config_get_default (const char *group,
 }
 
 /* Paths ---------------------------------------------------------------------- */
+
+char *
+suda_server_config_dup_accounts_path (const SudaServerConfig *self)
+{
+  g_autofree char *state_dir = NULL;
+
+  if (self->accounts.file != NULL && *self->accounts.file != '\0')
+    return g_strdup (self->accounts.file);
+  state_dir = suda_server_config_dup_state_dir (self);
+  return g_build_filename (state_dir, "accounts.sqlite", NULL);
+}
 
 char *
 suda_server_config_dup_log_path (const SudaServerConfig *self)

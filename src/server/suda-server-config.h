@@ -31,6 +31,16 @@ typedef struct {
   guint     max_pending;      /* per author */
 } SudaScheduleConfig;
 
+/* [accounts]: REGISTER, SASL and nick protection. */
+typedef struct {
+  char     *file;             /* NULL: accounts.sqlite in the state folder */
+  char     *registration;     /* "open", "operators" or "closed" */
+  guint     nick_grace_ms;    /* a registered nick without login, until renamed */
+} SudaAccountsConfig;
+
+/* "[operators] NAME=account:ACCOUNT": rights that come with logging in. */
+#define SUDA_OPERATOR_ACCOUNT_PREFIX "account:"
+
 /* Every group of the config file, parsed and checked in one place
  * (suda-server-config.c holds the table of groups and keys). */
 typedef struct {
@@ -73,6 +83,7 @@ typedef struct {
 
   SudaScheduleConfig schedule;
   SudaAiConfig       ai;
+  SudaAccountsConfig accounts;
 
   /* [operators]: name → crypt(3) hash; use the functions below */
   GHashTable *operators;
@@ -105,6 +116,9 @@ const char         *suda_server_config_get_operator_hash  (const SudaServerConfi
                                                            const char             *name);
 char               *suda_server_config_dup_log_path       (const SudaServerConfig *self);
 char               *suda_server_config_dup_state_dir      (const SudaServerConfig *self);
+char               *suda_server_config_dup_accounts_path  (const SudaServerConfig *self);
+const char         *suda_server_config_get_account_operator (const SudaServerConfig *self,
+                                                           const char             *account);
 
 /* The table itself, for documentation and its tests: the known groups
  * (NULL-terminated), the keys of one (NULL-terminated; empty for a group

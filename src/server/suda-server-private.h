@@ -9,6 +9,7 @@
  * hears from them through the callbacks it gave them. */
 #pragma once
 
+#include "suda-account-store.h"
 #include "suda-channel.h"
 #include "suda-line-buffer.h"
 #include "suda-server-log.h"
@@ -133,16 +134,19 @@ typedef enum {
   SUDA_CAP_INVITE_NOTIFY    = 1 << 11,
   SUDA_CAP_SETNAME          = 1 << 12,
   SUDA_CAP_EXTENDED_JOIN    = 1 << 13,
-  SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,   /* no accounts yet: nothing to tell */
-  SUDA_CAP_ACCOUNT_TAG      = 1 << 15,   /* no accounts yet: no tag to add */
+  SUDA_CAP_ACCOUNT_NOTIFY   = 1 << 14,
+  SUDA_CAP_ACCOUNT_TAG      = 1 << 15,
   SUDA_CAP_MESSAGE_REDACTION = 1 << 16,  /* draft/message-redaction */
   SUDA_CAP_READ_MARKER      = 1 << 17,   /* draft/read-marker */
   SUDA_CAP_MULTILINE        = 1 << 18,   /* draft/multiline */
   SUDA_CAP_STANDARD_REPLIES = 1 << 19,
+  SUDA_CAP_SASL             = 1 << 20,
+  SUDA_CAP_ACCOUNT_REGISTRATION = 1 << 21,   /* draft/account-registration */
 } SudaCap;
 
 typedef struct _SudaClient SudaClient;
 typedef struct _SudaIrcMultiline SudaIrcMultiline;   /* irc/suda-irc-multiline.c */
+typedef struct _SudaIrcSasl SudaIrcSasl;             /* irc/suda-irc-sasl.c */
 
 /* How a client's lines are read and how replies reach it: the IRC handler
  * (irc/) and the plain-text one (plain/) each give one. */
@@ -179,6 +183,10 @@ struct _SudaClient
   SudaIrcMultiline   *multiline;    /* a draft/multiline batch being received (irc/ frees it) */
   gint64              last_knock;   /* monotonic usec of its last KNOCK */
   guint               greeting_id;  /* the greeting for a silent newcomer */
+  char               *account;      /* the account logged into, or NULL */
+  SudaIrcSasl        *sasl;         /* an AUTHENTICATE exchange under way (irc/ frees it) */
+  guint               auth_failures;  /* failed SASL logins on this connection */
+  guint               nick_grace_id;  /* renames a stranger on a registered nick */
 
   guint               registered : 1;
   guint               oper_checking : 1;  /* an OPER is being checked or its failure delayed */
@@ -189,6 +197,7 @@ struct _SudaClient
   guint               cap_302 : 1;        /* CAP LS 302: cap-notify stays on */
   guint               bot : 1;            /* user mode +B */
   guint               wallops : 1;        /* user mode +w: hears WALLOPS */
+  guint               auth_checking : 1;  /* a password is in a worker: registration waits */
 };
 
 /* A nick came online (registered, or renamed to) or went offline. */
@@ -315,8 +324,9 @@ typedef struct {
   const char *text;         /* trailing parameter, or NULL */
   const char *client_tags;  /* "+a=b;+c" to relay to message-tags clients */
   const char *msgid;        /* for message-tags clients, or NULL */
+  const char *account;      /* the sender's account for account-tag clients, or NULL */
   gboolean    bot;          /* from a +B user: a "bot" tag for message-tags clients */
-  GString    *variants[5];
+  GString    *variants[9];
 } SudaOutLine;
 
 typedef void (*SudaLogFunc) (gpointer data, SudaLogEntry *entry);
@@ -398,6 +408,7 @@ struct _SudaCore
   const char             *created_text;
   GDateTime              *started_at;  /* for STATS u; NULL until started */
   SudaIrcState           *irc;       /* the IRC handler's own (irc/) */
+  SudaAccountStore       *accounts;  /* NULL when the store could not be opened */
   /* REHASH: reads the config file again and applies what it can
    * (suda_server_set_config_file()); NULL when there is no file.  *RESTART
    * names the changed keys that wait for a restart, or is NULL. */
@@ -416,6 +427,11 @@ gboolean       _suda_admission_admit        (SudaAdmission     *self,
                                              GSocketConnection *connection);
 /* Logs the refusals summed up since the last time, now. */
 void           _suda_admission_log_refusals (SudaAdmission     *self);
+
+/* Accounts: the store the server opens at start (suda-server-accounts.c). */
+SudaAccountStore *_suda_server_open_accounts (const SudaServerConfig *config,
+                                             SudaDelivery           *delivery,
+                                             char                  **problem);
 
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);

@@ -44,6 +44,7 @@ struct _SudaServer
 
   SudaServerLog     *log;
   gboolean           log_failing;
+  char              *accounts_problem;  /* why there are no accounts, or NULL */
 };
 
 enum {
@@ -81,6 +82,7 @@ suda_server_dispose (GObject *object)
         finish_stop (self);
     }
   g_clear_object (&self->core.service);
+  g_clear_object (&self->core.accounts);
   g_clear_object (&self->sessions);
 
   G_OBJECT_CLASS (suda_server_parent_class)->dispose (object);
@@ -100,6 +102,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->created_text, g_free);
+  g_clear_pointer (&self->accounts_problem, g_free);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -714,6 +717,13 @@ suda_server_start (SudaServer  *self,
   if (*log_path != '\0')
     self->log = suda_server_log_new (log_path);
   load_history (self, log_path);
+  /* Opened once and kept over stops, starts and REHASH. */
+  if (self->core.accounts == NULL)
+    {
+      g_clear_pointer (&self->accounts_problem, g_free);
+      self->core.accounts = _suda_server_open_accounts (self->config, self->core.delivery,
+                                                        &self->accounts_problem);
+    }
   /* An empty default-channel= means no room until someone makes one. */
   if (self->config->default_channel != NULL && *self->config->default_channel != '\0')
     _suda_registry_ensure_channel (self->core.registry, self->config->default_channel);
@@ -915,6 +925,23 @@ suda_server_disconnect (SudaServer  *self,
   return TRUE;
 }
 
+/* The account store, or NULL when there is none (see
+ * suda_server_get_accounts_problem()); opened by the first start. */
+SudaAccountStore *
+suda_server_get_accounts (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->core.accounts;
+}
+
+/* Why the store could not be opened, translated, or NULL. */
+const char *
+suda_server_get_accounts_problem (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->accounts_problem;
+}
+
 /* Reading the config file again (REHASH, SIGHUP) ----------------------------- */
 
 static gboolean
@@ -1011,6 +1038,7 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[server] service-nick", g_strcmp0 (live->service_nick, fresh->service_nick) != 0);
   note_restart (self, later, "[server] state-dir", g_strcmp0 (live->state_dir, fresh->state_dir) != 0);
   note_restart (self, later, "[log] file", g_strcmp0 (live->log_path, fresh->log_path) != 0);
+  note_restart (self, later, "[accounts] file", g_strcmp0 (live->accounts.file, fresh->accounts.file) != 0);
 
   if (!is_pinned (self, "[server] max-clients"))
     live->max_clients = fresh->max_clients;
@@ -1037,6 +1065,8 @@ suda_server_apply_config (SudaServer             *self,
   live->history_rooms = fresh->history_rooms;
   live->connects_per_minute = fresh->connects_per_minute;
   live->schedule = fresh->schedule;
+  swap_string (&live->accounts.registration, &fresh->accounts.registration);
+  live->accounts.nick_grace_ms = fresh->accounts.nick_grace_ms;
   {
     GHashTable *operators = live->operators;
 

@@ -3,6 +3,7 @@
 
 #include <gio/gio.h>
 
+#include "suda-account-store.h"
 #include "suda-log-entry.h"
 #include "suda-server-config.h"
 #include "suda-session.h"
@@ -44,6 +45,8 @@ void              suda_server_reopen_log        (SudaServer   *self);
 void              suda_server_log               (SudaServer   *self,
                                                  SudaLogEntry *entry);
 const char       *suda_server_get_log_path      (SudaServer   *self);
+SudaAccountStore *suda_server_get_accounts      (SudaServer   *self);
+const char       *suda_server_get_accounts_problem (SudaServer *self);
 /* TRUE while the log cannot be written (a full disk): chat goes on, and
  * entries wait in memory ("log-failing" is notified as it changes). */
 gboolean          suda_server_get_log_failing   (SudaServer   *self);

@@ -230,6 +230,9 @@ main (int   argc,
   /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
   g_print ("listening on %s\n", address);
   g_print (_("log: %s\n"), suda_server_get_log_path (server) ? suda_server_get_log_path (server) : _("(none)"));
+  /* Standard output stays the two lines scripts read; the log has it too. */
+  if (suda_server_get_accounts_problem (server))
+    g_printerr ("suda-serverd: %s\n", suda_server_get_accounts_problem (server));
   fflush (stdout);
 
   loop = g_main_loop_new (NULL, FALSE);

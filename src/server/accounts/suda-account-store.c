@@ -403,6 +403,46 @@ suda_account_store_lookup_certificate (SudaAccountStore *self,
   return name;
 }
 
+/* Removes FINGERPRINT from NAME's certificates: FALSE with NOT_FOUND when
+ * NAME had no such certificate. */
+gboolean
+suda_account_store_remove_certificate (SudaAccountStore  *self,
+                                       const char        *name,
+                                       const char        *fingerprint,
+                                       GError           **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *fp = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && fingerprint != NULL, FALSE);
+
+  key = suda_irc_casefold (name);
+  fp = g_ascii_strdown (fingerprint, -1);
+  return change (self, prepare (self, "DELETE FROM certificates WHERE fingerprint = ? AND key = ?",
+                                fp, key, NULL), name, error);
+}
+
+/* NAME's certificate fingerprints, sorted; empty when none. */
+GStrv
+suda_account_store_list_certificates (SudaAccountStore *self,
+                                      const char       *name)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *key = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  key = suda_irc_casefold (name);
+  stmt = prepare (self, "SELECT fingerprint FROM certificates WHERE key = ? ORDER BY fingerprint", key, NULL);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    g_strv_builder_add (builder, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return g_strv_builder_end (builder);
+}
+
 /* ---- work done in threads ------------------------------------------------ */
 
 typedef struct {

@@ -96,5 +96,11 @@ gboolean          suda_account_store_add_certificate        (SudaAccountStore   
                                                              GError              **error);
 char             *suda_account_store_lookup_certificate     (SudaAccountStore     *self,
                                                              const char           *fingerprint);
+gboolean          suda_account_store_remove_certificate     (SudaAccountStore     *self,
+                                                             const char           *name,
+                                                             const char           *fingerprint,
+                                                             GError              **error);
+GStrv             suda_account_store_list_certificates      (SudaAccountStore     *self,
+                                                             const char           *name);
 
 G_END_DECLS

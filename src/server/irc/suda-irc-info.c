@@ -126,8 +126,10 @@ static const struct {
   const char *text;       /* N_() */
 } help[] = {
   { "ADMIN", "ADMIN [<server>]", N_("Who runs this server and how to reach them.") },
+  { "AUTHENTICATE", "AUTHENTICATE PLAIN|EXTERNAL, then AUTHENTICATE <base64>", N_("Logs into an account with SASL, before registering or after.") },
   { "AWAY", "AWAY [:<message>]", N_("Marks you away with a message; without one, back.") },
   { "CAP", "CAP LS [302] | REQ :<caps> | LIST | END", N_("Negotiates IRCv3 capabilities.") },
+  { "CERTFP", "CERTFP ADD | REMOVE [<fingerprint>] | LIST", N_("Adds this connection's TLS client certificate to your account (for SASL EXTERNAL), removes one, or lists them.") },
   { "HELP", "HELP [<command>]", N_("Lists the commands, or explains one.") },
   { "INFO", "INFO", N_("About this server's software.") },
   { "INVITE", "INVITE [<nick> <#room>]", N_("Invites someone into a room; alone, lists your invitations.") },
@@ -151,6 +153,7 @@ static const struct {
   { "PRIVMSG", "PRIVMSG <target>[,<target>...] :<text>", N_("Talks to a room or a person; @#room reaches its operators, +#room its voiced people too.") },
   { "QUIT", "QUIT [:<reason>]", N_("Leaves the server.") },
   { "REHASH", "REHASH", N_("Reads the config file again (server operators).") },
+  { "REGISTER", "REGISTER <*|account> <email|*> <password>", N_("Creates an account named after your nick and logs you in; the e-mail is not kept.") },
   { "SETNAME", "SETNAME :<realname>", N_("Changes your real name.") },
   { "STATS", "STATS <u|m>", N_("Server statistics: u uptime, m commands used.") },
   { "TAGMSG", "TAGMSG <target>", N_("Sends only message tags (typing, reactions).") },

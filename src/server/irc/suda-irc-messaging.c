@@ -130,7 +130,7 @@ _suda_irc_deliver_message (SudaClient *c,
   gboolean notice = g_str_equal (command, "NOTICE");
   SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
                        .command = command, .target = target, .text = text,
-                       .client_tags = client_tags, .bot = c->bot };
+                       .client_tags = client_tags, .bot = c->bot, .account = c->account };
 
   if (suda_irc_is_channel (target))
     to_channel (c, &line, notice);
@@ -264,7 +264,7 @@ _suda_irc_cmd_tagmsg (SudaClient     *c,
   g_autofree char *msgid = _suda_registry_next_msgid (c->core->registry);
   SudaOutLine line = { .time = g_get_real_time (), .source = c->mask, .nick = c->nick,
                        .command = "TAGMSG", .client_tags = client_tags, .msgid = msgid,
-                       .bot = c->bot };
+                       .bot = c->bot, .account = c->account };
 
   if (suda_irc_is_channel (m->params[0]))
     {

@@ -184,7 +184,8 @@ send_to (Fanout     *f,
       SudaOutLine line = { .time = f->time, .source = f->sender->mask, .nick = f->sender->nick,
                            .command = f->batch->command, .target = f->target,
                            .text = g_ptr_array_index (f->batch->texts, i),
-                           .msgid = i == 0 ? f->msgid : NULL, .bot = f->sender->bot };
+                           .msgid = i == 0 ? f->msgid : NULL, .bot = f->sender->bot,
+                           .account = f->sender->account };
 
       _suda_delivery_send_line (&line, to);
       _suda_delivery_out_line_clear (&line);

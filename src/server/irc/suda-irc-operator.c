@@ -46,9 +46,9 @@ check_in_thread (GTask        *task,
   g_task_return_boolean (task, suda_password_verify (check->password, check->hash));
 }
 
-static void
-become_oper (SudaClient *c,
-             const char *name)
+void
+_suda_irc_become_oper (SudaClient *c,
+                       const char *name)
 {
   g_autofree char *text = g_strdup_printf ("OPER as %s", name);
 
@@ -111,7 +111,7 @@ on_checked (GObject      *source,
       return;
     }
   c->oper_checking = FALSE;
-  become_oper (c, check->name);
+  _suda_irc_become_oper (c, check->name);
 }
 
 void

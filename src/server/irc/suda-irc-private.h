@@ -24,6 +24,8 @@ G_BEGIN_DECLS
 #define SUDA_IRC_MULTILINE_MAX_BYTES 4096
 #define SUDA_IRC_MULTILINE_MAX_LINES 24
 #define SUDA_IRC_MULTILINE_VALUE     "max-bytes=4096,max-lines=24"
+/* IRCv3 sasl: the mechanisms (CAP LS value and 908). */
+#define SUDA_IRC_SASL_MECHANISMS "PLAIN,EXTERNAL"
 /* MONITOR: the most nicks on one client's list (ISUPPORT). */
 #define SUDA_IRC_MONITOR_MAX 100
 
@@ -273,5 +275,25 @@ void        _suda_irc_cmd_oper          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_kill          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_wallops       (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_rehash        (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_become_oper       (SudaClient  *client,
+                                         const char  *name);
+
+/* SASL: AUTHENTICATE (suda-irc-sasl.c) */
+void        _suda_irc_cmd_authenticate  (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_sasl_abort        (SudaClient  *client);
+void        _suda_irc_sasl_free         (SudaIrcSasl *sasl);
+
+/* Accounts: login, REGISTER, CERTFP, nick protection (suda-irc-account.c) */
+void        _suda_irc_cmd_register      (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_cmd_certfp        (SudaClient *c, SudaIrcMessage *m);
+void        _suda_irc_account_login     (SudaClient  *client,
+                                         const char  *account);
+void        _suda_irc_account_welcomed  (SudaClient  *client);
+void        _suda_irc_account_check_nick (SudaClient *client);
+gboolean    _suda_irc_account_reclaim   (SudaClient  *client,
+                                         const char  *nick);
+void        _suda_irc_account_closed    (SudaClient  *client);
+/* The SHA-256 fingerprint of the client's TLS certificate, or NULL. */
+const char *_suda_irc_client_certfp     (SudaClient  *client);
 
 G_END_DECLS

@@ -44,6 +44,7 @@ typedef struct {
   const char *realname;
   const char *flags;
   gint64      idle;
+  const char *account;   /* NULL: not logged in */
 } WhoRow;
 
 /* WHOX's 354: the asked fields, always in the order t c u i h s n f d l a o r. */
@@ -74,7 +75,7 @@ whox_reply (WhoQuery     *q,
         case 'f': value = row->flags; break;
         case 'd': value = "0"; break;
         case 'l': value = number = g_strdup_printf ("%" G_GINT64_FORMAT, row->idle); break;
-        case 'a': value = "0"; break;   /* no accounts yet */
+        case 'a': value = row->account ? row->account : "0"; break;
         case 'o': value = "n/a"; break;
         case 'r': value = NULL; break;
         default: break;
@@ -106,7 +107,7 @@ who_line (WhoQuery   *q,
           guint       flags)
 {
   g_autoptr(GString) status = g_string_new (who->away ? "G" : "H");
-  WhoRow row = { who->nick, who->user, who->host, who->realname, NULL, 0 };
+  WhoRow row = { who->nick, who->user, who->host, who->realname, NULL, 0, who->account };
 
   if (who->oper)
     g_string_append_c (status, '*');
@@ -124,7 +125,7 @@ who_service (WhoQuery   *q,
 {
   const char *nick = _suda_registry_get_service_nick (q->asker->core->registry);
   const char *name = _suda_irc_server_name (q->asker);
-  WhoRow row = { nick, nick, name, _("Suda service"), "H", 0 };
+  WhoRow row = { nick, nick, name, _("Suda service"), "H", 0, NULL };
 
   if (nick != NULL)
     who_reply (q, channel_name, &row);
@@ -324,6 +325,8 @@ _suda_irc_cmd_whois (SudaClient     *c,
     _suda_irc_replyf (c, "313", "%s :is an IRC operator", who->nick);
   if (who->bot)
     _suda_irc_replyf (c, "335", "%s :is a bot", who->nick);
+  if (who->account)
+    _suda_irc_replyf (c, "330", "%s %s :is logged in as", who->nick, who->account);
   idle = (g_get_monotonic_time () - _suda_session_get_last_active (who->session)) / G_USEC_PER_SEC;
   _suda_irc_replyf (c, "317", "%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " :seconds idle, signon time",
                     who->nick, idle, g_date_time_to_unix (suda_session_get_connected_at (who->session)));

@@ -13,7 +13,6 @@ static const struct {
   const char *name;
   SudaCap     cap;
 } capabilities[] = {
-  /* Ready for accounts: with none, there is no account to tell or tag. */
   { "account-notify", SUDA_CAP_ACCOUNT_NOTIFY },
   { "account-tag", SUDA_CAP_ACCOUNT_TAG },
   { "away-notify", SUDA_CAP_AWAY_NOTIFY },
@@ -21,6 +20,8 @@ static const struct {
   /* The caps never change while the server runs: there is nothing to
    * notify yet, which cap-notify allows. */
   { "cap-notify", SUDA_CAP_CAP_NOTIFY },
+  /* REGISTER works before CAP END (with a nick): the account is the nick. */
+  { "draft/account-registration", SUDA_CAP_ACCOUNT_REGISTRATION },
   { "draft/chathistory", SUDA_CAP_CHATHISTORY },
   { "draft/message-redaction", SUDA_CAP_MESSAGE_REDACTION },
   { "draft/multiline", SUDA_CAP_MULTILINE },
@@ -32,6 +33,7 @@ static const struct {
   { "labeled-response", SUDA_CAP_LABELED_RESPONSE },
   { "message-tags", SUDA_CAP_MESSAGE_TAGS },
   { "multi-prefix", SUDA_CAP_MULTI_PREFIX },
+  { "sasl", SUDA_CAP_SASL },
   { "server-time", SUDA_CAP_SERVER_TIME },
   { "setname", SUDA_CAP_SETNAME },
   /* FAIL replies are sent where the specs ask (CHATHISTORY, REDACT, MARKREAD,
@@ -43,7 +45,8 @@ static const struct {
 void
 _suda_irc_try_register (SudaClient *c)
 {
-  if (c->registered || c->nick == NULL || c->user == NULL || c->cap_negotiating)
+  /* A password being checked (SASL, REGISTER) is waited for. */
+  if (c->registered || c->nick == NULL || c->user == NULL || c->cap_negotiating || c->auth_checking)
     return;
   if (!_suda_delivery_register (c->core->delivery, c))
     {
@@ -52,6 +55,9 @@ _suda_irc_try_register (SudaClient *c)
       return;
     }
   c->protocol->welcome (c);
+  /* The IRC welcome checks the nick itself; a plain-text one does not. */
+  if (c->protocol->plain)
+    _suda_irc_account_check_nick (c);
 }
 
 void
@@ -144,6 +150,29 @@ _suda_irc_welcome (SudaClient *c)
   _suda_irc_send_isupport (c);
   _suda_irc_send_lusers (c);
   _suda_irc_send_motd (c);
+  _suda_irc_account_welcomed (c);
+}
+
+/* The caps of accounts are offered only when there is a store. */
+static gboolean
+is_offered (SudaClient *c,
+            guint       cap)
+{
+  if (cap == SUDA_CAP_SASL || cap == SUDA_CAP_ACCOUNT_REGISTRATION)
+    return c->core->accounts != NULL;
+  return TRUE;
+}
+
+static const char *
+cap_value (guint cap)
+{
+  switch (cap)
+    {
+    case SUDA_CAP_MULTILINE: return "=" SUDA_IRC_MULTILINE_VALUE;
+    case SUDA_CAP_SASL: return "=" SUDA_IRC_SASL_MECHANISMS;
+    case SUDA_CAP_ACCOUNT_REGISTRATION: return "=before-connect";
+    default: return "";
+    }
 }
 
 static void
@@ -162,14 +191,14 @@ cap_list (SudaClient *c,
       c->caps |= SUDA_CAP_CAP_NOTIFY;
     }
   for (guint i = 0; i < G_N_ELEMENTS (capabilities); i++)
-    if (ls || (c->caps & capabilities[i].cap))
+    if ((ls && is_offered (c, capabilities[i].cap)) || (c->caps & capabilities[i].cap))
       {
         if (list->len)
           g_string_append_c (list, ' ');
         g_string_append (list, capabilities[i].name);
         /* CAP LS 302 carries values. */
-        if (ls && c->cap_302 && capabilities[i].cap == SUDA_CAP_MULTILINE)
-          g_string_append (list, "=" SUDA_IRC_MULTILINE_VALUE);
+        if (ls && c->cap_302)
+          g_string_append (list, cap_value (capabilities[i].cap));
       }
   _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
                    _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);
@@ -198,7 +227,7 @@ cap_req (SudaClient *c,
       for (j = 0; j < G_N_ELEMENTS (capabilities); j++)
         if (g_str_equal (name, capabilities[j].name))
           break;
-      if (j == G_N_ELEMENTS (capabilities))
+      if (j == G_N_ELEMENTS (capabilities) || !is_offered (c, capabilities[j].cap))
         ok = FALSE;
       else if (minus && capabilities[j].cap == SUDA_CAP_CAP_NOTIFY && c->cap_302)
         ok = FALSE;
@@ -226,6 +255,8 @@ _suda_irc_cmd_cap (SudaClient     *c,
     cap_req (c, m->n_params > 1 ? m->params[1] : "");
   else if (g_ascii_strcasecmp (sub, "END") == 0)
     {
+      /* IRCv3 sasl: an exchange the client left halfway is aborted. */
+      _suda_irc_sasl_abort (c);
       c->cap_negotiating = FALSE;
       _suda_irc_try_register (c);
     }
@@ -276,7 +307,8 @@ check_nick (SudaClient *c,
       return FALSE;
     }
   if (_suda_registry_nick_in_use (c->core->registry, nick) &&
-      !(c->nick && suda_irc_casecmp (c->nick, nick) == 0))
+      !(c->nick && suda_irc_casecmp (c->nick, nick) == 0) &&
+      !_suda_irc_account_reclaim (c, nick))
     {
       _suda_irc_reply (c, SUDA_ERR_NICKNAMEINUSE, nick, NULL);
       return FALSE;
@@ -297,6 +329,8 @@ _suda_irc_change_nick (SudaClient *c,
   _suda_delivery_nick (c->core->delivery, c, nick);
   if (!c->registered)
     _suda_irc_try_register (c);
+  else
+    _suda_irc_account_check_nick (c);
 }
 
 void

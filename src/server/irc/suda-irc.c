@@ -20,9 +20,11 @@ typedef struct {
 /* Sorted by name: looked up with bsearch(). */
 static const SudaIrcCommand commands[] = {
   { "ADMIN",    0, TRUE,  _suda_irc_cmd_admin },
+  { "AUTHENTICATE", 1, FALSE, _suda_irc_cmd_authenticate },
   { "AWAY",     0, TRUE,  _suda_irc_cmd_away },
   { "BATCH",    1, TRUE,  _suda_irc_cmd_batch },
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
+  { "CERTFP",   0, TRUE,  _suda_irc_cmd_certfp },
   { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
   { "HELP",     0, TRUE,  _suda_irc_cmd_help },
   { "HELPOP",   0, TRUE,  _suda_irc_cmd_help },
@@ -51,6 +53,7 @@ static const SudaIrcCommand commands[] = {
   { "PRIVMSG",  0, TRUE,  _suda_irc_cmd_privmsg },
   { "QUIT",     0, FALSE, _suda_irc_cmd_quit },
   { "REDACT",   2, TRUE,  _suda_irc_cmd_redact },
+  { "REGISTER", 3, FALSE, _suda_irc_cmd_register },
   { "REHASH",   0, TRUE,  _suda_irc_cmd_rehash },
   { "SETNAME",  1, TRUE,  _suda_irc_cmd_setname },
   { "STATS",    0, TRUE,  _suda_irc_cmd_stats },
@@ -76,7 +79,8 @@ compare_command (const void *key,
 static gboolean
 looks_like_irc (const char *line)
 {
-  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT", "LUSERS" };
+  static const char * const first[] = { "CAP", "PASS", "NICK", "USER", "PING", "QUIT", "LUSERS",
+                                        "AUTHENTICATE" };
   gsize word = strcspn (line, " ");
 
   if (line[0] == '@' || line[0] == ':')
@@ -307,6 +311,7 @@ irc_closed (SudaClient *c,
 
   g_clear_pointer (&c->multiline, _suda_irc_multiline_free);
   g_clear_handle_id (&c->greeting_id, _suda_source_remove);
+  _suda_irc_account_closed (c);
   _suda_irc_remember_nick (c);
   _suda_client_sendf (c, "ERROR :Closing link: %s (%.*s)\r\n", c->host,
                       (int) suda_utf8_truncate (reason, strlen (reason), MAX (room, 0)), reason);
