@@ -291,6 +291,22 @@ test_sasl_not_in_clear (Fixture       *f,
 }
 
 static void
+test_sasl_not_offered (Fixture       *f,
+                       gconstpointer  data)
+{
+  pin (f, f->certificate, f->fake->port);
+  suda_connection_set_account (f->connection, "alice", "s3cret");
+  suda_connection_connect (f->connection);
+  suda_test_fake_irc_accept (f->fake, 1);
+  suda_test_fake_irc_expect (f->fake, "CAP LS 302");
+  suda_test_fake_irc_send (f->fake, ":fake.local CAP * LS :server-time\r\n");
+  wait_error (f, SUDA_CONNECTION_ERROR, SUDA_CONNECTION_ERROR_LOGIN);
+  g_assert_nonnull (strstr (f->error->message, "no accounts"));
+  suda_test_fake_irc_expect (f->fake, "CAP REQ *server-time");
+  g_assert_null (strstr (f->fake->received->str, "AUTHENTICATE"));
+}
+
+static void
 test_register_then_login (Fixture       *f,
                           gconstpointer  data)
 {
@@ -356,6 +372,7 @@ main (int   argc,
   ADD ("sasl-plain-success", test_sasl_success);
   ADD ("sasl-plain-failure", test_sasl_failure);
   ADD ("sasl-not-sent-in-clear", test_sasl_not_in_clear);
+  ADD ("sasl-not-offered", test_sasl_not_offered);
   ADD ("register-then-login", test_register_then_login);
   ADD ("register-refused-in-clear", test_register_refused_in_clear);
 #undef ADD

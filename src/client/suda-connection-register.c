@@ -5,6 +5,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "suda-connection-private.h"
 #include "suda-limits.h"
 
@@ -41,8 +43,14 @@ request_caps (SudaConnection *self)
   for (guint i = 0; i < G_N_ELEMENTS (wanted_caps); i++)
     if (g_hash_table_contains (self->caps_offered, wanted_caps[i]))
       g_string_append_printf (request, "%s%s", request->len ? " " : "", wanted_caps[i]);
-  if (g_hash_table_contains (self->caps_offered, "sasl") && _suda_connection_wants_sasl (self))
-    g_string_append_printf (request, "%ssasl", request->len ? " " : "");
+  if (g_hash_table_contains (self->caps_offered, "sasl"))
+    {
+      if (_suda_connection_wants_sasl (self))
+        g_string_append_printf (request, "%ssasl", request->len ? " " : "");
+    }
+  else if (self->account != NULL)
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN,
+                                 _("This server has no accounts to log in to; you are connected without logging in."));
   if (request->len > 0)
     _suda_connection_send_now (self, "CAP", "REQ", request->str, NULL);
   else
