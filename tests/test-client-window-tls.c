@@ -333,6 +333,24 @@ test_cleartext_cancel_sends_nothing (Fixture       *f,
 }
 
 static void
+assert_not_in_settings (GSettings  *settings,
+                        const char *secret)
+{
+  g_autoptr(GSettingsSchema) schema = NULL;
+  g_auto(GStrv) keys = NULL;
+
+  g_object_get (settings, "settings-schema", &schema, NULL);
+  keys = g_settings_schema_list_keys (schema);
+  for (guint i = 0; keys[i] != NULL; i++)
+    {
+      g_autoptr(GVariant) value = g_settings_get_value (settings, keys[i]);
+      g_autofree char *text = g_variant_print (value, FALSE);
+
+      g_assert_null (strstr (text, secret));
+    }
+}
+
+static void
 test_account_login_and_keyring (Fixture       *f,
                                 gconstpointer  data)
 {
@@ -357,6 +375,7 @@ test_account_login_and_keyring (Fixture       *f,
   /* Kept in the keyring, not in the settings. */
   g_assert_true (suda_test_wait_until (secret_is, &secret, 10000));
   g_assert_true (g_settings_get_boolean (f->settings, "account-is-nickname"));
+  assert_not_in_settings (f->settings, "s3cret");
   g_settings_set_string (f->settings, "server", "127.0.0.1");
   g_settings_set_uint (f->settings, "port", f->fake->port);
   g_settings_set_string (f->settings, "nickname", "alice");
