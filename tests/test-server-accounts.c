@@ -77,6 +77,14 @@ send_plain (SudaTestClient *c,
   suda_test_client_send (c, "AUTHENTICATE %s", answer);
 }
 
+/* A line that comes after a password check. */
+static void
+await_slow (SudaTestClient *c,
+            const char     *pattern)
+{
+  g_free (suda_test_client_expect_within (c, pattern, SLOW_MS));
+}
+
 static void
 await_end_of_welcome (SudaTestClient *c)
 {
@@ -109,7 +117,7 @@ sasl_user_at (guint16     port,
   /* Hashing is slow by design; a loaded machine makes it slower. */
   g_free (suda_test_client_expect_within (c, "* 903 * :*", SLOW_MS));
   suda_test_client_send (c, "CAP END");
-  suda_test_client_await (c, "* 001 *");
+  await_slow (c, "* 001 *");
   await_end_of_welcome (c);
   return c;
 }
@@ -146,21 +154,21 @@ test_sasl_plain (void)
   /* An unknown mechanism: the list, then a failure. */
   suda_test_client_send (c, "AUTHENTICATE SCRAM-SHA-256");
   suda_test_client_await (c, "* 908 kim PLAIN,EXTERNAL :*");
-  suda_test_client_await (c, "* 904 kim :*");
+  await_slow (c, "* 904 kim :*");
 
   suda_test_client_send (c, "AUTHENTICATE PLAIN");
   suda_test_client_await (c, "AUTHENTICATE +");
   suda_test_client_send (c, "AUTHENTICATE %s", wrong);
-  suda_test_client_await (c, "* 904 kim :SASL authentication failed");
+  await_slow (c, "* 904 kim :SASL authentication failed");
 
   /* CAP END right after the answer: registration waits for the check. */
   suda_test_client_send (c, "AUTHENTICATE PLAIN");
   suda_test_client_await (c, "AUTHENTICATE +");
   suda_test_client_send (c, "AUTHENTICATE %s", right);
   suda_test_client_send (c, "CAP END");
-  suda_test_client_await (c, "* 900 kim kim!*@* kim :*");
-  suda_test_client_await (c, "* 903 kim :SASL authentication successful");
-  suda_test_client_await (c, "* 001 kim *");
+  await_slow (c, "* 900 kim kim!*@* kim :*");
+  await_slow (c, "* 903 kim :SASL authentication successful");
+  await_slow (c, "* 001 kim *");
   await_end_of_welcome (c);
   suda_test_client_send (c, "AUTHENTICATE PLAIN");
   suda_test_client_await (c, "* 907 kim :*");
@@ -205,9 +213,9 @@ test_failures_disconnect (void)
   for (guint i = 0; i < 3; i++)
     {
       send_plain (c, "kim", "not the password");
-      suda_test_client_await (c, "* 904 guess :*");
+      await_slow (c, "* 904 guess :*");
     }
-  g_assert_true (suda_test_client_wait_closed (c, 5000));
+  g_assert_true (suda_test_client_wait_closed (c, SLOW_MS));
 }
 
 static void
@@ -234,9 +242,9 @@ test_register_then_login (void)
   suda_test_client_send (c, "REGISTER * x@example.org " PASSWORD);
   suda_test_client_await (c, "* FAIL REGISTER TEMPORARILY_UNAVAILABLE mina :*");
   suda_test_client_send (c, "CAP END");
-  suda_test_client_await (c, ":* REGISTER SUCCESS mina :*");
-  suda_test_client_await (c, "* 900 mina * mina :*");
-  suda_test_client_await (c, "* 001 mina *");
+  await_slow (c, ":* REGISTER SUCCESS mina :*");
+  await_slow (c, "* 900 mina * mina :*");
+  await_slow (c, "* 001 mina *");
   await_end_of_welcome (c);
   suda_test_client_send (c, "REGISTER * * " PASSWORD);
   suda_test_client_await (c, "* FAIL REGISTER ALREADY_AUTHENTICATED mina :*");
@@ -282,7 +290,7 @@ test_registration_by_operators (void)
 
   teacher = sasl_user (server, "kim", "kim", NULL);
   suda_test_client_send (teacher, "REGISTER pupil2 * " PASSWORD);
-  suda_test_client_await (teacher, ":* REGISTER SUCCESS pupil2 :*");
+  await_slow (teacher, ":* REGISTER SUCCESS pupil2 :*");
   suda_test_client_send (teacher, "WHOIS kim");
   /* Still kim's own login: making an account for another is no login. */
   suda_test_client_await (teacher, "* 330 kim kim kim :*");
@@ -306,8 +314,8 @@ test_operator_by_account (void)
   await_end_of_welcome (kim);
   /* Logging in after registration makes the operator at once. */
   send_plain (kim, "kim", PASSWORD);
-  suda_test_client_await (kim, "* 900 kim *");
-  suda_test_client_await (kim, "* 381 kim :*");
+  await_slow (kim, "* 900 kim *");
+  await_slow (kim, "* 381 kim :*");
   suda_test_client_await (kim, ":kim!* MODE kim :+o");
 
   /* No password is taken for an operator by account. */
@@ -355,7 +363,7 @@ test_login_shows (void)
   /* Logging in after registration: those who share a room are told. */
   carol = suda_test_member (server, "carol", NULL, "#room");
   send_plain (carol, "carol", PASSWORD);
-  suda_test_client_await (carol, "* 903 carol :*");
+  await_slow (carol, "* 903 carol :*");
   suda_test_client_await (bob, ":carol!* ACCOUNT carol");
   suda_test_client_send (carol, "PRIVMSG #room :hi");
   suda_test_client_await (bob, "@account=carol :carol!* PRIVMSG #room :hi");
@@ -371,7 +379,9 @@ test_login_shows (void)
 static void
 test_nick_protection (void)
 {
-  g_autoptr(SudaServer) server = accounts_server ("accounts/nick-grace=0.5");
+  /* Long enough for lee's AUTHENTICATE to arrive on a loaded machine; the
+   * rename then waits for a password check under way. */
+  g_autoptr(SudaServer) server = accounts_server ("accounts/nick-grace=2");
   SudaAccountStore *store = suda_server_get_accounts (server);
   g_autoptr(SudaTestClient) owner = NULL;
   g_autoptr(SudaTestClient) stranger = NULL;
@@ -386,12 +396,12 @@ test_nick_protection (void)
   owner = suda_test_user (server, "lee", NULL);
   suda_test_client_await (owner, ":* NOTICE lee :The nick lee belongs to a registered account*");
   send_plain (owner, "lee", PASSWORD);
-  suda_test_client_await (owner, "* 903 lee :*");
+  g_free (suda_test_client_expect_within (owner, "* 903 lee :*", SLOW_MS));
 
   /* kim's nick taken by a stranger: renamed once the grace is over. */
   stranger = suda_test_user (server, "kim", NULL);
   suda_test_client_await (stranger, ":* NOTICE kim :The nick kim belongs to a registered account*");
-  rename = suda_test_client_expect_within (stranger, ":kim!* NICK :Guest*", 5000);
+  rename = suda_test_client_expect_within (stranger, ":kim!* NICK :Guest*", SLOW_MS);
   g_assert_nonnull (rename);
   suda_test_client_send (watcher, "WHOIS kim");
   suda_test_client_await (watcher, "* 401 watcher kim :*");
@@ -476,7 +486,7 @@ test_no_store (void)
   g_assert_null (strstr (ls, "sasl"));
   suda_test_client_send (c, "NICK kim");
   suda_test_client_send (c, "AUTHENTICATE PLAIN");
-  suda_test_client_await (c, "* 904 kim :*");
+  await_slow (c, "* 904 kim :*");
   suda_test_client_send (c, "REGISTER * * " PASSWORD);
   suda_test_client_await (c, "* FAIL REGISTER TEMPORARILY_UNAVAILABLE kim :*");
 }

@@ -74,6 +74,8 @@ rename_to_guest (SudaClient *c)
   _suda_delivery_nick (c->core->delivery, c, guest);
 }
 
+#define GRACE_RECHECK_MS 200
+
 static gboolean
 on_grace_over (gpointer data)
 {
@@ -84,6 +86,13 @@ on_grace_over (gpointer data)
     return G_SOURCE_REMOVE;
   c = _suda_client_from_session (session);
   c->nick_grace_id = 0;
+  /* A password being checked may be the owner's: its answer is waited for. */
+  if (c->auth_checking)
+    {
+      c->nick_grace_id = _suda_timeout_add_full (G_PRIORITY_DEFAULT, GRACE_RECHECK_MS, on_grace_over,
+                                                 g_object_ref (session), g_object_unref);
+      return G_SOURCE_REMOVE;
+    }
   if (is_on_foreign_nick (c))
     {
       server_notice (c, _("You did not log in: your nick was changed."));
