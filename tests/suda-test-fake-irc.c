@@ -6,17 +6,60 @@
 #include "suda-test-fake-irc.h"
 #include "suda-test-util.h"
 
+static void
+on_handshake_done (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  SudaTestFakeIrc *self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_tls_connection_handshake_finish (G_TLS_CONNECTION (source), result, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;   /* SELF is gone */
+      g_test_message ("fake server: handshake failed: %s", error->message);
+      self->n_handshakes_failed++;
+      return;
+    }
+  g_set_object (&self->stream, G_IO_STREAM (source));
+  self->n_accepted++;
+}
+
 static gboolean
 on_incoming (GSocketService    *service,
              GSocketConnection *connection,
              GObject           *source,
              SudaTestFakeIrc   *self)
 {
+  g_autoptr(GIOStream) tls = NULL;
+  g_autoptr(GError) error = NULL;
+
   g_set_object (&self->peer, connection);
   g_socket_set_blocking (g_socket_connection_get_socket (connection), FALSE);
   g_string_truncate (self->received, 0);
-  self->n_accepted++;
+  if (self->certificate == NULL)
+    {
+      g_set_object (&self->stream, G_IO_STREAM (connection));
+      self->n_accepted++;
+      return TRUE;
+    }
+  g_clear_object (&self->stream);
+  tls = g_tls_server_connection_new (G_IO_STREAM (connection), self->certificate, &error);
+  g_assert_no_error (error);
+  g_tls_connection_handshake_async (G_TLS_CONNECTION (tls), G_PRIORITY_DEFAULT, self->cancellable,
+                                    on_handshake_done, self);
   return TRUE;
+}
+
+SudaTestFakeIrc *
+suda_test_fake_irc_new_tls (GTlsCertificate *certificate)
+{
+  SudaTestFakeIrc *self = suda_test_fake_irc_new ();
+
+  self->certificate = g_object_ref (certificate);
+  self->cancellable = g_cancellable_new ();
+  return self;
 }
 
 SudaTestFakeIrc *
@@ -45,9 +88,16 @@ suda_test_fake_irc_free (SudaTestFakeIrc *self)
 {
   g_socket_service_stop (self->service);
   g_socket_listener_close (G_SOCKET_LISTENER (self->service));
+  if (self->stream != NULL)
+    g_io_stream_close (self->stream, NULL, NULL);
   if (self->peer != NULL)
     g_io_stream_close (G_IO_STREAM (self->peer), NULL, NULL);
+  g_clear_object (&self->stream);
   g_clear_object (&self->peer);
+  g_clear_object (&self->certificate);
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   g_clear_object (&self->service);
   g_string_free (self->received, TRUE);
   g_free (self);
@@ -76,14 +126,14 @@ suda_test_fake_irc_send_len (SudaTestFakeIrc *self,
                              const char      *data,
                              gsize            len)
 {
-  GSocket *socket = g_socket_connection_get_socket (self->peer);
+  GPollableOutputStream *out = G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream));
 
   /* The socket is non-blocking so that a client slow to read never stalls
    * the main loop it needs to run: wait for room, iterating meanwhile. */
   while (len > 0)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_socket_send (socket, data, len, NULL, &error);
+      gssize n = g_pollable_output_stream_write_nonblocking (out, data, len, NULL, &error);
 
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         {
@@ -119,7 +169,7 @@ void
 suda_test_fake_irc_expect (SudaTestFakeIrc *self,
                            const char      *pattern)
 {
-  GSocket *socket = g_socket_connection_get_socket (self->peer);
+  GPollableInputStream *in = G_POLLABLE_INPUT_STREAM (g_io_stream_get_input_stream (self->stream));
   gint64 end = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
 
   while (g_get_monotonic_time () < end)
@@ -127,7 +177,7 @@ suda_test_fake_irc_expect (SudaTestFakeIrc *self,
       char buf[4096];
       gssize n;
 
-      while ((n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL)) > 0)
+      while ((n = g_pollable_input_stream_read_nonblocking (in, buf, sizeof buf, NULL, NULL)) > 0)
         g_string_append_len (self->received, buf, n);
       if (received_matches (self, pattern))
         return;
@@ -153,7 +203,7 @@ suda_test_fake_irc_register (SudaTestFakeIrc *self,
 {
   g_autofree char *welcome = g_strdup_printf (":fake.local 001 %s :Welcome\r\n", nick);
 
-  if (self->peer == NULL)
+  if (self->stream == NULL)
     suda_test_fake_irc_accept (self, 1);
   suda_test_fake_irc_expect (self, "NICK *");
   suda_test_fake_irc_send (self, welcome);

@@ -14,9 +14,16 @@ typedef struct {
   GSocketConnection *peer;
   GString           *received;   /* everything the client sent */
   guint              n_accepted;
+  GTlsCertificate   *certificate; /* set: clients speak TLS, with this one */
+  GIOStream         *stream;      /* PEER, or TLS over it */
+  guint              n_handshakes_failed;
+  GCancellable      *cancellable; /* handshakes still running when freed */
 } SudaTestFakeIrc;
 
 SudaTestFakeIrc *suda_test_fake_irc_new         (void);
+/* The same over TLS: a client counts as accepted once its handshake is
+ * done; CERTIFICATE (with its key) may be replaced between clients. */
+SudaTestFakeIrc *suda_test_fake_irc_new_tls     (GTlsCertificate *certificate);
 void             suda_test_fake_irc_free        (SudaTestFakeIrc *self);
 /* Waits for a client (a new one when one was there before). */
 void             suda_test_fake_irc_accept      (SudaTestFakeIrc *self,

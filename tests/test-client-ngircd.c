@@ -5,8 +5,10 @@
 
 #include <string.h>
 
+#include "suda-certificate.h"
 #include "suda-client.h"
 #include "suda-test-util.h"
+#include "suda-tls-self-signed.h"
 
 #define NGIRCD "/usr/sbin/ngircd"
 
@@ -14,10 +16,29 @@ typedef struct {
   GSubprocess *process;
   char        *dir;
   guint16      port;
+  guint16      tls_port;      /* 0 unless started with TLS */
+  char        *cert_path;
 } Ngircd;
 
+/* ngIRCd in Debian is built with GnuTLS: an [SSL] section with a
+ * certificate made here gives it a TLS port. */
+static void
+add_tls (Ngircd  *self,
+         GString *conf)
+{
+  g_autofree char *key_path = g_build_filename (self->dir, "ngircd.key", NULL);
+  g_autoptr(GError) error = NULL;
+
+  self->cert_path = g_build_filename (self->dir, "ngircd.crt", NULL);
+  g_assert_true (suda_tls_create_self_signed (self->cert_path, key_path, "irc.test.local", &error));
+  g_assert_no_error (error);
+  self->tls_port = suda_test_free_port ();
+  g_string_append_printf (conf, "\n[SSL]\n\tCertFile = %s\n\tKeyFile = %s\n\tPorts = %u\n",
+                          self->cert_path, key_path, self->tls_port);
+}
+
 static Ngircd *
-ngircd_start (void)
+ngircd_start_full (gboolean tls)
 {
   Ngircd *self = g_new0 (Ngircd, 1);
   g_autofree char *template_path = g_test_build_filename (G_TEST_DIST, "ngircd.conf", NULL);
@@ -37,6 +58,8 @@ ngircd_start (void)
   conf = g_string_new (template);
   g_string_replace (conf, "@PORT@", port_text, 0);
   g_string_replace (conf, "@PIDFILE@", pid_path, 0);
+  if (tls)
+    add_tls (self, conf);
   conf_path = g_build_filename (self->dir, "ngircd.conf", NULL);
   g_assert_true (g_file_set_contents (conf_path, conf->str, -1, &error));
 
@@ -45,12 +68,19 @@ ngircd_start (void)
   g_assert_no_error (error);
 
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  while (!suda_test_port_accepts (self->port))
+  while (!suda_test_port_accepts (self->port) ||
+         (self->tls_port != 0 && !suda_test_port_accepts (self->tls_port)))
     {
       g_assert_cmpint (g_get_monotonic_time (), <, deadline);
       g_usleep (20000);
     }
   return self;
+}
+
+static Ngircd *
+ngircd_start (void)
+{
+  return ngircd_start_full (FALSE);
 }
 
 static void
@@ -59,6 +89,7 @@ ngircd_stop (Ngircd *self)
   g_subprocess_send_signal (self->process, SIGTERM);
   g_subprocess_wait (self->process, NULL, NULL);
   g_object_unref (self->process);
+  g_free (self->cert_path);
   g_free (self->dir);
   g_free (self);
 }
@@ -254,6 +285,51 @@ test_errors_read_as_subject_and_text (void)
                 "nobody: No such nick");
 }
 
+/* Issue 14's interop: the client over TLS to ngIRCd's test certificate,
+ * trusted by its pin, then a room and a message through it. */
+static void
+test_tls_with_pinned_certificate (void)
+{
+  g_autoptr(Ngircd) server = NULL;
+  g_autoptr(SudaClient) client = NULL;
+  g_autoptr(SudaClient) other = NULL;
+  g_autoptr(SudaTrustStore) store = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *store_path = NULL;
+  g_autofree char *fingerprint = NULL;
+  SudaConnection *connection;
+  SudaConversation *room;
+
+  if (!have_ngircd ())
+    return;
+  server = ngircd_start_full (TRUE);
+  store_path = g_build_filename (server->dir, "trust.ini", NULL);
+  store = suda_trust_store_new (store_path);
+  certificate = g_tls_certificate_new_from_file (server->cert_path, &error);
+  g_assert_no_error (error);
+  fingerprint = suda_certificate_fingerprint (certificate);
+  g_assert_true (suda_trust_store_pin (store, "127.0.0.1", server->tls_port, fingerprint, &error));
+
+  client = suda_client_new ();
+  connection = suda_client_get_connection (client);
+  suda_connection_set_trust_store (connection, store);
+  suda_connection_set_tls (connection, TRUE);
+  suda_client_set_autojoin (client, "#secure");
+  suda_client_connect (client, "127.0.0.1", server->tls_port, "tina", NULL);
+  room = wait_room (client, "#secure");
+  g_assert_nonnull (suda_connection_get_certificate (connection));
+  g_assert_true (g_tls_certificate_is_same (suda_connection_get_certificate (connection), certificate));
+
+  /* Someone on the clear port reads what went through TLS. */
+  other = suda_client_new ();
+  suda_client_set_autojoin (other, "#secure");
+  suda_client_connect (other, "127.0.0.1", server->port, "plain", NULL);
+  wait_room (other, "#secure");
+  suda_client_submit (client, room, "비밀 안녕");
+  wait_message (suda_client_find_conversation (other, "#secure"), SUDA_MESSAGE_KIND_MESSAGE, "비밀 안녕");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -264,6 +340,7 @@ main (int   argc,
   g_test_add_func ("/client/ngircd/service-commands-unavailable", test_service_commands_unavailable);
   g_test_add_func ("/client/ngircd/nick-taken", test_nick_taken_on_standard_server);
   g_test_add_func ("/client/ngircd/errors-read-as-subject-and-text", test_errors_read_as_subject_and_text);
+  g_test_add_func ("/client/ngircd/tls-with-pinned-certificate", test_tls_with_pinned_certificate);
 
   return g_test_run ();
 }

@@ -20,6 +20,8 @@ static const Case cases[] = {
   { "irc://localhost", TRUE, "localhost", 6667, NULL },
   { "irc://localhost/", TRUE, "localhost", 6667, NULL },
   { "irc://[::1]:6668/v6", TRUE, "::1", 6668, "#v6" },
+  { "ircs://chat.example.org/lobby", TRUE, "chat.example.org", 6697, "#lobby" },
+  { "ircs://127.0.0.1:7000/lab", TRUE, "127.0.0.1", 7000, "#lab" },
   { "http://example.org/lobby", FALSE, NULL, 0, NULL },
   { "irc:///lobby", FALSE, NULL, 0, NULL },
   { "not a uri", FALSE, NULL, 0, NULL },
@@ -52,6 +54,15 @@ test_table (void)
     }
 }
 
+static void
+test_ircs_is_tls (void)
+{
+  g_assert_true (suda_irc_uri_is_tls ("ircs://chat.example.org/lobby"));
+  g_assert_true (suda_irc_uri_is_tls ("IRCS://chat.example.org"));
+  g_assert_false (suda_irc_uri_is_tls ("irc://chat.example.org/lobby"));
+  g_assert_false (suda_irc_uri_is_tls ("not a uri"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -59,6 +70,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/client/uri/table", test_table);
+  g_test_add_func ("/client/uri/ircs-is-tls", test_ircs_is_tls);
 
   return g_test_run ();
 }

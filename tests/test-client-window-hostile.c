@@ -64,6 +64,8 @@ fixture_set_up (Fixture       *f,
   f->fake = suda_test_fake_irc_new ();
   f->settings = g_settings_new ("chat.suda.Suda");
   g_settings_set_string (f->settings, "room", "#lobby");
+  /* The test servers here speak in clear (TLS: test-client-window-tls.c). */
+  g_settings_set_boolean (f->settings, "tls", FALSE);
   g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
   f->window = suda_window_new (NULL, f->settings);
   g_object_ref_sink (f->window);

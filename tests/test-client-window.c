@@ -36,6 +36,8 @@ fixture_set_up (Fixture       *f,
   f->server = suda_test_server_new (config);
   f->settings = g_settings_new ("chat.suda.Suda");
   g_settings_set_string (f->settings, "room", "#lab");
+  /* The test servers here speak in clear (TLS: test-client-window-tls.c). */
+  g_settings_set_boolean (f->settings, "tls", FALSE);
   g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
   f->window = suda_window_new (NULL, f->settings);
   g_object_ref_sink (f->window);
@@ -425,6 +427,7 @@ test_refused_port_keeps_typed_text (Fixture       *f,
 
   fill_form (f, "127.0.0.1", port, "zed");
   gtk_editable_set_text (GTK_EDITABLE (child (f, "password_entry")), "typed secret");
+  g_settings_set_strv (f->settings, "cleartext-servers", (const char * const []) { "127.0.0.1", NULL });
   set_input (f, "a draft I do not want to lose");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
   g_assert_true (suda_test_wait_until (error_shown, child (f, "error_revealer"), 5000));

@@ -18,8 +18,9 @@ struct _SudaApplication
 
 G_DEFINE_FINAL_TYPE (SudaApplication, suda_application, ADW_TYPE_APPLICATION)
 
-/* irc://HOST[:PORT][/[#]ROOM], the form the DESIGN's command line takes.
- * "irc://host/#room" puts the room in the fragment, so both places count. */
+/* irc://HOST[:PORT][/[#]ROOM], the form the DESIGN's command line takes,
+ * or ircs:// for TLS (port 6697 unless given).  "irc://host/#room" puts
+ * the room in the fragment, so both places count. */
 gboolean
 suda_parse_irc_uri (const char  *uri,
                     char       **host,
@@ -33,15 +34,18 @@ suda_parse_irc_uri (const char  *uri,
   parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, error);
   if (parsed == NULL)
     return FALSE;
-  if (g_strcmp0 (g_uri_get_scheme (parsed), "irc") != 0 || g_uri_get_host (parsed) == NULL ||
-      *g_uri_get_host (parsed) == '\0')
+  if ((g_strcmp0 (g_uri_get_scheme (parsed), "irc") != 0 && !suda_irc_uri_is_tls (uri)) ||
+      g_uri_get_host (parsed) == NULL || *g_uri_get_host (parsed) == '\0')
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an address of the form irc://HOST[:PORT]/ROOM"), uri);
+                   _("“%s” is not an address of the form irc://HOST[:PORT]/ROOM or ircs://HOST[:PORT]/ROOM"), uri);
       return FALSE;
     }
   *host = g_strdup (g_uri_get_host (parsed));
-  *port = g_uri_get_port (parsed) > 0 ? g_uri_get_port (parsed) : 6667;
+  if (g_uri_get_port (parsed) > 0)
+    *port = g_uri_get_port (parsed);
+  else
+    *port = suda_irc_uri_is_tls (uri) ? 6697 : 6667;
 
   path = g_uri_get_path (parsed);
   fragment = g_uri_get_fragment (parsed);
@@ -56,6 +60,13 @@ suda_parse_irc_uri (const char  *uri,
   else
     *room = g_strconcat ("#", name, NULL);
   return TRUE;
+}
+
+gboolean
+suda_irc_uri_is_tls (const char *uri)
+{
+  g_return_val_if_fail (uri != NULL, FALSE);
+  return g_strcmp0 (g_uri_peek_scheme (uri), "ircs") == 0;
 }
 
 static void
@@ -113,6 +124,7 @@ suda_application_open (GApplication  *app,
           g_printerr ("suda: %s\n", error->message);
           continue;
         }
+      suda_window_set_tls (window, suda_irc_uri_is_tls (uri));
       suda_window_fill_form (window, host, port, self->cli_nick, room);
       /* An address on the command line means "connect now"; while
        * connected, it means that server, that nickname and that room,
@@ -120,7 +132,15 @@ suda_application_open (GApplication  *app,
       if (suda_connection_get_state (suda_client_get_connection (client)) == SUDA_CONNECTION_DISCONNECTED)
         suda_window_connect (window);
       else
-        suda_client_open_address (client, host, port, self->cli_nick, room);
+        {
+          SudaConnection *connection = suda_client_get_connection (client);
+
+          /* Another server: it gets the address's TLS or not. */
+          if (g_strcmp0 (host, suda_connection_get_host (connection)) != 0 ||
+              port != suda_connection_get_port (connection))
+            suda_connection_set_tls (connection, suda_irc_uri_is_tls (uri));
+          suda_client_open_address (client, host, port, self->cli_nick, room);
+        }
       break;
     }
 }
@@ -285,7 +305,7 @@ suda_application_init (SudaApplication *self)
 
   self->servers = suda_server_list_new ();
   g_application_add_main_option_entries (G_APPLICATION (self), options);
-  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[irc://HOST[:PORT]/ROOM]"));
+  g_application_set_option_context_parameter_string (G_APPLICATION (self), _("[irc://HOST[:PORT]/ROOM | ircs://HOST[:PORT]/ROOM]"));
 }
 
 /* The sessions of every server the application is on: a GListModel of

@@ -16,5 +16,6 @@ gboolean         suda_parse_irc_uri           (const char       *uri,
                                                guint16          *port,
                                                char            **room,
                                                GError          **error);
+gboolean         suda_irc_uri_is_tls          (const char       *uri);
 
 G_END_DECLS

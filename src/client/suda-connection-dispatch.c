@@ -306,9 +306,11 @@ handle_mode (SudaConnection       *self,
 /* Sorted by command.  Columns: handler, then what the line needs (see
  * SudaConnectionCommand): min params, a source, channels, nicks, names. */
 static const SudaConnectionCommand commands[] = {
+  { "AUTHENTICATE", _suda_connection_handle_authenticate, 1, FALSE, 0, 0,   0 },
   { "BATCH",   handle_batch,                0, FALSE, 0,         0,         0 },
   { "CAP",     _suda_connection_handle_cap, 0, FALSE, 0,         0,         0 },
   { "ERROR",   handle_error,                0, FALSE, 0,         0,         0 },
+  { "FAIL",    _suda_connection_handle_fail, 2, FALSE, 0,        0,         0 },
   { "JOIN",    handle_join,                 1, TRUE,  PARAM (0), 0,         0 },
   { "KICK",    handle_kick,                 2, TRUE,  PARAM (0), PARAM (1), 0 },
   { "MODE",    handle_mode,                 2, FALSE, 0,         0,         PARAM (0) },
@@ -318,6 +320,7 @@ static const SudaConnectionCommand commands[] = {
   { "PING",    handle_ping,                 0, FALSE, 0,         0,         0 },
   { "PRIVMSG", handle_text,                 2, FALSE, 0,         0,         PARAM (0) },
   { "QUIT",    handle_quit,                 0, TRUE,  0,         0,         0 },
+  { "REGISTER", _suda_connection_handle_register, 2, FALSE, 0,     0,         0 },
   { "TOPIC",   handle_topic,                2, FALSE, PARAM (0), 0,         0 },
 };
 
@@ -506,19 +509,22 @@ _suda_connection_receive (SudaConnection *self,
 }
 
 gboolean
-_suda_connection_on_readable (GSocket      *socket,
-                              GIOCondition  condition,
-                              gpointer      user_data)
+_suda_connection_on_readable (GObject  *stream,
+                              gpointer  user_data)
 {
   SudaConnection *self = user_data;
   /* Handlers may drop the last other reference to the connection. */
   g_autoptr(GObject) guard G_GNUC_UNUSED = g_object_ref (G_OBJECT (self));
+  GSocket *socket = self->socket;
   char buf[4096];
 
-  while (self->socket == socket)
+  /* Read through the stream, not the socket: over TLS the bytes on the
+   * socket are not the text. */
+  while (self->socket == socket && socket != NULL)
     {
       g_autoptr(GError) error = NULL;
-      gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, &error);
+      gssize n = g_pollable_input_stream_read_nonblocking (G_POLLABLE_INPUT_STREAM (stream),
+                                                           buf, sizeof buf, NULL, &error);
 
       if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
         return G_SOURCE_CONTINUE;

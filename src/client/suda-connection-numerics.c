@@ -292,6 +292,14 @@ static const SudaConnectionCommand numerics[] = {
   { "436", handle_nick_taken,               0, FALSE, 0,         0,         0 },
   { "464", handle_password_wrong,           0, FALSE, 0,         0,         0 },
   { "465", handle_banned,                   0, FALSE, 0,         0,         0 },
+  { "900", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "902", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "903", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "904", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "905", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "906", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "907", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
+  { "908", _suda_connection_handle_sasl_numeric, 0, FALSE, 0,    0,         0 },
 };
 
 const SudaConnectionCommand *

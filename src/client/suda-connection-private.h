@@ -55,12 +55,21 @@ struct _SudaConnection
   guint                      reconnect_delay_ms;
   const SudaConnectionClock *clock;
   gpointer                   clock_data;
+  gboolean                   tls;
+  gboolean                   allow_cleartext;
+  char                      *account;         /* SASL PLAIN, or NULL */
+  char                      *account_password;
+  SudaTrustStore            *trust_store;     /* NULL: the default one */
 
   /* The socket */
   GSocketClient             *client;
   GCancellable              *cancellable;
   GSocketConnection         *connection;
-  GSocket                   *socket;
+  GIOStream                 *stream;          /* read and written: the TLS connection or CONNECTION */
+  GSocket                   *socket;          /* set once the stream is ready */
+  GTlsCertificate           *certificate;     /* the server's, over TLS */
+  GTlsCertificate           *rejected;        /* the one that stopped the last handshake */
+  SudaTrustVerdict           rejected_verdict;
   GSource                   *in_source;
   GSource                   *out_source;
   SudaLineBuffer             lines;
@@ -99,6 +108,8 @@ struct _SudaConnection
   gboolean                   timed_out;
   gboolean                   quitting;
   gboolean                   ever_registered;
+  gboolean                   sasl_running;    /* AUTHENTICATE sent, 90x not yet */
+  char                      *registering_password; /* REGISTER sent, no answer yet */
   char                      *server_error;    /* text of the last ERROR line */
   GError                    *fatal_error;     /* reported when the socket closes */
 };
@@ -165,12 +176,48 @@ void     _suda_connection_set_fatal        (SudaConnection       *self,
 void     _suda_connection_close_socket     (SudaConnection       *self);
 void     _suda_connection_handle_loss      (SudaConnection       *self);
 gboolean _suda_connection_on_connect_timeout (gpointer          user_data);
+void     _suda_connection_attach_stream    (SudaConnection       *self,
+                                            GIOStream            *stream);
+void     _suda_connection_connect_failed   (SudaConnection       *self,
+                                            const GError         *error);
+void     _suda_connection_stop            (SudaConnection       *self,
+                                            SudaConnectionError   code,
+                                            const char           *message);
+void     _suda_connection_restart          (SudaConnection       *self);
+void     _suda_connection_notify_certificate (SudaConnection     *self);
 gint64   _suda_connection_now              (SudaConnection       *self);
 guint    _suda_connection_add_timeout      (SudaConnection       *self,
                                             guint                 interval_ms,
                                             GSourceFunc           func);
 void     _suda_connection_clear_timeout    (SudaConnection       *self,
                                             guint                *id);
+
+/* suda-connection-tls.c */
+void     _suda_connection_start_tls        (SudaConnection       *self,
+                                            GSocketConnection    *connection);
+SudaTrustStore *_suda_connection_get_trust_store (SudaConnection *self);
+/* Before a clear connection: a stored STS policy turns it into TLS. */
+void     _suda_connection_apply_sts        (SudaConnection       *self);
+/* CAP LS's "sts" value; TRUE when the connection is being upgraded. */
+gboolean _suda_connection_handle_sts       (SudaConnection       *self,
+                                            const char           *value);
+
+/* suda-connection-sasl.c */
+gboolean _suda_connection_wants_sasl       (SudaConnection       *self);
+/* After CAP ACK: TRUE when SASL began and CAP END must wait for it. */
+gboolean _suda_connection_start_sasl       (SudaConnection       *self);
+gboolean _suda_connection_handle_authenticate (SudaConnection    *self,
+                                            const SudaIrcMessage *msg,
+                                            SudaIrcEvent         *event);
+gboolean _suda_connection_handle_sasl_numeric (SudaConnection    *self,
+                                            const SudaIrcMessage *msg,
+                                            SudaIrcEvent         *event);
+gboolean _suda_connection_handle_register  (SudaConnection       *self,
+                                            const SudaIrcMessage *msg,
+                                            SudaIrcEvent         *event);
+gboolean _suda_connection_handle_fail      (SudaConnection       *self,
+                                            const SudaIrcMessage *msg,
+                                            SudaIrcEvent         *event);
 
 /* suda-connection-send.c */
 void     _suda_connection_send_params      (SudaConnection       *self,
@@ -184,8 +231,7 @@ void     _suda_connection_send_now         (SudaConnection       *self,
 void     _suda_connection_release_held     (SudaConnection       *self);
 
 /* suda-connection-dispatch.c */
-gboolean _suda_connection_on_readable      (GSocket              *socket,
-                                            GIOCondition          condition,
+gboolean _suda_connection_on_readable      (GObject              *stream,
                                             gpointer              user_data);
 gboolean _suda_connection_is_own           (SudaConnection       *self,
                                             const char           *nick);

@@ -5,11 +5,14 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "suda-connection-private.h"
 #include "suda-limits.h"
 
 static const char * const wanted_caps[] = {
   "server-time", "echo-message", "batch", "message-tags", "multi-prefix", "away-notify",
+  "draft/account-registration",
 };
 
 static void
@@ -40,10 +43,32 @@ request_caps (SudaConnection *self)
   for (guint i = 0; i < G_N_ELEMENTS (wanted_caps); i++)
     if (g_hash_table_contains (self->caps_offered, wanted_caps[i]))
       g_string_append_printf (request, "%s%s", request->len ? " " : "", wanted_caps[i]);
+  if (g_hash_table_contains (self->caps_offered, "sasl"))
+    {
+      if (_suda_connection_wants_sasl (self))
+        g_string_append_printf (request, "%ssasl", request->len ? " " : "");
+    }
+  else if (self->account != NULL)
+    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN,
+                                 _("This server has no accounts to log in to; you are connected without logging in."));
   if (request->len > 0)
     _suda_connection_send_now (self, "CAP", "REQ", request->str, NULL);
   else
     _suda_connection_send_now (self, "CAP", "END", NULL);
+}
+
+/* "sts=port=6697,duration=…" in a CAP LS list: TRUE when it sent us to
+ * a TLS port, and this connection is over. */
+static gboolean
+find_sts (SudaConnection *self,
+          const char     *list)
+{
+  g_auto(GStrv) names = g_strsplit (list ? list : "", " ", -1);
+
+  for (guint i = 0; names[i] != NULL; i++)
+    if (g_str_has_prefix (names[i], "sts="))
+      return _suda_connection_handle_sts (self, names[i] + 4);
+  return FALSE;
 }
 
 /* CAP LS (perhaps in several lines), ACK and NAK (IRCv3 capability
@@ -64,6 +89,8 @@ _suda_connection_handle_cap (SudaConnection       *self,
 
   if (g_ascii_strcasecmp (sub, "LS") == 0)
     {
+      if (find_sts (self, list))
+        return FALSE;
       add_caps (self->caps_offered, list, TRUE);
       if (!more)
         request_caps (self);
@@ -71,7 +98,8 @@ _suda_connection_handle_cap (SudaConnection       *self,
   else if (g_ascii_strcasecmp (sub, "ACK") == 0)
     {
       add_caps (self->caps_enabled, list, FALSE);
-      if (self->state == SUDA_CONNECTION_REGISTERING && !more)
+      /* SASL comes between the ACK and CAP END. */
+      if (self->state == SUDA_CONNECTION_REGISTERING && !more && !_suda_connection_start_sasl (self))
         _suda_connection_send_now (self, "CAP", "END", NULL);
     }
   else if (g_ascii_strcasecmp (sub, "NAK") == 0)

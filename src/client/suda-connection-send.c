@@ -102,9 +102,8 @@ _suda_connection_release_held (SudaConnection *self)
 }
 
 static gboolean
-on_socket_writable (GSocket      *socket,
-                    GIOCondition  condition,
-                    gpointer      user_data)
+on_socket_writable (GObject  *stream,
+                    gpointer  user_data)
 {
   SudaConnection *self = user_data;
 
@@ -118,7 +117,8 @@ wait_writable (SudaConnection *self)
 {
   if (self->out_source != NULL)
     return;
-  self->out_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
+  self->out_source = g_pollable_output_stream_create_source (
+      G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream)), NULL);
   g_source_set_callback (self->out_source, G_SOURCE_FUNC (on_socket_writable), self, NULL);
   g_source_attach (self->out_source, NULL);
   g_source_unref (self->out_source);
@@ -132,7 +132,9 @@ flush_output (SudaConnection *self)
       g_autoptr(GError) error = NULL;
       gssize sent;
 
-      sent = g_socket_send (self->socket, self->outbuf->str, self->outbuf->len, NULL, &error);
+      sent = g_pollable_output_stream_write_nonblocking (
+          G_POLLABLE_OUTPUT_STREAM (g_io_stream_get_output_stream (self->stream)),
+          self->outbuf->str, self->outbuf->len, NULL, &error);
       if (sent < 0)
         {
           if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))

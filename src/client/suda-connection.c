@@ -23,6 +23,10 @@ enum {
   PROP_RECONNECT_DELAY,
   PROP_NETWORK,
   PROP_PROBLEM,
+  PROP_TLS,
+  PROP_CERTIFICATE,
+  PROP_ACCOUNT,
+  PROP_ALLOW_CLEARTEXT,
   N_PROPS
 };
 
@@ -272,10 +276,20 @@ _suda_connection_close_socket (SudaConnection *self)
       self->in_source = NULL;
     }
   g_clear_pointer (&self->out_source, g_source_destroy);
-  if (self->connection != NULL)
+  /* Closing the TLS connection closes the one below it too. */
+  if (self->stream != NULL)
+    g_io_stream_close (self->stream, NULL, NULL);
+  else if (self->connection != NULL)
     g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
+  g_clear_object (&self->stream);
   g_clear_object (&self->connection);
   self->socket = NULL;
+  self->sasl_running = FALSE;
+  if (self->certificate != NULL)
+    {
+      g_clear_object (&self->certificate);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTIFICATE]);
+    }
   self->write_failed = FALSE;
   suda_line_buffer_clear (&self->lines);
   self->discarding = FALSE;
@@ -406,9 +420,38 @@ _suda_connection_handle_loss (SudaConnection *self)
                                  _("The server closed the connection before you were registered."));
 }
 
-static void
-report_connect_failure (SudaConnection *self,
-                        const GError   *error)
+void
+_suda_connection_notify_certificate (SudaConnection *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CERTIFICATE]);
+}
+
+/* Ends the attempt for good, whatever the state: a certificate refused
+ * is not something trying again would fix. */
+void
+_suda_connection_stop (SudaConnection      *self,
+                       SudaConnectionError  code,
+                       const char          *message)
+{
+  g_autoptr(GError) error = g_error_new_literal (SUDA_CONNECTION_ERROR, code, message);
+
+  _suda_connection_clear_timeout (self, &self->reconnect_id);
+  _suda_connection_close_socket (self);
+  g_clear_object (&self->cancellable);
+  g_queue_clear_full (&self->held, g_free);
+  _suda_connection_set_state (self, SUDA_CONNECTION_DISCONNECTED);
+  emit_error (self, error);
+}
+
+void
+_suda_connection_restart (SudaConnection *self)
+{
+  start_connect (self);
+}
+
+void
+_suda_connection_connect_failed (SudaConnection *self,
+                                 const GError   *error)
 {
   if (self->state == SUDA_CONNECTION_RECONNECTING)
     {
@@ -455,7 +498,7 @@ _suda_connection_on_connect_timeout (gpointer user_data)
       if (self->ever_registered)
         schedule_reconnect (self);
       else
-        report_connect_failure (self, error);
+        _suda_connection_connect_failed (self, error);
     }
   return G_SOURCE_REMOVE;
 }
@@ -473,18 +516,37 @@ on_connected (GObject      *source,
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && !self->timed_out)
     return;   /* disconnect() was called meanwhile */
 
-  g_clear_object (&self->cancellable);
   if (connection == NULL)
     {
+      g_clear_object (&self->cancellable);
       _suda_connection_clear_timeout (self, &self->timeout_id);
-      report_connect_failure (self, error);
+      _suda_connection_connect_failed (self, error);
       return;
     }
 
+  g_socket_set_blocking (g_socket_connection_get_socket (connection), FALSE);
+  if (self->tls)
+    {
+      /* The cancellable stays: the connect timeout covers the handshake. */
+      _suda_connection_start_tls (self, connection);
+      return;
+    }
+  g_clear_object (&self->cancellable);
   self->connection = g_steal_pointer (&connection);
+  _suda_connection_attach_stream (self, G_IO_STREAM (self->connection));
+}
+
+/* STREAM (the connection itself, or TLS over it) is ready: read it and
+ * register. */
+void
+_suda_connection_attach_stream (SudaConnection *self,
+                                GIOStream      *stream)
+{
+  GInputStream *input = g_io_stream_get_input_stream (stream);
+
+  g_set_object (&self->stream, stream);
   self->socket = g_socket_connection_get_socket (self->connection);
-  g_socket_set_blocking (self->socket, FALSE);
-  self->in_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
+  self->in_source = g_pollable_input_stream_create_source (G_POLLABLE_INPUT_STREAM (input), NULL);
   g_source_set_callback (self->in_source, G_SOURCE_FUNC (_suda_connection_on_readable), self, NULL);
   g_source_attach (self->in_source, NULL);
   g_source_unref (self->in_source);
@@ -503,6 +565,7 @@ start_connect (SudaConnection *self)
 
   if (self->state != SUDA_CONNECTION_RECONNECTING)
     _suda_connection_set_state (self, SUDA_CONNECTION_CONNECTING);
+  _suda_connection_apply_sts (self);
 
   _suda_connection_clear_timeout (self, &self->timeout_id);
   self->timeout_id = _suda_connection_add_timeout (self, self->connect_timeout_ms, _suda_connection_on_connect_timeout);
@@ -585,6 +648,8 @@ suda_connection_dispose (GObject *object)
   g_clear_object (&self->cancellable);
   _suda_connection_close_socket (self);
   g_clear_object (&self->client);
+  g_clear_object (&self->rejected);
+  g_clear_object (&self->trust_store);
   G_OBJECT_CLASS (suda_connection_parent_class)->dispose (object);
 }
 
@@ -607,6 +672,9 @@ suda_connection_finalize (GObject *object)
   g_clear_error (&self->fatal_error);
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->password, g_free);
+  g_clear_pointer (&self->account, g_free);
+  g_clear_pointer (&self->account_password, g_free);
+  g_clear_pointer (&self->registering_password, g_free);
   g_clear_pointer (&self->wanted_nick, g_free);
   g_clear_pointer (&self->nick, g_free);
   g_clear_pointer (&self->network, g_free);
@@ -633,6 +701,10 @@ suda_connection_get_property (GObject    *object,
     case PROP_RECONNECT_DELAY: g_value_set_uint (value, self->reconnect_delay_ms); break;
     case PROP_NETWORK: g_value_set_string (value, self->network); break;
     case PROP_PROBLEM: g_value_set_string (value, self->problem); break;
+    case PROP_TLS: g_value_set_boolean (value, self->tls); break;
+    case PROP_CERTIFICATE: g_value_set_object (value, self->certificate); break;
+    case PROP_ACCOUNT: g_value_set_string (value, self->account); break;
+    case PROP_ALLOW_CLEARTEXT: g_value_set_boolean (value, self->allow_cleartext); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -653,6 +725,9 @@ suda_connection_set_property (GObject      *object,
     case PROP_PASSWORD: suda_connection_set_password (self, g_value_get_string (value)); break;
     case PROP_CONNECT_TIMEOUT: suda_connection_set_connect_timeout (self, g_value_get_uint (value)); break;
     case PROP_RECONNECT_DELAY: suda_connection_set_reconnect_delay (self, g_value_get_uint (value)); break;
+    case PROP_TLS: suda_connection_set_tls (self, g_value_get_boolean (value)); break;
+    case PROP_ACCOUNT: suda_connection_set_account (self, g_value_get_string (value), self->account_password); break;
+    case PROP_ALLOW_CLEARTEXT: suda_connection_set_allow_cleartext (self, g_value_get_boolean (value)); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -685,6 +760,12 @@ suda_connection_class_init (SudaConnectionClass *klass)
   properties[PROP_PROBLEM] =
     g_param_spec_string ("problem", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TLS] = g_param_spec_boolean ("tls", NULL, NULL, FALSE, rw);
+  properties[PROP_CERTIFICATE] =
+    g_param_spec_object ("certificate", NULL, NULL, G_TYPE_TLS_CERTIFICATE,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_ACCOUNT] = g_param_spec_string ("account", NULL, NULL, NULL, rw);
+  properties[PROP_ALLOW_CLEARTEXT] = g_param_spec_boolean ("allow-cleartext", NULL, NULL, FALSE, rw);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_EVENT] =
@@ -869,4 +950,67 @@ suda_connection_set_reconnect_delay (SudaConnection *self,
     return;
   self->reconnect_delay_ms = delay_ms;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RECONNECT_DELAY]);
+}
+
+void
+suda_connection_set_tls (SudaConnection *self,
+                         gboolean        tls)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  tls = !!tls;
+  if (self->tls == tls)
+    return;
+  self->tls = tls;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS]);
+}
+
+gboolean
+suda_connection_get_tls (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), FALSE);
+  return self->tls;
+}
+
+/* The account to log in with SASL PLAIN once connected (NULL: none).
+ * The password is kept in memory only, for reconnections. */
+void
+suda_connection_set_account (SudaConnection *self,
+                             const char     *account,
+                             const char     *password)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+
+  if (account != NULL && *account == '\0')
+    account = NULL;
+  if (password != self->account_password)
+    {
+      g_free (self->account_password);
+      self->account_password = g_strdup (password);
+    }
+  if (g_strcmp0 (self->account, account) == 0)
+    return;
+  g_free (self->account);
+  self->account = g_strdup (account);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACCOUNT]);
+}
+
+const char *
+suda_connection_get_account (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
+  return self->account;
+}
+
+/* Whether the account password may be sent over a connection without
+ * TLS: only once the person said so (the window asks). */
+void
+suda_connection_set_allow_cleartext (SudaConnection *self,
+                                     gboolean        allow)
+{
+  g_return_if_fail (SUDA_IS_CONNECTION (self));
+  allow = !!allow;
+  if (self->allow_cleartext == allow)
+    return;
+  self->allow_cleartext = allow;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ALLOW_CLEARTEXT]);
 }

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "suda-irc-event.h"
+#include "suda-trust-store.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,12 @@ typedef enum {
   SUDA_CONNECTION_ERROR_LINE_TOO_LONG,
   SUDA_CONNECTION_ERROR_BANNED,
   SUDA_CONNECTION_ERROR_FAILED,
+  SUDA_CONNECTION_ERROR_CERTIFICATE_UNKNOWN,   /* see suda_connection_get_rejected_certificate() */
+  SUDA_CONNECTION_ERROR_CERTIFICATE_CHANGED,
+  SUDA_CONNECTION_ERROR_TLS,
+  SUDA_CONNECTION_ERROR_LOGIN,
+  SUDA_CONNECTION_ERROR_INSECURE,
+  SUDA_CONNECTION_ERROR_REGISTER,
 } SudaConnectionError;
 
 #define SUDA_TYPE_CONNECTION_STATE (suda_connection_state_get_type ())
@@ -50,7 +57,10 @@ G_DECLARE_FINAL_TYPE (SudaConnection, suda_connection, SUDA, CONNECTION, GObject
  * Properties: "state", "nick" (current), "host", "port", "password",
  *   "connect-timeout" (ms), "reconnect-delay" (ms, the first backoff step),
  *   "network" (ISUPPORT NETWORK), "problem" (what a banner shows, or NULL;
- *   see suda_connection_get_problem()). */
+ *   see suda_connection_get_problem()), "tls" (connect with TLS),
+ *   "certificate" (the server's, while a TLS connection is up, else NULL),
+ *   "account" (SASL PLAIN login name, or NULL), "allow-cleartext" (a
+ *   password may go out on a connection without TLS). */
 
 SudaConnection      *suda_connection_new             (void);
 void                 suda_connection_set_server      (SudaConnection  *self,
@@ -84,6 +94,30 @@ void                 suda_connection_set_reconnect_delay
                                                       guint            delay_ms);
 guint                suda_connection_get_next_reconnect_delay
                                                      (SudaConnection  *self);
+
+void                 suda_connection_set_tls         (SudaConnection  *self,
+                                                      gboolean         tls);
+gboolean             suda_connection_get_tls         (SudaConnection  *self);
+void                 suda_connection_set_trust_store (SudaConnection  *self,
+                                                      SudaTrustStore  *store);
+SudaTrustStore      *suda_connection_get_trust_store (SudaConnection  *self);
+GTlsCertificate     *suda_connection_get_certificate (SudaConnection  *self);
+GTlsCertificate     *suda_connection_get_rejected_certificate
+                                                     (SudaConnection  *self);
+gboolean             suda_connection_trust_rejected_certificate
+                                                     (SudaConnection  *self,
+                                                      GError         **error);
+void                 suda_connection_set_account     (SudaConnection  *self,
+                                                      const char      *account,
+                                                      const char      *password);
+const char          *suda_connection_get_account     (SudaConnection  *self);
+void                 suda_connection_set_allow_cleartext
+                                                     (SudaConnection  *self,
+                                                      gboolean         allow);
+gboolean             suda_connection_register_account
+                                                     (SudaConnection  *self,
+                                                      const char      *password,
+                                                      GError         **error);
 
 void                 suda_connection_connect         (SudaConnection  *self);
 void                 suda_connection_disconnect      (SudaConnection  *self,

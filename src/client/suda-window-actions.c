@@ -60,6 +60,8 @@ suda_window_connect (SudaWindow *self)
     suda_window_show_conversation (self, suda_client_get_server_conversation (other));
   _suda_window_hide_error (self);
   password = gtk_editable_get_text (GTK_EDITABLE (self->password_entry));
+  if (!_suda_window_prepare_connect (self, host, nick, password))
+    return;
   g_settings_set_string (self->settings, "server", host);
   g_settings_set_uint (self->settings, "port", port);
   g_settings_set_string (self->settings, "nickname", nick);

@@ -29,6 +29,13 @@ struct _SudaWindow
   GtkSpinButton        *port_spin;
   GtkEntry             *nick_entry;
   GtkWidget            *password_entry;
+  GtkSwitch            *tls_switch;
+  GtkWidget            *account_button;
+  GtkCheckButton       *account_nick_check;
+  GtkEntry             *account_entry;
+  GtkWidget            *account_password_entry;
+  GtkMenuButton        *tls_button;
+  GtkLabel             *tls_details;
   GtkWidget            *connect_button;
   GtkWidget            *disconnect_button;
   GtkRevealer          *error_revealer;
@@ -84,6 +91,9 @@ struct _SudaWindow
   gboolean              completing;
   gint                  search_position;
   char                 *menu_nick;        /* whom the member menu is about */
+  gboolean              cleartext_confirmed; /* the person said yes for the next connect */
+  char                 *registering_password; /* REGISTER sent, to keep once it is done */
+  GCancellable         *secrets_cancellable;
 };
 
 /* suda-window.c */
@@ -114,6 +124,20 @@ void     _suda_window_search_class_init   (GtkWidgetClass *widget_class);
 void     _suda_window_open_search         (SudaWindow     *self);
 void     _suda_window_close_search        (SudaWindow     *self);
 void     _suda_window_open_jump           (SudaWindow     *self);
+
+/* suda-window-tls.c */
+void     _suda_window_tls_class_init      (GtkWidgetClass *widget_class);
+void     _suda_window_tls_bind            (SudaWindow     *self);
+void     _suda_window_tls_watch           (SudaWindow     *self,
+                                           SudaConnection *connection);
+void     _suda_window_tls_update          (SudaWindow     *self);
+void     _suda_window_tls_dispose         (SudaWindow     *self);
+/* Before connecting: TRUE to go on, FALSE when the person is asked first
+ * (the answer connects again). */
+gboolean _suda_window_prepare_connect     (SudaWindow     *self,
+                                           const char     *host,
+                                           const char     *nick,
+                                           const char     *password);
 
 /* suda-window-scroll.c */
 void     _suda_window_scroll_class_init   (GtkWidgetClass *widget_class);

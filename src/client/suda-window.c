@@ -187,6 +187,7 @@ set_current_client (SudaWindow *self,
     return;
   g_set_object (&self->client, client);
   connection_state_cb (suda_client_get_connection (client), NULL, self);
+  _suda_window_tls_update (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTION]);
 }
 
@@ -410,6 +411,7 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_client_get_connection (client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  _suda_window_tls_dispose (self);
   /* The settings outlive the window and keep their action alive: taken
    * out, it no longer tells the window's gone action group of changes. */
   g_action_map_remove_action (G_ACTION_MAP (self), "style");
@@ -476,6 +478,13 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, port_spin);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, nick_entry);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, password_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_switch);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_nick_check);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, account_password_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_button);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, tls_details);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, connect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, disconnect_button);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, error_revealer);
@@ -518,6 +527,7 @@ suda_window_class_init (SudaWindowClass *klass)
   _suda_window_adaptive_class_init (widget_class);
   _suda_window_scroll_class_init (widget_class);
   _suda_window_search_class_init (widget_class);
+  _suda_window_tls_class_init (widget_class);
 }
 
 /* The window loads its own shortcuts window rather than leaving it to
@@ -645,6 +655,7 @@ suda_window_add_server (SudaWindow *self)
   g_signal_connect (client, "attention", G_CALLBACK (attention_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
+  _suda_window_tls_watch (self, connection);
   g_list_store_append (self->clients, client);
   g_list_store_append (self->client_conversations, suda_client_get_conversations (client));
   suda_window_show_conversation (self, suda_client_get_server_conversation (client));
@@ -665,6 +676,7 @@ suda_window_new (GtkApplication *application,
   self->settings = g_object_ref (settings);
   bind_settings (self);
   suda_window_add_server (self);
+  _suda_window_tls_bind (self);
 
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),

@@ -22,6 +22,8 @@ void            suda_window_fill_form            (SudaWindow       *self,
                                                   const char       *nick,
                                                   const char       *room);
 void            suda_window_connect              (SudaWindow       *self);
+void            suda_window_set_tls              (SudaWindow       *self,
+                                                  gboolean          tls);
 void            suda_window_show_conversation    (SudaWindow       *self,
                                                   SudaConversation *conversation);
 gboolean        suda_window_get_sticks_to_bottom (SudaWindow       *self);
