@@ -110,6 +110,8 @@ fixture_set_up (Fixture       *f,
   f->server = suda_test_server_new (config);
   f->settings = g_settings_new ("chat.suda.Suda");
   g_settings_set_string (f->settings, "room", "#lab");
+  /* The test servers here speak in clear. */
+  g_settings_set_boolean (f->settings, "tls", FALSE);
   g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
   /* Not presented: a window that is not in front, as the attention
    * rule wants. */

@@ -34,6 +34,8 @@ open_window (Fixture *f,
   f->server = suda_test_server_new (config);
   f->settings = g_settings_new ("chat.suda.Suda");
   g_settings_set_string (f->settings, "room", "#lab");
+  /* The test servers here speak in clear. */
+  g_settings_set_boolean (f->settings, "tls", FALSE);
   g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
   g_settings_set_int (f->settings, "window-width", width);
   g_settings_set_int (f->settings, "window-height", 640);
