@@ -52,6 +52,8 @@ static char *check_one_word     (SudaServerConfig *self, char **value);
 static char *check_base_url     (SudaServerConfig *self, char **value);
 static char *check_token_field  (SudaServerConfig *self, char **value);
 static char *check_api_key_file (SudaServerConfig *self, char **value);
+static char *check_web_port     (SudaServerConfig *self, char **value);
+static char *check_web_origins  (SudaServerConfig *self, char **value);
 
 #define F(field) offsetof (SudaServerConfig, field)
 #define DEFAULT_SYSTEM_PROMPT \
@@ -59,7 +61,7 @@ static char *check_api_key_file (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "web", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -69,6 +71,7 @@ static const GroupInfo groups[] = {
   { "schedule", FALSE },
   { "operators", TRUE },
   { "ai", FALSE },
+  { "web", FALSE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
@@ -129,6 +132,10 @@ static const KeyInfo keys[] = {
   { "ai", "cache-size", KEY_UINT, F (ai.cache_size), 0, 100000, "100", NULL },
   { "ai", "cache-ttl", KEY_UINT, F (ai.cache_ttl_s), 0, G_MAXINT32, "3600", NULL },
   { "ai", "max-lines", KEY_UINT, F (ai.max_lines), 1, 100, "8", NULL },
+
+  { "web", "port", KEY_BLANK_DEFAULT, F (web.port_text), 0, 0, "0", check_web_port },
+  { "web", "listen", KEY_STRING, F (web.listen_address), 0, 0, NULL, NULL },
+  { "web", "origins", KEY_STRING, F (web.origins), 0, 0, "", check_web_origins },
 };
 
 #undef F
@@ -254,6 +261,61 @@ check_api_key_file (SudaServerConfig  *self,
     self->ai.api_key = g_strdup (contents);
   memset (contents, 0, strlen (contents));
   g_free (contents);
+  return NULL;
+}
+
+/* Checks of [web] values --------------------------------------------------- */
+
+/* 0 keeps the page off (the daemon's default); "auto" takes a free port,
+ * as [server] port=0 does, for tests and a first try. */
+static char *
+check_web_port (SudaServerConfig  *self,
+                char             **value)
+{
+  guint64 port = 0;
+
+  g_assert (*value != NULL);  /* blank means the default */
+  if (g_str_equal (*value, "auto"))
+    {
+      self->web.port = SUDA_WEB_PORT_ANY;
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (*value, 10, 0, 65535, &port, NULL))
+    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), *value);
+  self->web.port = (int) port;
+  return NULL;
+}
+
+/* Each origin as a browser sends it: scheme://host[:port], nothing after;
+ * written back lowercased and space-separated. */
+static char *
+check_web_origins (SudaServerConfig  *self,
+                   char             **value)
+{
+  g_auto(GStrv) words = g_strsplit_set (*value != NULL ? *value : "", " ,\t", -1);
+  g_autoptr(GString) normal = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autoptr(GUri) uri = NULL;
+      g_autofree char *lower = g_ascii_strdown (words[i], -1);
+
+      if (*lower == '\0')
+        continue;
+      uri = g_uri_parse (lower, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL ||
+          (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+           g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+          g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          *g_uri_get_path (uri) != '\0' || g_uri_get_query (uri) != NULL ||
+          g_uri_get_userinfo (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+        return g_strdup_printf (_("“%s” is not an origin such as https://chat.example.org"), words[i]);
+      if (normal->len > 0)
+        g_string_append_c (normal, ' ');
+      g_string_append (normal, lower);
+    }
+  g_free (*value);
+  *value = g_string_free (g_steal_pointer (&normal), FALSE);
   return NULL;
 }
 
