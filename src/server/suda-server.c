@@ -15,6 +15,7 @@
 #include "service/suda-service-private.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
+#include "web/suda-web-server.h"
 
 struct _SudaServer
 {
@@ -44,6 +45,8 @@ struct _SudaServer
 
   SudaServerLog     *log;
   gboolean           log_failing;
+
+  SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
 };
 
 enum {
@@ -641,6 +644,46 @@ listen_on (SudaServer  *self,
   return TRUE;
 }
 
+/* The web page ------------------------------------------------------------- */
+
+static void
+on_web_accept (gpointer                 data,
+               SoupWebsocketConnection *connection,
+               GSocketAddress          *peer)
+{
+  /* Sessions over WebSocket come with the transport layer. */
+  soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+}
+
+/* [web] port= other than 0: the page and /ws beside the IRC port. */
+static gboolean
+start_web (SudaServer  *self,
+           GError     **error)
+{
+  if (self->config->web.port == 0)
+    return TRUE;
+  self->web = suda_web_server_new (self->config, NULL, on_web_accept, self);
+  if (suda_web_server_start (self->web, error))
+    return TRUE;
+  g_prefix_error (error, _("the web page's port: "));
+  g_clear_object (&self->web);
+  return FALSE;
+}
+
+guint16
+suda_server_get_web_port (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), 0);
+  return self->web ? suda_web_server_get_port (self->web) : 0;
+}
+
+char *
+suda_server_dup_web_url (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->web ? suda_web_server_dup_url (self->web) : NULL;
+}
+
 /* History loading ----------------------------------------------------------- */
 
 /* Back on the main loop.  SELF is not touched after a stop: the stop
@@ -709,6 +752,14 @@ suda_server_start (SudaServer  *self,
       return FALSE;
     }
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  if (!start_web (self, error))
+    {
+      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+      g_clear_object (&self->listener);
+      g_clear_pointer (&self->address, g_free);
+      self->port = 0;
+      return FALSE;
+    }
 
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
@@ -779,6 +830,7 @@ finish_stop (SudaServer *self)
   g_clear_object (&self->loading);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
+  g_clear_object (&self->web);
   _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
