@@ -36,6 +36,7 @@
   let joined = false;
   let leaving = false;
   let backoff = BACKOFF_FIRST_MS;
+  let reconnecting = false;     // the old session may still hold the name
   let retryTimer = 0;
   let lastDay = "";
   const caps = new Set();
@@ -326,9 +327,13 @@
     const [target, text = ""] = message.params;
     const isPrivate = !target.startsWith("#") && !target.startsWith("&");
     if (!isPrivate && !isRoom(target)) return;
+    // Replayed history is read, not announced; an echo of one's own private
+    // message names its addressee.
+    const announce = !message.tags.batch;
+    const sender = isPrivate && casefold(from) === casefold(nick) ? format(_("to %1"), target) : from;
     const action = /^\x01ACTION (.*?)\x01?$/.exec(text);
-    if (action) addLine({ kind: "action", sender: from, text: action[1], message, isPrivate });
-    else if (!text.startsWith("\x01")) addLine({ kind: notice ? "notice" : "message", sender: from, text, message, isPrivate });
+    if (action) addLine({ kind: "action", sender, text: action[1], message, isPrivate, announce });
+    else if (!text.startsWith("\x01")) addLine({ kind: notice ? "notice" : "message", sender, text, message, isPrivate, announce });
   }
 
   const HANDLERS = {
@@ -337,6 +342,7 @@
     "001": (m) => {
       nick = m.params[0];
       backoff = BACKOFF_FIRST_MS;
+      reconnecting = false;
       setStatus(format(_("Connected as %1"), nick), false);
       send("JOIN", config.room);
     },
@@ -344,7 +350,11 @@
     "353": (m) => { if (isRoom(m.params[2])) (m.params[3] || "").split(" ").filter(Boolean).forEach(addMember); },
     "366": () => renderMembers(),
     "372": (m) => info(m.params[1] || ""),
-    "433": () => failJoin(_("That name is taken. Choose another one.")),
+    "433": () => {
+      if (!reconnecting) return failJoin(_("That name is taken. Choose another one."));
+      nick = nick.slice(0, 29) + "_";
+      send("NICK", nick);
+    },
     "432": () => failJoin(_("That name cannot be used: use letters, digits and - _ [ ] { } | only.")),
     "465": (m) => failJoin(m.params[1] || _("You are banned from this server.")),
     "474": () => addLine({ kind: "error", text: _("You are banned from this room.") }),
@@ -470,6 +480,7 @@
       // 1 s doubling to a minute, with jitter so a class does not return at once.
       const delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
       backoff = Math.min(backoff * 2, BACKOFF_MAX_MS);
+      reconnecting = true;
       setStatus(format(_("Disconnected; trying again in %1 s"), Math.ceil(delay / 1000)), true);
       retryTimer = setTimeout(connect, delay);
     };

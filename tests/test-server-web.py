@@ -1,0 +1,211 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The web side of suda-serverd (issue 20), from outside: GET / serves the
+page with its security headers, anything else is 404, a foreign Origin is
+refused before the WebSocket upgrade, and sessions over WebSocket (both
+IRCv3 subprotocols) chat in one room with a TCP IRC client and a plain-text
+session.  Runs the daemon named by $SUDA_SERVERD; TAP output."""
+
+import asyncio
+import http.client
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import websockets
+import websockets.exceptions
+
+DEADLINE_S = 20
+ALLOWED_ORIGIN = "http://allowed.example:8080"
+
+results = []
+
+
+def tap(name, func, *args):
+    try:
+        func(*args)
+        results.append(("ok", name, ""))
+    except Exception as e:  # a failed check or anything it raised
+        results.append(("not ok", name, "%s: %s" % (type(e).__name__, e)))
+
+
+def expect(condition, what):
+    if not condition:
+        raise AssertionError(what)
+
+
+class Daemon:
+    """suda-serverd on 127.0.0.1 with the page on a free port."""
+
+    def __init__(self, folder, extra=""):
+        self.log = os.path.join(folder, "server.jsonl")
+        config = os.path.join(folder, "suda.conf")
+        with open(config, "w") as f:
+            f.write("[server]\nlisten=127.0.0.1\nport=0\nmotd=Welcome to the web test\n"
+                    "[log]\nfile=%s\n[limits]\nexempt-loopback=true\n"
+                    "[web]\nport=auto\nlisten=127.0.0.1\norigins=%s\n%s"
+                    % (self.log, ALLOWED_ORIGIN, extra))
+        self.process = subprocess.Popen([os.environ["SUDA_SERVERD"], "--config", config],
+                                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.irc_port = self.web_port = None
+        deadline = time.monotonic() + DEADLINE_S
+        while (self.irc_port is None or self.web_port is None) and time.monotonic() < deadline:
+            line = self.process.stdout.readline()
+            if not line:
+                break
+            if m := re.match(r"listening on [\d.]+:(\d+)", line):
+                self.irc_port = int(m.group(1))
+            if m := re.match(r"web page at http://127\.0\.0\.1:(\d+)/", line):
+                self.web_port = int(m.group(1))
+        if self.irc_port is None or self.web_port is None:
+            self.stop()
+            raise RuntimeError("suda-serverd did not say where it listens")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def get(self, path, method="GET", headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.web_port, timeout=DEADLINE_S)
+        conn.request(method, path, headers=headers or {})
+        response = conn.getresponse()
+        body = response.read()
+        conn.close()
+        return response, body
+
+
+# The page ---------------------------------------------------------------------
+
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+def check_security_headers(daemon, response):
+    for name, value in SECURITY_HEADERS.items():
+        expect(response.getheader(name) == value, "%s: %r" % (name, response.getheader(name)))
+    policy = response.getheader("Content-Security-Policy") or ""
+    for part in ("default-src 'self'", "script-src 'self'", "frame-ancestors 'none'",
+                 "object-src 'none'", "ws://127.0.0.1:%d" % daemon.web_port):
+        expect(part in policy, "CSP has %s: %r" % (part, policy))
+    expect("unsafe-inline" not in policy and "unsafe-eval" not in policy, "CSP: %r" % policy)
+
+
+def test_page(daemon):
+    response, body = daemon.get("/")
+    expect(response.status == 200, "GET / is %d" % response.status)
+    expect(response.getheader("Content-Type") == "text/html; charset=utf-8",
+           response.getheader("Content-Type"))
+    check_security_headers(daemon, response)
+    expect("no-cache" in (response.getheader("Cache-Control") or ""), "Cache-Control")
+    html = body.decode()
+    expect('<script src="app.js"' in html, "the page loads app.js")
+    expect(not re.search(r"<script(?![^>]*\bsrc=)", html), "no inline script")
+    expect(not re.search(r"(src|href)=\"(https?:)?//", html), "no external request")
+    total = len(body)
+    for path, kind in (("/app.js", "text/javascript"), ("/style.css", "text/css"),
+                       ("/catalog.js", "text/javascript"), ("/icon.svg", "image/svg+xml")):
+        response, body = daemon.get(path)
+        expect(response.status == 200, "GET %s is %d" % (path, response.status))
+        expect((response.getheader("Content-Type") or "").startswith(kind), path)
+        check_security_headers(daemon, response)
+        total += len(body)
+    expect(total <= 100 * 1024, "the page is %d bytes" % total)
+    print("# the page: %d bytes in all" % total)
+
+
+def test_catalogue(daemon):
+    response, body = daemon.get("/catalog.js")
+    text = body.decode()
+    expect(text.count("window.SUDA_CATALOGS = ") == 1, text[:200])
+    catalogs = json.loads(text.split("window.SUDA_CATALOGS = ", 1)[1].rstrip().rstrip(";"))
+    expect(catalogs["ko"].get("Join") == "입장", "ko: Join → %r" % catalogs["ko"].get("Join"))
+    # every string of the page has its translation
+    response, app = daemon.get("/app.js")
+    wanted = set(json.loads(m) for m in re.findall(r'\b_\(("(?:[^"\\]|\\.)*")\)', app.decode()))
+    missing = wanted - set(catalogs["ko"])
+    expect(not missing, "untranslated: %r" % sorted(missing))
+
+
+def test_not_found(daemon):
+    for path in ("/nothing", "/ws/more", "/app.js/", "/index.htm"):
+        response, _ = daemon.get(path)
+        expect(response.status in (404, 400), "GET %s is %d" % (path, response.status))
+    response, _ = daemon.get("/nothing")
+    expect(response.status == 404, "GET /nothing is %d" % response.status)
+    check_security_headers(daemon, response)
+    response, _ = daemon.get("/", method="POST")
+    expect(response.status == 405 and response.getheader("Allow") == "GET, HEAD",
+           "POST / is %d" % response.status)
+
+
+def test_etag(daemon):
+    response, _ = daemon.get("/app.js")
+    etag = response.getheader("ETag")
+    expect(etag, "app.js has an ETag")
+    response, body = daemon.get("/app.js", headers={"If-None-Match": etag})
+    expect(response.status == 304 and body == b"", "a second load is %d" % response.status)
+
+
+def test_config(daemon):
+    response, body = daemon.get("/config.json")
+    expect(response.status == 200 and response.getheader("Cache-Control") == "no-store",
+           "config.json: %d" % response.status)
+    expect(json.loads(body) == {"room": "#lobby", "name": "Suda"}, body)
+
+
+# WebSocket ---------------------------------------------------------------------
+
+def ws_url(daemon):
+    return "ws://127.0.0.1:%d/ws" % daemon.web_port
+
+
+async def refused(daemon, origin):
+    try:
+        async with websockets.connect(ws_url(daemon), subprotocols=["text.ircv3.net"],
+                                      origin=origin, open_timeout=DEADLINE_S):
+            return None
+    except websockets.exceptions.InvalidStatusCode as e:
+        return e.status_code
+
+
+def test_foreign_origin(daemon):
+    for origin in ("http://evil.example", "http://127.0.0.1:%d.evil.example" % daemon.web_port,
+                   "https://127.0.0.1:%d" % daemon.web_port, "null"):
+        status = asyncio.run(refused(daemon, origin))
+        expect(status == 403, "Origin %s: %r" % (origin, status))
+
+
+def main():
+    with tempfile.TemporaryDirectory() as folder:
+        daemon = Daemon(folder)
+        try:
+            tap("/web/page/served-with-security-headers", test_page, daemon)
+            tap("/web/page/catalogue-from-po", test_catalogue, daemon)
+            tap("/web/page/anything-else-is-404", test_not_found, daemon)
+            tap("/web/page/etag-revalidates", test_etag, daemon)
+            tap("/web/page/config", test_config, daemon)
+            tap("/web/socket/foreign-origin-refused", test_foreign_origin, daemon)
+        finally:
+            daemon.stop()
+    print("1..%d" % len(results))
+    for i, (status, name, why) in enumerate(results, 1):
+        print("%s %d %s" % (status, i, name))
+        if why:
+            print("# " + why)
+    return 0 if all(r[0] == "ok" for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
