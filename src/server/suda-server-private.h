@@ -13,6 +13,7 @@
 #include "suda-line-buffer.h"
 #include "suda-server-log.h"
 #include "suda-server.h"
+#include "suda-transport.h"
 
 G_BEGIN_DECLS
 
@@ -67,6 +68,8 @@ typedef struct {
  * this machine. */
 char        *_suda_session_describe_peer    (GSocketConnection         *connection,
                                              gboolean                  *loopback);
+char        *_suda_session_describe_address (GSocketAddress            *address,
+                                             gboolean                  *loopback);
 /* What the sessions of one server share: the output queued for all of
  * them, bounded by [limits] total-sendq, and the pushback on senders. */
 typedef struct _SudaPushback SudaPushback;
@@ -78,7 +81,9 @@ gsize        _suda_pushback_get_total       (SudaPushback              *self);
 gsize        _suda_pushback_get_peak        (SudaPushback              *self);
 guint        _suda_pushback_get_n_paused    (SudaPushback              *self);
 
-SudaSession *_suda_session_new              (GSocketConnection         *connection,
+/* The session takes a reference on TRANSPORT and reads and writes
+ * through it alone (suda-transport.h). */
+SudaSession *_suda_session_new              (SudaTransport             *transport,
                                              const SudaServerConfig    *config,
                                              SudaPushback              *pushback,
                                              const SudaSessionListener *listener,

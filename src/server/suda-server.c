@@ -15,6 +15,7 @@
 #include "service/suda-service-private.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
+#include "suda-socket-transport.h"
 #include "web/suda-web-server.h"
 
 struct _SudaServer
@@ -438,6 +439,7 @@ static void
 accept_connection (SudaServer        *self,
                    GSocketConnection *connection)
 {
+  g_autoptr(SudaTransport) transport = NULL;
   g_autoptr(SudaSession) session = NULL;
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
@@ -445,7 +447,8 @@ accept_connection (SudaServer        *self,
   if (!_suda_admission_admit (self->admission, connection))
     return;
 
-  session = _suda_session_new (connection, self->config, self->pushback,
+  transport = suda_socket_transport_new (connection);
+  session = _suda_session_new (transport, self->config, self->pushback,
                                &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
   client = _suda_registry_add_client (self->core.registry, &self->core, session,

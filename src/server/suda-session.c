@@ -1,107 +1,20 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* One client connection as bytes: the socket, the bounded line reader,
- * flood control, the outbound buffer (sendq) and its flush.  Complete lines
- * go to the session's owner through a SudaSessionHandler; the session
- * knows nothing of what they mean. */
+/* One client connection as bytes: the transport it reads and writes through
+ * (suda-transport.h), the bounded line reader, flood control, the outbound
+ * buffer (sendq) and its flush; the pushback on its senders is in
+ * suda-pushback.c.  Complete lines go to the session's owner through a
+ * SudaSessionHandler; the session knows nothing of what they mean. */
 #include "config.h"
 
-#include <errno.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <string.h>
-#include <sys/socket.h>
 
-#include "suda-server-private.h"
+#include "suda-session-private.h"
+#include "suda-socket-transport.h"
 
-typedef enum {
-  STATE_OPEN,
-  STATE_LAST_WORDS,   /* closing: flushing what it was last told */
-  STATE_GONE,         /* the socket is closed, or failed */
-} SessionState;
 
-/* A congested reader whose output has not moved for this long, while the
- * others keep up, holds senders back no more: it is dropped once its own
- * sendq is full. */
-#define STUCK_AFTER_USEC G_USEC_PER_SEC
-#define WATCH_EVERY_MS   250
 /* Lines one session has handled before the others get their turn: a sender
  * with a backlog would otherwise fan out for 100 ms in one go. */
 #define LINES_PER_TURN   16
-
-struct _SudaPushback
-{
-  const SudaServerConfig *config;
-  gsize                   total;        /* bytes queued in every session */
-  gsize                   peak;
-  guint                   n_sessions;
-  guint                   n_paused;     /* sessions not read from now */
-  GQueue                  congested;    /* sessions past their high-water mark */
-  GPtrArray              *waiters;      /* sessions waiting for the total to drain */
-  SudaSession            *reading;      /* whose line is being handled, or NULL */
-  guint64                 sent;         /* bytes sent by every session */
-  guint64                 sent_seen;    /* ... at the last watch */
-  gint64                  progress_at;  /* monotonic usec output last moved anywhere */
-  GSource                *watch;
-  gboolean                all_paused;   /* the total is past half of total-sendq */
-};
-
-struct _SudaSession
-{
-  GObject                    parent_instance;
-
-  /* Borrowed */
-  const SudaServerConfig    *config;        /* the server's, which outlives it */
-  const SudaSessionListener *listener;
-  gpointer                   listener_data;
-  const SudaSessionHandler  *handler;
-  GSocket                   *socket;        /* the connection's */
-  int                        fd;            /* the socket's */
-  SudaPushback              *pushback;      /* the server's, until detached */
-
-  /* Owned */
-  gpointer                   owner;
-  GDestroyNotify             owner_destroy;
-  GSocketConnection         *connection;
-  GSource                   *read_source;
-  GSource                   *write_source;
-  SudaLineBuffer             in;
-  char                      *out;           /* pending output, from out_off to out_len */
-  gsize                      out_off;
-  gsize                      out_len;
-  gsize                      out_cap;
-  GList                      dirty_link;    /* in the listener's queue while output waits */
-  GList                      congested_link;  /* in the pushback's while congested */
-  GPtrArray                 *waiters;       /* senders held back by this queue, owned refs */
-  GSource                   *resume_source;
-  gsize                      counted;       /* this session's share of the pushback's total */
-  guint64                    sent;          /* bytes sent so far */
-  guint64                    sent_seen;     /* ... at the pushback's last watch */
-  gint64                     progress_at;   /* monotonic usec the output last moved */
-  guint                      blocked_by;    /* congested queues this sender waits for */
-  char                      *host;
-  GDateTime                 *connected_at;
-  char                      *keepalive;     /* the line sent to an idle peer, or NULL */
-  char                      *nick;          /* the public face, set by the owner */
-  char                      *channels;
-
-  gint64                     connected_mono;  /* monotonic usec of the connect */
-  gint64                     last_active;   /* monotonic usec of the last line read */
-  gint64                     ping_sent;     /* monotonic usec, 0 when none pending */
-  double                     tokens;
-  gint64                     tokens_at;
-  guint                      throttle_id;
-  guint                      pause_id;
-  guint                      id;
-  SessionState               state;
-
-  guint                      registered : 1;
-  guint                      pause_ends_line : 1;
-  guint                      sendq_exceeded : 1;  /* to be closed at the next flush */
-  guint                      queued : 1;          /* the listener knows output waits */
-  guint                      congested : 1;       /* past a quarter of the sendq */
-  guint                      stuck : 1;           /* congested, and reads nothing while others do */
-  guint                      paused : 1;          /* not read from: pushed back */
-};
 
 enum {
   PROP_0,
@@ -121,34 +34,20 @@ static char read_scratch[64 * 1024];
 
 G_DEFINE_FINAL_TYPE (SudaSession, suda_session, G_TYPE_OBJECT)
 
-static gboolean on_readable   (GSocket *socket, GIOCondition condition, gpointer data);
-static inline void note_queued (SudaSession *self);
-static void     leave_pushback (SudaSession *self);
-static inline void mark_dirty (SudaSession *self);
 static gboolean process_input (SudaSession *self);
-
-static void
-destroy_source (GSource **source)
-{
-  if (*source)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
+static void     on_ready      (gpointer data, GIOCondition condition);
 
 static void
 suda_session_dispose (GObject *object)
 {
   SudaSession *self = SUDA_SESSION (object);
 
-  destroy_source (&self->read_source);
-  destroy_source (&self->write_source);
   g_clear_handle_id (&self->throttle_id, _suda_source_remove);
   g_clear_handle_id (&self->pause_id, _suda_source_remove);
-  leave_pushback (self);
-  g_clear_object (&self->connection);
-  self->socket = NULL;
+  _suda_pushback_leave (self);
+  if (self->transport != NULL)
+    suda_transport_close (self->transport);
+  g_clear_object (&self->transport);
   if (self->owner_destroy)
     g_clear_pointer (&self->owner, self->owner_destroy);
 
@@ -240,6 +139,14 @@ _suda_session_describe_peer (GSocketConnection *connection,
                              gboolean          *loopback)
 {
   g_autoptr(GSocketAddress) address = g_socket_connection_get_remote_address (connection, NULL);
+
+  return _suda_session_describe_address (address, loopback);
+}
+
+char *
+_suda_session_describe_address (GSocketAddress *address,
+                                gboolean       *loopback)
+{
   g_autofree char *text = NULL;
   GInetAddress *inet;
 
@@ -257,45 +164,50 @@ _suda_session_describe_peer (GSocketConnection *connection,
   return g_steal_pointer (&text);
 }
 
+/* Input is watched until paused or closed, output only while the kernel
+ * (or whatever the transport sends through) takes no more. */
 static void
-watch_input (SudaSession *self)
+watch (SudaSession  *self,
+       GIOCondition  condition,
+       gboolean      on)
 {
-  self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  _suda_source_attach (self->read_source);
+  GIOCondition watched = suda_transport_get_watched (self->transport);
+
+  suda_transport_watch (self->transport, on ? watched | condition : watched & ~condition);
+}
+
+static inline gboolean
+is_watching (SudaSession  *self,
+             GIOCondition  condition)
+{
+  return (suda_transport_get_watched (self->transport) & condition) != 0;
 }
 
 SudaSession *
-_suda_session_new (GSocketConnection         *connection,
+_suda_session_new (SudaTransport             *transport,
                    const SudaServerConfig    *config,
                    SudaPushback              *pushback,
                    const SudaSessionListener *listener,
                    gpointer                   listener_data)
 {
   SudaSession *self = g_object_new (SUDA_TYPE_SESSION, NULL);
+  g_autoptr(GSocketAddress) address = suda_transport_dup_remote_address (transport);
 
   self->config = config;
   self->pushback = pushback;
   pushback->n_sessions++;
   self->listener = listener;
   self->listener_data = listener_data;
-  self->connection = g_object_ref (connection);
-  self->socket = g_socket_connection_get_socket (connection);
-  self->fd = g_socket_get_fd (self->socket);
-  self->host = _suda_session_describe_peer (connection, NULL);
+  self->transport = g_object_ref (transport);
+  self->host = _suda_session_describe_address (address, NULL);
   self->connected_at = g_date_time_new_now_utc ();
   self->last_active = self->connected_mono = g_get_monotonic_time ();
   self->tokens = config->flood_burst;
   self->tokens_at = self->last_active;
   suda_line_buffer_init (&self->in, config->max_line + SUDA_MAX_TAGS_BYTES);
 
-  g_socket_set_blocking (self->socket, FALSE);
-  /* Chat lines are small and latency matters more than packet count. */
-  g_socket_set_option (self->socket, IPPROTO_TCP, TCP_NODELAY, 1, NULL);
-
-  self->read_source = g_socket_create_source (self->socket, G_IO_IN | G_IO_HUP | G_IO_ERR, NULL);
-  g_source_set_callback (self->read_source, G_SOURCE_FUNC (on_readable), self, NULL);
-  _suda_source_attach (self->read_source);
+  suda_transport_set_ready_func (transport, on_ready, self);
+  watch (self, G_IO_IN, TRUE);
   return self;
 }
 
@@ -429,59 +341,16 @@ _suda_session_get_dirty_link (SudaSession *self)
 GSocket *
 _suda_session_get_socket (SudaSession *self)
 {
-  return self->socket;
+  return suda_transport_get_socket (self->transport);
 }
 
 gboolean
 _suda_session_is_closing (SudaSession *self)
 {
-  return self->state != STATE_OPEN;
+  return self->state != SESSION_OPEN;
 }
 
-/* Pushback ----------------------------------------------------------------- */
-
-/* Under overload the server slows the senders down instead of dropping the
- * readers: a sender whose line lands in a congested queue is not read from
- * again until that queue drains, and past half of total-sendq nobody is. */
-
-SudaPushback *
-_suda_pushback_new (const SudaServerConfig *config)
-{
-  SudaPushback *self = g_new0 (SudaPushback, 1);
-
-  self->config = config;
-  g_queue_init (&self->congested);
-  return self;
-}
-
-static void release_waiters (GPtrArray **waiters);
-
-void
-_suda_pushback_free (SudaPushback *self)
-{
-  g_assert (self->congested.length == 0);
-  release_waiters (&self->waiters);
-  destroy_source (&self->watch);
-  g_free (self);
-}
-
-gsize
-_suda_pushback_get_total (SudaPushback *self)
-{
-  return self->total;
-}
-
-gsize
-_suda_pushback_get_peak (SudaPushback *self)
-{
-  return self->peak;
-}
-
-guint
-_suda_pushback_get_n_paused (SudaPushback *self)
-{
-  return self->n_paused;
-}
+/* Pushback: reading paused and resumed ----------------------------------- */
 
 static gboolean
 on_resume (gpointer data)
@@ -489,58 +358,28 @@ on_resume (gpointer data)
   SudaSession *self = data;
 
   g_clear_pointer (&self->resume_source, g_source_unref);
-  if (self->state != STATE_OPEN || self->blocked_by > 0 || self->pushback == NULL)
+  if (self->state != SESSION_OPEN || self->blocked_by > 0 || self->pushback == NULL)
     return G_SOURCE_REMOVE;
   if (self->paused)
     {
       self->paused = FALSE;
       self->pushback->n_paused--;
     }
-  if (self->read_source == NULL)
-    watch_input (self);
+  watch (self, G_IO_IN, TRUE);
   process_input (self);
   return G_SOURCE_REMOVE;
 }
 
 /* Read again, from the main loop: this may run inside a flush. */
-static void
-schedule_resume (SudaSession *self)
+void
+_suda_session_schedule_resume (SudaSession *self)
 {
-  if (self->resume_source != NULL || self->state != STATE_OPEN)
+  if (self->resume_source != NULL || self->state != SESSION_OPEN)
     return;
   self->resume_source = g_idle_source_new ();
   g_source_set_priority (self->resume_source, G_PRIORITY_DEFAULT);
   g_source_set_callback (self->resume_source, on_resume, g_object_ref (self), g_object_unref);
   _suda_source_attach (self->resume_source);
-}
-
-/* Each sender once: it handles no other line until it is released. */
-static void
-add_waiter (GPtrArray  **waiters,
-            SudaSession *sender)
-{
-  if (*waiters == NULL)
-    *waiters = g_ptr_array_new ();
-  else if ((*waiters)->len > 0 && g_ptr_array_index (*waiters, (*waiters)->len - 1) == sender)
-    return;
-  g_ptr_array_add (*waiters, g_object_ref (sender));
-  sender->blocked_by++;
-}
-
-static void
-release_waiters (GPtrArray **waiters)
-{
-  g_autoptr(GPtrArray) released = g_steal_pointer (waiters);
-
-  if (released == NULL)
-    return;
-  for (guint i = 0; i < released->len; i++)
-    {
-      g_autoptr(SudaSession) sender = g_ptr_array_index (released, i);
-
-      if (--sender->blocked_by == 0)
-        schedule_resume (sender);
-    }
 }
 
 static void
@@ -550,188 +389,10 @@ pause_reading (SudaSession *self)
     return;
   self->paused = TRUE;
   self->pushback->n_paused++;
-  destroy_source (&self->read_source);
-}
-
-static inline gsize
-get_pending (SudaSession *self)
-{
-  return self->out_len - self->out_off;
-}
-
-/* Stuck: its output has not moved for STUCK_AFTER_USEC while the others'
- * did, or while most queues are not congested.  When nothing moves
- * anywhere for a moment (the machine, or the one process reading them
- * all, is slow), nobody is; when nothing has moved for a long while, the
- * congested readers may be waiting on each other (clients blocked on
- * writing to a server that reads them no more), and all are. */
-static gboolean
-is_stuck (SudaPushback *self,
-          SudaSession  *session,
-          gint64        now)
-{
-  if (now - session->progress_at < STUCK_AFTER_USEC)
-    return FALSE;
-  return self->progress_at - session->progress_at > STUCK_AFTER_USEC ||
-         self->congested.length * 2 <= self->n_sessions ||
-         now - self->progress_at > 5 * STUCK_AFTER_USEC;
-}
-
-/* While some queue is congested or the total is high: a stuck reader lets
- * its senders go, and when the total stays high because of stuck readers,
- * the one holding most is dropped. */
-static gboolean
-on_watch (gpointer data)
-{
-  SudaPushback *self = data;
-  gint64 now = g_get_monotonic_time ();
-  SudaSession *largest = NULL;
-
-  /* Progress is seen here, by the bytes sent since the last look: the
-   * send path takes no clock. */
-  if (self->sent != self->sent_seen)
-    {
-      self->sent_seen = self->sent;
-      self->progress_at = now;
-    }
-  for (GList *l = self->congested.head; l != NULL; l = l->next)
-    {
-      SudaSession *session = l->data;
-
-      if (session->sent != session->sent_seen)
-        {
-          session->sent_seen = session->sent;
-          session->progress_at = now;
-          session->stuck = FALSE;
-        }
-      if (!session->stuck && is_stuck (self, session, now))
-        {
-          session->stuck = TRUE;
-          release_waiters (&session->waiters);
-        }
-      if (session->stuck && session->state == STATE_OPEN && !session->sendq_exceeded &&
-          (largest == NULL || get_pending (session) > get_pending (largest)))
-        largest = session;
-    }
-  if (self->all_paused && largest != NULL)
-    {
-      largest->sendq_exceeded = TRUE;
-      mark_dirty (largest);
-    }
-  if (self->congested.length > 0 || self->all_paused)
-    return G_SOURCE_CONTINUE;
-  g_clear_pointer (&self->watch, g_source_unref);
-  return G_SOURCE_REMOVE;
-}
-
-static void
-ensure_watch (SudaPushback *self)
-{
-  if (self->watch != NULL)
-    return;
-  /* Progress is measured from here, not from the last watch. */
-  self->progress_at = g_get_monotonic_time ();
-  self->sent_seen = self->sent;
-  self->watch = g_timeout_source_new (WATCH_EVERY_MS);
-  g_source_set_callback (self->watch, on_watch, self, NULL);
-  _suda_source_attach (self->watch);
-}
-
-static void
-end_congestion (SudaSession *self)
-{
-  self->congested = FALSE;
-  self->stuck = FALSE;
-  g_queue_unlink (&self->pushback->congested, &self->congested_link);
-  release_waiters (&self->waiters);
-}
-
-/* Crossing a threshold: a queue congested or drained, the total past half
- * of total-sendq or back under a quarter. */
-static void
-note_crossing (SudaSession *self,
-               gsize        pending)
-{
-  SudaPushback *pushback = self->pushback;
-  const SudaServerConfig *config = self->config;
-
-  if (!self->congested && pending > config->sendq_bytes / 4)
-    {
-      self->congested = TRUE;
-      self->progress_at = g_get_monotonic_time ();
-      self->sent_seen = self->sent;
-      g_queue_push_tail_link (&pushback->congested, &self->congested_link);
-      ensure_watch (pushback);
-    }
-  else if (self->congested && pending <= config->sendq_bytes / 16)
-    end_congestion (self);
-
-  if (!pushback->all_paused && pushback->total > config->total_sendq_bytes / 2)
-    {
-      pushback->all_paused = TRUE;
-      ensure_watch (pushback);
-    }
-  else if (pushback->all_paused && pushback->total <= config->total_sendq_bytes / 4)
-    {
-      pushback->all_paused = FALSE;
-      release_waiters (&pushback->waiters);
-    }
-}
-
-/* After every change to the output (the hot path: a few comparisons).
- * Congested past a quarter of the sendq, drained below a sixteenth. */
-static inline void
-note_queued (SudaSession *self)
-{
-  SudaPushback *pushback = self->pushback;
-  const SudaServerConfig *config = self->config;
-  gsize pending = get_pending (self);
-
-  if (pushback == NULL)
-    return;
-  pushback->total = pushback->total - self->counted + pending;
-  self->counted = pending;
-  if (pushback->total > pushback->peak)
-    pushback->peak = pushback->total;
-  if (G_UNLIKELY (self->congested ? pending <= config->sendq_bytes / 16
-                                  : pending > config->sendq_bytes / 4) ||
-      G_UNLIKELY (pushback->all_paused ? pushback->total <= config->total_sendq_bytes / 4
-                                       : pushback->total > config->total_sendq_bytes / 2))
-    note_crossing (self, pending);
-}
-
-/* Done with the server's pushback: its output no longer counts, whoever
- * waited for it goes on, and it waits for no one. */
-static void
-leave_pushback (SudaSession *self)
-{
-  if (self->pushback == NULL)
-    return;
-  self->out_off = self->out_len = 0;
-  note_queued (self);
-  if (self->congested)
-    end_congestion (self);
-  if (self->paused)
-    self->pushback->n_paused--;
-  self->paused = FALSE;
-  destroy_source (&self->resume_source);
-  self->pushback->n_sessions--;
-  self->pushback = NULL;
+  watch (self, G_IO_IN, FALSE);
 }
 
 /* Output ------------------------------------------------------------------ */
-
-/* A broadcast appends to every member: the listener hears of each session
- * once per flush, not once per line. */
-static inline void
-mark_dirty (SudaSession *self)
-{
-  if (!self->queued)
-    {
-      self->queued = TRUE;
-      self->listener->dirty (self->listener_data, self);
-    }
-}
 
 void
 _suda_session_send (SudaSession *self,
@@ -741,18 +402,18 @@ _suda_session_send (SudaSession *self,
   gsize pending = self->out_len - self->out_off;
   SudaPushback *pushback;
 
-  if (self->socket == NULL || self->state == STATE_GONE || len == 0 || self->sendq_exceeded)
+  if (self->state == SESSION_GONE || len == 0 || self->sendq_exceeded)
     return;
   /* The total is bounded too, should the pushback not have been enough. */
   if ((pending + len > self->config->sendq_bytes ||
        self->pushback->total + len > self->config->total_sendq_bytes) &&
-      self->state == STATE_OPEN)
+      self->state == SESSION_OPEN)
     {
       /* A client that does not read must not grow the server's memory.
        * It is closed at the flush, not here: this may run inside a
        * broadcast walking the very member list that closing changes. */
       self->sendq_exceeded = TRUE;
-      mark_dirty (self);
+      _suda_session_mark_dirty (self);
       return;
     }
 
@@ -786,42 +447,29 @@ _suda_session_send (SudaSession *self,
   if (G_UNLIKELY (pending + len > self->config->sendq_bytes / 4 ||
                   pushback->total > self->config->total_sendq_bytes / 2))
     {
-      note_crossing (self, pending + len);
+      _suda_pushback_note_crossing (self, pending + len);
       /* The sender of the line being handled waits for this queue to drain. */
       if (self->congested && !self->stuck && pushback->reading != NULL &&
           pushback->reading != self)
-        add_waiter (&self->waiters, pushback->reading);
+        _suda_pushback_add_waiter (&self->waiters, pushback->reading);
     }
-  mark_dirty (self);
+  _suda_session_mark_dirty (self);
 }
 
-static gboolean
-on_writable (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      data)
-{
-  SudaSession *self = data;
-
-  g_clear_pointer (&self->write_source, g_source_unref);
-  mark_dirty (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Sends what it can without blocking; FALSE when the kernel is full.
- * send() itself, not g_socket_send(): a full kernel buffer is the common
- * case under load, and GIO makes a GError of each. */
+/* Sends what it can without blocking; FALSE when the kernel (or the
+ * transport) takes no more for now. */
 static gboolean
 send_pending (SudaSession *self)
 {
   gboolean full = FALSE;
 
-  while (self->out_off < self->out_len && self->socket != NULL)
+  while (self->out_off < self->out_len && self->state != SESSION_GONE)
     {
-      gssize n = send (self->fd, self->out + self->out_off,
-                       self->out_len - self->out_off, MSG_NOSIGNAL | MSG_DONTWAIT);
-      int saved_errno = errno;
+      g_autoptr(GError) error = NULL;
+      gssize n = suda_transport_send (self->transport, self->out + self->out_off,
+                                      self->out_len - self->out_off, &error);
 
-      if (n >= 0)
+      if (n > 0)
         {
           self->out_off += n;
           self->sent += n;
@@ -829,24 +477,17 @@ send_pending (SudaSession *self)
             self->pushback->sent += n;
           continue;
         }
-      if (saved_errno == EINTR)
-        continue;
-      if (saved_errno == EAGAIN || saved_errno == EWOULDBLOCK)
+      if (n == 0)
         {
           /* The kernel's buffer is full: wait for it to drain. */
-          if (self->write_source == NULL)
-            {
-              self->write_source = g_socket_create_source (self->socket, G_IO_OUT, NULL);
-              g_source_set_callback (self->write_source, G_SOURCE_FUNC (on_writable), self, NULL);
-              _suda_source_attach (self->write_source);
-            }
+          watch (self, G_IO_OUT, TRUE);
           full = TRUE;
           break;
         }
       self->out_off = self->out_len = 0;
-      if (self->state == STATE_OPEN)
-        _suda_session_close (self, g_strerror (saved_errno));
-      self->state = STATE_GONE;
+      if (self->state == SESSION_OPEN)
+        _suda_session_close (self, error->message);
+      self->state = SESSION_GONE;
       break;
     }
   note_queued (self);
@@ -859,7 +500,7 @@ gboolean
 _suda_session_flush (SudaSession *self)
 {
   self->queued = FALSE;
-  if (self->sendq_exceeded && self->state == STATE_OPEN)
+  if (self->sendq_exceeded && self->state == SESSION_OPEN)
     {
       /* What it did not read is dropped; it gets only its last words. */
       self->out_off = self->out_len = 0;
@@ -874,16 +515,15 @@ _suda_session_flush (SudaSession *self)
    * used well, or it would be grown again (and its pages faulted in) at
    * every flush. */
   if ((self->out_cap > 4096 && (self->out_len <= self->out_cap / 4 || self->out_cap > 256 * 1024)) ||
-      self->state != STATE_OPEN)
+      self->state != SESSION_OPEN)
     {
       g_clear_pointer (&self->out, g_free);
       self->out_cap = 0;
     }
   self->out_off = self->out_len = 0;
-  if (self->state != STATE_OPEN)
+  if (self->state != SESSION_OPEN)
     {
-      if (self->socket != NULL)
-        g_socket_shutdown (self->socket, FALSE, TRUE, NULL);
+      suda_transport_shutdown (self->transport);
       self->listener->gone (self->listener_data, self);
       return FALSE;
     }
@@ -903,19 +543,19 @@ void
 _suda_session_close (SudaSession *self,
                      const char  *reason)
 {
-  if (self->state != STATE_OPEN)
+  if (self->state != SESSION_OPEN)
     return;
 
   /* From here on the last words go out even past the sendq (a full sendq
    * is a reason to close, and must not recurse into here), and last_active
    * dates the close for _suda_session_check_ping(). */
-  self->state = STATE_LAST_WORDS;
+  self->state = SESSION_LAST_WORDS;
   self->last_active = g_get_monotonic_time ();
   if (self->handler)
     self->handler->closed (self->owner, reason);
 
-  destroy_source (&self->read_source);
-  destroy_source (&self->resume_source);
+  watch (self, G_IO_IN, FALSE);
+  _suda_clear_source (&self->resume_source);
   if (self->paused)
     {
       self->paused = FALSE;
@@ -923,19 +563,16 @@ _suda_session_close (SudaSession *self,
     }
   g_clear_handle_id (&self->throttle_id, _suda_source_remove);
   g_clear_handle_id (&self->pause_id, _suda_source_remove);
-  mark_dirty (self);
+  _suda_session_mark_dirty (self);
 }
 
 /* The listener let go of it: the socket closes now. */
 void
 _suda_session_detach (SudaSession *self)
 {
-  destroy_source (&self->write_source);
-  if (self->socket != NULL)
-    g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
-  self->socket = NULL;
-  self->state = STATE_GONE;
-  leave_pushback (self);
+  suda_transport_close (self->transport);
+  self->state = SESSION_GONE;
+  _suda_pushback_leave (self);
 }
 
 /* Input ------------------------------------------------------------------- */
@@ -983,13 +620,13 @@ process_input (SudaSession *self)
   gsize len;
   guint handled = 0;
 
-  while (self->state == STATE_OPEN)
+  while (self->state == SESSION_OPEN)
     {
       SudaPushback *pushback = self->pushback;
       SudaLineStatus status;
 
       if (pushback->all_paused && self->blocked_by == 0)
-        add_waiter (&pushback->waiters, self);
+        _suda_pushback_add_waiter (&pushback->waiters, self);
       if (self->blocked_by > 0)
         {
           /* Lines read stay in the buffer, the rest in the kernel's, and
@@ -1027,11 +664,11 @@ process_input (SudaSession *self)
       pushback->reading = self;
       self->handler->line (self->owner, line, len);
       pushback->reading = NULL;
-      if (++handled == LINES_PER_TURN && self->state == STATE_OPEN)
+      if (++handled == LINES_PER_TURN && self->state == SESSION_OPEN)
         {
           /* Read no more until the rest is handled, in a later turn. */
-          destroy_source (&self->read_source);
-          schedule_resume (self);
+          watch (self, G_IO_IN, FALSE);
+          _suda_session_schedule_resume (self);
           return TRUE;
         }
     }
@@ -1063,35 +700,44 @@ on_pause (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-static gboolean
-on_readable (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      data)
+static void
+on_readable (SudaSession *self)
 {
-  g_autoptr(SudaSession) self = g_object_ref (data);
   g_autoptr(GError) error = NULL;
   gssize n;
 
-  n = g_socket_receive (socket, read_scratch, sizeof read_scratch, NULL, &error);
+  n = suda_transport_receive (self->transport, read_scratch, sizeof read_scratch, &error);
   if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
-    return G_SOURCE_CONTINUE;
+    return;
   if (n <= 0)
     {
-      g_clear_pointer (&self->read_source, g_source_unref);
+      watch (self, G_IO_IN, FALSE);
       _suda_session_close (self, n == 0 ? "Connection closed" : error->message);
-      return G_SOURCE_REMOVE;
+      return;
     }
 
   suda_line_buffer_append (&self->in, read_scratch, n);
   if (!process_input (self))
-    return self->read_source ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+    return;
 
   if (self->pause_ends_line && suda_line_buffer_get_pending (&self->in) > 0)
     {
       g_clear_handle_id (&self->pause_id, _suda_source_remove);
       self->pause_id = _suda_timeout_add (300, on_pause, self);
     }
-  return G_SOURCE_CONTINUE;
+}
+
+/* The transport says input waits, or its output drained. */
+static void
+on_ready (gpointer     data,
+          GIOCondition condition)
+{
+  g_autoptr(SudaSession) self = g_object_ref (data);
+
+  if (condition & G_IO_OUT)
+    _suda_session_mark_dirty (self);
+  if ((condition & G_IO_IN) && self->state == SESSION_OPEN)
+    on_readable (self);
 }
 
 /* Timeouts ------------------------------------------------------------------ */
@@ -1109,13 +755,13 @@ _suda_session_check_ping (SudaSession *self,
       g_clear_pointer (&self->out, g_free);
       self->out_off = self->out_len = self->out_cap = 0;
     }
-  if (self->state != STATE_OPEN)
+  if (self->state != SESSION_OPEN)
     {
       /* A peer that never reads its last words does not keep its socket
        * and buffer here for ever. */
-      if (self->state == STATE_LAST_WORDS && idle > timeout)
+      if (self->state == SESSION_LAST_WORDS && idle > timeout)
         {
-          destroy_source (&self->write_source);
+          watch (self, G_IO_OUT, FALSE);
           self->listener->gone (self->listener_data, self);
         }
       return;
