@@ -17,6 +17,7 @@
 #include "suda-server-private.h"
 #include "suda-socket-transport.h"
 #include "web/suda-web-server.h"
+#include "web/suda-web-transport.h"
 
 struct _SudaServer
 {
@@ -435,19 +436,17 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
+/* A session and a client for an admitted connection; VIA, when not NULL,
+ * is logged with it ("websocket"). */
 static void
-accept_connection (SudaServer        *self,
-                   GSocketConnection *connection)
+start_session (SudaServer    *self,
+               SudaTransport *transport,
+               const char    *via)
 {
-  g_autoptr(SudaTransport) transport = NULL;
   g_autoptr(SudaSession) session = NULL;
   g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
-  if (!_suda_admission_admit (self->admission, connection))
-    return;
-
-  transport = suda_socket_transport_new (connection);
   session = _suda_session_new (transport, self->config, self->pushback,
                                &session_listener, self);
   _suda_session_set_id (session, ++self->next_session_id);
@@ -460,7 +459,21 @@ accept_connection (SudaServer        *self,
 
   entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
   suda_log_entry_set_field (entry, "address", client->host);
+  if (via != NULL)
+    suda_log_entry_set_field (entry, "via", via);
   suda_server_log (self, entry);
+}
+
+static void
+accept_connection (SudaServer        *self,
+                   GSocketConnection *connection)
+{
+  g_autoptr(SudaTransport) transport = NULL;
+
+  if (!_suda_admission_admit (self->admission, connection))
+    return;
+  transport = suda_socket_transport_new (connection);
+  start_session (self, transport, NULL);
 }
 
 /* How many waiting connections one wake-up of the port takes. */
@@ -654,8 +667,19 @@ on_web_accept (gpointer                 data,
                SoupWebsocketConnection *connection,
                GSocketAddress          *peer)
 {
-  /* Sessions over WebSocket come with the transport layer. */
-  soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  SudaServer *self = data;
+  g_autoptr(SudaTransport) transport = NULL;
+
+  /* As the IRC port, which accepts only once the history is read: the
+   * page tries again after a moment. */
+  if (!self->running || self->stopping || self->loading != NULL)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
+  transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
+  if (_suda_admission_admit_transport (self->admission, transport))
+    start_session (self, transport, "websocket");
 }
 
 /* [web] port= other than 0: the page and /ws beside the IRC port. */
