@@ -27,11 +27,13 @@ results = []
 
 
 def tap(name, func, *args):
+    started = time.monotonic()
     try:
         func(*args)
         results.append(("ok", name, ""))
     except Exception as e:  # a failed check or anything it raised
         results.append(("not ok", name, "%s: %s" % (type(e).__name__, e)))
+    print("# %s: %.1f s" % (name, time.monotonic() - started), flush=True)
 
 
 def expect(condition, what):
@@ -187,6 +189,159 @@ def test_foreign_origin(daemon):
         expect(status == 403, "Origin %s: %r" % (origin, status))
 
 
+class WebPeer:
+    """An IRC client over WebSocket, one line per message."""
+
+    def __init__(self, ws):
+        self.ws = ws
+
+    @classmethod
+    async def open(cls, daemon, protocol, origin=None):
+        ws = await websockets.connect(ws_url(daemon), subprotocols=[protocol], origin=origin,
+                                      open_timeout=DEADLINE_S)
+        expect(ws.subprotocol == protocol, "%s: the server chose %r" % (protocol, ws.subprotocol))
+        return cls(ws)
+
+    async def send(self, line):
+        if self.ws.subprotocol == "binary.ircv3.net":
+            await self.ws.send(line.encode())
+        else:
+            await self.ws.send(line)
+
+    async def wait_for(self, pattern):
+        """The first line matching PATTERN; every message must be one line."""
+        while True:
+            message = await asyncio.wait_for(self.ws.recv(), DEADLINE_S)
+            if self.ws.subprotocol == "binary.ircv3.net":
+                expect(isinstance(message, bytes), "binary.ircv3.net sends binary messages")
+                message = message.decode()
+            else:
+                expect(isinstance(message, str), "text.ircv3.net sends text messages")
+            expect("\r" not in message and "\n" not in message, "one line: %r" % message)
+            if re.search(pattern, message):
+                return message
+
+    async def close(self):
+        await self.ws.close()
+
+
+class TcpPeer:
+    """An IRC client, or a plain-text (nc-style) session, on the IRC port."""
+
+    def __init__(self, reader, writer):
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, daemon):
+        reader, writer = await asyncio.open_connection("127.0.0.1", daemon.irc_port)
+        return cls(reader, writer)
+
+    async def send(self, line):
+        self.writer.write((line + "\r\n").encode())
+        await self.writer.drain()
+
+    async def wait_for(self, pattern):
+        while True:
+            line = await asyncio.wait_for(self.reader.readline(), DEADLINE_S)
+            expect(line, "the server closed the connection waiting for %r" % pattern)
+            line = line.decode().rstrip("\r\n")
+            if re.search(pattern, line):
+                return line
+
+    async def close(self):
+        self.writer.close()
+
+
+async def register(peer, nick):
+    await peer.send("NICK " + nick)
+    await peer.send("USER %s 0 * :%s" % (nick, nick))
+    await peer.wait_for(r" 001 %s " % nick)
+    await peer.send("JOIN #lobby")
+    await peer.wait_for(r" 366 %s #lobby " % nick)
+
+
+async def chat():
+    daemon = chat.daemon
+    alice = await WebPeer.open(daemon, "text.ircv3.net")
+    bob = await WebPeer.open(daemon, "binary.ircv3.net")
+    carol = await TcpPeer.open(daemon)
+    dave = await TcpPeer.open(daemon)
+    await register(alice, "alice")
+    await register(bob, "bob")
+    await register(carol, "carol")
+    await dave.send("dave")  # a plain-text session: its first line is its name
+    await carol.wait_for(r"^:dave!\S+ JOIN #lobby")
+
+    texts = {"alice": "안녕, 웹에서 (text)", "bob": "binary hello ✓",
+             "carol": "TCP says hi", "dave": "plain text here"}
+    peers = {"alice": alice, "bob": bob, "carol": carol, "dave": dave}
+    for sender, text in texts.items():
+        if sender == "dave":
+            await dave.send(text)
+        else:
+            await peers[sender].send("PRIVMSG #lobby :" + text)
+        for name, peer in peers.items():
+            if name == sender:
+                continue
+            if name == "dave":
+                await peer.wait_for(r"\] %s: %s$" % (sender, re.escape(text)))
+            else:
+                await peer.wait_for(r"^(@\S+ )?:%s!\S+ PRIVMSG #lobby :%s$" % (sender, re.escape(text)))
+    # A private message between the two web sessions, and the counts see them.
+    await alice.send("PRIVMSG bob :psst")
+    await bob.wait_for(r"^:alice!\S+ PRIVMSG bob :psst$")
+    await carol.send("LUSERS")
+    await carol.wait_for(r" 251 carol :There are 4 users")  # the service user is not counted
+    for peer in peers.values():
+        await peer.close()
+
+
+def test_chat(daemon):
+    chat.daemon = daemon
+    asyncio.run(chat())
+    with open(daemon.log) as f:
+        entries = [json.loads(line) for line in f]
+    via = [e for e in entries if e["event"] == "connect" and e.get("via") == "websocket"]
+    expect(len(via) >= 2 and all(e["address"] == "127.0.0.1" for e in via),
+           "websocket connects logged with their address: %r" % via)
+    said = [e["text"] for e in entries if e["event"] == "message"]
+    expect("안녕, 웹에서 (text)" in said and "binary hello ✓" in said, "messages logged: %r" % said)
+
+
+async def overlong(daemon):
+    """As on TCP: a line past max-line gets 417 and the session goes on; one
+    past what any line with tags may be closes the session with ERROR."""
+    peer = await WebPeer.open(daemon, "text.ircv3.net")
+    await register(peer, "longwinded")
+    await peer.send("PRIVMSG #lobby :" + "x" * 600)
+    await peer.wait_for(r" 417 longwinded ")
+    await peer.send("PING :still-here")
+    await peer.wait_for(r"PONG .*still-here")
+    await peer.send("PRIVMSG #lobby :" + "x" * 10000)
+    await peer.wait_for(r"^ERROR :Closing link: 127\.0\.0\.1 \(Line too long\)")
+    try:
+        await asyncio.wait_for(peer.ws.recv(), DEADLINE_S)
+        raise AssertionError("still open after a line over the limit")
+    except websockets.exceptions.ConnectionClosed:
+        pass
+
+
+def test_overlong(daemon):
+    asyncio.run(overlong(daemon))
+
+
+async def allowed(daemon):
+    for origin in (ALLOWED_ORIGIN, "http://127.0.0.1:%d" % daemon.web_port, None):
+        peer = await WebPeer.open(daemon, "text.ircv3.net", origin=origin)
+        await peer.send("PING :origin")
+        await peer.wait_for(r"PONG .*origin")
+        await peer.close()
+
+
+def test_allowed_origins(daemon):
+    asyncio.run(allowed(daemon))
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
         daemon = Daemon(folder)
@@ -197,6 +352,9 @@ def main():
             tap("/web/page/etag-revalidates", test_etag, daemon)
             tap("/web/page/config", test_config, daemon)
             tap("/web/socket/foreign-origin-refused", test_foreign_origin, daemon)
+            tap("/web/socket/own-and-listed-origins-allowed", test_allowed_origins, daemon)
+            tap("/web/socket/both-subprotocols-chat-with-tcp-and-plain", test_chat, daemon)
+            tap("/web/socket/overlong-line-refused-as-on-tcp", test_overlong, daemon)
         finally:
             daemon.stop()
     print("1..%d" % len(results))

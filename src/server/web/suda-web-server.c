@@ -99,7 +99,12 @@ on_socket_request (SoupServer        *soup,
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   /* Another site's script would open sessions in its visitor's name. */
   else if (!_suda_web_origin_allowed (msg, self->config))
-    soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_FORBIDDEN, NULL);
+      /* A WebSocket client waits for the close, not for a next request. */
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                    "Connection", "close");
+    }
 }
 
 static void
