@@ -349,7 +349,7 @@
     "332": (m) => { if (isRoom(m.params[1])) $("topic").textContent = m.params[2] || ""; },
     "353": (m) => { if (isRoom(m.params[2])) (m.params[3] || "").split(" ").filter(Boolean).forEach(addMember); },
     "366": () => renderMembers(),
-    "372": (m) => info(m.params[1] || ""),
+    "372": (m) => info((m.params[1] || "").replace(/^- ?/, "")),
     "433": () => {
       if (!reconnecting) return failJoin(_("That name is taken. Choose another one."));
       nick = nick.slice(0, 29) + "_";
