@@ -11,6 +11,7 @@ import http.client
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -44,16 +45,23 @@ def expect(condition, what):
 class Daemon:
     """suda-serverd on 127.0.0.1 with the page on a free port."""
 
-    def __init__(self, folder, extra=""):
+    def __init__(self, folder, limits="exempt-loopback=true\n"):
         self.log = os.path.join(folder, "server.jsonl")
-        config = os.path.join(folder, "suda.conf")
-        with open(config, "w") as f:
-            f.write("[server]\nlisten=127.0.0.1\nport=0\nmotd=Welcome to the web test\n"
-                    "[log]\nfile=%s\n[limits]\nexempt-loopback=true\n"
-                    "[web]\nport=auto\nlisten=127.0.0.1\norigins=%s\n%s"
-                    % (self.log, ALLOWED_ORIGIN, extra))
+        self.config = config = os.path.join(folder, "suda.conf")
+        self.limits = limits
+        self.write_config(ALLOWED_ORIGIN)
         self.process = subprocess.Popen([os.environ["SUDA_SERVERD"], "--config", config],
                                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.read_ports()
+
+    def write_config(self, origins):
+        with open(self.config, "w") as f:
+            f.write("[server]\nlisten=127.0.0.1\nport=0\nmotd=Welcome to the web test\n"
+                    "[log]\nfile=%s\n[limits]\n%s"
+                    "[web]\nport=auto\nlisten=127.0.0.1\norigins=%s\n"
+                    % (self.log, self.limits, origins))
+
+    def read_ports(self):
         self.irc_port = self.web_port = None
         deadline = time.monotonic() + DEADLINE_S
         while (self.irc_port is None or self.web_port is None) and time.monotonic() < deadline:
@@ -342,6 +350,43 @@ def test_allowed_origins(daemon):
     asyncio.run(allowed(daemon))
 
 
+def test_rehash_origins(daemon):
+    """[web] origins= applies at SIGHUP, as REHASH does, nobody dropped."""
+    other = "https://school.example.org"
+    expect(asyncio.run(refused(daemon, other)) == 403, "refused before")
+    daemon.write_config(ALLOWED_ORIGIN + " " + other)
+    daemon.process.send_signal(signal.SIGHUP)
+    deadline = time.monotonic() + DEADLINE_S
+    while asyncio.run(refused(daemon, other)) is not None:
+        expect(time.monotonic() < deadline, "%s still refused after SIGHUP" % other)
+        time.sleep(0.1)
+
+
+async def per_address(daemon):
+    first = await WebPeer.open(daemon, "text.ircv3.net")
+    second = await WebPeer.open(daemon, "binary.ircv3.net")
+    await first.send("PING :one")
+    await first.wait_for("PONG")
+    await second.send("PING :two")
+    await second.wait_for("PONG")
+    tcp = await TcpPeer.open(daemon)
+    await tcp.wait_for(r"^ERROR :Too many connections from your address")
+    third = await WebPeer.open(daemon, "text.ircv3.net")
+    await third.wait_for(r"^ERROR :Too many connections from your address")
+    for peer in (first, second, third, tcp):
+        await peer.close()
+
+
+def test_per_address():
+    """[limits] max-per-address counts WebSocket sessions with TCP ones."""
+    with tempfile.TemporaryDirectory() as folder:
+        daemon = Daemon(folder, limits="max-per-address=2\n")
+        try:
+            asyncio.run(per_address(daemon))
+        finally:
+            daemon.stop()
+
+
 def main():
     with tempfile.TemporaryDirectory() as folder:
         daemon = Daemon(folder)
@@ -355,8 +400,10 @@ def main():
             tap("/web/socket/own-and-listed-origins-allowed", test_allowed_origins, daemon)
             tap("/web/socket/both-subprotocols-chat-with-tcp-and-plain", test_chat, daemon)
             tap("/web/socket/overlong-line-refused-as-on-tcp", test_overlong, daemon)
+            tap("/web/socket/origins-apply-at-rehash", test_rehash_origins, daemon)
         finally:
             daemon.stop()
+    tap("/web/socket/per-address-limit-counts-both", test_per_address)
     print("1..%d" % len(results))
     for i, (status, name, why) in enumerate(results, 1):
         print("%s %d %s" % (status, i, name))

@@ -1090,6 +1090,9 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[server] service-nick", g_strcmp0 (live->service_nick, fresh->service_nick) != 0);
   note_restart (self, later, "[server] state-dir", g_strcmp0 (live->state_dir, fresh->state_dir) != 0);
   note_restart (self, later, "[log] file", g_strcmp0 (live->log_path, fresh->log_path) != 0);
+  note_restart (self, later, "[web] port", live->web.port != fresh->web.port);
+  note_restart (self, later, "[web] listen",
+                g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);
 
   if (!is_pinned (self, "[server] max-clients"))
     live->max_clients = fresh->max_clients;
@@ -1115,6 +1118,8 @@ suda_server_apply_config (SudaServer             *self,
   live->registration_timeout_ms = fresh->registration_timeout_ms;
   live->history_rooms = fresh->history_rooms;
   live->connects_per_minute = fresh->connects_per_minute;
+  /* The web server reads the live config at each upgrade. */
+  swap_string (&live->web.origins, &fresh->web.origins);
   live->schedule = fresh->schedule;
   {
     GHashTable *operators = live->operators;

@@ -194,7 +194,16 @@ disconnect_signals (SudaWebTransport *self)
     g_signal_handlers_disconnect_by_data (self->connection, self);
 }
 
-/* A close frame follows what is queued, so the last words arrive. */
+static void
+on_closed_drop (SoupWebsocketConnection *connection,
+                gpointer                 data)
+{
+  g_object_unref (connection);
+}
+
+/* A close frame follows what is queued, so the last words arrive; the
+ * connection lives on until the close handshake is over, past the
+ * session and its transport. */
 static void
 suda_web_transport_close (SudaTransport *transport)
 {
@@ -202,8 +211,10 @@ suda_web_transport_close (SudaTransport *transport)
 
   g_clear_handle_id (&self->pump_id, _suda_source_remove);
   disconnect_signals (self);
-  if (soup_websocket_connection_get_state (self->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  if (soup_websocket_connection_get_state (self->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    return;
+  g_signal_connect (g_object_ref (self->connection), "closed", G_CALLBACK (on_closed_drop), NULL);
+  soup_websocket_connection_close (self->connection, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
 }
 
 static GSocketAddress *
