@@ -17,6 +17,8 @@ packages=(
   libsecret-1-dev gnome-keyring dbus-bin
   # tests: a display, an independent IRC client library, a reference server
   xvfb xauth python3 python3-irc ngircd netcat-openbsd
+  # a TLS client that can offer only TLS 1.1 (test-server-tls)
+  openssl
   # interop with a terminal IRC client: irssi driven in tmux
   irssi tmux
   # running the two windows from a root shell

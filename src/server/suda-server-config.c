@@ -61,7 +61,7 @@ static char *check_web_origins  (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", "web", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "tls", "web", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -71,6 +71,7 @@ static const GroupInfo groups[] = {
   { "schedule", FALSE },
   { "operators", TRUE },
   { "ai", FALSE },
+  { "tls", FALSE },
   { "web", FALSE },
 };
 
@@ -133,6 +134,12 @@ static const KeyInfo keys[] = {
   { "ai", "cache-ttl", KEY_UINT, F (ai.cache_ttl_s), 0, G_MAXINT32, "3600", NULL },
   { "ai", "max-lines", KEY_UINT, F (ai.max_lines), 1, 100, "8", NULL },
 
+  { "tls", "port", KEY_UINT16, F (tls_port), 0, 65535, "0", NULL },
+  { "tls", "listen", KEY_STRING, F (tls_listen), 0, 0, NULL, NULL },
+  { "tls", "certificate", KEY_BLANK_DEFAULT, F (tls_certificate), 0, 0, NULL, NULL },
+  { "tls", "key", KEY_BLANK_DEFAULT, F (tls_key), 0, 0, NULL, NULL },
+  { "tls", "plain", KEY_BOOL, F (plain), 0, 0, "true", NULL },
+  { "tls", "sts-duration", KEY_UINT, F (sts_duration_s), 0, G_MAXINT32, "2592000", NULL },
   { "web", "port", KEY_BLANK_DEFAULT, F (web.port_text), 0, 0, "0", check_web_port },
   { "web", "listen", KEY_STRING, F (web.listen_address), 0, 0, NULL, NULL },
   { "web", "origins", KEY_STRING, F (web.origins), 0, 0, "", check_web_origins },

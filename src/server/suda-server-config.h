@@ -80,6 +80,14 @@ typedef struct {
   guint     history_rooms;    /* rooms whose history is kept, in all */
   guint     connects_per_minute;  /* new connections from one address; 0: no limit */
 
+  /* [tls] */
+  guint16   tls_port;         /* 0: no TLS port */
+  char     *tls_listen;       /* NULL or "": [server] listen */
+  char     *tls_certificate;  /* PEM, a chain is fine; NULL: self-signed in the state folder */
+  char     *tls_key;          /* PEM; NULL: the certificate's file */
+  gboolean  plain;            /* the clear-text port too (only TLS when FALSE) */
+  guint     sts_duration_s;   /* the sts policy's duration= */
+
   SudaScheduleConfig schedule;
   SudaAiConfig       ai;
   SudaWebConfig      web;

@@ -120,6 +120,18 @@ void         _suda_session_set_id           (SudaSession *self,
 GList       *_suda_session_get_dirty_link   (SudaSession *self);
 /* For tests that shrink kernel buffers. */
 GSocket     *_suda_session_get_socket       (SudaSession *self);
+SudaTransport *_suda_session_get_transport  (SudaSession *self);
+/* The SHA-256 fingerprint of the peer's TLS client certificate (64
+ * lowercase hex digits), or NULL when it showed none. */
+const char  *_suda_session_get_certfp       (SudaSession *self);
+/* Over TLS (or another transport its listener calls secure). */
+void         _suda_session_set_secure       (SudaSession *self,
+                                             gboolean     secure);
+gboolean     _suda_session_is_secure        (SudaSession *self);
+/* Its "connect" entry is logged (a TLS peer's once its handshake is
+ * done), so its "disconnect" is too. */
+void         _suda_session_set_announced    (SudaSession *self);
+gboolean     _suda_session_get_announced    (SudaSession *self);
 
 /* Registry: clients, nicks, rooms, histories, counts (suda-registry.c) ----- */
 
@@ -408,6 +420,7 @@ struct _SudaCore
    * names the changed keys that wait for a restart, or is NULL. */
   gboolean              (*rehash) (SudaCore *core, char **restart, GError **error);
   const char             *config_file;
+  guint16                 tls_port;  /* the TLS port listened on, 0 when none */
 };
 
 /* Admission: who may connect (suda-admission.c) --------------------------- */
@@ -428,6 +441,8 @@ void           _suda_admission_log_refusals (SudaAdmission     *self);
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
+/* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
+void          _suda_server_set_tls_any_port (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
 

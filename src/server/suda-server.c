@@ -13,9 +13,12 @@
 #include "irc/suda-irc-private.h"
 #include "plain/suda-plain-private.h"
 #include "service/suda-service-private.h"
+#include "suda-certificate.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
 #include "suda-socket-transport.h"
+#include "suda-stream-transport.h"
+#include "tls/suda-tls-private.h"
 #include "web/suda-web-server.h"
 #include "web/suda-web-transport.h"
 
@@ -25,9 +28,13 @@ struct _SudaServer
 
   SudaServerConfig  *config;
   SudaCore           core;          /* the layers handlers see */
-  GSocketService    *listener;
-  guint16            port;
+  GSocketService    *listener;      /* the clear-text port and the TLS port */
+  guint16            port;          /* the clear-text one; 0 with [tls] plain=false */
   char              *address;
+  guint16            tls_port;      /* 0 without TLS */
+  char              *tls_address;
+  gboolean           tls_any_port;  /* for tests: [tls] port=0 picks one */
+  SudaTls           *tls;
   GDateTime         *started_at;
   char              *created_text;
   gboolean           running;
@@ -57,6 +64,7 @@ enum {
   PROP_PORT,
   PROP_N_USERS,
   PROP_LOG_FAILING,
+  PROP_TLS_FINGERPRINT,
   N_PROPS
 };
 
@@ -97,6 +105,7 @@ suda_server_finalize (GObject *object)
   SudaServer *self = SUDA_SERVER (object);
 
   g_clear_pointer (&self->admission, _suda_admission_free);
+  g_clear_pointer (&self->tls, _suda_tls_free);
   g_clear_pointer (&self->pushback, _suda_pushback_free);
   g_clear_pointer (&self->core.delivery, _suda_delivery_free);
   g_clear_pointer (&self->core.registry, _suda_registry_free);
@@ -104,6 +113,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->config, suda_server_config_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->tls_address, g_free);
   g_clear_pointer (&self->created_text, g_free);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
@@ -131,6 +141,9 @@ suda_server_get_property (GObject    *object,
     case PROP_LOG_FAILING:
       g_value_set_boolean (value, self->log_failing);
       break;
+    case PROP_TLS_FINGERPRINT:
+      g_value_set_string (value, suda_server_get_tls_fingerprint (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -157,6 +170,9 @@ suda_server_class_init (SudaServerClass *klass)
   properties[PROP_LOG_FAILING] =
     g_param_spec_boolean ("log-failing", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_TLS_FINGERPRINT] =
+    g_param_spec_string ("tls-fingerprint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG_ENTRY] =
@@ -197,6 +213,7 @@ suda_server_new (const SudaServerConfig *config)
   self->core.delivery = _suda_delivery_new (self->core.registry, self->config, log_to_server, self);
   self->core.irc = _suda_irc_state_new ();
   self->admission = _suda_admission_new (&self->core);
+  self->tls = _suda_tls_new (&self->core);
   self->pushback = _suda_pushback_new (self->config);
   /* An empty service-nick= means no service user at all. */
   if (_suda_registry_get_service_nick (self->core.registry) != NULL)
@@ -346,11 +363,15 @@ on_session_gone (gpointer     data,
 
   if (g_list_store_find (self->sessions, session, &position))
     {
-      g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "disconnect", NULL,
-                                                          client->registered ? client->nick : NULL,
-                                                          NULL);
-      suda_log_entry_set_field (entry, "address", client->host);
-      suda_server_log (self, entry);
+      /* A TLS peer whose handshake never finished was never announced. */
+      if (_suda_session_get_announced (session))
+        {
+          g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "disconnect", NULL,
+                                                              client->registered ? client->nick : NULL,
+                                                              NULL);
+          suda_log_entry_set_field (entry, "address", client->host);
+          suda_server_log (self, entry);
+        }
       _suda_registry_remove_client (self->core.registry, client);
       g_list_store_remove (self->sessions, position);
     }
@@ -436,15 +457,36 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
-/* A session and a client for an admitted connection; VIA, when not NULL,
- * is logged with it ("websocket"). */
+/* The connect entry; VIA, when not NULL, is logged with it ("websocket"). */
 static void
-start_session (SudaServer    *self,
-               SudaTransport *transport,
-               const char    *via)
+announce_via (SudaServer  *self,
+              SudaSession *session,
+              const char  *via)
+{
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
+
+  _suda_session_set_announced (session);
+  suda_log_entry_set_field (entry, "address", suda_session_get_address (session));
+  if (_suda_session_is_secure (session))
+    suda_log_entry_set_field (entry, "tls", "true");
+  if (via != NULL)
+    suda_log_entry_set_field (entry, "via", via);
+  suda_server_log (self, entry);
+}
+
+static void
+announce (SudaServer  *self,
+          SudaSession *session)
+{
+  announce_via (self, session, NULL);
+}
+
+static void
+add_session (SudaServer    *self,
+             SudaTransport *transport,
+             SudaSession  **out)
 {
   g_autoptr(SudaSession) session = NULL;
-  g_autoptr(SudaLogEntry) entry = NULL;
   SudaClient *client;
 
   session = _suda_session_new (transport, self->config, self->pushback,
@@ -456,12 +498,7 @@ start_session (SudaServer    *self,
   /* The first line decides between IRC and plain text. */
   _suda_irc_accept (client, &_suda_plain_protocol);
   g_list_store_append (self->sessions, session);
-
-  entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
-  suda_log_entry_set_field (entry, "address", client->host);
-  if (via != NULL)
-    suda_log_entry_set_field (entry, "via", via);
-  suda_server_log (self, entry);
+  *out = g_steal_pointer (&session);
 }
 
 static void
@@ -469,11 +506,64 @@ accept_connection (SudaServer        *self,
                    GSocketConnection *connection)
 {
   g_autoptr(SudaTransport) transport = NULL;
+  g_autoptr(SudaSession) session = NULL;
 
   if (!_suda_admission_admit (self->admission, connection))
     return;
   transport = suda_socket_transport_new (connection);
-  start_session (self, transport, NULL);
+  add_session (self, transport, &session);
+  announce (self, session);
+}
+
+/* The handshake is over: a session that made it is announced like a
+ * clear-text one; a failed one is one error entry and closes. */
+static void
+on_handshake_done (SudaStreamTransport *transport,
+                   gboolean             success,
+                   const char          *message,
+                   SudaSession         *session)
+{
+  SudaCore *core = _suda_client_from_session (session)->core;
+  SudaServer *self = (SudaServer *) ((guint8 *) core - G_STRUCT_OFFSET (SudaServer, core));
+
+  if (success)
+    announce (self, session);
+  else
+    _suda_tls_note_failure (self->tls, suda_session_get_address (session), message);
+}
+
+/* Admitted as a clear-text connection is, before the handshake: a peer
+ * stalling in it holds an unregistered slot until the registration
+ * deadline. */
+static void
+accept_tls_connection (SudaServer        *self,
+                       GSocketConnection *connection)
+{
+  g_autoptr(SudaTransport) transport = NULL;
+  g_autoptr(SudaSession) session = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!_suda_admission_admit (self->admission, connection))
+    return;
+  transport = _suda_tls_wrap (self->tls, connection, &error);
+  if (transport == NULL)
+    {
+      g_autofree char *host = _suda_session_describe_peer (connection, NULL);
+
+      _suda_tls_note_failure (self->tls, host, error->message);
+      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
+      return;
+    }
+  add_session (self, transport, &session);
+  _suda_session_set_secure (session, TRUE);
+  /* Only while the session lives: a closed one cancels its handshake. */
+  g_signal_connect_object (transport, "handshake-done", G_CALLBACK (on_handshake_done), session, 0);
+}
+
+static gboolean
+is_tls_socket (GObject *source)
+{
+  return source != NULL && g_object_get_data (source, "suda-tls") != NULL;
 }
 
 /* How many waiting connections one wake-up of the port takes. */
@@ -486,8 +576,12 @@ on_incoming (GSocketService    *listener,
              gpointer           data)
 {
   SudaServer *self = data;
+  gboolean tls = is_tls_socket (source);
 
-  accept_connection (self, connection);
+  if (tls)
+    accept_tls_connection (self, connection);
+  else
+    accept_connection (self, connection);
   /* The rest of a burst, without a main-loop iteration each. */
   for (guint i = 1; i < ACCEPT_BURST && G_IS_SOCKET (source) && self->running && !self->stopping; i++)
     {
@@ -497,7 +591,10 @@ on_incoming (GSocketService    *listener,
       if (socket == NULL)
         break;
       more = g_socket_connection_factory_create_connection (socket);
-      accept_connection (self, more);
+      if (tls)
+        accept_tls_connection (self, more);
+      else
+        accept_connection (self, more);
     }
   return TRUE;
 }
@@ -548,10 +645,10 @@ on_ping_timer (gpointer data)
 }
 
 static GSocketAddress *
-make_listen_address (SudaServer  *self,
+make_listen_address (const char  *text,
+                     guint16      port,
                      GError     **error)
 {
-  const char *text = self->config->listen_address;
   g_autoptr(GInetAddress) inet = NULL;
 
   if (text == NULL || *text == '\0' || g_str_equal (text, "*"))
@@ -563,7 +660,7 @@ make_listen_address (SudaServer  *self,
                    _("“%s” is not an IP address"), text);
       return NULL;
     }
-  return g_inet_socket_address_new (inet, self->config->port);
+  return g_inet_socket_address_new (inet, port);
 }
 
 /* Binds and listens itself, and gives the socket to the service as its own
@@ -573,6 +670,7 @@ make_listen_address (SudaServer  *self,
 static GSocket *
 listen_socket (SudaServer      *self,
                GSocketAddress  *address,
+               gboolean         tls,
                GError         **error)
 {
   g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
@@ -584,6 +682,8 @@ listen_socket (SudaServer      *self,
   /* The default backlog is 10: a class logging in at once would see
    * dropped SYNs and one-second retransmit stalls. */
   g_socket_set_listen_backlog (socket, 4096);
+  if (tls)
+    g_object_set_data (G_OBJECT (socket), "suda-tls", GINT_TO_POINTER (TRUE));
   if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error) ||
       !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket,
                                      G_OBJECT (socket), error))
@@ -595,12 +695,13 @@ static GSocket *
 listen_any (SudaServer       *self,
             GSocketFamily     family,
             guint16           port,
+            gboolean          tls,
             GError          **error)
 {
   g_autoptr(GInetAddress) any = g_inet_address_new_any (family);
   g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
 
-  return listen_socket (self, address, error);
+  return listen_socket (self, address, tls, error);
 }
 
 static guint16
@@ -611,8 +712,15 @@ get_local_port (GSocket *socket)
   return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
 }
 
+/* Listens on TEXT (an address, or every interface) and PORT, and says
+ * where in *OUT_ADDRESS and *OUT_PORT. */
 static gboolean
 listen_on (SudaServer  *self,
+           const char  *text,
+           guint16      port,
+           gboolean     tls,
+           char       **out_address,
+           guint16     *out_port,
            GError     **error)
 {
   g_autoptr(GSocketAddress) address = NULL;
@@ -620,7 +728,7 @@ listen_on (SudaServer  *self,
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GSocket) socket = NULL;
 
-  address = make_listen_address (self, &local_error);
+  address = make_listen_address (text, port, &local_error);
   if (local_error != NULL)
     {
       g_propagate_error (error, g_steal_pointer (&local_error));
@@ -631,33 +739,82 @@ listen_on (SudaServer  *self,
     {
       /* Every interface: IPv6, which takes IPv4 too where the system
        * allows; otherwise IPv4 beside it, or alone. */
-      socket = listen_any (self, G_SOCKET_FAMILY_IPV6, self->config->port, NULL);
+      socket = listen_any (self, G_SOCKET_FAMILY_IPV6, port, tls, NULL);
       if (socket == NULL || !g_socket_speaks_ipv4 (socket))
         {
           g_autoptr(GSocket) socket4 = listen_any (self, G_SOCKET_FAMILY_IPV4,
-                                                   socket ? get_local_port (socket) : self->config->port,
-                                                   error);
+                                                   socket ? get_local_port (socket) : port,
+                                                   tls, error);
 
           if (socket4 == NULL)
             return FALSE;
           if (socket == NULL)
             socket = g_steal_pointer (&socket4);
         }
-      self->port = get_local_port (socket);
-      self->address = g_strdup ("0.0.0.0");
-      return self->port != 0;
+      *out_port = get_local_port (socket);
+      *out_address = g_strdup ("0.0.0.0");
+      return *out_port != 0;
     }
 
-  socket = listen_socket (self, address, error);
+  socket = listen_socket (self, address, tls, error);
   if (socket == NULL)
     return FALSE;
   effective = g_socket_get_local_address (socket, error);
   if (effective == NULL)
     return FALSE;
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  self->address = g_inet_address_to_string (
+  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+  *out_address = g_inet_address_to_string (
       g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (effective)));
   return TRUE;
+}
+
+static gboolean
+tls_wanted (SudaServer *self)
+{
+  return self->config->tls_port != 0 || self->tls_any_port;
+}
+
+/* The clear-text port unless [tls] plain=false, the TLS one when [tls]
+ * port= is set, its certificate loaded (or made) first. */
+static gboolean
+listen_all (SudaServer  *self,
+            GError     **error)
+{
+  const SudaServerConfig *config = self->config;
+  const char *tls_listen = config->tls_listen;
+
+  if (!tls_wanted (self) || config->plain)
+    if (!listen_on (self, config->listen_address, config->port, FALSE,
+                    &self->address, &self->port, error))
+      return FALSE;
+  if (!tls_wanted (self))
+    return TRUE;
+  if (!_suda_tls_load (self->tls, config, error))
+    return FALSE;
+  if (tls_listen == NULL || *tls_listen == '\0')
+    tls_listen = config->listen_address;
+  return listen_on (self, tls_listen, config->tls_port, TRUE,
+                    &self->tls_address, &self->tls_port, error);
+}
+
+/* The certificate in use, said once at start: an operator tells clients
+ * this fingerprint when it is self-signed. */
+static void
+log_tls_start (SudaServer *self)
+{
+  g_autofree char *pretty = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(SudaLogEntry) entry = NULL;
+
+  if (self->tls_port == 0)
+    return;
+  pretty = suda_certificate_format_fingerprint (_suda_tls_get_fingerprint (self->tls));
+  text = g_strdup_printf ("TLS on %s:%u, certificate SHA-256 fingerprint %s%s",
+                          self->tls_address, self->tls_port, pretty,
+                          _suda_tls_is_self_signed (self->tls) ? " (self-signed)" : "");
+  entry = suda_log_entry_new (0, "info", NULL, NULL, text);
+  suda_log_entry_set_field (entry, "fingerprint", _suda_tls_get_fingerprint (self->tls));
+  suda_server_log (self, entry);
 }
 
 /* The web page ------------------------------------------------------------- */
@@ -669,6 +826,7 @@ on_web_accept (gpointer                 data,
 {
   SudaServer *self = data;
   g_autoptr(SudaTransport) transport = NULL;
+  g_autoptr(SudaSession) session = NULL;
 
   /* As the IRC port, which accepts only once the history is read: the
    * page tries again after a moment. */
@@ -678,8 +836,10 @@ on_web_accept (gpointer                 data,
       return;
     }
   transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
-  if (_suda_admission_admit_transport (self->admission, transport))
-    start_session (self, transport, "websocket");
+  if (!_suda_admission_admit_transport (self->admission, transport))
+    return;
+  add_session (self, transport, &session);
+  announce_via (self, session, "websocket");
 }
 
 /* [web] port= other than 0: the page and /ws beside the IRC port. */
@@ -687,9 +847,25 @@ static gboolean
 start_web (SudaServer  *self,
            GError     **error)
 {
-  if (self->config->web.port == 0)
+  const SudaServerConfig *config = self->config;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  if (config->web.port == 0)
     return TRUE;
-  self->web = suda_web_server_new (self->config, NULL, on_web_accept, self);
+  /* Browsers warn about a self-signed certificate: the page goes over
+   * HTTPS only with the certificate [tls] names. */
+  if (config->tls_certificate != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (config->tls_certificate,
+                                                      config->tls_key ? config->tls_key : config->tls_certificate,
+                                                      error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, _("the web page's port: "));
+          return FALSE;
+        }
+    }
+  self->web = suda_web_server_new (config, certificate, on_web_accept, self);
   if (suda_web_server_start (self->web, error))
     return TRUE;
   g_prefix_error (error, _("the web page's port: "));
@@ -772,10 +948,13 @@ suda_server_start (SudaServer  *self,
   self->listener = g_socket_service_new ();
   /* A new service is active: it accepts once the history is read. */
   g_socket_service_stop (self->listener);
-  if (!listen_on (self, error))
+  if (!listen_all (self, error))
     {
       g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
       g_clear_object (&self->listener);
+      g_clear_pointer (&self->address, g_free);
+      g_clear_pointer (&self->tls_address, g_free);
+      self->port = self->tls_port = 0;
       return FALSE;
     }
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
@@ -784,7 +963,8 @@ suda_server_start (SudaServer  *self,
       g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
       g_clear_object (&self->listener);
       g_clear_pointer (&self->address, g_free);
-      self->port = 0;
+      g_clear_pointer (&self->tls_address, g_free);
+      self->port = self->tls_port = 0;
       return FALSE;
     }
 
@@ -808,17 +988,22 @@ suda_server_start (SudaServer  *self,
 
   self->running = TRUE;
   {
-    g_autofree char *where = g_strdup_printf ("%s:%u", self->address, self->port);
+    g_autofree char *where = self->address ? g_strdup_printf ("%s:%u", self->address, self->port)
+                                           : g_strdup_printf ("%s:%u", self->tls_address, self->tls_port);
     g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "server-start", NULL, NULL, where);
 
     suda_log_entry_set_field (entry, "version", PACKAGE_VERSION);
     suda_server_log (self, entry);
   }
+  self->core.tls_port = self->tls_port;
+  log_tls_start (self);
   if (self->core.service)
     _suda_service_server_started (self->core.service);
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
+  if (self->tls_port != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_FINGERPRINT]);
   return TRUE;
 }
 
@@ -861,8 +1046,10 @@ finish_stop (SudaServer *self)
   _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->tls_address, g_free);
   self->running = FALSE;
   self->port = 0;
+  self->tls_port = self->core.tls_port = 0;
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RUNNING]);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_USERS]);
@@ -901,6 +1088,7 @@ suda_server_stop (SudaServer *self,
       _suda_session_close (session, reason);
     }
   _suda_admission_log_refusals (self->admission);
+  _suda_tls_log_failures (self->tls);
   _suda_delivery_log_event (self->core.delivery, "server-stop", NULL, NULL, reason);
 
   /* Who reads gets its last words now; a session leaves as it is done. */
@@ -931,6 +1119,40 @@ suda_server_dup_address (SudaServer *self)
 {
   g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
   return self->address ? g_strdup_printf ("%s:%u", self->address, self->port) : NULL;
+}
+
+guint16
+suda_server_get_tls_port (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), 0);
+  return self->tls_port;
+}
+
+char *
+suda_server_dup_tls_address (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->tls_address ? g_strdup_printf ("%s:%u", self->tls_address, self->tls_port) : NULL;
+}
+
+const char *
+suda_server_get_tls_fingerprint (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->tls_port != 0 ? _suda_tls_get_fingerprint (self->tls) : NULL;
+}
+
+gboolean
+suda_server_get_tls_self_signed (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
+  return self->tls_port != 0 && _suda_tls_is_self_signed (self->tls);
+}
+
+void
+_suda_server_set_tls_any_port (SudaServer *self)
+{
+  self->tls_any_port = TRUE;
 }
 
 GDateTime *
@@ -1062,6 +1284,36 @@ apply_ai (SudaServer       *self,
     g_clear_object (&service->assistant);
 }
 
+/* The certificate and key are read again (a renewed Let's Encrypt
+ * certificate keeps its path): new handshakes use them, connections made
+ * keep theirs.  A file that does not load leaves the one in use. */
+static void
+reload_tls (SudaServer       *self,
+            SudaServerConfig *fresh)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *before = NULL;
+
+  self->config->sts_duration_s = fresh->sts_duration_s;
+  if (self->tls_port == 0)
+    return;
+  before = g_strdup (_suda_tls_get_fingerprint (self->tls));
+  if (!_suda_tls_load (self->tls, fresh, &error))
+    {
+      g_autofree char *text = g_strdup_printf ("%s (the certificate in use stays)", error->message);
+
+      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, text);
+      return;
+    }
+  swap_string (&self->config->tls_certificate, &fresh->tls_certificate);
+  swap_string (&self->config->tls_key, &fresh->tls_key);
+  if (g_strcmp0 (before, _suda_tls_get_fingerprint (self->tls)) != 0)
+    {
+      log_tls_start (self);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_FINGERPRINT]);
+    }
+}
+
 /* Applies FRESH's settings to the running server without dropping anyone:
  * limits, MOTD, password, operators, [ai], [schedule]; the keys that need
  * a restart (listening address and port, names, rooms, files) are named in
@@ -1090,6 +1342,10 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[server] service-nick", g_strcmp0 (live->service_nick, fresh->service_nick) != 0);
   note_restart (self, later, "[server] state-dir", g_strcmp0 (live->state_dir, fresh->state_dir) != 0);
   note_restart (self, later, "[log] file", g_strcmp0 (live->log_path, fresh->log_path) != 0);
+  note_restart (self, later, "[tls] port", live->tls_port != fresh->tls_port);
+  note_restart (self, later, "[tls] listen", g_strcmp0 (live->tls_listen, fresh->tls_listen) != 0);
+  note_restart (self, later, "[tls] plain", live->plain != fresh->plain);
+  reload_tls (self, fresh);
   note_restart (self, later, "[web] port", live->web.port != fresh->web.port);
   note_restart (self, later, "[web] listen",
                 g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);

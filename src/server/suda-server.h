@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE (SudaServer, suda_server, SUDA, SERVER, GObject)
 /* Signals:
  *   "log-entry" (SudaLogEntry *entry): every event, as it is written to the log
  * Properties: "running" (boolean: notified on start and stop), "port" (uint),
- * "n-users" (uint). */
+ * "n-users" (uint), "tls-fingerprint" (string, NULL without TLS). */
 
 SudaServer       *suda_server_new               (const SudaServerConfig *config);
 const SudaServerConfig *suda_server_get_config  (SudaServer   *self);
@@ -27,6 +27,13 @@ void              suda_server_stop              (SudaServer   *self,
 gboolean          suda_server_get_running       (SudaServer   *self);
 guint16           suda_server_get_port          (SudaServer   *self);
 char             *suda_server_dup_address       (SudaServer   *self);
+/* TLS ([tls] port=): the port (0 when off), "ADDR:PORT", and the SHA-256
+ * fingerprint of the certificate in use (64 lowercase hex digits; NULL
+ * when off), which "tls-fingerprint" notifies as REHASH changes it. */
+guint16           suda_server_get_tls_port      (SudaServer   *self);
+char             *suda_server_dup_tls_address   (SudaServer   *self);
+const char       *suda_server_get_tls_fingerprint (SudaServer *self);
+gboolean          suda_server_get_tls_self_signed (SudaServer *self);
 /* The web page ([web] port=): its port, 0 when off or stopped, and its
  * address as http(s)://ADDRESS:PORT/ (0.0.0.0 for every interface), NULL
  * when off.  Both are known from the start ("port" notifies then). */

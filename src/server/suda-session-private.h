@@ -84,6 +84,8 @@ struct _SudaSession
   guint                      congested : 1;       /* past a quarter of the sendq */
   guint                      stuck : 1;           /* congested, and reads nothing while others do */
   guint                      paused : 1;          /* not read from: pushed back */
+  guint                      secure : 1;          /* over TLS */
+  guint                      announced : 1;       /* its "connect" is logged */
 };
 
 static inline void

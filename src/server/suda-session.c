@@ -176,13 +176,6 @@ watch (SudaSession  *self,
   suda_transport_watch (self->transport, on ? watched | condition : watched & ~condition);
 }
 
-static inline gboolean
-is_watching (SudaSession  *self,
-             GIOCondition  condition)
-{
-  return (suda_transport_get_watched (self->transport) & condition) != 0;
-}
-
 SudaSession *
 _suda_session_new (SudaTransport             *transport,
                    const SudaServerConfig    *config,
@@ -342,6 +335,43 @@ GSocket *
 _suda_session_get_socket (SudaSession *self)
 {
   return suda_transport_get_socket (self->transport);
+}
+
+SudaTransport *
+_suda_session_get_transport (SudaSession *self)
+{
+  return self->transport;
+}
+
+const char *
+_suda_session_get_certfp (SudaSession *self)
+{
+  return suda_transport_get_certificate_fingerprint (self->transport);
+}
+
+void
+_suda_session_set_secure (SudaSession *self,
+                          gboolean     secure)
+{
+  self->secure = secure;
+}
+
+gboolean
+_suda_session_is_secure (SudaSession *self)
+{
+  return self->secure;
+}
+
+void
+_suda_session_set_announced (SudaSession *self)
+{
+  self->announced = TRUE;
+}
+
+gboolean
+_suda_session_get_announced (SudaSession *self)
+{
+  return self->announced;
 }
 
 gboolean

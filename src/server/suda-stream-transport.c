@@ -127,8 +127,13 @@ suda_stream_transport_send (SudaTransport *transport,
   g_autoptr(GError) local_error = NULL;
   gssize n;
 
+  /* Nothing is said before the handshake but last words (a registration
+   * deadline), which cannot reach a peer that never finished it. */
   if (self->handshaking)
-    return 0;
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "TLS handshake not finished");
+      return -1;
+    }
   if (self->handshake_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->handshake_error));
@@ -246,6 +251,24 @@ suda_stream_transport_init (SudaStreamTransport *self)
   self->cancellable = g_cancellable_new ();
 }
 
+/* glib-networking 2.74 takes what GnuTLS's system priority allows, TLS 1.0
+ * and 1.1 included on Debian 12 (unless G_TLS_GNUTLS_PRIORITY says
+ * otherwise, as suda-serverd sets it): a peer that got no better is
+ * dropped before it says anything. */
+static gboolean
+is_too_old (GTlsConnection *connection)
+{
+  switch (g_tls_connection_get_protocol_version (connection))
+    {
+    case G_TLS_PROTOCOL_VERSION_SSL_3_0:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_0:
+    case G_TLS_PROTOCOL_VERSION_TLS_1_1:
+      return TRUE;
+    default:
+      return FALSE;
+    }
+}
+
 static void
 on_handshake_done (GObject      *source,
                    GAsyncResult *result,
@@ -261,6 +284,9 @@ on_handshake_done (GObject      *source,
   self->handshaking = FALSE;
   if (suda_transport_is_closed (SUDA_TRANSPORT (self)))
     return;
+  if (error == NULL && is_too_old (G_TLS_CONNECTION (source)))
+    g_set_error_literal (&error, G_TLS_ERROR, G_TLS_ERROR_NOT_TLS,
+                         "TLS 1.2 or later is required");
   if (error != NULL)
     {
       self->handshake_error = g_steal_pointer (&error);

@@ -12,6 +12,7 @@
 #include <glib/gi18n.h>
 #include <glib-unix.h>
 
+#include "suda-certificate.h"
 #include "suda-server.h"
 
 static gboolean
@@ -38,6 +39,25 @@ on_hangup (gpointer data)
   else if (restart)
     g_printerr (_("suda-serverd: these settings take effect after a restart: %s\n"), restart);
   return G_SOURCE_CONTINUE;
+}
+
+/* With TLS: where, and the certificate's fingerprint (on stderr too, so
+ * that it reaches the journal) for an operator to tell clients. */
+static void
+print_tls (SudaServer *server)
+{
+  g_autofree char *address = suda_server_dup_tls_address (server);
+  g_autofree char *pretty = NULL;
+
+  if (address == NULL)
+    return;
+  /* TRANSLATORS: scripts read this line; keep "TLS listening on" as it is */
+  g_print ("TLS listening on %s\n", address);
+  pretty = suda_certificate_format_fingerprint (suda_server_get_tls_fingerprint (server));
+  if (suda_server_get_tls_self_signed (server))
+    g_printerr (_("suda-serverd: TLS certificate (self-signed) SHA-256 fingerprint: %s\n"), pretty);
+  else
+    g_printerr (_("suda-serverd: TLS certificate SHA-256 fingerprint: %s\n"), pretty);
 }
 
 /* Reads a password from standard input (without echo on a terminal) and
@@ -150,6 +170,10 @@ main (int   argc,
     { NULL }
   };
 
+  /* TLS 1.2 and later only, refused in the handshake itself: glib-networking
+   * reads this once, before any thread exists; the server core drops what
+   * gets through all the same.  An operator's own setting wins. */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:%COMPAT:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1", FALSE);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SUDA_LOCALEDIR") ? g_getenv ("SUDA_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
@@ -229,7 +253,9 @@ main (int   argc,
   log_config_warnings (server, config);
   address = suda_server_dup_address (server);
   /* TRANSLATORS: scripts read this line; keep "listening on" as it is */
-  g_print ("listening on %s\n", address);
+  if (address != NULL)
+    g_print ("listening on %s\n", address);
+  print_tls (server);
   web_url = suda_server_dup_web_url (server);
   /* scripts read this line too: "web page at http://ADDRESS:PORT/" */
   if (web_url != NULL)

@@ -298,6 +298,7 @@ _suda_irc_cmd_whois (SudaClient     *c,
   const char *nick = m->params[m->n_params > 1 ? 1 : 0];
   const char *name = _suda_irc_server_name (c);
   SudaClient *who = _suda_registry_find_client (registry, nick);
+  const char *certfp;
   gint64 idle;
 
   if (_suda_registry_is_service (registry, nick))
@@ -324,6 +325,12 @@ _suda_irc_cmd_whois (SudaClient     *c,
     _suda_irc_replyf (c, "313", "%s :is an IRC operator", who->nick);
   if (who->bot)
     _suda_irc_replyf (c, "335", "%s :is a bot", who->nick);
+  if (_suda_session_is_secure (who->session))
+    _suda_irc_replyf (c, "671", "%s :is using a secure connection", who->nick);
+  /* A fingerprint names a key: only its holder and operators see it. */
+  certfp = _suda_session_get_certfp (who->session);
+  if (certfp != NULL && (who == c || c->oper))
+    _suda_irc_replyf (c, "276", "%s :has client certificate fingerprint %s", who->nick, certfp);
   idle = (g_get_monotonic_time () - _suda_session_get_last_active (who->session)) / G_USEC_PER_SEC;
   _suda_irc_replyf (c, "317", "%s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT " :seconds idle, signon time",
                     who->nick, idle, g_date_time_to_unix (suda_session_get_connected_at (who->session)));

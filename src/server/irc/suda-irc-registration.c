@@ -40,6 +40,26 @@ static const struct {
   { "userhost-in-names", SUDA_CAP_USERHOST_IN_NAMES },
 };
 
+/* IRCv3 Strict Transport Security, when TLS is on: on the clear port the
+ * policy says where to go (port=), on the TLS port how long to remember
+ * it (duration=).  It is no cap to request: it is only listed. */
+static void
+append_sts (SudaClient *c,
+            GString    *list)
+{
+  const SudaServerConfig *config = c->core->config;
+
+  if (c->core->tls_port == 0)
+    return;
+  if (list->len)
+    g_string_append_c (list, ' ');
+  if (_suda_session_is_secure (c->session))
+    g_string_append_printf (list, "sts=duration=%u", config->sts_duration_s);
+  else
+    g_string_append_printf (list, "sts=port=%u,duration=%u", c->core->tls_port,
+                            config->sts_duration_s);
+}
+
 void
 _suda_irc_try_register (SudaClient *c)
 {
@@ -171,6 +191,8 @@ cap_list (SudaClient *c,
         if (ls && c->cap_302 && capabilities[i].cap == SUDA_CAP_MULTILINE)
           g_string_append (list, "=" SUDA_IRC_MULTILINE_VALUE);
       }
+  if (ls)
+    append_sts (c, list);
   _suda_irc_sendf (c, ":%s CAP %s %s :%s\r\n", _suda_irc_server_name (c),
                    _suda_client_target_name (c), ls ? "LS" : "LIST", list->str);
 }
