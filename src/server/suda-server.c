@@ -56,6 +56,7 @@ struct _SudaServer
   gboolean           log_failing;
 
   SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
+  GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
 };
 
 enum {
@@ -115,6 +116,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->address, g_free);
   g_clear_pointer (&self->tls_address, g_free);
   g_clear_pointer (&self->created_text, g_free);
+  g_clear_pointer (&self->web_waiting, g_ptr_array_unref);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -184,6 +186,7 @@ static void
 suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
+  self->web_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->dirty);
 }
 
@@ -819,6 +822,9 @@ log_tls_start (SudaServer *self)
 
 /* The web page ------------------------------------------------------------- */
 
+static void accept_web_transport (SudaServer    *self,
+                                  SudaTransport *transport);
+
 static void
 on_web_accept (gpointer                 data,
                SoupWebsocketConnection *connection,
@@ -828,14 +834,28 @@ on_web_accept (gpointer                 data,
   g_autoptr(SudaTransport) transport = NULL;
   g_autoptr(SudaSession) session = NULL;
 
-  /* As the IRC port, which accepts only once the history is read: the
-   * page tries again after a moment. */
-  if (!self->running || self->stopping || self->loading != NULL)
+  if (!self->running || self->stopping)
     {
       soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
       return;
     }
   transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
+  /* As on the IRC port, whose connections wait in the backlog until the
+   * history is read: no JOIN sees part of it. */
+  if (self->loading != NULL)
+    {
+      g_ptr_array_add (self->web_waiting, g_steal_pointer (&transport));
+      return;
+    }
+  accept_web_transport (self, transport);
+}
+
+static void
+accept_web_transport (SudaServer    *self,
+                      SudaTransport *transport)
+{
+  g_autoptr(SudaSession) session = NULL;
+
   if (!_suda_admission_admit_transport (self->admission, transport))
     return;
   add_session (self, transport, &session);
@@ -907,6 +927,9 @@ on_history_loaded (GObject      *source,
    * the whole history. */
   if (!self->stopping)
     g_socket_service_start (self->listener);
+  for (guint i = 0; !self->stopping && i < self->web_waiting->len; i++)
+    accept_web_transport (self, g_ptr_array_index (self->web_waiting, i));
+  g_ptr_array_set_size (self->web_waiting, 0);
 }
 
 /* Reading up to 32 MiB of log could stop the main loop for a second: a
@@ -1043,6 +1066,9 @@ finish_stop (SudaServer *self)
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
   g_clear_object (&self->web);
+  for (guint i = 0; i < self->web_waiting->len; i++)
+    suda_transport_close (g_ptr_array_index (self->web_waiting, i));
+  g_ptr_array_set_size (self->web_waiting, 0);
   _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
