@@ -17,7 +17,7 @@ missing=()
 while IFS= read -r f; do
   grep -qxF "$f" po/POTFILES.in || missing+=("$f")
 done < <(grep -rlE '(^|[^a-zA-Z_])(_|N_|C_|NC_)\("|translatable="yes"' src data \
-           --include='*.c' --include='*.ui' --include='*.in' --include='*.xml' | sort)
+           --include='*.c' --include='*.ui' --include='*.in' --include='*.xml' --include='*.js' | sort)
 gone=()
 while IFS= read -r f; do
   [ -z "$f" ] || [ "${f#\#}" != "$f" ] || [ -f "$f" ] || gone+=("$f")

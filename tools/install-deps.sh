@@ -23,6 +23,8 @@ packages=(
   irssi tmux
   # running the two windows from a root shell
   dbus-daemon
+  # the web page: WebSocket sessions, and a real browser driven by WebDriver
+  python3-websockets chromium chromium-driver python3-selenium
   # Hangul glyphs for the Korean UI
   fonts-nanum
   # validation of what is installed

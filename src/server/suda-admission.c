@@ -141,40 +141,68 @@ connects_too_often (SudaAdmission *self,
   return FALSE;
 }
 
-gboolean
-_suda_admission_admit (SudaAdmission     *self,
-                       GSocketConnection *connection)
+/* Why HOST may not connect now (for the log), and LINE, what it is told;
+ * NULL when it may. */
+static const char *
+check (SudaAdmission *self,
+       const char    *host,
+       gboolean       loopback,
+       char         **line)
 {
   const SudaServerConfig *config = self->core->config;
   SudaRegistry *registry = self->core->registry;
-  gboolean loopback;
-  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
-  gboolean exempt;
-
-  exempt = loopback && config->exempt_loopback;
+  gboolean exempt = loopback && config->exempt_loopback;
 
   if (_suda_registry_get_n_connections (registry) >= config->max_clients)
     {
-      g_autofree char *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n",
-                                               config->max_clients);
-
-      refuse_connection (self, connection, host, line, "server full");
-      return FALSE;
+      *line = g_strdup_printf ("ERROR :Server is full (%u clients)\r\n", config->max_clients);
+      return "server full";
     }
   if (config->connects_per_minute > 0 && !exempt && connects_too_often (self, host))
     {
-      refuse_connection (self, connection, host,
-                         "ERROR :Too many connections from your address; try again in a minute\r\n",
-                         "connecting too often");
-      return FALSE;
+      *line = g_strdup ("ERROR :Too many connections from your address; try again in a minute\r\n");
+      return "connecting too often";
     }
   if (config->max_per_address > 0 && !exempt &&
       _suda_registry_count_address (registry, host) >= config->max_per_address)
     {
-      refuse_connection (self, connection, host,
-                         "ERROR :Too many connections from your address\r\n",
-                         "too many from one address");
-      return FALSE;
+      *line = g_strdup ("ERROR :Too many connections from your address\r\n");
+      return "too many from one address";
     }
-  return TRUE;
+  return NULL;
+}
+
+gboolean
+_suda_admission_admit (SudaAdmission     *self,
+                       GSocketConnection *connection)
+{
+  gboolean loopback;
+  g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
+  g_autofree char *line = NULL;
+  const char *reason = check (self, host, loopback, &line);
+
+  if (reason == NULL)
+    return TRUE;
+  refuse_connection (self, connection, host, line, reason);
+  return FALSE;
+}
+
+/* The same rules for a connection that is no socket of the server's own
+ * (a WebSocket): the refusal goes out through its transport. */
+gboolean
+_suda_admission_admit_transport (SudaAdmission *self,
+                                 SudaTransport *transport)
+{
+  g_autoptr(GSocketAddress) address = suda_transport_dup_remote_address (transport);
+  gboolean loopback;
+  g_autofree char *host = _suda_session_describe_address (address, &loopback);
+  g_autofree char *line = NULL;
+  const char *reason = check (self, host, loopback, &line);
+
+  if (reason == NULL)
+    return TRUE;
+  suda_transport_send (transport, line, strlen (line), NULL);
+  suda_transport_close (transport);
+  note_refusal (self, host, reason);
+  return FALSE;
 }

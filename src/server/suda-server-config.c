@@ -54,6 +54,8 @@ static char *check_base_url     (SudaServerConfig *self, char **value);
 static char *check_token_field  (SudaServerConfig *self, char **value);
 static char *check_api_key_file (SudaServerConfig *self, char **value);
 static char *check_registration (SudaServerConfig *self, char **value);
+static char *check_web_port     (SudaServerConfig *self, char **value);
+static char *check_web_origins  (SudaServerConfig *self, char **value);
 
 #define F(field) offsetof (SudaServerConfig, field)
 #define DEFAULT_SYSTEM_PROMPT \
@@ -61,7 +63,7 @@ static char *check_registration (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", "web", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -73,6 +75,7 @@ static const GroupInfo groups[] = {
   { "ai", FALSE },
   { "tls", FALSE },
   { "accounts", FALSE },
+  { "web", FALSE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
@@ -146,6 +149,9 @@ static const KeyInfo keys[] = {
     check_registration },
   /* a day at most: a protected nick is not held by a stranger longer */
   { "accounts", "nick-grace", KEY_SECONDS, F (accounts.nick_grace_ms), 0.1, 86400, "30", NULL },
+  { "web", "port", KEY_BLANK_DEFAULT, F (web.port_text), 0, 0, "0", check_web_port },
+  { "web", "listen", KEY_STRING, F (web.listen_address), 0, 0, NULL, NULL },
+  { "web", "origins", KEY_STRING, F (web.origins), 0, 0, "", check_web_origins },
 };
 
 #undef F
@@ -284,6 +290,61 @@ check_registration (SudaServerConfig  *self,
 
   if (!g_strv_contains (allowed, *value))
     return g_strdup (_("must be open, operators or closed"));
+  return NULL;
+}
+
+/* Checks of [web] values --------------------------------------------------- */
+
+/* 0 keeps the page off (the daemon's default); "auto" takes a free port,
+ * as [server] port=0 does, for tests and a first try. */
+static char *
+check_web_port (SudaServerConfig  *self,
+                char             **value)
+{
+  guint64 port = 0;
+
+  g_assert (*value != NULL);  /* blank means the default */
+  if (g_str_equal (*value, "auto"))
+    {
+      self->web.port = SUDA_WEB_PORT_ANY;
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (*value, 10, 0, 65535, &port, NULL))
+    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), *value);
+  self->web.port = (int) port;
+  return NULL;
+}
+
+/* Each origin as a browser sends it: scheme://host[:port], nothing after;
+ * written back lowercased and space-separated. */
+static char *
+check_web_origins (SudaServerConfig  *self,
+                   char             **value)
+{
+  g_auto(GStrv) words = g_strsplit_set (*value != NULL ? *value : "", " ,\t", -1);
+  g_autoptr(GString) normal = g_string_new (NULL);
+
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autoptr(GUri) uri = NULL;
+      g_autofree char *lower = g_ascii_strdown (words[i], -1);
+
+      if (*lower == '\0')
+        continue;
+      uri = g_uri_parse (lower, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL ||
+          (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+           g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+          g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0' ||
+          *g_uri_get_path (uri) != '\0' || g_uri_get_query (uri) != NULL ||
+          g_uri_get_userinfo (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+        return g_strdup_printf (_("“%s” is not an origin such as https://chat.example.org"), words[i]);
+      if (normal->len > 0)
+        g_string_append_c (normal, ' ');
+      g_string_append (normal, lower);
+    }
+  g_free (*value);
+  *value = g_string_free (g_steal_pointer (&normal), FALSE);
   return NULL;
 }
 

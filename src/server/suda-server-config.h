@@ -41,6 +41,15 @@ typedef struct {
 /* "[operators] NAME=account:ACCOUNT": rights that come with logging in. */
 #define SUDA_OPERATOR_ACCOUNT_PREFIX "account:"
 
+/* [web]: the page and IRC over WebSocket (src/server/web/). */
+#define SUDA_WEB_PORT_ANY (-1)   /* port=auto: a free port chosen at start */
+typedef struct {
+  char     *port_text;        /* as written: 0 (off), auto or 1-65535 */
+  int       port;             /* 0: off; SUDA_WEB_PORT_ANY; or the port */
+  char     *listen_address;   /* NULL or "" means every interface */
+  char     *origins;          /* allowed Origins, space-separated; "" the page's own only */
+} SudaWebConfig;
+
 /* Every group of the config file, parsed and checked in one place
  * (suda-server-config.c holds the table of groups and keys). */
 typedef struct {
@@ -92,6 +101,7 @@ typedef struct {
   SudaScheduleConfig schedule;
   SudaAiConfig       ai;
   SudaAccountsConfig accounts;
+  SudaWebConfig      web;
 
   /* [operators]: name → crypt(3) hash; use the functions below */
   GHashTable *operators;

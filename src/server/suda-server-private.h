@@ -472,6 +472,8 @@ void           _suda_admission_free         (SudaAdmission     *self);
 /* FALSE when the connection was refused (and told why, and logged). */
 gboolean       _suda_admission_admit        (SudaAdmission     *self,
                                              GSocketConnection *connection);
+gboolean       _suda_admission_admit_transport (SudaAdmission  *self,
+                                             SudaTransport     *transport);
 /* Logs the refusals summed up since the last time, now. */
 void           _suda_admission_log_refusals (SudaAdmission     *self);
 

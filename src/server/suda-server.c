@@ -19,6 +19,8 @@
 #include "suda-socket-transport.h"
 #include "suda-stream-transport.h"
 #include "tls/suda-tls-private.h"
+#include "web/suda-web-server.h"
+#include "web/suda-web-transport.h"
 
 struct _SudaServer
 {
@@ -53,6 +55,9 @@ struct _SudaServer
   SudaServerLog     *log;
   gboolean           log_failing;
   char              *accounts_problem;  /* why there are no accounts, or NULL */
+
+  SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
+  GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
 };
 
 enum {
@@ -114,6 +119,7 @@ suda_server_finalize (GObject *object)
   g_clear_pointer (&self->tls_address, g_free);
   g_clear_pointer (&self->created_text, g_free);
   g_clear_pointer (&self->accounts_problem, g_free);
+  g_clear_pointer (&self->web_waiting, g_ptr_array_unref);
 
   G_OBJECT_CLASS (suda_server_parent_class)->finalize (object);
 }
@@ -183,6 +189,7 @@ static void
 suda_server_init (SudaServer *self)
 {
   self->sessions = g_list_store_new (SUDA_TYPE_SESSION);
+  self->web_waiting = g_ptr_array_new_with_free_func (g_object_unref);
   g_queue_init (&self->dirty);
 }
 
@@ -468,9 +475,11 @@ static const SudaSessionHandler client_handler = {
   .closed = on_client_closed,
 };
 
+/* The connect entry; VIA, when not NULL, is logged with it ("websocket"). */
 static void
-announce (SudaServer  *self,
-          SudaSession *session)
+announce_via (SudaServer  *self,
+              SudaSession *session,
+              const char  *via)
 {
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
 
@@ -478,7 +487,16 @@ announce (SudaServer  *self,
   suda_log_entry_set_field (entry, "address", suda_session_get_address (session));
   if (_suda_session_is_secure (session))
     suda_log_entry_set_field (entry, "tls", "true");
+  if (via != NULL)
+    suda_log_entry_set_field (entry, "via", via);
   suda_server_log (self, entry);
+}
+
+static void
+announce (SudaServer  *self,
+          SudaSession *session)
+{
+  announce_via (self, session, NULL);
 }
 
 static void
@@ -817,6 +835,93 @@ log_tls_start (SudaServer *self)
   suda_server_log (self, entry);
 }
 
+/* The web page ------------------------------------------------------------- */
+
+static void accept_web_transport (SudaServer    *self,
+                                  SudaTransport *transport);
+
+static void
+on_web_accept (gpointer                 data,
+               SoupWebsocketConnection *connection,
+               GSocketAddress          *peer)
+{
+  SudaServer *self = data;
+  g_autoptr(SudaTransport) transport = NULL;
+  g_autoptr(SudaSession) session = NULL;
+
+  if (!self->running || self->stopping)
+    {
+      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      return;
+    }
+  transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
+  /* As on the IRC port, whose connections wait in the backlog until the
+   * history is read: no JOIN sees part of it. */
+  if (self->loading != NULL)
+    {
+      g_ptr_array_add (self->web_waiting, g_steal_pointer (&transport));
+      return;
+    }
+  accept_web_transport (self, transport);
+}
+
+static void
+accept_web_transport (SudaServer    *self,
+                      SudaTransport *transport)
+{
+  g_autoptr(SudaSession) session = NULL;
+
+  if (!_suda_admission_admit_transport (self->admission, transport))
+    return;
+  add_session (self, transport, &session);
+  announce_via (self, session, "websocket");
+}
+
+/* [web] port= other than 0: the page and /ws beside the IRC port. */
+static gboolean
+start_web (SudaServer  *self,
+           GError     **error)
+{
+  const SudaServerConfig *config = self->config;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+
+  if (config->web.port == 0)
+    return TRUE;
+  /* Browsers warn about a self-signed certificate: the page goes over
+   * HTTPS only with the certificate [tls] names. */
+  if (config->tls_certificate != NULL)
+    {
+      certificate = g_tls_certificate_new_from_files (config->tls_certificate,
+                                                      config->tls_key ? config->tls_key : config->tls_certificate,
+                                                      error);
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, _("the web page's port: "));
+          return FALSE;
+        }
+    }
+  self->web = suda_web_server_new (config, certificate, on_web_accept, self);
+  if (suda_web_server_start (self->web, error))
+    return TRUE;
+  g_prefix_error (error, _("the web page's port: "));
+  g_clear_object (&self->web);
+  return FALSE;
+}
+
+guint16
+suda_server_get_web_port (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), 0);
+  return self->web ? suda_web_server_get_port (self->web) : 0;
+}
+
+char *
+suda_server_dup_web_url (SudaServer *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  return self->web ? suda_web_server_dup_url (self->web) : NULL;
+}
+
 /* History loading ----------------------------------------------------------- */
 
 /* Back on the main loop.  SELF is not touched after a stop: the stop
@@ -837,6 +942,9 @@ on_history_loaded (GObject      *source,
    * the whole history. */
   if (!self->stopping)
     g_socket_service_start (self->listener);
+  for (guint i = 0; !self->stopping && i < self->web_waiting->len; i++)
+    accept_web_transport (self, g_ptr_array_index (self->web_waiting, i));
+  g_ptr_array_set_size (self->web_waiting, 0);
 }
 
 /* Reading up to 32 MiB of log could stop the main loop for a second: a
@@ -888,6 +996,15 @@ suda_server_start (SudaServer  *self,
       return FALSE;
     }
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
+  if (!start_web (self, error))
+    {
+      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
+      g_clear_object (&self->listener);
+      g_clear_pointer (&self->address, g_free);
+      g_clear_pointer (&self->tls_address, g_free);
+      self->port = self->tls_port = 0;
+      return FALSE;
+    }
 
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
@@ -970,6 +1087,10 @@ finish_stop (SudaServer *self)
   g_clear_object (&self->loading);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
+  g_clear_object (&self->web);
+  for (guint i = 0; i < self->web_waiting->len; i++)
+    suda_transport_close (g_ptr_array_index (self->web_waiting, i));
+  g_ptr_array_set_size (self->web_waiting, 0);
   _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
@@ -1291,6 +1412,9 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[tls] listen", g_strcmp0 (live->tls_listen, fresh->tls_listen) != 0);
   note_restart (self, later, "[tls] plain", live->plain != fresh->plain);
   reload_tls (self, fresh);
+  note_restart (self, later, "[web] port", live->web.port != fresh->web.port);
+  note_restart (self, later, "[web] listen",
+                g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);
 
   if (!is_pinned (self, "[server] max-clients"))
     live->max_clients = fresh->max_clients;
@@ -1316,6 +1440,8 @@ suda_server_apply_config (SudaServer             *self,
   live->registration_timeout_ms = fresh->registration_timeout_ms;
   live->history_rooms = fresh->history_rooms;
   live->connects_per_minute = fresh->connects_per_minute;
+  /* The web server reads the live config at each upgrade. */
+  swap_string (&live->web.origins, &fresh->web.origins);
   live->schedule = fresh->schedule;
   swap_string (&live->accounts.registration, &fresh->accounts.registration);
   live->accounts.nick_grace_ms = fresh->accounts.nick_grace_ms;

@@ -35,6 +35,11 @@ guint16           suda_server_get_tls_port      (SudaServer   *self);
 char             *suda_server_dup_tls_address   (SudaServer   *self);
 const char       *suda_server_get_tls_fingerprint (SudaServer *self);
 gboolean          suda_server_get_tls_self_signed (SudaServer *self);
+/* The web page ([web] port=): its port, 0 when off or stopped, and its
+ * address as http(s)://ADDRESS:PORT/ (0.0.0.0 for every interface), NULL
+ * when off.  Both are known from the start ("port" notifies then). */
+guint16           suda_server_get_web_port      (SudaServer   *self);
+char             *suda_server_dup_web_url       (SudaServer   *self);
 GDateTime        *suda_server_get_started_at    (SudaServer   *self);
 guint             suda_server_get_n_users       (SudaServer   *self);
 GListModel       *suda_server_get_sessions      (SudaServer   *self);

@@ -153,6 +153,7 @@ main (int   argc,
   g_autofree char *password = NULL;
   g_autofree char *name = NULL;
   g_autofree char *address = NULL;
+  g_autofree char *web_url = NULL;
   g_autoptr(GPtrArray) pinned = NULL;
   int port = -1, max_clients = -1;
   gboolean version = FALSE, hash = FALSE;
@@ -255,6 +256,10 @@ main (int   argc,
   if (address != NULL)
     g_print ("listening on %s\n", address);
   print_tls (server);
+  web_url = suda_server_dup_web_url (server);
+  /* scripts read this line too: "web page at http://ADDRESS:PORT/" */
+  if (web_url != NULL)
+    g_print ("web page at %s\n", web_url);
   g_print (_("log: %s\n"), suda_server_get_log_path (server) ? suda_server_get_log_path (server) : _("(none)"));
   /* Standard output stays the two lines scripts read; the log has it too. */
   if (suda_server_get_accounts_problem (server))
