@@ -497,6 +497,10 @@ send_pending (SudaSession *self)
   gboolean full = FALSE;
   GError *error = NULL;
 
+  /* Last words to a peer that never finished its TLS handshake (cut at the
+   * registration deadline) could never leave. */
+  if (G_UNLIKELY (self->state != SESSION_OPEN) && suda_transport_is_pending (self->transport))
+    self->out_off = self->out_len;
   while (self->out_off < self->out_len && self->state != SESSION_GONE)
     {
       /* A plain socket's send(2) inline: the flush is the server's hot path. */

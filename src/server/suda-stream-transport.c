@@ -127,13 +127,9 @@ suda_stream_transport_send (SudaTransport *transport,
   g_autoptr(GError) local_error = NULL;
   gssize n;
 
-  /* Nothing is said before the handshake but last words (a registration
-   * deadline), which cannot reach a peer that never finished it. */
+  /* What is said before the handshake is done (a greeting) waits for it. */
   if (self->handshaking)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED, "TLS handshake not finished");
-      return -1;
-    }
+    return 0;
   if (self->handshake_error != NULL)
     {
       g_propagate_error (error, g_error_copy (self->handshake_error));
@@ -282,6 +278,7 @@ on_handshake_done (GObject      *source,
       g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
   self->handshaking = FALSE;
+  suda_transport_set_pending (SUDA_TRANSPORT (self), FALSE);
   if (suda_transport_is_closed (SUDA_TRANSPORT (self)))
     return;
   if (error == NULL && is_too_old (G_TLS_CONNECTION (source)))
@@ -337,6 +334,7 @@ suda_stream_transport_new (GIOStream *stream)
       /* A peer that just closes the TCP connection has left like any other. */
       g_tls_connection_set_require_close_notify (G_TLS_CONNECTION (stream), FALSE);
       self->handshaking = TRUE;
+      suda_transport_set_pending (SUDA_TRANSPORT (self), TRUE);
       g_tls_connection_handshake_async (G_TLS_CONNECTION (stream), G_PRIORITY_DEFAULT,
                                         self->cancellable, on_handshake_done, g_object_ref (self));
     }

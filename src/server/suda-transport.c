@@ -12,6 +12,7 @@ typedef struct
   gpointer               ready_data;
   GIOCondition           watched;
   gboolean               closed;
+  gboolean               pending;
 } SudaTransportPrivate;
 
 G_DEFINE_ABSTRACT_TYPE_WITH_PRIVATE (SudaTransport, suda_transport, G_TYPE_OBJECT)
@@ -142,4 +143,21 @@ suda_transport_get_socket (SudaTransport *self)
   SudaTransportClass *klass = SUDA_TRANSPORT_GET_CLASS (self);
 
   return klass->get_socket ? klass->get_socket (self) : NULL;
+}
+
+void
+suda_transport_set_pending (SudaTransport *self,
+                            gboolean       pending)
+{
+  SudaTransportPrivate *priv = suda_transport_get_instance_private (self);
+
+  priv->pending = pending;
+}
+
+gboolean
+suda_transport_is_pending (SudaTransport *self)
+{
+  SudaTransportPrivate *priv = suda_transport_get_instance_private (self);
+
+  return priv->pending;
 }

@@ -97,6 +97,13 @@ GSocketAddress *suda_transport_dup_remote_address (SudaTransport *self);
 const char     *suda_transport_get_certificate_fingerprint (SudaTransport *self);
 GSocket        *suda_transport_get_socket      (SudaTransport *self);
 
+/* For transports not established yet (a TLS handshake under way): what is
+ * sent meanwhile waits (send() takes nothing), and a session closing then
+ * does not wait for its last words to leave. */
+void            suda_transport_set_pending     (SudaTransport *self,
+                                                gboolean       pending);
+gboolean        suda_transport_is_pending      (SudaTransport *self);
+
 /* For transports: tells the session CONDITION is ready (see watch above).
  * The transport may be closed and the session gone when it returns. */
 void            suda_transport_ready           (SudaTransport *self,
