@@ -49,6 +49,13 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "log-file", fixture->log_path);
 
   fixture->window = g_object_ref_sink (suda_console_window_new (NULL));
+  {
+    /* the web page on a free port, never the console's 8080 */
+    g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+
+    g_assert_true (suda_server_config_set_value (base, "web", "port", "auto", NULL));
+    suda_console_window_set_base_config (fixture->window, base);
+  }
   gtk_window_present (GTK_WINDOW (fixture->window));
   suda_test_iterate (10);
 }
