@@ -328,21 +328,24 @@ dup_log_path (SudaConsoleWindow *self)
 
 /* The Accounts page -------------------------------------------------------- */
 
-/* The server's account store, in the state folder (the log's folder unless
- * --config names another).  TODO(issue 14, helper S): once the server reads
- * `[accounts] file=`, take that key from the configuration instead. */
+/* The store the server opens: `[accounts] file=` of the configuration,
+ * else accounts.sqlite in the state folder (the log's folder unless the
+ * configuration names another).  The server has its own connection on its
+ * thread; SQLite's WAL lets the two share the file. */
 static char *
 dup_accounts_path (SudaConsoleWindow *self)
 {
   g_autoptr(SudaServerConfig) config = self->base_config ? suda_server_config_copy (self->base_config)
                                                          : suda_server_config_new ();
-  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *folder = NULL;
 
   g_free (config->log_path);
   config->log_path = dup_log_path (self);
-  state_dir = suda_server_config_dup_state_dir (config);
-  g_mkdir_with_parents (state_dir, 0700);
-  return g_build_filename (state_dir, "accounts.sqlite", NULL);
+  path = suda_server_config_dup_accounts_path (config);
+  folder = g_path_get_dirname (path);
+  g_mkdir_with_parents (folder, 0700);
+  return g_steal_pointer (&path);
 }
 
 /* Opened when first shown: a console that never shows the page never
