@@ -23,6 +23,8 @@ struct _SudaConsoleWindow
   GtkLabel             *status_label;
   GtkWidget            *web_box;
   GtkLabel             *web_label;
+  GtkWidget            *tls_box;
+  GtkLabel             *tls_label;
   GtkLabel             *error_label;
   GtkLabel             *log_failing_label;
   GtkLabel             *ai_label;

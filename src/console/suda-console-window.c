@@ -96,6 +96,36 @@ update_web_address (SudaConsoleWindow *self)
 }
 
 static void
+update_tls_fingerprint (SudaConsoleWindow *self)
+{
+  const char *fingerprint = suda_server_host_get_tls_fingerprint (self->host);
+
+  gtk_widget_set_visible (self->tls_box, fingerprint != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-tls-fingerprint", fingerprint != NULL);
+  if (fingerprint != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("TLS on port %u, certificate SHA-256: %s"),
+                                               (guint) suda_server_host_get_config (self->host)->tls_port, fingerprint);
+
+      gtk_label_set_text (self->tls_label, text);
+    }
+}
+
+static void
+copy_tls_fingerprint_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  const char *fingerprint = suda_server_host_get_tls_fingerprint (self->host);
+
+  if (fingerprint == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), fingerprint);
+  _suda_console_window_toast (self, _("Certificate fingerprint copied"));
+}
+
+static void
 copy_web_address_action (GtkWidget  *widget,
                          const char *action_name,
                          GVariant   *parameter)
@@ -152,6 +182,7 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
   else
     gtk_label_set_text (self->status_label, starting ? _("Starting…") : _("Stopped"));
   update_web_address (self);
+  update_tls_fingerprint (self);
   /* Shown while it lasts: the server retries and says when it recovers. */
   gtk_widget_set_visible (GTK_WIDGET (self->log_failing_label),
                           running && suda_server_host_get_log_failing (self->host));
@@ -308,6 +339,7 @@ connect_host (SudaConsoleWindow *self)
   g_signal_connect_swapped (self->host, "notify::running", G_CALLBACK (server_changed_cb), self);
   g_signal_connect_swapped (self->host, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
   g_signal_connect_swapped (self->host, "notify::n-users", G_CALLBACK (server_changed_cb), self);
+  g_signal_connect_swapped (self->host, "notify::tls-fingerprint", G_CALLBACK (server_changed_cb), self);
 }
 
 static char *
@@ -404,7 +436,8 @@ config_from_fields (SudaConsoleWindow  *self,
   g_free (config->log_path);
   config->log_path = dup_log_path (self);
   /* the service user reads its AI settings from the [ai] group */
-  if (!_suda_console_ai_apply_config (self->settings, config, error))
+  if (!_suda_console_ai_apply_config (self->settings, config, error) ||
+      !_suda_console_tls_apply_config (self->settings, config, error))
     g_clear_pointer (&config, suda_server_config_free);
   return config;
 }
@@ -820,6 +853,8 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, web_box);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, web_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, tls_box);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, tls_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_failing_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, ai_label);
@@ -849,6 +884,8 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.copy-web-address", NULL, copy_web_address_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-tls-fingerprint", NULL,
+                                   copy_tls_fingerprint_action);
   gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.reset-log-file", NULL, reset_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.view-server-log", NULL, view_server_log_action);
