@@ -237,6 +237,49 @@ test_window_opens_configured_store (void)
   remove_tree (tmpdir);
 }
 
+static gboolean
+is_operator (Fixture    *fixture,
+             const char *name)
+{
+  g_autoptr(SudaAccountStore) store = suda_account_store_open (fixture->path, NULL);
+  SudaAccountInfo *info = suda_account_store_lookup (store, name);
+  gboolean result;
+
+  g_assert_nonnull (info);
+  result = info->is_operator;
+  suda_account_info_free (info);
+  return result;
+}
+
+/* The Operator button flips the selected account, as the server sees it. */
+static void
+test_operator_toggle (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GObject *selection;
+
+  act (fixture, "accounts.add", g_variant_new ("(ss)", "teacher", "first-password"));
+  act (fixture, "accounts.add", g_variant_new ("(ss)", "student", "other-password"));
+  g_assert_false (is_operator (fixture, "teacher"));
+  act (fixture, "accounts.set-operator", g_variant_new ("(sb)", "teacher", TRUE));
+  g_assert_true (is_operator (fixture, "teacher"));
+  g_assert_false (is_operator (fixture, "student"));
+
+  selection = G_OBJECT (gtk_column_view_get_model (GTK_COLUMN_VIEW (gtk_widget_get_template_child (
+                GTK_WIDGET (fixture->page), SUDA_TYPE_CONSOLE_ACCOUNTS, "column_view"))));
+  {
+    g_auto(GStrv) names = listed (fixture);
+
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (selection),
+                                       g_strv_contains ((const char * const *) names, "teacher") &&
+                                       g_str_equal (names[0], "teacher") ? 0 : 1);
+  }
+  act (fixture, "accounts.toggle-operator-selected", NULL);
+  g_assert_false (is_operator (fixture, "teacher"));
+  act (fixture, "accounts.toggle-operator-selected", NULL);
+  g_assert_true (is_operator (fixture, "teacher"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -247,6 +290,8 @@ main (int    argc,
 
   g_test_add ("/console/accounts/add-reset-delete", Fixture, NULL,
               fixture_set_up, test_add_reset_delete, fixture_tear_down);
+  g_test_add ("/console/accounts/operator-toggle", Fixture, NULL,
+              fixture_set_up, test_operator_toggle, fixture_tear_down);
   g_test_add ("/console/accounts/import-csv", Fixture, NULL,
               fixture_set_up, test_import_csv, fixture_tear_down);
   g_test_add_func ("/console/accounts/window-opens-store-in-state-folder",
