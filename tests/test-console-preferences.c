@@ -28,7 +28,7 @@ typedef struct {
 static const char * const reset_keys[] = {
   "listen-address", "port", "log-file",
   "ai-base-url", "ai-model", "ai-key-file", "ai-token-field",
-  "tls-port", "tls-certificate", "tls-key",
+  "tls-port", "tls-certificate", "tls-key", "tls-only",
   NULL
 };
 
@@ -417,6 +417,18 @@ test_self_signed_turns_tls_on (Fixture       *fixture,
   g_assert_false (g_settings_get_user_value (fixture->settings, "tls-certificate") != NULL);
   g_assert_cmpstr (adw_action_row_get_subtitle (certificate), ==,
                    "None: a self-signed certificate made by the server");
+  /* TLS only, but TLS off: the clear port stays, so something listens */
+  {
+    g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+    g_settings_set_boolean (fixture->settings, "tls-only", TRUE);
+    g_settings_set_int (fixture->settings, "tls-port", 0);
+    g_assert_true (_suda_console_tls_apply_config (fixture->settings, config, NULL));
+    g_assert_true (config->plain);
+    g_settings_set_int (fixture->settings, "tls-port", 6697);
+    g_assert_true (_suda_console_tls_apply_config (fixture->settings, config, NULL));
+    g_assert_false (config->plain);
+  }
   /* a port already chosen stays */
   g_settings_set_int (fixture->settings, "tls-port", 7443);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.self-signed", NULL));
@@ -497,8 +509,17 @@ test_tls_fingerprint_shown_and_copied (Fixture       *fixture,
   g_autofree char *copied = NULL;
 
   g_settings_set_int (fixture->settings, "tls-port", tls_port);
+  g_settings_set_boolean (fixture->settings, "tls-only", TRUE);
   host = start_server (fixture);
   g_assert_cmpuint (suda_server_host_get_config (host)->tls_port, ==, tls_port);
+  g_assert_false (suda_server_host_get_config (host)->plain);
+  {
+    GObject *status = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                     SUDA_TYPE_CONSOLE_WINDOW, "status_label");
+    g_autofree char *expected = g_strdup_printf ("TLS port %u", tls_port);
+
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (status)), expected));
+  }
   g_assert_true (suda_test_wait_until (tls_box_shown, fixture->window, 5000));
   fingerprint = suda_server_host_get_tls_fingerprint (host);
   g_assert_nonnull (fingerprint);

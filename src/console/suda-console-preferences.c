@@ -35,6 +35,7 @@ struct _SudaConsolePreferences
   GtkSpinButton        *tls_port_spin;
   AdwActionRow         *tls_certificate_row;
   AdwActionRow         *tls_key_row;
+  GtkSwitch            *tls_only_switch;
 
   GSettings            *settings;
   GtkFileChooserNative *chooser;
@@ -85,7 +86,11 @@ _suda_console_tls_apply_config (GSettings         *settings,
   if (*certificate != '\0' &&
       !suda_server_config_set_value (config, "tls", "certificate", certificate, error))
     return FALSE;
-  return *key == '\0' || suda_server_config_set_value (config, "tls", "key", key, error);
+  if (*key != '\0' && !suda_server_config_set_value (config, "tls", "key", key, error))
+    return FALSE;
+  /* never both ports off */
+  return g_settings_get_int (settings, "tls-port") == 0 || !g_settings_get_boolean (settings, "tls-only") ||
+         suda_server_config_set_value (config, "tls", "plain", "false", error);
 }
 
 /* Asks the server's own reading of [ai], so the window and the service
@@ -339,6 +344,7 @@ suda_console_preferences_class_init (SudaConsolePreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_port_spin);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_certificate_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_key_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_only_switch);
   /* not kept: only looked up by name, so tests can press it */
   gtk_widget_class_bind_template_child_full (widget_class, "key_file_clear_button", FALSE, 0);
 
@@ -368,6 +374,7 @@ suda_console_preferences_init (SudaConsolePreferences *self)
                                 G_SETTINGS_BIND_DEFAULT, token_field_to_selected,
                                 selected_to_token_field, NULL, NULL);
   g_settings_bind (self->settings, "tls-port", self->tls_port_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "tls-only", self->tls_only_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "tls-certificate", self->tls_certificate_row, "subtitle",
                                 G_SETTINGS_BIND_GET, tls_file_to_subtitle, NULL, (gpointer) "tls-certificate", NULL);
   g_settings_bind_with_mapping (self->settings, "tls-key", self->tls_key_row, "subtitle",

@@ -172,11 +172,17 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
     {
       g_autofree char *since = _suda_console_format_moment (suda_server_host_get_started_at (self->host));
       g_autofree char *status = NULL;
+      g_autofree char *tls_only = NULL;
+      const char *address = suda_server_host_get_address (self->host);
 
+      /* no clear-text port ([tls] plain=false): the TLS port is the address */
+      if (address == NULL)
+        address = tls_only = g_strdup_printf (_("TLS port %u"),
+                                              (guint) suda_server_host_get_config (self->host)->tls_port);
       status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Listening on %s since %s · %u user",
                                              "Listening on %s since %s · %u users", n_users),
-                                suda_server_host_get_address (self->host), since, n_users);
+                                address, since, n_users);
       gtk_label_set_text (self->status_label, status);
     }
   else
