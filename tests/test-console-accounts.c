@@ -192,6 +192,94 @@ test_window_opens_store_in_state_folder (void)
   remove_tree (tmpdir);
 }
 
+/* With `[accounts] file=` in the configuration the page opens that file,
+ * the one the server uses, and lists what is already in it. */
+static void
+test_window_opens_configured_store (void)
+{
+  g_autofree char *tmpdir = suda_test_make_tmpdir ();
+  g_autofree char *log_path = g_build_filename (tmpdir, "server.jsonl", NULL);
+  g_autofree char *path = g_build_filename (tmpdir, "class", "accounts.db", NULL);
+  g_autofree char *beside_log = g_build_filename (tmpdir, "accounts.sqlite", NULL);
+  g_autofree char *folder = g_path_get_dirname (path);
+  g_autoptr(GSettings) settings = g_settings_new ("chat.suda.Server");
+  g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  SudaConsoleWindow *window;
+  GObject *stack, *page;
+
+  g_mkdir_with_parents (folder, 0700);
+  {
+    g_autoptr(SudaAccountStore) store = suda_account_store_open (path, &error);
+
+    g_assert_no_error (error);
+    suda_account_store_register_async (store, "kim", "pass-word-1", NULL, suda_test_async_store, &result);
+    g_assert_true (suda_account_store_register_finish (store, suda_test_async_wait (&result), &error));
+    g_assert_no_error (error);
+  }
+  g_assert_true (suda_server_config_set_value (base, "accounts", "file", path, &error));
+  g_assert_no_error (error);
+  g_settings_set_string (settings, "log-file", log_path);
+  window = suda_console_window_new (NULL);
+  suda_console_window_set_base_config (window, base);
+  gtk_window_present (GTK_WINDOW (window));
+  page = gtk_widget_get_template_child (GTK_WIDGET (window), SUDA_TYPE_CONSOLE_WINDOW, "accounts_page");
+  stack = gtk_widget_get_template_child (GTK_WIDGET (window), SUDA_TYPE_CONSOLE_WINDOW, "view_stack");
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (stack), "accounts");
+  g_assert_cmpstr (suda_console_accounts_get_path (SUDA_CONSOLE_ACCOUNTS (page)), ==, path);
+  g_assert_cmpuint (g_list_model_get_n_items (suda_console_accounts_get_names (SUDA_CONSOLE_ACCOUNTS (page))), ==, 1);
+  g_assert_false (g_file_test (beside_log, G_FILE_TEST_EXISTS));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  suda_test_iterate (10);
+  g_settings_reset (settings, "log-file");
+  remove_tree (tmpdir);
+}
+
+static gboolean
+is_operator (Fixture    *fixture,
+             const char *name)
+{
+  g_autoptr(SudaAccountStore) store = suda_account_store_open (fixture->path, NULL);
+  SudaAccountInfo *info = suda_account_store_lookup (store, name);
+  gboolean result;
+
+  g_assert_nonnull (info);
+  result = info->is_operator;
+  suda_account_info_free (info);
+  return result;
+}
+
+/* The Operator button flips the selected account, as the server sees it. */
+static void
+test_operator_toggle (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  GObject *selection;
+
+  act (fixture, "accounts.add", g_variant_new ("(ss)", "teacher", "first-password"));
+  act (fixture, "accounts.add", g_variant_new ("(ss)", "student", "other-password"));
+  g_assert_false (is_operator (fixture, "teacher"));
+  act (fixture, "accounts.set-operator", g_variant_new ("(sb)", "teacher", TRUE));
+  g_assert_true (is_operator (fixture, "teacher"));
+  g_assert_false (is_operator (fixture, "student"));
+
+  selection = G_OBJECT (gtk_column_view_get_model (GTK_COLUMN_VIEW (gtk_widget_get_template_child (
+                GTK_WIDGET (fixture->page), SUDA_TYPE_CONSOLE_ACCOUNTS, "column_view"))));
+  {
+    g_auto(GStrv) names = listed (fixture);
+
+    gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (selection),
+                                       g_strv_contains ((const char * const *) names, "teacher") &&
+                                       g_str_equal (names[0], "teacher") ? 0 : 1);
+  }
+  act (fixture, "accounts.toggle-operator-selected", NULL);
+  g_assert_false (is_operator (fixture, "teacher"));
+  act (fixture, "accounts.toggle-operator-selected", NULL);
+  g_assert_true (is_operator (fixture, "teacher"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -202,9 +290,13 @@ main (int    argc,
 
   g_test_add ("/console/accounts/add-reset-delete", Fixture, NULL,
               fixture_set_up, test_add_reset_delete, fixture_tear_down);
+  g_test_add ("/console/accounts/operator-toggle", Fixture, NULL,
+              fixture_set_up, test_operator_toggle, fixture_tear_down);
   g_test_add ("/console/accounts/import-csv", Fixture, NULL,
               fixture_set_up, test_import_csv, fixture_tear_down);
   g_test_add_func ("/console/accounts/window-opens-store-in-state-folder",
                    test_window_opens_store_in_state_folder);
+  g_test_add_func ("/console/accounts/window-opens-configured-store",
+                   test_window_opens_configured_store);
   return g_test_run ();
 }

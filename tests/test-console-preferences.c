@@ -28,6 +28,7 @@ typedef struct {
 static const char * const reset_keys[] = {
   "listen-address", "port", "log-file",
   "ai-base-url", "ai-model", "ai-key-file", "ai-token-field",
+  "tls-port", "tls-certificate", "tls-key", "tls-only",
   NULL
 };
 
@@ -49,6 +50,13 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "log-file", fixture->log_path);
 
   fixture->window = g_object_ref_sink (suda_console_window_new (NULL));
+  {
+    /* the web page on a free port, never the console's 8080 */
+    g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+
+    g_assert_true (suda_server_config_set_value (base, "web", "port", "auto", NULL));
+    suda_console_window_set_base_config (fixture->window, base);
+  }
   gtk_window_present (GTK_WINDOW (fixture->window));
   suda_test_iterate (10);
 }
@@ -393,6 +401,145 @@ test_bad_value_shows_config_error (Fixture       *fixture,
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (error_label)));
 }
 
+/* The button turns TLS on with no files: the server makes the certificate. */
+static void
+test_self_signed_turns_tls_on (Fixture       *fixture,
+                               gconstpointer  data)
+{
+  SudaConsolePreferences *prefs = open_preferences (fixture);
+  AdwActionRow *certificate = ADW_ACTION_ROW (prefs_child (prefs, "tls_certificate_row"));
+
+  g_settings_set_string (fixture->settings, "tls-certificate", "/nowhere/cert.pem");
+  g_settings_set_string (fixture->settings, "tls-key", "/nowhere/key.pem");
+  g_assert_cmpstr (adw_action_row_get_subtitle (certificate), ==, "/nowhere/cert.pem");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.self-signed", NULL));
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "tls-port"), ==, 6697);
+  g_assert_false (g_settings_get_user_value (fixture->settings, "tls-certificate") != NULL);
+  g_assert_cmpstr (adw_action_row_get_subtitle (certificate), ==,
+                   "None: a self-signed certificate made by the server");
+  /* TLS only, but TLS off: the clear port stays, so something listens */
+  {
+    g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+    g_settings_set_boolean (fixture->settings, "tls-only", TRUE);
+    g_settings_set_int (fixture->settings, "tls-port", 0);
+    g_assert_true (_suda_console_tls_apply_config (fixture->settings, config, NULL));
+    g_assert_true (config->plain);
+    g_settings_set_int (fixture->settings, "tls-port", 6697);
+    g_assert_true (_suda_console_tls_apply_config (fixture->settings, config, NULL));
+    g_assert_false (config->plain);
+  }
+  /* a port already chosen stays */
+  g_settings_set_int (fixture->settings, "tls-port", 7443);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (prefs), "prefs.self-signed", NULL));
+  g_assert_cmpint (g_settings_get_int (fixture->settings, "tls-port"), ==, 7443);
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+static gboolean
+tls_box_shown (gpointer window)
+{
+  return gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+                                   window, SUDA_TYPE_CONSOLE_WINDOW, "tls_box")));
+}
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  *(char **) data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* A bad certificate path is the server's own words, and nothing starts. */
+static void
+test_tls_missing_certificate_says_why (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  SudaServerHost *host = suda_console_window_get_host (fixture->window);
+  GObject *error_label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                        SUDA_TYPE_CONSOLE_WINDOW, "error_label");
+
+  g_settings_set_int (fixture->settings, "tls-port", suda_test_free_port ());
+  g_settings_set_string (fixture->settings, "tls-certificate", "/nowhere/cert.pem");
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  suda_test_iterate (10);
+  g_assert_true (suda_test_wait_until ((gboolean (*) (gpointer)) gtk_widget_get_visible, error_label, 20000));
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (error_label)), "cert.pem"));
+  g_assert_false (suda_server_host_get_running (host));
+}
+
+static gboolean
+tls_box_hidden (gpointer window)
+{
+  return !tls_box_shown (window);
+}
+
+/* the self-signed certificate and whatever else the server left */
+static void
+remove_files (const char *dir)
+{
+  g_autoptr(GDir) listing = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (listing && (name = g_dir_read_name (listing)))
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+
+      g_unlink (path);
+    }
+}
+
+/* TLS on with no certificate: the server makes one, and the window shows
+ * its fingerprint, copied by the button. */
+static void
+test_tls_fingerprint_shown_and_copied (Fixture       *fixture,
+                                       gconstpointer  data)
+{
+  guint16 tls_port = suda_test_free_port ();
+  SudaServerHost *host;
+  GObject *label;
+  const char *fingerprint;
+  g_autofree char *copied = NULL;
+
+  g_settings_set_int (fixture->settings, "tls-port", tls_port);
+  g_settings_set_boolean (fixture->settings, "tls-only", TRUE);
+  host = start_server (fixture);
+  g_assert_cmpuint (suda_server_host_get_config (host)->tls_port, ==, tls_port);
+  g_assert_false (suda_server_host_get_config (host)->plain);
+  {
+    GObject *status = gtk_widget_get_template_child (GTK_WIDGET (fixture->window),
+                                                     SUDA_TYPE_CONSOLE_WINDOW, "status_label");
+    g_autofree char *expected = g_strdup_printf ("TLS port %u", tls_port);
+
+    g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (status)), expected));
+  }
+  g_assert_true (suda_test_wait_until (tls_box_shown, fixture->window, 5000));
+  fingerprint = suda_server_host_get_tls_fingerprint (host);
+  g_assert_nonnull (fingerprint);
+  /* SHA-256 as 32 hex pairs */
+  g_assert_cmpuint (strlen (fingerprint), >=, 64);
+  label = gtk_widget_get_template_child (GTK_WIDGET (fixture->window), SUDA_TYPE_CONSOLE_WINDOW, "tls_label");
+  g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (label)), fingerprint));
+  g_assert_true (suda_test_port_accepts (tls_port));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.copy-tls-fingerprint", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), NULL,
+                                 clipboard_read_cb, &copied);
+  g_assert_true (suda_test_wait_until (pointer_set, &copied, 5000));
+  g_assert_cmpstr (copied, ==, fingerprint);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (tls_box_hidden, fixture->window, 20000));
+  remove_files (fixture->tmpdir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -414,6 +561,9 @@ main (int   argc,
   ADD ("start/leaves-out-empty-values", test_start_leaves_out_empty_values);
   ADD ("start/search-answered-through-the-fake-api", test_search_answered_through_console);
   ADD ("start/bad-ai-value-shows-the-config-error", test_bad_value_shows_config_error);
+  ADD ("tls/self-signed-turns-tls-on", test_self_signed_turns_tls_on);
+  ADD ("tls/missing-certificate-says-why", test_tls_missing_certificate_says_why);
+  ADD ("tls/fingerprint-shown-and-copied", test_tls_fingerprint_shown_and_copied);
 #undef ADD
 
   return g_test_run ();

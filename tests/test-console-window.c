@@ -11,6 +11,7 @@
 #include "suda-console-file-chooser.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
+#include "suda-console-window-private.h"
 #include "suda-log-viewer-window.h"
 #include "suda-log-row.h"
 #include "suda-test-gtk.h"
@@ -21,6 +22,7 @@ typedef struct {
   GSettings         *settings;
   char              *tmpdir;
   char              *log_path;
+  char              *config_path;  /* [web] port=auto, for the program */
 } Fixture;
 
 static GtkWidget *
@@ -53,6 +55,15 @@ fixture_set_up (Fixture       *fixture,
   g_settings_set_string (fixture->settings, "log-file", fixture->log_path);
 
   fixture->window = g_object_ref_sink (suda_console_window_new (NULL));
+  {
+    /* the web page on a free port, never the console's 8080 */
+    g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+
+    g_assert_true (suda_server_config_set_value (base, "web", "port", "auto", NULL));
+    suda_console_window_set_base_config (fixture->window, base);
+  }
+  fixture->config_path = g_build_filename (fixture->tmpdir, "server.conf", NULL);
+  g_assert_true (g_file_set_contents (fixture->config_path, "[web]\nport=auto\n", -1, NULL));
   gtk_window_present (GTK_WINDOW (fixture->window));
   suda_test_iterate (10);
 }
@@ -70,7 +81,9 @@ fixture_tear_down (Fixture       *fixture,
     g_settings_reset (fixture->settings, *key);
   g_clear_object (&fixture->settings);
   g_unlink (fixture->log_path);
+  g_unlink (fixture->config_path);
   g_rmdir (fixture->tmpdir);
+  g_free (fixture->config_path);
   g_free (fixture->log_path);
   g_free (fixture->tmpdir);
 }
@@ -535,6 +548,7 @@ test_command_line_starts_serving (Fixture       *fixture,
   g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
   port_text = g_strdup_printf ("%u", port);
   process = g_subprocess_launcher_spawn (launcher, &error, program, "--start",
+                                         "--config", fixture->config_path,
                                          "--listen", "127.0.0.1", "--port", port_text, NULL);
   g_assert_no_error (error);
 
@@ -597,6 +611,7 @@ test_command_line_port_zero (Fixture       *fixture,
   g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", fixture->tmpdir, TRUE);
   g_subprocess_launcher_setenv (launcher, "GTK_A11Y", "none", TRUE);
   process = g_subprocess_launcher_spawn (launcher, &error, program, "--start",
+                                         "--config", fixture->config_path,
                                          "--listen", "127.0.0.1", "--port", "0", NULL);
   g_assert_no_error (error);
 
@@ -723,6 +738,101 @@ test_failing_log_shows_warning (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (warning));
 }
 
+static gboolean
+web_box_shown (gpointer fixture)
+{
+  return gtk_widget_get_visible (child (fixture, "web_box"));
+}
+
+static void
+clipboard_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  *(char **) data = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+}
+
+static gboolean
+pointer_set (gpointer data)
+{
+  return *(gpointer *) data != NULL;
+}
+
+/* The page's address is shown while running, never as 0.0.0.0, copied by
+ * its button, and a browser gets the page from its port. */
+static void
+test_web_address_shown_and_copied (Fixture       *fixture,
+                                   gconstpointer  data)
+{
+  GtkLabel *label = GTK_LABEL (child (fixture, "web_label"));
+  g_autoptr(GUri) uri = NULL;
+  g_autoptr(GSocketClient) socket_client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) connection = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *copied = NULL;
+  const char *text;
+  char reply[64] = "";
+  gsize got = 0;
+
+  g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
+  start_server (fixture);
+  g_assert_true (suda_test_wait_until (web_box_shown, fixture, 5000));
+  text = gtk_label_get_text (label);
+  g_assert_true (g_str_has_prefix (text, "Web page: http://"));
+  g_assert_null (strstr (text, "0.0.0.0"));
+  uri = g_uri_parse (strstr (text, "http://"), G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_cmpint (g_uri_get_port (uri), !=, 8080);
+
+  /* listening on every interface: this machine's loopback serves it too */
+  connection = g_socket_client_connect_to_host (socket_client, "127.0.0.1", g_uri_get_port (uri),
+                                                NULL, &error);
+  g_assert_no_error (error);
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (connection)),
+                             "GET / HTTP/1.0\r\n\r\n", 18, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (connection)),
+                           reply, sizeof reply - 1, &got, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (reply, "HTTP/1.") && strstr (reply, " 200 ") != NULL);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.copy-web-address", NULL);
+  gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (fixture->window)), NULL,
+                                 clipboard_read_cb, &copied);
+  g_assert_true (suda_test_wait_until (pointer_set, &copied, 5000));
+  g_assert_cmpstr (copied, ==, strstr (text, "http://"));
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (host_stopped, suda_console_window_get_host (fixture->window),
+                                       20000));
+  g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
+}
+
+/* Only the every-interface addresses are replaced. */
+static void
+test_page_url_for_every_interface (void)
+{
+  g_autofree char *any = _suda_console_dup_page_url ("http://0.0.0.0:8080/");
+  g_autofree char *any6 = _suda_console_dup_page_url ("https://[::]:8443/");
+  g_autofree char *own = _suda_console_dup_page_url ("http://192.0.2.7:8080/");
+  g_autoptr(GUri) uri = g_uri_parse (any, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri6 = g_uri_parse (any6, G_URI_FLAGS_NONE, NULL);
+
+  g_assert_nonnull (uri);
+  g_assert_cmpstr (g_uri_get_scheme (uri), ==, "http");
+  g_assert_cmpint (g_uri_get_port (uri), ==, 8080);
+  g_assert_cmpstr (g_uri_get_path (uri), ==, "/");
+  g_assert_cmpstr (g_uri_get_host (uri), !=, "0.0.0.0");
+  g_assert_cmpstr (g_uri_get_host (uri), !=, "");
+  g_assert_nonnull (uri6);
+  g_assert_cmpstr (g_uri_get_scheme (uri6), ==, "https");
+  g_assert_cmpint (g_uri_get_port (uri6), ==, 8443);
+  g_assert_cmpstr (g_uri_get_host (uri6), !=, "::");
+  g_assert_cmpstr (own, ==, "http://192.0.2.7:8080/");
+  g_assert_null (_suda_console_dup_page_url (NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -739,6 +849,7 @@ main (int   argc,
   ADD ("start/and-stop-with-a-client-between", test_start_and_stop_with_a_client);
   ADD ("start/port-in-use-says-why-and-window-stays-usable", test_port_in_use_says_why);
   ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
+  ADD ("web/address-shown-and-copied", test_web_address_shown_and_copied);
   ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
   ADD ("live-log/strips-formatting", test_live_log_strips_formatting);
   ADD ("settings/fields-persist", test_fields_persist);
@@ -752,6 +863,7 @@ main (int   argc,
   ADD ("log/failing-log-shows-a-warning", test_failing_log_shows_warning);
 #undef ADD
   g_test_add_func ("/console/about/app-icon-in-resources", test_app_icon_in_resources);
+  g_test_add_func ("/console/web/page-url-for-every-interface", test_page_url_for_every_interface);
 
   return g_test_run ();
 }

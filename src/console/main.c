@@ -13,6 +13,9 @@ main (int   argc,
 {
   g_autoptr(SudaConsoleApplication) app = NULL;
 
+  /* As the daemon does: TLS 1.2 and later only, read by glib-networking
+   * once, so before any thread exists; an operator's own setting wins. */
+  g_setenv ("G_TLS_GNUTLS_PRIORITY", "NORMAL:%COMPAT:-VERS-SSL3.0:-VERS-TLS1.0:-VERS-TLS1.1", FALSE);
   setlocale (LC_ALL, "");
   bindtextdomain (GETTEXT_PACKAGE, g_getenv ("SUDA_LOCALEDIR") ? g_getenv ("SUDA_LOCALEDIR") : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");

@@ -41,6 +41,14 @@ set_status (SudaConsoleAccounts *self,
   gtk_label_set_text (self->status_label, text ? text : "");
 }
 
+static const char *
+selected_name (SudaConsoleAccounts *self)
+{
+  GtkStringObject *item = gtk_single_selection_get_selected_item (self->selection);
+
+  return item ? gtk_string_object_get_string (item) : NULL;
+}
+
 /* A list read is one indexed SELECT: quick enough for the GTK thread,
  * unlike hashing a password, which the store does on its own threads. */
 static void
@@ -50,6 +58,7 @@ refresh (SudaConsoleAccounts *self)
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GPtrArray) names = g_ptr_array_new ();
   guint n_old = g_list_model_get_n_items (G_LIST_MODEL (self->names));
+  g_autofree char *selected = NULL;
 
   if (self->store == NULL)
     return;
@@ -70,7 +79,12 @@ refresh (SudaConsoleAccounts *self)
   /* the table owns the infos now */
   g_ptr_array_set_free_func (accounts, NULL);
   g_ptr_array_add (names, NULL);
+  selected = g_strdup (selected_name (self));
   gtk_string_list_splice (self->names, 0, n_old, (const char * const *) names->pdata);
+  /* the rows are new: the same account stays selected */
+  for (guint i = 0; selected != NULL && names->pdata[i] != NULL; i++)
+    if (g_str_equal (names->pdata[i], selected))
+      gtk_single_selection_set_selected (self->selection, i);
 }
 
 static void
@@ -223,15 +237,29 @@ import_csv_action (GtkWidget  *widget,
                                        imported_cb, g_object_ref (self));
 }
 
+/* Operator rights come with logging in to an account marked here. */
+static void
+set_operator_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  SudaConsoleAccounts *self = SUDA_CONSOLE_ACCOUNTS (widget);
+  g_autoptr(GError) error = NULL;
+  const char *name;
+  gboolean is_operator;
+
+  g_variant_get (parameter, "(&sb)", &name, &is_operator);
+  if (!have_store (self))
+    return;
+  if (!suda_account_store_set_operator (self->store, name, is_operator, &error))
+    set_status (self, error->message);
+  else
+    set_status (self, is_operator ? _("Operator rights given") : _("Operator rights taken away"));
+  refresh (self);
+}
+
 /* Asking first ------------------------------------------------------------ */
 
-static const char *
-selected_name (SudaConsoleAccounts *self)
-{
-  GtkStringObject *item = gtk_single_selection_get_selected_item (self->selection);
-
-  return item ? gtk_string_object_get_string (item) : NULL;
-}
 
 static GtkWidget *
 password_entry (const char *placeholder)
@@ -489,6 +517,20 @@ cell_bind_operator (GtkSignalListItemFactory *factory,
                             info && info->is_operator ? _("Operator") : "");
 }
 
+static void
+toggle_operator_selected_action (GtkWidget  *widget,
+                                 const char *action_name,
+                                 GVariant   *parameter)
+{
+  SudaConsoleAccounts *self = SUDA_CONSOLE_ACCOUNTS (widget);
+  g_autofree char *name = g_strdup (selected_name (self));
+  SudaAccountInfo *info = name ? g_hash_table_lookup (self->infos, name) : NULL;
+
+  if (info == NULL)
+    return;
+  gtk_widget_activate_action (widget, "accounts.set-operator", "(sb)", name, !info->is_operator);
+}
+
 /* The class ---------------------------------------------------------------- */
 
 static void
@@ -557,6 +599,9 @@ suda_console_accounts_class_init (SudaConsoleAccountsClass *klass)
   gtk_widget_class_install_action (widget_class, "accounts.reset-selected", NULL, reset_selected_action);
   gtk_widget_class_install_action (widget_class, "accounts.delete-selected", NULL, delete_selected_action);
   gtk_widget_class_install_action (widget_class, "accounts.import-file", NULL, import_file_action);
+  gtk_widget_class_install_action (widget_class, "accounts.set-operator", "(sb)", set_operator_action);
+  gtk_widget_class_install_action (widget_class, "accounts.toggle-operator-selected", NULL,
+                                   toggle_operator_selected_action);
 }
 
 static void

@@ -32,9 +32,14 @@ struct _SudaConsolePreferences
   AdwComboRow          *token_field_row;
   AdwActionRow         *status_row;
   GtkImage             *status_icon;
+  GtkSpinButton        *tls_port_spin;
+  AdwActionRow         *tls_certificate_row;
+  AdwActionRow         *tls_key_row;
+  GtkSwitch            *tls_only_switch;
 
   GSettings            *settings;
   GtkFileChooserNative *chooser;
+  const char           *chooser_key;  /* the GSettings key the chosen file goes to */
 };
 
 G_DEFINE_FINAL_TYPE (SudaConsolePreferences, suda_console_preferences, ADW_TYPE_PREFERENCES_WINDOW)
@@ -60,6 +65,32 @@ _suda_console_ai_apply_config (GSettings         *settings,
         return FALSE;
     }
   return TRUE;
+}
+
+/* [tls] from the tls-* keys; an empty certificate means the server makes
+ * a self-signed one in its state folder when the port is on. */
+gboolean
+_suda_console_tls_apply_config (GSettings         *settings,
+                                SudaServerConfig  *config,
+                                GError           **error)
+{
+  g_autofree char *port = g_strdup_printf ("%d", g_settings_get_int (settings, "tls-port"));
+  g_autofree char *certificate = g_settings_get_string (settings, "tls-certificate");
+  g_autofree char *key = g_settings_get_string (settings, "tls-key");
+
+  g_return_val_if_fail (G_IS_SETTINGS (settings), FALSE);
+  g_return_val_if_fail (config != NULL, FALSE);
+
+  if (!suda_server_config_set_value (config, "tls", "port", port, error))
+    return FALSE;
+  if (*certificate != '\0' &&
+      !suda_server_config_set_value (config, "tls", "certificate", certificate, error))
+    return FALSE;
+  if (*key != '\0' && !suda_server_config_set_value (config, "tls", "key", key, error))
+    return FALSE;
+  /* never both ports off */
+  return g_settings_get_int (settings, "tls-port") == 0 || !g_settings_get_boolean (settings, "tls-only") ||
+         suda_server_config_set_value (config, "tls", "plain", "false", error);
 }
 
 /* Asks the server's own reading of [ai], so the window and the service
@@ -153,6 +184,22 @@ key_file_to_subtitle (GValue   *value,
 }
 
 static gboolean
+tls_file_to_subtitle (GValue   *value,
+                      GVariant *variant,
+                      gpointer  user_data)
+{
+  const char *path = g_variant_get_string (variant, NULL);
+
+  if (*path != '\0')
+    g_value_take_string (value, g_filename_display_name (path));
+  else
+    g_value_set_string (value, g_str_equal (user_data, "tls-key")
+                               ? _("None: the key is in the certificate file")
+                               : _("None: a self-signed certificate made by the server"));
+  return TRUE;
+}
+
+static gboolean
 token_field_to_selected (GValue   *value,
                          GVariant *variant,
                          gpointer  user_data)
@@ -187,21 +234,22 @@ chooser_response_cb (SudaConsolePreferences *self,
 {
   g_autoptr(GFile) chosen = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
 
-  _suda_console_file_chooser_store_path (self->settings, "ai-key-file", response, chosen);
+  _suda_console_file_chooser_store_path (self->settings, self->chooser_key, response, chosen);
   g_clear_object (&self->chooser);
 }
 
+/* One chooser at a time, for the file named by the GSettings KEY */
 static void
-choose_key_file_action (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+choose_file (SudaConsolePreferences *self,
+             const char             *key,
+             const char             *title)
 {
-  SudaConsolePreferences *self = SUDA_CONSOLE_PREFERENCES (widget);
-  g_autofree char *path = g_settings_get_string (self->settings, "ai-key-file");
+  g_autofree char *path = g_settings_get_string (self->settings, key);
 
   if (self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (_("API Key File"), GTK_WINDOW (self),
+  self->chooser_key = key;
+  self->chooser = gtk_file_chooser_native_new (title, GTK_WINDOW (self),
                                                GTK_FILE_CHOOSER_ACTION_OPEN,
                                                _("_Select"), _("_Cancel"));
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
@@ -213,6 +261,45 @@ choose_key_file_action (GtkWidget  *widget,
     }
   g_signal_connect_swapped (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+choose_key_file_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  choose_file (SUDA_CONSOLE_PREFERENCES (widget), "ai-key-file", _("API Key File"));
+}
+
+static void
+choose_tls_certificate_action (GtkWidget  *widget,
+                               const char *action_name,
+                               GVariant   *parameter)
+{
+  choose_file (SUDA_CONSOLE_PREFERENCES (widget), "tls-certificate", _("TLS Certificate"));
+}
+
+static void
+choose_tls_key_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  choose_file (SUDA_CONSOLE_PREFERENCES (widget), "tls-key", _("TLS Private Key"));
+}
+
+/* The server makes the certificate itself when TLS is on without one: the
+ * button only turns TLS on (6697 unless a port is chosen) with no files. */
+static void
+self_signed_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  SudaConsolePreferences *self = SUDA_CONSOLE_PREFERENCES (widget);
+
+  if (g_settings_get_int (self->settings, "tls-port") == 0)
+    g_settings_set_int (self->settings, "tls-port", 6697);
+  g_settings_reset (self->settings, "tls-certificate");
+  g_settings_reset (self->settings, "tls-key");
 }
 
 static void
@@ -254,11 +341,19 @@ suda_console_preferences_class_init (SudaConsolePreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, token_field_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, status_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, status_icon);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_port_spin);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_certificate_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_key_row);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_only_switch);
   /* not kept: only looked up by name, so tests can press it */
   gtk_widget_class_bind_template_child_full (widget_class, "key_file_clear_button", FALSE, 0);
 
   gtk_widget_class_install_action (widget_class, "prefs.choose-key-file", NULL, choose_key_file_action);
   gtk_widget_class_install_action (widget_class, "prefs.clear-key-file", NULL, clear_key_file_action);
+  gtk_widget_class_install_action (widget_class, "prefs.choose-tls-certificate", NULL,
+                                   choose_tls_certificate_action);
+  gtk_widget_class_install_action (widget_class, "prefs.choose-tls-key", NULL, choose_tls_key_action);
+  gtk_widget_class_install_action (widget_class, "prefs.self-signed", NULL, self_signed_action);
 }
 
 static void
@@ -278,6 +373,12 @@ suda_console_preferences_init (SudaConsolePreferences *self)
   g_settings_bind_with_mapping (self->settings, "ai-token-field", self->token_field_row, "selected",
                                 G_SETTINGS_BIND_DEFAULT, token_field_to_selected,
                                 selected_to_token_field, NULL, NULL);
+  g_settings_bind (self->settings, "tls-port", self->tls_port_spin, "value", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "tls-only", self->tls_only_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind_with_mapping (self->settings, "tls-certificate", self->tls_certificate_row, "subtitle",
+                                G_SETTINGS_BIND_GET, tls_file_to_subtitle, NULL, (gpointer) "tls-certificate", NULL);
+  g_settings_bind_with_mapping (self->settings, "tls-key", self->tls_key_row, "subtitle",
+                                G_SETTINGS_BIND_GET, tls_file_to_subtitle, NULL, (gpointer) "tls-key", NULL);
   g_signal_connect_swapped (self->settings, "changed", G_CALLBACK (settings_changed_cb), self);
 
   settings_changed_cb (self, "ai-key-file");

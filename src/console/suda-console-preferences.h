@@ -12,7 +12,9 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SudaConsolePreferences, suda_console_preferences, SUDA, CONSOLE_PREFERENCES, AdwPreferencesWindow)
 
 /* The console's preferences: the AI search settings (the ai-* keys of
- * chat.suda.Server).  Actions: prefs.choose-key-file, prefs.clear-key-file. */
+ * chat.suda.Server) and TLS (tls-*).  Actions: prefs.choose-key-file,
+ * prefs.clear-key-file, prefs.choose-tls-certificate, prefs.choose-tls-key,
+ * prefs.self-signed. */
 
 SudaConsolePreferences *suda_console_preferences_new (GtkWindow *parent);
 
@@ -20,6 +22,9 @@ SudaConsolePreferences *suda_console_preferences_new (GtkWindow *parent);
 gboolean  _suda_console_ai_apply_config (GSettings         *settings,
                                          SudaServerConfig  *config,
                                          GError           **error);
+gboolean  _suda_console_tls_apply_config (GSettings        *settings,
+                                         SudaServerConfig *config,
+                                         GError          **error);
 char     *_suda_console_ai_dup_status   (GSettings         *settings,
                                          gboolean          *out_ready);
 

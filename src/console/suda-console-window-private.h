@@ -21,6 +21,10 @@ struct _SudaConsoleWindow
   GtkWidget            *start_button;
   GtkWidget            *stop_button;
   GtkLabel             *status_label;
+  GtkWidget            *web_box;
+  GtkLabel             *web_label;
+  GtkWidget            *tls_box;
+  GtkLabel             *tls_label;
   GtkLabel             *error_label;
   GtkLabel             *log_failing_label;
   GtkLabel             *ai_label;
@@ -67,6 +71,8 @@ void         _suda_console_window_update_state     (SudaConsoleWindow *self);
 void         _suda_console_window_toast            (SudaConsoleWindow *self,
                                                     const char        *text);
 char        *_suda_console_format_moment           (GDateTime         *moment);
+char        *_suda_console_dup_page_url            (const char        *url);
+char        *_suda_console_window_dup_page_url     (SudaConsoleWindow *self);
 void         _suda_console_window_users_class_init (GtkWidgetClass    *widget_class);
 void         _suda_console_window_setup_users      (SudaConsoleWindow *self);
 

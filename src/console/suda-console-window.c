@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
 #include <string.h>
 
 #include <glib/gi18n-lib.h>
@@ -26,6 +29,114 @@ _suda_console_format_moment (GDateTime *moment)
       g_date_time_get_day_of_year (local) == g_date_time_get_day_of_year (now))
     return g_date_time_format (local, "%H:%M:%S");
   return g_date_time_format (local, "%Y-%m-%d %H:%M");
+}
+
+/* The first non-loopback IPv4 address of an interface that is up: what a
+ * student on the classroom's network can reach.  The host name otherwise. */
+static char *
+dup_lan_address (void)
+{
+  struct ifaddrs *list = NULL;
+  char *found = NULL;
+
+  if (getifaddrs (&list) == 0)
+    {
+      for (struct ifaddrs *it = list; it != NULL && found == NULL; it = it->ifa_next)
+        {
+          g_autoptr(GInetAddress) inet = NULL;
+
+          if (it->ifa_addr == NULL || it->ifa_addr->sa_family != AF_INET ||
+              (it->ifa_flags & IFF_UP) == 0 || (it->ifa_flags & IFF_LOOPBACK) != 0)
+            continue;
+          inet = g_inet_address_new_from_bytes (
+            (const guint8 *) &((struct sockaddr_in *) it->ifa_addr)->sin_addr, G_SOCKET_FAMILY_IPV4);
+          if (!g_inet_address_get_is_loopback (inet))
+            found = g_inet_address_to_string (inet);
+        }
+      freeifaddrs (list);
+    }
+  return found ? found : g_strdup (g_get_host_name ());
+}
+
+/* The server says 0.0.0.0 (or ::) when it listens on every interface, an
+ * address no browser can open: the machine's LAN address stands in. */
+char *
+_suda_console_dup_page_url (const char *url)
+{
+  g_autoptr(GUri) uri = url ? g_uri_parse (url, G_URI_FLAGS_NONE, NULL) : NULL;
+  const char *host = uri ? g_uri_get_host (uri) : NULL;
+  g_autofree char *lan = NULL;
+
+  if (host == NULL || (strcmp (host, "0.0.0.0") != 0 && strcmp (host, "::") != 0))
+    return g_strdup (url);
+  lan = dup_lan_address ();
+  return g_uri_join (G_URI_FLAGS_NONE, g_uri_get_scheme (uri), NULL, lan, g_uri_get_port (uri),
+                     g_uri_get_path (uri), NULL, NULL);
+}
+
+/* NULL when stopped or the page is off */
+char *
+_suda_console_window_dup_page_url (SudaConsoleWindow *self)
+{
+  return _suda_console_dup_page_url (suda_server_host_get_web_url (self->host));
+}
+
+static void
+update_web_address (SudaConsoleWindow *self)
+{
+  g_autofree char *url = _suda_console_window_dup_page_url (self);
+  g_autofree char *text = NULL;
+
+  gtk_widget_set_visible (self->web_box, url != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-web-address", url != NULL);
+  if (url == NULL)
+    return;
+  text = g_strdup_printf (_("Web page: %s"), url);
+  gtk_label_set_text (self->web_label, text);
+}
+
+static void
+update_tls_fingerprint (SudaConsoleWindow *self)
+{
+  const char *fingerprint = suda_server_host_get_tls_fingerprint (self->host);
+
+  gtk_widget_set_visible (self->tls_box, fingerprint != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-tls-fingerprint", fingerprint != NULL);
+  if (fingerprint != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("TLS on port %u, certificate SHA-256: %s"),
+                                               (guint) suda_server_host_get_config (self->host)->tls_port, fingerprint);
+
+      gtk_label_set_text (self->tls_label, text);
+    }
+}
+
+static void
+copy_tls_fingerprint_action (GtkWidget  *widget,
+                             const char *action_name,
+                             GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  const char *fingerprint = suda_server_host_get_tls_fingerprint (self->host);
+
+  if (fingerprint == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), fingerprint);
+  _suda_console_window_toast (self, _("Certificate fingerprint copied"));
+}
+
+static void
+copy_web_address_action (GtkWidget  *widget,
+                         const char *action_name,
+                         GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  g_autofree char *url = _suda_console_window_dup_page_url (self);
+
+  if (url == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), url);
+  _suda_console_window_toast (self, _("Web page address copied"));
 }
 
 gboolean
@@ -61,18 +172,23 @@ _suda_console_window_update_state (SudaConsoleWindow *self)
     {
       g_autofree char *since = _suda_console_format_moment (suda_server_host_get_started_at (self->host));
       g_autofree char *status = NULL;
+      g_autofree char *tls_only = NULL;
+      const char *address = suda_server_host_get_address (self->host);
 
+      /* no clear-text port ([tls] plain=false): the TLS port is the address */
+      if (address == NULL)
+        address = tls_only = g_strdup_printf (_("TLS port %u"),
+                                              (guint) suda_server_host_get_config (self->host)->tls_port);
       status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                              "Listening on %s since %s · %u user",
                                              "Listening on %s since %s · %u users", n_users),
-                                suda_server_host_get_address (self->host), since, n_users);
+                                address, since, n_users);
       gtk_label_set_text (self->status_label, status);
-      /* TODO(issue 20, helper W): once SudaServerConfig has the [web]
-       * group, show its address here ("Web page: http://ADDRESS:PORT/",
-       * port 8080 by default in the console) from the running config. */
     }
   else
     gtk_label_set_text (self->status_label, starting ? _("Starting…") : _("Stopped"));
+  update_web_address (self);
+  update_tls_fingerprint (self);
   /* Shown while it lasts: the server retries and says when it recovers. */
   gtk_widget_set_visible (GTK_WIDGET (self->log_failing_label),
                           running && suda_server_host_get_log_failing (self->host));
@@ -229,6 +345,7 @@ connect_host (SudaConsoleWindow *self)
   g_signal_connect_swapped (self->host, "notify::running", G_CALLBACK (server_changed_cb), self);
   g_signal_connect_swapped (self->host, "notify::log-failing", G_CALLBACK (server_changed_cb), self);
   g_signal_connect_swapped (self->host, "notify::n-users", G_CALLBACK (server_changed_cb), self);
+  g_signal_connect_swapped (self->host, "notify::tls-fingerprint", G_CALLBACK (server_changed_cb), self);
 }
 
 static char *
@@ -249,21 +366,24 @@ dup_log_path (SudaConsoleWindow *self)
 
 /* The Accounts page -------------------------------------------------------- */
 
-/* The server's account store, in the state folder (the log's folder unless
- * --config names another).  TODO(issue 14, helper S): once the server reads
- * `[accounts] file=`, take that key from the configuration instead. */
+/* The store the server opens: `[accounts] file=` of the configuration,
+ * else accounts.sqlite in the state folder (the log's folder unless the
+ * configuration names another).  The server has its own connection on its
+ * thread; SQLite's WAL lets the two share the file. */
 static char *
 dup_accounts_path (SudaConsoleWindow *self)
 {
   g_autoptr(SudaServerConfig) config = self->base_config ? suda_server_config_copy (self->base_config)
                                                          : suda_server_config_new ();
-  g_autofree char *state_dir = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *folder = NULL;
 
   g_free (config->log_path);
   config->log_path = dup_log_path (self);
-  state_dir = suda_server_config_dup_state_dir (config);
-  g_mkdir_with_parents (state_dir, 0700);
-  return g_build_filename (state_dir, "accounts.sqlite", NULL);
+  path = suda_server_config_dup_accounts_path (config);
+  folder = g_path_get_dirname (path);
+  g_mkdir_with_parents (folder, 0700);
+  return g_steal_pointer (&path);
 }
 
 /* Opened when first shown: a console that never shows the page never
@@ -298,6 +418,10 @@ config_from_fields (SudaConsoleWindow  *self,
   SudaServerConfig *config = self->base_config ? suda_server_config_copy (self->base_config)
                                                : suda_server_config_new ();
   g_autofree char *name = dup_field (self->name_row);
+
+  /* a --config file has had its say on [web] already (see the application) */
+  if (self->base_config == NULL)
+    suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
   /* a number typed but not yet confirmed with Enter still counts */
@@ -318,7 +442,8 @@ config_from_fields (SudaConsoleWindow  *self,
   g_free (config->log_path);
   config->log_path = dup_log_path (self);
   /* the service user reads its AI settings from the [ai] group */
-  if (!_suda_console_ai_apply_config (self->settings, config, error))
+  if (!_suda_console_ai_apply_config (self->settings, config, error) ||
+      !_suda_console_tls_apply_config (self->settings, config, error))
     g_clear_pointer (&config, suda_server_config_free);
   return config;
 }
@@ -732,6 +857,10 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, status_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, web_box);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, web_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, tls_box);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, tls_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, error_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_failing_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, ai_label);
@@ -760,6 +889,9 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
 
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-web-address", NULL, copy_web_address_action);
+  gtk_widget_class_install_action (widget_class, "win.copy-tls-fingerprint", NULL,
+                                   copy_tls_fingerprint_action);
   gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.reset-log-file", NULL, reset_log_file_action);
   gtk_widget_class_install_action (widget_class, "win.view-server-log", NULL, view_server_log_action);

@@ -7,6 +7,10 @@
 
 G_BEGIN_DECLS
 
+/* The console serves the web page on this port unless its configuration
+ * file says otherwise (the daemon keeps the page off). */
+#define SUDA_CONSOLE_WEB_PORT "8080"
+
 #define SUDA_TYPE_CONSOLE_WINDOW (suda_console_window_get_type ())
 
 G_DECLARE_FINAL_TYPE (SudaConsoleWindow, suda_console_window, SUDA, CONSOLE_WINDOW, AdwApplicationWindow)

@@ -29,7 +29,7 @@ G_BEGIN_DECLS
  * (_suda_host_send, g_main_context_invoke_full).  Nothing else crosses. */
 
 typedef enum {
-  SUDA_HOST_EVENT_STATE,      /* running, port, address, started-at, log-failing */
+  SUDA_HOST_EVENT_STATE,      /* running, port, address, web URL, TLS fingerprint, started-at, log-failing */
   SUDA_HOST_EVENT_USER,       /* a registered user appeared or changed */
   SUDA_HOST_EVENT_USER_GONE,
   SUDA_HOST_EVENT_REPLY,      /* a command's answer: TASK returns OK or ERROR */
@@ -41,6 +41,8 @@ typedef struct {
   gboolean           log_failing;
   guint16            port;
   char              *address;
+  char              *web_url;       /* the web page's, or NULL when it is off */
+  char              *tls_fingerprint;  /* SHA-256, or NULL without TLS */
   GDateTime         *started_at;
   guint64            user_id;
   char              *nick;

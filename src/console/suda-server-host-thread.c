@@ -65,6 +65,8 @@ void
 _suda_host_event_free (SudaHostEvent *event)
 {
   g_free (event->address);
+  g_free (event->web_url);
+  g_free (event->tls_fingerprint);
   g_free (event->nick);
   g_free (event->channels);
   g_clear_pointer (&event->started_at, g_date_time_unref);
@@ -179,6 +181,8 @@ push_state (SudaHostShared *shared)
       event->log_failing = suda_server_get_log_failing (server);
       event->port = suda_server_get_port (server);
       event->address = suda_server_dup_address (server);
+      event->web_url = suda_server_dup_web_url (server);
+      event->tls_fingerprint = g_strdup (suda_server_get_tls_fingerprint (server));
     }
   event->started_at = started_at ? g_date_time_ref (started_at) : NULL;
   _suda_host_push_event (shared, event);
@@ -286,7 +290,7 @@ on_running_changed (SudaServer     *server,
 }
 
 static void
-on_log_failing_changed (SudaHostShared *shared)
+on_state_notify (SudaHostShared *shared)
 {
   push_state (shared);
 }
@@ -320,7 +324,9 @@ start_server (SudaHostShared  *shared,
   g_signal_connect (shared->server, "log-entry", G_CALLBACK (on_log_entry), shared);
   g_signal_connect (shared->server, "notify::running", G_CALLBACK (on_running_changed), shared);
   g_signal_connect_swapped (shared->server, "notify::log-failing",
-                            G_CALLBACK (on_log_failing_changed), shared);
+                            G_CALLBACK (on_state_notify), shared);
+  g_signal_connect_swapped (shared->server, "notify::tls-fingerprint",
+                            G_CALLBACK (on_state_notify), shared);
   g_signal_connect (suda_server_get_sessions (shared->server), "items-changed",
                     G_CALLBACK (on_sessions_changed), shared);
   if (!suda_server_start (shared->server, &error))

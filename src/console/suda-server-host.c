@@ -27,6 +27,8 @@ struct _SudaServerHost
   gboolean          log_failing;
   guint16           port;
   char             *address;
+  char             *web_url;
+  char             *tls_fingerprint;
   GDateTime        *started_at;
   GListStore       *users;           /* SudaUserRow */
   GHashTable       *users_by_id;     /* id (as a pointer) → SudaUserRow, borrowed */
@@ -39,6 +41,7 @@ enum {
   PROP_PORT,
   PROP_LOG_FAILING,
   PROP_N_USERS,
+  PROP_TLS_FINGERPRINT,
   N_PROPS
 };
 
@@ -107,6 +110,8 @@ suda_server_host_finalize (GObject *object)
   g_clear_pointer (&self->config, suda_server_config_free);
   g_clear_pointer (&self->starting_with, suda_server_config_free);
   g_clear_pointer (&self->address, g_free);
+  g_clear_pointer (&self->web_url, g_free);
+  g_clear_pointer (&self->tls_fingerprint, g_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
 
   G_OBJECT_CLASS (suda_server_host_parent_class)->finalize (object);
@@ -134,6 +139,9 @@ suda_server_host_get_property (GObject    *object,
     case PROP_N_USERS:
       g_value_set_uint (value, suda_server_host_get_n_users (self));
       break;
+    case PROP_TLS_FINGERPRINT:
+      g_value_set_string (value, suda_server_host_get_tls_fingerprint (self));
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -160,6 +168,10 @@ suda_server_host_class_init (SudaServerHostClass *klass)
   properties[PROP_N_USERS] =
     g_param_spec_uint ("n-users", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* a REHASH may load another certificate while running */
+  properties[PROP_TLS_FINGERPRINT] =
+    g_param_spec_string ("tls-fingerprint", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG_BATCH] =
@@ -193,12 +205,17 @@ apply_state (SudaServerHost *self,
   gboolean was_running = self->running;
   guint16 old_port = self->port;
   gboolean was_failing = self->log_failing;
+  g_autofree char *old_fingerprint = g_strdup (suda_server_host_get_tls_fingerprint (self));
 
   self->running = event->running;
   self->port = event->port;
   self->log_failing = event->log_failing;
   g_free (self->address);
   self->address = g_steal_pointer (&event->address);
+  g_free (self->web_url);
+  self->web_url = g_steal_pointer (&event->web_url);
+  g_free (self->tls_fingerprint);
+  self->tls_fingerprint = g_steal_pointer (&event->tls_fingerprint);
   g_clear_pointer (&self->started_at, g_date_time_unref);
   self->started_at = g_steal_pointer (&event->started_at);
   /* the configuration shows with "running", whichever comes first */
@@ -216,6 +233,8 @@ apply_state (SudaServerHost *self,
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PORT]);
   if (was_failing != self->log_failing)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOG_FAILING]);
+  if (g_strcmp0 (old_fingerprint, suda_server_host_get_tls_fingerprint (self)) != 0)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_FINGERPRINT]);
 }
 
 static void
@@ -541,6 +560,22 @@ suda_server_host_get_address (SudaServerHost *self)
 {
   g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), NULL);
   return self->address;
+}
+
+/* NULL when stopped or when the server serves no page */
+const char *
+suda_server_host_get_web_url (SudaServerHost *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), NULL);
+  return self->running ? self->web_url : NULL;
+}
+
+/* NULL when stopped or without a TLS port */
+const char *
+suda_server_host_get_tls_fingerprint (SudaServerHost *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), NULL);
+  return self->running ? self->tls_fingerprint : NULL;
 }
 
 GDateTime *

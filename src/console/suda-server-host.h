@@ -22,7 +22,7 @@ typedef void (*SudaServerHostFunc) (SudaServer *server,
  * the host's copy of the server's state, which the server thread updates
  * through a queue drained at most once per frame.
  *
- * Properties: "running", "port", "log-failing" (as SudaServer's, seen from
+ * Properties: "running", "port", "log-failing", "tls-fingerprint" (as SudaServer's, seen from
  * here), "n-users" (the registered users in "users").
  * Signals: "log-batch" (GPtrArray *entries, guint64 n_skipped): the log
  * entries since the last batch, oldest first; N_SKIPPED older ones were
@@ -61,6 +61,8 @@ gboolean                suda_server_host_get_running     (SudaServerHost      *s
 gboolean                suda_server_host_get_starting    (SudaServerHost      *self);
 guint16                 suda_server_host_get_port        (SudaServerHost      *self);
 const char             *suda_server_host_get_address     (SudaServerHost      *self);
+const char             *suda_server_host_get_web_url     (SudaServerHost      *self);
+const char             *suda_server_host_get_tls_fingerprint (SudaServerHost  *self);
 GDateTime              *suda_server_host_get_started_at  (SudaServerHost      *self);
 gboolean                suda_server_host_get_log_failing (SudaServerHost      *self);
 const SudaServerConfig *suda_server_host_get_config      (SudaServerHost      *self);

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The README's console screenshots: the window running with its web page
+ * and TLS, then the preferences' TLS page, each shot by the command given
+ * (e.g. "import -window root OUT-%s.png", %s being "main" or "tls").
+ *
+ *   suda-console-shots STATE_DIR COMMAND
+ */
+#include "config.h"
+
+#include <adwaita.h>
+
+#include "suda-console-preferences.h"
+#include "suda-console-window.h"
+
+static gboolean
+wait_ms (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    g_main_context_iteration (NULL, FALSE);
+  return TRUE;
+}
+
+static void
+shoot (const char *command,
+       const char *name)
+{
+  g_auto(GStrv) parts = g_strsplit (command, "%s", -1);
+  g_autofree char *line = g_strjoinv (name, parts);
+
+  wait_ms (800);
+  if (!g_spawn_command_line_sync (line, NULL, NULL, NULL, NULL))
+    g_printerr ("could not run %s\n", line);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GSettings) settings = NULL;
+  g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+  g_autofree char *log_path = NULL;
+  SudaConsoleWindow *window;
+  GtkWidget *prefs;
+
+  if (argc != 3)
+    {
+      g_printerr ("usage: %s STATE_DIR COMMAND\n", argv[0]);
+      return 2;
+    }
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GSETTINGS_SCHEMA_DIR", SUDA_BUILD_SCHEMA_DIR, FALSE);
+  gtk_init ();
+  adw_init ();
+
+  settings = g_settings_new ("chat.suda.Server");
+  log_path = g_build_filename (argv[1], "server.jsonl", NULL);
+  g_settings_set_string (settings, "log-file", log_path);
+  g_settings_set_string (settings, "server-name", "class.example");
+  g_settings_set_int (settings, "port", 6667);
+  g_settings_set_int (settings, "tls-port", 6697);
+  suda_server_config_set_value (base, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+
+  window = suda_console_window_new (NULL);
+  suda_console_window_set_base_config (window, base);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 700);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_ms (500);
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
+  wait_ms (3000);
+  shoot (argv[2], "main");
+
+  prefs = GTK_WIDGET (suda_console_preferences_new (GTK_WINDOW (window)));
+  gtk_window_present (GTK_WINDOW (prefs));
+  wait_ms (300);
+  adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "tls");
+  shoot (argv[2], "tls");
+
+  gtk_window_destroy (GTK_WINDOW (prefs));
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);
+  wait_ms (500);
+  gtk_window_destroy (GTK_WINDOW (window));
+  return 0;
+}
