@@ -5,79 +5,19 @@
 
 #include "suda-test-gtk.h"
 #include "suda-test-util.h"
+#include "suda-test-window.h"
 #include "suda-member.h"
 #include "suda-message.h"
 #include "suda-room-settings.h"
 #include "suda-window.h"
 
-typedef struct {
-  SudaServer *server;
-  GSettings  *settings;
-  SudaWindow *window;
-} Fixture;
-
-static gpointer
-child (Fixture    *f,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), SUDA_TYPE_WINDOW, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static void
-open_window (Fixture *f,
-             int      width)
-{
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-  SudaTestFrame frame;
-
-  f->server = suda_test_server_new (config);
-  f->settings = g_settings_new ("chat.suda.Suda");
-  g_settings_set_string (f->settings, "room", "#lab");
-  /* The test servers here speak in clear. */
-  g_settings_set_boolean (f->settings, "tls", FALSE);
-  g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
-  g_settings_set_int (f->settings, "window-width", width);
-  g_settings_set_int (f->settings, "window-height", 640);
-  f->window = suda_window_new (NULL, f->settings);
-  g_object_ref_sink (f->window);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
-  suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
-  g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
-}
+typedef SudaTestWindow Fixture;
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_clear_object (&f->settings);
-  g_clear_object (&f->server);
-  suda_test_gtk_drain ();
-}
-
-static gboolean
-lab_is_shown (gpointer data)
-{
-  SudaClient *client = suda_window_get_client (data);
-  SudaConversation *active = suda_client_get_active_conversation (client);
-
-  return g_strcmp0 (suda_conversation_get_name (active), "#lab") == 0 &&
-         suda_conversation_get_joined (active);
-}
-
-static void
-connect_alice (Fixture *f)
-{
-  gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), "127.0.0.1");
-  gtk_spin_button_set_value (child (f, "port_spin"), suda_server_get_port (f->server));
-  gtk_editable_set_text (GTK_EDITABLE (child (f, "nick_entry")), "alice");
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
-  g_assert_true (suda_test_wait_until (lab_is_shown, f->window, 5000));
+  suda_test_window_close (f);
 }
 
 /* The list item rows made by the member list's factory, or the history's. */
@@ -148,14 +88,14 @@ test_member_menu (Fixture       *f,
   RowWait wait;
   GtkWidget *row;
 
-  open_window (f, 1000);
-  connect_alice (f);
+  suda_test_window_open (f, 1000);
+  suda_test_window_connect (f, "alice");
   bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
-  wait = (RowWait) { child (f, "member_list"), "bob" };
+  wait = (RowWait) { suda_test_window_child (f, "member_list"), "bob" };
   g_assert_true (suda_test_wait_until (row_shown, &wait, 5000));
   row = find_row_for (wait.list, "bob");
   right_click (row);
-  g_assert_true (gtk_widget_get_visible (child (f, "member_popover")));
+  g_assert_true (gtk_widget_get_visible (suda_test_window_child (f, "member_popover")));
 
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-op", NULL);
   g_free (suda_test_client_expect (bob, ":alice!* MODE #lab +o bob"));
@@ -163,12 +103,12 @@ test_member_menu (Fixture       *f,
   g_free (suda_test_client_expect (bob, ":alice!* MODE #lab -o bob"));
 
   /* The keyboard's way: Shift+F10 (win.member-menu) on the focused row. */
-  gtk_popover_popdown (child (f, "member_popover"));
+  gtk_popover_popdown (suda_test_window_child (f, "member_popover"));
   g_assert_true (suda_test_wait_until (row_shown, &wait, 5000));
   row = find_row_for (wait.list, "bob");
   g_assert_true (gtk_widget_grab_focus (gtk_widget_get_parent (row)));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-menu", NULL);
-  g_assert_true (gtk_widget_get_visible (child (f, "member_popover")));
+  g_assert_true (gtk_widget_get_visible (suda_test_window_child (f, "member_popover")));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-op", NULL);
   g_free (suda_test_client_expect (bob, ":alice!* MODE #lab +o bob"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-whois", NULL);
@@ -179,7 +119,7 @@ test_member_menu (Fixture       *f,
   suda_window_show_conversation (f->window,
                                  suda_client_find_conversation (suda_window_get_client (f->window), "#lab"));
   suda_test_client_send (bob, "PRIVMSG #lab :right-click me");
-  wait = (RowWait) { child (f, "history_list"), "bob" };
+  wait = (RowWait) { suda_test_window_child (f, "history_list"), "bob" };
   g_assert_true (suda_test_wait_until (row_shown, &wait, 5000));
   right_click (find_row_for (wait.list, "bob"));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.member-ban", NULL);
@@ -227,8 +167,8 @@ test_room_settings (Fixture       *f,
   g_autoptr(SudaTestClient) bob = NULL;
   SudaRoomSettings *dialog;
 
-  open_window (f, 1000);
-  connect_alice (f);
+  suda_test_window_open (f, 1000);
+  suda_test_window_connect (f, "alice");
   bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.room-settings", NULL);
   dialog = find_settings_dialog ();
@@ -264,12 +204,12 @@ test_room_settings_for_operators (Fixture       *f,
 {
   g_autoptr(SudaTestClient) bob = NULL;
 
-  open_window (f, 1000);
+  suda_test_window_open (f, 1000);
   bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
-  connect_alice (f);
+  suda_test_window_connect (f, "alice");
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.room-settings", NULL);
   g_assert_null (find_settings_dialog ());
-  g_assert_cmpstr (gtk_label_get_text (child (f, "error_label")), ==, "Only the room’s operators change its settings.");
+  g_assert_cmpstr (gtk_label_get_text (suda_test_window_child (f, "error_label")), ==, "Only the room’s operators change its settings.");
 }
 
 int

@@ -5,58 +5,20 @@
 
 #include "suda-test-gtk.h"
 #include "suda-test-util.h"
+#include "suda-test-window.h"
 #include "suda-window.h"
 
 typedef struct {
-  SudaServer *server2;
-  SudaServer *server;
-  GSettings  *settings;
-  SudaWindow *window;
+  SudaTestWindow w;        /* the window, and the first server */
+  SudaServer    *server2;
 } Fixture;
-
-static gpointer
-child (Fixture    *f,
-       const char *name)
-{
-  GObject *object = gtk_widget_get_template_child (GTK_WIDGET (f->window), SUDA_TYPE_WINDOW, name);
-
-  g_assert_nonnull (object);
-  return object;
-}
-
-static void
-open_window (Fixture *f,
-             int      width)
-{
-  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
-  SudaTestFrame frame;
-
-  f->server = suda_test_server_new (config);
-  f->settings = g_settings_new ("chat.suda.Suda");
-  g_settings_set_string (f->settings, "room", "#lab");
-  /* The test servers here speak in clear. */
-  g_settings_set_boolean (f->settings, "tls", FALSE);
-  g_settings_set_boolean (f->settings, "keep-transcripts", FALSE);
-  g_settings_set_int (f->settings, "window-width", width);
-  g_settings_set_int (f->settings, "window-height", 640);
-  f->window = suda_window_new (NULL, f->settings);
-  g_object_ref_sink (f->window);
-  gtk_window_present (GTK_WINDOW (f->window));
-  g_assert_true (suda_test_wait_until (suda_test_gtk_is_mapped, f->window, 5000));
-  suda_test_gtk_frame_init (&frame, GTK_WIDGET (f->window));
-  g_assert_true (suda_test_wait_until (suda_test_gtk_frame_painted, &frame, 5000));
-}
 
 static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  gtk_window_destroy (GTK_WINDOW (f->window));
-  g_clear_object (&f->window);
-  g_clear_object (&f->settings);
-  g_clear_object (&f->server);
+  suda_test_window_close (&f->w);
   g_clear_object (&f->server2);
-  suda_test_gtk_drain ();
 }
 
 typedef struct {
@@ -81,11 +43,11 @@ connect_to (Fixture    *f,
   SudaClient *client;
   Joined joined;
 
-  gtk_editable_set_text (GTK_EDITABLE (child (f, "server_entry")), "127.0.0.1");
-  gtk_spin_button_set_value (child (f, "port_spin"), suda_server_get_port (server));
-  gtk_editable_set_text (GTK_EDITABLE (child (f, "nick_entry")), nick);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.connect", NULL);
-  client = suda_window_get_client (f->window);
+  gtk_editable_set_text (GTK_EDITABLE (suda_test_window_child (&f->w, "server_entry")), "127.0.0.1");
+  gtk_spin_button_set_value (suda_test_window_child (&f->w, "port_spin"), suda_server_get_port (server));
+  gtk_editable_set_text (GTK_EDITABLE (suda_test_window_child (&f->w, "nick_entry")), nick);
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.connect", NULL);
+  client = suda_window_get_client (f->w.window);
   joined = (Joined) { client, "#lab" };
   g_assert_true (suda_test_wait_until (room_joined, &joined, 5000));
   return client;
@@ -116,7 +78,7 @@ static guint
 count_in_sidebar (Fixture          *f,
                   SudaConversation *wanted)
 {
-  GListModel *sidebar = gtk_single_selection_get_model (child (f, "conversation_selection"));
+  GListModel *sidebar = gtk_single_selection_get_model (suda_test_window_child (&f->w, "conversation_selection"));
   guint n = g_list_model_get_n_items (sidebar), found = 0;
 
   for (guint i = 0; i < n; i++)
@@ -148,11 +110,11 @@ test_two_servers_apart (Fixture       *f,
   SudaConversation *lab_one, *lab_two;
   Said said;
 
-  open_window (f, 1000);
+  suda_test_window_open (&f->w, 1000);
   f->server2 = suda_test_server_new (config);
-  one = connect_to (f, f->server, "alice");
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.add-server", NULL);
-  g_assert_true (gtk_widget_get_sensitive (child (f, "server_entry")));
+  one = connect_to (f, f->w.server, "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.add-server", NULL);
+  g_assert_true (gtk_widget_get_sensitive (suda_test_window_child (&f->w, "server_entry")));
   two = connect_to (f, f->server2, "alice");
   g_assert_true (one != two);
 
@@ -164,7 +126,7 @@ test_two_servers_apart (Fixture       *f,
   g_assert_cmpuint (count_in_sidebar (f, lab_one), ==, 1);
   g_assert_cmpuint (count_in_sidebar (f, lab_two), ==, 1);
 
-  bob = suda_test_client_register_joined (suda_server_get_port (f->server), "bob", NULL, "#lab");
+  bob = suda_test_client_register_joined (suda_server_get_port (f->w.server), "bob", NULL, "#lab");
   carol = suda_test_client_register_joined (suda_server_get_port (f->server2), "carol", NULL, "#lab");
   suda_test_client_send (bob, "PRIVMSG #lab :only on the first");
   suda_test_client_send (carol, "PRIVMSG #lab :only on the second");
@@ -178,20 +140,20 @@ test_two_servers_apart (Fixture       *f,
   g_assert_false (conversation_has (&said));
 
   /* The header and the entry speak for the shown conversation's server. */
-  suda_window_show_conversation (f->window, lab_one);
-  g_assert_true (suda_window_get_client (f->window) == one);
-  g_assert_cmpuint (suda_connection_get_port (suda_window_get_connection (f->window)), ==,
-                    suda_server_get_port (f->server));
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (f, "input_view")), "hello first", -1);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  suda_window_show_conversation (f->w.window, lab_one);
+  g_assert_true (suda_window_get_client (f->w.window) == one);
+  g_assert_cmpuint (suda_connection_get_port (suda_window_get_connection (f->w.window)), ==,
+                    suda_server_get_port (f->w.server));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (suda_test_window_child (&f->w, "input_view")), "hello first", -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.send", NULL);
   g_free (suda_test_client_expect (bob, ":alice!* PRIVMSG #lab :hello first"));
 
-  suda_window_show_conversation (f->window, lab_two);
-  g_assert_true (suda_window_get_client (f->window) == two);
-  gtk_text_buffer_set_text (gtk_text_view_get_buffer (child (f, "input_view")), "/nick alice_two", -1);
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.send", NULL);
+  suda_window_show_conversation (f->w.window, lab_two);
+  g_assert_true (suda_window_get_client (f->w.window) == two);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (suda_test_window_child (&f->w, "input_view")), "/nick alice_two", -1);
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.send", NULL);
   g_free (suda_test_client_expect (carol, ":alice!* NICK :alice_two"));
-  g_assert_true (suda_test_wait_until (subtitle_is_alice_two, child (f, "window_title"), 5000));
+  g_assert_true (suda_test_wait_until (subtitle_is_alice_two, suda_test_window_child (&f->w, "window_title"), 5000));
   g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (one)), ==, "alice");
 }
 
