@@ -328,7 +328,8 @@ test_transcripts_are_json_lines (Fixture       *f,
                                  gconstpointer  data)
 {
   g_autoptr(SudaTestClient) bob = bob_joins (f);
-  g_autofree char *path = g_build_filename (f->logs, "127.0.0.1", "#lab.jsonl", NULL);
+  g_autofree char *network = g_strdup_printf ("127.0.0.1:%u", suda_server_get_port (f->server));
+  g_autofree char *path = g_build_filename (f->logs, network, "#lab.jsonl", NULL);
   g_autofree char *contents = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean seen = FALSE;
@@ -378,12 +379,53 @@ test_transcript_text_is_plain (Fixture       *f,
                                gconstpointer  data)
 {
   g_autoptr(SudaTestClient) bob = bob_joins (f);
-  g_autofree char *path = g_build_filename (f->logs, "127.0.0.1", "#lab.jsonl", NULL);
+  g_autofree char *network = g_strdup_printf ("127.0.0.1:%u", suda_server_get_port (f->server));
+  g_autofree char *path = g_build_filename (f->logs, network, "#lab.jsonl", NULL);
   const char *wait[] = { path, "\"text\":\"red and bold\",\"formatted\":\"\\u000304red\\u0003 and \\u0002bold\\u0002\"" };
 
   suda_test_client_send (bob, "PRIVMSG #lab :\003" "04red\003 and \002" "bold\002");
   if (!suda_test_wait_until (transcript_has, (gpointer) wait, 5000))
     g_error ("the transcript never had the plain text and the codes");
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  Fixture *f = data;
+
+  return suda_connection_get_state (suda_client_get_connection (f->client)) == SUDA_CONNECTION_DISCONNECTED;
+}
+
+/* Issue 13: two servers on one host keep their transcripts apart. */
+static void
+test_transcripts_by_network (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) other = suda_test_server_new (config);
+  g_autoptr(SudaTestClient) bob = bob_joins (f);
+  g_autofree char *first = g_strdup_printf ("127.0.0.1:%u", suda_server_get_port (f->server));
+  g_autofree char *second = g_strdup_printf ("127.0.0.1:%u", suda_server_get_port (other));
+  g_autofree char *first_path = g_build_filename (f->logs, first, "#lab.jsonl", NULL);
+  g_autofree char *second_path = g_build_filename (f->logs, second, "#lab.jsonl", NULL);
+  const char *first_wait[] = { first_path, "on the first server" };
+  const char *second_wait[] = { second_path, "on the second server" };
+  g_autofree char *contents = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+
+  suda_test_client_send (bob, "PRIVMSG #lab :on the first server");
+  g_assert_true (suda_test_wait_until (transcript_has, (gpointer) first_wait, 5000));
+
+  suda_client_disconnect (f->client);
+  g_assert_true (suda_test_wait_until (is_disconnected, f, 5000));
+  suda_client_connect (f->client, "127.0.0.1", suda_server_get_port (other), "alice", NULL);
+  g_assert_true (suda_test_wait_until (is_joined, f, 5000));
+  carol = suda_test_client_register (suda_server_get_port (other), "carol", NULL);
+  suda_test_client_join (carol, "carol", "#lab");
+  suda_test_client_send (carol, "PRIVMSG #lab :on the second server");
+  g_assert_true (suda_test_wait_until (transcript_has, (gpointer) second_wait, 5000));
+  g_assert_true (g_file_get_contents (first_path, &contents, NULL, NULL));
+  g_assert_null (strstr (contents, "on the second server"));
 }
 
 static void
@@ -415,6 +457,7 @@ main (int   argc,
   ADD ("kicked-from-room", test_kicked_from_room);
   ADD ("transcripts-are-json-lines", test_transcripts_are_json_lines);
   ADD ("transcript-text-is-plain", test_transcript_text_is_plain);
+  ADD ("transcripts-by-network", test_transcripts_by_network);
   ADD ("quit-clears-members", test_disconnect_clears_members);
 #undef ADD
   g_test_add ("/client/chat/service-nick-comes-from-the-server", Fixture, "helper",

@@ -16,6 +16,8 @@ struct _SudaClient
   GListStore       *conversations;
   SudaConversation *server;
   SudaTranscript   *transcript;
+  char             *transcript_host;  /* whose network the transcript is */
+  guint16           transcript_port;
   GHashTable       *names_wanted;    /* rooms whose NAMES reply /users prints */
   GHashTable       *ignored;         /* casefolded nicks whose lines are hidden */
   GString          *whois;           /* the WHOIS reply being gathered, or NULL */

@@ -219,13 +219,21 @@ append_transcript (SudaClient       *self,
 
   if (!self->keep_transcripts)
     return;
-  if (self->transcript == NULL)
+  /* One transcript folder per network: a connection to another server
+   * (or port) starts another. */
+  if (self->transcript == NULL ||
+      g_strcmp0 (self->transcript_host, suda_connection_get_host (self->connection)) != 0 ||
+      self->transcript_port != suda_connection_get_port (self->connection))
     {
       const char *host = suda_connection_get_host (self->connection);
 
+      g_clear_object (&self->transcript);
       if (host == NULL)
         return;
-      self->transcript = suda_transcript_new (self->transcript_dir, host);
+      g_free (self->transcript_host);
+      self->transcript_host = g_strdup (host);
+      self->transcript_port = suda_connection_get_port (self->connection);
+      self->transcript = suda_transcript_new (self->transcript_dir, host, self->transcript_port);
     }
   if (!suda_transcript_append (self->transcript, suda_conversation_get_name (conv), entry, &error))
     {
@@ -402,12 +410,7 @@ suda_client_connect (SudaClient *self,
 
   if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0 ||
       port != suda_connection_get_port (self->connection))
-    {
-      /* Transcripts are kept by host (README); another host, another folder. */
-      if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0)
-        g_clear_object (&self->transcript);
-      forget_network (self);
-    }
+    forget_network (self);   /* the transcript follows at its next line */
   suda_connection_set_server (self->connection, host, port);
   suda_connection_set_nick (self->connection, nick);
   suda_connection_set_password (self->connection, password);
@@ -505,6 +508,7 @@ suda_client_finalize (GObject *object)
   SudaClient *self = SUDA_CLIENT (object);
 
   g_clear_pointer (&self->transcript_dir, g_free);
+  g_clear_pointer (&self->transcript_host, g_free);
   g_clear_pointer (&self->autojoin, g_free);
   g_clear_pointer (&self->network, g_free);
   g_clear_pointer (&self->open_on_join, g_free);

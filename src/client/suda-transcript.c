@@ -64,21 +64,34 @@ suda_transcript_dup_default_dir (void)
   return g_build_filename (g_get_user_data_dir (), "suda", "logs", NULL);
 }
 
+char *
+suda_transcript_dup_network (const char *host,
+                             guint16     port)
+{
+  g_return_val_if_fail (host != NULL, NULL);
+  if (port == 0 || port == 6667 || port == 6697)
+    return g_strdup (host);
+  return g_strdup_printf ("%s:%u", host, port);
+}
+
 SudaTranscript *
 suda_transcript_new (const char *base_dir,
-                     const char *host)
+                     const char *host,
+                     guint16     port)
 {
   SudaTranscript *self;
   g_autofree char *default_dir = NULL;
-  g_autofree char *safe_host = NULL;
+  g_autofree char *network = NULL;
+  g_autofree char *safe_network = NULL;
 
   g_return_val_if_fail (host != NULL, NULL);
 
   if (base_dir == NULL)
     base_dir = default_dir = suda_transcript_dup_default_dir ();
-  safe_host = suda_transcript_safe_name (host);
+  network = suda_transcript_dup_network (host, port);
+  safe_network = suda_transcript_safe_name (network);
   self = g_object_new (SUDA_TYPE_TRANSCRIPT, NULL);
-  self->dir = g_build_filename (base_dir, safe_host, NULL);
+  self->dir = g_build_filename (base_dir, safe_network, NULL);
   return self;
 }
 

@@ -12,9 +12,15 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (SudaTranscript, suda_transcript, SUDA, TRANSCRIPT, GObject)
 
 /* Appends each conversation's events as JSON Lines to
- * BASE_DIR/HOST/CONVERSATION.jsonl, in the server log's format. */
+ * BASE_DIR/NETWORK/CONVERSATION.jsonl, in the server log's format, where
+ * NETWORK is HOST on the usual ports (6667 in clear, 6697 over TLS: the
+ * same server either way) and HOST:PORT on any other, so that two servers
+ * on one machine keep apart. */
 SudaTranscript *suda_transcript_new             (const char     *base_dir,
-                                                 const char     *host);
+                                                 const char     *host,
+                                                 guint16         port);
+char           *suda_transcript_dup_network     (const char     *host,
+                                                 guint16         port);
 char           *suda_transcript_dup_default_dir (void);
 char           *suda_transcript_dup_path        (SudaTranscript *self,
                                                  const char     *conversation);
