@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Writes catalog.js for the web page: every _("…") string of app.js with
+"""Writes catalog.js for the web page: every string app.js passes to its _() function, with
 its translation from each po/LANG.po named in po/LINGUAS, as
 window.SUDA_CATALOGS = {LANG: {msgid: msgstr}}.  The page reads it before
 app.js, so the page speaks the languages the programs speak, from the same
