@@ -67,8 +67,11 @@ suda_window_connect (SudaWindow *self)
   g_settings_set_string (self->settings, "nickname", nick);
   room = g_settings_get_string (self->settings, "room");
   suda_client_set_autojoin (self->client, room);
+  /* The focus leaves the form before the form turns insensitive: GTK 4.8
+   * keeps a focused entry that turns insensitive blinking, without focus. */
+  if (!gtk_widget_grab_focus (GTK_WIDGET (self->input_view)))
+    gtk_window_set_focus (GTK_WINDOW (self), NULL);
   suda_client_connect (self->client, host, port, nick, password);
-  gtk_widget_grab_focus (GTK_WIDGET (self->input_view));
 }
 
 /* Enter in any field of the connect form connects. */
