@@ -9,57 +9,16 @@ output; every wait has a deadline."""
 
 import os
 import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 
-import irc.client
+from suda_irssi import Irssi, Python, Tap, free_port, require_tools, start_daemon, stop_daemon
 
 NICK = "irssikim"
 PASSWORD = "irssi-secret-1"
-STEP_S = 30
 
-results = []
-
-
-def tap(ok, what):
-    results.append(ok)
-    print("%s %d - %s" % ("ok" if ok else "not ok", len(results), what), flush=True)
-
-
-def wait(what, condition, pump, seconds=STEP_S):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        pump()
-        if condition():
-            tap(True, what)
-            return True
-        time.sleep(0.02)
-    tap(False, what)
-    return False
-
-
-class Python:
-    """A python3-irc client; every event it hears is kept, raw ones too."""
-
-    def __init__(self, port, nick):
-        self.reactor = irc.client.IRC()
-        self.conn = self.reactor.server()
-        self.events = []
-        self.reactor.add_global_handler("all_events", self.on_event, -10)
-        self.conn.connect("127.0.0.1", port, nick, username=nick, ircname="python3-irc")
-
-    def on_event(self, conn, event):
-        self.events.append((event.type, [event.target] + list(event.arguments)))
-
-    def pump(self):
-        self.reactor.process_once(0.02)
-
-    def saw(self, kind, *args):
-        return any(k == kind and all(a in got for a in args) for (k, got) in self.events)
+tap = Tap(step_s=30)
 
 
 def write_irssi_config(home, port):
@@ -83,59 +42,30 @@ settings = {
 """ % (port, NICK, PASSWORD, NICK, NICK))
 
 
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_daemon(tmp, tls_port):
-    serverd = os.environ.get("SUDA_SERVERD")
-    if not serverd:
-        print("Bail out! SUDA_SERVERD is not set", flush=True)
-        sys.exit(1)
-    config = os.path.join(tmp, "suda.conf")
-    with open(config, "w") as out:
-        out.write("[accounts]\nfile=%s\nnick-grace=1\n[tls]\nport=%d\n"
-                  % (os.path.join(tmp, "accounts.sqlite"), tls_port))
-    daemon = subprocess.Popen([serverd, "--config", config, "--listen", "127.0.0.1", "--port", "0",
-                               "--log", os.path.join(tmp, "server.jsonl")],
-                              stdout=subprocess.PIPE, text=True)
-    line = daemon.stdout.readline()
-    if not line.startswith("listening on 127.0.0.1:"):
-        print("Bail out! the daemon said %r" % line, flush=True)
-        daemon.kill()
-        sys.exit(1)
-    return daemon, int(line.rsplit(":", 1)[1])
-
-
 def main():
-    for tool in ("irssi", "tmux"):
-        if shutil.which(tool) is None:
-            print("Bail out! %s is not installed (tools/install-deps.sh installs it)" % tool, flush=True)
-            return 1
+    require_tools("irssi", "tmux")
     tmp = tempfile.mkdtemp(prefix="suda-accounts-irssi-")
     tls_port = free_port()
-    daemon, port = start_daemon(tmp, tls_port)
-    socket_name = "suda-accounts-%d" % os.getpid()
+    daemon, port = start_daemon(tmp, "[accounts]\nfile=%s\nnick-grace=1\n[tls]\nport=%d\n"
+                                % (os.path.join(tmp, "accounts.sqlite"), tls_port))
+    irssi = None
     try:
         maker = Python(port, NICK)
-        wait("python3-irc registers", lambda: maker.saw("welcome"), maker.pump)
+        tap.wait("python3-irc registers", lambda: maker.saw("welcome"), maker.pump)
         maker.conn.send_raw("REGISTER * * " + PASSWORD)
-        if not wait("REGISTER makes the account", lambda: maker.saw("register", "SUCCESS"), maker.pump):
-            return 1
+        if not tap.wait("REGISTER makes the account", lambda: maker.saw_words("register", "SUCCESS"),
+                        maker.pump):
+            return tap.finish()
         maker.conn.quit("done")
-        wait("the maker leaves", lambda: not maker.conn.is_connected(), maker.pump)
+        tap.wait("the maker leaves", lambda: not maker.conn.is_connected(), maker.pump)
 
-        home = os.path.join(tmp, "irssi")
         # irssi over TLS (the daemon's self-signed certificate, unverified).
+        home = os.path.join(tmp, "irssi")
         write_irssi_config(home, tls_port)
-        env = dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", TERM="xterm")
-        subprocess.run(["tmux", "-L", socket_name, "-f", "/dev/null", "new-session", "-d",
-                        "-x", "200", "-y", "50", "irssi --home=%s" % home], check=True, env=env)
+        irssi = Irssi(home, size=(200, 50))
 
         watcher = Python(port, "watcher")
-        wait("the watcher registers", lambda: watcher.saw("welcome"), watcher.pump)
+        tap.wait("the watcher registers", lambda: watcher.saw("welcome"), watcher.pump)
 
         def logged_in():
             watcher.conn.whois([NICK])
@@ -143,24 +73,18 @@ def main():
             while time.monotonic() < deadline and not watcher.saw("endofwhois"):
                 watcher.pump()
             watcher.events = [e for e in watcher.events if e[0] != "endofwhois"]
-            return watcher.saw("330", NICK, NICK)
+            return watcher.saw_words("330", NICK, NICK)
 
-        wait("irssi logs in with SASL PLAIN (WHOIS 330 names the account)", logged_in, watcher.pump)
-        tap(watcher.saw("671", NICK), "irssi is on TLS (WHOIS 671)")
-        if not all(results):
-            pane = subprocess.run(["tmux", "-L", socket_name, "capture-pane", "-p", "-t", "0"],
-                                  capture_output=True, text=True).stdout
-            print("# irssi showed:\n" + "\n".join("# " + l for l in pane.splitlines()[-30:]))
+        tap.wait("irssi logs in with SASL PLAIN (WHOIS 330 names the account)", logged_in, watcher.pump)
+        tap(watcher.saw_words("671", NICK), "irssi is on TLS (WHOIS 671)")
+        if not tap.all_ok():
+            irssi.show(30)
     finally:
-        subprocess.run(["tmux", "-L", socket_name, "kill-server"], capture_output=True)
-        daemon.send_signal(signal.SIGTERM)
-        try:
-            daemon.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
+        if irssi:
+            irssi.close()
+        stop_daemon(daemon)
         shutil.rmtree(tmp, ignore_errors=True)
-    print("1..%d" % len(results), flush=True)
-    return 0 if results and all(results) else 1
+    return tap.finish()
 
 
 if __name__ == "__main__":
