@@ -13,7 +13,7 @@ import sys
 import tempfile
 import time
 
-from suda_irssi import Irssi, Python, Tap, free_port, require_tools, start_daemon, stop_daemon
+from suda_interop import Irssi, Python, Tap, free_port, require_tools, start_daemon, stop_daemon
 
 NICK = "irssikim"
 PASSWORD = "irssi-secret-1"

@@ -13,7 +13,7 @@ import shutil
 import sys
 import tempfile
 
-from suda_irssi import Irssi, Python, Tap, free_port, require_tools, start_daemon, stop_daemon
+from suda_interop import Irssi, Python, Tap, free_port, require_tools, start_daemon, stop_daemon
 
 ROOM = "#lobby"
 

@@ -13,7 +13,7 @@ import socket
 import sys
 import tempfile
 
-from suda_irssi import Irssi, Python, Tap, require_tools, start_daemon, stop_daemon
+from suda_interop import Irssi, Python, Tap, require_tools, start_daemon, stop_daemon
 
 ROOM = "#lobby"      # a plain-text session talks in the default room
 

@@ -16,11 +16,15 @@ packages=(
   # the client's account passwords (libsecret) and, for their test, a keyring
   libsecret-1-dev gnome-keyring dbus-bin
   # tests: a display, an independent IRC client library, a reference server
-  xvfb xauth python3 python3-irc ngircd netcat-openbsd
+  xvfb xauth python3 python3-irc netcat-openbsd
+  # the standard IRC servers the client is tried against (test-client-peers)
+  ngircd inspircd
   # a TLS client that can offer only TLS 1.1 (test-server-tls)
   openssl
   # interop with a terminal IRC client: irssi driven in tmux
   irssi tmux
+  # and with WeeChat, driven through its FIFO
+  weechat-headless
   # running the two windows from a root shell
   dbus-daemon
   # the web page: WebSocket sessions, and a real browser driven by WebDriver
@@ -74,8 +78,10 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update
 $sudo apt-get install -y --no-install-recommends "${missing[@]}"
-# The Debian package starts ngircd as a system service; the tests start
-# their own on loopback ports, so the system one is not needed.
-if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ngircd 2>/dev/null; then
-  $sudo systemctl disable --now ngircd || true
-fi
+# The Debian packages start ngircd and inspircd as system services; the
+# tests start their own on loopback ports, so the system ones are not needed.
+for service in ngircd inspircd; do
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet "$service" 2>/dev/null; then
+    $sudo systemctl disable --now "$service" || true
+  fi
+done

@@ -177,3 +177,52 @@ class Python:
         """An event of KIND whose target and arguments hold every one of WORDS."""
         return any(k == kind and all(w in [t] + args for w in words)
                    for (k, n, t, args) in self.events)
+
+
+class WeeChat:
+    """weechat-headless with its own home: commands go in through its FIFO,
+    and what it shows is read off its logger's files, one per buffer."""
+
+    def __init__(self, home, port, nick):
+        self.home = home
+        self.logs = os.path.join(home, "logs")
+        commands = ";".join([
+            "/set logger.file.flush_delay 0",
+            "/server add suda 127.0.0.1/%d" % port,
+            "/set irc.server.suda.tls off",
+            "/set irc.server.suda.nicks %s" % nick,
+            "/connect suda",
+        ])
+        self.process = subprocess.Popen(["weechat-headless", "--dir", home, "--run-command", commands],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.fifo = os.path.join(home, "weechat_fifo_%d" % self.process.pid)
+
+    def ready(self):
+        return os.path.exists(self.fifo)
+
+    def send(self, buffer, text):
+        """TEXT typed in BUFFER ("irc.server.suda", "irc.suda.#lobby"):
+        a message, or a command when it starts with /."""
+        with open(self.fifo, "w") as fifo:
+            fifo.write("%s *%s\n" % (buffer, text))
+
+    def log_text(self, buffer):
+        try:
+            with open(os.path.join(self.logs, buffer + ".weechatlog"), errors="replace") as log:
+                return log.read()
+        except FileNotFoundError:
+            return ""
+
+    def saw(self, buffer, text):
+        return text in self.log_text(buffer)
+
+    def show(self, buffer, lines=30):
+        print("# WeeChat's %s showed:\n" % buffer
+              + "\n".join("# " + l for l in self.log_text(buffer).splitlines()[-lines:]))
+
+    def close(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
