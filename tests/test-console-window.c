@@ -9,11 +9,13 @@
 
 #include "suda-console-application.h"
 #include "suda-console-file-chooser.h"
+#include "suda-console-join-window.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
 #include "suda-console-window-private.h"
 #include "suda-log-viewer-window.h"
 #include "suda-log-row.h"
+#include "suda-qr-code.h"
 #include "suda-test-gtk.h"
 #include "suda-test-util.h"
 
@@ -809,6 +811,102 @@ test_web_address_shown_and_copied (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
 }
 
+/* The window whose type is TYPE among the toplevels, or NULL. */
+static GtkWindow *
+find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
+        return window;
+    }
+  return NULL;
+}
+
+/* What a phone's camera reads off TEXTURE: zbarimg decodes it. */
+static char *
+scan_code (GdkTexture *texture,
+           const char *dir)
+{
+  g_autofree char *path = g_build_filename (dir, "code.png", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  int status;
+
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { "zbarimg", "--quiet", "--raw", path, NULL }, NULL,
+                               G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_unlink (path);
+  return g_strchomp (g_steal_pointer (&out));
+}
+
+/* The page's address as a QR code a phone reads back as that address,
+ * in a window of its own; the button goes with the page. */
+static void
+test_web_address_as_qr_code (Fixture       *fixture,
+                             gconstpointer  data)
+{
+  GtkWindow *join;
+  g_autofree char *url = NULL;
+  g_autofree char *scanned = NULL;
+
+  g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
+  start_server (fixture);
+  g_assert_true (suda_test_wait_until (web_box_shown, fixture, 5000));
+  url = _suda_console_window_dup_page_url (fixture->window);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-web-code", NULL);
+  join = find_toplevel (SUDA_TYPE_CONSOLE_JOIN_WINDOW);
+  g_assert_nonnull (join);
+  g_assert_true (gtk_window_get_transient_for (join) == GTK_WINDOW (fixture->window));
+  g_assert_nonnull (suda_test_find_label (GTK_WIDGET (join), url));
+  scanned = scan_code (suda_console_join_window_get_code (SUDA_CONSOLE_JOIN_WINDOW (join)), fixture->tmpdir);
+  g_assert_cmpstr (scanned, ==, url);
+  gtk_window_destroy (join);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (host_stopped, suda_console_window_get_host (fixture->window),
+                                       20000));
+  /* no page, no code */
+  g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-web-code", NULL);
+  g_assert_null (find_toplevel (SUDA_TYPE_CONSOLE_JOIN_WINDOW));
+}
+
+/* Korean and a long address read back whole; nothing is no code. */
+static void
+test_qr_code_texture (void)
+{
+  g_autofree char *dir = suda_test_make_tmpdir ();
+  g_autoptr(GString) long_url = g_string_new ("https://수다.example/");
+  g_autoptr(GdkTexture) korean = NULL;
+  g_autoptr(GdkTexture) longer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scanned = NULL;
+  g_autofree char *scanned_long = NULL;
+
+  korean = suda_qr_code_new_texture ("http://192.0.2.7:8080/?room=수다방", 4, &error);
+  g_assert_no_error (error);
+  /* square, with a quiet zone: the corner pixel is white */
+  g_assert_cmpint (gdk_texture_get_width (korean), ==, gdk_texture_get_height (korean));
+  scanned = scan_code (korean, dir);
+  g_assert_cmpstr (scanned, ==, "http://192.0.2.7:8080/?room=수다방");
+  for (guint i = 0; i < 40; i++)
+    g_string_append (long_url, "abcdefghij");
+  longer = suda_qr_code_new_texture (long_url->str, 3, &error);
+  g_assert_no_error (error);
+  scanned_long = scan_code (longer, dir);
+  g_assert_cmpstr (scanned_long, ==, long_url->str);
+  g_assert_null (suda_qr_code_new_texture ("", 4, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
+  g_rmdir (dir);
+}
+
 /* Only the every-interface addresses are replaced. */
 static void
 test_page_url_for_every_interface (void)
@@ -850,6 +948,7 @@ main (int   argc,
   ADD ("start/port-in-use-says-why-and-window-stays-usable", test_port_in_use_says_why);
   ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
   ADD ("web/address-shown-and-copied", test_web_address_shown_and_copied);
+  ADD ("web/address-as-qr-code", test_web_address_as_qr_code);
   ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
   ADD ("live-log/strips-formatting", test_live_log_strips_formatting);
   ADD ("settings/fields-persist", test_fields_persist);
@@ -864,6 +963,7 @@ main (int   argc,
 #undef ADD
   g_test_add_func ("/console/about/app-icon-in-resources", test_app_icon_in_resources);
   g_test_add_func ("/console/web/page-url-for-every-interface", test_page_url_for_every_interface);
+  g_test_add_func ("/console/web/qr-code-texture", test_qr_code_texture);
 
   return g_test_run ();
 }

@@ -15,6 +15,8 @@ packages=(
   libhiredis-dev redis-server
   # the client's account passwords (libsecret) and, for their test, a keyring
   libsecret-1-dev gnome-keyring dbus-bin
+  # the console's QR code of the web page's address and, for its test, a reader
+  libqrencode-dev zbar-tools
   # tests: a display, an independent IRC client library, a reference server
   xvfb xauth python3 python3-irc netcat-openbsd
   # the standard IRC servers the client is tried against (test-client-peers)

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The README's console screenshots: the window running with its web page
- * and TLS, then the preferences' TLS page, each shot by the command given
- * (e.g. "import -window root OUT-%s.png", %s being "main" or "tls").
+ * and TLS, the page's address as a QR code, then the preferences' TLS
+ * page, each shot by the command given (e.g. "import -window root
+ * OUT-%s.png", %s being "main", "join" or "tls").
  *
  *   suda-console-shots STATE_DIR COMMAND
  */
@@ -9,6 +10,7 @@
 
 #include <adwaita.h>
 
+#include "suda-console-join-window.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
 
@@ -32,6 +34,20 @@ shoot (const char *command,
   wait_ms (800);
   if (!g_spawn_command_line_sync (line, NULL, NULL, NULL, NULL))
     g_printerr ("could not run %s\n", line);
+}
+
+static void
+close_join_windows (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = g_list_model_get_n_items (toplevels); i > 0; i--)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i - 1);
+
+      if (SUDA_IS_CONSOLE_JOIN_WINDOW (toplevel))
+        gtk_window_destroy (toplevel);
+    }
 }
 
 int
@@ -70,6 +86,10 @@ main (int   argc,
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   wait_ms (3000);
   shoot (argv[2], "main");
+
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-web-code", NULL);
+  shoot (argv[2], "join");
+  close_join_windows ();
 
   prefs = GTK_WIDGET (suda_console_preferences_new (GTK_WINDOW (window)));
   gtk_window_present (GTK_WINDOW (prefs));

@@ -11,6 +11,7 @@
 
 #include "suda-console-a11y.h"
 #include "suda-console-file-chooser.h"
+#include "suda-console-join-window.h"
 #include "suda-console-preferences.h"
 #include "suda-console-window-private.h"
 #include "suda-log-cells.h"
@@ -89,10 +90,33 @@ update_web_address (SudaConsoleWindow *self)
 
   gtk_widget_set_visible (self->web_box, url != NULL);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.copy-web-address", url != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.show-web-code", url != NULL);
   if (url == NULL)
     return;
   text = g_strdup_printf (_("Web page: %s"), url);
   gtk_label_set_text (self->web_label, text);
+}
+
+/* The address as a QR code, for a class to scan off the projector. */
+static void
+show_web_code_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SudaConsoleWindow *self = SUDA_CONSOLE_WINDOW (widget);
+  g_autofree char *url = _suda_console_window_dup_page_url (self);
+  g_autoptr(GError) error = NULL;
+  SudaConsoleJoinWindow *join;
+
+  if (url == NULL)
+    return;
+  join = suda_console_join_window_new (GTK_WINDOW (self), url, &error);
+  if (join == NULL)
+    {
+      _suda_console_window_toast (self, error->message);
+      return;
+    }
+  gtk_window_present (GTK_WINDOW (join));
 }
 
 static void
@@ -890,6 +914,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "win.stop", NULL, stop_action);
   gtk_widget_class_install_action (widget_class, "win.copy-web-address", NULL, copy_web_address_action);
+  gtk_widget_class_install_action (widget_class, "win.show-web-code", NULL, show_web_code_action);
   gtk_widget_class_install_action (widget_class, "win.copy-tls-fingerprint", NULL,
                                    copy_tls_fingerprint_action);
   gtk_widget_class_install_action (widget_class, "win.choose-log-file", NULL, choose_log_file_action);
