@@ -493,4 +493,65 @@ void          _suda_server_set_tls_any_port (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
 
+/* The server itself (suda-server.c, which owns its lifecycle, and
+ * suda-listeners.c, its ports and the accept paths).  Only these two
+ * reach into it: the layers above see SudaCore. */
+typedef struct _SudaTls       SudaTls;        /* tls/suda-tls-private.h */
+typedef struct _SudaWebServer SudaWebServer;  /* web/suda-web-server.h */
+
+struct _SudaServer
+{
+  GObject            parent_instance;
+
+  SudaServerConfig  *config;
+  SudaCore           core;          /* the layers handlers see */
+  GSocketService    *listener;      /* the clear-text port and the TLS port */
+  guint16            port;          /* the clear-text one; 0 with [tls] plain=false */
+  char              *address;
+  guint16            tls_port;      /* 0 without TLS */
+  char              *tls_address;
+  gboolean           tls_any_port;  /* for tests: [tls] port=0 picks one */
+  SudaTls           *tls;
+  GDateTime         *started_at;
+  char              *created_text;
+  gboolean           running;
+  gboolean           stopping;      /* last words going out, port still held */
+  guint              stop_id;       /* the stop's deadline */
+  GCancellable      *loading;       /* the history being read, or NULL */
+
+  GListStore        *sessions;
+  GQueue             dirty;         /* sessions with output to flush */
+  guint              flush_id;
+  gint64             flush_ended;   /* monotonic usec */
+  gint64             flush_took;    /* usec the last flush took */
+  guint              ping_id;
+  guint              next_session_id;
+  SudaAdmission     *admission;     /* who may connect */
+  SudaPushback      *pushback;      /* output queued, senders held back */
+
+  SudaServerLog     *log;
+  gboolean           log_failing;
+  char              *accounts_problem;  /* why there are no accounts, or NULL */
+
+  SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
+  GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
+};
+
+/* suda-server.c: a session and a client for TRANSPORT (a new reference),
+ * and its "connect" entry (VIA: "websocket", or NULL). */
+SudaSession  *_suda_server_add_session      (SudaServer    *self,
+                                             SudaTransport *transport);
+void          _suda_server_announce         (SudaServer    *self,
+                                             SudaSession   *session,
+                                             const char    *via);
+
+/* suda-listeners.c: the clear-text, TLS and web ports.  Open binds them
+ * (nothing is accepted until let-in, once the history is read); close lets
+ * them go. */
+gboolean      _suda_listeners_open          (SudaServer    *self,
+                                             GError       **error);
+void          _suda_listeners_let_in        (SudaServer    *self);
+void          _suda_listeners_close         (SudaServer    *self);
+void          _suda_listeners_log_tls       (SudaServer    *self);
+
 G_END_DECLS
