@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cluster/suda-cluster-private.h"
 #include "irc/suda-irc-private.h"
 #include "plain/suda-plain-private.h"
 #include "service/suda-service-private.h"
@@ -564,16 +565,64 @@ _suda_server_is_loading_history (SudaServer *self)
   return self->loading != NULL;
 }
 
+/* [cluster] redis= with required=true: no start without Redis.  With
+ * required=false *ALONE says why this server runs on its own. */
+static gboolean
+check_cluster (SudaServer  *self,
+               char       **alone,
+               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (self->config->cluster.redis == NULL || *self->config->cluster.redis == '\0')
+    return TRUE;
+  if (_suda_cluster_check (self->config, &local))
+    return TRUE;
+  if (self->config->cluster.required)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  *alone = g_strdup_printf ("%s; running alone ([cluster] required=false)", local->message);
+  return TRUE;
+}
+
+static void
+start_cluster (SudaServer *self,
+               const char *alone)
+{
+  const SudaServerConfig *config = self->config;
+  g_autofree char *id = NULL;
+
+  if (alone != NULL)
+    _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, alone);
+  if (alone != NULL || config->cluster.redis == NULL || *config->cluster.redis == '\0')
+    return;
+  id = config->cluster.server_id && *config->cluster.server_id
+         ? g_strdup (config->cluster.server_id)
+         : g_strdup_printf ("%s:%u", config->server_name, self->port ? self->port : self->tls_port);
+  self->cluster = _suda_cluster_new (&self->core, id);
+}
+
+SudaCluster *
+_suda_server_get_cluster (SudaServer *self)
+{
+  return self->cluster;
+}
+
 gboolean
 suda_server_start (SudaServer  *self,
                    GError     **error)
 {
+  g_autofree char *alone = NULL;
   g_autofree char *log_path = NULL;
   guint ping_every;
 
   g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
   g_return_val_if_fail (!self->running, FALSE);
 
+  if (!check_cluster (self, &alone, error))
+    return FALSE;
   if (!_suda_listeners_open (self, error))
     return FALSE;
 
@@ -613,6 +662,7 @@ suda_server_start (SudaServer  *self,
   }
   self->core.tls_port = self->tls_port;
   _suda_listeners_log_tls (self);
+  start_cluster (self, alone);
   if (self->core.service)
     _suda_service_server_started (self->core.service);
 
@@ -650,6 +700,7 @@ finish_stop (SudaServer *self)
       on_session_gone (self, session);
     }
   g_queue_init (&self->dirty);
+  g_clear_pointer (&self->cluster, _suda_cluster_free);
   flush_log (self);
 
   g_clear_handle_id (&self->ping_id, _suda_source_remove);
@@ -979,6 +1030,9 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[tls] plain", live->plain != fresh->plain);
   reload_tls (self, fresh);
   note_restart (self, later, "[web] port", live->web.port != fresh->web.port);
+  note_restart (self, later, "[cluster] redis", g_strcmp0 (live->cluster.redis, fresh->cluster.redis) != 0);
+  note_restart (self, later, "[cluster] server-id",
+                g_strcmp0 (live->cluster.server_id, fresh->cluster.server_id) != 0);
   note_restart (self, later, "[web] listen",
                 g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);
 
