@@ -37,6 +37,7 @@ _suda_delivery_register (SudaDelivery *self,
   if (client->account)
     suda_log_entry_set_field (entry, "account", client->account);
   _suda_delivery_log (self, entry);
+  _suda_delivery_relay_out (self, entry, NULL, NULL, FALSE);
   return TRUE;
 }
 
@@ -99,6 +100,8 @@ _suda_delivery_join (SudaDelivery *self,
   _suda_registry_add_member (client->core->registry, channel, client,
                              channel->members->len == 0 ? SUDA_MEMBER_OP : 0);
   _suda_delivery_log (self, entry);
+  /* Other servers get the extended form: each of their members picks. */
+  _suda_delivery_relay_out (self, entry, &extended, channel->name, FALSE);
   _suda_delivery_keep_event (self, channel, &line);
   for (guint i = 0; i < channel->members->len; i++)
     {

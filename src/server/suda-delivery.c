@@ -27,6 +27,8 @@ struct _SudaDelivery
   const SudaServerConfig *config;
   SudaLogFunc             log;
   gpointer                log_data;
+  SudaRelayFunc           relay;      /* [cluster]: to the other servers, or NULL */
+  gpointer                relay_data;
 };
 
 SudaDelivery *
@@ -48,6 +50,34 @@ void
 _suda_delivery_free (SudaDelivery *self)
 {
   g_free (self);
+}
+
+/* RELAY hears every event delivered here from this server's own users,
+ * once; NULL stops it. */
+void
+_suda_delivery_set_relay (SudaDelivery  *self,
+                          SudaRelayFunc  relay,
+                          gpointer       data)
+{
+  self->relay = relay;
+  self->relay_data = data;
+}
+
+void
+_suda_delivery_relay_out (SudaDelivery *self,
+                          SudaLogEntry *entry,
+                          SudaOutLine  *line,
+                          const char   *channel,
+                          gboolean      keep)
+{
+  if (self->relay != NULL)
+    self->relay (self->relay_data, entry, line, channel, keep);
+}
+
+SudaRegistry *
+_suda_delivery_get_registry (SudaDelivery *self)
+{
+  return self->registry;
 }
 
 void
@@ -286,6 +316,8 @@ _suda_delivery_to_channel (SudaDelivery *self,
 {
   if (entry)
     self->log (self->log_data, entry);
+  if (G_UNLIKELY (self->relay != NULL))
+    self->relay (self->relay_data, entry, line, channel->name, keep);
   if (keep)
     {
       SudaHistory *history = _suda_registry_get_history (self->registry, channel->name);
@@ -331,6 +363,9 @@ _suda_delivery_to_peers (SudaDelivery *self,
 
   if (entry)
     self->log (self->log_data, entry);
+  /* NICK and QUIT; a cap's notices (AWAY…) stay on this server for now. */
+  if (G_UNLIKELY (self->relay != NULL) && required_caps == 0)
+    self->relay (self->relay_data, entry, line, NULL, FALSE);
   g_hash_table_add (seen, of);
   for (guint c = 0; is_event (line->command) && c < of->channels->len; c++)
     _suda_delivery_keep_event (self, g_ptr_array_index (of->channels, c), line);

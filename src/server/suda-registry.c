@@ -40,7 +40,11 @@ struct _SudaRegistry
   GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
   char                   *read_markers_path;  /* NULL: kept in memory only */
   guint                   read_markers_save_id;
+  GHashTable             *remote;    /* nick (casefolded) → SudaRemoteUser: on other servers */
+  GHashTable             *remote_rooms;  /* name (casefolded) → GPtrArray of SudaRemoteUser */
 };
+
+static void remote_user_free (gpointer data);
 
 SudaRegistry *
 _suda_registry_new (const SudaServerConfig *config)
@@ -60,6 +64,10 @@ _suda_registry_new (const SudaServerConfig *config)
   self->watchers = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
                                           g_free, (GDestroyNotify) g_ptr_array_unref);
   self->read_markers = _suda_read_markers_new_table ();
+  self->remote = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                        g_free, remote_user_free);
+  self->remote_rooms = g_hash_table_new_full (suda_irc_casefold_hash, suda_irc_casefold_equal,
+                                              g_free, (GDestroyNotify) g_ptr_array_unref);
   return self;
 }
 
@@ -105,6 +113,8 @@ _suda_registry_free (SudaRegistry *self)
   g_hash_table_unref (self->oper_failures);
   g_hash_table_unref (self->watchers);
   g_hash_table_unref (self->read_markers);
+  g_hash_table_unref (self->remote_rooms);
+  g_hash_table_unref (self->remote);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   g_free (self->service_nick);
   g_free (self);
@@ -120,6 +130,8 @@ _suda_registry_reset (SudaRegistry *self,
   g_hash_table_remove_all (self->channels);
   g_hash_table_remove_all (self->addresses);
   g_hash_table_remove_all (self->watchers);
+  g_hash_table_remove_all (self->remote_rooms);
+  g_hash_table_remove_all (self->remote);
   g_clear_pointer (&self->histories, g_hash_table_unref);
   self->histories = histories;
   self->n_connections = self->n_registered = 0;
@@ -388,7 +400,8 @@ gboolean
 _suda_registry_nick_in_use (SudaRegistry *self,
                             const char   *nick)
 {
-  return g_hash_table_contains (self->nicks, nick) || _suda_registry_is_service (self, nick);
+  return g_hash_table_contains (self->nicks, nick) || _suda_registry_is_service (self, nick) ||
+         g_hash_table_contains (self->remote, nick);
 }
 
 void
@@ -876,4 +889,148 @@ _suda_registry_set_read_marker (SudaRegistry *self,
     self->read_markers_save_id = _suda_timeout_add_seconds (READ_MARKERS_SAVE_SECONDS,
                                                             on_save_read_markers, self);
   return TRUE;
+}
+
+/* Users of other servers ([cluster]) ------------------------------------------ */
+
+static void
+remote_user_free (gpointer data)
+{
+  SudaRemoteUser *user = data;
+
+  g_free (user->nick);
+  g_free (user->mask);
+  g_free (user->server);
+  g_ptr_array_unref (user->channels);
+  g_free (user);
+}
+
+SudaRemoteUser *
+_suda_registry_find_remote (SudaRegistry *self,
+                            const char   *nick)
+{
+  return nick ? g_hash_table_lookup (self->remote, nick) : NULL;
+}
+
+/* NICK is on SERVER now (a second word of the same keeps its rooms). */
+SudaRemoteUser *
+_suda_registry_add_remote (SudaRegistry *self,
+                           const char   *server,
+                           const char   *nick,
+                           const char   *mask)
+{
+  SudaRemoteUser *user = g_hash_table_lookup (self->remote, nick);
+
+  if (user == NULL)
+    {
+      user = g_new0 (SudaRemoteUser, 1);
+      user->nick = g_strdup (nick);
+      user->channels = g_ptr_array_new_with_free_func (g_free);
+      g_hash_table_insert (self->remote, g_strdup (nick), user);
+    }
+  g_free (user->server);
+  user->server = g_strdup (server);
+  if (mask != NULL && g_strcmp0 (user->mask, mask) != 0)
+    {
+      g_free (user->mask);
+      user->mask = g_strdup (mask);
+    }
+  return user;
+}
+
+static gboolean
+find_name (GPtrArray  *names,
+           const char *name,
+           guint      *index)
+{
+  for (guint i = 0; i < names->len; i++)
+    if (suda_irc_casecmp (g_ptr_array_index (names, i), name) == 0)
+      {
+        *index = i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+_suda_registry_remote_join (SudaRegistry   *self,
+                            SudaRemoteUser *user,
+                            const char     *channel)
+{
+  GPtrArray *members;
+  guint index;
+
+  if (find_name (user->channels, channel, &index))
+    return;
+  g_ptr_array_add (user->channels, g_strdup (channel));
+  members = g_hash_table_lookup (self->remote_rooms, channel);
+  if (members == NULL)
+    {
+      members = g_ptr_array_new ();
+      g_hash_table_insert (self->remote_rooms, g_strdup (channel), members);
+    }
+  g_ptr_array_add (members, user);
+}
+
+void
+_suda_registry_remote_part (SudaRegistry   *self,
+                            SudaRemoteUser *user,
+                            const char     *channel)
+{
+  GPtrArray *members = g_hash_table_lookup (self->remote_rooms, channel);
+  guint index;
+
+  if (!find_name (user->channels, channel, &index))
+    return;
+  g_ptr_array_remove_index (user->channels, index);
+  if (members != NULL && g_ptr_array_remove (members, user) && members->len == 0)
+    g_hash_table_remove (self->remote_rooms, channel);
+}
+
+void
+_suda_registry_remove_remote (SudaRegistry   *self,
+                              SudaRemoteUser *user)
+{
+  while (user->channels->len > 0)
+    _suda_registry_remote_part (self, user, g_ptr_array_index (user->channels, 0));
+  g_hash_table_remove (self->remote, user->nick);
+}
+
+/* The user keeps its rooms under its new nick. */
+void
+_suda_registry_rename_remote (SudaRegistry   *self,
+                              SudaRemoteUser *user,
+                              const char     *nick,
+                              const char     *mask)
+{
+  g_hash_table_steal (self->remote, user->nick);
+  g_free (user->nick);
+  user->nick = g_strdup (nick);
+  g_free (user->mask);
+  user->mask = g_strdup (mask);
+  g_hash_table_insert (self->remote, g_strdup (nick), user);
+}
+
+/* The users of CHANNEL on other servers (SudaRemoteUser, borrowed), or NULL. */
+GPtrArray *
+_suda_registry_get_remote_members (SudaRegistry *self,
+                                   const char   *channel)
+{
+  return g_hash_table_lookup (self->remote_rooms, channel);
+}
+
+/* The users on SERVER (borrowed), or on every other server when NULL. */
+GPtrArray *
+_suda_registry_list_remote (SudaRegistry *self,
+                            const char   *server)
+{
+  GPtrArray *users = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer user;
+
+  g_hash_table_iter_init (&iter, self->remote);
+  while (g_hash_table_iter_next (&iter, NULL, &user))
+    if (server == NULL || g_strcmp0 (((SudaRemoteUser *) user)->server, server) == 0)
+      g_ptr_array_add (users, user);
+  return users;
 }

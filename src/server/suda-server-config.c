@@ -8,6 +8,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-irc-message.h"
+#include "suda-redis.h"
 #include "suda-server-config.h"
 
 /* The one table of the configuration file.  A group a future issue adds
@@ -56,6 +57,8 @@ static char *check_api_key_file (SudaServerConfig *self, char **value);
 static char *check_registration (SudaServerConfig *self, char **value);
 static char *check_web_port     (SudaServerConfig *self, char **value);
 static char *check_web_origins  (SudaServerConfig *self, char **value);
+static char *check_redis        (SudaServerConfig *self, char **value);
+static char *check_server_id    (SudaServerConfig *self, char **value);
 
 #define F(field) offsetof (SudaServerConfig, field)
 #define DEFAULT_SYSTEM_PROMPT \
@@ -63,7 +66,7 @@ static char *check_web_origins  (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", "web", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", "web", "cluster", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -76,6 +79,7 @@ static const GroupInfo groups[] = {
   { "tls", FALSE },
   { "accounts", FALSE },
   { "web", FALSE },
+  { "cluster", FALSE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
@@ -152,6 +156,13 @@ static const KeyInfo keys[] = {
   { "web", "port", KEY_BLANK_DEFAULT, F (web.port_text), 0, 0, "0", check_web_port },
   { "web", "listen", KEY_STRING, F (web.listen_address), 0, 0, NULL, NULL },
   { "web", "origins", KEY_STRING, F (web.origins), 0, 0, "", check_web_origins },
+
+  { "cluster", "redis", KEY_STRING, F (cluster.redis), 0, 0, NULL, check_redis },
+  { "cluster", "server-id", KEY_STRING, F (cluster.server_id), 0, 0, NULL, check_server_id },
+  { "cluster", "required", KEY_BOOL, F (cluster.required), 0, 0, "true", NULL },
+  /* a nick outlives its server by this much: long enough for a busy Redis,
+   * short enough that a crashed server's users are soon free to come back */
+  { "cluster", "lease", KEY_SECONDS, F (cluster.lease_ms), 0.1, 3600, "15", NULL },
 };
 
 #undef F
@@ -346,6 +357,31 @@ check_web_origins (SudaServerConfig  *self,
   g_free (*value);
   *value = g_string_free (g_steal_pointer (&normal), FALSE);
   return NULL;
+}
+
+/* Checks of [cluster] values ----------------------------------------------- */
+
+static char *
+check_redis (SudaServerConfig  *self,
+             char             **value)
+{
+  SudaRedisAddress address;
+  g_autoptr(GError) error = NULL;
+
+  if (*value == NULL || **value == '\0')
+    return NULL;
+  if (!suda_redis_address_parse (*value, &address, &error))
+    return g_strdup (error->message);
+  suda_redis_address_clear (&address);
+  return NULL;
+}
+
+/* The id goes into Redis keys and every event: one word, as a name is. */
+static char *
+check_server_id (SudaServerConfig  *self,
+                 char             **value)
+{
+  return *value == NULL || **value == '\0' ? NULL : check_one_word (self, value);
 }
 
 /* Parsing one value --------------------------------------------------------- */

@@ -50,6 +50,15 @@ typedef struct {
   char     *origins;          /* allowed Origins, space-separated; "" the page's own only */
 } SudaWebConfig;
 
+/* [cluster]: several servers sharing rooms and nicks through Redis
+ * (src/server/cluster/); no redis= means one server alone. */
+typedef struct {
+  char     *redis;            /* redis://HOST:PORT/DB, rediss://…, unix:/PATH; NULL or "": none */
+  char     *server_id;        /* NULL or "": NAME:PORT */
+  gboolean  required;         /* Redis unreachable at start: refuse to start */
+  guint     lease_ms;         /* how long a dead server's nicks stay held */
+} SudaClusterConfig;
+
 /* Every group of the config file, parsed and checked in one place
  * (suda-server-config.c holds the table of groups and keys). */
 typedef struct {
@@ -102,6 +111,7 @@ typedef struct {
   SudaAiConfig       ai;
   SudaAccountsConfig accounts;
   SudaWebConfig      web;
+  SudaClusterConfig  cluster;
 
   /* [operators]: name → crypt(3) hash; use the functions below */
   GHashTable *operators;

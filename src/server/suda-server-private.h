@@ -23,6 +23,7 @@ typedef struct _SudaDelivery SudaDelivery;
 typedef struct _SudaService  SudaService;
 typedef struct _SudaCore     SudaCore;
 typedef struct _SudaIrcState SudaIrcState;
+typedef struct _SudaCluster  SudaCluster;   /* cluster/suda-cluster-private.h */
 
 /* Timers, idles and socket sources of the core go to the thread-default
  * main context of the thread running the server, never the global default
@@ -323,6 +324,38 @@ gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
                                              const char   *target,
                                              gint64        time);
 
+/* Users of other servers ([cluster]): the cluster (cluster/) writes them as
+ * their events arrive; NICK refuses their nicks, NAMES and LIST count them. */
+typedef struct {
+  char       *nick;
+  char       *mask;
+  char       *server;         /* its server's id */
+  GPtrArray  *channels;       /* room names */
+} SudaRemoteUser;
+
+SudaRemoteUser *_suda_registry_find_remote  (SudaRegistry   *self,
+                                             const char     *nick);
+SudaRemoteUser *_suda_registry_add_remote   (SudaRegistry   *self,
+                                             const char     *server,
+                                             const char     *nick,
+                                             const char     *mask);
+void          _suda_registry_remove_remote  (SudaRegistry   *self,
+                                             SudaRemoteUser *user);
+void          _suda_registry_rename_remote  (SudaRegistry   *self,
+                                             SudaRemoteUser *user,
+                                             const char     *nick,
+                                             const char     *mask);
+void          _suda_registry_remote_join    (SudaRegistry   *self,
+                                             SudaRemoteUser *user,
+                                             const char     *channel);
+void          _suda_registry_remote_part    (SudaRegistry   *self,
+                                             SudaRemoteUser *user,
+                                             const char     *channel);
+GPtrArray    *_suda_registry_get_remote_members (SudaRegistry *self,
+                                             const char     *channel);
+GPtrArray    *_suda_registry_list_remote    (SudaRegistry   *self,
+                                             const char     *server);
+
 /* draft/read-marker's table and file (suda-read-markers.c) */
 char         *_suda_read_markers_dup_path   (const SudaServerConfig *config);
 GHashTable   *_suda_read_markers_new_table  (void);
@@ -411,6 +444,37 @@ void          _suda_delivery_to_peers       (SudaDelivery *self,
                                              SudaClient   *of,
                                              gboolean      include_self,
                                              guint         required_caps);
+/* [cluster] (cluster/): every event of this server's own users, once, as
+ * delivered here: LINE is NULL for a registration (ENTRY says who); CHANNEL
+ * is NULL for NICK and QUIT; a JOIN comes in its extended-join form. */
+typedef void (*SudaRelayFunc) (gpointer      data,
+                               SudaLogEntry *entry,
+                               SudaOutLine  *line,
+                               const char   *channel,
+                               gboolean      keep);
+
+void          _suda_delivery_set_relay      (SudaDelivery *self,
+                                             SudaRelayFunc relay,
+                                             gpointer      data);
+void          _suda_delivery_relay_out      (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             const char   *channel,
+                                             gboolean      keep);
+SudaRegistry *_suda_delivery_get_registry   (SudaDelivery *self);
+/* Events from another server (suda-delivery-relay.c): logged here first,
+ * kept in the room's history, then sent to this server's members. */
+void          _suda_delivery_relay_in       (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             const char   *channel,
+                                             gboolean      keep);
+/* NICK and QUIT of a user of another server in ROOMS (names). */
+void          _suda_delivery_relay_in_rooms (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             GPtrArray    *rooms);
+
 /* The events every front end shares (suda-delivery-events.c). */
 gboolean      _suda_delivery_register       (SudaDelivery *self,
                                              SudaClient   *client);
@@ -490,7 +554,71 @@ gint64        _suda_server_flush_wait       (gint64      flush_took,
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
 void          _suda_server_set_tls_any_port (SudaServer *self);
+/* For tests: the cluster this server is in, or NULL. */
+SudaCluster  *_suda_server_get_cluster      (SudaServer *self);
 /* TRUE from a start until the history is read (connections wait). */
 gboolean      _suda_server_is_loading_history (SudaServer *self);
+
+/* The server itself (suda-server.c, which owns its lifecycle, and
+ * suda-listeners.c, its ports and the accept paths).  Only these two
+ * reach into it: the layers above see SudaCore. */
+typedef struct _SudaTls       SudaTls;        /* tls/suda-tls-private.h */
+typedef struct _SudaWebServer SudaWebServer;  /* web/suda-web-server.h */
+
+struct _SudaServer
+{
+  GObject            parent_instance;
+
+  SudaServerConfig  *config;
+  SudaCore           core;          /* the layers handlers see */
+  GSocketService    *listener;      /* the clear-text port and the TLS port */
+  guint16            port;          /* the clear-text one; 0 with [tls] plain=false */
+  char              *address;
+  guint16            tls_port;      /* 0 without TLS */
+  char              *tls_address;
+  gboolean           tls_any_port;  /* for tests: [tls] port=0 picks one */
+  SudaTls           *tls;
+  GDateTime         *started_at;
+  char              *created_text;
+  gboolean           running;
+  gboolean           stopping;      /* last words going out, port still held */
+  guint              stop_id;       /* the stop's deadline */
+  GCancellable      *loading;       /* the history being read, or NULL */
+
+  GListStore        *sessions;
+  GQueue             dirty;         /* sessions with output to flush */
+  guint              flush_id;
+  gint64             flush_ended;   /* monotonic usec */
+  gint64             flush_took;    /* usec the last flush took */
+  guint              ping_id;
+  guint              next_session_id;
+  SudaAdmission     *admission;     /* who may connect */
+  SudaPushback      *pushback;      /* output queued, senders held back */
+
+  SudaServerLog     *log;
+  gboolean           log_failing;
+  char              *accounts_problem;  /* why there are no accounts, or NULL */
+
+  SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
+  GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
+  SudaCluster       *cluster;       /* [cluster] redis=, while running; or NULL */
+};
+
+/* suda-server.c: a session and a client for TRANSPORT (a new reference),
+ * and its "connect" entry (VIA: "websocket", or NULL). */
+SudaSession  *_suda_server_add_session      (SudaServer    *self,
+                                             SudaTransport *transport);
+void          _suda_server_announce         (SudaServer    *self,
+                                             SudaSession   *session,
+                                             const char    *via);
+
+/* suda-listeners.c: the clear-text, TLS and web ports.  Open binds them
+ * (nothing is accepted until let-in, once the history is read); close lets
+ * them go. */
+gboolean      _suda_listeners_open          (SudaServer    *self,
+                                             GError       **error);
+void          _suda_listeners_let_in        (SudaServer    *self);
+void          _suda_listeners_close         (SudaServer    *self);
+void          _suda_listeners_log_tls       (SudaServer    *self);
 
 G_END_DECLS

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* The server: listens, gives each connection a session and a client, puts
- * the layers together (registry, delivery, the service user, the IRC
- * handler), flushes every session's output once per main-loop iteration,
- * and answers the console. */
+/* The server: gives each connection a session and a client (its ports and
+ * accept paths are in suda-listeners.c), puts the layers together
+ * (registry, delivery, the service user, the IRC handler), flushes every
+ * session's output once per main-loop iteration, and answers the console. */
 #include "config.h"
 
 #include <string.h>
@@ -10,55 +10,14 @@
 #include <glib/gi18n-lib.h>
 #include <glib/gstdio.h>
 
+#include "cluster/suda-cluster-private.h"
 #include "irc/suda-irc-private.h"
 #include "plain/suda-plain-private.h"
 #include "service/suda-service-private.h"
-#include "suda-certificate.h"
 #include "suda-irc-message.h"
 #include "suda-server-private.h"
-#include "suda-socket-transport.h"
-#include "suda-stream-transport.h"
 #include "tls/suda-tls-private.h"
 #include "web/suda-web-server.h"
-#include "web/suda-web-transport.h"
-
-struct _SudaServer
-{
-  GObject            parent_instance;
-
-  SudaServerConfig  *config;
-  SudaCore           core;          /* the layers handlers see */
-  GSocketService    *listener;      /* the clear-text port and the TLS port */
-  guint16            port;          /* the clear-text one; 0 with [tls] plain=false */
-  char              *address;
-  guint16            tls_port;      /* 0 without TLS */
-  char              *tls_address;
-  gboolean           tls_any_port;  /* for tests: [tls] port=0 picks one */
-  SudaTls           *tls;
-  GDateTime         *started_at;
-  char              *created_text;
-  gboolean           running;
-  gboolean           stopping;      /* last words going out, port still held */
-  guint              stop_id;       /* the stop's deadline */
-  GCancellable      *loading;       /* the history being read, or NULL */
-
-  GListStore        *sessions;
-  GQueue             dirty;         /* sessions with output to flush */
-  guint              flush_id;
-  gint64             flush_ended;   /* monotonic usec */
-  gint64             flush_took;    /* usec the last flush took */
-  guint              ping_id;
-  guint              next_session_id;
-  SudaAdmission     *admission;     /* who may connect */
-  SudaPushback      *pushback;      /* output queued, senders held back */
-
-  SudaServerLog     *log;
-  gboolean           log_failing;
-  char              *accounts_problem;  /* why there are no accounts, or NULL */
-
-  SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
-  GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
-};
 
 enum {
   PROP_0,
@@ -477,10 +436,10 @@ static const SudaSessionHandler client_handler = {
 };
 
 /* The connect entry; VIA, when not NULL, is logged with it ("websocket"). */
-static void
-announce_via (SudaServer  *self,
-              SudaSession *session,
-              const char  *via)
+void
+_suda_server_announce (SudaServer  *self,
+                       SudaSession *session,
+                       const char  *via)
 {
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "connect", NULL, NULL, NULL);
 
@@ -493,17 +452,11 @@ announce_via (SudaServer  *self,
   suda_server_log (self, entry);
 }
 
-static void
-announce (SudaServer  *self,
-          SudaSession *session)
-{
-  announce_via (self, session, NULL);
-}
-
-static void
-add_session (SudaServer    *self,
-             SudaTransport *transport,
-             SudaSession  **out)
+/* A session and a client for TRANSPORT, in the sessions list; the IRC
+ * handler reads its first line. */
+SudaSession *
+_suda_server_add_session (SudaServer    *self,
+                          SudaTransport *transport)
 {
   g_autoptr(SudaSession) session = NULL;
   SudaClient *client;
@@ -517,105 +470,7 @@ add_session (SudaServer    *self,
   /* The first line decides between IRC and plain text. */
   _suda_irc_accept (client, &_suda_plain_protocol);
   g_list_store_append (self->sessions, session);
-  *out = g_steal_pointer (&session);
-}
-
-static void
-accept_connection (SudaServer        *self,
-                   GSocketConnection *connection)
-{
-  g_autoptr(SudaTransport) transport = NULL;
-  g_autoptr(SudaSession) session = NULL;
-
-  if (!_suda_admission_admit (self->admission, connection))
-    return;
-  transport = suda_socket_transport_new (connection);
-  add_session (self, transport, &session);
-  announce (self, session);
-}
-
-/* The handshake is over: a session that made it is announced like a
- * clear-text one; a failed one is one error entry and closes. */
-static void
-on_handshake_done (SudaStreamTransport *transport,
-                   gboolean             success,
-                   const char          *message,
-                   SudaSession         *session)
-{
-  SudaCore *core = _suda_client_from_session (session)->core;
-  SudaServer *self = (SudaServer *) ((guint8 *) core - G_STRUCT_OFFSET (SudaServer, core));
-
-  if (success)
-    announce (self, session);
-  else
-    _suda_tls_note_failure (self->tls, suda_session_get_address (session), message);
-}
-
-/* Admitted as a clear-text connection is, before the handshake: a peer
- * stalling in it holds an unregistered slot until the registration
- * deadline. */
-static void
-accept_tls_connection (SudaServer        *self,
-                       GSocketConnection *connection)
-{
-  g_autoptr(SudaTransport) transport = NULL;
-  g_autoptr(SudaSession) session = NULL;
-  g_autoptr(GError) error = NULL;
-
-  if (!_suda_admission_admit (self->admission, connection))
-    return;
-  transport = _suda_tls_wrap (self->tls, connection, &error);
-  if (transport == NULL)
-    {
-      g_autofree char *host = _suda_session_describe_peer (connection, NULL);
-
-      _suda_tls_note_failure (self->tls, host, error->message);
-      g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
-      return;
-    }
-  add_session (self, transport, &session);
-  _suda_session_set_secure (session, TRUE);
-  /* Only while the session lives: a closed one cancels its handshake. */
-  g_signal_connect_object (transport, "handshake-done", G_CALLBACK (on_handshake_done), session, 0);
-}
-
-static gboolean
-is_tls_socket (GObject *source)
-{
-  return source != NULL && g_object_get_data (source, "suda-tls") != NULL;
-}
-
-/* How many waiting connections one wake-up of the port takes. */
-#define ACCEPT_BURST 64
-
-static gboolean
-on_incoming (GSocketService    *listener,
-             GSocketConnection *connection,
-             GObject           *source,
-             gpointer           data)
-{
-  SudaServer *self = data;
-  gboolean tls = is_tls_socket (source);
-
-  if (tls)
-    accept_tls_connection (self, connection);
-  else
-    accept_connection (self, connection);
-  /* The rest of a burst, without a main-loop iteration each. */
-  for (guint i = 1; i < ACCEPT_BURST && G_IS_SOCKET (source) && self->running && !self->stopping; i++)
-    {
-      g_autoptr(GSocket) socket = g_socket_accept (G_SOCKET (source), NULL, NULL);
-      g_autoptr(GSocketConnection) more = NULL;
-
-      if (socket == NULL)
-        break;
-      more = g_socket_connection_factory_create_connection (socket);
-      if (tls)
-        accept_tls_connection (self, more);
-      else
-        accept_connection (self, more);
-    }
-  return TRUE;
+  return g_steal_pointer (&session);
 }
 
 SudaSession *
@@ -663,266 +518,6 @@ on_ping_timer (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
-static GSocketAddress *
-make_listen_address (const char  *text,
-                     guint16      port,
-                     GError     **error)
-{
-  g_autoptr(GInetAddress) inet = NULL;
-
-  if (text == NULL || *text == '\0' || g_str_equal (text, "*"))
-    return NULL;
-  inet = g_inet_address_new_from_string (text);
-  if (inet == NULL)
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not an IP address"), text);
-      return NULL;
-    }
-  return g_inet_socket_address_new (inet, port);
-}
-
-/* Binds and listens itself, and gives the socket to the service as its own
- * source object, so that on_incoming() can take a whole burst of waiting
- * connections at once: GSocketService accepts one per main-loop
- * iteration, and an iteration over thousands of sockets is slow. */
-static GSocket *
-listen_socket (SudaServer      *self,
-               GSocketAddress  *address,
-               gboolean         tls,
-               GError         **error)
-{
-  g_autoptr(GSocket) socket = g_socket_new (g_socket_address_get_family (address),
-                                            G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, error);
-
-  if (socket == NULL)
-    return NULL;
-  g_socket_set_blocking (socket, FALSE);
-  /* The default backlog is 10: a class logging in at once would see
-   * dropped SYNs and one-second retransmit stalls. */
-  g_socket_set_listen_backlog (socket, 4096);
-  if (tls)
-    g_object_set_data (G_OBJECT (socket), "suda-tls", GINT_TO_POINTER (TRUE));
-  if (!g_socket_bind (socket, address, TRUE, error) || !g_socket_listen (socket, error) ||
-      !g_socket_listener_add_socket (G_SOCKET_LISTENER (self->listener), socket,
-                                     G_OBJECT (socket), error))
-    return NULL;
-  return g_steal_pointer (&socket);
-}
-
-static GSocket *
-listen_any (SudaServer       *self,
-            GSocketFamily     family,
-            guint16           port,
-            gboolean          tls,
-            GError          **error)
-{
-  g_autoptr(GInetAddress) any = g_inet_address_new_any (family);
-  g_autoptr(GSocketAddress) address = g_inet_socket_address_new (any, port);
-
-  return listen_socket (self, address, tls, error);
-}
-
-static guint16
-get_local_port (GSocket *socket)
-{
-  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
-
-  return local ? g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (local)) : 0;
-}
-
-/* Listens on TEXT (an address, or every interface) and PORT, and says
- * where in *OUT_ADDRESS and *OUT_PORT. */
-static gboolean
-listen_on (SudaServer  *self,
-           const char  *text,
-           guint16      port,
-           gboolean     tls,
-           char       **out_address,
-           guint16     *out_port,
-           GError     **error)
-{
-  g_autoptr(GSocketAddress) address = NULL;
-  g_autoptr(GSocketAddress) effective = NULL;
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GSocket) socket = NULL;
-
-  address = make_listen_address (text, port, &local_error);
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return FALSE;
-    }
-
-  if (address == NULL)
-    {
-      /* Every interface: IPv6, which takes IPv4 too where the system
-       * allows; otherwise IPv4 beside it, or alone. */
-      socket = listen_any (self, G_SOCKET_FAMILY_IPV6, port, tls, NULL);
-      if (socket == NULL || !g_socket_speaks_ipv4 (socket))
-        {
-          g_autoptr(GSocket) socket4 = listen_any (self, G_SOCKET_FAMILY_IPV4,
-                                                   socket ? get_local_port (socket) : port,
-                                                   tls, error);
-
-          if (socket4 == NULL)
-            return FALSE;
-          if (socket == NULL)
-            socket = g_steal_pointer (&socket4);
-        }
-      *out_port = get_local_port (socket);
-      *out_address = g_strdup ("0.0.0.0");
-      return *out_port != 0;
-    }
-
-  socket = listen_socket (self, address, tls, error);
-  if (socket == NULL)
-    return FALSE;
-  effective = g_socket_get_local_address (socket, error);
-  if (effective == NULL)
-    return FALSE;
-  *out_port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
-  *out_address = g_inet_address_to_string (
-      g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (effective)));
-  return TRUE;
-}
-
-static gboolean
-tls_wanted (SudaServer *self)
-{
-  return self->config->tls_port != 0 || self->tls_any_port;
-}
-
-/* The clear-text port unless [tls] plain=false, the TLS one when [tls]
- * port= is set, its certificate loaded (or made) first. */
-static gboolean
-listen_all (SudaServer  *self,
-            GError     **error)
-{
-  const SudaServerConfig *config = self->config;
-  const char *tls_listen = config->tls_listen;
-
-  if (!tls_wanted (self) || config->plain)
-    if (!listen_on (self, config->listen_address, config->port, FALSE,
-                    &self->address, &self->port, error))
-      return FALSE;
-  if (!tls_wanted (self))
-    return TRUE;
-  if (!_suda_tls_load (self->tls, config, error))
-    return FALSE;
-  if (tls_listen == NULL || *tls_listen == '\0')
-    tls_listen = config->listen_address;
-  return listen_on (self, tls_listen, config->tls_port, TRUE,
-                    &self->tls_address, &self->tls_port, error);
-}
-
-/* The certificate in use, said once at start: an operator tells clients
- * this fingerprint when it is self-signed. */
-static void
-log_tls_start (SudaServer *self)
-{
-  g_autofree char *pretty = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr(SudaLogEntry) entry = NULL;
-
-  if (self->tls_port == 0)
-    return;
-  pretty = suda_certificate_format_fingerprint (_suda_tls_get_fingerprint (self->tls));
-  text = g_strdup_printf ("TLS on %s:%u, certificate SHA-256 fingerprint %s%s",
-                          self->tls_address, self->tls_port, pretty,
-                          _suda_tls_is_self_signed (self->tls) ? " (self-signed)" : "");
-  entry = suda_log_entry_new (0, "info", NULL, NULL, text);
-  suda_log_entry_set_field (entry, "fingerprint", _suda_tls_get_fingerprint (self->tls));
-  suda_server_log (self, entry);
-}
-
-/* The web page ------------------------------------------------------------- */
-
-static void accept_web_transport (SudaServer    *self,
-                                  SudaTransport *transport);
-
-static void
-on_web_accept (gpointer                 data,
-               SoupWebsocketConnection *connection,
-               GSocketAddress          *peer)
-{
-  SudaServer *self = data;
-  g_autoptr(SudaTransport) transport = NULL;
-  g_autoptr(SudaSession) session = NULL;
-
-  if (!self->running || self->stopping)
-    {
-      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
-      return;
-    }
-  transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
-  /* As on the IRC port, whose connections wait in the backlog until the
-   * history is read: no JOIN sees part of it. */
-  if (self->loading != NULL)
-    {
-      g_ptr_array_add (self->web_waiting, g_steal_pointer (&transport));
-      return;
-    }
-  accept_web_transport (self, transport);
-}
-
-static void
-accept_web_transport (SudaServer    *self,
-                      SudaTransport *transport)
-{
-  g_autoptr(SudaSession) session = NULL;
-
-  if (!_suda_admission_admit_transport (self->admission, transport))
-    return;
-  add_session (self, transport, &session);
-  announce_via (self, session, "websocket");
-}
-
-/* [web] port= other than 0: the page and /ws beside the IRC port. */
-static gboolean
-start_web (SudaServer  *self,
-           GError     **error)
-{
-  const SudaServerConfig *config = self->config;
-  g_autoptr(GTlsCertificate) certificate = NULL;
-
-  if (config->web.port == 0)
-    return TRUE;
-  /* Browsers warn about a self-signed certificate: the page goes over
-   * HTTPS only with the certificate [tls] names. */
-  if (config->tls_certificate != NULL)
-    {
-      certificate = g_tls_certificate_new_from_files (config->tls_certificate,
-                                                      config->tls_key ? config->tls_key : config->tls_certificate,
-                                                      error);
-      if (certificate == NULL)
-        {
-          g_prefix_error (error, _("the web page's port: "));
-          return FALSE;
-        }
-    }
-  self->web = suda_web_server_new (config, certificate, on_web_accept, self);
-  if (suda_web_server_start (self->web, error))
-    return TRUE;
-  g_prefix_error (error, _("the web page's port: "));
-  g_clear_object (&self->web);
-  return FALSE;
-}
-
-guint16
-suda_server_get_web_port (SudaServer *self)
-{
-  g_return_val_if_fail (SUDA_IS_SERVER (self), 0);
-  return self->web ? suda_web_server_get_port (self->web) : 0;
-}
-
-char *
-suda_server_dup_web_url (SudaServer *self)
-{
-  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
-  return self->web ? suda_web_server_dup_url (self->web) : NULL;
-}
-
 /* History loading ----------------------------------------------------------- */
 
 /* Back on the main loop.  SELF is not touched after a stop: the stop
@@ -941,11 +536,7 @@ on_history_loaded (GObject      *source,
   _suda_registry_adopt_histories (self->core.registry, histories);
   /* Clients waiting in the kernel's backlog are let in: each JOIN replays
    * the whole history. */
-  if (!self->stopping)
-    g_socket_service_start (self->listener);
-  for (guint i = 0; !self->stopping && i < self->web_waiting->len; i++)
-    accept_web_transport (self, g_ptr_array_index (self->web_waiting, i));
-  g_ptr_array_set_size (self->web_waiting, 0);
+  _suda_listeners_let_in (self);
 }
 
 /* Reading up to 32 MiB of log could stop the main loop for a second: a
@@ -960,7 +551,7 @@ load_history (SudaServer *self,
   _suda_registry_reset (self->core.registry, suda_server_log_load_history (NULL, 0));
   if (*log_path == '\0' || self->config->history_lines == 0 || g_stat (log_path, &st) != 0)
     {
-      g_socket_service_start (self->listener);
+      _suda_listeners_let_in (self);
       return;
     }
   self->loading = g_cancellable_new ();
@@ -974,38 +565,66 @@ _suda_server_is_loading_history (SudaServer *self)
   return self->loading != NULL;
 }
 
+/* [cluster] redis= with required=true: no start without Redis.  With
+ * required=false *ALONE says why this server runs on its own. */
+static gboolean
+check_cluster (SudaServer  *self,
+               char       **alone,
+               GError     **error)
+{
+  g_autoptr(GError) local = NULL;
+
+  if (self->config->cluster.redis == NULL || *self->config->cluster.redis == '\0')
+    return TRUE;
+  if (_suda_cluster_check (self->config, &local))
+    return TRUE;
+  if (self->config->cluster.required)
+    {
+      g_propagate_error (error, g_steal_pointer (&local));
+      return FALSE;
+    }
+  *alone = g_strdup_printf ("%s; running alone ([cluster] required=false)", local->message);
+  return TRUE;
+}
+
+static void
+start_cluster (SudaServer *self,
+               const char *alone)
+{
+  const SudaServerConfig *config = self->config;
+  g_autofree char *id = NULL;
+
+  if (alone != NULL)
+    _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, alone);
+  if (alone != NULL || config->cluster.redis == NULL || *config->cluster.redis == '\0')
+    return;
+  id = config->cluster.server_id && *config->cluster.server_id
+         ? g_strdup (config->cluster.server_id)
+         : g_strdup_printf ("%s:%u", config->server_name, self->port ? self->port : self->tls_port);
+  self->cluster = _suda_cluster_new (&self->core, id);
+}
+
+SudaCluster *
+_suda_server_get_cluster (SudaServer *self)
+{
+  return self->cluster;
+}
+
 gboolean
 suda_server_start (SudaServer  *self,
                    GError     **error)
 {
+  g_autofree char *alone = NULL;
   g_autofree char *log_path = NULL;
   guint ping_every;
 
   g_return_val_if_fail (SUDA_IS_SERVER (self), FALSE);
   g_return_val_if_fail (!self->running, FALSE);
 
-  self->listener = g_socket_service_new ();
-  /* A new service is active: it accepts once the history is read. */
-  g_socket_service_stop (self->listener);
-  if (!listen_all (self, error))
-    {
-      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
-      g_clear_object (&self->listener);
-      g_clear_pointer (&self->address, g_free);
-      g_clear_pointer (&self->tls_address, g_free);
-      self->port = self->tls_port = 0;
-      return FALSE;
-    }
-  g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
-  if (!start_web (self, error))
-    {
-      g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
-      g_clear_object (&self->listener);
-      g_clear_pointer (&self->address, g_free);
-      g_clear_pointer (&self->tls_address, g_free);
-      self->port = self->tls_port = 0;
-      return FALSE;
-    }
+  if (!check_cluster (self, &alone, error))
+    return FALSE;
+  if (!_suda_listeners_open (self, error))
+    return FALSE;
 
   log_path = suda_server_config_dup_log_path (self->config);
   if (*log_path != '\0')
@@ -1042,7 +661,8 @@ suda_server_start (SudaServer  *self,
     suda_server_log (self, entry);
   }
   self->core.tls_port = self->tls_port;
-  log_tls_start (self);
+  _suda_listeners_log_tls (self);
+  start_cluster (self, alone);
   if (self->core.service)
     _suda_service_server_started (self->core.service);
 
@@ -1080,18 +700,14 @@ finish_stop (SudaServer *self)
       on_session_gone (self, session);
     }
   g_queue_init (&self->dirty);
+  g_clear_pointer (&self->cluster, _suda_cluster_free);
   flush_log (self);
 
   g_clear_handle_id (&self->ping_id, _suda_source_remove);
   g_clear_handle_id (&self->flush_id, _suda_source_remove);
   g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
-  g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
-  g_clear_object (&self->listener);
-  g_clear_object (&self->web);
-  for (guint i = 0; i < self->web_waiting->len; i++)
-    suda_transport_close (g_ptr_array_index (self->web_waiting, i));
-  g_ptr_array_set_size (self->web_waiting, 0);
+  _suda_listeners_close (self);
   _suda_registry_reset (self->core.registry, NULL);
   g_clear_pointer (&self->log, suda_server_log_free);
   g_clear_pointer (&self->address, g_free);
@@ -1375,7 +991,7 @@ reload_tls (SudaServer       *self,
   swap_string (&self->config->tls_key, &fresh->tls_key);
   if (g_strcmp0 (before, _suda_tls_get_fingerprint (self->tls)) != 0)
     {
-      log_tls_start (self);
+      _suda_listeners_log_tls (self);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TLS_FINGERPRINT]);
     }
 }
@@ -1414,6 +1030,9 @@ suda_server_apply_config (SudaServer             *self,
   note_restart (self, later, "[tls] plain", live->plain != fresh->plain);
   reload_tls (self, fresh);
   note_restart (self, later, "[web] port", live->web.port != fresh->web.port);
+  note_restart (self, later, "[cluster] redis", g_strcmp0 (live->cluster.redis, fresh->cluster.redis) != 0);
+  note_restart (self, later, "[cluster] server-id",
+                g_strcmp0 (live->cluster.server_id, fresh->cluster.server_id) != 0);
   note_restart (self, later, "[web] listen",
                 g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);
 

@@ -68,6 +68,32 @@ _suda_irc_may_see (SudaClient  *c,
          suda_channel_has_member (channel, c);
 }
 
+/* [cluster]: the room's members on other servers, after the ones here. */
+static void
+append_remote_names (SudaClient  *c,
+                     SudaChannel *channel,
+                     GString     *names,
+                     gsize        head_len,
+                     char         symbol)
+{
+  GPtrArray *remote = _suda_registry_get_remote_members (c->core->registry, channel->name);
+
+  for (guint i = 0; remote != NULL && i < remote->len; i++)
+    {
+      SudaRemoteUser *user = g_ptr_array_index (remote, i);
+      const char *entry = (c->caps & SUDA_CAP_USERHOST_IN_NAMES) && user->mask ? user->mask : user->nick;
+
+      if (names->len && head_len + names->len + strlen (entry) + 3 > SUDA_IRC_MAX_LINE - 2)
+        {
+          _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
+          g_string_truncate (names, 0);
+        }
+      if (names->len)
+        g_string_append_c (names, ' ');
+      g_string_append (names, entry);
+    }
+}
+
 static void
 send_names (SudaClient  *c,
             SudaChannel *channel)
@@ -101,6 +127,7 @@ send_names (SudaClient  *c,
       _suda_irc_append_prefixes (names, member->flags, c);
       _suda_irc_append_names_entry (names, c, member->client);
     }
+  append_remote_names (c, channel, names, head_len, symbol);
   if (names->len)
     _suda_irc_replyf (c, "353", "%c %s :%s", symbol, channel->name, names->str);
   _suda_irc_reply (c, SUDA_RPL_ENDOFNAMES, channel->name, NULL);

@@ -28,7 +28,10 @@ n_users (SudaClient  *c,
 {
   guint service = _suda_registry_get_service_nick (c->core->registry) != NULL ? 1 : 0;
 
-  return channel->members->len + service;
+  GPtrArray *remote = _suda_registry_get_remote_members (c->core->registry, channel->name);
+
+  /* [cluster]: the members on other servers count too. */
+  return channel->members->len + service + (remote ? remote->len : 0);
 }
 
 static gboolean

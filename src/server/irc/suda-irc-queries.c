@@ -164,6 +164,25 @@ who_mask_one (gpointer data,
     who_line (mask->query, "*", who, 0);
 }
 
+/* [cluster]: the room's members on other servers, as their masks say. */
+static void
+who_remote (WhoQuery    *q,
+            SudaChannel *channel)
+{
+  GPtrArray *remote = _suda_registry_get_remote_members (q->asker->core->registry, channel->name);
+
+  for (guint i = 0; remote != NULL && i < remote->len; i++)
+    {
+      SudaRemoteUser *user = g_ptr_array_index (remote, i);
+      const char *bang = user->mask ? strchr (user->mask, '!') : NULL;
+      const char *at = bang ? strchr (bang, '@') : NULL;
+      g_autofree char *name = at ? g_strndup (bang + 1, at - bang - 1) : g_strdup (user->nick);
+      WhoRow row = { user->nick, name, at ? at + 1 : "*", user->nick, "H", 0, NULL };
+
+      who_reply (q, channel->name, &row);
+    }
+}
+
 static void
 who_channel (WhoQuery    *q,
              SudaChannel *channel)
@@ -178,6 +197,7 @@ who_channel (WhoQuery    *q,
       if (inside || !member->client->invisible)
         who_line (q, channel->name, member->client, member->flags);
     }
+  who_remote (q, channel);
 }
 
 /* "%cnf,42": WHOX's fields, and the token that comes back in each 354. */

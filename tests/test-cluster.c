@@ -1,0 +1,430 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* Several servers sharing rooms through Redis ([cluster], issue 15): a
+ * redis-server of the test's own (a free port, no persistence, its own
+ * folder) and two servers, in this process or as suda-serverd. */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cluster/suda-cluster-private.h"
+#include "suda-server-private.h"
+#include "suda-test-util.h"
+
+#define LEASE_MS 600
+
+typedef struct {
+  char        *dir;
+  GSubprocess *redis;
+  guint16      redis_port;
+  char        *url;
+  SudaServer  *a;
+  SudaServer  *b;
+  GPtrArray   *b_entries;   /* SudaLogEntry B logged */
+} Fixture;
+
+static void
+start_redis (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", f->redis_port);
+  const char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
+                         "--appendonly", "no", "--dir", f->dir, NULL };
+
+  f->redis = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 500 && !suda_test_port_accepts (f->redis_port); i++)
+    g_usleep (10000);
+  g_assert_true (suda_test_port_accepts (f->redis_port));
+}
+
+static void
+stop_redis (Fixture *f)
+{
+  if (f->redis == NULL)
+    return;
+  g_subprocess_force_exit (f->redis);
+  g_subprocess_wait (f->redis, NULL, NULL);
+  g_clear_object (&f->redis);
+}
+
+static SudaServerConfig *
+cluster_config (Fixture    *f,
+                const char *id)
+{
+  SudaServerConfig *config = suda_server_config_new ();
+
+  config->flood_control = FALSE;
+  config->cluster.redis = g_strdup (f->url);
+  config->cluster.server_id = g_strdup (id);
+  config->cluster.lease_ms = LEASE_MS;
+  return config;
+}
+
+static gboolean
+knows_peers (gpointer data)
+{
+  SudaServer **servers = data;
+
+  for (guint i = 0; servers[i] != NULL; i++)
+    {
+      SudaCluster *cluster = _suda_server_get_cluster (servers[i]);
+
+      if (!_suda_cluster_is_connected (cluster) || _suda_cluster_get_n_peers (cluster) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Both hear the channel and have heard from another server. */
+static void
+wait_for_cluster (SudaServer *a,
+                  SudaServer *b)
+{
+  SudaServer *servers[] = { a, b, NULL };
+
+  g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+}
+
+static void
+on_b_entry (SudaServer   *server,
+            SudaLogEntry *entry,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->b_entries, g_object_ref (entry));
+}
+
+static SudaServer *
+start_server (Fixture    *f,
+              const char *id)
+{
+  g_autoptr(SudaServerConfig) config = cluster_config (f, id);
+
+  return suda_test_server_new (config);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  f->dir = suda_test_make_tmpdir ();
+  f->redis_port = suda_test_free_port ();
+  f->url = g_strdup_printf ("redis://127.0.0.1:%u/0", f->redis_port);
+  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  start_redis (f);
+  if (data != NULL)
+    return;   /* the test starts its own servers */
+  f->a = start_server (f, "a");
+  f->b = start_server (f, "b");
+  g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
+  wait_for_cluster (f->a, f->b);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  stop_redis (f);
+  g_ptr_array_unref (f->b_entries);
+  g_free (f->url);
+  g_free (f->dir);
+}
+
+/* The value of TAG in LINE's tags. */
+static char *
+tag_of (const char *line,
+        const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "=", NULL);
+  const char *start = strstr (line, key);
+
+  g_assert_nonnull (start);
+  start += strlen (key);
+  return g_strndup (start, strcspn (start, "; "));
+}
+
+static void
+test_message_same_time_and_msgid (Fixture       *f,
+                                  gconstpointer  data)
+{
+  const char *caps = "server-time message-tags echo-message";
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", caps, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", caps, "#lobby");
+  g_autofree char *echo = NULL;
+  g_autofree char *relayed = NULL;
+  g_autofree char *echo_time = NULL, *echo_msgid = NULL;
+  g_autofree char *time = NULL, *msgid = NULL;
+  gboolean logged = FALSE;
+
+  suda_test_client_send (alice, "PRIVMSG #lobby :hello from A");
+  echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG #lobby :hello from A");
+  relayed = suda_test_client_expect (bob, "@* :alice!* PRIVMSG #lobby :hello from A");
+  echo_time = tag_of (echo, "time");
+  echo_msgid = tag_of (echo, "msgid");
+  time = tag_of (relayed, "time");
+  msgid = tag_of (relayed, "msgid");
+  g_assert_cmpstr (time, ==, echo_time);
+  g_assert_cmpstr (msgid, ==, echo_msgid);
+
+  /* B wrote it to its own log, with the same id, before sending it. */
+  for (guint i = 0; i < f->b_entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
+
+      if (g_str_equal (suda_log_entry_get_event (entry), "message") &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
+        {
+          g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
+          g_assert_cmpstr (suda_log_entry_get_text (entry), ==, "hello from A");
+          logged = TRUE;
+        }
+    }
+  g_assert_true (logged);
+  /* No echo of one's own event back from Redis. */
+  suda_test_client_expect_nothing_before_sync (alice, "*PRIVMSG*");
+  suda_test_client_expect_nothing_before_sync (bob, "*PRIVMSG*");
+}
+
+static void
+test_names_lists_other_server (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autofree char *names = NULL;
+
+  suda_test_client_await (bob, ":alice!* JOIN #lobby*");
+  suda_test_client_send (bob, "NAMES #lobby");
+  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  g_assert_nonnull (strstr (names, " alice"));
+  g_assert_nonnull (strstr (names, "bob"));
+  suda_test_client_await (bob, "* 366 bob #lobby *");
+  suda_test_client_send (bob, "WHO #lobby");
+  suda_test_client_await (bob, "* 352 bob #lobby * alice H :0 alice");
+  suda_test_client_await (bob, "* 315 bob #lobby *");
+  suda_test_client_send (bob, "LIST #lobby");
+  suda_test_client_await (bob, "* 322 bob #lobby 3 :*");   /* suda, bob and alice */
+
+  /* A part on A leaves B's list too. */
+  suda_test_client_send (alice, "PART #lobby :bye");
+  suda_test_client_await (bob, ":alice!* PART #lobby :bye");
+  suda_test_client_send (bob, "NAMES #lobby");
+  g_free (names);
+  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  g_assert_null (strstr (names, "alice"));
+}
+
+static void
+test_nick_taken_elsewhere (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) other = NULL;
+
+  suda_test_client_await (bob, ":alice!* JOIN #lobby*");
+  other = suda_test_client_connect (suda_server_get_port (f->b));
+  suda_test_client_send (other, "NICK ALICE");
+  suda_test_client_send (other, "USER x 0 * :x");
+  suda_test_client_await (other, "* 433 * ALICE :*");
+  /* A rename on B is refused the same way. */
+  suda_test_client_send (bob, "NICK alice");
+  suda_test_client_await (bob, "* 433 bob alice :*");
+}
+
+static void
+test_redis_unreachable (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = cluster_config (f, "a");
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(SudaServer) alone = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+
+  stop_redis (f);
+  g_free (config->listen_address);
+  config->listen_address = g_strdup ("127.0.0.1");
+  config->port = 0;
+  g_free (config->log_path);
+  config->log_path = g_strdup ("");
+  server = suda_server_new (config);
+  g_assert_false (suda_server_start (server, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "Redis"));
+  g_assert_false (suda_server_get_running (server));
+
+  /* required=false: it runs alone, chat and all. */
+  config->cluster.required = FALSE;
+  alone = suda_test_server_new (config);
+  g_assert_null (_suda_server_get_cluster (alone));
+  alice = suda_test_member (alone, "alice", NULL, "#lobby");
+  suda_test_client_send (alice, "NAMES #lobby");
+  suda_test_client_await (alice, "* 366 alice #lobby *");
+}
+
+static gboolean
+is_disconnected (gpointer data)
+{
+  return !_suda_cluster_is_connected (_suda_server_get_cluster (data));
+}
+
+/* Redis stops and comes back while people chat: chat on each server goes on,
+ * the servers hear each other again, and nothing arrives twice. */
+static void
+test_redis_restart (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->a, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(GPtrArray) seen = NULL;
+  guint copies = 0;
+
+  suda_test_client_send (alice, "PRIVMSG #lobby :before");
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lobby :before");
+  suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :before");
+
+  stop_redis (f);
+  g_assert_true (suda_test_wait_until (is_disconnected, f->a, 5000));
+  suda_test_client_send (alice, "PRIVMSG #lobby :during");
+  suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :during");
+
+  start_redis (f);
+  wait_for_cluster (f->a, f->b);
+  suda_test_client_send (alice, "PRIVMSG #lobby :after");
+  suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :after");
+  suda_test_client_send (bob, "PRIVMSG #lobby :bob is back");
+  suda_test_client_await (alice, ":bob!* PRIVMSG #lobby :bob is back");
+  seen = suda_test_client_sync (bob);
+  for (guint i = 0; i < seen->len; i++)
+    {
+      const char *line = g_ptr_array_index (seen, i);
+
+      g_assert_null (strstr (line, "during"));
+      copies += strstr (line, "PRIVMSG #lobby :after") != NULL;
+    }
+  g_assert_cmpuint (copies, ==, 1);
+}
+
+/* A suda-serverd in the cluster, killed with SIGKILL: no QUIT ever leaves it. */
+static GSubprocess *
+spawn_daemon (Fixture  *f,
+              guint16  *port)
+{
+  g_autofree char *conf = g_build_filename (f->dir, "a.conf", NULL);
+  g_autofree char *log = g_build_filename (f->dir, "a.jsonl", NULL);
+  g_autofree char *text = g_strdup_printf ("[server]\nlisten=127.0.0.1\nport=0\n"
+                                           "[limits]\nflood-control=false\n"
+                                           "[cluster]\nredis=%s\nserver-id=a\nlease=%g\n",
+                                           f->url, LEASE_MS / 1000.0);
+  const char *daemon = g_getenv ("SUDA_SERVERD");
+  const char *argv[] = { daemon, "--config", conf, "--log", log, NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *line = NULL;
+  GSubprocess *process;
+
+  g_assert_nonnull (daemon);
+  g_assert_true (g_file_set_contents (conf, text, -1, NULL));
+  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (process));
+  line = g_data_input_stream_read_line_utf8 (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (line, "listening on 127.0.0.1:"));
+  *port = (guint16) atoi (strrchr (line, ':') + 1);
+  return process;
+}
+
+static void
+test_server_dies (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) again = NULL;
+  guint16 port = 0;
+  gint64 killed;
+
+  f->b = start_server (f, "b");
+  bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  daemon = spawn_daemon (f, &port);
+  /* B heard the daemon: it is in the cluster before alice joins. */
+  wait_for_cluster (f->b, NULL);
+  alice = suda_test_client_register_joined (port, "alice", NULL, "#lobby");
+  suda_test_client_await (bob, ":alice!* JOIN #lobby*");
+
+  g_subprocess_send_signal (daemon, SIGKILL);
+  g_subprocess_wait (daemon, NULL, NULL);
+  killed = g_get_monotonic_time ();
+  suda_test_client_await (bob, ":alice!* QUIT :Server went away");
+  /* Within the lease and a beat or two, not at once. */
+  g_assert_cmpint (g_get_monotonic_time () - killed, <, 4 * LEASE_MS * 1000);
+
+  /* The nick is free on B now. */
+  again = suda_test_user (f->b, "alice", NULL);
+  suda_test_client_send (again, "NAMES #lobby");
+  suda_test_client_await (again, "* 366 alice #lobby *");
+  g_assert_true (_suda_cluster_is_connected (_suda_server_get_cluster (f->b)));
+  suda_test_client_expect_nothing_before_sync (again, "ERROR *");
+}
+
+static void
+test_config_keys (void)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServerConfig) bad = suda_server_config_new ();
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autoptr(GKeyFile) wrong = g_key_file_new ();
+  g_autoptr(GError) error = NULL;
+
+  /* Without [cluster], nothing: no Redis is asked for. */
+  g_assert_null (config->cluster.redis);
+  g_assert_true (config->cluster.required);
+  g_assert_cmpuint (config->cluster.lease_ms, ==, 15000);
+
+  g_assert_true (g_key_file_load_from_data (file, "[cluster]\nredis=unix:/run/redis.sock\n"
+                                            "server-id=north\nrequired=false\nlease=2.5\n", -1, 0, NULL));
+  g_assert_true (suda_server_config_load_key_file (config, file, &error));
+  g_assert_no_error (error);
+  g_assert_cmpstr (config->cluster.redis, ==, "unix:/run/redis.sock");
+  g_assert_cmpstr (config->cluster.server_id, ==, "north");
+  g_assert_false (config->cluster.required);
+  g_assert_cmpuint (config->cluster.lease_ms, ==, 2500);
+
+  g_assert_true (g_key_file_load_from_data (wrong, "[cluster]\nredis=http://example.org\n", -1, 0, NULL));
+  g_assert_false (suda_server_config_load_key_file (bad, wrong, &error));
+  g_assert_nonnull (strstr (error->message, "redis://"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!g_find_program_in_path ("redis-server"))
+    {
+      g_test_skip ("redis-server is not installed (tools/install-deps.sh)");
+      return 0;
+    }
+  g_test_add_func ("/cluster/config/keys", test_config_keys);
+  g_test_add ("/cluster/message/same-time-and-msgid", Fixture, NULL,
+              fixture_set_up, test_message_same_time_and_msgid, fixture_tear_down);
+  g_test_add ("/cluster/names/lists-other-servers-members", Fixture, NULL,
+              fixture_set_up, test_names_lists_other_server, fixture_tear_down);
+  g_test_add ("/cluster/nick/taken-elsewhere-is-refused", Fixture, NULL,
+              fixture_set_up, test_nick_taken_elsewhere, fixture_tear_down);
+  g_test_add ("/cluster/start/redis-unreachable", Fixture, "own",
+              fixture_set_up, test_redis_unreachable, fixture_tear_down);
+  g_test_add ("/cluster/faults/redis-restart-loses-and-doubles-nothing", Fixture, NULL,
+              fixture_set_up, test_redis_restart, fixture_tear_down);
+  g_test_add ("/cluster/faults/dead-server-users-quit", Fixture, "own",
+              fixture_set_up, test_server_dies, fixture_tear_down);
+  return g_test_run ();
+}
