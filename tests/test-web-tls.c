@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The web server over TLS: with a certificate it serves the page over
  * HTTPS and /ws over WSS on the same port (SudaWebServer alone, with a
- * self-signed certificate and libsoup's client). */
+ * self-signed certificate and libsoup's client): the connection taken
+ * from libsoup after the upgrade is a TLS one, and the frames go both
+ * ways over it. */
 #include "config.h"
 
 #include <string.h>
@@ -11,12 +13,14 @@
 #include "suda-test-util.h"
 #include "suda-tls-self-signed.h"
 #include "web/suda-web-server.h"
+#include "web/suda-web-transport.h"
 
 typedef struct {
   GMainLoop               *loop;
-  SoupWebsocketConnection *accepted;   /* the server's side */
+  SudaTransport           *accepted;   /* the server's side */
   SoupWebsocketConnection *client;
-  char                    *received;
+  GString                 *received;   /* by the server */
+  char                    *answer;     /* received by the client */
   GBytes                  *body;
   SoupMessage             *msg;
 } Fixture;
@@ -30,28 +34,55 @@ accept_any_certificate (SoupMessage          *msg,
   return TRUE;
 }
 
+/* The server's side reads until a whole line is in, and answers. */
 static void
-on_server_message (SoupWebsocketConnection *connection,
+on_server_ready (gpointer     data,
+                 GIOCondition condition)
+{
+  Fixture *f = data;
+  g_autoptr(GError) error = NULL;
+  char buffer[256];
+  gssize n = suda_transport_receive (f->accepted, buffer, sizeof buffer, &error);
+
+  if (n < 0 && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_WOULD_BLOCK))
+    return;
+  g_assert_no_error (error);
+  g_assert_cmpint (n, >, 0);
+  g_string_append_len (f->received, buffer, n);
+  if (g_str_has_suffix (f->received->str, "\n"))
+    {
+      const char *line = "PONG :over-tls\r\n";
+
+      g_assert_cmpint (suda_transport_send (f->accepted, line, strlen (line), &error), ==, strlen (line));
+      g_assert_no_error (error);
+    }
+}
+
+static void
+on_client_message (SoupWebsocketConnection *connection,
                    int                      type,
                    GBytes                  *message,
                    gpointer                 data)
 {
   Fixture *f = data;
 
-  f->received = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
+  g_assert_cmpint (type, ==, SOUP_WEBSOCKET_DATA_BINARY);
+  f->answer = g_strndup (g_bytes_get_data (message, NULL), g_bytes_get_size (message));
   g_main_loop_quit (f->loop);
 }
 
 static void
-on_accept (gpointer                 data,
-           SoupWebsocketConnection *connection,
-           GSocketAddress          *peer)
+on_accept (gpointer       data,
+           SudaTransport *transport)
 {
   Fixture *f = data;
+  g_autoptr(GSocketAddress) peer = suda_transport_dup_remote_address (transport);
 
   g_assert_true (G_IS_INET_SOCKET_ADDRESS (peer));
-  f->accepted = g_object_ref (connection);
-  g_signal_connect (connection, "message", G_CALLBACK (on_server_message), f);
+  g_assert_true (SUDA_IS_WEB_TRANSPORT (transport));
+  f->accepted = g_object_ref (transport);
+  suda_transport_set_ready_func (transport, on_server_ready, f);
+  suda_transport_watch (transport, G_IO_IN);
 }
 
 static void
@@ -77,6 +108,7 @@ on_socket_open (GObject      *source,
 
   f->client = soup_session_websocket_connect_finish (SOUP_SESSION (source), result, &error);
   g_assert_no_error (error);
+  g_signal_connect (f->client, "message", G_CALLBACK (on_client_message), f);
   soup_websocket_connection_send_text (f->client, "PING :over-tls");
 }
 
@@ -96,7 +128,7 @@ test_https_and_wss (void)
   g_autofree char *ws_url = NULL;
   const char *protocols[] = { "binary.ircv3.net", NULL };
   const char *policy;
-  Fixture f = { g_main_loop_new (NULL, FALSE), };
+  Fixture f = { g_main_loop_new (NULL, FALSE), .received = g_string_new (NULL) };
 
   g_assert_true (suda_tls_create_self_signed (cert_path, key_path, "localhost", &error));
   certificate = g_tls_certificate_new_from_files (cert_path, key_path, &error);
@@ -130,16 +162,18 @@ test_https_and_wss (void)
                                         G_PRIORITY_DEFAULT, NULL, on_socket_open, &f);
   g_main_loop_run (f.loop);
   g_assert_nonnull (f.accepted);
-  g_assert_cmpstr (soup_websocket_connection_get_protocol (f.accepted), ==, "binary.ircv3.net");
-  g_assert_cmpstr (f.received, ==, "PING :over-tls");
+  g_assert_cmpstr (soup_websocket_connection_get_protocol (f.client), ==, "binary.ircv3.net");
+  g_assert_cmpstr (f.received->str, ==, "PING :over-tls\n");
+  g_assert_cmpstr (f.answer, ==, "PONG :over-tls");
 
-  soup_websocket_connection_close (f.client, SOUP_WEBSOCKET_CLOSE_NORMAL, NULL);
+  suda_transport_close (f.accepted);
   suda_web_server_stop (web);
   g_clear_object (&f.client);
   g_clear_object (&f.accepted);
   g_clear_object (&f.msg);
   g_clear_pointer (&f.body, g_bytes_unref);
-  g_free (f.received);
+  g_string_free (f.received, TRUE);
+  g_free (f.answer);
   g_main_loop_unref (f.loop);
 }
 

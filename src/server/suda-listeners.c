@@ -12,7 +12,6 @@
 #include "suda-stream-transport.h"
 #include "tls/suda-tls-private.h"
 #include "web/suda-web-server.h"
-#include "web/suda-web-transport.h"
 
 /* Accepting ---------------------------------------------------------------- */
 
@@ -295,25 +294,21 @@ static void accept_web_transport (SudaServer    *self,
                                   SudaTransport *transport);
 
 static void
-on_web_accept (gpointer                 data,
-               SoupWebsocketConnection *connection,
-               GSocketAddress          *peer)
+on_web_accept (gpointer       data,
+               SudaTransport *transport)
 {
   SudaServer *self = data;
-  g_autoptr(SudaTransport) transport = NULL;
-  g_autoptr(SudaSession) session = NULL;
 
   if (!self->running || self->stopping)
     {
-      soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+      suda_transport_close (transport);
       return;
     }
-  transport = suda_web_transport_new (connection, peer, self->config->recvq_bytes);
   /* As on the IRC port, whose connections wait in the backlog until the
    * history is read: no JOIN sees part of it. */
   if (self->loading != NULL)
     {
-      g_ptr_array_add (self->web_waiting, g_steal_pointer (&transport));
+      g_ptr_array_add (self->web_waiting, g_object_ref (transport));
       return;
     }
   accept_web_transport (self, transport);

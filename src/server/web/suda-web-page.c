@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The page: its files from the GResource, config.json, the security
- * headers, and who may open a session (the Origin check). */
+ * headers, and who may open a session (the Host and Origin checks). */
 #include "config.h"
 
 #include <string.h>
@@ -105,6 +105,87 @@ _suda_web_origin_allowed (SoupServerMessage      *msg,
         return TRUE;
     }
   return FALSE;
+}
+
+/* Hosts --------------------------------------------------------------------- */
+
+/* The host of a Host header, lowercase, without its port, brackets or
+ * final dot; NULL if it is none. */
+static char *
+host_of_header (const char *header)
+{
+  g_autofree char *host = NULL;
+  const char *colon;
+  gsize len;
+
+  if (header[0] == '[')
+    {
+      const char *end = strchr (header, ']');
+
+      if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+        return NULL;
+      host = g_strndup (header + 1, end - header - 1);
+    }
+  else
+    {
+      colon = strchr (header, ':');
+      host = colon != NULL ? g_strndup (header, colon - header) : g_strdup (header);
+    }
+  len = strlen (host);
+  if (len > 0 && host[len - 1] == '.')
+    host[--len] = '\0';
+  if (len == 0)
+    return NULL;
+  return g_ascii_strdown (host, -1);
+}
+
+static gboolean
+is_machine_name (const char *host)
+{
+  g_autofree char *name = g_ascii_strdown (g_get_host_name (), -1);
+  g_autofree char *local = NULL;
+
+  name[strcspn (name, ".")] = '\0';
+  local = g_strconcat (name, ".local", NULL);
+  return g_str_equal (host, name) || g_str_equal (host, local) ||
+         g_ascii_strcasecmp (host, g_get_host_name ()) == 0;
+}
+
+static gboolean
+is_origins_host (const char             *host,
+                 const SudaServerConfig *config)
+{
+  g_auto(GStrv) origins = g_strsplit (config->web.origins != NULL ? config->web.origins : "", " ", -1);
+
+  for (guint i = 0; origins[i] != NULL; i++)
+    {
+      g_autoptr(GUri) uri = g_uri_parse (origins[i], G_URI_FLAGS_NONE, NULL);
+
+      if (uri != NULL && g_uri_get_host (uri) != NULL &&
+          g_ascii_strcasecmp (g_uri_get_host (uri), host) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+gboolean
+_suda_web_host_allowed (SoupServerMessage      *msg,
+                        const SudaServerConfig *config)
+{
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  const char *header = soup_message_headers_get_one (headers, "Host");
+  g_autofree char *host = NULL;
+
+  /* Browsers always send one. */
+  if (header == NULL)
+    return TRUE;
+  host = host_of_header (header);
+  if (host == NULL)
+    return FALSE;
+  return g_hostname_is_ip_address (host) || g_str_equal (host, "localhost") ||
+         is_machine_name (host) ||
+         (config->server_name != NULL && g_ascii_strcasecmp (host, config->server_name) == 0) ||
+         is_origins_host (host, config);
 }
 
 /* Headers ------------------------------------------------------------------- */

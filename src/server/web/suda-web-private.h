@@ -19,5 +19,10 @@ void      _suda_web_serve                (SoupServerMessage      *msg,
  * the page's own, or one of [web] origins=. */
 gboolean  _suda_web_origin_allowed       (SoupServerMessage      *msg,
                                           const SudaServerConfig *config);
+/* Whether the request's Host names this server: none (not a browser), an
+ * IP address, localhost, this machine's name (and NAME.local), [server]
+ * name, or a host of [web] origins=. */
+gboolean  _suda_web_host_allowed         (SoupServerMessage      *msg,
+                                          const SudaServerConfig *config);
 
 G_END_DECLS

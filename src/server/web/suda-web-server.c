@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The web side of a server: a SoupServer on [web] port= that serves the
- * page (suda-web-page.c) and turns /ws into WebSocket connections for the
- * listener, after the Origin check. */
+ * page (suda-web-page.c) and answers the WebSocket handshake at /ws after
+ * the Host and Origin checks; then it lets go of the connection, which
+ * becomes a SudaWebTransport for the listener. */
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
 #include "suda-web-private.h"
 #include "suda-web-server.h"
+#include "suda-web-transport.h"
 
 struct _SudaWebServer
 {
@@ -71,6 +73,20 @@ suda_web_server_new (const SudaServerConfig *config,
 
 /* Requests ------------------------------------------------------------------ */
 
+/* Another site's name pointed at this machine (DNS rebinding) is its own
+ * origin: without this its pages would pass the Origin check. */
+static gboolean
+refuse_foreign_host (SudaWebServer     *self,
+                     SoupServerMessage *msg)
+{
+  if (_suda_web_host_allowed (msg, self->config))
+    return FALSE;
+  soup_server_message_set_status (msg, SOUP_STATUS_MISDIRECTED_REQUEST, NULL);
+  soup_message_headers_replace (soup_server_message_get_response_headers (msg),
+                                "Connection", "close");
+  return TRUE;
+}
+
 static void
 on_request (SoupServer        *soup,
             SoupServerMessage *msg,
@@ -81,10 +97,35 @@ on_request (SoupServer        *soup,
   SudaWebServer *self = data;
 
   _suda_web_add_security_headers (msg);
-  _suda_web_serve (msg, path, self->config);
+  if (!refuse_foreign_host (self, msg))
+    _suda_web_serve (msg, path, self->config);
 }
 
-/* Runs before the handshake: a status set here stops the upgrade. */
+/* The 101 is written: the connection is ours from here on. */
+static void
+on_upgraded (SoupServerMessage *msg,
+             gpointer           data)
+{
+  SudaWebServer *self = data;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
+  const char *protocol = soup_message_headers_get_one (headers, "Sec-WebSocket-Protocol");
+  g_autoptr(GSocket) socket = g_object_ref (soup_server_message_get_socket (msg));
+  g_autoptr(GSocketAddress) peer = g_object_ref (soup_server_message_get_remote_address (msg));
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(SudaTransport) transport = NULL;
+
+  if (soup_server_message_get_status (msg) != SOUP_STATUS_SWITCHING_PROTOCOLS)
+    return;
+  stream = soup_server_message_steal_connection (msg);
+  transport = suda_web_transport_new (stream, socket, peer,
+                                      g_strcmp0 (protocol, "binary.ircv3.net") == 0,
+                                      self->config->recvq_bytes);
+  if (self->accept != NULL)
+    self->accept (self->accept_data, transport);
+  else
+    suda_transport_close (transport);
+}
+
 static void
 on_socket_request (SoupServer        *soup,
                    SoupServerMessage *msg,
@@ -95,6 +136,8 @@ on_socket_request (SoupServer        *soup,
   SudaWebServer *self = data;
 
   _suda_web_add_security_headers (msg);
+  if (refuse_foreign_host (self, msg))
+    return;
   if (!g_str_equal (path, "/ws"))
     soup_server_message_set_status (msg, SOUP_STATUS_NOT_FOUND, NULL);
   /* Another site's script would open sessions in its visitor's name. */
@@ -105,21 +148,10 @@ on_socket_request (SoupServer        *soup,
       soup_message_headers_replace (soup_server_message_get_response_headers (msg),
                                     "Connection", "close");
     }
-}
-
-static void
-on_websocket (SoupServer              *soup,
-              SoupServerMessage       *msg,
-              const char              *path,
-              SoupWebsocketConnection *connection,
-              gpointer                 data)
-{
-  SudaWebServer *self = data;
-
-  if (self->accept != NULL)
-    self->accept (self->accept_data, connection, soup_server_message_get_remote_address (msg));
-  else
-    soup_websocket_connection_close (connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  /* No extension is offered: permessage-deflate would make a frame's size
+   * on the wire say nothing of what it holds. */
+  else if (soup_websocket_server_process_handshake (msg, NULL, (char **) subprotocols, NULL, NULL))
+    g_signal_connect_object (msg, "wrote-informational", G_CALLBACK (on_upgraded), self, 0);
 }
 
 /* Start and stop ------------------------------------------------------------ */
@@ -165,8 +197,6 @@ suda_web_server_start (SudaWebServer  *self,
   self->soup = soup_server_new ("server-header", NULL, "tls-certificate", self->certificate, NULL);
   soup_server_add_handler (self->soup, NULL, on_request, self, NULL);
   soup_server_add_handler (self->soup, "/ws", on_socket_request, self, NULL);
-  soup_server_add_websocket_handler (self->soup, "/ws", NULL, (char **) subprotocols,
-                                     on_websocket, self, NULL);
   if (!listen_on (self, port == SUDA_WEB_PORT_ANY ? 0 : (guint) port, error))
     {
       suda_web_server_stop (self);

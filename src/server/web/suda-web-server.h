@@ -4,6 +4,7 @@
 #include <libsoup/soup.h>
 
 #include "suda-server-config.h"
+#include "suda-transport.h"
 
 G_BEGIN_DECLS
 
@@ -11,11 +12,11 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaWebServer, suda_web_server, SUDA, WEB_SERVER, GObject)
 
-/* A WebSocket at /ws came through the Origin check and the handshake:
- * the listener makes it a session (it takes its own reference). */
-typedef void (*SudaWebAcceptFunc) (gpointer                 data,
-                                   SoupWebsocketConnection *connection,
-                                   GSocketAddress          *peer);
+/* A WebSocket at /ws came through the Host and Origin checks and the
+ * handshake: the listener makes it a session (it takes its own
+ * reference). */
+typedef void (*SudaWebAcceptFunc) (gpointer       data,
+                                   SudaTransport *transport);
 
 /* The page and /ws on [web] port= (listen=), HTTPS when CERTIFICATE is
  * given.  CONFIG is borrowed and must outlive the server. */

@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-#include <libsoup/soup.h>
-
 #include "suda-transport.h"
 
 G_BEGIN_DECLS
@@ -11,12 +9,17 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaWebTransport, suda_web_transport, SUDA, WEB_TRANSPORT, SudaTransport)
 
-/* A session over an open WebSocket (IRCv3 WebSocket: one line per
- * message).  PEER is the address the connection came from; MAX_MESSAGE
- * is the longest message taken ([limits] recvq): a longer line than the
- * session allows is the session's to refuse, as on TCP. */
-SudaTransport *suda_web_transport_new (SoupWebsocketConnection *connection,
-                                       GSocketAddress          *peer,
-                                       gsize                    max_message);
+/* A session over a WebSocket whose handshake is done (IRCv3 WebSocket:
+ * one line per message).  STREAM is the connection taken from the HTTP
+ * server after its 101 answer (pollable, plain or TLS), SOCKET the socket
+ * below it and PEER its address.  BINARY: binary.ircv3.net, else
+ * text.ircv3.net.  MAX_MESSAGE is the longest message taken ([limits]
+ * recvq): a line longer than the session allows is the session's to
+ * refuse, as on TCP; a longer message closes with 1009. */
+SudaTransport *suda_web_transport_new (GIOStream      *stream,
+                                       GSocket        *socket,
+                                       GSocketAddress *peer,
+                                       gboolean        binary,
+                                       gsize           max_message);
 
 G_END_DECLS
