@@ -148,7 +148,7 @@ row_in_view (Fixture     *f,
       if (!SUDA_IS_MESSAGE_ROW (row) || suda_message_row_get_message (SUDA_MESSAGE_ROW (row)) != message ||
           !gtk_widget_get_mapped (row) || !gtk_widget_compute_bounds (row, scroller, &bounds))
         continue;
-      return bounds.origin.y >= 0 &&
+      return bounds.size.height > 0 && bounds.origin.y >= 0 &&
              bounds.origin.y + bounds.size.height <= gtk_widget_get_height (scroller);
     }
   return FALSE;
@@ -319,9 +319,10 @@ count_markers (SudaConversation *conv)
 static SudaTestClient *
 open_with_bob (Fixture *f)
 {
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
   SudaTestClient *bob;
 
-  suda_test_window_open (&f->w, 1000);
+  suda_test_window_open_on (&f->w, 1000, suda_test_server_new_unthrottled (config));
   bob = suda_test_client_register_joined (suda_server_get_port (f->w.server), "bob", NULL, "#lab");
   suda_test_window_connect (&f->w, "alice");
   /* Xvfb has no window manager to make the window active. */
@@ -381,6 +382,38 @@ test_unread_marker (Fixture       *f,
   suda_window_show_conversation (f->w.window, conv);
   g_assert_cmpint (suda_conversation_get_marker_position (conv), ==, -1);
   g_assert_cmpuint (count_markers (conv), ==, 0);
+}
+
+static gboolean
+marker_in_view (gpointer data)
+{
+  Fixture *f = data;
+  gint pos = suda_conversation_get_marker_position (lab (f));
+  g_autoptr(SudaMessage) marker = pos >= 0 ? g_list_model_get_item (G_LIST_MODEL (lab (f)), pos) : NULL;
+
+  return marker != NULL && row_in_view (f, marker);
+}
+
+/* More unread lines than a screen: coming back shows the marker, not the
+ * end, and the view no longer sticks to the end. */
+static void
+test_unread_marker_scrolls (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = open_with_bob (f);
+  SudaClient *client = suda_window_get_client (f->w.window);
+  SudaConversation *conv = lab (f);
+
+  suda_window_show_conversation (f->w.window, suda_client_get_server_conversation (client));
+  for (guint i = 1; i <= 80; i++)
+    suda_test_client_send (bob, "PRIVMSG #lab :unread %u", i);
+  await_text (conv, "unread 80");
+  suda_window_show_conversation (f->w.window, conv);
+  g_assert_cmpstr (text_under_marker (conv), ==, "unread 1");
+  g_assert_true (suda_test_wait_until (marker_in_view, f, 5000));
+  paint (f);
+  g_assert_true (marker_in_view (f));
+  g_assert_false (suda_window_get_sticks_to_bottom (f->w.window));
 }
 
 static gboolean
@@ -478,6 +511,8 @@ main (int   argc,
   g_test_add ("/client/history/scroll-back", Fixture, NULL, NULL, test_scroll_back, fixture_tear_down);
   g_test_add ("/client/history/no-chathistory", Fixture, NULL, NULL, test_no_chathistory, fixture_tear_down);
   g_test_add ("/client/history/unread-marker", Fixture, NULL, NULL, test_unread_marker, fixture_tear_down);
+  g_test_add ("/client/history/unread-marker/scrolls", Fixture, NULL, NULL, test_unread_marker_scrolls,
+              fixture_tear_down);
   g_test_add ("/client/history/markread/sent", Fixture, NULL, NULL, test_markread_sent, fixture_tear_down);
   g_test_add ("/client/history/markread/received", Fixture, NULL, NULL, test_markread_received,
               fixture_tear_down);

@@ -139,8 +139,23 @@ find_row (SudaWindow  *self,
   return NULL;
 }
 
-/* Frames after the view went to the end: when the marker is above the
- * view (more unread lines than a screen), the view goes up to it. */
+/* Whether MESSAGE has a row in the view now, and where, in the scroller. */
+static gboolean
+row_bounds (SudaWindow      *self,
+            SudaMessage     *message,
+            graphene_rect_t *bounds)
+{
+  GtkWidget *row = message ? find_row (self, message) : NULL;
+
+  /* A row just made has no size until the next layout. */
+  return row != NULL && gtk_widget_compute_bounds (row, GTK_WIDGET (self->history_scroller), bounds) &&
+         bounds->size.height > 0;
+}
+
+/* Frames after a conversation is shown, once the view is at its end: when
+ * the marker is above the view (more unread lines than a screen), the
+ * view goes up to it.  The person scrolling first, or a few frames with
+ * no end reached, ends the wait. */
 static gboolean
 reveal_marker_tick (GtkWidget     *widget,
                     GdkFrameClock *clock,
@@ -149,19 +164,19 @@ reveal_marker_tick (GtkWidget     *widget,
   SudaWindow *self = SUDA_WINDOW (widget);
   guint *ticks = user_data;
   gint pos = self->shown ? suda_conversation_get_marker_position (self->shown) : -1;
+  guint n = self->history ? g_list_model_get_n_items (G_LIST_MODEL (self->history)) : 0;
+  g_autoptr(SudaMessage) last = n > 0 ? g_list_model_get_item (G_LIST_MODEL (self->history), n - 1) : NULL;
   g_autoptr(SudaMessage) marker = NULL;
-  GtkWidget *row;
   graphene_rect_t bounds;
 
-  /* The first frame lays out the end; the second sees where rows are. */
-  if ((*ticks)++ < 1)
-    return G_SOURCE_CONTINUE;
-  if (pos < 0 || self->history == NULL)
+  if (pos < 0 || (guint) pos >= n || !self->sticks_to_bottom || (*ticks)++ > 30)
     return G_SOURCE_REMOVE;
+  /* Laid out at the end yet: the last line has its row in sight. */
+  if (!row_bounds (self, last, &bounds) ||
+      bounds.origin.y + bounds.size.height > gtk_widget_get_height (GTK_WIDGET (self->history_scroller)) + 1)
+    return G_SOURCE_CONTINUE;
   marker = g_list_model_get_item (G_LIST_MODEL (self->history), pos);
-  row = marker ? find_row (self, marker) : NULL;
-  if (row != NULL && gtk_widget_compute_bounds (row, GTK_WIDGET (self->history_scroller), &bounds) &&
-      bounds.origin.y >= 0)
+  if (row_bounds (self, marker, &bounds) && bounds.origin.y >= 0)
     return G_SOURCE_REMOVE;
   _suda_window_set_sticks (self, FALSE);
   gtk_widget_activate_action (GTK_WIDGET (self->history_list), "list.scroll-to-item", "u", (guint) pos);
