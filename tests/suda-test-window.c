@@ -21,9 +21,19 @@ suda_test_window_open (SudaTestWindow *f,
                        int             width)
 {
   g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+
+  suda_test_window_open_on (f, width, suda_test_server_new (config));
+}
+
+/* The same beside SERVER (taken over), for a test that sets it up itself. */
+void
+suda_test_window_open_on (SudaTestWindow *f,
+                          int             width,
+                          SudaServer     *server)
+{
   SudaTestFrame frame;
 
-  f->server = suda_test_server_new (config);
+  f->server = server;
   f->settings = g_settings_new ("chat.suda.Suda");
   g_settings_set_string (f->settings, "room", "#lab");
   /* The test servers here speak in clear. */

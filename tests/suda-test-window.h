@@ -17,6 +17,9 @@ typedef struct {
 void        suda_test_window_open    (SudaTestWindow *f,
                                       int             width);
 void        suda_test_window_close   (SudaTestWindow *f);
+void        suda_test_window_open_on (SudaTestWindow *f,
+                                      int             width,
+                                      SudaServer     *server);
 gpointer    suda_test_window_child   (SudaTestWindow *f,
                                       const char     *name);
 void        suda_test_window_connect (SudaTestWindow *f,

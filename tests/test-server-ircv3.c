@@ -861,6 +861,59 @@ test_read_marker_restart (void)
   g_object_unref (server);
 }
 
+/* Logged in, markers belong to the account: another nick logged in to it
+ * (SASL PLAIN) finds them on JOIN and moves them for both; a guest using
+ * that nick without logging in has none. */
+static void
+test_read_marker_account (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  g_autoptr(SudaTestClient) alice = suda_test_user (server, "alice", "draft/read-marker draft/account-registration");
+  g_autoptr(SudaTestClient) bob = suda_test_member (server, "bob", NULL, "#room");
+  SudaTestClient *ally;
+  g_autofree char *plain = NULL;
+  const char answer[] = "\0alice\0correct-horse";
+
+  suda_test_client_send (alice, "REGISTER * * correct-horse");
+  /* Hashing the password is slow by design. */
+  g_free (suda_test_client_expect_within (alice, ":suda.local REGISTER SUCCESS alice *", 60000));
+  suda_test_client_send (alice, "JOIN #room");
+  suda_test_client_send (alice, "MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+
+  ally = suda_test_client_connect (suda_server_get_port (server));
+  suda_test_client_send (ally, "CAP LS 302");
+  suda_test_client_send (ally, "NICK ally");
+  suda_test_client_send (ally, "USER ally 0 * :Ally");
+  suda_test_client_send (ally, "CAP REQ :sasl draft/read-marker");
+  suda_test_client_await (ally, "* CAP * ACK :sasl draft/read-marker");
+  suda_test_client_send (ally, "AUTHENTICATE PLAIN");
+  suda_test_client_await (ally, "AUTHENTICATE +");
+  plain = g_base64_encode ((const guchar *) answer, sizeof answer - 1);
+  suda_test_client_send (ally, "AUTHENTICATE %s", plain);
+  g_free (suda_test_client_expect_within (ally, "* 903 * :*", 60000));
+  suda_test_client_send (ally, "CAP END");
+  g_free (suda_test_client_expect_within (ally, "* 001 *", 60000));
+  suda_test_client_send (ally, "JOIN #room");
+  suda_test_client_await (ally, ":suda.local MARKREAD #room timestamp=2026-05-01T10:00:00.000Z");
+
+  /* Moved by one client of the person: the other hears of it. */
+  suda_test_client_send (ally, "MARKREAD #room timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_await (ally, ":suda.local MARKREAD #room timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_await (alice, ":suda.local MARKREAD #room timestamp=2026-05-02T10:00:00.000Z");
+  suda_test_client_send (ally, "QUIT");
+  g_assert_true (suda_test_client_wait_closed (ally, 5000));
+  suda_test_client_free (ally);
+
+  /* Not by nick: "ally" without the account has no marker. */
+  ally = suda_test_user (server, "ally", "draft/read-marker");
+  suda_test_client_send (ally, "MARKREAD #room");
+  suda_test_client_await (ally, ":suda.local MARKREAD #room *");
+  suda_test_client_free (ally);
+  /* Nor does someone else's move reach a client of another person. */
+  suda_test_client_expect_nothing_before_sync (bob, "*MARKREAD*");
+}
+
 /* draft/multiline ----------------------------------------------------------- */
 
 #define MULTILINE_CAPS "batch draft/multiline echo-message message-tags server-time"
@@ -1109,6 +1162,7 @@ main (int   argc,
   g_test_add_func ("/ircv3/message-redaction/logged", test_redact_logged);
   g_test_add_func ("/ircv3/read-marker", test_read_marker);
   g_test_add_func ("/ircv3/read-marker/restart", test_read_marker_restart);
+  g_test_add_func ("/ircv3/read-marker/account", test_read_marker_account);
   g_test_add_func ("/ircv3/cap/ls-302-split", test_cap_ls_split);
   g_test_add_func ("/ircv3/multiline/batch", test_multiline);
   g_test_add_func ("/ircv3/multiline/limits", test_multiline_limits);

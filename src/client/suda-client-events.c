@@ -71,6 +71,14 @@ handle_text_event (SudaClient   *self,
   suda_message_set_own (message, event->own);
   suda_message_set_mention (message, mention);
   suda_message_set_replayed (message, event->replayed);
+  suda_message_set_msgid (message, event->msgid);
+  /* A page of older history goes in front, all at once when it ends. */
+  if (_suda_client_is_older_line (conv, event))
+    {
+      suda_conversation_add_older (conv, message);
+      g_object_unref (message);
+      return;
+    }
   suda_conversation_append (conv, message, conv != self->active || !self->window_active);
   /* A private conversation is a whisper in the log format of DESIGN.md. */
   _suda_client_write_transcript (self, conv, message,
@@ -274,6 +282,12 @@ has_parts (const SudaIrcEvent *event)
     case SUDA_IRC_EVENT_INFO:
     case SUDA_IRC_EVENT_ERROR:
       return event->text != NULL;
+    case SUDA_IRC_EVENT_HISTORY_START:
+      return event->argument != NULL && event->target != NULL;
+    case SUDA_IRC_EVENT_HISTORY_END:
+      return event->argument != NULL;
+    case SUDA_IRC_EVENT_READ_MARKER:
+      return event->target != NULL;
     case SUDA_IRC_EVENT_OTHER:
     default:
       return TRUE;
@@ -470,6 +484,9 @@ static const EventHandler handlers[] = {
   [SUDA_IRC_EVENT_END_OF_NAMES] = handle_end_of_names,
   [SUDA_IRC_EVENT_INFO]         = handle_info,
   [SUDA_IRC_EVENT_ERROR]        = handle_error,
+  [SUDA_IRC_EVENT_HISTORY_START] = _suda_client_history_started,
+  [SUDA_IRC_EVENT_HISTORY_END]  = _suda_client_history_ended,
+  [SUDA_IRC_EVENT_READ_MARKER]  = _suda_client_read_marker,
   [SUDA_IRC_EVENT_OTHER]        = NULL,
 };
 
@@ -525,5 +542,6 @@ _suda_client_on_state_changed (SudaConnection *connection,
 
       suda_conversation_clear_members (conv);
       suda_conversation_set_joined (conv, FALSE);
+      suda_conversation_cancel_older (conv);
     }
 }

@@ -76,6 +76,17 @@ void              _suda_client_on_state_changed    (SudaConnection       *connec
                                                     GParamSpec           *pspec,
                                                     gpointer              user_data);
 
+/* suda-client-history.c: older pages (draft/chathistory) and the read
+ * position (draft/read-marker) */
+gboolean          _suda_client_is_older_line       (SudaConversation     *conv,
+                                                    SudaIrcEvent         *event);
+void              _suda_client_history_started     (SudaClient           *self,
+                                                    SudaIrcEvent         *event);
+void              _suda_client_history_ended       (SudaClient           *self,
+                                                    SudaIrcEvent         *event);
+void              _suda_client_read_marker         (SudaClient           *self,
+                                                    SudaIrcEvent         *event);
+
 /* suda-client-commands.c: what the person types; the handlers are the
  * last column of suda-slash-command.c's table */
 void              _suda_client_run_command         (SudaClient           *self,

@@ -61,6 +61,10 @@ void              suda_client_close_conversation      (SudaClient       *self,
                                                        SudaConversation *conversation);
 gboolean          suda_client_has_service             (SudaClient       *self,
                                                        SudaConversation *conversation);
+gboolean          suda_client_load_older              (SudaClient       *self,
+                                                       SudaConversation *conversation);
+void              suda_client_note_read               (SudaClient       *self,
+                                                       SudaConversation *conversation);
 void              suda_client_add_local               (SudaClient       *self,
                                                        SudaConversation *conversation,
                                                        SudaMessageKind   kind,

@@ -107,8 +107,16 @@ open_batch (SudaConnection       *self,
   g_hash_table_insert (self->batches, g_strdup (ref), batch);
 }
 
+static gboolean
+is_history_batch (SudaConnectionBatch *batch)
+{
+  return batch != NULL && (strcmp (batch->type, "chathistory") == 0 ||
+                           strcmp (batch->type, "znc.in/playback") == 0);
+}
+
 /* BATCH +REF TYPE [...] opens, BATCH -REF closes; a batch inside another
- * carries the outer one's batch tag. */
+ * carries the outer one's batch tag.  History batches go up as events:
+ * a page of older history is one of them, and ends with it. */
 static gboolean
 handle_batch (SudaConnection       *self,
               const SudaIrcMessage *msg,
@@ -116,27 +124,59 @@ handle_batch (SudaConnection       *self,
 {
   const char *ref = suda_irc_message_param (msg, 0);
   const char *type = suda_irc_message_param (msg, 1);
+  gboolean history;
 
   if (ref == NULL || (ref[0] != '+' && ref[0] != '-') || ref[1] == '\0')
-    g_debug ("ignoring a BATCH without a reference");
-  else if (ref[0] == '-')
-    g_hash_table_remove (self->batches, ref + 1);
-  else if (type == NULL || *type == '\0')
-    g_debug ("ignoring BATCH %s without a type", ref);
-  else
-    open_batch (self, msg, ref + 1, type);
-  return FALSE;
+    {
+      g_debug ("ignoring a BATCH without a reference");
+      return FALSE;
+    }
+  event->argument = g_strdup (ref + 1);
+  if (ref[0] == '-')
+    {
+      history = is_history_batch (g_hash_table_lookup (self->batches, ref + 1));
+      g_hash_table_remove (self->batches, ref + 1);
+      event->kind = SUDA_IRC_EVENT_HISTORY_END;
+      return history;
+    }
+  if (type == NULL || *type == '\0')
+    {
+      g_debug ("ignoring BATCH %s without a type", ref);
+      return FALSE;
+    }
+  open_batch (self, msg, ref + 1, type);
+  event->kind = SUDA_IRC_EVENT_HISTORY_START;
+  event->target = g_strdup (suda_irc_message_param (msg, 2));
+  return event->target != NULL && is_history_batch (g_hash_table_lookup (self->batches, ref + 1));
 }
 
-static gboolean
-is_replayed (SudaConnection       *self,
-             const SudaIrcMessage *msg)
+/* The history batch MSG is in, or NULL. */
+static char *
+dup_history_batch (SudaConnection       *self,
+                   const SudaIrcMessage *msg)
 {
   g_autofree char *ref = suda_irc_message_dup_tag (msg, "batch");
-  SudaConnectionBatch *open = ref ? g_hash_table_lookup (self->batches, ref) : NULL;
 
-  return open != NULL && (strcmp (open->type, "chathistory") == 0 ||
-                          strcmp (open->type, "znc.in/playback") == 0);
+  if (ref == NULL || !is_history_batch (g_hash_table_lookup (self->batches, ref)))
+    return NULL;
+  return g_steal_pointer (&ref);
+}
+
+/* draft/read-marker: "MARKREAD target timestamp=…" or "MARKREAD target *". */
+static gboolean
+handle_markread (SudaConnection       *self,
+                 const SudaIrcMessage *msg,
+                 SudaIrcEvent         *event)
+{
+  const char *stamp = suda_irc_message_param (msg, 1);
+
+  event->kind = SUDA_IRC_EVENT_READ_MARKER;
+  event->target = g_strdup (msg->params[0]);
+  event->time = 0;
+  if (stamp != NULL && g_str_has_prefix (stamp, "timestamp=") &&
+      !suda_log_parse_time (stamp + strlen ("timestamp="), &event->time))
+    event->time = 0;
+  return TRUE;
 }
 
 /* Commands */
@@ -313,6 +353,7 @@ static const SudaConnectionCommand commands[] = {
   { "FAIL",    _suda_connection_handle_fail, 2, FALSE, 0,        0,         0 },
   { "JOIN",    handle_join,                 1, TRUE,  PARAM (0), 0,         0 },
   { "KICK",    handle_kick,                 2, TRUE,  PARAM (0), PARAM (1), 0 },
+  { "MARKREAD", handle_markread,            1, FALSE, 0,         0,         PARAM (0) },
   { "MODE",    handle_mode,                 2, FALSE, 0,         0,         PARAM (0) },
   { "NICK",    handle_nick,                 1, TRUE,  0,         PARAM (0), 0 },
   { "NOTICE",  handle_text,                 2, FALSE, 0,         0,         PARAM (0) },
@@ -351,7 +392,8 @@ new_event (SudaConnection       *self,
   event->params = g_new0 (char *, msg->n_params + 1);
   for (guint i = 0; i < msg->n_params; i++)
     event->params[i] = g_strdup (msg->params[i]);
-  event->replayed = is_replayed (self, msg);
+  event->batch = dup_history_batch (self, msg);
+  event->replayed = event->batch != NULL;
   event->msgid = suda_irc_message_dup_tag (msg, "msgid");
   return event;
 }

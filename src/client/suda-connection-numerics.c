@@ -97,6 +97,26 @@ set_service_nick (SudaConnection *self,
   self->service_nick = nick != NULL && _suda_connection_is_nickname (nick) ? g_strdup (nick) : NULL;
 }
 
+/* ISUPPORT CHATHISTORY=N: the most lines one CHATHISTORY request gets
+ * (0 or a bad value: no limit said). */
+static void
+set_chathistory_max (SudaConnection *self,
+                     const char     *value)
+{
+  guint64 max = 0;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT, &max, NULL))
+    max = 0;
+  self->chathistory_max = max;
+}
+
+guint
+suda_connection_get_chathistory_max (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), 0);
+  return self->chathistory_max;
+}
+
 /* 005 RPL_ISUPPORT: the network's name, the membership prefixes and the
  * service user's nick matter here; a list of tokens means nothing to a
  * person, so the line is not shown. */
@@ -112,6 +132,8 @@ handle_isupport (SudaConnection       *self,
 
       if (g_str_has_prefix (token, "NETWORK="))
         _suda_connection_set_network (self, token + strlen ("NETWORK="));
+      if (g_str_has_prefix (token, "CHATHISTORY="))
+        set_chathistory_max (self, token + strlen ("CHATHISTORY="));
       if (g_str_has_prefix (token, SERVICE_TOKEN "="))
         set_service_nick (self, token + strlen (SERVICE_TOKEN "="));
       else if (strcmp (token, "-" SERVICE_TOKEN) == 0)

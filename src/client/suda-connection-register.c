@@ -12,7 +12,7 @@
 
 static const char * const wanted_caps[] = {
   "server-time", "echo-message", "batch", "message-tags", "multi-prefix", "away-notify",
-  "draft/account-registration",
+  "draft/account-registration", "draft/chathistory", "draft/read-marker",
 };
 
 static void

@@ -89,45 +89,76 @@ _suda_connection_handle_authenticate (SudaConnection       *self,
   return FALSE;
 }
 
-static gboolean
-tell_login_failed (SudaConnection *self,
-                   const char     *command,
-                   const char     *text)
-{
-  if (strcmp (command, "908") == 0)
-    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN,
-                                 _("This server does not take an account password (it offers: %s)."), text);
-  else if (strcmp (command, "902") == 0)
-    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN,
-                                 _("You cannot log in to an account now: %s"), text);
-  else
-    _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN,
-                                 _("The server did not accept the password of the account “%s”. "
-                                   "You are connected without logging in."), self->account);
-  return FALSE;
-}
+/* What each SASL numeric means: shown as any reply (900 logged in), the
+ * exchange over (903 success, 906 aborted, 907 already logged in), or a
+ * refusal told as an error with the server's text or the account name
+ * in its one %s (902 cannot now, 904/905 refused, 908 the mechanisms the
+ * server has). */
+typedef enum {
+  SASL_SHOW,
+  SASL_DONE,
+  SASL_REFUSED_TEXT,
+  SASL_REFUSED_ACCOUNT,
+} SaslOutcome;
 
-/* 900 logged in, 903 success, 902/904/905 refused, 906 aborted, 907
- * already logged in, 908 the mechanisms the server has. */
+static const struct {
+  const char  *numeric;
+  SaslOutcome  outcome;
+  const char  *message;
+} sasl_replies[] = {
+  { "900", SASL_SHOW,            NULL },
+  { "902", SASL_REFUSED_TEXT,    N_("You cannot log in to an account now: %s") },
+  { "903", SASL_DONE,            NULL },
+  { "904", SASL_REFUSED_ACCOUNT, N_("The server did not accept the password of the account “%s”. "
+                                    "You are connected without logging in.") },
+  { "905", SASL_REFUSED_ACCOUNT, N_("The server did not accept the password of the account “%s”. "
+                                    "You are connected without logging in.") },
+  { "906", SASL_DONE,            NULL },
+  { "907", SASL_DONE,            NULL },
+  { "908", SASL_REFUSED_TEXT,    N_("This server does not take an account password (it offers: %s).") },
+};
+
+/* FORMAT comes from the table above, each with exactly one %s. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+static void
+tell_login_failed (SudaConnection *self,
+                   const char     *format,
+                   const char     *argument)
+{
+  _suda_connection_emit_error (self, SUDA_CONNECTION_ERROR_LOGIN, _(format), argument);
+}
+#pragma GCC diagnostic pop
+
 gboolean
 _suda_connection_handle_sasl_numeric (SudaConnection       *self,
                                       const SudaIrcMessage *msg,
                                       SudaIrcEvent         *event)
 {
-  const char *command = msg->command;
   const char *text = suda_irc_message_param (msg, msg->n_params >= 3 ? msg->n_params - 2 : 1);
+  guint i;
 
-  if (strcmp (command, "900") == 0)
-    return _suda_connection_numeric_default (self, msg, event);
-  if (strcmp (command, "903") == 0 || strcmp (command, "906") == 0 || strcmp (command, "907") == 0)
+  for (i = 0; i < G_N_ELEMENTS (sasl_replies); i++)
+    if (strcmp (sasl_replies[i].numeric, msg->command) == 0)
+      break;
+  g_return_val_if_fail (i < G_N_ELEMENTS (sasl_replies), FALSE);
+  switch (sasl_replies[i].outcome)
     {
+    case SASL_SHOW:
+      return _suda_connection_numeric_default (self, msg, event);
+    case SASL_DONE:
       finish_sasl (self);
       return FALSE;
+    case SASL_REFUSED_TEXT:
+    case SASL_REFUSED_ACCOUNT:
+    default:
+      if (!self->sasl_running)
+        return FALSE;   /* told already (908 comes before its 904) */
+      finish_sasl (self);
+      tell_login_failed (self, sasl_replies[i].message,
+                         sasl_replies[i].outcome == SASL_REFUSED_TEXT ? (text ? text : "") : self->account);
+      return FALSE;
     }
-  if (!self->sasl_running)
-    return FALSE;   /* told already (908 comes before its 904) */
-  finish_sasl (self);
-  return tell_login_failed (self, command, text ? text : "");
 }
 
 /* Creates an account named after the current nickname, with PASSWORD;

@@ -81,6 +81,8 @@ const char          *suda_connection_get_service_nick
                                                      (SudaConnection  *self);
 gboolean             suda_connection_has_cap         (SudaConnection  *self,
                                                       const char      *cap);
+guint                suda_connection_get_chathistory_max
+                                                     (SudaConnection  *self);
 const char * const  *suda_connection_get_channels    (SudaConnection  *self);
 char                 suda_connection_get_mode_prefix (SudaConnection  *self,
                                                       char             mode);

@@ -19,6 +19,15 @@ struct _SudaConversation
   gboolean              mention;
   gboolean              joined;
 
+  /* Reading: where the person is, and the older history being loaded */
+  SudaMessage          *marker;         /* the "New messages" item, borrowed from items */
+  SudaMessage          *first_unread;   /* since the person last came, borrowed */
+  gint64                read_time;      /* read up to here (draft/read-marker), 0: unknown */
+  gboolean              loading_older;
+  gboolean              at_start;       /* the server has nothing older */
+  char                 *older_batch;    /* the chathistory batch bringing it */
+  GPtrArray            *older;          /* its lines so far, oldest first */
+
   /* The local day of the last message, so that a separator is only worked
    * out when the day changes rather than once per message. */
   gint64                day_start;
@@ -41,6 +50,8 @@ enum {
   PROP_UNREAD_COUNT,
   PROP_MENTION,
   PROP_N_MESSAGES,
+  PROP_LOADING_OLDER,
+  PROP_AT_START,
   N_PROPS
 };
 
@@ -102,6 +113,8 @@ suda_conversation_finalize (GObject *object)
   SudaConversation *self = SUDA_CONVERSATION (object);
 
   g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->older, g_ptr_array_unref);
+  g_clear_pointer (&self->older_batch, g_free);
   g_queue_clear (&self->seen_order);
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_clear_pointer (&self->name, g_free);
@@ -126,6 +139,8 @@ suda_conversation_get_property (GObject    *object,
     case PROP_UNREAD_COUNT: g_value_set_uint (value, self->unread_count); break;
     case PROP_MENTION: g_value_set_boolean (value, self->mention); break;
     case PROP_N_MESSAGES: g_value_set_uint (value, self->n_messages); break;
+    case PROP_LOADING_OLDER: g_value_set_boolean (value, self->loading_older); break;
+    case PROP_AT_START: g_value_set_boolean (value, self->at_start); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -169,6 +184,8 @@ suda_conversation_class_init (SudaConversationClass *klass)
   properties[PROP_UNREAD_COUNT] = g_param_spec_uint ("unread-count", NULL, NULL, 0, G_MAXUINT, 0, ro);
   properties[PROP_MENTION] = g_param_spec_boolean ("mention", NULL, NULL, FALSE, ro);
   properties[PROP_N_MESSAGES] = g_param_spec_uint ("n-messages", NULL, NULL, 0, G_MAXUINT, 0, ro);
+  properties[PROP_LOADING_OLDER] = g_param_spec_boolean ("loading-older", NULL, NULL, FALSE, ro);
+  properties[PROP_AT_START] = g_param_spec_boolean ("at-start", NULL, NULL, FALSE, ro);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -176,6 +193,7 @@ static void
 suda_conversation_init (SudaConversation *self)
 {
   self->items = g_ptr_array_new_with_free_func (g_object_unref);
+  self->older = g_ptr_array_new_with_free_func (g_object_unref);
   self->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_queue_init (&self->seen_order);
   self->members = g_list_store_new (SUDA_TYPE_MEMBER);
@@ -275,10 +293,79 @@ suda_conversation_get_mention (SudaConversation *self)
   return self->mention;
 }
 
+/* Someone else's words: what an unread count counts. */
+static gboolean
+is_countable (SudaMessage *message)
+{
+  switch (suda_message_get_kind (message))
+    {
+    case SUDA_MESSAGE_KIND_MESSAGE:
+    case SUDA_MESSAGE_KIND_ACTION:
+    case SUDA_MESSAGE_KIND_NOTICE:
+      return !suda_message_get_own (message);
+    default:
+      return FALSE;
+    }
+}
+
+/* Lines with the server's time on them, unlike the client's own notes. */
+static gboolean
+is_server_line (SudaMessage *message)
+{
+  SudaMessageKind kind = suda_message_get_kind (message);
+
+  return kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_ACTION ||
+         kind == SUDA_MESSAGE_KIND_NOTICE || kind == SUDA_MESSAGE_KIND_EVENT;
+}
+
+static gint
+find_item (SudaConversation *self,
+           SudaMessage      *item)
+{
+  guint pos;
+
+  if (item == NULL || !g_ptr_array_find (self->items, item, &pos))
+    return -1;
+  return pos;
+}
+
+/* Takes the "New messages" line out, and puts one above the first line the
+ * person has not seen yet, if there is one. */
+static void
+move_marker (SudaConversation *self)
+{
+  gint pos = find_item (self, self->marker);
+
+  if (pos >= 0)
+    {
+      self->marker = NULL;
+      g_ptr_array_remove_index (self->items, pos);
+      g_list_model_items_changed (G_LIST_MODEL (self), pos, 1, 0);
+    }
+  pos = find_item (self, self->first_unread);
+  self->first_unread = NULL;
+  if (pos < 0)
+    return;
+  /* Right under its day's separator, the marker would split the day
+   * from its first line: it goes above the separator then. */
+  if (pos > 0 && suda_message_get_kind (g_ptr_array_index (self->items, pos - 1)) == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+    pos--;
+  self->marker = suda_message_new (SUDA_MESSAGE_KIND_UNREAD_MARKER,
+                                   suda_message_get_time (g_ptr_array_index (self->items, pos)),
+                                   NULL, NULL);
+  g_ptr_array_insert (self->items, pos, self->marker);
+  g_list_model_items_changed (G_LIST_MODEL (self), pos, 0, 1);
+}
+
+/* The person comes to the conversation (it is shown in an active window):
+ * nothing is unread any more, and the marker moves above what arrived
+ * since the last time, or goes when nothing did.  While the person stays,
+ * the marker stays. */
 void
 suda_conversation_mark_read (SudaConversation *self)
 {
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  move_marker (self);
   if (self->unread_count != 0)
     {
       self->unread_count = 0;
@@ -289,6 +376,88 @@ suda_conversation_mark_read (SudaConversation *self)
       self->mention = FALSE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
     }
+}
+
+/* The position of the "New messages" line in the list, or -1. */
+gint
+suda_conversation_get_marker_position (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), -1);
+  return find_item (self, self->marker);
+}
+
+gint64
+suda_conversation_get_read_time (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  return self->read_time;
+}
+
+static void
+set_unread (SudaConversation *self,
+            guint             count,
+            gboolean          mention)
+{
+  if (self->unread_count != count)
+    {
+      self->unread_count = count;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+  if (self->mention != mention)
+    {
+      self->mention = mention;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
+    }
+}
+
+/* The person has read up to TIME (a MARKREAD from the server: this
+ * client's or another one's of the same person).  What is older is
+ * no longer unread; the marker line stays where it is until the person
+ * comes back.  Read positions only move forward: FALSE when TIME is not
+ * past the one known. */
+gboolean
+suda_conversation_set_read_time (SudaConversation *self,
+                                 gint64            time)
+{
+  gint pos;
+  guint count = 0;
+  gboolean mention = FALSE;
+
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  if (time <= self->read_time)
+    return FALSE;
+  self->read_time = time;
+  pos = find_item (self, self->first_unread);
+  self->first_unread = NULL;
+  for (guint i = MAX (pos, 0); pos >= 0 && i < self->items->len; i++)
+    {
+      SudaMessage *item = g_ptr_array_index (self->items, i);
+
+      if (!is_countable (item) || suda_message_get_time (item) <= time)
+        continue;
+      if (self->first_unread == NULL)
+        self->first_unread = item;
+      count++;
+      mention |= suda_message_get_mention (item);
+    }
+  set_unread (self, count, mention && self->mention);
+  return TRUE;
+}
+
+/* The server time of the newest line from the server (messages and
+ * events, not the client's own notes): what a MARKREAD says was read. */
+gint64
+suda_conversation_get_newest_time (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), 0);
+  for (guint i = self->items->len; i > 0; i--)
+    {
+      SudaMessage *item = g_ptr_array_index (self->items, i - 1);
+
+      if (is_server_line (item))
+        return suda_message_get_time (item);
+    }
+  return 0;
 }
 
 guint
@@ -316,6 +485,31 @@ suda_conversation_set_max_messages (SudaConversation *self,
   self->max_messages = max_messages;
 }
 
+/* The local day around TIME, as [*START, *END) in unix µs. */
+static void
+find_day (gint64  time,
+          gint64 *start,
+          gint64 *end)
+{
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (time / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) midnight = NULL;
+  g_autoptr(GDateTime) next = NULL;
+
+  midnight = g_date_time_new_local (g_date_time_get_year (local),
+                                    g_date_time_get_month (local),
+                                    g_date_time_get_day_of_month (local), 0, 0, 0);
+  next = g_date_time_add_days (midnight, 1);
+  *start = g_date_time_to_unix (midnight) * G_USEC_PER_SEC;
+  if (end != NULL)
+    *end = g_date_time_to_unix (next) * G_USEC_PER_SEC;
+}
+
+static SudaMessage *
+new_separator (gint64 day_start)
+{
+  return suda_message_new (SUDA_MESSAGE_KIND_DATE_SEPARATOR, day_start, NULL, NULL);
+}
+
 /* Appends MESSAGE and, when it starts a new local day, a separator before it. */
 static void
 push_message (SudaConversation *self,
@@ -325,35 +519,25 @@ push_message (SudaConversation *self,
 
   if (time < self->day_start || time >= self->day_end)
     {
-      g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (time / G_USEC_PER_SEC);
-      g_autoptr(GDateTime) start = NULL;
-      g_autoptr(GDateTime) end = NULL;
-
-      start = g_date_time_new_local (g_date_time_get_year (local),
-                                     g_date_time_get_month (local),
-                                     g_date_time_get_day_of_month (local), 0, 0, 0);
-      end = g_date_time_add_days (start, 1);
-      self->day_start = g_date_time_to_unix (start) * G_USEC_PER_SEC;
-      self->day_end = g_date_time_to_unix (end) * G_USEC_PER_SEC;
-      g_ptr_array_add (self->items,
-                       suda_message_new (SUDA_MESSAGE_KIND_DATE_SEPARATOR, self->day_start,
-                                         NULL, NULL));
+      find_day (time, &self->day_start, &self->day_end);
+      g_ptr_array_add (self->items, new_separator (self->day_start));
     }
   g_ptr_array_add (self->items, g_object_ref (message));
 }
 
+/* A line replayed by the server is new only past the read marker the
+ * server keeps for the person (draft/read-marker); without one, the
+ * replay on each join would count again what was read long ago. */
 static gboolean
-counts_as_unread (SudaMessage *message)
+counts_as_unread (SudaConversation *self,
+                  SudaMessage      *message,
+                  gboolean          unread)
 {
-  switch (suda_message_get_kind (message))
-    {
-    case SUDA_MESSAGE_KIND_MESSAGE:
-    case SUDA_MESSAGE_KIND_ACTION:
-    case SUDA_MESSAGE_KIND_NOTICE:
-      return !suda_message_get_own (message) && !suda_message_get_replayed (message);
-    default:
-      return FALSE;
-    }
+  if (!is_countable (message))
+    return FALSE;
+  if (suda_message_get_replayed (message))
+    return self->read_time > 0 && suda_message_get_time (message) > self->read_time;
+  return unread;
 }
 
 /* Drops the oldest items so that N_COMING more messages fit under the
@@ -377,6 +561,15 @@ make_room (SudaConversation *self,
     }
   if (n_drop == 0)
     return;
+  for (guint i = 0; i < n_drop; i++)
+    {
+      gpointer item = g_ptr_array_index (self->items, i);
+
+      if (item == self->marker)
+        self->marker = NULL;
+      if (item == self->first_unread)
+        self->first_unread = NULL;
+    }
   g_ptr_array_remove_range (self->items, 0, n_drop);
   self->n_messages -= dropped_messages;
   if (self->items->len == 0)
@@ -417,8 +610,10 @@ suda_conversation_append_many (SudaConversation  *self,
   for (guint i = 0; i < n_messages; i++)
     {
       push_message (self, messages[i]);
-      if (unread && counts_as_unread (messages[i]))
+      if (counts_as_unread (self, messages[i], unread))
         {
+          if (self->first_unread == NULL)
+            self->first_unread = messages[i];
           new_unread++;
           new_mention |= suda_message_get_mention (messages[i]);
         }
@@ -446,6 +641,193 @@ suda_conversation_append (SudaConversation *self,
 {
   g_return_if_fail (SUDA_IS_MESSAGE (message));
   suda_conversation_append_many (self, &message, 1, unread);
+}
+
+/* Older history (draft/chathistory): one page at a time, asked for when
+ * the person scrolls to the top, gathered from its batch, then put in
+ * front of what is there. */
+
+gboolean
+suda_conversation_get_loading_older (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  return self->loading_older;
+}
+
+gboolean
+suda_conversation_get_at_start (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), FALSE);
+  return self->at_start;
+}
+
+static void
+set_loading_older (SudaConversation *self,
+                   gboolean          loading)
+{
+  if (self->loading_older == loading)
+    return;
+  self->loading_older = loading;
+  g_clear_pointer (&self->older_batch, g_free);
+  g_ptr_array_set_size (self->older, 0);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING_OLDER]);
+}
+
+/* The oldest line from the server, where the next page ends; NULL when
+ * there is none, or nothing older to ask for (the start was reached, a
+ * page is on its way, or the conversation keeps no more). */
+SudaMessage *
+suda_conversation_begin_older (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  if (self->loading_older || self->at_start || self->n_messages >= self->max_messages)
+    return NULL;
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      SudaMessage *item = g_ptr_array_index (self->items, i);
+
+      if (is_server_line (item))
+        {
+          set_loading_older (self, TRUE);
+          return item;
+        }
+    }
+  return NULL;
+}
+
+/* The page asked for went away with the connection: it may be asked again. */
+void
+suda_conversation_cancel_older (SudaConversation *self)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  set_loading_older (self, FALSE);
+}
+
+const char *
+suda_conversation_get_older_batch (SudaConversation *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONVERSATION (self), NULL);
+  return self->older_batch;
+}
+
+/* The chathistory batch REF brings the page asked for. */
+void
+suda_conversation_set_older_batch (SudaConversation *self,
+                                   const char       *ref)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (self->loading_older);
+  g_free (self->older_batch);
+  self->older_batch = g_strdup (ref);
+}
+
+void
+suda_conversation_add_older (SudaConversation *self,
+                             SudaMessage      *message)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (SUDA_IS_MESSAGE (message));
+  if (self->loading_older && self->older->len < self->max_messages)
+    g_ptr_array_add (self->older, g_object_ref (message));
+}
+
+/* The first dated item (not a separator, not the marker), or NULL. */
+static SudaMessage *
+first_dated (SudaConversation *self)
+{
+  for (guint i = 0; i < self->items->len; i++)
+    {
+      SudaMessage *item = g_ptr_array_index (self->items, i);
+      SudaMessageKind kind = suda_message_get_kind (item);
+
+      if (kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR && kind != SUDA_MESSAGE_KIND_UNREAD_MARKER)
+        return item;
+    }
+  return NULL;
+}
+
+/* Puts MESSAGES (oldest first) in front, with their days' separators,
+ * in one change: the view keeps the rows it shows where they are. */
+static void
+prepend_many (SudaConversation  *self,
+              SudaMessage      **messages,
+              guint              n)
+{
+  g_autoptr(GPtrArray) items = g_ptr_array_new_full (self->items->len + 2 * n, g_object_unref);
+  SudaMessage *head = self->items->len ? g_ptr_array_index (self->items, 0) : NULL;
+  SudaMessage *old_first = first_dated (self);
+  gint64 day = G_MININT64, last_day = 0, old_day;
+  guint removed = 0, n_front;
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 start;
+
+      find_day (suda_message_get_time (messages[i]), &start, NULL);
+      if (start != day)
+        g_ptr_array_add (items, new_separator (start));
+      day = last_day = start;
+      g_ptr_array_add (items, g_object_ref (messages[i]));
+    }
+  /* Where the old lines start the same day, their separator goes; where
+   * they start another day with no separator (trimmed), one comes. */
+  if (head != NULL && suda_message_get_kind (head) == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+    removed = suda_message_get_time (head) == last_day;
+  else if (old_first != NULL)
+    {
+      find_day (suda_message_get_time (old_first), &old_day, NULL);
+      if (old_day != last_day)
+        g_ptr_array_add (items, new_separator (old_day));
+    }
+  n_front = items->len;
+  for (guint i = removed; i < self->items->len; i++)
+    g_ptr_array_add (items, g_object_ref (g_ptr_array_index (self->items, i)));
+  g_ptr_array_unref (self->items);
+  self->items = g_steal_pointer (&items);
+  /* Appends go on from the newest day, which is one of these when there
+   * was nothing before. */
+  if (self->day_end == G_MININT64)
+    find_day (suda_message_get_time (messages[n - 1]), &self->day_start, &self->day_end);
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, removed, n_front);
+}
+
+/* The batch ended: its lines go in front of the conversation.  A page that
+ * brings nothing new means the start of the conversation: no more pages
+ * are asked for, and START_NOTE (if given) says so at the top, once. */
+void
+suda_conversation_end_older (SudaConversation *self,
+                             const char       *start_note)
+{
+  guint n;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  if (!self->loading_older)
+    return;
+  n = MIN (self->older->len, self->max_messages - MIN (self->n_messages, self->max_messages));
+  if (n > 0)
+    {
+      prepend_many (self, (SudaMessage **) self->older->pdata + (self->older->len - n), n);
+      self->n_messages += n;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MESSAGES]);
+    }
+  else if (self->older->len == 0)
+    {
+      SudaMessage *first = first_dated (self);
+
+      if (start_note != NULL && first != NULL)
+        {
+          g_autoptr(SudaMessage) note = suda_message_new (SUDA_MESSAGE_KIND_INFO,
+                                                          suda_message_get_time (first),
+                                                          NULL, start_note);
+
+          prepend_many (self, &note, 1);
+          self->n_messages++;
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MESSAGES]);
+        }
+      self->at_start = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AT_START]);
+    }
+  set_loading_older (self, FALSE);
 }
 
 /* Notes KEY (a message's msgid, or its time, sender and text) and says
@@ -479,6 +861,8 @@ suda_conversation_clear (SudaConversation *self)
   g_queue_clear (&self->seen_order);
   g_hash_table_remove_all (self->seen);
   old_len = self->items->len;
+  self->marker = self->first_unread = NULL;
+  self->at_start = FALSE;
   g_ptr_array_set_size (self->items, 0);
   self->n_messages = 0;
   self->day_start = G_MAXINT64;

@@ -44,6 +44,23 @@ void                  suda_conversation_append_many        (SudaConversation    
                                                             SudaMessage         **messages,
                                                             guint                 n_messages,
                                                             gboolean              unread);
+gint                  suda_conversation_get_marker_position
+                                                           (SudaConversation     *self);
+gint64                suda_conversation_get_read_time      (SudaConversation     *self);
+gboolean              suda_conversation_set_read_time      (SudaConversation     *self,
+                                                            gint64                time);
+gint64                suda_conversation_get_newest_time    (SudaConversation     *self);
+gboolean              suda_conversation_get_loading_older  (SudaConversation     *self);
+gboolean              suda_conversation_get_at_start       (SudaConversation     *self);
+SudaMessage          *suda_conversation_begin_older        (SudaConversation     *self);
+void                  suda_conversation_cancel_older       (SudaConversation     *self);
+const char           *suda_conversation_get_older_batch    (SudaConversation     *self);
+void                  suda_conversation_set_older_batch    (SudaConversation     *self,
+                                                            const char           *ref);
+void                  suda_conversation_add_older          (SudaConversation     *self,
+                                                            SudaMessage          *message);
+void                  suda_conversation_end_older          (SudaConversation     *self,
+                                                            const char           *start_note);
 gboolean              suda_conversation_note_seen          (SudaConversation     *self,
                                                             const char           *key);
 void                  suda_conversation_clear              (SudaConversation     *self);

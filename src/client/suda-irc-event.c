@@ -34,6 +34,7 @@ clear_event (gpointer data)
   g_free (self->argument);
   g_free (self->text);
   g_free (self->msgid);
+  g_free (self->batch);
   g_strfreev (self->params);
 }
 

@@ -21,6 +21,9 @@ typedef enum {
   SUDA_IRC_EVENT_END_OF_NAMES,  /* 366 */
   SUDA_IRC_EVENT_INFO,          /* any other numeric reply: text is readable */
   SUDA_IRC_EVENT_ERROR,         /* 400-599: text is readable */
+  SUDA_IRC_EVENT_HISTORY_START, /* a chathistory batch opens: argument its reference, target its target */
+  SUDA_IRC_EVENT_HISTORY_END,   /* it closes: argument its reference */
+  SUDA_IRC_EVENT_READ_MARKER,   /* MARKREAD: target; time 0 for "*" (none kept) */
   SUDA_IRC_EVENT_OTHER,
 } SudaIrcEventKind;
 
@@ -39,6 +42,7 @@ typedef struct {
   gboolean          own;        /* sent by this connection's nickname */
   gboolean          replayed;   /* part of a chathistory batch */
   char             *msgid;      /* the IRCv3 msgid tag, or NULL */
+  char             *batch;      /* the chathistory batch the line is in, or NULL */
 } SudaIrcEvent;
 
 #define SUDA_TYPE_IRC_EVENT (suda_irc_event_get_type ())

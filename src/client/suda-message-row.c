@@ -41,7 +41,7 @@ static GParamSpec *properties[N_PROPS];
 #define LONG_WORD_BYTES 24
 
 static const char * const kind_classes[] = {
-  "message", "action", "notice", "event", "date-separator", "error", "info",
+  "message", "action", "notice", "event", "date-separator", "error", "info", "unread-marker",
 };
 
 /* A colour per nickname that stays the same across sessions and machines:
@@ -342,11 +342,19 @@ suda_message_row_set_message (SudaMessageRow *self,
    * columns and the text of replayed lines lines up with the rest. */
   gtk_widget_set_opacity (self->replay_icon, suda_message_get_replayed (message) ? 1.0 : 0.0);
   gtk_widget_set_has_tooltip (self->replay_icon, suda_message_get_replayed (message));
-  gtk_widget_set_visible (self->replay_icon, kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR);
+  gtk_widget_set_visible (self->replay_icon, kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR &&
+                                              kind != SUDA_MESSAGE_KIND_UNREAD_MARKER);
+  /* A screen reader reads the marker as what it means, not as a line. */
+  if (kind == SUDA_MESSAGE_KIND_UNREAD_MARKER)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                    _("New messages below"), -1);
+  else
+    gtk_accessible_reset_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL);
 
-  if (kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+  if (kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR || kind == SUDA_MESSAGE_KIND_UNREAD_MARKER)
     {
-      g_autofree char *day = suda_format_day (suda_message_get_time (message), g_get_real_time ());
+      g_autofree char *day = kind == SUDA_MESSAGE_KIND_UNREAD_MARKER ? g_strdup (_("New messages"))
+                           : suda_format_day (suda_message_get_time (message), g_get_real_time ());
 
       gtk_widget_set_visible (GTK_WIDGET (self->time_label), FALSE);
       gtk_widget_set_visible (GTK_WIDGET (self->nick_label), FALSE);

@@ -14,6 +14,7 @@ struct _SudaMessage
   gint64   time;
   char    *sender;     /* a GRefString, interned: few distinct nicks */
   char    *text;
+  char    *msgid;      /* the server's msgid tag, or NULL */
   guint8   kind;
   guint    own : 1;
   guint    mention : 1;
@@ -41,7 +42,8 @@ G_DEFINE_ENUM_TYPE (SudaMessageKind, suda_message_kind,
   G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_EVENT, "event"),
   G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_DATE_SEPARATOR, "date-separator"),
   G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_ERROR, "error"),
-  G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_INFO, "info"))
+  G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_INFO, "info"),
+  G_DEFINE_ENUM_VALUE (SUDA_MESSAGE_KIND_UNREAD_MARKER, "unread-marker"))
 
 G_DEFINE_FINAL_TYPE (SudaMessage, suda_message, G_TYPE_OBJECT)
 
@@ -52,6 +54,7 @@ suda_message_finalize (GObject *object)
 
   g_clear_pointer (&self->sender, g_ref_string_release);
   g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->msgid, g_free);
 
   G_OBJECT_CLASS (suda_message_parent_class)->finalize (object);
 }
@@ -211,6 +214,24 @@ DEFINE_FLAG (own, PROP_OWN)
 DEFINE_FLAG (mention, PROP_MENTION)
 DEFINE_FLAG (replayed, PROP_REPLAYED)
 
+/* The msgid tag tells a line loaded again (older history, a rejoin) from
+ * a new one, and is where the next page of older history starts. */
+const char *
+suda_message_get_msgid (SudaMessage *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE (self), NULL);
+  return self->msgid;
+}
+
+void
+suda_message_set_msgid (SudaMessage *self,
+                        const char  *msgid)
+{
+  g_return_if_fail (SUDA_IS_MESSAGE (self));
+  g_free (self->msgid);
+  self->msgid = g_strdup (msgid);
+}
+
 /* NEEDLE must already be casefolded with g_utf8_casefold(). */
 gboolean
 suda_message_matches (SudaMessage *self,
@@ -219,7 +240,8 @@ suda_message_matches (SudaMessage *self,
   g_autofree char *folded = NULL;
 
   g_return_val_if_fail (SUDA_IS_MESSAGE (self), FALSE);
-  if (self->text == NULL || self->kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+  if (self->text == NULL || self->kind == SUDA_MESSAGE_KIND_DATE_SEPARATOR ||
+      self->kind == SUDA_MESSAGE_KIND_UNREAD_MARKER)
     return FALSE;
   /* What is found is what is shown: the words, not the codes between them. */
   if (suda_format_has_codes (self->text))

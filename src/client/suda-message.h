@@ -13,6 +13,7 @@ typedef enum {
   SUDA_MESSAGE_KIND_DATE_SEPARATOR,
   SUDA_MESSAGE_KIND_ERROR,
   SUDA_MESSAGE_KIND_INFO,
+  SUDA_MESSAGE_KIND_UNREAD_MARKER,   /* "New messages": above the first line not seen */
 } SudaMessageKind;
 
 #define SUDA_TYPE_MESSAGE_KIND (suda_message_kind_get_type ())
@@ -40,6 +41,9 @@ void             suda_message_set_mention  (SudaMessage     *self,
 gboolean         suda_message_get_replayed (SudaMessage     *self);
 void             suda_message_set_replayed (SudaMessage     *self,
                                             gboolean         replayed);
+const char      *suda_message_get_msgid    (SudaMessage     *self);
+void             suda_message_set_msgid    (SudaMessage     *self,
+                                            const char      *msgid);
 gboolean         suda_message_matches      (SudaMessage     *self,
                                             const char      *needle_casefolded);
 guint32          suda_day_number           (gint64           unix_usec);

@@ -104,12 +104,13 @@ on_items_changed (GListModel        *model,
       return;
     }
 
-  /* The oldest items dropped (a conversation at its history limit): the
-   * same removal here, so the view keeps its rows and its place. */
-  if (added == 0 && position + removed <= n_before)
+  /* The oldest items dropped (a conversation at its history limit), older
+   * history put in front, a marker line moved: the same change here, so
+   * the view keeps its rows and its place. */
+  if (position + removed <= n_before)
     {
-      self->n_shown = n_before - removed;
-      g_list_model_items_changed (G_LIST_MODEL (self), position, removed, 0);
+      self->n_shown = n_before - removed + added;
+      g_list_model_items_changed (G_LIST_MODEL (self), position, removed, added);
       return;
     }
   /* A change in the shown part (a clear, say) goes through at once, with

@@ -50,6 +50,7 @@ struct _SudaWindow
   GtkScrolledWindow    *history_scroller;
   GtkListView          *history_list;
   GtkWidget            *jump_button;
+  GtkWidget            *older_indicator;
   GtkTextView          *input_view;
   AdwFlap              *members_flap;
   GtkLabel             *members_heading;
@@ -144,6 +145,8 @@ void     _suda_window_scroll_class_init   (GtkWidgetClass *widget_class);
 void     _suda_window_scroll_to_end       (SudaWindow     *self);
 void     _suda_window_set_sticks          (SudaWindow     *self,
                                            gboolean        sticks);
+void     _suda_window_note_read           (SudaWindow     *self);
+void     _suda_window_reveal_marker       (SudaWindow     *self);
 
 /* suda-window-adaptive.c */
 void     _suda_window_adaptive_class_init (GtkWidgetClass *widget_class);

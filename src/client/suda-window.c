@@ -248,6 +248,7 @@ suda_window_show_conversation (SudaWindow       *self,
   self->last_scroll_value = 0;
   _suda_window_set_sticks (self, TRUE);
   _suda_window_scroll_to_end (self);
+  _suda_window_reveal_marker (self);
   self->search_position = -1;
   _suda_window_update_members (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONVERSATION]);
@@ -320,6 +321,7 @@ window_active_cb (SudaWindow *self,
 
       suda_client_set_window_active (client, gtk_window_is_active (GTK_WINDOW (self)));
     }
+  _suda_window_note_read (self);
 }
 
 static gboolean

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* draft/read-marker kept across restarts: one small JSON file in the state
+/* draft/read-marker kept across restarts, per account (or nick): one small JSON file in the state
  * folder, named after the server's log (or port), rewritten whole, and
  * only a while after markers moved or when the server stops. */
 #include "config.h"
@@ -40,6 +40,16 @@ _suda_read_markers_dup_path (const SudaServerConfig *config)
   else
     return NULL;
   return g_build_filename (state_dir, name, NULL);
+}
+
+/* Whose markers a session moves and reads: its account when it is logged
+ * in to one, so every client of the person shares them; its nick
+ * otherwise.  A registered nick is its account's, so the two do not mix. */
+const char *
+_suda_read_markers_owner (const char *account,
+                          const char *nick)
+{
+  return account != NULL && *account != '\0' ? account : nick;
 }
 
 GHashTable *

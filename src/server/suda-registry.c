@@ -37,7 +37,7 @@ struct _SudaRegistry
   gpointer                counts_data;
   GHashTable             *watchers;  /* nick (casefolded) → GPtrArray of SudaClient (MONITOR) */
   SudaPresenceFunc        presence;
-  GHashTable             *read_markers;  /* nick (casefolded) → target (casefolded) → gint64 usec */
+  GHashTable             *read_markers;  /* account or nick (casefolded) → target (casefolded) → gint64 usec */
   char                   *read_markers_path;  /* NULL: kept in memory only */
   guint                   read_markers_save_id;
   GHashTable             *remote;    /* nick (casefolded) → SudaRemoteUser: on other servers */
@@ -866,24 +866,25 @@ _suda_registry_next_batch_id (SudaRegistry *self)
   return g_strdup_printf ("h%u", ++self->next_batch_id);
 }
 
-/* draft/read-marker: how far NICK has read TARGET (unix usec), 0 when it
- * never said.  Kept by nick, whoever reconnects, and across restarts. */
+/* draft/read-marker: how far OWNER (see _suda_read_markers_owner()) has
+ * read TARGET (unix usec), 0 when it never said.  Kept across reconnects
+ * and restarts. */
 gint64
 _suda_registry_get_read_marker (SudaRegistry *self,
-                                const char   *nick,
+                                const char   *owner,
                                 const char   *target)
 {
-  return _suda_read_markers_get (self->read_markers, nick, target);
+  return _suda_read_markers_get (self->read_markers, owner, target);
 }
 
 /* Markers only move forward: FALSE when TIME is not past the one kept. */
 gboolean
 _suda_registry_set_read_marker (SudaRegistry *self,
-                                const char   *nick,
+                                const char   *owner,
                                 const char   *target,
                                 gint64        time)
 {
-  if (!_suda_read_markers_set (self->read_markers, nick, target, time))
+  if (!_suda_read_markers_set (self->read_markers, owner, target, time))
     return FALSE;
   if (self->read_markers_path != NULL && self->read_markers_save_id == 0)
     self->read_markers_save_id = _suda_timeout_add_seconds (READ_MARKERS_SAVE_SECONDS,

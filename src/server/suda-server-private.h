@@ -317,10 +317,10 @@ SudaHistory  *_suda_registry_get_conversation (SudaRegistry *self,
 GPtrArray    *_suda_registry_list_conversations (SudaRegistry *self,
                                              const char   *nick);
 gint64        _suda_registry_get_read_marker (SudaRegistry *self,
-                                             const char   *nick,
+                                             const char   *owner,
                                              const char   *target);
 gboolean      _suda_registry_set_read_marker (SudaRegistry *self,
-                                             const char   *nick,
+                                             const char   *owner,
                                              const char   *target,
                                              gint64        time);
 
@@ -358,6 +358,8 @@ GPtrArray    *_suda_registry_list_remote    (SudaRegistry   *self,
 
 /* draft/read-marker's table and file (suda-read-markers.c) */
 char         *_suda_read_markers_dup_path   (const SudaServerConfig *config);
+const char   *_suda_read_markers_owner      (const char   *account,
+                                             const char   *nick);
 GHashTable   *_suda_read_markers_new_table  (void);
 void          _suda_read_markers_load       (GHashTable   *markers,
                                              const char   *path);
