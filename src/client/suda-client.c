@@ -404,12 +404,29 @@ suda_client_connect (SudaClient *self,
                      const char *nick,
                      const char *password)
 {
+  gboolean same;
+
   g_return_if_fail (SUDA_IS_CLIENT (self));
   g_return_if_fail (host != NULL && *host != '\0');
   g_return_if_fail (nick != NULL && *nick != '\0');
 
-  if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0 ||
-      port != suda_connection_get_port (self->connection))
+  same = g_strcmp0 (host, suda_connection_get_host (self->connection)) == 0 &&
+         port == suda_connection_get_port (self->connection);
+  /* The connection ignores connect() while it is up: the session says
+   * what that means instead of clearing rooms it goes on being in. */
+  if (suda_connection_get_state (self->connection) != SUDA_CONNECTION_DISCONNECTED)
+    {
+      const char *current = suda_connection_get_nick (self->connection);
+
+      if (same)
+        {
+          if (current != NULL && suda_irc_casecmp (nick, current) != 0)
+            suda_connection_set_nick (self->connection, nick);
+          return;
+        }
+      suda_client_disconnect (self);
+    }
+  if (!same)
     forget_network (self);   /* the transcript follows at its next line */
   suda_connection_set_server (self->connection, host, port);
   suda_connection_set_nick (self->connection, nick);
