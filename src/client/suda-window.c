@@ -334,6 +334,10 @@ on_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
   if (self->shown != NULL && suda_conversation_get_kind (self->shown) == SUDA_CONVERSATION_ROOM)
     g_settings_set_string (self->settings, "room", suda_conversation_get_name (self->shown));
+  /* Saying goodbye to the servers is not disconnecting from them: they
+   * are kept as they are now, to come back at the next start. */
+  _suda_window_servers_save (self);
+  _suda_window_servers_freeze (self);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->clients)); i++)
     {
       g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
@@ -411,6 +415,7 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_client_get_connection (client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  _suda_window_servers_freeze (self);
   _suda_window_tls_dispose (self);
   /* The settings outlive the window and keep their action alive: taken
    * out, it no longer tells the window's gone action group of changes. */
@@ -586,6 +591,7 @@ suda_window_init (SudaWindow *self)
   self->client_conversations = g_list_store_new (G_TYPE_LIST_MODEL);
   all = gtk_flatten_list_model_new (G_LIST_MODEL (g_object_ref (self->client_conversations)));
   gtk_single_selection_set_model (self->conversation_selection, G_LIST_MODEL (all));
+  _suda_window_servers_init (self);
 }
 
 /* The server whose conversation CONVERSATION is, or NULL. */
@@ -656,6 +662,7 @@ suda_window_add_server (SudaWindow *self)
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
   _suda_window_tls_watch (self, connection);
+  _suda_window_servers_watch (self, client);
   g_list_store_append (self->clients, client);
   g_list_store_append (self->client_conversations, suda_client_get_conversations (client));
   suda_window_show_conversation (self, suda_client_get_server_conversation (client));
