@@ -7,6 +7,7 @@
 
 #include "suda-format-input.h"
 #include "suda-irc-message.h"
+#include "suda-room-list.h"
 #include "suda-room-settings.h"
 #include "suda-window-private.h"
 
@@ -131,6 +132,35 @@ room_settings (SudaWindow *self)
                                                           suda_conversation_get_topic (self->shown))));
 }
 
+/* The room browser for CLIENT's server, one at a time: a browser of
+ * another server gives way. */
+void
+_suda_window_show_room_list (SudaWindow *self,
+                             SudaClient *client)
+{
+  if (self->room_list != NULL && suda_room_list_get_client (SUDA_ROOM_LIST (self->room_list)) != client)
+    gtk_window_destroy (self->room_list);
+  if (self->room_list == NULL)
+    {
+      self->room_list = GTK_WINDOW (suda_room_list_new (GTK_WINDOW (self), client));
+      g_object_add_weak_pointer (G_OBJECT (self->room_list), (gpointer *) &self->room_list);
+    }
+  gtk_window_present (self->room_list);
+}
+
+/* Asking the shown server for its rooms opens the browser (the client
+ * says "browse-rooms", as for /list). */
+static void
+browse_rooms (SudaWindow *self)
+{
+  if (!suda_connection_is_connected (suda_client_get_connection (self->client)))
+    {
+      _suda_window_show_error (self, _("Connect to a server to browse its rooms."));
+      return;
+    }
+  suda_client_browse_rooms (self->client);
+}
+
 /* A new, empty server group; the form, free again, says where to. */
 static void
 add_server (SudaWindow *self)
@@ -156,6 +186,7 @@ static const struct {
   { "win.disconnect", disconnect },
   { "win.add-server", add_server },
   { "win.room-settings", room_settings },
+  { "win.browse-rooms", browse_rooms },
   { "win.dismiss-error", _suda_window_hide_error },
   { "win.send", _suda_window_send_input },
   { "win.leave", leave },

@@ -95,6 +95,7 @@ struct _SudaWindow
   gboolean              cleartext_confirmed; /* the person said yes for the next connect */
   char                 *registering_password; /* REGISTER sent, to keep once it is done */
   GCancellable         *secrets_cancellable;
+  GtkWindow            *room_list;        /* the open room browser (weak), or NULL */
   guint                 servers_save_id;  /* the "servers" setting to write */
   gboolean              servers_frozen;   /* closing: the setting stays as it was */
 };
@@ -115,6 +116,8 @@ void     _suda_window_actions_init        (SudaWindow     *self);
 void     _suda_window_bind_style          (SudaWindow     *self);
 void     _suda_window_update_actions      (SudaWindow     *self,
                                            gboolean        disconnected);
+void     _suda_window_show_room_list      (SudaWindow     *self,
+                                           SudaClient     *client);
 
 /* suda-window-input.c */
 void     _suda_window_input_class_init    (GtkWidgetClass *widget_class);

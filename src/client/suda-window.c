@@ -276,6 +276,13 @@ conversation_opened_cb (SudaClient       *client,
 }
 
 static void
+browse_rooms_cb (SudaClient *client,
+                 SudaWindow *self)
+{
+  _suda_window_show_room_list (self, client);
+}
+
+static void
 attention_cb (SudaClient       *client,
               SudaConversation *conversation,
               SudaMessage      *message,
@@ -416,6 +423,8 @@ suda_window_dispose (GObject *object)
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
   _suda_window_servers_freeze (self);
+  if (self->room_list != NULL)
+    gtk_window_destroy (self->room_list);
   _suda_window_tls_dispose (self);
   /* The settings outlive the window and keep their action alive: taken
    * out, it no longer tells the window's gone action group of changes. */
@@ -659,6 +668,7 @@ suda_window_add_server (SudaWindow *self)
   suda_client_set_window_active (client, gtk_window_is_active (GTK_WINDOW (self)));
   g_signal_connect (client, "conversation-opened", G_CALLBACK (conversation_opened_cb), self);
   g_signal_connect (client, "attention", G_CALLBACK (attention_cb), self);
+  g_signal_connect (client, "browse-rooms", G_CALLBACK (browse_rooms_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
   _suda_window_tls_watch (self, connection);
