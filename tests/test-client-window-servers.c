@@ -272,6 +272,93 @@ test_servers_restored (Fixture       *f,
   g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
 }
 
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button_labelled (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (has_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *overlay = suda_test_window_child (&f->w, "toast_overlay");
+
+  return has_label (overlay, "bob mentioned you in #second") && find_button_labelled (overlay, "_Show") != NULL;
+}
+
+static gboolean
+second_shown (gpointer data)
+{
+  Fixture *f = data;
+  SudaConversation *active = suda_client_get_active_conversation (suda_window_get_client (f->w.window));
+
+  return g_strcmp0 (suda_conversation_get_name (active), "#second") == 0;
+}
+
+/* A mention in a room not shown while the window is in front: a toast
+ * says who and where, the sidebar row is marked, and Show opens it. */
+static void
+test_mention_toast (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = NULL;
+  SudaClient *client;
+  SudaConversation *lab, *second;
+  Said said;
+
+  suda_test_window_open (&f->w, 1000);
+  client = connect_to (f, f->w.server, "alice");
+  suda_client_set_window_active (client, TRUE);
+  lab = suda_client_find_conversation (client, "#lab");
+  suda_client_submit (client, lab, "/join #second");
+  wait_joined (client, "#second");
+  second = suda_client_find_conversation (client, "#second");
+  suda_window_show_conversation (f->w.window, lab);
+  bob = suda_test_client_register_joined (suda_server_get_port (f->w.server), "bob", NULL, "#second");
+
+  /* In the room shown: no toast. */
+  suda_test_client_send (bob, "JOIN #lab");
+  suda_test_client_send (bob, "PRIVMSG #lab :alice: here, where you look");
+  said = (Said) { lab, "alice: here, where you look" };
+  g_assert_true (suda_test_wait_until (conversation_has, &said, 5000));
+  g_assert_null (find_button_labelled (suda_test_window_child (&f->w, "toast_overlay"), "_Show"));
+
+  suda_test_client_send (bob, "PRIVMSG #second :alice: look at this");
+  g_assert_true (suda_test_wait_until (toast_shown, f, 5000));
+  g_assert_true (suda_conversation_get_mention (second));
+  g_assert_true (suda_window_get_client (f->w.window) == client);
+  g_assert_true (suda_client_get_active_conversation (client) == lab);
+
+  g_signal_emit_by_name (find_button_labelled (suda_test_window_child (&f->w, "toast_overlay"), "_Show"), "clicked");
+  g_assert_true (suda_test_wait_until (second_shown, f, 5000));
+  g_assert_false (suda_conversation_get_mention (second));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -289,5 +376,7 @@ main (int   argc,
               test_two_servers_apart, fixture_tear_down);
   g_test_add ("/client/window/servers/restored-at-start", Fixture, NULL, NULL,
               test_servers_restored, fixture_tear_down);
+  g_test_add ("/client/window/servers/mention-toast", Fixture, NULL, NULL,
+              test_mention_toast, fixture_tear_down);
   return g_test_run ();
 }

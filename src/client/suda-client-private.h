@@ -65,6 +65,9 @@ void              _suda_client_emit_opened         (SudaClient           *self,
 void              _suda_client_emit_attention      (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     SudaMessage          *message);
+void              _suda_client_emit_mentioned_elsewhere (SudaClient   *self,
+                                                    SudaConversation     *conv,
+                                                    SudaMessage          *message);
 void              _suda_client_on_network_changed  (SudaConnection       *connection,
                                                     GParamSpec           *pspec,
                                                     gpointer              user_data);

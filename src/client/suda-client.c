@@ -32,6 +32,7 @@ enum {
   SIGNAL_ATTENTION,
   SIGNAL_CONVERSATION_OPENED,
   SIGNAL_BROWSE_ROOMS,
+  SIGNAL_MENTIONED_ELSEWHERE,
   N_SIGNALS
 };
 
@@ -150,6 +151,14 @@ _suda_client_emit_opened (SudaClient       *self,
                           SudaConversation *conv)
 {
   g_signal_emit (self, signals[SIGNAL_CONVERSATION_OPENED], 0, conv);
+}
+
+void
+_suda_client_emit_mentioned_elsewhere (SudaClient       *self,
+                                       SudaConversation *conv,
+                                       SudaMessage      *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MENTIONED_ELSEWHERE], 0, conv, message);
 }
 
 void
@@ -616,6 +625,9 @@ suda_client_class_init (SudaClientClass *klass)
   signals[SIGNAL_CONVERSATION_OPENED] =
     g_signal_new ("conversation-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SUDA_TYPE_CONVERSATION);
+  signals[SIGNAL_MENTIONED_ELSEWHERE] =
+    g_signal_new ("mentioned-elsewhere", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, SUDA_TYPE_CONVERSATION, SUDA_TYPE_MESSAGE);
   signals[SIGNAL_BROWSE_ROOMS] =
     g_signal_new ("browse-rooms", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 0);

@@ -23,6 +23,8 @@ G_DECLARE_FINAL_TYPE (SudaClient, suda_client, SUDA, CLIENT, GObject)
  *       message arrived while the window was not in front
  *   "conversation-opened" (SudaConversation *): the person joined a room or
  *       started a private conversation; the window shows it
+ *   "mentioned-elsewhere" (SudaConversation *, SudaMessage *): the same
+ *       while the window is in front, in a conversation not shown
  *   "browse-rooms": the person asked for the server's rooms (/list, or
  *       suda_client_browse_rooms()); the window shows the room browser
  * Properties: "connection", "conversations", "active-conversation",

@@ -210,6 +210,26 @@ plain_action (GtkWidget  *widget,
   g_assert_not_reached ();
 }
 
+/* A mention toast's Show: the conversation on (HOST, PORT) named NAME,
+ * if it is still there. */
+static void
+show_mentioned_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SudaWindow *self = SUDA_WINDOW (widget);
+  const char *host, *name;
+  SudaConversation *conv;
+  SudaClient *client;
+  guint16 port;
+
+  g_variant_get (parameter, "(&sq&s)", &host, &port, &name);
+  client = _suda_window_find_server (self, host, port);
+  conv = client ? suda_client_find_conversation (client, name) : NULL;
+  if (conv != NULL)
+    suda_window_show_conversation (self, conv);
+}
+
 /* Ctrl+B, Ctrl+I, Ctrl+U and the formatting popover's buttons. */
 static void
 format_action (GtkWidget  *widget,
@@ -229,6 +249,7 @@ _suda_window_actions_class_init (GtkWidgetClass *widget_class)
   for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
     gtk_widget_class_install_action (widget_class, plain_actions[i].name, NULL, plain_action);
   gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
+  gtk_widget_class_install_action (widget_class, "win.show-mentioned", "(sqs)", show_mentioned_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
   gtk_widget_class_bind_template_callback (widget_class, form_activate_cb);
 }

@@ -60,6 +60,7 @@ struct _SudaWindow
   GtkPopover           *format_popover;
   GtkGrid              *format_colors;
   GtkSearchEntry       *jump_entry;
+  AdwToastOverlay      *toast_overlay;
 
   /* Template objects: the lists' selections, whose models change */
   GtkSingleSelection   *conversation_selection;

@@ -314,6 +314,36 @@ attention_cb (SudaClient       *client,
   g_application_send_notification (app, id, notification);
 }
 
+/* In front, a mention in a conversation not shown: a toast whose Show
+ * opens it (the sidebar row carries its mention badge meanwhile). */
+static void
+mentioned_elsewhere_cb (SudaClient       *client,
+                        SudaConversation *conversation,
+                        SudaMessage      *message,
+                        SudaWindow       *self)
+{
+  SudaConnection *connection = suda_client_get_connection (client);
+  g_autofree char *title = NULL;
+  g_autofree char *markup = NULL;
+  AdwToast *toast;
+
+  if (conversation == self->shown)
+    return;
+  if (suda_conversation_get_kind (conversation) == SUDA_CONVERSATION_PRIVATE)
+    title = g_strdup_printf (_("%s wrote to you"), suda_message_get_sender (message));
+  else
+    title = g_strdup_printf (_("%s mentioned you in %s"), suda_message_get_sender (message),
+                             suda_conversation_get_name (conversation));
+  /* A toast's title is markup (libadwaita 1.2): names are text. */
+  markup = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (markup);
+  adw_toast_set_button_label (toast, _("_Show"));
+  adw_toast_set_action_name (toast, "win.show-mentioned");
+  adw_toast_set_action_target (toast, "(sqs)", suda_connection_get_host (connection),
+                               suda_connection_get_port (connection), suda_conversation_get_name (conversation));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 window_active_cb (SudaWindow *self,
                   GParamSpec *pspec,
@@ -519,6 +549,7 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_colors);
@@ -669,6 +700,7 @@ suda_window_add_server (SudaWindow *self)
   g_signal_connect (client, "conversation-opened", G_CALLBACK (conversation_opened_cb), self);
   g_signal_connect (client, "attention", G_CALLBACK (attention_cb), self);
   g_signal_connect (client, "browse-rooms", G_CALLBACK (browse_rooms_cb), self);
+  g_signal_connect (client, "mentioned-elsewhere", G_CALLBACK (mentioned_elsewhere_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
   _suda_window_tls_watch (self, connection);
