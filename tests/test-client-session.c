@@ -484,6 +484,40 @@ test_connect_while_connected (Fixture       *f,
   g_assert_cmpuint (f->fake->n_accepted, ==, 1);
 }
 
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *n)
+{
+  (*n)++;
+}
+
+/* Thousands of rooms in a LIST reach the room browser's model in a few
+ * batches, not one change per room. */
+static void
+test_room_list_batched (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GString) lines = g_string_new (":fake.local 321 rose Channel :Users  Name\r\n");
+  GListModel *rooms = suda_client_get_rooms (f->client);
+  guint changes = 0;
+
+  g_signal_connect (rooms, "items-changed", G_CALLBACK (count_changes), &changes);
+  suda_client_browse_rooms (f->client);
+  suda_test_fake_irc_expect (f->fake, "LIST");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (lines, ":fake.local 322 rose #room%u %u :topic \x02%u\x02\r\n", i, i % 50, i);
+  g_string_append (lines, ":fake.local 323 rose :End of /LIST\r\n");
+  suda_test_fake_irc_send (f->fake, lines->str);
+  suda_test_fake_irc_sync (f->fake);
+  g_assert_false (suda_client_get_listing_rooms (f->client));
+  g_assert_cmpuint (g_list_model_get_n_items (rooms), ==, 5000);
+  g_assert_cmpuint (changes, <=, 50);
+  g_signal_handlers_disconnect_by_data (rooms, &changes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -503,6 +537,7 @@ main (int   argc,
                    test_port_switch_keeps_networks_apart);
   g_test_add_func ("/client/session/open-address/while-connected", test_open_address_while_connected);
   ADD ("connect/while-connected", test_connect_while_connected);
+  ADD ("room-list/batched", test_room_list_batched);
 #undef ADD
   return g_test_run ();
 }
