@@ -270,6 +270,15 @@ test_servers_restored (Fixture       *f,
   g_assert_cmpstr (suda_conversation_get_name (suda_client_get_server_conversation (three)), ==, "127.0.0.1");
   /* Still three servers, two connected, once the rejoins are saved. */
   g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
+
+  /* An address for the disconnected one connects that group, as --nick
+   * says, and adds none. */
+  suda_window_open_address (f->w.window, "127.0.0.1", suda_server_get_port (server3), FALSE, "zed", NULL);
+  wait_joined (three, "#lab");
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (three)), ==, "zed");
+  g_assert_true (suda_window_get_client (f->w.window) == three);
+  saved = (Saved) { f->w.settings, 3, 3 };
+  g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
 }
 
 static GtkWidget *

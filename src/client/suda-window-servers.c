@@ -278,7 +278,7 @@ suda_window_restore_servers (SudaWindow *self)
 }
 
 /* What an irc:// address on the command line asks for: that server's
- * group (a new one unless the window has it, or has only an unused one),
+ * group (a new one unless the window has it, or an unused one),
  * connected as NICK, with ROOM open.  NICK and ROOM may be NULL. */
 void
 suda_window_open_address (SudaWindow *self,
@@ -295,8 +295,10 @@ suda_window_open_address (SudaWindow *self,
   g_return_if_fail (host != NULL && *host != '\0');
 
   client = _suda_window_find_server (self, host, port);
+  /* Only a group never given an address is free to take this one: a
+   * server restored but disconnected stays what it is. */
   if (client == NULL)
-    client = suda_connection_get_state (suda_window_get_connection (self)) == SUDA_CONNECTION_DISCONNECTED
+    client = suda_connection_get_host (suda_window_get_connection (self)) == NULL
              ? self->client : suda_window_add_server (self);
   suda_window_show_conversation (self, suda_client_get_server_conversation (client));
   connection = suda_client_get_connection (client);
