@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "suda-client.h"
+#include "suda-listed-room.h"
 #include "suda-test-util.h"
 
 typedef struct {
@@ -151,13 +152,56 @@ test_whois_block (Fixture       *f,
   wait_message (lab (f), "bob is ", "Rooms: ");
 }
 
-/* LIST's rooms come as one block, each with its member count. */
+/* LIST's rooms for a pattern come as one block, each with its member
+ * count (/list alone opens the room browser, below). */
 static void
 test_list_block (Fixture       *f,
                  gconstpointer  data)
 {
-  submit (f, "/list");
+  submit (f, "/list #lab");
   wait_message (lab (f), "Rooms on this server:", "#lab (");
+}
+
+static gboolean
+rooms_listed (gpointer data)
+{
+  SudaClient *client = data;
+
+  return !suda_client_get_listing_rooms (client) && g_list_model_get_n_items (suda_client_get_rooms (client)) > 0;
+}
+
+static void
+count_signal (gpointer  instance,
+              guint    *n)
+{
+  (*n)++;
+}
+
+/* /list alone asks the window for its room browser and fills the rooms'
+ * model instead of writing a block. */
+static void
+test_list_browse (Fixture       *f,
+                  gconstpointer  data)
+{
+  guint asked = 0;
+  guint n_lab = suda_conversation_get_n_messages (lab (f));
+  GListModel *rooms = suda_client_get_rooms (f->client);
+  gboolean found = FALSE;
+
+  g_signal_connect (f->client, "browse-rooms", G_CALLBACK (count_signal), &asked);
+  submit (f, "/list");
+  g_assert_cmpuint (asked, ==, 1);
+  g_assert_true (suda_client_get_listing_rooms (f->client));
+  g_assert_true (suda_test_wait_until (rooms_listed, f->client, 5000));
+  for (guint i = 0; i < g_list_model_get_n_items (rooms); i++)
+    {
+      g_autoptr(SudaListedRoom) room = g_list_model_get_item (rooms, i);
+
+      found |= g_strcmp0 (suda_listed_room_get_name (room), "#lab") == 0;
+    }
+  g_assert_true (found);
+  g_assert_cmpuint (suda_conversation_get_n_messages (lab (f)), ==, n_lab);
+  g_signal_handlers_disconnect_by_data (f->client, &asked);
 }
 
 /* /away and /back: bob's WHOIS of alice says she is away, then not. */
@@ -251,6 +295,7 @@ main (int   argc,
   ADD ("moderation-modes", test_moderation_modes);
   ADD ("whois-block", test_whois_block);
   ADD ("list-block", test_list_block);
+  ADD ("list-browse", test_list_browse);
   ADD ("away-and-back", test_away_and_back);
   ADD ("quote-sends-raw-line", test_quote_sends_raw_line);
   ADD ("invite", test_invite);

@@ -445,6 +445,79 @@ test_open_address_while_connected (void)
   suda_client_disconnect (client);
 }
 
+/* suda_client_connect() while connected: the same network and nick is
+ * nothing to do (nothing cleared, no second connection); another network
+ * is left first (QUIT) and the session moves there. */
+static void
+test_connect_while_connected (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestFakeIrc) other = suda_test_fake_irc_new ();
+  SudaConversation *server = suda_client_get_server_conversation (f->client);
+  SudaConversation *lobby = find (f, "#lobby");
+  guint n_server = suda_conversation_get_n_messages (server);
+  guint n_conversations = g_list_model_get_n_items (suda_client_get_conversations (f->client));
+
+  suda_client_connect (f->client, "127.0.0.1", f->fake->port, "rose", NULL);
+  suda_client_connect (f->client, "127.0.0.1", f->fake->port, "ROSE", NULL);
+  suda_test_fake_irc_sync (f->fake);
+  g_assert_true (suda_connection_is_connected (connection (f)));
+  g_assert_true (find (f, "#lobby") == lobby);
+  g_assert_true (suda_conversation_get_joined (lobby));
+  g_assert_cmpuint (suda_conversation_get_n_messages (server), ==, n_server);
+  g_assert_cmpuint (g_list_model_get_n_items (suda_client_get_conversations (f->client)), ==, n_conversations);
+  g_assert_cmpuint (f->fake->n_accepted, ==, 1);
+  g_assert_null (strstr (f->fake->received->str, "NICK ROSE"));
+
+  /* The same network, another nick: a nick change, nothing more. */
+  suda_client_connect (f->client, "127.0.0.1", f->fake->port, "rosa", NULL);
+  suda_test_fake_irc_expect (f->fake, "NICK rosa");
+  g_assert_true (find (f, "#lobby") == lobby);
+
+  suda_client_connect (f->client, "127.0.0.1", other->port, "rose", NULL);
+  suda_test_fake_irc_expect (f->fake, "QUIT *");
+  suda_test_fake_irc_register (other, "rose");
+  suda_test_fake_irc_sync (other);
+  g_assert_true (suda_connection_is_connected (connection (f)));
+  g_assert_cmpuint (suda_connection_get_port (connection (f)), ==, other->port);
+  g_assert_null (find (f, "#lobby"));
+  g_assert_cmpuint (f->fake->n_accepted, ==, 1);
+}
+
+static void
+count_changes (GListModel *model,
+               guint       position,
+               guint       removed,
+               guint       added,
+               guint      *n)
+{
+  (*n)++;
+}
+
+/* Thousands of rooms in a LIST reach the room browser's model in a few
+ * batches, not one change per room. */
+static void
+test_room_list_batched (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GString) lines = g_string_new (":fake.local 321 rose Channel :Users  Name\r\n");
+  GListModel *rooms = suda_client_get_rooms (f->client);
+  guint changes = 0;
+
+  g_signal_connect (rooms, "items-changed", G_CALLBACK (count_changes), &changes);
+  suda_client_browse_rooms (f->client);
+  suda_test_fake_irc_expect (f->fake, "LIST");
+  for (guint i = 0; i < 5000; i++)
+    g_string_append_printf (lines, ":fake.local 322 rose #room%u %u :topic \x02%u\x02\r\n", i, i % 50, i);
+  g_string_append (lines, ":fake.local 323 rose :End of /LIST\r\n");
+  suda_test_fake_irc_send (f->fake, lines->str);
+  suda_test_fake_irc_sync (f->fake);
+  g_assert_false (suda_client_get_listing_rooms (f->client));
+  g_assert_cmpuint (g_list_model_get_n_items (rooms), ==, 5000);
+  g_assert_cmpuint (changes, <=, 50);
+  g_signal_handlers_disconnect_by_data (rooms, &changes);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -463,6 +536,8 @@ main (int   argc,
   g_test_add_func ("/client/session/network/port-switch-keeps-networks-apart",
                    test_port_switch_keeps_networks_apart);
   g_test_add_func ("/client/session/open-address/while-connected", test_open_address_while_connected);
+  ADD ("connect/while-connected", test_connect_while_connected);
+  ADD ("room-list/batched", test_room_list_batched);
 #undef ADD
   return g_test_run ();
 }

@@ -157,6 +157,217 @@ test_two_servers_apart (Fixture       *f,
   g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (one)), ==, "alice");
 }
 
+typedef struct {
+  GSettings *settings;
+  guint      n;          /* servers saved */
+  guint      connected;  /* of them connected */
+} Saved;
+
+static gboolean
+servers_saved (gpointer data)
+{
+  Saved *saved = data;
+  g_autoptr(GVariant) servers = g_settings_get_value (saved->settings, "servers");
+  guint connected = 0;
+
+  for (gsize i = 0; i < g_variant_n_children (servers); i++)
+    {
+      g_autoptr(GVariant) server = g_variant_get_child_value (servers, i);
+      g_autoptr(GVariant) up = g_variant_get_child_value (server, 5);
+
+      connected += g_variant_get_boolean (up);
+    }
+  return g_variant_n_children (servers) == saved->n && connected == saved->connected;
+}
+
+/* The window's server on PORT, found through the sidebar's groups. */
+static SudaClient *
+server_on (SudaWindow *window,
+           guint16     port)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (
+    gtk_widget_get_template_child (GTK_WIDGET (window), SUDA_TYPE_WINDOW, "conversation_selection"));
+  GListModel *sidebar = gtk_single_selection_get_model (selection);
+
+  for (guint i = 0; i < g_list_model_get_n_items (sidebar); i++)
+    {
+      g_autoptr(SudaConversation) conv = g_list_model_get_item (sidebar, i);
+      SudaClient *client;
+
+      if (suda_conversation_get_kind (conv) != SUDA_CONVERSATION_SERVER)
+        continue;
+      suda_window_show_conversation (window, conv);
+      client = suda_window_get_client (window);
+      if (suda_connection_get_port (suda_client_get_connection (client)) == port)
+        return client;
+    }
+  return NULL;
+}
+
+static void
+wait_joined (SudaClient *client,
+             const char *room)
+{
+  Joined joined = { client, room };
+
+  g_assert_true (suda_test_wait_until (room_joined, &joined, 5000));
+}
+
+/* Issue 13: the servers and rooms of the last session come back in a new
+ * window: those connected reconnect and rejoin, the one the person
+ * disconnected is listed, not connected, and its rooms wait in it. */
+static void
+test_servers_restored (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server3 = NULL;
+  SudaClient *one, *two, *three;
+  SudaConversation *lab_two;
+  Saved saved;
+
+  suda_test_window_open (&f->w, 1000);
+  f->server2 = suda_test_server_new (config);
+  server3 = suda_test_server_new (config);
+  one = connect_to (f, f->w.server, "alice");
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.add-server", NULL);
+  two = connect_to (f, f->server2, "alicia");
+  lab_two = suda_client_find_conversation (two, "#lab");
+  suda_client_submit (two, lab_two, "/join #second");
+  wait_joined (two, "#second");
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.add-server", NULL);
+  three = connect_to (f, server3, "ali");
+  gtk_widget_activate_action (GTK_WIDGET (f->w.window), "win.disconnect", NULL);
+  g_assert_cmpint (suda_connection_get_state (suda_client_get_connection (three)), ==,
+                   SUDA_CONNECTION_DISCONNECTED);
+  g_assert_true (one != two && two != three);
+  saved = (Saved) { f->w.settings, 3, 2 };
+  g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
+
+  /* Closing says goodbye to the servers without forgetting them. */
+  gtk_window_close (GTK_WINDOW (f->w.window));
+  g_clear_object (&f->w.window);
+  suda_test_gtk_drain ();
+  g_assert_true (servers_saved (&saved));
+
+  f->w.window = g_object_ref_sink (suda_window_new (NULL, f->w.settings));
+  gtk_window_present (GTK_WINDOW (f->w.window));
+  suda_window_restore_servers (f->w.window);
+  one = server_on (f->w.window, suda_server_get_port (f->w.server));
+  two = server_on (f->w.window, suda_server_get_port (f->server2));
+  three = server_on (f->w.window, suda_server_get_port (server3));
+  g_assert_nonnull (one);
+  g_assert_nonnull (two);
+  g_assert_nonnull (three);
+  wait_joined (one, "#lab");
+  wait_joined (two, "#lab");
+  wait_joined (two, "#second");
+  g_assert_null (suda_client_find_conversation (one, "#second"));
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (two)), ==, "alicia");
+  g_assert_cmpint (suda_connection_get_state (suda_client_get_connection (three)), ==,
+                   SUDA_CONNECTION_DISCONNECTED);
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (three)), ==, "ali");
+  g_assert_cmpstr (suda_conversation_get_name (suda_client_get_server_conversation (three)), ==, "127.0.0.1");
+  /* Still three servers, two connected, once the rejoins are saved. */
+  g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
+
+  /* An address for the disconnected one connects that group, as --nick
+   * says, and adds none. */
+  suda_window_open_address (f->w.window, "127.0.0.1", suda_server_get_port (server3), FALSE, "zed", NULL);
+  wait_joined (three, "#lab");
+  g_assert_cmpstr (suda_connection_get_nick (suda_client_get_connection (three)), ==, "zed");
+  g_assert_true (suda_window_get_client (f->w.window) == three);
+  saved = (Saved) { f->w.settings, 3, 3 };
+  g_assert_true (suda_test_wait_until (servers_saved, &saved, 5000));
+}
+
+static GtkWidget *
+find_button_labelled (GtkWidget  *widget,
+                      const char *label)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_button_get_label (GTK_BUTTON (widget)), label) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_button_labelled (c, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static gboolean
+has_label (GtkWidget  *widget,
+           const char *text)
+{
+  if (GTK_IS_LABEL (widget) && g_strcmp0 (gtk_label_get_text (GTK_LABEL (widget)), text) == 0 &&
+      gtk_widget_get_mapped (widget))
+    return TRUE;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
+    if (has_label (c, text))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+toast_shown (gpointer data)
+{
+  Fixture *f = data;
+  GtkWidget *overlay = suda_test_window_child (&f->w, "toast_overlay");
+
+  return has_label (overlay, "bob mentioned you in #second") && find_button_labelled (overlay, "_Show") != NULL;
+}
+
+static gboolean
+second_shown (gpointer data)
+{
+  Fixture *f = data;
+  SudaConversation *active = suda_client_get_active_conversation (suda_window_get_client (f->w.window));
+
+  return g_strcmp0 (suda_conversation_get_name (active), "#second") == 0;
+}
+
+/* A mention in a room not shown while the window is in front: a toast
+ * says who and where, the sidebar row is marked, and Show opens it. */
+static void
+test_mention_toast (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = NULL;
+  SudaClient *client;
+  SudaConversation *lab, *second;
+  Said said;
+
+  suda_test_window_open (&f->w, 1000);
+  client = connect_to (f, f->w.server, "alice");
+  suda_client_set_window_active (client, TRUE);
+  lab = suda_client_find_conversation (client, "#lab");
+  suda_client_submit (client, lab, "/join #second");
+  wait_joined (client, "#second");
+  second = suda_client_find_conversation (client, "#second");
+  suda_window_show_conversation (f->w.window, lab);
+  bob = suda_test_client_register_joined (suda_server_get_port (f->w.server), "bob", NULL, "#second");
+
+  /* In the room shown: no toast. */
+  suda_test_client_send (bob, "JOIN #lab");
+  suda_test_client_send (bob, "PRIVMSG #lab :alice: here, where you look");
+  said = (Said) { lab, "alice: here, where you look" };
+  g_assert_true (suda_test_wait_until (conversation_has, &said, 5000));
+  g_assert_null (find_button_labelled (suda_test_window_child (&f->w, "toast_overlay"), "_Show"));
+
+  suda_test_client_send (bob, "PRIVMSG #second :alice: look at this");
+  g_assert_true (suda_test_wait_until (toast_shown, f, 5000));
+  g_assert_true (suda_conversation_get_mention (second));
+  g_assert_true (suda_window_get_client (f->w.window) == client);
+  g_assert_true (suda_client_get_active_conversation (client) == lab);
+
+  g_signal_emit_by_name (find_button_labelled (suda_test_window_child (&f->w, "toast_overlay"), "_Show"), "clicked");
+  g_assert_true (suda_test_wait_until (second_shown, f, 5000));
+  g_assert_false (suda_conversation_get_mention (second));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -172,5 +383,9 @@ main (int   argc,
 
   g_test_add ("/client/window/servers/two-servers-apart", Fixture, NULL, NULL,
               test_two_servers_apart, fixture_tear_down);
+  g_test_add ("/client/window/servers/restored-at-start", Fixture, NULL, NULL,
+              test_servers_restored, fixture_tear_down);
+  g_test_add ("/client/window/servers/mention-toast", Fixture, NULL, NULL,
+              test_mention_toast, fixture_tear_down);
   return g_test_run ();
 }

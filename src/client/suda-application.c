@@ -84,6 +84,8 @@ ensure_window (SudaApplication *self)
   if (window == NULL)
     {
       window = GTK_WINDOW (suda_window_new (GTK_APPLICATION (self), self->settings));
+      /* The servers of the last session, before any address given now. */
+      suda_window_restore_servers (SUDA_WINDOW (window));
       if (self->cli_nick != NULL)
         suda_window_fill_form (SUDA_WINDOW (window), NULL, 0, self->cli_nick, NULL);
       /* Today a window has one session; the list is what several servers
@@ -108,7 +110,6 @@ suda_application_open (GApplication  *app,
 {
   SudaApplication *self = SUDA_APPLICATION (app);
   SudaWindow *window = ensure_window (self);
-  SudaClient *client = suda_window_get_client (window);
 
   gtk_window_present (GTK_WINDOW (window));
   for (int i = 0; i < n_files; i++)
@@ -124,23 +125,10 @@ suda_application_open (GApplication  *app,
           g_printerr ("suda: %s\n", error->message);
           continue;
         }
-      suda_window_set_tls (window, suda_irc_uri_is_tls (uri));
-      suda_window_fill_form (window, host, port, self->cli_nick, room);
-      /* An address on the command line means "connect now"; while
-       * connected, it means that server, that nickname and that room,
-       * which the form alone cannot do (issue 13, bug 4). */
-      if (suda_connection_get_state (suda_client_get_connection (client)) == SUDA_CONNECTION_DISCONNECTED)
-        suda_window_connect (window);
-      else
-        {
-          SudaConnection *connection = suda_client_get_connection (client);
-
-          /* Another server: it gets the address's TLS or not. */
-          if (g_strcmp0 (host, suda_connection_get_host (connection)) != 0 ||
-              port != suda_connection_get_port (connection))
-            suda_connection_set_tls (connection, suda_irc_uri_is_tls (uri));
-          suda_client_open_address (client, host, port, self->cli_nick, room);
-        }
+      /* An address on the command line means "connect now", to that
+       * server with that nickname and room, beside the other servers
+       * (issue 13, bug 4). */
+      suda_window_open_address (window, host, port, suda_irc_uri_is_tls (uri), self->cli_nick, room);
       break;
     }
 }

@@ -9,7 +9,12 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-client-private.h"
+#include "suda-format.h"
 #include "suda-irc-message.h"
+#include "suda-listed-room.h"
+
+/* How long listed rooms wait to reach the room browser's model together. */
+#define ROOMS_FLUSH_MS 100
 
 static gboolean
 connected (SudaClient       *self,
@@ -170,7 +175,78 @@ _suda_client_command_list (SudaClient             *self,
 {
   if (!connected (self, conv))
     return;
+  /* A pattern asks a question answered in the conversation; the whole
+   * list is for browsing. */
+  if (cmd->args[0] == NULL)
+    {
+      suda_client_browse_rooms (self);
+      return;
+    }
   suda_connection_send_command (self->connection, "LIST", cmd->args[0], NULL);
+}
+
+static void
+set_listing_rooms (SudaClient *self,
+                   gboolean    listing)
+{
+  if (self->listing_rooms == listing)
+    return;
+  self->listing_rooms = listing;
+  g_object_notify (G_OBJECT (self), "listing-rooms");
+}
+
+/* The rooms of a big network (tens of thousands) reach the model a
+ * batch at a time: each change costs the views a filter and a sort. */
+static void
+flush_rooms (SudaClient *self)
+{
+  g_clear_handle_id (&self->rooms_flush_id, g_source_remove);
+  if (self->rooms_pending->len == 0)
+    return;
+  g_list_store_splice (self->rooms, g_list_model_get_n_items (G_LIST_MODEL (self->rooms)), 0,
+                       self->rooms_pending->pdata, self->rooms_pending->len);
+  g_ptr_array_set_size (self->rooms_pending, 0);
+}
+
+static gboolean
+flush_rooms_cb (gpointer user_data)
+{
+  SudaClient *self = user_data;
+
+  self->rooms_flush_id = 0;
+  flush_rooms (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Asks the server for its rooms afresh; they fill suda_client_get_rooms()
+ * as they come, and the window opens its room browser. */
+void
+suda_client_browse_rooms (SudaClient *self)
+{
+  g_return_if_fail (SUDA_IS_CLIENT (self));
+
+  if (!connected (self, self->server))
+    return;
+  g_clear_handle_id (&self->rooms_flush_id, g_source_remove);
+  g_ptr_array_set_size (self->rooms_pending, 0);
+  g_list_store_remove_all (self->rooms);
+  set_listing_rooms (self, TRUE);
+  suda_connection_send_command (self->connection, "LIST", NULL);
+  g_signal_emit_by_name (self, "browse-rooms");
+}
+
+GListModel *
+suda_client_get_rooms (SudaClient *self)
+{
+  g_return_val_if_fail (SUDA_IS_CLIENT (self), NULL);
+  return G_LIST_MODEL (self->rooms);
+}
+
+gboolean
+suda_client_get_listing_rooms (SudaClient *self)
+{
+  g_return_val_if_fail (SUDA_IS_CLIENT (self), FALSE);
+  return self->listing_rooms;
 }
 
 /* The line is parsed as the server would, so what goes out is one
@@ -337,6 +413,23 @@ take_list (SudaClient   *self,
 {
   if (g_str_equal (event->command, "321"))
     return TRUE;
+  if (g_str_equal (event->command, "322") && self->listing_rooms)
+    {
+      g_autofree char *topic = suda_format_strip (param (event, 3), SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+      guint64 users = g_ascii_strtoull (param (event, 2), NULL, 10);
+
+      g_ptr_array_add (self->rooms_pending,
+                       suda_listed_room_new (param (event, 1), (guint) MIN (users, G_MAXUINT), topic));
+      if (self->rooms_flush_id == 0)
+        self->rooms_flush_id = g_timeout_add (ROOMS_FLUSH_MS, flush_rooms_cb, self);
+      return TRUE;
+    }
+  if (g_str_equal (event->command, "323") && self->listing_rooms)
+    {
+      flush_rooms (self);
+      set_listing_rooms (self, FALSE);
+      return TRUE;
+    }
   if (g_str_equal (event->command, "322"))
     {
       const char *topic = param (event, 3);

@@ -87,6 +87,8 @@ handle_text_event (SudaClient   *self,
 
   if ((mention || private) && !event->own && !event->replayed && !self->window_active)
     _suda_client_emit_attention (self, conv, message);
+  else if ((mention || private) && !event->own && !event->replayed && conv != self->active)
+    _suda_client_emit_mentioned_elsewhere (self, conv, message);
   g_object_unref (message);
 }
 

@@ -22,6 +22,9 @@ struct _SudaClient
   GHashTable       *ignored;         /* casefolded nicks whose lines are hidden */
   GString          *whois;           /* the WHOIS reply being gathered, or NULL */
   GString          *room_list;       /* the LIST reply being gathered, or NULL */
+  GListStore       *rooms;           /* SudaListedRoom: the room browser's LIST */
+  GPtrArray        *rooms_pending;   /* listed rooms not yet in ROOMS */
+  guint             rooms_flush_id;
   char             *open_on_join;    /* casefolded room the person asked to join */
   char             *autojoin;
   char             *network;         /* ISUPPORT NETWORK of the rooms kept, or NULL */
@@ -32,6 +35,7 @@ struct _SudaClient
 
   gboolean          window_active;
   gboolean          keep_transcripts;
+  gboolean          listing_rooms;   /* a LIST for the room browser is coming */
 };
 
 /* suda-client.c: the conversations and what goes into them */
@@ -59,6 +63,9 @@ void              _suda_client_add_event_line      (SudaClient           *self,
 void              _suda_client_emit_opened         (SudaClient           *self,
                                                     SudaConversation     *conv);
 void              _suda_client_emit_attention      (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    SudaMessage          *message);
+void              _suda_client_emit_mentioned_elsewhere (SudaClient   *self,
                                                     SudaConversation     *conv,
                                                     SudaMessage          *message);
 void              _suda_client_on_network_changed  (SudaConnection       *connection,

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-client-private.h"
+#include "suda-listed-room.h"
 #include "suda-format.h"
 #include "suda-irc-message.h"
 #include "suda-limits.h"
@@ -23,12 +24,15 @@ enum {
   PROP_WINDOW_ACTIVE,
   PROP_KEEP_TRANSCRIPTS,
   PROP_TRANSCRIPT_DIR,
+  PROP_LISTING_ROOMS,
   N_PROPS
 };
 
 enum {
   SIGNAL_ATTENTION,
   SIGNAL_CONVERSATION_OPENED,
+  SIGNAL_BROWSE_ROOMS,
+  SIGNAL_MENTIONED_ELSEWHERE,
   N_SIGNALS
 };
 
@@ -147,6 +151,14 @@ _suda_client_emit_opened (SudaClient       *self,
                           SudaConversation *conv)
 {
   g_signal_emit (self, signals[SIGNAL_CONVERSATION_OPENED], 0, conv);
+}
+
+void
+_suda_client_emit_mentioned_elsewhere (SudaClient       *self,
+                                       SudaConversation *conv,
+                                       SudaMessage      *message)
+{
+  g_signal_emit (self, signals[SIGNAL_MENTIONED_ELSEWHERE], 0, conv, message);
 }
 
 void
@@ -404,12 +416,29 @@ suda_client_connect (SudaClient *self,
                      const char *nick,
                      const char *password)
 {
+  gboolean same;
+
   g_return_if_fail (SUDA_IS_CLIENT (self));
   g_return_if_fail (host != NULL && *host != '\0');
   g_return_if_fail (nick != NULL && *nick != '\0');
 
-  if (g_strcmp0 (host, suda_connection_get_host (self->connection)) != 0 ||
-      port != suda_connection_get_port (self->connection))
+  same = g_strcmp0 (host, suda_connection_get_host (self->connection)) == 0 &&
+         port == suda_connection_get_port (self->connection);
+  /* The connection ignores connect() while it is up: the session says
+   * what that means instead of clearing rooms it goes on being in. */
+  if (suda_connection_get_state (self->connection) != SUDA_CONNECTION_DISCONNECTED)
+    {
+      const char *current = suda_connection_get_nick (self->connection);
+
+      if (same)
+        {
+          if (current != NULL && suda_irc_casecmp (nick, current) != 0)
+            suda_connection_set_nick (self->connection, nick);
+          return;
+        }
+      suda_client_disconnect (self);
+    }
+  if (!same)
     forget_network (self);   /* the transcript follows at its next line */
   suda_connection_set_server (self->connection, host, port);
   suda_connection_set_nick (self->connection, nick);
@@ -496,6 +525,8 @@ suda_client_dispose (GObject *object)
     g_signal_handlers_disconnect_by_data (self->connection, self);
   g_clear_object (&self->connection);
   g_clear_object (&self->transcript);
+  g_clear_handle_id (&self->rooms_flush_id, g_source_remove);
+  g_clear_object (&self->rooms);
   self->active = NULL;
   g_clear_object (&self->server);
   g_clear_object (&self->conversations);
@@ -514,6 +545,7 @@ suda_client_finalize (GObject *object)
   g_clear_pointer (&self->open_on_join, g_free);
   g_clear_pointer (&self->names_wanted, g_hash_table_unref);
   g_clear_pointer (&self->ignored, g_hash_table_unref);
+  g_clear_pointer (&self->rooms_pending, g_ptr_array_unref);
   if (self->whois != NULL)
     g_string_free (g_steal_pointer (&self->whois), TRUE);
   if (self->room_list != NULL)
@@ -537,6 +569,7 @@ suda_client_get_property (GObject    *object,
     case PROP_WINDOW_ACTIVE: g_value_set_boolean (value, self->window_active); break;
     case PROP_KEEP_TRANSCRIPTS: g_value_set_boolean (value, self->keep_transcripts); break;
     case PROP_TRANSCRIPT_DIR: g_value_set_string (value, self->transcript_dir); break;
+    case PROP_LISTING_ROOMS: g_value_set_boolean (value, self->listing_rooms); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
@@ -581,6 +614,9 @@ suda_client_class_init (SudaClientClass *klass)
   properties[PROP_WINDOW_ACTIVE] = g_param_spec_boolean ("window-active", NULL, NULL, FALSE, rw);
   properties[PROP_KEEP_TRANSCRIPTS] = g_param_spec_boolean ("keep-transcripts", NULL, NULL, FALSE, rw);
   properties[PROP_TRANSCRIPT_DIR] = g_param_spec_string ("transcript-dir", NULL, NULL, NULL, rw);
+  properties[PROP_LISTING_ROOMS] =
+    g_param_spec_boolean ("listing-rooms", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_ATTENTION] =
@@ -589,6 +625,12 @@ suda_client_class_init (SudaClientClass *klass)
   signals[SIGNAL_CONVERSATION_OPENED] =
     g_signal_new ("conversation-opened", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
                   NULL, NULL, NULL, G_TYPE_NONE, 1, SUDA_TYPE_CONVERSATION);
+  signals[SIGNAL_MENTIONED_ELSEWHERE] =
+    g_signal_new ("mentioned-elsewhere", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 2, SUDA_TYPE_CONVERSATION, SUDA_TYPE_MESSAGE);
+  signals[SIGNAL_BROWSE_ROOMS] =
+    g_signal_new ("browse-rooms", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -599,6 +641,8 @@ suda_client_init (SudaClient *self)
   self->server = suda_conversation_new (SUDA_CONVERSATION_SERVER, _("Server"));
   self->names_wanted = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->ignored = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rooms = g_list_store_new (SUDA_TYPE_LISTED_ROOM);
+  self->rooms_pending = g_ptr_array_new_with_free_func (g_object_unref);
   g_list_store_append (self->conversations, self->server);
   self->active = self->server;
   g_signal_connect (self->connection, "event", G_CALLBACK (_suda_client_on_event), self);

@@ -23,8 +23,13 @@ G_DECLARE_FINAL_TYPE (SudaClient, suda_client, SUDA, CLIENT, GObject)
  *       message arrived while the window was not in front
  *   "conversation-opened" (SudaConversation *): the person joined a room or
  *       started a private conversation; the window shows it
+ *   "mentioned-elsewhere" (SudaConversation *, SudaMessage *): the same
+ *       while the window is in front, in a conversation not shown
+ *   "browse-rooms": the person asked for the server's rooms (/list, or
+ *       suda_client_browse_rooms()); the window shows the room browser
  * Properties: "connection", "conversations", "active-conversation",
- *   "window-active", "keep-transcripts", "transcript-dir". */
+ *   "window-active", "keep-transcripts", "transcript-dir", "listing-rooms"
+ *   (a LIST reply for the room browser is on its way). */
 
 SudaClient       *suda_client_new                     (void);
 SudaConnection   *suda_client_get_connection          (SudaClient       *self);
@@ -69,6 +74,9 @@ void              suda_client_add_local               (SudaClient       *self,
                                                        SudaConversation *conversation,
                                                        SudaMessageKind   kind,
                                                        const char       *text);
+GListModel       *suda_client_get_rooms               (SudaClient       *self);
+gboolean          suda_client_get_listing_rooms       (SudaClient       *self);
+void              suda_client_browse_rooms            (SudaClient       *self);
 gboolean          suda_text_mentions                  (const char       *text,
                                                        const char       *nick);
 

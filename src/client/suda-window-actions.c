@@ -7,6 +7,7 @@
 
 #include "suda-format-input.h"
 #include "suda-irc-message.h"
+#include "suda-room-list.h"
 #include "suda-room-settings.h"
 #include "suda-window-private.h"
 
@@ -131,6 +132,35 @@ room_settings (SudaWindow *self)
                                                           suda_conversation_get_topic (self->shown))));
 }
 
+/* The room browser for CLIENT's server, one at a time: a browser of
+ * another server gives way. */
+void
+_suda_window_show_room_list (SudaWindow *self,
+                             SudaClient *client)
+{
+  if (self->room_list != NULL && suda_room_list_get_client (SUDA_ROOM_LIST (self->room_list)) != client)
+    gtk_window_destroy (self->room_list);
+  if (self->room_list == NULL)
+    {
+      self->room_list = GTK_WINDOW (suda_room_list_new (GTK_WINDOW (self), client));
+      g_object_add_weak_pointer (G_OBJECT (self->room_list), (gpointer *) &self->room_list);
+    }
+  gtk_window_present (self->room_list);
+}
+
+/* Asking the shown server for its rooms opens the browser (the client
+ * says "browse-rooms", as for /list). */
+static void
+browse_rooms (SudaWindow *self)
+{
+  if (!suda_connection_is_connected (suda_client_get_connection (self->client)))
+    {
+      _suda_window_show_error (self, _("Connect to a server to browse its rooms."));
+      return;
+    }
+  suda_client_browse_rooms (self->client);
+}
+
 /* A new, empty server group; the form, free again, says where to. */
 static void
 add_server (SudaWindow *self)
@@ -156,6 +186,7 @@ static const struct {
   { "win.disconnect", disconnect },
   { "win.add-server", add_server },
   { "win.room-settings", room_settings },
+  { "win.browse-rooms", browse_rooms },
   { "win.dismiss-error", _suda_window_hide_error },
   { "win.send", _suda_window_send_input },
   { "win.leave", leave },
@@ -179,6 +210,26 @@ plain_action (GtkWidget  *widget,
   g_assert_not_reached ();
 }
 
+/* A mention toast's Show: the conversation on (HOST, PORT) named NAME,
+ * if it is still there. */
+static void
+show_mentioned_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  SudaWindow *self = SUDA_WINDOW (widget);
+  const char *host, *name;
+  SudaConversation *conv;
+  SudaClient *client;
+  guint16 port;
+
+  g_variant_get (parameter, "(&sq&s)", &host, &port, &name);
+  client = _suda_window_find_server (self, host, port);
+  conv = client ? suda_client_find_conversation (client, name) : NULL;
+  if (conv != NULL)
+    suda_window_show_conversation (self, conv);
+}
+
 /* Ctrl+B, Ctrl+I, Ctrl+U and the formatting popover's buttons. */
 static void
 format_action (GtkWidget  *widget,
@@ -198,6 +249,7 @@ _suda_window_actions_class_init (GtkWidgetClass *widget_class)
   for (guint i = 0; i < G_N_ELEMENTS (plain_actions); i++)
     gtk_widget_class_install_action (widget_class, plain_actions[i].name, NULL, plain_action);
   gtk_widget_class_install_action (widget_class, "win.format", "s", format_action);
+  gtk_widget_class_install_action (widget_class, "win.show-mentioned", "(sqs)", show_mentioned_action);
   gtk_widget_class_install_property_action (widget_class, "win.show-members", "show-members");
   gtk_widget_class_bind_template_callback (widget_class, form_activate_cb);
 }

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
  *   suda-window-scroll.c  keeping the history at its end
  *   suda-window-lists.c   the rows of the three lists, the member list
  *   suda-window-adaptive.c folding the sidebar and members in a narrow window
+ *   suda-window-servers.c the servers kept in GSettings and restored at start
  * Signals of the template's widgets are connected in suda-window.ui. */
 struct _SudaWindow
 {
@@ -60,6 +61,7 @@ struct _SudaWindow
   GtkPopover           *format_popover;
   GtkGrid              *format_colors;
   GtkSearchEntry       *jump_entry;
+  AdwToastOverlay      *toast_overlay;
 
   /* Template objects: the lists' selections, whose models change */
   GtkSingleSelection   *conversation_selection;
@@ -95,6 +97,9 @@ struct _SudaWindow
   gboolean              cleartext_confirmed; /* the person said yes for the next connect */
   char                 *registering_password; /* REGISTER sent, to keep once it is done */
   GCancellable         *secrets_cancellable;
+  GtkWindow            *room_list;        /* the open room browser (weak), or NULL */
+  guint                 servers_save_id;  /* the "servers" setting to write */
+  gboolean              servers_frozen;   /* closing: the setting stays as it was */
 };
 
 /* suda-window.c */
@@ -113,6 +118,8 @@ void     _suda_window_actions_init        (SudaWindow     *self);
 void     _suda_window_bind_style          (SudaWindow     *self);
 void     _suda_window_update_actions      (SudaWindow     *self,
                                            gboolean        disconnected);
+void     _suda_window_show_room_list      (SudaWindow     *self,
+                                           SudaClient     *client);
 
 /* suda-window-input.c */
 void     _suda_window_input_class_init    (GtkWidgetClass *widget_class);
@@ -153,6 +160,13 @@ void     _suda_window_adaptive_class_init (GtkWidgetClass *widget_class);
 void     _suda_window_adaptive_init       (SudaWindow     *self);
 void     _suda_window_update_members      (SudaWindow     *self);
 void     _suda_window_update_form         (SudaWindow     *self);
+
+/* suda-window-servers.c */
+void     _suda_window_servers_init        (SudaWindow     *self);
+void     _suda_window_servers_watch       (SudaWindow     *self,
+                                           SudaClient     *client);
+void     _suda_window_servers_save        (SudaWindow     *self);
+void     _suda_window_servers_freeze      (SudaWindow     *self);
 
 /* suda-window-lists.c */
 void     _suda_window_lists_class_init    (GtkWidgetClass *widget_class);

@@ -277,6 +277,13 @@ conversation_opened_cb (SudaClient       *client,
 }
 
 static void
+browse_rooms_cb (SudaClient *client,
+                 SudaWindow *self)
+{
+  _suda_window_show_room_list (self, client);
+}
+
+static void
 attention_cb (SudaClient       *client,
               SudaConversation *conversation,
               SudaMessage      *message,
@@ -308,6 +315,36 @@ attention_cb (SudaClient       *client,
   g_application_send_notification (app, id, notification);
 }
 
+/* In front, a mention in a conversation not shown: a toast whose Show
+ * opens it (the sidebar row carries its mention badge meanwhile). */
+static void
+mentioned_elsewhere_cb (SudaClient       *client,
+                        SudaConversation *conversation,
+                        SudaMessage      *message,
+                        SudaWindow       *self)
+{
+  SudaConnection *connection = suda_client_get_connection (client);
+  g_autofree char *title = NULL;
+  g_autofree char *markup = NULL;
+  AdwToast *toast;
+
+  if (conversation == self->shown)
+    return;
+  if (suda_conversation_get_kind (conversation) == SUDA_CONVERSATION_PRIVATE)
+    title = g_strdup_printf (_("%s wrote to you"), suda_message_get_sender (message));
+  else
+    title = g_strdup_printf (_("%s mentioned you in %s"), suda_message_get_sender (message),
+                             suda_conversation_get_name (conversation));
+  /* A toast's title is markup (libadwaita 1.2): names are text. */
+  markup = g_markup_escape_text (title, -1);
+  toast = adw_toast_new (markup);
+  adw_toast_set_button_label (toast, _("_Show"));
+  adw_toast_set_action_name (toast, "win.show-mentioned");
+  adw_toast_set_action_target (toast, "(sqs)", suda_connection_get_host (connection),
+                               suda_connection_get_port (connection), suda_conversation_get_name (conversation));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
 static void
 window_active_cb (SudaWindow *self,
                   GParamSpec *pspec,
@@ -336,6 +373,10 @@ on_close_request (GtkWindow *window)
   g_settings_set_boolean (self->settings, "window-maximized", gtk_window_is_maximized (window));
   if (self->shown != NULL && suda_conversation_get_kind (self->shown) == SUDA_CONVERSATION_ROOM)
     g_settings_set_string (self->settings, "room", suda_conversation_get_name (self->shown));
+  /* Saying goodbye to the servers is not disconnecting from them: they
+   * are kept as they are now, to come back at the next start. */
+  _suda_window_servers_save (self);
+  _suda_window_servers_freeze (self);
   for (guint i = 0; i < g_list_model_get_n_items (G_LIST_MODEL (self->clients)); i++)
     {
       g_autoptr(SudaClient) client = g_list_model_get_item (G_LIST_MODEL (self->clients), i);
@@ -413,6 +454,9 @@ suda_window_dispose (GObject *object)
       g_signal_handlers_disconnect_by_data (suda_client_get_connection (client), self);
     }
   g_clear_handle_id (&self->follow_id, g_source_remove);
+  _suda_window_servers_freeze (self);
+  if (self->room_list != NULL)
+    gtk_window_destroy (self->room_list);
   _suda_window_tls_dispose (self);
   /* The settings outlive the window and keep their action alive: taken
    * out, it no longer tells the window's gone action group of changes. */
@@ -507,6 +551,7 @@ suda_window_class_init (SudaWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_list);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, jump_entry);
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, member_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_popover);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, format_colors);
@@ -588,6 +633,7 @@ suda_window_init (SudaWindow *self)
   self->client_conversations = g_list_store_new (G_TYPE_LIST_MODEL);
   all = gtk_flatten_list_model_new (G_LIST_MODEL (g_object_ref (self->client_conversations)));
   gtk_single_selection_set_model (self->conversation_selection, G_LIST_MODEL (all));
+  _suda_window_servers_init (self);
 }
 
 /* The server whose conversation CONVERSATION is, or NULL. */
@@ -655,9 +701,12 @@ suda_window_add_server (SudaWindow *self)
   suda_client_set_window_active (client, gtk_window_is_active (GTK_WINDOW (self)));
   g_signal_connect (client, "conversation-opened", G_CALLBACK (conversation_opened_cb), self);
   g_signal_connect (client, "attention", G_CALLBACK (attention_cb), self);
+  g_signal_connect (client, "browse-rooms", G_CALLBACK (browse_rooms_cb), self);
+  g_signal_connect (client, "mentioned-elsewhere", G_CALLBACK (mentioned_elsewhere_cb), self);
   g_signal_connect (connection, "error", G_CALLBACK (connection_error_cb), self);
   g_signal_connect (connection, "notify::state", G_CALLBACK (connection_state_cb), self);
   _suda_window_tls_watch (self, connection);
+  _suda_window_servers_watch (self, client);
   g_list_store_append (self->clients, client);
   g_list_store_append (self->client_conversations, suda_client_get_conversations (client));
   suda_window_show_conversation (self, suda_client_get_server_conversation (client));

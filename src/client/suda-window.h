@@ -27,5 +27,12 @@ void            suda_window_set_tls              (SudaWindow       *self,
 void            suda_window_show_conversation    (SudaWindow       *self,
                                                   SudaConversation *conversation);
 gboolean        suda_window_get_sticks_to_bottom (SudaWindow       *self);
+void            suda_window_restore_servers      (SudaWindow       *self);
+void            suda_window_open_address         (SudaWindow       *self,
+                                                  const char       *host,
+                                                  guint16           port,
+                                                  gboolean          tls,
+                                                  const char       *nick,
+                                                  const char       *room);
 
 G_END_DECLS
