@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Nothing slow runs on the main loop: stopping with clients that read
- * nothing, loading a long history at start. */
+ * nothing, loading a long history at start; and the flush batches a busy
+ * room's lines within its latency budget, a quiet room's not at all. */
 #include "config.h"
 
 #include <string.h>
@@ -259,21 +260,151 @@ test_adopt_keeps_order (void)
   _suda_registry_free (registry);
 }
 
-/* After a busy flush the next waits half as long, from its end, at most
- * 5 ms; a quiet server flushes at once. */
+/* The flush waits its budget only while lines come in faster than one a
+ * budget; in a classroom's pace it goes at once.  A made-up clock. */
 static void
 test_flush_wait (void)
 {
-  /* Quiet: the last flush was short, or ended long enough ago. */
-  g_assert_cmpint (_suda_server_flush_wait (0, 0), ==, 0);
-  g_assert_cmpint (_suda_server_flush_wait (900, 0), ==, 0);
-  g_assert_cmpint (_suda_server_flush_wait (5000, 20000), ==, 0);
-  g_assert_cmpint (_suda_server_flush_wait (2000, 1000), ==, 0);
-  /* Busy: half the flush's time from its end. */
-  g_assert_cmpint (_suda_server_flush_wait (2000, 100), ==, 900);
-  g_assert_cmpint (_suda_server_flush_wait (6000, 1000), ==, 2000);
-  /* At most 5 ms, whatever the flush took. */
-  g_assert_cmpint (_suda_server_flush_wait (30000, 0), ==, 5000);
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  SudaPushback *pushback = _suda_pushback_new (config);
+  gint64 now = G_USEC_PER_SEC;
+  gint64 wait = -1;
+
+  /* Nothing read yet, then a classroom: a line every 10 ms, or every 5. */
+  g_assert_cmpint (_suda_pushback_flush_wait (pushback, 4000, now), ==, 0);
+  for (guint i = 0; i < 200; i++, now += i < 100 ? 10000 : 5000)
+    {
+      _suda_pushback_count_line (pushback);
+      g_assert_cmpint (_suda_pushback_flush_wait (pushback, 4000, now), ==, 0);
+    }
+  /* A busy room: a line every 3 ms; once that rate shows, the budget. */
+  for (guint i = 0; i < 100; i++, now += 3000)
+    {
+      _suda_pushback_count_line (pushback);
+      wait = _suda_pushback_flush_wait (pushback, 4000, now);
+    }
+  g_assert_cmpint (wait, ==, 4000);
+  /* A burst read at once counts as much. */
+  now += G_USEC_PER_SEC;
+  for (guint i = 0; i < 40; i++)
+    _suda_pushback_count_line (pushback);
+  g_assert_cmpint (_suda_pushback_flush_wait (pushback, 4000, now), ==, 4000);
+  /* Quiet again: a lone line a second later goes at once. */
+  now += G_USEC_PER_SEC;
+  _suda_pushback_count_line (pushback);
+  g_assert_cmpint (_suda_pushback_flush_wait (pushback, 4000, now), ==, 0);
+  /* A longer budget waits for slower lines: one every 100 ms, 1 s budget. */
+  for (guint i = 0; i < 10; i++, now += 100000)
+    {
+      _suda_pushback_count_line (pushback);
+      wait = _suda_pushback_flush_wait (pushback, G_USEC_PER_SEC, now);
+    }
+  g_assert_cmpint (wait, ==, G_USEC_PER_SEC);
+  _suda_pushback_free (pushback);
+}
+
+/* Two members of #lobby, alice and bob, with alice's JOIN output read. */
+static SudaServer *
+set_up_pair (SudaTestClient **alice,
+             SudaTestClient **bob)
+{
+  SudaServer *server = suda_test_server_new_unthrottled (NULL);
+
+  *alice = suda_test_member (server, "alice", NULL, "#lobby");
+  *bob = suda_test_member (server, "bob", NULL, "#lobby");
+  g_ptr_array_unref (suda_test_client_sync (*alice));
+  return server;
+}
+
+/* A line in a quiet room is sent at the end of the main-loop iteration
+ * that queued it, not after the budget. */
+static void
+test_flush_lone_line (void)
+{
+  SudaTestClient *alice, *bob;
+  g_autoptr(SudaServer) server = set_up_pair (&alice, &bob);
+  guint flushes, waited, flushes_after, waited_after;
+
+  _suda_server_get_flush_counts (server, &flushes, &waited);
+  suda_test_client_send (bob, "PRIVMSG #lobby :alone");
+  suda_test_client_await (alice, ":bob!* PRIVMSG #lobby :alone");
+  _suda_server_get_flush_counts (server, &flushes_after, &waited_after);
+  g_assert_cmpuint (flushes_after, >, flushes);
+  g_assert_cmpuint (waited_after, ==, waited);
+  suda_test_client_free (alice);
+  suda_test_client_free (bob);
+}
+
+static void
+send_numbered (SudaTestClient *client,
+               guint           n)
+{
+  g_autoptr(GString) burst = g_string_new (NULL);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (burst, "PRIVMSG #lobby :line %u\r\n", i);
+  suda_test_client_send_raw (client, burst->str, burst->len);
+}
+
+/* A burst makes the flush wait for more (the default budget); every line
+ * arrives, in order. */
+static void
+test_flush_burst_waits (void)
+{
+  SudaTestClient *alice, *bob;
+  g_autoptr(SudaServer) server = set_up_pair (&alice, &bob);
+  guint flushes, waited, waited_after;
+
+  _suda_server_get_flush_counts (server, &flushes, &waited);
+  send_numbered (bob, 300);
+  for (guint i = 0; i < 300; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf (":bob!* PRIVMSG #lobby :line %u", i);
+      g_autofree char *line = suda_test_client_read_line (alice, 5000);
+
+      g_assert_nonnull (line);
+      g_assert_true (g_pattern_match_simple (pattern, line));
+    }
+  _suda_server_get_flush_counts (server, &flushes, &waited_after);
+  g_assert_cmpuint (waited_after, >, waited);
+  suda_test_client_free (alice);
+  suda_test_client_free (bob);
+}
+
+/* Lines queued within the budget leave together: alice gets bob's 40
+ * lines (read in turns of 16) in order, in one read. */
+static void
+test_flush_budget_one_read (void)
+{
+  SudaTestClient *alice, *bob;
+  g_autoptr(SudaServer) server = set_up_pair (&alice, &bob);
+  GSocket *socket = suda_test_client_get_socket (alice);
+  char buffer[65536];
+  gssize n = -1;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  g_auto(GStrv) lines = NULL;
+
+  _suda_server_set_flush_budget (server, G_USEC_PER_SEC);
+  send_numbered (bob, 40);
+  while (n < 0 && g_get_monotonic_time () < end)
+    {
+      n = g_socket_receive (socket, buffer, sizeof buffer - 1, NULL, NULL);
+      if (n < 0 && !g_main_context_iteration (NULL, FALSE))
+        g_usleep (1000);
+    }
+  g_assert_cmpint (n, >, 0);
+  buffer[n] = '\0';
+  lines = g_strsplit (buffer, "\r\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 41);
+  for (guint i = 0; i < 40; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf (":bob!* PRIVMSG #lobby :line %u", i);
+
+      g_assert_true (g_pattern_match_simple (pattern, lines[i]));
+    }
+  g_assert_cmpstr (lines[40], ==, "");
+  suda_test_client_free (alice);
+  suda_test_client_free (bob);
 }
 
 int
@@ -287,5 +418,8 @@ main (int   argc,
   g_test_add_func ("/server/mainloop/stop-while-loading-history", test_stop_while_loading);
   g_test_add_func ("/server/mainloop/history-read-goes-before-live", test_adopt_keeps_order);
   g_test_add_func ("/server/mainloop/flush-wait", test_flush_wait);
+  g_test_add_func ("/server/mainloop/flush-lone-line-at-once", test_flush_lone_line);
+  g_test_add_func ("/server/mainloop/flush-burst-waits", test_flush_burst_waits);
+  g_test_add_func ("/server/mainloop/flush-budget-one-read", test_flush_budget_one_read);
   return g_test_run ();
 }

@@ -12,6 +12,9 @@
  * sendq is full. */
 #define STUCK_AFTER_USEC G_USEC_PER_SEC
 #define WATCH_EVERY_MS   250
+/* How long the input rate remembers: a burst counts for about this long. */
+#define RATE_MEMORY_USEC (G_USEC_PER_SEC / 10)
+
 SudaPushback *
 _suda_pushback_new (const SudaServerConfig *config)
 {
@@ -47,6 +50,43 @@ guint
 _suda_pushback_get_n_paused (SudaPushback *self)
 {
   return self->n_paused;
+}
+
+void
+_suda_pushback_count_line (SudaPushback *self)
+{
+  self->lines_read++;
+}
+
+/* Lines read over the last RATE_MEMORY_USEC or so, each fading as
+ * memory / (memory + age): a steady rate R gives about R × memory. */
+static double
+recent_lines (SudaPushback *self,
+              gint64        now)
+{
+  gint64 age = MAX (now - self->recent_at, 0);
+
+  self->recent_lines = self->recent_lines * RATE_MEMORY_USEC / (RATE_MEMORY_USEC + age) +
+                       (double) (self->lines_read - self->lines_seen);
+  self->lines_seen = self->lines_read;
+  self->recent_at = now;
+  return self->recent_lines;
+}
+
+/* Every line read may fan out to many sessions, and each of their send()
+ * calls costs the kernel microseconds whatever it carries.  Waiting BUDGET
+ * pays when at least one more line is likely to come meanwhile (read at
+ * one per BUDGET or faster lately): the sessions then get both in one
+ * send().  Any slower, as in a classroom, waiting would only make the line
+ * late, and the flush goes at once (0). */
+gint64
+_suda_pushback_flush_wait (SudaPushback *self,
+                           gint64        budget,
+                           gint64        now)
+{
+  if (recent_lines (self, now) * (double) budget < (double) RATE_MEMORY_USEC)
+    return 0;
+  return budget;
 }
 
 /* Each sender once: it handles no other line until it is released. */

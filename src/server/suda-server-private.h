@@ -82,6 +82,13 @@ void         _suda_pushback_free            (SudaPushback              *self);
 gsize        _suda_pushback_get_total       (SudaPushback              *self);
 gsize        _suda_pushback_get_peak        (SudaPushback              *self);
 guint        _suda_pushback_get_n_paused    (SudaPushback              *self);
+/* How long the flush of lines queued NOW may wait for more to join them:
+ * BUDGET while lines are read quickly (more than one per BUDGET lately),
+ * else 0.  count_line() is, for tests, a line handled. */
+gint64       _suda_pushback_flush_wait      (SudaPushback              *self,
+                                             gint64                     budget,
+                                             gint64                     now);
+void         _suda_pushback_count_line      (SudaPushback              *self);
 
 /* The session takes a reference on TRANSPORT and reads and writes
  * through it alone (suda-transport.h). */
@@ -551,8 +558,13 @@ SudaAccountStore *_suda_server_open_accounts (const SudaServerConfig *config,
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
-gint64        _suda_server_flush_wait       (gint64      flush_took,
-                                             gint64      since_flush);
+/* For tests: the flush's latency budget (usec), and how many flushes
+ * there were and how many of them waited for it. */
+void          _suda_server_set_flush_budget (SudaServer *self,
+                                             gint64      budget);
+void          _suda_server_get_flush_counts (SudaServer *self,
+                                             guint      *n_flushes,
+                                             guint      *n_waited);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
 void          _suda_server_set_tls_any_port (SudaServer *self);
@@ -590,8 +602,9 @@ struct _SudaServer
   GListStore        *sessions;
   GQueue             dirty;         /* sessions with output to flush */
   guint              flush_id;
-  gint64             flush_ended;   /* monotonic usec */
-  gint64             flush_took;    /* usec the last flush took */
+  gint64             flush_budget;  /* usec; 0 for FLUSH_BUDGET_USEC */
+  guint              n_flushes;
+  guint              n_waited;      /* flushes that waited for more lines */
   guint              ping_id;
   guint              next_session_id;
   SudaAdmission     *admission;     /* who may connect */

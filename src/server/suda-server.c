@@ -213,8 +213,11 @@ _suda_server_get_pushback (SudaServer *self)
 
 /* The flush ---------------------------------------------------------------- */
 
-/* The longest a busy server lets lines pile up before it flushes. */
-#define MAX_FLUSH_DELAY_USEC 5000
+/* The longest a line waits for others to join it in a busy server, before
+ * its flush starts: it is then sent within this plus the flush's own time
+ * (about 5 ms for 1000 members).  Issue 12 asks p99 <= 20 ms of the whole
+ * trip, the bench's wake-ups included. */
+#define FLUSH_BUDGET_USEC 4000
 
 /* Writes what the log holds; the console hears when that starts or stops
  * failing. */
@@ -240,15 +243,15 @@ suda_server_get_log_failing (SudaServer *self)
   return self->log_failing;
 }
 
-/* Runs once per main-loop iteration in which anything was queued: the log
- * is written first, then every session with output sends it at once. */
+/* Runs once the lines queued may go: the log is written first, then every
+ * session with output sends it at once. */
 static gboolean
 on_flush (gpointer data)
 {
   SudaServer *self = data;
-  gint64 started = g_get_monotonic_time ();
 
   self->flush_id = 0;
+  self->n_flushes++;
   flush_log (self);
 
   while (self->dirty.length > 0)
@@ -263,46 +266,46 @@ on_flush (gpointer data)
       flush_log (self);
       _suda_session_flush (link->data);
     }
-  self->flush_ended = g_get_monotonic_time ();
-  self->flush_took = self->flush_ended - started;
   return G_SOURCE_REMOVE;
 }
 
-/* Each send() costs the server several microseconds, and a busy room would
- * otherwise cost one per message per member.  So after a flush that took a
- * millisecond or more, the next waits until half that time has passed
- * since it ended (at most MAX_FLUSH_DELAY_USEC): lines pile up per session
- * and leave in one send, and flushing never takes more than about two
- * thirds of the time.  A quiet server flushes at once (0), at the end of
- * the main-loop iteration.  (Waiting for a fixed 10 ms budget instead cut
- * sends in the busy room but made every classroom line 10 ms late.) */
-gint64
-_suda_server_flush_wait (gint64 flush_took,
-                         gint64 since_flush)
+void
+_suda_server_set_flush_budget (SudaServer *self,
+                               gint64      budget)
 {
-  gint64 wait;
-
-  if (flush_took < 1000)
-    return 0;
-  wait = MIN (flush_took / 2, MAX_FLUSH_DELAY_USEC) - since_flush;
-  return MAX (wait, 0);
+  self->flush_budget = budget;
 }
 
+void
+_suda_server_get_flush_counts (SudaServer *self,
+                               guint      *n_flushes,
+                               guint      *n_waited)
+{
+  *n_flushes = self->n_flushes;
+  *n_waited = self->n_waited;
+}
+
+/* The first line queued since the last flush: the flush goes at the end
+ * of this main-loop iteration, or, while lines come in quickly, once the
+ * budget has passed, so that every session gets the lines of that time in
+ * one send() (the pushback knows the input rate). */
 static void
 schedule_flush (SudaServer *self)
 {
+  gint64 budget = self->flush_budget > 0 ? self->flush_budget : FLUSH_BUDGET_USEC;
   gint64 wait;
 
   if (self->flush_id != 0)
     return;
 
-  wait = _suda_server_flush_wait (self->flush_took, g_get_monotonic_time () - self->flush_ended);
+  wait = _suda_pushback_flush_wait (self->pushback, budget, g_get_monotonic_time ());
   if (wait == 0)
     {
       /* Default priority: an idle one would starve under load. */
       self->flush_id = _suda_idle_add_full (G_PRIORITY_DEFAULT, on_flush, self, NULL);
       return;
     }
+  self->n_waited++;
   self->flush_id = _suda_timeout_add_full (G_PRIORITY_DEFAULT, (guint) ((wait + 999) / 1000),
                                            on_flush, self, NULL);
 }

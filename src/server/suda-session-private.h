@@ -30,6 +30,11 @@ struct _SudaPushback
   gint64                  progress_at;  /* monotonic usec output last moved anywhere */
   GSource                *watch;
   gboolean                all_paused;   /* the total is past half of total-sendq */
+  /* The input rate, which tells the flush whether more is coming */
+  guint64                 lines_read;   /* lines handled, every session together */
+  guint64                 lines_seen;   /* ... at the flush's last look */
+  double                  recent_lines; /* lines read lately, fading (suda-pushback.c) */
+  gint64                  recent_at;    /* monotonic usec of that look */
 };
 
 struct _SudaSession

@@ -704,6 +704,7 @@ process_input (SudaSession *self)
       self->last_active = g_get_monotonic_time ();
       self->ping_sent = 0;
       pushback->reading = self;
+      pushback->lines_read++;
       self->handler->line (self->owner, line, len);
       pushback->reading = NULL;
       if (++handled == LINES_PER_TURN && self->state == SESSION_OPEN)
@@ -736,6 +737,7 @@ on_pause (gpointer data)
       if (len > 0 && partial[len - 1] == '\r')
         partial[--len] = '\0';
       self->pushback->reading = self;
+      self->pushback->lines_read++;
       self->handler->line (self->owner, partial, len);
       self->pushback->reading = NULL;
     }
