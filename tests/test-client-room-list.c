@@ -70,6 +70,14 @@ shown_room (SudaRoomList *list,
   return room;   /* the store keeps it */
 }
 
+static gboolean
+top_selected (gpointer data)
+{
+  GtkSingleSelection *selection = GTK_SINGLE_SELECTION (shown_rooms (data));
+
+  return gtk_single_selection_get_selected (selection) == 0;
+}
+
 /* The sort is incremental: it may end an idle later than the listing. */
 static gboolean
 fullest_first (gpointer data)
@@ -123,6 +131,7 @@ test_browse_and_join (void)
   g_assert_true (suda_test_wait_until (rooms_shown, &shown, 5000));
   g_assert_cmpstr (gtk_label_get_text (child (list, "status_label")), ==, "3 rooms");
   g_assert_true (suda_test_wait_until (fullest_first, list, 5000));
+  g_assert_true (suda_test_wait_until (top_selected, list, 5000));
   /* Sorted by name, as a click on the column's header does. */
   gtk_column_view_sort_by_column (child (list, "column_view"), child (list, "name_column"), GTK_SORT_ASCENDING);
   g_assert_true (suda_test_wait_until (lab_first, list, 5000));

@@ -72,6 +72,19 @@ update_status (SudaRoomList *self)
   gtk_widget_set_sensitive (self->join_button, gtk_single_selection_get_selected_item (self->selection) != NULL);
 }
 
+/* Once sorted, the top row is the one Enter joins: the first room to
+ * arrive, selected then, has moved down since. */
+static void
+sort_pending_cb (GtkSortListModel *sorted,
+                 GParamSpec       *pspec,
+                 SudaRoomList     *self)
+{
+  if (self->client != NULL && self->selection != NULL &&
+      gtk_sort_list_model_get_pending (sorted) == 0 && !suda_client_get_listing_rooms (self->client) &&
+      g_list_model_get_n_items (G_LIST_MODEL (sorted)) > 0)
+    gtk_single_selection_set_selected (self->selection, 0);
+}
+
 static void
 search_changed_cb (SudaRoomList *self)
 {
@@ -188,6 +201,7 @@ build_model (SudaRoomList *self)
   g_signal_connect_swapped (self->filtered, "items-changed", G_CALLBACK (update_status), self);
   g_signal_connect_swapped (self->selection, "notify::selected-item", G_CALLBACK (update_status), self);
   g_signal_connect_swapped (self->client, "notify::listing-rooms", G_CALLBACK (update_status), self);
+  g_signal_connect_object (sorted, "notify::pending", G_CALLBACK (sort_pending_cb), self, 0);
 }
 
 SudaRoomList *
