@@ -254,6 +254,57 @@ test_replay_without_msgid_not_doubled (Fixture       *f,
   g_assert_cmpuint (count (lobby, SUDA_MESSAGE_KIND_MESSAGE, "again"), ==, 1);
 }
 
+/* Where TEXT is in CONV, or -1. */
+static gint
+position_of (SudaConversation *conv,
+             const char       *text)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conv));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), i);
+
+      if (g_strcmp0 (suda_message_get_text (m), text) == 0)
+        return (gint) i;
+    }
+  return -1;
+}
+
+/* The history a server replays after our JOIN is older than the join:
+ * "You joined" comes below it, once the names are in; a live line that
+ * comes first brings it along, above itself. */
+static void
+test_join_line_below_replay (Fixture       *f,
+                             gconstpointer  data)
+{
+  SudaConversation *lab, *hall;
+
+  suda_test_fake_irc_send (f->fake,
+                           ":rose!r@h JOIN #lab\r\n"
+                           "BATCH +r1 chathistory #lab\r\n"
+                           "@batch=r1;time=2026-11-30T09:00:00.000Z :bob!b@h PRIVMSG #lab :before you came\r\n"
+                           "@batch=r1;time=2026-11-30T09:00:01.000Z :bob!b@h PRIVMSG #lab :still before\r\n"
+                           "BATCH -r1\r\n"
+                           ":fake.local 353 rose = #lab :rose @bob\r\n"
+                           ":fake.local 366 rose #lab :End of NAMES\r\n"
+                           ":bob!b@h PRIVMSG #lab :after you came\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  lab = find (f, "#lab");
+  g_assert_cmpint (position_of (lab, "before you came"), <, position_of (lab, "still before"));
+  g_assert_cmpint (position_of (lab, "still before"), <, position_of (lab, "You joined #lab"));
+  g_assert_cmpint (position_of (lab, "You joined #lab"), <, position_of (lab, "after you came"));
+
+  /* No names (a server that sends none): the first live line. */
+  suda_test_fake_irc_send (f->fake,
+                           ":rose!r@h JOIN #hall\r\n"
+                           ":bob!b@h PRIVMSG #hall :hi rose\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  hall = find (f, "#hall");
+  g_assert_cmpint (position_of (hall, "You joined #hall"), >=, 0);
+  g_assert_cmpint (position_of (hall, "You joined #hall"), <, position_of (hall, "hi rose"));
+}
+
 /* Bug 3: the network's name names the server's conversation; another
  * name at the same address is another network, whose rooms are its own. */
 static void
@@ -531,6 +582,7 @@ main (int   argc,
   ADD ("reconnect/as-current-nick-and-problem-clears", test_reconnect_as_current_nick);
   g_test_add_func ("/client/session/reconnect/problem-cleared-by-disconnect", test_problem_cleared_by_disconnect);
   ADD ("history/replay-without-msgid-not-doubled", test_replay_without_msgid_not_doubled);
+  ADD ("history/join-line-below-replay", test_join_line_below_replay);
   g_test_add_func ("/client/session/history/rejoin-not-doubled", test_rejoin_not_doubled);
   ADD ("network/name-from-isupport", test_network_name);
   g_test_add_func ("/client/session/network/port-switch-keeps-networks-apart",

@@ -191,6 +191,7 @@ handle_end_of_names (SudaClient   *self,
   if (conv == NULL)
     conv = self->server;
   suda_conversation_commit_names (conv);
+  suda_conversation_release_join_line (conv);
 
   if (g_hash_table_lookup_extended (self->names_wanted, folded, NULL, (gpointer *) &asked_in))
     {
@@ -331,15 +332,17 @@ handle_join (SudaClient   *self,
     }
   if (event->own)
     {
+      g_autoptr(SudaMessage) line = NULL;
+
       suda_conversation_clear_members (conv);
       suda_conversation_set_joined (conv, TRUE);
       text = g_strdup_printf (_("You joined %s"), event->target);
+      line = _suda_client_new_event_line (self, conv, event, "join", text);
+      suda_conversation_hold_join_line (conv, line);
+      return;
     }
-  else
-    {
-      suda_conversation_add_member (conv, event->nick, NULL);
-      text = g_strdup_printf (_("%s joined"), event->nick);
-    }
+  suda_conversation_add_member (conv, event->nick, NULL);
+  text = g_strdup_printf (_("%s joined"), event->nick);
   _suda_client_add_event_line (self, conv, event, "join", text);
 }
 

@@ -55,6 +55,11 @@ SudaMessage      *_suda_client_add_message         (SudaClient           *self,
                                                     const char           *sender,
                                                     const char           *text,
                                                     const char           *event);
+SudaMessage      *_suda_client_new_event_line      (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    SudaIrcEvent         *event,
+                                                    const char           *log_event,
+                                                    const char           *text);
 void              _suda_client_add_event_line      (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     SudaIrcEvent         *event,

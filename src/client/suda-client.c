@@ -315,22 +315,22 @@ _suda_client_current_or_server (SudaClient *self)
   return self->active ? self->active : self->server;
 }
 
-/* Shows TEXT, the readable sentence, and logs the event itself: the
- * transcript keeps the raw parts (who, what reason), not the sentence. */
-void
-_suda_client_add_event_line (SudaClient       *self,
+/* TEXT, the readable sentence, as a line for CONV; the event itself is
+ * logged: the transcript keeps the raw parts (who, what reason), not the
+ * sentence. */
+SudaMessage *
+_suda_client_new_event_line (SudaClient       *self,
                              SudaConversation *conv,
                              SudaIrcEvent     *event,
                              const char       *log_event,
                              const char       *text)
 {
-  g_autoptr(SudaMessage) message = suda_message_new (SUDA_MESSAGE_KIND_EVENT, event->time, event->nick, text);
+  SudaMessage *message = suda_message_new (SUDA_MESSAGE_KIND_EVENT, event->time, event->nick, text);
   g_autoptr(SudaLogEntry) entry = NULL;
 
   suda_message_set_replayed (message, event->replayed);
-  suda_conversation_append (conv, message, conv != self->active || !self->window_active);
   if (event->replayed || !self->keep_transcripts)
-    return;
+    return message;
 
   entry = suda_log_entry_new (event->time, log_event, suda_conversation_get_name (conv),
                               event->nick, event->text);
@@ -339,6 +339,19 @@ _suda_client_add_event_line (SudaClient       *self,
   else if (g_strcmp0 (log_event, "kick") == 0)
     suda_log_entry_set_field (entry, "target", event->argument);
   append_transcript (self, conv, entry);
+  return message;
+}
+
+void
+_suda_client_add_event_line (SudaClient       *self,
+                             SudaConversation *conv,
+                             SudaIrcEvent     *event,
+                             const char       *log_event,
+                             const char       *text)
+{
+  g_autoptr(SudaMessage) message = _suda_client_new_event_line (self, conv, event, log_event, text);
+
+  suda_conversation_append (conv, message, conv != self->active || !self->window_active);
 }
 
 /* Each line of INPUT is a message or a command of its own: a paste of

@@ -21,6 +21,7 @@ struct _SudaConversation
 
   /* Reading: where the person is, and the older history being loaded */
   SudaMessage          *marker;         /* the "New messages" item, borrowed from items */
+  SudaMessage          *held;           /* our own join line, waiting for the join's replay */
   SudaMessage          *first_unread;   /* since the person last came, borrowed */
   gint64                read_time;      /* read up to here (draft/read-marker), 0: unknown */
   gboolean              loading_older;
@@ -115,6 +116,7 @@ suda_conversation_finalize (GObject *object)
   g_clear_pointer (&self->items, g_ptr_array_unref);
   g_clear_pointer (&self->older, g_ptr_array_unref);
   g_clear_pointer (&self->older_batch, g_free);
+  g_clear_object (&self->held);
   g_queue_clear (&self->seen_order);
   g_clear_pointer (&self->seen, g_hash_table_unref);
   g_clear_pointer (&self->name, g_free);
@@ -597,6 +599,14 @@ suda_conversation_append_many (SudaConversation  *self,
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   if (n_messages == 0)
     return;
+  /* Anything live comes after our join line. */
+  if (self->held != NULL)
+    for (guint i = 0; i < n_messages; i++)
+      if (!suda_message_get_replayed (messages[i]))
+        {
+          suda_conversation_release_join_line (self);
+          break;
+        }
   /* More at once than the whole limit: only the newest of them stay. */
   if (n_messages > self->max_messages)
     {
@@ -632,6 +642,30 @@ suda_conversation_append_many (SudaConversation  *self,
       self->mention = TRUE;
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
     }
+}
+
+/* A server replays a room's last lines right after our JOIN, and they are
+ * older than it: "You joined" waits below them, until the room's names
+ * have come (the replay is over by then) or a live line comes first. */
+void
+suda_conversation_hold_join_line (SudaConversation *self,
+                                  SudaMessage      *line)
+{
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  g_return_if_fail (SUDA_IS_MESSAGE (line));
+  suda_conversation_release_join_line (self);
+  self->held = g_object_ref (line);
+}
+
+void
+suda_conversation_release_join_line (SudaConversation *self)
+{
+  g_autoptr(SudaMessage) line = NULL;
+
+  g_return_if_fail (SUDA_IS_CONVERSATION (self));
+  line = g_steal_pointer (&self->held);
+  if (line != NULL)
+    suda_conversation_append_many (self, &line, 1, FALSE);
 }
 
 void

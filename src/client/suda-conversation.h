@@ -40,6 +40,9 @@ void                  suda_conversation_mark_read          (SudaConversation    
 void                  suda_conversation_append             (SudaConversation     *self,
                                                             SudaMessage          *message,
                                                             gboolean              unread);
+void                  suda_conversation_hold_join_line     (SudaConversation     *self,
+                                                            SudaMessage          *line);
+void                  suda_conversation_release_join_line  (SudaConversation     *self);
 void                  suda_conversation_append_many        (SudaConversation     *self,
                                                             SudaMessage         **messages,
                                                             guint                 n_messages,
