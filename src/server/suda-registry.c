@@ -976,8 +976,10 @@ _suda_registry_remote_join (SudaRegistry   *self,
 void
 _suda_registry_remote_part (SudaRegistry   *self,
                             SudaRemoteUser *user,
-                            const char     *channel)
+                            const char     *name)
 {
+  /* NAME may be the user's own copy, freed below. */
+  g_autofree char *channel = g_strdup (name);
   GPtrArray *members = g_hash_table_lookup (self->remote_rooms, channel);
   guint index;
 
