@@ -405,6 +405,43 @@ test_garbage_handshake (void)
   certs_clear (&certs);
 }
 
+/* A server full refuses on the clear port in words, and on the TLS port
+ * by closing: clear text would be garbage to a TLS client.  Both are
+ * logged. */
+static void
+test_refused_on_tls_port_in_silence (void)
+{
+  Certs certs = { 0 };
+  g_autoptr(SudaServerConfig) config = suda_server_config_new ();
+  g_autoptr(SudaServer) server = NULL;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(TlsClient) first = NULL;
+  g_autoptr(SudaTestClient) clear = NULL;
+  g_autoptr(SudaTestClient) tls = NULL;
+  g_autofree char *told = NULL;
+  g_autofree char *heard = NULL;
+
+  certs_make (&certs, "server");
+  config->max_clients = 1;
+  server = tls_server_new (config, &certs);
+  g_signal_connect (server, "log-entry", G_CALLBACK (collect_entry), entries);
+  first = tls_client_register (suda_server_get_tls_port (server), "first", NULL);
+
+  clear = suda_test_client_connect (suda_server_get_port (server));
+  told = suda_test_client_read_line (clear, 5000);
+  g_assert_cmpstr (told, ==, "ERROR :Server is full (1 clients)");
+  tls = suda_test_client_connect (suda_server_get_tls_port (server));
+  heard = suda_test_client_read_line (tls, 5000);
+  g_assert_null (heard);
+  g_assert_true (suda_test_client_wait_closed (tls, 5000));
+  g_assert_cmpuint (count_entries (entries, "error", "server full: connection from 127.0.0.1 refused"), ==, 1);
+
+  tls_client_send (first, "PING :still");
+  tls_client_await (first, "* PONG *still");
+  g_signal_handlers_disconnect_by_data (server, entries);
+  certs_clear (&certs);
+}
+
 static gboolean
 has_error_entry (gpointer data)
 {
@@ -737,6 +774,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/server/tls/chat-with-plain-client", test_chat_with_plain_client);
+  g_test_add_func ("/server/tls/refused-on-tls-port-in-silence", test_refused_on_tls_port_in_silence);
   g_test_add_func ("/server/tls/stalled-handshake-dropped-at-deadline", test_stalled_handshake);
   g_test_add_func ("/server/tls/garbage-handshake-logged-once", test_garbage_handshake);
   g_test_add_func ("/server/tls/tls-1-1-refused", test_tls_1_1_refused);

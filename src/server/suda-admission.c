@@ -99,6 +99,9 @@ note_refusal (SudaAdmission *self,
   _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
 }
 
+/* LINE, NULL on a TLS port: clear text there would be garbage to a TLS
+ * client, and a handshake for every refused connection is what a flood
+ * wants; it is only closed. */
 static void
 refuse_connection (SudaAdmission     *self,
                    GSocketConnection *connection,
@@ -109,7 +112,8 @@ refuse_connection (SudaAdmission     *self,
   GSocket *socket = g_socket_connection_get_socket (connection);
 
   /* A new connection's send buffer is empty, so this cannot block. */
-  g_socket_send (socket, line, strlen (line), NULL, NULL);
+  if (line != NULL)
+    g_socket_send (socket, line, strlen (line), NULL, NULL);
   g_socket_shutdown (socket, FALSE, TRUE, NULL);
   g_io_stream_close (G_IO_STREAM (connection), NULL, NULL);
   note_refusal (self, host, reason);
@@ -174,7 +178,8 @@ check (SudaAdmission *self,
 
 gboolean
 _suda_admission_admit (SudaAdmission     *self,
-                       GSocketConnection *connection)
+                       GSocketConnection *connection,
+                       gboolean           clear_text)
 {
   gboolean loopback;
   g_autofree char *host = _suda_session_describe_peer (connection, &loopback);
@@ -183,7 +188,7 @@ _suda_admission_admit (SudaAdmission     *self,
 
   if (reason == NULL)
     return TRUE;
-  refuse_connection (self, connection, host, line, reason);
+  refuse_connection (self, connection, host, clear_text ? line : NULL, reason);
   return FALSE;
 }
 

@@ -22,7 +22,7 @@ accept_connection (SudaServer        *self,
   g_autoptr(SudaTransport) transport = NULL;
   g_autoptr(SudaSession) session = NULL;
 
-  if (!_suda_admission_admit (self->admission, connection))
+  if (!_suda_admission_admit (self->admission, connection, TRUE))
     return;
   transport = suda_socket_transport_new (connection);
   session = _suda_server_add_session (self, transport);
@@ -57,7 +57,7 @@ accept_tls_connection (SudaServer        *self,
   g_autoptr(SudaSession) session = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (!_suda_admission_admit (self->admission, connection))
+  if (!_suda_admission_admit (self->admission, connection, FALSE))
     return;
   transport = _suda_tls_wrap (self->tls, connection, &error);
   if (transport == NULL)

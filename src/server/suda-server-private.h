@@ -544,7 +544,8 @@ SudaAdmission *_suda_admission_new          (const SudaCore    *core);
 void           _suda_admission_free         (SudaAdmission     *self);
 /* FALSE when the connection was refused (and told why, and logged). */
 gboolean       _suda_admission_admit        (SudaAdmission     *self,
-                                             GSocketConnection *connection);
+                                             GSocketConnection *connection,
+                                             gboolean           clear_text);
 gboolean       _suda_admission_admit_transport (SudaAdmission  *self,
                                              SudaTransport     *transport);
 /* Logs the refusals summed up since the last time, now. */
