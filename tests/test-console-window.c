@@ -907,6 +907,47 @@ test_qr_code_texture (void)
   g_rmdir (dir);
 }
 
+/* Another program on the console's web port: the chat starts anyway and
+ * the page goes to a free port, which the window shows. */
+static void
+test_web_port_taken_moves (Fixture       *fixture,
+                           gconstpointer  data)
+{
+  g_autoptr(GSocketListener) squatter = g_socket_listener_new ();
+  g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *taken = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr(GUri) uri = NULL;
+  guint16 port;
+
+  port = g_socket_listener_add_any_inet_port (squatter, NULL, &error);
+  g_assert_no_error (error);
+  taken = g_strdup_printf ("%u", port);
+  g_assert_true (suda_server_config_set_value (base, "web", "port", taken, NULL));
+  g_assert_true (suda_server_config_set_value (base, "web", "port-fallback", "true", NULL));
+  suda_console_window_set_base_config (fixture->window, base);
+  start_server (fixture);
+  g_assert_true (suda_test_wait_until (web_box_shown, fixture, 5000));
+  url = _suda_console_window_dup_page_url (fixture->window);
+  uri = g_uri_parse (url, G_URI_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_uri_get_port (uri), >, 0);
+  g_assert_cmpint (g_uri_get_port (uri), !=, port);
+
+  /* without the fallback, a taken port is a start that fails */
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (host_stopped, suda_console_window_get_host (fixture->window),
+                                       20000));
+  g_assert_true (suda_server_config_set_value (base, "web", "port-fallback", "false", NULL));
+  suda_console_window_set_base_config (fixture->window, base);
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.start", NULL);
+  g_free (url);
+  url = g_strdup_printf ("Port %u, for the web page, is already in use by another program.", port);
+  assert_label_gets (GTK_LABEL (child (fixture, "error_label")), url);
+  g_assert_false (suda_server_host_get_running (suda_console_window_get_host (fixture->window)));
+}
+
 /* Only the every-interface addresses are replaced. */
 static void
 test_page_url_for_every_interface (void)
@@ -949,6 +990,7 @@ main (int   argc,
   ADD ("start/bad-addresses-say-why", test_bad_addresses_say_why);
   ADD ("web/address-shown-and-copied", test_web_address_shown_and_copied);
   ADD ("web/address-as-qr-code", test_web_address_as_qr_code);
+  ADD ("web/port-taken-moves", test_web_port_taken_moves);
   ADD ("live-log/shows-connect-join-and-message", test_live_log_follows_a_chat);
   ADD ("live-log/strips-formatting", test_live_log_strips_formatting);
   ADD ("settings/fields-persist", test_fields_persist);

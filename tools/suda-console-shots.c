@@ -77,6 +77,7 @@ main (int   argc,
   g_settings_set_int (settings, "port", 6667);
   g_settings_set_int (settings, "tls-port", 6697);
   suda_server_config_set_value (base, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+  suda_server_config_set_value (base, "web", "port-fallback", "true", NULL);
 
   window = suda_console_window_new (NULL);
   suda_console_window_set_base_config (window, base);

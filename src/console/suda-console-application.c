@@ -80,6 +80,9 @@ suda_console_application_command_line (GApplication            *app,
           g_application_command_line_printerr (command_line, "%s\n", error->message);
           return 1;
         }
+      /* a port the file names is meant: only the default moves if taken */
+      if (g_strcmp0 (config->web.port_text, SUDA_CONSOLE_WEB_PORT) == 0)
+        suda_server_config_set_value (config, "web", "port-fallback", "true", NULL);
     }
 
   window = ensure_console_window (self);

@@ -445,7 +445,11 @@ config_from_fields (SudaConsoleWindow  *self,
 
   /* a --config file has had its say on [web] already (see the application) */
   if (self->base_config == NULL)
-    suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+    {
+      /* 8080, or a free port when another program has it */
+      suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+      suda_server_config_set_value (config, "web", "port-fallback", "true", NULL);
+    }
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
   /* a number typed but not yet confirmed with Enter still counts */
@@ -480,6 +484,10 @@ describe_start_error (const SudaServerConfig *config,
 {
   const char *address = config->listen_address;
 
+  if (g_error_matches (error, SUDA_SERVER_ERROR, SUDA_SERVER_ERROR_WEB_PORT_IN_USE))
+    return g_strdup_printf (_("Port %d, for the web page, is already in use by another program. "
+                              "Stop that program or set another [web] port in the --config file."),
+                            config->web.port);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
     return g_strdup_printf (_("Port %u is already in use by another program. "
                               "Stop that program or choose another port."), config->port);

@@ -331,6 +331,7 @@ static gboolean
 start_web (SudaServer  *self,
            GError     **error)
 {
+  g_autoptr(GError) local_error = NULL;
   const SudaServerConfig *config = self->config;
   g_autoptr(GTlsCertificate) certificate = NULL;
 
@@ -350,10 +351,15 @@ start_web (SudaServer  *self,
         }
     }
   self->web = suda_web_server_new (config, certificate, on_web_accept, self);
-  if (suda_web_server_start (self->web, error))
+  if (suda_web_server_start (self->web, &local_error))
     return TRUE;
-  g_prefix_error (error, _("the web page's port: "));
   g_clear_object (&self->web);
+  /* Told apart from the IRC port's, which a window names otherwise. */
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    g_set_error (error, SUDA_SERVER_ERROR, SUDA_SERVER_ERROR_WEB_PORT_IN_USE,
+                 _("Port %d, for the web page, is already in use by another program"), config->web.port);
+  else
+    g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("the web page's port: "));
   return FALSE;
 }
 

@@ -154,6 +154,8 @@ static const KeyInfo keys[] = {
   /* a day at most: a protected nick is not held by a stranger longer */
   { "accounts", "nick-grace", KEY_SECONDS, F (accounts.nick_grace_ms), 0.1, 86400, "30", NULL },
   { "web", "port", KEY_BLANK_DEFAULT, F (web.port_text), 0, 0, "0", check_web_port },
+  /* the console's own default: 8080, or a free port when 8080 is taken */
+  { "web", "port-fallback", KEY_BOOL, F (web.port_fallback), 0, 0, "false", NULL },
   { "web", "listen", KEY_STRING, F (web.listen_address), 0, 0, NULL, NULL },
   { "web", "origins", KEY_STRING, F (web.origins), 0, 0, "", check_web_origins },
 

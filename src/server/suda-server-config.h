@@ -46,6 +46,7 @@ typedef struct {
 typedef struct {
   char     *port_text;        /* as written: 0 (off), auto or 1-65535 */
   int       port;             /* 0: off; SUDA_WEB_PORT_ANY; or the port */
+  gboolean  port_fallback;    /* the port taken at start: a free one instead */
   char     *listen_address;   /* NULL or "" means every interface */
   char     *origins;          /* allowed Origins, space-separated; "" the page's own only */
 } SudaWebConfig;

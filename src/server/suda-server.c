@@ -41,6 +41,7 @@ static void     finish_stop      (SudaServer *self);
 static gboolean on_stop_deadline (gpointer    data);
 
 G_DEFINE_FINAL_TYPE (SudaServer, suda_server, G_TYPE_OBJECT)
+G_DEFINE_QUARK (suda-server-error-quark, suda_server_error)
 
 static void
 suda_server_dispose (GObject *object)

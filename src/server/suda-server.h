@@ -10,6 +10,13 @@
 
 G_BEGIN_DECLS
 
+/* suda_server_start()'s errors beyond GIOError's. */
+#define SUDA_SERVER_ERROR (suda_server_error_quark ())
+typedef enum {
+  SUDA_SERVER_ERROR_WEB_PORT_IN_USE,   /* [web] port= is another program's */
+} SudaServerError;
+GQuark suda_server_error_quark (void);
+
 #define SUDA_TYPE_SERVER (suda_server_get_type ())
 
 G_DECLARE_FINAL_TYPE (SudaServer, suda_server, SUDA, SERVER, GObject)

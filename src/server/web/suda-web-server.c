@@ -183,21 +183,18 @@ listen_on (SudaWebServer  *self,
   return soup_server_listen (self->soup, address, options, error);
 }
 
-gboolean
-suda_web_server_start (SudaWebServer  *self,
-                       GError        **error)
+/* Serves on PORT (0: any free one). */
+static gboolean
+start_on (SudaWebServer  *self,
+          guint           port,
+          GError        **error)
 {
-  int port;
   GSList *listeners;
 
-  g_return_val_if_fail (SUDA_IS_WEB_SERVER (self), FALSE);
-  g_return_val_if_fail (self->soup == NULL, FALSE);
-
-  port = self->config->web.port;
   self->soup = soup_server_new ("server-header", NULL, "tls-certificate", self->certificate, NULL);
   soup_server_add_handler (self->soup, NULL, on_request, self, NULL);
   soup_server_add_handler (self->soup, "/ws", on_socket_request, self, NULL);
-  if (!listen_on (self, port == SUDA_WEB_PORT_ANY ? 0 : (guint) port, error))
+  if (!listen_on (self, port, error))
     {
       suda_web_server_stop (self);
       return FALSE;
@@ -212,6 +209,31 @@ suda_web_server_start (SudaWebServer  *self,
     }
   g_slist_free (listeners);
   return TRUE;
+}
+
+/* With [web] port-fallback (the console's default 8080), a port another
+ * program holds is no reason to refuse the chat: the page goes to a free
+ * port, and the window shows where. */
+gboolean
+suda_web_server_start (SudaWebServer  *self,
+                       GError        **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int port;
+
+  g_return_val_if_fail (SUDA_IS_WEB_SERVER (self), FALSE);
+  g_return_val_if_fail (self->soup == NULL, FALSE);
+
+  port = self->config->web.port;
+  if (start_on (self, port == SUDA_WEB_PORT_ANY ? 0 : (guint) port, &local_error))
+    return TRUE;
+  if (port == SUDA_WEB_PORT_ANY || !self->config->web.port_fallback ||
+      !g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_ADDRESS_IN_USE))
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return FALSE;
+    }
+  return start_on (self, 0, error);
 }
 
 void
