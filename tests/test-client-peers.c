@@ -268,6 +268,19 @@ wait_room (SudaClient *client,
   return conv;
 }
 
+/* A new client in ROOM on SERVER's clear-text port as NICK; its room. */
+static SudaConversation *
+join_as (SudaClient **client,
+         Peer        *server,
+         const char  *nick,
+         const char  *room)
+{
+  *client = suda_client_new ();
+  suda_client_set_autojoin (*client, room);
+  suda_client_connect (*client, "127.0.0.1", server->port, nick, NULL);
+  return wait_room (*client, room);
+}
+
 static void
 test_registers_and_talks (gconstpointer data)
 {
@@ -326,10 +339,7 @@ test_service_commands_unavailable (gconstpointer data)
   SudaConversation *room;
 
   server = peer_start (kind);
-  client = suda_client_new ();
-  suda_client_set_autojoin (client, "#plain");
-  suda_client_connect (client, "127.0.0.1", server->port, "carol", NULL);
-  room = wait_room (client, "#plain");
+  room = join_as (&client, server, "carol", "#plain");
 
   g_assert_false (suda_client_has_service (client, room));
   suda_client_submit (client, room, "/search what is a socket");
@@ -367,10 +377,7 @@ test_errors_read_as_subject_and_text (gconstpointer data)
   SudaConversation *room;
 
   server = peer_start (kind);
-  client = suda_client_new ();
-  suda_client_set_autojoin (client, "#errors");
-  suda_client_connect (client, "127.0.0.1", server->port, "erin", NULL);
-  room = wait_room (client, "#errors");
+  room = join_as (&client, server, "erin", "#errors");
   suda_client_submit (client, room, "/msg nobody hello");
   wait_message (suda_client_get_server_conversation (client), SUDA_MESSAGE_KIND_ERROR,
                 "nobody: No such nick");
@@ -437,10 +444,7 @@ test_refused_kick_reads_as_room_and_text (gconstpointer data)
   op = suda_test_client_register (server->port, "olga", NULL);
   suda_test_client_send (op, "JOIN #kick");
   suda_test_client_await (op, "* 366 *");
-  client = suda_client_new ();
-  suda_client_set_autojoin (client, "#kick");
-  suda_client_connect (client, "127.0.0.1", server->port, "kim", NULL);
-  room = wait_room (client, "#kick");
+  room = join_as (&client, server, "kim", "#kick");
   g_assert_false (suda_member_get_operator (suda_conversation_find_member (room, "kim")));
   suda_client_submit (client, room, "/kick olga bye");
   expected = g_strconcat ("#kick: ", kind->not_op, NULL);
