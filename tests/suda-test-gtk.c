@@ -118,3 +118,18 @@ suda_test_gtk_drain (void)
   while (g_main_context_iteration (NULL, FALSE))
     ;
 }
+
+GtkWindow *
+suda_test_gtk_find_window (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}

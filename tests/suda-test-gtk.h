@@ -29,6 +29,10 @@ gboolean   suda_test_gtk_frame_painted  (gpointer       frame);
 /* For suda_test_wait_until(): WIDGET is on screen. */
 gboolean   suda_test_gtk_is_mapped      (gpointer       widget);
 
+/* The first shown toplevel window of TYPE (a dialog, say), or NULL;
+ * borrowed. */
+GtkWindow *suda_test_gtk_find_window    (GType          type);
+
 /* Runs what is ready to run without waiting, e.g. what a destroyed
  * window left to finalize. */
 void       suda_test_gtk_drain          (void);

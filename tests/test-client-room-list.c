@@ -12,16 +12,7 @@
 static SudaRoomList *
 find_room_list (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (SUDA_IS_ROOM_LIST (window) && gtk_widget_get_visible (GTK_WIDGET (window)))
-        return SUDA_ROOM_LIST (window);
-    }
-  return NULL;
+  return (SudaRoomList *) suda_test_gtk_find_window (SUDA_TYPE_ROOM_LIST);
 }
 
 static gboolean

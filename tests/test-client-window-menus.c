@@ -131,16 +131,7 @@ test_member_menu (Fixture       *f,
 static SudaRoomSettings *
 find_settings_dialog (void)
 {
-  GListModel *toplevels = gtk_window_get_toplevels ();   /* borrowed */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GObject) window = g_list_model_get_item (toplevels, i);
-
-      if (SUDA_IS_ROOM_SETTINGS (window))
-        return SUDA_ROOM_SETTINGS (window);
-    }
-  return NULL;
+  return (SudaRoomSettings *) suda_test_gtk_find_window (SUDA_TYPE_ROOM_SETTINGS);
 }
 
 static gboolean

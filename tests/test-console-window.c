@@ -444,7 +444,6 @@ test_selected_user_actions_follow_selection (Fixture       *fixture,
   GtkSingleSelection *selection = GTK_SINGLE_SELECTION (gtk_column_view_get_model (users));
   guint16 port = start_server (fixture);
   GtkWindow *dialog = NULL;
-  GListModel *toplevels;
 
   client = suda_test_client_register (port, "carol", NULL);
   assert_status_gets (fixture, "· 1 user");
@@ -453,14 +452,7 @@ test_selected_user_actions_follow_selection (Fixture       *fixture,
   /* Kick… asks for a reason before it does anything */
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.kick-selected", NULL);
   suda_test_iterate (20);
-  toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window))
-        dialog = window;
-    }
+  dialog = suda_test_gtk_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==, "Kick carol?");
   gtk_editable_set_text (GTK_EDITABLE (adw_message_dialog_get_extra_child (ADW_MESSAGE_DIALOG (dialog))),
@@ -477,7 +469,6 @@ test_close_while_running_asks (Fixture       *fixture,
   g_autoptr(SudaTestClient) client = NULL;
   g_autoptr(SudaServerHost) server = NULL;
   GtkWindow *dialog = NULL;
-  GListModel *toplevels;
   guint16 port = start_server (fixture);
 
   client = suda_test_client_register (port, "dave", NULL);
@@ -487,14 +478,7 @@ test_close_while_running_asks (Fixture       *fixture,
   g_assert_true (suda_server_host_get_running (server));
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (fixture->window)));
 
-  toplevels = gtk_window_get_toplevels ();
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (ADW_IS_MESSAGE_DIALOG (window))
-        dialog = window;
-    }
+  dialog = suda_test_gtk_find_window (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_nonnull (dialog);
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "stop");
   g_free (suda_test_client_expect (client, "ERROR *"));
@@ -811,22 +795,6 @@ test_web_address_shown_and_copied (Fixture       *fixture,
   g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
 }
 
-/* The window whose type is TYPE among the toplevels, or NULL. */
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) window = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type))
-        return window;
-    }
-  return NULL;
-}
-
 /* What a phone's camera reads off TEXTURE: zbarimg decodes it. */
 static char *
 scan_code (GdkTexture *texture,
@@ -861,7 +829,7 @@ test_web_address_as_qr_code (Fixture       *fixture,
   g_assert_true (suda_test_wait_until (web_box_shown, fixture, 5000));
   url = _suda_console_window_dup_page_url (fixture->window);
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-web-code", NULL);
-  join = find_toplevel (SUDA_TYPE_CONSOLE_JOIN_WINDOW);
+  join = suda_test_gtk_find_window (SUDA_TYPE_CONSOLE_JOIN_WINDOW);
   g_assert_nonnull (join);
   g_assert_true (gtk_window_get_transient_for (join) == GTK_WINDOW (fixture->window));
   g_assert_nonnull (suda_test_find_label (GTK_WIDGET (join), url));
@@ -875,7 +843,7 @@ test_web_address_as_qr_code (Fixture       *fixture,
   /* no page, no code */
   g_assert_false (gtk_widget_get_visible (child (fixture, "web_box")));
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.show-web-code", NULL);
-  g_assert_null (find_toplevel (SUDA_TYPE_CONSOLE_JOIN_WINDOW));
+  g_assert_null (suda_test_gtk_find_window (SUDA_TYPE_CONSOLE_JOIN_WINDOW));
 }
 
 /* Korean and a long address read back whole; nothing is no code. */

@@ -387,29 +387,39 @@ def test_per_address():
             daemon.stop()
 
 
-def main():
+def run(with_daemon, alone):
+    """WITH_DAEMON's (name, test) pairs against one daemon, then ALONE's,
+    which start their own; TAP out; the exit status."""
     with tempfile.TemporaryDirectory() as folder:
         daemon = Daemon(folder)
         try:
-            tap("/web/page/served-with-security-headers", test_page, daemon)
-            tap("/web/page/catalogue-from-po", test_catalogue, daemon)
-            tap("/web/page/anything-else-is-404", test_not_found, daemon)
-            tap("/web/page/etag-revalidates", test_etag, daemon)
-            tap("/web/page/config", test_config, daemon)
-            tap("/web/socket/foreign-origin-refused", test_foreign_origin, daemon)
-            tap("/web/socket/own-and-listed-origins-allowed", test_allowed_origins, daemon)
-            tap("/web/socket/both-subprotocols-chat-with-tcp-and-plain", test_chat, daemon)
-            tap("/web/socket/overlong-line-refused-as-on-tcp", test_overlong, daemon)
-            tap("/web/socket/origins-apply-at-rehash", test_rehash_origins, daemon)
+            for name, func in with_daemon:
+                tap(name, func, daemon)
         finally:
             daemon.stop()
-    tap("/web/socket/per-address-limit-counts-both", test_per_address)
+    for name, func in alone:
+        tap(name, func)
     print("1..%d" % len(results))
     for i, (status, name, why) in enumerate(results, 1):
         print("%s %d %s" % (status, i, name))
         if why:
             print("# " + why)
     return 0 if all(r[0] == "ok" for r in results) else 1
+
+
+def main():
+    return run([
+        ("/web/page/served-with-security-headers", test_page),
+        ("/web/page/catalogue-from-po", test_catalogue),
+        ("/web/page/anything-else-is-404", test_not_found),
+        ("/web/page/etag-revalidates", test_etag),
+        ("/web/page/config", test_config),
+        ("/web/socket/foreign-origin-refused", test_foreign_origin),
+        ("/web/socket/own-and-listed-origins-allowed", test_allowed_origins),
+        ("/web/socket/both-subprotocols-chat-with-tcp-and-plain", test_chat),
+        ("/web/socket/overlong-line-refused-as-on-tcp", test_overlong),
+        ("/web/socket/origins-apply-at-rehash", test_rehash_origins),
+    ], [("/web/socket/per-address-limit-counts-both", test_per_address)])
 
 
 if __name__ == "__main__":

@@ -25,8 +25,7 @@ server_web = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(server_web)
 
 Daemon = server_web.Daemon
-tap, expect, results, DEADLINE_S = (server_web.tap, server_web.expect, server_web.results,
-                                    server_web.DEADLINE_S)
+expect, DEADLINE_S = server_web.expect, server_web.DEADLINE_S
 
 OP_CONT, OP_TEXT, OP_BINARY, OP_CLOSE, OP_PING, OP_PONG = 0, 1, 2, 8, 9, 10
 
@@ -299,26 +298,16 @@ def test_sendq():
 
 
 def main():
-    with tempfile.TemporaryDirectory() as folder:
-        daemon = Daemon(folder)
-        try:
-            tap("/web/frames/fragmented-message-is-one-line", test_fragmented, daemon)
-            tap("/web/frames/ping-gets-pong-with-its-payload", test_ping, daemon)
-            tap("/web/frames/close-gets-close", test_close, daemon)
-            tap("/web/frames/unmasked-frame-closes-1002", test_unmasked, daemon)
-            tap("/web/frames/invalid-utf8-text-closes-1007", test_bad_utf8, daemon)
-            tap("/web/frames/long-control-frame-closes-1002", test_long_control, daemon)
-            tap("/web/frames/huge-length-closes-1009", test_huge_length, daemon)
-            tap("/web/host/foreign-host-refused", test_host, daemon)
-        finally:
-            daemon.stop()
-    tap("/web/sendq/non-reader-dropped-others-chat", test_sendq)
-    print("1..%d" % len(results))
-    for i, (status, name, why) in enumerate(results, 1):
-        print("%s %d %s" % (status, i, name))
-        if why:
-            print("# " + why)
-    return 0 if all(r[0] == "ok" for r in results) else 1
+    return server_web.run([
+        ("/web/frames/fragmented-message-is-one-line", test_fragmented),
+        ("/web/frames/ping-gets-pong-with-its-payload", test_ping),
+        ("/web/frames/close-gets-close", test_close),
+        ("/web/frames/unmasked-frame-closes-1002", test_unmasked),
+        ("/web/frames/invalid-utf8-text-closes-1007", test_bad_utf8),
+        ("/web/frames/long-control-frame-closes-1002", test_long_control),
+        ("/web/frames/huge-length-closes-1009", test_huge_length),
+        ("/web/host/foreign-host-refused", test_host),
+    ], [("/web/sendq/non-reader-dropped-others-chat", test_sendq)])
 
 
 if __name__ == "__main__":
