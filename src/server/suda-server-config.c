@@ -140,6 +140,8 @@ static const KeyInfo keys[] = {
   { "ai", "cache-size", KEY_UINT, F (ai.cache_size), 0, 100000, "100", NULL },
   { "ai", "cache-ttl", KEY_UINT, F (ai.cache_ttl_s), 0, G_MAXINT32, "3600", NULL },
   { "ai", "max-lines", KEY_UINT, F (ai.max_lines), 1, 100, "8", NULL },
+  { "ai", "summary-max", KEY_UINT, F (ai.summary_max), 1, 10000, "300", NULL },
+  { "ai", "context-lines", KEY_UINT, F (ai.context_lines), 0, 1000, "20", NULL },
 
   { "tls", "port", KEY_UINT16, F (tls_port), 0, 65535, "0", NULL },
   { "tls", "listen", KEY_STRING, F (tls_listen), 0, 0, NULL, NULL },

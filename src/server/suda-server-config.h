@@ -24,6 +24,8 @@ typedef struct {
   guint     cache_size;
   guint     cache_ttl_s;
   guint     max_lines;
+  guint     summary_max;      /* !summary N: the most messages N may ask for */
+  guint     context_lines;    /* the room's recent lines a !search sends along; 0 none */
 } SudaAiConfig;
 
 /* [schedule]: !schedule (SudaScheduler). */

@@ -49,7 +49,9 @@ typedef enum {
 typedef struct {
   char          *asker;
   char          *query;
-  char          *cache_key;
+  char          *cache_key;    /* NULL: never cached */
+  char          *instructions; /* SudaAssistantPrompt's, or NULL */
+  char          *context;
   gint64         asked_at;     /* g_get_monotonic_time(), for the latency */
   AskState       state;
   gboolean       holds_slot;

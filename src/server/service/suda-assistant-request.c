@@ -119,10 +119,26 @@ on_sent (GObject      *object,
                                    g_object_ref (task));
 }
 
+static void
+add_message (JsonBuilder *builder,
+             const char  *role,
+             const char  *content)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "role");
+  json_builder_add_string_value (builder, role);
+  json_builder_set_member_name (builder, "content");
+  json_builder_add_string_value (builder, content);
+  json_builder_end_object (builder);
+}
+
+/* The configured system prompt, then the ask's own instructions, then the
+ * context and the question as the user's message. */
 static GBytes *
 build_request_body (SudaAssistant *self,
-                    const char    *query)
+                    Ask           *ask)
 {
+  g_autofree char *user = NULL;
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   g_autoptr(JsonGenerator) generator = json_generator_new ();
   g_autoptr(JsonNode) root = NULL;
@@ -135,20 +151,12 @@ build_request_body (SudaAssistant *self,
   json_builder_set_member_name (builder, "messages");
   json_builder_begin_array (builder);
   if (self->config.system_prompt != NULL && self->config.system_prompt[0] != '\0')
-    {
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "role");
-      json_builder_add_string_value (builder, "system");
-      json_builder_set_member_name (builder, "content");
-      json_builder_add_string_value (builder, self->config.system_prompt);
-      json_builder_end_object (builder);
-    }
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "role");
-  json_builder_add_string_value (builder, "user");
-  json_builder_set_member_name (builder, "content");
-  json_builder_add_string_value (builder, query);
-  json_builder_end_object (builder);
+    add_message (builder, "system", self->config.system_prompt);
+  if (ask->instructions != NULL)
+    add_message (builder, "system", ask->instructions);
+  user = ask->context != NULL ? g_strconcat (ask->context, "\n\n", ask->query, NULL)
+                              : g_strdup (ask->query);
+  add_message (builder, "user", user);
   json_builder_end_array (builder);
   if (self->config.max_tokens > 0)
     {
@@ -169,7 +177,7 @@ _suda_assistant_send_attempt (GTask *task)
 {
   SudaAssistant *self = g_task_get_source_object (task);
   Ask *ask = g_task_get_task_data (task);
-  g_autoptr(GBytes) body = build_request_body (self, ask->query);
+  g_autoptr(GBytes) body = build_request_body (self, ask);
   SoupMessageHeaders *headers;
 
   ask->attempts++;

@@ -147,7 +147,8 @@ handle_success (GTask  *task,
     }
 
   _suda_assistant_ask_set_detail (task, "HTTP %u after %u attempt(s)", ask->last_status, ask->attempts);
-  _suda_answer_cache_insert (self->cache, ask->cache_key, text, _suda_assistant_now (self));
+  if (ask->cache_key != NULL)
+    _suda_answer_cache_insert (self->cache, ask->cache_key, text, _suda_assistant_now (self));
   _suda_assistant_finish_ask (task, _suda_assistant_make_answer (self, ask, text, FALSE), NULL);
 }
 

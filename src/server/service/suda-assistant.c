@@ -99,6 +99,8 @@ ask_free (Ask *ask)
   g_free (ask->asker);
   g_free (ask->query);
   g_free (ask->cache_key);
+  g_free (ask->instructions);
+  g_free (ask->context);
   g_free (ask->detail);
   g_clear_object (&ask->request_cancellable);
   g_clear_object (&ask->message);
@@ -377,7 +379,9 @@ start_ask (GTask *task)
   g_assert (!ask->holds_slot);
 
   /* While this ask waited, another one may have asked the same. */
-  cached = _suda_answer_cache_lookup (self->cache, ask->cache_key, _suda_assistant_now (self));
+  cached = ask->cache_key != NULL ? _suda_answer_cache_lookup (self->cache, ask->cache_key,
+                                                               _suda_assistant_now (self))
+                                  : NULL;
   if (cached != NULL)
     {
       _suda_assistant_finish_ask (task, _suda_assistant_make_answer (self, ask, cached, TRUE), NULL);
@@ -409,6 +413,32 @@ suda_assistant_ask_async (SudaAssistant       *self,
                           GAsyncReadyCallback  callback,
                           gpointer             user_data)
 {
+  suda_assistant_ask_prompt_async (self, asker, query, NULL, cancellable, callback, user_data);
+}
+
+static char *
+make_cache_key (SudaAssistant             *self,
+                const char                *query,
+                const SudaAssistantPrompt *prompt)
+{
+  g_autofree char *normalized = NULL;
+
+  if (prompt != NULL && prompt->cache_key != NULL)
+    return prompt->cache_key[0] != '\0' ? g_strconcat (self->config.model, "\n", prompt->cache_key, NULL)
+                                        : NULL;
+  normalized = _suda_assistant_normalize_query (query);
+  return g_strconcat (self->config.model, "\n", normalized, NULL);
+}
+
+void
+suda_assistant_ask_prompt_async (SudaAssistant             *self,
+                                 const char                *asker,
+                                 const char                *query,
+                                 const SudaAssistantPrompt *prompt,
+                                 GCancellable              *cancellable,
+                                 GAsyncReadyCallback        callback,
+                                 gpointer                   user_data)
+{
   GTask *task;
   Ask *ask;
   const char *cached;
@@ -420,11 +450,16 @@ suda_assistant_ask_async (SudaAssistant       *self,
   g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
 
   task = g_task_new (self, cancellable, callback, user_data);
+  /* One tag for both ways in: suda_assistant_ask_finish() reads either. */
   g_task_set_source_tag (task, suda_assistant_ask_async);
 
   ask = g_new0 (Ask, 1);
   ask->asker = g_strdup (asker);
   ask->query = g_utf8_make_valid (query, -1);
+  if (prompt != NULL && prompt->instructions != NULL)
+    ask->instructions = g_utf8_make_valid (prompt->instructions, -1);
+  if (prompt != NULL && prompt->context != NULL)
+    ask->context = g_utf8_make_valid (prompt->context, -1);
   ask->asked_at = g_get_monotonic_time ();
   ask->state = ASK_QUEUED;
   g_task_set_task_data (task, ask, (GDestroyNotify) ask_free);
@@ -450,13 +485,10 @@ suda_assistant_ask_async (SudaAssistant       *self,
       return;
     }
 
-  {
-    g_autofree char *normalized = _suda_assistant_normalize_query (ask->query);
-
-    ask->cache_key = g_strconcat (self->config.model, "\n", normalized, NULL);
-  }
-
-  cached = _suda_answer_cache_lookup (self->cache, ask->cache_key, _suda_assistant_now (self));
+  ask->cache_key = make_cache_key (self, ask->query, prompt);
+  cached = ask->cache_key != NULL ? _suda_answer_cache_lookup (self->cache, ask->cache_key,
+                                                               _suda_assistant_now (self))
+                                  : NULL;
   if (cached != NULL)
     {
       _suda_assistant_finish_ask (task, _suda_assistant_make_answer (self, ask, cached, TRUE), NULL);

@@ -54,6 +54,17 @@ guint                suda_assistant_get_max_lines   (SudaAssistant  *self);
 guint                suda_assistant_get_n_active    (SudaAssistant  *self);
 guint                suda_assistant_get_n_queued    (SudaAssistant  *self);
 
+/* What an ask says besides its question: INSTRUCTIONS, a system message
+ * after the configured one (what to do: summarize, make a quiz); CONTEXT,
+ * text the question is about (the room's recent lines), sent before it;
+ * CACHE_KEY, what makes two asks the same answer (NULL: the normalized
+ * question, "" never cached). */
+typedef struct {
+  const char *instructions;
+  const char *context;
+  const char *cache_key;
+} SudaAssistantPrompt;
+
 /* Asks QUERY on behalf of ASKER (the per-user rate limit's key).  Never
  * blocks: the answer comes from the cache, or from the API once a request
  * slot is free. */
@@ -63,6 +74,14 @@ void                 suda_assistant_ask_async       (SudaAssistant       *self,
                                                      GCancellable        *cancellable,
                                                      GAsyncReadyCallback  callback,
                                                      gpointer             user_data);
+/* The same with a PROMPT around QUERY (NULL: as suda_assistant_ask_async). */
+void                 suda_assistant_ask_prompt_async (SudaAssistant             *self,
+                                                     const char                *asker,
+                                                     const char                *query,
+                                                     const SudaAssistantPrompt *prompt,
+                                                     GCancellable              *cancellable,
+                                                     GAsyncReadyCallback        callback,
+                                                     gpointer                   user_data);
 SudaAssistantAnswer *suda_assistant_ask_finish      (SudaAssistant       *self,
                                                      GAsyncResult        *result,
                                                      GError             **error);

@@ -11,14 +11,18 @@
 #include "suda-text.h"
 
 /* The service user's "search" command: "!search QUERY" in a room answers
- * the room, "search QUERY" in private answers privately. */
+ * the room, "search QUERY" in private answers privately.  The way an
+ * answer is posted and logged is shared with "summary" (_suda_service_ask). */
 
 typedef struct {
   GWeakRef     service;
   SudaSession *session;     /* owned: keeps the asker's client while it waits */
   char        *asker_nick;  /* the nick when asking, in case they leave */
   char        *channel;     /* NULL: a private message */
+  char        *reply_to;    /* the room the answer goes to, or NULL: the asker */
+  char        *command;     /* the log's "command": search, summary */
   char        *query;
+  char        *lead;        /* put before the answer, or NULL */
   gint64       asked_at;    /* monotonic µs: the log's latency, failures included */
 } Search;
 
@@ -29,23 +33,27 @@ search_free (Search *search)
   g_clear_object (&search->session);
   g_free (search->asker_nick);
   g_free (search->channel);
+  g_free (search->reply_to);
+  g_free (search->command);
   g_free (search->query);
+  g_free (search->lead);
   g_free (search);
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (Search, search_free)
 
-static void
-log_error (SudaService *self,
-           const char  *channel,
-           const char  *nick,
-           const char  *message,
-           const char  *code,
-           const char  *detail)
+void
+_suda_service_log_error (SudaService *self,
+                         const char  *source,
+                         const char  *channel,
+                         const char  *nick,
+                         const char  *message,
+                         const char  *code,
+                         const char  *detail)
 {
   g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "error", channel, nick, message);
 
-  suda_log_entry_set_field (entry, "source", "search");
+  suda_log_entry_set_field (entry, "source", source);
   if (code != NULL)
     suda_log_entry_set_field (entry, "code", code);
   if (detail != NULL)
@@ -55,8 +63,8 @@ log_error (SudaService *self,
 
 /* Made on first use, so a server without [ai] pays nothing for it; the
  * config reader has already checked every [ai] value at start. */
-static SudaAssistant *
-ensure_assistant (SudaService *self)
+SudaAssistant *
+_suda_service_ensure_assistant (SudaService *self)
 {
   if (self->assistant == NULL)
     self->assistant = suda_assistant_new (&self->core->config->ai);
@@ -79,6 +87,8 @@ log_search (SudaService               *self,
   entry = suda_log_entry_new (0, "search", search->channel, nick,
                               answer != NULL ? answer->text : NULL);
   suda_log_entry_set_field (entry, "query", search->query);
+  if (!g_str_equal (search->command, "search"))
+    suda_log_entry_set_field (entry, "command", search->command);
   suda_log_entry_set_field (entry, "model", answer != NULL ? answer->model
                                                            : suda_assistant_get_model (assistant));
   suda_log_entry_set_bool_field (entry, "cached", answer != NULL && answer->cached);
@@ -106,15 +116,18 @@ post_answer (SudaService               *self,
 
   /* In a room the answer names whom it answers, as people do; in private
    * that is plain, and only a cached answer says more. */
-  if (search->channel != NULL && answer->cached)
+  g_autofree char *body = search->lead != NULL ? g_strdup_printf ("%s %s", search->lead, answer->text)
+                                                : g_strdup (answer->text);
+
+  if (search->reply_to != NULL && answer->cached)
     /* TRANSLATORS: the start of an answer in a room; %s is the asker's nick */
-    text = g_strdup_printf (_("%s: (cached answer) %s"), nick, answer->text);
-  else if (search->channel != NULL)
-    text = g_strdup_printf ("%s: %s", nick, answer->text);
+    text = g_strdup_printf (_("%s: (cached answer) %s"), nick, body);
+  else if (search->reply_to != NULL)
+    text = g_strdup_printf ("%s: %s", nick, body);
   else if (answer->cached)
-    text = g_strdup_printf (_("(cached answer) %s"), answer->text);
+    text = g_strdup_printf (_("(cached answer) %s"), body);
   else
-    text = g_strdup (answer->text);
+    text = g_steal_pointer (&body);
 
   /* The same budget as _suda_service_say(), so each line stays one line. */
   lines = suda_text_split_lines (text, _suda_delivery_text_budget (self->mask, "PRIVMSG", target),
@@ -167,8 +180,8 @@ on_answered (GObject      *object,
     {
       /* A room still gets the answer everyone saw asked for; a private
        * answer has nobody to go to. */
-      if (search->channel != NULL)
-        post_answer (self, search, nick, search->channel, answer);
+      if (search->reply_to != NULL)
+        post_answer (self, search, nick, search->reply_to, answer);
       else if (asker_here)
         post_answer (self, search, nick, nick, answer);
       else
@@ -182,11 +195,38 @@ on_answered (GObject      *object,
   log_search (self, search, nick, NULL, suda_assistant_error_get_name (error), 0, 0);
   /* Asking too often is the asker's doing, not a fault of the server. */
   if (!g_error_matches (error, SUDA_ASSISTANT_ERROR, SUDA_ASSISTANT_ERROR_RATE_LIMITED))
-    log_error (self, search->channel, nick, error->message,
+    _suda_service_log_error (self, search->command, search->channel, nick, error->message,
                suda_assistant_error_get_name (error), suda_assistant_ask_get_detail (result));
 
   if (asker_here)
     _suda_service_notice (self, asker, error->message);
+}
+
+void
+_suda_service_ask (SudaService                *self,
+                   SudaClient                 *asker,
+                   const SudaServiceAsk       *args)
+{
+  SudaAssistant *assistant = _suda_service_ensure_assistant (self);
+  Search *search = g_new0 (Search, 1);
+  g_autofree char *rate_key = NULL;
+
+  g_weak_ref_init (&search->service, self);
+  search->session = g_object_ref (asker->session);
+  search->asker_nick = g_strdup (asker->nick);
+  search->channel = g_strdup (args->channel);
+  search->reply_to = g_strdup (args->reply_to);
+  search->command = g_strdup (args->command);
+  search->query = g_strdup (args->query);
+  search->lead = g_strdup (args->lead);
+  search->asked_at = g_get_monotonic_time ();
+
+  /* The session, not the nick, is who asks: a /nick does not reset the
+   * rate limit. */
+  rate_key = g_strdup_printf ("session-%u", _suda_session_get_id (asker->session));
+  suda_assistant_ask_prompt_async (assistant, rate_key,
+                                   args->question != NULL ? args->question : args->query, &args->prompt, self->searches,
+                                   on_answered, search);
 }
 
 void
@@ -195,9 +235,11 @@ _suda_service_search (SudaService *self,
                       const char  *channel,
                       const char  *args)
 {
-  SudaAssistant *assistant;
-  Search *search;
-  g_autofree char *rate_key = NULL;
+  guint n_context = self->core->config->ai.context_lines;
+  g_autofree char *lines = NULL;
+  g_autofree char *context = NULL;
+  SudaServiceAsk ask = { .command = "search", .channel = channel, .reply_to = channel,
+                         .query = args };
 
   g_return_if_fail (SUDA_IS_SERVICE (self));
 
@@ -209,19 +251,16 @@ _suda_service_search (SudaService *self,
       return;
     }
 
-  assistant = ensure_assistant (self);
-
-  search = g_new0 (Search, 1);
-  g_weak_ref_init (&search->service, self);
-  search->session = g_object_ref (asker->session);
-  search->asker_nick = g_strdup (asker->nick);
-  search->channel = g_strdup (channel);
-  search->query = g_strdup (args);
-  search->asked_at = g_get_monotonic_time ();
-
-  /* The session, not the nick, is who asks: a /nick does not reset the
-   * rate limit. */
-  rate_key = g_strdup_printf ("session-%u", _suda_session_get_id (asker->session));
-  suda_assistant_ask_async (assistant, rate_key, args, self->searches,
-                            on_answered, search);
+  /* The question may be about what was just said ("what does he mean?").
+   * The cache keeps the question's key: the same question a minute later
+   * gets the same answer. */
+  if (channel != NULL && n_context > 0)
+    lines = _suda_service_dup_room_lines (self, channel, n_context, NULL, NULL);
+  if (lines != NULL)
+    {
+      context = g_strconcat ("Recent messages in the chat room ", channel,
+                             ", oldest first, in case the question is about them:\n", lines, NULL);
+      ask.prompt.context = context;
+    }
+  _suda_service_ask (self, asker, &ask);
 }

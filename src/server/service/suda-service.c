@@ -23,6 +23,7 @@ suda_service_dispose (GObject *object)
   g_clear_object (&self->searches);
   g_clear_object (&self->assistant);
   g_clear_object (&self->scheduler);
+  g_clear_pointer (&self->quizzes, g_hash_table_unref);
 
   G_OBJECT_CLASS (suda_service_parent_class)->dispose (object);
 }
@@ -86,6 +87,7 @@ void
 _suda_service_server_stopping (SudaService *self)
 {
   _suda_service_schedule_stop (self);
+  _suda_service_quiz_stop (self);
 }
 
 gboolean
@@ -168,6 +170,10 @@ send_help (SudaService *self,
   const char *lines[] = {
     in_channel ? _("!search QUESTION — ask the AI; the answer goes to this room")
                : _("search QUESTION — ask the AI; the answer comes to you privately"),
+    in_channel ? _("!summary [N] — the AI sums up this room's last N messages (100 unless said)")
+               : _("summary #ROOM [N] — the AI sums up a room's last N messages, privately"),
+    in_channel ? _("!quiz TOPIC [SECONDS] — room operators: the AI asks the room a multiple-choice question")
+               : _("answer LETTER — your answer to a quiz in your room (A to D; the last one counts)"),
     in_channel ? _("!schedule HH:MM TEXT, !schedule +10m TEXT — post TEXT later in this room")
                : _("schedule #ROOM HH:MM TEXT, schedule #ROOM +10m TEXT — post TEXT later in a room"),
     in_channel ? _("!schedule list, !schedule cancel ID — your pending messages")
@@ -195,12 +201,12 @@ _suda_service_handle_message (SudaService *self,
   const char *p = plain;
   gsize len;
 
-  if (channel != NULL)
-    {
-      if (*p != '!')
-        return FALSE;
-      p++;
-    }
+  /* "!answer B" in private is as good as "answer B": people copy the
+   * room's habit. */
+  if (channel != NULL && *p != '!')
+    return FALSE;
+  if (*p == '!')
+    p++;
   while (*p == ' ')
     p++;
   len = strcspn (p, " ");
@@ -209,6 +215,12 @@ _suda_service_handle_message (SudaService *self,
 
   if (g_str_equal (word, "search"))
     _suda_service_search (self, from, channel, args);
+  else if (g_str_equal (word, "summary"))
+    _suda_service_summary (self, from, channel, args);
+  else if (g_str_equal (word, "quiz"))
+    _suda_service_quiz (self, from, channel, args);
+  else if (g_str_equal (word, "answer"))
+    _suda_service_quiz_answer (self, from, channel, args);
   else if (g_str_equal (word, "schedule"))
     _suda_service_schedule (self, from, channel, args);
   else if (g_str_equal (word, "help"))
