@@ -496,6 +496,99 @@ test_markread_received (Fixture       *f,
   g_assert_true (suda_test_wait_until (nothing_unread, conv, 5000));
 }
 
+/* The kinds and texts of CONV's items in order, one string: "| day" for a
+ * separator, the text for a line. */
+static char *
+dup_layout (SudaConversation *conv)
+{
+  GString *out = g_string_new (NULL);
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (conv));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(SudaMessage) m = g_list_model_get_item (G_LIST_MODEL (conv), i);
+
+      if (suda_message_get_kind (m) == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+        {
+          g_autoptr(GDateTime) day = g_date_time_new_from_unix_local (suda_message_get_time (m) / G_USEC_PER_SEC);
+          g_autofree char *text = g_date_time_format (day, "%d");
+
+          g_string_append_printf (out, "%s| %s", out->len ? ", " : "", text);
+        }
+      else
+        g_string_append_printf (out, "%s%s", out->len ? ", " : "", suda_message_get_text (m));
+    }
+  return g_string_free (out, FALSE);
+}
+
+/* Suda's own server replays a room's history after the end of NAMES: the
+ * older lines still go above "You joined", which stays the last line before
+ * live chat, with one day separator a day; a server that replays nothing
+ * (ngircd, InspIRCd) shows the join line where it came. */
+static void
+test_join_line_below_late_replay (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaClient) client = suda_client_new ();
+  g_autofree char *layout = NULL;
+  SudaConversation *conv;
+
+  f->fake = suda_test_fake_irc_new ();
+  suda_client_connect (client, "127.0.0.1", f->fake->port, "rose", NULL);
+  suda_test_fake_irc_register (f->fake, "rose");
+
+  /* Noon UTC, so the days are the same ones in any time zone of the tests. */
+  suda_test_fake_irc_send (f->fake,
+                           "@time=2026-11-30T12:30:00.000Z :rose!r@h JOIN #lab\r\n"
+                           ":fake.local 353 rose = #lab :rose @bob\r\n"
+                           ":fake.local 366 rose #lab :End of NAMES\r\n"
+                           "BATCH +r1 chathistory #lab\r\n"
+                           "@batch=r1;time=2026-11-30T12:00:00.000Z :bob!b@h PRIVMSG #lab :before you came\r\n"
+                           "@batch=r1;time=2026-11-30T12:00:01.000Z :bob!b@h PRIVMSG #lab :still before\r\n"
+                           "BATCH -r1\r\n"
+                           "@time=2026-11-30T12:31:00.000Z :bob!b@h PRIVMSG #lab :after you came\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  conv = suda_client_find_conversation (client, "#lab");
+  layout = dup_layout (conv);
+  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, after you came");
+  g_clear_pointer (&layout, g_free);
+
+  /* Lines of an earlier day: each day its separator, none doubled, and
+   * the join line's day starts again above it. */
+  suda_test_fake_irc_send (f->fake,
+                           "@time=2026-11-30T12:30:00.000Z :rose!r@h JOIN #old\r\n"
+                           ":fake.local 366 rose #old :End of NAMES\r\n"
+                           "BATCH +r2 chathistory #old\r\n"
+                           "@batch=r2;time=2026-11-28T12:00:00.000Z :bob!b@h PRIVMSG #old :two days ago\r\n"
+                           "@batch=r2;time=2026-11-29T12:00:00.000Z :bob!b@h PRIVMSG #old :yesterday\r\n"
+                           "@batch=r2;time=2026-11-29T12:10:00.000Z :bob!b@h PRIVMSG #old :yesterday too\r\n"
+                           "@batch=r2;time=2026-11-30T12:00:00.000Z :bob!b@h PRIVMSG #old :today\r\n"
+                           "BATCH -r2\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  layout = dup_layout (suda_client_find_conversation (client, "#old"));
+  g_assert_cmpstr (layout, ==, "| 28, two days ago, | 29, yesterday, yesterday too, | 30, today, You joined #old");
+  g_clear_pointer (&layout, g_free);
+
+  /* Once live chat began, a replayed line goes at the end as before. */
+  suda_test_fake_irc_send (f->fake,
+                           "BATCH +r3 chathistory #lab\r\n"
+                           "@batch=r3;time=2026-11-30T11:00:00.000Z :bob!b@h PRIVMSG #lab :late page\r\n"
+                           "BATCH -r3\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  layout = dup_layout (conv);
+  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, after you came, late page");
+  g_clear_pointer (&layout, g_free);
+
+  /* No replay at all: nothing moves. */
+  suda_test_fake_irc_send (f->fake,
+                           "@time=2026-11-30T12:40:00.000Z :rose!r@h JOIN #quiet\r\n"
+                           ":fake.local 366 rose #quiet :End of NAMES\r\n"
+                           "@time=2026-11-30T12:41:00.000Z :bob!b@h PRIVMSG #quiet :hello\r\n");
+  suda_test_fake_irc_sync (f->fake);
+  layout = dup_layout (suda_client_find_conversation (client, "#quiet"));
+  g_assert_cmpstr (layout, ==, "| 30, You joined #quiet, hello");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -516,5 +609,7 @@ main (int   argc,
   g_test_add ("/client/history/markread/sent", Fixture, NULL, NULL, test_markread_sent, fixture_tear_down);
   g_test_add ("/client/history/markread/received", Fixture, NULL, NULL, test_markread_received,
               fixture_tear_down);
+  g_test_add ("/client/history/join-line-below-late-replay", Fixture, NULL, NULL,
+              test_join_line_below_late_replay, fixture_tear_down);
   return g_test_run ();
 }

@@ -22,6 +22,8 @@ struct _SudaConversation
   /* Reading: where the person is, and the older history being loaded */
   SudaMessage          *marker;         /* the "New messages" item, borrowed from items */
   SudaMessage          *held;           /* our own join line, waiting for the join's replay */
+  SudaMessage          *join_line;      /* borrowed from items: our join line, while only
+                                         * replayed lines have come after it */
   SudaMessage          *first_unread;   /* since the person last came, borrowed */
   gint64                read_time;      /* read up to here (draft/read-marker), 0: unknown */
   gboolean              loading_older;
@@ -571,6 +573,8 @@ make_room (SudaConversation *self,
         self->marker = NULL;
       if (item == self->first_unread)
         self->first_unread = NULL;
+      if (item == self->join_line)
+        self->join_line = NULL;
     }
   g_ptr_array_remove_range (self->items, 0, n_drop);
   self->n_messages -= dropped_messages;
@@ -587,6 +591,114 @@ make_room (SudaConversation *self,
     }
 }
 
+/* Counts MESSAGE as the person's news if it is; TRUE when it is. */
+static gboolean
+count_unread (SudaConversation *self,
+              SudaMessage      *message,
+              gboolean          unread,
+              gboolean         *mention)
+{
+  if (!counts_as_unread (self, message, unread))
+    return FALSE;
+  if (self->first_unread == NULL)
+    self->first_unread = message;
+  *mention |= suda_message_get_mention (message);
+  return TRUE;
+}
+
+/* The items from FROM on come again through push_message() after
+ * BEFORE[0..N_BEFORE), so their days' separators are worked out anew; the
+ * "New messages" line among them goes (the next visit puts it back). */
+static void
+rebuild_tail (SudaConversation  *self,
+              guint              from,
+              SudaMessage      **before,
+              guint              n_before)
+{
+  g_autoptr(GPtrArray) tail = g_ptr_array_new_with_free_func (g_object_unref);
+  guint old_len = self->items->len;
+  gint last;
+
+  for (guint i = from; i < old_len; i++)
+    {
+      SudaMessage *item = g_ptr_array_index (self->items, i);
+      SudaMessageKind kind = suda_message_get_kind (item);
+
+      if (kind == SUDA_MESSAGE_KIND_UNREAD_MARKER)
+        self->marker = NULL;
+      else if (kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+        g_ptr_array_add (tail, g_object_ref (item));
+    }
+  g_ptr_array_set_size (self->items, from);
+
+  /* The day the items kept end on; none: the next one opens its day. */
+  for (last = (gint) from - 1; last >= 0; last--)
+    {
+      SudaMessageKind kind = suda_message_get_kind (g_ptr_array_index (self->items, last));
+
+      if (kind != SUDA_MESSAGE_KIND_DATE_SEPARATOR && kind != SUDA_MESSAGE_KIND_UNREAD_MARKER)
+        break;
+    }
+  self->day_start = G_MAXINT64;
+  self->day_end = G_MININT64;
+  if (last >= 0)
+    find_day (suda_message_get_time (g_ptr_array_index (self->items, last)), &self->day_start, &self->day_end);
+
+  for (guint i = 0; i < n_before; i++)
+    push_message (self, before[i]);
+  for (guint i = 0; i < tail->len; i++)
+    push_message (self, g_ptr_array_index (tail, i));
+  g_list_model_items_changed (G_LIST_MODEL (self), from, old_len - from, self->items->len - from);
+}
+
+/* Suda's own server replays a room's history after the end of NAMES, so
+ * its lines come after "You joined": those older than the join line go
+ * above it, which stays the last line before live chat.  Returns how many
+ * of MESSAGES (oldest first) went there. */
+static guint
+insert_before_join_line (SudaConversation  *self,
+                         SudaMessage      **messages,
+                         guint              n_messages,
+                         gboolean           unread)
+{
+  gint64 join_time = suda_message_get_time (self->join_line);
+  guint n = 0, new_unread = 0;
+  gboolean new_mention = FALSE;
+  gint pos;
+
+  while (n < n_messages && suda_message_get_time (messages[n]) < join_time)
+    n++;
+  if (n == 0)
+    return 0;
+  make_room (self, n);
+  pos = find_item (self, self->join_line);
+  if (pos < 0)
+    {
+      /* Trimmed away meanwhile: the lines go at the end as any others. */
+      self->join_line = NULL;
+      return 0;
+    }
+  /* The join line's own day separator goes with it. */
+  if (pos > 0 && suda_message_get_kind (g_ptr_array_index (self->items, pos - 1)) == SUDA_MESSAGE_KIND_DATE_SEPARATOR)
+    pos--;
+  rebuild_tail (self, pos, messages, n);
+  self->n_messages += n;
+  for (guint i = 0; i < n; i++)
+    new_unread += count_unread (self, messages[i], unread, &new_mention);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_N_MESSAGES]);
+  if (new_unread > 0)
+    {
+      self->unread_count += new_unread;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_UNREAD_COUNT]);
+    }
+  if (new_mention && !self->mention)
+    {
+      self->mention = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_MENTION]);
+    }
+  return n;
+}
+
 void
 suda_conversation_append_many (SudaConversation  *self,
                                SudaMessage      **messages,
@@ -595,18 +707,28 @@ suda_conversation_append_many (SudaConversation  *self,
 {
   guint old_len, new_unread = 0;
   gboolean new_mention = FALSE;
+  gboolean live = FALSE;
 
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   if (n_messages == 0)
     return;
-  /* Anything live comes after our join line. */
-  if (self->held != NULL)
-    for (guint i = 0; i < n_messages; i++)
-      if (!suda_message_get_replayed (messages[i]))
-        {
-          suda_conversation_release_join_line (self);
-          break;
-        }
+  for (guint i = 0; i < n_messages && !live; i++)
+    live = !suda_message_get_replayed (messages[i]);
+  /* Anything live comes after our join line, and older history no more
+   * goes above it. */
+  if (live && self->held != NULL)
+    suda_conversation_release_join_line (self);
+  if (live)
+    self->join_line = NULL;
+  else if (self->join_line != NULL)
+    {
+      guint n_before = insert_before_join_line (self, messages, n_messages, unread);
+
+      messages += n_before;
+      n_messages -= n_before;
+      if (n_messages == 0)
+        return;
+    }
   /* More at once than the whole limit: only the newest of them stay. */
   if (n_messages > self->max_messages)
     {
@@ -620,13 +742,7 @@ suda_conversation_append_many (SudaConversation  *self,
   for (guint i = 0; i < n_messages; i++)
     {
       push_message (self, messages[i]);
-      if (counts_as_unread (self, messages[i], unread))
-        {
-          if (self->first_unread == NULL)
-            self->first_unread = messages[i];
-          new_unread++;
-          new_mention |= suda_message_get_mention (messages[i]);
-        }
+      new_unread += count_unread (self, messages[i], unread, &new_mention);
     }
   self->n_messages += n_messages;
 
@@ -665,7 +781,10 @@ suda_conversation_release_join_line (SudaConversation *self)
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   line = g_steal_pointer (&self->held);
   if (line != NULL)
-    suda_conversation_append_many (self, &line, 1, FALSE);
+    {
+      suda_conversation_append_many (self, &line, 1, FALSE);
+      self->join_line = line;
+    }
 }
 
 void
@@ -895,7 +1014,7 @@ suda_conversation_clear (SudaConversation *self)
   g_queue_clear (&self->seen_order);
   g_hash_table_remove_all (self->seen);
   old_len = self->items->len;
-  self->marker = self->first_unread = NULL;
+  self->marker = self->first_unread = self->join_line = NULL;
   self->at_start = FALSE;
   g_ptr_array_set_size (self->items, 0);
   self->n_messages = 0;
