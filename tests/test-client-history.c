@@ -522,8 +522,8 @@ dup_layout (SudaConversation *conv)
 }
 
 /* Suda's own server replays a room's history after the end of NAMES: the
- * older lines still go above "You joined", which stays the last line before
- * live chat, with one day separator a day; a server that replays nothing
+ * older lines still go above "You joined" (and the topic told on joining),
+ * which stays the last line before live chat, with one day separator a day; a server that replays nothing
  * (ngircd, InspIRCd) shows the join line where it came. */
 static void
 test_join_line_below_late_replay (Fixture       *f,
@@ -540,6 +540,7 @@ test_join_line_below_late_replay (Fixture       *f,
   /* Noon UTC, so the days are the same ones in any time zone of the tests. */
   suda_test_fake_irc_send (f->fake,
                            "@time=2026-11-30T12:30:00.000Z :rose!r@h JOIN #lab\r\n"
+                           ":fake.local 332 rose #lab :Exams on Friday\r\n"
                            ":fake.local 353 rose = #lab :rose @bob\r\n"
                            ":fake.local 366 rose #lab :End of NAMES\r\n"
                            "BATCH +r1 chathistory #lab\r\n"
@@ -550,7 +551,8 @@ test_join_line_below_late_replay (Fixture       *f,
   suda_test_fake_irc_sync (f->fake);
   conv = suda_client_find_conversation (client, "#lab");
   layout = dup_layout (conv);
-  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, after you came");
+  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, Topic: Exams on Friday, "
+                   "after you came");
   g_clear_pointer (&layout, g_free);
 
   /* Lines of an earlier day: each day its separator, none doubled, and
@@ -576,7 +578,8 @@ test_join_line_below_late_replay (Fixture       *f,
                            "BATCH -r3\r\n");
   suda_test_fake_irc_sync (f->fake);
   layout = dup_layout (conv);
-  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, after you came, late page");
+  g_assert_cmpstr (layout, ==, "| 30, before you came, still before, You joined #lab, Topic: Exams on Friday, "
+                   "after you came, late page");
   g_clear_pointer (&layout, g_free);
 
   /* No replay at all: nothing moves. */

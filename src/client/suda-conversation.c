@@ -312,6 +312,16 @@ is_countable (SudaMessage *message)
     }
 }
 
+/* What people say, their own included. */
+static gboolean
+is_words (SudaMessage *message)
+{
+  SudaMessageKind kind = suda_message_get_kind (message);
+
+  return kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_ACTION ||
+         kind == SUDA_MESSAGE_KIND_NOTICE;
+}
+
 /* Lines with the server's time on them, unlike the client's own notes. */
 static gboolean
 is_server_line (SudaMessage *message)
@@ -707,18 +717,23 @@ suda_conversation_append_many (SudaConversation  *self,
 {
   guint old_len, new_unread = 0;
   gboolean new_mention = FALSE;
-  gboolean live = FALSE;
+  gboolean live = FALSE, live_words = FALSE;
 
   g_return_if_fail (SUDA_IS_CONVERSATION (self));
   if (n_messages == 0)
     return;
-  for (guint i = 0; i < n_messages && !live; i++)
-    live = !suda_message_get_replayed (messages[i]);
-  /* Anything live comes after our join line, and older history no more
-   * goes above it. */
+  for (guint i = 0; i < n_messages; i++)
+    if (!suda_message_get_replayed (messages[i]))
+      {
+        live = TRUE;
+        live_words |= is_words (messages[i]);
+      }
+  /* Anything live comes after our join line; once people talk live, older
+   * history no more goes above it (the room's topic, told on joining, does
+   * not count). */
   if (live && self->held != NULL)
     suda_conversation_release_join_line (self);
-  if (live)
+  if (live_words)
     self->join_line = NULL;
   else if (self->join_line != NULL)
     {
