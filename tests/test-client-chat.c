@@ -275,6 +275,28 @@ someone_spoke (gpointer data)
   return FALSE;
 }
 
+/* /summary and /quiz say their !command in the room; /answer goes to the
+ * service user alone. */
+static void
+test_ai_commands_reach_the_service (Fixture       *f,
+                                    gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) bob = bob_joins (f);
+  Sender service = { f->client, "suda" };
+
+  /* The service answers it (no quiz runs) wherever its notices go. */
+  g_assert_false (someone_spoke (&service));
+  suda_client_submit (f->client, lab (f), "/answer B");
+  g_assert_true (suda_test_wait_until (someone_spoke, &service, 5000));
+  suda_client_submit (f->client, lab (f), "/summary 30");
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lab :!summary 30");
+  suda_client_submit (f->client, lab (f), "/quiz capitals 90");
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lab :!quiz capitals 90");
+  suda_client_submit (f->client, suda_client_get_server_conversation (f->client), "/summary");
+  wait_message (suda_client_get_server_conversation (f->client), SUDA_MESSAGE_KIND_ERROR, "Use /summary [N] in a room.");
+  suda_test_client_expect_nothing_before_sync (bob, "*answer B*");
+}
+
 /* The server names its service user in ISUPPORT; the client asks that
  * one, whatever its nick. */
 static void
@@ -454,6 +476,7 @@ main (int   argc,
   ADD ("whisper-command-opens-conversation", test_whisper_command_opens_conversation);
   ADD ("local-commands-print-into-history", test_local_commands_print_into_history);
   ADD ("service-commands-reach-the-service", test_service_commands_reach_the_service);
+  ADD ("ai-commands-reach-the-service", test_ai_commands_reach_the_service);
   ADD ("kicked-from-room", test_kicked_from_room);
   ADD ("transcripts-are-json-lines", test_transcripts_are_json_lines);
   ADD ("transcript-text-is-plain", test_transcript_text_is_plain);

@@ -74,6 +74,15 @@ static const Case cases[] = {
   MISUSE ("/search", SUDA_SLASH_SEARCH),
   MISUSE ("/search    ", SUDA_SLASH_SEARCH),
 
+  /* /summary, /quiz, /answer */
+  { "/summary", SUDA_SLASH_SUMMARY, 0, NULL, NULL, NULL },
+  { "/summary 30", SUDA_SLASH_SUMMARY, 0, "30", NULL, NULL },
+  MISUSE ("/summary 30 40", SUDA_SLASH_SUMMARY),
+  { "/quiz capitals of Europe 90", SUDA_SLASH_QUIZ, 0, "capitals of Europe 90", NULL, NULL },
+  MISUSE ("/quiz", SUDA_SLASH_QUIZ),
+  { "/answer b", SUDA_SLASH_ANSWER, 0, "b", NULL, NULL },
+  MISUSE ("/answer", SUDA_SLASH_ANSWER),
+
   /* /me */
   { "/me waves", SUDA_SLASH_ME, 0, "waves", NULL, NULL },
   { "/me  waves at   everyone", SUDA_SLASH_ME, 0, "waves at   everyone", NULL, NULL },

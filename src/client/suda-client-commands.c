@@ -265,6 +265,37 @@ _suda_client_command_search (SudaClient             *self,
 }
 
 void
+_suda_client_command_service (SudaClient             *self,
+                              SudaConversation       *conv,
+                              const SudaSlashCommand *cmd)
+{
+  const char *word = cmd->kind == SUDA_SLASH_QUIZ ? "quiz" : "summary";
+  g_autofree char *slash = g_strconcat ("/", word, NULL);
+  g_autofree char *text = NULL;
+
+  if (!require_room (self, conv, cmd) || !require_connection (self, conv) ||
+      !require_service (self, conv, slash))
+    return;
+  text = cmd->args[0] != NULL ? g_strdup_printf ("!%s %s", word, cmd->args[0]) : g_strconcat ("!", word, NULL);
+  suda_connection_send_message (self->connection, room_of (conv), text);
+}
+
+/* A quiz's answer goes to the service user alone: in the room it would
+ * tell everyone. */
+void
+_suda_client_command_answer (SudaClient             *self,
+                             SudaConversation       *conv,
+                             const SudaSlashCommand *cmd)
+{
+  g_autofree char *text = NULL;
+
+  if (!require_connection (self, conv) || !require_service (self, conv, "/answer"))
+    return;
+  text = g_strdup_printf ("answer %s", cmd->args[0]);
+  suda_connection_send_message (self->connection, suda_connection_get_service_nick (self->connection), text);
+}
+
+void
 _suda_client_command_me (SudaClient             *self,
                          SudaConversation       *conv,
                          const SudaSlashCommand *cmd)

@@ -122,6 +122,13 @@ void              _suda_client_command_schedule    (SudaClient           *self,
 void              _suda_client_command_search      (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     const SudaSlashCommand *cmd);
+/* /summary and /quiz: "!summary ARGS" and "!quiz ARGS" in the room. */
+void              _suda_client_command_service     (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
+void              _suda_client_command_answer      (SudaClient           *self,
+                                                    SudaConversation     *conv,
+                                                    const SudaSlashCommand *cmd);
 void              _suda_client_command_me          (SudaClient           *self,
                                                     SudaConversation     *conv,
                                                     const SudaSlashCommand *cmd);

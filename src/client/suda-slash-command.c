@@ -115,6 +115,15 @@ static const CommandSpec commands[] = {
   { SUDA_SLASH_IGNORE, { "ignore" }, 0, 1, FALSE, CHECK_NICK,
     N_("/ignore [NICKNAME]"), N_("Hide someone’s messages, or show them again; alone, list whom you ignore"),
     _suda_client_command_ignore },
+  { SUDA_SLASH_SUMMARY, { "summary" }, 0, 1, FALSE, CHECK_NONE,
+    N_("/summary [N]"), N_("Ask the assistant to sum up the room’s last N messages"),
+    _suda_client_command_service },
+  { SUDA_SLASH_QUIZ, { "quiz" }, 1, 1, TRUE, CHECK_NONE,
+    N_("/quiz TOPIC [SECONDS]"), N_("Have the assistant ask the room a multiple-choice question (operators)"),
+    _suda_client_command_service },
+  { SUDA_SLASH_ANSWER, { "answer" }, 1, 1, TRUE, CHECK_NONE,
+    N_("/answer LETTER"), N_("Answer the room’s quiz, privately"),
+    _suda_client_command_answer },
 };
 
 static const CommandSpec *

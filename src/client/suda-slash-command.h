@@ -33,6 +33,9 @@ typedef enum {
   SUDA_SLASH_LIST,
   SUDA_SLASH_QUOTE,
   SUDA_SLASH_IGNORE,
+  SUDA_SLASH_SUMMARY,
+  SUDA_SLASH_QUIZ,
+  SUDA_SLASH_ANSWER,
   SUDA_SLASH_UNKNOWN,   /* no such command */
   SUDA_SLASH_MISUSE,    /* a known command with wrong arguments */
 } SudaSlashKind;
