@@ -310,7 +310,7 @@ test_quiz_tally_at_deadline (Fixture       *fixture,
   /* The last answer counts. */
   suda_test_client_send (carol, "PRIVMSG suda :!answer c");
   suda_test_client_await (carol, ":suda!* NOTICE carol :Got your answer C*");
-  suda_test_client_send (carol, "PRIVMSG suda :answer #lobby b");
+  suda_test_client_send (carol, "PRIVMSG suda :answer #lobby   b");
   suda_test_client_await (carol, ":suda!* NOTICE carol :Changed your answer to B for the quiz in #lobby.");
   suda_test_client_send (dave, "PRIVMSG suda :answer C");
   suda_test_client_await (dave, ":suda!* NOTICE dave :Got your answer C*");

@@ -505,9 +505,12 @@ find_answerable_quiz (SudaService *self,
               !_suda_service_client_in_channel (self, asker, quiz->room))
             continue;
           if (quiz->ended)
-            ended = quiz;
-          else
-            found = quiz, n_running++;
+            {
+              ended = quiz;
+              continue;
+            }
+          found = quiz;
+          n_running++;
         }
     }
 
@@ -563,7 +566,7 @@ _suda_service_quiz_answer (SudaService *self,
                            const char  *args)
 {
   g_auto(GStrv) words = g_strsplit (args, " ", -1);
-  const char *room = NULL, *letter;
+  const char *room = NULL, *letter = "";
   char upper;
   Quiz *quiz;
 
@@ -578,9 +581,18 @@ _suda_service_quiz_answer (SudaService *self,
       return;
     }
 
-  letter = words[0] != NULL ? words[0] : "";
-  if (suda_irc_is_channel (letter) && words[1] != NULL)
-    room = words[0], letter = words[1];
+  /* "B" or "#room B", however spaced. */
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      if (room == NULL && letter[0] == '\0' && suda_irc_is_channel (words[i]))
+        room = words[i];
+      else if (letter[0] == '\0')
+        letter = words[i];
+      else
+        letter = "?";
+    }
   upper = g_ascii_toupper (letter[0]);
   if (upper < 'A' || upper >= 'A' + N_CHOICES || (letter[1] != '\0' && !g_str_equal (letter + 1, ")")))
     {
