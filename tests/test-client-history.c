@@ -540,7 +540,7 @@ test_join_line_below_late_replay (Fixture       *f,
   /* Noon UTC, so the days are the same ones in any time zone of the tests. */
   suda_test_fake_irc_send (f->fake,
                            "@time=2026-11-30T12:30:00.000Z :rose!r@h JOIN #lab\r\n"
-                           ":fake.local 332 rose #lab :Exams on Friday\r\n"
+                           "@time=2026-11-30T12:30:00.000Z :fake.local 332 rose #lab :Exams on Friday\r\n"
                            ":fake.local 353 rose = #lab :rose @bob\r\n"
                            ":fake.local 366 rose #lab :End of NAMES\r\n"
                            "BATCH +r1 chathistory #lab\r\n"
