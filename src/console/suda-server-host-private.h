@@ -70,6 +70,9 @@ typedef enum {
 #define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
 #define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
 #define SUDA_HOST_QUIET        G_USEC_PER_SEC
+/* The window's drawing of the live log may take 1/100 of a core: the
+ * figure the console is held to is its CPU beside the daemon's. */
+#define SUDA_HOST_DRAW_SHARE   100
 
 typedef struct _SudaHostShared SudaHostShared;
 

@@ -622,17 +622,17 @@ suda_server_host_get_n_users (SudaServerHost *self)
 
 /* What a batch costs the window, in microseconds, from taking it to
  * drawing it: the next batches are spaced so that showing them takes
- * about 1/50 of a core however slow the renderer (cairo on a remote
- * display takes tens of milliseconds a frame), a quarter of a second apart
- * at the least, four seconds at the most.  A server's log is read by people,
- * who read no faster. */
+ * about 1/SUDA_HOST_DRAW_SHARE of a core however slow the renderer (cairo
+ * on a remote display takes milliseconds a frame, a GPU a fraction of
+ * one), a quarter of a second apart at the least, four seconds at the
+ * most.  A server's log is read by people, who read no faster. */
 void
 suda_server_host_set_draw_cost (SudaServerHost *self,
                                 gint64          usec)
 {
   g_return_if_fail (SUDA_IS_SERVER_HOST (self));
   _suda_host_lock (self->shared);
-  self->shared->interval = MAX (self->shared->min_interval, MIN (usec * 50, SUDA_HOST_MAX_INTERVAL));
+  self->shared->interval = MAX (self->shared->min_interval, MIN (usec * SUDA_HOST_DRAW_SHARE, SUDA_HOST_MAX_INTERVAL));
   _suda_host_unlock (self->shared);
 }
 
