@@ -127,7 +127,6 @@ log_cell_bind_text (GtkSignalListItemFactory *factory,
   GtkInscription *cell;
   SudaLogRow *row = item_row (item, &cell);
   g_autofree char *text = suda_log_row_dup_summary (row);
-
   const char *tooltip = g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL;
 
   gtk_inscription_set_text (cell, text);
