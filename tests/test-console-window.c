@@ -400,6 +400,13 @@ test_fields_persist (Fixture       *fixture,
 }
 
 static void
+show_page (Fixture    *fixture,
+           const char *name)
+{
+  adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (child (fixture, "view_stack")), name);
+}
+
+static void
 test_kick_disconnects_and_logs (Fixture       *fixture,
                                 gconstpointer  data)
 {
@@ -416,7 +423,9 @@ test_kick_disconnects_and_logs (Fixture       *fixture,
   suda_test_client_send (bob, "JOIN #lobby");
   g_free (suda_test_client_expect (bob, ":bob!* JOIN #lobby*"));
   assert_status_gets (fixture, "· 2 users");
+  show_page (fixture, "users");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 2);
+  show_page (fixture, "log");
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.kick-user", "(ss)",
                               "alice", "too loud");
@@ -426,7 +435,9 @@ test_kick_disconnects_and_logs (Fixture       *fixture,
   assert_log_gets (fixture, "kick", "alice", "too loud");
   assert_log_gets (fixture, "disconnect", "alice", NULL);
   assert_status_gets (fixture, "· 1 user");
+  show_page (fixture, "users");
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 1);
+  show_page (fixture, "log");
 
   gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.disconnect-user", "(ss)",
                               "bob", "");
@@ -447,6 +458,8 @@ test_selected_user_actions_follow_selection (Fixture       *fixture,
 
   client = suda_test_client_register (port, "carol", NULL);
   assert_status_gets (fixture, "· 1 user");
+  /* the page lists users while it is shown */
+  show_page (fixture, "users");
   gtk_single_selection_set_selected (selection, 0);
 
   /* Kick… asks for a reason before it does anything */
@@ -459,6 +472,7 @@ test_selected_user_actions_follow_selection (Fixture       *fixture,
                          "spam");
   adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "confirm");
   g_assert_true (suda_test_client_wait_closed (client, 5000));
+  show_page (fixture, "log");
   assert_log_gets (fixture, "disconnect", "carol", NULL);
 }
 

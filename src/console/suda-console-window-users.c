@@ -238,6 +238,23 @@ users_selection_changed_cb (SudaConsoleWindow *self)
   _suda_console_window_update_state (self);
 }
 
+/* Only a page someone sees follows the host's users: hidden, the sorted
+ * list holds nothing and no batch reaches it (no sorting, no rows); shown,
+ * it takes them all in one change and sorts them once. */
+static void
+users_view_map_changed_cb (SudaConsoleWindow *self)
+{
+  GtkSortListModel *sorted = GTK_SORT_LIST_MODEL (gtk_single_selection_get_model (self->users_selection));
+  SudaServerHost *host = suda_console_window_get_host (self);
+  GListModel *users = NULL;
+
+  /* the host goes first when the window is torn down */
+  if (host != NULL && gtk_widget_get_mapped (GTK_WIDGET (self->users_view)))
+    users = suda_server_host_get_users (host);
+  if (gtk_sort_list_model_get_model (sorted) != users)
+    gtk_sort_list_model_set_model (sorted, users);
+}
+
 /* The host lists registered users only, in batches; the column headers sort. */
 void
 _suda_console_window_setup_users (SudaConsoleWindow *self)
@@ -245,14 +262,15 @@ _suda_console_window_setup_users (SudaConsoleWindow *self)
   GtkSorter *sorter = gtk_column_view_get_sorter (self->users_view);
   GtkSortListModel *sorted;
 
-  sorted = gtk_sort_list_model_new (g_object_ref (suda_server_host_get_users (suda_console_window_get_host (self))),
-                                    sorter ? g_object_ref (sorter) : NULL);
+  sorted = gtk_sort_list_model_new (NULL, sorter ? g_object_ref (sorter) : NULL);
   self->users_selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (self->users_selection, FALSE);
   gtk_single_selection_set_can_unselect (self->users_selection, TRUE);
   g_signal_connect_swapped (self->users_selection, "notify::selected",
                             G_CALLBACK (users_selection_changed_cb), self);
   gtk_column_view_set_model (self->users_view, GTK_SELECTION_MODEL (self->users_selection));
+  g_signal_connect_swapped (self->users_view, "map", G_CALLBACK (users_view_map_changed_cb), self);
+  g_signal_connect_swapped (self->users_view, "unmap", G_CALLBACK (users_view_map_changed_cb), self);
 
   self->user_popover = gtk_popover_menu_new_from_model (self->user_menu);
   gtk_popover_set_has_arrow (GTK_POPOVER (self->user_popover), FALSE);

@@ -127,10 +127,13 @@ log_cell_bind_text (GtkSignalListItemFactory *factory,
   GtkInscription *cell;
   SudaLogRow *row = item_row (item, &cell);
   g_autofree char *text = suda_log_row_dup_summary (row);
+  const char *tooltip = g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL;
 
   gtk_inscription_set_text (cell, text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (cell),
-                               g_utf8_strlen (text, -1) > TOOLTIP_THRESHOLD ? text : NULL);
+  /* GTK asks the display where the pointer is at every tooltip set (two
+   * round trips to the X server): a row that keeps none sets none */
+  if (g_strcmp0 (gtk_widget_get_tooltip_text (GTK_WIDGET (cell)), tooltip) != 0)
+    gtk_widget_set_tooltip_text (GTK_WIDGET (cell), tooltip);
 }
 
 void

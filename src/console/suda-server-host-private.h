@@ -63,10 +63,16 @@ typedef enum {
 
 /* Log entries are drained at most every SUDA_HOST_MIN_INTERVAL usec, and
  * further apart when the window is slow to draw
- * (suda_server_host_set_draw_cost); other events once a frame. */
+ * (suda_server_host_set_draw_cost), except that the first entry after
+ * SUDA_HOST_QUIET usec without any drains at once; other events once a
+ * frame. */
 #define SUDA_HOST_FRAME        (G_USEC_PER_SEC / 60)
 #define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
 #define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
+#define SUDA_HOST_QUIET        G_USEC_PER_SEC
+/* The window's drawing of the live log may take 1/100 of a core: the
+ * figure the console is held to is its CPU beside the daemon's. */
+#define SUDA_HOST_DRAW_SHARE   100
 
 typedef struct _SudaHostShared SudaHostShared;
 
@@ -97,8 +103,12 @@ struct _SudaHostShared
   guint            ring_len;
   guint64          n_logged;        /* every entry ever pushed */
   gint64           wake_due;        /* when the next drain on owner_context is, or 0 */
+  GSource         *wake_source;     /* that drain's, or NULL */
   gint64           last_drain;      /* monotonic usec */
   gint64           interval;        /* usec from one drain to the next, at least */
+  gint64           min_interval;    /* what INTERVAL never goes under */
+  gint64           quiet;           /* usec without entries after which one drains at once */
+  gint64           last_logged;     /* monotonic usec of the newest entry, or 0 */
   gboolean         log_paused;      /* nobody sees the live log: entries wait in the ring */
 
   /* The server thread's own */
@@ -138,6 +148,14 @@ void            _suda_host_drain          (SudaHostShared  *shared);
 /* With the lock held: a drain on the GTK thread INTERVAL usec after the last. */
 void            _suda_host_wake_locked    (SudaHostShared  *shared,
                                            gint64           interval);
+void            _suda_host_unwake_locked  (SudaHostShared  *shared);
+
+/* For tests: the shortest spacing of log batches and the silence after
+ * which an entry drains at once, both in usec; the host then counts
+ * itself quiet. */
+void            _suda_server_host_set_batch_timing (SudaServerHost *self,
+                                                    gint64          min_interval,
+                                                    gint64          quiet);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaHostEvent, _suda_host_event_free)
 

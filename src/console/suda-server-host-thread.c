@@ -29,7 +29,8 @@ _suda_host_shared_new (guint ring_size)
   shared->ring_size = MAX (ring_size, 1);
   shared->ring = g_new0 (SudaLogEntry *, shared->ring_size);
   shared->watched = g_ptr_array_new_with_free_func (g_object_unref);
-  shared->interval = SUDA_HOST_MIN_INTERVAL;
+  shared->interval = shared->min_interval = SUDA_HOST_MIN_INTERVAL;
+  shared->quiet = SUDA_HOST_QUIET;
   return shared;
 }
 
@@ -124,6 +125,8 @@ _suda_host_wake_locked (SudaHostShared *shared,
 
   if (shared->wake_due != 0 && shared->wake_due <= due)
     return;
+  /* one drain pending at most: a sooner one replaces a later one */
+  _suda_host_unwake_locked (shared);
   shared->wake_due = due;
   source = due > now ? g_timeout_source_new ((guint) ((due - now + 999) / 1000)) : g_idle_source_new ();
   g_source_set_priority (source, G_PRIORITY_HIGH_IDLE + 10);
@@ -131,7 +134,19 @@ _suda_host_wake_locked (SudaHostShared *shared,
                          (GDestroyNotify) _suda_host_shared_unref);
   g_source_set_static_name (source, "[suda] console drain");
   g_source_attach (source, shared->owner_context);
-  g_source_unref (source);
+  shared->wake_source = source;
+}
+
+/* With the lock held: no drain pending any more. */
+void
+_suda_host_unwake_locked (SudaHostShared *shared)
+{
+  if (shared->wake_source != NULL)
+    {
+      g_source_destroy (shared->wake_source);
+      g_clear_pointer (&shared->wake_source, g_source_unref);
+    }
+  shared->wake_due = 0;
 }
 
 void
@@ -150,7 +165,14 @@ static void
 push_log_entry (SudaHostShared *shared,
                 SudaLogEntry   *entry)
 {
+  gint64 now = g_get_monotonic_time ();
+  gboolean after_quiet;
+
   _suda_host_lock (shared);
+  /* a lone entry (the first after a silence) shows at once: waiting out
+   * the interval only pays when more are coming */
+  after_quiet = shared->last_logged == 0 || now - shared->last_logged >= shared->quiet;
+  shared->last_logged = now;
   if (shared->ring_len == shared->ring_size)
     {
       g_object_unref (shared->ring[shared->ring_start]);
@@ -161,7 +183,7 @@ push_log_entry (SudaHostShared *shared,
   shared->n_logged++;
   /* a hidden live log costs the GTK thread nothing: the ring waits */
   if (!shared->log_paused)
-    _suda_host_wake_locked (shared, shared->interval);
+    _suda_host_wake_locked (shared, after_quiet ? 0 : shared->interval);
   _suda_host_unlock (shared);
 }
 

@@ -97,6 +97,13 @@ suda_server_host_dispose (GObject *object)
     }
   g_clear_object (&self->users);
   g_clear_pointer (&self->users_by_id, g_hash_table_unref);
+  /* nothing left to drain into */
+  if (self->shared != NULL)
+    {
+      _suda_host_lock (self->shared);
+      _suda_host_unwake_locked (self->shared);
+      _suda_host_unlock (self->shared);
+    }
 
   G_OBJECT_CLASS (suda_server_host_parent_class)->dispose (object);
 }
@@ -383,7 +390,7 @@ _suda_host_drain (SudaHostShared *shared)
       shared->ring_start = shared->ring_len = 0;
       n_logged = shared->n_logged;
     }
-  shared->wake_due = 0;
+  _suda_host_unwake_locked (shared);
   shared->last_drain = g_get_monotonic_time ();
   _suda_host_unlock (shared);
 
@@ -615,17 +622,17 @@ suda_server_host_get_n_users (SudaServerHost *self)
 
 /* What a batch costs the window, in microseconds, from taking it to
  * drawing it: the next batches are spaced so that showing them takes
- * about 1/50 of a core however slow the renderer (cairo on a remote
- * display takes tens of milliseconds a frame), a quarter of a second apart
- * at the least, four seconds at the most.  A server's log is read by people,
- * who read no faster. */
+ * about 1/SUDA_HOST_DRAW_SHARE of a core however slow the renderer (cairo
+ * on a remote display takes milliseconds a frame, a GPU a fraction of
+ * one), a quarter of a second apart at the least, four seconds at the
+ * most.  A server's log is read by people, who read no faster. */
 void
 suda_server_host_set_draw_cost (SudaServerHost *self,
                                 gint64          usec)
 {
   g_return_if_fail (SUDA_IS_SERVER_HOST (self));
   _suda_host_lock (self->shared);
-  self->shared->interval = CLAMP (usec * 50, SUDA_HOST_MIN_INTERVAL, SUDA_HOST_MAX_INTERVAL);
+  self->shared->interval = MAX (self->shared->min_interval, MIN (usec * SUDA_HOST_DRAW_SHARE, SUDA_HOST_MAX_INTERVAL));
   _suda_host_unlock (self->shared);
 }
 
@@ -655,4 +662,17 @@ suda_server_host_get_log_paused (SudaServerHost *self)
   paused = self->shared->log_paused;
   _suda_host_unlock (self->shared);
   return paused;
+}
+
+void
+_suda_server_host_set_batch_timing (SudaServerHost *self,
+                                    gint64          min_interval,
+                                    gint64          quiet)
+{
+  g_return_if_fail (SUDA_IS_SERVER_HOST (self));
+  _suda_host_lock (self->shared);
+  self->shared->interval = self->shared->min_interval = MAX (min_interval, 0);
+  self->shared->quiet = MAX (quiet, 0);
+  self->shared->last_logged = 0;
+  _suda_host_unlock (self->shared);
 }
