@@ -116,6 +116,9 @@ show_web_code_action (GtkWidget  *widget,
       _suda_console_window_toast (self, error->message);
       return;
     }
+  suda_console_join_window_add_invites (join, suda_server_host_get_config (self->host),
+                                        suda_server_host_get_port (self->host),
+                                        suda_server_host_get_config (self->host)->tls_port);
   gtk_window_present (GTK_WINDOW (join));
 }
 
