@@ -452,6 +452,8 @@ config_from_fields (SudaConsoleWindow  *self,
       /* 8080, or a free port when another program has it */
       suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
       suda_server_config_set_value (config, "web", "port-fallback", "true", NULL);
+      /* a class finds the console's chat by name on the local network */
+      suda_server_config_set_value (config, "server", "announce", "true", NULL);
     }
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
