@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include <glib/gstdio.h>
 
@@ -230,18 +231,56 @@ entry_logged (gpointer data)
   return count_entries (data, "Announced on the local network") > 0;
 }
 
+static GPid
+start_daemon (void)
+{
+  const char *conf = g_getenv ("SUDA_TEST_AVAHI_CONF");
+  g_autoptr(GError) error = NULL;
+  GPid daemon = 0;
+
+  g_assert_nonnull (conf);
+  g_spawn_async (NULL, (char *[]) { "avahi-daemon", "-f", (char *) conf, "--no-drop-root",
+                                    "--no-chroot", "--no-rlimits", NULL },
+                 NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                 NULL, NULL, &daemon, &error);
+  g_assert_no_error (error);
+  return daemon;
+}
+
+static void
+stop_daemon (GPid daemon)
+{
+  int status;
+
+  kill (daemon, SIGTERM);
+  g_assert_cmpint (waitpid (daemon, &status, 0), ==, daemon);
+  g_spawn_close_pid (daemon);
+}
+
+static gboolean
+browser_unavailable (gpointer data)
+{
+  return !suda_lan_browser_get_available (data);
+}
+
+static gboolean
+announced_twice (gpointer data)
+{
+  return count_entries (data, "Announced on the local network") == 2;
+}
+
 /* No Avahi daemon: the server starts and says so once; the client's list
  * is unavailable and says why.  Once a daemon starts, both go on by
- * themselves: the chat is announced and found. */
+ * themselves: the chat is announced and found; a daemon that stops and
+ * starts again (an upgrade, a crash) gets it again. */
 static void
 test_no_daemon_then_daemon (void)
 {
   g_autoptr(SudaLanBrowser) browser = suda_lan_browser_new ();
   Lookup lookup = { browser, "Late chat" };
   Announced late = { 0 };
-  const char *conf = g_getenv ("SUDA_TEST_AVAHI_CONF");
-  GPid daemon = 0;
-  g_autoptr(GError) error = NULL;
+  GPid daemon;
 
   g_assert_false (suda_lan_browser_get_available (browser));
   g_assert_nonnull (strstr (suda_lan_browser_get_problem (browser), "Avahi"));
@@ -251,21 +290,22 @@ test_no_daemon_then_daemon (void)
   g_assert_cmpuint (count_entries (&late, "Avahi is not running"), ==, 1);
   g_assert_cmpuint (count_entries (&late, "local network"), ==, 1);
 
-  g_assert_nonnull (conf);
-  g_spawn_async (NULL, (char *[]) { "avahi-daemon", "-f", (char *) conf, "--no-drop-root",
-                                    "--no-chroot", "--no-rlimits", NULL },
-                 NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
-                 NULL, NULL, &daemon, &error);
-  g_assert_no_error (error);
+  daemon = start_daemon ();
   g_assert_true (suda_test_wait_until (browser_available, browser, SEEN_MS));
   g_assert_null (suda_lan_browser_get_problem (browser));
   g_assert_true (suda_test_wait_until (entry_logged, &late, SEEN_MS));
   g_assert_true (suda_test_wait_until (chat_listed, &lookup, SEEN_MS));
   g_assert_cmpuint (count_entries (&late, "Avahi is not running"), ==, 1);
+
+  stop_daemon (daemon);
+  g_assert_true (suda_test_wait_until (browser_unavailable, browser, SEEN_MS));
+  g_assert_cmpuint (g_list_model_get_n_items (G_LIST_MODEL (browser)), ==, 0);
+  daemon = start_daemon ();
+  g_assert_true (suda_test_wait_until (announced_twice, &late, SEEN_MS));
+  g_assert_true (suda_test_wait_until (chat_listed, &lookup, SEEN_MS));
+  g_assert_true (suda_server_get_running (late.server));
   announced_stop (&late);
-  /* The namespace ends it anyway; this test's own daemon goes first. */
-  kill (daemon, SIGTERM);
-  g_spawn_close_pid (daemon);
+  stop_daemon (daemon);
 }
 
 int
