@@ -35,6 +35,10 @@ packages=(
   fonts-nanum
   # validation of what is installed
   desktop-file-utils appstream libxml2-utils groff-base systemd
+  # announcing the chat on the local network and finding it (Avahi); for the
+  # tests, a daemon of their own in a network namespace (ip from iproute2;
+  # --no-install-recommends matters: libnss-mdns would edit nsswitch.conf)
+  libavahi-client-dev libavahi-glib-dev avahi-daemon iproute2
   # fuzzing (tests/fuzz, -Dfuzzing=true): clang and its libFuzzer runtime;
   # the gcc build and the corpus replays in the suite need neither
   clang libclang-rt-14-dev

@@ -15,6 +15,7 @@ G_BEGIN_DECLS
  *   suda-window-lists.c   the rows of the three lists, the member list
  *   suda-window-adaptive.c folding the sidebar and members in a narrow window
  *   suda-window-servers.c the servers kept in GSettings and restored at start
+ *   suda-window-lan.c     chats on this network, invite links pasted in the form
  * Signals of the template's widgets are connected in suda-window.ui. */
 struct _SudaWindow
 {
@@ -163,6 +164,7 @@ void     _suda_window_update_form         (SudaWindow     *self);
 
 /* suda-window-servers.c */
 void     _suda_window_servers_init        (SudaWindow     *self);
+void     _suda_window_lan_init            (SudaWindow     *self);
 void     _suda_window_servers_watch       (SudaWindow     *self,
                                            SudaClient     *client);
 void     _suda_window_servers_save        (SudaWindow     *self);

@@ -127,6 +127,7 @@ void
 _suda_window_servers_init (SudaWindow *self)
 {
   g_signal_connect_object (self->clients, "items-changed", G_CALLBACK (schedule_save), self, G_CONNECT_SWAPPED);
+  _suda_window_lan_init (self);
 }
 
 /* From here on (the window closing, going) what happens to the servers

@@ -73,8 +73,9 @@ suda_console_application_command_line (GApplication            *app,
       g_autoptr(GError) error = NULL;
 
       config = suda_server_config_new ();
-      /* the console's own default, which the file may override */
+      /* the console's own defaults, which the file may override */
       suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+      suda_server_config_set_value (config, "server", "announce", "true", NULL);
       if (!suda_server_config_load_file (config, config_path, &error))
         {
           g_application_command_line_printerr (command_line, "%s\n", error->message);

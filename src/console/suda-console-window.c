@@ -116,6 +116,9 @@ show_web_code_action (GtkWidget  *widget,
       _suda_console_window_toast (self, error->message);
       return;
     }
+  suda_console_join_window_add_invites (join, suda_server_host_get_config (self->host),
+                                        suda_server_host_get_port (self->host),
+                                        suda_server_host_get_config (self->host)->tls_port);
   gtk_window_present (GTK_WINDOW (join));
 }
 
@@ -449,6 +452,8 @@ config_from_fields (SudaConsoleWindow  *self,
       /* 8080, or a free port when another program has it */
       suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
       suda_server_config_set_value (config, "web", "port-fallback", "true", NULL);
+      /* a class finds the console's chat by name on the local network */
+      suda_server_config_set_value (config, "server", "announce", "true", NULL);
     }
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 

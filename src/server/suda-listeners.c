@@ -6,6 +6,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "announce/suda-announce.h"
 #include "suda-certificate.h"
 #include "suda-server-private.h"
 #include "suda-socket-transport.h"
@@ -410,13 +411,63 @@ _suda_listeners_open (SudaServer  *self,
   return TRUE;
 }
 
+/* Announcing on the local network ----------------------------------------- */
+
+static void
+on_announce_note (gpointer    data,
+                  const char *text)
+{
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "info", NULL, NULL, text);
+
+  suda_server_log (data, entry);
+}
+
+static char *
+dup_announce_name (const SudaServerConfig *config)
+{
+  if (config->announce_name != NULL && *config->announce_name != '\0')
+    return g_strdup (config->announce_name);
+  return g_strdup_printf ("%s on %s", config->network_name, g_get_host_name ());
+}
+
+/* Once connections are let in: a student who sees the chat can join. */
+static void
+start_announcing (SudaServer *self)
+{
+  const SudaServerConfig *config = self->config;
+  g_autofree char *name = NULL;
+  SudaAnnounceInfo info = { 0 };
+
+  if (!config->announce || self->announce != NULL)
+    return;
+  name = dup_announce_name (config);
+  info.name = name;
+  info.port = self->port;
+  info.tls_port = self->tls_port;
+  info.room = config->default_channel;
+  info.password = config->password != NULL && *config->password != '\0';
+  info.accounts = self->core.accounts ? config->accounts.registration : NULL;
+  if (self->tls_port != 0 && _suda_tls_is_self_signed (self->tls))
+    info.fingerprint = _suda_tls_get_fingerprint (self->tls);
+  self->announce = _suda_announce_new (&info, on_announce_note, self);
+}
+
+const char *
+_suda_listeners_get_announced_name (SudaServer *self)
+{
+  return self->announce ? _suda_announce_get_name (self->announce) : NULL;
+}
+
 /* The history is read: who waits in the backlog, or opened a WebSocket
  * meanwhile, comes in (unless the server is stopping already). */
 void
 _suda_listeners_let_in (SudaServer *self)
 {
   if (!self->stopping)
-    g_socket_service_start (self->listener);
+    {
+      g_socket_service_start (self->listener);
+      start_announcing (self);
+    }
   for (guint i = 0; !self->stopping && i < self->web_waiting->len; i++)
     accept_web_transport (self, g_ptr_array_index (self->web_waiting, i));
   g_ptr_array_set_size (self->web_waiting, 0);
@@ -425,6 +476,7 @@ _suda_listeners_let_in (SudaServer *self)
 void
 _suda_listeners_close (SudaServer *self)
 {
+  g_clear_pointer (&self->announce, _suda_announce_free);
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
   g_clear_object (&self->web);

@@ -97,6 +97,9 @@ static const KeyInfo keys[] = {
   { "server", "state-dir", KEY_STRING, F (state_dir), 0, 0, NULL, NULL },
   { "server", "admin-location", KEY_STRING, F (admin_location), 0, 0, NULL, NULL },
   { "server", "admin-email", KEY_STRING, F (admin_email), 0, 0, NULL, NULL },
+  /* the console's own default is true: a class finds the chat by name */
+  { "server", "announce", KEY_BOOL, F (announce), 0, 0, "false", NULL },
+  { "server", "announce-name", KEY_STRING, F (announce_name), 0, 0, NULL, NULL },
 
   { "log", "file", KEY_STRING, F (log_path), 0, 0, NULL, NULL },
   { "log", "history-lines", KEY_UINT, F (history_lines), 0, 100000, "50", NULL },

@@ -78,6 +78,8 @@ typedef struct {
   char     *state_dir;        /* NULL: the log's folder */
   char     *admin_location;   /* ADMIN's answer, or NULL */
   char     *admin_email;
+  gboolean  announce;         /* DNS-SD over mDNS (Avahi) on the local network */
+  char     *announce_name;    /* the name people see; NULL: "NETWORK on HOST" */
 
   /* [log] */
   char     *log_path;         /* NULL: $XDG_STATE_HOME/suda/server.jsonl; "" no log */

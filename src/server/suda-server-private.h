@@ -579,6 +579,7 @@ gboolean      _suda_server_is_loading_history (SudaServer *self);
  * reach into it: the layers above see SudaCore. */
 typedef struct _SudaTls       SudaTls;        /* tls/suda-tls-private.h */
 typedef struct _SudaWebServer SudaWebServer;  /* web/suda-web-server.h */
+typedef struct _SudaAnnounce  SudaAnnounce;   /* announce/suda-announce.h */
 
 struct _SudaServer
 {
@@ -618,6 +619,7 @@ struct _SudaServer
   SudaWebServer     *web;           /* [web] port=: the page and /ws, or NULL */
   GPtrArray         *web_waiting;   /* WebSockets opened while the history loads */
   SudaCluster       *cluster;       /* [cluster] redis=, while running; or NULL */
+  SudaAnnounce      *announce;      /* [server] announce=, while letting in; or NULL */
 };
 
 /* suda-server.c: a session and a client for TRANSPORT (a new reference),
@@ -636,5 +638,7 @@ gboolean      _suda_listeners_open          (SudaServer    *self,
 void          _suda_listeners_let_in        (SudaServer    *self);
 void          _suda_listeners_close         (SudaServer    *self);
 void          _suda_listeners_log_tls       (SudaServer    *self);
+/* The name the server is announced under on the local network, or NULL. */
+const char   *_suda_listeners_get_announced_name (SudaServer *self);
 
 G_END_DECLS
