@@ -373,6 +373,8 @@ on_relay (gpointer      data,
         announce_user (client, self);
       return;
     }
+  if (channel == NULL && _suda_cluster_direct_out (self, entry, line))
+    return;
   if (!is_room_event (line->command))
     return;
   builder = begin (self, "event");
@@ -459,6 +461,8 @@ apply_room_event (SudaCluster *self,
       else if (client != NULL && channel != NULL && suda_channel_has_member (channel, client))
         _suda_registry_remove_member (registry, channel, client);
     }
+  else if (g_str_equal (line->command, "MODE"))
+    _suda_cluster_rooms_apply_mode (self, line, room);
   else if (g_str_equal (line->command, "TOPIC"))
     {
       SudaChannel *channel = _suda_registry_find_channel (registry, room);
@@ -564,6 +568,8 @@ on_message (SudaRedis   *redis,
     receive_event (self, server, object);
   else if (g_str_equal (kind, "user"))
     receive_user (self, server, object);
+  else if (g_str_equal (kind, "direct"))
+    _suda_cluster_direct_in (self, server, object);
   else if (g_str_equal (kind, "hello"))
     /* A server (re)joined: it learns who is here. */
     _suda_registry_foreach_client (self->core->registry, announce_user, self);
@@ -810,4 +816,41 @@ guint
 _suda_cluster_get_n_peers (SudaCluster *self)
 {
   return self ? g_hash_table_size (self->peers) : 0;
+}
+
+/* For the suda-cluster-*.c files ------------------------------------------------ */
+
+SudaCore *
+_suda_cluster_get_core (SudaCluster *self)
+{
+  return self->core;
+}
+
+JsonBuilder *
+_suda_cluster_begin (SudaCluster *self,
+                     const char  *kind)
+{
+  return begin (self, kind);
+}
+
+void
+_suda_cluster_publish (SudaCluster *self,
+                       JsonBuilder *builder)
+{
+  publish (self, builder);
+}
+
+void
+_suda_cluster_add_line (JsonBuilder  *builder,
+                        SudaOutLine  *line,
+                        SudaLogEntry *entry)
+{
+  add_line (builder, line, entry);
+}
+
+SudaLogEntry *
+_suda_cluster_read_entry (JsonObject *object,
+                          const char *server)
+{
+  return read_entry (object, server);
 }

@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a room means across the servers of a cluster ([cluster], issue 15):
+ * private messages to a nick another server holds, KICK of a member there,
+ * topic, modes and bans shared, LIST of rooms that exist only elsewhere. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cluster/suda-cluster-private.h"
+#include "suda-server-private.h"
+#include "suda-test-cluster.h"
+#include "suda-test-util.h"
+
+#define LEASE_MS 3000
+
+typedef struct {
+  SudaTestRedis  redis;
+  SudaServer    *a;
+  SudaServer    *b;
+  GPtrArray     *b_entries;   /* SudaLogEntry B logged */
+} Fixture;
+
+static void
+on_b_entry (SudaServer   *server,
+            SudaLogEntry *entry,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->b_entries, g_object_ref (entry));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  SudaServer *servers[3];
+
+  suda_test_redis_set_up (&f->redis);
+  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
+  g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
+  servers[0] = f->a;
+  servers[1] = f->b;
+  servers[2] = NULL;
+  suda_test_cluster_wait (servers);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  suda_test_redis_tear_down (&f->redis);
+  g_ptr_array_unref (f->b_entries);
+}
+
+typedef struct {
+  SudaServer *server;
+  const char *nick;
+} Known;
+
+static gboolean
+knows_remote (gpointer data)
+{
+  Known *known = data;
+
+  return _suda_registry_find_remote (_suda_server_get_registry (known->server), known->nick) != NULL;
+}
+
+/* SERVER has heard that NICK is on another server. */
+static void
+wait_for_remote (SudaServer *server,
+                 const char *nick)
+{
+  Known known = { server, nick };
+
+  g_assert_true (suda_test_wait_until (knows_remote, &known, 5000));
+}
+
+/* The lines CLIENT reads up to one matching MARKER: one server's events
+ * reach the others in the order it made them, so a marker sent after an
+ * event shows whether the event arrived more than once. */
+static GPtrArray *
+lines_until (SudaTestClient *client,
+             const char     *marker)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  for (;;)
+    {
+      char *line = suda_test_client_read_line (client, 5000);
+
+      g_assert_nonnull (line);
+      if (g_pattern_match_simple (marker, line))
+        {
+          g_free (line);
+          return lines;
+        }
+      g_ptr_array_add (lines, line);
+    }
+}
+
+static guint
+count_matching (GPtrArray  *lines,
+                const char *pattern)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    n += g_pattern_match_simple (pattern, g_ptr_array_index (lines, i));
+  return n;
+}
+
+/* The value of TAG in LINE's tags. */
+static char *
+tag_of (const char *line,
+        const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "=", NULL);
+  const char *start = strstr (line, key);
+
+  g_assert_nonnull (start);
+  start += strlen (key);
+  return g_strndup (start, strcspn (start, "; "));
+}
+
+static void
+test_privmsg_to_other_server (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *caps = "server-time message-tags echo-message";
+  g_autoptr(SudaTestClient) alice = suda_test_user (f->a, "alice", caps);
+  g_autoptr(SudaTestClient) bob = suda_test_user (f->b, "bob", caps);
+  g_autofree char *echo = NULL, *got = NULL;
+  g_autofree char *echo_time = NULL, *echo_msgid = NULL, *time = NULL, *msgid = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  gboolean logged = FALSE;
+
+  wait_for_remote (f->a, "bob");
+  wait_for_remote (f->b, "alice");
+  suda_test_client_send (alice, "PRIVMSG bob :psst, from A");
+  echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG bob :psst, from A");
+  got = suda_test_client_expect (bob, "@* :alice!* PRIVMSG bob :psst, from A");
+  echo_time = tag_of (echo, "time");
+  echo_msgid = tag_of (echo, "msgid");
+  time = tag_of (got, "time");
+  msgid = tag_of (got, "msgid");
+  g_assert_cmpstr (time, ==, echo_time);
+  g_assert_cmpstr (msgid, ==, echo_msgid);
+  /* B logged it, as a whisper from server a, before sending it. */
+  for (guint i = 0; i < f->b_entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
+
+      if (g_str_equal (suda_log_entry_get_event (entry), "whisper") &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
+        {
+          g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
+          g_assert_cmpstr (suda_log_entry_get_field (entry, "target"), ==, "bob");
+          logged = TRUE;
+        }
+    }
+  g_assert_true (logged);
+
+  /* NOTICE and TAGMSG go the same way, back from B. */
+  suda_test_client_send (bob, "NOTICE alice :noted");
+  suda_test_client_await (alice, "@* :bob!* NOTICE alice :noted");
+  suda_test_client_send (bob, "@+typing=active TAGMSG alice");
+  suda_test_client_await (alice, "@*+typing=active* :bob!* TAGMSG alice");
+
+  /* Once each: a marker after them comes next. */
+  suda_test_client_send (alice, "PRIVMSG bob :marker");
+  lines = lines_until (bob, "@* :alice!* PRIVMSG bob :marker");
+  g_assert_cmpuint (count_matching (lines, "*PRIVMSG bob :psst*"), ==, 0);
+
+  /* A nick on no server is still 401. */
+  suda_test_client_send (alice, "PRIVMSG nobody :hello?");
+  suda_test_client_await (alice, "* 401 alice nobody :*");
+}
+
+static void
+test_kick_member_of_other_server (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) dave = suda_test_member (f->a, "dave", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->b, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  g_autoptr(GPtrArray) seen = NULL;
+  g_autofree char *names = NULL;
+
+  suda_test_client_await (alice, ":carol!* JOIN #lobby*");
+  wait_for_remote (f->a, "erin");
+  /* 482 for a member who is no operator; 441 for one not in the room. */
+  suda_test_client_send (dave, "KICK #lobby carol :no");
+  suda_test_client_await (dave, "* 482 dave #lobby :*");
+  suda_test_client_send (alice, "KICK #lobby erin :no");
+  suda_test_client_await (alice, "* 441 alice erin #lobby :*");
+
+  suda_test_client_send (alice, "KICK #lobby carol :out you go");
+  suda_test_client_await (alice, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_await (dave, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_await (carol, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_send (alice, "PRIVMSG #lobby :marker");
+  seen = lines_until (bob, ":alice!* PRIVMSG #lobby :marker");
+  g_assert_cmpuint (count_matching (seen, ":alice!* KICK #lobby carol :out you go"), ==, 1);
+  suda_test_client_expect_nothing_before_sync (carol, "*PRIVMSG #lobby :marker");
+
+  /* Gone from the room on both servers. */
+  suda_test_client_send (bob, "NAMES #lobby");
+  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  g_assert_null (strstr (names, "carol"));
+  suda_test_client_send (dave, "NAMES #lobby");
+  g_free (names);
+  names = suda_test_client_expect (dave, "* 353 dave = #lobby :*");
+  g_assert_null (strstr (names, "carol"));
+  g_assert_nonnull (strstr (names, "bob"));
+}
+
+static void
+test_topic_modes_bans_shared (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->b, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+
+  suda_test_client_await (alice, ":carol!* JOIN #lobby*");
+  suda_test_client_send (alice, "TOPIC #lobby :shared topic");
+  suda_test_client_await (carol, ":alice!* TOPIC #lobby :shared topic");
+  suda_test_client_send (carol, "TOPIC #lobby");
+  suda_test_client_await (carol, "* 332 carol #lobby :shared topic");
+  suda_test_client_await (carol, "* 333 carol #lobby alice* *");
+
+  /* +m set on A keeps carol, on B with no voice, quiet there. */
+  suda_test_client_send (alice, "MODE #lobby +m");
+  suda_test_client_await (carol, ":alice!* MODE #lobby +m");
+  suda_test_client_send (carol, "PRIVMSG #lobby :may I?");
+  suda_test_client_await (carol, "* 404 carol #lobby :*");
+  suda_test_client_send (carol, "MODE #lobby");
+  suda_test_client_await (carol, "* 324 carol #lobby +*m*");
+
+  /* +v given on A to a member on B lets her speak there. */
+  suda_test_client_send (alice, "MODE #lobby +v carol");
+  suda_test_client_await (alice, ":alice!* MODE #lobby +v carol");
+  suda_test_client_await (carol, ":alice!* MODE #lobby +v carol");
+  suda_test_client_send (carol, "PRIVMSG #lobby :thanks");
+  suda_test_client_await (alice, ":carol!* PRIVMSG #lobby :thanks");
+
+  /* A ban set on A stops a JOIN on B, and a banned member's speech there. */
+  suda_test_client_send (alice, "MODE #lobby -mv+bb carol dave!*@* carol!*@*");
+  suda_test_client_await (carol, ":alice!* MODE #lobby -mv+bb carol dave!*@* carol!*@*");
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "* 474 dave #lobby :*");
+  suda_test_client_send (carol, "PRIVMSG #lobby :still here?");
+  suda_test_client_await (carol, "* 404 carol #lobby :*");
+
+  /* A key set on A is asked for on B. */
+  suda_test_client_send (alice, "MODE #lobby -b+k dave!*@* sesame");
+  suda_test_client_await (bob, ":alice!* MODE #lobby -b+k dave!*@* sesame");
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "* 475 dave #lobby :*");
+  suda_test_client_send (dave, "JOIN #lobby sesame");
+  suda_test_client_await (dave, ":dave!* JOIN #lobby*");
+}
+
+static void
+test_list_rooms_of_other_servers (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#only-a");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->a, "carol", NULL, "#both");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#both");
+  g_autoptr(GPtrArray) lines = NULL;
+
+  suda_test_client_await (bob, ":carol!* JOIN #both*");
+  suda_test_client_send (bob, "LIST");
+  suda_test_client_await (bob, "* 321 bob *");
+  lines = lines_until (bob, "* 323 bob :*");
+  /* The service user, and alice on A. */
+  g_assert_nonnull (suda_test_lines_find (lines, "* 322 bob #only-a 2 :*"));
+  /* The service user, carol on A and bob on B, once. */
+  g_assert_cmpuint (count_matching (lines, "* 322 bob #both 3 :*"), ==, 1);
+  suda_test_client_send (bob, "LIST #only-a");
+  suda_test_client_await (bob, "* 322 bob #only-a 2 :*");
+  suda_test_client_await (bob, "* 323 bob :*");
+  suda_test_client_send (bob, "LIST >2");
+  g_ptr_array_unref (lines);
+  lines = lines_until (bob, "* 323 bob :*");
+  g_assert_null (suda_test_lines_find (lines, "* 322 bob #only-a *"));
+  g_assert_nonnull (suda_test_lines_find (lines, "* 322 bob #both 3 :*"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!g_find_program_in_path ("redis-server"))
+    {
+      g_test_skip ("redis-server is not installed (tools/install-deps.sh)");
+      return 0;
+    }
+  g_test_add ("/cluster/direct/privmsg-notice-tagmsg-reach-other-server", Fixture, NULL,
+              fixture_set_up, test_privmsg_to_other_server, fixture_tear_down);
+  g_test_add ("/cluster/kick/operator-kicks-member-of-other-server", Fixture, NULL,
+              fixture_set_up, test_kick_member_of_other_server, fixture_tear_down);
+  g_test_add ("/cluster/rooms/topic-modes-and-bans-shared", Fixture, NULL,
+              fixture_set_up, test_topic_modes_bans_shared, fixture_tear_down);
+  g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,
+              fixture_set_up, test_list_rooms_of_other_servers, fixture_tear_down);
+  return g_test_run ();
+}
