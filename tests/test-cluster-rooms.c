@@ -9,6 +9,7 @@
 #include "cluster/suda-cluster-private.h"
 #include "suda-server-private.h"
 #include "suda-test-cluster.h"
+#include "suda-test-fake-api.h"
 #include "suda-test-util.h"
 
 #define LEASE_MS 3000
@@ -294,6 +295,50 @@ test_list_rooms_of_other_servers (Fixture       *f,
   g_assert_nonnull (suda_test_lines_find (lines, "* 322 bob #both 3 :*"));
 }
 
+/* !search runs once, on the asker's server; the question and the answer
+ * reach the other server's members as room messages, once each. */
+static void
+test_search_runs_once (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
+  g_autoptr(SudaServerConfig) config_a = suda_test_cluster_config (&f->redis, "a2", LEASE_MS);
+  g_autoptr(SudaServerConfig) config_b = suda_test_cluster_config (&f->redis, "b2", LEASE_MS);
+  g_autoptr(SudaServer) a = NULL;
+  g_autoptr(SudaServer) b = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  SudaServer *servers[3];
+
+  /* Both could answer: only the asker's does. */
+  for (guint i = 0; i < 2; i++)
+    {
+      SudaServerConfig *config = i == 0 ? config_a : config_b;
+
+      g_assert_true (suda_server_config_set_value (config, "ai", "base-url", api->base_url, NULL));
+      g_assert_true (suda_server_config_set_value (config, "ai", "model", "test-model", NULL));
+    }
+  a = suda_test_server_new (config_a);
+  b = suda_test_server_new (config_b);
+  servers[0] = a;
+  servers[1] = b;
+  servers[2] = NULL;
+  suda_test_cluster_wait (servers);
+  alice = suda_test_member (a, "alice", NULL, "#lobby");
+  bob = suda_test_member (b, "bob", NULL, "#lobby");
+  suda_test_client_await (bob, ":alice!* JOIN #lobby*");
+
+  suda_fake_api_script_success (api, "Seoul.", 0);
+  suda_test_client_send (alice, "PRIVMSG #lobby :!search capital of Korea?");
+  suda_test_client_await (alice, ":suda!* PRIVMSG #lobby :alice: Seoul.");
+  suda_test_client_send (alice, "PRIVMSG #lobby :marker");
+  seen = lines_until (bob, ":alice!* PRIVMSG #lobby :marker");
+  g_assert_cmpuint (count_matching (seen, ":alice!* PRIVMSG #lobby :!search capital of Korea?"), ==, 1);
+  g_assert_cmpuint (count_matching (seen, ":suda!* PRIVMSG #lobby :alice: Seoul."), ==, 1);
+  g_assert_cmpuint (count_matching (seen, "*PRIVMSG #lobby :*"), ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -313,5 +358,7 @@ main (int    argc,
               fixture_set_up, test_topic_modes_bans_shared, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,
               fixture_set_up, test_list_rooms_of_other_servers, fixture_tear_down);
+  g_test_add ("/cluster/service/search-runs-once-on-askers-server", Fixture, NULL,
+              fixture_set_up, test_search_runs_once, fixture_tear_down);
   return g_test_run ();
 }
