@@ -268,6 +268,49 @@ test_topic_modes_bans_shared (Fixture       *f,
   suda_test_client_await (dave, ":dave!* JOIN #lobby*");
 }
 
+static gboolean
+b_knows_key (gpointer data)
+{
+  Fixture *f = data;
+  SudaChannel *channel = _suda_registry_find_channel (_suda_server_get_registry (f->b), "#study");
+
+  return channel != NULL && g_strcmp0 (channel->key, "sesame") == 0;
+}
+
+/* A server that makes a room others have learns its topic, modes and bans
+ * (#study, not the default room every server keeps). */
+static void
+test_new_room_learns_state (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#study");
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+
+  suda_test_client_send (alice, "TOPIC #study :older than B's room");
+  suda_test_client_await (alice, ":alice!* TOPIC #study :*");
+  suda_test_client_send (alice, "MODE #study +kb sesame dave!*@*");
+  suda_test_client_await (alice, ":alice!* MODE #study +kb sesame dave!*@*");
+  wait_for_remote (f->b, "alice");
+
+  bob = suda_test_member (f->b, "bob", NULL, "#study");
+  g_assert_true (suda_test_wait_until (b_knows_key, f, 5000));
+  suda_test_client_send (bob, "TOPIC #study");
+  suda_test_client_await (bob, "* 332 bob #study :older than B's room");
+  suda_test_client_send (dave, "JOIN #study sesame");
+  suda_test_client_await (dave, "* 474 dave #study :*");
+}
+
+static gboolean
+b_has_both_rooms (gpointer data)
+{
+  Fixture *f = data;
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+
+  return _suda_registry_get_remote_members (registry, "#both") != NULL &&
+         _suda_registry_get_remote_members (registry, "#only-a") != NULL;
+}
+
 static void
 test_list_rooms_of_other_servers (Fixture       *f,
                                   gconstpointer  data)
@@ -277,7 +320,7 @@ test_list_rooms_of_other_servers (Fixture       *f,
   g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#both");
   g_autoptr(GPtrArray) lines = NULL;
 
-  suda_test_client_await (bob, ":carol!* JOIN #both*");
+  g_assert_true (suda_test_wait_until (b_has_both_rooms, f, 5000));
   suda_test_client_send (bob, "LIST");
   suda_test_client_await (bob, "* 321 bob *");
   lines = lines_until (bob, "* 323 bob :*");
@@ -325,8 +368,8 @@ test_search_runs_once (Fixture       *f,
   servers[1] = b;
   servers[2] = NULL;
   suda_test_cluster_wait (servers);
-  alice = suda_test_member (a, "alice", NULL, "#lobby");
   bob = suda_test_member (b, "bob", NULL, "#lobby");
+  alice = suda_test_member (a, "alice", NULL, "#lobby");
   suda_test_client_await (bob, ":alice!* JOIN #lobby*");
 
   suda_fake_api_script_success (api, "Seoul.", 0);
@@ -356,6 +399,8 @@ main (int    argc,
               fixture_set_up, test_kick_member_of_other_server, fixture_tear_down);
   g_test_add ("/cluster/rooms/topic-modes-and-bans-shared", Fixture, NULL,
               fixture_set_up, test_topic_modes_bans_shared, fixture_tear_down);
+  g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
+              fixture_set_up, test_new_room_learns_state, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,
               fixture_set_up, test_list_rooms_of_other_servers, fixture_tear_down);
   g_test_add ("/cluster/service/search-runs-once-on-askers-server", Fixture, NULL,

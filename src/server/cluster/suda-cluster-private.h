@@ -53,5 +53,13 @@ void          _suda_cluster_direct_in       (SudaCluster            *self,
 void          _suda_cluster_rooms_apply_mode (SudaCluster           *self,
                                              SudaOutLine            *line,
                                              const char             *room);
+/* A room made here that others have asks them its state (room-ask), they
+ * answer (room-state), and it learns it. */
+void          _suda_cluster_rooms_joined    (SudaCluster            *self,
+                                             const char             *room);
+void          _suda_cluster_rooms_answer    (SudaCluster            *self,
+                                             JsonObject             *object);
+void          _suda_cluster_rooms_learn     (SudaCluster            *self,
+                                             JsonObject             *object);
 
 G_END_DECLS

@@ -384,6 +384,8 @@ on_relay (gpointer      data,
   add_line (builder, line, entry);
   publish (self, builder);
   g_object_unref (builder);
+  if (g_str_equal (line->command, "JOIN"))
+    _suda_cluster_rooms_joined (self, channel);
   if (g_str_equal (line->command, "NICK"))
     {
       claim_nick (self, line->text);
@@ -570,6 +572,10 @@ on_message (SudaRedis   *redis,
     receive_user (self, server, object);
   else if (g_str_equal (kind, "direct"))
     _suda_cluster_direct_in (self, server, object);
+  else if (g_str_equal (kind, "room-ask"))
+    _suda_cluster_rooms_answer (self, object);
+  else if (g_str_equal (kind, "room-state"))
+    _suda_cluster_rooms_learn (self, object);
   else if (g_str_equal (kind, "hello"))
     /* A server (re)joined: it learns who is here. */
     _suda_registry_foreach_client (self->core->registry, announce_user, self);
