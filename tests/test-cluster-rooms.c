@@ -382,6 +382,73 @@ test_search_runs_once (Fixture       *f,
   g_assert_cmpuint (count_matching (seen, "*PRIVMSG #lobby :*"), ==, 2);
 }
 
+typedef struct {
+  SudaServer *server;
+  const char *name;
+  gboolean    present;
+} AccountWait;
+
+static gboolean
+has_account (gpointer data)
+{
+  AccountWait *wait = data;
+
+  return suda_account_store_exists (suda_server_get_accounts (wait->server), wait->name) == wait->present;
+}
+
+static SudaServer *
+accounts_server (Fixture    *f,
+                 const char *id)
+{
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (&f->redis, id, LEASE_MS);
+  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
+  g_autofree char *path = g_build_filename (f->redis.dir, file, NULL);
+
+  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
+  return suda_test_server_new (config);
+}
+
+/* An account registered on A logs in with SASL PLAIN on B; dropped on A,
+ * it is gone from B. */
+static void
+test_account_shared (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaServer) a = accounts_server (f, "a3");
+  g_autoptr(SudaServer) b = accounts_server (f, "b3");
+  g_autoptr(SudaTestClient) c = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+  SudaServer *servers[] = { a, b, NULL };
+  AccountWait on_b = { b, "alice", TRUE };
+  const char *raw = "\0alice\0correct horse";
+
+  suda_test_cluster_wait (servers);
+  suda_account_store_register_async (suda_server_get_accounts (a), "alice", "correct horse", NULL,
+                                     suda_test_async_store, &result);
+  g_assert_true (suda_account_store_register_finish (suda_server_get_accounts (a),
+                                                     suda_test_async_wait (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+
+  c = suda_test_client_connect (suda_server_get_port (b));
+  suda_test_client_send (c, "CAP LS 302");
+  suda_test_client_send (c, "NICK alice");
+  suda_test_client_send (c, "USER alice 0 * :Alice");
+  suda_test_client_send (c, "CAP REQ :sasl");
+  suda_test_client_await (c, "* CAP * ACK :sasl");
+  suda_test_client_send (c, "AUTHENTICATE PLAIN");
+  suda_test_client_await (c, "AUTHENTICATE +");
+  answer = g_base64_encode ((const guchar *) raw, strlen ("alice") + strlen ("correct horse") + 2);
+  suda_test_client_send (c, "AUTHENTICATE %s", answer);
+  g_free (suda_test_client_expect_within (c, "* 903 * :*", 20000));
+
+  g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "alice", &error));
+  on_b.present = FALSE;
+  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -405,5 +472,7 @@ main (int    argc,
               fixture_set_up, test_list_rooms_of_other_servers, fixture_tear_down);
   g_test_add ("/cluster/service/search-runs-once-on-askers-server", Fixture, NULL,
               fixture_set_up, test_search_runs_once, fixture_tear_down);
+  g_test_add ("/cluster/accounts/registered-on-a-logs-in-on-b", Fixture, NULL,
+              fixture_set_up, test_account_shared, fixture_tear_down);
   return g_test_run ();
 }

@@ -53,6 +53,15 @@ void          _suda_cluster_direct_in       (SudaCluster            *self,
 void          _suda_cluster_rooms_apply_mode (SudaCluster           *self,
                                              SudaOutLine            *line,
                                              const char             *room);
+/* Accounts: a change through this server's store is sent to the others,
+ * and theirs written here (suda-cluster-accounts.c). */
+typedef struct _SudaClusterAccounts SudaClusterAccounts;
+
+SudaClusterAccounts *_suda_cluster_accounts_new  (SudaCluster         *cluster);
+void          _suda_cluster_accounts_free   (SudaClusterAccounts    *self);
+void          _suda_cluster_accounts_in     (SudaClusterAccounts    *self,
+                                             JsonObject             *object);
+
 /* A room made here that others have asks them its state (room-ask), they
  * answer (room-state), and it learns it. */
 void          _suda_cluster_rooms_joined    (SudaCluster            *self,

@@ -47,6 +47,7 @@ struct _SudaCluster
   guint          retry_id;
   guint          beat_id;
   GHashTable    *peers;        /* server id → gint64 monotonic usec last heard */
+  SudaClusterAccounts *accounts;  /* suda-cluster-accounts.c */
 };
 
 static void connect_now (SudaCluster *self);
@@ -572,6 +573,8 @@ on_message (SudaRedis   *redis,
     receive_user (self, server, object);
   else if (g_str_equal (kind, "direct"))
     _suda_cluster_direct_in (self, server, object);
+  else if (g_str_equal (kind, "account"))
+    _suda_cluster_accounts_in (self->accounts, object);
   else if (g_str_equal (kind, "room-ask"))
     _suda_cluster_rooms_answer (self, object);
   else if (g_str_equal (kind, "room-state"))
@@ -789,6 +792,7 @@ _suda_cluster_new (SudaCore   *core,
       suda_redis_address_clear (&address);
     }
   _suda_delivery_set_relay (core->delivery, on_relay, self);
+  self->accounts = _suda_cluster_accounts_new (self);
   connect_now (self);
   return self;
 }
@@ -799,6 +803,7 @@ _suda_cluster_free (SudaCluster *self)
   if (self == NULL)
     return;
   _suda_delivery_set_relay (self->core->delivery, NULL, NULL);
+  g_clear_pointer (&self->accounts, _suda_cluster_accounts_free);
   self->dead = TRUE;
   g_clear_handle_id (&self->retry_id, _suda_source_remove);
   drop_connections (self);
