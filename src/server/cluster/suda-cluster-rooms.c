@@ -164,7 +164,8 @@ _suda_cluster_rooms_answer (SudaCluster *self,
   SudaChannel *channel = room ? _suda_registry_find_channel (registry, room) : NULL;
   JsonBuilder *builder;
 
-  if (channel == NULL)
+  /* A room kept here with no one in it (the default room) may be behind. */
+  if (channel == NULL || channel->members->len == 0)
     return;
   builder = _suda_cluster_begin (self, "room-state");
   add_member (builder, "channel", channel->name);
