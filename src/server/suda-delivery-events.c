@@ -132,6 +132,25 @@ _suda_delivery_part (SudaDelivery *self,
 
 /* BY_MASK is a user's mask, or the server's name for the console's kicks.
  * CHANNEL may be gone afterwards. */
+static void
+kick_line (SudaDelivery *self,
+           const char   *by_mask,
+           SudaChannel  *channel,
+           const char   *victim,
+           const char   *reason)
+{
+  g_autofree char *by_nick = suda_irc_source_nick (by_mask);
+  g_autofree char *cut = g_strndup (reason, suda_utf8_truncate (reason, strlen (reason), KICKLEN));
+  /* KICK #room victim :reason: the victim rides along as a middle parameter. */
+  g_autofree char *middle = g_strdup_printf ("%s %s", channel->name, victim);
+  SudaOutLine line = { .time = g_get_real_time (), .source = by_mask, .nick = by_nick,
+                       .command = "KICK", .target = middle, .text = cut };
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "kick", channel->name, by_nick, cut);
+
+  suda_log_entry_set_field (entry, "target", victim);
+  _suda_delivery_to_channel (self, entry, &line, channel, NULL, FALSE);
+}
+
 void
 _suda_delivery_kick (SudaDelivery *self,
                      const char   *by_mask,
@@ -139,17 +158,20 @@ _suda_delivery_kick (SudaDelivery *self,
                      SudaClient   *victim,
                      const char   *reason)
 {
-  g_autofree char *by_nick = suda_irc_source_nick (by_mask);
-  g_autofree char *cut = g_strndup (reason, suda_utf8_truncate (reason, strlen (reason), KICKLEN));
-  /* KICK #room victim :reason: the victim rides along as a middle parameter. */
-  g_autofree char *middle = g_strdup_printf ("%s %s", channel->name, victim->nick);
-  SudaOutLine line = { .time = g_get_real_time (), .source = by_mask, .nick = by_nick,
-                       .command = "KICK", .target = middle, .text = cut };
-  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, "kick", channel->name, by_nick, cut);
-
-  suda_log_entry_set_field (entry, "target", victim->nick);
-  _suda_delivery_to_channel (self, entry, &line, channel, NULL, FALSE);
+  kick_line (self, by_mask, channel, victim->nick, reason);
   _suda_registry_remove_member (victim->core->registry, channel, victim);
+}
+
+/* [cluster]: VICTIM's own server removes them as the KICK reaches it. */
+void
+_suda_delivery_kick_remote (SudaDelivery   *self,
+                            const char     *by_mask,
+                            SudaChannel    *channel,
+                            SudaRemoteUser *victim,
+                            const char     *reason)
+{
+  kick_line (self, by_mask, channel, victim->nick, reason);
+  _suda_registry_remote_part (_suda_delivery_get_registry (self), victim, channel->name);
 }
 
 /* Everyone who shared a room sees it go; its rooms and nick are freed. */

@@ -429,36 +429,88 @@ _suda_delivery_message (SudaDelivery *self,
   line->msgid = NULL;
 }
 
+/* A whisper's log entry (ENTRY, or one made here) and its place in the
+ * two people's conversation, before it is sent. */
+static void
+record_whisper (SudaDelivery *self,
+                SudaLogEntry *entry,
+                SudaOutLine  *line)
+{
+  g_autoptr(SudaLogEntry) own = NULL;
+
+  if (entry == NULL)
+    {
+      entry = own = suda_log_entry_new (line->time, "whisper", NULL, line->nick,
+                                        self->config->log_whisper_text ? line->text : NULL);
+      suda_log_entry_set_field (entry, "target", line->target);
+      suda_log_entry_set_field (entry, "msgid", line->msgid);
+    }
+  self->log (self->log_data, entry);
+  /* CHATHISTORY gives a conversation only where the log keeps its text. */
+  if (self->config->log_whisper_text)
+    {
+      SudaHistory *history = _suda_registry_get_conversation (self->registry, line->nick, line->target, TRUE);
+      SudaHistoryItem *item = history ? suda_history_add (history, line->time, line->source, line->command,
+                                                          line->text, line->msgid) : NULL;
+
+      /* Each message says whom it went to. */
+      if (item)
+        item->target = g_strdup (line->target);
+    }
+}
+
 void
 _suda_delivery_whisper (SudaDelivery *self,
                         SudaOutLine  *line,
                         SudaClient   *to,
                         SudaClient   *echo)
 {
-  g_autoptr(SudaLogEntry) entry = NULL;
   g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
 
   line->target = to->nick;
   line->msgid = msgid;
-  entry = suda_log_entry_new (line->time, "whisper", NULL, line->nick,
-                              self->config->log_whisper_text ? line->text : NULL);
-  suda_log_entry_set_field (entry, "target", to->nick);
-  suda_log_entry_set_field (entry, "msgid", msgid);
-  self->log (self->log_data, entry);
-  /* CHATHISTORY gives a conversation only where the log keeps its text. */
-  if (self->config->log_whisper_text)
-    {
-      SudaHistory *history = _suda_registry_get_conversation (self->registry, line->nick, to->nick, TRUE);
-      SudaHistoryItem *item = history ? suda_history_add (history, line->time, line->source, line->command,
-                                                          line->text, line->msgid) : NULL;
-
-      /* Each message says whom it went to. */
-      if (item)
-        item->target = g_strdup (to->nick);
-    }
+  record_whisper (self, NULL, line);
   _suda_delivery_send_line (line, to);
   if (echo)
     _suda_delivery_send_line (line, echo);
   _suda_delivery_out_line_clear (line);
   line->msgid = NULL;
+}
+
+/* [cluster]: to NICK on another server, which logs and sends it there. */
+void
+_suda_delivery_whisper_remote (SudaDelivery *self,
+                               SudaOutLine  *line,
+                               const char   *nick,
+                               SudaClient   *echo)
+{
+  g_autofree char *msgid = _suda_registry_next_msgid (self->registry);
+  g_autoptr(SudaLogEntry) entry = NULL;
+
+  line->target = nick;
+  line->msgid = msgid;
+  entry = suda_log_entry_new (line->time, "whisper", NULL, line->nick,
+                              self->config->log_whisper_text ? line->text : NULL);
+  suda_log_entry_set_field (entry, "target", nick);
+  suda_log_entry_set_field (entry, "msgid", msgid);
+  record_whisper (self, entry, line);
+  if (echo)
+    _suda_delivery_send_line (line, echo);
+  if (self->relay != NULL)
+    self->relay (self->relay_data, entry, line, NULL, FALSE);
+  _suda_delivery_out_line_clear (line);
+  line->msgid = NULL;
+}
+
+/* [cluster]: a whisper from another server to TO, as its server logged it. */
+void
+_suda_delivery_whisper_in (SudaDelivery *self,
+                           SudaLogEntry *entry,
+                           SudaOutLine  *line,
+                           SudaClient   *to)
+{
+  line->target = to->nick;
+  record_whisper (self, entry, line);
+  _suda_delivery_send_line (line, to);
+  _suda_delivery_out_line_clear (line);
 }

@@ -1014,6 +1014,26 @@ _suda_registry_rename_remote (SudaRegistry   *self,
   g_hash_table_insert (self->remote, g_strdup (nick), user);
 }
 
+gboolean
+_suda_registry_remote_is_in (SudaRegistry   *self,
+                             SudaRemoteUser *user,
+                             const char     *channel)
+{
+  guint index;
+
+  return find_name (user->channels, channel, &index);
+}
+
+/* FUNC (name, GPtrArray of SudaRemoteUser, DATA) for each room that has
+ * members on other servers. */
+void
+_suda_registry_foreach_remote_room (SudaRegistry *self,
+                                    GHFunc        func,
+                                    gpointer      data)
+{
+  g_hash_table_foreach (self->remote_rooms, func, data);
+}
+
 /* The users of CHANNEL on other servers (SudaRemoteUser, borrowed), or NULL. */
 GPtrArray *
 _suda_registry_get_remote_members (SudaRegistry *self,

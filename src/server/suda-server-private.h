@@ -360,6 +360,12 @@ void          _suda_registry_remote_part    (SudaRegistry   *self,
                                              const char     *channel);
 GPtrArray    *_suda_registry_get_remote_members (SudaRegistry *self,
                                              const char     *channel);
+gboolean      _suda_registry_remote_is_in   (SudaRegistry   *self,
+                                             SudaRemoteUser *user,
+                                             const char     *channel);
+void          _suda_registry_foreach_remote_room (SudaRegistry *self,
+                                             GHFunc          func,
+                                             gpointer        data);
 GPtrArray    *_suda_registry_list_remote    (SudaRegistry   *self,
                                              const char     *server);
 
@@ -502,6 +508,21 @@ void          _suda_delivery_kick           (SudaDelivery *self,
                                              SudaChannel  *channel,
                                              SudaClient   *victim,
                                              const char   *reason);
+/* [cluster] (suda-delivery-events.c, suda-delivery.c): a kick of a user
+ * of another server; a whisper to one, and one from one to TO. */
+void          _suda_delivery_kick_remote    (SudaDelivery   *self,
+                                             const char     *by_mask,
+                                             SudaChannel    *channel,
+                                             SudaRemoteUser *victim,
+                                             const char     *reason);
+void          _suda_delivery_whisper_remote (SudaDelivery *self,
+                                             SudaOutLine  *line,
+                                             const char   *nick,
+                                             SudaClient   *echo);
+void          _suda_delivery_whisper_in     (SudaDelivery *self,
+                                             SudaLogEntry *entry,
+                                             SudaOutLine  *line,
+                                             SudaClient   *to);
 void          _suda_delivery_quit           (SudaDelivery *self,
                                              SudaClient   *client,
                                              const char   *reason);

@@ -46,6 +46,9 @@ struct _SudaAccountStore
 };
 
 G_DEFINE_FINAL_TYPE (SudaAccountStore, suda_account_store, G_TYPE_OBJECT)
+
+enum { CHANGED, N_SIGNALS };
+static guint signals[N_SIGNALS];
 G_DEFINE_QUARK (suda-account-error-quark, suda_account_error)
 
 void
@@ -71,6 +74,11 @@ static void
 suda_account_store_class_init (SudaAccountStoreClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = suda_account_store_finalize;
+
+  /* An account was made, dropped, or its password or operator status
+   * changed, through this store ([cluster] tells the other servers). */
+  signals[CHANGED] = g_signal_new ("changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -323,7 +331,10 @@ suda_account_store_delete (SudaAccountStore  *self,
   g_return_val_if_fail (name != NULL, FALSE);
 
   key = suda_irc_casefold (name);
-  return change (self, prepare (self, "DELETE FROM accounts WHERE key = ?", key, NULL), name, error);
+  if (!change (self, prepare (self, "DELETE FROM accounts WHERE key = ?", key, NULL), name, error))
+    return FALSE;
+  g_signal_emit (self, signals[CHANGED], 0, name);
+  return TRUE;
 }
 
 gboolean
@@ -338,8 +349,11 @@ suda_account_store_set_operator (SudaAccountStore  *self,
   g_return_val_if_fail (name != NULL, FALSE);
 
   key = suda_irc_casefold (name);
-  return change (self, prepare (self, "UPDATE accounts SET operator = ? WHERE key = ?",
-                                is_operator ? "1" : "0", key, NULL), name, error);
+  if (!change (self, prepare (self, "UPDATE accounts SET operator = ? WHERE key = ?",
+                              is_operator ? "1" : "0", key, NULL), name, error))
+    return FALSE;
+  g_signal_emit (self, signals[CHANGED], 0, name);
+  return TRUE;
 }
 
 static gboolean
@@ -585,13 +599,27 @@ suda_account_store_register_async (SudaAccountStore    *self,
                      register_in_thread, cancellable, callback, user_data);
 }
 
+/* The job's account changed: said on the thread that asked for it. */
+static gboolean
+finish_change (SudaAccountStore  *self,
+               GAsyncResult      *result,
+               GError           **error)
+{
+  Job *job = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  g_signal_emit (self, signals[CHANGED], 0, job->name);
+  return TRUE;
+}
+
 gboolean
 suda_account_store_register_finish (SudaAccountStore  *self,
                                     GAsyncResult      *result,
                                     GError           **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_change (self, result, error);
 }
 
 /* A hash of no one's password: a name with no account is checked against
@@ -722,7 +750,63 @@ suda_account_store_set_password_finish (SudaAccountStore  *self,
                                         GError           **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return finish_change (self, result, error);
+}
+
+/* ---- [cluster]: an account as stored, to copy to another server's store -- */
+
+/* FALSE when there is no account NAME; *HASH is the crypt(3) hash. */
+gboolean
+suda_account_store_dup_record (SudaAccountStore  *self,
+                               const char        *name,
+                               char             **hash,
+                               gint64            *created,
+                               gboolean          *is_operator)
+{
+  g_autofree char *key = NULL;
+  sqlite3_stmt *stmt;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && hash != NULL, FALSE);
+
+  key = suda_irc_casefold (name);
+  stmt = prepare (self, "SELECT hash, created, operator FROM accounts WHERE key = ?", key, NULL);
+  if (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *hash = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+      if (created)
+        *created = sqlite3_column_int64 (stmt, 1);
+      if (is_operator)
+        *is_operator = sqlite3_column_int (stmt, 2) != 0;
+      found = TRUE;
+    }
+  sqlite3_finalize (stmt);
+  return found;
+}
+
+/* Writes the account as another server stored it (made or changed), with
+ * no "changed" signal: it is that server's change. */
+gboolean
+suda_account_store_put_record (SudaAccountStore  *self,
+                               const char        *name,
+                               const char        *hash,
+                               gint64             created,
+                               gboolean           is_operator,
+                               GError           **error)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *when = NULL;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), FALSE);
+  g_return_val_if_fail (name != NULL && hash != NULL, FALSE);
+
+  key = suda_irc_casefold (name);
+  when = g_strdup_printf ("%" G_GINT64_FORMAT, created);
+  return change (self, prepare (self, "INSERT INTO accounts (key, name, hash, created, operator) "
+                                      "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+                                      "name = excluded.name, hash = excluded.hash, operator = excluded.operator",
+                                key, name, hash, when, is_operator ? "1" : "0", NULL), name, error);
 }
 
 /* ---- CSV import: "name,password" a line, for a whole class at once ------- */

@@ -83,6 +83,17 @@ guint             suda_account_store_import_csv_finish      (SudaAccountStore   
                                                              GStrv                *problems,
                                                              GError              **error);
 
+gboolean          suda_account_store_dup_record             (SudaAccountStore     *self,
+                                                             const char           *name,
+                                                             char                **hash,
+                                                             gint64               *created,
+                                                             gboolean             *is_operator);
+gboolean          suda_account_store_put_record             (SudaAccountStore     *self,
+                                                             const char           *name,
+                                                             const char           *hash,
+                                                             gint64                created,
+                                                             gboolean              is_operator,
+                                                             GError              **error);
 gboolean          suda_account_store_delete                 (SudaAccountStore     *self,
                                                              const char           *name,
                                                              GError              **error);

@@ -3,6 +3,8 @@
  * the cluster (suda-cluster.c). */
 #pragma once
 
+#include <json-glib/json-glib.h>
+
 #include "suda-server-private.h"
 
 G_BEGIN_DECLS
@@ -21,5 +23,52 @@ gboolean      _suda_cluster_is_connected    (SudaCluster            *self);
 const char   *_suda_cluster_get_id          (SudaCluster            *self);
 /* The other servers heard from, for tests and the console. */
 guint         _suda_cluster_get_n_peers     (SudaCluster            *self);
+
+/* What suda-cluster.c shares with the suda-cluster-*.c files: a message
+ * begun as KIND, published and freed by the caller; a line and its log
+ * entry written into one, and read back on another server. */
+SudaCore     *_suda_cluster_get_core        (SudaCluster            *self);
+JsonBuilder  *_suda_cluster_begin           (SudaCluster            *self,
+                                             const char             *kind);
+void          _suda_cluster_publish         (SudaCluster            *self,
+                                             JsonBuilder            *builder);
+void          _suda_cluster_add_line        (JsonBuilder            *builder,
+                                             SudaOutLine            *line,
+                                             SudaLogEntry           *entry);
+SudaLogEntry *_suda_cluster_read_entry      (JsonObject             *object,
+                                             const char             *server);
+
+/* Private messages to a nick another server holds (suda-cluster-direct.c):
+ * out is FALSE for what is not one. */
+void          _suda_cluster_read_line       (JsonObject             *object,
+                                             SudaOutLine            *line);
+gboolean      _suda_cluster_direct_out      (SudaCluster            *self,
+                                             SudaLogEntry           *entry,
+                                             SudaOutLine            *line);
+void          _suda_cluster_direct_in       (SudaCluster            *self,
+                                             const char             *server,
+                                             JsonObject             *object);
+
+/* A room's state as another server changed it (suda-cluster-rooms.c). */
+void          _suda_cluster_rooms_apply_mode (SudaCluster           *self,
+                                             SudaOutLine            *line,
+                                             const char             *room);
+/* Accounts: a change through this server's store is sent to the others,
+ * and theirs written here (suda-cluster-accounts.c). */
+typedef struct _SudaClusterAccounts SudaClusterAccounts;
+
+SudaClusterAccounts *_suda_cluster_accounts_new  (SudaCluster         *cluster);
+void          _suda_cluster_accounts_free   (SudaClusterAccounts    *self);
+void          _suda_cluster_accounts_in     (SudaClusterAccounts    *self,
+                                             JsonObject             *object);
+
+/* A room made here that others have asks them its state (room-ask), they
+ * answer (room-state), and it learns it. */
+void          _suda_cluster_rooms_joined    (SudaCluster            *self,
+                                             const char             *room);
+void          _suda_cluster_rooms_answer    (SudaCluster            *self,
+                                             JsonObject             *object);
+void          _suda_cluster_rooms_learn     (SudaCluster            *self,
+                                             JsonObject             *object);
 
 G_END_DECLS

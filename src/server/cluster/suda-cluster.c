@@ -47,6 +47,7 @@ struct _SudaCluster
   guint          retry_id;
   guint          beat_id;
   GHashTable    *peers;        /* server id → gint64 monotonic usec last heard */
+  SudaClusterAccounts *accounts;  /* suda-cluster-accounts.c */
 };
 
 static void connect_now (SudaCluster *self);
@@ -373,6 +374,8 @@ on_relay (gpointer      data,
         announce_user (client, self);
       return;
     }
+  if (channel == NULL && _suda_cluster_direct_out (self, entry, line))
+    return;
   if (!is_room_event (line->command))
     return;
   builder = begin (self, "event");
@@ -382,6 +385,8 @@ on_relay (gpointer      data,
   add_line (builder, line, entry);
   publish (self, builder);
   g_object_unref (builder);
+  if (g_str_equal (line->command, "JOIN"))
+    _suda_cluster_rooms_joined (self, channel);
   if (g_str_equal (line->command, "NICK"))
     {
       claim_nick (self, line->text);
@@ -459,6 +464,8 @@ apply_room_event (SudaCluster *self,
       else if (client != NULL && channel != NULL && suda_channel_has_member (channel, client))
         _suda_registry_remove_member (registry, channel, client);
     }
+  else if (g_str_equal (line->command, "MODE"))
+    _suda_cluster_rooms_apply_mode (self, line, room);
   else if (g_str_equal (line->command, "TOPIC"))
     {
       SudaChannel *channel = _suda_registry_find_channel (registry, room);
@@ -564,6 +571,14 @@ on_message (SudaRedis   *redis,
     receive_event (self, server, object);
   else if (g_str_equal (kind, "user"))
     receive_user (self, server, object);
+  else if (g_str_equal (kind, "direct"))
+    _suda_cluster_direct_in (self, server, object);
+  else if (g_str_equal (kind, "account"))
+    _suda_cluster_accounts_in (self->accounts, object);
+  else if (g_str_equal (kind, "room-ask"))
+    _suda_cluster_rooms_answer (self, object);
+  else if (g_str_equal (kind, "room-state"))
+    _suda_cluster_rooms_learn (self, object);
   else if (g_str_equal (kind, "hello"))
     /* A server (re)joined: it learns who is here. */
     _suda_registry_foreach_client (self->core->registry, announce_user, self);
@@ -777,6 +792,7 @@ _suda_cluster_new (SudaCore   *core,
       suda_redis_address_clear (&address);
     }
   _suda_delivery_set_relay (core->delivery, on_relay, self);
+  self->accounts = _suda_cluster_accounts_new (self);
   connect_now (self);
   return self;
 }
@@ -787,6 +803,7 @@ _suda_cluster_free (SudaCluster *self)
   if (self == NULL)
     return;
   _suda_delivery_set_relay (self->core->delivery, NULL, NULL);
+  g_clear_pointer (&self->accounts, _suda_cluster_accounts_free);
   self->dead = TRUE;
   g_clear_handle_id (&self->retry_id, _suda_source_remove);
   drop_connections (self);
@@ -810,4 +827,41 @@ guint
 _suda_cluster_get_n_peers (SudaCluster *self)
 {
   return self ? g_hash_table_size (self->peers) : 0;
+}
+
+/* For the suda-cluster-*.c files ------------------------------------------------ */
+
+SudaCore *
+_suda_cluster_get_core (SudaCluster *self)
+{
+  return self->core;
+}
+
+JsonBuilder *
+_suda_cluster_begin (SudaCluster *self,
+                     const char  *kind)
+{
+  return begin (self, kind);
+}
+
+void
+_suda_cluster_publish (SudaCluster *self,
+                       JsonBuilder *builder)
+{
+  publish (self, builder);
+}
+
+void
+_suda_cluster_add_line (JsonBuilder  *builder,
+                        SudaOutLine  *line,
+                        SudaLogEntry *entry)
+{
+  add_line (builder, line, entry);
+}
+
+SudaLogEntry *
+_suda_cluster_read_entry (JsonObject *object,
+                          const char *server)
+{
+  return read_entry (object, server);
 }

@@ -395,6 +395,19 @@ _suda_irc_cmd_part (SudaClient     *c,
     }
 }
 
+/* [cluster]: a member on another server, whose server removes them. */
+static void
+kick_remote (SudaClient     *c,
+             SudaChannel    *channel,
+             SudaRemoteUser *victim,
+             const char     *reason)
+{
+  if (!_suda_registry_remote_is_in (c->core->registry, victim, channel->name))
+    _suda_irc_reply (c, SUDA_ERR_USERNOTINCHANNEL, victim->nick, channel->name, NULL);
+  else
+    _suda_delivery_kick_remote (c->core->delivery, c->mask, channel, victim, reason);
+}
+
 void
 _suda_irc_cmd_kick (SudaClient     *c,
                     SudaIrcMessage *m)
@@ -409,8 +422,14 @@ _suda_irc_cmd_kick (SudaClient     *c,
   for (guint i = 0; victims[i] && i < c->core->config->max_targets; i++)
     {
       SudaClient *victim = _suda_registry_find_client (c->core->registry, victims[i]);
+      SudaRemoteUser *remote = victim ? NULL : _suda_registry_find_remote (c->core->registry, victims[i]);
       gboolean last;
 
+      if (remote != NULL)
+        {
+          kick_remote (c, channel, remote, reason);
+          continue;
+        }
       if (victim == NULL || !victim->registered)
         {
           _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, victims[i], NULL);

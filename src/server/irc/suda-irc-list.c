@@ -35,23 +35,17 @@ n_users (SudaClient  *c,
 }
 
 static gboolean
-passes (ListFilter  *filter,
-        SudaChannel *channel)
+passes_name (ListFilter *filter,
+             const char *name,
+             guint       users)
 {
-  guint users = n_users (filter->client, channel);
   g_autofree char *folded = NULL;
 
   if (users < filter->min_users || users > filter->max_users)
     return FALSE;
-  if ((filter->created_before && channel->created >= filter->created_before) ||
-      (filter->created_after && channel->created <= filter->created_after))
-    return FALSE;
-  if ((filter->topic_before && (channel->topic_time == 0 || channel->topic_time >= filter->topic_before)) ||
-      (filter->topic_after && channel->topic_time <= filter->topic_after))
-    return FALSE;
   if (filter->masks->len == 0 && filter->not_masks->len == 0)
     return TRUE;
-  folded = suda_irc_casefold (channel->name);
+  folded = suda_irc_casefold (name);
   for (guint i = 0; i < filter->not_masks->len; i++)
     if (g_pattern_spec_match_string (g_ptr_array_index (filter->not_masks, i), folded))
       return FALSE;
@@ -59,6 +53,39 @@ passes (ListFilter  *filter,
     if (g_pattern_spec_match_string (g_ptr_array_index (filter->masks, i), folded))
       return TRUE;
   return filter->masks->len == 0;
+}
+
+static gboolean
+passes (ListFilter  *filter,
+        SudaChannel *channel)
+{
+  if ((filter->created_before && channel->created >= filter->created_before) ||
+      (filter->created_after && channel->created <= filter->created_after))
+    return FALSE;
+  if ((filter->topic_before && (channel->topic_time == 0 || channel->topic_time >= filter->topic_before)) ||
+      (filter->topic_after && channel->topic_time <= filter->topic_after))
+    return FALSE;
+  return passes_name (filter, channel->name, n_users (filter->client, channel));
+}
+
+/* [cluster]: a room with no one on this server.  Its age and topic are its
+ * servers' to know, so a filter on them leaves it out. */
+static void
+list_remote (gpointer key,
+             gpointer value,
+             gpointer user_data)
+{
+  const char *name = key;
+  GPtrArray *members = value;
+  ListFilter *filter = user_data;
+  SudaRegistry *registry = filter->client->core->registry;
+  guint users = members->len + (_suda_registry_get_service_nick (registry) != NULL ? 1 : 0);
+
+  if (_suda_registry_find_channel (registry, name) != NULL ||
+      filter->created_before || filter->created_after || filter->topic_before || filter->topic_after)
+    return;
+  if (passes_name (filter, name, users))
+    _suda_irc_replyf (filter->client, "322", "%s %u :", name, users);
 }
 
 static void
@@ -142,8 +169,12 @@ list_named (ListFilter *filter,
     {
       SudaChannel *channel = _suda_registry_find_channel (c->core->registry, names[i]);
 
+      GPtrArray *remote = _suda_registry_get_remote_members (c->core->registry, names[i]);
+
       if (channel)
         list_one (channel, filter);
+      else if (remote)
+        list_remote (names[i], remote, filter);
     }
 }
 
@@ -174,7 +205,10 @@ _suda_irc_cmd_list (SudaClient     *c,
   if (names->len > 1)
     list_named (&filter, (char **) names->pdata);
   else if (filtered || m->n_params == 0 || *m->params[0] == '\0')
-    _suda_registry_foreach_channel (c->core->registry, list_one, &filter);
+    {
+      _suda_registry_foreach_channel (c->core->registry, list_one, &filter);
+      _suda_registry_foreach_remote_room (c->core->registry, list_remote, &filter);
+    }
   _suda_irc_reply (c, SUDA_RPL_LISTEND, NULL);
   g_ptr_array_unref (filter.masks);
   g_ptr_array_unref (filter.not_masks);

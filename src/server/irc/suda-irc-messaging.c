@@ -105,7 +105,15 @@ to_person (SudaClient  *c,
            gboolean     notice)
 {
   SudaClient *to = _suda_registry_find_client (c->core->registry, line->target);
+  SudaRemoteUser *remote = to ? NULL : _suda_registry_find_remote (c->core->registry, line->target);
 
+  if (remote != NULL)
+    {
+      /* [cluster]: its server logs and sends it; the echo goes out here. */
+      _suda_delivery_whisper_remote (c->core->delivery, line, remote->nick,
+                                     (c->caps & SUDA_CAP_ECHO_MESSAGE) ? c : NULL);
+      return;
+    }
   if (to == NULL || !to->registered)
     {
       if (!notice)
@@ -284,8 +292,15 @@ _suda_irc_cmd_tagmsg (SudaClient     *c,
   else
     {
       SudaClient *to = _suda_registry_find_client (c->core->registry, m->params[0]);
+      SudaRemoteUser *remote = to ? NULL : _suda_registry_find_remote (c->core->registry, m->params[0]);
 
-      if (to == NULL || !to->registered)
+      if (remote != NULL)
+        {
+          line.target = remote->nick;
+          tagmsg_to (&line, c, c);
+          _suda_delivery_relay_out (c->core->delivery, NULL, &line, NULL, FALSE);
+        }
+      else if (to == NULL || !to->registered)
         _suda_irc_reply (c, SUDA_ERR_NOSUCHNICK, m->params[0], NULL);
       else
         {

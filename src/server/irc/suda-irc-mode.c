@@ -95,6 +95,22 @@ take_arg (ModeChange *change)
   return change->msg->params[change->next_arg++];
 }
 
+/* [cluster]: a member on another server; its server applies the change
+ * as the MODE reaches it (suda-cluster-rooms.c). */
+static gboolean
+apply_remote_member (ModeChange  *change,
+                     const char  *nick,
+                     const char **shown)
+{
+  SudaRegistry *registry = change->client->core->registry;
+  SudaRemoteUser *user = _suda_registry_find_remote (registry, nick);
+
+  if (user == NULL || !_suda_registry_remote_is_in (registry, user, change->channel->name))
+    return FALSE;
+  *shown = user->nick;
+  return TRUE;
+}
+
 static gboolean
 apply_member (ModeChange  *change,
               char         mode,
@@ -109,6 +125,8 @@ apply_member (ModeChange  *change,
   if (arg == NULL)
     return FALSE;
   target = _suda_registry_find_client (change->client->core->registry, arg);
+  if (target == NULL && apply_remote_member (change, arg, shown))
+    return TRUE;
   if (target == NULL || !target->registered)
     {
       _suda_irc_reply (change->client, SUDA_ERR_NOSUCHNICK, arg, NULL);

@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A room's state shared across servers ([cluster], issue 15): a MODE made
+ * on another server changes the room here as it did there, so that +m, +t,
+ * +k, +l, +i and bans hold whichever server a member is on, and +o/+v given
+ * there to a member here makes them an operator (or voiced) here.  The
+ * server that made the change checked who may make it; this one applies
+ * it as announced, with no replies to anyone. */
+#include "config.h"
+
+#include <string.h>
+
+#include "suda-cluster-private.h"
+
+static guint
+flag_for (char mode)
+{
+  switch (mode)
+    {
+    case 'i': return SUDA_CHANNEL_INVITE_ONLY;
+    case 'm': return SUDA_CHANNEL_MODERATED;
+    case 'n': return SUDA_CHANNEL_NO_EXTERNAL;
+    case 'p': return SUDA_CHANNEL_PRIVATE;
+    case 's': return SUDA_CHANNEL_SECRET;
+    case 't': return SUDA_CHANNEL_TOPIC_LOCK;
+    default:  return 0;
+    }
+}
+
+static void
+apply_member (SudaRegistry *registry,
+              SudaChannel  *channel,
+              char          mode,
+              gboolean      add,
+              const char   *nick)
+{
+  SudaClient *client = _suda_registry_find_client (registry, nick);
+
+  if (client != NULL && suda_channel_has_member (channel, client))
+    suda_channel_set_member_flag (channel, client, mode == 'o' ? SUDA_MEMBER_OP : SUDA_MEMBER_VOICE, add);
+}
+
+/* One letter; *NEXT moves past the parameter it takes (as announced: -k
+ * shows "*", -l none). */
+static void
+apply_one (SudaRegistry  *registry,
+           SudaChannel   *channel,
+           char           mode,
+           gboolean       add,
+           char         **args,
+           guint         *next)
+{
+  gboolean takes = strchr ("ovkbeI", mode) != NULL || (mode == 'l' && add);
+  const char *arg = takes ? args[*next] : NULL;
+
+  if (takes && arg == NULL)
+    return;   /* a parameter missing: nothing to apply */
+  if (takes)
+    (*next)++;
+  switch (mode)
+    {
+    case 'o':
+    case 'v':
+      apply_member (registry, channel, mode, add, arg);
+      break;
+    case 'k':
+      suda_channel_set_key (channel, add ? arg : NULL);
+      break;
+    case 'l':
+      suda_channel_set_limit (channel, add ? (guint) g_ascii_strtoull (arg, NULL, 10) : 0);
+      break;
+    case 'b':
+      suda_channel_set_mask (&channel->bans, arg, add);
+      break;
+    case 'e':
+      suda_channel_set_mask (&channel->excepts, arg, add);
+      break;
+    case 'I':
+      suda_channel_set_mask (&channel->invex, arg, add);
+      break;
+    default:
+      if (flag_for (mode))
+        suda_channel_set_flag (channel, flag_for (mode), add);
+      break;
+    }
+}
+
+void
+_suda_cluster_rooms_apply_mode (SudaCluster *self,
+                                SudaOutLine *line,
+                                const char  *room)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  SudaChannel *channel = _suda_registry_find_channel (registry, room);
+  g_auto(GStrv) words = NULL;
+  gboolean add = TRUE;
+  guint next = 2;
+
+  /* "#room +mk-l key": the room, the letters, their parameters. */
+  if (channel == NULL || line->target == NULL)
+    return;
+  words = g_strsplit (line->target, " ", 0);
+  if (g_strv_length (words) < 2)
+    return;
+  for (const char *p = words[1]; *p; p++)
+    {
+      if (*p == '+' || *p == '-')
+        add = *p == '+';
+      else
+        apply_one (registry, channel, *p, add, words, &next);
+    }
+}
+
+/* A room's state for a server that has just made it ------------------------ */
+
+/* Asked rather than kept in Redis: the servers with members in the room
+ * hold its state already, and a copy in Redis would be a second truth to
+ * keep in step, and to clear when the room's last member leaves. */
+void
+_suda_cluster_rooms_joined (SudaCluster *self,
+                            const char  *room)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  SudaChannel *channel = _suda_registry_find_channel (registry, room);
+  JsonBuilder *builder;
+
+  /* Only a room this server has just made, that others have. */
+  if (channel == NULL || channel->members->len != 1 ||
+      _suda_registry_get_remote_members (registry, room) == NULL)
+    return;
+  builder = _suda_cluster_begin (self, "room-ask");
+  json_builder_set_member_name (builder, "channel");
+  json_builder_add_string_value (builder, channel->name);
+  _suda_cluster_publish (self, builder);
+  g_object_unref (builder);
+}
+
+static void
+add_list (JsonBuilder *builder,
+          const char  *name,
+          GPtrArray   *masks)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; masks != NULL && i < masks->len; i++)
+    json_builder_add_string_value (builder, g_ptr_array_index (masks, i));
+  json_builder_end_array (builder);
+}
+
+static void
+add_member (JsonBuilder *builder,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_add_string_value (builder, value ? value : "");
+}
+
+void
+_suda_cluster_rooms_answer (SudaCluster *self,
+                            JsonObject  *object)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  const char *room = json_object_get_string_member_with_default (object, "channel", NULL);
+  SudaChannel *channel = room ? _suda_registry_find_channel (registry, room) : NULL;
+  JsonBuilder *builder;
+
+  /* A room kept here with no one in it (the default room) may be behind. */
+  if (channel == NULL || channel->members->len == 0)
+    return;
+  builder = _suda_cluster_begin (self, "room-state");
+  add_member (builder, "channel", channel->name);
+  add_member (builder, "topic", channel->topic);
+  add_member (builder, "topic-setter", channel->topic_setter);
+  json_builder_set_member_name (builder, "topic-time");
+  json_builder_add_int_value (builder, channel->topic_time);
+  json_builder_set_member_name (builder, "modes");
+  json_builder_add_int_value (builder, channel->modes);
+  add_member (builder, "key", channel->key);
+  json_builder_set_member_name (builder, "limit");
+  json_builder_add_int_value (builder, channel->limit);
+  add_list (builder, "bans", channel->bans);
+  add_list (builder, "excepts", channel->excepts);
+  add_list (builder, "invex", channel->invex);
+  _suda_cluster_publish (self, builder);
+  g_object_unref (builder);
+}
+
+static void
+learn_list (GPtrArray  **list,
+            JsonObject  *object,
+            const char  *name)
+{
+  JsonArray *masks = json_object_get_array_member (object, name);
+
+  for (guint i = 0; masks != NULL && i < json_array_get_length (masks); i++)
+    suda_channel_set_mask (list, json_array_get_string_element (masks, i), TRUE);
+}
+
+/* Every server with members answers; their answers agree, and applying one
+ * twice changes nothing. */
+void
+_suda_cluster_rooms_learn (SudaCluster *self,
+                           JsonObject  *object)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  const char *room = json_object_get_string_member_with_default (object, "channel", NULL);
+  SudaChannel *channel = room ? _suda_registry_find_channel (registry, room) : NULL;
+  const char *topic = json_object_get_string_member_with_default (object, "topic", "");
+  const char *key = json_object_get_string_member_with_default (object, "key", "");
+
+  if (channel == NULL)
+    return;
+  if (*topic != '\0')
+    {
+      suda_channel_set_topic (channel, topic, json_object_get_string_member_with_default (object, "topic-setter", ""));
+      channel->topic_time = json_object_get_int_member_with_default (object, "topic-time", channel->topic_time);
+    }
+  channel->modes = (guint) json_object_get_int_member_with_default (object, "modes", channel->modes);
+  suda_channel_set_key (channel, *key ? key : NULL);
+  suda_channel_set_limit (channel, (guint) json_object_get_int_member_with_default (object, "limit", 0));
+  learn_list (&channel->bans, object, "bans");
+  learn_list (&channel->excepts, object, "excepts");
+  learn_list (&channel->invex, object, "invex");
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "cluster/suda-cluster-private.h"
+#include "suda-test-cluster.h"
+#include "suda-test-util.h"
+
+void
+suda_test_redis_start (SudaTestRedis *self)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *port = g_strdup_printf ("%u", self->redis_port);
+  const char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
+                         "--appendonly", "no", "--dir", self->dir, NULL };
+
+  self->redis = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < 500 && !suda_test_port_accepts (self->redis_port); i++)
+    g_usleep (10000);
+  g_assert_true (suda_test_port_accepts (self->redis_port));
+}
+
+void
+suda_test_redis_stop (SudaTestRedis *self)
+{
+  if (self->redis == NULL)
+    return;
+  g_subprocess_force_exit (self->redis);
+  g_subprocess_wait (self->redis, NULL, NULL);
+  g_clear_object (&self->redis);
+}
+
+void
+suda_test_redis_set_up (SudaTestRedis *self)
+{
+  self->dir = suda_test_make_tmpdir ();
+  self->redis_port = suda_test_free_port ();
+  self->url = g_strdup_printf ("redis://127.0.0.1:%u/0", self->redis_port);
+  suda_test_redis_start (self);
+}
+
+void
+suda_test_redis_tear_down (SudaTestRedis *self)
+{
+  suda_test_redis_stop (self);
+  g_clear_pointer (&self->url, g_free);
+  g_clear_pointer (&self->dir, g_free);
+}
+
+SudaServerConfig *
+suda_test_cluster_config (SudaTestRedis *self,
+                          const char    *id,
+                          guint          lease_ms)
+{
+  SudaServerConfig *config = suda_server_config_new ();
+
+  config->flood_control = FALSE;
+  config->cluster.redis = g_strdup (self->url);
+  config->cluster.server_id = g_strdup (id);
+  config->cluster.lease_ms = lease_ms;
+  return config;
+}
+
+SudaServer *
+suda_test_cluster_server (SudaTestRedis *self,
+                          const char    *id,
+                          guint          lease_ms)
+{
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (self, id, lease_ms);
+
+  return suda_test_server_new (config);
+}
+
+static gboolean
+knows_peers (gpointer data)
+{
+  SudaServer **servers = data;
+
+  for (guint i = 0; servers[i] != NULL; i++)
+    {
+      SudaCluster *cluster = _suda_server_get_cluster (servers[i]);
+
+      if (!_suda_cluster_is_connected (cluster) || _suda_cluster_get_n_peers (cluster) == 0)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+suda_test_cluster_wait (SudaServer **servers)
+{
+  g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+}

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* A cluster for tests ([cluster], issue 15): a redis-server of the test's
+ * own (a free port, no persistence, its own folder) and servers in it. */
+#pragma once
+
+#include "suda-server-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char        *dir;
+  GSubprocess *redis;
+  guint16      redis_port;
+  char        *url;           /* redis://127.0.0.1:PORT/0 */
+} SudaTestRedis;
+
+void              suda_test_redis_start         (SudaTestRedis *self);
+void              suda_test_redis_stop          (SudaTestRedis *self);
+/* start() after a first set_up() restarts it on the same port. */
+void              suda_test_redis_set_up        (SudaTestRedis *self);
+void              suda_test_redis_tear_down     (SudaTestRedis *self);
+SudaServerConfig *suda_test_cluster_config      (SudaTestRedis *self,
+                                                 const char    *id,
+                                                 guint          lease_ms);
+SudaServer       *suda_test_cluster_server      (SudaTestRedis *self,
+                                                 const char    *id,
+                                                 guint          lease_ms);
+/* Each of the NULL-terminated SERVERS hears the channel and has heard
+ * from another server. */
+void              suda_test_cluster_wait        (SudaServer   **servers);
+
+G_END_DECLS

@@ -1,0 +1,478 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* What a room means across the servers of a cluster ([cluster], issue 15):
+ * private messages to a nick another server holds, KICK of a member there,
+ * topic, modes and bans shared, LIST of rooms that exist only elsewhere. */
+#include "config.h"
+
+#include <string.h>
+
+#include "cluster/suda-cluster-private.h"
+#include "suda-server-private.h"
+#include "suda-test-cluster.h"
+#include "suda-test-fake-api.h"
+#include "suda-test-util.h"
+
+#define LEASE_MS 3000
+
+typedef struct {
+  SudaTestRedis  redis;
+  SudaServer    *a;
+  SudaServer    *b;
+  GPtrArray     *b_entries;   /* SudaLogEntry B logged */
+} Fixture;
+
+static void
+on_b_entry (SudaServer   *server,
+            SudaLogEntry *entry,
+            Fixture      *f)
+{
+  g_ptr_array_add (f->b_entries, g_object_ref (entry));
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  SudaServer *servers[3];
+
+  suda_test_redis_set_up (&f->redis);
+  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
+  g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
+  servers[0] = f->a;
+  servers[1] = f->b;
+  servers[2] = NULL;
+  suda_test_cluster_wait (servers);
+}
+
+static void
+fixture_tear_down (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_clear_object (&f->a);
+  g_clear_object (&f->b);
+  suda_test_redis_tear_down (&f->redis);
+  g_ptr_array_unref (f->b_entries);
+}
+
+typedef struct {
+  SudaServer *server;
+  const char *nick;
+} Known;
+
+static gboolean
+knows_remote (gpointer data)
+{
+  Known *known = data;
+
+  return _suda_registry_find_remote (_suda_server_get_registry (known->server), known->nick) != NULL;
+}
+
+/* SERVER has heard that NICK is on another server. */
+static void
+wait_for_remote (SudaServer *server,
+                 const char *nick)
+{
+  Known known = { server, nick };
+
+  g_assert_true (suda_test_wait_until (knows_remote, &known, 5000));
+}
+
+/* The lines CLIENT reads up to one matching MARKER: one server's events
+ * reach the others in the order it made them, so a marker sent after an
+ * event shows whether the event arrived more than once. */
+static GPtrArray *
+lines_until (SudaTestClient *client,
+             const char     *marker)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func (g_free);
+
+  for (;;)
+    {
+      char *line = suda_test_client_read_line (client, 5000);
+
+      g_assert_nonnull (line);
+      if (g_pattern_match_simple (marker, line))
+        {
+          g_free (line);
+          return lines;
+        }
+      g_ptr_array_add (lines, line);
+    }
+}
+
+static guint
+count_matching (GPtrArray  *lines,
+                const char *pattern)
+{
+  guint n = 0;
+
+  for (guint i = 0; i < lines->len; i++)
+    n += g_pattern_match_simple (pattern, g_ptr_array_index (lines, i));
+  return n;
+}
+
+/* The value of TAG in LINE's tags. */
+static char *
+tag_of (const char *line,
+        const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "=", NULL);
+  const char *start = strstr (line, key);
+
+  g_assert_nonnull (start);
+  start += strlen (key);
+  return g_strndup (start, strcspn (start, "; "));
+}
+
+static void
+test_privmsg_to_other_server (Fixture       *f,
+                              gconstpointer  data)
+{
+  const char *caps = "server-time message-tags echo-message";
+  g_autoptr(SudaTestClient) alice = suda_test_user (f->a, "alice", caps);
+  g_autoptr(SudaTestClient) bob = suda_test_user (f->b, "bob", caps);
+  g_autofree char *echo = NULL, *got = NULL;
+  g_autofree char *echo_time = NULL, *echo_msgid = NULL, *time = NULL, *msgid = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  gboolean logged = FALSE;
+
+  wait_for_remote (f->a, "bob");
+  wait_for_remote (f->b, "alice");
+  suda_test_client_send (alice, "PRIVMSG bob :psst, from A");
+  echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG bob :psst, from A");
+  got = suda_test_client_expect (bob, "@* :alice!* PRIVMSG bob :psst, from A");
+  echo_time = tag_of (echo, "time");
+  echo_msgid = tag_of (echo, "msgid");
+  time = tag_of (got, "time");
+  msgid = tag_of (got, "msgid");
+  g_assert_cmpstr (time, ==, echo_time);
+  g_assert_cmpstr (msgid, ==, echo_msgid);
+  /* B logged it, as a whisper from server a, before sending it. */
+  for (guint i = 0; i < f->b_entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
+
+      if (g_str_equal (suda_log_entry_get_event (entry), "whisper") &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
+        {
+          g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
+          g_assert_cmpstr (suda_log_entry_get_field (entry, "target"), ==, "bob");
+          logged = TRUE;
+        }
+    }
+  g_assert_true (logged);
+
+  /* NOTICE and TAGMSG go the same way, back from B. */
+  suda_test_client_send (bob, "NOTICE alice :noted");
+  suda_test_client_await (alice, "@* :bob!* NOTICE alice :noted");
+  suda_test_client_send (bob, "@+typing=active TAGMSG alice");
+  suda_test_client_await (alice, "@*+typing=active* :bob!* TAGMSG alice");
+
+  /* Once each: a marker after them comes next. */
+  suda_test_client_send (alice, "PRIVMSG bob :marker");
+  lines = lines_until (bob, "@* :alice!* PRIVMSG bob :marker");
+  g_assert_cmpuint (count_matching (lines, "*PRIVMSG bob :psst*"), ==, 0);
+
+  /* A nick on no server is still 401. */
+  suda_test_client_send (alice, "PRIVMSG nobody :hello?");
+  suda_test_client_await (alice, "* 401 alice nobody :*");
+}
+
+static void
+test_kick_member_of_other_server (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) dave = suda_test_member (f->a, "dave", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->b, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  g_autoptr(GPtrArray) seen = NULL;
+  g_autofree char *names = NULL;
+
+  suda_test_client_await (alice, ":carol!* JOIN #lobby*");
+  wait_for_remote (f->a, "erin");
+  /* 482 for a member who is no operator; 441 for one not in the room. */
+  suda_test_client_send (dave, "KICK #lobby carol :no");
+  suda_test_client_await (dave, "* 482 dave #lobby :*");
+  suda_test_client_send (alice, "KICK #lobby erin :no");
+  suda_test_client_await (alice, "* 441 alice erin #lobby :*");
+
+  suda_test_client_send (alice, "KICK #lobby carol :out you go");
+  suda_test_client_await (alice, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_await (dave, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_await (carol, ":alice!* KICK #lobby carol :out you go");
+  suda_test_client_send (alice, "PRIVMSG #lobby :marker");
+  seen = lines_until (bob, ":alice!* PRIVMSG #lobby :marker");
+  g_assert_cmpuint (count_matching (seen, ":alice!* KICK #lobby carol :out you go"), ==, 1);
+  suda_test_client_expect_nothing_before_sync (carol, "*PRIVMSG #lobby :marker");
+
+  /* Gone from the room on both servers. */
+  suda_test_client_send (bob, "NAMES #lobby");
+  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  g_assert_null (strstr (names, "carol"));
+  suda_test_client_send (dave, "NAMES #lobby");
+  g_free (names);
+  names = suda_test_client_expect (dave, "* 353 dave = #lobby :*");
+  g_assert_null (strstr (names, "carol"));
+  g_assert_nonnull (strstr (names, "bob"));
+}
+
+static void
+test_topic_modes_bans_shared (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->b, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+
+  suda_test_client_await (alice, ":carol!* JOIN #lobby*");
+  suda_test_client_send (alice, "TOPIC #lobby :shared topic");
+  suda_test_client_await (carol, ":alice!* TOPIC #lobby :shared topic");
+  suda_test_client_send (carol, "TOPIC #lobby");
+  suda_test_client_await (carol, "* 332 carol #lobby :shared topic");
+  suda_test_client_await (carol, "* 333 carol #lobby alice* *");
+
+  /* +m set on A keeps carol, on B with no voice, quiet there. */
+  suda_test_client_send (alice, "MODE #lobby +m");
+  suda_test_client_await (carol, ":alice!* MODE #lobby +m");
+  suda_test_client_send (carol, "PRIVMSG #lobby :may I?");
+  suda_test_client_await (carol, "* 404 carol #lobby :*");
+  suda_test_client_send (carol, "MODE #lobby");
+  suda_test_client_await (carol, "* 324 carol #lobby +*m*");
+
+  /* +v given on A to a member on B lets her speak there. */
+  suda_test_client_send (alice, "MODE #lobby +v carol");
+  suda_test_client_await (alice, ":alice!* MODE #lobby +v carol");
+  suda_test_client_await (carol, ":alice!* MODE #lobby +v carol");
+  suda_test_client_send (carol, "PRIVMSG #lobby :thanks");
+  suda_test_client_await (alice, ":carol!* PRIVMSG #lobby :thanks");
+
+  /* A ban set on A stops a JOIN on B, and a banned member's speech there. */
+  suda_test_client_send (alice, "MODE #lobby -mv+bb carol dave!*@* carol!*@*");
+  suda_test_client_await (carol, ":alice!* MODE #lobby -mv+bb carol dave!*@* carol!*@*");
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "* 474 dave #lobby :*");
+  suda_test_client_send (carol, "PRIVMSG #lobby :still here?");
+  suda_test_client_await (carol, "* 404 carol #lobby :*");
+
+  /* A key set on A is asked for on B. */
+  suda_test_client_send (alice, "MODE #lobby -b+k dave!*@* sesame");
+  suda_test_client_await (bob, ":alice!* MODE #lobby -b+k dave!*@* sesame");
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "* 475 dave #lobby :*");
+  suda_test_client_send (dave, "JOIN #lobby sesame");
+  suda_test_client_await (dave, ":dave!* JOIN #lobby*");
+}
+
+static gboolean
+b_knows_key (gpointer data)
+{
+  Fixture *f = data;
+  SudaChannel *channel = _suda_registry_find_channel (_suda_server_get_registry (f->b), "#study");
+
+  return channel != NULL && g_strcmp0 (channel->key, "sesame") == 0;
+}
+
+/* A server that makes a room others have learns its topic, modes and bans
+ * (#study, not the default room every server keeps). */
+static void
+test_new_room_learns_state (Fixture       *f,
+                            gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#study");
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+
+  suda_test_client_send (alice, "TOPIC #study :older than B's room");
+  suda_test_client_await (alice, ":alice!* TOPIC #study :*");
+  suda_test_client_send (alice, "MODE #study +kb sesame dave!*@*");
+  suda_test_client_await (alice, ":alice!* MODE #study +kb sesame dave!*@*");
+  wait_for_remote (f->b, "alice");
+
+  bob = suda_test_member (f->b, "bob", NULL, "#study");
+  g_assert_true (suda_test_wait_until (b_knows_key, f, 5000));
+  suda_test_client_send (bob, "TOPIC #study");
+  suda_test_client_await (bob, "* 332 bob #study :older than B's room");
+  suda_test_client_send (dave, "JOIN #study sesame");
+  suda_test_client_await (dave, "* 474 dave #study :*");
+}
+
+static gboolean
+b_has_both_rooms (gpointer data)
+{
+  Fixture *f = data;
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+
+  return _suda_registry_get_remote_members (registry, "#both") != NULL &&
+         _suda_registry_get_remote_members (registry, "#only-a") != NULL;
+}
+
+static void
+test_list_rooms_of_other_servers (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#only-a");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->a, "carol", NULL, "#both");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#both");
+  g_autoptr(GPtrArray) lines = NULL;
+
+  g_assert_true (suda_test_wait_until (b_has_both_rooms, f, 5000));
+  suda_test_client_send (bob, "LIST");
+  suda_test_client_await (bob, "* 321 bob *");
+  lines = lines_until (bob, "* 323 bob :*");
+  /* The service user, and alice on A. */
+  g_assert_nonnull (suda_test_lines_find (lines, "* 322 bob #only-a 2 :*"));
+  /* The service user, carol on A and bob on B, once. */
+  g_assert_cmpuint (count_matching (lines, "* 322 bob #both 3 :*"), ==, 1);
+  suda_test_client_send (bob, "LIST #only-a");
+  suda_test_client_await (bob, "* 322 bob #only-a 2 :*");
+  suda_test_client_await (bob, "* 323 bob :*");
+  suda_test_client_send (bob, "LIST >2");
+  g_ptr_array_unref (lines);
+  lines = lines_until (bob, "* 323 bob :*");
+  g_assert_null (suda_test_lines_find (lines, "* 322 bob #only-a *"));
+  g_assert_nonnull (suda_test_lines_find (lines, "* 322 bob #both 3 :*"));
+}
+
+/* !search runs once, on the asker's server; the question and the answer
+ * reach the other server's members as room messages, once each. */
+static void
+test_search_runs_once (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autoptr(SudaFakeApi) api = suda_fake_api_new ();
+  g_autoptr(SudaServerConfig) config_a = suda_test_cluster_config (&f->redis, "a2", LEASE_MS);
+  g_autoptr(SudaServerConfig) config_b = suda_test_cluster_config (&f->redis, "b2", LEASE_MS);
+  g_autoptr(SudaServer) a = NULL;
+  g_autoptr(SudaServer) b = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  SudaServer *servers[3];
+
+  /* Both could answer: only the asker's does. */
+  for (guint i = 0; i < 2; i++)
+    {
+      SudaServerConfig *config = i == 0 ? config_a : config_b;
+
+      g_assert_true (suda_server_config_set_value (config, "ai", "base-url", api->base_url, NULL));
+      g_assert_true (suda_server_config_set_value (config, "ai", "model", "test-model", NULL));
+    }
+  a = suda_test_server_new (config_a);
+  b = suda_test_server_new (config_b);
+  servers[0] = a;
+  servers[1] = b;
+  servers[2] = NULL;
+  suda_test_cluster_wait (servers);
+  bob = suda_test_member (b, "bob", NULL, "#lobby");
+  alice = suda_test_member (a, "alice", NULL, "#lobby");
+  suda_test_client_await (bob, ":alice!* JOIN #lobby*");
+
+  suda_fake_api_script_success (api, "Seoul.", 0);
+  suda_test_client_send (alice, "PRIVMSG #lobby :!search capital of Korea?");
+  suda_test_client_await (alice, ":suda!* PRIVMSG #lobby :alice: Seoul.");
+  suda_test_client_send (alice, "PRIVMSG #lobby :marker");
+  seen = lines_until (bob, ":alice!* PRIVMSG #lobby :marker");
+  g_assert_cmpuint (count_matching (seen, ":alice!* PRIVMSG #lobby :!search capital of Korea?"), ==, 1);
+  g_assert_cmpuint (count_matching (seen, ":suda!* PRIVMSG #lobby :alice: Seoul."), ==, 1);
+  g_assert_cmpuint (count_matching (seen, "*PRIVMSG #lobby :*"), ==, 2);
+}
+
+typedef struct {
+  SudaServer *server;
+  const char *name;
+  gboolean    present;
+} AccountWait;
+
+static gboolean
+has_account (gpointer data)
+{
+  AccountWait *wait = data;
+
+  return suda_account_store_exists (suda_server_get_accounts (wait->server), wait->name) == wait->present;
+}
+
+static SudaServer *
+accounts_server (Fixture    *f,
+                 const char *id)
+{
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (&f->redis, id, LEASE_MS);
+  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
+  g_autofree char *path = g_build_filename (f->redis.dir, file, NULL);
+
+  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
+  return suda_test_server_new (config);
+}
+
+/* An account registered on A logs in with SASL PLAIN on B; dropped on A,
+ * it is gone from B. */
+static void
+test_account_shared (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaServer) a = accounts_server (f, "a3");
+  g_autoptr(SudaServer) b = accounts_server (f, "b3");
+  g_autoptr(SudaTestClient) c = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *answer = NULL;
+  SudaServer *servers[] = { a, b, NULL };
+  AccountWait on_b = { b, "alice", TRUE };
+  const char *raw = "\0alice\0correct horse";
+
+  suda_test_cluster_wait (servers);
+  suda_account_store_register_async (suda_server_get_accounts (a), "alice", "correct horse", NULL,
+                                     suda_test_async_store, &result);
+  g_assert_true (suda_account_store_register_finish (suda_server_get_accounts (a),
+                                                     suda_test_async_wait (&result), &error));
+  g_assert_no_error (error);
+  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+
+  c = suda_test_client_connect (suda_server_get_port (b));
+  suda_test_client_send (c, "CAP LS 302");
+  suda_test_client_send (c, "NICK alice");
+  suda_test_client_send (c, "USER alice 0 * :Alice");
+  suda_test_client_send (c, "CAP REQ :sasl");
+  suda_test_client_await (c, "* CAP * ACK :sasl");
+  suda_test_client_send (c, "AUTHENTICATE PLAIN");
+  suda_test_client_await (c, "AUTHENTICATE +");
+  answer = g_base64_encode ((const guchar *) raw, strlen ("alice") + strlen ("correct horse") + 2);
+  suda_test_client_send (c, "AUTHENTICATE %s", answer);
+  g_free (suda_test_client_expect_within (c, "* 903 * :*", 20000));
+
+  g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "alice", &error));
+  on_b.present = FALSE;
+  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  if (!g_find_program_in_path ("redis-server"))
+    {
+      g_test_skip ("redis-server is not installed (tools/install-deps.sh)");
+      return 0;
+    }
+  g_test_add ("/cluster/direct/privmsg-notice-tagmsg-reach-other-server", Fixture, NULL,
+              fixture_set_up, test_privmsg_to_other_server, fixture_tear_down);
+  g_test_add ("/cluster/kick/operator-kicks-member-of-other-server", Fixture, NULL,
+              fixture_set_up, test_kick_member_of_other_server, fixture_tear_down);
+  g_test_add ("/cluster/rooms/topic-modes-and-bans-shared", Fixture, NULL,
+              fixture_set_up, test_topic_modes_bans_shared, fixture_tear_down);
+  g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
+              fixture_set_up, test_new_room_learns_state, fixture_tear_down);
+  g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,
+              fixture_set_up, test_list_rooms_of_other_servers, fixture_tear_down);
+  g_test_add ("/cluster/service/search-runs-once-on-askers-server", Fixture, NULL,
+              fixture_set_up, test_search_runs_once, fixture_tear_down);
+  g_test_add ("/cluster/accounts/registered-on-a-logs-in-on-b", Fixture, NULL,
+              fixture_set_up, test_account_shared, fixture_tear_down);
+  return g_test_run ();
+}
