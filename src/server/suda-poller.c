@@ -22,6 +22,7 @@ typedef struct
   int           epfd;
   gpointer      tag;        /* the epoll fd's, in the context */
   guint         n_watches;
+  guint64       next_serial;
   gboolean      dispatching;
   GPtrArray    *dropped;    /* watches let go of during a dispatch */
 } SudaPoller;
@@ -33,11 +34,22 @@ struct _SudaPollWatch
   gpointer      data;
   int           fd;
   GIOCondition  condition;  /* G_IO_IN and/or G_IO_OUT, as in the set */
+  guint64       serial;     /* the order watches were made in */
 };
 
 /* The pollers of the main contexts that have one. */
 static GMutex pollers_lock;
 static GHashTable *pollers;
+
+static int
+compare_events (const void *a,
+                const void *b)
+{
+  const SudaPollWatch *wa = ((const struct epoll_event *) a)->data.ptr;
+  const SudaPollWatch *wb = ((const struct epoll_event *) b)->data.ptr;
+
+  return wa->serial < wb->serial ? -1 : wa->serial > wb->serial;
+}
 
 static gboolean
 poller_dispatch (GSource     *source,
@@ -51,6 +63,11 @@ poller_dispatch (GSource     *source,
   if (!(g_source_query_unix_fd (source, self->tag) & G_IO_IN))
     return G_SOURCE_CONTINUE;
   n = epoll_wait (self->epfd, events, MAX_EVENTS, 0);
+  /* Oldest connection first, as GLib's sources were: epoll's order
+   * follows when each became ready, and two peers that spoke at once
+   * would be handled either way. */
+  if (n > 1)
+    qsort (events, (gsize) n, sizeof events[0], compare_events);
   self->dispatching = TRUE;
   for (int i = 0; i < n; i++)
     {
@@ -143,6 +160,7 @@ _suda_poll_watch_new (int           fd,
   SudaPollWatch *self = g_new0 (SudaPollWatch, 1);
 
   self->poller = poller_get ();
+  self->serial = self->poller->next_serial++;
   self->fd = fd;
   self->func = func;
   self->data = data;
