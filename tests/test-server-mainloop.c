@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Nothing slow runs on the main loop: stopping with clients that read
- * nothing, loading a long history at start; and the flush batches a busy
- * room's lines within its latency budget, a quiet room's not at all. */
+ * nothing, loading a long history at start; the flush batches a busy
+ * room's lines within each session's latency budget, a quiet room's not
+ * at all, in slices; and the clear-text sockets' epoll set. */
 #include "config.h"
 
 #include <string.h>
