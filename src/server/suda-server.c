@@ -221,7 +221,7 @@ _suda_server_get_pushback (SudaServer *self)
  * once, and a line's wait is about this, not this plus a whole flush of
  * every member.  Issue 12 asks p99 <= 20 ms of the whole trip, the
  * bench's wake-ups included. */
-#define FLUSH_BUDGET_USEC 14000
+#define FLUSH_BUDGET_USEC 12000
 /* Lines are "coming in quickly" at more than one per this (250 a second):
  * a classroom's 100 a second are flushed at once, as a quiet room's. */
 #define FLUSH_PACE_USEC   4000
