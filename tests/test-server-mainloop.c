@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* Nothing slow runs on the main loop: stopping with clients that read
- * nothing, loading a long history at start; and the flush batches a busy
- * room's lines within its latency budget, a quiet room's not at all. */
+ * nothing, loading a long history at start; the flush batches a busy
+ * room's lines within each session's latency budget, a quiet room's not
+ * at all, in slices; and the clear-text sockets' epoll set. */
 #include "config.h"
 
 #include <string.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -407,6 +409,205 @@ test_flush_budget_one_read (void)
   suda_test_client_free (bob);
 }
 
+/* Each session waits the budget from its own oldest line, not from the
+ * first line queued anywhere: dave's line, queued 150 ms after alice's,
+ * leaves a whole budget after it was queued, and after alice's. */
+static void
+test_flush_own_deadline (void)
+{
+  SudaTestClient *alice, *bob, *dave;
+  g_autoptr(SudaServer) server = set_up_pair (&alice, &bob);
+  const gint64 budget = 400 * 1000;
+  gint64 sent_a, sent_d, got_a, got_d;
+
+  dave = suda_test_member (server, "dave", NULL, "#other");
+  suda_test_client_join (bob, "bob", "#other");
+  g_ptr_array_unref (suda_test_client_sync (dave));
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  _suda_server_set_flush_budget (server, budget);
+
+  sent_a = g_get_monotonic_time ();
+  suda_test_client_send (bob, "PRIVMSG #lobby :first");
+  suda_test_iterate (150);
+  sent_d = g_get_monotonic_time ();
+  suda_test_client_send (bob, "PRIVMSG #other :second");
+  suda_test_client_await (alice, ":bob!* PRIVMSG #lobby :first");
+  got_a = g_get_monotonic_time ();
+  suda_test_client_await (dave, ":bob!* PRIVMSG #other :second");
+  got_d = g_get_monotonic_time ();
+  g_assert_cmpint (got_a - sent_a, >=, budget);
+  g_assert_cmpint (got_d - sent_d, >=, budget);
+  g_assert_cmpint (got_d, >, got_a);
+  suda_test_client_free (alice);
+  suda_test_client_free (bob);
+  suda_test_client_free (dave);
+}
+
+#define N_SLICED 40
+
+/* A flush stopped at its slice goes on later: with a slice of nothing
+ * (the clock is looked at every 32 sessions), every member of a
+ * 40-member room still gets each line, in order. */
+static void
+test_flush_sliced (void)
+{
+  g_autoptr(SudaServer) server = suda_test_server_new_unthrottled (NULL);
+  SudaTestClient *members[N_SLICED];
+  guint slices;
+
+  for (guint i = 0; i < N_SLICED; i++)
+    {
+      g_autofree char *nick = g_strdup_printf ("m%u", i);
+
+      members[i] = suda_test_member (server, nick, NULL, "#lobby");
+    }
+  for (guint i = 0; i < N_SLICED; i++)
+    g_ptr_array_unref (suda_test_client_sync (members[i]));
+  _suda_server_set_flush_slice (server, 0);
+  slices = _suda_server_get_flush_slices (server);
+  send_numbered (members[0], 3);
+  for (guint i = 1; i < N_SLICED; i++)
+    for (guint j = 0; j < 3; j++)
+      {
+        g_autofree char *pattern = g_strdup_printf (":m0!* PRIVMSG #lobby :line %u", j);
+        g_autofree char *line = suda_test_client_read_line (members[i], 5000);
+
+        g_assert_nonnull (line);
+        g_assert_true (g_pattern_match_simple (pattern, line));
+      }
+  g_assert_cmpuint (_suda_server_get_flush_slices (server), >, slices);
+  for (guint i = 0; i < N_SLICED; i++)
+    suda_test_client_free (members[i]);
+}
+
+/* The epoll set (suda-poller.c) ----------------------------------------- */
+
+typedef struct
+{
+  SudaPollWatch *watch;
+  SudaPollWatch **other;
+  guint          n_in;
+  guint          n_out;
+} PollProbe;
+
+static void
+on_poll (gpointer     data,
+         GIOCondition condition)
+{
+  PollProbe *probe = data;
+
+  if (condition & G_IO_IN)
+    probe->n_in++;
+  if (condition & G_IO_OUT)
+    probe->n_out++;
+}
+
+static gboolean
+probe_woken (gpointer data)
+{
+  PollProbe *probe = data;
+
+  return probe->n_in + probe->n_out > 0;
+}
+
+static void
+drain_fd (int fd)
+{
+  char buffer[64];
+
+  while (recv (fd, buffer, sizeof buffer, MSG_DONTWAIT) > 0)
+    ;
+}
+
+/* Readable wakes G_IO_IN; G_IO_OUT comes once, then only when asked for
+ * again; a hang-up wakes the reader. */
+static void
+test_poller_conditions (void)
+{
+  int fds[2];
+  PollProbe probe = { 0 };
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM, 0, fds));
+  probe.watch = _suda_poll_watch_new (fds[0], on_poll, &probe);
+  _suda_poll_watch_set (probe.watch, G_IO_IN);
+  g_assert_cmpint (send (fds[1], "x", 1, 0), ==, 1);
+  g_assert_true (suda_test_wait_until (probe_woken, &probe, 5000));
+  g_assert_cmpuint (probe.n_out, ==, 0);
+  drain_fd (fds[0]);
+
+  /* Writable at once, and told once: the next wake-up, for a byte read,
+   * comes without it. */
+  probe.n_in = 0;
+  _suda_poll_watch_set (probe.watch, G_IO_IN | G_IO_OUT);
+  g_assert_true (suda_test_wait_until (probe_woken, &probe, 5000));
+  g_assert_cmpuint (probe.n_out, ==, 1);
+  g_assert_cmpuint (probe.n_in, ==, 0);
+  g_assert_cmpint (send (fds[1], "y", 1, 0), ==, 1);
+  probe.n_out = 0;
+  g_assert_true (suda_test_wait_until (probe_woken, &probe, 5000));
+  g_assert_cmpuint (probe.n_in, ==, 1);
+  g_assert_cmpuint (probe.n_out, ==, 0);
+  drain_fd (fds[0]);
+
+  probe.n_in = 0;
+  close (fds[1]);
+  g_assert_true (suda_test_wait_until (probe_woken, &probe, 5000));
+  g_assert_cmpuint (probe.n_in, ==, 1);
+  _suda_poll_watch_free (probe.watch);
+  close (fds[0]);
+}
+
+static void
+on_poll_drop_both (gpointer     data,
+                   GIOCondition condition)
+{
+  PollProbe *probe = data;
+
+  probe->n_in++;
+  g_clear_pointer (probe->other, _suda_poll_watch_free);
+  g_clear_pointer (&probe->watch, _suda_poll_watch_free);
+}
+
+/* Two sockets ready in one dispatch: the first woken lets go of both
+ * watches (the set itself goes with the last), and the second, whose
+ * event is already taken, is not called (the sanitizer build checks that
+ * nothing freed is touched). */
+static void
+test_poller_drop_in_dispatch (void)
+{
+  int a[2], b[2];
+  PollProbe pa = { 0 }, pb = { 0 };
+
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM, 0, a));
+  g_assert_no_errno (socketpair (AF_UNIX, SOCK_STREAM, 0, b));
+  pa.watch = _suda_poll_watch_new (a[0], on_poll_drop_both, &pa);
+  pb.watch = _suda_poll_watch_new (b[0], on_poll_drop_both, &pb);
+  pa.other = &pb.watch;
+  pb.other = &pa.watch;
+  _suda_poll_watch_set (pa.watch, G_IO_IN);
+  _suda_poll_watch_set (pb.watch, G_IO_IN);
+  g_assert_cmpint (send (a[1], "x", 1, 0), ==, 1);
+  g_assert_cmpint (send (b[1], "x", 1, 0), ==, 1);
+  while (pa.n_in + pb.n_in == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (pa.n_in + pb.n_in, ==, 1);
+  g_assert_null (pa.watch);
+  g_assert_null (pb.watch);
+  /* A new watch makes a new set. */
+  pa.n_in = 0;
+  pa.other = &pb.watch;
+  pa.watch = _suda_poll_watch_new (a[0], on_poll_drop_both, &pa);
+  _suda_poll_watch_set (pa.watch, G_IO_IN);
+  while (pa.n_in == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_null (pa.watch);
+  for (guint i = 0; i < 2; i++)
+    {
+      close (a[i]);
+      close (b[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -421,5 +622,9 @@ main (int   argc,
   g_test_add_func ("/server/mainloop/flush-lone-line-at-once", test_flush_lone_line);
   g_test_add_func ("/server/mainloop/flush-burst-waits", test_flush_burst_waits);
   g_test_add_func ("/server/mainloop/flush-budget-one-read", test_flush_budget_one_read);
+  g_test_add_func ("/server/mainloop/flush-own-deadline", test_flush_own_deadline);
+  g_test_add_func ("/server/mainloop/flush-sliced", test_flush_sliced);
+  g_test_add_func ("/server/mainloop/poller-conditions", test_poller_conditions);
+  g_test_add_func ("/server/mainloop/poller-drop-in-dispatch", test_poller_drop_in_dispatch);
   return g_test_run ();
 }

@@ -58,6 +58,12 @@ _suda_pushback_count_line (SudaPushback *self)
   self->lines_read++;
 }
 
+guint64
+_suda_pushback_get_lines_read (SudaPushback *self)
+{
+  return self->lines_read;
+}
+
 /* Lines read over the last RATE_MEMORY_USEC or so, each fading as
  * memory / (memory + age): a steady rate R gives about R × memory. */
 static double

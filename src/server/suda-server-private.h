@@ -89,6 +89,8 @@ gint64       _suda_pushback_flush_wait      (SudaPushback              *self,
                                              gint64                     budget,
                                              gint64                     now);
 void         _suda_pushback_count_line      (SudaPushback              *self);
+/* Lines handled so far, every session together: changes with each line. */
+guint64      _suda_pushback_get_lines_read  (SudaPushback              *self);
 
 /* The session takes a reference on TRANSPORT and reads and writes
  * through it alone (suda-transport.h). */
@@ -127,6 +129,11 @@ guint        _suda_session_get_id           (SudaSession *self);
 void         _suda_session_set_id           (SudaSession *self,
                                              guint        id);
 GList       *_suda_session_get_dirty_link   (SudaSession *self);
+/* When its oldest unsent line was queued (monotonic usec), set by the
+ * listener as the session turns dirty. */
+gint64       _suda_session_get_dirty_at     (SudaSession *self);
+void         _suda_session_set_dirty_at     (SudaSession *self,
+                                             gint64       when);
 /* For tests that shrink kernel buffers. */
 GSocket     *_suda_session_get_socket       (SudaSession *self);
 SudaTransport *_suda_session_get_transport  (SudaSession *self);
@@ -577,16 +584,33 @@ SudaAccountStore *_suda_server_open_accounts (const SudaServerConfig *config,
                                              SudaDelivery           *delivery,
                                              char                  **problem);
 
+/* suda-poller.c: one epoll set per main context for the clear-text
+ * sockets.  FUNC gets G_IO_IN or G_IO_OUT (one-shot, as in SudaTransport);
+ * a hang-up or error wakes whatever is watched. */
+typedef struct _SudaPollWatch SudaPollWatch;
+typedef void (*SudaPollFunc) (gpointer     data,
+                              GIOCondition condition);
+SudaPollWatch *_suda_poll_watch_new         (int            fd,
+                                             SudaPollFunc   func,
+                                             gpointer       data);
+void          _suda_poll_watch_set          (SudaPollWatch *self,
+                                             GIOCondition   condition);
+void          _suda_poll_watch_free         (SudaPollWatch *self);
+
 /* The server's own (suda-server.c), for tests. */
 SudaService  *_suda_server_get_service      (SudaServer *self);
 SudaRegistry *_suda_server_get_registry     (SudaServer *self);
-/* For tests: the flush's latency budget (usec), and how many flushes
- * there were and how many of them waited for it. */
+/* For tests: the flush's latency budget (usec; one set here applies
+ * whatever the input rate), its slice (usec, -1 for FLUSH_SLICE_USEC), and
+ * how many flushes there were, waited for the budget, or were sliced. */
 void          _suda_server_set_flush_budget (SudaServer *self,
                                              gint64      budget);
+void          _suda_server_set_flush_slice  (SudaServer *self,
+                                             gint64      slice);
 void          _suda_server_get_flush_counts (SudaServer *self,
                                              guint      *n_flushes,
                                              guint      *n_waited);
+guint         _suda_server_get_flush_slices (SudaServer *self);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
 /* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
 void          _suda_server_set_tls_any_port (SudaServer *self);
@@ -628,6 +652,10 @@ struct _SudaServer
   gint64             flush_budget;  /* usec; 0 for FLUSH_BUDGET_USEC */
   guint              n_flushes;
   guint              n_waited;      /* flushes that waited for more lines */
+  gint64             flush_slice;   /* usec; -1 for FLUSH_SLICE_USEC */
+  guint              n_sliced;      /* flushes that stopped at their slice */
+  gint64             stamp;         /* monotonic usec of the line being handled, or 0 */
+  guint64            stamp_lines;   /* the pushback's lines_read when it was taken */
   guint              ping_id;
   guint              next_session_id;
   SudaAdmission     *admission;     /* who may connect */

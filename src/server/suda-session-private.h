@@ -62,6 +62,7 @@ struct _SudaSession
   gsize                      out_len;
   gsize                      out_cap;
   GList                      dirty_link;    /* in the listener's queue while output waits */
+  gint64                     dirty_at;      /* monotonic usec it went there */
   GList                      congested_link;  /* in the pushback's while congested */
   GPtrArray                 *waiters;       /* senders held back by this queue, owned refs */
   GSource                   *resume_source;

@@ -334,6 +334,19 @@ _suda_session_get_dirty_link (SudaSession *self)
   return &self->dirty_link;
 }
 
+gint64
+_suda_session_get_dirty_at (SudaSession *self)
+{
+  return self->dirty_at;
+}
+
+void
+_suda_session_set_dirty_at (SudaSession *self,
+                            gint64       when)
+{
+  self->dirty_at = when;
+}
+
 GSocket *
 _suda_session_get_socket (SudaSession *self)
 {

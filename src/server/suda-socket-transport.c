@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-/* A clear-text TCP connection: the socket's own sources, g_socket_receive()
- * into the session's buffer and send(2) straight from its queue. */
+/* A clear-text TCP connection: watched in the main context's epoll set
+ * (suda-poller.c), g_socket_receive() into the session's buffer and
+ * send(2) straight from its queue. */
 #include "config.h"
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include "suda-server-private.h"
 #include "suda-socket-transport.h"
 
 struct _SudaSocketTransport
@@ -15,53 +17,16 @@ struct _SudaSocketTransport
   GSocketConnection *connection;
   GSocket           *socket;   /* the connection's */
   int                fd;       /* the socket's */
-  GSource           *read_source;
-  GSource           *write_source;
+  SudaPollWatch     *watch;     /* made at the first watch, in that thread's context */
 };
 
 G_DEFINE_FINAL_TYPE (SudaSocketTransport, suda_socket_transport, SUDA_TYPE_TRANSPORT)
 
 static void
-destroy_source (GSource **source)
+on_ready (gpointer     data,
+          GIOCondition condition)
 {
-  if (*source)
-    {
-      g_source_destroy (*source);
-      g_clear_pointer (source, g_source_unref);
-    }
-}
-
-static gboolean
-on_readable (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      data)
-{
-  suda_transport_ready (data, G_IO_IN);
-  return G_SOURCE_CONTINUE;
-}
-
-static gboolean
-on_writable (GSocket      *socket,
-             GIOCondition  condition,
-             gpointer      data)
-{
-  SudaSocketTransport *self = data;
-
-  g_clear_pointer (&self->write_source, g_source_unref);
-  suda_transport_ready (data, G_IO_OUT);
-  return G_SOURCE_REMOVE;
-}
-
-static GSource *
-add_source (SudaSocketTransport *self,
-            GIOCondition         condition,
-            GSocketSourceFunc    func)
-{
-  GSource *source = g_socket_create_source (self->socket, condition, NULL);
-
-  g_source_set_callback (source, G_SOURCE_FUNC (func), self, NULL);
-  g_source_attach (source, g_main_context_get_thread_default ());
-  return source;
+  suda_transport_ready (data, condition);
 }
 
 static void
@@ -70,14 +35,10 @@ suda_socket_transport_watch (SudaTransport *transport,
 {
   SudaSocketTransport *self = SUDA_SOCKET_TRANSPORT (transport);
 
-  if ((condition & G_IO_IN) && self->read_source == NULL)
-    self->read_source = add_source (self, G_IO_IN | G_IO_HUP | G_IO_ERR, on_readable);
-  else if (!(condition & G_IO_IN))
-    destroy_source (&self->read_source);
-  if ((condition & G_IO_OUT) && self->write_source == NULL)
-    self->write_source = add_source (self, G_IO_OUT, on_writable);
-  else if (!(condition & G_IO_OUT))
-    destroy_source (&self->write_source);
+  if (self->watch == NULL && condition != 0)
+    self->watch = _suda_poll_watch_new (self->fd, on_ready, self);
+  if (self->watch != NULL)
+    _suda_poll_watch_set (self->watch, condition);
 }
 
 static gssize
@@ -113,8 +74,7 @@ suda_socket_transport_close (SudaTransport *transport)
 {
   SudaSocketTransport *self = SUDA_SOCKET_TRANSPORT (transport);
 
-  destroy_source (&self->read_source);
-  destroy_source (&self->write_source);
+  g_clear_pointer (&self->watch, _suda_poll_watch_free);
   g_io_stream_close (G_IO_STREAM (self->connection), NULL, NULL);
 }
 
@@ -137,8 +97,7 @@ suda_socket_transport_dispose (GObject *object)
 {
   SudaSocketTransport *self = SUDA_SOCKET_TRANSPORT (object);
 
-  destroy_source (&self->read_source);
-  destroy_source (&self->write_source);
+  g_clear_pointer (&self->watch, _suda_poll_watch_free);
   g_clear_object (&self->connection);
   self->socket = NULL;
 

@@ -12,7 +12,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (SudaSocketTransport, suda_socket_transport, SUDA, SOCKET_TRANSPORT, SudaTransport)
 
-/* A clear-text TCP connection: send(2) and the socket's own sources. */
+/* A clear-text TCP connection: send(2), watched in the main context's epoll set. */
 SudaTransport *suda_socket_transport_new    (GSocketConnection   *connection);
 int            suda_socket_transport_get_fd (SudaSocketTransport *self);
 
