@@ -516,10 +516,10 @@ explain (Connect *connect,
   GError *explained;
 
   if (g_str_has_prefix (why, "WRONGPASS") || strstr (why, "invalid password") != NULL)
-    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_AUTH,
+    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_REPLY,
                              _("Redis at %s refused the password in [cluster] redis= (%s)"), where, why);
   else if (g_str_has_prefix (why, "NOAUTH"))
-    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_AUTH,
+    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_REPLY,
                              _("Redis at %s asks for a password: write redis://:PASSWORD@HOST in [cluster] redis= (%s)"),
                              where, why);
   else

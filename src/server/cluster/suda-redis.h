@@ -14,7 +14,6 @@ typedef enum {
   SUDA_REDIS_ERROR_PROTOCOL,   /* bytes that are not RESP */
   SUDA_REDIS_ERROR_CLOSED,     /* the connection ended first */
   SUDA_REDIS_ERROR_SUBSCRIBED, /* a command a subscribed connection cannot send */
-  SUDA_REDIS_ERROR_AUTH,       /* the password is wrong, or missing */
 } SudaRedisError;
 
 typedef struct {
