@@ -24,19 +24,33 @@ typedef struct {
   GPtrArray   *b_entries;   /* SudaLogEntry B logged */
 } Fixture;
 
+/* EXTRA: more arguments (TLS, a password), or NULL. */
 static void
-start_redis (Fixture *f)
+start_redis_with (Fixture            *f,
+                  const char * const *extra)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port = g_strdup_printf ("%u", f->redis_port);
-  const char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
+  const char *plain[] = { "--port", port, NULL };
+  const char *base[] = { "redis-server", "--bind", "127.0.0.1", "--save", "",
                          "--appendonly", "no", "--dir", f->dir, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
-  f->redis = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_strv_builder_addv (builder, base);
+  g_strv_builder_addv (builder, extra != NULL ? (const char **) extra : plain);
+  argv = g_strv_builder_end (builder);
+  f->redis = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 500 && !suda_test_port_accepts (f->redis_port); i++)
     g_usleep (10000);
   g_assert_true (suda_test_port_accepts (f->redis_port));
+}
+
+static void
+start_redis (Fixture *f)
+{
+  start_redis_with (f, NULL);
 }
 
 static void
@@ -84,7 +98,8 @@ wait_for_cluster (SudaServer *a,
 {
   SudaServer *servers[] = { a, b, NULL };
 
-  g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+  /* TLS handshakes in a sanitizer build on a loaded machine take seconds. */
+  g_assert_true (suda_test_wait_until (knows_peers, servers, 15000));
 }
 
 static void
@@ -374,6 +389,248 @@ test_server_dies (Fixture       *f,
   suda_test_client_expect_nothing_before_sync (again, "ERROR *");
 }
 
+/* A command to the test's own Redis, waited for. */
+static redisReply *
+redis_run (const char         *url,
+           const char * const *argv)
+{
+  GAsyncResult *result = NULL;
+  g_autoptr(SudaRedis) redis = NULL;
+  g_autoptr(GError) error = NULL;
+  redisReply *reply;
+
+  suda_redis_connect_async (url, NULL, NULL, suda_test_async_store, &result);
+  redis = suda_redis_connect_finish (suda_test_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  suda_redis_command_async (redis, argv, NULL, NULL, suda_test_async_store, &result);
+  reply = suda_redis_command_finish (redis, suda_test_async_wait (&result), &error);
+  g_assert_no_error (error);
+  g_clear_object (&result);
+  suda_redis_close (redis);
+  return reply;
+}
+
+/* Ends the connections of server ID alone (they are named suda:ID). */
+static void
+kill_connections_of (Fixture    *f,
+                     const char *id)
+{
+  const char *list[] = { "CLIENT", "LIST", NULL };
+  g_autoptr(redisReply) clients = redis_run (f->url, list);
+  g_auto(GStrv) lines = g_strsplit (clients->str, "\n", 0);
+  g_autofree char *name = g_strdup_printf (" name=suda:%s ", id);
+  guint killed = 0;
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (strstr (lines[i], name) != NULL)
+      {
+        g_autofree char *client_id = g_strndup (lines[i] + 3, strcspn (lines[i] + 3, " "));
+        const char *kill[] = { "CLIENT", "KILL", "ID", client_id, NULL };
+        g_autoptr(redisReply) reply = redis_run (f->url, kill);
+
+        killed++;
+      }
+  g_assert_cmpuint (killed, ==, 2);
+}
+
+/* B is cut off from Redis while A's users talk: back, B reads on from the
+ * last entry it saw, so its members get every line A sent meanwhile, in
+ * order, once, and B's log has each before it was sent. */
+static void
+test_cut_off_server_catches_up (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  g_autoptr(SudaTestClient) carol = suda_test_member (f->a, "carol", NULL, "#lobby");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  g_autoptr(SudaTestClient) dave = NULL;
+  g_autoptr(GPtrArray) seen = NULL;
+  guint logged = 0;
+  guint replayed = 0;
+
+  suda_test_client_await (alice, ":bob!* JOIN #lobby*");
+  kill_connections_of (f, "b");
+  g_assert_true (suda_test_wait_until (is_disconnected, f->b, 5000));
+  for (guint i = 1; i <= 5; i++)
+    suda_test_client_send (alice, "PRIVMSG #lobby :while B was away %u", i);
+  suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :while B was away 5");
+
+  wait_for_cluster (f->a, f->b);
+  suda_test_client_send (alice, "PRIVMSG #lobby :after");
+  for (guint i = 1; i <= 5; i++)
+    {
+      g_autofree char *pattern = g_strdup_printf (":alice!* PRIVMSG #lobby :while B was away %u", i);
+
+      suda_test_client_await (bob, pattern);
+    }
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lobby :after");
+  seen = suda_test_client_sync (bob);
+  g_assert_null (suda_test_lines_find (seen, "*PRIVMSG*"));
+  for (guint i = 0; i < f->b_entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
+
+      logged += g_str_equal (suda_log_entry_get_event (entry), "message") &&
+                g_str_has_prefix (suda_log_entry_get_text (entry), "while B was away");
+    }
+  g_assert_cmpuint (logged, ==, 5);
+
+  /* B's history holds each once, though its shared history was read too. */
+  dave = suda_test_user (f->b, "dave", "batch server-time");
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "* 366 dave #lobby *");
+  g_ptr_array_unref (seen);
+  seen = suda_test_client_sync (dave);
+  for (guint i = 0; i < seen->len; i++)
+    replayed += strstr (g_ptr_array_index (seen, i), "while B was away") != NULL;
+  g_assert_cmpuint (replayed, ==, 5);
+}
+
+static gboolean
+is_connected (gpointer data)
+{
+  return _suda_cluster_is_connected (_suda_server_get_cluster (data));
+}
+
+/* A server started after the chat replays the room's earlier lines to a
+ * joiner, with the time and msgid they had where they were said. */
+static void
+test_later_server_replays_history (Fixture       *f,
+                                   gconstpointer  data)
+{
+  const char *caps = "server-time message-tags echo-message batch";
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) dave = NULL;
+  g_autofree char *echo = NULL;
+  g_autofree char *replayed = NULL;
+  g_autofree char *echo_time = NULL, *echo_msgid = NULL;
+  g_autofree char *time = NULL, *msgid = NULL;
+
+  f->a = start_server (f, "a");
+  g_assert_true (suda_test_wait_until (is_connected, f->a, 5000));
+  alice = suda_test_member (f->a, "alice", caps, "#lobby");
+  suda_test_client_send (alice, "PRIVMSG #lobby :first");
+  suda_test_client_await (alice, "@* :alice!* PRIVMSG #lobby *first");
+  suda_test_client_send (alice, "PRIVMSG #lobby :second");
+  echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG #lobby *second");
+
+  f->b = start_server (f, "b");
+  g_assert_true (suda_test_wait_until (is_connected, f->b, 5000));
+  dave = suda_test_user (f->b, "dave", caps);
+  suda_test_client_send (dave, "JOIN #lobby");
+  suda_test_client_await (dave, "@* :alice!* PRIVMSG #lobby *first");
+  replayed = suda_test_client_expect (dave, "@* :alice!* PRIVMSG #lobby *second");
+  echo_time = tag_of (echo, "time");
+  echo_msgid = tag_of (echo, "msgid");
+  time = tag_of (replayed, "time");
+  msgid = tag_of (replayed, "msgid");
+  g_assert_cmpstr (time, ==, echo_time);
+  g_assert_cmpstr (msgid, ==, echo_msgid);
+}
+
+static char *
+make_certificate (Fixture *f)
+{
+  g_autofree char *cert = g_build_filename (f->dir, "redis.crt", NULL);
+  g_autofree char *key = g_build_filename (f->dir, "redis.key", NULL);
+  const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                         "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
+                         "-days", "2", "-subj", "/CN=127.0.0.1",
+                         "-addext", "subjectAltName=IP:127.0.0.1", NULL };
+  g_autoptr(GSubprocess) openssl = NULL;
+  g_autoptr(GError) error = NULL;
+
+  openssl = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                               &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_wait_check (openssl, NULL, &error));
+  return g_steal_pointer (&cert);
+}
+
+typedef struct {
+  const char *pattern;
+  gboolean    found;
+} Wanted;
+
+static void
+on_entry_wanted (SudaServer   *server,
+                 SudaLogEntry *entry,
+                 Wanted       *wanted)
+{
+  const char *text = suda_log_entry_get_text (entry);
+
+  if (g_str_equal (suda_log_entry_get_event (entry), "error") && text != NULL &&
+      g_pattern_match_simple (wanted->pattern, text))
+    wanted->found = TRUE;
+}
+
+static gboolean
+is_found (gpointer data)
+{
+  return ((Wanted *) data)->found;
+}
+
+/* URL's server logs an error matching PATTERN and stays out of the cluster. */
+static void
+assert_refused (Fixture    *f,
+                const char *url,
+                const char *pattern)
+{
+  g_autoptr(SudaServerConfig) config = cluster_config (f, "c");
+  g_autoptr(SudaServer) server = NULL;
+  Wanted wanted = { pattern, FALSE };
+
+  g_free (config->cluster.redis);
+  config->cluster.redis = g_strdup (url);
+  config->cluster.tls_ca = g_build_filename (f->dir, "redis.crt", NULL);
+  /* Redis is reached later, on the main loop: the error comes after this. */
+  server = suda_test_server_new (config);
+  g_signal_connect (server, "log-entry", G_CALLBACK (on_entry_wanted), &wanted);
+  g_assert_true (suda_test_wait_until (is_found, &wanted, 5000));
+  g_assert_false (_suda_cluster_is_connected (_suda_server_get_cluster (server)));
+}
+
+/* rediss:// with requirepass: the cluster works over TLS, trusting the
+ * [cluster] tls-ca certificate; a wrong or missing password says so. */
+static void
+test_tls_and_password (Fixture       *f,
+                       gconstpointer  data)
+{
+  g_autofree char *cert = make_certificate (f);
+  g_autofree char *key = g_build_filename (f->dir, "redis.key", NULL);
+  g_autofree char *port = g_strdup_printf ("%u", f->redis_port);
+  const char *tls[] = { "--port", "0", "--tls-port", port, "--tls-cert-file", cert,
+                        "--tls-key-file", key, "--tls-ca-cert-file", cert,
+                        "--tls-auth-clients", "no", "--requirepass", "s3cret", NULL };
+  g_autofree char *wrong = g_strdup_printf ("rediss://:wrong@127.0.0.1:%u/0", f->redis_port);
+  g_autofree char *none = g_strdup_printf ("rediss://127.0.0.1:%u/0", f->redis_port);
+  g_autoptr(SudaServerConfig) config_a = NULL;
+  g_autoptr(SudaServerConfig) config_b = NULL;
+  g_autoptr(SudaTestClient) alice = NULL;
+  g_autoptr(SudaTestClient) bob = NULL;
+
+  stop_redis (f);
+  start_redis_with (f, tls);
+  g_free (f->url);
+  f->url = g_strdup_printf ("rediss://:s3cret@127.0.0.1:%u/0", f->redis_port);
+  config_a = cluster_config (f, "a");
+  config_b = cluster_config (f, "b");
+  config_a->cluster.tls_ca = g_strdup (cert);
+  config_b->cluster.tls_ca = g_strdup (cert);
+  f->a = suda_test_server_new (config_a);
+  f->b = suda_test_server_new (config_b);
+  wait_for_cluster (f->a, f->b);
+  alice = suda_test_member (f->a, "alice", NULL, "#lobby");
+  bob = suda_test_member (f->b, "bob", NULL, "#lobby");
+  suda_test_client_await (alice, ":bob!* JOIN #lobby*");
+  suda_test_client_send (alice, "PRIVMSG #lobby :over TLS");
+  suda_test_client_await (bob, ":alice!* PRIVMSG #lobby :over TLS");
+
+  assert_refused (f, wrong, "*refused the password*WRONGPASS*");
+  assert_refused (f, none, "*asks for a password*");
+}
+
 static void
 test_config_keys (void)
 {
@@ -426,5 +683,11 @@ main (int    argc,
               fixture_set_up, test_redis_restart, fixture_tear_down);
   g_test_add ("/cluster/faults/dead-server-users-quit", Fixture, "own",
               fixture_set_up, test_server_dies, fixture_tear_down);
+  g_test_add ("/cluster/resync/cut-off-server-catches-up-once", Fixture, NULL,
+              fixture_set_up, test_cut_off_server_catches_up, fixture_tear_down);
+  g_test_add ("/cluster/history/later-server-replays-earlier-chat", Fixture, "own",
+              fixture_set_up, test_later_server_replays_history, fixture_tear_down);
+  g_test_add ("/cluster/tls/rediss-with-password", Fixture, "own",
+              fixture_set_up, test_tls_and_password, fixture_tear_down);
   return g_test_run ();
 }

@@ -107,6 +107,8 @@ typedef struct {
   double   soak;           /* seconds of soak, 0: none */
   double   linger;         /* seconds connected after the report */
   gboolean chat_joining;   /* the first joined chat while the others join */
+  int      run_option;     /* --run-id, 0: random */
+  int      remote_run;     /* --remote-run: another bench's run, measured apart */
 
   int          epfd;
   BenchClient *clients;
@@ -149,6 +151,8 @@ typedef struct {
   guint64   refused_window;   /* measured messages the server did not take */
   Histogram hist;        /* to kernel arrival */
   Histogram hist_read;   /* to the bench's read */
+  Histogram hist_remote; /* --remote-run's messages: sent through another server */
+  guint64   delivered_remote;
 
   /* soak */
   guint64 soak_cycles;
@@ -490,6 +494,20 @@ on_bench_message (const char *text, const RecvTime *t_recv)
     return;
   text += 2;
   run = parse_u64 (&text);
+  if (bench.remote_run > 0 && run == (guint64) bench.remote_run)
+    {
+      /* a cluster: the other bench's senders, on the other server */
+      parse_u64 (&text);
+      parse_u64 (&text);
+      measured = parse_u64 (&text);
+      t_sent = parse_u64 (&text);
+      if (measured == 1)
+        {
+          bench.delivered_remote++;
+          hist_add (&bench.hist_remote, positive (t_recv->real_arrival - (gint64) t_sent));
+        }
+      return;
+    }
   if (run != bench.run_id)
     {
       bench.delivered_other++;   /* replayed history from an earlier run */
@@ -1020,6 +1038,9 @@ report_window (const Window *w)
       printf (_("deliveries per second: %.0f\n"), rate);
       printf (_("latency to arrival, ms: p50 %.3f  p90 %.3f  p99 %.3f  max %.3f\n"), p50, p90, p99, max);
       printf (_("latency to the bench's read, ms: p50 %.3f  p99 %.3f  max %.3f\n"), r50, r99, rmax);
+      if (bench.remote_run > 0)
+        printf (_("from the other server: %llu delivered, p99 %.3f ms\n"),
+                (unsigned long long) bench.delivered_remote, hist_percentile_ms (&bench.hist_remote, 99));
       printf (_("%llu reads, %llu with a kernel receive timestamp\n"),
               (unsigned long long) bench.reads, (unsigned long long) bench.kernel_stamps);
       if (bench.pid > 0)
@@ -1066,6 +1087,13 @@ report_window (const Window *w)
       kv ("read_p50_ms", "%s", s_r50);
       kv ("read_p99_ms", "%s", s_r99);
       kv ("read_max_ms", "%s", s_rmax);
+      if (bench.remote_run > 0)
+        {
+          g_autofree char *s_remote = fmt_double (hist_percentile_ms (&bench.hist_remote, 99), 3);
+
+          kv ("remote_delivered", "%" G_GUINT64_FORMAT, bench.delivered_remote);
+          kv ("remote_p99_ms", "%s", s_remote);
+        }
       if (bench.pid > 0)
         {
           kv ("server_cpu_s", "%s", s_cpu);
@@ -1327,6 +1355,8 @@ main (int argc, char **argv)
     { "linger", 0, 0, G_OPTION_ARG_DOUBLE, &bench.linger, N_("Stay connected this many seconds after the report (for a profiler to take its figures first)"), "SECONDS" },
     { "soak", 0, 0, G_OPTION_ARG_DOUBLE, &bench.soak, N_("Create and abandon rooms, flood and reconnect for this many seconds; report RSS (--rate cycles a second per client)"), "SECONDS" },
     { "machine", 0, 0, G_OPTION_ARG_NONE, &bench.machine, N_("Print key=value lines for scripts"), NULL },
+    { "run-id", 0, 0, G_OPTION_ARG_INT, &bench.run_option, N_("This run's number (default: random)"), "N" },
+    { "remote-run", 0, 0, G_OPTION_ARG_INT, &bench.remote_run, N_("Measure apart the messages of run N, sent through another server of a cluster"), "N" },
     { NULL }
   };
 
@@ -1362,7 +1392,7 @@ main (int argc, char **argv)
       return 2;
     }
 
-  bench.run_id = (guint32) g_random_int_range (1, 1000000);
+  bench.run_id = bench.run_option > 0 ? (guint32) bench.run_option : (guint32) g_random_int_range (1, 1000000);
   if (bench.nick_prefix == NULL)
     {
       /* two letters per run, so a second run against a live server does not collide */

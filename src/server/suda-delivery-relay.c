@@ -24,7 +24,9 @@ keep_line (SudaDelivery *self,
   if (keep)
     {
       history = _suda_registry_get_history (registry, room);
-      if (history)
+      /* Back from an outage, the room's shared history (read at once) and
+       * the stream (read from where it stopped) may both bring a line. */
+      if (history && (line->msgid == NULL || suda_history_find_msgid (history, line->msgid) < 0))
         suda_history_add (history, line->time, line->source, line->command, line->text, line->msgid);
     }
   else if (!is_message (line) && (history = _suda_registry_peek_history (registry, room)))

@@ -170,6 +170,7 @@ static const KeyInfo keys[] = {
   /* a nick outlives its server by this much: long enough for a busy Redis,
    * short enough that a crashed server's users are soon free to come back */
   { "cluster", "lease", KEY_SECONDS, F (cluster.lease_ms), 0.1, 3600, "15", NULL },
+  { "cluster", "tls-ca", KEY_STRING, F (cluster.tls_ca), 0, 0, NULL, NULL },
 };
 
 #undef F

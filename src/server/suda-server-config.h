@@ -60,6 +60,7 @@ typedef struct {
   char     *server_id;        /* NULL or "": NAME:PORT */
   gboolean  required;         /* Redis unreachable at start: refuse to start */
   guint     lease_ms;         /* how long a dead server's nicks stay held */
+  char     *tls_ca;           /* rediss://: the CA file (PEM) to trust; NULL: the system's */
 } SudaClusterConfig;
 
 /* Every group of the config file, parsed and checked in one place

@@ -506,6 +506,28 @@ on_event (GSocketClient      *client,
     g_tls_connection_set_database (G_TLS_CONNECTION (connection), connect->trust);
 }
 
+/* Redis's own words (WRONGPASS, NOAUTH) name no file: say which key. */
+static GError *
+explain (Connect *connect,
+         GError  *error)
+{
+  g_autofree char *where = suda_redis_address_describe (&connect->address);
+  const char *why = error->message;
+  GError *explained;
+
+  if (g_str_has_prefix (why, "WRONGPASS") || strstr (why, "invalid password") != NULL)
+    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_REPLY,
+                             _("Redis at %s refused the password in [cluster] redis= (%s)"), where, why);
+  else if (g_str_has_prefix (why, "NOAUTH"))
+    explained = g_error_new (SUDA_REDIS_ERROR, SUDA_REDIS_ERROR_REPLY,
+                             _("Redis at %s asks for a password: write redis://:PASSWORD@HOST in [cluster] redis= (%s)"),
+                             where, why);
+  else
+    explained = g_error_new (error->domain, error->code, _("Redis at %s: %s"), where, why);
+  g_error_free (error);
+  return explained;
+}
+
 static void
 on_setup_answered (GObject      *source,
                    GAsyncResult *result,
@@ -524,7 +546,7 @@ on_setup_answered (GObject      *source,
   if (reply == NULL)
     {
       /* Returned before closing, which fails the commands queued after. */
-      g_task_return_error (task, error);
+      g_task_return_error (task, explain (g_task_get_task_data (task), error));
       suda_redis_close (SUDA_REDIS (source));
     }
 }
@@ -547,7 +569,7 @@ on_ready (GObject      *source,
     }
   if (reply == NULL)
     {
-      g_task_return_error (task, error);
+      g_task_return_error (task, explain (connect, error));
       suda_redis_close (SUDA_REDIS (source));
       return;
     }
