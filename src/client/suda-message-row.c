@@ -10,6 +10,7 @@
 #include "suda-format-pango.h"
 #include "suda-irc-message.h"
 #include "suda-message-row.h"
+#include "suda-thumbnail-loader.h"
 
 struct _SudaMessageRow
 {
@@ -20,8 +21,12 @@ struct _SudaMessageRow
   GtkWidget   *replay_icon;
   GtkLabel    *nick_label;
   GtkLabel    *text_label;
+  GtkPicture  *thumbnail;
+  GtkButton   *show_images_button;
 
   SudaMessage *message;
+  char        *image_url;      /* the image link shown as a thumbnail, or NULL */
+  GCancellable *loading;      /* its load, while it runs */
   gboolean     show_colors;
   gboolean     dark;
 };
@@ -318,6 +323,97 @@ set_text (SudaMessageRow *self,
   gtk_label_set_attributes (self->text_label, attrs);
 }
 
+/* Thumbnails ------------------------------------------------------------ */
+
+/* At its own size (a thumbnail is small already): a list row measures
+ * what it holds once, and a picture that may shrink would get nothing. */
+static void
+show_texture (SudaMessageRow *self,
+              GdkTexture     *texture)
+{
+  gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
+  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), gdk_texture_get_width (texture),
+                               gdk_texture_get_height (texture));
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), TRUE);
+}
+
+static void
+on_thumbnail_loaded (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(SudaMessageRow) self = data;
+  g_autoptr(GdkTexture) texture = suda_thumbnail_loader_load_finish (SUDA_THUMBNAIL_LOADER (source), result, NULL);
+
+  /* Cancelled: the row shows another message now. */
+  if (texture == NULL || g_cancellable_is_cancelled (self->loading))
+    return;
+  g_clear_object (&self->loading);
+  show_texture (self, texture);
+}
+
+static void
+clear_thumbnail (SudaMessageRow *self)
+{
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->image_url, g_free);
+  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), FALSE);
+}
+
+/* An image link: its picture when its host may be asked (the chat's own
+ * file host, or one the person allowed), loaded in the background so the
+ * list never waits; otherwise a button that allows the host.  A failed
+ * load leaves the link alone. */
+static void
+update_thumbnail (SudaMessageRow *self,
+                  const char     *text)
+{
+  SudaThumbnailLoader *loader = suda_thumbnail_loader_get_default ();
+  g_autoptr(GUri) uri = NULL;
+  GdkTexture *texture;
+  gboolean failed;
+
+  clear_thumbnail (self);
+  self->image_url = suda_thumbnail_find_image_link (text);
+  if (self->image_url == NULL)
+    return;
+  if (!suda_thumbnail_loader_may_load (loader, self->image_url))
+    {
+      g_autofree char *label = NULL;
+
+      uri = g_uri_parse (self->image_url, G_URI_FLAGS_NONE, NULL);
+      label = g_strdup_printf (_("Show images from %s"), g_uri_get_host (uri));
+      gtk_button_set_label (self->show_images_button, label);
+      gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), TRUE);
+      return;
+    }
+  texture = suda_thumbnail_loader_lookup (loader, self->image_url, &failed);
+  if (texture != NULL)
+    show_texture (self, texture);
+  else if (!failed)
+    {
+      self->loading = g_cancellable_new ();
+      suda_thumbnail_loader_load_async (loader, self->image_url, self->loading,
+                                        on_thumbnail_loaded, g_object_ref (self));
+    }
+}
+
+static void
+show_images_clicked_cb (SudaMessageRow *self)
+{
+  g_autoptr(GUri) uri = self->image_url ? g_uri_parse (self->image_url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(SudaMessage) message = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || self->message == NULL)
+    return;
+  suda_thumbnail_loader_allow_host (suda_thumbnail_loader_get_default (), g_uri_get_host (uri));
+  message = g_object_ref (self->message);
+  suda_message_row_set_message (self, message);
+}
+
 void
 suda_message_row_set_message (SudaMessageRow *self,
                               SudaMessage    *message)
@@ -332,6 +428,7 @@ suda_message_row_set_message (SudaMessageRow *self,
 
   g_set_object (&self->message, message);
   set_classes (self, message);
+  clear_thumbnail (self);
   if (message == NULL)
     return;
 
@@ -396,6 +493,8 @@ suda_message_row_set_message (SudaMessageRow *self,
     gtk_label_set_text (self->nick_label, "");
 
   set_text (self, kind == SUDA_MESSAGE_KIND_ACTION ? isolated_sender : NULL, text);
+  if (kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_ACTION)
+    update_thumbnail (self, text);
 }
 
 SudaMessage *
@@ -411,6 +510,9 @@ suda_message_row_dispose (GObject *object)
   SudaMessageRow *self = SUDA_MESSAGE_ROW (object);
 
   g_clear_object (&self->message);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->image_url, g_free);
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (suda_message_row_parent_class)->dispose (object);
 }
@@ -495,7 +597,10 @@ suda_message_row_class_init (SudaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, replay_icon);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, nick_label);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, text_label);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, thumbnail);
+  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, show_images_button);
   gtk_widget_class_bind_template_callback (widget_class, time_query_tooltip_cb);
+  gtk_widget_class_bind_template_callback (widget_class, show_images_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
