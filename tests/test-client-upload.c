@@ -185,7 +185,9 @@ static gpointer
 row_child (SudaMessageRow *row,
            const char     *name)
 {
-  return gtk_widget_get_template_child (GTK_WIDGET (row), SUDA_TYPE_MESSAGE_ROW, name);
+  if (g_str_equal (name, "thumbnail"))
+    return suda_message_row_get_thumbnail (row);
+  return suda_message_row_get_show_images_button (row);
 }
 
 typedef struct {

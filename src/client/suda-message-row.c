@@ -21,7 +21,7 @@ struct _SudaMessageRow
   GtkWidget   *replay_icon;
   GtkLabel    *nick_label;
   GtkLabel    *text_label;
-  GtkPicture  *thumbnail;
+  GtkPicture  *thumbnail;           /* made the first time a link needs it */
   GtkButton   *show_images_button;
 
   SudaMessage *message;
@@ -325,15 +325,15 @@ set_text (SudaMessageRow *self,
 
 /* Thumbnails ------------------------------------------------------------ */
 
-/* At its own size (a thumbnail is small already): a list row measures
- * what it holds once, and a picture that may shrink would get nothing. */
+/* Its own height asked for (a thumbnail is small already; a picture that
+ * may shrink would get none in a list row), its width free to shrink in a
+ * narrow window. */
 static void
 show_texture (SudaMessageRow *self,
               GdkTexture     *texture)
 {
   gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
-  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), gdk_texture_get_width (texture),
-                               gdk_texture_get_height (texture));
+  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), -1, gdk_texture_get_height (texture));
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), TRUE);
 }
 
@@ -352,12 +352,49 @@ on_thumbnail_loaded (GObject      *source,
   show_texture (self, texture);
 }
 
+static void show_images_clicked_cb (SudaMessageRow *self);
+
+/* The picture and the button go under the text, in a column made only
+ * for a row that shows an image link: the other rows keep the lighter
+ * layout, which a long history measures over and over. */
+static void
+ensure_media (SudaMessageRow *self)
+{
+  GtkWidget *column;
+  GtkWidget *label = GTK_WIDGET (self->text_label);
+
+  if (self->thumbnail != NULL)
+    return;
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (column, TRUE);
+  g_object_ref (label);
+  gtk_box_remove (GTK_BOX (self->box), label);
+  gtk_box_append (GTK_BOX (column), label);
+  g_object_unref (label);
+  self->thumbnail = GTK_PICTURE (gtk_picture_new ());
+  gtk_widget_set_halign (GTK_WIDGET (self->thumbnail), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thumbnail), "thumbnail");
+  gtk_widget_add_css_class (GTK_WIDGET (self->thumbnail), "card");
+  gtk_picture_set_alternative_text (self->thumbnail, _("Shared image"));
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->thumbnail));
+  self->show_images_button = GTK_BUTTON (gtk_button_new ());
+  gtk_widget_set_halign (GTK_WIDGET (self->show_images_button), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->show_images_button), "flat");
+  gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), FALSE);
+  g_signal_connect_swapped (self->show_images_button, "clicked", G_CALLBACK (show_images_clicked_cb), self);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->show_images_button));
+  gtk_box_append (GTK_BOX (self->box), column);
+}
+
 static void
 clear_thumbnail (SudaMessageRow *self)
 {
   g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
   g_clear_pointer (&self->image_url, g_free);
+  if (self->thumbnail == NULL)
+    return;
   gtk_picture_set_paintable (self->thumbnail, NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), FALSE);
@@ -380,6 +417,7 @@ update_thumbnail (SudaMessageRow *self,
   self->image_url = suda_thumbnail_find_image_link (text);
   if (self->image_url == NULL)
     return;
+  ensure_media (self);
   if (!suda_thumbnail_loader_may_load (loader, self->image_url))
     {
       g_autofree char *label = NULL;
@@ -497,6 +535,20 @@ suda_message_row_set_message (SudaMessageRow *self,
     update_thumbnail (self, text);
 }
 
+GtkPicture *
+suda_message_row_get_thumbnail (SudaMessageRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE_ROW (self), NULL);
+  return self->thumbnail;
+}
+
+GtkButton *
+suda_message_row_get_show_images_button (SudaMessageRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE_ROW (self), NULL);
+  return self->show_images_button;
+}
+
 SudaMessage *
 suda_message_row_get_message (SudaMessageRow *self)
 {
@@ -513,6 +565,8 @@ suda_message_row_dispose (GObject *object)
   g_cancellable_cancel (self->loading);
   g_clear_object (&self->loading);
   g_clear_pointer (&self->image_url, g_free);
+  self->thumbnail = NULL;
+  self->show_images_button = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (suda_message_row_parent_class)->dispose (object);
 }
@@ -597,10 +651,7 @@ suda_message_row_class_init (SudaMessageRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, replay_icon);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, nick_label);
   gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, text_label);
-  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, thumbnail);
-  gtk_widget_class_bind_template_child (widget_class, SudaMessageRow, show_images_button);
   gtk_widget_class_bind_template_callback (widget_class, time_query_tooltip_cb);
-  gtk_widget_class_bind_template_callback (widget_class, show_images_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
