@@ -134,6 +134,12 @@ handle_isupport (SudaConnection       *self,
         _suda_connection_set_network (self, token + strlen ("NETWORK="));
       if (g_str_has_prefix (token, "CHATHISTORY="))
         set_chathistory_max (self, token + strlen ("CHATHISTORY="));
+      /* Only http(s): the link is opened and fetched as it is. */
+      if (g_str_has_prefix (token, "soju.im/FILEHOST=http"))
+        {
+          g_free (self->filehost);
+          self->filehost = g_strdup (token + strlen ("soju.im/FILEHOST="));
+        }
       if (g_str_has_prefix (token, SERVICE_TOKEN "="))
         set_service_nick (self, token + strlen (SERVICE_TOKEN "="));
       else if (strcmp (token, "-" SERVICE_TOKEN) == 0)

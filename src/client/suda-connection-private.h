@@ -93,6 +93,7 @@ struct _SudaConnection
   char                      *prefix_modes;    /* ISUPPORT PREFIX, e.g. "ov" */
   char                      *prefix_chars;    /* e.g. "@+" */
   char                      *service_nick;    /* ISUPPORT suda.chat/SERVICE, or NULL */
+  char                      *filehost;        /* ISUPPORT soju.im/FILEHOST, or NULL */
   char                      *network;         /* ISUPPORT NETWORK, or NULL */
   guint                      chathistory_max; /* ISUPPORT CHATHISTORY, 0: no limit said */
   char                      *problem;         /* see suda_connection_get_problem() */

@@ -669,6 +669,7 @@ suda_connection_finalize (GObject *object)
   g_clear_pointer (&self->prefix_chars, g_free);
   g_clear_pointer (&self->server_error, g_free);
   g_clear_pointer (&self->service_nick, g_free);
+  g_clear_pointer (&self->filehost, g_free);
   g_clear_error (&self->fatal_error);
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->password, g_free);
@@ -920,6 +921,14 @@ suda_connection_get_service_nick (SudaConnection *self)
 {
   g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
   return self->service_nick;
+}
+
+/* Where files are uploaded (ISUPPORT soju.im/FILEHOST), or NULL. */
+const char *
+suda_connection_get_filehost (SudaConnection *self)
+{
+  g_return_val_if_fail (SUDA_IS_CONNECTION (self), NULL);
+  return self->filehost;
 }
 
 gboolean

@@ -77,6 +77,7 @@ void                 suda_connection_set_nick        (SudaConnection  *self,
                                                       const char      *nick);
 SudaConnectionState  suda_connection_get_state       (SudaConnection  *self);
 gboolean             suda_connection_is_connected    (SudaConnection  *self);
+const char          *suda_connection_get_filehost    (SudaConnection  *self);
 const char          *suda_connection_get_service_nick
                                                      (SudaConnection  *self);
 gboolean             suda_connection_has_cap         (SudaConnection  *self,

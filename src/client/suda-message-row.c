@@ -10,6 +10,7 @@
 #include "suda-format-pango.h"
 #include "suda-irc-message.h"
 #include "suda-message-row.h"
+#include "suda-thumbnail-loader.h"
 
 struct _SudaMessageRow
 {
@@ -20,8 +21,12 @@ struct _SudaMessageRow
   GtkWidget   *replay_icon;
   GtkLabel    *nick_label;
   GtkLabel    *text_label;
+  GtkPicture  *thumbnail;           /* made the first time a link needs it */
+  GtkButton   *show_images_button;
 
   SudaMessage *message;
+  char        *image_url;      /* the image link shown as a thumbnail, or NULL */
+  GCancellable *loading;      /* its load, while it runs */
   gboolean     show_colors;
   gboolean     dark;
 };
@@ -318,6 +323,135 @@ set_text (SudaMessageRow *self,
   gtk_label_set_attributes (self->text_label, attrs);
 }
 
+/* Thumbnails ------------------------------------------------------------ */
+
+/* Its own height asked for (a thumbnail is small already; a picture that
+ * may shrink would get none in a list row), its width free to shrink in a
+ * narrow window. */
+static void
+show_texture (SudaMessageRow *self,
+              GdkTexture     *texture)
+{
+  gtk_picture_set_paintable (self->thumbnail, GDK_PAINTABLE (texture));
+  gtk_widget_set_size_request (GTK_WIDGET (self->thumbnail), -1, gdk_texture_get_height (texture));
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), TRUE);
+}
+
+static void
+on_thumbnail_loaded (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      data)
+{
+  g_autoptr(SudaMessageRow) self = data;
+  g_autoptr(GdkTexture) texture = suda_thumbnail_loader_load_finish (SUDA_THUMBNAIL_LOADER (source), result, NULL);
+
+  /* Cancelled: the row shows another message now. */
+  if (texture == NULL || g_cancellable_is_cancelled (self->loading))
+    return;
+  g_clear_object (&self->loading);
+  show_texture (self, texture);
+}
+
+static void show_images_clicked_cb (SudaMessageRow *self);
+
+/* The picture and the button go under the text, in a column made only
+ * for a row that shows an image link: the other rows keep the lighter
+ * layout, which a long history measures over and over. */
+static void
+ensure_media (SudaMessageRow *self)
+{
+  GtkWidget *column;
+  GtkWidget *label = GTK_WIDGET (self->text_label);
+
+  if (self->thumbnail != NULL)
+    return;
+  column = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+  gtk_widget_set_hexpand (column, TRUE);
+  g_object_ref (label);
+  gtk_box_remove (GTK_BOX (self->box), label);
+  gtk_box_append (GTK_BOX (column), label);
+  g_object_unref (label);
+  self->thumbnail = GTK_PICTURE (gtk_picture_new ());
+  gtk_widget_set_halign (GTK_WIDGET (self->thumbnail), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->thumbnail), "thumbnail");
+  gtk_widget_add_css_class (GTK_WIDGET (self->thumbnail), "card");
+  gtk_picture_set_alternative_text (self->thumbnail, _("Shared image"));
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->thumbnail));
+  self->show_images_button = GTK_BUTTON (gtk_button_new ());
+  gtk_widget_set_halign (GTK_WIDGET (self->show_images_button), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self->show_images_button), "flat");
+  gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), FALSE);
+  g_signal_connect_swapped (self->show_images_button, "clicked", G_CALLBACK (show_images_clicked_cb), self);
+  gtk_box_append (GTK_BOX (column), GTK_WIDGET (self->show_images_button));
+  gtk_box_append (GTK_BOX (self->box), column);
+}
+
+static void
+clear_thumbnail (SudaMessageRow *self)
+{
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->image_url, g_free);
+  if (self->thumbnail == NULL)
+    return;
+  gtk_picture_set_paintable (self->thumbnail, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->thumbnail), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), FALSE);
+}
+
+/* An image link: its picture when its host may be asked (the chat's own
+ * file host, or one the person allowed), loaded in the background so the
+ * list never waits; otherwise a button that allows the host.  A failed
+ * load leaves the link alone. */
+static void
+update_thumbnail (SudaMessageRow *self,
+                  const char     *text)
+{
+  SudaThumbnailLoader *loader = suda_thumbnail_loader_get_default ();
+  g_autoptr(GUri) uri = NULL;
+  GdkTexture *texture;
+  gboolean failed;
+
+  clear_thumbnail (self);
+  self->image_url = suda_thumbnail_find_image_link (text);
+  if (self->image_url == NULL)
+    return;
+  ensure_media (self);
+  if (!suda_thumbnail_loader_may_load (loader, self->image_url))
+    {
+      g_autofree char *label = NULL;
+
+      uri = g_uri_parse (self->image_url, G_URI_FLAGS_NONE, NULL);
+      label = g_strdup_printf (_("Show images from %s"), g_uri_get_host (uri));
+      gtk_button_set_label (self->show_images_button, label);
+      gtk_widget_set_visible (GTK_WIDGET (self->show_images_button), TRUE);
+      return;
+    }
+  texture = suda_thumbnail_loader_lookup (loader, self->image_url, &failed);
+  if (texture != NULL)
+    show_texture (self, texture);
+  else if (!failed)
+    {
+      self->loading = g_cancellable_new ();
+      suda_thumbnail_loader_load_async (loader, self->image_url, self->loading,
+                                        on_thumbnail_loaded, g_object_ref (self));
+    }
+}
+
+static void
+show_images_clicked_cb (SudaMessageRow *self)
+{
+  g_autoptr(GUri) uri = self->image_url ? g_uri_parse (self->image_url, G_URI_FLAGS_NONE, NULL) : NULL;
+  g_autoptr(SudaMessage) message = NULL;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL || self->message == NULL)
+    return;
+  suda_thumbnail_loader_allow_host (suda_thumbnail_loader_get_default (), g_uri_get_host (uri));
+  message = g_object_ref (self->message);
+  suda_message_row_set_message (self, message);
+}
+
 void
 suda_message_row_set_message (SudaMessageRow *self,
                               SudaMessage    *message)
@@ -332,6 +466,7 @@ suda_message_row_set_message (SudaMessageRow *self,
 
   g_set_object (&self->message, message);
   set_classes (self, message);
+  clear_thumbnail (self);
   if (message == NULL)
     return;
 
@@ -396,6 +531,22 @@ suda_message_row_set_message (SudaMessageRow *self,
     gtk_label_set_text (self->nick_label, "");
 
   set_text (self, kind == SUDA_MESSAGE_KIND_ACTION ? isolated_sender : NULL, text);
+  if (kind == SUDA_MESSAGE_KIND_MESSAGE || kind == SUDA_MESSAGE_KIND_ACTION)
+    update_thumbnail (self, text);
+}
+
+GtkPicture *
+suda_message_row_get_thumbnail (SudaMessageRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE_ROW (self), NULL);
+  return self->thumbnail;
+}
+
+GtkButton *
+suda_message_row_get_show_images_button (SudaMessageRow *self)
+{
+  g_return_val_if_fail (SUDA_IS_MESSAGE_ROW (self), NULL);
+  return self->show_images_button;
 }
 
 SudaMessage *
@@ -411,6 +562,11 @@ suda_message_row_dispose (GObject *object)
   SudaMessageRow *self = SUDA_MESSAGE_ROW (object);
 
   g_clear_object (&self->message);
+  g_cancellable_cancel (self->loading);
+  g_clear_object (&self->loading);
+  g_clear_pointer (&self->image_url, g_free);
+  self->thumbnail = NULL;
+  self->show_images_button = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), SUDA_TYPE_MESSAGE_ROW);
   G_OBJECT_CLASS (suda_message_row_parent_class)->dispose (object);
 }

@@ -17,6 +17,10 @@ GtkWidget   *suda_message_row_new           (void);
 void         suda_message_row_set_message   (SudaMessageRow *self,
                                              SudaMessage    *message);
 SudaMessage *suda_message_row_get_message   (SudaMessageRow *self);
+/* What shows an image link under the text: NULL until the row first
+ * shows one. */
+GtkPicture  *suda_message_row_get_thumbnail (SudaMessageRow *self);
+GtkButton   *suda_message_row_get_show_images_button (SudaMessageRow *self);
 char        *suda_nick_color                (const char     *nick);
 char        *suda_markup_linkify            (const char     *text);
 char        *suda_format_day                (gint64          unix_usec,

@@ -165,6 +165,8 @@ message_row_bind_cb (GtkSignalListItemFactory *factory,
                      GtkListItem              *item,
                      SudaWindow               *self)
 {
+  /* The server's own file host may be known by now: its images show. */
+  _suda_window_files_trust (self);
   suda_message_row_set_message (SUDA_MESSAGE_ROW (gtk_list_item_get_child (item)),
                                 gtk_list_item_get_item (item));
 }

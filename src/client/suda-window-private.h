@@ -103,6 +103,16 @@ struct _SudaWindow
   gboolean              servers_frozen;   /* closing: the setting stays as it was */
 };
 
+/* suda-window-files.c: dropping and pasting files to share */
+void     _suda_window_files_init          (SudaWindow     *self);
+void     _suda_window_files_trust         (SudaWindow     *self);
+void     _suda_window_share               (SudaWindow     *self,
+                                           GBytes         *data,
+                                           const char     *name,
+                                           GdkTexture     *preview);
+void     _suda_window_share_file          (SudaWindow     *self,
+                                           GFile          *file);
+
 /* suda-window.c */
 void     _suda_window_show_error          (SudaWindow     *self,
                                            const char     *message);

@@ -634,6 +634,7 @@ suda_window_init (SudaWindow *self)
   all = gtk_flatten_list_model_new (G_LIST_MODEL (g_object_ref (self->client_conversations)));
   gtk_single_selection_set_model (self->conversation_selection, G_LIST_MODEL (all));
   _suda_window_servers_init (self);
+  _suda_window_files_init (self);
 }
 
 /* The server whose conversation CONVERSATION is, or NULL. */

@@ -13,6 +13,7 @@
 #include "suda-stream-transport.h"
 #include "tls/suda-tls-private.h"
 #include "web/suda-web-server.h"
+#include "files/suda-file-host.h"
 
 /* Accepting ---------------------------------------------------------------- */
 
@@ -378,6 +379,31 @@ suda_server_dup_web_url (SudaServer *self)
   return self->web ? suda_web_server_dup_url (self->web) : NULL;
 }
 
+/* The files ------------------------------------------------------------------ */
+
+/* [files] port= other than 0: uploads on a port of their own, over HTTPS
+ * with the chat's own certificate when it has TLS. */
+static gboolean
+start_files (SudaServer  *self,
+             GError     **error)
+{
+  GTlsCertificate *certificate = NULL;
+  g_autoptr(SudaFileHost) files = NULL;
+
+  if (self->config->files.port == 0)
+    return TRUE;
+  if (tls_wanted (self))
+    certificate = _suda_tls_get_certificate (self->tls);
+  files = suda_file_host_new (&self->core, certificate);
+  if (!suda_file_host_start (files, error))
+    {
+      g_prefix_error (error, _("the files' port: "));
+      return FALSE;
+    }
+  self->core.files = g_steal_pointer (&files);
+  return TRUE;
+}
+
 /* Opening and closing ------------------------------------------------------ */
 
 static void
@@ -403,8 +429,9 @@ _suda_listeners_open (SudaServer  *self,
       return FALSE;
     }
   g_signal_connect (self->listener, "incoming", G_CALLBACK (on_incoming), self);
-  if (!start_web (self, error))
+  if (!start_web (self, error) || !start_files (self, error))
     {
+      g_clear_object (&self->web);
       forget_ports (self);
       return FALSE;
     }
@@ -480,6 +507,7 @@ _suda_listeners_close (SudaServer *self)
   g_socket_listener_close (G_SOCKET_LISTENER (self->listener));
   g_clear_object (&self->listener);
   g_clear_object (&self->web);
+  g_clear_object (&self->core.files);
   for (guint i = 0; i < self->web_waiting->len; i++)
     suda_transport_close (g_ptr_array_index (self->web_waiting, i));
   g_ptr_array_set_size (self->web_waiting, 0);

@@ -59,6 +59,8 @@ static char *check_web_port     (SudaServerConfig *self, char **value);
 static char *check_web_origins  (SudaServerConfig *self, char **value);
 static char *check_redis        (SudaServerConfig *self, char **value);
 static char *check_server_id    (SudaServerConfig *self, char **value);
+static char *check_files_port   (SudaServerConfig *self, char **value);
+static char *check_files_url    (SudaServerConfig *self, char **value);
 
 #define F(field) offsetof (SudaServerConfig, field)
 #define DEFAULT_SYSTEM_PROMPT \
@@ -66,7 +68,7 @@ static char *check_server_id    (SudaServerConfig *self, char **value);
   "sentences of plain text without Markdown, in the language of the question."
 
 static const char * const group_names[] = {
-  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", "web", "cluster", NULL
+  "server", "log", "limits", "schedule", "operators", "ai", "tls", "accounts", "web", "cluster", "files", NULL
 };
 
 static const GroupInfo groups[] = {
@@ -80,6 +82,7 @@ static const GroupInfo groups[] = {
   { "accounts", FALSE },
   { "web", FALSE },
   { "cluster", FALSE },
+  { "files", FALSE },
 };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (group_names) == G_N_ELEMENTS (groups) + 1);
@@ -171,6 +174,17 @@ static const KeyInfo keys[] = {
    * short enough that a crashed server's users are soon free to come back */
   { "cluster", "lease", KEY_SECONDS, F (cluster.lease_ms), 0.1, 3600, "15", NULL },
   { "cluster", "tls-ca", KEY_STRING, F (cluster.tls_ca), 0, 0, NULL, NULL },
+
+  { "files", "port", KEY_BLANK_DEFAULT, F (files.port_text), 0, 0, "0", check_files_port },
+  { "files", "listen", KEY_STRING, F (files.listen_address), 0, 0, NULL, NULL },
+  { "files", "url", KEY_BLANK_DEFAULT, F (files.url), 0, 0, NULL, check_files_url },
+  { "files", "folder", KEY_BLANK_DEFAULT, F (files.folder), 0, 0, NULL, NULL },
+  /* 4 GiB at most: one upload is held in memory while it arrives */
+  { "files", "max-size", KEY_SIZE, F (files.max_size), 1, G_MAXUINT32, "10485760", NULL },
+  /* no SVG by default: an image that can carry scripts */
+  { "files", "types", KEY_BLANK_DEFAULT, F (files.types), 0, 0,
+    "image/png image/jpeg image/gif image/webp application/pdf text/plain", NULL },
+  { "files", "retention", KEY_UINT, F (files.retention_days), 0, 36500, "30", NULL },
 };
 
 #undef F
@@ -390,6 +404,49 @@ check_server_id (SudaServerConfig  *self,
                  char             **value)
 {
   return *value == NULL || **value == '\0' ? NULL : check_one_word (self, value);
+}
+
+/* Checks of [files] values ------------------------------------------------- */
+
+static char *
+check_files_port (SudaServerConfig  *self,
+                  char             **value)
+{
+  guint64 port = 0;
+
+  g_assert (*value != NULL);  /* blank means the default */
+  if (g_str_equal (*value, "auto"))
+    {
+      self->files.port = SUDA_WEB_PORT_ANY;
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (*value, 10, 0, 65535, &port, NULL))
+    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), *value);
+  self->files.port = (int) port;
+  return NULL;
+}
+
+/* Given to clients as it is (behind a proxy, say): an address, no query. */
+static char *
+check_files_url (SudaServerConfig  *self,
+                 char             **value)
+{
+  g_autoptr(GUri) uri = NULL;
+  gsize len;
+
+  if (*value == NULL)
+    return NULL;
+  len = strlen (*value);
+  while (len > 0 && (*value)[len - 1] == '/')
+    (*value)[--len] = '\0';
+  uri = g_uri_parse (*value, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL ||
+      (g_strcmp0 (g_uri_get_scheme (uri), "http") != 0 &&
+       g_strcmp0 (g_uri_get_scheme (uri), "https") != 0) ||
+      g_uri_get_host (uri) == NULL || g_uri_get_host (uri)[0] == '\0' ||
+      g_uri_get_query (uri) != NULL || g_uri_get_fragment (uri) != NULL)
+    return g_strdup (_("must be an http:// or https:// address"));
+  return NULL;
 }
 
 /* Parsing one value --------------------------------------------------------- */
@@ -920,6 +977,17 @@ suda_server_config_dup_accounts_path (const SudaServerConfig *self)
     return g_strdup (self->accounts.file);
   state_dir = suda_server_config_dup_state_dir (self);
   return g_build_filename (state_dir, "accounts.sqlite", NULL);
+}
+
+char *
+suda_server_config_dup_files_folder (const SudaServerConfig *self)
+{
+  g_autofree char *state_dir = NULL;
+
+  if (self->files.folder != NULL)
+    return g_strdup (self->files.folder);
+  state_dir = suda_server_config_dup_state_dir (self);
+  return g_build_filename (state_dir, "files", NULL);
 }
 
 char *

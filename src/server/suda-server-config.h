@@ -63,6 +63,19 @@ typedef struct {
   char     *tls_ca;           /* rediss://: the CA file (PEM) to trust; NULL: the system's */
 } SudaClusterConfig;
 
+/* [files]: uploads shared in the chat (src/server/files/), the
+ * soju.im/FILEHOST extension; port= works as [web] port= does. */
+typedef struct {
+  char     *port_text;        /* as written: 0 (off), auto or 1-65535 */
+  int       port;             /* 0: off; SUDA_WEB_PORT_ANY; or the port */
+  char     *listen_address;   /* NULL or "": [server] listen */
+  char     *url;              /* the address clients are given, or NULL: this machine's */
+  char     *folder;           /* NULL: "files" in the state folder */
+  gsize     max_size;         /* bytes of one upload */
+  char     *types;            /* allowed content types, space-separated; a wildcard ends in a star */
+  guint     retention_days;   /* 0: kept for ever */
+} SudaFilesConfig;
+
 /* Every group of the config file, parsed and checked in one place
  * (suda-server-config.c holds the table of groups and keys). */
 typedef struct {
@@ -118,6 +131,7 @@ typedef struct {
   SudaAccountsConfig accounts;
   SudaWebConfig      web;
   SudaClusterConfig  cluster;
+  SudaFilesConfig    files;
 
   /* [operators]: name → crypt(3) hash; use the functions below */
   GHashTable *operators;
@@ -151,6 +165,7 @@ const char         *suda_server_config_get_operator_hash  (const SudaServerConfi
 char               *suda_server_config_dup_log_path       (const SudaServerConfig *self);
 char               *suda_server_config_dup_state_dir      (const SudaServerConfig *self);
 char               *suda_server_config_dup_accounts_path  (const SudaServerConfig *self);
+char               *suda_server_config_dup_files_folder   (const SudaServerConfig *self);
 const char         *suda_server_config_get_account_operator (const SudaServerConfig *self,
                                                            const char             *account);
 

@@ -562,6 +562,7 @@ struct _SudaCore
   gboolean              (*rehash) (SudaCore *core, char **restart, GError **error);
   const char             *config_file;
   guint16                 tls_port;  /* the TLS port listened on, 0 when none */
+  struct _SudaFileHost   *files;     /* [files] port=: uploads (files/), or NULL */
 };
 
 /* Admission: who may connect (suda-admission.c) --------------------------- */

@@ -298,6 +298,10 @@ void        _suda_irc_account_check_nick (SudaClient *client);
 gboolean    _suda_irc_account_reclaim   (SudaClient  *client,
                                          const char  *nick);
 void        _suda_irc_account_closed    (SudaClient  *client);
+
+/* Files: FILEHOST TOKEN and the soju.im/FILEHOST URL (suda-irc-files.c) */
+void        _suda_irc_cmd_filehost      (SudaClient *c, SudaIrcMessage *m);
+char       *_suda_irc_files_dup_url     (SudaClient  *client);
 /* The SHA-256 fingerprint of the client's TLS certificate, or NULL. */
 const char *_suda_irc_client_certfp     (SudaClient  *client);
 

@@ -89,6 +89,8 @@ _suda_irc_send_isupport (SudaClient *c)
   const char *service = _suda_registry_get_service_nick (c->core->registry);
   /* Clients find the service user by this vendor token, not by a fixed nick. */
   g_autofree char *service_token = service ? g_strdup_printf (" suda.chat/SERVICE=%s", service) : NULL;
+  /* Uploads (soju.im/FILEHOST): the address this client can reach. */
+  g_autofree char *files_url = _suda_irc_files_dup_url (c);
 
   /* At most 13 tokens a line: the line keeps IRC's 15 parameters. */
   _suda_irc_replyf (c, "005",
@@ -107,9 +109,10 @@ _suda_irc_send_isupport (SudaClient *c)
                     config->max_targets, config->max_targets, config->max_targets, config->max_targets,
                     config->max_targets, config->max_targets, SUDA_IRC_TOPICLEN,
                     service_token ? service_token : "");
-  _suda_irc_replyf (c, "005", "BOT=B CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp "
+  _suda_irc_replyf (c, "005", "BOT=B CHATHISTORY=%d MONITOR=%d MSGREFTYPES=msgid,timestamp%s%s "
                     ":are supported by this server",
-                    SUDA_IRC_CHATHISTORY_MAX, SUDA_IRC_MONITOR_MAX);
+                    SUDA_IRC_CHATHISTORY_MAX, SUDA_IRC_MONITOR_MAX,
+                    files_url ? " soju.im/FILEHOST=" : "", files_url ? files_url : "");
 }
 
 void

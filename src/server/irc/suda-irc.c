@@ -26,6 +26,7 @@ static const SudaIrcCommand commands[] = {
   { "CAP",      1, FALSE, _suda_irc_cmd_cap },
   { "CERTFP",   0, TRUE,  _suda_irc_cmd_certfp },
   { "CHATHISTORY", 0, TRUE, _suda_irc_cmd_chathistory },
+  { "FILEHOST", 1, TRUE,  _suda_irc_cmd_filehost },
   { "HELP",     0, TRUE,  _suda_irc_cmd_help },
   { "HELPOP",   0, TRUE,  _suda_irc_cmd_help },
   { "INFO",     0, TRUE,  _suda_irc_cmd_info },

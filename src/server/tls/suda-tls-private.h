@@ -20,6 +20,8 @@ gboolean       _suda_tls_load            (SudaTls            *self,
 gboolean       _suda_tls_is_self_signed  (SudaTls            *self);
 /* SHA-256 of the certificate in use, 64 lowercase hex digits, or NULL. */
 const char    *_suda_tls_get_fingerprint (SudaTls            *self);
+/* The certificate in use (for the file host's HTTPS), or NULL. */
+GTlsCertificate *_suda_tls_get_certificate (SudaTls          *self);
 /* A transport over CONNECTION (a SudaStreamTransport) whose handshake
  * starts now. */
 SudaTransport *_suda_tls_wrap            (SudaTls            *self,

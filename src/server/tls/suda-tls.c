@@ -188,3 +188,9 @@ _suda_tls_note_failure (SudaTls    *self,
   text = g_strdup_printf ("TLS handshake with %s failed: %s", host, reason);
   _suda_delivery_log_event (self->core->delivery, "error", NULL, NULL, text);
 }
+
+GTlsCertificate *
+_suda_tls_get_certificate (SudaTls *self)
+{
+  return self->certificate;
+}
