@@ -443,6 +443,37 @@ test_flush_own_deadline (void)
   suda_test_client_free (dave);
 }
 
+/* A line from another server (issue 15) waits the budget from when it
+ * came, not from the last line read here: stamped with the older time, its
+ * members were flushed early, one send() for fewer lines. */
+static void
+test_flush_relayed_line (void)
+{
+  SudaTestClient *alice, *bob, *carol;
+  g_autoptr(SudaServer) server = set_up_pair (&alice, &bob);
+  const gint64 budget = 400 * 1000;
+  SudaOutLine line = { .source = "dave!~dave@b.example", .nick = "dave", .command = "PRIVMSG",
+                       .target = "#other", .text = "from B" };
+  gint64 relayed, got;
+
+  carol = suda_test_member (server, "carol", NULL, "#other");
+  g_ptr_array_unref (suda_test_client_sync (carol));
+  g_ptr_array_unref (suda_test_client_sync (alice));
+  _suda_server_set_flush_budget (server, budget);
+  suda_test_client_send (bob, "PRIVMSG #lobby :first");
+  suda_test_iterate (250);
+  line.time = g_get_real_time ();
+  relayed = g_get_monotonic_time ();
+  _suda_delivery_relay_in (_suda_server_get_delivery (server), NULL, &line, "#other", FALSE);
+  suda_test_client_await (carol, ":dave!~dave@b.example PRIVMSG #other :from B");
+  got = g_get_monotonic_time ();
+  g_assert_cmpint (got - relayed, >=, budget);
+  suda_test_client_await (alice, ":bob!* PRIVMSG #lobby :first");
+  suda_test_client_free (alice);
+  suda_test_client_free (bob);
+  suda_test_client_free (carol);
+}
+
 #define N_SLICED 40
 
 /* A flush stopped at its slice goes on later: with a slice of nothing
@@ -623,6 +654,7 @@ main (int   argc,
   g_test_add_func ("/server/mainloop/flush-burst-waits", test_flush_burst_waits);
   g_test_add_func ("/server/mainloop/flush-budget-one-read", test_flush_budget_one_read);
   g_test_add_func ("/server/mainloop/flush-own-deadline", test_flush_own_deadline);
+  g_test_add_func ("/server/mainloop/flush-relayed-line", test_flush_relayed_line);
   g_test_add_func ("/server/mainloop/flush-sliced", test_flush_sliced);
   g_test_add_func ("/server/mainloop/poller-conditions", test_poller_conditions);
   g_test_add_func ("/server/mainloop/poller-drop-in-dispatch", test_poller_drop_in_dispatch);

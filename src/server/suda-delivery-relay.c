@@ -46,6 +46,7 @@ _suda_delivery_relay_in (SudaDelivery *self,
   gboolean join = g_str_equal (line->command, "JOIN");
   SudaOutLine plain = *line;
 
+  _suda_delivery_count_in (self);
   if (entry)
     _suda_delivery_log (self, entry);
   if (join)
@@ -74,6 +75,7 @@ _suda_delivery_relay_in_rooms (SudaDelivery *self,
   SudaRegistry *registry = _suda_delivery_get_registry (self);
   g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
 
+  _suda_delivery_count_in (self);
   if (entry)
     _suda_delivery_log (self, entry);
   for (guint r = 0; r < rooms->len; r++)

@@ -29,6 +29,7 @@ struct _SudaDelivery
   gpointer                log_data;
   SudaRelayFunc           relay;      /* [cluster]: to the other servers, or NULL */
   gpointer                relay_data;
+  SudaPushback           *pushback;   /* borrowed; counts events from the others */
 };
 
 SudaDelivery *
@@ -61,6 +62,20 @@ _suda_delivery_set_relay (SudaDelivery  *self,
 {
   self->relay = relay;
   self->relay_data = data;
+}
+
+void
+_suda_delivery_set_pushback (SudaDelivery *self,
+                             SudaPushback *pushback)
+{
+  self->pushback = pushback;
+}
+
+void
+_suda_delivery_count_in (SudaDelivery *self)
+{
+  if (self->pushback != NULL)
+    _suda_pushback_count_line (self->pushback);
 }
 
 void

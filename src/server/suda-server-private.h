@@ -478,12 +478,17 @@ typedef void (*SudaRelayFunc) (gpointer      data,
 void          _suda_delivery_set_relay      (SudaDelivery *self,
                                              SudaRelayFunc relay,
                                              gpointer      data);
+/* Events from other servers count as lines read in PUSHBACK (its input
+ * rate, and the flush's clock): they fan out as this server's own do. */
+void          _suda_delivery_set_pushback   (SudaDelivery *self,
+                                             SudaPushback *pushback);
 void          _suda_delivery_relay_out      (SudaDelivery *self,
                                              SudaLogEntry *entry,
                                              SudaOutLine  *line,
                                              const char   *channel,
                                              gboolean      keep);
 SudaRegistry *_suda_delivery_get_registry   (SudaDelivery *self);
+void          _suda_delivery_count_in       (SudaDelivery *self);
 /* Events from another server (suda-delivery-relay.c): logged here first,
  * kept in the room's history, then sent to this server's members. */
 void          _suda_delivery_relay_in       (SudaDelivery *self,
@@ -613,6 +618,7 @@ void          _suda_server_get_flush_counts (SudaServer *self,
                                              guint      *n_waited);
 guint         _suda_server_get_flush_slices (SudaServer *self);
 SudaPushback *_suda_server_get_pushback     (SudaServer *self);
+SudaDelivery *_suda_server_get_delivery     (SudaServer *self);
 /* For tests: [tls] port=0 picks a free port instead of turning TLS off. */
 void          _suda_server_set_tls_any_port (SudaServer *self);
 /* For tests: the cluster this server is in, or NULL. */

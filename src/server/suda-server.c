@@ -182,6 +182,7 @@ suda_server_new (const SudaServerConfig *config)
   self->admission = _suda_admission_new (&self->core);
   self->tls = _suda_tls_new (&self->core);
   self->pushback = _suda_pushback_new (self->config);
+  _suda_delivery_set_pushback (self->core.delivery, self->pushback);
   /* An empty service-nick= means no service user at all. */
   if (_suda_registry_get_service_nick (self->core.registry) != NULL)
     self->core.service = _suda_service_new (&self->core);
@@ -211,6 +212,12 @@ SudaPushback *
 _suda_server_get_pushback (SudaServer *self)
 {
   return self->pushback;
+}
+
+SudaDelivery *
+_suda_server_get_delivery (SudaServer *self)
+{
+  return self->core.delivery;
 }
 
 /* The flush ---------------------------------------------------------------- */
