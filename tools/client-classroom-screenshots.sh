@@ -54,7 +54,6 @@ for style in light dark; do
   port=$(free_port)
   cat >"$tmp/server.conf" <<CONF
 [server]
-name=Kim's class chat
 [ai]
 base-url=http://127.0.0.1:$api/v1
 model=classroom-model
