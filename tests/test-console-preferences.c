@@ -5,9 +5,11 @@
 
 #include <glib/gstdio.h>
 #include <adwaita.h>
+#include <libsoup/soup.h>
 
 #include "suda-console-preferences.h"
 #include "suda-console-window.h"
+#include "suda-log-row.h"
 #include "suda-test-fake-api.h"
 #include "suda-test-util.h"
 
@@ -28,7 +30,7 @@ typedef struct {
 static const char * const reset_keys[] = {
   "listen-address", "port", "log-file",
   "ai-base-url", "ai-model", "ai-key-file", "ai-token-field",
-  "tls-port", "tls-certificate", "tls-key", "tls-only",
+  "tls-port", "tls-certificate", "tls-key", "tls-only", "share-files",
   NULL
 };
 
@@ -139,6 +141,12 @@ static gboolean
 host_running (gpointer host)
 {
   return suda_server_host_get_running (host);
+}
+
+static gboolean
+host_stopped (gpointer host)
+{
+  return !suda_server_host_get_running (host);
 }
 
 /* The server starts on its own thread; the window hears of it shortly. */
@@ -540,6 +548,158 @@ test_tls_fingerprint_shown_and_copied (Fixture       *fixture,
   remove_files (fixture->tmpdir);
 }
 
+/* Files ------------------------------------------------------------------- */
+
+/* The console shares files unless told not to, as it announces itself;
+ * the daemon does neither unless its file says so. */
+static void
+test_files_on_in_the_console (Fixture       *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) daemon = suda_server_config_new ();
+  g_autoptr(SudaServerConfig) console = suda_server_config_new ();
+  SudaConsolePreferences *prefs;
+  GtkSwitch *share;
+
+  g_assert_cmpint (daemon->files.port, ==, 0);
+  g_assert_false (daemon->announce);
+  _suda_console_config_set_defaults (console);
+  g_assert_cmpint (console->files.port, ==, SUDA_WEB_PORT_ANY);
+  g_assert_true (console->announce);
+  _suda_console_files_apply_config (fixture->settings, console);
+  g_assert_cmpint (console->files.port, ==, SUDA_WEB_PORT_ANY);
+
+  /* the switch is the setting, and off turns [files] off */
+  prefs = open_preferences (fixture);
+  share = GTK_SWITCH (prefs_child (prefs, "share_files_switch"));
+  g_assert_true (gtk_switch_get_active (share));
+  gtk_switch_set_active (share, FALSE);
+  g_assert_false (g_settings_get_boolean (fixture->settings, "share-files"));
+  _suda_console_files_apply_config (fixture->settings, console);
+  g_assert_cmpint (console->files.port, ==, 0);
+  g_settings_set_boolean (fixture->settings, "share-files", TRUE);
+  g_assert_true (gtk_switch_get_active (share));
+  gtk_window_destroy (GTK_WINDOW (prefs));
+}
+
+typedef struct {
+  GListModel *log;
+  const char *summary;
+} UploadWait;
+
+static gboolean
+live_log_shows (gpointer data)
+{
+  UploadWait *wait = data;
+
+  for (guint i = 0; i < g_list_model_get_n_items (wait->log); i++)
+    {
+      g_autoptr(SudaLogRow) row = g_list_model_get_item (wait->log, i);
+      g_autofree char *summary = suda_log_row_dup_summary (row);
+
+      if (g_strcmp0 (suda_log_entry_get_event (suda_log_row_get_entry (row)), "upload") == 0 &&
+          g_strcmp0 (suda_log_entry_get_nick (suda_log_row_get_entry (row)), "kim") == 0 &&
+          g_str_equal (summary, wait->summary))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Posts TEXT as notes.txt in kim's name; the link it was given. */
+static char *
+upload_notes (SudaTestClient *kim,
+              const char     *upload_url,
+              const char     *text)
+{
+  g_autoptr(SoupSession) session = soup_session_new ();
+  g_autoptr(SoupMessage) msg = soup_message_new (SOUP_METHOD_POST, upload_url);
+  g_autoptr(GBytes) body = g_bytes_new_static (text, strlen (text));
+  g_autoptr(GBytes) answer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *bearer = NULL;
+  g_auto(GStrv) words = NULL;
+  SoupMessageHeaders *headers = soup_message_get_request_headers (msg);
+
+  suda_test_client_send (kim, "FILEHOST TOKEN");
+  line = suda_test_client_expect (kim, ":* NOTE FILEHOST TOKEN * :*");
+  words = g_strsplit (line, " ", 6);
+  bearer = g_strdup_printf ("Bearer %s", words[4]);
+  soup_message_headers_replace (headers, "Authorization", bearer);
+  soup_message_headers_replace (headers, "Content-Disposition", "attachment; filename=\"notes.txt\"");
+  soup_message_set_request_body_from_bytes (msg, "text/plain", body);
+  /* the server answers from its own thread, so waiting here is fine */
+  answer = soup_session_send_and_read (session, msg, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (soup_message_get_status (msg), ==, SOUP_STATUS_CREATED);
+  return g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (msg), "Location"));
+}
+
+static void
+stop_server (Fixture *fixture)
+{
+  SudaServerHost *host = suda_console_window_get_host (fixture->window);
+
+  gtk_widget_activate_action (GTK_WIDGET (fixture->window), "win.stop", NULL);
+  g_assert_true (suda_test_wait_until (host_stopped, host, 20000));
+}
+
+/* A server started with the console's defaults takes files: the live log
+ * reads "notes.txt (12 bytes, text/plain) → LINK".  "Share files" off: no
+ * FILEHOST token, and the server says it takes none. */
+static void
+test_files_served_and_switched_off (Fixture       *fixture,
+                                    gconstpointer  data)
+{
+  g_autoptr(SudaServerConfig) base = suda_server_config_new ();
+  g_autofree char *folder = g_build_filename (fixture->tmpdir, "files", NULL);
+  g_autoptr(SudaTestClient) kim = NULL;
+  g_autoptr(SudaTestClient) lee = NULL;
+  g_autofree char *line = NULL;
+  g_autofree char *upload_url = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *size = g_format_size (strlen ("hello, class"));
+  g_autofree char *summary = NULL;
+  UploadWait wait;
+  SudaServerHost *host;
+  const char *url;
+
+  /* as the application makes it, but no Avahi here and no 8080 */
+  _suda_console_config_set_defaults (base);
+  g_assert_true (suda_server_config_set_value (base, "web", "port", "auto", NULL));
+  g_assert_true (suda_server_config_set_value (base, "server", "announce", "false", NULL));
+  g_assert_true (suda_server_config_set_value (base, "files", "folder", folder, NULL));
+  suda_console_window_set_base_config (fixture->window, base);
+  host = start_server (fixture);
+  kim = suda_test_client_register (suda_server_host_get_port (host), "kim", NULL);
+  /* VERSION sends ISUPPORT again */
+  suda_test_client_send (kim, "VERSION");
+  line = suda_test_client_expect (kim, "* 005 kim *soju.im/FILEHOST=http://127.0.0.1:*/upload *");
+  url = strstr (line, "FILEHOST=") + strlen ("FILEHOST=");
+  upload_url = g_strndup (url, strcspn (url, " "));
+  location = upload_notes (kim, upload_url, "hello, class");
+  summary = g_strdup_printf ("notes.txt (%s, text/plain) → %s", size, location);
+  wait = (UploadWait) { suda_console_window_get_log (fixture->window), summary };
+  if (!suda_test_wait_until (live_log_shows, &wait, 5000))
+    g_error ("the live log never showed “%s”", summary);
+  g_clear_pointer (&kim, suda_test_client_free);
+  stop_server (fixture);
+
+  g_settings_set_boolean (fixture->settings, "share-files", FALSE);
+  host = start_server (fixture);
+  lee = suda_test_client_register (suda_server_host_get_port (host), "lee", NULL);
+  suda_test_client_send (lee, "VERSION");
+  g_free (line);
+  line = suda_test_client_expect (lee, "* 005 lee *MONITOR=* :are supported by this server");
+  g_assert_null (strstr (line, "FILEHOST"));
+  suda_test_client_send (lee, "FILEHOST TOKEN");
+  suda_test_client_await (lee, ":* FAIL FILEHOST DISABLED :*");
+  g_clear_pointer (&lee, suda_test_client_free);
+  stop_server (fixture);
+  remove_files (folder);
+  g_rmdir (folder);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -558,6 +718,8 @@ main (int   argc,
   ADD ("key-file/clear-button-resets-it", test_clear_key_file);
   ADD ("status/says-whether-ai-search-is-set-up", test_status_says_whether_set_up);
   ADD ("start/writes-the-ai-group", test_start_writes_ai_group);
+  ADD ("files/on-in-the-console-off-in-the-daemon", test_files_on_in_the_console);
+  ADD ("files/served-logged-and-switched-off", test_files_served_and_switched_off);
   ADD ("start/leaves-out-empty-values", test_start_leaves_out_empty_values);
   ADD ("start/search-answered-through-the-fake-api", test_search_answered_through_console);
   ADD ("start/bad-ai-value-shows-the-config-error", test_bad_value_shows_config_error);

@@ -241,8 +241,63 @@ test_upload_with_token (Fixture       *f,
   g_assert_cmpstr (suda_log_entry_get_text (entry), ==, "dot.png");
   g_assert_cmpstr (suda_log_entry_get_field (entry, "type"), ==, "image/png");
   g_assert_true (g_str_has_suffix (up.location, suda_log_entry_get_field (entry, "id")));
+  /* the log keeps the link itself, for the console to show */
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "url"), ==, up.location);
   reply_clear (&up);
   reply_clear (&down);
+}
+
+/* Writes TEXT as the server's config file and reads it again. */
+static char *
+rehash_with (Fixture    *f,
+             const char *text)
+{
+  g_autofree char *path = g_build_filename (f->state, "suda.conf", NULL);
+  g_autoptr(GError) error = NULL;
+  char *restart = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+  suda_server_set_config_file (f->lobby.server, path, NULL);
+  g_assert_true (suda_server_rehash (f->lobby.server, &restart, &error));
+  g_assert_no_error (error);
+  g_unlink (path);
+  return restart;
+}
+
+/* REHASH: the size limit and the types apply to the next upload; a new
+ * port or folder is named as waiting for a restart, and the files go on
+ * where they were meanwhile. */
+static void
+test_rehash (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *token = get_token (f);
+  g_autofree char *bearer = g_strdup_printf ("Bearer %s", token);
+  g_autofree char *big = g_malloc0 (2000);
+  g_autofree char *same = g_strdup_printf ("[files]\nport=auto\nfolder=%s\nmax-size=1024\n", f->folder);
+  g_autofree char *moved = g_strdup_printf ("[files]\nport=0\nfolder=%s/elsewhere\n", f->state);
+  g_autofree char *restart = NULL;
+  Reply up = { 0 };
+
+  memcpy (big, png_pixel, sizeof png_pixel);
+  restart = rehash_with (f, same);
+  g_assert_true (restart == NULL || strstr (restart, "[files]") == NULL);
+  post (f, bearer, "big.png", big, 2000, &up);
+  g_assert_cmpuint (up.status, ==, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE);
+  g_assert_cmpuint (count_files (f->folder), ==, 0);
+  reply_clear (&up);
+
+  g_free (restart);
+  restart = rehash_with (f, moved);
+  g_assert_nonnull (restart);
+  g_assert_nonnull (strstr (restart, "[files] port"));
+  g_assert_nonnull (strstr (restart, "[files] folder"));
+  /* back to 10 MB, on the port and in the folder of the start */
+  post (f, bearer, "big.png", big, 2000, &up);
+  g_assert_cmpuint (up.status, ==, SOUP_STATUS_CREATED);
+  g_assert_cmpuint (count_files (f->folder), >, 0);
+  reply_clear (&up);
 }
 
 static void
@@ -510,5 +565,6 @@ main (int   argc,
   g_test_add_func ("/files/retention/sweep", test_sweep);
   g_test_add_func ("/files/off/no-token", test_disabled);
   g_test_add ("/files/retention/at-start", Fixture, NULL, set_up, test_expired_at_start, tear_down);
+  g_test_add ("/files/rehash/limits-now-port-at-restart", Fixture, NULL, set_up, test_rehash, tear_down);
   return g_test_run ();
 }

@@ -412,6 +412,57 @@ test_formatting_stripped (Fixture       *fixture,
   g_assert_nonnull (suda_test_find_label (view, "not json bold \u2407"));
 }
 
+static guint
+event_position (const char *event)
+{
+  const char * const *events = _suda_log_cells_get_events ();
+
+  for (guint i = 0; events[i] != NULL; i++)
+    if (g_str_equal (events[i], event))
+      return i;
+  g_error ("no %s in the event filter", event);
+}
+
+/* An upload reads as its file, size, type and link, in the text column and
+ * in the event filter; a line from before links were logged gives the
+ * file's path on the server. */
+static void
+test_upload_readable (Fixture       *fixture,
+                      gconstpointer  data)
+{
+  g_autofree char *path = g_build_filename (fixture->tmpdir, "uploads.jsonl", NULL);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  GtkWidget *view = GTK_WIDGET (fixture->window);
+  g_autofree char *big = g_format_size (12345);
+  g_autofree char *small = g_format_size (2048);
+  g_autofree char *photo = g_strdup_printf ("photo.png (%s, image/png) → http://192.0.2.7:8090/files/ab.png", big);
+  g_autofree char *old = g_strdup_printf ("old.pdf (%s, application/pdf) → /files/cd.pdf", small);
+  g_autoptr(SudaLogRow) first = NULL;
+  g_autofree char *summary = NULL;
+
+  append_text (path, "{\"time\":\"2026-11-21T05:03:07.123Z\",\"event\":\"message\","
+                     "\"channel\":\"#lobby\",\"nick\":\"kim\",\"text\":\"look\"}\n"
+                     "{\"time\":\"2026-11-21T05:03:08.000Z\",\"event\":\"upload\",\"nick\":\"kim\","
+                     "\"text\":\"photo.png\",\"id\":\"ab.png\",\"type\":\"image/png\",\"size\":12345,"
+                     "\"address\":\"192.0.2.9\",\"url\":\"http://192.0.2.7:8090/files/ab.png\"}\n"
+                     "{\"time\":\"2026-11-21T05:03:09.000Z\",\"event\":\"upload\",\"nick\":\"lee\","
+                     "\"text\":\"old.pdf\",\"id\":\"cd.pdf\",\"type\":\"application/pdf\",\"size\":2048}\n");
+  g_assert_true (suda_log_viewer_window_open (fixture->window, file));
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), 3, 5000));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (child (fixture, "event_dropdown")), event_position ("upload") + 1);
+  g_assert_cmpstr (suda_log_model_get_event (fixture->model), ==, "upload");
+  g_assert_true (wait_for_n_items (G_LIST_MODEL (fixture->model), 2, 5000));
+  first = g_list_model_get_item (G_LIST_MODEL (fixture->model), 0);
+  summary = suda_log_row_dup_summary (first);
+  g_assert_cmpstr (summary, ==, photo);
+  iterate_pending ();
+  for (gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+       suda_test_find_label (view, old) == NULL && g_get_monotonic_time () < deadline; )
+    g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
+  g_assert_nonnull (suda_test_find_label (view, photo));
+  g_assert_nonnull (suda_test_find_label (view, old));
+}
+
 static void
 test_follow_appended_lines (Fixture       *fixture,
                             gconstpointer  data)
@@ -624,6 +675,7 @@ main (int   argc,
   ADD ("filter/by-nick", test_filter_by_nick);
   ADD ("filter/by-text", test_filter_by_text);
   ADD ("filter/by-event", test_filter_by_event);
+  ADD ("upload/file-size-type-and-link", test_upload_readable);
   ADD ("filter/by-date-range", test_filter_by_date_range);
   ADD ("filter/empty-result-says-why", test_empty_result_says_why);
   ADD ("select/ctrl-c-copies-selected-lines", test_ctrl_c_copies_selected_lines);

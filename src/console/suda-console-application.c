@@ -7,6 +7,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-console-application.h"
+#include "suda-console-preferences.h"
 #include "suda-console-window.h"
 #include "suda-log-viewer-window.h"
 
@@ -74,8 +75,7 @@ suda_console_application_command_line (GApplication            *app,
 
       config = suda_server_config_new ();
       /* the console's own defaults, which the file may override */
-      suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
-      suda_server_config_set_value (config, "server", "announce", "true", NULL);
+      _suda_console_config_set_defaults (config);
       if (!suda_server_config_load_file (config, config_path, &error))
         {
           g_application_command_line_printerr (command_line, "%s\n", error->message);

@@ -7,6 +7,7 @@
 #include "suda-console-a11y.h"
 #include "suda-console-file-chooser.h"
 #include "suda-console-preferences.h"
+#include "suda-console-window.h"
 
 /* The combo's items, in order; the protocol names, so not translated. */
 static const char * const token_fields[] = { "max_completion_tokens", "max_tokens", NULL };
@@ -36,6 +37,7 @@ struct _SudaConsolePreferences
   AdwActionRow         *tls_certificate_row;
   AdwActionRow         *tls_key_row;
   GtkSwitch            *tls_only_switch;
+  GtkSwitch            *share_files_switch;
 
   GSettings            *settings;
   GtkFileChooserNative *chooser;
@@ -91,6 +93,33 @@ _suda_console_tls_apply_config (GSettings         *settings,
   /* never both ports off */
   return g_settings_get_int (settings, "tls-port") == 0 || !g_settings_get_boolean (settings, "tls-only") ||
          suda_server_config_set_value (config, "tls", "plain", "false", error);
+}
+
+/* What the console serves unless its --config file says otherwise: the
+ * daemon keeps each of these off, the teacher's laptop wants them on. */
+void
+_suda_console_config_set_defaults (SudaServerConfig *config)
+{
+  g_return_if_fail (config != NULL);
+
+  suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
+  /* a class finds the console's chat by name on the local network */
+  suda_server_config_set_value (config, "server", "announce", "true", NULL);
+  /* a free port, so sharing never stops the chat from starting */
+  suda_server_config_set_value (config, "files", "port", "auto", NULL);
+}
+
+/* "Share files" off turns [files] off whatever the default or the file
+ * says; on leaves the port to them. */
+void
+_suda_console_files_apply_config (GSettings        *settings,
+                                  SudaServerConfig *config)
+{
+  g_return_if_fail (G_IS_SETTINGS (settings));
+  g_return_if_fail (config != NULL);
+
+  if (!g_settings_get_boolean (settings, "share-files"))
+    suda_server_config_set_value (config, "files", "port", "0", NULL);
 }
 
 /* Asks the server's own reading of [ai], so the window and the service
@@ -345,6 +374,7 @@ suda_console_preferences_class_init (SudaConsolePreferencesClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_certificate_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_key_row);
   gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, tls_only_switch);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsolePreferences, share_files_switch);
   /* not kept: only looked up by name, so tests can press it */
   gtk_widget_class_bind_template_child_full (widget_class, "key_file_clear_button", FALSE, 0);
 
@@ -375,6 +405,7 @@ suda_console_preferences_init (SudaConsolePreferences *self)
                                 selected_to_token_field, NULL, NULL);
   g_settings_bind (self->settings, "tls-port", self->tls_port_spin, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "tls-only", self->tls_only_switch, "active", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "share-files", self->share_files_switch, "active", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "tls-certificate", self->tls_certificate_row, "subtitle",
                                 G_SETTINGS_BIND_GET, tls_file_to_subtitle, NULL, (gpointer) "tls-certificate", NULL);
   g_settings_bind_with_mapping (self->settings, "tls-key", self->tls_key_row, "subtitle",

@@ -449,11 +449,9 @@ config_from_fields (SudaConsoleWindow  *self,
   /* a --config file has had its say on [web] already (see the application) */
   if (self->base_config == NULL)
     {
+      _suda_console_config_set_defaults (config);
       /* 8080, or a free port when another program has it */
-      suda_server_config_set_value (config, "web", "port", SUDA_CONSOLE_WEB_PORT, NULL);
       suda_server_config_set_value (config, "web", "port-fallback", "true", NULL);
-      /* a class finds the console's chat by name on the local network */
-      suda_server_config_set_value (config, "server", "announce", "true", NULL);
     }
   const char *password = gtk_editable_get_text (GTK_EDITABLE (self->password_row));
 
@@ -474,6 +472,7 @@ config_from_fields (SudaConsoleWindow  *self,
   config->password = *password != '\0' ? g_strdup (password) : NULL;
   g_free (config->log_path);
   config->log_path = dup_log_path (self);
+  _suda_console_files_apply_config (self->settings, config);
   /* the service user reads its AI settings from the [ai] group */
   if (!_suda_console_ai_apply_config (self->settings, config, error) ||
       !_suda_console_tls_apply_config (self->settings, config, error))

@@ -13,7 +13,7 @@
 static const char * const events[] = {
   "message", "notice", "whisper", "join", "part", "quit", "nick", "kick",
   "topic", "mode", "connect", "register", "disconnect", "search", "schedule",
-  "error", "server-start", "server-stop", "redact", NULL
+  "error", "server-start", "server-stop", "redact", "upload", NULL
 };
 
 const char * const *

@@ -114,6 +114,33 @@ suda_log_row_get_line_number (SudaLogRow *self)
   return self->line_number;
 }
 
+/* An upload reads as "photo.png (12.3 kB, image/png) → LINK"; a line from
+ * before links were logged names the file's path on the server instead. */
+static char *
+dup_upload_summary (SudaLogEntry *entry)
+{
+  JsonObject *extra = suda_log_entry_get_extra (entry);
+  const char *name = suda_log_entry_get_text (entry);
+  const char *type = suda_log_entry_get_field (entry, "type");
+  const char *url = suda_log_entry_get_field (entry, "url");
+  const char *id = suda_log_entry_get_field (entry, "id");
+  g_autofree char *size = NULL;
+  g_autofree char *details = NULL;
+  g_autofree char *link = NULL;
+
+  if (extra != NULL && json_object_has_member (extra, "size"))
+    size = g_format_size ((guint64) MAX (json_object_get_int_member_with_default (extra, "size", 0), 0));
+  if (size != NULL && type != NULL)
+    details = g_strdup_printf (" (%s, %s)", size, type);
+  else if (size != NULL || type != NULL)
+    details = g_strdup_printf (" (%s)", size ? size : type);
+  if (url != NULL)
+    link = g_strdup_printf (" → %s", url);
+  else if (id != NULL)
+    link = g_strdup_printf (" → /files/%s", id);
+  return g_strconcat (name ? name : "", details ? details : "", link ? link : "", NULL);
+}
+
 /* The text column: the text, with whom it was aimed at ("→ bob: reason")
  * or where a connection came from when the event has no text; a malformed
  * line shows itself.  Formatting codes are left out and other controls
@@ -128,6 +155,11 @@ suda_log_row_dup_summary (SudaLogRow *self)
 
   if (self->entry == NULL)
     return suda_format_strip (self->raw_text, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+  if (g_strcmp0 (suda_log_entry_get_event (self->entry), "upload") == 0)
+    {
+      summary = dup_upload_summary (self->entry);
+      return suda_format_strip (summary, SUDA_FORMAT_PLAIN_ESCAPE_CONTROLS);
+    }
   text = suda_log_entry_get_text (self->entry);
   target = suda_log_entry_get_field (self->entry, "target");
   address = suda_log_entry_get_field (self->entry, "address");

@@ -1101,7 +1101,7 @@ reload_tls (SudaServer       *self,
 }
 
 /* Applies FRESH's settings to the running server without dropping anyone:
- * limits, MOTD, password, operators, [ai], [schedule]; the keys that need
+ * limits, MOTD, password, operators, [ai], [schedule], [files] limits; the keys that need
  * a restart (listening address and port, names, rooms, files) are named in
  * *RESTART (NULL when none changed).  Keys pinned by the command line stay. */
 void
@@ -1139,6 +1139,12 @@ suda_server_apply_config (SudaServer             *self,
                 g_strcmp0 (live->cluster.server_id, fresh->cluster.server_id) != 0);
   note_restart (self, later, "[web] listen",
                 g_strcmp0 (live->web.listen_address, fresh->web.listen_address) != 0);
+  /* the file port and folder are taken at start; the limits and the link
+   * are read at each upload, so they apply now */
+  note_restart (self, later, "[files] port", live->files.port != fresh->files.port);
+  note_restart (self, later, "[files] listen",
+                g_strcmp0 (live->files.listen_address, fresh->files.listen_address) != 0);
+  note_restart (self, later, "[files] folder", g_strcmp0 (live->files.folder, fresh->files.folder) != 0);
 
   if (!is_pinned (self, "[server] max-clients"))
     live->max_clients = fresh->max_clients;
@@ -1167,6 +1173,10 @@ suda_server_apply_config (SudaServer             *self,
   /* The web server reads the live config at each upgrade. */
   swap_string (&live->web.origins, &fresh->web.origins);
   live->schedule = fresh->schedule;
+  swap_string (&live->files.url, &fresh->files.url);
+  swap_string (&live->files.types, &fresh->files.types);
+  live->files.max_size = fresh->files.max_size;
+  live->files.retention_days = fresh->files.retention_days;
   swap_string (&live->accounts.registration, &fresh->accounts.registration);
   live->accounts.nick_grace_ms = fresh->accounts.nick_grace_ms;
   {

@@ -198,6 +198,8 @@ log_upload (Upload *upload)
   suda_log_entry_set_field (entry, "id", upload->id);
   suda_log_entry_set_field (entry, "type", file->type);
   suda_log_entry_set_int_field (entry, "size", file->size);
+  /* the link as the uploader was given it, for whoever reads the log */
+  suda_log_entry_set_field (entry, "url", upload->location);
   if (G_IS_INET_SOCKET_ADDRESS (peer))
     {
       g_autofree char *address = g_inet_address_to_string (
