@@ -95,6 +95,36 @@ user (guint16     port,
   return connection;
 }
 
+/* Three users on the console's server, two and one on the others, all
+ * in #lobby. */
+static void
+add_users (GPtrArray  *users,
+           guint16     console_port,
+           SudaServer *second,
+           SudaServer *third)
+{
+  const char *names[] = { "minji", "jisoo", "hana" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    g_ptr_array_add (users, user (console_port, names[i]));
+  g_ptr_array_add (users, user (suda_server_get_port (second), "seojun"));
+  g_ptr_array_add (users, user (suda_server_get_port (second), "yuna"));
+  g_ptr_array_add (users, user (suda_server_get_port (third), "teacher"));
+}
+
+static GSubprocess *
+start_redis (const char *dir,
+             guint16     port)
+{
+  g_autofree char *port_text = g_strdup_printf ("%u", port);
+  GSubprocess *redis = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, NULL, "redis-server",
+                                         "--bind", "127.0.0.1", "--port", port_text, "--save", "",
+                                         "--appendonly", "no", "--dir", dir, NULL);
+
+  wait_ms (500);
+  return redis;
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -106,7 +136,6 @@ main (int   argc,
   g_autoptr(SudaServer) third = NULL;
   g_autoptr(GSubprocess) redis = NULL;
   g_autofree char *log_path = NULL;
-  g_autofree char *port_text = NULL;
   g_autofree char *url = NULL;
   SudaConsoleWindow *window;
   guint16 port;
@@ -122,11 +151,10 @@ main (int   argc,
   adw_init ();
 
   port = free_port ();
-  port_text = g_strdup_printf ("%u", port);
   url = g_strdup_printf ("redis://127.0.0.1:%u/0", port);
-  redis = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, NULL, "redis-server", "--bind", "127.0.0.1",
-                            "--port", port_text, "--save", "", "--appendonly", "no", "--dir", argv[1], NULL);
-  wait_ms (500);
+  redis = start_redis (argv[1], port);
+  if (redis == NULL)
+    return 1;
 
   settings = g_settings_new ("chat.suda.Server");
   log_path = g_build_filename (argv[1], "server.jsonl", NULL);
@@ -146,15 +174,7 @@ main (int   argc,
   second = start_peer (url, "room-102", argv[1]);
   third = start_peer (url, "room-103", argv[1]);
   wait_ms (1500);
-  for (guint i = 0; i < 3; i++)
-    {
-      const char *names[] = { "minji", "jisoo", "hana" };
-
-      g_ptr_array_add (users, user (suda_server_host_get_port (suda_console_window_get_host (window)), names[i]));
-    }
-  g_ptr_array_add (users, user (suda_server_get_port (second), "seojun"));
-  g_ptr_array_add (users, user (suda_server_get_port (second), "yuna"));
-  g_ptr_array_add (users, user (suda_server_get_port (third), "teacher"));
+  add_users (users, suda_server_host_get_port (suda_console_window_get_host (window)), second, third);
   adw_view_stack_set_visible_child_name (ADW_VIEW_STACK (gtk_widget_get_template_child (GTK_WIDGET (window),
                                                                                          SUDA_TYPE_CONSOLE_WINDOW,
                                                                                          "view_stack")),

@@ -38,9 +38,10 @@ suda_cluster_status_new (const char      *redis,
                          const char      *id,
                          guint            n_users)
 {
-  SudaClusterStatus *self = g_new0 (SudaClusterStatus, 1);
+  SudaClusterStatus *self;
 
   g_return_val_if_fail (id != NULL, NULL);
+  self = g_new0 (SudaClusterStatus, 1);
   self->redis = g_strdup (redis);
   self->link = link;
   self->since = since ? g_date_time_ref (since) : NULL;
