@@ -2,6 +2,7 @@
 #pragma once
 
 #include "suda-console-accounts.h"
+#include "suda-console-cluster.h"
 #include "suda-console-window.h"
 #include "suda-live-log.h"
 #include "suda-server-host.h"
@@ -46,6 +47,7 @@ struct _SudaConsoleWindow
   GtkColumnView        *users_view;
   GtkLabel             *users_label;
   GtkWidget            *accounts_page;
+  SudaConsoleCluster   *cluster_page;
   GMenuModel           *user_menu;
 
   GSettings            *settings;

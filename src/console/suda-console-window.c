@@ -888,6 +888,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
 
   g_type_ensure (SUDA_TYPE_USER_ROW);
   g_type_ensure (SUDA_TYPE_CONSOLE_ACCOUNTS);
+  g_type_ensure (SUDA_TYPE_CONSOLE_CLUSTER);
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
@@ -918,6 +919,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_view);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_label);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, accounts_page);
+  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, cluster_page);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, user_menu);
   gtk_widget_class_bind_template_callback (widget_class, log_filter_changed_cb);
   _suda_log_cells_bind_callbacks (widget_class);
@@ -991,6 +993,7 @@ suda_console_window_init (SudaConsoleWindow *self)
   setup_live_log (self);
   _suda_console_window_setup_users (self);
   g_signal_connect_swapped (self->accounts_page, "map", G_CALLBACK (accounts_page_mapped_cb), self);
+  suda_console_cluster_set_host (self->cluster_page, self->host);
   bind_settings (self);
   update_log_row (self);
   update_ai_label (self);
@@ -1043,4 +1046,5 @@ suda_console_window_set_base_config (SudaConsoleWindow      *self,
   g_return_if_fail (SUDA_IS_CONSOLE_WINDOW (self));
   g_clear_pointer (&self->base_config, suda_server_config_free);
   self->base_config = config ? suda_server_config_copy (config) : NULL;
+  suda_console_cluster_set_base_config (self->cluster_page, config);
 }

@@ -33,6 +33,7 @@ typedef enum {
   SUDA_HOST_EVENT_USER,       /* a registered user appeared or changed */
   SUDA_HOST_EVENT_USER_GONE,
   SUDA_HOST_EVENT_REPLY,      /* a command's answer: TASK returns OK or ERROR */
+  SUDA_HOST_EVENT_CLUSTER,    /* a snapshot of [cluster], or NULL: none */
 } SudaHostEventKind;
 
 typedef struct {
@@ -50,6 +51,7 @@ typedef struct {
   GDateTime         *connected_at;
   GTask             *task;
   GError            *error;
+  SudaClusterStatus *cluster;
 } SudaHostEvent;
 
 typedef enum {
@@ -59,6 +61,7 @@ typedef enum {
   SUDA_HOST_DISCONNECT,
   SUDA_HOST_INVOKE,
   SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
+  SUDA_HOST_WATCH_CLUSTER,    /* ON: a snapshot now and every SUDA_HOST_CLUSTER_EVERY */
 } SudaHostCommandKind;
 
 /* Log entries are drained at most every SUDA_HOST_MIN_INTERVAL usec, and
@@ -73,6 +76,9 @@ typedef enum {
 /* The window's drawing of the live log may take 1/100 of a core: the
  * figure the console is held to is its CPU beside the daemon's. */
 #define SUDA_HOST_DRAW_SHARE   100
+/* The cluster page's refresh while shown: peers' users and last-heard
+ * times; a change of the link to Redis comes at once besides. */
+#define SUDA_HOST_CLUSTER_EVERY 1000   /* msec */
 
 typedef struct _SudaHostShared SudaHostShared;
 
@@ -86,6 +92,7 @@ typedef struct {
   SudaServerHostFunc   func;
   gpointer             data;
   GDestroyNotify       destroy;
+  gboolean             on;
 } SudaHostCommand;
 
 struct _SudaHostShared
@@ -117,6 +124,7 @@ struct _SudaHostShared
   GPtrArray       *watched;         /* SudaSession, in the server's list order */
   guint64          next_user_id;
   gboolean         quit_when_stopped;
+  GSource         *cluster_tick;    /* while the cluster page is shown, or NULL */
 };
 
 static inline void

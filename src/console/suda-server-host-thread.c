@@ -72,6 +72,7 @@ _suda_host_event_free (SudaHostEvent *event)
   g_free (event->channels);
   g_clear_pointer (&event->started_at, g_date_time_unref);
   g_clear_pointer (&event->connected_at, g_date_time_unref);
+  g_clear_pointer (&event->cluster, suda_cluster_status_free);
   /* an answer nobody drained still ends its task */
   if (event->task != NULL)
     g_task_return_new_error (event->task, G_IO_ERROR, G_IO_ERROR_CANCELLED, "%s",
@@ -223,6 +224,43 @@ push_reply (SudaHostShared  *shared,
   _suda_host_push_event (shared, event);
 }
 
+/* [cluster]: the window keeps the last one, NULL (none) when stopped. */
+static void
+push_cluster (SudaHostShared *shared)
+{
+  SudaHostEvent *event = g_new0 (SudaHostEvent, 1);
+
+  event->kind = SUDA_HOST_EVENT_CLUSTER;
+  event->cluster = shared->server ? suda_server_dup_cluster_status (shared->server) : NULL;
+  _suda_host_push_event (shared, event);
+}
+
+static gboolean
+cluster_tick_cb (gpointer data)
+{
+  push_cluster (data);
+  return G_SOURCE_CONTINUE;
+}
+
+/* The timer is the server context's, not the default one. */
+static void
+watch_cluster (SudaHostShared *shared,
+               gboolean        on)
+{
+  if (shared->cluster_tick != NULL)
+    {
+      g_source_destroy (shared->cluster_tick);
+      g_clear_pointer (&shared->cluster_tick, g_source_unref);
+    }
+  if (!on)
+    return;
+  push_cluster (shared);
+  shared->cluster_tick = g_timeout_source_new (SUDA_HOST_CLUSTER_EVERY);
+  g_source_set_callback (shared->cluster_tick, cluster_tick_cb, shared, NULL);
+  g_source_set_static_name (shared->cluster_tick, "[suda] console cluster");
+  g_source_attach (shared->cluster_tick, shared->context);
+}
+
 /* A session shows on the Users page from its registration on. */
 static void
 push_user (SudaHostShared *shared,
@@ -307,6 +345,7 @@ on_running_changed (SudaServer     *server,
                     SudaHostShared *shared)
 {
   push_state (shared);
+  push_cluster (shared);
   if (!suda_server_get_running (server) && shared->quit_when_stopped)
     g_main_loop_quit (shared->loop);
 }
@@ -315,6 +354,12 @@ static void
 on_state_notify (SudaHostShared *shared)
 {
   push_state (shared);
+}
+
+static void
+on_cluster_changed (SudaHostShared *shared)
+{
+  push_cluster (shared);
 }
 
 static void
@@ -349,11 +394,14 @@ start_server (SudaHostShared  *shared,
                             G_CALLBACK (on_state_notify), shared);
   g_signal_connect_swapped (shared->server, "notify::tls-fingerprint",
                             G_CALLBACK (on_state_notify), shared);
+  g_signal_connect_swapped (shared->server, "cluster-changed",
+                            G_CALLBACK (on_cluster_changed), shared);
   g_signal_connect (suda_server_get_sessions (shared->server), "items-changed",
                     G_CALLBACK (on_sessions_changed), shared);
   if (!suda_server_start (shared->server, &error))
     forget_server (shared);
   push_state (shared);
+  push_cluster (shared);
   push_reply (shared, command, error);
 }
 
@@ -410,6 +458,9 @@ run_command (gpointer data)
     case SUDA_HOST_SHUT_DOWN:
       shut_down (shared, command);
       break;
+    case SUDA_HOST_WATCH_CLUSTER:
+      watch_cluster (shared, command->on);
+      break;
     default:
       g_assert_not_reached ();
     }
@@ -434,6 +485,7 @@ thread_main (gpointer data)
 
   g_main_context_push_thread_default (shared->context);
   g_main_loop_run (shared->loop);
+  watch_cluster (shared, FALSE);
   forget_server (shared);
   g_main_context_pop_thread_default (shared->context);
   _suda_host_shared_unref (shared);

@@ -33,6 +33,8 @@ struct _SudaServerHost
   GListStore       *users;           /* SudaUserRow */
   GHashTable       *users_by_id;     /* id (as a pointer) → SudaUserRow, borrowed */
   guint64           n_drained;       /* log entries taken from the queue or skipped */
+  SudaClusterStatus *cluster;        /* the newest snapshot, or NULL */
+  gboolean          cluster_watched;
 };
 
 enum {
@@ -42,6 +44,7 @@ enum {
   PROP_LOG_FAILING,
   PROP_N_USERS,
   PROP_TLS_FINGERPRINT,
+  PROP_CLUSTER,
   N_PROPS
 };
 
@@ -72,10 +75,24 @@ send_command (SudaServerHost      *self,
 }
 
 static void
+send_cluster_watch (SudaServerHost *self)
+{
+  SudaHostCommand *command = g_new0 (SudaHostCommand, 1);
+
+  command->kind = SUDA_HOST_WATCH_CLUSTER;
+  command->on = self->cluster_watched;
+  _suda_host_send (self->shared, command);
+}
+
+/* A page shown before the first start is watched from the thread's start. */
+static void
 ensure_thread (SudaServerHost *self)
 {
-  if (self->thread == NULL)
-    self->thread = _suda_host_thread_spawn (self->shared);
+  if (self->thread != NULL)
+    return;
+  self->thread = _suda_host_thread_spawn (self->shared);
+  if (self->cluster_watched)
+    send_cluster_watch (self);
 }
 
 /* A window closed while its server stops does not wait for the stop: the
@@ -120,6 +137,7 @@ suda_server_host_finalize (GObject *object)
   g_clear_pointer (&self->web_url, g_free);
   g_clear_pointer (&self->tls_fingerprint, g_free);
   g_clear_pointer (&self->started_at, g_date_time_unref);
+  g_clear_pointer (&self->cluster, suda_cluster_status_free);
 
   G_OBJECT_CLASS (suda_server_host_parent_class)->finalize (object);
 }
@@ -148,6 +166,9 @@ suda_server_host_get_property (GObject    *object,
       break;
     case PROP_TLS_FINGERPRINT:
       g_value_set_string (value, suda_server_host_get_tls_fingerprint (self));
+      break;
+    case PROP_CLUSTER:
+      g_value_set_boxed (value, self->cluster);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -179,6 +200,10 @@ suda_server_host_class_init (SudaServerHostClass *klass)
   properties[PROP_TLS_FINGERPRINT] =
     g_param_spec_string ("tls-fingerprint", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* notified with each snapshot: every second while watched */
+  properties[PROP_CLUSTER] =
+    g_param_spec_boxed ("cluster", NULL, NULL, SUDA_TYPE_CLUSTER_STATUS,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[SIGNAL_LOG_BATCH] =
@@ -278,6 +303,17 @@ apply_user (SudaServerHost *self,
   suda_user_row_update (row, event->nick, event->channels);
 }
 
+static void
+apply_cluster (SudaServerHost *self,
+               SudaHostEvent  *event)
+{
+  if (self->cluster == NULL && event->cluster == NULL)
+    return;
+  g_clear_pointer (&self->cluster, suda_cluster_status_free);
+  self->cluster = g_steal_pointer (&event->cluster);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CLUSTER]);
+}
+
 /* A user who came and went within one batch never reaches the list. */
 static void
 apply_user_gone (SudaServerHost *self,
@@ -352,6 +388,9 @@ apply_events (SudaServerHost *self,
           break;
         case SUDA_HOST_EVENT_REPLY:
           apply_reply (self, event);
+          break;
+        case SUDA_HOST_EVENT_CLUSTER:
+          apply_cluster (self, event);
           break;
         default:
           g_assert_not_reached ();
@@ -539,6 +578,20 @@ suda_server_host_invoke (SudaServerHost     *self,
   _suda_host_send (self->shared, command);
 }
 
+/* While the cluster page is shown the server thread sends a snapshot of
+ * [cluster] every second; hidden, only when the link to Redis changes. */
+void
+suda_server_host_set_cluster_watched (SudaServerHost *self,
+                                      gboolean        watched)
+{
+  g_return_if_fail (SUDA_IS_SERVER_HOST (self));
+  if (self->cluster_watched == !!watched)
+    return;
+  self->cluster_watched = !!watched;
+  if (self->thread != NULL)
+    send_cluster_watch (self);
+}
+
 /* What the GTK thread knows ------------------------------------------------- */
 
 gboolean
@@ -604,6 +657,14 @@ suda_server_host_get_config (SudaServerHost *self)
 {
   g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), NULL);
   return self->config;
+}
+
+/* The newest snapshot of [cluster]: NULL when stopped or without it. */
+const SudaClusterStatus *
+suda_server_host_get_cluster (SudaServerHost *self)
+{
+  g_return_val_if_fail (SUDA_IS_SERVER_HOST (self), NULL);
+  return self->running ? self->cluster : NULL;
 }
 
 GListModel *

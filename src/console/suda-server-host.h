@@ -23,7 +23,8 @@ typedef void (*SudaServerHostFunc) (SudaServer *server,
  * through a queue drained at most once per frame.
  *
  * Properties: "running", "port", "log-failing", "tls-fingerprint" (as SudaServer's, seen from
- * here), "n-users" (the registered users in "users").
+ * here), "n-users" (the registered users in "users"), "cluster" (the
+ * newest SudaClusterStatus of [cluster], or NULL).
  * Signals: "log-batch" (GPtrArray *entries, guint64 n_skipped): the log
  * entries since the last batch, oldest first; N_SKIPPED older ones were
  * dropped on the way because more than "max-log-rows" came in one frame. */
@@ -68,6 +69,9 @@ gboolean                suda_server_host_get_log_failing (SudaServerHost      *s
 const SudaServerConfig *suda_server_host_get_config      (SudaServerHost      *self);
 GListModel             *suda_server_host_get_users       (SudaServerHost      *self);
 guint                   suda_server_host_get_n_users     (SudaServerHost      *self);
+const SudaClusterStatus *suda_server_host_get_cluster    (SudaServerHost      *self);
+void                    suda_server_host_set_cluster_watched (SudaServerHost  *self,
+                                                          gboolean             watched);
 void                    suda_server_host_set_draw_cost   (SudaServerHost      *self,
                                                           gint64               usec);
 void                    suda_server_host_set_log_paused  (SudaServerHost      *self,

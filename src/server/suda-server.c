@@ -31,6 +31,7 @@ enum {
 
 enum {
   SIGNAL_LOG_ENTRY,
+  SIGNAL_CLUSTER_CHANGED,
   N_SIGNALS
 };
 
@@ -143,6 +144,9 @@ suda_server_class_init (SudaServerClass *klass)
   signals[SIGNAL_LOG_ENTRY] =
     g_signal_new ("log-entry", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, SUDA_TYPE_LOG_ENTRY);
+  signals[SIGNAL_CLUSTER_CHANGED] =
+    g_signal_new ("cluster-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 }
 
 static void
@@ -692,6 +696,22 @@ check_cluster (SudaServer  *self,
   return TRUE;
 }
 
+static char *
+dup_cluster_id (SudaServer *self)
+{
+  const SudaServerConfig *config = self->config;
+
+  return config->cluster.server_id && *config->cluster.server_id
+           ? g_strdup (config->cluster.server_id)
+           : g_strdup_printf ("%s:%u", config->server_name, self->port ? self->port : self->tls_port);
+}
+
+static void
+on_cluster_changed (gpointer data)
+{
+  g_signal_emit (data, signals[SIGNAL_CLUSTER_CHANGED], 0);
+}
+
 static void
 start_cluster (SudaServer *self,
                const char *alone)
@@ -703,10 +723,36 @@ start_cluster (SudaServer *self,
     _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, alone);
   if (alone != NULL || config->cluster.redis == NULL || *config->cluster.redis == '\0')
     return;
-  id = config->cluster.server_id && *config->cluster.server_id
-         ? g_strdup (config->cluster.server_id)
-         : g_strdup_printf ("%s:%u", config->server_name, self->port ? self->port : self->tls_port);
+  id = dup_cluster_id (self);
   self->cluster = _suda_cluster_new (&self->core, id);
+  _suda_cluster_set_changed (self->cluster, on_cluster_changed, self);
+}
+
+/* A snapshot of the cluster for the console, on the server's thread; NULL
+ * when stopped or without [cluster].  A server that found no Redis at its
+ * start (required=false) runs alone: unreachable since then. */
+SudaClusterStatus *
+suda_server_dup_cluster_status (SudaServer *self)
+{
+  const SudaServerConfig *config;
+  SudaRedisAddress address;
+  g_autofree char *where = NULL;
+  g_autofree char *id = NULL;
+
+  g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
+  config = self->config;
+  if (!self->running || config->cluster.redis == NULL || *config->cluster.redis == '\0')
+    return NULL;
+  if (self->cluster != NULL)
+    return _suda_cluster_dup_status (self->cluster);
+  if (suda_redis_address_parse (config->cluster.redis, &address, NULL))
+    {
+      where = suda_redis_address_describe (&address);
+      suda_redis_address_clear (&address);
+    }
+  id = dup_cluster_id (self);
+  return suda_cluster_status_new (where ? where : "", SUDA_CLUSTER_LINK_UNREACHABLE, self->started_at,
+                                  id, _suda_registry_get_n_registered (self->core.registry));
 }
 
 SudaCluster *

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "suda-account-store.h"
+#include "suda-cluster-status.h"
 #include "suda-log-entry.h"
 #include "suda-server-config.h"
 #include "suda-session.h"
@@ -23,6 +24,7 @@ G_DECLARE_FINAL_TYPE (SudaServer, suda_server, SUDA, SERVER, GObject)
 
 /* Signals:
  *   "log-entry" (SudaLogEntry *entry): every event, as it is written to the log
+ *   "cluster-changed": [cluster]'s link to Redis connected or was lost
  * Properties: "running" (boolean: notified on start and stop), "port" (uint),
  * "n-users" (uint), "tls-fingerprint" (string, NULL without TLS). */
 
@@ -66,6 +68,9 @@ void              suda_server_log               (SudaServer   *self,
 const char       *suda_server_get_log_path      (SudaServer   *self);
 SudaAccountStore *suda_server_get_accounts      (SudaServer   *self);
 const char       *suda_server_get_accounts_problem (SudaServer *self);
+/* [cluster]: Redis, this server and the others heard from, with their
+ * users; NULL when stopped or alone.  On the server's thread only. */
+SudaClusterStatus *suda_server_dup_cluster_status (SudaServer  *self);
 /* TRUE while the log cannot be written (a full disk): chat goes on, and
  * entries wait in memory ("log-failing" is notified as it changes). */
 gboolean          suda_server_get_log_failing   (SudaServer   *self);

@@ -5,6 +5,7 @@
 
 #include <json-glib/json-glib.h>
 
+#include "suda-cluster-status.h"
 #include "suda-server-private.h"
 #include "suda-redis.h"
 
@@ -24,6 +25,14 @@ gboolean      _suda_cluster_is_connected    (SudaCluster            *self);
 const char   *_suda_cluster_get_id          (SudaCluster            *self);
 /* The other servers heard from, for tests and the console. */
 guint         _suda_cluster_get_n_peers     (SudaCluster            *self);
+/* For the console (suda_server_dup_cluster_status): FUNC (DATA) runs as the
+ * link to Redis changes. */
+typedef void (*SudaClusterChangedFunc) (gpointer data);
+
+void          _suda_cluster_set_changed     (SudaCluster            *self,
+                                             SudaClusterChangedFunc  func,
+                                             gpointer                data);
+SudaClusterStatus *_suda_cluster_dup_status (SudaCluster            *self);
 
 /* What suda-cluster.c shares with the suda-cluster-*.c files: a message
  * begun as KIND, published and freed by the caller; a line and its log

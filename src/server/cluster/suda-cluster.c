@@ -57,6 +57,10 @@ struct _SudaCluster
   guint          beat_id;
   GHashTable    *peers;        /* server id → gint64 monotonic usec last heard */
   SudaClusterAccounts *accounts;  /* suda-cluster-accounts.c */
+  SudaClusterLink link;        /* as the console shows it */
+  GDateTime     *link_since;
+  SudaClusterChangedFunc changed;  /* on a change of LINK */
+  gpointer       changed_data;
 };
 
 static void connect_now (SudaCluster *self);
@@ -78,6 +82,7 @@ cluster_clear (gpointer data)
   g_free (self->last_id);
   g_clear_object (&self->trust);
   g_hash_table_unref (self->peers);
+  g_clear_pointer (&self->link_since, g_date_time_unref);
 }
 
 static void
@@ -95,6 +100,21 @@ log_info (SudaCluster *self,
 
   suda_log_entry_set_field (entry, "cluster", self->id);
   _suda_delivery_log (self->core->delivery, entry);
+}
+
+/* The link to Redis as the console shows it: "unreachable" only once a
+ * connection failed, so a start is not an outage. */
+static void
+set_link (SudaCluster     *self,
+          SudaClusterLink  link)
+{
+  if (self->link == link && self->link_since != NULL)
+    return;
+  self->link = link;
+  g_clear_pointer (&self->link_since, g_date_time_unref);
+  self->link_since = g_date_time_new_now_local ();
+  if (self->changed != NULL && !self->dead)
+    self->changed (self->changed_data);
 }
 
 /* Reachability ------------------------------------------------------------- */
@@ -733,6 +753,7 @@ on_lost (SudaRedis   *redis,
   log_info (self, "error", text);
   self->outage_logged = TRUE;
   self->retry_id = _suda_timeout_add (retry_ms (self), on_retry, self);
+  set_link (self, SUDA_CLUSTER_LINK_UNREACHABLE);
 }
 
 static void
@@ -766,6 +787,7 @@ start_listening (SudaCluster *self)
   self->beat_id = _suda_timeout_add (MAX (self->lease_ms / 3, 20), on_beat, self);
   self->loading = g_cancellable_new ();
   _suda_cluster_history_load (self->cmd, self->core, self->loading, on_history_read, self);
+  set_link (self, SUDA_CLUSTER_LINK_CONNECTED);
 }
 
 static void
@@ -841,6 +863,7 @@ on_connected (GObject      *source,
       drop_connections (self);
       if (self->retry_id == 0)
         self->retry_id = _suda_timeout_add (retry_ms (self), on_retry, self);
+      set_link (self, SUDA_CLUSTER_LINK_UNREACHABLE);
     }
   else
     {
@@ -901,6 +924,7 @@ _suda_cluster_new (SudaCore   *core,
       self->where = suda_redis_address_describe (&address);
       suda_redis_address_clear (&address);
     }
+  set_link (self, SUDA_CLUSTER_LINK_CONNECTING);
   load_trust (self);
   _suda_delivery_set_relay (core->delivery, on_relay, self);
   self->accounts = _suda_cluster_accounts_new (self);
@@ -939,6 +963,58 @@ guint
 _suda_cluster_get_n_peers (SudaCluster *self)
 {
   return self ? g_hash_table_size (self->peers) : 0;
+}
+
+void
+_suda_cluster_set_changed (SudaCluster            *self,
+                           SudaClusterChangedFunc  func,
+                           gpointer                data)
+{
+  self->changed = func;
+  self->changed_data = data;
+}
+
+static void
+count_by_server (GHashTable *counts,
+                 GPtrArray  *users)
+{
+  for (guint i = 0; i < users->len; i++)
+    {
+      const char *server = ((SudaRemoteUser *) g_ptr_array_index (users, i))->server;
+      guint n = GPOINTER_TO_UINT (g_hash_table_lookup (counts, server));
+
+      if (server != NULL)
+        g_hash_table_insert (counts, (gpointer) server, GUINT_TO_POINTER (n + 1));
+    }
+}
+
+/* One pass over the other servers' users, however many servers: cheap
+ * enough for the console's once a second. */
+SudaClusterStatus *
+_suda_cluster_dup_status (SudaCluster *self)
+{
+  SudaRegistry *registry = self->core->registry;
+  SudaClusterStatus *status = suda_cluster_status_new (self->where ? self->where : "", self->link,
+                                                       self->link_since, self->id,
+                                                       _suda_registry_get_n_registered (registry));
+  g_autoptr(GPtrArray) remote = _suda_registry_list_remote (registry, NULL);
+  g_autoptr(GHashTable) counts = g_hash_table_new (g_str_hash, g_str_equal);
+  gint64 monotonic = g_get_monotonic_time ();
+  gint64 real = g_get_real_time ();
+  GHashTableIter iter;
+  gpointer server, value;
+
+  count_by_server (counts, remote);
+  g_hash_table_iter_init (&iter, self->peers);
+  while (g_hash_table_iter_next (&iter, &server, &value))
+    suda_cluster_status_add_peer (status, server, real - (monotonic - *(gint64 *) value),
+                                  GPOINTER_TO_UINT (g_hash_table_lookup (counts, server)));
+  /* users known of a server not heard from itself yet (last heard: never) */
+  g_hash_table_iter_init (&iter, counts);
+  while (g_hash_table_iter_next (&iter, &server, &value))
+    if (!g_hash_table_contains (self->peers, server) && g_strcmp0 (server, self->id) != 0)
+      suda_cluster_status_add_peer (status, server, 0, GPOINTER_TO_UINT (value));
+  return status;
 }
 
 /* For the suda-cluster-*.c files ------------------------------------------------ */
