@@ -250,6 +250,12 @@ test_nick_taken_elsewhere (Fixture       *f,
   suda_test_client_await (bob, "* 433 bob alice :*");
 }
 
+static gboolean
+is_connected (gpointer data)
+{
+  return _suda_cluster_is_connected (_suda_server_get_cluster (data));
+}
+
 static void
 test_redis_unreachable (Fixture       *f,
                         gconstpointer  data)
@@ -272,13 +278,16 @@ test_redis_unreachable (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "Redis"));
   g_assert_false (suda_server_get_running (server));
 
-  /* required=false: it runs alone, chat and all. */
+  /* required=false: it runs alone, chat and all, and joins the cluster
+   * once Redis answers. */
   config->cluster.required = FALSE;
   alone = suda_test_server_new (config);
-  g_assert_null (_suda_server_get_cluster (alone));
+  g_assert_false (_suda_cluster_is_connected (_suda_server_get_cluster (alone)));
   alice = suda_test_member (alone, "alice", NULL, "#lobby");
   suda_test_client_send (alice, "NAMES #lobby");
   suda_test_client_await (alice, "* 366 alice #lobby *");
+  start_redis (f);
+  g_assert_true (suda_test_wait_until (is_connected, alone, 10000));
 }
 
 static gboolean
@@ -485,12 +494,6 @@ test_cut_off_server_catches_up (Fixture       *f,
   for (guint i = 0; i < seen->len; i++)
     replayed += strstr (g_ptr_array_index (seen, i), "while B was away") != NULL;
   g_assert_cmpuint (replayed, ==, 5);
-}
-
-static gboolean
-is_connected (gpointer data)
-{
-  return _suda_cluster_is_connected (_suda_server_get_cluster (data));
 }
 
 /* A server started after the chat replays the room's earlier lines to a

@@ -692,7 +692,7 @@ check_cluster (SudaServer  *self,
       g_propagate_error (error, g_steal_pointer (&local));
       return FALSE;
     }
-  *alone = g_strdup_printf ("%s; running alone ([cluster] required=false)", local->message);
+  *alone = g_strdup_printf ("%s; running alone until Redis answers ([cluster] required=false)", local->message);
   return TRUE;
 }
 
@@ -719,40 +719,28 @@ start_cluster (SudaServer *self,
   const SudaServerConfig *config = self->config;
   g_autofree char *id = NULL;
 
-  if (alone != NULL)
-    _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, alone);
-  if (alone != NULL || config->cluster.redis == NULL || *config->cluster.redis == '\0')
+  if (config->cluster.redis == NULL || *config->cluster.redis == '\0')
     return;
   id = dup_cluster_id (self);
   self->cluster = _suda_cluster_new (&self->core, id);
+  /* Alone, it keeps trying, as after losing Redis, and joins when it can. */
+  if (alone != NULL)
+    {
+      _suda_delivery_log_event (self->core.delivery, "error", NULL, NULL, alone);
+      _suda_cluster_set_unreachable (self->cluster);
+    }
   _suda_cluster_set_changed (self->cluster, on_cluster_changed, self);
 }
 
 /* A snapshot of the cluster for the console, on the server's thread; NULL
- * when stopped or without [cluster].  A server that found no Redis at its
- * start (required=false) runs alone: unreachable since then. */
+ * when stopped or without [cluster]. */
 SudaClusterStatus *
 suda_server_dup_cluster_status (SudaServer *self)
 {
-  const SudaServerConfig *config;
-  SudaRedisAddress address;
-  g_autofree char *where = NULL;
-  g_autofree char *id = NULL;
-
   g_return_val_if_fail (SUDA_IS_SERVER (self), NULL);
-  config = self->config;
-  if (!self->running || config->cluster.redis == NULL || *config->cluster.redis == '\0')
+  if (!self->running || self->cluster == NULL)
     return NULL;
-  if (self->cluster != NULL)
-    return _suda_cluster_dup_status (self->cluster);
-  if (suda_redis_address_parse (config->cluster.redis, &address, NULL))
-    {
-      where = suda_redis_address_describe (&address);
-      suda_redis_address_clear (&address);
-    }
-  id = dup_cluster_id (self);
-  return suda_cluster_status_new (where ? where : "", SUDA_CLUSTER_LINK_UNREACHABLE, self->started_at,
-                                  id, _suda_registry_get_n_registered (self->core.registry));
+  return _suda_cluster_dup_status (self->cluster);
 }
 
 SudaCluster *

@@ -33,6 +33,9 @@ void          _suda_cluster_set_changed     (SudaCluster            *self,
                                              SudaClusterChangedFunc  func,
                                              gpointer                data);
 SudaClusterStatus *_suda_cluster_dup_status (SudaCluster            *self);
+/* Redis did not answer the start's check: unreachable from now, the outage
+ * already logged. */
+void          _suda_cluster_set_unreachable (SudaCluster            *self);
 
 /* What suda-cluster.c shares with the suda-cluster-*.c files: a message
  * begun as KIND, published and freed by the caller; a line and its log

@@ -117,6 +117,13 @@ set_link (SudaCluster     *self,
     self->changed (self->changed_data);
 }
 
+void
+_suda_cluster_set_unreachable (SudaCluster *self)
+{
+  self->outage_logged = TRUE;
+  set_link (self, SUDA_CLUSTER_LINK_UNREACHABLE);
+}
+
 /* Reachability ------------------------------------------------------------- */
 
 gboolean
