@@ -119,7 +119,7 @@ test_error_is_subject_and_text (Fixture       *f,
                    "dave #lobby: They aren't on that channel");
 }
 
-/* Bug 9: 333 read as a sentence in its room; 422 and lists of tokens not
+/* Bug 9: 333 read as a sentence in its room (an event line); 422 and lists of tokens not
  * shown at all. */
 static void
 test_informational_numerics (Fixture       *f,
@@ -141,7 +141,10 @@ test_informational_numerics (Fixture       *f,
                            ":fake.local 329 rose #lobby 1796000000\r\n");
   suda_test_fake_irc_sync (f->fake);
 
-  g_assert_cmpstr (last_text (lobby, SUDA_MESSAGE_KIND_INFO), ==, expected);
+  /* An event of the room, drawn like "Topic: …" above it. */
+  g_assert_cmpstr (last_text (lobby, SUDA_MESSAGE_KIND_EVENT), ==, expected);
+  g_assert_cmpuint (count (lobby, SUDA_MESSAGE_KIND_INFO, expected), ==, 0);
+  g_assert_cmpuint (count (lobby, SUDA_MESSAGE_KIND_EVENT, "1796028855"), ==, 0);
   g_assert_cmpuint (count (lobby, SUDA_MESSAGE_KIND_INFO, "1796028855"), ==, 0);
   /* Nothing of those reached the server's conversation. */
   g_assert_cmpuint (suda_conversation_get_n_messages (server), ==, n_server);

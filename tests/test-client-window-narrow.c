@@ -34,7 +34,7 @@ test_works_at_360 (Fixture       *f,
 {
   g_autoptr(SudaTestClient) bob = NULL;
   AdwFlap *sidebar, *members;
-  GtkWidget *input;
+  GtkWidget *input, *header;
   int min_width;
 
   suda_test_window_open (f, 360);
@@ -51,6 +51,17 @@ test_works_at_360 (Fixture       *f,
 
   suda_test_window_connect (f, "alice");
   g_assert_true (frame_painted_after_change (f));
+  /* Connected, the lock takes the status dot's place and the header
+   * keeps only the close button: all of it fits the phone's width. */
+  g_assert_true (gtk_widget_get_visible (suda_test_window_child (f, "tls_button")));
+  g_assert_false (gtk_widget_get_visible (suda_test_window_child (f, "status_dot")));
+  header = gtk_widget_get_ancestor (suda_test_window_child (f, "tls_button"), ADW_TYPE_HEADER_BAR);
+  gtk_widget_measure (header, GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  gtk_widget_measure (GTK_WIDGET (f->window), GTK_ORIENTATION_HORIZONTAL, -1, &min_width, NULL, NULL, NULL);
+  g_assert_cmpint (min_width, <=, 360);
+  g_assert_cmpint (gdk_surface_get_width (gtk_native_get_surface (GTK_NATIVE (f->window))), <=, 360);
+  g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (header)), <=, 360);
   /* Connected, the stacked form steps aside; Disconnect brings it back. */
   g_assert_false (gtk_widget_get_visible (suda_test_window_child (f, "connect_form")));
   g_assert_true (adw_flap_get_folded (members));
@@ -97,6 +108,9 @@ test_unfolded_at_1280 (Fixture       *f,
   g_assert_false (adw_flap_get_folded (members));
   g_assert_true (adw_flap_get_reveal_flap (members));
   g_assert_false (gtk_widget_get_visible (suda_test_window_child (f, "sidebar_button")));
+  /* A desktop-wide header keeps the desktop's own window buttons. */
+  g_assert_null (adw_header_bar_get_decoration_layout (ADW_HEADER_BAR (
+    gtk_widget_get_ancestor (suda_test_window_child (f, "tls_button"), ADW_TYPE_HEADER_BAR))));
   g_assert_cmpint (gtk_orientable_get_orientation (suda_test_window_child (f, "connect_form")), ==, GTK_ORIENTATION_HORIZONTAL);
 }
 

@@ -447,7 +447,8 @@ handle_topic (SudaClient   *self,
   _suda_client_add_event_line (self, conv, event, "topic", text);
 }
 
-/* A reply about a room we have open (who set its topic) goes there. */
+/* A reply about a room we have open (who set its topic) goes there, as
+ * one of the room's events beside "Topic: …" and "You joined". */
 static void
 handle_info (SudaClient   *self,
              SudaIrcEvent *event)
@@ -457,7 +458,8 @@ handle_info (SudaClient   *self,
   if (_suda_client_take_reply (self, event))
     return;
   if (event->text != NULL && *event->text != '\0')
-    _suda_client_add_message (self, conv ? conv : self->server, SUDA_MESSAGE_KIND_INFO,
+    _suda_client_add_message (self, conv ? conv : self->server,
+                              conv ? SUDA_MESSAGE_KIND_EVENT : SUDA_MESSAGE_KIND_INFO,
                               event->time, NULL, event->text, NULL);
 }
 

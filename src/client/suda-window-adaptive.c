@@ -5,6 +5,8 @@
  * breakpoints, so the width is watched on the window's surface. */
 #include "config.h"
 
+#include <string.h>
+
 #include "suda-window-private.h"
 
 /* Where GNOME's adaptive apps fold: a sidebar, a history and a member
@@ -67,6 +69,27 @@ _suda_window_update_form (SudaWindow *self)
   gtk_widget_set_visible (self->connect_form, !self->narrow || disconnected);
 }
 
+/* The desktop's button layout with only its close button kept, where
+ * it was: a phone-wide window is maximised anyway, and minimise and
+ * maximise would push the title and the menu out of a 360 px header. */
+static char *
+dup_close_only_layout (SudaWindow *self)
+{
+  g_autofree char *layout = NULL;
+  g_auto(GStrv) sides = NULL;
+
+  g_object_get (gtk_widget_get_settings (GTK_WIDGET (self)), "gtk-decoration-layout", &layout, NULL);
+  sides = g_strsplit (layout ? layout : ":close", ":", 2);
+  for (guint i = 0; sides[i]; i++)
+    {
+      gboolean close = strstr (sides[i], "close") != NULL;
+
+      g_free (sides[i]);
+      sides[i] = g_strdup (close ? "close" : "");
+    }
+  return g_strjoinv (":", sides);
+}
+
 static void
 set_narrow (SudaWindow *self,
             gboolean    narrow)
@@ -79,6 +102,14 @@ set_narrow (SudaWindow *self,
   /* The header bar keeps what has no other way in: search is in the
    * menu and on Ctrl+F. */
   gtk_widget_set_visible (self->find_button, !narrow);
+  if (narrow)
+    {
+      g_autofree char *layout = dup_close_only_layout (self);
+
+      adw_header_bar_set_decoration_layout (self->header_bar, layout);
+    }
+  else
+    adw_header_bar_set_decoration_layout (self->header_bar, NULL);
   gtk_orientable_set_orientation (GTK_ORIENTABLE (self->connect_form),
                                   narrow ? GTK_ORIENTATION_VERTICAL : GTK_ORIENTATION_HORIZONTAL);
   _suda_window_update_form (self);

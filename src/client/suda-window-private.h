@@ -22,6 +22,7 @@ struct _SudaWindow
   AdwApplicationWindow  parent_instance;
 
   /* Template widgets */
+  AdwHeaderBar         *header_bar;
   AdwWindowTitle       *window_title;
   GtkWidget            *status_dot;
   GtkWidget            *find_button;

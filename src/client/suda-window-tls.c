@@ -68,15 +68,19 @@ describe_certificate (GTlsCertificate *certificate)
                           shown, subject ? subject : "?", issuer ? issuer : "?", expires);
 }
 
-/* The lock: shown while connected, closed over TLS. */
+/* The lock: shown while connected, closed over TLS.  It takes the
+ * status dot's place rather than sitting beside it, so a phone-wide
+ * header bar keeps room for the title and the window's buttons. */
 static void
 update_lock (SudaWindow *self)
 {
   SudaConnection *connection = suda_window_get_connection (self);
   GTlsCertificate *certificate = suda_connection_get_certificate (connection);
+  gboolean connected = suda_connection_is_connected (connection);
   g_autofree char *details = NULL;
 
-  gtk_widget_set_visible (GTK_WIDGET (self->tls_button), suda_connection_is_connected (connection));
+  gtk_widget_set_visible (GTK_WIDGET (self->tls_button), connected);
+  gtk_widget_set_visible (self->status_dot, !connected);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.register-nick",
                                  suda_connection_is_connected (connection));
   gtk_menu_button_set_icon_name (self->tls_button, certificate ? "channel-secure-symbolic"

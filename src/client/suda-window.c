@@ -515,6 +515,7 @@ suda_window_class_init (SudaWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Suda/suda-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, SudaWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, status_dot);
   gtk_widget_class_bind_template_child (widget_class, SudaWindow, find_button);
