@@ -452,6 +452,105 @@ test_account_shared (Fixture       *f,
   g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
 }
 
+/* A room's operators are one set across servers: bob, who makes #r on B
+ * after alice made it on A, is no operator there; NAMES and WHO on each
+ * server show the other's @ and +; an operator made on A acts on B. */
+static void
+test_operators_across_servers (Fixture       *f,
+                               gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#r");
+  g_autoptr(SudaTestClient) bob = NULL;
+  g_autoptr(SudaTestClient) carol = NULL;
+  g_autofree char *names = NULL;
+
+  wait_for_remote (f->b, "alice");
+  bob = suda_test_member (f->b, "bob", NULL, "#r");
+  carol = suda_test_member (f->b, "carol", NULL, "#r");
+  suda_test_client_await (alice, ":carol!* JOIN #r*");
+  suda_test_client_send (bob, "NAMES #r");
+  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
+  g_assert_nonnull (strstr (names, "@alice"));
+  g_assert_nonnull (strstr (names, " bob"));
+  g_assert_null (strstr (names, "@bob"));
+  suda_test_client_send (bob, "MODE #r +m");
+  suda_test_client_await (bob, "* 482 bob #r :*");
+
+  /* +v and +o given on A to members on B show in NAMES and WHO on A. */
+  suda_test_client_send (alice, "MODE #r +vo bob carol");
+  suda_test_client_await (bob, ":alice!* MODE #r +vo bob carol");
+  suda_test_client_send (alice, "NAMES #r");
+  g_free (names);
+  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  g_assert_nonnull (strstr (names, " +bob"));
+  g_assert_nonnull (strstr (names, " @carol"));
+  suda_test_client_send (alice, "WHO #r");
+  suda_test_client_await (alice, "* 352 alice #r * * * carol H@ :*");
+  suda_test_client_send (bob, "NAMES #r");
+  g_free (names);
+  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
+  g_assert_nonnull (strstr (names, " +bob"));
+
+  /* carol, an operator through A, sets modes and kicks from B. */
+  suda_test_client_send (carol, "MODE #r +l 50");
+  suda_test_client_await (alice, ":carol!* MODE #r +l 50");
+  suda_test_client_send (carol, "MODE #r -v bob");
+  suda_test_client_await (alice, ":carol!* MODE #r -v bob");
+  suda_test_client_send (alice, "NAMES #r");
+  g_free (names);
+  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  g_assert_null (strstr (names, "+bob"));
+  suda_test_client_send (carol, "KICK #r bob :out");
+  suda_test_client_await (alice, ":carol!* KICK #r bob :out");
+  suda_test_client_send (carol, "KICK #r alice :you too");
+  suda_test_client_await (alice, ":carol!* KICK #r alice :you too");
+}
+
+static guint
+flags_of (SudaServer *server,
+          const char *nick)
+{
+  SudaRegistry *registry = _suda_server_get_registry (server);
+  SudaChannel *channel = _suda_registry_find_channel (registry, "#race");
+  SudaClient *client = _suda_registry_find_client (registry, nick);
+  SudaRemoteUser *user = _suda_registry_find_remote (registry, nick);
+  SudaMember *member = channel && client ? suda_channel_find_member (channel, client) : NULL;
+
+  if (member != NULL)
+    return member->flags;
+  return user ? _suda_registry_get_remote_flags (registry, user, "#race") : 0;
+}
+
+/* One operator, and both servers agree who. */
+static gboolean
+one_op_in_race (gpointer data)
+{
+  Fixture *f = data;
+  guint alice = flags_of (f->a, "alice");
+  guint bob = flags_of (f->b, "bob");
+
+  return alice == flags_of (f->b, "alice") && bob == flags_of (f->a, "bob") &&
+         (alice | bob) == SUDA_MEMBER_OP && alice != bob;
+}
+
+/* Both servers make #race at once, maybe before either hears of the
+ * other: the older room wins (the same second: the lower server id). */
+static void
+test_operators_race (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_user (f->a, "alice", NULL);
+  g_autoptr(SudaTestClient) bob = suda_test_user (f->b, "bob", NULL);
+
+  wait_for_remote (f->a, "bob");
+  wait_for_remote (f->b, "alice");
+  suda_test_client_send (alice, "JOIN #race");
+  suda_test_client_send (bob, "JOIN #race");
+  suda_test_client_await (alice, ":bob!* JOIN #race*");
+  suda_test_client_await (bob, ":alice!* JOIN #race*");
+  g_assert_true (suda_test_wait_until (one_op_in_race, f, 5000));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -469,6 +568,10 @@ main (int    argc,
               fixture_set_up, test_kick_member_of_other_server, fixture_tear_down);
   g_test_add ("/cluster/rooms/topic-modes-and-bans-shared", Fixture, NULL,
               fixture_set_up, test_topic_modes_bans_shared, fixture_tear_down);
+  g_test_add ("/cluster/rooms/operators-across-servers", Fixture, NULL,
+              fixture_set_up, test_operators_across_servers, fixture_tear_down);
+  g_test_add ("/cluster/rooms/operators-race-older-room-wins", Fixture, NULL,
+              fixture_set_up, test_operators_race, fixture_tear_down);
   g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
               fixture_set_up, test_new_room_learns_state, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,

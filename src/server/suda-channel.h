@@ -34,6 +34,7 @@ typedef struct {
   char       *topic_setter;
   gint64      topic_time;     /* unix seconds */
   gint64      created;        /* unix seconds */
+  gint64      made;           /* [cluster] unix usec: its first member here joined */
   GArray     *members;        /* SudaMember */
   guint       modes;
   char       *key;

@@ -97,8 +97,13 @@ _suda_delivery_join (SudaDelivery *self,
 
   extended.target = extended_target;
   extended.text = client->realname ? client->realname : "";
-  _suda_registry_add_member (client->core->registry, channel, client,
-                             channel->members->len == 0 ? SUDA_MEMBER_OP : 0);
+  gboolean first = channel->members->len == 0 &&
+                   _suda_registry_get_remote_members (client->core->registry, channel->name) == NULL;
+
+  /* [cluster]: a room that has members on other servers is no new room. */
+  if (first)
+    channel->made = line.time;
+  _suda_registry_add_member (client->core->registry, channel, client, first ? SUDA_MEMBER_OP : 0);
   _suda_delivery_log (self, entry);
   /* Other servers get the extended form: each of their members picks. */
   _suda_delivery_relay_out (self, entry, &extended, channel->name, FALSE);

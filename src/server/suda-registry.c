@@ -903,6 +903,7 @@ remote_user_free (gpointer data)
   g_free (user->mask);
   g_free (user->server);
   g_ptr_array_unref (user->channels);
+  g_array_unref (user->flags);
   g_free (user);
 }
 
@@ -927,6 +928,7 @@ _suda_registry_add_remote (SudaRegistry *self,
       user = g_new0 (SudaRemoteUser, 1);
       user->nick = g_strdup (nick);
       user->channels = g_ptr_array_new_with_free_func (g_free);
+      user->flags = g_array_new (FALSE, TRUE, sizeof (guint));
       g_hash_table_insert (self->remote, g_strdup (nick), user);
     }
   g_free (user->server);
@@ -964,6 +966,7 @@ _suda_registry_remote_join (SudaRegistry   *self,
   if (find_name (user->channels, channel, &index))
     return;
   g_ptr_array_add (user->channels, g_strdup (channel));
+  g_array_append_val (user->flags, (guint) { 0 });
   members = g_hash_table_lookup (self->remote_rooms, channel);
   if (members == NULL)
     {
@@ -986,6 +989,7 @@ _suda_registry_remote_part (SudaRegistry   *self,
   if (!find_name (user->channels, channel, &index))
     return;
   g_ptr_array_remove_index (user->channels, index);
+  g_array_remove_index (user->flags, index);
   if (members != NULL && g_ptr_array_remove (members, user) && members->len == 0)
     g_hash_table_remove (self->remote_rooms, channel);
 }
@@ -1022,6 +1026,33 @@ _suda_registry_remote_is_in (SudaRegistry   *self,
   guint index;
 
   return find_name (user->channels, channel, &index);
+}
+
+guint
+_suda_registry_get_remote_flags (SudaRegistry   *self,
+                                 SudaRemoteUser *user,
+                                 const char     *channel)
+{
+  guint index;
+
+  return find_name (user->channels, channel, &index) ? g_array_index (user->flags, guint, index) : 0;
+}
+
+void
+_suda_registry_set_remote_flag (SudaRegistry   *self,
+                                SudaRemoteUser *user,
+                                const char     *channel,
+                                guint           flag,
+                                gboolean        add)
+{
+  guint index;
+
+  if (!find_name (user->channels, channel, &index))
+    return;
+  if (add)
+    g_array_index (user->flags, guint, index) |= flag;
+  else
+    g_array_index (user->flags, guint, index) &= ~flag;
 }
 
 /* FUNC (name, GPtrArray of SudaRemoteUser, DATA) for each room that has

@@ -345,6 +345,7 @@ typedef struct {
   char       *mask;
   char       *server;         /* its server's id */
   GPtrArray  *channels;       /* room names */
+  GArray     *flags;          /* guint SudaMemberFlags, one per room above */
 } SudaRemoteUser;
 
 SudaRemoteUser *_suda_registry_find_remote  (SudaRegistry   *self,
@@ -370,6 +371,15 @@ GPtrArray    *_suda_registry_get_remote_members (SudaRegistry *self,
 gboolean      _suda_registry_remote_is_in   (SudaRegistry   *self,
                                              SudaRemoteUser *user,
                                              const char     *channel);
+/* Its @/+ in a room it is in (SudaMemberFlags), as its server said. */
+guint         _suda_registry_get_remote_flags (SudaRegistry *self,
+                                             SudaRemoteUser *user,
+                                             const char     *channel);
+void          _suda_registry_set_remote_flag (SudaRegistry  *self,
+                                             SudaRemoteUser *user,
+                                             const char     *channel,
+                                             guint           flag,
+                                             gboolean        add);
 void          _suda_registry_foreach_remote_room (SudaRegistry *self,
                                              GHFunc          func,
                                              gpointer        data);

@@ -66,6 +66,17 @@ void          _suda_cluster_direct_in       (SudaCluster            *self,
 void          _suda_cluster_rooms_apply_mode (SudaCluster           *self,
                                              SudaOutLine            *line,
                                              const char             *room);
+/* Who made a room first, so that its operators are one set across servers:
+ * what a JOIN published says of it, and what one received settles. */
+void          _suda_cluster_rooms_add_join  (SudaCluster            *self,
+                                             JsonBuilder            *builder,
+                                             const char             *room,
+                                             const char             *nick);
+void          _suda_cluster_rooms_join_in   (SudaCluster            *self,
+                                             const char             *server,
+                                             JsonObject             *object,
+                                             const char             *room,
+                                             const char             *nick);
 /* Accounts: a change through this server's store is sent to the others,
  * and theirs written here (suda-cluster-accounts.c). */
 typedef struct _SudaClusterAccounts SudaClusterAccounts;

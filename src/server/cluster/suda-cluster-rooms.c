@@ -34,9 +34,13 @@ apply_member (SudaRegistry *registry,
               const char   *nick)
 {
   SudaClient *client = _suda_registry_find_client (registry, nick);
+  SudaRemoteUser *user = client ? NULL : _suda_registry_find_remote (registry, nick);
+  guint flag = mode == 'o' ? SUDA_MEMBER_OP : SUDA_MEMBER_VOICE;
 
   if (client != NULL && suda_channel_has_member (channel, client))
-    suda_channel_set_member_flag (channel, client, mode == 'o' ? SUDA_MEMBER_OP : SUDA_MEMBER_VOICE, add);
+    suda_channel_set_member_flag (channel, client, flag, add);
+  else if (user != NULL)
+    _suda_registry_set_remote_flag (registry, user, channel->name, flag, add);
 }
 
 /* One letter; *NEXT moves past the parameter it takes (as announced: -k
@@ -110,6 +114,95 @@ _suda_cluster_rooms_apply_mode (SudaCluster *self,
     }
 }
 
+/* Operators: one room, whichever server made it first ----------------------- */
+
+/* A JOIN that made its member an operator says so, with when the room was
+ * made: a server that made the same room at nearly the same time, before
+ * either heard of the other, then knows whose room is older. */
+void
+_suda_cluster_rooms_add_join (SudaCluster *self,
+                              JsonBuilder *builder,
+                              const char  *room,
+                              const char  *nick)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  SudaChannel *channel = _suda_registry_find_channel (registry, room);
+  SudaClient *client = _suda_registry_find_client (registry, nick);
+
+  if (channel == NULL || client == NULL || !suda_channel_is_op (channel, client))
+    return;
+  json_builder_set_member_name (builder, "op");
+  json_builder_add_boolean_value (builder, TRUE);
+  json_builder_set_member_name (builder, "made");
+  json_builder_add_int_value (builder, channel->made);
+}
+
+/* The older room wins, as IRC servers settle it after a netsplit; made in
+ * the same microsecond, the lower server id. */
+static gboolean
+ours_is_newer (SudaCluster *self,
+               SudaChannel *channel,
+               gint64       made,
+               const char  *server)
+{
+  if (channel->made != made)
+    return channel->made > made;
+  return g_strcmp0 (_suda_cluster_get_id (self), server) > 0;
+}
+
+/* Our operators of a room that turned out to be theirs lose it, told to our
+ * members from the server itself and published, so all servers agree. */
+static void
+deop_ours (SudaCluster *self,
+           SudaChannel *channel)
+{
+  SudaCore *core = _suda_cluster_get_core (self);
+  const char *name = core->config->server_name;
+
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+      g_autofree char *target = NULL;
+      g_autoptr(SudaLogEntry) entry = NULL;
+      SudaOutLine line = { .time = g_get_real_time (), .source = name, .nick = name, .command = "MODE" };
+
+      if (!(member->flags & SUDA_MEMBER_OP))
+        continue;
+      member->flags &= ~SUDA_MEMBER_OP;
+      target = g_strdup_printf ("%s -o %s", channel->name, member->client->nick);
+      entry = suda_log_entry_new (0, "mode", channel->name, name, target + strlen (channel->name) + 1);
+      line.target = target;
+      _suda_delivery_to_channel (core->delivery, entry, &line, channel, NULL, FALSE);
+    }
+}
+
+void
+_suda_cluster_rooms_join_in (SudaCluster *self,
+                             const char  *server,
+                             JsonObject  *object,
+                             const char  *room,
+                             const char  *nick)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  SudaChannel *channel = _suda_registry_find_channel (registry, room);
+  SudaRemoteUser *user = _suda_registry_find_remote (registry, nick);
+  JsonNode *op = json_object_get_member (object, "op");
+  gint64 made;
+
+  if (user == NULL || op == NULL || !JSON_NODE_HOLDS_VALUE (op) || !json_node_get_boolean (op))
+    return;
+  made = json_object_get_int_member_with_default (object, "made", G_MAXINT64);
+  /* Both servers decide alike from the same two times: the loser's server
+   * takes its operators back, and the winner's never counts them. */
+  if (channel != NULL && channel->members->len > 0 && !ours_is_newer (self, channel, made, server))
+    return;
+  _suda_registry_set_remote_flag (registry, user, room, SUDA_MEMBER_OP, TRUE);
+  if (channel == NULL || channel->members->len == 0)
+    return;
+  channel->made = made;
+  deop_ours (self, channel);
+}
+
 /* A room's state for a server that has just made it ------------------------ */
 
 /* Asked rather than kept in Redis: the servers with members in the room
@@ -155,6 +248,25 @@ add_member (JsonBuilder *builder,
   json_builder_add_string_value (builder, value ? value : "");
 }
 
+/* The nicks of this server's members with FLAG. */
+static void
+add_flagged (JsonBuilder *builder,
+             const char  *name,
+             SudaChannel *channel,
+             guint        flag)
+{
+  json_builder_set_member_name (builder, name);
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < channel->members->len; i++)
+    {
+      SudaMember *member = &g_array_index (channel->members, SudaMember, i);
+
+      if (member->flags & flag)
+        json_builder_add_string_value (builder, member->client->nick);
+    }
+  json_builder_end_array (builder);
+}
+
 void
 _suda_cluster_rooms_answer (SudaCluster *self,
                             JsonObject  *object)
@@ -181,6 +293,8 @@ _suda_cluster_rooms_answer (SudaCluster *self,
   add_list (builder, "bans", channel->bans);
   add_list (builder, "excepts", channel->excepts);
   add_list (builder, "invex", channel->invex);
+  add_flagged (builder, "ops", channel, SUDA_MEMBER_OP);
+  add_flagged (builder, "voices", channel, SUDA_MEMBER_VOICE);
   _suda_cluster_publish (self, builder);
   g_object_unref (builder);
 }
@@ -194,6 +308,24 @@ learn_list (GPtrArray  **list,
 
   for (guint i = 0; masks != NULL && i < json_array_get_length (masks); i++)
     suda_channel_set_mask (list, json_array_get_string_element (masks, i), TRUE);
+}
+
+static void
+learn_flagged (SudaRegistry *registry,
+               SudaChannel  *channel,
+               JsonObject   *object,
+               const char   *name,
+               guint         flag)
+{
+  JsonArray *nicks = json_object_get_array_member (object, name);
+
+  for (guint i = 0; nicks != NULL && i < json_array_get_length (nicks); i++)
+    {
+      SudaRemoteUser *user = _suda_registry_find_remote (registry, json_array_get_string_element (nicks, i));
+
+      if (user != NULL)
+        _suda_registry_set_remote_flag (registry, user, channel->name, flag, TRUE);
+    }
 }
 
 /* Every server with members answers; their answers agree, and applying one
@@ -221,4 +353,6 @@ _suda_cluster_rooms_learn (SudaCluster *self,
   learn_list (&channel->bans, object, "bans");
   learn_list (&channel->excepts, object, "excepts");
   learn_list (&channel->invex, object, "invex");
+  learn_flagged (registry, channel, object, "ops", SUDA_MEMBER_OP);
+  learn_flagged (registry, channel, object, "voices", SUDA_MEMBER_VOICE);
 }

@@ -428,6 +428,8 @@ on_relay (gpointer      data,
   json_builder_set_member_name (builder, "keep");
   json_builder_add_boolean_value (builder, keep);
   add_line (builder, line, entry);
+  if (channel != NULL && g_str_equal (line->command, "JOIN"))
+    _suda_cluster_rooms_add_join (self, builder, channel, line->nick);
   payload = end_payload (builder);
   g_object_unref (builder);
   _suda_cluster_stream_add (self->cmd, STREAM, STREAM_LENGTH, payload);
@@ -556,6 +558,8 @@ receive_event (SudaCluster *self,
                                keep != NULL && json_node_get_boolean (keep));
       if (leaving)
         apply_room_event (self, server, &line, room);
+      else if (g_str_equal (line.command, "JOIN"))
+        _suda_cluster_rooms_join_in (self, server, object, room, line.nick);
       return;
     }
   user = remote_user (self, server, &line);

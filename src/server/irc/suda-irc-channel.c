@@ -90,6 +90,7 @@ append_remote_names (SudaClient  *c,
         }
       if (names->len)
         g_string_append_c (names, ' ');
+      _suda_irc_append_prefixes (names, _suda_registry_get_remote_flags (c->core->registry, user, channel->name), c);
       g_string_append (names, entry);
     }
 }

@@ -100,6 +100,8 @@ take_arg (ModeChange *change)
 static gboolean
 apply_remote_member (ModeChange  *change,
                      const char  *nick,
+                     guint        bit,
+                     gboolean     add,
                      const char **shown)
 {
   SudaRegistry *registry = change->client->core->registry;
@@ -107,6 +109,8 @@ apply_remote_member (ModeChange  *change,
 
   if (user == NULL || !_suda_registry_remote_is_in (registry, user, change->channel->name))
     return FALSE;
+  /* Kept here too, for this server's NAMES and WHO. */
+  _suda_registry_set_remote_flag (registry, user, change->channel->name, bit, add);
   *shown = user->nick;
   return TRUE;
 }
@@ -125,7 +129,7 @@ apply_member (ModeChange  *change,
   if (arg == NULL)
     return FALSE;
   target = _suda_registry_find_client (change->client->core->registry, arg);
-  if (target == NULL && apply_remote_member (change, arg, shown))
+  if (target == NULL && apply_remote_member (change, arg, bit, add, shown))
     return TRUE;
   if (target == NULL || !target->registered)
     {

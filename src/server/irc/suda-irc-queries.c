@@ -177,8 +177,12 @@ who_remote (WhoQuery    *q,
       const char *bang = user->mask ? strchr (user->mask, '!') : NULL;
       const char *at = bang ? strchr (bang, '@') : NULL;
       g_autofree char *name = at ? g_strndup (bang + 1, at - bang - 1) : g_strdup (user->nick);
-      WhoRow row = { user->nick, name, at ? at + 1 : "*", user->nick, "H", 0, NULL };
+      g_autoptr(GString) status = g_string_new ("H");
+      WhoRow row = { user->nick, name, at ? at + 1 : "*", user->nick, NULL, 0, NULL };
 
+      _suda_irc_append_prefixes (status, _suda_registry_get_remote_flags (q->asker->core->registry, user,
+                                                                          channel->name), q->asker);
+      row.flags = status->str;
       who_reply (q, channel->name, &row);
     }
 }
