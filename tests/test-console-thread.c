@@ -276,8 +276,11 @@ test_burst_reaches_the_live_log_in_order (Fixture       *fixture,
 
   /* every event counted, the newest shown in order, the row count bounded */
   g_assert_cmpuint (suda_live_log_get_n_total (SUDA_LIVE_LOG (log)) - before, ==, BURST);
+  /* past the bound a batch drops a fifth more than it must (one trim per
+   * fifth, not per row), so the count is within that fifth of the bound */
   n = g_list_model_get_n_items (log);
-  g_assert_cmpuint (n, ==, max);
+  g_assert_cmpuint (n, <=, max);
+  g_assert_cmpuint (n, >=, max - max / 5);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SudaLogRow) row = g_list_model_get_item (log, i);
