@@ -331,21 +331,28 @@ check_registration (SudaServerConfig  *self,
 /* 0 keeps the page off (the daemon's default); "auto" takes a free port,
  * as [server] port=0 does, for tests and a first try. */
 static char *
+check_off_auto_port (const char *value,
+                     int        *port)
+{
+  guint64 number = 0;
+
+  g_assert (value != NULL);  /* blank means the default */
+  if (g_str_equal (value, "auto"))
+    {
+      *port = SUDA_WEB_PORT_ANY;
+      return NULL;
+    }
+  if (!g_ascii_string_to_unsigned (value, 10, 0, 65535, &number, NULL))
+    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), value);
+  *port = (int) number;
+  return NULL;
+}
+
+static char *
 check_web_port (SudaServerConfig  *self,
                 char             **value)
 {
-  guint64 port = 0;
-
-  g_assert (*value != NULL);  /* blank means the default */
-  if (g_str_equal (*value, "auto"))
-    {
-      self->web.port = SUDA_WEB_PORT_ANY;
-      return NULL;
-    }
-  if (!g_ascii_string_to_unsigned (*value, 10, 0, 65535, &port, NULL))
-    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), *value);
-  self->web.port = (int) port;
-  return NULL;
+  return check_off_auto_port (*value, &self->web.port);
 }
 
 /* Each origin as a browser sends it: scheme://host[:port], nothing after;
@@ -408,22 +415,12 @@ check_server_id (SudaServerConfig  *self,
 
 /* Checks of [files] values ------------------------------------------------- */
 
+/* As [web] port=: 0 off, auto a free port. */
 static char *
 check_files_port (SudaServerConfig  *self,
                   char             **value)
 {
-  guint64 port = 0;
-
-  g_assert (*value != NULL);  /* blank means the default */
-  if (g_str_equal (*value, "auto"))
-    {
-      self->files.port = SUDA_WEB_PORT_ANY;
-      return NULL;
-    }
-  if (!g_ascii_string_to_unsigned (*value, 10, 0, 65535, &port, NULL))
-    return g_strdup_printf (_("“%s” is not 0 (off), auto or a port from 1 to 65535"), *value);
-  self->files.port = (int) port;
-  return NULL;
+  return check_off_auto_port (*value, &self->files.port);
 }
 
 /* Given to clients as it is (behind a proxy, say): an address, no query. */
