@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "cluster/suda-cluster-private.h"
 #include "suda-test-cluster.h"
 #include "suda-test-util.h"
@@ -90,4 +92,32 @@ void
 suda_test_cluster_wait (SudaServer **servers)
 {
   g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+}
+
+char *
+suda_test_tag_of (const char *line,
+                  const char *tag)
+{
+  g_autofree char *key = g_strconcat (tag, "=", NULL);
+  const char *start = strstr (line, key);
+
+  g_assert_nonnull (start);
+  start += strlen (key);
+  return g_strndup (start, strcspn (start, "; "));
+}
+
+SudaLogEntry *
+suda_test_find_logged (GPtrArray  *entries,
+                       const char *event,
+                       const char *msgid)
+{
+  for (guint i = 0; i < entries->len; i++)
+    {
+      SudaLogEntry *entry = g_ptr_array_index (entries, i);
+
+      if (g_str_equal (suda_log_entry_get_event (entry), event) &&
+          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
+        return entry;
+    }
+  return NULL;
 }

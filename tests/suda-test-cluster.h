@@ -29,4 +29,12 @@ SudaServer       *suda_test_cluster_server      (SudaTestRedis *self,
  * from another server. */
 void              suda_test_cluster_wait        (SudaServer   **servers);
 
+/* The value of TAG in an IRC line's tags (asserted to be there). */
+char             *suda_test_tag_of              (const char    *line,
+                                                 const char    *tag);
+/* The first of ENTRIES (SudaLogEntry) of kind EVENT with that msgid, or NULL. */
+SudaLogEntry     *suda_test_find_logged         (GPtrArray     *entries,
+                                                 const char    *event,
+                                                 const char    *msgid);
+
 G_END_DECLS

@@ -113,19 +113,6 @@ count_matching (GPtrArray  *lines,
   return n;
 }
 
-/* The value of TAG in LINE's tags. */
-static char *
-tag_of (const char *line,
-        const char *tag)
-{
-  g_autofree char *key = g_strconcat (tag, "=", NULL);
-  const char *start = strstr (line, key);
-
-  g_assert_nonnull (start);
-  start += strlen (key);
-  return g_strndup (start, strcspn (start, "; "));
-}
-
 static void
 test_privmsg_to_other_server (Fixture       *f,
                               gconstpointer  data)
@@ -136,33 +123,24 @@ test_privmsg_to_other_server (Fixture       *f,
   g_autofree char *echo = NULL, *got = NULL;
   g_autofree char *echo_time = NULL, *echo_msgid = NULL, *time = NULL, *msgid = NULL;
   g_autoptr(GPtrArray) lines = NULL;
-  gboolean logged = FALSE;
+  SudaLogEntry *entry;
 
   wait_for_remote (f->a, "bob");
   wait_for_remote (f->b, "alice");
   suda_test_client_send (alice, "PRIVMSG bob :psst, from A");
   echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG bob :psst, from A");
   got = suda_test_client_expect (bob, "@* :alice!* PRIVMSG bob :psst, from A");
-  echo_time = tag_of (echo, "time");
-  echo_msgid = tag_of (echo, "msgid");
-  time = tag_of (got, "time");
-  msgid = tag_of (got, "msgid");
+  echo_time = suda_test_tag_of (echo, "time");
+  echo_msgid = suda_test_tag_of (echo, "msgid");
+  time = suda_test_tag_of (got, "time");
+  msgid = suda_test_tag_of (got, "msgid");
   g_assert_cmpstr (time, ==, echo_time);
   g_assert_cmpstr (msgid, ==, echo_msgid);
   /* B logged it, as a whisper from server a, before sending it. */
-  for (guint i = 0; i < f->b_entries->len; i++)
-    {
-      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
-
-      if (g_str_equal (suda_log_entry_get_event (entry), "whisper") &&
-          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
-        {
-          g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
-          g_assert_cmpstr (suda_log_entry_get_field (entry, "target"), ==, "bob");
-          logged = TRUE;
-        }
-    }
-  g_assert_true (logged);
+  entry = suda_test_find_logged (f->b_entries, "whisper", msgid);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "target"), ==, "bob");
 
   /* NOTICE and TAGMSG go the same way, back from B. */
   suda_test_client_send (bob, "NOTICE alice :noted");

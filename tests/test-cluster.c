@@ -10,6 +10,7 @@
 
 #include "cluster/suda-cluster-private.h"
 #include "suda-server-private.h"
+#include "suda-test-cluster.h"
 #include "suda-test-util.h"
 
 #define LEASE_MS 600
@@ -148,19 +149,6 @@ fixture_tear_down (Fixture       *f,
   g_free (f->dir);
 }
 
-/* The value of TAG in LINE's tags. */
-static char *
-tag_of (const char *line,
-        const char *tag)
-{
-  g_autofree char *key = g_strconcat (tag, "=", NULL);
-  const char *start = strstr (line, key);
-
-  g_assert_nonnull (start);
-  start += strlen (key);
-  return g_strndup (start, strcspn (start, "; "));
-}
-
 static void
 test_message_same_time_and_msgid (Fixture       *f,
                                   gconstpointer  data)
@@ -172,32 +160,23 @@ test_message_same_time_and_msgid (Fixture       *f,
   g_autofree char *relayed = NULL;
   g_autofree char *echo_time = NULL, *echo_msgid = NULL;
   g_autofree char *time = NULL, *msgid = NULL;
-  gboolean logged = FALSE;
+  SudaLogEntry *entry;
 
   suda_test_client_send (alice, "PRIVMSG #lobby :hello from A");
   echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG #lobby :hello from A");
   relayed = suda_test_client_expect (bob, "@* :alice!* PRIVMSG #lobby :hello from A");
-  echo_time = tag_of (echo, "time");
-  echo_msgid = tag_of (echo, "msgid");
-  time = tag_of (relayed, "time");
-  msgid = tag_of (relayed, "msgid");
+  echo_time = suda_test_tag_of (echo, "time");
+  echo_msgid = suda_test_tag_of (echo, "msgid");
+  time = suda_test_tag_of (relayed, "time");
+  msgid = suda_test_tag_of (relayed, "msgid");
   g_assert_cmpstr (time, ==, echo_time);
   g_assert_cmpstr (msgid, ==, echo_msgid);
 
   /* B wrote it to its own log, with the same id, before sending it. */
-  for (guint i = 0; i < f->b_entries->len; i++)
-    {
-      SudaLogEntry *entry = g_ptr_array_index (f->b_entries, i);
-
-      if (g_str_equal (suda_log_entry_get_event (entry), "message") &&
-          g_strcmp0 (suda_log_entry_get_field (entry, "msgid"), msgid) == 0)
-        {
-          g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
-          g_assert_cmpstr (suda_log_entry_get_text (entry), ==, "hello from A");
-          logged = TRUE;
-        }
-    }
-  g_assert_true (logged);
+  entry = suda_test_find_logged (f->b_entries, "message", msgid);
+  g_assert_nonnull (entry);
+  g_assert_cmpstr (suda_log_entry_get_field (entry, "server"), ==, "a");
+  g_assert_cmpstr (suda_log_entry_get_text (entry), ==, "hello from A");
   /* No echo of one's own event back from Redis. */
   suda_test_client_expect_nothing_before_sync (alice, "*PRIVMSG*");
   suda_test_client_expect_nothing_before_sync (bob, "*PRIVMSG*");
@@ -524,10 +503,10 @@ test_later_server_replays_history (Fixture       *f,
   suda_test_client_send (dave, "JOIN #lobby");
   suda_test_client_await (dave, "@* :alice!* PRIVMSG #lobby *first");
   replayed = suda_test_client_expect (dave, "@* :alice!* PRIVMSG #lobby *second");
-  echo_time = tag_of (echo, "time");
-  echo_msgid = tag_of (echo, "msgid");
-  time = tag_of (replayed, "time");
-  msgid = tag_of (replayed, "msgid");
+  echo_time = suda_test_tag_of (echo, "time");
+  echo_msgid = suda_test_tag_of (echo, "msgid");
+  time = suda_test_tag_of (replayed, "time");
+  msgid = suda_test_tag_of (replayed, "msgid");
   g_assert_cmpstr (time, ==, echo_time);
   g_assert_cmpstr (msgid, ==, echo_msgid);
 }
