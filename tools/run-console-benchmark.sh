@@ -94,17 +94,6 @@ wait_port () {   # PORT PID
   return 1
 }
 
-# CPU seconds of a process's main thread (GTK's in the console) and of all
-# its other threads together: which side of the console's boundary costs.
-thread_cpu () {   # PID -> "MAIN OTHERS"
-  local pid=$1 task main=0 others=0 ticks
-  for task in /proc/"$pid"/task/*; do
-    ticks=$(awk '{ sub(/.*\) /, ""); print $12 + $13 }' "$task/stat" 2>/dev/null) || continue
-    if [ "${task##*/}" = "$pid" ]; then main=$ticks; else others=$((others + ticks)); fi
-  done
-  echo "$main $others"
-}
-
 rss_kib () {
   awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
@@ -140,13 +129,11 @@ value () {   # FILE KEY
 # 1. The class: 100 members, 50 sending a message a second -----------------
 for who in daemon console; do
   port_var=${who}_port; pid_var=${who}_pid
-  [ "$who" = console ] && read -r gtk0 core0 <<< "$(thread_cpu "$console_pid")"
   "$bench" --port "${!port_var}" --pid "${!pid_var}" --clients 100 --senders 50 --rate 1 \
     --duration "$duration" --warmup 2 --drain 3 --nick-prefix "c${who:0:1}" --machine \
     > "$work/$who-class.kv" 2> "$work/$who-class.err" \
     || { echo "the bench failed against $who:" >&2; cat "$work/$who-class.err" >&2; exit 1; }
 done
-read -r gtk1 core1 <<< "$(thread_cpu "$console_pid")"
 
 # 2. RSS over events: a room of two, each sending RATE messages a second -----
 declare -A rss
@@ -179,9 +166,12 @@ echo "| ${duration} s, 100 members, 50 × 1 msg/s | suda-serverd | suda-server (
 echo "|---|---|---|---|"
 echo "| server CPU per delivery (µs) | $d_cpu | $c_cpu | ≤ 1.3 × daemon |"
 echo "| delivery latency p99 / p999 (ms) | $d_p99 / $d_p999 | $c_p99 / $c_p999 | p99 ≤ daemon + 2 ms |"
-hz=$(getconf CLK_TCK)
+# the bench reads the main thread's CPU (GTK's in the console) over the
+# same window as the whole server's: which side of the boundary costs
 c_n=$(value "$work/console-class.kv" delivered)
-echo "| console: GTK thread / server thread CPU per delivery (µs) | | $(awk -v t=$((gtk1 - gtk0)) -v hz="$hz" -v n="$c_n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }') / $(awk -v t=$((core1 - core0)) -v hz="$hz" -v n="$c_n" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }') | |"
+c_main=$(value "$work/console-class.kv" server_main_thread_cpu_s)
+c_all=$(value "$work/console-class.kv" server_cpu_s)
+echo "| console: GTK thread / the other threads, CPU per delivery (µs) | | $(awk -v t="$c_main" -v n="$c_n" 'BEGIN { printf "%.2f", t * 1e6 / n }') / $(awk -v a="$c_all" -v t="$c_main" -v n="$c_n" 'BEGIN { printf "%.2f", (a - t) * 1e6 / n }') | |"
 echo "| deliveries | $(value "$work/daemon-class.kv" delivered) | $(value "$work/console-class.kv" delivered) | |"
 echo "| lost | $(value "$work/daemon-class.kv" lost) | $(value "$work/console-class.kv" lost) | 0 |"
 echo "| RSS after $e1 / $e2 events (KiB) | ${rss[daemon-$e1]} / ${rss[daemon-$e2]} | ${rss[console-$e1]} / ${rss[console-$e2]} | console within 10 % |"

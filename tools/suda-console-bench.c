@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* suda-console-bench: what the console's window costs its GTK thread.
  *
- *   suda-console-bench [--users N] [--rounds R] [--batches B]
+ *   suda-console-bench [--users N] [--rounds R] [--batches B] [--batch-size E]
  *
- * 1. The live log: B batches of 12 events (a class's second or so), each
+ * 1. The live log: B batches of E events (12, a class's second or so), each
  *    appended to a full live log and painted; prints the GTK thread's CPU
  *    per batch and per event.
  * 2. The Users page: starts a real console window's server on 127.0.0.1
@@ -196,9 +196,12 @@ sort_by (gpointer data)
   gtk_column_view_sort_by_column (sort->view, column, sort->order);
 }
 
+#define MAX_BATCH 256
+
 typedef struct {
   SudaLiveLog  *log;
-  SudaLogEntry *entries[12];
+  guint         n;
+  SudaLogEntry *entries[MAX_BATCH];
 } Batch;
 
 static void
@@ -206,30 +209,31 @@ append_batch (gpointer data)
 {
   Batch *batch = data;
 
-  suda_live_log_append (batch->log, batch->entries, G_N_ELEMENTS (batch->entries), 0);
+  suda_live_log_append (batch->log, batch->entries, batch->n, 0);
 }
 
 /* The server thread's work is not here: only what the window does with a
  * batch, from the model change to the painted frame. */
 static void
 bench_live_log (GtkWidget *window,
-                int        n_batches)
+                int        n_batches,
+                guint      batch_size)
 {
   SudaLiveLog *log = SUDA_LIVE_LOG (suda_console_window_get_log (SUDA_CONSOLE_WINDOW (window)));
   guint max_rows = suda_live_log_get_max_rows (log);
   gint64 now = g_get_real_time ();
   double cpu, wall = 0;
-  Batch batch = { log, { NULL } };
+  Batch batch = { log, batch_size, { NULL } };
   guint seq = 0;
 
   /* full (past its first trim), as after a few minutes of class */
   while (suda_live_log_get_n_total (log) < max_rows + max_rows / 2)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (batch.entries); i++)
+      for (guint i = 0; i < batch.n; i++)
         batch.entries[i] = suda_log_entry_new (now, "message", "#lobby", "student",
                                                "warming up the live log");
       append_batch (&batch);
-      for (guint i = 0; i < G_N_ELEMENTS (batch.entries); i++)
+      for (guint i = 0; i < batch.n; i++)
         g_clear_object (&batch.entries[i]);
     }
   time_to_paint (window, (void (*) (gpointer)) gtk_widget_queue_resize, window);
@@ -238,7 +242,7 @@ bench_live_log (GtkWidget *window,
   cpu = thread_cpu_ms ();
   for (int b = 0; b < n_batches; b++)
     {
-      for (guint i = 0; i < G_N_ELEMENTS (batch.entries); i++)
+      for (guint i = 0; i < batch.n; i++)
         {
           g_autofree char *nick = g_strdup_printf ("student%02u", seq % 50);
           g_autofree char *text = g_strdup_printf ("message %u: 오늘 숙제는 소켓 프로그래밍입니다", seq++);
@@ -246,15 +250,15 @@ bench_live_log (GtkWidget *window,
           batch.entries[i] = suda_log_entry_new (now, "message", "#lobby", nick, text);
         }
       wall += time_to_paint (window, append_batch, &batch);
-      for (guint i = 0; i < G_N_ELEMENTS (batch.entries); i++)
+      for (guint i = 0; i < batch.n; i++)
         g_clear_object (&batch.entries[i]);
     }
   cpu = thread_cpu_ms () - cpu;
   g_signal_handlers_disconnect_by_func (gtk_widget_get_frame_clock (window), count_frame_cb, NULL);
   printf ("live log, a batch of %u events painted: %.2f ms CPU (%.0f µs an event), "
           "%.1f ms to the frame, %.1f frames a batch\n",
-          (guint) G_N_ELEMENTS (batch.entries), cpu / n_batches,
-          cpu * 1000 / n_batches / G_N_ELEMENTS (batch.entries), wall / n_batches,
+          batch.n, cpu / n_batches,
+          cpu * 1000 / n_batches / batch.n, wall / n_batches,
           (double) n_frames / n_batches);
 }
 
@@ -285,11 +289,12 @@ int
 main (int    argc,
       char **argv)
 {
-  int n_users = 1000, rounds = 5, n_batches = 200, width = 1100, height = 800;
+  int n_users = 1000, rounds = 5, n_batches = 200, batch_size = 12, width = 1100, height = 800;
   GOptionEntry entries[] = {
     { "users", 0, 0, G_OPTION_ARG_INT, &n_users, "Users to connect (1000)", "N" },
     { "rounds", 0, 0, G_OPTION_ARG_INT, &rounds, "Times each measure is taken (5)", "R" },
     { "batches", 0, 0, G_OPTION_ARG_INT, &n_batches, "Live log batches (200)", "B" },
+    { "batch-size", 0, 0, G_OPTION_ARG_INT, &batch_size, "Events in a live log batch (12)", "E" },
     { "width", 0, 0, G_OPTION_ARG_INT, &width, "Window width (1100)", "W" },
     { "height", 0, 0, G_OPTION_ARG_INT, &height, "Window height (800)", "H" },
     { NULL }
@@ -351,7 +356,7 @@ main (int    argc,
     }
   suda_console_window_set_base_config (window, base);
   host = suda_console_window_get_host (window);
-  bench_live_log (GTK_WIDGET (window), n_batches);
+  bench_live_log (GTK_WIDGET (window), n_batches, CLAMP (batch_size, 1, MAX_BATCH));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   iterate_until (host_running, host, 20 * G_USEC_PER_SEC);
 

@@ -681,8 +681,8 @@ suda_server_host_get_n_users (SudaServerHost *self)
   return self->users ? g_list_model_get_n_items (G_LIST_MODEL (self->users)) : 0;
 }
 
-/* What a batch costs the window, in microseconds, from taking it to
- * drawing it: the next batches are spaced so that showing them takes
+/* What a batch costs the window, in microseconds of the GTK thread's CPU,
+ * from taking it to drawing it: the next batches are spaced so that showing them takes
  * about 1/SUDA_HOST_DRAW_SHARE of a core however slow the renderer (cairo
  * on a remote display takes milliseconds a frame, a GPU a fraction of
  * one), a quarter of a second apart at the least, four seconds at the
