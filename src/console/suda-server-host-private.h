@@ -3,30 +3,18 @@
 
 #include "suda-server-host.h"
 
-#if defined(__SANITIZE_THREAD__)
-#include <sanitizer/tsan_interface.h>
-#endif
+#include "suda-task.h"
 
 G_BEGIN_DECLS
-
-/* GLib's locks and hand-overs (GMutex is a futex, g_main_context_invoke
- * goes through the context's own lock) are invisible to ThreadSanitizer,
- * GLib not being built with it: the boundary tells it what they order.
- * Nothing in a normal build. */
-#if defined(__SANITIZE_THREAD__)
-#define SUDA_HOST_RELEASE(addr) __tsan_release (addr)
-#define SUDA_HOST_ACQUIRE(addr) __tsan_acquire (addr)
-#else
-#define SUDA_HOST_RELEASE(addr) ((void) (addr))
-#define SUDA_HOST_ACQUIRE(addr) ((void) (addr))
-#endif
 
 /* The boundary between the two threads.  suda-server-host.c runs on the
  * GTK thread, suda-server-host-thread.c on the server thread; they meet
  * only in SudaHostShared: the server thread pushes events under its lock
  * (_suda_host_push_*) and the GTK thread drains them once per frame; the
  * GTK thread sends commands into the server's context
- * (_suda_host_send, g_main_context_invoke_full).  Nothing else crosses. */
+ * (_suda_host_send, g_main_context_invoke_full).  Nothing else crosses.
+ * ThreadSanitizer learns what the lock and the invoke order through
+ * SUDA_TSAN_RELEASE/ACQUIRE (suda-task.h). */
 
 typedef enum {
   SUDA_HOST_EVENT_STATE,      /* running, port, address, web URL, TLS fingerprint, started-at, log-failing */
@@ -134,13 +122,13 @@ static inline void
 _suda_host_lock (SudaHostShared *shared)
 {
   g_mutex_lock (&shared->lock);
-  SUDA_HOST_ACQUIRE (&shared->lock);
+  SUDA_TSAN_ACQUIRE (&shared->lock);
 }
 
 static inline void
 _suda_host_unlock (SudaHostShared *shared)
 {
-  SUDA_HOST_RELEASE (&shared->lock);
+  SUDA_TSAN_RELEASE (&shared->lock);
   g_mutex_unlock (&shared->lock);
 }
 

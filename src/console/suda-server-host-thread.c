@@ -44,10 +44,10 @@ _suda_host_shared_ref (SudaHostShared *shared)
 void
 _suda_host_shared_unref (SudaHostShared *shared)
 {
-  SUDA_HOST_RELEASE (shared);
+  SUDA_TSAN_RELEASE (shared);
   if (!g_atomic_ref_count_dec (&shared->ref))
     return;
-  SUDA_HOST_ACQUIRE (shared);
+  SUDA_TSAN_ACQUIRE (shared);
   g_assert (shared->server == NULL);
   for (guint i = 0; i < shared->ring_len; i++)
     g_object_unref (shared->ring[(shared->ring_start + i) % shared->ring_size]);
@@ -437,7 +437,7 @@ run_command (gpointer data)
   SudaHostCommand *command = data;
   SudaHostShared *shared;
 
-  SUDA_HOST_ACQUIRE (command);
+  SUDA_TSAN_ACQUIRE (command);
   shared = command->shared;
   switch (command->kind)
     {
@@ -473,7 +473,7 @@ _suda_host_send (SudaHostShared  *shared,
                  SudaHostCommand *command)
 {
   command->shared = _suda_host_shared_ref (shared);
-  SUDA_HOST_RELEASE (command);
+  SUDA_TSAN_RELEASE (command);
   g_main_context_invoke_full (shared->context, G_PRIORITY_DEFAULT, run_command,
                               command, (GDestroyNotify) _suda_host_command_free);
 }

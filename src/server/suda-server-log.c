@@ -13,6 +13,7 @@
 #include "suda-irc-message.h"
 #include "suda-log-reader.h"
 #include "suda-server-log.h"
+#include "suda-task.h"
 
 /* What is kept in memory while the file cannot be written; past it the
  * oldest unwritten entries are dropped and counted. */
@@ -539,7 +540,7 @@ suda_server_log_load_history_async (const char          *path,
   load->end = end;
   g_task_set_source_tag (task, suda_server_log_load_history_async);
   g_task_set_task_data (task, load, history_load_free);
-  g_task_run_in_thread (task, load_history_in_thread);
+  suda_task_run_in_thread (task, load_history_in_thread);
 }
 
 /* NULL with G_IO_ERROR_CANCELLED when the load was cancelled. */
@@ -548,5 +549,5 @@ suda_server_log_load_history_finish (GAsyncResult  *result,
                                      GError       **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, NULL), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return suda_task_propagate_pointer (G_TASK (result), error);
 }

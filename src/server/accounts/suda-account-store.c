@@ -17,6 +17,7 @@
 #include "suda-account-store.h"
 #include "suda-irc-message.h"
 #include "suda-password.h"
+#include "suda-task.h"
 
 /* Bumped with every change of the tables below; a store written by a newer
  * Suda is refused rather than misread. */
@@ -554,7 +555,7 @@ start_job (SudaAccountStore    *self,
 
   g_task_set_source_tag (task, source_tag);
   g_task_set_task_data (task, job, job_free);
-  g_task_run_in_thread (task, func);
+  suda_task_run_in_thread (task, func);
 }
 
 /* A job on one account; a new password (CHECK) is refused at once when it
@@ -607,7 +608,7 @@ finish_change (SudaAccountStore  *self,
 {
   Job *job = g_task_get_task_data (G_TASK (result));
 
-  if (!g_task_propagate_boolean (G_TASK (result), error))
+  if (!suda_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
   g_signal_emit (self, signals[CHANGED], 0, job->name);
   return TRUE;
@@ -705,7 +706,7 @@ suda_account_store_verify_finish (SudaAccountStore  *self,
                                   GError           **error)
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
-  return g_task_propagate_pointer (G_TASK (result), error);
+  return suda_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -956,7 +957,7 @@ suda_account_store_import_csv_finish (SudaAccountStore  *self,
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
-  outcome = g_task_propagate_pointer (G_TASK (result), error);
+  outcome = suda_task_propagate_pointer (G_TASK (result), error);
   if (outcome == NULL)
     return 0;
   imported = outcome->imported;

@@ -11,6 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "suda-files-private.h"
+#include "suda-task.h"
 
 #define ID_LETTERS 26
 #define MAX_NAME_BYTES 200
@@ -234,14 +235,14 @@ _suda_files_write_async (const char          *folder,
   job->data = g_bytes_ref (data);
   job->info = info_to_json (file);
   g_task_set_task_data (task, job, (GDestroyNotify) write_job_free);
-  g_task_run_in_thread (task, write_in_thread);
+  suda_task_run_in_thread (task, write_in_thread);
 }
 
 gboolean
 _suda_files_write_finish (GAsyncResult  *result,
                           GError       **error)
 {
-  return g_task_propagate_boolean (G_TASK (result), error);
+  return suda_task_propagate_boolean (G_TASK (result), error);
 }
 
 /* Reading ---------------------------------------------------------------- */
@@ -319,5 +320,5 @@ _suda_files_sweep_async (const char *folder,
   g_task_set_source_tag (task, _suda_files_sweep_async);
   g_task_set_task_data (task, g_strdup (folder), g_free);
   g_object_set_data (G_OBJECT (task), "cutoff", GSIZE_TO_POINTER ((gsize) cutoff));
-  g_task_run_in_thread (task, sweep_in_thread);
+  suda_task_run_in_thread (task, sweep_in_thread);
 }

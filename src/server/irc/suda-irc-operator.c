@@ -9,6 +9,7 @@
 
 #include "suda-irc-private.h"
 #include "suda-password.h"
+#include "suda-task.h"
 
 /* crypt() with a strong hash costs tens of milliseconds: it runs in a
  * worker thread, a failure is answered only after a delay, and a
@@ -97,9 +98,9 @@ on_checked (GObject      *source,
             GAsyncResult *result,
             gpointer      data)
 {
-  SudaSession *session = SUDA_SESSION (source);
+  g_autoptr(SudaSession) session = data;
   OperCheck *check = g_task_get_task_data (G_TASK (result));
-  gboolean right = g_task_propagate_boolean (G_TASK (result), NULL);
+  gboolean right = suda_task_propagate_boolean (G_TASK (result), NULL);
   SudaClient *c;
 
   if (_suda_session_is_closing (session))
@@ -135,9 +136,12 @@ _suda_irc_cmd_oper (SudaClient     *c,
   check->name = g_strdup (m->params[0]);
   check->password = g_strdup (m->params[1]);
   check->hash = g_strdup (hash);
-  task = g_task_new (c->session, NULL, on_checked, NULL);
+  /* the session goes with the callback, not the task: GLib may drop a
+   * thread task's last reference on its worker, and a session must end on
+   * the server's thread */
+  task = g_task_new (NULL, NULL, on_checked, g_object_ref (c->session));
   g_task_set_task_data (task, check, oper_check_free);
-  g_task_run_in_thread (task, check_in_thread);
+  suda_task_run_in_thread (task, check_in_thread);
 }
 
 void

@@ -10,6 +10,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "suda-irc-private.h"
+#include "suda-task.h"
 
 /* IRCv3 sasl: a client's data comes in base64 chunks of 400 bytes, a
  * shorter one (or "+") ending it. */
@@ -175,7 +176,7 @@ on_certificate_looked_up (GObject      *source,
                           gpointer      data)
 {
   g_autoptr(SudaSession) session = data;
-  g_autofree char *account = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *account = suda_task_propagate_pointer (G_TASK (result), NULL);
   const char *authzid = g_object_get_data (G_OBJECT (result), "suda-authzid");
   SudaClient *c;
 
@@ -211,7 +212,7 @@ finish_external (SudaClient *c,
   task = g_task_new (c->core->accounts, NULL, on_certificate_looked_up, g_object_ref (c->session));
   g_task_set_task_data (task, g_strdup (fingerprint), g_free);
   g_object_set_data_full (G_OBJECT (task), "suda-authzid", g_strdup (decoded), g_free);
-  g_task_run_in_thread (task, lookup_certificate_in_thread);
+  suda_task_run_in_thread (task, lookup_certificate_in_thread);
 }
 
 static void
