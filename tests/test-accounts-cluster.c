@@ -155,6 +155,12 @@ wait_for_account (SudaServer *server,
   g_assert_true (suda_test_wait_until (has_account, &wait, 5000));
 }
 
+static gboolean
+is_connected (gpointer data)
+{
+  return _suda_cluster_is_connected (_suda_server_get_cluster (data));
+}
+
 typedef struct {
   Fixture    *f;
   const char *name;
@@ -287,8 +293,7 @@ test_register_claimed_name_fails (Fixture       *f,
   g_autoptr(SudaServer) a = accounts_server (f, "a");
   g_autoptr(SudaTestClient) c = NULL;
 
-  g_assert_true (suda_test_wait_until ((gboolean (*) (gpointer)) _suda_cluster_is_connected,
-                                       _suda_server_get_cluster (a), 5000));
+  g_assert_true (suda_test_wait_until (is_connected, a, 5000));
   set_claim (f, "carol", "elsewhere 1700000000");
   c = suda_test_user (a, "carol", NULL);
   suda_test_client_send (c, "REGISTER * carol@example.org " PASSWORD);
@@ -297,12 +302,6 @@ test_register_claimed_name_fails (Fixture       *f,
   g_assert_nonnull (find_error (f, "carol", "server elsewhere holds the name"));
   g_autofree char *claim = claim_of (f, "carol");
   g_assert_cmpstr (claim, ==, "elsewhere 1700000000");
-}
-
-static gboolean
-is_connected (gpointer data)
-{
-  return _suda_cluster_is_connected (_suda_server_get_cluster (data));
 }
 
 /* With Redis away (required=false) no name can be claimed: REGISTER is
@@ -334,6 +333,38 @@ test_redis_down_refuses (Fixture       *f,
   g_autofree char *claim = claim_of (f, "dana");
   g_assert_nonnull (claim);
   g_assert_true (g_str_has_prefix (claim, "a "));
+}
+
+/* A CSV import claims each name first: a line whose name another server
+ * holds is a problem of its own, and the others are written and claimed. */
+static void
+test_import_claims_names (Fixture       *f,
+                          gconstpointer  data)
+{
+  g_autoptr(SudaServer) a = accounts_server (f, "a");
+  SudaAccountStore *store = suda_server_get_accounts (a);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) problems = NULL;
+  g_autoptr(SudaAccountInfo) info = NULL;
+  g_autofree char *claim = NULL, *expected = NULL;
+  guint imported;
+
+  g_assert_true (suda_test_wait_until (is_connected, a, 5000));
+  set_claim (f, "gus", "elsewhere 1700000000");
+  suda_account_store_import_csv_async (store, "name,password\ngus,gus-password\nhana,hana-password\n", NULL,
+                                       suda_test_async_store, &result);
+  imported = suda_account_store_import_csv_finish (store, suda_test_async_wait (&result), &problems, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (imported, ==, 1);
+  g_assert_cmpuint (g_strv_length (problems), ==, 1);
+  g_assert_cmpstr (problems[0], ==, "line 2: The account “gus” already exists");
+  g_assert_false (suda_account_store_exists (store, "gus"));
+  info = suda_account_store_lookup (store, "hana");
+  g_assert_nonnull (info);
+  expected = g_strdup_printf ("a %" G_GINT64_FORMAT, info->created);
+  claim = claim_of (f, "hana");
+  g_assert_cmpstr (claim, ==, expected);
 }
 
 static gboolean
@@ -395,5 +426,6 @@ main (int    argc,
   ADD ("register-claimed-name-is-taken", test_register_claimed_name_fails);
   ADD ("redis-down-refuses-registration", test_redis_down_refuses);
   ADD ("start-claims-held-names", test_start_claims_held_names);
+  ADD ("import-claims-each-name", test_import_claims_names);
   return g_test_run ();
 }
