@@ -46,14 +46,11 @@ JsonBuilder  *_suda_cluster_begin           (SudaCluster            *self,
 void          _suda_cluster_publish         (SudaCluster            *self,
                                              JsonBuilder            *builder);
 /* A command on the commands' connection; FALSE (and no CALLBACK) while
- * Redis is away.  An entry of EVENT in the log, as the cluster's. */
+ * Redis is away. */
 gboolean      _suda_cluster_call            (SudaCluster            *self,
                                              const char * const     *argv,
                                              GAsyncReadyCallback     callback,
                                              gpointer                data);
-void          _suda_cluster_log             (SudaCluster            *self,
-                                             const char             *event,
-                                             const char             *text);
 void          _suda_cluster_add_line        (JsonBuilder            *builder,
                                              SudaOutLine            *line,
                                              SudaLogEntry           *entry);

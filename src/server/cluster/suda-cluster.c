@@ -1064,14 +1064,6 @@ _suda_cluster_call (SudaCluster         *self,
 }
 
 void
-_suda_cluster_log (SudaCluster *self,
-                   const char  *event,
-                   const char  *text)
-{
-  log_info (self, event, text);
-}
-
-void
 _suda_cluster_add_line (JsonBuilder  *builder,
                         SudaOutLine  *line,
                         SudaLogEntry *entry)
