@@ -6,6 +6,7 @@
 
 #include "suda-account-store.h"
 #include "suda-console-accounts.h"
+#include "suda-password.h"
 
 struct _SudaConsoleAccounts
 {
@@ -16,6 +17,7 @@ struct _SudaConsoleAccounts
   GtkLabel             *status_label;
 
   /* Owned */
+  SudaServerHost       *host;        /* changes go through its server while it runs */
   SudaAccountStore     *store;
   GtkStringList        *names;       /* the list's rows: account names */
   GHashTable           *infos;       /* name → SudaAccountInfo */
@@ -114,6 +116,181 @@ have_store (SudaConsoleAccounts *self)
   return self->store != NULL;
 }
 
+/* Through the running server ----------------------------------------------- */
+
+/* The server makes the change in its own store, on its thread, as it does
+ * a REGISTER: [cluster] claims a new name first and tells the others. */
+typedef enum {
+  CHANGE_ADD,
+  CHANGE_PASSWORD,
+  CHANGE_DELETE,
+  CHANGE_OPERATOR,
+  CHANGE_IMPORT,
+} ChangeKind;
+
+typedef struct {
+  ChangeKind  kind;
+  char       *name;
+  char       *secret;     /* a password or a CSV text */
+  gboolean    flag;       /* operator or not */
+} Change;
+
+static void
+change_free (gpointer data)
+{
+  Change *change = data;
+
+  g_free (change->name);
+  suda_password_clear (change->secret);
+  g_free (change->secret);
+  g_free (change);
+}
+
+static char *
+import_status (guint               n,
+               const char * const *problems)
+{
+  g_autofree char *status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u account imported",
+                                                          "%u accounts imported", n), n);
+  g_autofree char *why = NULL;
+
+  if (problems == NULL || problems[0] == NULL)
+    return g_steal_pointer (&status);
+  why = g_strjoinv ("\n", (char **) problems);
+  return g_strdup_printf ("%s\n%s", status, why);
+}
+
+/* On the server thread. */
+static void
+on_server_store_done (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  SudaAccountStore *store = SUDA_ACCOUNT_STORE (source);
+  SudaServerHostReply *reply = data;
+  g_auto(GStrv) problems = NULL;
+  GError *error = NULL;
+  guint n;
+
+  if (g_async_result_is_tagged (result, suda_account_store_import_csv_async))
+    {
+      n = suda_account_store_import_csv_finish (store, result, &problems, &error);
+      suda_server_host_reply (reply, error ? NULL : g_variant_new ("(u^as)", n, problems), error);
+      return;
+    }
+  if (g_async_result_is_tagged (result, suda_account_store_register_async))
+    suda_account_store_register_finish (store, result, &error);
+  else
+    suda_account_store_set_password_finish (store, result, &error);
+  suda_server_host_reply (reply, NULL, error);
+}
+
+/* On the server thread. */
+static void
+change_on_server (SudaServer          *server,
+                  gpointer             data,
+                  SudaServerHostReply *reply)
+{
+  Change *change = data;
+  SudaAccountStore *store = suda_server_get_accounts (server);
+  GError *error = NULL;
+
+  if (store == NULL)
+    error = g_error_new_literal (SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_STORE,
+                                 _("The server has no account store"));
+  else
+    switch (change->kind)
+      {
+      case CHANGE_ADD:
+        suda_account_store_register_async (store, change->name, change->secret, NULL,
+                                           on_server_store_done, reply);
+        return;
+      case CHANGE_PASSWORD:
+        suda_account_store_set_password_async (store, change->name, change->secret, NULL,
+                                               on_server_store_done, reply);
+        return;
+      case CHANGE_IMPORT:
+        suda_account_store_import_csv_async (store, change->secret, NULL, on_server_store_done, reply);
+        return;
+      case CHANGE_DELETE:
+        suda_account_store_delete (store, change->name, &error);
+        break;
+      default:
+        suda_account_store_set_operator (store, change->name, change->flag, &error);
+      }
+  suda_server_host_reply (reply, NULL, error);
+}
+
+static char *
+change_status (const Change *change,
+               GVariant     *value)
+{
+  g_autofree const char **problems = NULL;
+  guint n;
+
+  switch (change->kind)
+    {
+    case CHANGE_ADD:
+      return g_strdup (_("Account added"));
+    case CHANGE_PASSWORD:
+      return g_strdup (_("Password changed"));
+    case CHANGE_DELETE:
+      return g_strdup (_("Account deleted"));
+    case CHANGE_OPERATOR:
+      return g_strdup (change->flag ? _("Operator rights given") : _("Operator rights taken away"));
+    default:
+      g_variant_get (value, "(u^a&s)", &n, &problems);
+      return import_status (n, problems);
+    }
+}
+
+typedef struct {
+  SudaConsoleAccounts *self;   /* the job's reference */
+  Change               change; /* its kind and flag, for the status */
+} Sent;
+
+static void
+changed_by_server_cb (GObject      *source,
+                      GAsyncResult *result,
+                      gpointer      data)
+{
+  Sent *sent = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) value = suda_server_host_call_finish (SUDA_SERVER_HOST (source), result, &error);
+  g_autofree char *status = value ? change_status (&sent->change, value) : NULL;
+
+  job_done (sent->self, value ? status : error->message);
+  g_free (sent);
+}
+
+/* TRUE when the running server took the change. */
+static gboolean
+send_change (SudaConsoleAccounts *self,
+             ChangeKind           kind,
+             const char          *name,
+             const char          *secret,
+             gboolean             flag)
+{
+  Change *change;
+  Sent *sent;
+
+  if (self->host == NULL || !suda_server_host_get_running (self->host))
+    return FALSE;
+  change = g_new0 (Change, 1);
+  change->kind = kind;
+  change->name = g_strdup (name);
+  change->secret = g_strdup (secret);
+  change->flag = flag;
+  sent = g_new0 (Sent, 1);
+  sent->change.kind = kind;
+  sent->change.flag = flag;
+  job_started (self);
+  sent->self = g_object_ref (self);
+  suda_server_host_call_async (self->host, change_on_server, change, change_free, NULL,
+                               changed_by_server_cb, sent);
+  return TRUE;
+}
+
 /* Adding ----------------------------------------------------------------- */
 
 static void
@@ -139,7 +316,7 @@ add_action (GtkWidget  *widget,
   const char *name, *password;
 
   g_variant_get (parameter, "(&s&s)", &name, &password);
-  if (!have_store (self))
+  if (!have_store (self) || send_change (self, CHANGE_ADD, name, password, FALSE))
     return;
   job_started (self);
   suda_account_store_register_async (self->store, name, password, NULL, registered_cb,
@@ -169,7 +346,7 @@ reset_password_action (GtkWidget  *widget,
   const char *name, *password;
 
   g_variant_get (parameter, "(&s&s)", &name, &password);
-  if (!have_store (self))
+  if (!have_store (self) || send_change (self, CHANGE_PASSWORD, name, password, FALSE))
     return;
   job_started (self);
   suda_account_store_set_password_async (self->store, name, password, NULL, password_set_cb,
@@ -184,7 +361,8 @@ delete_action (GtkWidget  *widget,
   SudaConsoleAccounts *self = SUDA_CONSOLE_ACCOUNTS (widget);
   g_autoptr(GError) error = NULL;
 
-  if (!have_store (self))
+  if (!have_store (self) ||
+      send_change (self, CHANGE_DELETE, g_variant_get_string (parameter, NULL), NULL, FALSE))
     return;
   if (!suda_account_store_delete (self->store, g_variant_get_string (parameter, NULL), &error))
     set_status (self, error->message);
@@ -210,16 +388,7 @@ imported_cb (GObject      *source,
       job_done (self, error->message);
       return;
     }
-  status = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u account imported",
-                                         "%u accounts imported", n), n);
-  if (problems != NULL && problems[0] != NULL)
-    {
-      g_autofree char *why = g_strjoinv ("\n", problems);
-      char *both = g_strdup_printf ("%s\n%s", status, why);
-
-      g_free (status);
-      status = both;
-    }
+  status = import_status (n, (const char * const *) problems);
   job_done (self, status);
 }
 
@@ -230,7 +399,8 @@ import_csv_action (GtkWidget  *widget,
 {
   SudaConsoleAccounts *self = SUDA_CONSOLE_ACCOUNTS (widget);
 
-  if (!have_store (self))
+  if (!have_store (self) ||
+      send_change (self, CHANGE_IMPORT, NULL, g_variant_get_string (parameter, NULL), FALSE))
     return;
   job_started (self);
   suda_account_store_import_csv_async (self->store, g_variant_get_string (parameter, NULL), NULL,
@@ -249,7 +419,7 @@ set_operator_action (GtkWidget  *widget,
   gboolean is_operator;
 
   g_variant_get (parameter, "(&sb)", &name, &is_operator);
-  if (!have_store (self))
+  if (!have_store (self) || send_change (self, CHANGE_OPERATOR, name, NULL, is_operator))
     return;
   if (!suda_account_store_set_operator (self->store, name, is_operator, &error))
     set_status (self, error->message);
@@ -545,6 +715,7 @@ suda_console_accounts_dispose (GObject *object)
   g_clear_object (&self->selection);
   g_clear_object (&self->names);
   g_clear_object (&self->store);
+  g_clear_object (&self->host);
   g_clear_pointer (&self->infos, g_hash_table_unref);
 
   G_OBJECT_CLASS (suda_console_accounts_parent_class)->dispose (object);
@@ -668,4 +839,13 @@ suda_console_accounts_get_busy (SudaConsoleAccounts *self)
 {
   g_return_val_if_fail (SUDA_IS_CONSOLE_ACCOUNTS (self), 0);
   return self->busy;
+}
+
+void
+suda_console_accounts_set_host (SudaConsoleAccounts *self,
+                                SudaServerHost      *host)
+{
+  g_return_if_fail (SUDA_IS_CONSOLE_ACCOUNTS (self));
+  g_return_if_fail (host == NULL || SUDA_IS_SERVER_HOST (host));
+  g_set_object (&self->host, host);
 }

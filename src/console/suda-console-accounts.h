@@ -3,6 +3,8 @@
 
 #include <gtk/gtk.h>
 
+#include "suda-server-host.h"
+
 G_BEGIN_DECLS
 
 #define SUDA_TYPE_CONSOLE_ACCOUNTS (suda_console_accounts_get_type ())
@@ -26,5 +28,10 @@ gboolean    suda_console_accounts_open      (SudaConsoleAccounts *self,
 const char *suda_console_accounts_get_path  (SudaConsoleAccounts *self);
 GListModel *suda_console_accounts_get_names (SudaConsoleAccounts *self);
 guint       suda_console_accounts_get_busy  (SudaConsoleAccounts *self);
+/* While HOST's server runs, changes are made by it, in its store, so that
+ * [cluster] claims new names and tells the other servers; stopped, they
+ * are made in the file directly. */
+void        suda_console_accounts_set_host  (SudaConsoleAccounts *self,
+                                             SudaServerHost      *host);
 
 G_END_DECLS

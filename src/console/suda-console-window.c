@@ -1004,6 +1004,7 @@ suda_console_window_init (SudaConsoleWindow *self)
 
   self->settings = g_settings_new ("chat.suda.Server");
   connect_host (self);
+  suda_console_accounts_set_host (SUDA_CONSOLE_ACCOUNTS (self->accounts_page), self->host);
   setup_live_log (self);
   _suda_console_window_setup_users (self);
   g_signal_connect_swapped (self->accounts_page, "map", G_CALLBACK (accounts_page_mapped_cb), self);

@@ -39,6 +39,7 @@ typedef struct {
   GDateTime         *connected_at;
   GTask             *task;
   GError            *error;
+  GVariant          *value;         /* a call's answer (suda_server_host_reply) */
   SudaClusterStatus *cluster;
 } SudaHostEvent;
 
@@ -50,6 +51,7 @@ typedef enum {
   SUDA_HOST_INVOKE,
   SUDA_HOST_SHUT_DOWN,        /* stop, then end the thread */
   SUDA_HOST_WATCH_CLUSTER,    /* ON: a snapshot now and every SUDA_HOST_CLUSTER_EVERY */
+  SUDA_HOST_CALL,             /* CALL, answered later through a SudaServerHostReply */
 } SudaHostCommandKind;
 
 /* Log entries are drained at most every SUDA_HOST_MIN_INTERVAL usec, and
@@ -84,6 +86,7 @@ typedef struct {
   gpointer             data;
   GDestroyNotify       destroy;
   gboolean             on;
+  SudaServerHostCallFunc call;
 } SudaHostCommand;
 
 struct _SudaHostShared

@@ -79,6 +79,7 @@ _suda_host_event_free (SudaHostEvent *event)
                              _("The server console went away"));
   g_clear_object (&event->task);
   g_clear_error (&event->error);
+  g_clear_pointer (&event->value, g_variant_unref);
   g_free (event);
 }
 
@@ -420,6 +421,51 @@ act_on_user (SudaHostShared  *shared,
   push_reply (shared, command, error);
 }
 
+struct _SudaServerHostReply
+{
+  SudaHostShared *shared;
+  GTask          *task;
+};
+
+/* The task waits on this thread until FUNC's work answers. */
+static void
+call_server (SudaHostShared  *shared,
+             SudaHostCommand *command)
+{
+  SudaServerHostReply *reply;
+
+  if (shared->server == NULL || !suda_server_get_running (shared->server))
+    {
+      push_reply (shared, command, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_NOT_CONNECTED,
+                                                        _("The server is not running")));
+      return;
+    }
+  reply = g_new0 (SudaServerHostReply, 1);
+  reply->shared = _suda_host_shared_ref (shared);
+  reply->task = g_steal_pointer (&command->task);
+  command->call (shared->server, command->data, reply);
+}
+
+/* On the server thread: a call with no VALUE answers "()". */
+void
+suda_server_host_reply (SudaServerHostReply *reply,
+                        GVariant            *value,
+                        GError              *error)
+{
+  SudaHostEvent *event = g_new0 (SudaHostEvent, 1);
+
+  event->kind = SUDA_HOST_EVENT_REPLY;
+  event->task = g_steal_pointer (&reply->task);
+  event->error = error;
+  if (error == NULL)
+    event->value = g_variant_ref_sink (value ? value : g_variant_new ("()"));
+  else if (value != NULL)
+    g_variant_unref (g_variant_ref_sink (value));
+  _suda_host_push_event (reply->shared, event);
+  _suda_host_shared_unref (reply->shared);
+  g_free (reply);
+}
+
 static void
 shut_down (SudaHostShared  *shared,
            SudaHostCommand *command)
@@ -460,6 +506,9 @@ run_command (gpointer data)
       break;
     case SUDA_HOST_WATCH_CLUSTER:
       watch_cluster (shared, command->on);
+      break;
+    case SUDA_HOST_CALL:
+      call_server (shared, command);
       break;
     default:
       g_assert_not_reached ();

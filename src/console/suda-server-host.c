@@ -282,6 +282,8 @@ apply_reply (SudaServerHost *self,
     }
   if (event->error != NULL)
     g_task_return_error (task, g_steal_pointer (&event->error));
+  else if (event->value != NULL)
+    g_task_return_pointer (task, g_steal_pointer (&event->value), (GDestroyNotify) g_variant_unref);
   else
     g_task_return_boolean (task, TRUE);
 }
@@ -576,6 +578,40 @@ suda_server_host_invoke (SudaServerHost     *self,
   command->data = data;
   command->destroy = destroy;
   _suda_host_send (self->shared, command);
+}
+
+void
+suda_server_host_call_async (SudaServerHost         *self,
+                             SudaServerHostCallFunc  func,
+                             gpointer                data,
+                             GDestroyNotify          destroy,
+                             GCancellable           *cancellable,
+                             GAsyncReadyCallback     callback,
+                             gpointer                user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  SudaHostCommand *command;
+
+  g_return_if_fail (SUDA_IS_SERVER_HOST (self));
+  g_return_if_fail (func != NULL);
+  g_task_set_source_tag (task, suda_server_host_call_async);
+  ensure_thread (self);
+  command = g_new0 (SudaHostCommand, 1);
+  command->kind = SUDA_HOST_CALL;
+  command->call = func;
+  command->data = data;
+  command->destroy = destroy;
+  command->task = g_steal_pointer (&task);
+  _suda_host_send (self->shared, command);
+}
+
+GVariant *
+suda_server_host_call_finish (SudaServerHost  *self,
+                              GAsyncResult    *result,
+                              GError         **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 /* While the cluster page is shown the server thread sends a snapshot of

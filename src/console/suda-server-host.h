@@ -58,6 +58,28 @@ void                    suda_server_host_invoke          (SudaServerHost      *s
                                                           SudaServerHostFunc   func,
                                                           gpointer             data,
                                                           GDestroyNotify       destroy);
+/* A command that answers later: FUNC runs on the server thread with the
+ * running server (DATA is destroyed once it returns) and ends REPLY there,
+ * once, with suda_server_host_reply (a VALUE or an ERROR, both taken);
+ * CALLBACK then runs here.  Refused when the server is not running. */
+typedef struct _SudaServerHostReply SudaServerHostReply;
+typedef void (*SudaServerHostCallFunc) (SudaServer          *server,
+                                        gpointer             data,
+                                        SudaServerHostReply *reply);
+
+void                    suda_server_host_call_async      (SudaServerHost      *self,
+                                                          SudaServerHostCallFunc func,
+                                                          gpointer             data,
+                                                          GDestroyNotify       destroy,
+                                                          GCancellable        *cancellable,
+                                                          GAsyncReadyCallback  callback,
+                                                          gpointer             user_data);
+GVariant               *suda_server_host_call_finish     (SudaServerHost      *self,
+                                                          GAsyncResult        *result,
+                                                          GError             **error);
+void                    suda_server_host_reply           (SudaServerHostReply *reply,
+                                                          GVariant            *value,
+                                                          GError              *error);
 gboolean                suda_server_host_get_running     (SudaServerHost      *self);
 gboolean                suda_server_host_get_starting    (SudaServerHost      *self);
 guint16                 suda_server_host_get_port        (SudaServerHost      *self);

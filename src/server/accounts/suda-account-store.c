@@ -44,6 +44,8 @@ struct _SudaAccountStore
 
   char    *path;
   sqlite3 *db;
+  const SudaAccountClaims *claims;   /* [cluster]'s, or NULL */
+  gpointer claims_data;
 };
 
 G_DEFINE_FINAL_TYPE (SudaAccountStore, suda_account_store, G_TYPE_OBJECT)
@@ -202,6 +204,27 @@ suda_account_store_get_path (SudaAccountStore *self)
   return self->path;
 }
 
+/* A name is claimed before it is written, and let go when it is dropped
+ * or its writing failed: with CLAIMS, two stores sharing names never both
+ * make one. */
+void
+suda_account_store_set_claims (SudaAccountStore        *self,
+                               const SudaAccountClaims *claims,
+                               gpointer                 data)
+{
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  self->claims = claims;
+  self->claims_data = data;
+}
+
+static void
+release_claim (SudaAccountStore *self,
+               const char       *name)
+{
+  if (self->claims != NULL)
+    self->claims->release (name, self->claims_data);
+}
+
 /* Prepares SQL and binds its text parameters (NULL-terminated list). */
 static sqlite3_stmt *
 prepare (SudaAccountStore *self,
@@ -334,6 +357,7 @@ suda_account_store_delete (SudaAccountStore  *self,
   key = suda_irc_casefold (name);
   if (!change (self, prepare (self, "DELETE FROM accounts WHERE key = ?", key, NULL), name, error))
     return FALSE;
+  release_claim (self, name);
   g_signal_emit (self, signals[CHANGED], 0, name);
   return TRUE;
 }
@@ -461,9 +485,10 @@ suda_account_store_list_certificates (SudaAccountStore *self,
 /* ---- work done in threads ------------------------------------------------ */
 
 typedef struct {
-  char *name;
-  char *password;
-  char *csv;
+  char     *name;
+  char     *password;
+  gint64    created;   /* a new account's, unix seconds */
+  gboolean  claimed;   /* its name was claimed: let go if it is not written */
 } Job;
 
 static void
@@ -474,8 +499,6 @@ job_free (gpointer data)
   g_free (job->name);
   suda_password_clear (job->password);
   g_free (job->password);
-  suda_password_clear (job->csv);
-  g_free (job->csv);
   g_free (job);
 }
 
@@ -504,14 +527,21 @@ check_new_account (const char  *name,
   return TRUE;
 }
 
+static gint64
+now_seconds (void)
+{
+  return g_get_real_time () / G_USEC_PER_SEC;
+}
+
 static gboolean
 insert_account (SudaAccountStore  *self,
                 const char        *name,
                 const char        *hash,
+                gint64             created,
                 GError           **error)
 {
   g_autofree char *key = suda_irc_casefold (name);
-  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, g_get_real_time () / G_USEC_PER_SEC);
+  g_autofree char *now = g_strdup_printf ("%" G_GINT64_FORMAT, created);
 
   return change (self, prepare (self, "INSERT INTO accounts (key, name, hash, created) VALUES (?, ?, ?, ?)",
                                 key, name, hash, now, NULL), name, error);
@@ -536,7 +566,7 @@ register_in_thread (GTask        *task,
       return;
     }
   hash = suda_password_hash (job->password, &error);
-  if (hash == NULL || !insert_account (self, job->name, hash, &error))
+  if (hash == NULL || !insert_account (self, job->name, hash, job->created, &error))
     g_task_return_error (task, error);
   else
     g_task_return_boolean (task, TRUE);
@@ -585,6 +615,25 @@ start_account_job (SudaAccountStore    *self,
   start_job (self, job, source_tag, func, cancellable, callback, user_data);
 }
 
+static void
+on_name_claimed (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  ((Job *) g_task_get_task_data (task))->claimed = TRUE;
+  suda_task_run_in_thread (task, register_in_thread);
+}
+
+/* With claims, the name is claimed first (after the quick local checks),
+ * then hashed and written. */
 void
 suda_account_store_register_async (SudaAccountStore    *self,
                                    const char          *name,
@@ -593,11 +642,34 @@ suda_account_store_register_async (SudaAccountStore    *self,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+  GError *error = NULL;
+  Job *job;
+
   g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
   g_return_if_fail (name != NULL && password != NULL);
 
-  start_account_job (self, name, password, TRUE, suda_account_store_register_async,
-                     register_in_thread, cancellable, callback, user_data);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, suda_account_store_register_async);
+  if (!check_new_account (name, password, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  job = g_new0 (Job, 1);
+  job->name = g_strdup (name);
+  job->password = g_strdup (password);
+  job->created = now_seconds ();
+  g_task_set_task_data (task, job, job_free);
+  if (self->claims == NULL)
+    suda_task_run_in_thread (task, register_in_thread);
+  else if (suda_account_store_exists (self, name))
+    g_task_return_new_error (task, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS,
+                             _("The account “%s” already exists"), name);
+  else
+    self->claims->claim (name, job->created,
+                         g_task_new (self, cancellable, on_name_claimed, g_steal_pointer (&task)),
+                         self->claims_data);
 }
 
 /* The job's account changed: said on the thread that asked for it. */
@@ -619,8 +691,19 @@ suda_account_store_register_finish (SudaAccountStore  *self,
                                     GAsyncResult      *result,
                                     GError           **error)
 {
+  GError *local = NULL;
+  Job *job;
+
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return finish_change (self, result, error);
+  if (finish_change (self, result, &local))
+    return TRUE;
+  /* A name claimed but not written (a disk error): let go.  A local twin
+   * written meanwhile keeps the claim, which is its now. */
+  job = g_task_get_task_data (G_TASK (result));
+  if (job != NULL && job->claimed && !g_error_matches (local, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS))
+    release_claim (self, job->name);
+  g_propagate_error (error, local);
+  return FALSE;
 }
 
 /* A hash of no one's password: a name with no account is checked against
@@ -812,18 +895,43 @@ suda_account_store_put_record (SudaAccountStore  *self,
 
 /* ---- CSV import: "name,password" a line, for a whole class at once ------- */
 
+/* An import in three steps: every line read and hashed (a worker thread),
+ * the good names claimed (with claims), then all written in one
+ * transaction (a worker thread): whole or absent, never half a class. */
 typedef struct {
-  guint      imported;
-  GPtrArray *problems;   /* "line N: why" */
-} ImportResult;
+  char       *csv;
+  gint64      created;
+  GPtrArray  *names;
+  GPtrArray  *hashes;         /* NULL where the name was refused or not written */
+  GArray     *line_numbers;   /* guint */
+  GArray     *claimed;        /* gboolean: let go unless written */
+  GPtrArray  *problems;       /* "line N: why" */
+  guint       imported;
+  guint       pending;        /* claims not answered yet */
+} Import;
 
 static void
-import_result_free (gpointer data)
+import_free (gpointer data)
 {
-  ImportResult *result = data;
+  Import *import = data;
 
-  g_ptr_array_unref (result->problems);
-  g_free (result);
+  suda_password_clear (import->csv);
+  g_free (import->csv);
+  g_ptr_array_unref (import->names);
+  g_ptr_array_unref (import->hashes);
+  g_array_unref (import->line_numbers);
+  g_array_unref (import->claimed);
+  g_ptr_array_unref (import->problems);
+  g_free (import);
+}
+
+static void
+add_problem (Import     *import,
+             guint       i,
+             const char *why)
+{
+  g_ptr_array_add (import->problems,
+                   g_strdup_printf (_("line %u: %s"), g_array_index (import->line_numbers, guint, i), why));
 }
 
 static char *
@@ -843,89 +951,171 @@ hash_import_line (SudaAccountStore  *self,
   return suda_password_hash (password, error);
 }
 
-/* Hashes every good line first, then writes them in one transaction: an
- * import is whole or absent, never half a class. */
 static void
-import_lines (SudaAccountStore *self,
-              char            **lines,
-              ImportResult     *result)
+read_import_line (SudaAccountStore *self,
+                  Import           *import,
+                  char             *line,
+                  guint             number,
+                  GHashTable       *seen)
 {
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) line_numbers = g_ptr_array_new ();
+  char *comma = strchr (line, ',');
+  g_autoptr(GError) error = NULL;
+  char *hash;
+
+  if (comma == NULL)
+    {
+      g_ptr_array_add (import->problems, g_strdup_printf (_("line %u: no comma between name and password"), number));
+      return;
+    }
+  *comma = '\0';
+  g_strstrip (line);
+  g_strstrip (comma + 1);
+  if (!g_hash_table_add (seen, suda_irc_casefold (line)))
+    {
+      g_ptr_array_add (import->problems,
+                       g_strdup_printf (_("line %u: “%s” is already on an earlier line"), number, line));
+      return;
+    }
+  hash = hash_import_line (self, line, comma + 1, &error);
+  if (hash == NULL)
+    {
+      g_ptr_array_add (import->problems, g_strdup_printf (_("line %u: %s"), number, error->message));
+      return;
+    }
+  g_ptr_array_add (import->names, g_strdup (line));
+  g_ptr_array_add (import->hashes, hash);
+  g_array_append_val (import->line_numbers, number);
+  g_array_append_val (import->claimed, (gboolean) { FALSE });
+}
+
+static void
+hash_in_thread (GTask        *task,
+                gpointer      source,
+                gpointer      data,
+                GCancellable *cancellable)
+{
+  Import *import = data;
+  g_auto(GStrv) lines = g_strsplit (import->csv, "\n", -1);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  GError *error = NULL;
 
   for (guint i = 0; lines[i] != NULL; i++)
     {
       char *line = g_strstrip (lines[i]);
-      char *comma = strchr (line, ',');
-      char *hash;
 
-      if (line[0] == '\0' || line[0] == '#' || (i == 0 && g_ascii_strcasecmp (line, "name,password") == 0))
-        continue;
-      if (comma == NULL)
-        {
-          g_ptr_array_add (result->problems, g_strdup_printf (_("line %u: no comma between name and password"), i + 1));
-          continue;
-        }
-      *comma = '\0';
-      g_strstrip (line);
-      g_strstrip (comma + 1);
-      if (!g_hash_table_add (seen, suda_irc_casefold (line)))
-        {
-          g_ptr_array_add (result->problems,
-                           g_strdup_printf (_("line %u: “%s” is already on an earlier line"), i + 1, line));
-          continue;
-        }
-      hash = hash_import_line (self, line, comma + 1, &error);
-      if (hash == NULL)
-        {
-          g_ptr_array_add (result->problems, g_strdup_printf (_("line %u: %s"), i + 1, error->message));
-          g_clear_error (&error);
-          continue;
-        }
-      g_ptr_array_add (names, g_strdup (line));
-      g_ptr_array_add (hashes, hash);
-      g_ptr_array_add (line_numbers, GUINT_TO_POINTER (i + 1));
+      if (line[0] != '\0' && line[0] != '#' && (i > 0 || g_ascii_strcasecmp (line, "name,password") != 0))
+        read_import_line (source, import, line, i + 1, seen);
+      suda_password_clear (lines[i]);
     }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+write_in_thread (GTask        *task,
+                 gpointer      source,
+                 gpointer      data,
+                 GCancellable *cancellable)
+{
+  SudaAccountStore *self = source;
+  Import *import = data;
+  GError *error = NULL;
 
   sqlite3_exec (self->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-  for (guint i = 0; i < names->len; i++)
+  for (guint i = 0; i < import->names->len; i++)
     {
-      if (insert_account (self, names->pdata[i], hashes->pdata[i], &error))
-        result->imported++;
+      const char *hash = g_ptr_array_index (import->hashes, i);
+
+      if (hash == NULL)
+        continue;
+      if (insert_account (self, import->names->pdata[i], hash, import->created, &error))
+        import->imported++;
       else
         {
-          g_ptr_array_add (result->problems,
-                           g_strdup_printf (_("line %u: %s"),
-                                            GPOINTER_TO_UINT (line_numbers->pdata[i]), error->message));
+          add_problem (import, i, error->message);
           g_clear_error (&error);
+          g_clear_pointer (&g_ptr_array_index (import->hashes, i), g_free);
         }
     }
   if (sqlite3_exec (self->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
     {
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
-      result->imported = 0;
-      g_ptr_array_add (result->problems, g_strdup (sqlite3_errmsg (self->db)));
+      import->imported = 0;
+      for (guint i = 0; i < import->hashes->len; i++)
+        g_clear_pointer (&g_ptr_array_index (import->hashes, i), g_free);
+      g_ptr_array_add (import->problems, g_strdup (sqlite3_errmsg (self->db)));
     }
+  g_task_return_boolean (task, TRUE);
+}
+
+/* A step run in a worker thread for TASK (the import's own), then NEXT. */
+static void
+run_step (GTask               *task,
+          GTaskThreadFunc      func,
+          GAsyncReadyCallback  next)
+{
+  g_autoptr(GTask) step = g_task_new (g_task_get_source_object (task), g_task_get_cancellable (task),
+                                      next, g_object_ref (task));
+
+  g_task_set_task_data (step, g_task_get_task_data (task), NULL);
+  suda_task_run_in_thread (step, func);
 }
 
 static void
-import_in_thread (GTask        *task,
-                  gpointer      source,
-                  gpointer      data,
-                  GCancellable *cancellable)
+on_written (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
 {
-  Job *job = data;
-  g_auto(GStrv) lines = g_strsplit (job->csv, "\n", -1);
-  ImportResult *result = g_new0 (ImportResult, 1);
+  g_autoptr(GTask) task = data;
 
-  result->problems = g_ptr_array_new_with_free_func (g_free);
-  import_lines (source, lines, result);
-  for (guint i = 0; lines[i] != NULL; i++)
-    suda_password_clear (lines[i]);
-  g_task_return_pointer (task, result, import_result_free);
+  /* what the step's worker wrote into the shared data is read from here on */
+  SUDA_TSAN_ACQUIRE (result);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+on_import_claimed (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  GTask *task = data;
+  Import *import = g_task_get_task_data (task);
+  guint i = GPOINTER_TO_UINT (g_task_get_task_data (G_TASK (result)));
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    g_array_index (import->claimed, gboolean, i) = TRUE;
+  else
+    {
+      add_problem (import, i, error->message);
+      g_clear_pointer (&g_ptr_array_index (import->hashes, i), g_free);
+    }
+  if (--import->pending == 0)
+    run_step (task, write_in_thread, on_written);
+  g_object_unref (task);
+}
+
+static void
+on_hashed (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  SudaAccountStore *self = SUDA_ACCOUNT_STORE (source);
+  Import *import = g_task_get_task_data (task);
+
+  SUDA_TSAN_ACQUIRE (result);   /* the hashes the step's worker made */
+  if (self->claims == NULL || import->names->len == 0)
+    {
+      run_step (task, write_in_thread, on_written);
+      return;
+    }
+  import->pending = import->names->len;
+  for (guint i = 0; i < import->names->len; i++)
+    {
+      GTask *claim = g_task_new (self, NULL, on_import_claimed, g_object_ref (task));
+
+      g_task_set_task_data (claim, GUINT_TO_POINTER (i), NULL);
+      self->claims->claim (import->names->pdata[i], import->created, claim, self->claims_data);
+    }
 }
 
 void
@@ -935,38 +1125,53 @@ suda_account_store_import_csv_async (SudaAccountStore    *self,
                                      GAsyncReadyCallback  callback,
                                      gpointer             user_data)
 {
-  Job *job;
+  g_autoptr(GTask) task = NULL;
+  Import *import;
 
   g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
   g_return_if_fail (csv != NULL);
 
-  job = g_new0 (Job, 1);
-  job->csv = g_strdup (csv);
-  start_job (self, job, suda_account_store_import_csv_async, import_in_thread,
-             cancellable, callback, user_data);
+  import = g_new0 (Import, 1);
+  import->csv = g_strdup (csv);
+  import->created = now_seconds ();
+  import->names = g_ptr_array_new_with_free_func (g_free);
+  import->hashes = g_ptr_array_new_with_free_func (g_free);
+  import->line_numbers = g_array_new (FALSE, FALSE, sizeof (guint));
+  import->claimed = g_array_new (FALSE, FALSE, sizeof (gboolean));
+  import->problems = g_ptr_array_new_with_free_func (g_free);
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, suda_account_store_import_csv_async);
+  g_task_set_task_data (task, import, import_free);
+  run_step (task, hash_in_thread, on_hashed);
 }
 
+/* Each account written is "changed"; a name claimed and not written is
+ * let go. */
 guint
 suda_account_store_import_csv_finish (SudaAccountStore  *self,
                                       GAsyncResult      *result,
                                       GStrv             *problems,
                                       GError           **error)
 {
-  ImportResult *outcome;
-  guint imported;
+  Import *import;
 
   g_return_val_if_fail (g_task_is_valid (result, self), 0);
 
-  outcome = suda_task_propagate_pointer (G_TASK (result), error);
-  if (outcome == NULL)
+  if (!suda_task_propagate_boolean (G_TASK (result), error))
     return 0;
-  imported = outcome->imported;
+  import = g_task_get_task_data (G_TASK (result));
+  for (guint i = 0; i < import->names->len; i++)
+    {
+      if (g_ptr_array_index (import->hashes, i) != NULL)
+        g_signal_emit (self, signals[CHANGED], 0, import->names->pdata[i]);
+      else if (g_array_index (import->claimed, gboolean, i))
+        release_claim (self, import->names->pdata[i]);
+    }
   if (problems != NULL)
     {
-      g_ptr_array_add (outcome->problems, NULL);
-      *problems = (GStrv) g_ptr_array_steal (outcome->problems, NULL);
-      outcome->problems = g_ptr_array_new ();
+      g_ptr_array_add (import->problems, NULL);
+      *problems = (GStrv) g_ptr_array_steal (import->problems, NULL);
+      import->problems = g_ptr_array_new_with_free_func (g_free);
     }
-  import_result_free (outcome);
-  return imported;
+  return import->imported;
 }

@@ -19,6 +19,7 @@ typedef enum {
   SUDA_ACCOUNT_ERROR_INVALID_NAME,
   SUDA_ACCOUNT_ERROR_WEAK_PASSWORD,
   SUDA_ACCOUNT_ERROR_STORE,
+  SUDA_ACCOUNT_ERROR_UNAVAILABLE,   /* the name cannot be claimed now ([cluster]) */
 } SudaAccountError;
 
 typedef struct {
@@ -34,11 +35,27 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SudaAccountInfo, suda_account_info_free)
 #define SUDA_TYPE_ACCOUNT_STORE (suda_account_store_get_type ())
 G_DECLARE_FINAL_TYPE (SudaAccountStore, suda_account_store, SUDA, ACCOUNT_STORE, GObject)
 
+/* Names shared with other stores ([cluster]): CLAIM is asked, on the
+ * thread that registers, before a new account NAME (made at CREATED, unix
+ * seconds) is written, and answers TASK with TRUE or an error; RELEASE is
+ * told when an account this store made or dropped no longer holds it. */
+typedef struct {
+  void (*claim)   (const char *name,
+                   gint64      created,
+                   GTask      *task,
+                   gpointer    data);
+  void (*release) (const char *name,
+                   gpointer    data);
+} SudaAccountClaims;
+
 GQuark            suda_account_error_quark                  (void);
 
 SudaAccountStore *suda_account_store_open                   (const char           *path,
                                                              GError              **error);
 const char       *suda_account_store_get_path               (SudaAccountStore     *self);
+void              suda_account_store_set_claims             (SudaAccountStore     *self,
+                                                             const SudaAccountClaims *claims,
+                                                             gpointer              data);
 gboolean          suda_account_store_exists                 (SudaAccountStore     *self,
                                                              const char           *name);
 SudaAccountInfo  *suda_account_store_lookup                 (SudaAccountStore     *self,

@@ -5,18 +5,309 @@
  * carrying the stored record (the crypt(3) hash, never the password),
  * which they write into theirs.  So a login is checked on the server it
  * reaches, from its own file, with Redis away or not; the README's cluster
- * section says why this beat Redis hashes as the store. */
+ * section says why this beat Redis hashes as the store.
+ *
+ * A name is one account across servers: before an account is written the
+ * store claims its name, SET suda:account:NAME "SERVER CREATED" NX, and the
+ * server that finds it taken answers as for a name it holds itself.  The
+ * creation time names the account: every server's copy carries it, so a
+ * copy is told from a different account of the same name (a conflict) when
+ * a server claims what it holds on joining.  Without Redis no name can be
+ * claimed, so none is made: docs/cluster.md says why. */
 #include "config.h"
 
+#include <stdlib.h>
+
+#include <glib/gi18n-lib.h>
+
 #include "suda-cluster-private.h"
+#include "suda-irc-message.h"
+
+#define ACCOUNT_KEY "suda:account:"
 
 struct _SudaClusterAccounts
 {
-  SudaCluster      *cluster;    /* not owned: it owns this */
+  SudaCluster      *cluster;    /* not owned: it owns this; NULL once dead */
   SudaAccountStore *store;
   gulong            changed_id;
   gboolean          applying;   /* another server's change: not told again */
+  GHashTable       *releases;   /* names let go while Redis was away */
 };
+
+static SudaClusterAccounts *
+accounts_ref (SudaClusterAccounts *self)
+{
+  return g_rc_box_acquire (self);
+}
+
+static void
+accounts_clear (gpointer data)
+{
+  SudaClusterAccounts *self = data;
+
+  g_hash_table_unref (self->releases);
+}
+
+static void
+accounts_unref (gpointer self)
+{
+  g_rc_box_release_full (self, accounts_clear);
+}
+
+static char *
+account_key (const char *name)
+{
+  g_autofree char *folded = suda_irc_casefold (name);
+
+  return g_strconcat (ACCOUNT_KEY, folded, NULL);
+}
+
+static char *
+claim_value (SudaClusterAccounts *self,
+             gint64               created)
+{
+  return g_strdup_printf ("%s %" G_GINT64_FORMAT, _suda_cluster_get_id (self->cluster), created);
+}
+
+/* A claim's value: the server that made the account, and when. */
+static char *
+parse_claim (const char *value,
+             gint64     *created)
+{
+  const char *space = strrchr (value, ' ');
+
+  *created = space ? g_ascii_strtoll (space + 1, NULL, 10) : 0;
+  return g_strndup (value, space ? (gsize) (space - value) : strlen (value));
+}
+
+static void
+log_account (SudaClusterAccounts *self,
+             const char          *event,
+             const char          *name,
+             const char          *text)
+{
+  g_autoptr(SudaLogEntry) entry = suda_log_entry_new (0, event, NULL, NULL, text);
+
+  suda_log_entry_set_field (entry, "account", name);
+  suda_log_entry_set_field (entry, "cluster", _suda_cluster_get_id (self->cluster));
+  _suda_delivery_log (_suda_cluster_get_core (self->cluster)->delivery, entry);
+}
+
+static void
+on_answered (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
+{
+  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
+}
+
+/* Claiming before an account is made -------------------------------------------- */
+
+typedef struct {
+  SudaClusterAccounts *accounts;
+  char                *name;
+  char                *value;
+  GTask               *task;   /* the store's, or NULL when joining */
+  gint64               created;
+} Claiming;
+
+static void
+claiming_free (Claiming *claiming)
+{
+  accounts_unref (claiming->accounts);
+  g_free (claiming->name);
+  g_free (claiming->value);
+  g_clear_object (&claiming->task);
+  g_free (claiming);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Claiming, claiming_free)
+
+static Claiming *
+claiming_new (SudaClusterAccounts *self,
+              const char          *name,
+              gint64               created,
+              GTask               *task)
+{
+  Claiming *claiming = g_new0 (Claiming, 1);
+
+  claiming->accounts = accounts_ref (self);
+  claiming->name = g_strdup (name);
+  claiming->created = created;
+  claiming->value = claim_value (self, created);
+  claiming->task = task;
+  return claiming;
+}
+
+static void
+refuse_unavailable (SudaClusterAccounts *self,
+                    GTask               *task,
+                    const char          *name)
+{
+  g_autofree char *text = g_strdup_printf ("account %s not made: Redis is unreachable, so the name "
+                                           "cannot be claimed", name);
+
+  if (self->cluster != NULL)
+    log_account (self, "error", name, text);
+  g_task_return_new_error (task, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_UNAVAILABLE,
+                           _("The other servers cannot be asked whether “%s” is free (Redis is "
+                             "unreachable): try again later"), name);
+}
+
+/* Ours already (a claim whose release was lost) is ours to take again. */
+static gboolean
+is_own (SudaClusterAccounts *self,
+        const char          *holder)
+{
+  return g_strcmp0 (holder, _suda_cluster_get_id (self->cluster)) == 0;
+}
+
+static void
+take_over (SudaClusterAccounts *self,
+           Claiming            *claiming)
+{
+  g_autofree char *key = account_key (claiming->name);
+  const char *argv[] = { "SET", key, claiming->value, NULL };
+
+  _suda_cluster_call (self->cluster, argv, on_answered, NULL);
+}
+
+static void
+on_claimed (GObject      *source,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  g_autoptr(Claiming) claiming = data;
+  SudaClusterAccounts *self = claiming->accounts;
+  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
+  g_autofree char *holder = NULL;
+  g_autofree char *text = NULL;
+  gint64 created;
+
+  if (self->cluster == NULL || reply == NULL || (reply->type != REDIS_REPLY_NIL && reply->type != REDIS_REPLY_STRING))
+    {
+      refuse_unavailable (self, claiming->task, claiming->name);
+      return;
+    }
+  if (reply->type == REDIS_REPLY_NIL)
+    {
+      g_task_return_boolean (claiming->task, TRUE);
+      return;
+    }
+  holder = parse_claim (reply->str, &created);
+  if (is_own (self, holder))
+    {
+      take_over (self, claiming);
+      g_task_return_boolean (claiming->task, TRUE);
+      return;
+    }
+  /* Another server made it first: the same answer as a name held here. */
+  text = g_strdup_printf ("account %s not made: server %s holds the name", claiming->name, holder);
+  log_account (self, "error", claiming->name, text);
+  g_task_return_new_error (claiming->task, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS,
+                           _("The account “%s” already exists"), claiming->name);
+}
+
+static void
+claim (const char *name,
+       gint64      created,
+       GTask      *task,
+       gpointer    data)
+{
+  SudaClusterAccounts *self = data;
+  g_autofree char *key = account_key (name);
+  Claiming *claiming = claiming_new (self, name, created, task);
+  /* Redis 7: with NX, GET says who holds it when it is taken. */
+  const char *argv[] = { "SET", key, claiming->value, "NX", "GET", NULL };
+
+  if (!_suda_cluster_call (self->cluster, argv, on_claimed, claiming))
+    {
+      refuse_unavailable (self, task, name);
+      claiming_free (claiming);
+    }
+}
+
+/* Dropped here, or claimed and not written: the name is free everywhere.  A
+ * drop another server made is its to let go. */
+static void
+release (const char *name,
+         gpointer    data)
+{
+  SudaClusterAccounts *self = data;
+  g_autofree char *key = account_key (name);
+  const char *argv[] = { "DEL", key, NULL };
+
+  if (self->applying)
+    return;
+  if (!_suda_cluster_call (self->cluster, argv, on_answered, NULL))
+    g_hash_table_add (self->releases, g_steal_pointer (&key));
+}
+
+static const SudaAccountClaims claims = { claim, release };
+
+/* Joining: the names this server holds ------------------------------------------- */
+
+/* Taken by another server: the same account (a copy, made at the same
+ * time) or a conflict, which is logged and left as it is. */
+static void
+on_joined_claim (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      data)
+{
+  g_autoptr(Claiming) claiming = data;
+  SudaClusterAccounts *self = claiming->accounts;
+  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
+  g_autofree char *holder = NULL;
+  g_autofree char *text = NULL;
+  gint64 created;
+
+  if (self->cluster == NULL || reply == NULL || reply->type != REDIS_REPLY_STRING)
+    return;
+  holder = parse_claim (reply->str, &created);
+  if (created == claiming->created)
+    return;
+  if (is_own (self, holder))
+    {
+      take_over (self, claiming);
+      return;
+    }
+  text = g_strdup_printf ("account %s conflicts: server %s claimed a different account of that name; "
+                          "this server's copy (made %" G_GINT64_FORMAT ") is not claimed",
+                          claiming->name, holder, claiming->created);
+  log_account (self, "error", claiming->name, text);
+}
+
+void
+_suda_cluster_accounts_joined (SudaClusterAccounts *self)
+{
+  g_autoptr(GPtrArray) accounts = NULL;
+  GHashTableIter iter;
+  gpointer key;
+
+  /* Releases first: the same connection keeps them in order. */
+  g_hash_table_iter_init (&iter, self->releases);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      const char *argv[] = { "DEL", key, NULL };
+
+      _suda_cluster_call (self->cluster, argv, on_answered, NULL);
+      g_hash_table_iter_remove (&iter);
+    }
+  if (self->store == NULL || (accounts = suda_account_store_list (self->store, NULL)) == NULL)
+    return;
+  for (guint i = 0; i < accounts->len; i++)
+    {
+      SudaAccountInfo *info = g_ptr_array_index (accounts, i);
+      g_autofree char *name_key = account_key (info->name);
+      Claiming *claiming = claiming_new (self, info->name, info->created, NULL);
+      const char *argv[] = { "SET", name_key, claiming->value, "NX", "GET", NULL };
+
+      if (!_suda_cluster_call (self->cluster, argv, on_joined_claim, claiming))
+        claiming_free (claiming);
+    }
+}
+
+/* Changes ---------------------------------------------------------------------- */
 
 static void
 on_changed (SudaAccountStore    *store,
@@ -50,27 +341,34 @@ on_changed (SudaAccountStore    *store,
 SudaClusterAccounts *
 _suda_cluster_accounts_new (SudaCluster *cluster)
 {
-  SudaClusterAccounts *self = g_new0 (SudaClusterAccounts, 1);
+  SudaClusterAccounts *self = g_rc_box_new0 (SudaClusterAccounts);
   SudaAccountStore *store = _suda_cluster_get_core (cluster)->accounts;
 
   self->cluster = cluster;
+  self->releases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (store != NULL)
     {
       self->store = g_object_ref (store);
       self->changed_id = g_signal_connect (store, "changed", G_CALLBACK (on_changed), self);
+      suda_account_store_set_claims (store, &claims, self);
     }
   return self;
 }
 
+/* Claims still on the way find it dead and answer "unavailable". */
 void
 _suda_cluster_accounts_free (SudaClusterAccounts *self)
 {
   if (self == NULL)
     return;
   if (self->store != NULL)
-    g_clear_signal_handler (&self->changed_id, self->store);
+    {
+      g_clear_signal_handler (&self->changed_id, self->store);
+      suda_account_store_set_claims (self->store, NULL, NULL);
+    }
   g_clear_object (&self->store);
-  g_free (self);
+  self->cluster = NULL;
+  accounts_unref (self);
 }
 
 void

@@ -45,6 +45,12 @@ JsonBuilder  *_suda_cluster_begin           (SudaCluster            *self,
                                              const char             *kind);
 void          _suda_cluster_publish         (SudaCluster            *self,
                                              JsonBuilder            *builder);
+/* A command on the commands' connection; FALSE (and no CALLBACK) while
+ * Redis is away. */
+gboolean      _suda_cluster_call            (SudaCluster            *self,
+                                             const char * const     *argv,
+                                             GAsyncReadyCallback     callback,
+                                             gpointer                data);
 void          _suda_cluster_add_line        (JsonBuilder            *builder,
                                              SudaOutLine            *line,
                                              SudaLogEntry           *entry);
@@ -78,13 +84,15 @@ void          _suda_cluster_rooms_join_in   (SudaCluster            *self,
                                              const char             *room,
                                              const char             *nick);
 /* Accounts: a change through this server's store is sent to the others,
- * and theirs written here (suda-cluster-accounts.c). */
+ * and theirs written here; names are claimed in Redis, those this store
+ * holds each time the cluster is joined (suda-cluster-accounts.c). */
 typedef struct _SudaClusterAccounts SudaClusterAccounts;
 
 SudaClusterAccounts *_suda_cluster_accounts_new  (SudaCluster         *cluster);
 void          _suda_cluster_accounts_free   (SudaClusterAccounts    *self);
 void          _suda_cluster_accounts_in     (SudaClusterAccounts    *self,
                                              JsonObject             *object);
+void          _suda_cluster_accounts_joined (SudaClusterAccounts    *self);
 
 /* A room made here that others have asks them its state (room-ask), they
  * answer (room-state), and it learns it. */

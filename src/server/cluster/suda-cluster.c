@@ -795,6 +795,7 @@ start_listening (SudaCluster *self)
   log_info (self, "info", text);
   publish_hello (self);
   _suda_registry_foreach_client (self->core->registry, announce_user, self);
+  _suda_cluster_accounts_joined (self->accounts);
   self->beat_id = _suda_timeout_add (MAX (self->lease_ms / 3, 20), on_beat, self);
   self->loading = g_cancellable_new ();
   _suda_cluster_history_load (self->cmd, self->core, self->loading, on_history_read, self);
@@ -1048,6 +1049,18 @@ _suda_cluster_publish (SudaCluster *self,
                        JsonBuilder *builder)
 {
   publish (self, builder);
+}
+
+gboolean
+_suda_cluster_call (SudaCluster         *self,
+                    const char * const  *argv,
+                    GAsyncReadyCallback  callback,
+                    gpointer             data)
+{
+  if (!self->connected)
+    return FALSE;
+  suda_redis_command_async (self->cmd, argv, NULL, NULL, callback, data);
+  return TRUE;
 }
 
 void
