@@ -38,6 +38,8 @@ fixture_set_up (Fixture       *f,
   suda_test_redis_set_up (&f->redis);
   f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
   f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  if (data != NULL)
+    return;   /* B starts later, in the test */
   f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
   servers[0] = f->a;
@@ -529,6 +531,41 @@ test_operators_race (Fixture       *f,
   g_assert_true (suda_test_wait_until (one_op_in_race, f, 5000));
 }
 
+/* B, started after A's room has its @ and +, learns them from A's users'
+ * announcements: NAMES and WHO on B show them before any MODE. */
+static void
+test_late_server_learns_prefixes (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#r");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->a, "bob", NULL, "#r");
+  g_autoptr(SudaTestClient) dave = NULL;
+  g_autofree char *names = NULL;
+  SudaServer *servers[3];
+
+  suda_test_client_send (alice, "MODE #r +v bob");
+  suda_test_client_await (bob, ":alice!* MODE #r +v bob");
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
+  servers[0] = f->a;
+  servers[1] = f->b;
+  servers[2] = NULL;
+  suda_test_cluster_wait (servers);
+  wait_for_remote (f->b, "alice");
+  wait_for_remote (f->b, "bob");
+
+  dave = suda_test_member (f->b, "dave", NULL, "#r");
+  suda_test_client_send (dave, "NAMES #r");
+  names = suda_test_client_expect (dave, "* 353 dave = #r :*");
+  g_assert_nonnull (strstr (names, "@alice"));
+  g_assert_nonnull (strstr (names, "+bob"));
+  g_assert_null (strstr (names, "@dave"));
+  suda_test_client_send (dave, "WHO #r");
+  suda_test_client_await (dave, "* 352 dave #r * * * alice H@ :*");
+  /* dave is no operator: alice's room is older than B's copy of it. */
+  suda_test_client_send (dave, "MODE #r +m");
+  suda_test_client_await (dave, "* 482 dave #r :*");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -550,6 +587,8 @@ main (int    argc,
               fixture_set_up, test_operators_across_servers, fixture_tear_down);
   g_test_add ("/cluster/rooms/operators-race-older-room-wins", Fixture, NULL,
               fixture_set_up, test_operators_race, fixture_tear_down);
+  g_test_add ("/cluster/rooms/late-server-learns-prefixes", Fixture, "late",
+              fixture_set_up, test_late_server_learns_prefixes, fixture_tear_down);
   g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
               fixture_set_up, test_new_room_learns_state, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,

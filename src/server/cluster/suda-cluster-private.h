@@ -77,6 +77,15 @@ void          _suda_cluster_rooms_join_in   (SudaCluster            *self,
                                              JsonObject             *object,
                                              const char             *room,
                                              const char             *nick);
+/* A user announced to a server that joins carries its @ and + in each
+ * room, which the servers that learn it from that take. */
+void          _suda_cluster_rooms_add_user  (SudaCluster            *self,
+                                             JsonBuilder            *builder,
+                                             SudaClient             *client);
+void          _suda_cluster_rooms_user_in   (SudaCluster            *self,
+                                             const char             *server,
+                                             JsonObject             *object,
+                                             SudaRemoteUser         *user);
 /* Accounts: a change through this server's store is sent to the others,
  * and theirs written here (suda-cluster-accounts.c). */
 typedef struct _SudaClusterAccounts SudaClusterAccounts;

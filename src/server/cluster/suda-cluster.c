@@ -317,6 +317,7 @@ publish_user (SudaCluster *self,
   for (guint i = 0; i < client->channels->len; i++)
     json_builder_add_string_value (builder, ((SudaChannel *) g_ptr_array_index (client->channels, i))->name);
   json_builder_end_array (builder);
+  _suda_cluster_rooms_add_user (self, builder, client);
   publish (self, builder);
   g_object_unref (builder);
 }
@@ -589,6 +590,7 @@ receive_user (SudaCluster *self,
   user = _suda_registry_add_remote (self->core->registry, server, nick, _suda_cluster_get_string (object, "mask"));
   for (guint i = 0; channels != NULL && i < json_array_get_length (channels); i++)
     _suda_registry_remote_join (self->core->registry, user, json_array_get_string_element (channels, i));
+  _suda_cluster_rooms_user_in (self, server, object, user);
 }
 
 static void
