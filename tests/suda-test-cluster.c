@@ -8,18 +8,31 @@
 #include "suda-test-util.h"
 
 void
-suda_test_redis_start (SudaTestRedis *self)
+suda_test_redis_start_with (SudaTestRedis      *self,
+                            const char * const *args)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port = g_strdup_printf ("%u", self->redis_port);
-  const char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
+  const char *plain[] = { "--port", port, NULL };
+  const char *base[] = { "redis-server", "--bind", "127.0.0.1", "--save", "",
                          "--appendonly", "no", "--dir", self->dir, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
 
-  self->redis = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_strv_builder_addv (builder, base);
+  g_strv_builder_addv (builder, args != NULL ? (const char **) args : plain);
+  argv = g_strv_builder_end (builder);
+  self->redis = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 500 && !suda_test_port_accepts (self->redis_port); i++)
     g_usleep (10000);
   g_assert_true (suda_test_port_accepts (self->redis_port));
+}
+
+void
+suda_test_redis_start (SudaTestRedis *self)
+{
+  suda_test_redis_start_with (self, NULL);
 }
 
 void
@@ -91,7 +104,8 @@ knows_peers (gpointer data)
 void
 suda_test_cluster_wait (SudaServer **servers)
 {
-  g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+  /* TLS handshakes in a sanitizer build on a loaded machine take seconds. */
+  g_assert_true (suda_test_wait_until (knows_peers, servers, 15000));
 }
 
 char *

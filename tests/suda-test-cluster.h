@@ -15,6 +15,9 @@ typedef struct {
 } SudaTestRedis;
 
 void              suda_test_redis_start         (SudaTestRedis *self);
+/* ARGS instead of "--port PORT": TLS on that port, a password. */
+void              suda_test_redis_start_with    (SudaTestRedis *self,
+                                                 const char * const *args);
 void              suda_test_redis_stop          (SudaTestRedis *self);
 /* start() after a first set_up() restarts it on the same port. */
 void              suda_test_redis_set_up        (SudaTestRedis *self);
