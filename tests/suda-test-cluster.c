@@ -1,11 +1,21 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cluster/suda-cluster-private.h"
 #include "suda-test-cluster.h"
 #include "suda-test-util.h"
+
+/* A test that fails aborts without its tear-down: its Redis goes with it
+ * rather than living on, holding the test's output pipe open. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
 
 void
 suda_test_redis_start_with (SudaTestRedis      *self,
@@ -18,11 +28,14 @@ suda_test_redis_start_with (SudaTestRedis      *self,
                          "--appendonly", "no", "--dir", self->dir, NULL };
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
   g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
 
   g_strv_builder_addv (builder, base);
   g_strv_builder_addv (builder, args != NULL ? (const char **) args : plain);
   argv = g_strv_builder_end (builder);
-  self->redis = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  self->redis = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 500 && !suda_test_port_accepts (self->redis_port); i++)
     g_usleep (10000);
