@@ -248,8 +248,8 @@ test_topic_modes_bans_shared (Fixture       *f,
   suda_test_client_await (dave, ":dave!* JOIN #lobby*");
 }
 
-/* The key alone is not enough: A's MODE, read from the stream after B made
- * the room, sets it before the room's state (with the topic) arrives. */
+/* The key and the topic: the whole state, not only a MODE read from the
+ * stream. */
 static gboolean
 b_knows_state (gpointer data)
 {
@@ -276,7 +276,10 @@ test_new_room_learns_state (Fixture       *f,
   suda_test_client_await (alice, ":alice!* MODE #study +kb sesame dave!*@*");
   wait_for_remote (f->b, "alice");
 
-  bob = suda_test_member (f->b, "bob", NULL, "#study");
+  /* bob's JOIN waits for the state: without the key it would be refused. */
+  bob = suda_test_user (f->b, "bob", NULL);
+  suda_test_client_send (bob, "JOIN #study sesame");
+  suda_test_client_await (bob, ":bob!* JOIN #study*");
   g_assert_true (suda_test_wait_until (b_knows_state, f, 5000));
   suda_test_client_send (bob, "TOPIC #study");
   suda_test_client_await (bob, "* 332 bob #study :older than B's room");
@@ -566,6 +569,86 @@ test_late_server_learns_prefixes (Fixture       *f,
   suda_test_client_await (dave, "* 482 dave #r :*");
 }
 
+static gboolean
+held_has_joins (gpointer data)
+{
+  return _suda_cluster_held_get_n_joins (data) > 0;
+}
+
+static gboolean
+held_is_empty (gpointer data)
+{
+  return _suda_cluster_held_get_n_joins (data) == 0;
+}
+
+static gboolean
+b_knows_vault (gpointer data)
+{
+  Fixture *f = data;
+
+  return _suda_registry_get_remote_members (_suda_server_get_registry (f->b), "#vault") != NULL;
+}
+
+/* B has never had #vault, made on A with a key and a ban: a JOIN on B waits
+ * for the room's state and is checked against it as on A. */
+static void
+test_join_waits_for_state (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#vault");
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+  SudaCluster *cluster = _suda_server_get_cluster (f->b);
+
+  suda_test_client_send (alice, "MODE #vault +kb sesame dave!*@*");
+  suda_test_client_await (alice, ":alice!* MODE #vault +kb sesame dave!*@*");
+  suda_test_client_send (alice, "PRIVMSG #vault :said before anyone on B came");
+  g_assert_true (suda_test_wait_until (b_knows_vault, f, 5000));
+  g_assert_null (_suda_registry_find_channel (registry, "#vault"));
+
+  suda_test_client_send (dave, "JOIN #vault sesame");
+  suda_test_client_await (dave, "* 474 dave #vault :*");
+  /* The room made for the state goes with the refusal. */
+  g_assert_null (_suda_registry_find_channel (registry, "#vault"));
+  suda_test_client_send (erin, "JOIN #vault");
+  suda_test_client_await (erin, "* 475 erin #vault :*");
+  suda_test_client_send (erin, "JOIN #vault sesame");
+  suda_test_client_await (erin, ":erin!* JOIN #vault*");
+  /* The room's history on B outlived the refusal's room. */
+  suda_test_client_await (erin, "* NOTICE #vault :*<alice> said before anyone on B came");
+  suda_test_client_await (alice, ":erin!* JOIN #vault*");
+  g_assert_cmpuint (_suda_cluster_held_get_n_joins (_suda_cluster_get_held (cluster)), ==, 0);
+}
+
+/* A room whose members are on a server that does not answer (it has just
+ * gone): the JOIN waits a moment, then goes on as if the room were new. */
+static void
+test_held_join_goes_on_alone (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+  SudaClusterHeld *held = _suda_cluster_get_held (_suda_server_get_cluster (f->b));
+  SudaRemoteUser *ghost = _suda_registry_add_remote (registry, "gone", "ghost", "ghost!g@gone.example");
+  gint64 start;
+
+  _suda_registry_remote_join (registry, ghost, "#quiet");
+  /* One who leaves while held: the JOIN goes with them. */
+  suda_test_client_send (erin, "JOIN #quiet");
+  g_assert_true (suda_test_wait_until (held_has_joins, held, 5000));
+  suda_test_client_send (erin, "QUIT :never mind");
+  suda_test_client_await (erin, "ERROR *");
+  g_assert_true (suda_test_wait_until (held_is_empty, held, 5000));
+
+  start = g_get_monotonic_time ();
+  suda_test_client_send (dave, "JOIN #quiet");
+  suda_test_client_await (dave, ":dave!* JOIN #quiet");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (_suda_cluster_held_get_n_joins (held), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -589,6 +672,10 @@ main (int    argc,
               fixture_set_up, test_operators_race, fixture_tear_down);
   g_test_add ("/cluster/rooms/late-server-learns-prefixes", Fixture, "late",
               fixture_set_up, test_late_server_learns_prefixes, fixture_tear_down);
+  g_test_add ("/cluster/rooms/join-waits-for-state", Fixture, NULL,
+              fixture_set_up, test_join_waits_for_state, fixture_tear_down);
+  g_test_add ("/cluster/rooms/held-join-goes-on-alone", Fixture, NULL,
+              fixture_set_up, test_held_join_goes_on_alone, fixture_tear_down);
   g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
               fixture_set_up, test_new_room_learns_state, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,

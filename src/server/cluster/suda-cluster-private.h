@@ -103,6 +103,23 @@ void          _suda_cluster_rooms_answer    (SudaCluster            *self,
                                              JsonObject             *object);
 void          _suda_cluster_rooms_learn     (SudaCluster            *self,
                                              JsonObject             *object);
+void          _suda_cluster_rooms_ask       (SudaCluster            *self,
+                                             const char             *room);
+/* JOINs of a room only others have, held until its state is in
+ * (suda-cluster-held.c): the learning of the state releases them. */
+typedef struct _SudaClusterHeld SudaClusterHeld;
+
+SudaClusterHeld *_suda_cluster_held_new     (SudaCluster            *cluster);
+void          _suda_cluster_held_free       (SudaClusterHeld        *self);
+SudaClusterHeld *_suda_cluster_get_held     (SudaCluster            *self);
+gboolean      _suda_cluster_held_waits_for  (SudaClusterHeld        *self,
+                                             const char             *room);
+void          _suda_cluster_held_release    (SudaClusterHeld        *self,
+                                             const char             *room);
+gboolean      _suda_cluster_held_is_releasing (SudaClusterHeld      *self);
+void          _suda_cluster_held_forget     (SudaClusterHeld        *self,
+                                             SudaClient             *client);
+guint         _suda_cluster_held_get_n_joins (SudaClusterHeld       *self);
 /* The events' stream (suda-cluster-stream.c): one entry is one JSON event
  * in the field "e". */
 typedef struct _SudaClusterReader SudaClusterReader;

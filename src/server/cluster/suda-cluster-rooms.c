@@ -301,15 +301,24 @@ _suda_cluster_rooms_joined (SudaCluster *self,
 {
   SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
   SudaChannel *channel = _suda_registry_find_channel (registry, room);
-  JsonBuilder *builder;
 
-  /* Only a room this server has just made, that others have. */
+  /* Only a room this server has just made, that others have, and whose
+   * state its JOIN did not wait for. */
   if (channel == NULL || channel->members->len != 1 ||
-      _suda_registry_get_remote_members (registry, room) == NULL)
+      _suda_registry_get_remote_members (registry, room) == NULL ||
+      _suda_cluster_held_is_releasing (_suda_cluster_get_held (self)))
     return;
-  builder = _suda_cluster_begin (self, "room-ask");
+  _suda_cluster_rooms_ask (self, channel->name);
+}
+
+void
+_suda_cluster_rooms_ask (SudaCluster *self,
+                         const char  *room)
+{
+  JsonBuilder *builder = _suda_cluster_begin (self, "room-ask");
+
   json_builder_set_member_name (builder, "channel");
-  json_builder_add_string_value (builder, channel->name);
+  json_builder_add_string_value (builder, room);
   _suda_cluster_publish (self, builder);
   g_object_unref (builder);
 }
@@ -426,7 +435,11 @@ _suda_cluster_rooms_learn (SudaCluster *self,
   SudaChannel *channel = room ? _suda_registry_find_channel (registry, room) : NULL;
   const char *topic = json_object_get_string_member_with_default (object, "topic", "");
   const char *key = json_object_get_string_member_with_default (object, "key", "");
+  SudaClusterHeld *held = _suda_cluster_get_held (self);
 
+  /* A JOIN waits for this room: it gets one, with no one in it yet. */
+  if (channel == NULL && room != NULL && _suda_cluster_held_waits_for (held, room))
+    channel = _suda_registry_ensure_channel (registry, room);
   if (channel == NULL)
     return;
   if (*topic != '\0')
@@ -442,4 +455,5 @@ _suda_cluster_rooms_learn (SudaCluster *self,
   learn_list (&channel->invex, object, "invex");
   learn_flagged (registry, channel, object, "ops", SUDA_MEMBER_OP);
   learn_flagged (registry, channel, object, "voices", SUDA_MEMBER_VOICE);
+  _suda_cluster_held_release (held, channel->name);
 }
