@@ -148,3 +148,14 @@ suda_test_find_logged (GPtrArray  *entries,
     }
   return NULL;
 }
+
+char *
+suda_test_names_of (SudaTestClient *client,
+                    const char     *nick,
+                    const char     *room)
+{
+  g_autofree char *pattern = g_strdup_printf ("* 353 %s = %s :*", nick, room);
+
+  suda_test_client_send (client, "NAMES %s", room);
+  return suda_test_client_expect (client, pattern);
+}

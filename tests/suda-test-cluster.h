@@ -4,6 +4,7 @@
 #pragma once
 
 #include "suda-server-private.h"
+#include "suda-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -39,5 +40,9 @@ char             *suda_test_tag_of              (const char    *line,
 SudaLogEntry     *suda_test_find_logged         (GPtrArray     *entries,
                                                  const char    *event,
                                                  const char    *msgid);
+/* CLIENT's (NICK's) NAMES reply for ROOM: its one 353 line. */
+char             *suda_test_names_of            (SudaTestClient *client,
+                                                 const char    *nick,
+                                                 const char    *room);
 
 G_END_DECLS

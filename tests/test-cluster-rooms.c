@@ -29,23 +29,29 @@ on_b_entry (SudaServer   *server,
   g_ptr_array_add (f->b_entries, g_object_ref (entry));
 }
 
+/* B joins A's cluster, and both have heard from each other. */
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+start_b (Fixture *f)
 {
   SudaServer *servers[3];
 
-  suda_test_redis_set_up (&f->redis);
-  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
-  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
-  if (data != NULL)
-    return;   /* B starts later, in the test */
   f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
   servers[0] = f->a;
   servers[1] = f->b;
   servers[2] = NULL;
   suda_test_cluster_wait (servers);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  suda_test_redis_set_up (&f->redis);
+  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  if (data == NULL)
+    start_b (f);   /* else B starts later, in the test */
 }
 
 static void
@@ -190,12 +196,10 @@ test_kick_member_of_other_server (Fixture       *f,
   suda_test_client_expect_nothing_before_sync (carol, "*PRIVMSG #lobby :marker");
 
   /* Gone from the room on both servers. */
-  suda_test_client_send (bob, "NAMES #lobby");
-  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  names = suda_test_names_of (bob, "bob", "#lobby");
   g_assert_null (strstr (names, "carol"));
-  suda_test_client_send (dave, "NAMES #lobby");
   g_free (names);
-  names = suda_test_client_expect (dave, "* 353 dave = #lobby :*");
+  names = suda_test_names_of (dave, "dave", "#lobby");
   g_assert_null (strstr (names, "carol"));
   g_assert_nonnull (strstr (names, "bob"));
 }
@@ -451,8 +455,7 @@ test_operators_across_servers (Fixture       *f,
   bob = suda_test_member (f->b, "bob", NULL, "#r");
   carol = suda_test_member (f->b, "carol", NULL, "#r");
   suda_test_client_await (alice, ":carol!* JOIN #r*");
-  suda_test_client_send (bob, "NAMES #r");
-  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
+  names = suda_test_names_of (bob, "bob", "#r");
   g_assert_nonnull (strstr (names, "@alice"));
   g_assert_nonnull (strstr (names, " bob"));
   g_assert_null (strstr (names, "@bob"));
@@ -462,16 +465,14 @@ test_operators_across_servers (Fixture       *f,
   /* +v and +o given on A to members on B show in NAMES and WHO on A. */
   suda_test_client_send (alice, "MODE #r +vo bob carol");
   suda_test_client_await (bob, ":alice!* MODE #r +vo bob carol");
-  suda_test_client_send (alice, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  names = suda_test_names_of (alice, "alice", "#r");
   g_assert_nonnull (strstr (names, " +bob"));
   g_assert_nonnull (strstr (names, " @carol"));
   suda_test_client_send (alice, "WHO #r");
   suda_test_client_await (alice, "* 352 alice #r * * * carol H@ :*");
-  suda_test_client_send (bob, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
+  names = suda_test_names_of (bob, "bob", "#r");
   g_assert_nonnull (strstr (names, " +bob"));
 
   /* carol, an operator through A, sets modes and kicks from B. */
@@ -479,9 +480,8 @@ test_operators_across_servers (Fixture       *f,
   suda_test_client_await (alice, ":carol!* MODE #r +l 50");
   suda_test_client_send (carol, "MODE #r -v bob");
   suda_test_client_await (alice, ":carol!* MODE #r -v bob");
-  suda_test_client_send (alice, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  names = suda_test_names_of (alice, "alice", "#r");
   g_assert_null (strstr (names, "+bob"));
   suda_test_client_send (carol, "KICK #r bob :out");
   suda_test_client_await (alice, ":carol!* KICK #r bob :out");
@@ -544,21 +544,15 @@ test_late_server_learns_prefixes (Fixture       *f,
   g_autoptr(SudaTestClient) bob = suda_test_member (f->a, "bob", NULL, "#r");
   g_autoptr(SudaTestClient) dave = NULL;
   g_autofree char *names = NULL;
-  SudaServer *servers[3];
 
   suda_test_client_send (alice, "MODE #r +v bob");
   suda_test_client_await (bob, ":alice!* MODE #r +v bob");
-  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
-  servers[0] = f->a;
-  servers[1] = f->b;
-  servers[2] = NULL;
-  suda_test_cluster_wait (servers);
+  start_b (f);
   wait_for_remote (f->b, "alice");
   wait_for_remote (f->b, "bob");
 
   dave = suda_test_member (f->b, "dave", NULL, "#r");
-  suda_test_client_send (dave, "NAMES #r");
-  names = suda_test_client_expect (dave, "* 353 dave = #r :*");
+  names = suda_test_names_of (dave, "dave", "#r");
   g_assert_nonnull (strstr (names, "@alice"));
   g_assert_nonnull (strstr (names, "+bob"));
   g_assert_null (strstr (names, "@dave"));
