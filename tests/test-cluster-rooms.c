@@ -439,6 +439,25 @@ test_account_shared (Fixture       *f,
   g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
 }
 
+/* In #r, CLIENT (NICK) sees OP as an operator and is none: NAMES says so,
+ * and MODE is refused.  Returns the NAMES line. */
+static char *
+assert_operator_is (SudaTestClient *client,
+                    const char     *nick,
+                    const char     *op)
+{
+  char *names = suda_test_names_of (client, nick, "#r");
+  g_autofree char *op_prefixed = g_strconcat ("@", op, NULL);
+  g_autofree char *nick_prefixed = g_strconcat ("@", nick, NULL);
+  g_autofree char *refused = g_strdup_printf ("* 482 %s #r :*", nick);
+
+  g_assert_nonnull (strstr (names, op_prefixed));
+  g_assert_null (strstr (names, nick_prefixed));
+  suda_test_client_send (client, "MODE #r +m");
+  suda_test_client_await (client, refused);
+  return names;
+}
+
 /* A room's operators are one set across servers: bob, who makes #r on B
  * after alice made it on A, is no operator there; NAMES and WHO on each
  * server show the other's @ and +; an operator made on A acts on B. */
@@ -455,12 +474,8 @@ test_operators_across_servers (Fixture       *f,
   bob = suda_test_member (f->b, "bob", NULL, "#r");
   carol = suda_test_member (f->b, "carol", NULL, "#r");
   suda_test_client_await (alice, ":carol!* JOIN #r*");
-  names = suda_test_names_of (bob, "bob", "#r");
-  g_assert_nonnull (strstr (names, "@alice"));
+  names = assert_operator_is (bob, "bob", "alice");
   g_assert_nonnull (strstr (names, " bob"));
-  g_assert_null (strstr (names, "@bob"));
-  suda_test_client_send (bob, "MODE #r +m");
-  suda_test_client_await (bob, "* 482 bob #r :*");
 
   /* +v and +o given on A to members on B show in NAMES and WHO on A. */
   suda_test_client_send (alice, "MODE #r +vo bob carol");
@@ -552,15 +567,11 @@ test_late_server_learns_prefixes (Fixture       *f,
   wait_for_remote (f->b, "bob");
 
   dave = suda_test_member (f->b, "dave", NULL, "#r");
-  names = suda_test_names_of (dave, "dave", "#r");
-  g_assert_nonnull (strstr (names, "@alice"));
+  /* dave is no operator: alice's room is older than B's copy of it. */
+  names = assert_operator_is (dave, "dave", "alice");
   g_assert_nonnull (strstr (names, "+bob"));
-  g_assert_null (strstr (names, "@dave"));
   suda_test_client_send (dave, "WHO #r");
   suda_test_client_await (dave, "* 352 dave #r * * * alice H@ :*");
-  /* dave is no operator: alice's room is older than B's copy of it. */
-  suda_test_client_send (dave, "MODE #r +m");
-  suda_test_client_await (dave, "* 482 dave #r :*");
 }
 
 static gboolean
