@@ -140,6 +140,8 @@ _suda_cluster_held_release (SudaClusterHeld *self,
   for (guint i = 0; i < self->joins->len; i++)
     if (waits_for (g_ptr_array_index (self->joins, i), room))
       g_ptr_array_add (ready, g_ptr_array_index (self->joins, i));
+  if (ready->len == 0)
+    return;
   self->releasing = TRUE;
   for (guint i = 0; i < ready->len; i++)
     resume (g_ptr_array_index (ready, i));
