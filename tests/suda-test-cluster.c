@@ -1,25 +1,51 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 
 #include "cluster/suda-cluster-private.h"
 #include "suda-test-cluster.h"
 #include "suda-test-util.h"
 
+/* A test that fails aborts without its tear-down: its Redis goes with it
+ * rather than living on, holding the test's output pipe open. */
+static void
+die_with_parent (gpointer data)
+{
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
 void
-suda_test_redis_start (SudaTestRedis *self)
+suda_test_redis_start_with (SudaTestRedis      *self,
+                            const char * const *args)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *port = g_strdup_printf ("%u", self->redis_port);
-  const char *argv[] = { "redis-server", "--bind", "127.0.0.1", "--port", port, "--save", "",
+  const char *plain[] = { "--port", port, NULL };
+  const char *base[] = { "redis-server", "--bind", "127.0.0.1", "--save", "",
                          "--appendonly", "no", "--dir", self->dir, NULL };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
 
-  self->redis = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
+  g_strv_builder_addv (builder, base);
+  g_strv_builder_addv (builder, args != NULL ? (const char **) args : plain);
+  argv = g_strv_builder_end (builder);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_set_child_setup (launcher, die_with_parent, NULL, NULL);
+  self->redis = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < 500 && !suda_test_port_accepts (self->redis_port); i++)
     g_usleep (10000);
   g_assert_true (suda_test_port_accepts (self->redis_port));
+}
+
+void
+suda_test_redis_start (SudaTestRedis *self)
+{
+  suda_test_redis_start_with (self, NULL);
 }
 
 void
@@ -91,7 +117,8 @@ knows_peers (gpointer data)
 void
 suda_test_cluster_wait (SudaServer **servers)
 {
-  g_assert_true (suda_test_wait_until (knows_peers, servers, 5000));
+  /* TLS handshakes in a sanitizer build on a loaded machine take seconds. */
+  g_assert_true (suda_test_wait_until (knows_peers, servers, 15000));
 }
 
 char *
@@ -120,4 +147,15 @@ suda_test_find_logged (GPtrArray  *entries,
         return entry;
     }
   return NULL;
+}
+
+char *
+suda_test_names_of (SudaTestClient *client,
+                    const char     *nick,
+                    const char     *room)
+{
+  g_autofree char *pattern = g_strdup_printf ("* 353 %s = %s :*", nick, room);
+
+  suda_test_client_send (client, "NAMES %s", room);
+  return suda_test_client_expect (client, pattern);
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "suda-server-private.h"
+#include "suda-test-util.h"
 
 G_BEGIN_DECLS
 
@@ -15,6 +16,9 @@ typedef struct {
 } SudaTestRedis;
 
 void              suda_test_redis_start         (SudaTestRedis *self);
+/* ARGS instead of "--port PORT": TLS on that port, a password. */
+void              suda_test_redis_start_with    (SudaTestRedis *self,
+                                                 const char * const *args);
 void              suda_test_redis_stop          (SudaTestRedis *self);
 /* start() after a first set_up() restarts it on the same port. */
 void              suda_test_redis_set_up        (SudaTestRedis *self);
@@ -36,5 +40,9 @@ char             *suda_test_tag_of              (const char    *line,
 SudaLogEntry     *suda_test_find_logged         (GPtrArray     *entries,
                                                  const char    *event,
                                                  const char    *msgid);
+/* CLIENT's (NICK's) NAMES reply for ROOM: its one 353 line. */
+char             *suda_test_names_of            (SudaTestClient *client,
+                                                 const char    *nick,
+                                                 const char    *room);
 
 G_END_DECLS

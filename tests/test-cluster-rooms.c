@@ -29,21 +29,29 @@ on_b_entry (SudaServer   *server,
   g_ptr_array_add (f->b_entries, g_object_ref (entry));
 }
 
+/* B joins A's cluster, and both have heard from each other. */
 static void
-fixture_set_up (Fixture       *f,
-                gconstpointer  data)
+start_b (Fixture *f)
 {
   SudaServer *servers[3];
 
-  suda_test_redis_set_up (&f->redis);
-  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
-  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
   f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
   servers[0] = f->a;
   servers[1] = f->b;
   servers[2] = NULL;
   suda_test_cluster_wait (servers);
+}
+
+static void
+fixture_set_up (Fixture       *f,
+                gconstpointer  data)
+{
+  suda_test_redis_set_up (&f->redis);
+  f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  if (data == NULL)
+    start_b (f);   /* else B starts later, in the test */
 }
 
 static void
@@ -188,12 +196,10 @@ test_kick_member_of_other_server (Fixture       *f,
   suda_test_client_expect_nothing_before_sync (carol, "*PRIVMSG #lobby :marker");
 
   /* Gone from the room on both servers. */
-  suda_test_client_send (bob, "NAMES #lobby");
-  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  names = suda_test_names_of (bob, "bob", "#lobby");
   g_assert_null (strstr (names, "carol"));
-  suda_test_client_send (dave, "NAMES #lobby");
   g_free (names);
-  names = suda_test_client_expect (dave, "* 353 dave = #lobby :*");
+  names = suda_test_names_of (dave, "dave", "#lobby");
   g_assert_null (strstr (names, "carol"));
   g_assert_nonnull (strstr (names, "bob"));
 }
@@ -246,8 +252,8 @@ test_topic_modes_bans_shared (Fixture       *f,
   suda_test_client_await (dave, ":dave!* JOIN #lobby*");
 }
 
-/* The key alone is not enough: A's MODE, read from the stream after B made
- * the room, sets it before the room's state (with the topic) arrives. */
+/* The key and the topic: the whole state, not only a MODE read from the
+ * stream. */
 static gboolean
 b_knows_state (gpointer data)
 {
@@ -274,7 +280,10 @@ test_new_room_learns_state (Fixture       *f,
   suda_test_client_await (alice, ":alice!* MODE #study +kb sesame dave!*@*");
   wait_for_remote (f->b, "alice");
 
-  bob = suda_test_member (f->b, "bob", NULL, "#study");
+  /* bob's JOIN waits for the state: without the key it would be refused. */
+  bob = suda_test_user (f->b, "bob", NULL);
+  suda_test_client_send (bob, "JOIN #study sesame");
+  suda_test_client_await (bob, ":bob!* JOIN #study*");
   g_assert_true (suda_test_wait_until (b_knows_state, f, 5000));
   suda_test_client_send (bob, "TOPIC #study");
   suda_test_client_await (bob, "* 332 bob #study :older than B's room");
@@ -430,6 +439,25 @@ test_account_shared (Fixture       *f,
   g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
 }
 
+/* In #r, CLIENT (NICK) sees OP as an operator and is none: NAMES says so,
+ * and MODE is refused.  Returns the NAMES line. */
+static char *
+assert_operator_is (SudaTestClient *client,
+                    const char     *nick,
+                    const char     *op)
+{
+  char *names = suda_test_names_of (client, nick, "#r");
+  g_autofree char *op_prefixed = g_strconcat ("@", op, NULL);
+  g_autofree char *nick_prefixed = g_strconcat ("@", nick, NULL);
+  g_autofree char *refused = g_strdup_printf ("* 482 %s #r :*", nick);
+
+  g_assert_nonnull (strstr (names, op_prefixed));
+  g_assert_null (strstr (names, nick_prefixed));
+  suda_test_client_send (client, "MODE #r +m");
+  suda_test_client_await (client, refused);
+  return names;
+}
+
 /* A room's operators are one set across servers: bob, who makes #r on B
  * after alice made it on A, is no operator there; NAMES and WHO on each
  * server show the other's @ and +; an operator made on A acts on B. */
@@ -446,27 +474,20 @@ test_operators_across_servers (Fixture       *f,
   bob = suda_test_member (f->b, "bob", NULL, "#r");
   carol = suda_test_member (f->b, "carol", NULL, "#r");
   suda_test_client_await (alice, ":carol!* JOIN #r*");
-  suda_test_client_send (bob, "NAMES #r");
-  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
-  g_assert_nonnull (strstr (names, "@alice"));
+  names = assert_operator_is (bob, "bob", "alice");
   g_assert_nonnull (strstr (names, " bob"));
-  g_assert_null (strstr (names, "@bob"));
-  suda_test_client_send (bob, "MODE #r +m");
-  suda_test_client_await (bob, "* 482 bob #r :*");
 
   /* +v and +o given on A to members on B show in NAMES and WHO on A. */
   suda_test_client_send (alice, "MODE #r +vo bob carol");
   suda_test_client_await (bob, ":alice!* MODE #r +vo bob carol");
-  suda_test_client_send (alice, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  names = suda_test_names_of (alice, "alice", "#r");
   g_assert_nonnull (strstr (names, " +bob"));
   g_assert_nonnull (strstr (names, " @carol"));
   suda_test_client_send (alice, "WHO #r");
   suda_test_client_await (alice, "* 352 alice #r * * * carol H@ :*");
-  suda_test_client_send (bob, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (bob, "* 353 bob = #r :*");
+  names = suda_test_names_of (bob, "bob", "#r");
   g_assert_nonnull (strstr (names, " +bob"));
 
   /* carol, an operator through A, sets modes and kicks from B. */
@@ -474,9 +495,8 @@ test_operators_across_servers (Fixture       *f,
   suda_test_client_await (alice, ":carol!* MODE #r +l 50");
   suda_test_client_send (carol, "MODE #r -v bob");
   suda_test_client_await (alice, ":carol!* MODE #r -v bob");
-  suda_test_client_send (alice, "NAMES #r");
   g_free (names);
-  names = suda_test_client_expect (alice, "* 353 alice = #r :*");
+  names = suda_test_names_of (alice, "alice", "#r");
   g_assert_null (strstr (names, "+bob"));
   suda_test_client_send (carol, "KICK #r bob :out");
   suda_test_client_await (alice, ":carol!* KICK #r bob :out");
@@ -529,6 +549,111 @@ test_operators_race (Fixture       *f,
   g_assert_true (suda_test_wait_until (one_op_in_race, f, 5000));
 }
 
+/* B, started after A's room has its @ and +, learns them from A's users'
+ * announcements: NAMES and WHO on B show them before any MODE. */
+static void
+test_late_server_learns_prefixes (Fixture       *f,
+                                  gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#r");
+  g_autoptr(SudaTestClient) bob = suda_test_member (f->a, "bob", NULL, "#r");
+  g_autoptr(SudaTestClient) dave = NULL;
+  g_autofree char *names = NULL;
+
+  suda_test_client_send (alice, "MODE #r +v bob");
+  suda_test_client_await (bob, ":alice!* MODE #r +v bob");
+  start_b (f);
+  wait_for_remote (f->b, "alice");
+  wait_for_remote (f->b, "bob");
+
+  dave = suda_test_member (f->b, "dave", NULL, "#r");
+  /* dave is no operator: alice's room is older than B's copy of it. */
+  names = assert_operator_is (dave, "dave", "alice");
+  g_assert_nonnull (strstr (names, "+bob"));
+  suda_test_client_send (dave, "WHO #r");
+  suda_test_client_await (dave, "* 352 dave #r * * * alice H@ :*");
+}
+
+static gboolean
+held_has_joins (gpointer data)
+{
+  return _suda_cluster_held_get_n_joins (data) > 0;
+}
+
+static gboolean
+held_is_empty (gpointer data)
+{
+  return _suda_cluster_held_get_n_joins (data) == 0;
+}
+
+static gboolean
+b_knows_vault (gpointer data)
+{
+  Fixture *f = data;
+
+  return _suda_registry_get_remote_members (_suda_server_get_registry (f->b), "#vault") != NULL;
+}
+
+/* B has never had #vault, made on A with a key and a ban: a JOIN on B waits
+ * for the room's state and is checked against it as on A. */
+static void
+test_join_waits_for_state (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#vault");
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+  SudaCluster *cluster = _suda_server_get_cluster (f->b);
+
+  suda_test_client_send (alice, "MODE #vault +kb sesame dave!*@*");
+  suda_test_client_await (alice, ":alice!* MODE #vault +kb sesame dave!*@*");
+  suda_test_client_send (alice, "PRIVMSG #vault :said before anyone on B came");
+  g_assert_true (suda_test_wait_until (b_knows_vault, f, 5000));
+  g_assert_null (_suda_registry_find_channel (registry, "#vault"));
+
+  suda_test_client_send (dave, "JOIN #vault sesame");
+  suda_test_client_await (dave, "* 474 dave #vault :*");
+  /* The room made for the state goes with the refusal. */
+  g_assert_null (_suda_registry_find_channel (registry, "#vault"));
+  suda_test_client_send (erin, "JOIN #vault");
+  suda_test_client_await (erin, "* 475 erin #vault :*");
+  suda_test_client_send (erin, "JOIN #vault sesame");
+  suda_test_client_await (erin, ":erin!* JOIN #vault*");
+  /* The room's history on B outlived the refusal's room. */
+  suda_test_client_await (erin, "* NOTICE #vault :*<alice> said before anyone on B came");
+  suda_test_client_await (alice, ":erin!* JOIN #vault*");
+  g_assert_cmpuint (_suda_cluster_held_get_n_joins (_suda_cluster_get_held (cluster)), ==, 0);
+}
+
+/* A room whose members are on a server that does not answer (it has just
+ * gone): the JOIN waits a moment, then goes on as if the room were new. */
+static void
+test_held_join_goes_on_alone (Fixture       *f,
+                              gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", NULL);
+  g_autoptr(SudaTestClient) erin = suda_test_user (f->b, "erin", NULL);
+  SudaRegistry *registry = _suda_server_get_registry (f->b);
+  SudaClusterHeld *held = _suda_cluster_get_held (_suda_server_get_cluster (f->b));
+  SudaRemoteUser *ghost = _suda_registry_add_remote (registry, "gone", "ghost", "ghost!g@gone.example");
+  gint64 start;
+
+  _suda_registry_remote_join (registry, ghost, "#quiet");
+  /* One who leaves while held: the JOIN goes with them. */
+  suda_test_client_send (erin, "JOIN #quiet");
+  g_assert_true (suda_test_wait_until (held_has_joins, held, 5000));
+  suda_test_client_send (erin, "QUIT :never mind");
+  suda_test_client_await (erin, "ERROR *");
+  g_assert_true (suda_test_wait_until (held_is_empty, held, 5000));
+
+  start = g_get_monotonic_time ();
+  suda_test_client_send (dave, "JOIN #quiet");
+  suda_test_client_await (dave, ":dave!* JOIN #quiet");
+  g_assert_cmpint (g_get_monotonic_time () - start, >=, 1000 * G_TIME_SPAN_MILLISECOND);
+  g_assert_cmpuint (_suda_cluster_held_get_n_joins (held), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -550,6 +675,12 @@ main (int    argc,
               fixture_set_up, test_operators_across_servers, fixture_tear_down);
   g_test_add ("/cluster/rooms/operators-race-older-room-wins", Fixture, NULL,
               fixture_set_up, test_operators_race, fixture_tear_down);
+  g_test_add ("/cluster/rooms/late-server-learns-prefixes", Fixture, "late",
+              fixture_set_up, test_late_server_learns_prefixes, fixture_tear_down);
+  g_test_add ("/cluster/rooms/join-waits-for-state", Fixture, NULL,
+              fixture_set_up, test_join_waits_for_state, fixture_tear_down);
+  g_test_add ("/cluster/rooms/held-join-goes-on-alone", Fixture, NULL,
+              fixture_set_up, test_held_join_goes_on_alone, fixture_tear_down);
   g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,
               fixture_set_up, test_new_room_learns_state, fixture_tear_down);
   g_test_add ("/cluster/list/rooms-of-other-servers", Fixture, NULL,

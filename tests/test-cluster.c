@@ -16,81 +16,11 @@
 #define LEASE_MS 600
 
 typedef struct {
-  char        *dir;
-  GSubprocess *redis;
-  guint16      redis_port;
-  char        *url;
-  SudaServer  *a;
-  SudaServer  *b;
-  GPtrArray   *b_entries;   /* SudaLogEntry B logged */
+  SudaTestRedis  redis;
+  SudaServer    *a;
+  SudaServer    *b;
+  GPtrArray     *b_entries;   /* SudaLogEntry B logged */
 } Fixture;
-
-/* EXTRA: more arguments (TLS, a password), or NULL. */
-static void
-start_redis_with (Fixture            *f,
-                  const char * const *extra)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *port = g_strdup_printf ("%u", f->redis_port);
-  const char *plain[] = { "--port", port, NULL };
-  const char *base[] = { "redis-server", "--bind", "127.0.0.1", "--save", "",
-                         "--appendonly", "no", "--dir", f->dir, NULL };
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-
-  g_strv_builder_addv (builder, base);
-  g_strv_builder_addv (builder, extra != NULL ? (const char **) extra : plain);
-  argv = g_strv_builder_end (builder);
-  f->redis = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &error);
-  g_assert_no_error (error);
-  for (guint i = 0; i < 500 && !suda_test_port_accepts (f->redis_port); i++)
-    g_usleep (10000);
-  g_assert_true (suda_test_port_accepts (f->redis_port));
-}
-
-static void
-start_redis (Fixture *f)
-{
-  start_redis_with (f, NULL);
-}
-
-static void
-stop_redis (Fixture *f)
-{
-  if (f->redis == NULL)
-    return;
-  g_subprocess_force_exit (f->redis);
-  g_subprocess_wait (f->redis, NULL, NULL);
-  g_clear_object (&f->redis);
-}
-
-static SudaServerConfig *
-cluster_config (Fixture    *f,
-                const char *id)
-{
-  SudaServerConfig *config = suda_server_config_new ();
-
-  config->flood_control = FALSE;
-  config->cluster.redis = g_strdup (f->url);
-  config->cluster.server_id = g_strdup (id);
-  config->cluster.lease_ms = LEASE_MS;
-  return config;
-}
-
-static gboolean
-knows_peers (gpointer data)
-{
-  SudaServer **servers = data;
-
-  for (guint i = 0; servers[i] != NULL; i++)
-    {
-      SudaCluster *cluster = _suda_server_get_cluster (servers[i]);
-
-      if (!_suda_cluster_is_connected (cluster) || _suda_cluster_get_n_peers (cluster) == 0)
-        return FALSE;
-    }
-  return TRUE;
-}
 
 /* Both hear the channel and have heard from another server. */
 static void
@@ -99,8 +29,7 @@ wait_for_cluster (SudaServer *a,
 {
   SudaServer *servers[] = { a, b, NULL };
 
-  /* TLS handshakes in a sanitizer build on a loaded machine take seconds. */
-  g_assert_true (suda_test_wait_until (knows_peers, servers, 15000));
+  suda_test_cluster_wait (servers);
 }
 
 static void
@@ -111,28 +40,16 @@ on_b_entry (SudaServer   *server,
   g_ptr_array_add (f->b_entries, g_object_ref (entry));
 }
 
-static SudaServer *
-start_server (Fixture    *f,
-              const char *id)
-{
-  g_autoptr(SudaServerConfig) config = cluster_config (f, id);
-
-  return suda_test_server_new (config);
-}
-
 static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
-  f->dir = suda_test_make_tmpdir ();
-  f->redis_port = suda_test_free_port ();
-  f->url = g_strdup_printf ("redis://127.0.0.1:%u/0", f->redis_port);
+  suda_test_redis_set_up (&f->redis);
   f->b_entries = g_ptr_array_new_with_free_func (g_object_unref);
-  start_redis (f);
   if (data != NULL)
     return;   /* the test starts its own servers */
-  f->a = start_server (f, "a");
-  f->b = start_server (f, "b");
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   g_signal_connect (f->b, "log-entry", G_CALLBACK (on_b_entry), f);
   wait_for_cluster (f->a, f->b);
 }
@@ -143,10 +60,8 @@ fixture_tear_down (Fixture       *f,
 {
   g_clear_object (&f->a);
   g_clear_object (&f->b);
-  stop_redis (f);
+  suda_test_redis_tear_down (&f->redis);
   g_ptr_array_unref (f->b_entries);
-  g_free (f->url);
-  g_free (f->dir);
 }
 
 static void
@@ -191,8 +106,7 @@ test_names_lists_other_server (Fixture       *f,
   g_autofree char *names = NULL;
 
   suda_test_client_await (bob, ":alice!* JOIN #lobby*");
-  suda_test_client_send (bob, "NAMES #lobby");
-  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  names = suda_test_names_of (bob, "bob", "#lobby");
   g_assert_nonnull (strstr (names, " alice"));
   g_assert_nonnull (strstr (names, "bob"));
   suda_test_client_await (bob, "* 366 bob #lobby *");
@@ -205,9 +119,8 @@ test_names_lists_other_server (Fixture       *f,
   /* A part on A leaves B's list too. */
   suda_test_client_send (alice, "PART #lobby :bye");
   suda_test_client_await (bob, ":alice!* PART #lobby :bye");
-  suda_test_client_send (bob, "NAMES #lobby");
   g_free (names);
-  names = suda_test_client_expect (bob, "* 353 bob = #lobby :*");
+  names = suda_test_names_of (bob, "bob", "#lobby");
   g_assert_null (strstr (names, "alice"));
 }
 
@@ -239,13 +152,13 @@ static void
 test_redis_unreachable (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(SudaServerConfig) config = cluster_config (f, "a");
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (&f->redis, "a", LEASE_MS);
   g_autoptr(SudaServer) server = NULL;
   g_autoptr(SudaServer) alone = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SudaTestClient) alice = NULL;
 
-  stop_redis (f);
+  suda_test_redis_stop (&f->redis);
   g_free (config->listen_address);
   config->listen_address = g_strdup ("127.0.0.1");
   config->port = 0;
@@ -265,7 +178,7 @@ test_redis_unreachable (Fixture       *f,
   alice = suda_test_member (alone, "alice", NULL, "#lobby");
   suda_test_client_send (alice, "NAMES #lobby");
   suda_test_client_await (alice, "* 366 alice #lobby *");
-  start_redis (f);
+  suda_test_redis_start (&f->redis);
   g_assert_true (suda_test_wait_until (is_connected, alone, 10000));
 }
 
@@ -291,12 +204,12 @@ test_redis_restart (Fixture       *f,
   suda_test_client_await (bob, ":alice!* PRIVMSG #lobby :before");
   suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :before");
 
-  stop_redis (f);
+  suda_test_redis_stop (&f->redis);
   g_assert_true (suda_test_wait_until (is_disconnected, f->a, 5000));
   suda_test_client_send (alice, "PRIVMSG #lobby :during");
   suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :during");
 
-  start_redis (f);
+  suda_test_redis_start (&f->redis);
   wait_for_cluster (f->a, f->b);
   suda_test_client_send (alice, "PRIVMSG #lobby :after");
   suda_test_client_await (carol, ":alice!* PRIVMSG #lobby :after");
@@ -318,12 +231,12 @@ static GSubprocess *
 spawn_daemon (Fixture  *f,
               guint16  *port)
 {
-  g_autofree char *conf = g_build_filename (f->dir, "a.conf", NULL);
-  g_autofree char *log = g_build_filename (f->dir, "a.jsonl", NULL);
+  g_autofree char *conf = g_build_filename (f->redis.dir, "a.conf", NULL);
+  g_autofree char *log = g_build_filename (f->redis.dir, "a.jsonl", NULL);
   g_autofree char *text = g_strdup_printf ("[server]\nlisten=127.0.0.1\nport=0\n"
                                            "[limits]\nflood-control=false\n"
                                            "[cluster]\nredis=%s\nserver-id=a\nlease=%g\n",
-                                           f->url, LEASE_MS / 1000.0);
+                                           f->redis.url, LEASE_MS / 1000.0);
   const char *daemon = g_getenv ("SUDA_SERVERD");
   const char *argv[] = { daemon, "--config", conf, "--log", log, NULL };
   g_autoptr(GError) error = NULL;
@@ -354,7 +267,7 @@ test_server_dies (Fixture       *f,
   guint16 port = 0;
   gint64 killed;
 
-  f->b = start_server (f, "b");
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   bob = suda_test_member (f->b, "bob", NULL, "#lobby");
   daemon = spawn_daemon (f, &port);
   /* B heard the daemon: it is in the cluster before alice joins. */
@@ -405,7 +318,7 @@ kill_connections_of (Fixture    *f,
                      const char *id)
 {
   const char *list[] = { "CLIENT", "LIST", NULL };
-  g_autoptr(redisReply) clients = redis_run (f->url, list);
+  g_autoptr(redisReply) clients = redis_run (f->redis.url, list);
   g_auto(GStrv) lines = g_strsplit (clients->str, "\n", 0);
   g_autofree char *name = g_strdup_printf (" name=suda:%s ", id);
   guint killed = 0;
@@ -415,7 +328,7 @@ kill_connections_of (Fixture    *f,
       {
         g_autofree char *client_id = g_strndup (lines[i] + 3, strcspn (lines[i] + 3, " "));
         const char *kill[] = { "CLIENT", "KILL", "ID", client_id, NULL };
-        g_autoptr(redisReply) reply = redis_run (f->url, kill);
+        g_autoptr(redisReply) reply = redis_run (f->redis.url, kill);
 
         killed++;
       }
@@ -489,7 +402,7 @@ test_later_server_replays_history (Fixture       *f,
   g_autofree char *echo_time = NULL, *echo_msgid = NULL;
   g_autofree char *time = NULL, *msgid = NULL;
 
-  f->a = start_server (f, "a");
+  f->a = suda_test_cluster_server (&f->redis, "a", LEASE_MS);
   g_assert_true (suda_test_wait_until (is_connected, f->a, 5000));
   alice = suda_test_member (f->a, "alice", caps, "#lobby");
   suda_test_client_send (alice, "PRIVMSG #lobby :first");
@@ -497,7 +410,7 @@ test_later_server_replays_history (Fixture       *f,
   suda_test_client_send (alice, "PRIVMSG #lobby :second");
   echo = suda_test_client_expect (alice, "@* :alice!* PRIVMSG #lobby *second");
 
-  f->b = start_server (f, "b");
+  f->b = suda_test_cluster_server (&f->redis, "b", LEASE_MS);
   g_assert_true (suda_test_wait_until (is_connected, f->b, 5000));
   dave = suda_test_user (f->b, "dave", caps);
   suda_test_client_send (dave, "JOIN #lobby");
@@ -514,8 +427,8 @@ test_later_server_replays_history (Fixture       *f,
 static char *
 make_certificate (Fixture *f)
 {
-  g_autofree char *cert = g_build_filename (f->dir, "redis.crt", NULL);
-  g_autofree char *key = g_build_filename (f->dir, "redis.key", NULL);
+  g_autofree char *cert = g_build_filename (f->redis.dir, "redis.crt", NULL);
+  g_autofree char *key = g_build_filename (f->redis.dir, "redis.key", NULL);
   const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
                          "ec_paramgen_curve:prime256v1", "-nodes", "-keyout", key, "-out", cert,
                          "-days", "2", "-subj", "/CN=127.0.0.1",
@@ -559,13 +472,13 @@ assert_refused (Fixture    *f,
                 const char *url,
                 const char *pattern)
 {
-  g_autoptr(SudaServerConfig) config = cluster_config (f, "c");
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (&f->redis, "c", LEASE_MS);
   g_autoptr(SudaServer) server = NULL;
   Wanted wanted = { pattern, FALSE };
 
   g_free (config->cluster.redis);
   config->cluster.redis = g_strdup (url);
-  config->cluster.tls_ca = g_build_filename (f->dir, "redis.crt", NULL);
+  config->cluster.tls_ca = g_build_filename (f->redis.dir, "redis.crt", NULL);
   /* Redis is reached later, on the main loop: the error comes after this. */
   server = suda_test_server_new (config);
   g_signal_connect (server, "log-entry", G_CALLBACK (on_entry_wanted), &wanted);
@@ -580,24 +493,24 @@ test_tls_and_password (Fixture       *f,
                        gconstpointer  data)
 {
   g_autofree char *cert = make_certificate (f);
-  g_autofree char *key = g_build_filename (f->dir, "redis.key", NULL);
-  g_autofree char *port = g_strdup_printf ("%u", f->redis_port);
+  g_autofree char *key = g_build_filename (f->redis.dir, "redis.key", NULL);
+  g_autofree char *port = g_strdup_printf ("%u", f->redis.redis_port);
   const char *tls[] = { "--port", "0", "--tls-port", port, "--tls-cert-file", cert,
                         "--tls-key-file", key, "--tls-ca-cert-file", cert,
                         "--tls-auth-clients", "no", "--requirepass", "s3cret", NULL };
-  g_autofree char *wrong = g_strdup_printf ("rediss://:wrong@127.0.0.1:%u/0", f->redis_port);
-  g_autofree char *none = g_strdup_printf ("rediss://127.0.0.1:%u/0", f->redis_port);
+  g_autofree char *wrong = g_strdup_printf ("rediss://:wrong@127.0.0.1:%u/0", f->redis.redis_port);
+  g_autofree char *none = g_strdup_printf ("rediss://127.0.0.1:%u/0", f->redis.redis_port);
   g_autoptr(SudaServerConfig) config_a = NULL;
   g_autoptr(SudaServerConfig) config_b = NULL;
   g_autoptr(SudaTestClient) alice = NULL;
   g_autoptr(SudaTestClient) bob = NULL;
 
-  stop_redis (f);
-  start_redis_with (f, tls);
-  g_free (f->url);
-  f->url = g_strdup_printf ("rediss://:s3cret@127.0.0.1:%u/0", f->redis_port);
-  config_a = cluster_config (f, "a");
-  config_b = cluster_config (f, "b");
+  suda_test_redis_stop (&f->redis);
+  suda_test_redis_start_with (&f->redis, tls);
+  g_free (f->redis.url);
+  f->redis.url = g_strdup_printf ("rediss://:s3cret@127.0.0.1:%u/0", f->redis.redis_port);
+  config_a = suda_test_cluster_config (&f->redis, "a", LEASE_MS);
+  config_b = suda_test_cluster_config (&f->redis, "b", LEASE_MS);
   config_a->cluster.tls_ca = g_strdup (cert);
   config_b->cluster.tls_ca = g_strdup (cert);
   f->a = suda_test_server_new (config_a);

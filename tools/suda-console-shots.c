@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /* The README's console screenshots: the window running with its web page
  * and TLS, the page's address as a QR code, then the preferences' TLS
- * page, each shot by the command given (e.g. "import -window root
- * OUT-%s.png", %s being "main", "join" or "tls").
+ * page, each shot by the command given (e.g. "import -window root -crop
+ * %g OUT-%s.png", %s being "main", "join" or "tls", %g the window's
+ * geometry).
  *
  *   suda-console-shots STATE_DIR COMMAND
  */
@@ -24,16 +25,40 @@ wait_ms (guint ms)
   return TRUE;
 }
 
+/* %s in COMMAND becomes NAME, %g WINDOW's place on the screen (the root's
+ * corner: Xvfb has no window manager to move it), to crop the shot to. */
 static void
 shoot (const char *command,
-       const char *name)
+       const char *name,
+       GtkWidget  *window)
 {
-  g_auto(GStrv) parts = g_strsplit (command, "%s", -1);
-  g_autofree char *line = g_strjoinv (name, parts);
+  g_autoptr(GString) line = g_string_new (command);
+  g_autofree char *geometry = NULL;
+  GdkSurface *surface;
 
   wait_ms (800);
-  if (!g_spawn_command_line_sync (line, NULL, NULL, NULL, NULL))
-    g_printerr ("could not run %s\n", line);
+  /* The surface, not the widget: its frame (the resize border) is part of it. */
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  geometry = g_strdup_printf ("%dx%d+0+0", gdk_surface_get_width (surface), gdk_surface_get_height (surface));
+  g_string_replace (line, "%s", name, 0);
+  g_string_replace (line, "%g", geometry, 0);
+  if (!g_spawn_command_line_sync (line->str, NULL, NULL, NULL, NULL))
+    g_printerr ("could not run %s\n", line->str);
+}
+
+static GtkWidget *
+find_join_window (void)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (SUDA_IS_CONSOLE_JOIN_WINDOW (toplevel))
+        return GTK_WIDGET (toplevel);
+    }
+  return NULL;
 }
 
 static void
@@ -86,17 +111,18 @@ main (int   argc,
   wait_ms (500);
   gtk_widget_activate_action (GTK_WIDGET (window), "win.start", NULL);
   wait_ms (3000);
-  shoot (argv[2], "main");
+  shoot (argv[2], "main", GTK_WIDGET (window));
 
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-web-code", NULL);
-  shoot (argv[2], "join");
+  wait_ms (300);
+  shoot (argv[2], "join", find_join_window ());
   close_join_windows ();
 
   prefs = GTK_WIDGET (suda_console_preferences_new (GTK_WINDOW (window)));
   gtk_window_present (GTK_WINDOW (prefs));
   wait_ms (300);
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "tls");
-  shoot (argv[2], "tls");
+  shoot (argv[2], "tls", prefs);
 
   gtk_window_destroy (GTK_WINDOW (prefs));
   gtk_widget_activate_action (GTK_WIDGET (window), "win.stop", NULL);

@@ -29,6 +29,8 @@ struct _SudaDelivery
   gpointer                log_data;
   SudaRelayFunc           relay;      /* [cluster]: to the other servers, or NULL */
   gpointer                relay_data;
+  SudaHoldJoinFunc        hold_join;  /* [cluster]: a JOIN waiting for a room's state */
+  gpointer                hold_join_data;
   SudaPushback           *pushback;   /* borrowed; counts events from the others */
 };
 
@@ -62,6 +64,25 @@ _suda_delivery_set_relay (SudaDelivery  *self,
 {
   self->relay = relay;
   self->relay_data = data;
+}
+
+void
+_suda_delivery_set_hold_join (SudaDelivery     *self,
+                              SudaHoldJoinFunc  hold,
+                              gpointer          data)
+{
+  self->hold_join = hold;
+  self->hold_join_data = data;
+}
+
+gboolean
+_suda_delivery_hold_join (SudaDelivery *self,
+                          SudaClient   *client,
+                          const char   *room,
+                          const char   *key,
+                          SudaJoinFunc  resume)
+{
+  return self->hold_join != NULL && self->hold_join (self->hold_join_data, client, room, key, resume);
 }
 
 void

@@ -675,13 +675,14 @@ _suda_registry_drop_channel_if_empty (SudaRegistry *self,
                                       SudaChannel  *channel)
 {
   /* The default room stays, with its topic and modes, when everyone left. */
-  /* Any other room's history goes with it: it is in the log. */
+  /* Any other room's history goes with it (it is in the log), unless the
+   * room lives on on other servers ([cluster]), whose lines it still keeps. */
   if (channel->members->len == 0 &&
       suda_irc_casecmp (channel->name, self->config->default_channel) != 0)
     {
       g_autofree char *folded = suda_irc_casefold (channel->name);
 
-      if (self->histories)
+      if (self->histories && _suda_registry_get_remote_members (self, channel->name) == NULL)
         g_hash_table_remove (self->histories, folded);
       g_hash_table_remove (self->channels, channel->name);
     }

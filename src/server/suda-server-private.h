@@ -488,6 +488,27 @@ typedef void (*SudaRelayFunc) (gpointer      data,
 void          _suda_delivery_set_relay      (SudaDelivery *self,
                                              SudaRelayFunc relay,
                                              gpointer      data);
+/* [cluster]: a JOIN of a room that only other servers have waits for the
+ * room's state (bans, key, limit, +i), so that it is checked here as there:
+ * HOLD takes it and returns TRUE, and runs RESUME once the state is in, or
+ * after a moment without it; FALSE lets the JOIN go on at once. */
+typedef void     (*SudaJoinFunc)     (SudaClient   *client,
+                                      const char   *room,
+                                      const char   *key);
+typedef gboolean (*SudaHoldJoinFunc) (gpointer      data,
+                                      SudaClient   *client,
+                                      const char   *room,
+                                      const char   *key,
+                                      SudaJoinFunc  resume);
+
+void          _suda_delivery_set_hold_join  (SudaDelivery *self,
+                                             SudaHoldJoinFunc hold,
+                                             gpointer      data);
+gboolean      _suda_delivery_hold_join      (SudaDelivery *self,
+                                             SudaClient   *client,
+                                             const char   *room,
+                                             const char   *key,
+                                             SudaJoinFunc  resume);
 /* Events from other servers count as lines read in PUSHBACK (its input
  * rate, and the flush's clock): they fan out as this server's own do. */
 void          _suda_delivery_set_pushback   (SudaDelivery *self,

@@ -83,6 +83,15 @@ void          _suda_cluster_rooms_join_in   (SudaCluster            *self,
                                              JsonObject             *object,
                                              const char             *room,
                                              const char             *nick);
+/* A user announced to a server that joins carries its @ and + in each
+ * room, which the servers that learn it from that take. */
+void          _suda_cluster_rooms_add_user  (SudaCluster            *self,
+                                             JsonBuilder            *builder,
+                                             SudaClient             *client);
+void          _suda_cluster_rooms_user_in   (SudaCluster            *self,
+                                             const char             *server,
+                                             JsonObject             *object,
+                                             SudaRemoteUser         *user);
 /* Accounts: a change through this server's store is sent to the others,
  * and theirs written here; names are claimed in Redis, those this store
  * holds each time the cluster is joined (suda-cluster-accounts.c). */
@@ -102,6 +111,23 @@ void          _suda_cluster_rooms_answer    (SudaCluster            *self,
                                              JsonObject             *object);
 void          _suda_cluster_rooms_learn     (SudaCluster            *self,
                                              JsonObject             *object);
+void          _suda_cluster_rooms_ask       (SudaCluster            *self,
+                                             const char             *room);
+/* JOINs of a room only others have, held until its state is in
+ * (suda-cluster-held.c): the learning of the state releases them. */
+typedef struct _SudaClusterHeld SudaClusterHeld;
+
+SudaClusterHeld *_suda_cluster_held_new     (SudaCluster            *cluster);
+void          _suda_cluster_held_free       (SudaClusterHeld        *self);
+SudaClusterHeld *_suda_cluster_get_held     (SudaCluster            *self);
+gboolean      _suda_cluster_held_waits_for  (SudaClusterHeld        *self,
+                                             const char             *room);
+void          _suda_cluster_held_release    (SudaClusterHeld        *self,
+                                             const char             *room);
+gboolean      _suda_cluster_held_is_releasing (SudaClusterHeld      *self);
+void          _suda_cluster_held_forget     (SudaClusterHeld        *self,
+                                             SudaClient             *client);
+guint         _suda_cluster_held_get_n_joins (SudaClusterHeld       *self);
 /* The events' stream (suda-cluster-stream.c): one entry is one JSON event
  * in the field "e". */
 typedef struct _SudaClusterReader SudaClusterReader;

@@ -203,6 +203,93 @@ _suda_cluster_rooms_join_in (SudaCluster *self,
   deop_ours (self, channel);
 }
 
+/* Who a server learns from announcements ------------------------------------ */
+
+/* A user's @ and + in each of its rooms, with when its server made the room
+ * (0: joined, not made): a server that learns the user from this alone
+ * (started later, or back from an outage) shows them at once. */
+void
+_suda_cluster_rooms_add_user (SudaCluster *self,
+                              JsonBuilder *builder,
+                              SudaClient  *client)
+{
+  json_builder_set_member_name (builder, "prefixes");
+  json_builder_begin_object (builder);
+  for (guint i = 0; i < client->channels->len; i++)
+    {
+      SudaChannel *channel = g_ptr_array_index (client->channels, i);
+      SudaMember *member = suda_channel_find_member (channel, client);
+
+      if (member == NULL || !(member->flags & (SUDA_MEMBER_OP | SUDA_MEMBER_VOICE)))
+        continue;
+      json_builder_set_member_name (builder, channel->name);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "op");
+      json_builder_add_boolean_value (builder, (member->flags & SUDA_MEMBER_OP) != 0);
+      json_builder_set_member_name (builder, "voice");
+      json_builder_add_boolean_value (builder, (member->flags & SUDA_MEMBER_VOICE) != 0);
+      json_builder_set_member_name (builder, "made");
+      json_builder_add_int_value (builder, channel->made);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_object (builder);
+}
+
+/* Two rooms of one name made apart (each server made it while cut off from
+ * the other) are settled as two JOINs are; a room either joined is one. */
+static gboolean
+keeps_op (SudaCluster *self,
+          const char  *server,
+          const char  *room,
+          gint64       made)
+{
+  SudaChannel *channel = _suda_registry_find_channel (_suda_cluster_get_core (self)->registry, room);
+
+  if (channel == NULL || channel->members->len == 0 || made == 0 ||
+      channel->made == 0 || channel->made == made)
+    return TRUE;
+  if (!ours_is_newer (self, channel, made, server))
+    return FALSE;
+  channel->made = made;
+  deop_ours (self, channel);
+  return TRUE;
+}
+
+static gboolean
+get_flag (JsonObject *object,
+          const char *name)
+{
+  JsonNode *node = json_object_get_member (object, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) && json_node_get_boolean (node);
+}
+
+/* The announcement says the user's whole state: a flag it leaves out is off. */
+void
+_suda_cluster_rooms_user_in (SudaCluster    *self,
+                             const char     *server,
+                             JsonObject     *object,
+                             SudaRemoteUser *user)
+{
+  SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
+  JsonNode *node = json_object_get_member (object, "prefixes");
+  JsonObject *prefixes = node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+
+  for (guint i = 0; i < user->channels->len; i++)
+    {
+      const char *room = g_ptr_array_index (user->channels, i);
+      JsonNode *member = prefixes ? json_object_get_member (prefixes, room) : NULL;
+      JsonObject *flags = member != NULL && JSON_NODE_HOLDS_OBJECT (member) ? json_node_get_object (member) : NULL;
+      gboolean op = flags != NULL && get_flag (flags, "op");
+      gboolean voice = flags != NULL && get_flag (flags, "voice");
+
+      if (op)
+        op = keeps_op (self, server, room, json_object_get_int_member_with_default (flags, "made", 0));
+      _suda_registry_set_remote_flag (registry, user, room, SUDA_MEMBER_OP, op);
+      _suda_registry_set_remote_flag (registry, user, room, SUDA_MEMBER_VOICE, voice);
+    }
+}
+
 /* A room's state for a server that has just made it ------------------------ */
 
 /* Asked rather than kept in Redis: the servers with members in the room
@@ -214,15 +301,24 @@ _suda_cluster_rooms_joined (SudaCluster *self,
 {
   SudaRegistry *registry = _suda_cluster_get_core (self)->registry;
   SudaChannel *channel = _suda_registry_find_channel (registry, room);
-  JsonBuilder *builder;
 
-  /* Only a room this server has just made, that others have. */
+  /* Only a room this server has just made, that others have, and whose
+   * state its JOIN did not wait for. */
   if (channel == NULL || channel->members->len != 1 ||
-      _suda_registry_get_remote_members (registry, room) == NULL)
+      _suda_registry_get_remote_members (registry, room) == NULL ||
+      _suda_cluster_held_is_releasing (_suda_cluster_get_held (self)))
     return;
-  builder = _suda_cluster_begin (self, "room-ask");
+  _suda_cluster_rooms_ask (self, channel->name);
+}
+
+void
+_suda_cluster_rooms_ask (SudaCluster *self,
+                         const char  *room)
+{
+  JsonBuilder *builder = _suda_cluster_begin (self, "room-ask");
+
   json_builder_set_member_name (builder, "channel");
-  json_builder_add_string_value (builder, channel->name);
+  json_builder_add_string_value (builder, room);
   _suda_cluster_publish (self, builder);
   g_object_unref (builder);
 }
@@ -339,7 +435,11 @@ _suda_cluster_rooms_learn (SudaCluster *self,
   SudaChannel *channel = room ? _suda_registry_find_channel (registry, room) : NULL;
   const char *topic = json_object_get_string_member_with_default (object, "topic", "");
   const char *key = json_object_get_string_member_with_default (object, "key", "");
+  SudaClusterHeld *held = _suda_cluster_get_held (self);
 
+  /* A JOIN waits for this room: it gets one, with no one in it yet. */
+  if (channel == NULL && room != NULL && _suda_cluster_held_waits_for (held, room))
+    channel = _suda_registry_ensure_channel (registry, room);
   if (channel == NULL)
     return;
   if (*topic != '\0')
@@ -355,4 +455,5 @@ _suda_cluster_rooms_learn (SudaCluster *self,
   learn_list (&channel->invex, object, "invex");
   learn_flagged (registry, channel, object, "ops", SUDA_MEMBER_OP);
   learn_flagged (registry, channel, object, "voices", SUDA_MEMBER_VOICE);
+  _suda_cluster_held_release (held, channel->name);
 }

@@ -57,6 +57,7 @@ struct _SudaCluster
   guint          beat_id;
   GHashTable    *peers;        /* server id → gint64 monotonic usec last heard */
   SudaClusterAccounts *accounts;  /* suda-cluster-accounts.c */
+  SudaClusterHeld *held;       /* suda-cluster-held.c */
   SudaClusterLink link;        /* as the console shows it */
   GDateTime     *link_since;
   SudaClusterChangedFunc changed;  /* on a change of LINK */
@@ -317,6 +318,7 @@ publish_user (SudaCluster *self,
   for (guint i = 0; i < client->channels->len; i++)
     json_builder_add_string_value (builder, ((SudaChannel *) g_ptr_array_index (client->channels, i))->name);
   json_builder_end_array (builder);
+  _suda_cluster_rooms_add_user (self, builder, client);
   publish (self, builder);
   g_object_unref (builder);
 }
@@ -408,6 +410,9 @@ on_relay (gpointer      data,
   JsonBuilder *builder;
   g_autofree char *payload = NULL;
 
+  /* Connected or not: a JOIN held for its room's state dies with its user. */
+  if (line != NULL && g_str_equal (line->command, "QUIT"))
+    _suda_cluster_held_forget (self->held, _suda_registry_find_client (self->core->registry, line->nick));
   if (!self->connected)
     return;
   if (line == NULL)
@@ -589,6 +594,7 @@ receive_user (SudaCluster *self,
   user = _suda_registry_add_remote (self->core->registry, server, nick, _suda_cluster_get_string (object, "mask"));
   for (guint i = 0; channels != NULL && i < json_array_get_length (channels); i++)
     _suda_registry_remote_join (self->core->registry, user, json_array_get_string_element (channels, i));
+  _suda_cluster_rooms_user_in (self, server, object, user);
 }
 
 static void
@@ -940,6 +946,7 @@ _suda_cluster_new (SudaCore   *core,
   load_trust (self);
   _suda_delivery_set_relay (core->delivery, on_relay, self);
   self->accounts = _suda_cluster_accounts_new (self);
+  self->held = _suda_cluster_held_new (self);
   connect_now (self);
   return self;
 }
@@ -951,6 +958,7 @@ _suda_cluster_free (SudaCluster *self)
     return;
   _suda_delivery_set_relay (self->core->delivery, NULL, NULL);
   g_clear_pointer (&self->accounts, _suda_cluster_accounts_free);
+  g_clear_pointer (&self->held, _suda_cluster_held_free);
   self->dead = TRUE;
   g_clear_handle_id (&self->retry_id, _suda_source_remove);
   drop_connections (self);
@@ -963,6 +971,12 @@ gboolean
 _suda_cluster_is_connected (SudaCluster *self)
 {
   return self != NULL && self->connected && self->heard_self && self->history_read;
+}
+
+SudaClusterHeld *
+_suda_cluster_get_held (SudaCluster *self)
+{
+  return self->held;
 }
 
 const char *

@@ -306,12 +306,10 @@ refusal (SudaClient  *c,
   return -1;
 }
 
-/* JOIN for IRC and plain-text clients alike; the protocol's joined() then
- * shows the room to the one who came in. */
-void
-_suda_irc_join (SudaClient *c,
-                const char *name,
-                const char *key)
+static void
+join_now (SudaClient *c,
+          const char *name,
+          const char *key)
 {
   SudaRegistry *registry = c->core->registry;
   SudaChannel *channel;
@@ -344,6 +342,21 @@ _suda_irc_join (SudaClient *c,
 
   _suda_delivery_join (c->core->delivery, c, channel);
   c->protocol->joined (c, channel);
+}
+
+/* JOIN for IRC and plain-text clients alike; the protocol's joined() then
+ * shows the room to the one who came in.  [cluster]: a room only other
+ * servers have waits for its state, to be checked against its bans and key. */
+void
+_suda_irc_join (SudaClient *c,
+                const char *name,
+                const char *key)
+{
+  if (_suda_registry_find_channel (c->core->registry, name) == NULL &&
+      suda_irc_is_valid_channel (name, SUDA_IRC_CHANNELLEN) &&
+      _suda_delivery_hold_join (c->core->delivery, c, name, key, join_now))
+    return;
+  join_now (c, name, key);
 }
 
 static void
