@@ -63,12 +63,12 @@ typedef enum {
 #define SUDA_HOST_MIN_INTERVAL (G_USEC_PER_SEC / 4)
 #define SUDA_HOST_MAX_INTERVAL (4 * G_USEC_PER_SEC)
 #define SUDA_HOST_QUIET        G_USEC_PER_SEC
-/* The window's drawing of the live log may take 1/200 of a core: the
+/* The window's drawing of the live log may take 1/300 of a core: the
  * figure the console is held to is its CPU beside the daemon's, and in a
  * busy class (50 messages a second, 100 members) 1/100 was a fifth of
- * the daemon's whole cost; the cairo renderer then shows a batch about
- * every second. */
-#define SUDA_HOST_DRAW_SHARE   200
+ * the daemon's whole cost; the cairo renderer on Xvfb then shows a batch
+ * every two to three seconds, a GPU far more often. */
+#define SUDA_HOST_DRAW_SHARE   300
 /* The cluster page's refresh while shown: peers' users and last-heard
  * times; a change of the link to Redis comes at once besides. */
 #define SUDA_HOST_CLUSTER_EVERY 1000   /* msec */
