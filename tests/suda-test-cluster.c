@@ -99,6 +99,51 @@ suda_test_cluster_server (SudaTestRedis *self,
   return suda_test_server_new (config);
 }
 
+char *
+suda_test_cluster_store_path (SudaTestRedis *self,
+                              const char    *id)
+{
+  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
+
+  return g_build_filename (self->dir, file, NULL);
+}
+
+SudaServerConfig *
+suda_test_cluster_accounts_config (SudaTestRedis *self,
+                                   const char    *id,
+                                   guint          lease_ms)
+{
+  SudaServerConfig *config = suda_test_cluster_config (self, id, lease_ms);
+  g_autofree char *path = suda_test_cluster_store_path (self, id);
+
+  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
+  return config;
+}
+
+typedef struct {
+  SudaServer *server;
+  const char *name;
+  gboolean    present;
+} AccountWait;
+
+static gboolean
+has_account (gpointer data)
+{
+  AccountWait *wait = data;
+
+  return suda_account_store_exists (suda_server_get_accounts (wait->server), wait->name) == wait->present;
+}
+
+void
+suda_test_cluster_wait_for_account (SudaServer *server,
+                                    const char *name,
+                                    gboolean    present)
+{
+  AccountWait wait = { server, name, present };
+
+  g_assert_true (suda_test_wait_until (has_account, &wait, 5000));
+}
+
 static gboolean
 knows_peers (gpointer data)
 {

@@ -29,6 +29,17 @@ SudaServerConfig *suda_test_cluster_config      (SudaTestRedis *self,
 SudaServer       *suda_test_cluster_server      (SudaTestRedis *self,
                                                  const char    *id,
                                                  guint          lease_ms);
+/* The same with an account store of its own, FOLDER/ID.sqlite, whose path
+ * suda_test_cluster_store_path() gives. */
+SudaServerConfig *suda_test_cluster_accounts_config (SudaTestRedis *self,
+                                                     const char    *id,
+                                                     guint          lease_ms);
+char             *suda_test_cluster_store_path  (SudaTestRedis *self,
+                                                 const char    *id);
+/* Waits (5 s at most) until SERVER's store has NAME, or has it no more. */
+void              suda_test_cluster_wait_for_account (SudaServer *server,
+                                                      const char *name,
+                                                      gboolean    present);
 /* Each of the NULL-terminated SERVERS hears the channel and has heard
  * from another server. */
 void              suda_test_cluster_wait        (SudaServer   **servers);

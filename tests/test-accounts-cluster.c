@@ -45,31 +45,11 @@ on_entry (SudaServer   *server,
     g_ptr_array_add (f->entries, g_object_ref (entry));
 }
 
-static char *
-store_path (Fixture    *f,
-            const char *id)
-{
-  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
-
-  return g_build_filename (f->redis.dir, file, NULL);
-}
-
-static SudaServerConfig *
-accounts_config (Fixture    *f,
-                 const char *id)
-{
-  SudaServerConfig *config = suda_test_cluster_config (&f->redis, id, LEASE_MS);
-  g_autofree char *path = store_path (f, id);
-
-  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
-  return config;
-}
-
 static SudaServer *
 accounts_server (Fixture    *f,
                  const char *id)
 {
-  g_autoptr(SudaServerConfig) config = accounts_config (f, id);
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_accounts_config (&f->redis, id, LEASE_MS);
   SudaServer *server = suda_test_server_new (config);
 
   g_signal_connect (server, "log-entry", G_CALLBACK (on_entry), f);
@@ -136,24 +116,6 @@ typedef struct {
   const char *name;
   gboolean    present;
 } AccountWait;
-
-static gboolean
-has_account (gpointer data)
-{
-  AccountWait *wait = data;
-
-  return suda_account_store_exists (suda_server_get_accounts (wait->server), wait->name) == wait->present;
-}
-
-static void
-wait_for_account (SudaServer *server,
-                  const char *name,
-                  gboolean    present)
-{
-  AccountWait wait = { server, name, present };
-
-  g_assert_true (suda_test_wait_until (has_account, &wait, 5000));
-}
 
 static gboolean
 is_connected (gpointer data)
@@ -242,7 +204,7 @@ test_race_one_winner (Fixture       *f,
   g_assert_nonnull (find_error (f, "alice", won_a ? "server a holds the name" : "server b holds the name"));
 
   /* The loser gets the winner's account, and both agree on it. */
-  wait_for_account (loser, "alice", TRUE);
+  suda_test_cluster_wait_for_account (loser, "alice", TRUE);
   g_assert_true (suda_account_store_dup_record (suda_server_get_accounts (winner), "alice", &hash_a, &created_a, NULL));
   g_assert_true (suda_account_store_dup_record (suda_server_get_accounts (loser), "alice", &hash_b, &created_b, NULL));
   g_assert_cmpstr (hash_a, ==, hash_b);
@@ -267,18 +229,18 @@ test_drop_then_register_elsewhere (Fixture       *f,
   suda_test_cluster_wait (servers);
   g_assert_true (register_account (a, "mina", &error));
   g_assert_no_error (error);
-  wait_for_account (b, "mina", TRUE);
+  suda_test_cluster_wait_for_account (b, "mina", TRUE);
   /* Held by A: B refuses it as its own. */
   g_assert_false (register_account (b, "Mina", &error));
   g_assert_error (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_EXISTS);
   g_clear_error (&error);
 
   g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "mina", &error));
-  wait_for_account (b, "mina", FALSE);
+  suda_test_cluster_wait_for_account (b, "mina", FALSE);
   g_assert_true (suda_test_wait_until (is_unclaimed, &released, 5000));
   g_assert_true (register_account (b, "mina", &error));
   g_assert_no_error (error);
-  wait_for_account (a, "mina", TRUE);
+  suda_test_cluster_wait_for_account (a, "mina", TRUE);
   claim = claim_of (f, "mina");
   g_assert_nonnull (claim);
   g_assert_true (g_str_has_prefix (claim, "b "));
@@ -311,7 +273,7 @@ static void
 test_redis_down_refuses (Fixture       *f,
                          gconstpointer  data)
 {
-  g_autoptr(SudaServerConfig) config = accounts_config (f, "a");
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_accounts_config (&f->redis, "a", LEASE_MS);
   g_autoptr(SudaServer) a = NULL;
   g_autoptr(SudaTestClient) c = NULL;
   g_autoptr(GError) error = NULL;
@@ -380,7 +342,7 @@ static void
 test_start_claims_held_names (Fixture       *f,
                               gconstpointer  data)
 {
-  g_autofree char *path = store_path (f, "a");
+  g_autofree char *path = suda_test_cluster_store_path (&f->redis, "a");
   g_autoptr(SudaAccountStore) store = suda_account_store_open (path, NULL);
   g_autoptr(GAsyncResult) result = NULL;
   g_autoptr(SudaServer) a = NULL;

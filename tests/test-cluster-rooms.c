@@ -378,23 +378,12 @@ typedef struct {
   gboolean    present;
 } AccountWait;
 
-static gboolean
-has_account (gpointer data)
-{
-  AccountWait *wait = data;
-
-  return suda_account_store_exists (suda_server_get_accounts (wait->server), wait->name) == wait->present;
-}
-
 static SudaServer *
 accounts_server (Fixture    *f,
                  const char *id)
 {
-  g_autoptr(SudaServerConfig) config = suda_test_cluster_config (&f->redis, id, LEASE_MS);
-  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
-  g_autofree char *path = g_build_filename (f->redis.dir, file, NULL);
+  g_autoptr(SudaServerConfig) config = suda_test_cluster_accounts_config (&f->redis, id, LEASE_MS);
 
-  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
   return suda_test_server_new (config);
 }
 
@@ -411,7 +400,6 @@ test_account_shared (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autofree char *answer = NULL;
   SudaServer *servers[] = { a, b, NULL };
-  AccountWait on_b = { b, "alice", TRUE };
   const char *raw = "\0alice\0correct horse";
 
   suda_test_cluster_wait (servers);
@@ -420,7 +408,7 @@ test_account_shared (Fixture       *f,
   g_assert_true (suda_account_store_register_finish (suda_server_get_accounts (a),
                                                      suda_test_async_wait (&result), &error));
   g_assert_no_error (error);
-  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+  suda_test_cluster_wait_for_account (b, "alice", TRUE);
 
   c = suda_test_client_connect (suda_server_get_port (b));
   suda_test_client_send (c, "CAP LS 302");
@@ -435,8 +423,7 @@ test_account_shared (Fixture       *f,
   g_free (suda_test_client_expect_within (c, "* 903 * :*", 20000));
 
   g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "alice", &error));
-  on_b.present = FALSE;
-  g_assert_true (suda_test_wait_until (has_account, &on_b, 5000));
+  suda_test_cluster_wait_for_account (b, "alice", FALSE);
 }
 
 /* In #r, CLIENT (NICK) sees OP as an operator and is none: NAMES says so,

@@ -37,26 +37,6 @@ child (Fixture    *f,
   return object;
 }
 
-static char *
-store_path (Fixture    *f,
-            const char *id)
-{
-  g_autofree char *file = g_strdup_printf ("%s.sqlite", id);
-
-  return g_build_filename (f->redis.dir, file, NULL);
-}
-
-static SudaServerConfig *
-accounts_config (Fixture    *f,
-                 const char *id)
-{
-  SudaServerConfig *config = suda_test_cluster_config (&f->redis, id, LEASE_MS);
-  g_autofree char *path = store_path (f, id);
-
-  g_assert_true (suda_server_config_set_value (config, "accounts", "file", path, NULL));
-  return config;
-}
-
 static gboolean
 host_running (gpointer host)
 {
@@ -87,14 +67,14 @@ fixture_set_up (Fixture       *f,
   g_settings_set_string (f->settings, "log-file", log_path);
   f->window = g_object_ref_sink (suda_console_window_new (NULL));
   gtk_window_present (GTK_WINDOW (f->window));
-  config = accounts_config (f, "console");
+  config = suda_test_cluster_accounts_config (&f->redis, "console", LEASE_MS);
   /* the web page on a free port, never the console's 8080 */
   g_assert_true (suda_server_config_set_value (config, "web", "port", "auto", NULL));
   suda_console_window_set_base_config (f->window, config);
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.start", NULL);
   g_assert_true (suda_test_wait_until (host_running, suda_console_window_get_host (f->window), 20000));
 
-  other = accounts_config (f, "other");
+  other = suda_test_cluster_accounts_config (&f->redis, "other", LEASE_MS);
   f->other = suda_test_server_new (other);
   g_assert_true (suda_test_wait_until (has_peers, f->other, 10000));
 
@@ -172,7 +152,7 @@ static char *
 console_hash (Fixture    *f,
               const char *name)
 {
-  g_autofree char *path = store_path (f, "console");
+  g_autofree char *path = suda_test_cluster_store_path (&f->redis, "console");
   g_autoptr(SudaAccountStore) store = suda_account_store_open (path, NULL);
   char *hash = NULL;
 

@@ -247,22 +247,6 @@ hist_percentile_ms (const Histogram *h, double pct)
 
 /* ---- /proc of the server ------------------------------------------------- */
 
-static double proc_cpu_ticks_seconds (int pid);
-
-/* The server's CPU time: the kernel's own clock for the process, exact
- * to the nanosecond and counting every thread (also those gone); /proc's
- * ticks, 10 ms each, only where that clock cannot be read. */
-static double
-proc_cpu_seconds (int pid)
-{
-  clockid_t clock;
-  struct timespec ts;
-
-  if (clock_getcpuclockid (pid, &clock) == 0 && clock_gettime (clock, &ts) == 0)
-    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-  return proc_cpu_ticks_seconds (pid);
-}
-
 static double
 proc_cpu_ticks_seconds (int pid)
 {
@@ -282,6 +266,20 @@ proc_cpu_ticks_seconds (int pid)
               &utime, &stime) != 2)
     return -1.0;
   return (double) (utime + stime) / (double) sysconf (_SC_CLK_TCK);
+}
+
+/* The server's CPU time: the kernel's own clock for the process, exact
+ * to the nanosecond and counting every thread (also those gone); /proc's
+ * ticks, 10 ms each, only where that clock cannot be read. */
+static double
+proc_cpu_seconds (int pid)
+{
+  clockid_t clock;
+  struct timespec ts;
+
+  if (clock_getcpuclockid (pid, &clock) == 0 && clock_gettime (clock, &ts) == 0)
+    return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+  return proc_cpu_ticks_seconds (pid);
 }
 
 /* The main thread's own time on a CPU, in nanoseconds and not in ticks:

@@ -69,15 +69,31 @@ claim_value (SudaClusterAccounts *self,
   return g_strdup_printf ("%s %" G_GINT64_FORMAT, _suda_cluster_get_id (self->cluster), created);
 }
 
-/* A claim's value: the server that made the account, and when. */
-static char *
-parse_claim (const char *value,
-             gint64     *created)
+/* The answer to a claim (SET ... NX GET): TRUE and no HOLDER when the
+ * name was free, TRUE with the server that made the account and when
+ * (CREATED) when it was taken, FALSE when Redis gave no answer. */
+static gboolean
+claim_answer (SudaClusterAccounts  *self,
+              GObject              *source,
+              GAsyncResult         *result,
+              char                **holder,
+              gint64               *created)
 {
-  const char *space = strrchr (value, ' ');
+  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
+  const char *space;
 
+  *holder = NULL;
+  *created = 0;
+  if (self->cluster == NULL || reply == NULL)
+    return FALSE;
+  if (reply->type == REDIS_REPLY_NIL)
+    return TRUE;
+  if (reply->type != REDIS_REPLY_STRING)
+    return FALSE;
+  space = strrchr (reply->str, ' ');
   *created = space ? g_ascii_strtoll (space + 1, NULL, 10) : 0;
-  return g_strndup (value, space ? (gsize) (space - value) : strlen (value));
+  *holder = g_strndup (reply->str, space ? (gsize) (space - reply->str) : strlen (reply->str));
+  return TRUE;
 }
 
 static void
@@ -179,22 +195,20 @@ on_claimed (GObject      *source,
 {
   g_autoptr(Claiming) claiming = data;
   SudaClusterAccounts *self = claiming->accounts;
-  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
   g_autofree char *holder = NULL;
   g_autofree char *text = NULL;
   gint64 created;
 
-  if (self->cluster == NULL || reply == NULL || (reply->type != REDIS_REPLY_NIL && reply->type != REDIS_REPLY_STRING))
+  if (!claim_answer (self, source, result, &holder, &created))
     {
       refuse_unavailable (self, claiming->task, claiming->name);
       return;
     }
-  if (reply->type == REDIS_REPLY_NIL)
+  if (holder == NULL)
     {
       g_task_return_boolean (claiming->task, TRUE);
       return;
     }
-  holder = parse_claim (reply->str, &created);
   if (is_own (self, holder))
     {
       take_over (self, claiming);
@@ -256,14 +270,12 @@ on_joined_claim (GObject      *source,
 {
   g_autoptr(Claiming) claiming = data;
   SudaClusterAccounts *self = claiming->accounts;
-  g_autoptr(redisReply) reply = suda_redis_command_finish (SUDA_REDIS (source), result, NULL);
   g_autofree char *holder = NULL;
   g_autofree char *text = NULL;
   gint64 created;
 
-  if (self->cluster == NULL || reply == NULL || reply->type != REDIS_REPLY_STRING)
+  if (!claim_answer (self, source, result, &holder, &created) || holder == NULL)
     return;
-  holder = parse_claim (reply->str, &created);
   if (created == claiming->created)
     return;
   if (is_own (self, holder))
