@@ -25,8 +25,9 @@ packages=(
   openssl
   # interop with a terminal IRC client: irssi driven in tmux
   irssi tmux
-  # and with WeeChat, driven through its FIFO
-  weechat-headless
+  # and with WeeChat, driven through its FIFO (the fifo plugin is in
+  # weechat-plugins, which weechat-headless only suggests)
+  weechat-headless weechat-plugins
   # running the two windows from a root shell
   dbus-daemon
   # the web page: WebSocket sessions, and a real browser driven by WebDriver
