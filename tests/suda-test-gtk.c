@@ -86,6 +86,43 @@ suda_test_find_label (GtkWidget  *widget,
   return NULL;
 }
 
+GtkShortcut *
+suda_test_gtk_find_shortcut (GtkWidget  *widget,
+                             const char *trigger)
+{
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint j = 0; j < g_list_model_get_n_items (G_LIST_MODEL (controller)); j++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), j);
+          g_autofree char *keys = gtk_shortcut_trigger_to_string (gtk_shortcut_get_trigger (shortcut));
+
+          /* the controller keeps its shortcuts */
+          if (g_str_equal (keys, trigger))
+            return shortcut;
+        }
+    }
+  return NULL;
+}
+
+void
+suda_test_gtk_press_shortcut (GtkWidget  *widget,
+                              const char *trigger)
+{
+  GtkShortcut *shortcut = suda_test_gtk_find_shortcut (widget, trigger);
+
+  if (shortcut == NULL)
+    g_error ("%s has no shortcut %s", G_OBJECT_TYPE_NAME (widget), trigger);
+  g_assert_true (gtk_shortcut_action_activate (gtk_shortcut_get_action (shortcut), 0, widget,
+                                               gtk_shortcut_get_arguments (shortcut)));
+}
+
 gboolean
 suda_test_gtk_is_mapped (gpointer widget)
 {

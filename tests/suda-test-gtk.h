@@ -26,6 +26,17 @@ void       suda_test_gtk_frame_init     (SudaTestFrame *frame,
                                          GtkWidget     *widget);
 gboolean   suda_test_gtk_frame_painted  (gpointer       frame);
 
+/* The shortcut of WIDGET's own controllers (its class's bindings among
+ * them) whose trigger reads TRIGGER ("Up", "<Control>c"), or NULL;
+ * borrowed.  GTK 4 has no synthetic key press: a test looks the binding
+ * up, and may activate it. */
+GtkShortcut *suda_test_gtk_find_shortcut (GtkWidget   *widget,
+                                          const char  *trigger);
+/* Activates that shortcut on WIDGET, as the key press would; fails the
+ * test if there is none. */
+void         suda_test_gtk_press_shortcut (GtkWidget  *widget,
+                                           const char *trigger);
+
 /* For suda_test_wait_until(): WIDGET is on screen. */
 gboolean   suda_test_gtk_is_mapped      (gpointer       widget);
 

@@ -676,53 +676,6 @@ test_users_arrive_in_batches_and_sort (Fixture       *fixture,
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 0);
 }
 
-/* Every cell of the live log shown now, watched for tooltip changes. */
-static void
-watch_tooltips (GtkWidget *widget,
-                guint     *count)
-{
-  if (GTK_IS_INSCRIPTION (widget) && g_object_get_data (G_OBJECT (widget), "test-watched") == NULL)
-    {
-      g_object_set_data (G_OBJECT (widget), "test-watched", count);
-      g_signal_connect_swapped (widget, "notify::tooltip-text", G_CALLBACK (g_atomic_int_inc), count);
-    }
-  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL; c = gtk_widget_get_next_sibling (c))
-    watch_tooltips (c, count);
-}
-
-static void
-append_short_entries (SudaLiveLog *log,
-                      guint        n)
-{
-  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
-
-  for (guint i = 0; i < n; i++)
-    g_ptr_array_add (entries, suda_log_entry_new (0, "message", "#a", "n", "short"));
-  suda_live_log_append (log, (SudaLogEntry **) entries->pdata, entries->len, 0);
-}
-
-/* Setting a tooltip makes GTK ask the display where the pointer is (two
- * round trips to an X server): rows scrolling by with short texts, their
- * cells recycled, set none. */
-static void
-test_scrolling_rows_set_no_tooltips (Fixture       *fixture,
-                                     gconstpointer  data)
-{
-  SudaLiveLog *log = SUDA_LIVE_LOG (suda_console_window_get_log (fixture->window));
-  GtkWidget *view = child (fixture, "log_view");
-  guint count = 0;
-
-  append_short_entries (log, 200);
-  wait_for_frame (view);
-  for (guint batch = 0; batch < 5; batch++)
-    {
-      watch_tooltips (view, (guint *) &count);
-      append_short_entries (log, 12);
-      wait_for_frame (view);
-    }
-  g_assert_cmpuint (count, ==, 0);
-}
-
 /* Hidden, the page's list takes no batch at all (no sort, no rows);
  * shown, it takes every user in one change. */
 static void
@@ -775,7 +728,6 @@ main (int   argc,
   ADD ("users/arrive-in-batches-and-sort", test_users_arrive_in_batches_and_sort, NULL);
   ADD ("live-log/hidden-waits-then-catches-up", test_hidden_live_log_waits, NULL);
   ADD ("live-log/lone-entry-shows-at-once", test_lone_entry_shows_at_once, NULL);
-  ADD ("live-log/scrolling-rows-set-no-tooltips", test_scrolling_rows_set_no_tooltips, NULL);
   ADD ("users/hidden-page-takes-no-batches", test_hidden_users_page_takes_no_batches, NULL);
 #undef ADD
   g_test_add_func ("/console/live-log/stays-under-its-bound", test_live_log_stays_under_its_bound);

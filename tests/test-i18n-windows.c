@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "suda-console-window.h"
+#include "suda-live-log-view.h"
 #include "suda-log-viewer-window.h"
 #include "suda-message-row.h"
 #include "suda-test-util.h"
@@ -131,7 +132,6 @@ static void
 test_console_window_is_korean (void)
 {
   SudaConsoleWindow *window = g_object_ref_sink (suda_console_window_new (NULL));
-  GtkColumnView *log_view;
   GtkColumnView *users_view;
   g_autofree char *placeholder = NULL;
 
@@ -150,12 +150,12 @@ test_console_window_is_korean (void)
   g_object_get (CHILD ("log_search"), "placeholder-text", &placeholder, NULL);
   assert_korean (placeholder, "Search text, nicks and rooms");
 
-  log_view = GTK_COLUMN_VIEW (CHILD ("log_view"));
-  assert_korean (column_title (log_view, 0), "Time");
-  assert_korean (column_title (log_view, 1), "Event");
-  assert_korean (column_title (log_view, 2), "Room");
-  assert_korean (column_title (log_view, 3), "Nick");
-  assert_korean (column_title (log_view, 4), "Text");
+  g_assert_true (SUDA_IS_LIVE_LOG_VIEW (CHILD ("log_view")));
+  assert_korean (suda_live_log_view_get_column_title (SUDA_LOG_COLUMN_TIME), "Time");
+  assert_korean (suda_live_log_view_get_column_title (SUDA_LOG_COLUMN_EVENT), "Event");
+  assert_korean (suda_live_log_view_get_column_title (SUDA_LOG_COLUMN_ROOM), "Room");
+  assert_korean (suda_live_log_view_get_column_title (SUDA_LOG_COLUMN_NICK), "Nick");
+  assert_korean (suda_live_log_view_get_column_title (SUDA_LOG_COLUMN_TEXT), "Text");
   users_view = GTK_COLUMN_VIEW (CHILD ("users_view"));
   assert_korean (column_title (users_view, 0), "Nick");
   assert_korean (column_title (users_view, 1), "Address");

@@ -4,6 +4,7 @@
 #include "suda-console-accounts.h"
 #include "suda-console-cluster.h"
 #include "suda-console-window.h"
+#include "suda-live-log-view.h"
 #include "suda-live-log.h"
 #include "suda-server-host.h"
 #include "suda-user-row.h"
@@ -42,7 +43,7 @@ struct _SudaConsoleWindow
   GtkLabel             *log_older_label;
   AdwViewStack         *view_stack;
   GtkScrolledWindow    *log_scrolled;
-  GtkColumnView        *log_view;
+  SudaLiveLogView      *log_view;
   GtkWidget            *users_box;
   GtkColumnView        *users_view;
   GtkLabel             *users_label;

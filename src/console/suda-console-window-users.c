@@ -152,7 +152,7 @@ user_cell_pressed_cb (GtkGestureClick *gesture,
   gtk_popover_popup (GTK_POPOVER (self->user_popover));
 }
 
-/* Inscriptions, as in the live log: a page of rows is measured without
+/* Inscriptions, as in the log viewer: a page of rows is measured without
  * shaping its text, which is most of what opening the page costs. */
 static void
 user_cell_setup (GtkSignalListItemFactory *factory,

@@ -903,6 +903,7 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   g_type_ensure (SUDA_TYPE_USER_ROW);
   g_type_ensure (SUDA_TYPE_CONSOLE_ACCOUNTS);
   g_type_ensure (SUDA_TYPE_CONSOLE_CLUSTER);
+  g_type_ensure (SUDA_TYPE_LIVE_LOG_VIEW);
   gtk_widget_class_set_template_from_resource (widget_class, "/chat/suda/Server/suda-console-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, start_button);
@@ -955,8 +956,7 @@ static void
 setup_live_log (SudaConsoleWindow *self)
 {
   g_autoptr(GtkStringList) events = gtk_string_list_new (NULL);
-  GtkFilterListModel *filtered;
-  GtkNoSelection *selection;
+  g_autoptr(GtkFilterListModel) filtered = NULL;
 
   gtk_string_list_append (events, _("Every event"));
   for (const char * const *event = _suda_log_cells_get_events (); *event; event++)
@@ -967,10 +967,7 @@ setup_live_log (SudaConsoleWindow *self)
   self->log_filter = gtk_custom_filter_new (NULL, NULL, NULL);
   filtered = gtk_filter_list_model_new (g_object_ref (G_LIST_MODEL (self->live_log)),
                                         g_object_ref (GTK_FILTER (self->log_filter)));
-  selection = gtk_no_selection_new (G_LIST_MODEL (filtered));
-  gtk_column_view_set_model (self->log_view, GTK_SELECTION_MODEL (selection));
-  g_object_unref (selection);
-  _suda_scroll_follow_attach (self->log_scrolled);
+  suda_live_log_view_set_model (self->log_view, G_LIST_MODEL (filtered));
   g_signal_connect_swapped (self->log_view, "map", G_CALLBACK (log_view_map_changed_cb), self);
   g_signal_connect_swapped (self->log_view, "unmap", G_CALLBACK (log_view_map_changed_cb), self);
   log_view_map_changed_cb (self);

@@ -3,13 +3,28 @@
 
 #include <gtk/gtk.h>
 
+#include "suda-log-row.h"
+
 G_BEGIN_DECLS
 
-/* The cells of the time/event/room/nick/text columns that the console's
- * live log and the log viewer share.  Their templates name the callbacks
- * "log_cell_setup" and "log_cell_bind_{time,event,room,nick,text}". */
+/* The time/event/room/nick/text columns of a log: the log viewer's cells
+ * (its template names the callbacks "log_cell_setup" and
+ * "log_cell_bind_{time,event,room,nick,text}"), and what each column
+ * shows, which the console's live log draws too. */
+typedef enum {
+  SUDA_LOG_COLUMN_TIME,
+  SUDA_LOG_COLUMN_EVENT,
+  SUDA_LOG_COLUMN_ROOM,
+  SUDA_LOG_COLUMN_NICK,
+  SUDA_LOG_COLUMN_TEXT,
+  SUDA_LOG_N_COLUMNS
+} SudaLogColumn;
+
 void                _suda_log_cells_bind_callbacks  (GtkWidgetClass    *widget_class);
 const char * const *_suda_log_cells_get_events      (void);
+/* What a column shows of a row, as the live log draws it too */
+char               *_suda_log_cells_dup_text        (SudaLogRow        *row,
+                                                     SudaLogColumn      column);
 
 /* Keeps a scrolled window at its bottom while it is enabled and the person
  * has not scrolled up: the newest entry stays in sight. */
