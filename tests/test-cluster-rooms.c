@@ -613,6 +613,50 @@ test_join_waits_for_state (Fixture       *f,
   g_assert_cmpuint (_suda_cluster_held_get_n_joins (_suda_cluster_get_held (cluster)), ==, 0);
 }
 
+/* A labelled JOIN (IRCv3 labeled-response) with a room that waits for its
+ * state answers once, when that room is in: no ACK first, and the lines of
+ * every room it names in one labelled batch; a refusal is the one line. */
+static void
+test_labelled_join_answers_when_its_room_is_in (Fixture       *f,
+                                                gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#vault");
+  g_autoptr(SudaTestClient) frank = suda_test_user (f->b, "frank", "labeled-response batch");
+  g_autoptr(SudaTestClient) dave = suda_test_user (f->b, "dave", "labeled-response");
+  g_autofree char *opened = NULL;
+  g_autofree char *refused = NULL;
+  gboolean fresh = FALSE, vault = FALSE;
+
+  suda_test_client_send (alice, "MODE #vault +b dave!*@*");
+  suda_test_client_await (alice, ":alice!* MODE #vault +b dave!*@*");
+  g_assert_true (suda_test_wait_until (b_knows_vault, f, 5000));
+
+  suda_test_client_send (frank, "@label=j1 JOIN #fresh,#vault");
+  opened = suda_test_client_expect (frank, "@label=j1 *");
+  g_assert_true (g_str_has_prefix (opened, "@label=j1 :"));
+  g_assert_nonnull (strstr (opened, " BATCH +"));
+  g_assert_true (g_str_has_suffix (opened, " labeled-response"));
+  for (;;)
+    {
+      g_autofree char *line = suda_test_client_read_line (frank, 5000);
+
+      g_assert_nonnull (line);
+      g_assert_null (strstr (line, " ACK"));
+      if (strstr (line, " BATCH -") != NULL)
+        break;
+      g_assert_true (g_str_has_prefix (line, "@batch="));
+      fresh |= strstr (line, ":frank!") != NULL && g_str_has_suffix (line, " JOIN #fresh");
+      vault |= strstr (line, ":frank!") != NULL && g_str_has_suffix (line, " JOIN #vault");
+    }
+  g_assert_true (fresh);
+  g_assert_true (vault);
+
+  suda_test_client_send (dave, "@label=d1 JOIN #vault");
+  refused = suda_test_client_expect (dave, "@label=d1 *");
+  g_assert_true (g_str_has_prefix (refused, "@label=d1 :"));
+  g_assert_nonnull (strstr (refused, " 474 dave #vault :"));
+}
+
 /* A room whose members are on a server that does not answer (it has just
  * gone): the JOIN waits a moment, then goes on as if the room were new. */
 static void
@@ -666,6 +710,8 @@ main (int    argc,
               fixture_set_up, test_late_server_learns_prefixes, fixture_tear_down);
   g_test_add ("/cluster/rooms/join-waits-for-state", Fixture, NULL,
               fixture_set_up, test_join_waits_for_state, fixture_tear_down);
+  g_test_add ("/cluster/rooms/labelled-join-answers-when-its-room-is-in", Fixture, NULL,
+              fixture_set_up, test_labelled_join_answers_when_its_room_is_in, fixture_tear_down);
   g_test_add ("/cluster/rooms/held-join-goes-on-alone", Fixture, NULL,
               fixture_set_up, test_held_join_goes_on_alone, fixture_tear_down);
   g_test_add ("/cluster/rooms/new-room-learns-state", Fixture, NULL,

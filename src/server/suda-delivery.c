@@ -76,13 +76,16 @@ _suda_delivery_set_hold_join (SudaDelivery     *self,
 }
 
 gboolean
-_suda_delivery_hold_join (SudaDelivery *self,
-                          SudaClient   *client,
-                          const char   *room,
-                          const char   *key,
-                          SudaJoinFunc  resume)
+_suda_delivery_hold_join (SudaDelivery  *self,
+                          SudaClient    *client,
+                          const char    *room,
+                          const char    *key,
+                          SudaJoinFunc   resume,
+                          gpointer       resume_data,
+                          GDestroyNotify destroy)
 {
-  return self->hold_join != NULL && self->hold_join (self->hold_join_data, client, room, key, resume);
+  return self->hold_join != NULL &&
+         self->hold_join (self->hold_join_data, client, room, key, resume, resume_data, destroy);
 }
 
 void

@@ -490,25 +490,32 @@ void          _suda_delivery_set_relay      (SudaDelivery *self,
                                              gpointer      data);
 /* [cluster]: a JOIN of a room that only other servers have waits for the
  * room's state (bans, key, limit, +i), so that it is checked here as there:
- * HOLD takes it and returns TRUE, and runs RESUME once the state is in, or
- * after a moment without it; FALSE lets the JOIN go on at once. */
-typedef void     (*SudaJoinFunc)     (SudaClient   *client,
-                                      const char   *room,
-                                      const char   *key);
-typedef gboolean (*SudaHoldJoinFunc) (gpointer      data,
-                                      SudaClient   *client,
-                                      const char   *room,
-                                      const char   *key,
-                                      SudaJoinFunc  resume);
+ * HOLD takes it and returns TRUE, and runs RESUME (with RESUME_DATA) once
+ * the state is in, or after a moment without it, then frees RESUME_DATA
+ * with DESTROY, as it does when the JOIN is dropped (its client left);
+ * FALSE lets the JOIN go on at once, and RESUME_DATA stays the caller's. */
+typedef void     (*SudaJoinFunc)     (SudaClient    *client,
+                                      const char    *room,
+                                      const char    *key,
+                                      gpointer       resume_data);
+typedef gboolean (*SudaHoldJoinFunc) (gpointer       data,
+                                      SudaClient    *client,
+                                      const char    *room,
+                                      const char    *key,
+                                      SudaJoinFunc   resume,
+                                      gpointer       resume_data,
+                                      GDestroyNotify destroy);
 
 void          _suda_delivery_set_hold_join  (SudaDelivery *self,
                                              SudaHoldJoinFunc hold,
                                              gpointer      data);
-gboolean      _suda_delivery_hold_join      (SudaDelivery *self,
-                                             SudaClient   *client,
-                                             const char   *room,
-                                             const char   *key,
-                                             SudaJoinFunc  resume);
+gboolean      _suda_delivery_hold_join      (SudaDelivery  *self,
+                                             SudaClient    *client,
+                                             const char    *room,
+                                             const char    *key,
+                                             SudaJoinFunc   resume,
+                                             gpointer       resume_data,
+                                             GDestroyNotify destroy);
 /* Events from other servers count as lines read in PUSHBACK (its input
  * rate, and the flush's clock): they fan out as this server's own do. */
 void          _suda_delivery_set_pushback   (SudaDelivery *self,

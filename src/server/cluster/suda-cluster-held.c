@@ -22,6 +22,8 @@ typedef struct {
   char            *room;
   char            *key;
   SudaJoinFunc     resume;
+  gpointer         resume_data;
+  GDestroyNotify   destroy;
   guint            timeout_id;
 } Held;
 
@@ -36,6 +38,8 @@ static void
 held_free (Held *held)
 {
   g_clear_handle_id (&held->timeout_id, _suda_source_remove);
+  if (held->destroy != NULL)
+    held->destroy (held->resume_data);
   g_free (held->room);
   g_free (held->key);
   g_free (held);
@@ -46,7 +50,7 @@ static void
 resume (Held *held)
 {
   g_ptr_array_remove (held->owner->joins, held);
-  held->resume (held->client, held->room, held->key);
+  held->resume (held->client, held->room, held->key, held->resume_data);
   held_free (held);
 }
 
@@ -78,11 +82,13 @@ _suda_cluster_held_waits_for (SudaClusterHeld *self,
 }
 
 static gboolean
-hold (gpointer      data,
-      SudaClient   *client,
-      const char   *room,
-      const char   *key,
-      SudaJoinFunc  resume_func)
+hold (gpointer       data,
+      SudaClient    *client,
+      const char    *room,
+      const char    *key,
+      SudaJoinFunc   resume_func,
+      gpointer       resume_data,
+      GDestroyNotify destroy)
 {
   SudaClusterHeld *self = data;
   SudaRegistry *registry = _suda_cluster_get_core (self->cluster)->registry;
@@ -100,6 +106,8 @@ hold (gpointer      data,
   held->room = g_strdup (room);
   held->key = g_strdup (key);
   held->resume = resume_func;
+  held->resume_data = resume_data;
+  held->destroy = destroy;
   held->timeout_id = _suda_timeout_add (HOLD_MS, on_timeout, held);
   g_ptr_array_add (self->joins, held);
   return TRUE;

@@ -344,18 +344,39 @@ join_now (SudaClient *c,
   c->protocol->joined (c, channel);
 }
 
+/* A JOIN that waited: its lines are part of its command's labelled answer */
+static void
+join_resumed (SudaClient *c,
+              const char *name,
+              const char *key,
+              gpointer    data)
+{
+  _suda_irc_label_wait_part_begin (data, c);
+  join_now (c, name, key);
+  _suda_irc_label_wait_part_end (data, c);
+}
+
 /* JOIN for IRC and plain-text clients alike; the protocol's joined() then
  * shows the room to the one who came in.  [cluster]: a room only other
- * servers have waits for its state, to be checked against its bans and key. */
+ * servers have waits for its state, to be checked against its bans and key,
+ * and WAIT (the labelled command's, or NULL) waits for it too. */
 void
-_suda_irc_join (SudaClient *c,
-                const char *name,
-                const char *key)
+_suda_irc_join (SudaClient       *c,
+                const char       *name,
+                const char       *key,
+                SudaIrcLabelWait *wait)
 {
+  SudaIrcLabelWait *part;
+
   if (_suda_registry_find_channel (c->core->registry, name) == NULL &&
-      suda_irc_is_valid_channel (name, SUDA_IRC_CHANNELLEN) &&
-      _suda_delivery_hold_join (c->core->delivery, c, name, key, join_now))
-    return;
+      suda_irc_is_valid_channel (name, SUDA_IRC_CHANNELLEN))
+    {
+      part = _suda_irc_label_wait_add_part (wait);
+      if (_suda_delivery_hold_join (c->core->delivery, c, name, key, join_resumed, part,
+                                    _suda_irc_label_wait_unref))
+        return;
+      _suda_irc_label_wait_drop_part (part);
+    }
   join_now (c, name, key);
 }
 
@@ -372,6 +393,7 @@ _suda_irc_cmd_join (SudaClient     *c,
 {
   g_auto(GStrv) names = NULL;
   g_auto(GStrv) keys = NULL;
+  SudaIrcLabelWait *wait;
   guint n_keys;
 
   if (g_str_equal (m->params[0], "0"))
@@ -382,9 +404,13 @@ _suda_irc_cmd_join (SudaClient     *c,
   names = g_strsplit (m->params[0], ",", 0);
   keys = g_strsplit (m->n_params > 1 ? m->params[1] : "", ",", 0);
   n_keys = g_strv_length (keys);
+  wait = _suda_irc_label_wait_new (c);
   for (guint i = 0; names[i] && !_suda_client_is_closing (c); i++)
     if (*names[i])
-      _suda_irc_join (c, names[i], i < n_keys ? keys[i] : NULL);
+      _suda_irc_join (c, names[i], i < n_keys ? keys[i] : NULL, wait);
+  /* a labelled JOIN answers when its last room is in (IRCv3 labeled-response) */
+  _suda_irc_label_wait_defer (wait, c);
+  _suda_irc_label_wait_unref (wait);
 }
 
 void

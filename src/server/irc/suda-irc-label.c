@@ -152,3 +152,96 @@ _suda_irc_label_resume (SudaClient *client)
   g_assert (client->capture == NULL);
   client->capture = g_string_new (NULL);
 }
+
+struct _SudaIrcLabelWait
+{
+  guint    ref;
+  guint    parts;     /* still to come */
+  char    *label;
+  GString *answer;    /* what was said so far */
+  GString *outer;     /* another command's capture, kept aside during a part */
+};
+
+/* NULL when the command being handled has no label: every function below
+ * takes NULL and does nothing. */
+SudaIrcLabelWait *
+_suda_irc_label_wait_new (SudaClient *client)
+{
+  SudaIrcLabelWait *wait;
+
+  if (client->label == NULL)
+    return NULL;
+  wait = g_new0 (SudaIrcLabelWait, 1);
+  wait->ref = 1;
+  wait->label = g_strdup (client->label);
+  return wait;
+}
+
+/* One more part to come: a reference for whoever runs it */
+SudaIrcLabelWait *
+_suda_irc_label_wait_add_part (SudaIrcLabelWait *wait)
+{
+  if (wait == NULL)
+    return NULL;
+  wait->parts++;
+  wait->ref++;
+  return wait;
+}
+
+/* A part that will not come after all: it runs now, within the command */
+void
+_suda_irc_label_wait_drop_part (SudaIrcLabelWait *wait)
+{
+  if (wait == NULL)
+    return;
+  wait->parts--;
+  _suda_irc_label_wait_unref (wait);
+}
+
+void
+_suda_irc_label_wait_unref (gpointer data)
+{
+  SudaIrcLabelWait *wait = data;
+
+  if (wait == NULL || --wait->ref > 0)
+    return;
+  if (wait->answer != NULL)
+    g_string_free (wait->answer, TRUE);
+  g_free (wait->label);
+  g_free (wait);
+}
+
+/* The command ends: with parts to come, what it has said waits for them */
+void
+_suda_irc_label_wait_defer (SudaIrcLabelWait *wait,
+                            SudaClient       *client)
+{
+  if (wait == NULL || wait->parts == 0)
+    return;
+  client->label_deferred = TRUE;
+  wait->answer = g_steal_pointer (&client->capture);
+}
+
+/* Around a part: what CLIENT is sent meanwhile joins the answer */
+void
+_suda_irc_label_wait_part_begin (SudaIrcLabelWait *wait,
+                                 SudaClient       *client)
+{
+  if (wait == NULL)
+    return;
+  wait->outer = g_steal_pointer (&client->capture);
+  client->capture = wait->answer ? g_steal_pointer (&wait->answer) : g_string_new (NULL);
+}
+
+void
+_suda_irc_label_wait_part_end (SudaIrcLabelWait *wait,
+                               SudaClient       *client)
+{
+  if (wait == NULL)
+    return;
+  if (--wait->parts == 0)
+    _suda_irc_label_end (client, wait->label);
+  else
+    wait->answer = g_steal_pointer (&client->capture);
+  client->capture = g_steal_pointer (&wait->outer);
+}

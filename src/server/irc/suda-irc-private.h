@@ -8,6 +8,9 @@
 
 G_BEGIN_DECLS
 
+/* a labelled command answered in parts (suda-irc-label.c) */
+typedef struct _SudaIrcLabelWait SudaIrcLabelWait;
+
 #define SUDA_IRC_NICKLEN    30
 #define SUDA_IRC_CHANNELLEN 50
 #define SUDA_IRC_TOPICLEN   390
@@ -170,9 +173,10 @@ void        _suda_irc_cmd_quit          (SudaClient *c, SudaIrcMessage *m);
 void        _suda_irc_cmd_setname       (SudaClient *c, SudaIrcMessage *m);
 
 /* Channels (suda-irc-channel.c) */
-void        _suda_irc_join              (SudaClient  *client,
-                                         const char  *name,
-                                         const char  *key);
+void        _suda_irc_join              (SudaClient       *client,
+                                         const char       *name,
+                                         const char       *key,
+                                         SudaIrcLabelWait *wait);
 void        _suda_irc_joined            (SudaClient  *client,
                                          SudaChannel *channel);
 SudaChannel *_suda_irc_channel_for_op   (SudaClient  *client,
@@ -247,6 +251,20 @@ void        _suda_irc_label_end         (SudaClient     *client,
 char       *_suda_irc_label_defer       (SudaClient  *client);
 void        _suda_irc_label_drop        (SudaClient  *client);
 void        _suda_irc_label_resume      (SudaClient  *client);
+/* A labelled command answered partly now and partly later (a JOIN of
+ * rooms that wait for their state): one wait for the command, one part
+ * for each room that waits; the whole answer goes out labelled after the
+ * last part. */
+SudaIrcLabelWait *_suda_irc_label_wait_new        (SudaClient       *client);
+SudaIrcLabelWait *_suda_irc_label_wait_add_part   (SudaIrcLabelWait *wait);
+void              _suda_irc_label_wait_drop_part  (SudaIrcLabelWait *wait);
+void              _suda_irc_label_wait_unref      (gpointer          wait);
+void              _suda_irc_label_wait_defer      (SudaIrcLabelWait *wait,
+                                                   SudaClient       *client);
+void              _suda_irc_label_wait_part_begin (SudaIrcLabelWait *wait,
+                                                   SudaClient       *client);
+void              _suda_irc_label_wait_part_end   (SudaIrcLabelWait *wait,
+                                                   SudaClient       *client);
 
 /* Notifications IRCv3 caps ask for (suda-irc-notify.c) */
 void        _suda_irc_notify_invite     (SudaClient  *inviter,

@@ -183,7 +183,7 @@ join_room (SudaClient *c,
       say (c, msg);
       return;
     }
-  _suda_irc_join (c, room (c), NULL);
+  _suda_irc_join (c, room (c), NULL, NULL);
 }
 
 static void
@@ -289,7 +289,7 @@ plain_welcome (SudaClient *c)
 {
   _suda_client_sendf (c, "*** %s\r\n", _("Welcome to Suda! Type a message and press Enter. /help lists the commands."));
   if (*room (c) != '\0')
-    _suda_irc_join (c, room (c), NULL);
+    _suda_irc_join (c, room (c), NULL, NULL);
 }
 
 /* What a person sees on coming into the room: its recent lines. */
