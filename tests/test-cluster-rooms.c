@@ -573,12 +573,14 @@ held_is_empty (gpointer data)
   return _suda_cluster_held_get_n_joins (data) == 0;
 }
 
+/* DATA: { SudaServer *, room }: the server knows of members of the room
+ * on other servers */
 static gboolean
-b_knows_vault (gpointer data)
+knows_remote_members (gpointer data)
 {
-  Fixture *f = data;
+  SudaServer *server = ((gpointer *) data)[0];
 
-  return _suda_registry_get_remote_members (_suda_server_get_registry (f->b), "#vault") != NULL;
+  return _suda_registry_get_remote_members (_suda_server_get_registry (server), ((gpointer *) data)[1]) != NULL;
 }
 
 /* B has never had #vault, made on A with a key and a ban: a JOIN on B waits
@@ -596,7 +598,7 @@ test_join_waits_for_state (Fixture       *f,
   suda_test_client_send (alice, "MODE #vault +kb sesame dave!*@*");
   suda_test_client_await (alice, ":alice!* MODE #vault +kb sesame dave!*@*");
   suda_test_client_send (alice, "PRIVMSG #vault :said before anyone on B came");
-  g_assert_true (suda_test_wait_until (b_knows_vault, f, 5000));
+  g_assert_true (suda_test_wait_until (knows_remote_members, (gpointer[]) { f->b, "#vault" }, 5000));
   g_assert_null (_suda_registry_find_channel (registry, "#vault"));
 
   suda_test_client_send (dave, "JOIN #vault sesame");
@@ -611,6 +613,31 @@ test_join_waits_for_state (Fixture       *f,
   suda_test_client_await (erin, "* NOTICE #vault :*<alice> said before anyone on B came");
   suda_test_client_await (alice, ":erin!* JOIN #vault*");
   g_assert_cmpuint (_suda_cluster_held_get_n_joins (_suda_cluster_get_held (cluster)), ==, 0);
+}
+
+/* +l counts the room's members on every server, not only the joiner's. */
+static void
+test_limit_counts_every_server (Fixture       *f,
+                                gconstpointer  data)
+{
+  g_autoptr(SudaTestClient) alice = suda_test_member (f->a, "alice", NULL, "#full");
+  g_autoptr(SudaTestClient) bob = suda_test_user (f->b, "bob", NULL);
+  g_autoptr(SudaTestClient) carol = suda_test_user (f->b, "carol", NULL);
+  g_autoptr(SudaTestClient) dan = suda_test_user (f->a, "dan", NULL);
+
+  suda_test_client_send (alice, "MODE #full +l 2");
+  suda_test_client_await (alice, ":alice!* MODE #full +l 2");
+  g_assert_true (suda_test_wait_until (knows_remote_members, (gpointer[]) { f->b, "#full" }, 5000));
+  suda_test_client_send (bob, "JOIN #full");
+  suda_test_client_await (bob, ":bob!* JOIN #full*");
+  suda_test_client_await (alice, ":bob!* JOIN #full*");
+  g_assert_true (suda_test_wait_until (knows_remote_members, (gpointer[]) { f->a, "#full" }, 5000));
+
+  /* one here and one there: full on both servers */
+  suda_test_client_send (carol, "JOIN #full");
+  suda_test_client_await (carol, "* 471 carol #full :*");
+  suda_test_client_send (dan, "JOIN #full");
+  suda_test_client_await (dan, "* 471 dan #full :*");
 }
 
 /* A labelled JOIN (IRCv3 labeled-response) with a room that waits for its
@@ -629,7 +656,7 @@ test_labelled_join_answers_when_its_room_is_in (Fixture       *f,
 
   suda_test_client_send (alice, "MODE #vault +b dave!*@*");
   suda_test_client_await (alice, ":alice!* MODE #vault +b dave!*@*");
-  g_assert_true (suda_test_wait_until (b_knows_vault, f, 5000));
+  g_assert_true (suda_test_wait_until (knows_remote_members, (gpointer[]) { f->b, "#vault" }, 5000));
 
   suda_test_client_send (frank, "@label=j1 JOIN #fresh,#vault");
   opened = suda_test_client_expect (frank, "@label=j1 *");
@@ -710,6 +737,8 @@ main (int    argc,
               fixture_set_up, test_late_server_learns_prefixes, fixture_tear_down);
   g_test_add ("/cluster/rooms/join-waits-for-state", Fixture, NULL,
               fixture_set_up, test_join_waits_for_state, fixture_tear_down);
+  g_test_add ("/cluster/rooms/limit-counts-every-server", Fixture, NULL,
+              fixture_set_up, test_limit_counts_every_server, fixture_tear_down);
   g_test_add ("/cluster/rooms/labelled-join-answers-when-its-room-is-in", Fixture, NULL,
               fixture_set_up, test_labelled_join_answers_when_its_room_is_in, fixture_tear_down);
   g_test_add ("/cluster/rooms/held-join-goes-on-alone", Fixture, NULL,

@@ -284,6 +284,18 @@ is_invite_excepted (SudaChannel *channel,
   return suda_channel_list_matches (channel->invex, mask);
 }
 
+/* Everyone in CHANNEL, here and ([cluster]) on the other servers: +l
+ * counts them all (two JOINs on two servers in the same few milliseconds
+ * can still both pass, as on any network of servers). */
+static guint
+n_members (SudaClient  *c,
+           SudaChannel *channel)
+{
+  GPtrArray *remote = _suda_registry_get_remote_members (c->core->registry, channel->name);
+
+  return channel->members->len + (remote ? remote->len : 0);
+}
+
 /* The numeric that keeps C out of CHANNEL, or -1. */
 static int
 refusal (SudaClient  *c,
@@ -301,7 +313,7 @@ refusal (SudaClient  *c,
     return SUDA_ERR_BANNEDFROMCHAN;
   if (channel->key && g_strcmp0 (key, channel->key) != 0)
     return SUDA_ERR_BADCHANNELKEY;
-  if (channel->limit && channel->members->len >= channel->limit)
+  if (channel->limit && n_members (c, channel) >= channel->limit)
     return SUDA_ERR_CHANNELISFULL;
   return -1;
 }
