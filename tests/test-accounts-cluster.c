@@ -123,6 +123,12 @@ is_connected (gpointer data)
   return _suda_cluster_is_connected (_suda_server_get_cluster (data));
 }
 
+static gboolean
+is_disconnected (gpointer data)
+{
+  return !is_connected (data);
+}
+
 typedef struct {
   Fixture    *f;
   const char *name;
@@ -297,6 +303,51 @@ test_redis_down_refuses (Fixture       *f,
   g_assert_true (g_str_has_prefix (claim, "a "));
 }
 
+static gboolean
+is_operator_on (gpointer data)
+{
+  AccountWait *wait = data;
+  g_autoptr(SudaAccountInfo) info = suda_account_store_lookup (suda_server_get_accounts (wait->server), wait->name);
+
+  return info != NULL && info->is_operator == wait->present;
+}
+
+/* Changed on A while Redis is away (made operator, dropped): the other
+ * servers hear of it once Redis is back. */
+static void
+test_change_while_away_goes_out_later (Fixture       *f,
+                                       gconstpointer  data)
+{
+  g_autoptr(SudaServer) a = accounts_server (f, "a");
+  g_autoptr(SudaServer) b = accounts_server (f, "b");
+  SudaServer *servers[] = { a, b, NULL };
+  AccountWait made_operator = { b, "nora", TRUE };
+  ClaimWait omar_released = { f, "omar" };
+  g_autoptr(GError) error = NULL;
+
+  suda_test_cluster_wait (servers);
+  g_assert_true (register_account (a, "nora", &error));
+  g_assert_true (register_account (a, "omar", &error));
+  g_assert_no_error (error);
+  suda_test_cluster_wait_for_account (b, "nora", TRUE);
+  suda_test_cluster_wait_for_account (b, "omar", TRUE);
+
+  suda_test_redis_stop (&f->redis);
+  g_assert_true (suda_test_wait_until (is_disconnected, a, 10000));
+  g_assert_true (suda_account_store_set_operator (suda_server_get_accounts (a), "nora", TRUE, &error));
+  g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "omar", &error));
+  g_assert_no_error (error);
+
+  suda_test_redis_start (&f->redis);
+  suda_test_cluster_wait (servers);
+  g_assert_true (suda_test_wait_until (is_operator_on, &made_operator, 10000));
+  suda_test_cluster_wait_for_account (b, "omar", FALSE);
+  /* and the dropped name is free everywhere, whoever claimed it on joining */
+  g_assert_true (suda_test_wait_until (is_unclaimed, &omar_released, 5000));
+  g_assert_true (register_account (b, "omar", &error));
+  g_assert_no_error (error);
+}
+
 /* A CSV import claims each name first: a line whose name another server
  * holds is a problem of its own, and the others are written and claimed. */
 static void
@@ -389,5 +440,6 @@ main (int    argc,
   ADD ("redis-down-refuses-registration", test_redis_down_refuses);
   ADD ("start-claims-held-names", test_start_claims_held_names);
   ADD ("import-claims-each-name", test_import_claims_names);
+  ADD ("change-while-away-goes-out-later", test_change_while_away_goes_out_later);
   return g_test_run ();
 }

@@ -13,7 +13,9 @@
  * creation time names the account: every server's copy carries it, so a
  * copy is told from a different account of the same name (a conflict) when
  * a server claims what it holds on joining.  Without Redis no name can be
- * claimed, so none is made: docs/cluster.md says why. */
+ * claimed, so none is made: docs/cluster.md says why.  A change made here
+ * while Redis is away (a password, a drop, operator) goes out when it is
+ * back, as the account then stands. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -32,6 +34,7 @@ struct _SudaClusterAccounts
   gulong            changed_id;
   gboolean          applying;   /* another server's change: not told again */
   GHashTable       *releases;   /* names let go while Redis was away */
+  GHashTable       *untold;     /* names changed here while Redis was away */
 };
 
 static SudaClusterAccounts *
@@ -46,6 +49,7 @@ accounts_clear (gpointer data)
   SudaClusterAccounts *self = data;
 
   g_hash_table_unref (self->releases);
+  g_hash_table_unref (self->untold);
 }
 
 static void
@@ -257,7 +261,81 @@ release (const char *name,
     g_hash_table_add (self->releases, g_steal_pointer (&key));
 }
 
+/* A drop another server made, of an account this server had claimed too
+ * (a copy it holds claims its name when joining): that claim goes. */
+static void
+on_dropped_claim (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  g_autoptr(Claiming) claiming = data;
+  SudaClusterAccounts *self = claiming->accounts;
+  g_autofree char *holder = NULL;
+  gint64 created;
+
+  if (claim_answer (self, source, result, &holder, &created) && is_own (self, holder))
+    {
+      g_autofree char *key = account_key (claiming->name);
+      const char *argv[] = { "DEL", key, NULL };
+
+      _suda_cluster_call (self->cluster, argv, on_answered, NULL);
+    }
+}
+
+static void
+release_own_claim (SudaClusterAccounts *self,
+                   const char          *name)
+{
+  g_autofree char *key = account_key (name);
+  const char *argv[] = { "GET", key, NULL };
+  Claiming *claiming = claiming_new (self, name, 0, NULL);
+
+  if (!_suda_cluster_call (self->cluster, argv, on_dropped_claim, claiming))
+    claiming_free (claiming);
+}
+
 static const SudaAccountClaims claims = { claim, release };
+
+/* Changes ---------------------------------------------------------------------- */
+
+/* The others are sent NAME's record as it stands here; FALSE while Redis
+ * is away. */
+static gboolean
+tell (SudaClusterAccounts *self,
+      const char          *name)
+{
+  g_autofree char *hash = NULL;
+  gint64 created = 0;
+  gboolean is_operator = FALSE;
+  JsonBuilder *builder;
+  gboolean told;
+
+  builder = _suda_cluster_begin (self->cluster, "account");
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, name);
+  if (suda_account_store_dup_record (self->store, name, &hash, &created, &is_operator))
+    {
+      json_builder_set_member_name (builder, "hash");
+      json_builder_add_string_value (builder, hash);
+      json_builder_set_member_name (builder, "created");
+      json_builder_add_int_value (builder, created);
+      json_builder_set_member_name (builder, "operator");
+      json_builder_add_boolean_value (builder, is_operator);
+    }
+  /* No hash: the account was dropped. */
+  told = _suda_cluster_publish (self->cluster, builder);
+  g_object_unref (builder);
+  return told;
+}
+
+static void
+on_changed (SudaAccountStore    *store,
+            const char          *name,
+            SudaClusterAccounts *self)
+{
+  if (!self->applying && !tell (self, name))
+    g_hash_table_add (self->untold, g_strdup (name));
+}
 
 /* Joining: the names this server holds ------------------------------------------- */
 
@@ -289,6 +367,20 @@ on_joined_claim (GObject      *source,
   log_account (self, "error", claiming->name, text);
 }
 
+/* What changed here while Redis was away, as it stands now: the last word
+ * on an account is the last told (docs/cluster.md). */
+static void
+tell_untold (SudaClusterAccounts *self)
+{
+  GHashTableIter iter;
+  gpointer name;
+
+  g_hash_table_iter_init (&iter, self->untold);
+  while (g_hash_table_iter_next (&iter, &name, NULL))
+    if (tell (self, name))
+      g_hash_table_iter_remove (&iter);
+}
+
 void
 _suda_cluster_accounts_joined (SudaClusterAccounts *self)
 {
@@ -306,7 +398,10 @@ _suda_cluster_accounts_joined (SudaClusterAccounts *self)
       g_hash_table_iter_remove (&iter);
     }
   if (self->store == NULL || (accounts = suda_account_store_list (self->store, NULL)) == NULL)
-    return;
+    {
+      tell_untold (self);
+      return;
+    }
   for (guint i = 0; i < accounts->len; i++)
     {
       SudaAccountInfo *info = g_ptr_array_index (accounts, i);
@@ -317,37 +412,7 @@ _suda_cluster_accounts_joined (SudaClusterAccounts *self)
       if (!_suda_cluster_call (self->cluster, argv, on_joined_claim, claiming))
         claiming_free (claiming);
     }
-}
-
-/* Changes ---------------------------------------------------------------------- */
-
-static void
-on_changed (SudaAccountStore    *store,
-            const char          *name,
-            SudaClusterAccounts *self)
-{
-  g_autofree char *hash = NULL;
-  gint64 created = 0;
-  gboolean is_operator = FALSE;
-  JsonBuilder *builder;
-
-  if (self->applying)
-    return;
-  builder = _suda_cluster_begin (self->cluster, "account");
-  json_builder_set_member_name (builder, "name");
-  json_builder_add_string_value (builder, name);
-  if (suda_account_store_dup_record (store, name, &hash, &created, &is_operator))
-    {
-      json_builder_set_member_name (builder, "hash");
-      json_builder_add_string_value (builder, hash);
-      json_builder_set_member_name (builder, "created");
-      json_builder_add_int_value (builder, created);
-      json_builder_set_member_name (builder, "operator");
-      json_builder_add_boolean_value (builder, is_operator);
-    }
-  /* No hash: the account was dropped. */
-  _suda_cluster_publish (self->cluster, builder);
-  g_object_unref (builder);
+  tell_untold (self);
 }
 
 SudaClusterAccounts *
@@ -358,6 +423,7 @@ _suda_cluster_accounts_new (SudaCluster *cluster)
 
   self->cluster = cluster;
   self->releases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->untold = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (store != NULL)
     {
       self->store = g_object_ref (store);
@@ -403,6 +469,8 @@ _suda_cluster_accounts_in (SudaClusterAccounts *self,
   else if (!suda_account_store_delete (self->store, name, &error) &&
            g_error_matches (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_NOT_FOUND))
     g_clear_error (&error);   /* never copied here: nothing to drop */
+  if (hash == NULL)
+    release_own_claim (self, name);
   self->applying = FALSE;
   if (error == NULL)
     return;

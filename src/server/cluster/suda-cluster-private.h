@@ -43,7 +43,8 @@ void          _suda_cluster_set_unreachable (SudaCluster            *self);
 SudaCore     *_suda_cluster_get_core        (SudaCluster            *self);
 JsonBuilder  *_suda_cluster_begin           (SudaCluster            *self,
                                              const char             *kind);
-void          _suda_cluster_publish         (SudaCluster            *self,
+/* FALSE while Redis is away: the message is not kept */
+gboolean      _suda_cluster_publish         (SudaCluster            *self,
                                              JsonBuilder            *builder);
 /* A command on the commands' connection; FALSE (and no CALLBACK) while
  * Redis is away. */

@@ -216,7 +216,8 @@ end_payload (JsonBuilder *builder)
 /* While Redis is away nothing is queued: the others may have counted this
  * server gone and its users quit, and lines said to a room they had left
  * would come out of nowhere.  What reached the stream is never lost. */
-static void
+/* FALSE: Redis is away, and the message is lost */
+static gboolean
 publish (SudaCluster *self,
          JsonBuilder *builder)
 {
@@ -224,6 +225,7 @@ publish (SudaCluster *self,
 
   if (self->connected)
     _suda_cluster_stream_add (self->cmd, STREAM, STREAM_LENGTH, payload);
+  return self->connected;
 }
 
 /* Nicks ---------------------------------------------------------------------- */
@@ -1058,11 +1060,11 @@ _suda_cluster_begin (SudaCluster *self,
   return begin (self, kind);
 }
 
-void
+gboolean
 _suda_cluster_publish (SudaCluster *self,
                        JsonBuilder *builder)
 {
-  publish (self, builder);
+  return publish (self, builder);
 }
 
 gboolean
