@@ -162,7 +162,7 @@ test_stored_as_yescrypt_privately (Fixture       *f,
   hash = query_text (f->path, "SELECT hash FROM accounts WHERE key = 'dave'");
   g_assert_true (g_str_has_prefix (hash, "$y$"));
   version = query_text (f->path, "PRAGMA user_version");
-  g_assert_cmpstr (version, ==, "1");
+  g_assert_cmpstr (version, ==, "2");
   mode = query_text (f->path, "PRAGMA journal_mode");
   g_assert_cmpstr (mode, ==, "wal");
 
@@ -186,6 +186,50 @@ test_survives_reopen (Fixture       *f,
   name = verify_account (f->store, "erin", "kept across restarts", &error);
   g_assert_no_error (error);
   g_assert_cmpstr (name, ==, "erin");
+}
+
+/* A store from the first version (no "untold" table) is brought up to
+ * date on opening, its accounts kept; a change made then is untold until
+ * set told. */
+static void
+test_version_1_upgraded (Fixture       *f,
+                         gconstpointer  data)
+{
+  static const char v1[] =
+    "CREATE TABLE accounts (key TEXT PRIMARY KEY, name TEXT NOT NULL, hash TEXT NOT NULL,"
+    " created INTEGER NOT NULL, last_seen INTEGER NOT NULL DEFAULT 0,"
+    " operator INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID;"
+    "CREATE TABLE certificates (fingerprint TEXT PRIMARY KEY,"
+    " key TEXT NOT NULL REFERENCES accounts (key) ON DELETE CASCADE) WITHOUT ROWID;"
+    "INSERT INTO accounts (key, name, hash, created) VALUES ('old', 'Old', '$y$x', 1);"
+    "PRAGMA user_version = 1;";
+  g_autofree char *path = g_build_filename (f->dir, "v1.sqlite", NULL);
+  g_autoptr(SudaAccountStore) store = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *version = NULL;
+  g_auto(GStrv) untold = NULL;
+  sqlite3 *db = NULL;
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_exec (db, v1, NULL, NULL, NULL), ==, SQLITE_OK);
+  sqlite3_close (db);
+
+  store = suda_account_store_open (path, &error);
+  g_assert_no_error (error);
+  version = query_text (path, "PRAGMA user_version");
+  g_assert_cmpstr (version, ==, "2");
+  g_assert_true (suda_account_store_exists (store, "old"));
+  untold = suda_account_store_list_untold (store);
+  g_assert_cmpuint (g_strv_length (untold), ==, 0);
+  g_strfreev (untold);
+
+  g_assert_true (suda_account_store_set_operator (store, "Old", TRUE, &error));
+  untold = suda_account_store_list_untold (store);
+  g_assert_cmpstrv (untold, ((const char * const[]) { "Old", NULL }));
+  g_strfreev (untold);
+  suda_account_store_set_told (store, "OLD");
+  untold = suda_account_store_list_untold (store);
+  g_assert_cmpuint (g_strv_length (untold), ==, 0);
 }
 
 static void
@@ -422,6 +466,7 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
 #define ADD(path, fn) g_test_add ("/accounts/store/" path, Fixture, NULL, fixture_set_up, fn, fixture_tear_down)
+  ADD ("version-1-upgraded", test_version_1_upgraded);
   ADD ("register-then-verify", test_register_then_verify);
   ADD ("duplicate-name-refused", test_duplicate_refused);
   ADD ("bad-name-and-weak-password-refused", test_bad_name_and_weak_password);

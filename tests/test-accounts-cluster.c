@@ -348,6 +348,50 @@ test_change_while_away_goes_out_later (Fixture       *f,
   g_assert_no_error (error);
 }
 
+/* Changed in A's file while A was stopped (the console's Accounts page
+ * does that): the others hear of it when A is back, and only once. */
+static void
+test_change_while_stopped_goes_out_on_start (Fixture       *f,
+                                             gconstpointer  data)
+{
+  SudaServer *a = accounts_server (f, "a");
+  g_autoptr(SudaServer) b = accounts_server (f, "b");
+  g_autoptr(SudaServer) again = NULL;
+  SudaServer *servers[] = { a, b, NULL };
+  AccountWait made_operator = { b, "pia", TRUE };
+  g_autofree char *path = suda_test_cluster_store_path (&f->redis, "a");
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) untold = NULL;
+
+  suda_test_cluster_wait (servers);
+  g_assert_true (register_account (a, "pia", &error));
+  g_assert_true (register_account (a, "quin", &error));
+  g_assert_no_error (error);
+  suda_test_cluster_wait_for_account (b, "pia", TRUE);
+  suda_test_cluster_wait_for_account (b, "quin", TRUE);
+  g_object_unref (a);
+
+  {
+    g_autoptr(SudaAccountStore) file = suda_account_store_open (path, &error);
+
+    g_assert_no_error (error);
+    untold = suda_account_store_list_untold (file);
+    g_assert_cmpuint (g_strv_length (untold), ==, 0);
+    g_assert_true (suda_account_store_set_operator (file, "pia", TRUE, &error));
+    g_assert_true (suda_account_store_delete (file, "quin", &error));
+    g_assert_no_error (error);
+  }
+
+  again = accounts_server (f, "a");
+  servers[0] = again;
+  suda_test_cluster_wait (servers);
+  g_assert_true (suda_test_wait_until (is_operator_on, &made_operator, 10000));
+  suda_test_cluster_wait_for_account (b, "quin", FALSE);
+  g_strfreev (untold);
+  untold = suda_account_store_list_untold (suda_server_get_accounts (again));
+  g_assert_cmpuint (g_strv_length (untold), ==, 0);
+}
+
 /* A CSV import claims each name first: a line whose name another server
  * holds is a problem of its own, and the others are written and claimed. */
 static void
@@ -441,5 +485,6 @@ main (int    argc,
   ADD ("start-claims-held-names", test_start_claims_held_names);
   ADD ("import-claims-each-name", test_import_claims_names);
   ADD ("change-while-away-goes-out-later", test_change_while_away_goes_out_later);
+  ADD ("change-while-stopped-goes-out-on-start", test_change_while_stopped_goes_out_on_start);
   return g_test_run ();
 }

@@ -21,7 +21,7 @@
 
 /* Bumped with every change of the tables below; a store written by a newer
  * Suda is refused rather than misread. */
-#define SCHEMA_VERSION 1
+#define SCHEMA_VERSION 2
 
 static const char schema_v1[] =
   "CREATE TABLE accounts ("
@@ -37,6 +37,16 @@ static const char schema_v1[] =
   "  key         TEXT NOT NULL REFERENCES accounts (key) ON DELETE CASCADE"
   ") WITHOUT ROWID;"
   "PRAGMA user_version = 1;";
+
+/* v2: the names changed here that the other servers ([cluster]) have not
+ * been told of yet, kept across restarts (a change made while Redis was
+ * away, or with the server stopped). */
+static const char schema_v2[] =
+  "CREATE TABLE untold ("
+  "  key  TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL"
+  ") WITHOUT ROWID;"
+  "PRAGMA user_version = 2;";
 
 struct _SudaAccountStore
 {
@@ -141,9 +151,11 @@ prepare_schema (SudaAccountStore  *self,
                       "PRAGMA foreign_keys = ON;", error))
     return FALSE;
   version = schema_version (self);
-  if (version == 0)
+  if (version == 0 || version == 1)
     {
-      g_autofree char *sql = g_strconcat ("BEGIN IMMEDIATE;", schema_v1, "COMMIT;", NULL);
+      /* a new file gets every version's tables, an older one what it lacks */
+      g_autofree char *sql = g_strconcat ("BEGIN IMMEDIATE;", version == 0 ? schema_v1 : "",
+                                          schema_v2, "COMMIT;", NULL);
 
       if (!run_sql (self, sql, error))
         {
@@ -243,6 +255,22 @@ prepare (SudaAccountStore *self,
     sqlite3_bind_text (stmt, i++, value, -1, SQLITE_TRANSIENT);
   va_end (args);
   return stmt;
+}
+
+/* A change made here: "changed" says so, and the name stays untold until
+ * [cluster] has told the other servers (suda_account_store_set_told). */
+static void
+changed (SudaAccountStore *self,
+         const char       *name)
+{
+  g_autofree char *key = suda_irc_casefold (name);
+  sqlite3_stmt *stmt = prepare (self, "INSERT OR REPLACE INTO untold (key, name) VALUES (?, ?)",
+                                key, name, NULL);
+
+  if (stmt != NULL)
+    sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
+  g_signal_emit (self, signals[CHANGED], 0, name);
 }
 
 static SudaAccountInfo *
@@ -358,7 +386,7 @@ suda_account_store_delete (SudaAccountStore  *self,
   if (!change (self, prepare (self, "DELETE FROM accounts WHERE key = ?", key, NULL), name, error))
     return FALSE;
   release_claim (self, name);
-  g_signal_emit (self, signals[CHANGED], 0, name);
+  changed (self, name);
   return TRUE;
 }
 
@@ -377,7 +405,7 @@ suda_account_store_set_operator (SudaAccountStore  *self,
   if (!change (self, prepare (self, "UPDATE accounts SET operator = ? WHERE key = ?",
                               is_operator ? "1" : "0", key, NULL), name, error))
     return FALSE;
-  g_signal_emit (self, signals[CHANGED], 0, name);
+  changed (self, name);
   return TRUE;
 }
 
@@ -682,7 +710,7 @@ finish_change (SudaAccountStore  *self,
 
   if (!suda_task_propagate_boolean (G_TASK (result), error))
     return FALSE;
-  g_signal_emit (self, signals[CHANGED], 0, job->name);
+  changed (self, job->name);
   return TRUE;
 }
 
@@ -891,6 +919,41 @@ suda_account_store_put_record (SudaAccountStore  *self,
                                       "VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
                                       "name = excluded.name, hash = excluded.hash, operator = excluded.operator",
                                 key, name, hash, when, is_operator ? "1" : "0", NULL), name, error);
+}
+
+/* The names changed here that the other servers have not been told of */
+GStrv
+suda_account_store_list_untold (SudaAccountStore *self)
+{
+  g_autoptr(GStrvBuilder) names = g_strv_builder_new ();
+  sqlite3_stmt *stmt;
+
+  g_return_val_if_fail (SUDA_IS_ACCOUNT_STORE (self), NULL);
+
+  stmt = prepare (self, "SELECT name FROM untold ORDER BY key", NULL);
+  while (stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW)
+    g_strv_builder_add (names, (const char *) sqlite3_column_text (stmt, 0));
+  sqlite3_finalize (stmt);
+  return g_strv_builder_end (names);
+}
+
+/* NAME as it stands here is what the other servers have (told, or their
+ * own change applied here) */
+void
+suda_account_store_set_told (SudaAccountStore *self,
+                             const char       *name)
+{
+  g_autofree char *key = NULL;
+  sqlite3_stmt *stmt;
+
+  g_return_if_fail (SUDA_IS_ACCOUNT_STORE (self));
+  g_return_if_fail (name != NULL);
+
+  key = suda_irc_casefold (name);
+  stmt = prepare (self, "DELETE FROM untold WHERE key = ?", key, NULL);
+  if (stmt != NULL)
+    sqlite3_step (stmt);
+  sqlite3_finalize (stmt);
 }
 
 /* ---- CSV import: "name,password" a line, for a whole class at once ------- */
@@ -1163,7 +1226,7 @@ suda_account_store_import_csv_finish (SudaAccountStore  *self,
   for (guint i = 0; i < import->names->len; i++)
     {
       if (g_ptr_array_index (import->hashes, i) != NULL)
-        g_signal_emit (self, signals[CHANGED], 0, import->names->pdata[i]);
+        changed (self, import->names->pdata[i]);
       else if (g_array_index (import->claimed, gboolean, i))
         release_claim (self, import->names->pdata[i]);
     }

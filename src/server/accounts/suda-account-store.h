@@ -111,6 +111,9 @@ gboolean          suda_account_store_put_record             (SudaAccountStore   
                                                              gint64                created,
                                                              gboolean              is_operator,
                                                              GError              **error);
+GStrv             suda_account_store_list_untold            (SudaAccountStore     *self);
+void              suda_account_store_set_told               (SudaAccountStore     *self,
+                                                             const char           *name);
 gboolean          suda_account_store_delete                 (SudaAccountStore     *self,
                                                              const char           *name,
                                                              GError              **error);

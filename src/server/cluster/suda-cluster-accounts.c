@@ -14,8 +14,9 @@
  * copy is told from a different account of the same name (a conflict) when
  * a server claims what it holds on joining.  Without Redis no name can be
  * claimed, so none is made: docs/cluster.md says why.  A change made here
- * while Redis is away (a password, a drop, operator) goes out when it is
- * back, as the account then stands. */
+ * while Redis is away (a password, a drop, operator), or in the file while
+ * the server was stopped, goes out when the server joins, as the account
+ * then stands: the store keeps the names untold until they are told. */
 #include "config.h"
 
 #include <stdlib.h>
@@ -34,7 +35,6 @@ struct _SudaClusterAccounts
   gulong            changed_id;
   gboolean          applying;   /* another server's change: not told again */
   GHashTable       *releases;   /* names let go while Redis was away */
-  GHashTable       *untold;     /* names changed here while Redis was away */
 };
 
 static SudaClusterAccounts *
@@ -49,7 +49,6 @@ accounts_clear (gpointer data)
   SudaClusterAccounts *self = data;
 
   g_hash_table_unref (self->releases);
-  g_hash_table_unref (self->untold);
 }
 
 static void
@@ -328,13 +327,15 @@ tell (SudaClusterAccounts *self,
   return told;
 }
 
+/* Told, or another server's change applied here: the store may forget
+ * that NAME is untold. */
 static void
 on_changed (SudaAccountStore    *store,
             const char          *name,
             SudaClusterAccounts *self)
 {
-  if (!self->applying && !tell (self, name))
-    g_hash_table_add (self->untold, g_strdup (name));
+  if (self->applying || tell (self, name))
+    suda_account_store_set_told (store, name);
 }
 
 /* Joining: the names this server holds ------------------------------------------- */
@@ -367,18 +368,16 @@ on_joined_claim (GObject      *source,
   log_account (self, "error", claiming->name, text);
 }
 
-/* What changed here while Redis was away, as it stands now: the last word
- * on an account is the last told (docs/cluster.md). */
+/* What changed here while Redis was away or the server was stopped, as it
+ * stands now: the last word on an account is the last told (docs/cluster.md). */
 static void
 tell_untold (SudaClusterAccounts *self)
 {
-  GHashTableIter iter;
-  gpointer name;
+  g_auto(GStrv) names = self->store ? suda_account_store_list_untold (self->store) : NULL;
 
-  g_hash_table_iter_init (&iter, self->untold);
-  while (g_hash_table_iter_next (&iter, &name, NULL))
-    if (tell (self, name))
-      g_hash_table_iter_remove (&iter);
+  for (guint i = 0; names && names[i]; i++)
+    if (tell (self, names[i]))
+      suda_account_store_set_told (self->store, names[i]);
 }
 
 void
@@ -423,7 +422,6 @@ _suda_cluster_accounts_new (SudaCluster *cluster)
 
   self->cluster = cluster;
   self->releases = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->untold = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   if (store != NULL)
     {
       self->store = g_object_ref (store);
@@ -473,7 +471,10 @@ _suda_cluster_accounts_in (SudaClusterAccounts *self,
     release_own_claim (self, name);
   self->applying = FALSE;
   if (error == NULL)
-    return;
+    {
+      suda_account_store_set_told (self->store, name);
+      return;
+    }
   /* This server's copy of the accounts is behind now: say so. */
   entry = suda_log_entry_new (0, "error", NULL, NULL, error->message);
   suda_log_entry_set_field (entry, "account", name);
