@@ -312,6 +312,47 @@ is_operator_on (gpointer data)
   return info != NULL && info->is_operator == wait->present;
 }
 
+/* KEPT and DROPPED registered on A, and copied to B */
+static void
+share_two (SudaServer *a,
+           SudaServer *b,
+           const char *kept,
+           const char *dropped)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (register_account (a, kept, &error));
+  g_assert_true (register_account (a, dropped, &error));
+  g_assert_no_error (error);
+  suda_test_cluster_wait_for_account (b, kept, TRUE);
+  suda_test_cluster_wait_for_account (b, dropped, TRUE);
+}
+
+/* In STORE: KEPT made operator, DROPPED dropped */
+static void
+change_two (SudaAccountStore *store,
+            const char       *kept,
+            const char       *dropped)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (suda_account_store_set_operator (store, kept, TRUE, &error));
+  g_assert_true (suda_account_store_delete (store, dropped, &error));
+  g_assert_no_error (error);
+}
+
+/* B has heard of change_two() */
+static void
+wait_for_two (SudaServer *b,
+              const char *kept,
+              const char *dropped)
+{
+  AccountWait made_operator = { b, kept, TRUE };
+
+  g_assert_true (suda_test_wait_until (is_operator_on, &made_operator, 10000));
+  suda_test_cluster_wait_for_account (b, dropped, FALSE);
+}
+
 /* Changed on A while Redis is away (made operator, dropped): the other
  * servers hear of it once Redis is back. */
 static void
@@ -321,27 +362,19 @@ test_change_while_away_goes_out_later (Fixture       *f,
   g_autoptr(SudaServer) a = accounts_server (f, "a");
   g_autoptr(SudaServer) b = accounts_server (f, "b");
   SudaServer *servers[] = { a, b, NULL };
-  AccountWait made_operator = { b, "nora", TRUE };
   ClaimWait omar_released = { f, "omar" };
   g_autoptr(GError) error = NULL;
 
   suda_test_cluster_wait (servers);
-  g_assert_true (register_account (a, "nora", &error));
-  g_assert_true (register_account (a, "omar", &error));
-  g_assert_no_error (error);
-  suda_test_cluster_wait_for_account (b, "nora", TRUE);
-  suda_test_cluster_wait_for_account (b, "omar", TRUE);
+  share_two (a, b, "nora", "omar");
 
   suda_test_redis_stop (&f->redis);
   g_assert_true (suda_test_wait_until (is_disconnected, a, 10000));
-  g_assert_true (suda_account_store_set_operator (suda_server_get_accounts (a), "nora", TRUE, &error));
-  g_assert_true (suda_account_store_delete (suda_server_get_accounts (a), "omar", &error));
-  g_assert_no_error (error);
+  change_two (suda_server_get_accounts (a), "nora", "omar");
 
   suda_test_redis_start (&f->redis);
   suda_test_cluster_wait (servers);
-  g_assert_true (suda_test_wait_until (is_operator_on, &made_operator, 10000));
-  suda_test_cluster_wait_for_account (b, "omar", FALSE);
+  wait_for_two (b, "nora", "omar");
   /* and the dropped name is free everywhere, whoever claimed it on joining */
   g_assert_true (suda_test_wait_until (is_unclaimed, &omar_released, 5000));
   g_assert_true (register_account (b, "omar", &error));
@@ -358,17 +391,12 @@ test_change_while_stopped_goes_out_on_start (Fixture       *f,
   g_autoptr(SudaServer) b = accounts_server (f, "b");
   g_autoptr(SudaServer) again = NULL;
   SudaServer *servers[] = { a, b, NULL };
-  AccountWait made_operator = { b, "pia", TRUE };
   g_autofree char *path = suda_test_cluster_store_path (&f->redis, "a");
   g_autoptr(GError) error = NULL;
   g_auto(GStrv) untold = NULL;
 
   suda_test_cluster_wait (servers);
-  g_assert_true (register_account (a, "pia", &error));
-  g_assert_true (register_account (a, "quin", &error));
-  g_assert_no_error (error);
-  suda_test_cluster_wait_for_account (b, "pia", TRUE);
-  suda_test_cluster_wait_for_account (b, "quin", TRUE);
+  share_two (a, b, "pia", "quin");
   g_object_unref (a);
 
   {
@@ -377,16 +405,13 @@ test_change_while_stopped_goes_out_on_start (Fixture       *f,
     g_assert_no_error (error);
     untold = suda_account_store_list_untold (file);
     g_assert_cmpuint (g_strv_length (untold), ==, 0);
-    g_assert_true (suda_account_store_set_operator (file, "pia", TRUE, &error));
-    g_assert_true (suda_account_store_delete (file, "quin", &error));
-    g_assert_no_error (error);
+    change_two (file, "pia", "quin");
   }
 
   again = accounts_server (f, "a");
   servers[0] = again;
   suda_test_cluster_wait (servers);
-  g_assert_true (suda_test_wait_until (is_operator_on, &made_operator, 10000));
-  suda_test_cluster_wait_for_account (b, "quin", FALSE);
+  wait_for_two (b, "pia", "quin");
   g_strfreev (untold);
   untold = suda_account_store_list_untold (suda_server_get_accounts (again));
   g_assert_cmpuint (g_strv_length (untold), ==, 0);

@@ -42,7 +42,6 @@ struct _SudaConsoleWindow
   GtkWidget            *log_older_bar;
   GtkLabel             *log_older_label;
   AdwViewStack         *view_stack;
-  GtkScrolledWindow    *log_scrolled;
   SudaLiveLogView      *log_view;
   GtkWidget            *users_box;
   GtkColumnView        *users_view;

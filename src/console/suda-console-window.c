@@ -927,7 +927,6 @@ suda_console_window_class_init (SudaConsoleWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_event_dropdown);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_bar);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_older_label);
-  gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_scrolled);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, log_view);
   gtk_widget_class_bind_template_child (widget_class, SudaConsoleWindow, users_box);

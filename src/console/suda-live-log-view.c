@@ -282,6 +282,19 @@ suda_live_log_view_get_visible_range (SudaLiveLogView *self,
   return end > start;
 }
 
+/* The row at Y in the view, or -1 (the header, below the last row) */
+static int
+row_at (SudaLiveLogView *self,
+        double           y)
+{
+  double offset = y - self->header_height + gtk_adjustment_get_value (self->vadjustment);
+
+  if (y < self->header_height || self->row_height <= 0 || offset < 0 ||
+      offset >= (double) n_rows (self) * self->row_height)
+    return -1;
+  return (int) (offset / self->row_height);
+}
+
 /* Scroll ------------------------------------------------------------------ */
 
 /* Only a move away from the end, the person's own, stops the following */
@@ -565,14 +578,12 @@ suda_live_log_view_dup_tooltip_at (SudaLiveLogView *self,
 {
   g_autoptr(SudaLogRow) row = NULL;
   RowLayouts *layouts;
-  double offset;
+  int position;
 
   g_return_val_if_fail (SUDA_IS_LIVE_LOG_VIEW (self), NULL);
 
-  offset = y - self->header_height + gtk_adjustment_get_value (self->vadjustment);
-  if (y < self->header_height || self->row_height <= 0 || offset < 0)
-    return NULL;
-  row = dup_row (self, (guint) (offset / self->row_height));
+  position = row_at (self, y);
+  row = position >= 0 ? dup_row (self, position) : NULL;
   if (row == NULL)
     return NULL;
   layouts = row_layouts (self, row);
@@ -675,11 +686,11 @@ pressed_cb (GtkGestureClick *gesture,
             double           y,
             SudaLiveLogView *self)
 {
-  double offset = y - self->header_height + gtk_adjustment_get_value (self->vadjustment);
+  int position = row_at (self, y);
 
   gtk_widget_grab_focus (GTK_WIDGET (self));
-  if (y >= self->header_height && self->row_height > 0 && offset < (double) n_rows (self) * self->row_height)
-    suda_live_log_view_set_cursor (self, (int) (offset / self->row_height));
+  if (position >= 0)
+    suda_live_log_view_set_cursor (self, position);
 }
 
 static void

@@ -26,10 +26,4 @@ const char * const *_suda_log_cells_get_events      (void);
 char               *_suda_log_cells_dup_text        (SudaLogRow        *row,
                                                      SudaLogColumn      column);
 
-/* Keeps a scrolled window at its bottom while it is enabled and the person
- * has not scrolled up: the newest entry stays in sight. */
-void                _suda_scroll_follow_attach      (GtkScrolledWindow *scrolled);
-void                _suda_scroll_follow_set_enabled (GtkScrolledWindow *scrolled,
-                                                     gboolean           enabled);
-
 G_END_DECLS

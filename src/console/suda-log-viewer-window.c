@@ -47,6 +47,172 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (SudaLogViewerWindow, suda_log_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
 
+/* Following the file: the view stays at its bottom while following is on
+ * and the person has not scrolled up, so the newest line stays in sight. */
+
+typedef struct {
+  GtkAdjustment *adj;
+  GtkWidget     *scrolled;
+  GdkFrameClock *clock;     /* the scrolled window's while it is realized */
+  gboolean enabled;
+  gboolean at_end;      /* the person left the view at its end */
+  gboolean pending;     /* a jump to the end the list has not seen yet */
+  gboolean catch_up;    /* the list grew under a view that follows it */
+  guint    idle_id;
+  double   last_value;
+} ScrollFollow;
+
+static gboolean
+adjustment_at_end (GtkAdjustment *adj)
+{
+  return gtk_adjustment_get_value (adj) + gtk_adjustment_get_page_size (adj) >=
+         gtk_adjustment_get_upper (adj) - 2.0;
+}
+
+/* A list view only moves its rows when the value changes, and a value set
+ * before its first allocation may already equal the end it later computes;
+ * a one-pixel step first makes sure it sees a change. */
+static void
+scroll_to_end (ScrollFollow *follow)
+{
+  double end = gtk_adjustment_get_upper (follow->adj) - gtk_adjustment_get_page_size (follow->adj);
+
+  if (end <= 0)
+    {
+      follow->pending = TRUE;
+      return;
+    }
+  follow->pending = FALSE;
+  gtk_adjustment_set_value (follow->adj, end - 1);
+  gtk_adjustment_set_value (follow->adj, end);
+}
+
+/* Only a move up is the person leaving the end: list views also move the
+ * value themselves as rows are added below, but never upwards. */
+static void
+follow_value_changed_cb (GtkAdjustment *adj,
+                         ScrollFollow  *follow)
+{
+  double value = gtk_adjustment_get_value (adj);
+
+  if (adjustment_at_end (adj))
+    follow->at_end = TRUE;
+  else if (value < follow->last_value - 0.5)
+    follow->at_end = FALSE;
+  follow->last_value = value;
+}
+
+static void
+catch_up (ScrollFollow *follow)
+{
+  follow->catch_up = FALSE;
+  if (follow->enabled && follow->at_end)
+    scroll_to_end (follow);
+}
+
+static gboolean
+scroll_to_end_idle_cb (gpointer data)
+{
+  ScrollFollow *follow = data;
+
+  follow->idle_id = 0;
+  catch_up (follow);
+  return G_SOURCE_REMOVE;
+}
+
+/* After the window's own layout handler, in the same layout phase: the
+ * jump makes the list lay itself out again before anything is painted
+ * (the frame clock repeats its layout phase when asked during it), so a
+ * batch costs one frame, not a frame at the old place and one at the end. */
+static void
+frame_layout_cb (GdkFrameClock *clock,
+                 ScrollFollow  *follow)
+{
+  if (follow->catch_up)
+    catch_up (follow);
+}
+
+/* Growth changes "upper" without touching "value": that is the moment to
+ * catch up, if the view was at its end before the growth.  The list view
+ * ignores its adjustment while it lays itself out, which is when this
+ * runs, so the jump waits for the end of the layout phase (or for an idle
+ * moment, when the window is not realized and lays nothing out). */
+static void
+follow_changed_cb (GtkAdjustment *adj,
+                   ScrollFollow  *follow)
+{
+  if (!follow->enabled || !follow->at_end || (!follow->pending && adjustment_at_end (adj)))
+    return;
+  follow->catch_up = TRUE;
+  if (follow->clock == NULL && follow->idle_id == 0)
+    follow->idle_id = g_idle_add_full (G_PRIORITY_HIGH_IDLE, scroll_to_end_idle_cb, follow, NULL);
+}
+
+static void
+follow_unrealize_cb (GtkWidget    *scrolled,
+                     ScrollFollow *follow)
+{
+  if (follow->clock != NULL)
+    g_signal_handlers_disconnect_by_func (follow->clock, frame_layout_cb, follow);
+  g_clear_object (&follow->clock);
+}
+
+static void
+follow_realize_cb (GtkWidget    *scrolled,
+                   ScrollFollow *follow)
+{
+  follow_unrealize_cb (scrolled, follow);
+  follow->clock = g_object_ref (gtk_widget_get_frame_clock (scrolled));
+  g_signal_connect_after (follow->clock, "layout", G_CALLBACK (frame_layout_cb), follow);
+}
+
+static void
+scroll_follow_free (gpointer data)
+{
+  ScrollFollow *follow = data;
+
+  g_clear_handle_id (&follow->idle_id, g_source_remove);
+  follow_unrealize_cb (follow->scrolled, follow);
+  g_signal_handlers_disconnect_by_data (follow->adj, follow);
+  g_object_unref (follow->adj);
+  g_free (follow);
+}
+
+static void
+scroll_follow_attach (GtkScrolledWindow *scrolled)
+{
+  GtkAdjustment *adj = gtk_scrolled_window_get_vadjustment (scrolled);
+  ScrollFollow *follow = g_new0 (ScrollFollow, 1);
+
+  follow->adj = g_object_ref (adj);
+  follow->scrolled = GTK_WIDGET (scrolled);
+  follow->enabled = TRUE;
+  follow->at_end = TRUE;
+  g_object_set_data_full (G_OBJECT (scrolled), "suda-scroll-follow", follow, scroll_follow_free);
+  g_signal_connect (adj, "value-changed", G_CALLBACK (follow_value_changed_cb), follow);
+  g_signal_connect (adj, "changed", G_CALLBACK (follow_changed_cb), follow);
+  g_signal_connect (scrolled, "realize", G_CALLBACK (follow_realize_cb), follow);
+  g_signal_connect (scrolled, "unrealize", G_CALLBACK (follow_unrealize_cb), follow);
+  if (gtk_widget_get_realized (GTK_WIDGET (scrolled)))
+    follow_realize_cb (GTK_WIDGET (scrolled), follow);
+}
+
+static void
+scroll_follow_set_enabled (GtkScrolledWindow *scrolled,
+                           gboolean           enabled)
+{
+  ScrollFollow *follow = g_object_get_data (G_OBJECT (scrolled), "suda-scroll-follow");
+
+  g_return_if_fail (follow != NULL);
+
+  follow->enabled = enabled;
+  if (enabled)
+    {
+      follow->at_end = TRUE;
+      scroll_to_end (follow);
+    }
+}
+
 static void
 update_status (SudaLogViewerWindow *self)
 {
@@ -230,7 +396,7 @@ set_following (SudaLogViewerWindow *self,
   if (following == suda_log_model_get_following (self->model))
     return;
   suda_log_model_set_following (self->model, following);
-  _suda_scroll_follow_set_enabled (self->scrolled, following);
+  scroll_follow_set_enabled (self->scrolled, following);
   update_status (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FOLLOWING]);
 }
@@ -526,8 +692,8 @@ suda_log_viewer_window_init (SudaLogViewerWindow *self)
   selection = gtk_multi_selection_new (g_object_ref (G_LIST_MODEL (self->model)));
   gtk_column_view_set_model (self->column_view, GTK_SELECTION_MODEL (selection));
   setup_event_dropdown (self);
-  _suda_scroll_follow_attach (self->scrolled);
-  _suda_scroll_follow_set_enabled (self->scrolled, FALSE);
+  scroll_follow_attach (self->scrolled);
+  scroll_follow_set_enabled (self->scrolled, FALSE);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.follow", FALSE);
 
   drop = gtk_drop_target_new (G_TYPE_INVALID, GDK_ACTION_COPY);

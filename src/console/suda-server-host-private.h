@@ -67,7 +67,7 @@ typedef enum {
  * figure the console is held to is its CPU beside the daemon's, and in a
  * busy class (50 messages a second, 100 members) 1/100 was a fifth of
  * the daemon's whole cost; the cairo renderer on Xvfb then shows a batch
- * every two to three seconds, a GPU far more often. */
+ * about every second (a batch costs it 2-5 ms), a GPU more often. */
 #define SUDA_HOST_DRAW_SHARE   300
 /* The cluster page's refresh while shown: peers' users and last-heard
  * times; a change of the link to Redis comes at once besides. */

@@ -244,20 +244,14 @@ claim (const char *name,
     }
 }
 
-/* Dropped here, or claimed and not written: the name is free everywhere.  A
- * drop another server made is its to let go. */
-static void
-release (const char *name,
-         gpointer    data)
+/* FALSE while Redis is away */
+static gboolean
+delete_key (SudaClusterAccounts *self,
+            const char          *key)
 {
-  SudaClusterAccounts *self = data;
-  g_autofree char *key = account_key (name);
   const char *argv[] = { "DEL", key, NULL };
 
-  if (self->applying)
-    return;
-  if (!_suda_cluster_call (self->cluster, argv, on_answered, NULL))
-    g_hash_table_add (self->releases, g_steal_pointer (&key));
+  return _suda_cluster_call (self->cluster, argv, on_answered, NULL);
 }
 
 /* A drop another server made, of an account this server had claimed too
@@ -270,27 +264,36 @@ on_dropped_claim (GObject      *source,
   g_autoptr(Claiming) claiming = data;
   SudaClusterAccounts *self = claiming->accounts;
   g_autofree char *holder = NULL;
+  g_autofree char *key = NULL;
   gint64 created;
 
   if (claim_answer (self, source, result, &holder, &created) && is_own (self, holder))
     {
-      g_autofree char *key = account_key (claiming->name);
-      const char *argv[] = { "DEL", key, NULL };
-
-      _suda_cluster_call (self->cluster, argv, on_answered, NULL);
+      key = account_key (claiming->name);
+      delete_key (self, key);
     }
 }
 
+/* Dropped here, or claimed and not written: the name is free everywhere.
+ * A drop another server made is its to let go, but a claim of this
+ * server's on it (made for its copy) goes too. */
 static void
-release_own_claim (SudaClusterAccounts *self,
-                   const char          *name)
+release (const char *name,
+         gpointer    data)
 {
+  SudaClusterAccounts *self = data;
   g_autofree char *key = account_key (name);
-  const char *argv[] = { "GET", key, NULL };
-  Claiming *claiming = claiming_new (self, name, 0, NULL);
 
-  if (!_suda_cluster_call (self->cluster, argv, on_dropped_claim, claiming))
-    claiming_free (claiming);
+  if (self->applying)
+    {
+      const char *argv[] = { "GET", key, NULL };
+      Claiming *claiming = claiming_new (self, name, 0, NULL);
+
+      if (!_suda_cluster_call (self->cluster, argv, on_dropped_claim, claiming))
+        claiming_free (claiming);
+    }
+  else if (!delete_key (self, key))
+    g_hash_table_add (self->releases, g_steal_pointer (&key));
 }
 
 static const SudaAccountClaims claims = { claim, release };
@@ -327,14 +330,14 @@ tell (SudaClusterAccounts *self,
   return told;
 }
 
-/* Told, or another server's change applied here: the store may forget
- * that NAME is untold. */
+/* Told: the store may forget that NAME is untold (another server's
+ * change, applied here, is forgotten in _suda_cluster_accounts_in()). */
 static void
 on_changed (SudaAccountStore    *store,
             const char          *name,
             SudaClusterAccounts *self)
 {
-  if (self->applying || tell (self, name))
+  if (!self->applying && tell (self, name))
     suda_account_store_set_told (store, name);
 }
 
@@ -391,9 +394,7 @@ _suda_cluster_accounts_joined (SudaClusterAccounts *self)
   g_hash_table_iter_init (&iter, self->releases);
   while (g_hash_table_iter_next (&iter, &key, NULL))
     {
-      const char *argv[] = { "DEL", key, NULL };
-
-      _suda_cluster_call (self->cluster, argv, on_answered, NULL);
+      delete_key (self, key);
       g_hash_table_iter_remove (&iter);
     }
   if (self->store == NULL || (accounts = suda_account_store_list (self->store, NULL)) == NULL)
@@ -467,8 +468,6 @@ _suda_cluster_accounts_in (SudaClusterAccounts *self,
   else if (!suda_account_store_delete (self->store, name, &error) &&
            g_error_matches (error, SUDA_ACCOUNT_ERROR, SUDA_ACCOUNT_ERROR_NOT_FOUND))
     g_clear_error (&error);   /* never copied here: nothing to drop */
-  if (hash == NULL)
-    release_own_claim (self, name);
   self->applying = FALSE;
   if (error == NULL)
     {

@@ -346,7 +346,7 @@ typedef struct {
   SudaSession  *session;
   char         *channel;
   HistoryQuery *query;
-  char         *label;   /* labeled-response: the query's label, for the late answer */
+  SudaIrcLabelWait *wait;   /* labeled-response: the query's late answer, or NULL */
 } LogRead;
 
 static void
@@ -354,7 +354,7 @@ log_read_free (LogRead *read)
 {
   g_object_unref (read->session);
   g_free (read->channel);
-  g_free (read->label);
+  _suda_irc_label_wait_unref (read->wait);
   history_query_free (read->query);
   g_free (read);
 }
@@ -376,13 +376,11 @@ log_read_done (GObject      *source,
       return;
     }
   c = _suda_client_from_session (read->session);
-  if (read->label)
-    _suda_irc_label_resume (c);
+  _suda_irc_label_wait_part_begin (read->wait, c);
   if (check_target (c, read->query->sub, read->channel, &channel) && channel)
     answer (c, channel->name, histories ? g_hash_table_lookup (histories, channel->name) : NULL,
             read->query, TRUE);
-  if (read->label)
-    _suda_irc_label_end (c, read->label);
+  _suda_irc_label_wait_part_end (read->wait, c);
   log_read_free (read);
 }
 
@@ -394,6 +392,7 @@ read_log (SudaClient    *c,
           HistoryQuery **query)
 {
   g_autofree char *path = suda_server_config_dup_log_path (c->core->config);
+  SudaIrcLabelWait *wait;
   GStatBuf st;
   LogRead *read;
 
@@ -403,7 +402,11 @@ read_log (SudaClient    *c,
   read->session = g_object_ref (c->session);
   read->channel = g_strdup (channel->name);
   read->query = g_steal_pointer (query);
-  read->label = _suda_irc_label_defer (c);
+  /* the answer is this one late part */
+  wait = _suda_irc_label_wait_new (c);
+  read->wait = _suda_irc_label_wait_add_part (wait);
+  _suda_irc_label_wait_defer (wait, c);
+  _suda_irc_label_wait_unref (wait);
   suda_server_log_load_history_async (path, SUDA_IRC_HISTORY_LOG_LINES, st.st_size, NULL,
                                       log_read_done, read);
   return TRUE;

@@ -121,18 +121,8 @@ _suda_irc_label_end (SudaClient *client,
   _suda_client_send (client, out->str, out->len);
 }
 
-/* The command being handled answers later (CHATHISTORY reading the log):
- * its label, for _suda_irc_label_resume(); NULL when it has none. */
-char *
-_suda_irc_label_defer (SudaClient *client)
-{
-  if (client->label == NULL)
-    return NULL;
-  client->label_deferred = TRUE;
-  return g_strdup (client->label);
-}
-
-/* After a deferring command: nothing goes out now. */
+/* After a command that answers later (a SudaIrcLabelWait): nothing goes
+ * out now. */
 void
 _suda_irc_label_drop (SudaClient *client)
 {
@@ -142,15 +132,6 @@ _suda_irc_label_drop (SudaClient *client)
   /* Whatever it said meanwhile is not lost, only unlabelled. */
   if (captured && captured->len)
     _suda_client_send (client, captured->str, captured->len);
-}
-
-/* Before the late answer of a deferred command: what follows is held, to go
- * out labelled at _suda_irc_label_end(). */
-void
-_suda_irc_label_resume (SudaClient *client)
-{
-  g_assert (client->capture == NULL);
-  client->capture = g_string_new (NULL);
 }
 
 struct _SudaIrcLabelWait

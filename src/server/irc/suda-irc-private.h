@@ -248,13 +248,11 @@ char       *_suda_irc_label_begin       (SudaClient     *client,
                                          SudaIrcMessage *m);
 void        _suda_irc_label_end         (SudaClient     *client,
                                          const char     *label);
-char       *_suda_irc_label_defer       (SudaClient  *client);
 void        _suda_irc_label_drop        (SudaClient  *client);
-void        _suda_irc_label_resume      (SudaClient  *client);
 /* A labelled command answered partly now and partly later (a JOIN of
- * rooms that wait for their state): one wait for the command, one part
- * for each room that waits; the whole answer goes out labelled after the
- * last part. */
+ * rooms that wait for their state, CHATHISTORY reading the log): one wait
+ * for the command, one part for each late answer; the whole answer goes
+ * out labelled after the last part. */
 SudaIrcLabelWait *_suda_irc_label_wait_new        (SudaClient       *client);
 SudaIrcLabelWait *_suda_irc_label_wait_add_part   (SudaIrcLabelWait *wait);
 void              _suda_irc_label_wait_drop_part  (SudaIrcLabelWait *wait);
